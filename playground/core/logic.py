@@ -1,0 +1,259 @@
+"""Threshold neurons, truth tables, gate presets and an exact 2-D linear-separability test.
+
+A neuron computes z = w0 + w1*x1 + ... + wn*xn and a = step(z), where step(z) = 1 if z >= 0 else 0
+(the boundary z = 0 gives 1). Sigmoid and linear activations are there for "learn instead".
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from .errors import ShapeError
+from .graph import Graph
+
+GATES: dict[str, tuple[int, tuple[int, ...]]] = {
+    # name: (number of inputs, output for rows 00, 01, 10, 11 in binary counting order)
+    "and": (2, (0, 0, 0, 1)),
+    "or": (2, (0, 1, 1, 1)),
+    "nand": (2, (1, 1, 1, 0)),
+    "nor": (2, (1, 0, 0, 0)),
+    "xor": (2, (0, 1, 1, 0)),
+    "xnor": (2, (1, 0, 0, 1)),
+    "not": (1, (1, 0)),
+}
+
+
+def activate(z: np.ndarray, activation: str) -> np.ndarray:
+    """step (z >= 0 -> 1), sigmoid or linear, element-wise."""
+    if activation == "step":
+        return (z >= 0).astype(float)
+    if activation == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-z))
+    if activation == "linear":
+        return z
+    raise ShapeError(f"activation must be step, sigmoid or linear. Received activation={activation!r}.",
+                     param="activation")
+
+
+def binary_rows(n: int) -> np.ndarray:
+    """All 2**n input rows in counting order: 00, 01, 10, 11 for n = 2."""
+    return np.array(list(itertools.product((0, 1), repeat=n)), dtype=float)
+
+
+def neuron_weights(node) -> tuple[np.ndarray, np.ndarray]:
+    """(kernel [n_in, units], bias [units]) of a Neuron node; unset weights read as zeros."""
+    return node.weights.get("kernel"), node.weights.get("bias")
+
+
+@dataclass
+class LayerTrace:
+    """z and a of every neuron of one layer, for every input row."""
+
+    node_id: str
+    name: str
+    z: np.ndarray  # (rows, units)
+    a: np.ndarray
+
+
+@dataclass
+class TruthTable:
+    """The network evaluated on every binary input row."""
+
+    inputs: np.ndarray  # (rows, n)
+    layers: list[LayerTrace]
+    output: np.ndarray  # (rows, units of the output layer)
+    target: np.ndarray | None = None
+    wrong_rows: list[int] = field(default_factory=list)
+
+    @property
+    def all_correct(self) -> bool:
+        return self.target is not None and not self.wrong_rows
+
+    def verdict(self) -> str:
+        if self.target is None:
+            return "No target chosen."
+        if not self.wrong_rows:
+            return f"All {len(self.inputs)} rows correct."
+        rows = ", ".join(f"row {r + 1} ({row_label(self.inputs[r])})" for r in self.wrong_rows)
+        return f"{len(self.wrong_rows)} wrong: {rows}."
+
+
+def row_label(row) -> str:
+    return "".join(str(int(v)) for v in row)
+
+
+def evaluate(graph: Graph, x: np.ndarray) -> tuple[np.ndarray, list[LayerTrace]]:
+    """Forward pass of a logic network (Input, Neuron, Concatenate layers) on rows ``x``."""
+    values: dict[str, np.ndarray] = {}
+    traces: list[LayerTrace] = []
+    outputs = graph.outputs()
+    if len(graph.inputs()) != 1 or len(outputs) != 1:
+        raise ShapeError("A logic network needs exactly one Input and one output layer.")
+    for nid in graph.topological_order():
+        node = graph.nodes[nid]
+        ins = [values[i] for i in graph.input_ids(nid)]
+        if node.kind == "input":
+            values[nid] = x
+        elif node.kind == "neuron":
+            if not ins:
+                raise ShapeError(f"Neuron {node.name!r} has no input.")
+            a_in = ins[0]
+            units = node.params["units"]
+            k, b = neuron_weights(node)
+            k = np.zeros((a_in.shape[1], units)) if k is None else k.astype(float)
+            b = np.zeros(units) if b is None else b.astype(float)
+            if k.shape != (a_in.shape[1], units):
+                raise ShapeError(f"Neuron {node.name!r} has weights for {k.shape[0]} inputs but receives "
+                                 f"{a_in.shape[1]}.")
+            z = a_in @ k + b
+            a = activate(z, node.params["activation"])
+            values[nid] = a
+            traces.append(LayerTrace(nid, node.name, z, a))
+        elif node.kind == "concatenate":
+            values[nid] = np.hstack(ins)
+        else:
+            raise ShapeError(f"The logic lab evaluates Input, Neuron and Concatenate layers; "
+                             f"{node.name!r} is a {node.kind}.")
+    return values[outputs[0].id], traces
+
+
+def truth_table(graph: Graph, target: str | list[int] | None = None) -> TruthTable:
+    """Every binary input row through the network, compared with a gate or a custom column."""
+    n = graph.inputs()[0].params["shape"][0] if graph.inputs() else 0
+    if not graph.inputs() or len(graph.inputs()[0].params["shape"]) != 1 or n > 10:
+        raise ShapeError("The logic lab needs a vector Input of 1 to 10 bits.")
+    x = binary_rows(n)
+    out, traces = evaluate(graph, x)
+    table = TruthTable(x, traces, out)
+    if target is not None:
+        col = target_column(target, n)
+        table.target = col
+        pred = out[:, 0]
+        table.wrong_rows = [i for i in range(len(x)) if pred[i] != col[i]]
+    return table
+
+
+def target_column(target: str | list[int], n_inputs: int) -> np.ndarray:
+    if isinstance(target, str):
+        if target not in GATES:
+            raise ShapeError(f"Unknown gate {target!r}; choose one of {', '.join(GATES)}.")
+        k, col = GATES[target]
+        if k != n_inputs:
+            raise ShapeError(f"{target.upper()} takes {k} input{'s' if k > 1 else ''} but the network has {n_inputs}.")
+        return np.array(col, dtype=float)
+    col = np.array(target, dtype=float)
+    if col.shape != (2 ** n_inputs,):
+        raise ShapeError(f"a custom target needs {2 ** n_inputs} values (one per row); received {len(col)}.")
+    return col
+
+
+# ------------------------------------------------------------------ separability
+
+
+def _orient(a, b, c) -> Fraction:
+    return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+
+def _on_segment(a, b, p) -> bool:
+    return _orient(a, b, p) == 0 and min(a[0], b[0]) <= p[0] <= max(a[0], b[0]) and \
+        min(a[1], b[1]) <= p[1] <= max(a[1], b[1])
+
+
+def _segments_meet(a, b, c, d) -> bool:
+    o1, o2, o3, o4 = _orient(a, b, c), _orient(a, b, d), _orient(c, d, a), _orient(c, d, b)
+    if ((o1 > 0 and o2 < 0) or (o1 < 0 and o2 > 0)) and ((o3 > 0 and o4 < 0) or (o3 < 0 and o4 > 0)):
+        return True
+    return _on_segment(a, b, c) or _on_segment(a, b, d) or _on_segment(c, d, a) or _on_segment(c, d, b)
+
+
+def _in_hull(p, pts) -> bool:
+    """p lies in the convex hull of pts (Caratheodory: in some point, segment or triangle of them)."""
+    if any(p == q for q in pts):
+        return True
+    if any(_on_segment(a, b, p) for a, b in itertools.combinations(pts, 2)):
+        return True
+    for a, b, c in itertools.combinations(pts, 3):
+        o1, o2, o3 = _orient(a, b, p), _orient(b, c, p), _orient(c, a, p)
+        if (o1 >= 0 and o2 >= 0 and o3 >= 0) or (o1 <= 0 and o2 <= 0 and o3 <= 0):
+            if _orient(a, b, c) != 0:
+                return True
+    return False
+
+
+def linearly_separable(points, labels) -> bool:
+    """Exactly decide whether one line separates the 2-D points labelled 1 from those labelled 0.
+
+    Two finite sets are strictly separable iff their convex hulls do not meet; the test uses exact
+    rational arithmetic, so a point on the boundary is never a rounding accident.
+    """
+    pts = [(Fraction(float(x)), Fraction(float(y))) for x, y in points]
+    pos = [p for p, l in zip(pts, labels) if l]
+    neg = [p for p, l in zip(pts, labels) if not l]
+    if not pos or not neg:
+        return True
+    if any(_in_hull(p, neg) for p in pos) or any(_in_hull(p, pos) for p in neg):
+        return False
+    pos_segs = list(itertools.combinations(pos, 2))
+    neg_segs = list(itertools.combinations(neg, 2))
+    return not any(_segments_meet(a, b, c, d) for a, b in pos_segs for c, d in neg_segs)
+
+
+def decision_line(w0: float, w1: float, w2: float, lo: float = -0.5, hi: float = 1.5):
+    """Two points of the line w0 + w1*x1 + w2*x2 = 0 across the box [lo, hi]^2, or None if w1 = w2 = 0."""
+    if w1 == 0 and w2 == 0:
+        return None
+    if abs(w2) >= abs(w1):
+        xs = np.array([lo, hi])
+        return xs, -(w0 + w1 * xs) / w2
+    ys = np.array([lo, hi])
+    return -(w0 + w2 * ys) / w1, ys
+
+
+# ------------------------------------------------------------------ presets
+
+
+def _neuron_graph(n_inputs: int, layers: list[tuple[str, list[list[float]], list[float]]]) -> Graph:
+    """Input of n bits followed by Neuron layers given as (name, kernel rows per input, biases)."""
+    g = Graph()
+    prev = g.add_node("input", {"shape": (n_inputs,)}, name="x", pos=(0.0, 0.0))
+    for i, (name, kernel, bias) in enumerate(layers):
+        k = np.array(kernel, dtype=np.float32)
+        node = g.add_node("neuron", {"units": k.shape[1], "activation": "step"}, name=name,
+                          pos=(240.0 * (i + 1), 0.0), weights={"kernel": k, "bias": np.array(bias, np.float32)})
+        g.connect(prev.id, node.id)
+        prev = node
+    return g
+
+
+def gate_graph(key: str) -> Graph:
+    """The lecture's hand-built networks: and, or, not, nor, xnor-case1, xnor-case2."""
+    if key == "and":
+        return _neuron_graph(2, [("and", [[1], [1]], [-1.5])])
+    if key == "or":
+        return _neuron_graph(2, [("or", [[1], [1]], [-0.5])])
+    if key == "not":
+        return _neuron_graph(1, [("not", [[-2]], [1])])
+    if key == "nor":
+        return _neuron_graph(2, [("nor", [[-1], [-1]], [0.5])])
+    if key == "xnor-case1":
+        # hidden: AND = step(-1.5 + x1 + x2), NOR = step(0.5 - x1 - x2); out: OR = step(-0.5 + h1 + h2)
+        return _neuron_graph(2, [("and_nor", [[1, -1], [1, -1]], [-1.5, 0.5]),
+                                 ("or", [[1], [1]], [-0.5])])
+    if key == "xnor-case2":
+        # copy/negate: A = step(x1 - 0.5), B = step(x2 - 0.5), A' = step(0.5 - x1), B' = step(0.5 - x2)
+        # two ORs: A + B, A' + B'; then AND; then NOT: XNOR = NOT[(A+B).(A'+B')]
+        return _neuron_graph(2, [
+            ("copy_negate", [[1, 0, -1, 0], [0, 1, 0, -1]], [-0.5, -0.5, 0.5, 0.5]),
+            ("ors", [[1, 0], [1, 0], [0, 1], [0, 1]], [-0.5, -0.5]),
+            ("and", [[1], [1]], [-1.5]),
+            ("not", [[-2]], [1]),
+        ])
+    raise KeyError(key)
+
+
+GATE_PRESET_TARGETS = {"and": "and", "or": "or", "not": "not", "nor": "nor",
+                       "xnor-case1": "xnor", "xnor-case2": "xnor"}
