@@ -1,0 +1,316 @@
+"""Datasets: one registry (``playground datasets``) and an adapter to whatever the model's Input expects.
+
+- ``mnist-sample``: 10,000 training and 2,000 test MNIST digits shipped in resources/ (offline default).
+- ``mnist``, ``fashion-mnist``, ``cifar10``: the Keras cache first (read with numpy, checked by keys and
+  shapes rather than a hash), then a download through ``keras.datasets``; offline with no file, a
+  message that says where to put it.
+- ``gate-and`` ... ``gate-not``: the truth tables.
+- the user's files: ``.npz`` (x_train, y_train[, x_test, y_test]), a CSV of ``label,pixel0..pixelN``
+  (Kaggle digit-recognizer layout) or a folder with one sub-folder of images per class.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..core.errors import DatasetError
+from ..core.logic import GATES, binary_rows
+from ..resources_path import resource_file
+
+DIGITS = tuple(str(i) for i in range(10))
+FASHION = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot")
+CIFAR = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+
+@dataclass
+class Dataset:
+    """Arrays as loaded (images keep their natural shape and dtype) plus what they mean."""
+
+    name: str
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray | None
+    y_test: np.ndarray | None
+    class_names: tuple[str, ...]
+    binary: bool = False  # one 0/1 target column (gates) rather than class indices
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def example_shape(self) -> tuple[int, ...]:
+        return tuple(self.x_train.shape[1:])
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    key: str
+    title: str
+    description: str
+    loader: Callable[[], Dataset]
+    offline: bool  # available with no network and no cache
+
+
+def keras_cache_dir() -> Path:
+    return Path(os.environ.get("KERAS_HOME", Path.home() / ".keras")) / "datasets"
+
+
+def _check_arrays(name: str, x, y, where: str) -> None:
+    if x.ndim < 2 or len(x) != len(y):
+        raise DatasetError(f"{where}: x has shape {x.shape} and y has shape {y.shape}; they need the same "
+                           f"number of examples.")
+
+
+def load_mnist_sample() -> Dataset:
+    d = np.load(resource_file("datasets", "mnist-sample.npz"))
+    return Dataset("mnist-sample", d["x_train"], d["y_train"], d["x_test"], d["y_test"], DIGITS)
+
+
+def _from_cache_npz(path: Path, shape: tuple, name: str) -> Dataset | None:
+    """Read a Keras-layout npz if present and well formed (keys and shapes, not a hash)."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path) as d:
+            arrays = {k: d[k] for k in ("x_train", "y_train", "x_test", "y_test")}
+    except (OSError, ValueError, KeyError) as exc:
+        raise DatasetError(f"{path} exists but is not a valid {name} file ({exc}); delete or replace it.") from None
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.shape[1:] != shape or len(x) != len(y):
+            raise DatasetError(f"{path}: x_{split} has shape {x.shape}, expected (N, {', '.join(map(str, shape))}) "
+                               f"with one label each; replace the file.")
+    return Dataset(name, arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], DIGITS)
+
+
+def _download(loader_name: str, name: str, where: str):
+    from .runtime import get_keras  # noqa: PLC0415 - Keras only when a download is needed
+    keras = get_keras()
+    try:
+        return getattr(keras.datasets, loader_name).load_data()
+    except Exception as exc:  # noqa: BLE001 - any network/IO failure becomes one clear message
+        raise DatasetError(f"{name} is not cached and could not be downloaded ({type(exc).__name__}). "
+                           f"Offline? Put the file at {where} and try again.") from None
+
+
+def load_mnist() -> Dataset:
+    path = keras_cache_dir() / "mnist.npz"
+    cached = _from_cache_npz(path, (28, 28), "mnist")
+    if cached is not None:
+        return cached
+    (xt, yt), (xs, ys) = _download("mnist", "MNIST", str(path))
+    return Dataset("mnist", xt, yt, xs, ys, DIGITS)
+
+
+def load_fashion() -> Dataset:
+    where = keras_cache_dir() / "fashion-mnist"
+    (xt, yt), (xs, ys) = _download("fashion_mnist", "Fashion-MNIST", f"{where}/ (the four *-ubyte.gz files)")
+    return Dataset("fashion-mnist", xt, yt, xs, ys, FASHION)
+
+
+def load_cifar10() -> Dataset:
+    where = keras_cache_dir() / "cifar-10-batches-py"
+    (xt, yt), (xs, ys) = _download("cifar10", "CIFAR-10", f"{where}/ (the extracted python batches)")
+    return Dataset("cifar10", xt, yt.reshape(-1), xs, ys.reshape(-1), CIFAR)
+
+
+def load_gate(gate: str) -> Dataset:
+    n, col = GATES[gate]
+    x = binary_rows(n).astype(np.float32)
+    y = np.array(col, dtype=np.float32).reshape(-1, 1)
+    return Dataset(f"gate-{gate}", x, y, x.copy(), y.copy(), ("0", "1"), binary=True)
+
+
+REGISTRY: dict[str, DatasetSpec] = {s.key: s for s in [
+    DatasetSpec("mnist-sample", "MNIST sample (built in)", "10,000 training + 2,000 test handwritten digits, "
+                "28x28 grey; ships with the app.", load_mnist_sample, True),
+    DatasetSpec("mnist", "MNIST", "60,000 + 10,000 digits 28x28; from the Keras cache or downloaded.", load_mnist,
+                False),
+    DatasetSpec("fashion-mnist", "Fashion-MNIST", "60,000 + 10,000 clothing images 28x28; cache or download.",
+                load_fashion, False),
+    DatasetSpec("cifar10", "CIFAR-10", "50,000 + 10,000 colour images 32x32x3 in 10 classes; cache or download.",
+                load_cifar10, False),
+    *[DatasetSpec(f"gate-{g}", f"{g.upper()} truth table", f"{2 ** n} rows of {n} bits -> {g.upper()}",
+                  (lambda g=g: load_gate(g)), True) for g, (n, _) in GATES.items()],
+]}
+
+
+def load(name: str) -> Dataset:
+    """A registry dataset by key, or a user file/folder path."""
+    if name in REGISTRY:
+        return REGISTRY[name].loader()
+    path = Path(name)
+    if path.exists():
+        return load_file(path)
+    raise DatasetError(f"Unknown dataset {name!r}. Known: {', '.join(REGISTRY)}; or give a .npz, .csv or "
+                       f"image-folder path.")
+
+
+def load_file(path: str | Path) -> Dataset:
+    path = Path(path)
+    if path.is_dir():
+        return load_image_folder(path)
+    if path.suffix == ".npz":
+        return load_npz(path)
+    if path.suffix == ".csv":
+        return load_csv(path)
+    raise DatasetError(f"{path.name}: datasets are read from .npz, .csv or a folder of class sub-folders.")
+
+
+def _labels(y: np.ndarray, where: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] > 1:  # one-hot
+        y = y.argmax(axis=1)
+    y = y.reshape(-1)
+    if not np.issubdtype(y.dtype, np.number) or np.any(y < 0) or np.any(y != np.round(y)):
+        raise DatasetError(f"{where}: labels must be whole numbers >= 0 (class indices); received "
+                           f"values like {y[:5].tolist()}.")
+    y = y.astype(np.int64)
+    return y, tuple(str(i) for i in range(int(y.max()) + 1 if len(y) else 0))
+
+
+def load_npz(path: Path) -> Dataset:
+    try:
+        with np.load(path, allow_pickle=False) as d:
+            keys = set(d.files)
+            if not {"x_train", "y_train"} <= keys:
+                raise DatasetError(f"{path.name} must contain x_train and y_train (and optionally x_test, y_test); "
+                                   f"it has {', '.join(sorted(keys)) or 'no arrays'}.")
+            arr = {k: d[k] for k in ("x_train", "y_train", "x_test", "y_test") if k in keys}
+    except (OSError, ValueError, EOFError) as exc:
+        raise DatasetError(f"{path.name} is not a readable .npz file ({exc}).") from None
+    _check_arrays("npz", arr["x_train"], arr["y_train"], path.name)
+    y_train, names = _labels(arr["y_train"], f"{path.name} y_train")
+    x_test = y_test = None
+    if "x_test" in arr and "y_test" in arr:
+        _check_arrays("npz", arr["x_test"], arr["y_test"], path.name)
+        y_test, names2 = _labels(arr["y_test"], f"{path.name} y_test")
+        names = names if len(names) >= len(names2) else names2
+        x_test = arr["x_test"]
+        if x_test.shape[1:] != arr["x_train"].shape[1:]:
+            raise DatasetError(f"{path.name}: x_test examples are {x_test.shape[1:]} but x_train examples are "
+                               f"{arr['x_train'].shape[1:]}.")
+    return Dataset(path.stem, arr["x_train"], y_train, x_test, y_test, names)
+
+
+def load_csv(path: Path) -> Dataset:
+    """``label,pixel0,...`` rows, with or without a header line; square images are reshaped."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DatasetError(f"{path.name} cannot be read as text ({exc}).") from None
+    skip = 0 if first.split(",")[0].strip().lstrip("-").replace(".", "", 1).isdigit() else 1
+    try:
+        data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
+    except ValueError as exc:
+        raise DatasetError(f"{path.name}: every row must be label,pixel0,pixel1,... numbers ({exc}).") from None
+    if data.shape[1] < 2 or len(data) == 0:
+        raise DatasetError(f"{path.name}: expected label,pixel0..pixelN columns; found {data.shape[1]} column(s).")
+    y, names = _labels(data[:, 0], path.name)
+    x = data[:, 1:]
+    side = math.isqrt(x.shape[1])
+    if side * side == x.shape[1]:
+        x = x.reshape(-1, side, side)
+    if x.max() > 1.0:
+        x = np.clip(x, 0, 255).astype(np.uint8) if np.all(x == np.round(x)) else x
+    return Dataset(path.stem, x, y, None, None, names)
+
+
+def load_image_folder(path: Path) -> Dataset:
+    """One sub-folder per class, through ``keras.utils.image_dataset_from_directory``."""
+    classes = sorted(p.name for p in path.iterdir() if p.is_dir())
+    if len(classes) < 2:
+        raise DatasetError(f"{path} needs one sub-folder per class (at least two); found {len(classes)}.")
+    from .runtime import get_keras  # noqa: PLC0415
+    keras = get_keras()
+    first = next((f for c in classes for f in sorted((path / c).iterdir()) if f.is_file()), None)
+    if first is None:
+        raise DatasetError(f"{path}: the class folders contain no images.")
+    try:
+        img = keras.utils.load_img(first)
+        w, h = img.size
+        mode = "grayscale" if img.mode in ("L", "1", "I", "F") else "rgb"
+        ds = keras.utils.image_dataset_from_directory(path, labels="inferred", label_mode="int", class_names=classes,
+                                                      color_mode=mode, image_size=(h, w), batch_size=None,
+                                                      shuffle=False, verbose=False)
+        xs, ys = [], []
+        for x, y in ds.as_numpy_iterator():
+            xs.append(x)
+            ys.append(y)
+    except (ImportError, ValueError, OSError) as exc:
+        raise DatasetError(f"{path}: could not read the images ({str(exc).splitlines()[0][:200]}).") from None
+    x = np.stack(xs).astype(np.uint8)
+    if x.shape[-1] == 1:
+        x = x[..., 0]
+    return Dataset(path.name, x, np.array(ys, dtype=np.int64), None, None, tuple(classes))
+
+
+# ------------------------------------------------------------------ fitting data to a model
+
+
+@dataclass
+class Prepared:
+    """Arrays ready for ``model.fit``: scaled to [0, 1], reshaped to the Input, labels as the loss needs."""
+
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray | None
+    y_test: np.ndarray | None
+    loss: str
+    metrics: list[str]
+    class_names: tuple[str, ...]
+
+
+def fit_x(x: np.ndarray, input_shape: tuple[int, ...], dataset: str) -> np.ndarray:
+    """Scale and reshape examples to ``input_shape``; DatasetError names both shapes if impossible."""
+    x = np.asarray(x)
+    if x.dtype == np.uint8:
+        x = x.astype(np.float32) / 255.0
+    else:
+        x = x.astype(np.float32)
+        if x.size and x.max() > 1.0:
+            x = x / 255.0
+    example = x.shape[1:]
+    if example == tuple(input_shape):
+        return x
+    if math.prod(example) == math.prod(input_shape) and (
+            len(input_shape) == 1 or example + (1,) == tuple(input_shape) or len(example) == 1):
+        return x.reshape((len(x),) + tuple(input_shape))
+    raise DatasetError(f"{dataset} examples are {'x'.join(map(str, example))} but the model's Input expects "
+                       f"{'x'.join(map(str, input_shape))}; change the Input to "
+                       f"{'x'.join(map(str, example + ((1,) if len(example) == 2 else ())))} or pick another dataset.")
+
+
+def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: str = "auto") -> Prepared:
+    """Fit a dataset to a model with the given Input shape and number of output units."""
+    if ds.binary:
+        if output_units != ds.y_train.shape[1]:
+            raise DatasetError(f"{ds.name} has {ds.y_train.shape[1]} target column(s) but the model outputs "
+                               f"{output_units} value(s).")
+        loss = "binary_crossentropy" if loss == "auto" else loss
+        metrics = ["binary_accuracy" if loss != "mse" else "mae"]
+        return Prepared(fit_x(ds.x_train, input_shape, ds.name), ds.y_train.astype(np.float32),
+                        fit_x(ds.x_test, input_shape, ds.name), ds.y_test.astype(np.float32), loss, metrics,
+                        ds.class_names)
+    if output_units != ds.num_classes:
+        raise DatasetError(f"{ds.name} has {ds.num_classes} classes but the model's output layer has "
+                           f"{output_units} unit(s); set the last Dense to {ds.num_classes} units.")
+    loss = "sparse_categorical_crossentropy" if loss == "auto" else loss
+    y_train, y_test = ds.y_train.astype(np.int64), None if ds.y_test is None else ds.y_test.astype(np.int64)
+    if loss in ("categorical_crossentropy", "mse"):
+        eye = np.eye(ds.num_classes, dtype=np.float32)
+        y_train = eye[y_train]
+        y_test = None if y_test is None else eye[y_test]
+        metrics = ["categorical_accuracy"]
+    else:
+        metrics = ["sparse_categorical_accuracy"]
+    x_test = None if ds.x_test is None else fit_x(ds.x_test, input_shape, ds.name)
+    return Prepared(fit_x(ds.x_train, input_shape, ds.name), y_train, x_test, y_test, loss, metrics, ds.class_names)

@@ -1,0 +1,96 @@
+"""Choosing the Keras backend and importing Keras lazily.
+
+The backend (tensorflow, jax or torch) must be fixed before Keras is first imported; ``select_backend``
+does that from ``--backend``, the app setting or ``KERAS_BACKEND``. A backend whose package is missing
+is a BackendUnavailableError naming the package to install, never a traceback.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+
+from ..core.errors import BackendUnavailableError
+
+BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+INSTALL_HINT = {"tensorflow": "pip install tensorflow", "jax": "pip install 'network-playground[jax]' (or pip install jax)",
+                "torch": "pip install torch"}
+
+
+def select_backend(name: str | None = None) -> str:
+    """Fix the Keras backend before Keras loads; returns the backend in force."""
+    name = name or os.environ.get("KERAS_BACKEND") or "tensorflow"
+    if name not in BACKENDS:
+        raise BackendUnavailableError(f"Unknown backend {name!r}; choose tensorflow, jax or torch.")
+    if "keras" in sys.modules:
+        current = sys.modules["keras"].backend.backend()
+        if current != name:
+            raise BackendUnavailableError(f"Keras is already running on {current}; restart to use {name}.")
+        return name
+    if importlib.util.find_spec(BACKENDS[name]) is None:
+        raise BackendUnavailableError(f"The {name} backend is not installed: {INSTALL_HINT[name]}")
+    os.environ["KERAS_BACKEND"] = name
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return name
+
+
+def get_keras():
+    """Import and return ``keras`` (after ``select_backend``); clear error if it is missing."""
+    if "keras" not in sys.modules:
+        select_backend()
+        if importlib.util.find_spec("keras") is None:
+            raise BackendUnavailableError("Keras is not installed: pip install keras tensorflow")
+    import keras  # noqa: PLC0415 - lazy by design: the window opens without Keras
+    return keras
+
+
+def backend_name() -> str:
+    return get_keras().backend.backend()
+
+
+def list_devices() -> list[dict]:
+    """What Keras sees on the chosen backend: [{"kind": "cpu"|"gpu", "name": str}, ...]."""
+    keras = get_keras()
+    out = []
+    try:
+        for d in keras.distribution.list_devices():
+            kind = d.split(":")[0].lower()
+            out.append({"kind": "gpu" if kind in ("gpu", "cuda") else kind, "name": d})
+    except (ValueError, RuntimeError, NotImplementedError):
+        out.append({"kind": "cpu", "name": "cpu:0"})
+    if keras.backend.backend() == "tensorflow":
+        out = _tf_device_names(out)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# The one marked place that may call TensorFlow directly (``tf.``): device names and
+# MirroredStrategy, which have no backend-neutral Keras API.
+# ----------------------------------------------------------------------------------------------
+
+def _tf_device_names(devices: list[dict]) -> list[dict]:
+    import tensorflow as tf  # noqa: PLC0415
+    named = []
+    for d in tf.config.list_physical_devices():
+        kind = "gpu" if d.device_type == "GPU" else d.device_type.lower()
+        name = d.name.replace("/physical_device:", "")
+        if kind == "gpu":
+            details = tf.config.experimental.get_device_details(d)
+            name = f"{name} ({details.get('device_name', 'GPU')})"
+        named.append({"kind": kind, "name": name})
+    return named or devices
+
+
+def tf_mirrored_strategy(n_devices: int):
+    """A MirroredStrategy over the first ``n_devices`` GPUs (TensorFlow backend's data parallel)."""
+    import tensorflow as tf  # noqa: PLC0415
+    gpus = [d.name.replace("/physical_device:", "/") for d in tf.config.list_physical_devices("GPU")]
+    return tf.distribute.MirroredStrategy(devices=gpus[:n_devices] or None)
+
+
+def device_summary() -> str:
+    """One line for the training panel: backend and device in use."""
+    devs = list_devices()
+    gpus = [d["name"] for d in devs if d["kind"] == "gpu"]
+    return f"{backend_name()} on " + (", ".join(gpus) if gpus else "CPU")

@@ -1,0 +1,60 @@
+"""One training run, end to end: dataset -> model -> fit -> evaluate. Shared by the CLI and the app's worker.
+
+It never mutates the graph: trained weights come back in ``Outcome.weights`` and the caller applies
+them (the app through its undo stack, on the GUI thread).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..core.errors import DatasetError
+from ..core.graph import Graph
+from .builder import build_model, read_weights
+from .datasets import Dataset, Prepared, load, prepare
+from .distribute import distribution, weight_device_count
+from .training import StopFlag, TrainConfig, TrainResult, compile_model, train
+
+
+@dataclass
+class Outcome:
+    model: object
+    result: TrainResult
+    weights: dict[str, dict[str, np.ndarray]]
+    data: Prepared
+    dataset: Dataset
+    devices: int = 1
+
+
+def model_io(graph: Graph) -> tuple[tuple[int, ...], int]:
+    """(Input shape, output units) of a single-input, single-output graph."""
+    from ..core import shapes  # noqa: PLC0415
+    ins, outs = graph.inputs(), graph.outputs()
+    if len(ins) != 1 or len(outs) != 1:
+        raise DatasetError(f"Training needs one Input and one output layer; this network has {len(ins)} and "
+                           f"{len(outs)}.")
+    info = shapes.infer(graph)[outs[0].id]
+    if info.shape is None or len(info.shape) != 1:
+        raise DatasetError(f"The output layer {outs[0].name!r} must produce a vector (like 10 class scores); it "
+                           f"produces {info.shape}. Add Flatten and a Dense layer.")
+    return tuple(ins[0].params["shape"]), info.shape[0]
+
+
+def prepare_for(graph: Graph, dataset: str | Dataset, loss: str = "auto") -> tuple[Dataset, Prepared]:
+    ds = load(dataset) if isinstance(dataset, str) else dataset
+    in_shape, units = model_io(graph)
+    return ds, prepare(ds, in_shape, units, loss)
+
+
+def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=None,
+                 stop: StopFlag | None = None, devices=None, name: str = "playground") -> Outcome:
+    cfg = TrainConfig.from_settings(settings)
+    ds, data = prepare_for(graph, dataset, cfg.loss)
+    with distribution(devices, cfg.batch_size) as n:
+        model = build_model(graph, name)
+        compile_model(model, cfg, data.loss)
+        result = train(model, data, cfg, on_event=on_event, stop=stop, compile=False)
+        used = weight_device_count(model) if n > 1 else 1
+    return Outcome(model, result, read_weights(model, graph), data, ds, used)

@@ -1,0 +1,253 @@
+"""The fit loop: ``model.fit`` with our settings, metrics out through a plain callable, a stop flag in.
+
+Batch metrics are delivered by a Keras callback marked ``async_safe``: Keras then runs it on its own
+callback thread, so reading the metrics (a device -> host copy) never stalls the training loop. The
+callable receives plain Python floats only: ``on_event(kind, payload)`` with kind ``begin``, ``batch``,
+``epoch`` or ``end``.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from ..core.errors import DatasetError, TrainingError
+from .datasets import Prepared
+from .runtime import get_keras
+
+OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
+LOSSES = ("auto", "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse")
+
+EventFn = Callable[[str, dict], None]
+
+
+@dataclass
+class TrainConfig:
+    """Everything the user sets for one run; validated by ``check``."""
+
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    momentum: float = 0.9  # SGD only
+    loss: str = "auto"
+    batch_size: int = 128
+    epochs: int = 3
+    validation_split: float = 0.1
+    early_stopping: int = 0  # patience in epochs; 0 = off
+    seed: int | None = 0
+    tensorboard_dir: str | None = None
+
+    def check(self) -> "TrainConfig":
+        def bad(name, rule):
+            raise TrainingError(f"`{name}` {rule}. Received {name}={getattr(self, name)!r}.")
+        if self.optimizer not in OPTIMIZERS:
+            bad("optimizer", f"must be one of {', '.join(OPTIMIZERS)}")
+        lr = self.learning_rate
+        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
+            bad("learning_rate", "must be a number > 0")
+        if self.loss not in LOSSES:
+            bad("loss", f"must be one of {', '.join(LOSSES)}")
+        for name in ("batch_size", "epochs"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                bad(name, "must be a whole number >= 1")
+        vs = self.validation_split
+        if isinstance(vs, bool) or not isinstance(vs, (int, float)) or not 0 <= vs < 1:
+            bad("validation_split", "must be in [0, 1)")
+        if isinstance(self.early_stopping, bool) or not isinstance(self.early_stopping, int) or self.early_stopping < 0:
+            bad("early_stopping", "must be a whole number of epochs >= 0 (0 = off)")
+        return self
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "TrainConfig":
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in settings.items() if k in known}).check()
+
+
+@dataclass
+class TrainResult:
+    epochs_run: int
+    stopped: str  # "finished", "stopped" (user), "early" (early stopping), "nan"
+    message: str
+    history: dict[str, list[float]] = field(default_factory=dict)
+    test_loss: float | None = None
+    test_accuracy: float | None = None
+    seconds: float = 0.0
+
+
+class StopFlag:
+    """Set from any thread; training ends after the batch in progress."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+
+def make_optimizer(cfg: TrainConfig):
+    keras = get_keras()
+    lr = float(cfg.learning_rate)
+    if cfg.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate=lr, momentum=cfg.momentum)
+    return {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
+            "adagrad": keras.optimizers.Adagrad}[cfg.optimizer](learning_rate=lr)
+
+
+def accuracy_metric(loss: str):
+    keras = get_keras()
+    if loss == "binary_crossentropy":
+        return keras.metrics.BinaryAccuracy(name="accuracy")
+    if loss == "sparse_categorical_crossentropy":
+        return keras.metrics.SparseCategoricalAccuracy(name="accuracy")
+    if loss == "categorical_crossentropy":
+        return keras.metrics.CategoricalAccuracy(name="accuracy")
+    return keras.metrics.MeanAbsoluteError(name="mae")
+
+
+def compile_model(model, cfg: TrainConfig, loss: str) -> None:
+    model.compile(optimizer=make_optimizer(cfg), loss=loss, metrics=[accuracy_metric(loss)])
+
+
+def _make_callback(on_event: EventFn | None, stop: StopFlag | None, state: dict, steps: int, batch_size: int,
+                   n_train: int):
+    keras = get_keras()
+
+    class PlaygroundCallback(keras.callbacks.Callback):
+        # Keras runs *_batch_end of async-safe callbacks on a worker thread, so fetching the
+        # metrics never blocks the next training step.
+        async_safe = True
+
+        def __init__(self):
+            super().__init__()
+            self.epoch = 0
+            self.lock = threading.Lock()
+            self.pending: dict[int, tuple[float, float]] = {}  # batch -> running means, not yet sent
+            self.next_batch = 0
+            self.prev = (0.0, 0.0, 0)  # running loss mean, accuracy mean, samples seen, this epoch
+            self.t0 = time.perf_counter()
+
+        def on_train_begin(self, logs=None):
+            self.t0 = time.perf_counter()
+            if on_event:
+                on_event("begin", {"epochs": float(self.params.get("epochs", 0)), "steps": float(steps)})
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+            with self.lock:
+                self.pending.clear()
+                self.next_batch = 0
+                self.prev = (0.0, 0.0, 0)
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if (stop is not None and stop.is_set()) or state.get("nan"):
+                self.model.stop_training = True
+
+        def on_train_batch_end(self, batch, logs=None):
+            logs = logs or {}
+            loss = float(logs.get("loss", float("nan")))
+            acc = float(logs.get("accuracy", logs.get("mae", float("nan"))))
+            if not math.isfinite(loss):
+                state.setdefault("nan", (self.epoch, batch, loss))
+                self.model.stop_training = True
+            # Keras' worker threads may finish out of order: emit strictly by batch index.
+            with self.lock:
+                self.pending[batch] = (loss, acc)
+                while self.next_batch in self.pending:
+                    b = self.next_batch
+                    self._emit(b, *self.pending.pop(b))
+                    self.next_batch += 1
+
+        def _emit(self, batch, loss, acc):
+            # Keras reports running means over the epoch; recover this batch's own values.
+            seen = min((batch + 1) * batch_size, n_train)
+            m_loss, m_acc, prev_seen = self.prev
+            k = max(seen - prev_seen, 1)
+            raw_loss = (loss * seen - m_loss * prev_seen) / k
+            raw_acc = (acc * seen - m_acc * prev_seen) / k
+            self.prev = (loss, acc, seen)
+            if on_event:
+                on_event("batch", {"epoch": float(self.epoch), "batch": float(batch), "steps": float(steps),
+                                   "loss": raw_loss, "accuracy": raw_acc, "mean_loss": loss, "mean_accuracy": acc,
+                                   "elapsed": time.perf_counter() - self.t0})
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            state["epochs_run"] = epoch + 1
+            if on_event:
+                on_event("epoch", {"epoch": float(epoch), **{k: float(v) for k, v in logs.items()
+                                                           if isinstance(v, (int, float, np.floating))},
+                                   "elapsed": time.perf_counter() - self.t0})
+
+    return PlaygroundCallback()
+
+
+def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = None,
+          stop: StopFlag | None = None, compile: bool = True) -> TrainResult:
+    """Fit ``model`` on ``data``; returns how it ended. NaN or infinite loss stops with a message."""
+    keras = get_keras()
+    cfg.check()
+    if cfg.seed is not None:
+        keras.utils.set_random_seed(int(cfg.seed))
+    if compile:
+        compile_model(model, cfg, data.loss)
+    n = len(data.x_train)
+    if n == 0:
+        raise DatasetError("The training set is empty.")
+    n_train = n - int(n * cfg.validation_split) if cfg.validation_split else n
+    steps = math.ceil(n_train / cfg.batch_size)
+    state: dict = {}
+    callbacks = [_make_callback(on_event, stop, state, steps, cfg.batch_size, n_train)]
+    if cfg.early_stopping:
+        monitor = "val_loss" if cfg.validation_split else "loss"
+        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=cfg.early_stopping,
+                                                       restore_best_weights=True))
+    if cfg.tensorboard_dir:
+        callbacks.append(keras.callbacks.TensorBoard(log_dir=cfg.tensorboard_dir))
+    t0 = time.perf_counter()
+    try:
+        hist = model.fit(data.x_train, data.y_train, batch_size=cfg.batch_size, epochs=cfg.epochs,
+                         validation_split=cfg.validation_split or 0.0, callbacks=callbacks, verbose=0,
+                         shuffle=True)
+    except (ValueError, TypeError) as exc:
+        first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+        raise TrainingError(f"Training could not start: {first}") from None
+    except MemoryError:
+        raise TrainingError("Out of memory: lower the batch size or the layer sizes.") from None
+    seconds = time.perf_counter() - t0
+    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    epochs_run = state.get("epochs_run", len(history.get("loss", [])))
+    if state.get("nan"):
+        ep, batch, val = state["nan"]
+        result = TrainResult(epochs_run, "nan", f"Training stopped: the loss became {val} at epoch {ep + 1}, "
+                             f"batch {batch + 1}. Try a smaller learning rate (now {cfg.learning_rate:g}).",
+                             history, seconds=seconds)
+    elif stop is not None and stop.is_set():
+        result = TrainResult(epochs_run, "stopped", f"Stopped by you after {epochs_run} epoch(s).", history,
+                             seconds=seconds)
+    elif epochs_run < cfg.epochs:
+        result = TrainResult(epochs_run, "early", f"Early stopping after {epochs_run} epochs: no improvement "
+                             f"for {cfg.early_stopping}.", history, seconds=seconds)
+    else:
+        result = TrainResult(epochs_run, "finished", f"Finished {epochs_run} epoch(s) in {seconds:.1f} s.",
+                             history, seconds=seconds)
+    if data.x_test is not None and result.stopped != "nan":
+        scores = model.evaluate(data.x_test, data.y_test, batch_size=max(cfg.batch_size, 256), verbose=0,
+                                return_dict=True)
+        result.test_loss = float(scores["loss"])
+        result.test_accuracy = float(scores.get("accuracy", float("nan")))
+    if on_event:
+        on_event("end", {"epochs_run": float(epochs_run)})
+    return result
+
+
+def predict(model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
+    """Model outputs as numpy, without the progress bar."""
+    return np.asarray(model.predict(x, batch_size=batch_size, verbose=0))

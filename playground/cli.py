@@ -1,0 +1,294 @@
+"""Command line: ``playground`` opens the app; ``summary``, ``train``, ``export``, ``datasets``, ``devices``.
+
+Bad input exits with status 2 and one clear line on stderr, never a traceback. Nothing here imports
+Qt unless the app is opened, and Keras loads only for commands that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .core import shapes
+from .core.errors import PlaygroundError
+from .core.registry import get_spec
+
+
+class CliError(PlaygroundError):
+    """A command-line argument that cannot be used."""
+
+
+# ------------------------------------------------------------------ loading
+
+def load_graph(path: str):
+    """(graph, project or None, name) from a project .json or a Keras .h5/.keras file."""
+    from .core import project  # noqa: PLC0415
+    p = Path(path)
+    if p.suffix in (".h5", ".keras", ".hdf5"):
+        from .backend.export import import_model  # noqa: PLC0415 - Keras only for model files
+        graph = import_model(p)
+        return graph, None, p.stem
+    proj = project.load(p)
+    return proj.graph, proj, proj.name
+
+
+def summary_rows(graph) -> tuple[list[dict], int, int]:
+    infos = shapes.infer(graph)
+    rows = []
+    for nid in graph.topological_order():
+        node, info = graph.nodes[nid], infos[nid]
+        spec = get_spec(node.kind)
+        errors = list(info.errors)
+        if info.status == "blocked":
+            errors.append("not computed: an earlier layer has an error")
+        rows.append({"name": node.name, "type": "Neuron" if node.kind == "neuron" else spec.keras_class,
+                     "output_shape": list(info.shape) if info.shape else [], "params": info.params,
+                     "formula": info.full_formula, "warnings": list(info.warnings), "errors": errors})
+    total, trainable = shapes.totals(infos)
+    return rows, total, trainable
+
+
+def _shape_cell(shape: list[int]) -> str:
+    return "(None, " + ", ".join(map(str, shape)) + ")" if shape else "?"
+
+
+def print_summary(name: str, rows: list[dict], total: int, trainable: int, out=sys.stdout) -> None:
+    cells = [(f"{r['name']} ({r['type']})", _shape_cell(r["output_shape"]), f"{r['params']:,}", r["formula"])
+             for r in rows]
+    heads = ("Layer (type)", "Output Shape", "Param #", "Formula")
+    w = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(heads[:3])]
+    width = sum(w) + 6 + max((len(c[3]) for c in cells), default=7)
+    line = "\u2500" * min(width, 160)
+    print(f'Model: "{name}"', file=out)
+    print(line, file=out)
+    print(f"{heads[0]:<{w[0]}}  {heads[1]:<{w[1]}}  {heads[2]:>{w[2]}}  {heads[3]}", file=out)
+    print(line, file=out)
+    for c, r in zip(cells, rows):
+        print(f"{c[0]:<{w[0]}}  {c[1]:<{w[1]}}  {c[2]:>{w[2]}}  {c[3]}", file=out)
+        for msg in r["warnings"]:
+            print(f"    warning: {msg}", file=out)
+        for msg in r["errors"]:
+            print(f"    error: {msg}", file=out)
+    print(line, file=out)
+    print(f"Total params: {total:,}", file=out)
+    print(f"Trainable params: {trainable:,}", file=out)
+    print(f"Non-trainable params: {total - trainable:,}", file=out)
+    n_err = sum(1 for r in rows if r["errors"])
+    n_warn = sum(len(r["warnings"]) for r in rows)
+    if n_err or n_warn:
+        print(f"{n_err} layer(s) with errors, {n_warn} warning(s).", file=out)
+
+
+def cmd_summary(args) -> int:
+    graph, _, name = load_graph(args.file)
+    rows, total, trainable = summary_rows(graph)
+    if args.json:
+        print(json.dumps({"layers": rows, "total_params": total}))
+    else:
+        print_summary(name, rows, total, trainable)
+    return 1 if any(r["errors"] for r in rows) else 0
+
+
+# ------------------------------------------------------------------ train / export
+
+class Progress:
+    """A terminal progress bar with ETA, redrawn at most 10 times a second."""
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.last = 0.0
+        self.epochs = 1
+        self.t0 = time.perf_counter()
+
+    def __call__(self, kind: str, p: dict) -> None:
+        if kind == "begin":
+            self.epochs = int(p["epochs"])
+            self.t0 = time.perf_counter()
+        elif kind == "batch":
+            now = time.perf_counter()
+            if now - self.last < 0.1:
+                return
+            self.last = now
+            ep, b, steps = int(p["epoch"]), int(p["batch"]) + 1, int(p["steps"])
+            done = (ep * steps + b) / max(self.epochs * steps, 1)
+            eta = (now - self.t0) * (1 - done) / max(done, 1e-9)
+            bar = "#" * int(24 * b / steps)
+            self.stream.write(f"\repoch {ep + 1}/{self.epochs} [{bar:<24}] {b}/{steps} loss {p['mean_loss']:.4f} "
+                              f"acc {p['mean_accuracy']:.4f} ETA {eta:4.0f}s ")
+            self.stream.flush()
+        elif kind == "epoch":
+            extra = "".join(f" {k} {v:.4f}" for k, v in p.items() if k.startswith("val_"))
+            self.stream.write(f"\repoch {int(p['epoch']) + 1}/{self.epochs} loss {p.get('loss', float('nan')):.4f} "
+                              f"acc {p.get('accuracy', float('nan')):.4f}{extra} ({p['elapsed']:.1f} s)".ljust(90)
+                              + "\n")
+            self.stream.flush()
+
+
+def parse_devices(value: str | None):
+    if value is None:
+        return None
+    if value == "all":
+        return "all"
+    try:
+        n = int(value)
+    except ValueError:
+        raise CliError(f"--devices must be 'all' or a whole number >= 1. Received --devices={value!r}.") from None
+    if n < 1:
+        raise CliError(f"--devices must be 'all' or a whole number >= 1. Received --devices={value!r}.")
+    return n
+
+
+def cmd_train(args) -> int:
+    from .backend.runtime import select_backend  # noqa: PLC0415
+    devices = parse_devices(args.devices)
+    select_backend(args.backend)
+    graph, proj, name = load_graph(args.project)
+    settings = dict(proj.training) if proj else {}
+    for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("learning_rate", args.lr),
+                       ("optimizer", args.optimizer), ("seed", args.seed),
+                       ("validation_split", args.validation_split)):
+        if value is not None:
+            settings[key] = value
+    settings["tensorboard_dir"] = args.tensorboard
+    dataset = args.dataset_file or args.dataset or settings.get("dataset") or "mnist-sample"
+    if args.export and Path(args.export).suffix not in (".h5", ".keras"):
+        raise CliError(f"--export must end in .h5 or .keras. Received --export={args.export!r}.")
+
+    from .backend import session  # noqa: PLC0415
+    progress = Progress() if not args.quiet else None
+
+    def on_event(kind, payload):
+        if progress:
+            progress(kind, payload)
+        if args.json and kind == "epoch":
+            print(json.dumps({"event": "epoch", **payload}), flush=True)
+
+    outcome = session.run_training(graph, dataset, settings, on_event=on_event, devices=devices, name=name)
+    res = outcome.result
+    print(res.message, file=sys.stderr)
+    if res.test_accuracy is not None:
+        print(f"test accuracy {res.test_accuracy:.4f}, test loss {res.test_loss:.4f}", file=sys.stderr)
+    if args.export:
+        from .backend.export import export  # noqa: PLC0415
+        export(graph, args.export, name=name, model=outcome.model)
+        print(f"saved {args.export}", file=sys.stderr)
+    if args.save_project and proj is not None:
+        from .core import project  # noqa: PLC0415
+        project.save(proj, args.save_project)
+    if args.json:
+        print(json.dumps({"event": "end", "stopped": res.stopped, "epochs_run": res.epochs_run,
+                          "test_accuracy": res.test_accuracy, "test_loss": res.test_loss,
+                          "seconds": res.seconds, "devices": outcome.devices}), flush=True)
+    return 0 if res.stopped in ("finished", "early") else 1
+
+
+def cmd_export(args) -> int:
+    from .backend.export import export  # noqa: PLC0415
+    graph, _, name = load_graph(args.project)
+    out = Path(args.out)
+    export(graph, out, args.format, name=name)
+    print(f"saved {out}", file=sys.stderr)
+    return 0
+
+
+def cmd_datasets(args) -> int:
+    from .backend.datasets import REGISTRY, keras_cache_dir  # noqa: PLC0415
+    print(f"{'name':<16} {'where':<22} description")
+    for spec in REGISTRY.values():
+        if spec.offline:
+            where = "built in"
+        elif spec.key == "mnist" and (keras_cache_dir() / "mnist.npz").exists():
+            where = "cached"
+        else:
+            where = "cache or download"
+        print(f"{spec.key:<16} {where:<22} {spec.description}")
+    print(f"\nAlso: any .npz (x_train, y_train[, x_test, y_test]), a label,pixel0.. CSV, or a folder with one "
+          f"sub-folder per class (--dataset-file PATH).\nKeras cache folder: {keras_cache_dir()}")
+    return 0
+
+
+def cmd_devices(args) -> int:
+    from .backend.runtime import backend_name, list_devices, select_backend  # noqa: PLC0415
+    select_backend(args.backend)
+    devs = list_devices()
+    print(f"backend: {backend_name()}")
+    for d in devs:
+        print(f"  {d['kind']:<4} {d['name']}")
+    gpus = sum(1 for d in devs if d["kind"] == "gpu")
+    print(f"{len(devs)} device(s), {gpus} GPU(s)")
+    return 0
+
+
+# ------------------------------------------------------------------ entry points
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="playground", description="Build neural networks by hand and watch them learn. "
+                                 "With no command, opens the app.")
+    ap.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    ap.add_argument("--backend", choices=("tensorflow", "jax", "torch"), help="Keras backend (default: "
+                    "$KERAS_BACKEND or tensorflow)")
+    sub = ap.add_subparsers(dest="command")
+    s = sub.add_parser("summary", help="layer table with shapes, parameters and worked formulas")
+    s.add_argument("file", help="project .json, or a Keras .h5 / .keras model")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(fn=cmd_summary)
+    t = sub.add_parser("train", help="train a project headless (no display needed)")
+    t.add_argument("project")
+    t.add_argument("--dataset", help="dataset name (see `playground datasets`)")
+    t.add_argument("--dataset-file", help="a .npz, .csv or image folder of your own")
+    t.add_argument("--epochs", type=int)
+    t.add_argument("--batch-size", type=int)
+    t.add_argument("--lr", type=float, help="learning rate")
+    t.add_argument("--optimizer", choices=("sgd", "adam", "rmsprop", "adagrad"))
+    t.add_argument("--validation-split", type=float)
+    t.add_argument("--seed", type=int)
+    t.add_argument("--devices", help="'all' or N: data-parallel over N devices")
+    t.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard logs here")
+    t.add_argument("--export", metavar="OUT", help="save the trained model (.h5 or .keras)")
+    t.add_argument("--save-project", metavar="OUT.json", help="save the project with its trained weights")
+    t.add_argument("--json", action="store_true", help="one JSON line per epoch on stdout")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--backend", dest="backend", choices=("tensorflow", "jax", "torch"), default=argparse.SUPPRESS)
+    t.set_defaults(fn=cmd_train)
+    e = sub.add_parser("export", help="export a network as it stands (.h5, .keras or a Python script)")
+    e.add_argument("project")
+    e.add_argument("--format", choices=("h5", "keras", "py"), required=True)
+    e.add_argument("--out", required=True)
+    e.set_defaults(fn=cmd_export)
+    d = sub.add_parser("datasets", help="list the datasets")
+    d.set_defaults(fn=cmd_datasets)
+    v = sub.add_parser("devices", help="list the devices Keras sees")
+    v.add_argument("--backend", dest="backend", choices=("tensorflow", "jax", "torch"), default=argparse.SUPPRESS)
+    v.set_defaults(fn=cmd_devices)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not getattr(args, "command", None):
+        return gui_main([])
+    try:
+        return args.fn(args)
+    except PlaygroundError as exc:
+        print(f"playground {args.command}: error: {exc}".splitlines()[0] if len(str(exc).splitlines()) == 1
+              else f"playground {args.command}: error: " + " | ".join(str(exc).splitlines()), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"playground {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"playground {args.command}: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        return 2
+
+
+def gui_main(argv: list[str] | None = None) -> int:
+    from .ui.app import run_app  # noqa: PLC0415 - Qt only for the app
+    return run_app(sys.argv[1:] if argv is None else argv)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
