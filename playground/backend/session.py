@@ -49,12 +49,45 @@ def prepare_for(graph: Graph, dataset: str | Dataset, loss: str = "auto") -> tup
 
 
 def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=None,
-                 stop: StopFlag | None = None, devices=None, name: str = "playground") -> Outcome:
+                 stop: StopFlag | None = None, devices=None, name: str = "playground",
+                 weights_every: int = 0) -> Outcome:
+    """Train a copy of the graph's network. With ``weights_every`` = k, also sends
+    ``on_event("weights", {node id: {var: array}})`` every k epochs (the logic lab's live weights)."""
     cfg = TrainConfig.from_settings(settings)
     ds, data = prepare_for(graph, dataset, cfg.loss)
+    extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []
     with distribution(devices, cfg.batch_size) as n:
         model = build_model(graph, name)
         compile_model(model, cfg, data.loss)
-        result = train(model, data, cfg, on_event=on_event, stop=stop, compile=False)
+        result = train(model, data, cfg, on_event=on_event, stop=stop, compile=False, extra_callbacks=extra)
         used = weight_device_count(model) if n > 1 else 1
     return Outcome(model, result, read_weights(model, graph), data, ds, used)
+
+
+def _weights_callback(graph: Graph, on_event, every: int):
+    from .runtime import get_keras  # noqa: PLC0415
+    keras = get_keras()
+
+    class WeightsCallback(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch % every == 0:
+                on_event("weights", read_weights(self.model, graph))
+
+    return WeightsCallback()
+
+
+def test_set_predictions(outcome: Outcome, limit: int = 10_000) -> tuple[np.ndarray, np.ndarray] | None:
+    """(predicted class, true class) on the test split, for the confusion matrix and gallery."""
+    from .training import predict  # noqa: PLC0415
+    data = outcome.data
+    if data.x_test is None:
+        return None
+    x, y = data.x_test[:limit], data.y_test[:limit]
+    probs = predict(outcome.model, x)
+    if probs.shape[-1] == 1:
+        pred = (probs[:, 0] >= 0.5).astype(int)
+        true = np.asarray(y).reshape(-1).astype(int)
+    else:
+        pred = probs.argmax(axis=1)
+        true = np.asarray(y).argmax(axis=1) if np.asarray(y).ndim == 2 else np.asarray(y).astype(int)
+    return pred, true

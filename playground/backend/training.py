@@ -190,7 +190,7 @@ def _make_callback(on_event: EventFn | None, stop: StopFlag | None, state: dict,
 
 
 def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = None,
-          stop: StopFlag | None = None, compile: bool = True) -> TrainResult:
+          stop: StopFlag | None = None, compile: bool = True, extra_callbacks: list | None = None) -> TrainResult:
     """Fit ``model`` on ``data``; returns how it ended. NaN or infinite loss stops with a message."""
     keras = get_keras()
     cfg.check()
@@ -204,7 +204,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     n_train = n - int(n * cfg.validation_split) if cfg.validation_split else n
     steps = math.ceil(n_train / cfg.batch_size)
     state: dict = {}
-    callbacks = [_make_callback(on_event, stop, state, steps, cfg.batch_size, n_train)]
+    callbacks = [_make_callback(on_event, stop, state, steps, cfg.batch_size, n_train), *(extra_callbacks or [])]
     if cfg.early_stopping:
         monitor = "val_loss" if cfg.validation_split else "loss"
         callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=cfg.early_stopping,

@@ -6,7 +6,7 @@ from .graph import Graph
 
 X_SPACING = 230.0
 Y_SPACING = 150.0
-WRAP = 8  # a long chain snakes onto a new row after this many columns
+WRAP = 5  # a long chain snakes onto a new row after this many columns
 
 
 def auto_layout(graph: Graph) -> dict[str, tuple[float, float]]:
@@ -25,7 +25,7 @@ def auto_layout(graph: Graph) -> dict[str, tuple[float, float]]:
     pos = {}
     for d, ids in columns.items():
         for row, nid in enumerate(ids):
-            if is_chain and len(columns) > WRAP:
+            if is_chain and len(columns) > WRAP + 1:
                 pos[nid] = ((d % WRAP) * X_SPACING, (d // WRAP) * Y_SPACING * 1.4)
             else:
                 pos[nid] = (d * X_SPACING, (row - (len(ids) - 1) / 2) * Y_SPACING)

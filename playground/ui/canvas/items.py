@@ -1,0 +1,240 @@
+"""Graphics items that mirror graph nodes and edges. They hold no model state of their own beyond
+what they draw; every change they make is a request the editor turns into an undo command."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+
+from ...core import shapes
+from ...core.registry import get_spec
+from .. import theme
+
+CARD_W, CARD_H = 196.0, 96.0
+PORT_R = 6.0
+
+
+def _fmt_num(v: float) -> str:
+    return f"{v:g}" if abs(v) < 1e4 else f"{v:.3g}"
+
+
+class NodeItem(QGraphicsItem):
+    """A rounded card: category strip, layer type, key parameters, output shape, parameter count."""
+
+    def __init__(self, node_id: str, kind: str):
+        super().__init__()
+        self.node_id = node_id
+        self.spec = get_spec(kind)
+        self.title = self.spec.title
+        self.name = ""
+        self.summary = ""
+        self.shape_line = ""
+        self.params_line = ""
+        self.status = "ok"
+        self.message = ""
+        self.extra = ""  # neuron biases
+        self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable |
+                      QGraphicsItem.ItemSendsGeometryChanges)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(1)
+        self.edges: list["EdgeItem"] = []
+
+    # geometry
+    def boundingRect(self) -> QRectF:
+        return QRectF(-PORT_R - 2, -12, CARD_W + 2 * PORT_R + 4, CARD_H + 14)
+
+    def has_input(self) -> bool:
+        return self.spec.max_inputs != 0
+
+    def in_port(self) -> QPointF:
+        return self.mapToScene(QPointF(0, CARD_H / 2))
+
+    def out_port(self) -> QPointF:
+        return self.mapToScene(QPointF(CARD_W, CARD_H / 2))
+
+    def out_port_rect(self) -> QRectF:
+        return QRectF(CARD_W - PORT_R - 3, CARD_H / 2 - PORT_R - 3, 2 * PORT_R + 6, 2 * PORT_R + 6)
+
+    def in_port_rect(self) -> QRectF:
+        return QRectF(-PORT_R - 3, CARD_H / 2 - PORT_R - 3, 2 * PORT_R + 6, 2 * PORT_R + 6)
+
+    # content
+    def set_content(self, node, info: shapes.NodeInfo) -> None:
+        self.name = node.name
+        self.summary = self.spec.summary(node.params)
+        self.status = info.status
+        if info.shape is not None:
+            self.shape_line = shapes.shape_text(info.shape)
+            self.params_line = f"{info.params:,} params" if info.params else "no parameters"
+        else:
+            self.shape_line = "?"
+            self.params_line = "blocked by an earlier error" if info.status == "blocked" else ""
+        msgs = info.errors or info.warnings
+        self.message = msgs[0] if msgs else ""
+        tip = f"<b>{self.title}</b> {node.name}<br>{self.spec.help}"
+        if info.full_formula:
+            tip += f"<br><tt>{info.full_formula}</tt>"
+        if self.message:
+            colour = "#D64541" if info.errors else "#B7791F"
+            tip += f"<br><span style='color:{colour}'>{self.message}</span>"
+        self.setToolTip(tip)
+        self.extra = ""
+        if node.kind == "neuron":
+            b = node.weights.get("bias")
+            vals = np.zeros(node.params["units"]) if b is None else b
+            self.extra = "b = " + ", ".join(_fmt_num(float(v)) for v in vals[:4]) + (" ..." if len(vals) > 4 else "")
+        self.setOpacity(0.45 if info.status == "blocked" else 1.0)
+        self.update()
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        c = theme.card_colours()
+        painter.setRenderHint(QPainter.Antialiasing)
+        rect = QRectF(0, 0, CARD_W, CARD_H)
+        border = theme.ACCENT if self.isSelected() else c["border"]
+        if self.status == "error":
+            border = theme.ERROR
+        painter.setPen(QPen(border, 2.0 if self.isSelected() or self.status == "error" else 1.0))
+        painter.setBrush(QBrush(c["card"]))
+        painter.drawRoundedRect(rect, 8, 8)
+        # category strip
+        strip = QPainterPath()
+        strip.addRoundedRect(QRectF(0, 0, CARD_W, 10), 8, 8)
+        strip.addRect(QRectF(0, 5, CARD_W, 5))
+        painter.fillPath(strip.simplified(), theme.category_colour(self.spec.category))
+        # text
+        painter.setPen(c["text"])
+        painter.setFont(theme.ui_font(10, bold=True))
+        painter.drawText(QRectF(10, 13, CARD_W - 20, 20), Qt.AlignLeft | Qt.AlignVCenter, self.title)
+        painter.setPen(c["muted"])
+        painter.setFont(theme.ui_font(9))
+        fm = QFontMetricsF(painter.font())
+        painter.drawText(QRectF(10, 13, CARD_W - 20, 20), Qt.AlignRight | Qt.AlignVCenter,
+                         fm.elidedText(self.name, Qt.ElideRight, CARD_W * 0.45))
+        painter.setPen(c["text"])
+        line = self.summary if not self.extra else f"{self.summary}   {self.extra}"
+        painter.drawText(QRectF(10, 33, CARD_W - 20, 18), Qt.AlignLeft | Qt.AlignVCenter,
+                         fm.elidedText(line, Qt.ElideRight, CARD_W - 20))
+        painter.setFont(theme.mono_font(10))
+        painter.setPen(theme.ERROR if self.status == "error" else c["text"])
+        painter.drawText(QRectF(10, 52, CARD_W - 20, 20), Qt.AlignLeft | Qt.AlignVCenter,
+                         "error" if self.status == "error" else self.shape_line)
+        painter.setFont(theme.ui_font(9))
+        painter.setPen(c["muted"])
+        painter.drawText(QRectF(10, 72, CARD_W - 20, 18), Qt.AlignLeft | Qt.AlignVCenter,
+                         fm.elidedText(self.message if self.status == "error" else self.params_line,
+                                       Qt.ElideRight, CARD_W - 20))
+        # ports
+        painter.setPen(QPen(c["card"], 2))
+        painter.setBrush(theme.category_colour(self.spec.category))
+        if self.has_input():
+            painter.drawEllipse(QPointF(0, CARD_H / 2), PORT_R, PORT_R)
+        painter.drawEllipse(QPointF(CARD_W, CARD_H / 2), PORT_R, PORT_R)
+        # badge
+        if self.status in ("error", "warning"):
+            colour = theme.ERROR if self.status == "error" else theme.WARNING
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(colour)
+            painter.drawEllipse(QPointF(CARD_W - 4, 0), 9, 9)
+            painter.setPen(QColor("white"))
+            painter.setFont(theme.ui_font(9, bold=True))
+            painter.drawText(QRectF(CARD_W - 13, -9, 18, 18), Qt.AlignCenter, "!")
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.ItemPositionHasChanged:
+            for e in self.edges:
+                e.update_path()
+        return super().itemChange(change, value)
+
+
+class EdgeItem(QGraphicsPathItem):
+    """A smooth curve from an output port to an input port; hover shows the tensor shape.
+    For a Neuron target it shows the weights it carries."""
+
+    def __init__(self, edge, src: NodeItem, dst: NodeItem):
+        super().__init__()
+        self.edge = edge
+        self.src, self.dst = src, dst
+        self.label = ""
+        self.setZValue(0)
+        self.setAcceptHoverEvents(True)
+        self.setFlag(QGraphicsItem.ItemIsSelectable)
+        self._hover = False
+        src.edges.append(self)
+        dst.edges.append(self)
+        self.update_path()
+
+    def detach(self) -> None:
+        for item in (self.src, self.dst):
+            if self in item.edges:
+                item.edges.remove(self)
+
+    def update_path(self) -> None:
+        a, b = self.src.out_port(), self.dst.in_port()
+        dx = max(abs(b.x() - a.x()) * 0.5, 40.0)
+        path = QPainterPath(a)
+        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        self.setPath(path)
+
+    def set_content(self, shape_text: str, weights_text: str) -> None:
+        self.label = weights_text
+        self.setToolTip(f"tensor {shape_text}" + (f"<br>{weights_text}" if weights_text else ""))
+        self.update()
+
+    def hoverEnterEvent(self, event):
+        self._hover = True
+        self.update()
+
+    def hoverLeaveEvent(self, event):
+        self._hover = False
+        self.update()
+
+    def shape(self):
+        stroker = QPainterPath(self.path())
+        from PySide6.QtGui import QPainterPathStroker
+        s = QPainterPathStroker()
+        s.setWidth(12)
+        return s.createStroke(stroker)
+
+    def boundingRect(self):
+        return super().boundingRect().adjusted(-80, -30, 80, 30)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        c = theme.card_colours()
+        painter.setRenderHint(QPainter.Antialiasing)
+        colour = theme.ACCENT if (self._hover or self.isSelected()) else c["edge"]
+        painter.setPen(QPen(colour, 2.4 if self._hover or self.isSelected() else 1.8))
+        painter.setBrush(Qt.NoBrush)
+        painter.drawPath(self.path())
+        if self.label:
+            mid = self.path().pointAtPercent(0.5)
+            painter.setFont(theme.mono_font(9))
+            fm = QFontMetricsF(painter.font())
+            w = fm.horizontalAdvance(self.label) + 10
+            box = QRectF(mid.x() - w / 2, mid.y() - 11, w, 20)
+            painter.setPen(QPen(colour, 1))
+            painter.setBrush(c["card"])
+            painter.drawRoundedRect(box, 5, 5)
+            painter.setPen(c["text"])
+            painter.drawText(box, Qt.AlignCenter, self.label)
+
+
+def weights_label(node, src_units: int | None) -> str:
+    """Compact text of the weights on an edge into a Neuron node: w = [1, 1] or a small matrix."""
+    k = node.weights.get("kernel")
+    if k is None:
+        return "w = 0"
+    if k.shape[1] == 1:
+        vals = k[:, 0]
+        body = ", ".join(_fmt_num(float(v)) for v in vals[:6]) + (", ..." if len(vals) > 6 else "")
+        return f"w = [{body}]"
+    if k.size <= 8:
+        return "w = [" + "; ".join(", ".join(_fmt_num(float(v)) for v in row) for row in k.T) + "]"
+    return f"w: {k.shape[0]}x{k.shape[1]}"
+
+
+def angle(a: QPointF, b: QPointF) -> float:
+    return math.atan2(b.y() - a.y(), b.x() - a.x())

@@ -1,0 +1,238 @@
+"""Every user edit is one of these commands on the window's single QUndoStack.
+
+Each command calls Graph methods only; the canvas and inspector update from the graph's events.
+Spin-box drags and weight scrolls merge into one step through ``id()``/``mergeWith()``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QUndoCommand
+
+from ..core.graph import Edge, Graph, LayerNode
+
+MERGE_PARAM = 1001
+MERGE_WEIGHT = 1002
+
+
+class AddNodeCommand(QUndoCommand):
+    def __init__(self, graph: Graph, kind: str, pos, params: dict | None = None, name: str | None = None,
+                 weights: dict | None = None):
+        super().__init__(f"Add {kind}")
+        self.graph = graph
+        self.node: LayerNode = Graph().add_node(kind, params, name=name or graph.unique_name(kind), pos=pos,
+                                                weights=weights, node_id=graph.new_id())
+
+    def redo(self):
+        self.graph.insert_node(self.node.clone())
+
+    def undo(self):
+        self.graph.remove_node(self.node.id)
+
+
+class RemoveNodesCommand(QUndoCommand):
+    """Remove nodes with their edges; undo puts back the exact nodes and edges."""
+
+    def __init__(self, graph: Graph, node_ids: list[str]):
+        super().__init__(f"Delete {len(node_ids)} layer(s)")
+        self.graph = graph
+        self.nodes = [graph.nodes[n].clone() for n in node_ids]
+        ids = set(node_ids)
+        self.edges = [e for e in graph.edges if e.src in ids or e.dst in ids]
+
+    def redo(self):
+        for n in self.nodes:
+            self.graph.remove_node(n.id)
+
+    def undo(self):
+        for n in self.nodes:
+            self.graph.insert_node(n.clone())
+        for e in self.edges:
+            self.graph.add_edge_unchecked(e)
+
+
+class ConnectCommand(QUndoCommand):
+    """Connect two nodes; for a single-input node that is fed already, the old edge is replaced.
+
+    The edge is checked (cycles, ports, merge shapes) on construction so that a refused edge never
+    reaches the stack: the caller catches the typed error and shows it.
+    """
+
+    def __init__(self, graph: Graph, src: str, dst: str):
+        super().__init__("Connect")
+        self.graph = graph
+        from ..core.registry import get_spec
+        spec = get_spec(graph.nodes[dst].kind)
+        self.replaced = [e for e in graph.edges if e.dst == dst] if spec.max_inputs == 1 else []
+        for e in self.replaced:
+            graph.disconnect(e)
+        try:
+            self.edge = graph.connect(src, dst)
+        finally:
+            if not hasattr(self, "edge"):
+                for e in self.replaced:
+                    graph.add_edge_unchecked(e)
+        self._first = True  # the edge already exists: the first redo() is a no-op
+
+    def redo(self):
+        if self._first:
+            self._first = False
+            return
+        for e in self.replaced:
+            self.graph.disconnect(e)
+        self.graph.add_edge_unchecked(self.edge)
+
+    def undo(self):
+        self.graph.disconnect(self.edge)
+        for e in self.replaced:
+            self.graph.add_edge_unchecked(e)
+
+
+class DisconnectCommand(QUndoCommand):
+    def __init__(self, graph: Graph, edge: Edge):
+        super().__init__("Remove connection")
+        self.graph, self.edge = graph, edge
+
+    def redo(self):
+        self.graph.disconnect(self.edge)
+
+    def undo(self):
+        self.graph.add_edge_unchecked(self.edge)
+
+
+class SetParamCommand(QUndoCommand):
+    """Set one parameter; successive edits of the same field (a spin-box drag) merge into one step."""
+
+    def __init__(self, graph: Graph, node_id: str, name: str, value):
+        super().__init__(f"Set {name}")
+        self.graph, self.node_id, self.name = graph, node_id, name
+        self.old = graph.nodes[node_id].params[name]
+        # validate now so an invalid value never reaches the stack
+        from ..core.registry import get_spec
+        self.new = get_spec(graph.nodes[node_id].kind).param(name).validate(value)
+
+    def id(self):
+        return MERGE_PARAM
+
+    def mergeWith(self, other):
+        if isinstance(other, SetParamCommand) and (other.node_id, other.name) == (self.node_id, self.name):
+            self.new = other.new
+            self.setObsolete(self.new == self.old)
+            return True
+        return False
+
+    def redo(self):
+        self.graph.set_param(self.node_id, self.name, self.new)
+
+    def undo(self):
+        self.graph.set_param(self.node_id, self.name, self.old)
+
+
+class RenameCommand(QUndoCommand):
+    def __init__(self, graph: Graph, node_id: str, name: str):
+        super().__init__("Rename")
+        self.graph, self.node_id = graph, node_id
+        self.old = graph.nodes[node_id].name
+        graph._check_name(name, exclude=node_id)
+        self.new = name
+
+    def redo(self):
+        self.graph.rename(self.node_id, self.new)
+
+    def undo(self):
+        self.graph.rename(self.node_id, self.old)
+
+
+class MoveNodesCommand(QUndoCommand):
+    def __init__(self, graph: Graph, moves: dict[str, tuple[tuple[float, float], tuple[float, float]]]):
+        super().__init__("Move")
+        self.graph, self.moves = graph, moves
+
+    def redo(self):
+        for nid, (_, new) in self.moves.items():
+            self.graph.move_node(nid, new)
+
+    def undo(self):
+        for nid, (old, _) in self.moves.items():
+            self.graph.move_node(nid, old)
+
+
+class SetWeightCommand(QUndoCommand):
+    """One weight or bias of a Neuron; scrolling or dragging the same entry merges into one step."""
+
+    def __init__(self, graph: Graph, node_id: str, var: str, index: tuple, value: float):
+        super().__init__(f"Set {'bias' if var == 'bias' else 'weight'}")
+        self.graph, self.node_id, self.var, self.index = graph, node_id, var, tuple(index)
+        self.old = float(graph.nodes[node_id].weights[var][self.index])
+        self.new = float(value)
+
+    def id(self):
+        return MERGE_WEIGHT
+
+    def mergeWith(self, other):
+        if isinstance(other, SetWeightCommand) and \
+                (other.node_id, other.var, other.index) == (self.node_id, self.var, self.index):
+            self.new = other.new
+            self.setObsolete(self.new == self.old)
+            return True
+        return False
+
+    def redo(self):
+        self.graph.set_weight_value(self.node_id, self.var, self.index, self.new)
+
+    def undo(self):
+        self.graph.set_weight_value(self.node_id, self.var, self.index, self.old)
+
+
+class SetWeightsCommand(QUndoCommand):
+    """Replace whole weight dicts of several nodes (trained weights, reset to fit)."""
+
+    def __init__(self, graph: Graph, weights: dict[str, dict[str, np.ndarray] | None], text: str = "Set weights"):
+        super().__init__(text)
+        self.graph = graph
+        self.new = weights
+        self.old = {nid: {k: v.copy() for k, v in graph.nodes[nid].weights.items()} for nid in weights}
+
+    def redo(self):
+        for nid, w in self.new.items():
+            self.graph.set_weights(nid, w)
+
+    def undo(self):
+        for nid, w in self.old.items():
+            self.graph.set_weights(nid, w)
+
+
+class SetNodeParamsCommand(QUndoCommand):
+    """Several parameters at once (learn-instead switches step <-> sigmoid across a network)."""
+
+    def __init__(self, graph: Graph, changes: dict[str, dict], text: str):
+        super().__init__(text)
+        self.graph = graph
+        self.new = changes
+        self.old = {nid: {k: graph.nodes[nid].params[k] for k in ch} for nid, ch in changes.items()}
+
+    def redo(self):
+        for nid, ch in self.new.items():
+            for k, v in ch.items():
+                self.graph.set_param(nid, k, v)
+
+    def undo(self):
+        for nid, ch in self.old.items():
+            for k, v in ch.items():
+                self.graph.set_param(nid, k, v)
+
+
+def fitted_neuron_weights(graph: Graph, node_id: str, n_inputs: int) -> dict[str, np.ndarray]:
+    """The node's weights resized to ``n_inputs`` x units, keeping what fits and padding with zeros."""
+    node = graph.nodes[node_id]
+    units = node.params["units"]
+    k = np.zeros((n_inputs, units), np.float32)
+    b = np.zeros(units, np.float32)
+    old_k, old_b = node.weights.get("kernel"), node.weights.get("bias")
+    if old_k is not None:
+        r, c = min(n_inputs, old_k.shape[0]), min(units, old_k.shape[1])
+        k[:r, :c] = old_k[:r, :c]
+    if old_b is not None:
+        c = min(units, old_b.shape[0])
+        b[:c] = old_b[:c]
+    return {"kernel": k, "bias": b}

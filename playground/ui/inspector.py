@@ -1,0 +1,461 @@
+"""The inspector: a form generated from the selected layer's LayerSpec.
+
+Fields validate as the user types through the spec itself (the UI re-checks nothing): a bad value
+turns the field red with the spec's message and the graph is left alone. Spin boxes have no range of
+their own, so nothing is clamped behind the user's back; the spec's range decides. Every accepted
+edit is pushed onto the undo stack, and spin-box drags merge into one step.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout,
+                               QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+
+from ..core import shapes
+from ..core.errors import PlaygroundError
+from ..core.graph import Graph
+from ..core.registry import ParamSpec, get_spec
+from . import commands as C
+from . import theme
+
+RED = "border: 1.5px solid #D64541; border-radius: 3px;"
+
+
+class WeightEdit(QLineEdit):
+    """One weight: type a number, or scroll (0.5 a notch, 0.1 with Shift) to nudge it."""
+
+    def __init__(self, on_value, parent=None):
+        super().__init__(parent)
+        self.on_value = on_value
+        self.setAlignment(Qt.AlignRight)
+        self.setMinimumWidth(56)
+        self.setToolTip("Type a number, or scroll to change it (Shift: finer). z = w0 + sum wi*xi; step gives 1 "
+                        "when z >= 0.")
+
+    def wheelEvent(self, event):
+        try:
+            v = float(self.text())
+        except ValueError:
+            return
+        step = 0.1 if event.modifiers() & Qt.ShiftModifier else 0.5
+        v = round(v + step * (1 if event.angleDelta().y() > 0 else -1), 6)
+        self.setText(f"{v:g}")
+        self.on_value(self, self.text())
+        event.accept()
+
+
+class Inspector(QWidget):
+    def __init__(self, graph: Graph, stack: QUndoStack, parent=None):
+        super().__init__(parent)
+        self.graph, self.stack = graph, stack
+        self.node_id: str | None = None
+        self.infos: dict = {}
+        self.fields: dict[str, QWidget] = {}
+        self.msgs: dict[str, QLabel] = {}
+        self._pushing = False
+
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.RichText)
+        self.header.setWordWrap(True)
+        self.body = QWidget()
+        self.form = QFormLayout(self.body)
+        self.form.setFieldGrowthPolicy(QFormLayout.AllNonFixedFieldsGrow)
+        self.output = QLabel()
+        self.output.setTextFormat(Qt.RichText)
+        self.output.setWordWrap(True)
+        self.output.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.weights_box = QWidget()
+        self.weights_layout = QVBoxLayout(self.weights_box)
+        self.weights_layout.setContentsMargins(0, 0, 0, 0)
+        self.empty = QLabel("Select a layer to edit it.\n\nEvery change shows its effect at once: shapes, "
+                            "parameter counts and formulas.")
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: gray;")
+
+        inner = QWidget()
+        lay = QVBoxLayout(inner)
+        lay.addWidget(self.header)
+        lay.addWidget(self.empty)
+        lay.addWidget(self.body)
+        lay.addWidget(self.weights_box)
+        line = QFrame()
+        line.setFrameShape(QFrame.HLine)
+        lay.addWidget(line)
+        lay.addWidget(self.output)
+        lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        scroll.setFrameShape(QFrame.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        graph.subscribe(self._on_graph_event)
+        self.show_node(None)
+
+    # ------------------------------------------------------------ model -> view
+    def _on_graph_event(self, event: str, **kw) -> None:
+        if self._pushing or self.node_id is None:
+            return
+        if event == "graph_reset" or (event == "node_removed" and kw["node"].id == self.node_id):
+            self.show_node(None)
+        elif event in ("param_changed", "node_renamed", "weights_changed") and kw["node"].id == self.node_id:
+            self._load_values()
+        elif event in ("edge_added", "edge_removed") and self.node_id in (kw["edge"].src, kw["edge"].dst):
+            self._build_weights()
+
+    def set_infos(self, infos: dict) -> None:
+        self.infos = infos
+        self._show_output()
+
+    def show_node(self, node_id: str | None) -> None:
+        self.node_id = node_id if node_id in self.graph.nodes else None
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.fields.clear()
+        self.msgs.clear()
+        has = self.node_id is not None
+        self.empty.setVisible(not has)
+        self.body.setVisible(has)
+        self.output.setVisible(has)
+        if not has:
+            self.header.setText("<b>Inspector</b>")
+            self._clear_weights()
+            return
+        node = self.graph.nodes[self.node_id]
+        spec = get_spec(node.kind)
+        colour = theme.category_colour(spec.category).name()
+        self.header.setText(f"<span style='color:{colour}; font-size:13pt'>\u25a0</span> "
+                            f"<b style='font-size:12pt'>{spec.title}</b><br><span style='color:gray'>{spec.help}</span>")
+        name = QLineEdit()
+        name.setToolTip("A unique name; it becomes the Keras layer name.")
+        name.editingFinished.connect(lambda w=name: self._on_rename(w))
+        self._add_row("name", "name", name, "")
+        for p in spec.params:
+            self._add_row(p.name, p.title, self._make_field(p), p.help)
+        self._load_values()
+        self._build_weights()
+        self._show_output()
+
+    def _add_row(self, key: str, title: str, widget: QWidget, help_text: str) -> None:
+        msg = QLabel()
+        msg.setWordWrap(True)
+        msg.setStyleSheet("color: #D64541;")
+        msg.hide()
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(2)
+        v.addWidget(widget)
+        v.addWidget(msg)
+        label = QLabel(title)
+        label.setToolTip(help_text)
+        widget.setToolTip(help_text)
+        self.form.addRow(label, box)
+        label.show()  # added to a visible form: show now rather than on Qt's queued show
+        box.show()
+        self.fields[key] = widget
+        self.msgs[key] = msg
+
+    def _make_field(self, p: ParamSpec) -> QWidget:
+        if p.kind == "int":
+            w = QSpinBox()
+            w.setRange(-(10 ** 9), 10 ** 9)  # the spec's range decides, so nothing is clamped silently
+            w.setKeyboardTracking(True)
+            w.valueChanged.connect(lambda v, name=p.name: self._set(name, v))
+            return w
+        if p.kind == "float":
+            w = QDoubleSpinBox()
+            w.setDecimals(4)
+            w.setRange(-1e9, 1e9)
+            w.setSingleStep(0.05 if (p.max or 1) <= 1 else 0.1)
+            w.valueChanged.connect(lambda v, name=p.name: self._set(name, v))
+            return w
+        if p.kind == "choice":
+            w = QComboBox()
+            w.addItems([str(c) for c in p.choices])
+            w.currentTextChanged.connect(lambda t, name=p.name: self._set(name, t))
+            return w
+        if p.kind == "bool":
+            w = QCheckBox()
+            w.toggled.connect(lambda v, name=p.name: self._set(name, bool(v)))
+            return w
+        if p.kind == "padding":
+            w = QComboBox()
+            w.setEditable(True)
+            w.addItems(["valid", "same", "0", "1", "2", "3"])
+            w.currentTextChanged.connect(lambda t, name=p.name: self._set(name, _parse_padding(t)))
+            return w
+        w = QLineEdit()
+        if p.kind == "shape":
+            w.setPlaceholderText("e.g. 28, 28, 1")
+            w.textEdited.connect(lambda t, name=p.name: self._set(name, _parse_shape(t)))
+        else:  # optional_int
+            w.setPlaceholderText("same as size")
+            w.textEdited.connect(lambda t, name=p.name: self._set(name, _parse_optional_int(t)))
+        return w
+
+    def _load_values(self) -> None:
+        node = self.graph.nodes.get(self.node_id)
+        if node is None:
+            return
+        for key, w in self.fields.items():
+            w.blockSignals(True)  # pushing a model value back must not echo as an edit
+            value = node.name if key == "name" else node.params[key]
+            if isinstance(w, QSpinBox | QDoubleSpinBox):
+                w.setValue(value)
+            elif isinstance(w, QComboBox):
+                w.setCurrentText(str(value))
+            elif isinstance(w, QCheckBox):
+                w.setChecked(bool(value))
+            elif isinstance(w, QLineEdit):
+                if isinstance(value, tuple):
+                    text = ", ".join(map(str, value))
+                elif value is None:
+                    text = ""
+                else:
+                    text = str(value)
+                if w.text() != text:
+                    w.setText(text)
+            w.blockSignals(False)
+            self._mark(key, None)
+        if node.kind == "neuron":
+            self._load_weight_values()
+
+    # ------------------------------------------------------------ view -> commands
+    def _mark(self, key: str, message: str | None) -> None:
+        w, msg = self.fields.get(key), self.msgs.get(key)
+        if w is None:
+            return
+        w.setStyleSheet(RED if message else "")
+        msg.setText(message or "")
+        msg.setVisible(bool(message))
+
+    def _set(self, name: str, value) -> None:
+        if self.node_id is None:
+            return
+        node = self.graph.nodes[self.node_id]
+        if isinstance(value, _Invalid):
+            self._mark(name, value.message)
+            return
+        if node.params.get(name) == value:
+            self._mark(name, None)
+            return
+        try:
+            cmd = C.SetParamCommand(self.graph, self.node_id, name, value)
+        except PlaygroundError as exc:
+            self._mark(name, str(exc))
+            return
+        self._mark(name, None)
+        self._pushing = True
+        try:
+            if node.kind == "neuron" and name == "units" and self.graph.input_ids(self.node_id):
+                # keep the weight grid the right size in the same undo step
+                self.stack.beginMacro(f"Set units to {value}")
+                self.stack.push(cmd)
+                n_in = self._neuron_inputs()
+                if n_in:
+                    self.stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
+                        self.graph, self.node_id, n_in)}, "Fit weights"))
+                self.stack.endMacro()
+            else:
+                self.stack.push(cmd)
+        finally:
+            self._pushing = False
+        if node.kind == "neuron":
+            self._build_weights()
+
+    def _on_rename(self, w: QLineEdit) -> None:
+        if self.node_id is None or w.text() == self.graph.nodes[self.node_id].name:
+            self._mark("name", None)
+            return
+        try:
+            cmd = C.RenameCommand(self.graph, self.node_id, w.text())
+        except PlaygroundError as exc:
+            self._mark("name", str(exc))
+            return
+        self._mark("name", None)
+        self.stack.push(cmd)
+
+    # ------------------------------------------------------------ neuron weights
+    def _clear_weights(self) -> None:
+        while self.weights_layout.count():
+            item = self.weights_layout.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.weight_edits: dict[tuple, WeightEdit] = {}
+
+    def _neuron_inputs(self) -> int | None:
+        ins = self.graph.input_ids(self.node_id)
+        if not ins:
+            return None
+        info = shapes.infer(self.graph).get(ins[0])
+        return info.shape[-1] if info and info.shape else None
+
+    def _build_weights(self) -> None:
+        self._clear_weights()
+        node = self.graph.nodes.get(self.node_id) if self.node_id else None
+        if node is None or node.kind != "neuron":
+            return
+        n_in = self._neuron_inputs()
+        title = QLabel("<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...;"
+                       " step: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)</span>")
+        title.setWordWrap(True)
+        title.setTextFormat(Qt.RichText)
+        self.weights_layout.addWidget(title)
+        if n_in is None:
+            hint = QLabel("Connect an input to set the weights.")
+            hint.setStyleSheet("color: gray;")
+            self.weights_layout.addWidget(hint)
+            return
+        units = node.params["units"]
+        k = node.weights.get("kernel")
+        if k is not None and k.shape != (n_in, units):
+            fix = QPushButton(f"Reset weights to fit {n_in} input(s) x {units} neuron(s)")
+            fix.clicked.connect(self._fit_weights)
+            self.weights_layout.addWidget(fix)
+            return
+        grid_w = QWidget()
+        grid = QGridLayout(grid_w)
+        grid.setContentsMargins(0, 0, 0, 0)
+        src_name = self.graph.nodes[self.graph.input_ids(self.node_id)[0]].name
+        for u in range(units):
+            head = QLabel(f"neuron {u + 1}")
+            head.setAlignment(Qt.AlignCenter)
+            grid.addWidget(head, 0, u + 1)
+        grid.addWidget(QLabel("w0 (bias)"), 1, 0)
+        for i in range(n_in):
+            grid.addWidget(QLabel(f"w{i + 1} \u2190 {src_name}[{i}]"), i + 2, 0)
+        for u in range(units):
+            e = WeightEdit(self._on_weight_text)
+            e.key = ("bias", (u,))
+            grid.addWidget(e, 1, u + 1)
+            self.weight_edits[e.key] = e
+            for i in range(n_in):
+                e = WeightEdit(self._on_weight_text)
+                e.key = ("kernel", (i, u))
+                grid.addWidget(e, i + 2, u + 1)
+                self.weight_edits[e.key] = e
+        self.weights_layout.addWidget(grid_w)
+        self.weight_msg = QLabel()
+        self.weight_msg.setStyleSheet("color: #D64541;")
+        self.weight_msg.setWordWrap(True)
+        self.weight_msg.hide()
+        self.weights_layout.addWidget(self.weight_msg)
+        self._load_weight_values()
+
+    def _load_weight_values(self) -> None:
+        node = self.graph.nodes.get(self.node_id)
+        if node is None or not getattr(self, "weight_edits", None):
+            return
+        for (var, idx), e in self.weight_edits.items():
+            arr = node.weights.get(var)
+            v = 0.0 if arr is None or any(i >= s for i, s in zip(idx, arr.shape)) else float(arr[idx])
+            if not e.hasFocus() or e.styleSheet() == "":
+                e.blockSignals(True)
+                e.setText(f"{v:g}")
+                e.blockSignals(False)
+            e.setStyleSheet("")
+
+    def _on_weight_text(self, edit: WeightEdit, text: str) -> None:
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value):
+            edit.setStyleSheet(RED)
+            self.weight_msg.setText(f"A weight must be a finite number. Received {text!r}; nothing was changed.")
+            self.weight_msg.show()
+            return
+        edit.setStyleSheet("")
+        self.weight_msg.hide()
+        var, idx = edit.key
+        node = self.graph.nodes[self.node_id]
+        self._pushing = True
+        try:
+            if var not in node.weights:
+                self.stack.beginMacro("Set weight")
+                self.stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
+                    self.graph, self.node_id, self._neuron_inputs())}, "Create weights"))
+                self.stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value))
+                self.stack.endMacro()
+            elif float(node.weights[var][idx]) != value:
+                self.stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value))
+        finally:
+            self._pushing = False
+
+    def _fit_weights(self) -> None:
+        n_in = self._neuron_inputs()
+        if n_in:
+            self.stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
+                self.graph, self.node_id, n_in)}, "Reset weights to fit"))
+            self._build_weights()
+
+    def edit_weight_editor(self, var: str, idx: tuple) -> WeightEdit | None:
+        return getattr(self, "weight_edits", {}).get((var, tuple(idx)))
+
+    # ------------------------------------------------------------ output section
+    def _show_output(self) -> None:
+        if self.node_id is None or self.node_id not in self.infos:
+            self.output.setText("")
+            return
+        info = self.infos[self.node_id]
+        spec = get_spec(self.graph.nodes[self.node_id].kind)
+        parts = ["<b>Output</b>"]
+        if info.shape is not None:
+            parts.append(f"<span style='font-family:monospace; font-size:11pt'>{shapes.shape_text(info.shape)}</span>"
+                         f" &nbsp; <span style='color:gray'>{info.params:,} params</span>")
+        if info.formula:
+            parts.append(f"<span style='font-family:monospace'>{info.formula}</span>")
+        if info.params_formula:
+            parts.append(f"<span style='font-family:monospace'>{info.params_formula}</span>")
+        if spec.rule_text:
+            parts.append(f"<span style='color:gray'>rule: {spec.rule_text}</span>")
+        for w in info.warnings:
+            parts.append(f"<span style='color:#B7791F'>\u26a0 {w}</span>")
+        for e in info.errors:
+            parts.append(f"<span style='color:#D64541'>\u2716 {e}</span>")
+        if info.status == "blocked":
+            parts.append("<span style='color:gray'>Not computed: an earlier layer has an error.</span>")
+        self.output.setText("<br>".join(parts))
+        # a parameter named by the error is marked on its field too
+        for key in self.fields:
+            if key != "name" and not self.msgs[key].isVisible():
+                self.fields[key].setStyleSheet(RED if info.error_param == key else "")
+
+
+class _Invalid:
+    def __init__(self, message: str):
+        self.message = message
+
+
+def _parse_padding(text: str):
+    t = text.strip()
+    if t in ("valid", "same"):
+        return t
+    try:
+        return int(t)
+    except ValueError:
+        return _Invalid(f"`padding` must be 'valid', 'same' or a whole number of pixels. Received {t!r}.")
+
+
+def _parse_shape(text: str):
+    parts = [p for p in text.replace("x", ",").replace(" ", ",").split(",") if p]
+    try:
+        return [int(p) for p in parts]
+    except ValueError:
+        return _Invalid(f"Sizes must be whole numbers separated by commas, like 28, 28, 1. Received {text!r}.")
+
+
+def _parse_optional_int(text: str):
+    t = text.strip()
+    if not t:
+        return None
+    try:
+        return int(t)
+    except ValueError:
+        return _Invalid(f"Must be a whole number, or empty for 'same as size'. Received {t!r}.")

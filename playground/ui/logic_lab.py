@@ -1,0 +1,407 @@
+"""Logic lab: the truth table of the network on the canvas, live; the decision line of a two-input
+neuron; an exact "no single line can do this" check; and "learn instead" with sigmoid units."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..core import logic
+from ..core.errors import PlaygroundError
+from ..core.graph import Graph
+from . import commands as C
+
+TARGETS = [("and", "AND"), ("or", "OR"), ("not", "NOT"), ("nand", "NAND"), ("nor", "NOR"), ("xor", "XOR"),
+           ("xnor", "XNOR"), ("custom", "Custom column (tick the 1s)")]
+GREEN, RED = "#2EAF62", "#D64541"
+
+
+def single_neuron(graph: Graph):
+    """The Neuron node if the network is exactly Input(2) -> one Neuron with one unit."""
+    neurons = [n for n in graph.nodes.values() if n.kind == "neuron"]
+    ins = graph.inputs()
+    if len(neurons) == 1 and len(ins) == 1 and len(graph.nodes) == 2 and neurons[0].params["units"] == 1 and \
+            graph.input_ids(neurons[0].id) == [ins[0].id] and tuple(ins[0].params["shape"]) == (2,):
+        return neurons[0]
+    return None
+
+
+class LogicPanel(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.graph: Graph = window.graph
+        self.preview: Graph | None = None  # the network as it learns (not on the undo stack until done)
+        self.thread = None
+        self.table_data: logic.TruthTable | None = None
+
+        self.target = QComboBox()
+        for key, label in TARGETS:
+            self.target.addItem(label, key)
+        self.custom = QWidget()
+        self.custom_layout = QHBoxLayout(self.custom)
+        self.custom_layout.setContentsMargins(0, 0, 0, 0)
+        self.custom_boxes: list[QCheckBox] = []
+        self.table = QTableWidget(0, 0)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextFormat(Qt.RichText)
+        self.separable = QLabel()
+        self.separable.setWordWrap(True)
+        self.separable.setTextFormat(Qt.RichText)
+        self.add_hidden = QPushButton("Add a hidden layer of two neurons")
+        self.add_hidden.clicked.connect(self.add_hidden_layer)
+        self.learn_btn = QPushButton("Learn instead (sigmoid + backprop)")
+        self.learn_btn.setToolTip("Switch the neurons to sigmoid and train them on the truth table with the "
+                                  "backend; the weights and the table update as it learns.")
+        self.snap_btn = QPushButton("Snap back to step")
+        self.snap_btn.setToolTip("Use the learned weights with step neurons again, to compare.")
+        self.learn_status = QLabel()
+        self.learn_status.setWordWrap(True)
+        self.learn_btn.clicked.connect(self.learn)
+        self.snap_btn.clicked.connect(self.snap_to_step)
+        note = QLabel("Step neurons: a = 1 if z \u2265 0, else 0 (z = 0 gives 1). Edit weights in the Build "
+                      "inspector or select a neuron here and use its grid; scroll a weight to nudge it.")
+        note.setWordWrap(True)
+        note.setStyleSheet("color: gray;")
+
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("<b>Target</b>"))
+        row.addWidget(self.target, 1)
+        lay.addLayout(row)
+        lay.addWidget(self.custom)
+        lay.addWidget(self.table, 1)
+        lay.addWidget(self.verdict)
+        lay.addWidget(self.separable)
+        lay.addWidget(self.add_hidden)
+        btns = QHBoxLayout()
+        btns.addWidget(self.learn_btn)
+        btns.addWidget(self.snap_btn)
+        lay.addLayout(btns)
+        lay.addWidget(self.learn_status)
+        lay.addWidget(note)
+        self.target.currentIndexChanged.connect(self._on_target_changed)
+        self.add_hidden.hide()
+
+    # ------------------------------------------------------------ settings
+    def load_settings(self, s: dict) -> None:
+        target = s.get("target", "xnor")
+        self.target.blockSignals(True)
+        if isinstance(target, list):
+            self.target.setCurrentIndex(self.target.findData("custom"))
+            self._custom_values = [int(v) for v in target]
+        else:
+            self.target.setCurrentIndex(max(self.target.findData(target), 0))
+        self.target.blockSignals(False)
+        self.refresh()
+
+    def current_settings(self) -> dict:
+        t = self.target_value()
+        return {"target": t} if t is not None else {}
+
+    def target_value(self):
+        key = self.target.currentData()
+        if key == "custom":
+            return [int(b.isChecked()) for b in self.custom_boxes]
+        return key
+
+    def _on_target_changed(self) -> None:
+        self.window.project.logic = self.current_settings()
+        self.refresh()
+
+    def _rebuild_custom(self, n_rows: int) -> None:
+        if len(self.custom_boxes) == n_rows:
+            return
+        values = getattr(self, "_custom_values", None) or [0] * n_rows
+        for b in self.custom_boxes:
+            b.deleteLater()
+        self.custom_boxes = []
+        width = max(1, int(np.log2(max(n_rows, 1))))
+        for i in range(n_rows):
+            b = QCheckBox(format(i, f"0{width}b"))
+            b.setChecked(bool(values[i]) if i < len(values) else False)
+            b.toggled.connect(lambda _: self._on_target_changed())
+            self.custom_layout.addWidget(b)
+            self.custom_boxes.append(b)
+
+    # ------------------------------------------------------------ the table
+    def network(self) -> Graph:
+        return self.preview if self.preview is not None else self.graph
+
+    def refresh(self) -> None:
+        g = self.network()
+        self.custom.setVisible(self.target.currentData() == "custom")
+        try:
+            n = g.inputs()[0].params["shape"][0] if g.inputs() else 0
+            if self.target.currentData() == "custom":
+                self._rebuild_custom(2 ** n)
+            table = logic.truth_table(g, self.target_value())
+        except (PlaygroundError, IndexError) as exc:
+            self.table_data = None
+            self.table.setRowCount(0)
+            self.table.setColumnCount(0)
+            self.verdict.setText(f"<span style='color:gray'>{exc} Load a gate from File \u2192 New from preset "
+                                 f"(and, or, not, nor, xnor-case1, xnor-case2), or build Input \u2192 Neuron "
+                                 f"layers.</span>")
+            self.separable.setText("")
+            self.add_hidden.hide()
+            self.window.decision_plot.refresh()
+            return
+        self.table_data = table
+        self._fill(table)
+        self._separability(g)
+        self.window.decision_plot.refresh()
+
+    def _fill(self, t: logic.TruthTable) -> None:
+        n = t.inputs.shape[1]
+        heads = [f"x{i + 1}" for i in range(n)]
+        for tr in t.layers:
+            units = tr.z.shape[1]
+            for u in range(units):
+                suffix = f"[{u + 1}]" if units > 1 else ""
+                heads += [f"{tr.name}{suffix} z", f"{tr.name}{suffix} a"]
+        heads += ["output", "target", ""]
+        self.table.setColumnCount(len(heads))
+        self.table.setHorizontalHeaderLabels(heads)
+        self.table.setRowCount(len(t.inputs))
+        self.table.setVerticalHeaderLabels([f"row {i + 1}" for i in range(len(t.inputs))])
+        for r in range(len(t.inputs)):
+            cells = [f"{int(v)}" for v in t.inputs[r]]
+            for tr in t.layers:
+                for u in range(tr.z.shape[1]):
+                    cells += [f"{tr.z[r, u]:g}", f"{tr.a[r, u]:.3g}"]
+            out = t.output[r, 0]
+            cells.append(f"{out:.3g}")
+            target = "" if t.target is None else f"{int(t.target[r])}"
+            cells.append(target)
+            ok = t.target is not None and r not in t.wrong_rows
+            cells.append("" if t.target is None else ("\u2713" if ok else "\u2717"))
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setTextAlignment(Qt.AlignCenter)
+                if c == len(cells) - 1 and t.target is not None:
+                    item.setForeground(QColor(GREEN if ok else RED))
+                if t.target is not None and not ok:
+                    item.setBackground(QColor(214, 69, 65, 40))
+                self.table.setItem(r, c, item)
+        if t.target is None:
+            self.verdict.setText("")
+        elif t.all_correct:
+            self.verdict.setText(f"<b style='color:{GREEN}'>\u2713 All {len(t.inputs)} rows correct.</b>")
+        else:
+            self.verdict.setText(f"<b style='color:{RED}'>\u2717 {t.verdict()}</b>")
+
+    def _separability(self, g: Graph) -> None:
+        neuron = single_neuron(g)
+        target = self.target_value()
+        if neuron is None or target is None or (isinstance(target, str) and logic.GATES[target][0] != 2):
+            self.separable.setText("")
+            self.add_hidden.hide()
+            return
+        col = logic.target_column(target, 2)
+        if logic.linearly_separable(logic.binary_rows(2), col):
+            self.separable.setText("<span style='color:gray'>One line can separate the 1s from the 0s, so one "
+                                   "neuron can do this.</span>")
+            self.add_hidden.hide()
+        else:
+            name = target.upper() if isinstance(target, str) else "this column"
+            self.separable.setText(
+                f"<b style='color:{RED}'>No single line separates the 1s from the 0s of {name}</b> (checked exactly: "
+                f"the convex hulls of the two classes meet). One neuron draws one line, so no choice of w0, w1, w2 "
+                f"can compute it. A hidden layer can: each hidden neuron draws a line, the output combines them.")
+            self.add_hidden.show()
+
+    # ------------------------------------------------------------ actions
+    def add_hidden_layer(self) -> None:
+        """Input -> [2 step neurons] -> the existing neuron, as one undo step."""
+        neuron = single_neuron(self.graph)
+        if neuron is None:
+            return
+        inp = self.graph.inputs()[0]
+        stack = self.window.stack
+        stack.beginMacro("Add hidden layer")
+        edge = next(e for e in self.graph.edges if e.dst == neuron.id)
+        stack.push(C.DisconnectCommand(self.graph, edge))
+        x, y = neuron.pos
+        stack.push(C.MoveNodesCommand(self.graph, {neuron.id: (neuron.pos, (x + 240, y))}))
+        add = C.AddNodeCommand(self.graph, "neuron", (x, y), {"units": 2, "activation": "step"}, name="hidden",
+                               weights={"kernel": np.zeros((2, 2), np.float32), "bias": np.zeros(2, np.float32)})
+        stack.push(add)
+        stack.push(C.ConnectCommand(self.graph, inp.id, add.node.id))
+        stack.push(C.ConnectCommand(self.graph, add.node.id, neuron.id))
+        stack.endMacro()
+        self.window.select_nodes([add.node.id])
+        self.learn_status.setText("Added a hidden layer of two neurons with zero weights: set them by hand "
+                                  "(AND and NOR make XNOR with an OR on top), or press Learn instead.")
+
+    def learn(self) -> None:
+        if self.thread is not None and self.thread.isRunning():
+            return
+        target = self.target_value()
+        g = self.graph
+        neurons = [n for n in g.nodes.values() if n.kind == "neuron"]
+        if not neurons or not isinstance(target, str):
+            self.learn_status.setText("Learning needs Neuron layers and a named gate as the target.")
+            return
+        preview = g.copy()
+        rng = np.random.default_rng(0)
+        for n in neurons:
+            preview.nodes[n.id].params["activation"] = "sigmoid"
+            k = n.weights.get("kernel")
+            if k is None or not np.any(k):  # all-zero weights cannot break symmetry: start small and random
+                ins = g.input_ids(n.id)
+                from ..core import shapes
+                n_in = shapes.infer(g)[ins[0]].shape[-1]
+                preview.nodes[n.id].weights = {
+                    "kernel": rng.normal(0, 1, (n_in, n.params["units"])).astype(np.float32),
+                    "bias": np.zeros(n.params["units"], np.float32)}
+        self.preview = preview
+        from .worker import TrainingWorker, WorkerThread
+        settings = {"optimizer": "adam", "learning_rate": 0.1, "batch_size": 4, "epochs": 400,
+                    "validation_split": 0.0, "loss": "binary_crossentropy", "seed": 0}
+        worker = TrainingWorker(preview, f"gate-{target}", settings, "logic", weights_every=10, predictions=False)
+        worker.weights.connect(self._on_weights)
+        worker.finished.connect(self._on_learned)
+        worker.failed.connect(lambda msg: self._end_learning(f"<span style='color:{RED}'>{msg}</span>"))
+        self.thread = WorkerThread(worker, self)
+        self.learn_btn.setEnabled(False)
+        self.learn_status.setText("Learning with sigmoid neurons (loading Keras)\u2026")
+        self.thread.start()
+
+    def _on_weights(self, weights: dict) -> None:
+        if self.preview is None:
+            return
+        for nid, w in weights.items():
+            if nid in self.preview.nodes:
+                self.preview.nodes[nid].weights = w
+        self.learn_status.setText("Learning\u2026 the table shows the sigmoid network as it is now.")
+        self.refresh()
+
+    def _on_learned(self, outcome) -> None:
+        stack = self.window.stack
+        neurons = [n.id for n in self.graph.nodes.values() if n.kind == "neuron"]
+        stack.beginMacro("Learn instead")
+        stack.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "sigmoid"} for nid in neurons},
+                                          "Sigmoid neurons"))
+        stack.push(C.SetWeightsCommand(self.graph, {nid: outcome.weights[nid] for nid in neurons
+                                                    if nid in outcome.weights}, "Learned weights"))
+        stack.endMacro()
+        acc = outcome.result.test_accuracy
+        self._end_learning(f"Learned in {outcome.result.epochs_run} epochs: {acc:.0%} of rows right with sigmoid "
+                           f"outputs rounded at 0.5. Press \u201cSnap back to step\u201d to compare. Undo restores "
+                           f"your hand-set weights.")
+
+    def _end_learning(self, text: str) -> None:
+        self.preview = None
+        self.learn_btn.setEnabled(True)
+        self.learn_status.setText(text)
+        self.refresh()
+
+    def snap_to_step(self) -> None:
+        neurons = [n.id for n in self.graph.nodes.values() if n.kind == "neuron"
+                   and n.params["activation"] != "step"]
+        if neurons:
+            self.window.stack.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "step"} for nid in neurons},
+                                                          "Snap back to step"))
+        self.refresh()
+
+    def stop_learning(self, wait: bool = False) -> None:
+        if self.thread is not None and self.thread.isRunning():
+            self.thread.stop(wait=wait)
+
+
+class DecisionPlot(QWidget):
+    """The four input points coloured by target and the line w0 + w1*x1 + w2*x2 = 0 of a two-input neuron.
+
+    For a hidden or output neuron the points are what that neuron actually receives, so the lab shows
+    how a hidden layer moves the points until one line separates them."""
+
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.plot = pg.PlotWidget()
+        self.plot.setAspectLocked(True)
+        self.plot.setXRange(-0.5, 1.5)
+        self.plot.setYRange(-0.5, 1.5)
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setMouseEnabled(False, False)
+        self.points = pg.ScatterPlotItem(size=16)
+        self.line = pg.PlotCurveItem(pen=pg.mkPen("#3D7BF2", width=3))
+        self.side = pg.PlotCurveItem(pen=pg.mkPen((61, 123, 242, 0)), fillLevel=None)
+        self.plot.addItem(self.line)
+        self.plot.addItem(self.points)
+        self.labels: list[pg.TextItem] = []
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setTextFormat(Qt.RichText)
+        lay = QHBoxLayout(self)
+        lay.addWidget(self.plot, 2)
+        lay.addWidget(self.caption, 1)
+        self.line_points = None
+
+    def _neuron(self, g: Graph):
+        sel = [nid for nid in self.window.scene.selected_node_ids() if g.nodes.get(nid) and
+               g.nodes[nid].kind == "neuron"]
+        candidates = sel + [n.id for n in g.nodes.values() if n.kind == "neuron"]
+        from ..core import shapes
+        infos = shapes.infer(g)
+        for nid in candidates:
+            ins = g.input_ids(nid)
+            if ins and infos[ins[0]].shape == (2,):
+                return g.nodes[nid], ins[0]
+        return None, None
+
+    def refresh(self) -> None:
+        panel = self.window.logic_panel
+        g = panel.network()
+        table = panel.table_data
+        for t in self.labels:
+            self.plot.removeItem(t)
+        self.labels = []
+        neuron, src = self._neuron(g)
+        if table is None or neuron is None:
+            self.points.setData([], [])
+            self.line.setData([], [])
+            self.line_points = None
+            self.caption.setText("<span style='color:gray'>The decision line appears for a neuron with two "
+                                 "inputs.</span>")
+            return
+        # the points this neuron receives: the inputs themselves or the previous layer's outputs
+        if src == g.inputs()[0].id:
+            pts = table.inputs
+        else:
+            trace = next(t for t in table.layers if t.node_id == src)
+            pts = trace.a
+        target = table.target if table.target is not None else np.zeros(len(pts))
+        brushes = [pg.mkBrush(GREEN) if v else pg.mkBrush(RED) for v in target]
+        self.points.setData(pts[:, 0], pts[:, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
+        for i, (p, v) in enumerate(zip(pts, target)):
+            label = pg.TextItem(f"row {i + 1} \u2192 {int(v)}", anchor=(0, 1.2), color="#888")
+            label.setPos(float(p[0]), float(p[1]))
+            self.plot.addItem(label)
+            self.labels.append(label)
+        k, b = neuron.weights.get("kernel"), neuron.weights.get("bias")
+        w1, w2 = (0.0, 0.0) if k is None else (float(k[0, 0]), float(k[1, 0]))
+        w0 = 0.0 if b is None else float(b[0])
+        line = logic.decision_line(w0, w1, w2)
+        if line is None:
+            self.line.setData([], [])
+            self.line_points = None
+            text = f"w1 = w2 = 0: z = {w0:g} everywhere, so there is no line."
+        else:
+            self.line.setData(line[0], line[1])
+            self.line_points = (np.asarray(line[0]), np.asarray(line[1]))
+            text = (f"<b>{neuron.name}</b> (first neuron): {w0:g} + {w1:g}\u00b7x1 + {w2:g}\u00b7x2 = 0."
+                    f"<br>Points on the side where z \u2265 0 get 1.")
+        sep = logic.linearly_separable(pts, target) if table.target is not None else True
+        if not sep:
+            text += f"<br><b style='color:{RED}'>These points cannot be split by any line.</b>"
+        self.caption.setText(text)

@@ -1,0 +1,112 @@
+"""Live training curves: pyqtgraph curves over growing numpy buffers, redrawn at most ~30 times a second.
+
+Each curve is one PlotDataItem over a preallocated buffer that doubles when full; the redraw timer
+calls ``setData(x[:n], y[:n])`` only for buffers that changed, with peak downsampling and
+clip-to-view so a long run stays cheap and readable.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QHBoxLayout, QWidget
+
+REDRAW_MS = 33
+
+
+class Buffer:
+    """An append-only (x, y) series in a numpy array that doubles when full."""
+
+    def __init__(self, capacity: int = 1024):
+        self.x = np.empty(capacity)
+        self.y = np.empty(capacity)
+        self.n = 0
+        self.dirty = False
+
+    def append(self, x: float, y: float) -> None:
+        if self.n == len(self.x):
+            self.x = np.concatenate([self.x, np.empty(len(self.x))])
+            self.y = np.concatenate([self.y, np.empty(len(self.y))])
+        self.x[self.n] = x
+        self.y[self.n] = y
+        self.n += 1
+        self.dirty = True
+
+    def clear(self) -> None:
+        self.n = 0
+        self.dirty = True
+
+
+class TrainingPlots(QWidget):
+    """Loss and accuracy: per batch (raw, faint), smoothed, and per epoch (train and validation)."""
+
+    SERIES = ("batch_loss", "smooth_loss", "epoch_loss", "val_loss",
+              "batch_acc", "smooth_acc", "epoch_acc", "val_acc")
+
+    def __init__(self, parent=None, smoothing: float = 0.9):
+        super().__init__(parent)
+        self.smoothing = smoothing
+        self.buffers = {k: Buffer() for k in self.SERIES}
+        self._ema = {"loss": None, "acc": None}
+        pg.setConfigOptions(antialias=True)
+        self.loss_plot = pg.PlotWidget(title="Loss")
+        self.acc_plot = pg.PlotWidget(title="Accuracy")
+        self.curves = {}
+        styles = {
+            "batch_loss": pg.mkPen((231, 131, 58, 70), width=1), "smooth_loss": pg.mkPen("#E8833A", width=2),
+            "batch_acc": pg.mkPen((61, 123, 242, 70), width=1), "smooth_acc": pg.mkPen("#3D7BF2", width=2),
+        }
+        for plot, kind in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
+            plot.setLabel("bottom", "epoch")
+            plot.setLabel("left", "loss" if kind == "loss" else "accuracy")
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.addLegend(offset=(-10, 10))
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
+            for key, label in ((f"batch_{kind}", "batch"), (f"smooth_{kind}", "smoothed")):
+                self.curves[key] = plot.plot(pen=styles[key], name=label)
+            self.curves[f"epoch_{kind}"] = plot.plot(pen=pg.mkPen("#2EAF62", width=2), symbol="o", symbolSize=7,
+                                                     symbolBrush="#2EAF62", name="epoch (train)")
+            self.curves[f"val_{kind}"] = plot.plot(pen=pg.mkPen("#9B59B6", width=2, style=pg.QtCore.Qt.DashLine),
+                                                   symbol="s", symbolSize=7, symbolBrush="#9B59B6",
+                                                   name="epoch (validation)")
+        self.acc_plot.setYRange(0, 1.02)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.loss_plot)
+        lay.addWidget(self.acc_plot)
+        self.timer = QTimer(self)
+        self.timer.setInterval(REDRAW_MS)
+        self.timer.timeout.connect(self.redraw)
+        self.redraws = 0
+
+    def clear(self) -> None:
+        for b in self.buffers.values():
+            b.clear()
+        self._ema = {"loss": None, "acc": None}
+        self.redraw()
+
+    def add_batch(self, x: float, loss: float, acc: float) -> None:
+        """Cheap: append only. The timer draws."""
+        self.buffers["batch_loss"].append(x, loss)
+        self.buffers["batch_acc"].append(x, acc)
+        for key, v in (("loss", loss), ("acc", acc)):
+            prev = self._ema[key]
+            self._ema[key] = v if prev is None else self.smoothing * prev + (1 - self.smoothing) * v
+            self.buffers[f"smooth_{key}"].append(x, self._ema[key])
+
+    def add_epoch(self, x: float, logs: dict) -> None:
+        for key, name in (("epoch_loss", "loss"), ("val_loss", "val_loss"), ("epoch_acc", "accuracy"),
+                          ("val_acc", "val_accuracy")):
+            if name in logs:
+                self.buffers[key].append(x, logs[name])
+
+    def redraw(self) -> None:
+        drew = False
+        for key, buf in self.buffers.items():
+            if buf.dirty:
+                self.curves[key].setData(buf.x[:buf.n], buf.y[:buf.n])
+                buf.dirty = False
+                drew = True
+        self.redraws += drew

@@ -1,0 +1,71 @@
+"""Colours and fonts shared by the canvas and panels; light and dark follow the system palette."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
+
+CATEGORY_COLOURS = {
+    "input": "#4C7BE5", "core": "#7A8699", "convolution": "#E8833A", "pooling": "#1BA39C",
+    "regularisation": "#9B59B6", "merge": "#2F95D0", "logic": "#2EAF62",
+}
+ERROR = QColor("#D64541")
+WARNING = QColor("#E5A323")
+OK = QColor("#2EAF62")
+ACCENT = QColor("#3D7BF2")
+
+
+def category_colour(category: str) -> QColor:
+    return QColor(CATEGORY_COLOURS.get(category, "#888888"))
+
+
+def is_dark() -> bool:
+    pal = QGuiApplication.palette()
+    return pal.color(QPalette.Window).lightness() < 128
+
+
+def card_colours() -> dict[str, QColor]:
+    pal = QGuiApplication.palette()
+    dark = is_dark()
+    return {
+        "card": QColor("#2B2F36") if dark else QColor("#FFFFFF"),
+        "border": QColor("#454B55") if dark else QColor("#C9CED6"),
+        "text": pal.color(QPalette.Text) if not dark else QColor("#E8EAED"),
+        "muted": QColor("#9AA0A6") if dark else QColor("#6B7280"),
+        "canvas": QColor("#1F2227") if dark else QColor("#F4F5F7"),
+        "grid": QColor("#2A2E34") if dark else QColor("#E1E4E8"),
+        "edge": QColor("#8A93A0") if dark else QColor("#7D8590"),
+    }
+
+
+def mono_font(point_size: float = 9.0) -> QFont:
+    f = QFontDatabase.systemFont(QFontDatabase.FixedFont)
+    f.setPointSizeF(point_size)
+    return f
+
+
+def ui_font(point_size: float = 9.5, bold: bool = False) -> QFont:
+    f = QFont()
+    f.setPointSizeF(point_size)
+    f.setBold(bold)
+    return f
+
+
+def apply_theme(app, mode: str = "system") -> None:
+    """Fusion style everywhere (same look on every OS); a dark palette when asked or when the system is dark."""
+    app.setStyle("Fusion")
+    if mode == "dark" or (mode == "system" and is_dark()):
+        pal = QPalette()
+        for role, colour in [(QPalette.Window, "#24272C"), (QPalette.WindowText, "#E8EAED"),
+                             (QPalette.Base, "#1C1F23"), (QPalette.AlternateBase, "#272B30"),
+                             (QPalette.Text, "#E8EAED"), (QPalette.Button, "#2D3137"),
+                             (QPalette.ButtonText, "#E8EAED"), (QPalette.Highlight, "#3D7BF2"),
+                             (QPalette.HighlightedText, "#FFFFFF"), (QPalette.ToolTipBase, "#2D3137"),
+                             (QPalette.ToolTipText, "#E8EAED"), (QPalette.PlaceholderText, "#8A9099")]:
+            pal.setColor(role, QColor(colour))
+        app.setPalette(pal)
+    elif mode == "light":
+        app.setPalette(app.style().standardPalette())
+    font = app.font()
+    if font.pointSizeF() < 9.5:
+        font.setPointSizeF(9.5)
+        app.setFont(font)

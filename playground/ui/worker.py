@@ -1,0 +1,84 @@
+"""The one place where training crosses threads.
+
+A TrainingWorker runs ``backend.session.run_training`` in a QThread. Metrics leave it as plain floats
+through queued signals; the GUI appends them to buffers and redraws on a timer, never per batch.
+Stop sets a flag that ends training after the batch in progress. Whatever goes wrong in the backend
+(a NaN, a shape mismatch, out of memory) comes back as a message; the graph is never touched here.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QThread, Signal
+
+from ..core.errors import PlaygroundError
+from ..core.graph import Graph
+
+
+class TrainingWorker(QObject):
+    begun = Signal(float, float, str)  # epochs, steps per epoch, device summary
+    batch = Signal(float, float, float, float, float, float)  # epoch, batch, steps, loss, accuracy, elapsed s
+    epoch = Signal(dict)  # {metric: float}
+    weights = Signal(object)  # {node id: {var: array}} (logic lab only; tiny networks)
+    finished = Signal(object)  # backend.session.Outcome, with .predictions added
+    failed = Signal(str)
+
+    def __init__(self, graph: Graph, dataset, settings: dict, name: str = "playground", weights_every: int = 0,
+                 predictions: bool = True):
+        super().__init__()
+        self.graph = graph.copy()  # the worker never sees the live graph
+        self.dataset, self.settings, self.name = dataset, dict(settings), name
+        self.weights_every, self.want_predictions = weights_every, predictions
+        from ..backend.training import StopFlag  # plain Python, no Keras import
+        self.stop_flag = StopFlag()
+
+    def _on_event(self, kind: str, p: dict) -> None:
+        if kind == "batch":
+            self.batch.emit(p["epoch"], p["batch"], p["steps"], p["loss"], p["accuracy"], p["elapsed"])
+        elif kind == "epoch":
+            self.epoch.emit({k: float(v) for k, v in p.items()})
+        elif kind == "begin":
+            self.begun.emit(p["epochs"], p["steps"], self.device)
+        elif kind == "weights":
+            self.weights.emit(p)
+
+    def run(self) -> None:
+        try:
+            from ..backend import runtime, session
+            self.device = runtime.device_summary()
+            outcome = session.run_training(self.graph, self.dataset, self.settings, on_event=self._on_event,
+                                           stop=self.stop_flag, name=self.name, weights_every=self.weights_every)
+            outcome.predictions = session.test_set_predictions(outcome) if self.want_predictions and \
+                outcome.result.stopped != "nan" else None
+        except PlaygroundError as exc:
+            self.failed.emit(str(exc))
+        except MemoryError:
+            self.failed.emit("Out of memory: lower the batch size or the layer sizes, then try again.")
+        except Exception as exc:  # noqa: BLE001 - the thread boundary: any backend failure becomes a message
+            name = type(exc).__name__
+            first = (str(exc).strip().splitlines() or [name])[0][:300]
+            if "ResourceExhausted" in name or "out of memory" in first.lower() or "OOM" in first:
+                self.failed.emit("Out of memory: lower the batch size or the layer sizes, then try again.")
+            else:
+                self.failed.emit(f"Training failed ({name}): {first}")
+        else:
+            self.finished.emit(outcome)
+
+    def stop(self) -> None:
+        self.stop_flag.set()
+
+
+class WorkerThread(QThread):
+    """Owns one worker; ``start()`` runs it, ``stop(wait)`` ends it cleanly."""
+
+    def __init__(self, worker: TrainingWorker, parent=None):
+        super().__init__(parent)
+        self.worker = worker
+
+    def run(self) -> None:
+        self.worker.run()
+
+    def stop(self, wait: bool = False, timeout_ms: int = 60_000) -> bool:
+        self.worker.stop()
+        if wait and self.isRunning():
+            return self.wait(timeout_ms)
+        return True

@@ -1,0 +1,30 @@
+import pytest
+from PySide6.QtCore import QSettings, QStandardPaths
+
+QStandardPaths.setTestModeEnabled(True)  # autosave/recovery files go to a test location, not the user's
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings):
+    from playground.ui.main_window import MainWindow
+    w = MainWindow(settings=settings)
+    w.ask_save = lambda: "discard"  # never block a test on a modal question
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    w.stop_training(wait=True)
+    w.clear_recovery()
+
+
+@pytest.fixture
+def logic_window(window):
+    from playground.core import project
+    from playground.resources_path import preset_text
+    window.load_project(project.loads(preset_text("xnor-case1")), None)
+    window.set_workspace("Logic lab")
+    return window

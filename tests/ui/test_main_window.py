@@ -1,0 +1,212 @@
+"""The Build workspace: drops, connections, live shapes, errors, undo/redo, files."""
+
+import subprocess
+import sys
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
+from PySide6.QtGui import QDropEvent
+
+from playground.core import project
+from playground.core.graph import Graph
+from playground.resources_path import preset_text
+from playground.ui.canvas.view import MIME_LAYER
+
+
+def test_window_constructs_without_keras():
+    code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "from PySide6.QtWidgets import QApplication\n"
+            "app = QApplication([])\n"
+            "from playground.ui.main_window import MainWindow\n"
+            "w = MainWindow(); w.show(); app.processEvents()\n"
+            "assert len(w.graph.nodes) == 9, len(w.graph.nodes)\n"
+            "bad = [m for m in ('keras', 'tensorflow') if m in sys.modules]\n"
+            "assert not bad, bad\n"
+            "print('ok')\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().endswith("ok")
+
+
+def test_default_window_has_a_trainable_preset(window):
+    assert window.project.name == "mnist-cnn"
+    assert window.project.training["dataset"] == "mnist-sample"
+    assert not window.is_dirty()
+
+
+def simulate_drop(window, kind, view_pos=QPoint(300, 200)):
+    mime = QMimeData()
+    mime.setData(MIME_LAYER, kind.encode())
+    event = QDropEvent(QPointF(view_pos), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    window.view.dropEvent(event)
+
+
+def test_drop_from_palette_adds_a_node(window):
+    window.new_project()
+    assert len(window.graph.nodes) == 0
+    # the palette offers the drag with our mime type
+    item = window.palette_panel.items["conv2d"]
+    mime = window.palette_panel.tree.mimeData([item])
+    assert bytes(mime.data(MIME_LAYER)) == b"conv2d"
+    simulate_drop(window, "conv2d")
+    assert [n.kind for n in window.graph.nodes.values()] == ["conv2d"]
+    assert len(window.scene.node_items) == 1
+    assert window.is_dirty() and window.isWindowModified() and window.windowTitle().startswith("untitled")
+
+
+def test_connecting_updates_downstream_shapes(window):
+    window.new_project()
+    a = window.add_layer("input", QPointF(0, 0))
+    window.stack.push(__import__("playground.ui.commands", fromlist=["x"]).SetParamCommand(
+        window.graph, a, "shape", [28, 28, 1]))
+    b = window.add_layer("conv2d", QPointF(250, 0))
+    c = window.add_layer("maxpool2d", QPointF(500, 0))
+    assert window.scene.node_items[c].shape_line == "?"
+    assert window.connect_nodes(a, b) and window.connect_nodes(b, c)
+    assert window.scene.node_items[b].shape_line == "26x26x32"
+    assert window.scene.node_items[c].shape_line == "13x13x32"
+
+
+def test_inspector_kernel_edit_changes_shape_labels(window):
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    assert window.inspector.node_id == conv.id
+    spin = window.inspector.fields["kernel_size"]
+    spin.setValue(5)
+    assert conv.params["kernel_size"] == 5
+    assert window.scene.node_items[conv.id].shape_line == "24x24x32"
+    assert window.scene.node_items[window.graph.by_name("maxpool2d").id].shape_line == "12x12x32"
+    assert "floor((28 + 2*0 - 5)/1) + 1 = 24" in window.inspector.output.text()
+    # a drag of the spin box is one undo step
+    spin.setValue(6)
+    spin.setValue(7)
+    window.stack.undo()
+    assert conv.params["kernel_size"] == 3
+
+
+def test_impossible_setting_shows_error_badge_and_nothing_is_clamped(window):
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    window.inspector.fields["kernel_size"].setValue(30)  # larger than 28: an error, kept as typed
+    assert conv.params["kernel_size"] == 30
+    item = window.scene.node_items[conv.id]
+    assert item.status == "error" and "kernel_size=30" in item.message and "kernel_size=30" in item.toolTip()
+    assert window.scene.node_items[window.graph.by_name("flatten").id].status == "blocked"
+    # out of the spec's range: the field turns red, the model keeps its value
+    window.inspector.fields["kernel_size"].setValue(0)
+    assert conv.params["kernel_size"] == 30
+    assert window.inspector.msgs["kernel_size"].isVisibleTo(window.inspector)
+    assert "Received kernel_size=0" in window.inspector.msgs["kernel_size"].text()
+
+
+def test_undo_redo_restore_the_exact_graph(window):
+    before = window.graph.copy()
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    window.inspector.fields["filters"].setValue(8)
+    window.add_layer("dense", QPointF(900, 400))
+    window.select_nodes([window.graph.by_name("flatten").id])
+    window.delete_selection()
+    after = window.graph.copy()
+    assert after != before
+    while window.stack.canUndo():
+        window.stack.undo()
+    assert window.graph == before
+    while window.stack.canRedo():
+        window.stack.redo()
+    assert window.graph == after
+    assert len(window.scene.node_items) == len(after.nodes)
+    assert len(window.scene.edge_items) == len(after.edges)
+
+
+def test_refused_connection_explains_and_changes_nothing(window):
+    g = window.graph
+    before = g.copy()
+    depth = window.stack.count()
+    assert not window.connect_nodes(g.by_name("dense_1").id, g.by_name("conv2d").id)  # would be a cycle
+    assert g == before and window.stack.count() == depth
+    assert window.banner.isVisible() and "cycle" in window.banner.label.text()
+
+
+def test_save_then_open_restores(window, tmp_path):
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    window.inspector.fields["filters"].setValue(16)
+    path = tmp_path / "mine.json"
+    assert window.save_to(path)
+    assert not window.is_dirty() and not window.isWindowModified() and "mine.json" in window.windowTitle()
+    saved = window.graph.copy()
+    window.new_project()
+    assert len(window.graph.nodes) == 0
+    assert window.open_file(path)
+    assert window.graph == saved
+    assert str(path) in window.recent_files()
+
+
+def test_corrupt_file_leaves_current_project_untouched(window, tmp_path):
+    before = window.graph.copy()
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"schema_version": 1, "nodes": [{"type": "conv2d", "params": {"kernel_size": "big"}}]}')
+    assert not window.open_file(bad)
+    assert window.graph == before
+    assert window.banner.isVisible() and "kernel_size='big'" in window.banner.label.text()
+    garbage = tmp_path / "garbage.h5"
+    garbage.write_bytes(b"\x00\x01 not hdf5")
+    assert not window.open_file(garbage)
+    assert window.graph == before and "HDF5" in window.banner.label.text()
+
+
+def test_copy_paste_and_delete_edge(window, qtbot):
+    g = window.graph
+    n = len(g.nodes)
+    window.select_nodes([g.by_name("conv2d").id, g.by_name("maxpool2d").id])
+    window.duplicate()
+    assert len(g.nodes) == n + 2
+    pasted = window.scene.selected_node_ids()
+    assert len(pasted) == 2 and any(e.src in pasted and e.dst in pasted for e in g.edges)
+    window.stack.undo()
+    assert len(g.nodes) == n
+
+
+def test_move_is_an_undo_command(window):
+    node = window.graph.by_name("dense")
+    old = node.pos
+    item = window.scene.node_items[node.id]
+    window.select_nodes([node.id])
+    window.scene.begin_move()  # what a mouse press on the card does
+    item.setPos(item.pos() + QPointF(50, 20))  # the drag
+    window.scene.finish_move()  # the release
+    assert node.pos == (old[0] + 50, old[1] + 20)
+    window.stack.undo()
+    assert node.pos == old and item.pos() == QPointF(*old)
+
+
+def test_autosave_writes_recovery_and_offer_restores(window, monkeypatch):
+    window.select_nodes([window.graph.by_name("dense").id])
+    window.inspector.fields["units"].setValue(77)
+    window.write_recovery()
+    assert window.recovery_path().exists()
+    from PySide6.QtWidgets import QMessageBox
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    window.load_project(project.loads(preset_text("and")), None)
+    window.offer_recovery()
+    assert window.graph.by_name("dense").params["units"] == 77
+    assert window.is_dirty() and not window.recovery_path().exists()
+
+
+def test_import_keras_model_lays_it_out(window, tmp_path):
+    from playground.backend.export import export
+    g = project.loads(preset_text("lenet5")).graph
+    export(g, tmp_path / "lenet.keras")
+    assert window.open_file(tmp_path / "lenet.keras")
+    assert [n.name for n in window.graph.nodes.values()] == [n.name for n in g.nodes.values()]
+    xs = [n.pos for n in window.graph.nodes.values()]
+    assert len(set(xs)) == len(xs)  # auto-layout placed every node apart
+
+
+def test_workspaces_keep_selection(window):
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    for ws in ("Logic lab", "Train", "See inside", "Build"):
+        window.set_workspace(ws)
+    assert window.scene.selected_node_ids() == [conv.id]
+    assert window.inspector.node_id == conv.id
