@@ -45,8 +45,7 @@ GATE_TEXT = {
     "xnor-case2": "XNOR = NOT[(A+B).(A'+B')]: copy/negate the inputs, two ORs, an AND, a NOT.",
 }
 for key, target in GATE_PRESET_TARGETS.items():
-    g = gate_graph(key)
-    apply_layout(g)
+    g = gate_graph(key)  # laid out wider than apply_layout would, so edge weights are readable
     PRESETS[key] = project.Project(
         g, key, GATE_TEXT[key],
         dict(project.DEFAULT_TRAINING, dataset=f"gate-{target}", optimizer="adam", learning_rate=0.1,

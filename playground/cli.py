@@ -149,6 +149,7 @@ def cmd_train(args) -> int:
     graph, proj, name = load_graph(args.project)
     settings = dict(proj.training) if proj else {}
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("learning_rate", args.lr),
+                       ("lr_schedule", args.lr_schedule),
                        ("optimizer", args.optimizer), ("seed", args.seed),
                        ("validation_split", args.validation_split)):
         if value is not None:
@@ -244,6 +245,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--batch-size", type=int)
     t.add_argument("--lr", type=float, help="learning rate")
     t.add_argument("--optimizer", choices=("sgd", "adam", "rmsprop", "adagrad"))
+    t.add_argument("--lr-schedule", choices=("constant", "cosine"), help="cosine decays the rate to 0 by the end")
     t.add_argument("--validation-split", type=float)
     t.add_argument("--seed", type=int)
     t.add_argument("--devices", help="'all' or N: data-parallel over N devices")
@@ -267,7 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
     return ap
 
 
+COMMANDS = ("summary", "train", "export", "datasets", "devices")
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+        return gui_main(argv)  # `playground FILE` opens the file in the app
     args = build_parser().parse_args(argv)
     if not getattr(args, "command", None):
         return gui_main([])

@@ -235,9 +235,10 @@ def load_image_folder(path: Path) -> Dataset:
     if first is None:
         raise DatasetError(f"{path}: the class folders contain no images.")
     try:
-        img = keras.utils.load_img(first)
-        w, h = img.size
-        mode = "grayscale" if img.mode in ("L", "1", "I", "F") else "rgb"
+        from PIL import Image  # noqa: PLC0415 - Keras' own image loading needs Pillow too
+        with Image.open(first) as img:  # keras.utils.load_img would convert to RGB before we could look
+            w, h = img.size
+            mode = "grayscale" if img.mode in ("L", "1", "I", "I;16", "F", "LA") else "rgb"
         ds = keras.utils.image_dataset_from_directory(path, labels="inferred", label_mode="int", class_names=classes,
                                                       color_mode=mode, image_size=(h, w), batch_size=None,
                                                       shuffle=False, verbose=False)

@@ -58,7 +58,7 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []
     with distribution(devices, cfg.batch_size) as n:
         model = build_model(graph, name)
-        compile_model(model, cfg, data.loss)
+        compile_model(model, cfg, data.loss, len(data.x_train))
         result = train(model, data, cfg, on_event=on_event, stop=stop, compile=False, extra_callbacks=extra)
         used = weight_device_count(model) if n > 1 else 1
     return Outcome(model, result, read_weights(model, graph), data, ds, used)

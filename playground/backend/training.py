@@ -21,6 +21,7 @@ from .datasets import Prepared
 from .runtime import get_keras
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
+SCHEDULES = ("constant", "cosine")
 LOSSES = ("auto", "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse")
 
 EventFn = Callable[[str, dict], None]
@@ -32,6 +33,7 @@ class TrainConfig:
 
     optimizer: str = "adam"
     learning_rate: float = 0.001
+    lr_schedule: str = "constant"  # or "cosine": decays to 0 over the whole run
     momentum: float = 0.9  # SGD only
     loss: str = "auto"
     batch_size: int = 128
@@ -49,6 +51,8 @@ class TrainConfig:
         lr = self.learning_rate
         if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
             bad("learning_rate", "must be a number > 0")
+        if self.lr_schedule not in SCHEDULES:
+            bad("lr_schedule", f"must be one of {', '.join(SCHEDULES)}")
         if self.loss not in LOSSES:
             bad("loss", f"must be one of {', '.join(LOSSES)}")
         for name in ("batch_size", "epochs"):
@@ -92,9 +96,11 @@ class StopFlag:
         return self._event.is_set()
 
 
-def make_optimizer(cfg: TrainConfig):
+def make_optimizer(cfg: TrainConfig, total_steps: int = 0):
     keras = get_keras()
     lr = float(cfg.learning_rate)
+    if cfg.lr_schedule == "cosine" and total_steps > 0:
+        lr = keras.optimizers.schedules.CosineDecay(lr, decay_steps=total_steps)
     if cfg.optimizer == "sgd":
         return keras.optimizers.SGD(learning_rate=lr, momentum=cfg.momentum)
     return {"adam": keras.optimizers.Adam, "rmsprop": keras.optimizers.RMSprop,
@@ -112,8 +118,14 @@ def accuracy_metric(loss: str):
     return keras.metrics.MeanAbsoluteError(name="mae")
 
 
-def compile_model(model, cfg: TrainConfig, loss: str) -> None:
-    model.compile(optimizer=make_optimizer(cfg), loss=loss, metrics=[accuracy_metric(loss)])
+def total_steps(cfg: TrainConfig, n_examples: int) -> int:
+    n_train = n_examples - int(n_examples * cfg.validation_split) if cfg.validation_split else n_examples
+    return math.ceil(n_train / cfg.batch_size) * cfg.epochs
+
+
+def compile_model(model, cfg: TrainConfig, loss: str, n_examples: int = 0) -> None:
+    model.compile(optimizer=make_optimizer(cfg, total_steps(cfg, n_examples)), loss=loss,
+                  metrics=[accuracy_metric(loss)])
 
 
 def _make_callback(on_event: EventFn | None, stop: StopFlag | None, state: dict, steps: int, batch_size: int,
@@ -197,7 +209,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     if cfg.seed is not None:
         keras.utils.set_random_seed(int(cfg.seed))
     if compile:
-        compile_model(model, cfg, data.loss)
+        compile_model(model, cfg, data.loss, len(data.x_train))
     n = len(data.x_train)
     if n == 0:
         raise DatasetError("The training set is empty.")
@@ -210,6 +222,9 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
         callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=cfg.early_stopping,
                                                        restore_best_weights=True))
     if cfg.tensorboard_dir:
+        import importlib.util  # noqa: PLC0415
+        if importlib.util.find_spec("tensorboard") is None:
+            raise TrainingError("TensorBoard logging needs the tensorboard package: pip install tensorboard")
         callbacks.append(keras.callbacks.TensorBoard(log_dir=cfg.tensorboard_dir))
     t0 = time.perf_counter()
     try:

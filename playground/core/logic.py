@@ -223,7 +223,7 @@ def _neuron_graph(n_inputs: int, layers: list[tuple[str, list[list[float]], list
     for i, (name, kernel, bias) in enumerate(layers):
         k = np.array(kernel, dtype=np.float32)
         node = g.add_node("neuron", {"units": k.shape[1], "activation": "step"}, name=name,
-                          pos=(240.0 * (i + 1), 0.0), weights={"kernel": k, "bias": np.array(bias, np.float32)})
+                          pos=(330.0 * (i + 1), 0.0), weights={"kernel": k, "bias": np.array(bias, np.float32)})
         g.connect(prev.id, node.id)
         prev = node
     return g

@@ -26,7 +26,7 @@ SCHEMA_VERSION = 1
 INLINE_LIMIT = 64
 
 DEFAULT_TRAINING = {
-    "dataset": "mnist-sample", "optimizer": "adam", "learning_rate": 0.001, "loss": "auto",
+    "dataset": "mnist-sample", "optimizer": "adam", "learning_rate": 0.001, "lr_schedule": "constant", "loss": "auto",
     "batch_size": 128, "epochs": 3, "validation_split": 0.1, "early_stopping": 0, "seed": 0,
 }
 

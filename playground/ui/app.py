@@ -27,4 +27,15 @@ def run_app(argv: list[str]) -> int:
     paths = [a for a in argv if not a.startswith("-")]
     if paths:
         window.open_file(paths[0])
-    return app.exec()
+    code = app.exec()
+    # Orderly teardown while Qt is alive, then leave without interpreter finalization: its last
+    # garbage collection can trip a C-extension refcount bug once Qt and TensorFlow were both loaded.
+    window.settings.sync()
+    window.deleteLater()
+    app.processEvents()
+    import gc
+    import os
+    gc.collect()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

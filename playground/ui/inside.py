@@ -611,7 +611,8 @@ class DigitPanel(QWidget):
         self.clear_btn.clicked.connect(self.pad.clear)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.bars = pg.PlotWidget(title="Class probabilities")
+        from .theme import card_colours
+        self.bars = pg.PlotWidget(title="Class probabilities", background=card_colours()["card"])
         self.bars.setYRange(0, 1)
         self.bars.setMouseEnabled(False, False)
         self.bar_item = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush="#3D7BF2")

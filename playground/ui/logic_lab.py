@@ -161,33 +161,34 @@ class LogicPanel(QWidget):
         self.window.decision_plot.refresh()
 
     def _fill(self, t: logic.TruthTable) -> None:
+        """One column per input bit, one per neuron showing ``z -> a``, then output, target and a tick."""
         n = t.inputs.shape[1]
-        heads = [f"x{i + 1}" for i in range(n)]
+        heads = [f"x{i + 1}" for i in range(n)] + ["out", "target", ""]
+        tips = [f"input bit {i + 1}" for i in range(n)] + ["the network's output", "what the gate should give",
+                                                            "right or wrong"]
         for tr in t.layers:
             units = tr.z.shape[1]
             for u in range(units):
-                suffix = f"[{u + 1}]" if units > 1 else ""
-                heads += [f"{tr.name}{suffix} z", f"{tr.name}{suffix} a"]
-        heads += ["output", "target", ""]
+                heads.append(f"{tr.name}\n#{u + 1}" if units > 1 else tr.name)
+                tips.append(f"neuron {u + 1} of {tr.name}: z = w0 + sum wi*xi, then a = activation(z)")
         self.table.setColumnCount(len(heads))
         self.table.setHorizontalHeaderLabels(heads)
+        for c, tip in enumerate(tips):
+            self.table.horizontalHeaderItem(c).setToolTip(tip)
         self.table.setRowCount(len(t.inputs))
         self.table.setVerticalHeaderLabels([f"row {i + 1}" for i in range(len(t.inputs))])
         for r in range(len(t.inputs)):
             cells = [f"{int(v)}" for v in t.inputs[r]]
+            ok = t.target is not None and r not in t.wrong_rows
+            cells += [f"{t.output[r, 0]:.3g}", "" if t.target is None else f"{int(t.target[r])}",
+                      "" if t.target is None else ("\u2713" if ok else "\u2717")]
             for tr in t.layers:
                 for u in range(tr.z.shape[1]):
-                    cells += [f"{tr.z[r, u]:g}", f"{tr.a[r, u]:.3g}"]
-            out = t.output[r, 0]
-            cells.append(f"{out:.3g}")
-            target = "" if t.target is None else f"{int(t.target[r])}"
-            cells.append(target)
-            ok = t.target is not None and r not in t.wrong_rows
-            cells.append("" if t.target is None else ("\u2713" if ok else "\u2717"))
+                    cells.append(f"{tr.z[r, u]:g} \u2192 {tr.a[r, u]:.3g}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignCenter)
-                if c == len(cells) - 1 and t.target is not None:
+                if c == n + 2 and t.target is not None:
                     item.setForeground(QColor(GREEN if ok else RED))
                 if t.target is not None and not ok:
                     item.setBackground(QColor(214, 69, 65, 40))
@@ -327,7 +328,14 @@ class DecisionPlot(QWidget):
     def __init__(self, window):
         super().__init__()
         self.window = window
-        self.plot = pg.PlotWidget()
+        from .theme import card_colours
+        colours = card_colours()
+        self.plot = pg.PlotWidget(background=colours["card"])
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setTextPen(colours["text"])
+            self.plot.getAxis(axis).setPen(colours["muted"])
+        self.plot.setLabel("bottom", "first input")
+        self.plot.setLabel("left", "second input")
         self.plot.setAspectLocked(True)
         self.plot.setXRange(-0.5, 1.5)
         self.plot.setYRange(-0.5, 1.5)
@@ -381,11 +389,20 @@ class DecisionPlot(QWidget):
             trace = next(t for t in table.layers if t.node_id == src)
             pts = trace.a
         target = table.target if table.target is not None else np.zeros(len(pts))
+        src_name = g.nodes[src].name
+        self.plot.setLabel("bottom", f"{src_name}[1]" if src != g.inputs()[0].id else "x1")
+        self.plot.setLabel("left", f"{src_name}[2]" if src != g.inputs()[0].id else "x2")
         brushes = [pg.mkBrush(GREEN) if v else pg.mkBrush(RED) for v in target]
         self.points.setData(pts[:, 0], pts[:, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
-        for i, (p, v) in enumerate(zip(pts, target)):
-            label = pg.TextItem(f"row {i + 1} \u2192 {int(v)}", anchor=(0, 1.2), color="#888")
-            label.setPos(float(p[0]), float(p[1]))
+        groups: dict[tuple, list[int]] = {}
+        for i, p in enumerate(pts):  # rows that land on the same point share one label
+            groups.setdefault((round(float(p[0]), 6), round(float(p[1]), 6)), []).append(i)
+        for (px, py), rows in groups.items():
+            targets = sorted({int(target[i]) for i in rows})
+            text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
+                " \u2192 " + "/".join(map(str, targets))
+            label = pg.TextItem(text, anchor=(-0.1, 1.1), color="#6B7280")
+            label.setPos(px, py)
             self.plot.addItem(label)
             self.labels.append(label)
         k, b = neuron.weights.get("kernel"), neuron.weights.get("bias")

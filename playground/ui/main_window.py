@@ -35,8 +35,22 @@ from .palette import Palette
 
 DEFAULT_PRESET = "mnist-cnn"
 AUTOSAVE_MS = 30_000
-MIME_NODES = "application/x-playground-nodes"
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
+
+
+_GC = None
+
+
+def collect_garbage_in_gui_thread() -> None:
+    """Turn off automatic garbage collection and collect on a GUI-thread timer instead.
+
+    Otherwise a collection can start in the training thread (while Keras imports, say) and free
+    Qt objects there, which crashes Qt. pyqtgraph's GarbageCollector does exactly this.
+    """
+    global _GC
+    if _GC is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+        _GC = GarbageCollector(interval=1.0)
 
 
 def app_data_dir() -> Path:
@@ -145,13 +159,14 @@ class MainWindow(QMainWindow):
 
     def __init__(self, preset: str | None = DEFAULT_PRESET, settings: QSettings | None = None):
         super().__init__()
+        collect_garbage_in_gui_thread()
         self.settings = settings or QSettings("NetworkPlayground", "playground")
         self.project = project_io.Project()
         self.graph = self.project.graph
         self.path: Path | None = None
-        # no Qt parent: the stack must outlive the window's own destruction, or its last signals
-        # would reach a half-deleted window
-        self.stack = QUndoStack()
+        # a child of the window, so Qt deletes it with the window; its signals go to bound methods,
+        # which PySide disconnects when the window is destroyed (a lambda would not be)
+        self.stack = QUndoStack(self)
         self.trained_model = None  # the last trained keras.Model (kept for results and See inside)
         self.trained_outcome = None
 
@@ -328,6 +343,8 @@ class MainWindow(QMainWindow):
         total = max(self.hsplit.width(), 1200)
         if name == "Train":
             self.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])
+        elif name == "Logic lab":
+            self.hsplit.setSizes([170, total - 170 - 560, 560])
         else:
             self.hsplit.setSizes([200, total - 600, 400])
         if name == "Logic lab":
@@ -426,19 +443,17 @@ class MainWindow(QMainWindow):
         for e in self.graph.edges:
             if e.src in ids and e.dst in ids:
                 sub.graph.add_edge_unchecked(e)
-        text = project_io.dumps(sub)
-        from PySide6.QtCore import QMimeData
-        data = QMimeData()
-        data.setData(MIME_NODES, text.encode())
-        data.setText(text)
-        QGuiApplication.clipboard().setMimeData(data)
+        # plain JSON text: it pastes between windows and apps, and the clipboard copies a string
+        # (handing it a QMimeData would leave Qt and Python both owning it)
+        QGuiApplication.clipboard().setText(project_io.dumps(sub))
 
     def paste(self) -> None:
-        data = QGuiApplication.clipboard().mimeData()
-        if data is None or not data.hasFormat(MIME_NODES):
+        text = QGuiApplication.clipboard().text()
+        if '"app": "playground"' not in text:
+            self.statusBar().showMessage("The clipboard holds no layers to paste.", 4000)
             return
         try:
-            sub = project_io.loads(bytes(data.data(MIME_NODES)))
+            sub = project_io.loads(text)
         except PlaygroundError as exc:
             self.banner.show_message(f"Cannot paste: {exc}")
             return

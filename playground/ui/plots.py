@@ -50,8 +50,14 @@ class TrainingPlots(QWidget):
         self.buffers = {k: Buffer() for k in self.SERIES}
         self._ema = {"loss": None, "acc": None}
         pg.setConfigOptions(antialias=True)
-        self.loss_plot = pg.PlotWidget(title="Loss")
-        self.acc_plot = pg.PlotWidget(title="Accuracy")
+        from .theme import card_colours
+        colours = card_colours()
+        self.loss_plot = pg.PlotWidget(title="Loss", background=colours["card"])
+        self.acc_plot = pg.PlotWidget(title="Accuracy", background=colours["card"])
+        for plot in (self.loss_plot, self.acc_plot):
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setTextPen(colours["text"])
+                plot.getAxis(axis).setPen(colours["muted"])
         self.curves = {}
         styles = {
             "batch_loss": pg.mkPen((231, 131, 58, 70), width=1), "smooth_loss": pg.mkPen("#E8833A", width=2),

@@ -1,3 +1,5 @@
+import gc
+
 import pytest
 from PySide6.QtCore import QSettings, QStandardPaths
 
@@ -19,6 +21,10 @@ def window(qtbot, settings):
     yield w
     w.stop_training(wait=True)
     w.clear_recovery()
+    w.close()
+    w.deleteLater()
+    qtbot.wait(1)
+    gc.collect()  # in the GUI thread, while Qt is alive (automatic collection is off: see main_window)
 
 
 @pytest.fixture
@@ -28,3 +34,7 @@ def logic_window(window):
     window.load_project(project.loads(preset_text("xnor-case1")), None)
     window.set_workspace("Logic lab")
     return window
+
+
+def pytest_sessionfinish(session, exitstatus):
+    gc.collect()

@@ -1,0 +1,105 @@
+"""Logic lab: the truth table follows the weights, a named row goes wrong, undo restores, the line moves."""
+
+import numpy as np
+
+from playground.core import project
+from playground.resources_path import preset_text
+
+
+def test_xnor_case1_all_correct_then_a_named_row_wrong(logic_window):
+    w = logic_window
+    panel = w.logic_panel
+    assert panel.target.currentData() == "xnor"
+    assert panel.table_data.all_correct and "All 4 rows correct" in panel.verdict.text()
+    hidden = w.graph.by_name("and_nor")
+    w.select_nodes([hidden.id])
+    before_line = w.decision_plot.line_points
+    edit = w.inspector.edit_weight_editor("bias", (1,))  # NOR's bias 0.5 -> -0.5
+    edit.setText("-0.5")
+    w.inspector._on_weight_text(edit, "-0.5")  # what typing into the cell does
+    assert "row 1 (00)" in panel.verdict.text() and not panel.table_data.all_correct
+    assert panel.table_data.wrong_rows == [0]
+    w.stack.undo()
+    assert panel.table_data.all_correct
+
+
+def test_decision_line_moves_with_weight(window):
+    window.load_project(project.loads(preset_text("and")), None)
+    window.set_workspace("Logic lab")
+    neuron = window.graph.by_name("and")
+    window.select_nodes([neuron.id])
+    xs, ys = window.decision_plot.line_points
+    assert -1.5 + xs[0] + ys[0] == 0  # on the line w0 + x1 + x2 = 0
+    edit = window.inspector.edit_weight_editor("bias", (0,))
+    window.inspector._on_weight_text(edit, "-0.5")
+    xs2, ys2 = window.decision_plot.line_points
+    assert not np.allclose(ys, ys2)
+    assert -0.5 + xs2[0] + ys2[0] == 0
+    assert window.logic_panel.target.currentData() == "and"
+    assert "2 wrong: row 2 (01), row 3 (10)" in window.logic_panel.verdict.text()  # now it computes OR
+
+
+def test_not_a_number_weight_is_red_and_changes_nothing(logic_window):
+    w = logic_window
+    node = w.graph.by_name("or")
+    w.select_nodes([node.id])
+    before = node.weights["kernel"].copy()
+    depth = w.stack.count()
+    for text in ("abc", "inf", "nan"):
+        edit = w.inspector.edit_weight_editor("kernel", (0, 0))
+        w.inspector._on_weight_text(edit, text)
+        assert "border" in edit.styleSheet() and "finite number" in w.inspector.weight_msg.text()
+    assert np.array_equal(node.weights["kernel"], before) and w.stack.count() == depth
+
+
+def test_scroll_nudges_a_weight_in_one_undo_step(logic_window):
+    w = logic_window
+    node = w.graph.by_name("or")
+    w.select_nodes([node.id])
+    edit = w.inspector.edit_weight_editor("bias", (0,))
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    for _ in range(3):
+        ev = QWheelEvent(QPointF(5, 5), QPointF(5, 5), QPoint(0, 120), QPoint(0, 120), Qt.NoButton, Qt.NoModifier,
+                         Qt.NoScrollPhase, False)
+        edit.wheelEvent(ev)
+    assert float(node.weights["bias"][0]) == 1.0  # -0.5 + 3 * 0.5
+    w.stack.undo()
+    assert float(node.weights["bias"][0]) == -0.5
+
+
+def test_single_neuron_xnor_is_not_separable_and_and_is(window):
+    window.load_project(project.loads(preset_text("and")), None)
+    window.set_workspace("Logic lab")
+    panel = window.logic_panel
+    panel.target.setCurrentIndex(panel.target.findData("xnor"))
+    assert "No single line separates" in panel.separable.text()
+    assert panel.add_hidden.isVisibleTo(panel)
+    panel.target.setCurrentIndex(panel.target.findData("and"))
+    assert "No single line" not in panel.separable.text()
+    assert not panel.add_hidden.isVisibleTo(panel)
+
+
+def test_add_hidden_layer_is_one_undo_step(window):
+    window.load_project(project.loads(preset_text("and")), None)
+    window.set_workspace("Logic lab")
+    panel = window.logic_panel
+    panel.target.setCurrentIndex(panel.target.findData("xnor"))
+    n = len(window.graph.nodes)
+    panel.add_hidden_layer()
+    assert len(window.graph.nodes) == n + 1 and window.graph.by_name("hidden")
+    window.stack.undo()
+    assert len(window.graph.nodes) == n
+
+
+def test_learn_instead_converges_and_snaps_back(window, qtbot):
+    window.load_project(project.loads(preset_text("xnor-case1")), None)
+    window.set_workspace("Logic lab")
+    panel = window.logic_panel
+    panel.learn()
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=180_000)
+    qtbot.wait(50)
+    assert all(n.params["activation"] == "sigmoid" for n in window.graph.nodes.values() if n.kind == "neuron")
+    assert "100% of rows right" in panel.learn_status.text()
+    panel.snap_to_step()
+    assert all(n.params["activation"] == "step" for n in window.graph.nodes.values() if n.kind == "neuron")

@@ -1,0 +1,120 @@
+"""Training from the panel: worker thread, metrics into the plot buffers, stop, close mid-run, NaN."""
+
+import numpy as np
+import pytest
+
+from playground.core import project
+from playground.core.graph import chain
+from playground.resources_path import preset_text
+
+
+def gate_project():
+    g = chain(("input", {"shape": [2]}), ("dense", {"units": 4, "activation": "tanh"}),
+              ("dense", {"units": 1, "activation": "sigmoid"}))
+    return project.Project(g, "tiny", training={"dataset": "gate-xor", "optimizer": "adam", "learning_rate": 0.1,
+                                                "batch_size": 4, "epochs": 60, "validation_split": 0.0,
+                                                "early_stopping": 0, "loss": "auto", "seed": 0})
+
+
+def run_and_wait(window, qtbot, timeout=120_000):
+    panel = window.train_panel
+    assert panel.start()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=timeout)
+    qtbot.wait(50)  # let queued signals land
+    return panel
+
+
+def test_training_a_gate_fills_buffers_and_finishes(window, qtbot):
+    window.load_project(gate_project(), None)
+    panel = run_and_wait(window, qtbot)
+    plots = panel.plots
+    assert plots.buffers["epoch_loss"].n == 60
+    assert plots.buffers["batch_loss"].n == 60  # one batch of 4 rows per epoch
+    assert np.all(np.isfinite(plots.buffers["batch_loss"].y[:60]))
+    assert panel.outcome is not None and panel.outcome.result.stopped == "finished"
+    assert "Finished 60 epoch(s)" in panel.status.text()
+    assert "Device:" in panel.device.text()
+    # trained weights came back through the undo stack
+    dense = window.graph.by_name("dense")
+    assert dense.weights["kernel"].shape == (2, 4)
+    window.stack.undo()
+    assert not dense.weights
+
+
+def test_stop_ends_training(window, qtbot):
+    proj = gate_project()
+    proj.training["epochs"] = 100000
+    window.load_project(proj, None)
+    panel = window.train_panel
+    assert panel.start()
+    qtbot.waitUntil(lambda: panel.plots.buffers["batch_loss"].n > 5, timeout=120_000)
+    panel.stop()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=30_000)
+    qtbot.wait(50)
+    assert panel.outcome.result.stopped == "stopped"
+    assert panel.outcome.result.epochs_run < 100000
+
+
+def test_nan_loss_ends_with_message_and_graph_untouched(window, qtbot):
+    g = chain(("input", {"shape": [784]}), ("dense", {"units": 32, "activation": "relu"}),
+              ("dense", {"units": 10, "activation": "softmax"}))
+    window.load_project(project.Project(g, "nan", training={
+        "dataset": "mnist-sample", "optimizer": "sgd", "learning_rate": 1e12, "batch_size": 256, "epochs": 2,
+        "validation_split": 0.0, "early_stopping": 0, "loss": "auto", "seed": 0}), None)
+    before = window.graph.copy()
+    panel = run_and_wait(window, qtbot)
+    assert "smaller learning rate" in panel.status.text()
+    assert window.graph == before
+
+
+def test_shape_mismatch_is_a_message(window, qtbot):
+    g = chain(("input", {"shape": [32, 32, 3]}), ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+    window.load_project(project.Project(g, "mismatch", training={**project.DEFAULT_TRAINING, "epochs": 1}), None)
+    panel = run_and_wait(window, qtbot)
+    assert "Input expects 32x32x3" in panel.status.text()
+
+
+def test_bad_setting_is_red_and_blocks_start(window):
+    panel = window.train_panel
+    panel.lr.setText("fast")
+    assert not panel.start()
+    assert "learning_rate='fast'" in panel.settings_msg.text()
+
+
+def test_closing_mid_training_exits_cleanly(qtbot, settings):
+    from playground.ui.main_window import MainWindow
+    w = MainWindow(settings=settings)
+    w.ask_save = lambda: "discard"
+    qtbot.addWidget(w)
+    w.show()
+    proj = gate_project()
+    proj.training["epochs"] = 100000
+    w.load_project(proj, None)
+    assert w.train_panel.start()
+    qtbot.waitUntil(lambda: w.train_panel.plots.buffers["batch_loss"].n > 3, timeout=120_000)
+    assert w.close()
+    assert not w.train_panel.is_running()
+
+
+def test_digit_results_and_draw_pad(window, qtbot):
+    g = chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 4, "kernel_size": 3, "activation": "relu"}),
+              ("maxpool2d", {"pool_size": 2}), ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+    window.load_project(project.Project(g, "tinycnn", training={**project.DEFAULT_TRAINING, "epochs": 1,
+                                                                 "batch_size": 256}), None)
+    panel = run_and_wait(window, qtbot, timeout=180_000)
+    assert panel.outcome.result.test_accuracy > 0.5
+    cm = panel.confusion_matrix
+    assert cm.shape == (10, 10) and cm.sum() == 2000
+    assert panel.confusion.rowCount() == 10 and panel.gallery.count() > 0
+    # draw a stroke on the pad: probabilities over 10 classes that sum to 1
+    window.set_workspace("See inside")
+    digits = window.inside_panel.digits
+    from PySide6.QtCore import QPointF
+    digits.pad.draw_line(QPointF(140, 50), QPointF(140, 230))
+    digits.predict()
+    p = digits.probabilities
+    assert p.shape == (10,) and p.sum() == pytest.approx(1.0, abs=1e-5)
+    # the model view shows filters and maps
+    window.inside_panel.setCurrentWidget(window.inside_panel.model_view)
+    assert window.inside_panel.model_view.filters.count() == 4
+    assert window.inside_panel.model_view.maps.count() == 4
