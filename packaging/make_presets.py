@@ -61,15 +61,19 @@ PRESETS["mnist-mlp"] = project.Project(chain([
 PRESETS["mnist-cnn"] = project.Project(chain([
     ("input", {"shape": [28, 28, 1]}),
     ("conv2d", {"filters": 32, "kernel_size": 3, "activation": "relu"}),
+    ("batchnorm", {}),
     ("maxpool2d", {"pool_size": 2}),
     ("conv2d", {"filters": 64, "kernel_size": 3, "activation": "relu"}),
+    ("batchnorm", {}),
     ("maxpool2d", {"pool_size": 2}),
     ("flatten", {}),
+    ("dropout", {"rate": 0.3}),
     ("dense", {"units": 128, "activation": "relu"}),
     ("dropout", {"rate": 0.3}),
     ("dense", {"units": 10, "activation": "softmax"})]),
-    "mnist-cnn", "A small digit CNN: two conv/pool stages, a 128-unit dense layer, dropout; "
-    "about 99% on MNIST after 3 epochs.", image_training("mnist-sample"))
+    "mnist-cnn", "The digit CNN: two conv/pool stages with batch norm, a 128-unit dense layer, dropout; Adam with "
+    "a cosine-decayed rate. Above 99% on MNIST after 3 epochs.",
+    dict(image_training("mnist-sample", batch=64, lr=0.002), lr_schedule="cosine", validation_split=0.05))
 
 PRESETS["lenet5"] = project.Project(chain([
     ("input", {"shape": [28, 28, 1]}),

@@ -100,9 +100,11 @@ class Progress:
 
     def __init__(self, stream=sys.stderr) -> None:
         self.stream = stream
+        self.live = stream.isatty()  # a log file gets one line per epoch, not a redrawn bar
         self.last = 0.0
         self.epochs = 1
         self.t0 = time.perf_counter()
+        self.first: tuple[float, float] | None = None  # (time, progress) after the first batch
 
     def __call__(self, kind: str, p: dict) -> None:
         if kind == "begin":
@@ -110,19 +112,23 @@ class Progress:
             self.t0 = time.perf_counter()
         elif kind == "batch":
             now = time.perf_counter()
-            if now - self.last < 0.1:
-                return
-            self.last = now
             ep, b, steps = int(p["epoch"]), int(p["batch"]) + 1, int(p["steps"])
             done = (ep * steps + b) / max(self.epochs * steps, 1)
-            eta = (now - self.t0) * (1 - done) / max(done, 1e-9)
+            if self.first is None:
+                self.first = (now, done)  # the first batch includes graph tracing: leave it out of the ETA
+            if not self.live or now - self.last < 0.1:
+                return
+            self.last = now
+            t1, d1 = self.first
+            eta = (now - t1) * (1 - done) / max(done - d1, 1e-9) if done > d1 else float("nan")
             bar = "#" * int(24 * b / steps)
+            eta_text = f"{eta:4.0f}s" if eta == eta else "   ?"
             self.stream.write(f"\repoch {ep + 1}/{self.epochs} [{bar:<24}] {b}/{steps} loss {p['mean_loss']:.4f} "
-                              f"acc {p['mean_accuracy']:.4f} ETA {eta:4.0f}s ")
+                              f"acc {p['mean_accuracy']:.4f} ETA {eta_text} ")
             self.stream.flush()
         elif kind == "epoch":
             extra = "".join(f" {k} {v:.4f}" for k, v in p.items() if k.startswith("val_"))
-            self.stream.write(f"\repoch {int(p['epoch']) + 1}/{self.epochs} loss {p.get('loss', float('nan')):.4f} "
+            self.stream.write(f"{chr(13) if self.live else ''}epoch {int(p['epoch']) + 1}/{self.epochs} loss {p.get('loss', float('nan')):.4f} "
                               f"acc {p.get('accuracy', float('nan')):.4f}{extra} ({p['elapsed']:.1f} s)".ljust(90)
                               + "\n")
             self.stream.flush()

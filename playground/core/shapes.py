@@ -281,12 +281,15 @@ def infer(graph) -> dict[str, NodeInfo]:
     from .registry import get_spec  # registry imports the rules above
 
     infos: dict[str, NodeInfo] = {}
+    inputs_of: dict[str, list] = {}
+    for e in sorted(graph.edges, key=lambda e: e.port):  # one pass, not one scan of all edges per node
+        inputs_of.setdefault(e.dst, []).append(e.src)
     for node_id in graph.topological_order():
         node = graph.nodes[node_id]
         spec = get_spec(node.kind)
         info = NodeInfo()
         infos[node_id] = info
-        inputs = graph.input_ids(node_id)
+        inputs = inputs_of.get(node_id, [])
         if len(inputs) < spec.min_inputs:
             info.status = "error"
             info.errors.append(

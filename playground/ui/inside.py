@@ -611,12 +611,7 @@ class DigitPanel(QWidget):
         self.clear_btn.clicked.connect(self.pad.clear)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        from .theme import card_colours
-        self.bars = pg.PlotWidget(title="Class probabilities", background=card_colours()["card"])
-        self.bars.setYRange(0, 1)
-        self.bars.setMouseEnabled(False, False)
-        self.bar_item = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush="#3D7BF2")
-        self.bars.addItem(self.bar_item)
+        self.bars = None  # the chart is built on first show
         self.probabilities: np.ndarray | None = None
         left = QVBoxLayout()
         left.addWidget(QLabel("Draw a digit (white on black), then release the mouse:"))
@@ -629,11 +624,27 @@ class DigitPanel(QWidget):
         left.addLayout(row)
         left.addWidget(self.status)
         left.addStretch(1)
-        lay = QHBoxLayout(self)
-        lay.addLayout(left)
-        lay.addWidget(self.bars, 1)
+        self.lay = QHBoxLayout(self)
+        self.lay.addLayout(left)
+
+    def _ensure_bars(self) -> None:
+        if self.bars is not None:
+            return
+        from .theme import card_colours
+        self.bars = pg.PlotWidget(title="Class probabilities", background=card_colours()["card"])
+        self.bars.setYRange(0, 1)
+        self.bars.setMouseEnabled(False, False)
+        self.bars.setLabel("bottom", "class")
+        self.bar_item = pg.BarGraphItem(x=np.arange(10), height=np.zeros(10), width=0.7, brush="#3D7BF2")
+        self.bars.addItem(self.bar_item)
+        self.lay.addWidget(self.bars, 1)
+
+    def showEvent(self, event):
+        self._ensure_bars()
+        super().showEvent(event)
 
     def predict(self) -> None:
+        self._ensure_bars()
         model = self.window.trained_model
         if model is None:
             self.status.setText("Train a digit model first (Train workspace, F5), then draw.")

@@ -8,7 +8,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core import logic
 from ..core.errors import PlaygroundError
@@ -67,18 +67,24 @@ class LogicPanel(QWidget):
         self.learn_status.setWordWrap(True)
         self.learn_btn.clicked.connect(self.learn)
         self.snap_btn.clicked.connect(self.snap_to_step)
-        note = QLabel("Step neurons: a = 1 if z \u2265 0, else 0 (z = 0 gives 1). Edit weights in the Build "
-                      "inspector or select a neuron here and use its grid; scroll a weight to nudge it.")
+        note = QLabel("Step neurons: a = 1 if z \u2265 0, else 0 (z = 0 gives 1). Click a neuron (or the edge "
+                      "into it) to edit its weights below: type, or scroll a weight to nudge it by 0.5.")
         note.setWordWrap(True)
         note.setStyleSheet("color: gray;")
 
+        from .inspector import Inspector
+        self.neuron_editor = Inspector(window.graph, window.stack)  # the same model and undo stack
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel("<b>Target</b>"))
         row.addWidget(self.target, 1)
         lay.addLayout(row)
         lay.addWidget(self.custom)
-        lay.addWidget(self.table, 1)
+        split = QSplitter(Qt.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.neuron_editor)
+        split.setSizes([230, 330])
+        lay.addWidget(split, 1)
         lay.addWidget(self.verdict)
         lay.addWidget(self.separable)
         lay.addWidget(self.add_hidden)
@@ -328,31 +334,13 @@ class DecisionPlot(QWidget):
     def __init__(self, window):
         super().__init__()
         self.window = window
-        from .theme import card_colours
-        colours = card_colours()
-        self.plot = pg.PlotWidget(background=colours["card"])
-        for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setTextPen(colours["text"])
-            self.plot.getAxis(axis).setPen(colours["muted"])
-        self.plot.setLabel("bottom", "first input")
-        self.plot.setLabel("left", "second input")
-        self.plot.setAspectLocked(True)
-        self.plot.setXRange(-0.5, 1.5)
-        self.plot.setYRange(-0.5, 1.5)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.setMouseEnabled(False, False)
-        self.points = pg.ScatterPlotItem(size=16)
-        self.line = pg.PlotCurveItem(pen=pg.mkPen("#3D7BF2", width=3))
-        self.side = pg.PlotCurveItem(pen=pg.mkPen((61, 123, 242, 0)), fillLevel=None)
-        self.plot.addItem(self.line)
-        self.plot.addItem(self.points)
+        self.plot = None  # built when first shown: start-up does not pay for it
         self.labels: list[pg.TextItem] = []
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.RichText)
-        lay = QHBoxLayout(self)
-        lay.addWidget(self.plot, 2)
-        lay.addWidget(self.caption, 1)
+        self.layout_ = QHBoxLayout(self)
+        self.layout_.addWidget(self.caption, 1)
         self.line_points = None
 
     def _neuron(self, g: Graph):
@@ -367,7 +355,34 @@ class DecisionPlot(QWidget):
                 return g.nodes[nid], ins[0]
         return None, None
 
+    def _ensure_plot(self) -> None:
+        if self.plot is not None:
+            return
+        from .theme import card_colours
+        colours = card_colours()
+        self.plot = pg.PlotWidget(background=colours["card"])
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setTextPen(colours["text"])
+            self.plot.getAxis(axis).setPen(colours["muted"])
+        self.plot.setAspectLocked(True)
+        self.plot.setXRange(-0.5, 1.5)
+        self.plot.setYRange(-0.5, 1.5)
+        self.plot.showGrid(x=True, y=True, alpha=0.2)
+        self.plot.setMouseEnabled(False, False)
+        self.points = pg.ScatterPlotItem(size=16)
+        self.line = pg.PlotCurveItem(pen=pg.mkPen("#3D7BF2", width=3))
+        self.plot.addItem(self.line)
+        self.plot.addItem(self.points)
+        self.layout_.insertWidget(0, self.plot, 2)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self.refresh()
+
     def refresh(self) -> None:
+        if not self.isVisible():
+            return  # drawn when shown
+        self._ensure_plot()
         panel = self.window.logic_panel
         g = panel.network()
         table = panel.table_data

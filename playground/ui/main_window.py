@@ -353,6 +353,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------ selection and inference
     def _on_inferred(self, infos) -> None:
         self.inspector.set_infos(infos)
+        self.logic_panel.neuron_editor.set_infos(infos)
         self.summary.update_infos(self.graph, infos)
         if self.workspace == "Logic lab":
             self.logic_panel.refresh()
@@ -360,8 +361,22 @@ class MainWindow(QMainWindow):
     def _on_selection_changed(self) -> None:
         ids = self.scene.selected_node_ids()
         current = ids[0] if ids else None
-        if current != self.inspector.node_id:
-            self.inspector.show_node(current)
+        edge_into_neuron = None
+        if current is None:
+            edges = self.scene.selected_edges()
+            if edges and self.graph.nodes[edges[0].dst].kind == "neuron":
+                # clicking the edge of a weight edits the neuron it feeds
+                edge_into_neuron = edges[0]
+                current = edges[0].dst
+        for editor in (self.inspector, self.logic_panel.neuron_editor):
+            if current != editor.node_id:
+                editor.show_node(current)
+        if edge_into_neuron is not None:
+            editor = self.logic_panel.neuron_editor if self.workspace == "Logic lab" else self.inspector
+            first = editor.edit_weight_editor("kernel", (0, 0))
+            if first is not None:
+                first.setFocus()
+                first.selectAll()
         self.summary.select_node(current)
         if self.workspace == "Logic lab":
             self.logic_panel.refresh()

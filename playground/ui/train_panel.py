@@ -38,6 +38,7 @@ class TrainPanel(QWidget):
         self.epochs = 1
         self.steps = 1
         self.last_status = 0.0
+        self.first_batch = None
 
         # dataset
         self.dataset = QComboBox()
@@ -201,7 +202,14 @@ class TrainPanel(QWidget):
         self.val_split.setValue(float(s.get("validation_split", 0.1)))
         self.patience.setValue(int(s.get("early_stopping", 0)))
         self.extra = {k: v for k, v in s.items() if k in ("loss", "seed")}
-        self._on_dataset_changed()
+        self._preview_stale = True
+        if self.isVisible():
+            self._on_dataset_changed()
+
+    def showEvent(self, event):
+        if getattr(self, "_preview_stale", True):
+            self._on_dataset_changed()  # loading the sample costs ~50 ms: only when the panel is seen
+        super().showEvent(event)
 
     def current_settings(self, strict: bool = True, quiet: bool = True) -> dict | None:
         """The settings as typed; with ``strict``, validated by the backend's rules (a red message if not)."""
@@ -240,6 +248,7 @@ class TrainPanel(QWidget):
             self.dataset.insertItem(self.dataset.count() - 1, path, path)
             self.dataset.setCurrentIndex(self.dataset.findData(path))
             return
+        self._preview_stale = False
         while self.strip.count():
             w = self.strip.takeAt(0).widget()
             if w:
@@ -263,6 +272,8 @@ class TrainPanel(QWidget):
         self._update_feeds()
 
     def _update_feeds(self) -> None:
+        if getattr(self, "_preview_stale", True):
+            return
         key = self.dataset.currentData()
         ds = getattr(self, "_preview", None)
         if ds is None:
@@ -324,6 +335,7 @@ class TrainPanel(QWidget):
 
     def _on_begun(self, epochs: float, steps: float, device: str) -> None:
         self.epochs, self.steps = int(epochs), max(int(steps), 1)
+        self.first_batch = None
         self.device.setText(f"Device: {device}")
         self.t_start = time.perf_counter()
 
@@ -331,11 +343,14 @@ class TrainPanel(QWidget):
         x = epoch + (batch + 1) / steps
         self.plots.add_batch(x, loss, acc)
         done = x / max(self.epochs, 1)
+        if self.first_batch is None:
+            self.first_batch = (elapsed, done)  # the first batch includes graph tracing: not in the ETA
         now = time.perf_counter()
         if now - self.last_status > 0.1:  # labels at 10 Hz at most
             self.last_status = now
             self.progress.setValue(int(done * 1000))
-            eta = elapsed * (1 - done) / done if done > 0 else float("nan")
+            e1, d1 = self.first_batch
+            eta = (elapsed - e1) * (1 - done) / (done - d1) if done > d1 else float("nan")
             self.status.setText(f"epoch {int(epoch) + 1}/{self.epochs} \u00b7 batch {int(batch) + 1}/{int(steps)} "
                                 f"\u00b7 loss {loss:.4f} \u00b7 ETA {_fmt_eta(eta)}")
 

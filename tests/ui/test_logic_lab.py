@@ -103,3 +103,17 @@ def test_learn_instead_converges_and_snaps_back(window, qtbot):
     assert "100% of rows right" in panel.learn_status.text()
     panel.snap_to_step()
     assert all(n.params["activation"] == "step" for n in window.graph.nodes.values() if n.kind == "neuron")
+
+
+def test_clicking_an_edge_edits_the_neuron_it_feeds(logic_window):
+    w = logic_window
+    from playground.ui.main_window import graph_edge
+    edge = graph_edge(w.graph, "and_nor", "or")
+    w.scene.clearSelection()
+    w.scene.edge_items[edge].setSelected(True)
+    editor = w.logic_panel.neuron_editor
+    assert editor.node_id == w.graph.by_name("or").id
+    cell = editor.edit_weight_editor("kernel", (0, 0))
+    editor._on_weight_text(cell, "2")
+    assert float(w.graph.by_name("or").weights["kernel"][0, 0]) == 2.0
+    assert "w = [2, 1]" == w.scene.edge_items[edge].label
