@@ -95,11 +95,11 @@ def about_text() -> str:
         if backend == "tensorflow" and "tensorflow" in sys.modules:
             engine += f" (TensorFlow {sys.modules['tensorflow'].__version__})"
     else:
+        from importlib.metadata import PackageNotFoundError, version
         try:
-            from importlib.metadata import version
             engine = f"Keras {version('keras')}, TensorFlow {version('tensorflow')} (not loaded yet)"
-        except Exception:  # noqa: BLE001 - a missing package only changes this line
-            engine = "Keras not installed"
+        except PackageNotFoundError:
+            engine = "Keras or TensorFlow is not installed"
     from PySide6 import __version__ as pyside_version
     import pyqtgraph
     return (f"<h3>Network Playground {__version__}</h3>"

@@ -112,6 +112,19 @@ class StepExplorer(QWidget):
         self.formula.setTextFormat(Qt.RichText)
         self.formula.setWordWrap(True)
 
+    def lay_out(self, intro_text: str, controls, grids) -> None:
+        """The page both explorers share: intro, controls, grids, stepping buttons, formula, detail."""
+        lay = QVBoxLayout(self)
+        intro = QLabel(intro_text)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        lay.addLayout(controls)
+        lay.addLayout(grids)
+        lay.addLayout(self.buttons())
+        for w in (self.formula, self.detail, self.message):
+            lay.addWidget(w)
+        lay.addStretch(1)
+
     def buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
         for b in (self.back_btn, self.step_btn, self.play_btn, self.reset_btn):
@@ -193,18 +206,8 @@ class ConvExplorer(StepExplorer):
         grids.addWidget(self.kernel, 1, 1, Qt.AlignTop)
         grids.addWidget(self.padded, 1, 2, Qt.AlignTop)
         grids.addWidget(self.output, 1, 3, Qt.AlignTop)
-        lay = QVBoxLayout(self)
-        intro = QLabel("Convolution slides the filter over the image; each output cell is the sum of the "
-                       "element-wise products under the window (cross-correlation, as Keras computes it).")
-        intro.setWordWrap(True)
-        lay.addWidget(intro)
-        lay.addLayout(ctl)
-        lay.addLayout(grids)
-        lay.addLayout(self.buttons())
-        lay.addWidget(self.formula)
-        lay.addWidget(self.detail)
-        lay.addWidget(self.message)
-        lay.addStretch(1)
+        self.lay_out("Convolution slides the filter over the image; each output cell is the sum of the element-wise "
+                     "products under the window (cross-correlation, as Keras computes it).", ctl, grids)
         self.preset.currentTextChanged.connect(self.load_preset)
         for w in (self.stride,):
             w.valueChanged.connect(lambda _: self.reset())
@@ -354,18 +357,8 @@ class PoolExplorer(StepExplorer):
         grids.addLayout(left)
         grids.addLayout(right)
         grids.addStretch(1)
-        lay = QVBoxLayout(self)
-        intro = QLabel("Pooling summarises each window: max keeps the strongest response, average keeps the mean. "
-                       "It has no parameters to learn.")
-        intro.setWordWrap(True)
-        lay.addWidget(intro)
-        lay.addLayout(ctl)
-        lay.addLayout(grids)
-        lay.addLayout(self.buttons())
-        lay.addWidget(self.formula)
-        lay.addWidget(self.detail)
-        lay.addWidget(self.message)
-        lay.addStretch(1)
+        self.lay_out("Pooling summarises each window: max keeps the strongest response, average keeps the mean. "
+                     "It has no parameters to learn.", ctl, grids)
         for w in (self.size, self.stride):
             w.valueChanged.connect(lambda _: self.reset())
         self.mode.currentTextChanged.connect(lambda _: self.reset())

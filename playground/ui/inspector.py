@@ -355,10 +355,11 @@ class Inspector(QWidget):
         for (var, idx), e in self.weight_edits.items():
             arr = node.weights.get(var)
             v = 0.0 if arr is None or any(i >= s for i, s in zip(idx, arr.shape)) else float(arr[idx])
-            if not e.hasFocus() or e.styleSheet() == "":
-                e.blockSignals(True)
-                e.setText(f"{v:g}")
-                e.blockSignals(False)
+            if e.hasFocus() and e.styleSheet():
+                continue  # the user is fixing an invalid entry: keep their text and its red mark
+            e.blockSignals(True)
+            e.setText(f"{v:g}")
+            e.blockSignals(False)
             e.setStyleSheet("")
 
     def _on_weight_text(self, edit: WeightEdit, text: str) -> None:

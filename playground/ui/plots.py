@@ -100,60 +100,6 @@ class TrainingPlots(QWidget):
         self.redraw()
 
     def clear(self) -> None:
-        self.n = 0
-        self.dirty = True
-
-
-class TrainingPlots(QWidget):
-    """Loss and accuracy: per batch (raw, faint), smoothed, and per epoch (train and validation)."""
-
-    SERIES = ("batch_loss", "smooth_loss", "epoch_loss", "val_loss",
-              "batch_acc", "smooth_acc", "epoch_acc", "val_acc")
-
-    def __init__(self, parent=None, smoothing: float = 0.9):
-        super().__init__(parent)
-        self.smoothing = smoothing
-        self.buffers = {k: Buffer() for k in self.SERIES}
-        self._ema = {"loss": None, "acc": None}
-        pg.setConfigOptions(antialias=True)
-        from .theme import card_colours
-        colours = card_colours()
-        self.loss_plot = pg.PlotWidget(title="Loss", background=colours["card"])
-        self.acc_plot = pg.PlotWidget(title="Accuracy", background=colours["card"])
-        for plot in (self.loss_plot, self.acc_plot):
-            for axis in ("left", "bottom"):
-                plot.getAxis(axis).setTextPen(colours["text"])
-                plot.getAxis(axis).setPen(colours["muted"])
-        self.curves = {}
-        styles = {
-            "batch_loss": pg.mkPen((231, 131, 58, 70), width=1), "smooth_loss": pg.mkPen("#E8833A", width=2),
-            "batch_acc": pg.mkPen((61, 123, 242, 70), width=1), "smooth_acc": pg.mkPen("#3D7BF2", width=2),
-        }
-        for plot, kind in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
-            plot.setLabel("bottom", "epoch")
-            plot.setLabel("left", "loss" if kind == "loss" else "accuracy")
-            plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-10, 10))
-            plot.setDownsampling(auto=True, mode="peak")
-            plot.setClipToView(True)
-            for key, label in ((f"batch_{kind}", "batch"), (f"smooth_{kind}", "smoothed")):
-                self.curves[key] = plot.plot(pen=styles[key], name=label)
-            self.curves[f"epoch_{kind}"] = plot.plot(pen=pg.mkPen("#2EAF62", width=2), symbol="o", symbolSize=7,
-                                                     symbolBrush="#2EAF62", name="epoch (train)")
-            self.curves[f"val_{kind}"] = plot.plot(pen=pg.mkPen("#9B59B6", width=2, style=pg.QtCore.Qt.DashLine),
-                                                   symbol="s", symbolSize=7, symbolBrush="#9B59B6",
-                                                   name="epoch (validation)")
-        self.acc_plot.setYRange(0, 1.02)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.loss_plot)
-        lay.addWidget(self.acc_plot)
-        self.timer = QTimer(self)
-        self.timer.setInterval(REDRAW_MS)
-        self.timer.timeout.connect(self.redraw)
-        self.redraws = 0
-
-    def clear(self) -> None:
         for b in self.buffers.values():
             b.clear()
         self._ema = {"loss": None, "acc": None}
