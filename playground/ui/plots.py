@@ -50,6 +50,8 @@ class TrainingPlots(QWidget):
         self.buffers = {k: Buffer() for k in self.SERIES}
         self._ema = {"loss": None, "acc": None}
         self.curves: dict = {}
+        self.loss_top = 0.0
+        self.epochs = None  # set by begin(): axes fixed for the run
         self.loss_plot = self.acc_plot = None  # built on first show: start-up never pays for them
         self.layout_ = QHBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
@@ -65,7 +67,6 @@ class TrainingPlots(QWidget):
     def ensure_widgets(self) -> None:
         if self.loss_plot is not None:
             return
-        pg.setConfigOptions(antialias=True)
         from .theme import card_colours
         colours = card_colours()
         self.loss_plot = pg.PlotWidget(title="Loss", background=colours["card"])
@@ -81,17 +82,19 @@ class TrainingPlots(QWidget):
         for plot, kind in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
             plot.setLabel("bottom", "epoch")
             plot.setLabel("left", "loss" if kind == "loss" else "accuracy")
-            plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-10, 10))
+            # no grid: pyqtgraph draws it from the axis items across the whole plot, so every new point
+            # would repaint both axes and their tick labels (most of the redraw cost)
+            plot.addLegend(offset=(-10, 10) if kind == "loss" else (-10, -40))  # clear of the rising curve
             plot.setDownsampling(auto=True, mode="peak")
             plot.setClipToView(True)
             for key, label in ((f"batch_{kind}", "batch"), (f"smooth_{kind}", "smoothed")):
-                self.curves[key] = plot.plot(pen=styles[key], name=label)
+                # the long per-batch curves are drawn without antialiasing: far cheaper, and thin anyway
+                self.curves[key] = plot.plot(pen=styles[key], name=label, antialias=False, skipFiniteCheck=True)
             self.curves[f"epoch_{kind}"] = plot.plot(pen=pg.mkPen("#2EAF62", width=2), symbol="o", symbolSize=7,
-                                                     symbolBrush="#2EAF62", name="epoch (train)")
+                                                     symbolBrush="#2EAF62", name="epoch (train)", antialias=True)
             self.curves[f"val_{kind}"] = plot.plot(pen=pg.mkPen("#9B59B6", width=2, style=pg.QtCore.Qt.DashLine),
                                                    symbol="s", symbolSize=7, symbolBrush="#9B59B6",
-                                                   name="epoch (validation)")
+                                                   name="epoch (validation)", antialias=True)
         self.acc_plot.setYRange(0, 1.02)
         self.layout_.addWidget(self.loss_plot)
         self.layout_.addWidget(self.acc_plot)
@@ -103,7 +106,33 @@ class TrainingPlots(QWidget):
         for b in self.buffers.values():
             b.clear()
         self._ema = {"loss": None, "acc": None}
+        self.loss_top = 0.0
         self.redraw()
+
+    def begin(self, epochs: int) -> None:
+        """Fix the axes for a run of ``epochs``: a moving auto-range would regenerate and repaint the
+        tick labels on every redraw, which costs more than the curves (and slows training on 2 cores)."""
+        self.epochs = max(int(epochs), 1)
+        self.loss_top = 0.0
+        self.ensure_widgets()
+        for plot in (self.loss_plot, self.acc_plot):
+            plot.disableAutoRange()
+            plot.setXRange(0, self.epochs, padding=0.02)
+        self.acc_plot.setYRange(0, 1.02, padding=0)
+        self.loss_plot.setYRange(0, 1, padding=0)
+
+    def _fit_loss_axis(self, tighten: bool = False) -> None:
+        """Raise the loss axis only when the smoothed curve outgrows it; tighten it at epoch ends."""
+        buf = self.buffers["smooth_loss"]
+        if not buf.n or self.loss_plot is None:
+            return
+        recent = buf.y[max(0, buf.n - 200):buf.n]
+        peak = float(recent.max()) if tighten else float(buf.y[buf.n - 1])
+        if peak != peak or peak == float("inf"):
+            return
+        if peak > self.loss_top or (tighten and peak * 1.3 < self.loss_top):
+            self.loss_top = peak * 1.25 if peak > 0 else 1.0
+            self.loss_plot.setYRange(0, self.loss_top, padding=0)
 
     def add_batch(self, x: float, loss: float, acc: float) -> None:
         """Cheap: append only. The timer draws."""
@@ -119,11 +148,14 @@ class TrainingPlots(QWidget):
                           ("val_acc", "val_accuracy")):
             if name in logs:
                 self.buffers[key].append(x, logs[name])
+        self._fit_loss_axis(tighten=True)
 
     def redraw(self) -> None:
         if self.loss_plot is None:
             return  # not shown yet: the buffers keep everything for the first draw
         drew = False
+        if getattr(self, "epochs", None):
+            self._fit_loss_axis()
         for key, buf in self.buffers.items():
             if buf.dirty:
                 self.curves[key].setData(buf.x[:buf.n], buf.y[:buf.n])

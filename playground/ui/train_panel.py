@@ -336,6 +336,7 @@ class TrainPanel(QWidget):
     def _on_begun(self, epochs: float, steps: float, device: str) -> None:
         self.epochs, self.steps = int(epochs), max(int(steps), 1)
         self.first_batch = None
+        self.plots.begin(self.epochs)
         self.device.setText(f"Device: {device}")
         self.t_start = time.perf_counter()
 

@@ -8,6 +8,8 @@ Stop sets a flag that ends training after the batch in progress. Whatever goes w
 
 from __future__ import annotations
 
+import gc
+
 from PySide6.QtCore import QObject, QThread, Signal
 
 from ..core.errors import PlaygroundError
@@ -44,7 +46,11 @@ class TrainingWorker(QObject):
     def run(self) -> None:
         try:
             from ..backend import runtime, session
-            self.device = runtime.device_summary()
+            self.device = runtime.device_summary()  # imports Keras on first use
+            # Keras and TensorFlow bring ~340k long-lived objects; a full collection over them takes
+            # ~140 ms and holds the GIL, stalling training and the window alike. Freezing moves
+            # them out of the collector's view (nothing is collected here: that stays in the GUI thread).
+            gc.freeze()
             outcome = session.run_training(self.graph, self.dataset, self.settings, on_event=self._on_event,
                                            stop=self.stop_flag, name=self.name, weights_every=self.weights_every)
             outcome.predictions = session.test_set_predictions(outcome) if self.want_predictions and \

@@ -18,7 +18,7 @@ def test_window_constructs_without_keras():
             "app = QApplication([])\n"
             "from playground.ui.main_window import MainWindow\n"
             "w = MainWindow(); w.show(); app.processEvents()\n"
-            "assert len(w.graph.nodes) == 11, len(w.graph.nodes)\n"
+            "assert len(w.graph.nodes) == 10, len(w.graph.nodes)\n"
             "bad = [m for m in ('keras', 'tensorflow') if m in sys.modules]\n"
             "assert not bad, bad\n"
             "print('ok')\n")
