@@ -23,13 +23,13 @@ def select_backend(name: str | None = None) -> str:
     name = name or os.environ.get("KERAS_BACKEND") or "tensorflow"
     if name not in BACKENDS:
         raise BackendUnavailableError(f"Unknown backend {name!r}; choose tensorflow, jax or torch.")
+    if importlib.util.find_spec(BACKENDS[name]) is None:  # first: no point restarting for a missing package
+        raise BackendUnavailableError(f"The {name} backend is not installed: {INSTALL_HINT[name]}")
     if "keras" in sys.modules:
         current = sys.modules["keras"].backend.backend()
         if current != name:
             raise BackendUnavailableError(f"Keras is already running on {current}; restart to use {name}.")
         return name
-    if importlib.util.find_spec(BACKENDS[name]) is None:
-        raise BackendUnavailableError(f"The {name} backend is not installed: {INSTALL_HINT[name]}")
     os.environ["KERAS_BACKEND"] = name
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     return name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import shiboken6
@@ -215,6 +216,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._connect()
+        self._apply_saved_backend()
         self.resize(1480, 900)
         self.hsplit.setSizes([200, 900, 380])
         self.vsplit.setSizes([620, 220])
@@ -304,6 +306,16 @@ class MainWindow(QMainWindow):
         t = mb.addMenu("&Train")
         self._action(t, "&Start training", self.start_training, "F5")
         self._action(t, "S&top training", self.stop_training, "Esc")
+        t.addSeparator()
+        backend_menu = t.addMenu("Keras &backend")
+        backend_group = QActionGroup(self)
+        self.backend_actions = {}
+        for name in ("tensorflow", "jax", "torch"):
+            act = QAction(name, self, checkable=True)
+            act.triggered.connect(lambda checked=False, n=name: self.set_backend(n))
+            backend_group.addAction(act)
+            backend_menu.addAction(act)
+            self.backend_actions[name] = act
 
         h = mb.addMenu("&Help")
         self._action(h, "&About Network Playground", self.show_about)
@@ -724,6 +736,37 @@ class MainWindow(QMainWindow):
         current = {nid: w for nid, w in weights.items() if nid in self.graph.nodes}
         if current:
             self.stack.push(C.SetWeightsCommand(self.graph, current, text))
+
+    # ------------------------------------------------------------ backend choice
+    def _apply_saved_backend(self) -> None:
+        """KERAS_BACKEND from the environment wins; otherwise the saved choice, set before Keras loads."""
+        name = os.environ.get("KERAS_BACKEND") or str(self.settings.value("backend", "tensorflow"))
+        if "KERAS_BACKEND" not in os.environ and "keras" not in sys.modules:
+            import importlib.util
+            if importlib.util.find_spec(name) is not None:
+                os.environ["KERAS_BACKEND"] = name
+            else:
+                name = "tensorflow"
+        if name in self.backend_actions:
+            self.backend_actions[name].setChecked(True)
+
+    def set_backend(self, name: str) -> bool:
+        """Choose the Keras backend for training; it takes effect before Keras first loads."""
+        from ..backend.runtime import select_backend
+        try:
+            select_backend(name)
+        except PlaygroundError as exc:
+            message = str(exc)
+            if "already running" in message:
+                self.settings.setValue("backend", name)
+                self.banner.show_message(f"{message} The choice is saved for the next start.", "info")
+            else:
+                self.banner.show_message(message)
+            self._apply_saved_backend()  # put the tick back where it really is
+            return False
+        self.settings.setValue("backend", name)
+        self.banner.show_message(f"Training will run on Keras with the {name} backend.", "info")
+        return True
 
     # ------------------------------------------------------------ misc
     def set_theme(self, mode: str) -> None:

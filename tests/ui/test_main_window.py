@@ -210,3 +210,14 @@ def test_workspaces_keep_selection(window):
         window.set_workspace(ws)
     assert window.scene.selected_node_ids() == [conv.id]
     assert window.inspector.node_id == conv.id
+
+
+def test_backend_choice_names_a_missing_package(window, monkeypatch):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    before = __import__("os").environ.get("KERAS_BACKEND")
+    assert not window.set_backend("torch")
+    assert "pip install torch" in window.banner.label.text()
+    assert __import__("os").environ.get("KERAS_BACKEND") == before
+    assert not window.backend_actions["torch"].isChecked()
