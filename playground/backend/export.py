@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import __version__
 from ..core.errors import ModelImportError, PlaygroundError
+from ..core.files import read_bytes
 from ..core.graph import Graph
 from ..core.layout import apply_layout
 from ..core.registry import ACTIVATIONS, KERAS_CLASS_TO_KEY
@@ -119,14 +120,7 @@ def python_script(graph: Graph, name: str = "playground") -> str:
 
 def read_model_config(path: Path) -> dict:
     """The model's architecture JSON, read without Keras and without running anything."""
-    try:
-        head = path.read_bytes()[:8]
-    except FileNotFoundError:
-        raise ModelImportError(f"No such file: {path}") from None
-    except IsADirectoryError:
-        raise ModelImportError(f"{path} is a folder, not a model file.") from None
-    except OSError as exc:
-        raise ModelImportError(f"Cannot read {path}: {exc.strerror}.") from None
+    head = read_bytes(path, ModelImportError, "a model file", limit=8)  # not the whole (maybe huge) file
     if path.suffix == ".h5" or head == HDF5_MAGIC:
         if head != HDF5_MAGIC:
             raise ModelImportError(f"{path.name} is not an HDF5 file (it does not start with the HDF5 signature).")
@@ -302,7 +296,6 @@ def graph_from_model(model) -> Graph:
     """Turn a loaded Keras model into a graph: layers, connections, parameters and weights."""
     cfg = model.get_config()
     layers = cfg.get("layers", [])
-    by_name = {lc.get("name") or lc["config"]["name"]: lc for lc in layers}
     sequential = model.__class__.__name__ == "Sequential"
     g = Graph()
     node_of: dict[str, str] = {}  # keras layer name -> node id whose output it stands for

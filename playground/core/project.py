@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 
 from .errors import PlaygroundError, ProjectFormatError
-from .graph import Edge, Graph, LayerNode
+from .files import read_bytes
+from .graph import Graph, LayerNode
 from .registry import LAYERS, get_spec
 
 SCHEMA_VERSION = 1
@@ -271,13 +272,4 @@ def save(project: Project, path: str | os.PathLike) -> None:
 
 def load(path: str | os.PathLike) -> Project:
     """Read a project file; ProjectFormatError names the problem (missing file included)."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise ProjectFormatError(f"No such file: {path}") from None
-    except IsADirectoryError:
-        raise ProjectFormatError(f"{path} is a folder, not a project file.") from None
-    except OSError as exc:
-        raise ProjectFormatError(f"Cannot read {path}: {exc.strerror}.") from None
-    return loads(raw)
+    return loads(read_bytes(Path(path), ProjectFormatError, "a project file"))

@@ -7,8 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView,
-                               QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
 from ..core import conv
@@ -212,8 +211,8 @@ class ConvExplorer(StepExplorer):
         for w in (self.stride,):
             w.valueChanged.connect(lambda _: self.reset())
         self.padding.currentTextChanged.connect(lambda _: self.reset())
-        self.size.valueChanged.connect(self._resize_image)
-        self.fsize.valueChanged.connect(self._resize_kernel)
+        self.size.valueChanged.connect(lambda n: self._resize_grid(self.image, n))
+        self.fsize.valueChanged.connect(lambda f: self._resize_grid(self.kernel, f))
         self.image.itemChanged.connect(lambda _: self.reset())
         self.kernel.itemChanged.connect(lambda _: self.reset())
         self.recompute()
@@ -232,22 +231,14 @@ class ConvExplorer(StepExplorer):
         self.kernel.set_values(ker)
         self.reset()
 
-    def _resize_image(self, n: int) -> None:
-        old = self.image.values()
+    def _resize_grid(self, grid: GridEditor, n: int) -> None:
+        """Resize a square grid to n x n, keeping the values that still fit and padding with zeros."""
+        old = grid.values()
         new = np.zeros((n, n))
         if old is not None:
             k = min(n, old.shape[0])
             new[:k, :k] = old[:k, :k]
-        self.image.set_values(new)
-        self.reset()
-
-    def _resize_kernel(self, f: int) -> None:
-        old = self.kernel.values()
-        new = np.zeros((f, f))
-        if old is not None:
-            k = min(f, old.shape[0])
-            new[:k, :k] = old[:k, :k]
-        self.kernel.set_values(new)
+        grid.set_values(new)
         self.reset()
 
     def pad_value(self):

@@ -27,7 +27,7 @@ from ..core.errors import PlaygroundError
 from ..core.graph import Edge
 from ..core.layout import auto_layout
 from ..core.registry import get_spec
-from ..resources_path import preset_names, preset_text
+from ..resources_path import preset_text
 from . import commands as C
 from .canvas.scene import GraphScene
 from .canvas.view import GraphView

@@ -13,7 +13,6 @@ def test_xnor_case1_all_correct_then_a_named_row_wrong(logic_window):
     assert panel.table_data.all_correct and "All 4 rows correct" in panel.verdict.text()
     hidden = w.graph.by_name("and_nor")
     w.select_nodes([hidden.id])
-    before_line = w.decision_plot.line_points
     edit = w.inspector.edit_weight_editor("bias", (1,))  # NOR's bias 0.5 -> -0.5
     edit.setText("-0.5")
     w.inspector._on_weight_text(edit, "-0.5")  # what typing into the cell does

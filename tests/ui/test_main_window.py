@@ -7,7 +7,6 @@ from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtGui import QDropEvent
 
 from playground.core import project
-from playground.core.graph import Graph
 from playground.resources_path import preset_text
 from playground.ui.canvas.view import MIME_LAYER
 

@@ -5,7 +5,6 @@ import pytest
 
 from playground.core import project
 from playground.core.graph import chain
-from playground.resources_path import preset_text
 
 
 def gate_project():
