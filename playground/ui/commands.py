@@ -1,6 +1,7 @@
-"""Every user edit is one of these commands on the window's single QUndoStack.
+"""Every user edit is one of these commands on the document's single QUndoStack.
 
-Each command calls Graph methods only; the canvas and inspector update from the graph's events.
+The constructor only records (and validates); ``redo()`` applies and ``undo()`` reverts, through public
+model methods (Graph, Document). Each command calls model methods only; the canvas and inspector update from the graph's events.
 Spin-box drags and weight scrolls merge into one step through ``id()``/``mergeWith()``.
 """
 
@@ -13,6 +14,7 @@ from ..core.graph import Edge, Graph, LayerNode
 
 MERGE_PARAM = 1001
 MERGE_WEIGHT = 1002
+MERGE_SETTING = 1003
 
 
 class AddNodeCommand(QUndoCommand):
@@ -54,8 +56,9 @@ class RemoveNodesCommand(QUndoCommand):
 class ConnectCommand(QUndoCommand):
     """Connect two nodes; for a single-input node that is fed already, the old edge is replaced.
 
-    The edge is checked (cycles, ports, merge shapes) on construction so that a refused edge never
-    reaches the stack: the caller catches the typed error and shows it.
+    The edge is checked (cycles, ports, merge shapes) on a copy of the graph when the command is made,
+    so a refused edge never reaches the stack: the caller catches the typed error and shows it. Only
+    ``redo()`` changes the live graph.
     """
 
     def __init__(self, graph: Graph, src: str, dst: str):
@@ -64,20 +67,12 @@ class ConnectCommand(QUndoCommand):
         from ..core.registry import get_spec
         spec = get_spec(graph.nodes[dst].kind)
         self.replaced = [e for e in graph.edges if e.dst == dst] if spec.max_inputs == 1 else []
+        trial = graph.copy()
         for e in self.replaced:
-            graph.disconnect(e)
-        try:
-            self.edge = graph.connect(src, dst)
-        finally:
-            if not hasattr(self, "edge"):
-                for e in self.replaced:
-                    graph.add_edge_unchecked(e)
-        self._first = True  # the edge already exists: the first redo() is a no-op
+            trial.disconnect(e)
+        self.edge = trial.connect(src, dst)  # raises a typed error when the edge cannot be made
 
     def redo(self):
-        if self._first:
-            self._first = False
-            return
         for e in self.replaced:
             self.graph.disconnect(e)
         self.graph.add_edge_unchecked(self.edge)
@@ -133,7 +128,7 @@ class RenameCommand(QUndoCommand):
         super().__init__("Rename")
         self.graph, self.node_id = graph, node_id
         self.old = graph.nodes[node_id].name
-        graph._check_name(name, exclude=node_id)
+        graph.copy().rename(node_id, name)  # raises a typed error naming the problem; the live graph is untouched
         self.new = name
 
     def redo(self):
@@ -160,17 +155,18 @@ class MoveNodesCommand(QUndoCommand):
 class SetWeightCommand(QUndoCommand):
     """One weight or bias of a Neuron; scrolling or dragging the same entry merges into one step."""
 
-    def __init__(self, graph: Graph, node_id: str, var: str, index: tuple, value: float):
+    def __init__(self, graph: Graph, node_id: str, var: str, index: tuple, value: float, merge: bool = True):
         super().__init__(f"Set {'bias' if var == 'bias' else 'weight'}")
         self.graph, self.node_id, self.var, self.index = graph, node_id, var, tuple(index)
         self.old = float(graph.nodes[node_id].weights[var][self.index])
         self.new = float(value)
+        self.merge = merge  # scrolls merge; each typed value is its own step
 
     def id(self):
-        return MERGE_WEIGHT
+        return MERGE_WEIGHT if self.merge else -1
 
     def mergeWith(self, other):
-        if isinstance(other, SetWeightCommand) and \
+        if isinstance(other, SetWeightCommand) and other.merge and \
                 (other.node_id, other.var, other.index) == (self.node_id, self.var, self.index):
             self.new = other.new
             self.setObsolete(self.new == self.old)
@@ -220,6 +216,32 @@ class SetNodeParamsCommand(QUndoCommand):
         for nid, ch in self.old.items():
             for k, v in ch.items():
                 self.graph.set_param(nid, k, v)
+
+
+class SetSettingCommand(QUndoCommand):
+    """One training or logic setting; typing into the same field merges into one step."""
+
+    def __init__(self, doc, section: str, key: str, value):
+        super().__init__(f"Set {key.replace('_', ' ')}")
+        self.doc, self.section, self.key = doc, section, key
+        self.old = getattr(doc.project, section).get(key)
+        self.new = value
+
+    def id(self):
+        return MERGE_SETTING
+
+    def mergeWith(self, other):
+        if isinstance(other, SetSettingCommand) and (other.section, other.key) == (self.section, self.key):
+            self.new = other.new
+            self.setObsolete(self.new == self.old)
+            return True
+        return False
+
+    def redo(self):
+        self.doc.apply_setting(self.section, self.key, self.new)
+
+    def undo(self):
+        self.doc.apply_setting(self.section, self.key, self.old)
 
 
 def fitted_neuron_weights(graph: Graph, node_id: str, n_inputs: int) -> dict[str, np.ndarray]:

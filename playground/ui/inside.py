@@ -1,5 +1,9 @@
 """See inside: the lecture's convolution and pooling examples, stepped cell by cell; a trained model's
-filters and feature maps; and a pad to draw a digit and watch the class probabilities."""
+filters and feature maps; and a pad to draw a digit and watch the class probabilities.
+
+Why this module is long: four explorers share it until the See-inside redesign splits it into a
+package, one explorer per module.
+"""
 
 from __future__ import annotations
 
@@ -401,9 +405,9 @@ class PoolExplorer(StepExplorer):
 class ModelView(QWidget):
     """The trained model: first-layer filters, feature maps of a chosen sample, activation shapes."""
 
-    def __init__(self, window):
+    def __init__(self, doc):
         super().__init__()
-        self.window = window
+        self.doc = doc
         self.info = QLabel()
         self.info.setWordWrap(True)
         self.filters = QGridLayout()
@@ -451,7 +455,7 @@ class ModelView(QWidget):
                 w.deleteLater()
 
     def refresh(self) -> None:
-        model = self.window.trained_model
+        model = self.doc.trained_model
         self._clear(self.filters)
         self._clear(self.maps)
         if model is None:
@@ -481,8 +485,8 @@ class ModelView(QWidget):
 
     def show_maps(self) -> None:
         self._clear(self.maps)
-        outcome = self.window.trained_outcome
-        model = self.window.trained_model
+        outcome = self.doc.trained_outcome
+        model = self.doc.trained_model
         name = self.layer.currentText()
         if model is None or outcome is None or not name:
             return
@@ -586,9 +590,9 @@ def _resize(a: np.ndarray, h: int, w: int) -> np.ndarray:
 
 
 class DigitPanel(QWidget):
-    def __init__(self, window):
+    def __init__(self, doc):
         super().__init__()
-        self.window = window
+        self.doc = doc
         self.pad = DrawPad(self.predict)
         self.preview = QLabel()
         self.clear_btn = QPushButton("Clear")
@@ -629,7 +633,7 @@ class DigitPanel(QWidget):
 
     def predict(self) -> None:
         self._ensure_bars()
-        model = self.window.trained_model
+        model = self.doc.trained_model
         if model is None:
             self.status.setText("Train a digit model first (Train workspace, F5), then draw.")
             return
@@ -651,13 +655,13 @@ class DigitPanel(QWidget):
 
 
 class InsidePanel(QTabWidget):
-    def __init__(self, window):
+    def __init__(self, doc):
         super().__init__()
-        self.window = window
+        self.doc = doc
         self.conv = ConvExplorer()
         self.pool = PoolExplorer()
-        self.model_view = ModelView(window)
-        self.digits = DigitPanel(window)
+        self.model_view = ModelView(doc)
+        self.digits = DigitPanel(doc)
         self.addTab(self.conv, "Convolution")
         self.addTab(self.pool, "Pooling")
         self.addTab(self.model_view, "Inside the trained model")

@@ -8,12 +8,10 @@ edit is pushed onto the undo stack, and spin-box drags merge into one step.
 
 from __future__ import annotations
 
-import math
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QGridLayout,
-                               QLabel, QLineEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from ..core import shapes
 from ..core.errors import PlaygroundError
@@ -21,37 +19,17 @@ from ..core.graph import Graph
 from ..core.registry import ParamSpec, get_spec
 from . import commands as C
 from . import theme
-
-RED = "border: 1.5px solid #D64541; border-radius: 3px;"
-
-
-class WeightEdit(QLineEdit):
-    """One weight: type a number, or scroll (0.5 a notch, 0.1 with Shift) to nudge it."""
-
-    def __init__(self, on_value, parent=None):
-        super().__init__(parent)
-        self.on_value = on_value
-        self.setAlignment(Qt.AlignRight)
-        self.setMinimumWidth(56)
-        self.setToolTip("Type a number, or scroll to change it (Shift: finer). z = w0 + sum wi*xi; step gives 1 "
-                        "when z >= 0.")
-
-    def wheelEvent(self, event):
-        try:
-            v = float(self.text())
-        except ValueError:
-            return
-        step = 0.1 if event.modifiers() & Qt.ShiftModifier else 0.5
-        v = round(v + step * (1 if event.angleDelta().y() > 0 else -1), 6)
-        self.setText(f"{v:g}")
-        self.on_value(self, self.text())
-        event.accept()
+from .weight_grid import RED, WeightGrid
 
 
 class Inspector(QWidget):
-    def __init__(self, graph: Graph, stack: QUndoStack, parent=None):
+    """The selected layer's form; follows the document's selection and shape results."""
+
+    def __init__(self, doc, parent=None):
         super().__init__(parent)
-        self.graph, self.stack = graph, stack
+        self.doc = doc
+        self.graph: Graph = doc.graph
+        self.stack: QUndoStack = doc.stack
         self.node_id: str | None = None
         self.infos: dict = {}
         self.fields: dict[str, QWidget] = {}
@@ -68,9 +46,7 @@ class Inspector(QWidget):
         self.output.setTextFormat(Qt.RichText)
         self.output.setWordWrap(True)
         self.output.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.weights_box = QWidget()
-        self.weights_layout = QVBoxLayout(self.weights_box)
-        self.weights_layout.setContentsMargins(0, 0, 0, 0)
+        self.weights = WeightGrid(doc)
         self.empty = QLabel("Select a layer to edit it.\n\nEvery change shows its effect at once: shapes, "
                             "parameter counts and formulas.")
         self.empty.setWordWrap(True)
@@ -81,7 +57,7 @@ class Inspector(QWidget):
         lay.addWidget(self.header)
         lay.addWidget(self.empty)
         lay.addWidget(self.body)
-        lay.addWidget(self.weights_box)
+        lay.addWidget(self.weights)
         line = QFrame()
         line.setFrameShape(QFrame.HLine)
         lay.addWidget(line)
@@ -94,8 +70,15 @@ class Inspector(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        graph.subscribe(self._on_graph_event)
+        self.graph.subscribe(self._on_graph_event)
+        doc.changed.connect(lambda: self.set_infos(doc.infos))
+        doc.selection_changed.connect(self._on_selection)
         self.show_node(None)
+
+    def _on_selection(self, ids: list) -> None:
+        current = ids[0] if ids else None
+        if current != self.node_id:
+            self.show_node(current)
 
     # ------------------------------------------------------------ model -> view
     def _on_graph_event(self, event: str, **kw) -> None:
@@ -139,6 +122,7 @@ class Inspector(QWidget):
             self._add_row(p.name, p.title, self._make_field(p), p.help)
         self._load_values()
         self._build_weights()
+        self.infos = self.doc.infos
         self._show_output()
 
     def _add_row(self, key: str, title: str, widget: QWidget, help_text: str) -> None:
@@ -281,123 +265,26 @@ class Inspector(QWidget):
         self._mark("name", None)
         self.stack.push(cmd)
 
-    # ------------------------------------------------------------ neuron weights
-    def _clear_weights(self) -> None:
-        while self.weights_layout.count():
-            item = self.weights_layout.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        self.weight_edits: dict[tuple, WeightEdit] = {}
-
-    def _neuron_inputs(self) -> int | None:
-        ins = self.graph.input_ids(self.node_id)
-        if not ins:
-            return None
-        info = shapes.infer(self.graph).get(ins[0])
-        return info.shape[-1] if info and info.shape else None
-
+    # ------------------------------------------------------------ neuron weights (weight_grid.py)
     def _build_weights(self) -> None:
-        self._clear_weights()
-        node = self.graph.nodes.get(self.node_id) if self.node_id else None
-        if node is None or node.kind != "neuron":
-            return
-        n_in = self._neuron_inputs()
-        title = QLabel("<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...;"
-                       " step: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)</span>")
-        title.setWordWrap(True)
-        title.setTextFormat(Qt.RichText)
-        self.weights_layout.addWidget(title)
-        if n_in is None:
-            hint = QLabel("Connect an input to set the weights.")
-            hint.setStyleSheet("color: gray;")
-            self.weights_layout.addWidget(hint)
-            return
-        units = node.params["units"]
-        k = node.weights.get("kernel")
-        if k is not None and k.shape != (n_in, units):
-            fix = QPushButton(f"Reset weights to fit {n_in} input(s) x {units} neuron(s)")
-            fix.clicked.connect(self._fit_weights)
-            self.weights_layout.addWidget(fix)
-            return
-        grid_w = QWidget()
-        grid = QGridLayout(grid_w)
-        grid.setContentsMargins(0, 0, 0, 0)
-        src_name = self.graph.nodes[self.graph.input_ids(self.node_id)[0]].name
-        for u in range(units):
-            head = QLabel(f"neuron {u + 1}")
-            head.setAlignment(Qt.AlignCenter)
-            grid.addWidget(head, 0, u + 1)
-        grid.addWidget(QLabel("w0 (bias)"), 1, 0)
-        for i in range(n_in):
-            grid.addWidget(QLabel(f"w{i + 1} \u2190 {src_name}[{i}]"), i + 2, 0)
-        for u in range(units):
-            e = WeightEdit(self._on_weight_text)
-            e.key = ("bias", (u,))
-            grid.addWidget(e, 1, u + 1)
-            self.weight_edits[e.key] = e
-            for i in range(n_in):
-                e = WeightEdit(self._on_weight_text)
-                e.key = ("kernel", (i, u))
-                grid.addWidget(e, i + 2, u + 1)
-                self.weight_edits[e.key] = e
-        self.weights_layout.addWidget(grid_w)
-        self.weight_msg = QLabel()
-        self.weight_msg.setStyleSheet("color: #D64541;")
-        self.weight_msg.setWordWrap(True)
-        self.weight_msg.hide()
-        self.weights_layout.addWidget(self.weight_msg)
-        self._load_weight_values()
+        self.weights.build(self.node_id)
+
+    def _clear_weights(self) -> None:
+        self.weights.clear()
 
     def _load_weight_values(self) -> None:
-        node = self.graph.nodes.get(self.node_id)
-        if node is None or not getattr(self, "weight_edits", None):
-            return
-        for (var, idx), e in self.weight_edits.items():
-            arr = node.weights.get(var)
-            v = 0.0 if arr is None or any(i >= s for i, s in zip(idx, arr.shape)) else float(arr[idx])
-            if e.hasFocus() and e.styleSheet():
-                continue  # the user is fixing an invalid entry: keep their text and its red mark
-            e.blockSignals(True)
-            e.setText(f"{v:g}")
-            e.blockSignals(False)
-            e.setStyleSheet("")
+        self.weights.load_values()
 
-    def _on_weight_text(self, edit: WeightEdit, text: str) -> None:
-        try:
-            value = float(text)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value):
-            edit.setStyleSheet(RED)
-            self.weight_msg.setText(f"A weight must be a finite number. Received {text!r}; nothing was changed.")
-            self.weight_msg.show()
-            return
-        edit.setStyleSheet("")
-        self.weight_msg.hide()
-        var, idx = edit.key
-        node = self.graph.nodes[self.node_id]
-        self._pushing = True
-        try:
-            if var not in node.weights:
-                self.stack.beginMacro("Set weight")
-                self.stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
-                    self.graph, self.node_id, self._neuron_inputs())}, "Create weights"))
-                self.stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value))
-                self.stack.endMacro()
-            elif float(node.weights[var][idx]) != value:
-                self.stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value))
-        finally:
-            self._pushing = False
+    def edit_weight_editor(self, var: str, idx: tuple):
+        """The field of one weight (``"kernel", (i, u)``) or bias (``"bias", (u,)``), or None."""
+        return self.weights.edits.get((var, tuple(idx)))
 
-    def _fit_weights(self) -> None:
-        n_in = self._neuron_inputs()
-        if n_in:
-            self.stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
-                self.graph, self.node_id, n_in)}, "Reset weights to fit"))
-            self._build_weights()
+    @property
+    def weight_msg(self):
+        return self.weights.msg
 
-    def edit_weight_editor(self, var: str, idx: tuple) -> WeightEdit | None:
-        return getattr(self, "weight_edits", {}).get((var, tuple(idx)))
+    def _neuron_inputs(self) -> int | None:
+        return self.weights.fan_in()
 
     # ------------------------------------------------------------ output section
     def _show_output(self) -> None:

@@ -1,11 +1,11 @@
 """Logic lab: the truth table of the network on the canvas, live; the decision line of a two-input
-neuron; an exact "no single line can do this" check; and "learn instead" with sigmoid units."""
+neuron (in decision_plot.py); an exact "no single line can do this" check; and "learn instead" with sigmoid
+units."""
 
 from __future__ import annotations
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -31,10 +31,14 @@ def single_neuron(graph: Graph):
 
 
 class LogicPanel(QWidget):
-    def __init__(self, window):
+    """Target, truth table, the neuron editor and learning; the target is a document setting (undoable)."""
+
+    table_changed = Signal()  # the table or the network shown changed: the decision plot redraws
+
+    def __init__(self, doc):
         super().__init__()
-        self.window = window
-        self.graph: Graph = window.graph
+        self.doc = doc
+        self.graph: Graph = doc.graph
         self.preview: Graph | None = None  # the network as it learns (not on the undo stack until done)
         self.thread = None
         self.table_data: logic.TruthTable | None = None
@@ -73,7 +77,7 @@ class LogicPanel(QWidget):
         note.setStyleSheet("color: gray;")
 
         from .inspector import Inspector
-        self.neuron_editor = Inspector(window.graph, window.stack)  # the same model and undo stack
+        self.neuron_editor = Inspector(doc)  # the same document, model and undo stack
         lay = QVBoxLayout(self)
         row = QHBoxLayout()
         row.addWidget(QLabel("<b>Target</b>"))
@@ -96,14 +100,40 @@ class LogicPanel(QWidget):
         lay.addWidget(note)
         self.target.currentIndexChanged.connect(self._on_target_changed)
         self.add_hidden.hide()
+        doc.changed.connect(self._on_doc_changed)
+        doc.settings_changed.connect(self._on_setting)
+        doc.replaced.connect(self._on_replaced)
+        self.load_settings(doc.logic)
+
+    def _on_doc_changed(self) -> None:
+        if self.isVisible():
+            self.refresh()
+
+    def _on_setting(self, section: str, _key: str) -> None:
+        if section == "logic":
+            self.load_settings(self.doc.logic)
+
+    def _on_replaced(self) -> None:
+        self.stop_learning(wait=True)
+        self.learn_status.setText("")  # messages about the old project do not survive it
+        self.load_settings(self.doc.logic)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self.refresh()
 
     # ------------------------------------------------------------ settings
     def load_settings(self, s: dict) -> None:
+        """Show the document's target (model -> view: signals blocked so nothing echoes as an edit)."""
         target = s.get("target", "xnor")
         self.target.blockSignals(True)
         if isinstance(target, list):
             self.target.setCurrentIndex(self.target.findData("custom"))
             self._custom_values = [int(v) for v in target]
+            for b, v in zip(self.custom_boxes, self._custom_values):
+                b.blockSignals(True)
+                b.setChecked(bool(v))
+                b.blockSignals(False)
         else:
             self.target.setCurrentIndex(max(self.target.findData(target), 0))
         self.target.blockSignals(False)
@@ -120,7 +150,15 @@ class LogicPanel(QWidget):
         return key
 
     def _on_target_changed(self) -> None:
-        self.window.project.logic = self.current_settings()
+        value = self.target_value()
+        if value is None:
+            return
+        from .document import SettingError
+        try:
+            self.doc.set_setting("logic", "target", value)
+        except SettingError as exc:
+            self.doc.tell(str(exc))
+            self.load_settings(self.doc.logic)  # show what the model really holds
         self.refresh()
 
     def _rebuild_custom(self, n_rows: int) -> None:
@@ -159,12 +197,12 @@ class LogicPanel(QWidget):
                                  f"layers.</span>")
             self.separable.setText("")
             self.add_hidden.hide()
-            self.window.decision_plot.refresh()
+            self.table_changed.emit()
             return
         self.table_data = table
         self._fill(table)
         self._separability(g)
-        self.window.decision_plot.refresh()
+        self.table_changed.emit()
 
     def _fill(self, t: logic.TruthTable) -> None:
         """One column per input bit, one per neuron showing ``z -> a``, then output, target and a tick."""
@@ -233,7 +271,7 @@ class LogicPanel(QWidget):
         if neuron is None:
             return
         inp = self.graph.inputs()[0]
-        stack = self.window.stack
+        stack = self.doc.stack
         stack.beginMacro("Add hidden layer")
         edge = next(e for e in self.graph.edges if e.dst == neuron.id)
         stack.push(C.DisconnectCommand(self.graph, edge))
@@ -245,7 +283,7 @@ class LogicPanel(QWidget):
         stack.push(C.ConnectCommand(self.graph, inp.id, add.node.id))
         stack.push(C.ConnectCommand(self.graph, add.node.id, neuron.id))
         stack.endMacro()
-        self.window.select_nodes([add.node.id])
+        self.doc.select([add.node.id])
         self.learn_status.setText("Added a hidden layer of two neurons with zero weights: set them by hand "
                                   "(AND and NOR make XNOR with an OR on top), or press Learn instead.")
 
@@ -265,8 +303,7 @@ class LogicPanel(QWidget):
             k = n.weights.get("kernel")
             if k is None or not np.any(k):  # all-zero weights cannot break symmetry: start small and random
                 ins = g.input_ids(n.id)
-                from ..core import shapes
-                n_in = shapes.infer(g)[ins[0]].shape[-1]
+                n_in = self.doc.shapes.output_width(ins[0])
                 preview.nodes[n.id].weights = {
                     "kernel": rng.normal(0, 1, (n_in, n.params["units"])).astype(np.float32),
                     "bias": np.zeros(n.params["units"], np.float32)}
@@ -293,7 +330,7 @@ class LogicPanel(QWidget):
         self.refresh()
 
     def _on_learned(self, outcome) -> None:
-        stack = self.window.stack
+        stack = self.doc.stack
         neurons = [n.id for n in self.graph.nodes.values() if n.kind == "neuron"]
         stack.beginMacro("Learn instead")
         stack.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "sigmoid"} for nid in neurons},
@@ -316,124 +353,10 @@ class LogicPanel(QWidget):
         neurons = [n.id for n in self.graph.nodes.values() if n.kind == "neuron"
                    and n.params["activation"] != "step"]
         if neurons:
-            self.window.stack.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "step"} for nid in neurons},
+            self.doc.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "step"} for nid in neurons},
                                                           "Snap back to step"))
         self.refresh()
 
     def stop_learning(self, wait: bool = False) -> None:
         if self.thread is not None and self.thread.isRunning():
             self.thread.stop(wait=wait)
-
-
-class DecisionPlot(QWidget):
-    """The four input points coloured by target and the line w0 + w1*x1 + w2*x2 = 0 of a two-input neuron.
-
-    For a hidden or output neuron the points are what that neuron actually receives, so the lab shows
-    how a hidden layer moves the points until one line separates them."""
-
-    def __init__(self, window):
-        super().__init__()
-        self.window = window
-        self.plot = None  # built when first shown: start-up does not pay for it
-        self.labels: list[pg.TextItem] = []
-        self.caption = QLabel()
-        self.caption.setWordWrap(True)
-        self.caption.setTextFormat(Qt.RichText)
-        self.layout_ = QHBoxLayout(self)
-        self.layout_.addWidget(self.caption, 1)
-        self.line_points = None
-
-    def _neuron(self, g: Graph):
-        sel = [nid for nid in self.window.scene.selected_node_ids() if g.nodes.get(nid) and
-               g.nodes[nid].kind == "neuron"]
-        candidates = sel + [n.id for n in g.nodes.values() if n.kind == "neuron"]
-        from ..core import shapes
-        infos = shapes.infer(g)
-        for nid in candidates:
-            ins = g.input_ids(nid)
-            if ins and infos[ins[0]].shape == (2,):
-                return g.nodes[nid], ins[0]
-        return None, None
-
-    def _ensure_plot(self) -> None:
-        if self.plot is not None:
-            return
-        from .theme import card_colours
-        colours = card_colours()
-        self.plot = pg.PlotWidget(background=colours["card"])
-        for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setTextPen(colours["text"])
-            self.plot.getAxis(axis).setPen(colours["muted"])
-        self.plot.setAspectLocked(True)
-        self.plot.setXRange(-0.5, 1.5)
-        self.plot.setYRange(-0.5, 1.5)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.setMouseEnabled(False, False)
-        self.points = pg.ScatterPlotItem(size=16)
-        self.line = pg.PlotCurveItem(pen=pg.mkPen("#3D7BF2", width=3))
-        self.plot.addItem(self.line)
-        self.plot.addItem(self.points)
-        self.layout_.insertWidget(0, self.plot, 2)
-
-    def showEvent(self, event):
-        super().showEvent(event)
-        self.refresh()
-
-    def refresh(self) -> None:
-        if not self.isVisible():
-            return  # drawn when shown
-        self._ensure_plot()
-        panel = self.window.logic_panel
-        g = panel.network()
-        table = panel.table_data
-        for t in self.labels:
-            self.plot.removeItem(t)
-        self.labels = []
-        neuron, src = self._neuron(g)
-        if table is None or neuron is None:
-            self.points.setData([], [])
-            self.line.setData([], [])
-            self.line_points = None
-            self.caption.setText("<span style='color:gray'>The decision line appears for a neuron with two "
-                                 "inputs.</span>")
-            return
-        # the points this neuron receives: the inputs themselves or the previous layer's outputs
-        if src == g.inputs()[0].id:
-            pts = table.inputs
-        else:
-            trace = next(t for t in table.layers if t.node_id == src)
-            pts = trace.a
-        target = table.target if table.target is not None else np.zeros(len(pts))
-        src_name = g.nodes[src].name
-        self.plot.setLabel("bottom", f"{src_name}[1]" if src != g.inputs()[0].id else "x1")
-        self.plot.setLabel("left", f"{src_name}[2]" if src != g.inputs()[0].id else "x2")
-        brushes = [pg.mkBrush(GREEN) if v else pg.mkBrush(RED) for v in target]
-        self.points.setData(pts[:, 0], pts[:, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
-        groups: dict[tuple, list[int]] = {}
-        for i, p in enumerate(pts):  # rows that land on the same point share one label
-            groups.setdefault((round(float(p[0]), 6), round(float(p[1]), 6)), []).append(i)
-        for (px, py), rows in groups.items():
-            targets = sorted({int(target[i]) for i in rows})
-            text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
-                " \u2192 " + "/".join(map(str, targets))
-            label = pg.TextItem(text, anchor=(-0.1, 1.1), color="#6B7280")
-            label.setPos(px, py)
-            self.plot.addItem(label)
-            self.labels.append(label)
-        k, b = neuron.weights.get("kernel"), neuron.weights.get("bias")
-        w1, w2 = (0.0, 0.0) if k is None else (float(k[0, 0]), float(k[1, 0]))
-        w0 = 0.0 if b is None else float(b[0])
-        line = logic.decision_line(w0, w1, w2)
-        if line is None:
-            self.line.setData([], [])
-            self.line_points = None
-            text = f"w1 = w2 = 0: z = {w0:g} everywhere, so there is no line."
-        else:
-            self.line.setData(line[0], line[1])
-            self.line_points = (np.asarray(line[0]), np.asarray(line[1]))
-            text = (f"<b>{neuron.name}</b> (first neuron): {w0:g} + {w1:g}\u00b7x1 + {w2:g}\u00b7x2 = 0."
-                    f"<br>Points on the side where z \u2265 0 get 1.")
-        sep = logic.linearly_separable(pts, target) if table.target is not None else True
-        if not sep:
-            text += f"<br><b style='color:{RED}'>These points cannot be split by any line.</b>"
-        self.caption.setText(text)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import math
 import time
 
-import numpy as np
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
+                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
 from .images import array_to_pixmap
 from .plots import TrainingPlots
+from .results import ResultsView
 from .worker import TrainingWorker, WorkerThread
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "SGD with momentum 0.9"), ("rmsprop", "RMSprop"), ("adagrad", "Adagrad"))
@@ -29,9 +27,13 @@ def _fmt_eta(seconds: float) -> str:
 
 
 class TrainPanel(QWidget):
-    def __init__(self, window):
+    """Settings (document settings: every change one undo step), Start/Stop, live plots, results."""
+
+    export_requested = Signal(str)  # a format: the window's exporter writes the file
+
+    def __init__(self, doc):
         super().__init__()
-        self.window = window
+        self.doc = doc
         self.thread: WorkerThread | None = None
         self.outcome = None
         self.t_start = 0.0
@@ -124,37 +126,12 @@ class TrainPanel(QWidget):
         self.plots.setMinimumHeight(220)
 
         # results
-        self.results_label = QLabel("Results appear here when a run ends: test accuracy, the confusion matrix "
-                                    "and the examples the model got wrong.")
-        self.results_label.setWordWrap(True)
-        self.confusion = QTableWidget(0, 0)
-        self.confusion.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.confusion.setMinimumHeight(150)
-        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.confusion.setToolTip("Rows: true class; columns: predicted class.")
-        self.gallery = QGridLayout()
-        gallery_w = QWidget()
-        gallery_w.setLayout(self.gallery)
-        exp = QHBoxLayout()
-        self.export_buttons = []
-        for fmt in ("h5", "keras", "py"):
-            b = QPushButton(f"Export .{fmt}")
-            b.clicked.connect(lambda checked=False, f=fmt: self.window.export_dialog(f))
-            exp.addWidget(b)
-            self.export_buttons.append(b)
-        exp.addStretch(1)
-        res_box = QGroupBox("Results")
-        rb = QVBoxLayout(res_box)
-        rb.addWidget(self.results_label)
-        rows = QHBoxLayout()
-        rows.addWidget(self.confusion, 3)
-        gal = QVBoxLayout()
-        gal.addWidget(QLabel("Misclassified (predicted / true):"))
-        gal.addWidget(gallery_w)
-        gal.addStretch(1)
-        rows.addLayout(gal, 2)
-        rb.addLayout(rows)
-        rb.addLayout(exp)
+        self.results = ResultsView()
+        self.results.export_requested.connect(self.export_requested)
+        self.results_label, self.confusion, self.gallery = (self.results.label, self.results.confusion,
+                                                            self.results.gallery)
+        self.export_buttons = self.results.export_buttons
+        res_box = self.results
 
         top = QHBoxLayout()
         left = QVBoxLayout()
@@ -177,15 +154,69 @@ class TrainPanel(QWidget):
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
         self.start_btn.clicked.connect(self.start)
         self.stop_btn.clicked.connect(lambda: self.stop())
-        for w in (self.lr,):
-            w.textEdited.connect(lambda _: self.current_settings(strict=True, quiet=False))
-        for w in (self.batch, self.epochs_box, self.patience):
-            w.valueChanged.connect(lambda _: self.current_settings(strict=True, quiet=False))
-        self.val_split.valueChanged.connect(lambda _: self.current_settings(strict=True, quiet=False))
-        window.scene.inferred.connect(lambda _: self._update_feeds())
+        # view -> document: each accepted change is one undo step (typing in one field merges)
+        self.optimizer.currentIndexChanged.connect(lambda _: self._edit("optimizer", self.optimizer.currentData()))
+        self.schedule.currentIndexChanged.connect(lambda _: self._edit("lr_schedule", self.schedule.currentData()))
+        self.lr.textEdited.connect(self._on_lr_typed)
+        self.lr.editingFinished.connect(self._on_lr_done)
+        self.batch.valueChanged.connect(lambda v: self._edit("batch_size", v))
+        self.epochs_box.valueChanged.connect(lambda v: self._edit("epochs", v))
+        self.patience.valueChanged.connect(lambda v: self._edit("early_stopping", v))
+        self.val_split.valueChanged.connect(lambda v: self._edit("validation_split", round(v, 4)))
+        # document -> view
+        doc.settings_changed.connect(self._on_setting)
+        doc.changed.connect(self._update_feeds)
+        doc.replaced.connect(self._on_replaced)
+        self.load_settings(doc.training)
+
+    def _on_setting(self, section: str, _key: str) -> None:
+        if section == "training":
+            self.load_settings(self.doc.training)
+
+    def _on_replaced(self) -> None:
+        self.stop(wait=True)
+        self.plots.clear()
+        self.clear_results()
+        self.status.setText("Ready. Training runs in the background; the window stays responsive.")
+        self.load_settings(self.doc.training)
+
+    def _edit(self, key: str, value) -> bool:
+        """Push one setting as typed; an invalid value stays in its field, red, and changes nothing."""
+        from .document import SettingError
+        try:
+            self.doc.set_setting("training", key, value)
+        except SettingError as exc:
+            self.settings_msg.setText(str(exc))
+            self.settings_msg.show()
+            return False
+        self.settings_msg.hide()
+        return True
+
+    def _on_lr_typed(self, text: str) -> None:
+        try:
+            value = float(text)
+        except ValueError:
+            value = text
+        self._edit("learning_rate", value)
+
+    def _on_lr_done(self) -> None:
+        if not self.settings_msg.isVisible():
+            self.lr.setText(f"{self.doc.training.get('learning_rate', 0.001):g}")
 
     # ------------------------------------------------------------ settings
     def load_settings(self, s: dict) -> None:
+        """Show the document's settings (model -> view: signals blocked, nothing echoes as an edit)."""
+        widgets = (self.dataset, self.optimizer, self.lr, self.schedule, self.batch, self.epochs_box,
+                   self.val_split, self.patience)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self._load_settings(s)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+
+    def _load_settings(self, s: dict) -> None:
         key = s.get("dataset", "mnist-sample")
         i = self.dataset.findData(key)
         if i < 0:
@@ -195,7 +226,14 @@ class TrainPanel(QWidget):
         self.dataset.setCurrentIndex(i)
         self.dataset.blockSignals(False)
         self.optimizer.setCurrentIndex(max(self.optimizer.findData(s.get("optimizer", "adam")), 0))
-        self.lr.setText(f"{s.get('learning_rate', 0.001):g}")
+        lr = s.get("learning_rate", 0.001)
+        if not (self.lr.hasFocus() and self.settings_msg.isVisible()):  # keep what the user is fixing
+            try:
+                current = float(self.lr.text())
+            except ValueError:
+                current = None
+            if current != lr:
+                self.lr.setText(f"{lr:g}")
         self.schedule.setCurrentIndex(max(self.schedule.findData(s.get("lr_schedule", "constant")), 0))
         self.batch.setValue(int(s.get("batch_size", 128)))
         self.epochs_box.setValue(int(s.get("epochs", 3)))
@@ -224,7 +262,7 @@ class TrainPanel(QWidget):
              "early_stopping": self.patience.value()}
         if not strict:
             if not isinstance(s["learning_rate"], float):
-                s["learning_rate"] = self.window.project.training.get("learning_rate", 0.001)
+                s["learning_rate"] = self.doc.training.get("learning_rate", 0.001)
             return s
         from ..backend.training import TrainConfig  # plain Python until train() runs
         try:
@@ -245,9 +283,15 @@ class TrainPanel(QWidget):
             if not path:
                 self.dataset.setCurrentIndex(0)
                 return
+            self.dataset.blockSignals(True)
             self.dataset.insertItem(self.dataset.count() - 1, path, path)
             self.dataset.setCurrentIndex(self.dataset.findData(path))
+            self.dataset.blockSignals(False)
+            self._edit("dataset", path)
+            self._on_dataset_changed()
             return
+        if key != self.doc.training.get("dataset"):
+            self._edit("dataset", key)
         self._preview_stale = False
         while self.strip.count():
             w = self.strip.takeAt(0).widget()
@@ -272,7 +316,7 @@ class TrainPanel(QWidget):
         self._update_feeds()
 
     def _update_feeds(self) -> None:
-        if getattr(self, "_preview_stale", True):
+        if getattr(self, "_preview_stale", True) or not self.isVisible():
             return
         key = self.dataset.currentData()
         ds = getattr(self, "_preview", None)
@@ -283,7 +327,7 @@ class TrainPanel(QWidget):
         from ..backend.datasets import prepare
         from ..backend.session import model_io
         try:
-            in_shape, units = model_io(self.window.graph)
+            in_shape, units = model_io(self.doc.graph)
             sub = type(ds)(ds.name, ds.x_train[:2], ds.y_train[:2], None, None, ds.class_names, ds.binary)
             prepare(sub, in_shape, units)
         except PlaygroundError as exc:
@@ -308,10 +352,16 @@ class TrainPanel(QWidget):
         if settings is None:
             self.status.setText("Fix the settings marked in red first.")
             return False
-        self.window.project.training = dict(settings)
+        changed = {k: v for k, v in settings.items() if self.doc.training.get(k) != v}
+        if changed:  # typed but not yet committed (a field still being edited): commit as one step
+            self.doc.stack.beginMacro("Training settings")
+            for k, v in changed.items():
+                self.doc.set_setting("training", k, v)
+            self.doc.stack.endMacro()
+        settings = dict(self.doc.training)
         self.plots.clear()
         self.clear_results()
-        worker = TrainingWorker(self.window.graph, settings["dataset"], settings, self.window.project.name)
+        worker = TrainingWorker(self.doc.graph, settings["dataset"], settings, self.doc.project.name)
         worker.begun.connect(self._on_begun)
         worker.batch.connect(self._on_batch)
         worker.epoch.connect(self._on_epoch)
@@ -366,9 +416,11 @@ class TrainPanel(QWidget):
         colour = "#D64541" if res.stopped == "nan" else "inherit"
         self.status.setText(f"<span style='color:{colour}'>{res.message}</span>")
         if res.stopped != "nan":
-            self.window.trained_model = outcome.model
-            self.window.trained_outcome = outcome
-            self.window.apply_trained_weights(outcome.weights)
+            self.doc.set_trained(outcome.model, outcome)
+            current = {nid: w for nid, w in outcome.weights.items() if nid in self.doc.graph.nodes}
+            if current:
+                from .commands import SetWeightsCommand
+                self.doc.push(SetWeightsCommand(self.doc.graph, current, "Apply trained weights"))
         self.show_results(outcome)
 
     def _on_failed(self, message: str) -> None:
@@ -382,56 +434,11 @@ class TrainPanel(QWidget):
 
     # ------------------------------------------------------------ results
     def clear_results(self) -> None:
-        self.results_label.setText("Results appear here when a run ends: test accuracy, the confusion matrix and "
-                                   "the examples the model got wrong.")
-        self.confusion.setRowCount(0)
-        self.confusion.setColumnCount(0)
-        while self.gallery.count():
-            w = self.gallery.takeAt(0).widget()
-            if w:
-                w.deleteLater()
+        self.results.clear()
 
     def show_results(self, outcome) -> None:
-        res = outcome.result
-        if res.test_accuracy is not None:
-            self.results_label.setText(f"<b>Test accuracy {res.test_accuracy:.4f}</b> \u00b7 test loss "
-                                       f"{res.test_loss:.4f} \u00b7 {res.epochs_run} epoch(s) in {res.seconds:.1f} s. "
-                                       f"The trained weights are now in the project (Save keeps them).")
-        preds = getattr(outcome, "predictions", None)
-        if preds is None:
-            return
-        pred, true = preds
-        names = outcome.data.class_names if not outcome.dataset.binary else ("0", "1")
-        k = max(len(names), int(max(pred.max(), true.max())) + 1)
-        cm = np.zeros((k, k), dtype=int)
-        np.add.at(cm, (true, pred), 1)
-        self.confusion_matrix = cm
-        self.confusion.setRowCount(k)
-        self.confusion.setColumnCount(k)
-        labels = [names[i] if i < len(names) else str(i) for i in range(k)]
-        self.confusion.setHorizontalHeaderLabels(labels)
-        self.confusion.setVerticalHeaderLabels(labels)
-        peak = max(cm.max(), 1)
-        for r in range(k):
-            for c in range(k):
-                item = QTableWidgetItem(str(cm[r, c]))
-                item.setTextAlignment(Qt.AlignCenter)
-                share = cm[r, c] / peak
-                base = QColor(46, 175, 98) if r == c else QColor(214, 69, 65)
-                base.setAlphaF(min(0.15 + 0.85 * share, 1.0) if cm[r, c] else 0.0)
-                item.setBackground(base)
-                self.confusion.setItem(r, c, item)
-        wrong = np.flatnonzero(pred != true)[:12]
-        x_test = outcome.dataset.x_test
-        for i, idx in enumerate(wrong):
-            cell = QWidget()
-            v = QVBoxLayout(cell)
-            v.setContentsMargins(2, 2, 2, 2)
-            img = QLabel()
-            if x_test is not None and x_test.ndim >= 3:
-                img.setPixmap(array_to_pixmap(x_test[idx], 48))
-            cap = QLabel(f"{labels[pred[idx]]} / {labels[true[idx]]}")
-            cap.setAlignment(Qt.AlignCenter)
-            v.addWidget(img, alignment=Qt.AlignCenter)
-            v.addWidget(cap)
-            self.gallery.addWidget(cell, i // 6, i % 6)
+        self.results.show_outcome(outcome)
+
+    @property
+    def confusion_matrix(self):
+        return self.results.confusion_matrix

@@ -1,4 +1,5 @@
-"""The one place where training crosses threads.
+"""The one place where work crosses threads: training, and every other Keras call (import, export,
+feature maps, predictions) through ``start_job``.
 
 A TrainingWorker runs ``backend.session.run_training`` in a QThread. Metrics leave it as plain floats
 through queued signals; the GUI appends them to buffers and redraws on a timer, never per batch.
@@ -14,6 +15,68 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
+
+
+def failure_message(exc: BaseException) -> str:
+    """One line for the user from any backend failure (typed errors keep their own words)."""
+    if isinstance(exc, PlaygroundError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "Out of memory: lower the batch size or the layer sizes, then try again."
+    name = type(exc).__name__
+    first = (str(exc).strip().splitlines() or [name])[0][:300]
+    if "ResourceExhausted" in name or "out of memory" in first.lower() or "OOM" in first:
+        return "Out of memory: lower the batch size or the layer sizes, then try again."
+    return f"{name}: {first}"
+
+
+class Job(QObject):
+    """Runs ``fn(*args)`` once in a worker thread; the result or a one-line failure comes back queued."""
+
+    done = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, fn, *args):
+        super().__init__()
+        self.fn, self.args = fn, args
+
+    def run(self) -> None:
+        try:
+            result = self.fn(*self.args)
+        except Exception as exc:  # noqa: BLE001 - the thread boundary: any failure becomes a message
+            self.failed.emit(failure_message(exc))
+        else:
+            self.done.emit(result)
+
+    def stop(self) -> None:
+        """A job is one call: it cannot be cut short, only waited for."""
+
+
+_JOBS: set = set()  # running job threads, kept alive until they finish
+
+
+def start_job(fn, *args, on_done=None, on_failed=None, parent=None) -> "WorkerThread":
+    """Run ``fn(*args)`` off the GUI thread; ``on_done(result)`` / ``on_failed(message)`` run in the GUI thread.
+
+    The callbacks should be bound methods of QObjects (or plain functions): a receiver that is deleted
+    before the job ends is simply not called.
+    """
+    job = Job(fn, *args)
+    if on_done is not None:
+        job.done.connect(on_done)
+    if on_failed is not None:
+        job.failed.connect(on_failed)
+    thread = WorkerThread(job, parent)
+    _JOBS.add(thread)
+    thread.finished.connect(lambda t=thread: _JOBS.discard(t))
+    thread.start()
+    return thread
+
+
+def wait_for_jobs(timeout_ms: int = 60_000) -> None:
+    """Block until every running job ends (closing the app, tests)."""
+    for t in list(_JOBS):
+        t.wait(timeout_ms)
 
 
 class TrainingWorker(QObject):
@@ -55,17 +118,12 @@ class TrainingWorker(QObject):
                                            stop=self.stop_flag, name=self.name, weights_every=self.weights_every)
             outcome.predictions = session.test_set_predictions(outcome) if self.want_predictions and \
                 outcome.result.stopped != "nan" else None
-        except PlaygroundError as exc:
-            self.failed.emit(str(exc))
-        except MemoryError:
-            self.failed.emit("Out of memory: lower the batch size or the layer sizes, then try again.")
         except Exception as exc:  # noqa: BLE001 - the thread boundary: any backend failure becomes a message
+            message = failure_message(exc)
             name = type(exc).__name__
-            first = (str(exc).strip().splitlines() or [name])[0][:300]
-            if "ResourceExhausted" in name or "out of memory" in first.lower() or "OOM" in first:
-                self.failed.emit("Out of memory: lower the batch size or the layer sizes, then try again.")
-            else:
-                self.failed.emit(f"Training failed ({name}): {first}")
+            if message.startswith(name + ": "):  # not one of ours: say it was training that failed
+                message = f"Training failed ({name}): {message[len(name) + 2:]}"
+            self.failed.emit(message)
         else:
             self.finished.emit(outcome)
 
@@ -76,7 +134,7 @@ class TrainingWorker(QObject):
 class WorkerThread(QThread):
     """Owns one worker; ``start()`` runs it, ``stop(wait)`` ends it cleanly."""
 
-    def __init__(self, worker: TrainingWorker, parent=None):
+    def __init__(self, worker: "TrainingWorker | Job", parent=None):
         super().__init__(parent)
         self.worker = worker
 

@@ -1,9 +1,20 @@
 """Logic lab: the truth table follows the weights, a named row goes wrong, undo restores, the line moves."""
 
 import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 
 from playground.core import project
 from playground.resources_path import preset_text
+
+
+def type_weight(edit, text, key=Qt.Key_Return):
+    """What a user does: click into the cell, select its text, type, confirm."""
+    edit.setFocus()
+    edit.selectAll()
+    QTest.keyClicks(edit, text)
+    QTest.keyClick(edit, key)
 
 
 def test_xnor_case1_all_correct_then_a_named_row_wrong(logic_window):
@@ -14,8 +25,7 @@ def test_xnor_case1_all_correct_then_a_named_row_wrong(logic_window):
     hidden = w.graph.by_name("and_nor")
     w.select_nodes([hidden.id])
     edit = w.inspector.edit_weight_editor("bias", (1,))  # NOR's bias 0.5 -> -0.5
-    edit.setText("-0.5")
-    w.inspector._on_weight_text(edit, "-0.5")  # what typing into the cell does
+    type_weight(edit, "-0.5")
     assert "row 1 (00)" in panel.verdict.text() and not panel.table_data.all_correct
     assert panel.table_data.wrong_rows == [0]
     w.stack.undo()
@@ -30,7 +40,7 @@ def test_decision_line_moves_with_weight(window):
     xs, ys = window.decision_plot.line_points
     assert -1.5 + xs[0] + ys[0] == 0  # on the line w0 + x1 + x2 = 0
     edit = window.inspector.edit_weight_editor("bias", (0,))
-    window.inspector._on_weight_text(edit, "-0.5")
+    type_weight(edit, "-0.5", Qt.Key_Tab)
     xs2, ys2 = window.decision_plot.line_points
     assert not np.allclose(ys, ys2)
     assert -0.5 + xs2[0] + ys2[0] == 0
@@ -46,9 +56,12 @@ def test_not_a_number_weight_is_red_and_changes_nothing(logic_window):
     depth = w.stack.count()
     for text in ("abc", "inf", "nan"):
         edit = w.inspector.edit_weight_editor("kernel", (0, 0))
-        w.inspector._on_weight_text(edit, text)
+        type_weight(edit, text)
         assert "border" in edit.styleSheet() and "finite number" in w.inspector.weight_msg.text()
+        assert edit.text() == text  # kept as typed, for the user to fix
     assert np.array_equal(node.weights["kernel"], before) and w.stack.count() == depth
+    QTest.keyClick(edit, Qt.Key_Escape)  # Escape puts back the model's value
+    assert edit.text() == f"{before[0, 0]:g}" and not edit.styleSheet()
 
 
 def test_scroll_nudges_a_weight_in_one_undo_step(logic_window):
@@ -113,6 +126,46 @@ def test_clicking_an_edge_edits_the_neuron_it_feeds(logic_window):
     editor = w.logic_panel.neuron_editor
     assert editor.node_id == w.graph.by_name("or").id
     cell = editor.edit_weight_editor("kernel", (0, 0))
-    editor._on_weight_text(cell, "2")
+    type_weight(cell, "2")
     assert float(w.graph.by_name("or").weights["kernel"][0, 0]) == 2.0
     assert "w = [2, 1]" == w.scene.edge_items[edge].label
+
+
+@pytest.mark.parametrize("confirm", [Qt.Key_Return, Qt.Key_Enter, Qt.Key_Tab])
+def test_typed_bias_reaches_graph_table_file_and_undo(logic_window, tmp_path, confirm):
+    """Issue 14: open xnor-case1, select `or`, type -2.5 + Enter into its bias -> everything shows it."""
+    w = logic_window
+    node = w.graph.by_name("or")
+    w.select_nodes([node.id])
+    editor = w.logic_panel.neuron_editor
+    type_weight(editor.edit_weight_editor("bias", (0,)), "-2.5", confirm)
+    assert float(node.weights["bias"][0]) == -2.5
+    # the truth table follows: OR(and, nor) with bias -2.5 never fires
+    assert list(w.logic_panel.table_data.output[:, 0]) == [0, 0, 0, 0]
+    # the saved project keeps it
+    assert w.save_to(tmp_path / "x.json")
+    saved = project.load(tmp_path / "x.json")
+    assert float(saved.graph.by_name("or").weights["bias"][0]) == -2.5
+    w.undo_action.trigger()  # the save does not end the undo history
+    assert float(node.weights["bias"][0]) == 0.0 - 0.5 and w.logic_panel.table_data.all_correct
+    assert editor.edit_weight_editor("bias", (0,)).text() == "-0.5"
+
+
+def test_focus_out_commits_and_each_typed_value_is_one_step(logic_window):
+    w = logic_window
+    node = w.graph.by_name("or")
+    w.select_nodes([node.id])
+    editor = w.logic_panel.neuron_editor
+    cell = editor.edit_weight_editor("kernel", (0, 0))
+    cell.setFocus()
+    cell.selectAll()
+    QTest.keyClicks(cell, "3")
+    other = editor.edit_weight_editor("kernel", (1, 0))
+    other.setFocus()  # leaving the field commits it
+    assert float(node.weights["kernel"][0, 0]) == 3.0
+    type_weight(cell, "4")
+    assert float(node.weights["kernel"][0, 0]) == 4.0
+    w.stack.undo()
+    assert float(node.weights["kernel"][0, 0]) == 3.0
+    w.stack.undo()
+    assert float(node.weights["kernel"][0, 0]) == 1.0

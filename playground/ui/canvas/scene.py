@@ -15,21 +15,23 @@ from .items import EdgeItem, NodeItem, weights_label
 
 
 class GraphScene(QGraphicsScene):
-    inferred = Signal(object)  # dict[node id, NodeInfo] after every change
     connect_requested = Signal(str, str)  # src id, dst id
     move_requested = Signal(object)  # {node id: ((old x, y), (new x, y))}
 
-    def __init__(self, graph: Graph, parent=None):
+    def __init__(self, doc, parent=None):
         super().__init__(parent)
-        self.graph = graph
+        self.doc = doc
+        self.graph: Graph = doc.graph
         self.node_items: dict[str, NodeItem] = {}
         self.edge_items: dict[Edge, EdgeItem] = {}
-        self.infos: dict[str, shapes.NodeInfo] = {}
         self._drag_src: NodeItem | None = None
         self._drag_path: QGraphicsPathItem | None = None
         self._press_pos: dict[str, QPointF] = {}
         self.setSceneRect(-2000, -2000, 6000, 4000)
-        graph.subscribe(self._on_graph_event)
+        self.graph.subscribe(self._on_graph_event)
+        doc.changed.connect(self.refresh)  # labels follow the document's shape results, once per edit
+        self.selectionChanged.connect(self._on_scene_selection)
+        doc.selection_changed.connect(self._on_doc_selection)
         self.rebuild()
 
     # ------------------------------------------------------------ model -> view
@@ -55,8 +57,6 @@ class GraphScene(QGraphicsScene):
             return  # a move changes no shape
         elif event == "graph_reset":
             self.rebuild()
-            return
-        self.refresh()
 
     def _add_node_item(self, node) -> NodeItem:
         item = NodeItem(node.id, node.kind)
@@ -81,18 +81,43 @@ class GraphScene(QGraphicsScene):
             self._add_edge_item(edge)
         self.refresh()
 
+    @property
+    def infos(self) -> dict:
+        return self.doc.infos
+
     def refresh(self) -> None:
-        """Re-run shape inference and update every label (fast: well under a millisecond per node)."""
-        self.infos = shapes.infer(self.graph)
+        """Update every label from the document's shape results (computed once per edit, in core)."""
+        infos = self.doc.infos
         for nid, item in self.node_items.items():
-            item.set_content(self.graph.nodes[nid], self.infos[nid])
+            if nid in infos:
+                item.set_content(self.graph.nodes[nid], infos[nid])
         for edge, item in self.edge_items.items():
-            src_info = self.infos.get(edge.src)
+            src_info = infos.get(edge.src)
             dst = self.graph.nodes[edge.dst]
             label = weights_label(dst, None) if dst.kind == "neuron" else ""
             item.set_content(shapes.shape_text(src_info.shape if src_info else None), label)
         self.update()
-        self.inferred.emit(self.infos)
+
+    # ------------------------------------------------------------ selection: scene <-> document
+    def _on_scene_selection(self) -> None:
+        ids = self.selected_node_ids()
+        if not ids:
+            edges = self.selected_edges()
+            if edges:  # clicking an edge into a neuron selects the neuron whose weight it carries
+                ids = [e.dst for e in edges[:1]]
+        self.doc.select(ids)
+
+    def _on_doc_selection(self, ids: list) -> None:
+        if set(ids) == set(self.selected_node_ids()) or (self.selected_edges() and ids and
+                                                          ids == [self.selected_edges()[0].dst]):
+            return
+        self.blockSignals(True)
+        self.clearSelection()
+        for nid in ids:
+            item = self.node_items.get(nid)
+            if item is not None:
+                item.setSelected(True)
+        self.blockSignals(False)
 
     # ------------------------------------------------------------ interactions -> requests
     def selected_node_ids(self) -> list[str]:

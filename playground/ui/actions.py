@@ -1,0 +1,100 @@
+"""Menus and shortcuts. Each action calls the controller that owns the work; nothing here holds state."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+
+from .exchange import FORMATS
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def _action(w, menu, text, slot, shortcut=None, tip=""):
+    act = QAction(text, w)
+    if shortcut:
+        act.setShortcut(QKeySequence(shortcut))
+    if tip:
+        act.setStatusTip(tip)
+        act.setToolTip(tip)
+    act.triggered.connect(slot)
+    menu.addAction(act)
+    return act
+
+
+def build_menus(w) -> None:
+    """File, Edit, View, Train, Help on the assembled window ``w``."""
+    mb = w.menuBar()
+    files, editor = w.files, w.editor
+    f = mb.addMenu("&File")
+    _action(w, f, "&New", files.new_project, QKeySequence.New, "An empty canvas")
+    _action(w, f, "New from &preset\u2026", files.show_preset_gallery, "Ctrl+Shift+N", "Start from a preset network")
+    _action(w, f, "&Open\u2026", files.open_dialog, QKeySequence.Open, "Open a project (.json) or import a Keras model")
+    w.recent_menu = f.addMenu("Open &recent")
+    files.recent_changed_hooks.append(lambda: refresh_recent(w))
+    refresh_recent(w)
+    f.addSeparator()
+    _action(w, f, "&Save", files.save, QKeySequence.Save)
+    _action(w, f, "Save &as\u2026", files.save_as, QKeySequence.SaveAs)
+    f.addSeparator()
+    exp = f.addMenu("&Export model")
+    for fmt, label in FORMATS:
+        _action(w, exp, label, lambda checked=False, fmt=fmt: w.exporter.export_dialog(fmt))
+    f.addSeparator()
+    _action(w, f, "&Quit", w.close, QKeySequence.Quit)
+
+    e = mb.addMenu("&Edit")
+    undo = w.doc.stack.createUndoAction(w, "&Undo")
+    undo.setShortcut(QKeySequence.Undo)
+    redo = w.doc.stack.createRedoAction(w, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+    e.addAction(undo)
+    e.addAction(redo)
+    w.undo_action, w.redo_action = undo, redo
+    e.addSeparator()
+    _action(w, e, "&Copy", editor.copy_selection, QKeySequence.Copy)
+    _action(w, e, "&Paste", editor.paste, QKeySequence.Paste)
+    _action(w, e, "&Duplicate", editor.duplicate, "Ctrl+D")
+    _action(w, e, "De&lete", w.delete_selection, QKeySequence.Delete)
+    _action(w, e, "Select &all", editor.select_all, QKeySequence.SelectAll)
+
+    v = mb.addMenu("&View")
+    _action(w, v, "&Fit to window", w.view.fit_all, "Ctrl+0")
+    _action(w, v, "Zoom &in", lambda: w.view.zoom_by(1.2), QKeySequence.ZoomIn)
+    _action(w, v, "Zoom &out", lambda: w.view.zoom_by(1 / 1.2), QKeySequence.ZoomOut)
+    _action(w, v, "&Auto-layout", editor.auto_layout, "Ctrl+L", "Arrange layers left to right")
+    _action(w, v, "Find &layer", lambda: (w.set_workspace("Build"), w.palette_panel.search.setFocus()),
+            QKeySequence.Find)
+    theme_menu = v.addMenu("&Theme")
+    group = QActionGroup(w)
+    for mode in ("system", "light", "dark"):
+        act = QAction(mode.capitalize(), w, checkable=True)
+        act.setChecked(w.settings.value("theme", "system") == mode)
+        act.triggered.connect(lambda checked=False, m=mode: w.set_theme(m))
+        group.addAction(act)
+        theme_menu.addAction(act)
+
+    t = mb.addMenu("&Train")
+    _action(w, t, "&Start training", w.start_training, "F5")
+    _action(w, t, "S&top training", w.stop_training, "Esc")
+    t.addSeparator()
+    backend_menu = t.addMenu("Keras &backend")
+    backend_group = QActionGroup(w)
+    w.backend_actions = {}
+    for name in BACKENDS:
+        act = QAction(name, w, checkable=True)
+        act.triggered.connect(lambda checked=False, n=name: w.backend.choose(n))
+        backend_group.addAction(act)
+        backend_menu.addAction(act)
+        w.backend_actions[name] = act
+
+    h = mb.addMenu("&Help")
+    _action(w, h, "&About Network Playground", w.show_about)
+
+
+def refresh_recent(w) -> None:
+    w.recent_menu.clear()
+    recent = w.files.recent_files()
+    for p in recent:
+        act = w.recent_menu.addAction(p)
+        act.triggered.connect(lambda checked=False, p=p: w.files.open_file(p))
+    w.recent_menu.setEnabled(bool(recent))

@@ -1,0 +1,194 @@
+"""The document: one open project and everything derived from it, observed by every view.
+
+Design (after orange-canvas-core's ``SchemeEditWidget`` + ``Scheme``, napari's ``ViewerModel``): the
+pure model stays in ``core`` (``Project``, ``Graph``, ``ShapeCache``); this thin QObject adds what
+only Qt gives: the one ``QUndoStack`` and signals. It is a QObject rather than a pure class because
+the undo stack, whose clean state *is* the "unsaved changes" flag, is Qt's; a pure core document
+would need a second undo implementation. Everything Qt-free it holds is still testable without it.
+
+Views (canvas, inspector, summary, panels) receive the document, read from it, listen to its signals
+and push commands onto ``doc.stack``; they never reach into the window or into each other.
+Model methods (``apply_setting``, ``replace``, ``set_trained``) are what commands call.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from ..core import project as project_io
+from ..core.analysis import ShapeCache
+from ..core.errors import PlaygroundError, ProjectFormatError
+
+SECTIONS = ("training", "logic")
+
+
+class SettingError(PlaygroundError):
+    """A training or logic setting that cannot be used (the message names it and the value)."""
+
+
+def check_setting(section: str, key: str, value, current: dict) -> object:
+    """``value`` as it will be stored, or raise SettingError naming the setting and the value."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SettingError(f"`{key}` must be a finite number. Received {key}={value!r}.")
+    if section == "training" and key == "backend":
+        if value not in ("tensorflow", "jax", "torch"):
+            raise SettingError(f"`backend` must be tensorflow, jax or torch. Received backend={value!r}.")
+        return value
+    if section == "training":
+        from ..backend.training import TrainConfig  # plain Python: the module imports Keras lazily
+        try:
+            TrainConfig.from_settings({**current, key: value})
+        except PlaygroundError as exc:
+            raise SettingError(str(exc)) from None
+        return value
+    if section == "logic" and key == "target":
+        if isinstance(value, list):
+            if not all(v in (0, 1) and not isinstance(v, bool) for v in value):
+                raise SettingError(f"A custom target is a column of 0s and 1s. Received target={value!r}.")
+            return [int(v) for v in value]
+        from ..core.logic import GATES
+        if value not in GATES:
+            raise SettingError(f"`target` must be one of {', '.join(GATES)} or a column of 0s and 1s. "
+                               f"Received target={value!r}.")
+        return value
+    return value
+
+
+class Document(QObject):
+    """Project, graph, undo stack, shape results, settings, trained model and file path."""
+
+    changed = Signal()  # the graph changed (once per undo step): read ``infos``
+    settings_changed = Signal(str, str)  # section, key
+    replaced = Signal()  # a whole new project (New, Open, preset, recovery)
+    selection_changed = Signal(list)  # node ids
+    trained_changed = Signal()  # a trained Keras model arrived or was dropped
+    title_changed = Signal()  # path, name or modified state
+    message = Signal(str, str)  # text, kind: "error" | "info" (the banner)
+    status = Signal(str, int)  # transient status-bar text, milliseconds
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.project = project_io.Project()
+        self.graph = self.project.graph  # the same object for the document's whole life
+        self.shapes = ShapeCache(self.graph)
+        self.stack = QUndoStack(self)
+        self.path: Path | None = None
+        self.selection: list[str] = []
+        self.trained_model = None  # the last trained keras.Model (results, See inside)
+        self.trained_outcome = None
+        self.stack.indexChanged.connect(self._on_index_changed)
+        self.stack.cleanChanged.connect(self._on_clean_changed)
+
+    # ------------------------------------------------------------ reading
+    @property
+    def infos(self):
+        """Shape results of every node, computed at most once per change."""
+        return self.shapes.infos
+
+    @property
+    def name(self) -> str:
+        return self.path.stem if self.path else self.project.name
+
+    @property
+    def training(self) -> dict:
+        return self.project.training
+
+    @property
+    def logic(self) -> dict:
+        return self.project.logic
+
+    def is_modified(self) -> bool:
+        return not self.stack.isClean()
+
+    # ------------------------------------------------------------ editing
+    def push(self, command) -> None:
+        self.stack.push(command)
+
+    def set_setting(self, section: str, key: str, value) -> None:
+        """Change a training or logic setting as one undo step; raise SettingError if it is invalid."""
+        from .commands import SetSettingCommand
+        current = getattr(self.project, section)
+        value = check_setting(section, key, value, current)
+        if current.get(key) == value:
+            return
+        self.stack.push(SetSettingCommand(self, section, key, value))
+
+    def apply_setting(self, section: str, key: str, value) -> None:
+        """Model method for commands: store a setting (None removes it) and announce it."""
+        if section not in SECTIONS:
+            raise SettingError(f"No settings section {section!r}.")
+        target = getattr(self.project, section)
+        if value is None:
+            target.pop(key, None)
+        else:
+            target[key] = value
+        self.settings_changed.emit(section, key)
+
+    def select(self, node_ids: list[str]) -> None:
+        ids = [n for n in node_ids if n in self.graph.nodes]
+        if ids != self.selection:
+            self.selection = ids
+            self.selection_changed.emit(ids)
+
+    @property
+    def current(self) -> str | None:
+        """The first selected node, or None."""
+        return self.selection[0] if self.selection else None
+
+    # ------------------------------------------------------------ whole project
+    def replace(self, proj: project_io.Project, path: Path | None) -> None:
+        """Swap in a loaded project (not undoable: the stack starts fresh). The caller validated it."""
+        if not isinstance(proj, project_io.Project):
+            raise ProjectFormatError(f"Not a project: {proj!r}.")
+        self.stack.clear()
+        self.project.name, self.project.description = proj.name, proj.description
+        self.project.training, self.project.logic = dict(proj.training), dict(proj.logic)
+        for extra in ("runs",):  # optional parts newer modules may add
+            if hasattr(proj, extra):
+                setattr(self.project, extra, getattr(proj, extra))
+        self.selection = []
+        self.graph.replace_with(proj.graph)
+        self.path = Path(path) if path else None
+        self.set_trained(None, None)
+        self.stack.setClean()
+        self.replaced.emit()
+        self.changed.emit()
+        self.title_changed.emit()
+
+    def mark_saved(self, path: Path) -> None:
+        self.path = Path(path)
+        self.project.name = self.path.stem
+        self.stack.setClean()
+        self.title_changed.emit()
+
+    def mark_unsaved(self) -> None:
+        """Restored work (recovery) is unsaved work."""
+        self.stack.resetClean()
+        self.title_changed.emit()
+
+    def set_trained(self, model, outcome) -> None:
+        self.trained_model, self.trained_outcome = model, outcome
+        self.trained_changed.emit()
+
+    # ------------------------------------------------------------ messages
+    def tell(self, text: str, kind: str = "error") -> None:
+        self.message.emit(text, kind)
+
+    def say(self, text: str, ms: int = 4000) -> None:
+        self.status.emit(text, ms)
+
+    # ------------------------------------------------------------ signals
+    def _on_index_changed(self, _index: int) -> None:
+        self.selection = [n for n in self.selection if n in self.graph.nodes]
+        self.changed.emit()
+        self.title_changed.emit()
+
+    def _on_clean_changed(self, _clean: bool) -> None:
+        self.title_changed.emit()
+
+
+__all__ = ["Document", "SettingError", "check_setting"]

@@ -1,0 +1,63 @@
+"""Export the document's network as .h5 / .keras / a Python script, in a worker thread.
+
+Keras loads on the first export (about 3 s): that happens off the GUI thread, so the window stays
+responsive; the banner says when the file is written or why it was not.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+FORMATS = (("h5", "Keras .h5\u2026"), ("keras", "Keras .keras\u2026"), ("py", "Python script .py\u2026"))
+
+
+class Exporter(QObject):
+    finished = Signal(bool, str)  # ok, the path or the message
+
+    def __init__(self, doc, last_dir, parent: QWidget):
+        super().__init__(parent)
+        self.doc, self.last_dir, self.widget = doc, last_dir, parent
+        self.busy: str | None = None
+
+    def export_dialog(self, fmt: str) -> None:
+        default = self.last_dir() / f"{self.doc.project.name}.{fmt}"
+        path, _ = QFileDialog.getSaveFileName(self.widget, f"Export as .{fmt}", str(default), f"*.{fmt}")
+        if path:
+            self.export_to(path if path.endswith(f".{fmt}") else f"{path}.{fmt}", fmt)
+
+    def export_to(self, path: str, fmt: str) -> bool:
+        """Start writing ``path``; False if another export is still running."""
+        if self.busy:
+            self.doc.tell(f"Still exporting {Path(self.busy).name}.", "info")
+            return False
+        from .worker import start_job
+        self.busy = str(path)
+        self.doc.say(f"Exporting {Path(path).name}\u2026", 0)
+        start_job(_export, self.doc.graph.copy(), str(path), fmt, self.doc.project.name,
+                  on_done=self._on_done, on_failed=self._on_failed, parent=self)
+        return True
+
+    def _on_done(self, path: str) -> None:
+        self.busy = None
+        if path.endswith(".py"):
+            text = f"Exported {path}. Run it with Python to rebuild the model in plain Keras."
+        else:
+            text = f"Exported {path}. Plain Keras loads it with keras.models.load_model()."
+        self.doc.tell(text, "info")
+        self.doc.say(f"Exported {Path(path).name}", 4000)
+        self.finished.emit(True, path)
+
+    def _on_failed(self, message: str) -> None:
+        self.busy = None
+        self.doc.tell(f"Could not export: {message}")
+        self.doc.say("Export failed", 4000)
+        self.finished.emit(False, message)
+
+
+def _export(graph, path: str, fmt: str, name: str) -> str:
+    from ..backend.export import export  # Keras loads here, in the worker thread
+    export(graph, path, fmt, name=name)
+    return path

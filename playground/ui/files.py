@@ -1,0 +1,260 @@
+"""Files: new, open (projects and Keras models), save, recent files, autosave and crash recovery.
+
+Opening is a transaction: the file is read and validated completely (a model is imported in a worker
+thread) before the document is replaced; on any failure the banner names the problem and the current
+work, its undo stack and its path are untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from ..core import project as project_io
+from ..core.errors import PlaygroundError
+from ..resources_path import preset_text
+
+AUTOSAVE_MS = 30_000
+MODEL_SUFFIXES = (".h5", ".keras", ".hdf5")
+
+
+def app_data_dir() -> Path:
+    path = Path(QStandardPaths.writableLocation(QStandardPaths.AppDataLocation) or Path.home() / ".playground")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class FileController(QObject):
+    """Everything between the document and the disk. ``parent`` is the widget that owns dialogs."""
+
+    about_to_replace = Signal()  # stop what works on the old project (training) before it goes
+    opened = Signal(str)  # a file was opened or imported
+
+    def __init__(self, doc, settings: QSettings, parent: QWidget):
+        super().__init__(parent)
+        self.doc, self.settings, self.widget = doc, settings, parent
+        self.importing: str | None = None  # the model file being imported in a worker, if any
+        self.recent_changed_hooks: list = []
+        self.ask_save = self.ask_save_dialog  # tests and scripts replace the question
+        self.autosave_timer = QTimer(self)
+        self.autosave_timer.setInterval(AUTOSAVE_MS)
+        self.autosave_timer.timeout.connect(self.write_recovery)
+        self.autosave_timer.start()
+
+    # ------------------------------------------------------------ replacing the project
+    def load_project(self, proj: project_io.Project, path: Path | None) -> None:
+        """Replace the current project with a validated one (not undoable: the stack starts fresh)."""
+        self.about_to_replace.emit()
+        self.doc.replace(proj, path)
+
+    def new_project(self) -> bool:
+        if not self.maybe_save():
+            return False
+        self.load_project(project_io.Project(), None)
+        return True
+
+    def new_from_preset(self, name: str) -> bool:
+        if not self.maybe_save():
+            return False
+        self.load_project(project_io.loads(preset_text(name)), None)
+        return True
+
+    def show_preset_gallery(self) -> None:
+        from .dialogs import PresetGallery
+        dlg = PresetGallery(self.widget)
+        if dlg.exec() and dlg.chosen:
+            self.new_from_preset(dlg.chosen)
+
+    # ------------------------------------------------------------ open
+    def open_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.widget, "Open", str(self.last_dir()),
+                                              "Projects and models (*.json *.h5 *.keras);;All files (*)")
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str | os.PathLike) -> bool:
+        """Open a project, or start importing a Keras model in a worker thread.
+
+        Returns False when nothing will change (refused, cancelled or failed: the banner says why). A
+        model import returns True once started; the document changes when it succeeds.
+        """
+        path = Path(path)
+        if self.importing:
+            self.doc.tell(f"Still importing {Path(self.importing).name}; open {path.name} when it is done.")
+            return False
+        if not self.maybe_save():
+            return False
+        if path.suffix.lower() in MODEL_SUFFIXES:
+            from .worker import start_job
+            self.importing = str(path)
+            self.doc.say(f"Importing {path.name} (loading Keras)\u2026", 0)
+            start_job(_import_model, path, on_done=self._on_imported, on_failed=self._on_import_failed,
+                      parent=self)
+            return True
+        try:
+            proj = project_io.load(path)  # validates everything before anything is replaced
+        except PlaygroundError as exc:
+            self._refuse(path, exc)
+            return False
+        self.load_project(proj, path)
+        self._opened(path)
+        return True
+
+    def _on_imported(self, result) -> None:
+        path = Path(self.importing or "model")
+        self.importing = None
+        proj, note = result
+        self.load_project(proj, None)
+        self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project."
+                     + (f" {note}" if note else ""), 10000)
+        self._opened(path)
+
+    def _on_import_failed(self, message: str) -> None:
+        path = Path(self.importing or "model")
+        self.importing = None
+        self._refuse(path, message)
+
+    def _refuse(self, path: Path, exc) -> None:
+        self.doc.tell(f"Could not open {path.name}: {exc}")
+        self.doc.say(f"Could not open {path.name}", 8000)
+
+    def _opened(self, path: Path) -> None:
+        self.add_recent(path)
+        self.opened.emit(str(path))
+
+    # ------------------------------------------------------------ save
+    def save(self) -> bool:
+        if self.doc.path is None:
+            return self.save_as()
+        return self.save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self.widget, "Save project",
+                                              str(self.last_dir() / f"{self.doc.project.name}.json"),
+                                              "Projects (*.json)")
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += ".json"
+        return self.save_to(Path(path))
+
+    def save_to(self, path: str | os.PathLike) -> bool:
+        path = Path(path)
+        old_name = self.doc.project.name
+        if self.doc.path is None or path != self.doc.path:
+            self.doc.project.name = path.stem
+        try:
+            project_io.save(self.doc.project, path)
+        except (OSError, PlaygroundError) as exc:
+            self.doc.project.name = old_name
+            self.doc.tell(f"Could not save {path}: {getattr(exc, 'strerror', None) or exc}")
+            return False
+        self.doc.mark_saved(path)
+        self.add_recent(path)
+        self.clear_recovery()
+        self.doc.say(f"Saved {path}", 4000)
+        return True
+
+    def maybe_save(self) -> bool:
+        """True when it is fine to replace the current project (saved, discarded, or clean)."""
+        if not self.doc.is_modified():
+            return True
+        answer = self.ask_save()
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def ask_save_dialog(self) -> str:
+        """'save', 'discard' or 'cancel', asked in a dialog (``ask_save`` points here unless replaced)."""
+        box = QMessageBox(QMessageBox.Warning, "Unsaved changes", f"Save the changes to {self.doc.name}?",
+                          QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self.widget)
+        box.setInformativeText("If you don't save, your changes since the last save are lost.")
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(box.exec(), "cancel")
+
+    # ------------------------------------------------------------ recent files
+    def last_dir(self) -> Path:
+        recent = self.recent_files()
+        return Path(recent[0]).parent if recent else Path.home()
+
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent", [])
+        return [v for v in (value if isinstance(value, list) else [value]) if v]
+
+    def add_recent(self, path: Path) -> None:
+        items = [str(path)] + [p for p in self.recent_files() if p != str(path)]
+        self.settings.setValue("recent", items[:10])
+        for hook in self.recent_changed_hooks:
+            hook()
+
+    # ------------------------------------------------------------ autosave and recovery
+    def recovery_path(self) -> Path:
+        return app_data_dir() / "recovery.json"
+
+    def write_recovery(self) -> None:
+        if not self.doc.is_modified():
+            return
+        try:
+            data = project_io.to_dict(self.doc.project)
+            data["recovery"] = {"path": str(self.doc.path) if self.doc.path else None}
+            tmp = self.recovery_path().with_suffix(".tmp")
+            tmp.write_text(json.dumps(data, allow_nan=False), encoding="utf-8")
+            os.replace(tmp, self.recovery_path())
+        except (OSError, ValueError, PlaygroundError) as exc:
+            self.doc.say(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}", 8000)
+
+    def clear_recovery(self) -> None:
+        try:
+            self.recovery_path().unlink()
+        except FileNotFoundError:
+            pass
+
+    def set_aside_recovery(self, reason: str) -> Path | None:
+        """Rename a recovery file that cannot be loaded, so no start tries it again; say where it went."""
+        path = self.recovery_path()
+        target = path.with_name(f"recovery-broken-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        try:
+            os.replace(path, target)
+        except OSError:
+            try:
+                path.unlink()
+            except OSError:
+                return None
+            target = None
+        self.doc.tell(f"The autosaved work could not be restored ({reason})."
+                      + (f" It was kept as {target}." if target else ""))
+        return target
+
+    def offer_recovery(self) -> None:
+        """After a crash: offer the autosaved project back (called at start, not by the constructor)."""
+        path = self.recovery_path()
+        if not path.exists():
+            return
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a project object")
+            original = (data.pop("recovery", None) or {}).get("path")
+            proj = project_io.from_dict(data)
+        except (OSError, ValueError, AttributeError, RecursionError, PlaygroundError) as exc:
+            self.set_aside_recovery(str(exc)[:200])
+            return
+        answer = QMessageBox.question(self.widget, "Recover unsaved work?",
+                                      f"Network Playground closed with unsaved changes to {proj.name}. "
+                                      f"Restore them?", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+        if answer == QMessageBox.Yes:
+            self.load_project(proj, Path(original) if original else None)
+            self.doc.mark_unsaved()  # restored work is unsaved work
+        self.clear_recovery()
+
+
+def _import_model(path: Path):
+    """(project, note) from a Keras model file: runs in a worker thread (Keras loads here)."""
+    from ..backend.export import import_model
+    graph = import_model(path)
+    note = getattr(graph, "import_note", "") or ""
+    return project_io.Project(graph, path.stem), note

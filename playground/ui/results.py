@@ -1,0 +1,106 @@
+"""The results of a run: test accuracy, the confusion matrix, the misclassified gallery, export buttons."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from .images import array_to_pixmap
+
+EMPTY = ("Results appear here when a run ends: test accuracy, the confusion matrix and the examples the model "
+         "got wrong.")
+
+
+class ResultsView(QGroupBox):
+    export_requested = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__("Results", parent)
+        self.confusion_matrix = None
+        self.label = QLabel(EMPTY)
+        self.label.setWordWrap(True)
+        self.confusion = QTableWidget(0, 0)
+        self.confusion.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.confusion.setMinimumHeight(150)
+        self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.confusion.setToolTip("Rows: true class; columns: predicted class.")
+        self.gallery = QGridLayout()
+        gallery_w = QWidget()
+        gallery_w.setLayout(self.gallery)
+        exp = QHBoxLayout()
+        self.export_buttons = []
+        for fmt in ("h5", "keras", "py"):
+            b = QPushButton(f"Export .{fmt}")
+            b.clicked.connect(lambda checked=False, f=fmt: self.export_requested.emit(f))
+            exp.addWidget(b)
+            self.export_buttons.append(b)
+        exp.addStretch(1)
+        rb = QVBoxLayout(self)
+        rb.addWidget(self.label)
+        rows = QHBoxLayout()
+        rows.addWidget(self.confusion, 3)
+        gal = QVBoxLayout()
+        gal.addWidget(QLabel("Misclassified (predicted / true):"))
+        gal.addWidget(gallery_w)
+        gal.addStretch(1)
+        rows.addLayout(gal, 2)
+        rb.addLayout(rows)
+        rb.addLayout(exp)
+
+    def clear(self) -> None:
+        self.label.setText(EMPTY)
+        self.confusion_matrix = None
+        self.confusion.setRowCount(0)
+        self.confusion.setColumnCount(0)
+        while self.gallery.count():
+            w = self.gallery.takeAt(0).widget()
+            if w:
+                w.deleteLater()
+
+    def show_outcome(self, outcome) -> None:
+        res = outcome.result
+        if res.test_accuracy is not None:
+            self.label.setText(f"<b>Test accuracy {res.test_accuracy:.4f}</b> \u00b7 test loss "
+                               f"{res.test_loss:.4f} \u00b7 {res.epochs_run} epoch(s) in {res.seconds:.1f} s. "
+                               f"The trained weights are now in the project (Save keeps them).")
+        preds = getattr(outcome, "predictions", None)
+        if preds is None:
+            return
+        pred, true = preds
+        names = outcome.data.class_names if not outcome.dataset.binary else ("0", "1")
+        k = max(len(names), int(max(pred.max(), true.max())) + 1)
+        cm = np.zeros((k, k), dtype=int)
+        np.add.at(cm, (true, pred), 1)
+        self.confusion_matrix = cm
+        self.confusion.setRowCount(k)
+        self.confusion.setColumnCount(k)
+        labels = [names[i] if i < len(names) else str(i) for i in range(k)]
+        self.confusion.setHorizontalHeaderLabels(labels)
+        self.confusion.setVerticalHeaderLabels(labels)
+        peak = max(cm.max(), 1)
+        for r in range(k):
+            for c in range(k):
+                item = QTableWidgetItem(str(cm[r, c]))
+                item.setTextAlignment(Qt.AlignCenter)
+                share = cm[r, c] / peak
+                base = QColor(46, 175, 98) if r == c else QColor(214, 69, 65)
+                base.setAlphaF(min(0.15 + 0.85 * share, 1.0) if cm[r, c] else 0.0)
+                item.setBackground(base)
+                self.confusion.setItem(r, c, item)
+        wrong = np.flatnonzero(pred != true)[:12]
+        x_test = outcome.dataset.x_test
+        for i, idx in enumerate(wrong):
+            cell = QWidget()
+            v = QVBoxLayout(cell)
+            v.setContentsMargins(2, 2, 2, 2)
+            img = QLabel()
+            if x_test is not None and x_test.ndim >= 3:
+                img.setPixmap(array_to_pixmap(x_test[idx], 48))
+            cap = QLabel(f"{labels[pred[idx]]} / {labels[true[idx]]}")
+            cap.setAlignment(Qt.AlignCenter)
+            v.addWidget(img, alignment=Qt.AlignCenter)
+            v.addWidget(cap)
+            self.gallery.addWidget(cell, i // 6, i % 6)

@@ -1,0 +1,192 @@
+"""A Neuron's weights as a grid of fields: w0 (bias) and one weight per input, one column per neuron.
+
+Typing commits on Enter, Tab or leaving the field; Escape puts back the model's value. An entry that is
+not a finite number stays red with its message and changes nothing. Every commit is one undo step;
+scrolling nudges a weight (0.5 a notch, 0.1 with Shift) and a run of scrolls on one entry is one step.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
+
+from . import commands as C
+
+RED = "border: 1.5px solid #D64541; border-radius: 3px;"
+
+
+class WeightEdit(QLineEdit):
+    """One weight; ``committed(edit, text, merge)`` when the user confirms a value or scrolls."""
+
+    committed = Signal(object, str, bool)
+    escaped = Signal(object)
+
+    def __init__(self, key: tuple, parent=None):
+        super().__init__(parent)
+        self.key = key
+        self.setAlignment(Qt.AlignRight)
+        self.setMinimumWidth(56)
+        self.setToolTip("Type a number and press Enter or Tab (Escape undoes the typing), or scroll to change it "
+                        "(Shift: finer). z = w0 + sum wi*xi; step gives 1 when z >= 0.")
+        self.editingFinished.connect(lambda: self.committed.emit(self, self.text(), False))
+
+    def event(self, event):
+        # Escape is also the window's "stop training" shortcut: inside a weight it means "undo my typing"
+        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Escape:
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key_Escape:
+            self.escaped.emit(self)
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def wheelEvent(self, event):
+        try:
+            v = float(self.text())
+        except ValueError:
+            return
+        step = 0.1 if event.modifiers() & Qt.ShiftModifier else 0.5
+        v = round(v + step * (1 if event.angleDelta().y() > 0 else -1), 6)
+        self.setText(f"{v:g}")
+        self.committed.emit(self, self.text(), True)
+        event.accept()
+
+
+class WeightGrid(QWidget):
+    """The weights of one Neuron node of the document; rebuilt when its fan-in or units change."""
+
+    def __init__(self, doc, parent=None):
+        super().__init__(parent)
+        self.doc = doc
+        self.node_id: str | None = None
+        self.edits: dict[tuple, WeightEdit] = {}
+        self.msg = QLabel()
+        self.lay = QVBoxLayout(self)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+
+    @property
+    def graph(self):
+        return self.doc.graph
+
+    def fan_in(self) -> int | None:
+        ins = self.graph.input_ids(self.node_id) if self.node_id in self.graph.nodes else []
+        return self.doc.shapes.output_width(ins[0]) if ins else None
+
+    def clear(self) -> None:
+        while self.lay.count():
+            item = self.lay.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.edits = {}
+
+    def build(self, node_id: str | None) -> None:
+        self.clear()
+        self.node_id = node_id
+        node = self.graph.nodes.get(node_id) if node_id else None
+        if node is None or node.kind != "neuron":
+            return
+        n_in = self.fan_in()
+        title = QLabel("<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...;"
+                       " step: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)</span>")
+        title.setWordWrap(True)
+        title.setTextFormat(Qt.RichText)
+        self.lay.addWidget(title)
+        if n_in is None:
+            hint = QLabel("Connect an input to set the weights.")
+            hint.setStyleSheet("color: gray;")
+            self.lay.addWidget(hint)
+            return
+        units = node.params["units"]
+        k = node.weights.get("kernel")
+        if k is not None and k.shape != (n_in, units):
+            fix = QPushButton(f"Reset weights to fit {n_in} input(s) x {units} neuron(s)")
+            fix.clicked.connect(self.fit_weights)
+            self.lay.addWidget(fix)
+            return
+        grid_w = QWidget()
+        grid = QGridLayout(grid_w)
+        grid.setContentsMargins(0, 0, 0, 0)
+        src_name = self.graph.nodes[self.graph.input_ids(node_id)[0]].name
+        for u in range(units):
+            head = QLabel(f"neuron {u + 1}")
+            head.setAlignment(Qt.AlignCenter)
+            grid.addWidget(head, 0, u + 1)
+        grid.addWidget(QLabel("w0 (bias)"), 1, 0)
+        for i in range(n_in):
+            grid.addWidget(QLabel(f"w{i + 1} \u2190 {src_name}[{i}]"), i + 2, 0)
+        for u in range(units):
+            keys = [(("bias", (u,)), 1)] + [(("kernel", (i, u)), i + 2) for i in range(n_in)]
+            for key, row in keys:
+                e = WeightEdit(key)
+                e.committed.connect(self._on_commit)
+                e.escaped.connect(self._on_escape)
+                grid.addWidget(e, row, u + 1)
+                self.edits[key] = e
+        self.lay.addWidget(grid_w)
+        self.msg = QLabel()
+        self.msg.setStyleSheet("color: #D64541;")
+        self.msg.setWordWrap(True)
+        self.msg.hide()
+        self.lay.addWidget(self.msg)
+        self.load_values()
+
+    def model_value(self, key: tuple) -> float:
+        var, idx = key
+        arr = self.graph.nodes[self.node_id].weights.get(var)
+        return 0.0 if arr is None or any(i >= s for i, s in zip(idx, arr.shape)) else float(arr[idx])
+
+    def load_values(self) -> None:
+        if self.node_id not in self.graph.nodes:
+            return
+        for key, e in self.edits.items():
+            if e.hasFocus() and e.styleSheet():
+                continue  # the user is fixing an invalid entry: keep their text and its red mark
+            e.blockSignals(True)
+            e.setText(f"{self.model_value(key):g}")
+            e.blockSignals(False)
+            e.setStyleSheet("")
+
+    def _on_escape(self, edit: WeightEdit) -> None:
+        edit.blockSignals(True)
+        edit.setText(f"{self.model_value(edit.key):g}")
+        edit.blockSignals(False)
+        edit.setStyleSheet("")
+        self.msg.hide()
+
+    def _on_commit(self, edit: WeightEdit, text: str, merge: bool) -> None:
+        try:
+            value = float(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value):
+            edit.setStyleSheet(RED)
+            self.msg.setText(f"A weight must be a finite number. Received {text!r}; nothing was changed. "
+                             f"Press Escape to put back {self.model_value(edit.key):g}.")
+            self.msg.show()
+            return
+        edit.setStyleSheet("")
+        self.msg.hide()
+        var, idx = edit.key
+        node = self.graph.nodes[self.node_id]
+        stack = self.doc.stack
+        if var not in node.weights:
+            stack.beginMacro("Set weight")
+            stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
+                self.graph, self.node_id, self.fan_in())}, "Create weights"))
+            stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
+            stack.endMacro()
+        elif float(node.weights[var][idx]) != value:
+            stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
+
+    def fit_weights(self) -> None:
+        n_in = self.fan_in()
+        if n_in:
+            self.doc.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
+                self.graph, self.node_id, n_in)}, "Reset weights to fit"))
+            self.build(self.node_id)

@@ -1,0 +1,64 @@
+"""The four workspaces over one canvas: Build, Logic lab, Train, See inside.
+
+Switching shows and hides panels and refits the canvas; it never touches the document, so a
+selection or an edit survives every switch.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+
+WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
+
+
+class Workspaces(QObject):
+    switched = Signal(str)
+
+    def __init__(self, w, parent=None):
+        """``w`` is the assembled window: its pages, splitters and stacks are what a workspace arranges."""
+        super().__init__(parent)
+        self.w = w
+        self.current = "Build"
+        bar = self.bar = QWidget(w)
+        hb = QHBoxLayout(bar)
+        hb.setContentsMargins(0, 0, 8, 0)
+        hb.setSpacing(2)
+        self.buttons: dict[str, QPushButton] = {}
+        for i, name in enumerate(WORKSPACES):
+            b = QPushButton(name)
+            b.setCheckable(True)
+            b.setFlat(True)
+            b.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            b.setToolTip(f"{name} workspace (Ctrl+{i + 1})")
+            b.clicked.connect(lambda checked=False, n=name: self.set(n))
+            hb.addWidget(b)
+            self.buttons[name] = b
+        w.menuBar().setCornerWidget(bar, Qt.TopRightCorner)
+
+    def set(self, name: str) -> None:
+        w = self.w
+        self.current = name
+        for n, b in self.buttons.items():
+            b.setChecked(n == name)
+            b.setStyleSheet("font-weight: bold; border-bottom: 2px solid #3D7BF2;" if n == name else "")
+        if name == "See inside":
+            w.pages.setCurrentIndex(1)
+            w.inside_panel.refresh()
+            self.switched.emit(name)
+            return
+        w.pages.setCurrentIndex(0)
+        w.palette_panel.setVisible(name in ("Build", "Logic lab"))
+        w.right_stack.setCurrentIndex({"Build": 0, "Logic lab": 1, "Train": 2}[name])
+        w.bottom_stack.setCurrentIndex(1 if name == "Logic lab" else 0)
+        w.bottom_stack.setVisible(name != "Train")
+        total = max(w.hsplit.width(), 1200)
+        if name == "Train":
+            w.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])
+        elif name == "Logic lab":
+            w.hsplit.setSizes([170, total - 170 - 560, 560])
+        else:
+            w.hsplit.setSizes([200, total - 600, 400])
+        QTimer.singleShot(0, w.view.fit_all)  # the canvas changed size: show the whole network again
+        self.switched.emit(name)

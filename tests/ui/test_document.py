@@ -1,0 +1,144 @@
+"""The document: settings are undoable edits, one shape inference per edit, views never reach into the window."""
+
+import ast
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+import playground
+from playground.core import shapes
+
+
+def _type_into_spin(spin, text):
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, text)
+    QTest.keyClick(spin, Qt.Key_Return)
+
+
+def test_typed_epochs_is_an_undoable_edit_and_close_asks(window, qtbot):
+    window.set_workspace("Train")
+    panel = window.train_panel
+    old = window.project.training["epochs"]
+    assert not window.isWindowModified()
+    _type_into_spin(panel.epochs_box, "7")
+    assert window.project.training["epochs"] == 7
+    assert window.isWindowModified() and window.is_dirty()
+    window.undo_action.trigger()  # Edit > Undo
+    assert window.project.training["epochs"] == old
+    assert panel.epochs_box.value() == old
+    window.redo_action.trigger()
+    assert panel.epochs_box.value() == 7
+    asked = []
+    window.ask_save = lambda: asked.append(1) or "cancel"
+    assert not window.close()  # cancelled: the window stays, the edit stays
+    assert asked and window.project.training["epochs"] == 7
+    window.ask_save = lambda: "discard"
+
+
+def test_typed_learning_rate_invalid_stays_red_and_changes_nothing(window):
+    window.set_workspace("Train")
+    panel = window.train_panel
+    depth = window.stack.count()
+    panel.lr.setFocus()
+    panel.lr.selectAll()
+    QTest.keyClicks(panel.lr, "-1")
+    assert window.project.training["learning_rate"] == 0.001 or window.project.training["learning_rate"] > 0
+    assert "learning_rate" in panel.settings_msg.text() and panel.settings_msg.isVisibleTo(panel)
+    assert window.stack.count() == depth
+    panel.lr.selectAll()
+    QTest.keyClicks(panel.lr, "0.02")
+    QTest.keyClick(panel.lr, Qt.Key_Tab)
+    assert window.project.training["learning_rate"] == 0.02
+    assert not panel.settings_msg.isVisibleTo(panel)
+    window.undo_action.trigger()
+    assert panel.lr.text() != "0.02"
+
+
+def test_logic_target_is_an_undoable_edit(logic_window, qtbot):
+    w = logic_window
+    combo = w.logic_panel.target
+    before = w.project.logic.get("target")
+    assert not w.isWindowModified()
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key_Up)  # keyboard selection of the previous gate
+    after = w.project.logic.get("target")
+    assert after != before and after == combo.currentData()
+    assert w.isWindowModified()
+    w.undo_action.trigger()
+    assert w.project.logic.get("target") == before and combo.currentData() == before
+    asked = []
+    w.redo_action.trigger()
+    w.ask_save = lambda: asked.append(1) or "cancel"
+    assert not w.close()
+    assert asked
+    w.ask_save = lambda: "discard"
+
+
+def test_one_shape_inference_per_parameter_edit(window, monkeypatch):
+    calls = []
+    real = shapes.infer
+    monkeypatch.setattr(shapes, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    spin = window.inspector.fields["filters"]
+    spin.setFocus()
+    spin.selectAll()
+    calls.clear()
+    QTest.keyClicks(spin, "8")  # one keystroke, one edit
+    assert conv.params["filters"] == 8
+    assert len(calls) == 1, f"{len(calls)} inferences for one edit"
+    # and the labels show it: the canvas, the inspector and the summary read the same result
+    assert window.scene.node_items[conv.id].shape_line == "26x26x8"
+    row = window.summary.row_ids.index(conv.id)
+    assert window.summary.table.item(row, 2).text() == "26x26x8"
+
+
+def test_one_inference_for_a_macro_edit(window, monkeypatch):
+    """Delete = disconnect + remove: one undo step, one inference."""
+    calls = []
+    real = shapes.infer
+    monkeypatch.setattr(shapes, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
+    window.select_nodes([window.graph.by_name("flatten").id])
+    calls.clear()
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Delete)
+    assert window.graph.by_name("dense") is not None and len(calls) == 1
+
+
+def test_views_receive_the_document_not_the_window():
+    """No module in ui/ other than main_window (the assembler) refers to a window object."""
+    ui = Path(playground.__file__).parent / "ui"
+    offenders = []
+    for path in ui.rglob("*.py"):
+        if path.name == "main_window.py":
+            continue
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr == "window" and \
+                    isinstance(node.value, ast.Name) and node.value.id == "self":
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert not offenders, offenders
+
+
+def test_commands_call_public_model_methods_only():
+    ui = Path(playground.__file__).parent / "ui"
+    private = []
+    for path in ui.rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__") \
+                    and isinstance(node.value, ast.Attribute) and node.value.attr in ("graph", "doc", "project"):
+                private.append(f"{path.name}:{node.lineno} {node.value.attr}.{node.attr}")
+    assert not private, private
+
+
+def test_ui_modules_stay_small_or_say_why():
+    ui = Path(playground.__file__).parent / "ui"
+    big = []
+    for path in ui.rglob("*.py"):
+        text = path.read_text()
+        if text.count("\n") > 450 and "Why this module is long" not in text:
+            big.append(f"{path.relative_to(ui)}: {text.count(chr(10))} lines")
+    assert not big, big
