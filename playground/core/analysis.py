@@ -14,6 +14,29 @@ from .graph import Graph
 _NEUTRAL = frozenset({"node_moved", "node_renamed"})
 
 
+def weights_text(weights: dict) -> str:
+    return ", ".join(f"{k} {tuple(v.shape)}" for k, v in weights.items())
+
+
+def stale_weights(graph: Graph, infos: dict[str, shapes.NodeInfo]) -> dict[str, str]:
+    """Nodes whose stored (trained or hand-set) weights no longer fit the layer, with a message each.
+
+    A layer's stored numbers must add up to its parameter count; after a change such as filters 32 -> 16
+    they do not, and building or exporting would fail. Neuron grids are refitted by the editor instead.
+    """
+    problems = {}
+    for nid, node in graph.nodes.items():
+        info = infos.get(nid)
+        if not node.weights or info is None or info.status in ("error", "blocked"):
+            continue
+        stored = sum(int(v.size) for v in node.weights.values())
+        if stored != info.params:
+            problems[nid] = (f"The stored weights ({weights_text(node.weights)}: {stored:,} numbers) no longer fit "
+                             f"this layer, which now has {info.params:,} parameters. Reset this layer's weights in "
+                             f"the inspector (it starts again from random values).")
+    return problems
+
+
 class ShapeCache:
     """``infos`` (node id -> NodeInfo) for one graph, computed lazily and at most once per change."""
 
@@ -37,8 +60,13 @@ class ShapeCache:
     @property
     def infos(self) -> dict[str, shapes.NodeInfo]:
         if self._infos is None:
-            self._infos = shapes.infer(self.graph)
+            infos = shapes.infer(self.graph)
             self.computations += 1
+            for nid, message in stale_weights(self.graph, infos).items():
+                info = infos[nid]
+                info.errors.append(message)
+                info.status = "error"
+            self._infos = infos
         return self._infos
 
     def info(self, node_id: str) -> shapes.NodeInfo | None:

@@ -121,6 +121,14 @@ def evaluate(graph: Graph, x: np.ndarray) -> tuple[np.ndarray, list[LayerTrace]]
     return values[outputs[0].id], traces
 
 
+THRESHOLD = 0.5
+
+
+def predicted_bits(output: np.ndarray) -> np.ndarray:
+    """The one rule for reading an output as a bit: output >= 0.5 counts as 1 (step outputs are already 0/1)."""
+    return (np.asarray(output) >= THRESHOLD).astype(np.int64)
+
+
 def truth_table(graph: Graph, target: str | list[int] | None = None) -> TruthTable:
     """Every binary input row through the network, compared with a gate or a custom column."""
     n = graph.inputs()[0].params["shape"][0] if graph.inputs() else 0
@@ -132,7 +140,7 @@ def truth_table(graph: Graph, target: str | list[int] | None = None) -> TruthTab
     if target is not None:
         col = target_column(target, n)
         table.target = col
-        pred = out[:, 0]
+        pred = predicted_bits(out[:, 0])
         table.wrong_rows = [i for i in range(len(x)) if pred[i] != col[i]]
     return table
 

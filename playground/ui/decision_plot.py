@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape as esc
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -10,6 +12,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 from ..core import logic
 from ..core.graph import Graph
 from .logic_lab import GREEN, RED, LogicPanel
+
+LINE_COLOURS = ("#3D7BF2", "#E0892B", "#8E44AD", "#16A085")
 
 
 class DecisionPlot(QWidget):
@@ -58,10 +62,25 @@ class DecisionPlot(QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.2)
         self.plot.setMouseEnabled(False, False)
         self.points = pg.ScatterPlotItem(size=16)
-        self.line = pg.PlotCurveItem(pen=pg.mkPen("#3D7BF2", width=3))
-        self.plot.addItem(self.line)
+        self.curves: list[pg.PlotCurveItem] = []
         self.plot.addItem(self.points)
         self.layout_.insertWidget(0, self.plot, 2)
+
+    def _draw_lines(self, units: list) -> None:
+        """One curve per (name, w0, w1, w2); the first is the chosen neuron (``line_points``)."""
+        while len(self.curves) < len(units):
+            curve = pg.PlotCurveItem(pen=pg.mkPen(LINE_COLOURS[len(self.curves) % len(LINE_COLOURS)], width=3))
+            self.plot.addItem(curve)
+            self.curves.append(curve)
+        self.line_points = None
+        for i, curve in enumerate(self.curves):
+            line = logic.decision_line(*units[i][1:]) if i < len(units) else None
+            if line is None:
+                curve.setData([], [])
+                continue
+            curve.setData(line[0], line[1])
+            if i == 0:
+                self.line_points = (np.asarray(line[0]), np.asarray(line[1]))
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -80,8 +99,7 @@ class DecisionPlot(QWidget):
         neuron, src = self._neuron(g)
         if table is None or neuron is None:
             self.points.setData([], [])
-            self.line.setData([], [])
-            self.line_points = None
+            self._draw_lines([])
             self.caption.setText("<span style='color:gray'>The decision line appears for a neuron with two "
                                  "inputs.</span>")
             return
@@ -108,20 +126,38 @@ class DecisionPlot(QWidget):
             label.setPos(px, py)
             self.plot.addItem(label)
             self.labels.append(label)
-        k, b = neuron.weights.get("kernel"), neuron.weights.get("bias")
-        w1, w2 = (0.0, 0.0) if k is None else (float(k[0, 0]), float(k[1, 0]))
-        w0 = 0.0 if b is None else float(b[0])
-        line = logic.decision_line(w0, w1, w2)
-        if line is None:
-            self.line.setData([], [])
-            self.line_points = None
-            text = f"w1 = w2 = 0: z = {w0:g} everywhere, so there is no line."
-        else:
-            self.line.setData(line[0], line[1])
-            self.line_points = (np.asarray(line[0]), np.asarray(line[1]))
-            text = (f"<b>{neuron.name}</b> (first neuron): {w0:g} + {w1:g}\u00b7x1 + {w2:g}\u00b7x2 = 0."
-                    f"<br>Points on the side where z \u2265 0 get 1.")
+        # the lines drawn: in the input plane, every unit of every neuron layer fed by the input (the lecture's
+        # XNOR picture: two hidden lines and the band between them); in a hidden plane, the chosen neuron's
+        units = []  # (name, w0, w1, w2)
+        layers = [n for n in g.nodes.values() if n.kind == "neuron" and g.input_ids(n.id) == [src]] \
+            if src == g.inputs()[0].id else [neuron]
+        if neuron in layers:  # the chosen neuron first
+            layers.remove(neuron)
+            layers.insert(0, neuron)
+        for n in layers:
+            k, b = n.weights.get("kernel"), n.weights.get("bias")
+            for u in range(n.params["units"]):
+                ok = k is not None and k.shape[0] >= 2 and k.shape[1] > u
+                w1, w2 = (float(k[0, u]), float(k[1, u])) if ok else (0.0, 0.0)
+                w0 = float(b[u]) if b is not None and b.shape[0] > u else 0.0
+                label = n.name if n.params["units"] == 1 else f"{n.name} #{u + 1}"
+                units.append((label, w0, w1, w2))
+        self._draw_lines(units)
+        lines_text = []
+        for label, w0, w1, w2 in units:
+            lines_text.append(f"<b>{esc(label)}</b>: {w0:g} + {w1:g}\u00b7x1 + {w2:g}\u00b7x2 = 0"
+                              if logic.decision_line(w0, w1, w2) is not None else
+                              f"<b>{esc(label)}</b>: w1 = w2 = 0, z = {w0:g} everywhere: no line")
+        text = "<br>".join(lines_text) + "<br>Points on the side where z \u2265 0 get 1."
+        if len(units) > 1:
+            text += (f" {len(units)} lines: each hidden neuron cuts the plane once; the output neuron combines "
+                     f"the sides (for XNOR, the band between two lines).")
         sep = logic.linearly_separable(pts, target) if table.target is not None else True
         if not sep:
-            text += f"<br><b style='color:{RED}'>These points cannot be split by any line.</b>"
+            if table.all_correct:
+                text += ("<br><span style='color:gray'>No single line splits these points, so one neuron could "
+                         f"not do it; this network does, with {len(units)} line(s) and a neuron on top.</span>")
+            else:
+                text += (f"<br><b style='color:{RED}'>No single line splits these points: one neuron cannot "
+                         f"compute this; add a hidden layer.</b>")
         self.caption.setText(text)

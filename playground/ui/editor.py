@@ -12,7 +12,9 @@ from PySide6.QtGui import QGuiApplication
 from ..core import project as project_io
 from ..core.errors import PlaygroundError
 from ..core.layout import auto_layout
+from ..core.registry import get_spec
 from . import commands as C
+from .canvas.items import CARD_H, CARD_W
 
 
 class Editor(QObject):
@@ -27,21 +29,51 @@ class Editor(QObject):
     def graph(self):
         return self.doc.graph
 
-    def add_layer(self, kind: str, pos: QPointF) -> str | None:
+    def free_spot(self, x: float, y: float) -> tuple[float, float]:
+        """The nearest place at or below (x, y) where a card overlaps no other card."""
+        taken = [n.pos for n in self.graph.nodes.values()]
+        while any(abs(px - x) < CARD_W + 8 and abs(py - y) < CARD_H + 8 for px, py in taken):
+            y += CARD_H + 24
+        return x, y
+
+    def add_layer(self, kind: str, pos: QPointF, after: str | None = None) -> str | None:
+        """Add a layer at ``pos`` (moved down to a free spot); ``after`` also wires that node into it, one step."""
+        x, y = self.free_spot(round(pos.x()), round(pos.y()))
         try:
-            cmd = C.AddNodeCommand(self.graph, kind, (round(pos.x()), round(pos.y())))
+            cmd = C.AddNodeCommand(self.graph, kind, (x, y))
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return None
-        self.doc.push(cmd)
+        connect = None
+        if after is not None and get_spec(kind).max_inputs != 0:
+            try:
+                trial = self.graph.copy()
+                trial.insert_node(cmd.node.clone())
+                connect = C.ConnectCommand(trial, after, cmd.node.id)  # checked before anything changes
+            except PlaygroundError:
+                connect = None  # the new layer cannot take that input: add it unwired
+        stack = self.doc.stack
+        stack.beginMacro(f"Add {get_spec(kind).title}")
+        stack.push(cmd)
+        if connect is not None:
+            self.connect_nodes(after, cmd.node.id, macro=False)
+        stack.endMacro()
         self.select_nodes([cmd.node.id])
-        self.doc.say(f"Added {cmd.node.name}. Drag from its right port to connect it.", 4000)
+        if connect is not None:
+            self.doc.say(f"Added {cmd.node.name} after {self.graph.nodes[after].name}.", 4000)
+        else:
+            self.doc.say(f"Added {cmd.node.name}. Drag from its right port to connect it.", 4000)
         return cmd.node.id
 
     def add_layer_at_centre(self, kind: str) -> str | None:
+        """Palette double-click: after the selected layer (wired to it) when one is selected, else mid-view."""
+        sel = self.doc.selection
+        if len(sel) == 1 and sel[0] in self.graph.nodes:
+            px, py = self.graph.nodes[sel[0]].pos
+            return self.add_layer(kind, QPointF(px + CARD_W + 60, py), after=sel[0])
         return self.add_layer(kind, self.view.mapToScene(self.view.viewport().rect().center()))
 
-    def connect_nodes(self, src: str, dst: str) -> bool:
+    def connect_nodes(self, src: str, dst: str, macro: bool = True) -> bool:
         """Connect src -> dst as one undo step; a refused edge shows why and changes nothing."""
         try:
             cmd = C.ConnectCommand(self.graph, src, dst)  # checks on a copy, or raises
@@ -50,7 +82,8 @@ class Editor(QObject):
             self.doc.tell(str(exc))
             return False
         stack = self.doc.stack
-        stack.beginMacro("Connect")
+        if macro:
+            stack.beginMacro("Connect")
         stack.push(cmd)
         if self.graph.nodes[dst].kind == "neuron":
             n_in = self.doc.shapes.output_width(src)
@@ -58,7 +91,8 @@ class Editor(QObject):
             if n_in and (k is None or k.shape[0] != n_in):
                 stack.push(C.SetWeightsCommand(self.graph, {dst: C.fitted_neuron_weights(self.graph, dst, n_in)},
                                                "Fit weights"))
-        stack.endMacro()
+        if macro:
+            stack.endMacro()
         return True
 
     def delete_selection(self) -> None:

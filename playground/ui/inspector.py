@@ -8,10 +8,25 @@ edit is pushed onto the undo stack, and spin-box drags merge into one step.
 
 from __future__ import annotations
 
+from html import escape as esc
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QFrame, QLabel, QLineEdit, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core import shapes
 from ..core.errors import PlaygroundError
@@ -47,6 +62,25 @@ class Inspector(QWidget):
         self.output.setWordWrap(True)
         self.output.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.weights = WeightGrid(doc)
+        # stored (trained or imported) weights of a layer other than a Neuron: what is there, and a way out
+        self.stored = QLabel()
+        self.stored.setWordWrap(True)
+        self.reset_layer = QPushButton("Reset this layer's weights")
+        self.reset_layer.setToolTip("Drop this layer's stored weights; it starts again from random values at the "
+                                    "next training. One undo step.")
+        self.reset_layer.clicked.connect(self.reset_layer_weights)
+        self.reset_all = QPushButton("Reset all trained weights")
+        self.reset_all.setToolTip("Drop the stored weights of every layer except hand-set Neurons. One undo step.")
+        self.reset_all.clicked.connect(self.reset_all_weights)
+        self.stored_box = QWidget()
+        sb = QVBoxLayout(self.stored_box)
+        sb.setContentsMargins(0, 0, 0, 0)
+        sb.addWidget(self.stored)
+        row = QHBoxLayout()
+        row.addWidget(self.reset_layer)
+        row.addWidget(self.reset_all)
+        row.addStretch(1)
+        sb.addLayout(row)
         self.empty = QLabel("Select a layer to edit it.\n\nEvery change shows its effect at once: shapes, "
                             "parameter counts and formulas.")
         self.empty.setWordWrap(True)
@@ -58,6 +92,7 @@ class Inspector(QWidget):
         lay.addWidget(self.empty)
         lay.addWidget(self.body)
         lay.addWidget(self.weights)
+        lay.addWidget(self.stored_box)
         line = QFrame()
         line.setFrameShape(QFrame.HLine)
         lay.addWidget(line)
@@ -94,6 +129,42 @@ class Inspector(QWidget):
     def set_infos(self, infos: dict) -> None:
         self.infos = infos
         self._show_output()
+        self._show_stored()
+
+    # ------------------------------------------------------------ stored weights
+    def _show_stored(self) -> None:
+        node = self.graph.nodes.get(self.node_id) if self.node_id else None
+        trained = [n for n in self.graph.nodes.values() if n.weights and n.kind != "neuron"]
+        if node is None or node.kind == "neuron" or not trained:
+            self.stored_box.hide()
+            return
+        self.stored_box.show()
+        if node.weights:
+            from ..core.analysis import weights_text
+            self.stored.setText(f"Stored weights: {weights_text(node.weights)}.")
+        else:
+            self.stored.setText("No stored weights: this layer starts from random values.")
+        self.reset_layer.setEnabled(bool(node.weights))
+        self.reset_all.setEnabled(bool(trained))
+
+    def reset_layer_weights(self) -> None:
+        node = self.graph.nodes.get(self.node_id) if self.node_id else None
+        if node is None or not node.weights:
+            return
+        from ..core.analysis import weights_text
+        dropped = weights_text(node.weights)
+        self.stack.push(C.SetWeightsCommand(self.graph, {node.id: None}, f"Reset {node.name}'s weights"))
+        self.doc.tell(f"Dropped {node.name}'s stored weights ({dropped}); it starts from random values at the next "
+                      f"training. Edit > Undo brings them back.", "info")
+
+    def reset_all_weights(self) -> None:
+        trained = [n for n in self.graph.nodes.values() if n.weights and n.kind != "neuron"]
+        if not trained:
+            return
+        total = sum(int(v.size) for n in trained for v in n.weights.values())
+        self.stack.push(C.SetWeightsCommand(self.graph, {n.id: None for n in trained}, "Reset all trained weights"))
+        self.doc.tell(f"Dropped the stored weights of {len(trained)} layer(s) ({total:,} numbers); the network "
+                      f"starts from random values at the next training. Edit > Undo brings them back.", "info")
 
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id if node_id in self.graph.nodes else None
@@ -108,12 +179,13 @@ class Inspector(QWidget):
         if not has:
             self.header.setText("<b>Inspector</b>")
             self._clear_weights()
+            self.stored_box.hide()
             return
         node = self.graph.nodes[self.node_id]
         spec = get_spec(node.kind)
         colour = theme.category_colour(spec.category).name()
         self.header.setText(f"<span style='color:{colour}; font-size:13pt'>\u25a0</span> "
-                            f"<b style='font-size:12pt'>{spec.title}</b><br><span style='color:gray'>{spec.help}</span>")
+                            f"<b style='font-size:12pt'>{spec.title}</b><br><span style='color:gray'>{esc(spec.help)}</span>")
         name = QLineEdit()
         name.setToolTip("A unique name; it becomes the Keras layer name.")
         name.editingFinished.connect(lambda w=name: self._on_rename(w))
@@ -124,6 +196,7 @@ class Inspector(QWidget):
         self._build_weights()
         self.infos = self.doc.infos
         self._show_output()
+        self._show_stored()
 
     def _add_row(self, key: str, title: str, widget: QWidget, help_text: str) -> None:
         msg = QLabel()
@@ -237,14 +310,18 @@ class Inspector(QWidget):
         self._mark(name, None)
         self._pushing = True
         try:
-            if node.kind == "neuron" and name == "units" and self.graph.input_ids(self.node_id):
-                # keep the weight grid the right size in the same undo step
+            if node.kind == "neuron" and name == "units":
+                # hand-set weights follow in the same undo step: this neuron's grid gains or loses columns,
+                # and every Neuron it feeds gains or loses rows (old weights kept, new ones 0)
                 self.stack.beginMacro(f"Set units to {value}")
                 self.stack.push(cmd)
                 n_in = self._neuron_inputs()
-                if n_in:
-                    self.stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
-                        self.graph, self.node_id, n_in)}, "Fit weights"))
+                refit = {self.node_id: C.fitted_neuron_weights(self.graph, self.node_id, n_in)} if n_in else {}
+                for nid in self.graph.output_ids(self.node_id):
+                    if self.graph.nodes[nid].kind == "neuron":
+                        refit[nid] = C.fitted_neuron_weights(self.graph, nid, int(value))
+                if refit:
+                    self.stack.push(C.SetWeightsCommand(self.graph, refit, "Fit weights"))
                 self.stack.endMacro()
             else:
                 self.stack.push(cmd)
@@ -298,15 +375,15 @@ class Inspector(QWidget):
             parts.append(f"<span style='font-family:monospace; font-size:11pt'>{shapes.shape_text(info.shape)}</span>"
                          f" &nbsp; <span style='color:gray'>{info.params:,} params</span>")
         if info.formula:
-            parts.append(f"<span style='font-family:monospace'>{info.formula}</span>")
+            parts.append(f"<span style='font-family:monospace'>{esc(info.formula)}</span>")
         if info.params_formula:
-            parts.append(f"<span style='font-family:monospace'>{info.params_formula}</span>")
+            parts.append(f"<span style='font-family:monospace'>{esc(info.params_formula)}</span>")
         if spec.rule_text:
-            parts.append(f"<span style='color:gray'>rule: {spec.rule_text}</span>")
+            parts.append(f"<span style='color:gray'>rule: {esc(spec.rule_text)}</span>")
         for w in info.warnings:
-            parts.append(f"<span style='color:#B7791F'>\u26a0 {w}</span>")
+            parts.append(f"<span style='color:#B7791F'>\u26a0 {esc(w)}</span>")
         for e in info.errors:
-            parts.append(f"<span style='color:#D64541'>\u2716 {e}</span>")
+            parts.append(f"<span style='color:#D64541'>\u2716 {esc(e)}</span>")
         if info.status == "blocked":
             parts.append("<span style='color:gray'>Not computed: an earlier layer has an error.</span>")
         self.output.setText("<br>".join(parts))

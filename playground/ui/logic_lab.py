@@ -4,11 +4,25 @@ units."""
 
 from __future__ import annotations
 
+from html import escape as esc
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QSplitter, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core import logic
 from ..core.errors import PlaygroundError
@@ -192,7 +206,7 @@ class LogicPanel(QWidget):
             self.table_data = None
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
-            self.verdict.setText(f"<span style='color:gray'>{exc} Load a gate from File \u2192 New from preset "
+            self.verdict.setText(f"<span style='color:gray'>{esc(str(exc))} Load a gate from File \u2192 New from preset "
                                  f"(and, or, not, nor, xnor-case1, xnor-case2), or build Input \u2192 Neuron "
                                  f"layers.</span>")
             self.separable.setText("")
@@ -208,7 +222,8 @@ class LogicPanel(QWidget):
         """One column per input bit, one per neuron showing ``z -> a``, then output, target and a tick."""
         n = t.inputs.shape[1]
         heads = [f"x{i + 1}" for i in range(n)] + ["out", "target", ""]
-        tips = [f"input bit {i + 1}" for i in range(n)] + ["the network's output", "what the gate should give",
+        tips = [f"input bit {i + 1}" for i in range(n)] + ["the network's output; an output \u2265 0.5 counts as 1",
+                                                            "what the gate should give",
                                                             "right or wrong"]
         for tr in t.layers:
             units = tr.z.shape[1]
@@ -224,7 +239,10 @@ class LogicPanel(QWidget):
         for r in range(len(t.inputs)):
             cells = [f"{int(v)}" for v in t.inputs[r]]
             ok = t.target is not None and r not in t.wrong_rows
-            cells += [f"{t.output[r, 0]:.3g}", "" if t.target is None else f"{int(t.target[r])}",
+            out = float(t.output[r, 0])
+            bit = int(logic.predicted_bits(out))
+            out_text = f"{out:g}" if out in (0.0, 1.0) else f"{out:.3g} \u2192 {bit}"
+            cells += [out_text, "" if t.target is None else f"{int(t.target[r])}",
                       "" if t.target is None else ("\u2713" if ok else "\u2717")]
             for tr in t.layers:
                 for u in range(tr.z.shape[1]):
@@ -242,7 +260,7 @@ class LogicPanel(QWidget):
         elif t.all_correct:
             self.verdict.setText(f"<b style='color:{GREEN}'>\u2713 All {len(t.inputs)} rows correct.</b>")
         else:
-            self.verdict.setText(f"<b style='color:{RED}'>\u2717 {t.verdict()}</b>")
+            self.verdict.setText(f"<b style='color:{RED}'>\u2717 {esc(t.verdict())}</b>")
 
     def _separability(self, g: Graph) -> None:
         neuron = single_neuron(g)
@@ -314,7 +332,7 @@ class LogicPanel(QWidget):
         worker = TrainingWorker(preview, f"gate-{target}", settings, "logic", weights_every=10, predictions=False)
         worker.weights.connect(self._on_weights)
         worker.finished.connect(self._on_learned)
-        worker.failed.connect(lambda msg: self._end_learning(f"<span style='color:{RED}'>{msg}</span>"))
+        worker.failed.connect(lambda msg: self._end_learning(f"<span style='color:{RED}'>{esc(msg)}</span>"))
         self.thread = WorkerThread(worker, self)
         self.learn_btn.setEnabled(False)
         self.learn_status.setText("Learning with sigmoid neurons (loading Keras)\u2026")
@@ -338,10 +356,16 @@ class LogicPanel(QWidget):
         stack.push(C.SetWeightsCommand(self.graph, {nid: outcome.weights[nid] for nid in neurons
                                                     if nid in outcome.weights}, "Learned weights"))
         stack.endMacro()
-        acc = outcome.result.test_accuracy
-        self._end_learning(f"Learned in {outcome.result.epochs_run} epochs: {acc:.0%} of rows right with sigmoid "
-                           f"outputs rounded at 0.5. Press \u201cSnap back to step\u201d to compare. Undo restores "
-                           f"your hand-set weights.")
+        # the same rule as the table's verdict (output >= 0.5 counts as 1), computed from the table itself
+        try:
+            table = logic.truth_table(self.graph, self.target_value())
+            right = len(table.inputs) - len(table.wrong_rows)
+            score = f"{right} of {len(table.inputs)} rows right"
+        except PlaygroundError:
+            score = "the table could not be computed"
+        self._end_learning(f"Learned in {outcome.result.epochs_run} epochs: {score} (a sigmoid output \u2265 0.5 "
+                           f"counts as 1). Press \u201cSnap back to step\u201d to compare. Undo restores your "
+                           f"hand-set weights.")
 
     def _end_learning(self, text: str) -> None:
         self.preview = None

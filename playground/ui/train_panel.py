@@ -4,10 +4,25 @@ from __future__ import annotations
 
 import math
 import time
+from html import escape as esc
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..core.errors import PlaygroundError
 from .images import array_to_pixmap
@@ -44,7 +59,9 @@ class TrainPanel(QWidget):
 
         # dataset
         self.dataset = QComboBox()
-        from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
+        from ..backend.datasets import (
+            REGISTRY,  # plain Python: the registry imports no Keras
+        )
         for key, spec in REGISTRY.items():
             self.dataset.addItem(spec.title, key)
             self.dataset.setItemData(self.dataset.count() - 1, spec.description, Qt.ToolTipRole)
@@ -304,7 +321,7 @@ class TrainPanel(QWidget):
                 from ..backend.datasets import load
                 self._preview = load(key)
             except PlaygroundError as exc:
-                self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
+                self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
                 return
             if self._preview.x_train.ndim >= 3:
                 for i in range(10):
@@ -321,7 +338,7 @@ class TrainPanel(QWidget):
         key = self.dataset.currentData()
         ds = getattr(self, "_preview", None)
         if ds is None:
-            self.feeds.setText(f"<span style='color:gray'>{key}: loaded from the Keras cache (or downloaded) when "
+            self.feeds.setText(f"<span style='color:gray'>{esc(str(key))}: loaded from the Keras cache (or downloaded) when "
                                f"training starts.</span>")
             return
         from ..backend.datasets import prepare
@@ -331,7 +348,7 @@ class TrainPanel(QWidget):
             sub = type(ds)(ds.name, ds.x_train[:2], ds.y_train[:2], None, None, ds.class_names, ds.binary)
             prepare(sub, in_shape, units)
         except PlaygroundError as exc:
-            self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
+            self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
             return
         except (KeyError, ValueError):
             self.feeds.setText("<span style='color:gray'>Fix the network's errors to see what it will be fed.</span>")
@@ -414,7 +431,7 @@ class TrainPanel(QWidget):
         self.plots.redraw()
         self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
         colour = "#D64541" if res.stopped == "nan" else "inherit"
-        self.status.setText(f"<span style='color:{colour}'>{res.message}</span>")
+        self.status.setText(f"<span style='color:{colour}'>{esc(res.message)}</span>")
         if res.stopped != "nan":
             self.doc.set_trained(outcome.model, outcome)
             current = {nid: w for nid, w in outcome.weights.items() if nid in self.doc.graph.nodes}
@@ -424,7 +441,7 @@ class TrainPanel(QWidget):
         self.show_results(outcome)
 
     def _on_failed(self, message: str) -> None:
-        self.status.setText(f"<span style='color:#D64541'>{message}</span>")
+        self.status.setText(f"<span style='color:#D64541'>{esc(message)}</span>")
 
     def _on_thread_done(self) -> None:
         self.plots.timer.stop()

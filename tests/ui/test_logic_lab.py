@@ -92,29 +92,55 @@ def test_single_neuron_xnor_is_not_separable_and_and_is(window):
     assert not panel.add_hidden.isVisibleTo(panel)
 
 
+def choose_target(panel, key):
+    """Pick a gate in the target box with the keyboard, as a user would."""
+    combo = panel.target
+    combo.setFocus()
+    while combo.currentData() != key:
+        QTest.keyClick(combo, Qt.Key_Down if combo.findData(key) > combo.currentIndex() else Qt.Key_Up)
+
+
 def test_add_hidden_layer_is_one_undo_step(window):
     window.load_project(project.loads(preset_text("and")), None)
     window.set_workspace("Logic lab")
     panel = window.logic_panel
-    panel.target.setCurrentIndex(panel.target.findData("xnor"))
+    choose_target(panel, "xnor")
+    assert panel.add_hidden.isVisible()
     n = len(window.graph.nodes)
-    panel.add_hidden_layer()
+    QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
     assert len(window.graph.nodes) == n + 1 and window.graph.by_name("hidden")
-    window.stack.undo()
+    window.undo_action.trigger()
     assert len(window.graph.nodes) == n
 
 
-def test_learn_instead_converges_and_snaps_back(window, qtbot):
-    window.load_project(project.loads(preset_text("xnor-case1")), None)
+def test_learn_instead_status_and_verdict_agree(window, qtbot):
+    """Issue 14.3: and preset, target XNOR, Add hidden layer, Learn instead: one rule for status and verdict."""
+    window.load_project(project.loads(preset_text("and")), None)
     window.set_workspace("Logic lab")
     panel = window.logic_panel
-    panel.learn()
+    choose_target(panel, "xnor")
+    QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=180_000)
     qtbot.wait(50)
     assert all(n.params["activation"] == "sigmoid" for n in window.graph.nodes.values() if n.kind == "neuron")
-    assert "100% of rows right" in panel.learn_status.text()
-    panel.snap_to_step()
+    table = panel.table_data
+    right = 4 - len(table.wrong_rows)
+    assert f"{right} of 4 rows right" in panel.learn_status.text()
+    if right == 4:
+        assert "All 4 rows correct" in panel.verdict.text()
+    else:
+        assert f"{4 - right} wrong" in panel.verdict.text()
+    # the table shows how each sigmoid output is read
+    out_col = 2  # x1, x2, out
+    assert "\u2192" in panel.table.item(0, out_col).text()
+    QTest.mouseClick(panel.snap_btn, Qt.LeftButton)
     assert all(n.params["activation"] == "step" for n in window.graph.nodes.values() if n.kind == "neuron")
+
+
+def test_sigmoid_outputs_read_with_one_rule():
+    from playground.core import logic
+    assert list(logic.predicted_bits(np.array([0.994, 0.0096, 0.0097, 0.994, 0.5, 0.4999]))) == [1, 0, 0, 1, 1, 0]
 
 
 def test_clicking_an_edge_edits_the_neuron_it_feeds(logic_window):
@@ -169,3 +195,35 @@ def test_focus_out_commits_and_each_typed_value_is_one_step(logic_window):
     assert float(node.weights["kernel"][0, 0]) == 3.0
     w.stack.undo()
     assert float(node.weights["kernel"][0, 0]) == 1.0
+
+
+def test_decision_plot_draws_every_hidden_line_and_does_not_contradict(logic_window):
+    """Issue 14.8: xnor-case1's hidden layer has two neurons: two lines in the input plane, no red verdict."""
+    w = logic_window
+    w.scene.clearSelection()
+    plot = w.decision_plot
+    drawn = [c for c in plot.curves if c.getData()[0] is not None and len(c.getData()[0])]
+    assert len(drawn) == 2
+    text = plot.caption.text()
+    assert "and_nor #1" in text and "and_nor #2" in text
+    assert "All 4 rows correct" in w.logic_panel.verdict.text()
+    assert "color:#D64541" not in text and "this network does" in text
+
+
+def test_more_hidden_units_refit_the_next_neuron_in_one_step(logic_window):
+    """Issue 14.5: hidden units 2 -> 3 keeps the old weights, adds a zero row to the next neuron, one undo step."""
+    w = logic_window
+    hidden, out = w.graph.by_name("and_nor"), w.graph.by_name("or")
+    old_out = out.weights["kernel"].copy()
+    w.select_nodes([hidden.id])
+    spin = w.inspector.fields["units"]
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "3")
+    assert hidden.params["units"] == 3
+    assert out.weights["kernel"].shape == (3, 1)
+    assert np.array_equal(out.weights["kernel"][:2], old_out) and out.weights["kernel"][2, 0] == 0
+    assert w.scene.node_items[out.id].status != "error"
+    assert w.logic_panel.table_data.all_correct  # a zero weight from the new unit changes nothing
+    w.undo_action.trigger()
+    assert hidden.params["units"] == 2 and np.array_equal(out.weights["kernel"], old_out)
