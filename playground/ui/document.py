@@ -38,6 +38,10 @@ def check_setting(section: str, key: str, value, current: dict) -> object:
         if value not in ("tensorflow", "jax", "torch"):
             raise SettingError(f"`backend` must be tensorflow, jax or torch. Received backend={value!r}.")
         return value
+    if section == "training" and key == "devices":
+        if value != "all" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise SettingError(f"`devices` must be a whole number >= 1 (or 'all'). Received devices={value!r}.")
+        return value
     if section == "training":
         from ..backend.training import TrainConfig  # plain Python: the module imports Keras lazily
         try:

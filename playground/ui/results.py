@@ -27,6 +27,8 @@ class ResultsView(QGroupBox):
         self.confusion.setMinimumHeight(150)
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.confusion.setToolTip("Rows: true class; columns: predicted class.")
+        self.confusion.cellClicked.connect(self.show_cell)
+        self.gallery_title = QLabel("Misclassified (predicted / true):")
         self.gallery = QGridLayout()
         gallery_w = QWidget()
         gallery_w.setLayout(self.gallery)
@@ -43,7 +45,7 @@ class ResultsView(QGroupBox):
         rows = QHBoxLayout()
         rows.addWidget(self.confusion, 3)
         gal = QVBoxLayout()
-        gal.addWidget(QLabel("Misclassified (predicted / true):"))
+        gal.addWidget(self.gallery_title)
         gal.addWidget(gallery_w)
         gal.addStretch(1)
         rows.addLayout(gal, 2)
@@ -53,6 +55,7 @@ class ResultsView(QGroupBox):
     def clear(self) -> None:
         self.label.setText(EMPTY)
         self.confusion_matrix = None
+        self.preds = None
         self.confusion.setRowCount(0)
         self.confusion.setColumnCount(0)
         while self.gallery.count():
@@ -90,9 +93,28 @@ class ResultsView(QGroupBox):
                 base.setAlphaF(min(0.15 + 0.85 * share, 1.0) if cm[r, c] else 0.0)
                 item.setBackground(base)
                 self.confusion.setItem(r, c, item)
-        wrong = np.flatnonzero(pred != true)[:12]
-        x_test = outcome.dataset.x_test
-        for i, idx in enumerate(wrong):
+        self.preds, self.labels, self.x_test = (pred, true), labels, outcome.dataset.x_test
+        self.gallery_title.setText("Misclassified (predicted / true); click a cell of the matrix to see its examples:")
+        self._fill_gallery(np.flatnonzero(pred != true)[:12])
+
+    def show_cell(self, row: int, col: int) -> None:
+        """The test examples of one cell: true class ``row`` predicted as ``col`` (the first 12)."""
+        if getattr(self, "preds", None) is None:
+            return
+        pred, true = self.preds
+        hits = np.flatnonzero((true == row) & (pred == col))
+        self.gallery_title.setText(f"True {self.labels[row]}, predicted {self.labels[col]}: {len(hits)} example(s)"
+                                   + (", the first 12:" if len(hits) > 12 else ":"))
+        self._fill_gallery(hits[:12])
+
+    def _fill_gallery(self, indices) -> None:
+        while self.gallery.count():
+            w = self.gallery.takeAt(0).widget()
+            if w:
+                w.deleteLater()
+        pred, true = self.preds
+        labels, x_test = self.labels, self.x_test
+        for i, idx in enumerate(indices):
             cell = QWidget()
             v = QVBoxLayout(cell)
             v.setContentsMargins(2, 2, 2, 2)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QProgressBar,
     QPushButton,
-    QScrollArea,
+    QTabWidget,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -115,6 +115,11 @@ class TrainPanel(QWidget):
         form.addRow("epochs", self.epochs_box)
         form.addRow("validation split", self.val_split)
         form.addRow("early stopping", self.patience)
+        self.devices = QSpinBox()
+        self.devices.setRange(-10 ** 3, 10 ** 3)  # the rule decides, nothing is clamped
+        self.devices.setToolTip("Data-parallel training over this many devices (GPUs); each batch is split "
+                                "between them. 1 = one device. The batch size must divide evenly.")
+        form.addRow("devices", self.devices)
         form.addRow(self.settings_msg)
 
         # run
@@ -150,23 +155,21 @@ class TrainPanel(QWidget):
         self.export_buttons = self.results.export_buttons
         res_box = self.results
 
+        # one screen, no scrolling: settings on top; curves and results share the space below as tabs, and
+        # the Results tab comes forward when a run ends (issue 16: all of it visible at 1480x900)
         top = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(ds_box)
         left.addWidget(run_box)
         top.addLayout(left, 3)
         top.addWidget(form_box, 2)
-        inner = QWidget()
-        lay = QVBoxLayout(inner)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.plots, "Curves")
+        self.tabs.addTab(res_box, "Results")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
-        lay.addWidget(self.plots, 1)
-        lay.addWidget(res_box)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        lay.addWidget(self.tabs, 1)
 
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
         self.start_btn.clicked.connect(self.start)
@@ -180,9 +183,11 @@ class TrainPanel(QWidget):
         self.epochs_box.valueChanged.connect(lambda v: self._edit("epochs", v))
         self.patience.valueChanged.connect(lambda v: self._edit("early_stopping", v))
         self.val_split.valueChanged.connect(lambda v: self._edit("validation_split", round(v, 4)))
+        self.devices.valueChanged.connect(lambda v: self._edit("devices", v))
         # document -> view
         doc.settings_changed.connect(self._on_setting)
         doc.changed.connect(self._update_feeds)
+        doc.changed.connect(self._update_start)
         doc.replaced.connect(self._on_replaced)
         self.load_settings(doc.training)
 
@@ -224,7 +229,7 @@ class TrainPanel(QWidget):
     def load_settings(self, s: dict) -> None:
         """Show the document's settings (model -> view: signals blocked, nothing echoes as an edit)."""
         widgets = (self.dataset, self.optimizer, self.lr, self.schedule, self.batch, self.epochs_box,
-                   self.val_split, self.patience)
+                   self.val_split, self.patience, self.devices)
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -256,6 +261,7 @@ class TrainPanel(QWidget):
         self.epochs_box.setValue(int(s.get("epochs", 3)))
         self.val_split.setValue(float(s.get("validation_split", 0.1)))
         self.patience.setValue(int(s.get("early_stopping", 0)))
+        self.devices.setValue(int(s.get("devices", 1)))
         self.extra = {k: v for k, v in s.items() if k in ("loss", "seed")}
         self._preview_stale = True
         if self.isVisible():
@@ -362,8 +368,28 @@ class TrainPanel(QWidget):
     def is_running(self) -> bool:
         return self.thread is not None and self.thread.isRunning()
 
+    def network_problem(self) -> str | None:
+        """Why the network cannot be trained as it is (the first layer with an error and its fix), or None."""
+        if not self.doc.graph.nodes:
+            return "The canvas is empty: add an Input, the layers, and an output Dense layer (or start from a preset)."
+        first = self.doc.shapes.first_error()
+        if first is None:
+            return None
+        nid, message = first
+        return f"Fix {self.doc.graph.nodes[nid].name!r} first: {message}"
+
+    def _update_start(self) -> None:
+        problem = self.network_problem()
+        running = self.is_running()
+        self.start_btn.setEnabled(problem is None and not running)
+        self.start_btn.setToolTip(problem or "Train the network on the chosen data (F5).")
+
     def start(self) -> bool:
         if self.is_running():
+            return False
+        problem = self.network_problem()
+        if problem is not None:  # refused before anything loads
+            self.status.setText(f"<span style='color:#D64541'>{esc(problem)}</span>")
             return False
         settings = self.current_settings(strict=True, quiet=False)
         if settings is None:
@@ -388,6 +414,8 @@ class TrainPanel(QWidget):
         self.thread.finished.connect(self._on_thread_done)
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
+        self.last_batch = None
+        self.tabs.setCurrentWidget(self.plots)
         self.progress.setValue(0)
         self.status.setText("Starting: loading Keras and the data\u2026")
         self.t_start = time.perf_counter()
@@ -408,6 +436,7 @@ class TrainPanel(QWidget):
         self.t_start = time.perf_counter()
 
     def _on_batch(self, epoch, batch, steps, loss, acc, elapsed) -> None:
+        self.last_batch = (int(epoch), int(batch), int(steps))
         x = epoch + (batch + 1) / steps
         self.plots.add_batch(x, loss, acc)
         done = x / max(self.epochs, 1)
@@ -431,9 +460,16 @@ class TrainPanel(QWidget):
         self.plots.redraw()
         self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
         colour = "#D64541" if res.stopped == "nan" else "inherit"
-        self.status.setText(f"<span style='color:{colour}'>{esc(res.message)}</span>")
+        message = res.message
+        if res.stopped == "stopped" and getattr(self, "last_batch", None):
+            e, b, n = self.last_batch
+            message = (f"Stopped by you at epoch {e + 1}, batch {b + 1} of {n}. The weights are those after batch "
+                       f"{b + 1}" + (" (the epoch was not finished)." if b + 1 < n else "."))
+        self.status.setText(f"<span style='color:{colour}'>{esc(message)}</span>")
         if res.stopped != "nan":
             self.doc.set_trained(outcome.model, outcome)
+            if getattr(outcome, "predictions", None) is not None:
+                self.tabs.setCurrentWidget(self.results)
             current = {nid: w for nid, w in outcome.weights.items() if nid in self.doc.graph.nodes}
             if current:
                 from .commands import SetWeightsCommand
@@ -446,8 +482,8 @@ class TrainPanel(QWidget):
     def _on_thread_done(self) -> None:
         self.plots.timer.stop()
         self.plots.redraw()
-        self.start_btn.setEnabled(True)
         self.stop_btn.setEnabled(False)
+        self._update_start()
 
     # ------------------------------------------------------------ results
     def clear_results(self) -> None:

@@ -114,7 +114,9 @@ class TrainingWorker(QObject):
             # ~140 ms and holds the GIL, stalling training and the window alike. Freezing moves
             # them out of the collector's view (nothing is collected here: that stays in the GUI thread).
             gc.freeze()
+            devices = self.settings.get("devices")
             outcome = session.run_training(self.graph, self.dataset, self.settings, on_event=self._on_event,
+                                           devices=devices if devices and devices != 1 else None,
                                            stop=self.stop_flag, name=self.name, weights_every=self.weights_every)
             outcome.predictions = session.test_set_predictions(outcome) if self.want_predictions and \
                 outcome.result.stopped != "nan" else None

@@ -95,7 +95,7 @@ def test_closing_mid_training_exits_cleanly(qtbot, settings):
     assert not w.train_panel.is_running()
 
 
-def test_digit_results_and_draw_pad(window, qtbot):
+def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
     g = chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 4, "kernel_size": 3, "activation": "relu"}),
               ("maxpool2d", {"pool_size": 2}), ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
     window.load_project(project.Project(g, "tinycnn", training={**project.DEFAULT_TRAINING, "epochs": 1,
@@ -105,6 +105,18 @@ def test_digit_results_and_draw_pad(window, qtbot):
     cm = panel.confusion_matrix
     assert cm.shape == (10, 10) and cm.sum() == 2000
     assert panel.confusion.rowCount() == 10 and panel.gallery.count() > 0
+    # issue 16.2: at 1480x900 the results come forward, the whole matrix shows without scrolling
+    assert panel.tabs.currentWidget() is panel.results
+    assert not panel.confusion.verticalScrollBar().isVisible()
+    assert panel.confusion.rowViewportPosition(9) + panel.confusion.rowHeight(9) <= \
+        panel.confusion.viewport().height()
+    off = [(r, c) for r in range(10) for c in range(10) if r != c and cm[r, c]]
+    r, c = off[0]
+    rect = panel.confusion.visualItemRect(panel.confusion.item(r, c))
+    QTest.mouseClick(panel.confusion.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    qtbot.wait(10)
+    assert panel.gallery.count() == min(cm[r, c], 12)
+    assert f"{cm[r, c]} example(s)" in panel.results.gallery_title.text()
     # draw a stroke on the pad: probabilities over 10 classes that sum to 1
     window.set_workspace("See inside")
     digits = window.inside_panel.digits
@@ -117,3 +129,71 @@ def test_digit_results_and_draw_pad(window, qtbot):
     window.inside_panel.setCurrentWidget(window.inside_panel.model_view)
     assert window.inside_panel.model_view.filters.count() == 4
     assert window.inside_panel.model_view.maps.count() == 4
+
+
+# ---------------------------------------------------------------- issue 16: driven with clicks
+from PySide6.QtCore import Qt  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+
+
+def click(widget):
+    QTest.mouseClick(widget, Qt.LeftButton)
+
+
+def shown(label) -> str:
+    """The text a rich-text label displays."""
+    from PySide6.QtGui import QTextDocument
+    doc = QTextDocument()
+    doc.setHtml(label.text())
+    return doc.toPlainText()
+
+
+def test_broken_network_cannot_start_and_says_which_layer(window):
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    spin = window.inspector.fields["kernel_size"]
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "40")
+    window.set_workspace("Train")
+    panel = window.train_panel
+    assert not panel.start_btn.isEnabled()
+    assert "'conv2d'" in panel.start_btn.toolTip() and "kernel_size" in panel.start_btn.toolTip()
+    window.start_training()  # F5 / Train > Start: refused before anything loads
+    assert not panel.is_running() and "'conv2d'" in shown(panel.status) and "<= 28" in shown(panel.status)
+    window.undo_action.trigger()
+    assert panel.start_btn.isEnabled()
+
+
+def test_stop_says_where_it_stopped(window, qtbot):
+    g = chain(("input", {"shape": [28, 28, 1]}), ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+    window.load_project(project.Project(g, "stopper", training={**project.DEFAULT_TRAINING, "epochs": 50,
+                                                                 "batch_size": 16}), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.plots.buffers["batch_loss"].n > 5, timeout=120_000)
+    click(panel.stop_btn)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=60_000)
+    qtbot.wait(50)
+    e, b, n = panel.last_batch
+    text = shown(panel.status)
+    assert f"Stopped by you at epoch {e + 1}, batch {b + 1} of {n}" in text
+    assert f"weights are those after batch {b + 1}" in text
+
+
+def test_devices_setting_is_offered_and_checked(window, qtbot):
+    window.load_project(gate_project(), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    panel.devices.setFocus()
+    panel.devices.selectAll()
+    QTest.keyClicks(panel.devices, "0")
+    assert "devices" in panel.settings_msg.text() and window.project.training.get("devices", 1) == 1
+    panel.devices.selectAll()
+    QTest.keyClicks(panel.devices, "64")
+    assert window.project.training["devices"] == 64
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    qtbot.wait(50)
+    assert "64 devices" in shown(panel.status)  # this machine has fewer: named, nothing trained
