@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -20,6 +22,31 @@ from .core.registry import get_spec
 
 class CliError(PlaygroundError):
     """A command-line argument that cannot be used."""
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text: str) -> str:
+    """``text`` safe for a terminal: control characters (ANSI escapes, bells, carriage returns) become '?'."""
+    return _CONTROL.sub("?", str(text))
+
+
+def one_line(text: str) -> str:
+    """A message as one clean line: its lines joined with ' | '."""
+    return " | ".join(clean(part) for part in str(text).splitlines() if part.strip()) or clean(text)
+
+
+def check_output_path(path: str, option: str) -> None:
+    """Before a long run: refuse an output path that could not be written, naming the option."""
+    p = Path(path)
+    if p.is_dir():
+        raise CliError(f"{option} {clean(path)!r} is a folder; give a file name.")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise CliError(f"{option}: the folder {clean(str(parent))!r} does not exist.")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CliError(f"{option}: cannot write in the folder {clean(str(parent))!r} (permission denied).")
 
 
 # ------------------------------------------------------------------ loading
@@ -56,23 +83,24 @@ def _shape_cell(shape: list[int]) -> str:
     return "(None, " + ", ".join(map(str, shape)) + ")" if shape else "?"
 
 
-def print_summary(name: str, rows: list[dict], total: int, trainable: int, out=sys.stdout) -> None:
+def print_summary(name: str, rows: list[dict], total: int, trainable: int, out=None) -> None:
+    out = out if out is not None else sys.stdout  # looked up now, so redirection works
     cells = [(f"{r['name']} ({r['type']})", _shape_cell(r["output_shape"]), f"{r['params']:,}", r["formula"])
              for r in rows]
     heads = ("Layer (type)", "Output Shape", "Param #", "Formula")
     w = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(heads[:3])]
     width = sum(w) + 6 + max((len(c[3]) for c in cells), default=7)
     line = "\u2500" * min(width, 160)
-    print(f'Model: "{name}"', file=out)
+    print(f'Model: "{clean(name)}"', file=out)
     print(line, file=out)
     print(f"{heads[0]:<{w[0]}}  {heads[1]:<{w[1]}}  {heads[2]:>{w[2]}}  {heads[3]}", file=out)
     print(line, file=out)
     for c, r in zip(cells, rows):
-        print(f"{c[0]:<{w[0]}}  {c[1]:<{w[1]}}  {c[2]:>{w[2]}}  {c[3]}", file=out)
+        print(clean(f"{c[0]:<{w[0]}}  {c[1]:<{w[1]}}  {c[2]:>{w[2]}}  {c[3]}"), file=out)
         for msg in r["warnings"]:
-            print(f"    warning: {msg}", file=out)
+            print(f"    warning: {one_line(msg)}", file=out)
         for msg in r["errors"]:
-            print(f"    error: {msg}", file=out)
+            print(f"    error: {one_line(msg)}", file=out)
     print(line, file=out)
     print(f"Total params: {total:,}", file=out)
     print(f"Trainable params: {trainable:,}", file=out)
@@ -150,6 +178,7 @@ def parse_devices(value: str | None):
 
 def cmd_train(args) -> int:
     from .backend.runtime import select_backend  # noqa: PLC0415
+    from .core.settings import TrainConfig  # noqa: PLC0415
     devices = parse_devices(args.devices)
     select_backend(args.backend)
     graph, proj, name = load_graph(args.project)
@@ -162,8 +191,16 @@ def cmd_train(args) -> int:
             settings[key] = value
     settings["tensorboard_dir"] = args.tensorboard
     dataset = args.dataset_file or args.dataset or settings.get("dataset") or "mnist-sample"
+    settings["dataset"] = dataset
+    settings = TrainConfig.from_dict(settings).to_dict(include_run=True)  # every value checked before Keras loads
     if args.export and Path(args.export).suffix not in (".h5", ".keras"):
         raise CliError(f"--export must end in .h5 or .keras. Received --export={args.export!r}.")
+    for option, path in (("--export", args.export), ("--save-project", args.save_project)):
+        if path:
+            check_output_path(path, option)  # before the run, not after an hour of training
+    if args.tensorboard:
+        from .backend.training import check_writable_dir  # noqa: PLC0415
+        check_writable_dir(args.tensorboard, "the --tensorboard folder")
 
     from .backend import session  # noqa: PLC0415
     progress = Progress() if not args.quiet else None
@@ -176,20 +213,20 @@ def cmd_train(args) -> int:
 
     outcome = session.run_training(graph, dataset, settings, on_event=on_event, devices=devices, name=name)
     res = outcome.result
-    print(res.message, file=sys.stderr)
+    print(one_line(res.message), file=sys.stderr)
     if res.test_accuracy is not None:
         print(f"test accuracy {res.test_accuracy:.4f}, test loss {res.test_loss:.4f}", file=sys.stderr)
     if args.export:
         from .backend.export import export  # noqa: PLC0415
         export(graph, args.export, name=name, model=outcome.model)
-        print(f"saved {args.export}", file=sys.stderr)
+        print(f"saved {clean(args.export)}", file=sys.stderr)
     if args.save_project:
         from .core import project  # noqa: PLC0415
         if res.stopped != "nan":
             for node_id, weights in outcome.weights.items():
                 graph.set_weights(node_id, weights)
         project.save(proj if proj is not None else project.Project(graph, name), args.save_project)
-        print(f"saved {args.save_project} (with the trained weights)", file=sys.stderr)
+        print(f"saved {clean(args.save_project)} (with the trained weights)", file=sys.stderr)
     if args.json:
         print(json.dumps({"event": "end", "stopped": res.stopped, "epochs_run": res.epochs_run,
                           "test_accuracy": res.test_accuracy, "test_loss": res.test_loss,
@@ -202,7 +239,7 @@ def cmd_export(args) -> int:
     graph, _, name = load_graph(args.project)
     out = Path(args.out)
     export(graph, out, args.format, name=name)
-    print(f"saved {out}", file=sys.stderr)
+    print(f"saved {clean(str(out))}", file=sys.stderr)
     return 0
 
 
@@ -292,14 +329,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.fn(args)
     except PlaygroundError as exc:
-        print(f"playground {args.command}: error: {exc}".splitlines()[0] if len(str(exc).splitlines()) == 1
-              else f"playground {args.command}: error: " + " | ".join(str(exc).splitlines()), file=sys.stderr)
+        print(f"playground {args.command}: error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"playground {args.command}: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:
-        print(f"playground {args.command}: error: {exc.strerror or exc}: {exc.filename or ''}", file=sys.stderr)
+        print(f"playground {args.command}: error: {one_line(exc.strerror or str(exc))}: "
+              f"{clean(exc.filename or '')}", file=sys.stderr)
+        return 2
+    except RecursionError:
+        print(f"playground {args.command}: error: the input is nested too deeply to read.", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"playground {args.command}: error: out of memory; the file or network is too large for this "
+              f"machine.", file=sys.stderr)
         return 2
 
 

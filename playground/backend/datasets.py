@@ -11,16 +11,21 @@
 
 from __future__ import annotations
 
+import io
 import math
 import os
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from ..core import limits
 from ..core.errors import DatasetError
+from ..core.files import open_regular
 from ..core.logic import GATES, binary_rows
+from ..core.safe_files import npy_header, open_zip, read_npy
 from ..resources_path import resource_file
 
 DIGITS = tuple(str(i) for i in range(10))
@@ -63,9 +68,18 @@ def keras_cache_dir() -> Path:
 
 
 def _check_arrays(name: str, x, y, where: str) -> None:
-    if x.ndim < 2 or len(x) != len(y):
-        raise DatasetError(f"{where}: x has shape {x.shape} and y has shape {y.shape}; they need the same "
-                           f"number of examples.")
+    """x: one row per example (at least 2-D), finite numbers; y: one label (or one-hot row) per example."""
+    if x.ndim < 2 or y.ndim not in (1, 2) or len(x) != len(y):
+        raise DatasetError(f"{where}: x has shape {x.shape} and y has shape {y.shape}; x needs one row per example "
+                           f"(N, ...) and y one label per example (N,), with the same N.")
+    if len(x) == 0:
+        raise DatasetError(f"{where}: the arrays hold no examples.")
+    if x.dtype.kind == "f":
+        bad = ~np.isfinite(x)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise DatasetError(f"{where}: x holds {int(bad.sum()):,} value(s) that are not finite numbers (NaN or "
+                               f"infinity), the first at index {first}; fix or drop those examples.")
 
 
 def load_mnist_sample() -> Dataset:
@@ -78,13 +92,15 @@ def _from_cache_npz(path: Path, shape: tuple, name: str) -> Dataset | None:
     if not path.exists():
         return None
     try:
-        with np.load(path) as d:
-            arrays = {k: d[k] for k in ("x_train", "y_train", "x_test", "y_test")}
-    except (OSError, ValueError, KeyError) as exc:
+        arrays, _ = read_npz(path)
+    except DatasetError as exc:
         raise DatasetError(f"{path} exists but is not a valid {name} file ({exc}); delete or replace it.") from None
+    if len(arrays) < 4:
+        raise DatasetError(f"{path} exists but lacks {', '.join(sorted({'x_train', 'y_train', 'x_test', 'y_test'} - set(arrays)))}; "
+                           f"delete or replace it.")
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
-        if x.shape[1:] != shape or len(x) != len(y):
+        if x.shape[1:] != shape or y.ndim != 1 or len(x) != len(y):
             raise DatasetError(f"{path}: x_{split} has shape {x.shape}, expected (N, {', '.join(map(str, shape))}) "
                                f"with one label each; replace the file.")
     return Dataset(name, arrays["x_train"], arrays["y_train"], arrays["x_test"], arrays["y_test"], DIGITS)
@@ -169,23 +185,47 @@ def _labels(y: np.ndarray, where: str) -> tuple[np.ndarray, tuple[str, ...]]:
     if y.ndim == 2 and y.shape[1] > 1:  # one-hot
         y = y.argmax(axis=1)
     y = y.reshape(-1)
-    if not np.issubdtype(y.dtype, np.number) or np.any(y < 0) or np.any(y != np.round(y)):
+    if not np.issubdtype(y.dtype, np.number) or not np.all(np.isfinite(y)) or np.any(y < 0) or \
+            np.any(y != np.round(y)):
+        shown = y[~np.isfinite(y)][:5] if np.issubdtype(y.dtype, np.number) and not np.all(np.isfinite(y)) \
+            else y[:5]
         raise DatasetError(f"{where}: labels must be whole numbers >= 0 (class indices); received "
-                           f"values like {y[:5].tolist()}.")
+                           f"values like {shown.tolist()}.")
+    top = int(y.max()) if len(y) else -1
+    if top >= limits.MAX_CLASSES:
+        raise DatasetError(f"{where}: the label {top:,} would mean {top + 1:,} classes; at most "
+                           f"{limits.MAX_CLASSES:,} are supported (labels are class indices 0, 1, 2 ...).")
     y = y.astype(np.int64)
-    return y, tuple(str(i) for i in range(int(y.max()) + 1 if len(y) else 0))
+    return y, tuple(str(i) for i in range(top + 1))
+
+
+NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+
+
+def read_npz(path: Path, keys: tuple[str, ...] = NPZ_KEYS) -> tuple[dict[str, np.ndarray], set[str]]:
+    """(the numeric arrays ``keys`` that are present, every array name in the file) of an .npz, every size
+    checked before anything is read.
+
+    Never unpickles; refuses encrypted or exotic zips, members over the limits, headers whose shape
+    disagrees with the data, and arrays that would not fit in memory (the message gives both figures).
+    """
+    with open_zip(path, DatasetError, ".npz file", max_file=limits.MAX_DATASET_FILE,
+                  max_member=limits.MAX_DATASET_FILE, max_total=limits.MAX_DATASET_FILE) as zf:
+        members = {m.removesuffix(".npy"): m for m in zf.namelist() if m.endswith(".npy")}
+        present = [k for k in keys if k in members]
+        total = 0
+        for k in present:
+            shape, dtype = npy_header(zf, members[k], path.name, DatasetError)
+            total += math.prod(shape) * max(dtype.itemsize, 4)  # they become float32 for training
+        limits.require(total * 2, f"The dataset {path.name}", "to load and scale", None)
+        return {k: read_npy(zf, members[k], path.name, DatasetError) for k in present}, set(members)
 
 
 def load_npz(path: Path) -> Dataset:
-    try:
-        with np.load(path, allow_pickle=False) as d:
-            keys = set(d.files)
-            if not {"x_train", "y_train"} <= keys:
-                raise DatasetError(f"{path.name} must contain x_train and y_train (and optionally x_test, y_test); "
-                                   f"it has {', '.join(sorted(keys)) or 'no arrays'}.")
-            arr = {k: d[k] for k in ("x_train", "y_train", "x_test", "y_test") if k in keys}
-    except (OSError, ValueError, EOFError) as exc:
-        raise DatasetError(f"{path.name} is not a readable .npz file ({exc}).") from None
+    arr, keys = read_npz(path)
+    if not {"x_train", "y_train"} <= keys:
+        raise DatasetError(f"{path.name} must contain x_train and y_train (and optionally x_test, y_test); "
+                           f"it has {', '.join(sorted(keys)) or 'no arrays'}.")
     _check_arrays("npz", arr["x_train"], arr["y_train"], path.name)
     y_train, names = _labels(arr["y_train"], f"{path.name} y_train")
     x_test = y_test = None
@@ -200,22 +240,39 @@ def load_npz(path: Path) -> Dataset:
     return Dataset(path.stem, arr["x_train"], y_train, x_test, y_test, names)
 
 
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def load_csv(path: Path) -> Dataset:
-    """``label,pixel0,...`` rows, with or without a header line; square images are reshaped."""
+    """``label,pixel0,...`` rows, with or without a header line (and with or without a UTF-8 BOM);
+    square images are reshaped."""
+    with open_regular(path, DatasetError, "a CSV file", limits.MAX_DATASET_FILE) as fh:
+        size = os.fstat(fh.fileno()).st_size
+        limits.require(size * 4, f"The dataset {path.name}", "to parse", None)  # text -> float64, roughly 4x
+        try:
+            text = fh.read().decode("utf-8-sig")  # -sig: a BOM is not part of the first label
+        except UnicodeDecodeError as exc:
+            raise DatasetError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+        except OSError as exc:
+            raise DatasetError(f"{path.name} cannot be read ({exc.strerror}).") from None
+    lines = text.splitlines()
+    first = lines[0] if lines else ""
+    skip = 0 if first and _is_number(first.split(",")[0].strip()) else 1
     try:
-        with open(path, encoding="utf-8") as fh:
-            first = fh.readline()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DatasetError(f"{path.name} cannot be read as text ({exc}).") from None
-    skip = 0 if first.split(",")[0].strip().lstrip("-").replace(".", "", 1).isdigit() else 1
-    try:
-        data = np.loadtxt(path, delimiter=",", skiprows=skip, ndmin=2)
+        data = np.loadtxt(lines[skip:], delimiter=",", ndmin=2, dtype=np.float64)
     except ValueError as exc:
-        raise DatasetError(f"{path.name}: every row must be label,pixel0,pixel1,... numbers ({exc}).") from None
+        raise DatasetError(f"{path.name}: every row must be label,pixel0,pixel1,... numbers "
+                           f"({str(exc).splitlines()[0][:200]}).") from None
     if data.shape[1] < 2 or len(data) == 0:
         raise DatasetError(f"{path.name}: expected label,pixel0..pixelN columns; found {data.shape[1]} column(s).")
     y, names = _labels(data[:, 0], path.name)
     x = data[:, 1:]
+    _check_arrays("csv", x, y, path.name)
     side = math.isqrt(x.shape[1])
     if side * side == x.shape[1]:
         x = x.reshape(-1, side, side)
@@ -224,34 +281,65 @@ def load_csv(path: Path) -> Dataset:
     return Dataset(path.stem, x, y, None, None, names)
 
 
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")  # what keras.utils.image_dataset_from_directory reads
+
+
+def _image_files(folder: Path) -> list[Path]:
+    """Image files of one class folder in name order; hidden files (.DS_Store, ._x.png) and other kinds skipped."""
+    return sorted(f for f in folder.iterdir() if not f.name.startswith(".") and f.suffix.lower() in IMAGE_SUFFIXES
+                  and not f.is_dir())
+
+
+def _open_image(f: Path):
+    """A Pillow image, opened lazily (size known, pixels not yet decoded), or DatasetError naming the file."""
+    from PIL import Image  # noqa: PLC0415
+    with open_regular(f, DatasetError, "an image", limits.MAX_DATASET_FILE) as fh:
+        data = fh.read()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise DatasetError(f"{f}: the image is too large to decode safely (Pillow's decompression-bomb guard); "
+                           f"images may be at most {limits.MAX_IMAGE_SIDE} pixels a side.") from None
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise DatasetError(f"{f} is not an image this app can read ({str(exc)[:120]}); remove it from the "
+                           f"folder.") from None
+    w, h = img.size
+    if max(w, h) > limits.MAX_IMAGE_SIDE:
+        raise DatasetError(f"{f} is {w}x{h} pixels; images may be at most {limits.MAX_IMAGE_SIDE} pixels a side.")
+    return img
+
+
 def load_image_folder(path: Path) -> Dataset:
-    """One sub-folder per class, through ``keras.utils.image_dataset_from_directory``."""
-    classes = sorted(p.name for p in path.iterdir() if p.is_dir())
+    """One sub-folder per class; every image is resized to the first one's size (bilinear, as Keras does)
+    and kept grey if the first one is grey. Hidden files are skipped; a broken image is named."""
+    classes = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
     if len(classes) < 2:
         raise DatasetError(f"{path} needs one sub-folder per class (at least two); found {len(classes)}.")
-    from .runtime import get_keras  # noqa: PLC0415
-    keras = get_keras()
-    first = next((f for c in classes for f in sorted((path / c).iterdir()) if f.is_file()), None)
-    if first is None:
-        raise DatasetError(f"{path}: the class folders contain no images.")
-    try:
-        from PIL import Image  # noqa: PLC0415 - Keras' own image loading needs Pillow too
-        with Image.open(first) as img:  # keras.utils.load_img would convert to RGB before we could look
-            w, h = img.size
-            mode = "grayscale" if img.mode in ("L", "1", "I", "I;16", "F", "LA") else "rgb"
-        ds = keras.utils.image_dataset_from_directory(path, labels="inferred", label_mode="int", class_names=classes,
-                                                      color_mode=mode, image_size=(h, w), batch_size=None,
-                                                      shuffle=False, verbose=False)
-        xs, ys = [], []
-        for x, y in ds.as_numpy_iterator():
-            xs.append(x)
-            ys.append(y)
-    except (ImportError, ValueError, OSError) as exc:
-        raise DatasetError(f"{path}: could not read the images ({str(exc).splitlines()[0][:200]}).") from None
-    x = np.stack(xs).astype(np.uint8)
-    if x.shape[-1] == 1:
-        x = x[..., 0]
-    return Dataset(path.name, x, np.array(ys, dtype=np.int64), None, None, tuple(classes))
+    files = [(i, f) for i, c in enumerate(classes) for f in _image_files(path / c)]
+    if not files:
+        raise DatasetError(f"{path}: the class folders contain no images ({', '.join(IMAGE_SUFFIXES)}).")
+    from PIL import Image  # noqa: PLC0415
+    first = _open_image(files[0][1])
+    w, h = first.size
+    grey = first.mode in ("L", "1", "I", "I;16", "F", "LA")
+    channels = 1 if grey else 3
+    limits.require(len(files) * w * h * channels * 5, f"The image folder {path.name} ({len(files):,} images of "
+                   f"{w}x{h})", "to load and scale", None)  # uint8 + float32 copies
+    x = np.empty((len(files), h, w) if grey else (len(files), h, w, 3), dtype=np.uint8)
+    for k, (_, f) in enumerate(files):
+        img = first if k == 0 else _open_image(f)
+        try:
+            img = img.convert("L" if grey else "RGB")
+            if img.size != (w, h):
+                img = img.resize((w, h), Image.BILINEAR)
+            x[k] = np.asarray(img, dtype=np.uint8)
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise DatasetError(f"{f} is damaged or not an image ({str(exc)[:120]}); remove it from the folder.") \
+                from None
+    y = np.array([i for i, _ in files], dtype=np.int64)
+    return Dataset(path.name, x, y, None, None, tuple(classes))
 
 
 # ------------------------------------------------------------------ fitting data to a model

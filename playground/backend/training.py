@@ -17,59 +17,11 @@ from typing import Callable
 import numpy as np
 
 from ..core.errors import DatasetError, TrainingError
+from ..core.settings import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig  # noqa: F401 - one schema, in core
 from .datasets import Prepared
 from .runtime import get_keras
 
-OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
-SCHEDULES = ("constant", "cosine")
-LOSSES = ("auto", "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse")
-
 EventFn = Callable[[str, dict], None]
-
-
-@dataclass
-class TrainConfig:
-    """Everything the user sets for one run; validated by ``check``."""
-
-    optimizer: str = "adam"
-    learning_rate: float = 0.001
-    lr_schedule: str = "constant"  # or "cosine": decays to 0 over the whole run
-    momentum: float = 0.9  # SGD only
-    loss: str = "auto"
-    batch_size: int = 128
-    epochs: int = 3
-    validation_split: float = 0.1
-    early_stopping: int = 0  # patience in epochs; 0 = off
-    seed: int | None = 0
-    tensorboard_dir: str | None = None
-
-    def check(self) -> "TrainConfig":
-        def bad(name, rule):
-            raise TrainingError(f"`{name}` {rule}. Received {name}={getattr(self, name)!r}.")
-        if self.optimizer not in OPTIMIZERS:
-            bad("optimizer", f"must be one of {', '.join(OPTIMIZERS)}")
-        lr = self.learning_rate
-        if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not math.isfinite(lr) or lr <= 0:
-            bad("learning_rate", "must be a number > 0")
-        if self.lr_schedule not in SCHEDULES:
-            bad("lr_schedule", f"must be one of {', '.join(SCHEDULES)}")
-        if self.loss not in LOSSES:
-            bad("loss", f"must be one of {', '.join(LOSSES)}")
-        for name in ("batch_size", "epochs"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                bad(name, "must be a whole number >= 1")
-        vs = self.validation_split
-        if isinstance(vs, bool) or not isinstance(vs, (int, float)) or not 0 <= vs < 1:
-            bad("validation_split", "must be in [0, 1)")
-        if isinstance(self.early_stopping, bool) or not isinstance(self.early_stopping, int) or self.early_stopping < 0:
-            bad("early_stopping", "must be a whole number of epochs >= 0 (0 = off)")
-        return self
-
-    @classmethod
-    def from_settings(cls, settings: dict) -> "TrainConfig":
-        known = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in settings.items() if k in known}).check()
 
 
 @dataclass
@@ -201,6 +153,18 @@ def _make_callback(on_event: EventFn | None, stop: StopFlag | None, state: dict,
     return PlaygroundCallback()
 
 
+def check_writable_dir(folder: str, what: str) -> None:
+    """Create ``folder`` if needed and prove a file can be written there; TrainingError names it if not."""
+    import os  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise TrainingError(f"Cannot write {what} {folder}: {exc.strerror or exc}.") from None
+
+
 def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = None,
           stop: StopFlag | None = None, compile: bool = True, extra_callbacks: list | None = None) -> TrainResult:
     """Fit ``model`` on ``data``; returns how it ended. NaN or infinite loss stops with a message."""
@@ -225,6 +189,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
         import importlib.util  # noqa: PLC0415
         if importlib.util.find_spec("tensorboard") is None:
             raise TrainingError("TensorBoard logging needs the tensorboard package: pip install tensorboard")
+        check_writable_dir(cfg.tensorboard_dir, "the TensorBoard folder")
         callbacks.append(keras.callbacks.TensorBoard(log_dir=cfg.tensorboard_dir))
     t0 = time.perf_counter()
     try:

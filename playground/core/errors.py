@@ -62,3 +62,23 @@ class BackendUnavailableError(PlaygroundError):
 
 class TrainingError(PlaygroundError):
     """Training stopped for a reason the user should read (NaN loss, bad data)."""
+
+
+class SettingsError(PlaygroundError, ValueError):
+    """A training or logic-lab setting has a value outside its type or range; ``field`` names it."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+class ProjectSaveError(PlaygroundError):
+    """A project could not be written (nothing was replaced; the old file, if any, is intact)."""
+
+
+class UnsafeFileError(PlaygroundError):
+    """A file is not a regular file, is too large, or is an archive this app will not unpack."""
+
+
+class ResourceError(PlaygroundError):
+    """A network or dataset would need more memory than this machine has (the message gives both figures)."""

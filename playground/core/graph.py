@@ -15,8 +15,9 @@ import numpy as np
 
 from .errors import CycleError, GraphError, PortError, ShapeError, UnknownNodeError
 from .registry import get_spec
+from .weights import check_weights
 
-NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,63}$")
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")  # always used with fullmatch: no trailing newline
 
 
 @dataclass(eq=False)
@@ -59,13 +60,72 @@ Listener = Callable[..., None]
 
 
 class Graph:
-    """Nodes and edges with checked mutators and change events."""
+    """Nodes and edges with checked mutators and change events.
+
+    ``edges`` stays a plain list (its order is the file's order); indexes by destination, source,
+    (source, destination) pair and layer name keep every per-edge query proportional to the node's
+    own edges, so loading or inferring a 10,000-layer network is linear, not quadratic.
+    """
 
     def __init__(self) -> None:
         self.nodes: dict[str, LayerNode] = {}
         self.edges: list[Edge] = []
         self._listeners: list[Listener] = []
         self._counter = 0
+        self._names: dict[str, str] = {}  # layer name -> node id
+        self._reindex_edges()
+
+    # ------------------------------------------------------------ indexes
+    def _reindex_edges(self) -> None:
+        self._in: dict[str, dict[int, Edge]] = {}
+        self._out: dict[str, list[Edge]] = {}
+        self._pairs: set[tuple[str, str]] = set()
+        for e in self.edges:
+            self._index_edge(e)
+        self._indexed = (self.edges, len(self.edges))
+
+    def _index_edge(self, e: Edge) -> None:
+        self._in.setdefault(e.dst, {})[e.port] = e
+        self._out.setdefault(e.src, []).append(e)
+        self._pairs.add((e.src, e.dst))
+
+    def _unindex_edge(self, e: Edge) -> None:
+        ports = self._in.get(e.dst, {})
+        if ports.get(e.port) == e:
+            del ports[e.port]
+        outs = self._out.get(e.src, [])
+        if e in outs:
+            outs.remove(e)
+        self._pairs.discard((e.src, e.dst))
+
+    def _sync(self) -> None:
+        """Rebuild the edge indexes if ``edges`` was replaced or changed from outside the mutators."""
+        if self._indexed[0] is not self.edges or self._indexed[1] != len(self.edges):
+            self._reindex_edges()
+
+    def _append_edge(self, e: Edge) -> None:
+        self._sync()
+        self.edges.append(e)
+        self._index_edge(e)
+        self._indexed = (self.edges, len(self.edges))
+
+    def _remove_edge(self, e: Edge) -> None:
+        self._sync()
+        self.edges.remove(e)
+        self._unindex_edge(e)
+        self._indexed = (self.edges, len(self.edges))
+
+    def _reindex_names(self) -> None:
+        self._names = {n.name: n.id for n in self.nodes.values()}
+
+    def _name_owner(self, name: str) -> str | None:
+        nid = self._names.get(name)
+        if nid is not None and nid in self.nodes and self.nodes[nid].name == name:
+            return nid
+        if nid is not None or len(self._names) != len(self.nodes):  # stale: a name was set from outside
+            self._reindex_names()
+            return self._names.get(name)
+        return None
 
     # ------------------------------------------------------------ events
     def subscribe(self, listener: Listener) -> None:
@@ -88,17 +148,26 @@ class Graph:
             raise UnknownNodeError(f"No node with id {node_id!r} in the graph.") from None
 
     def by_name(self, name: str) -> LayerNode:
-        for n in self.nodes.values():
-            if n.name == name:
-                return n
-        raise UnknownNodeError(f"No layer named {name!r} in the graph.")
+        nid = self._name_owner(name)
+        if nid is None:
+            raise UnknownNodeError(f"No layer named {name!r} in the graph.")
+        return self.nodes[nid]
 
     def input_ids(self, node_id: str) -> list[str]:
         """Upstream node ids in port order."""
-        return [e.src for e in sorted((e for e in self.edges if e.dst == node_id), key=lambda e: e.port)]
+        self._sync()
+        ports = self._in.get(node_id, {})
+        return [ports[p].src for p in sorted(ports)]
+
+    def input_edges(self, node_id: str) -> list[Edge]:
+        """The edges into ``node_id`` in port order."""
+        self._sync()
+        ports = self._in.get(node_id, {})
+        return [ports[p] for p in sorted(ports)]
 
     def output_ids(self, node_id: str) -> list[str]:
-        return [e.dst for e in self.edges if e.src == node_id]
+        self._sync()
+        return [e.dst for e in self._out.get(node_id, [])]
 
     def topological_order(self) -> list[str]:
         """Node ids, every node after all of its inputs; ties keep insertion order."""
@@ -129,6 +198,7 @@ class Graph:
         return [n for n in self.nodes.values() if n.id not in has_out and n.kind != "input"]
 
     def _reaches(self, start: str, target: str) -> bool:
+        self._sync()
         stack, seen = [start], set()
         while stack:
             n = stack.pop()
@@ -137,15 +207,14 @@ class Graph:
             if n in seen:
                 continue
             seen.add(n)
-            stack.extend(e.dst for e in self.edges if e.src == n)
+            stack.extend(e.dst for e in self._out.get(n, ()))
         return False
 
     def unique_name(self, base: str) -> str:
-        taken = {n.name for n in self.nodes.values()}
-        if base not in taken:
+        if self._name_owner(base) is None:
             return base
         i = 1
-        while f"{base}_{i}" in taken:
+        while self._name_owner(f"{base}_{i}") is not None:
             i += 1
         return f"{base}_{i}"
 
@@ -174,7 +243,9 @@ class Graph:
             raise GraphError(f"A node with id {node.id!r} already exists.")
         self._check_name(node.name)
         get_spec(node.kind)
+        check_weights(node.kind, node.weights, node.name)
         self.nodes[node.id] = node
+        self._names[node.name] = node.id
         m = re.fullmatch(r"n(\d+)", node.id)
         if m:
             self._counter = max(self._counter, int(m.group(1)))
@@ -184,25 +255,31 @@ class Graph:
     def remove_node(self, node_id: str) -> tuple[LayerNode, list[Edge]]:
         """Remove a node and its edges; returns both so that undo can put them back."""
         node = self.node(node_id)
+        self._sync()
         edges = [e for e in self.edges if node_id in (e.src, e.dst)]
         for e in edges:
             self.disconnect(e)
         del self.nodes[node_id]
+        if self._names.get(node.name) == node_id:
+            del self._names[node.name]
         self._emit("node_removed", node=node)
         return node, edges
 
     def _check_name(self, name: str, exclude: str | None = None) -> None:
-        if not isinstance(name, str) or not NAME_RE.match(name):
+        if not isinstance(name, str) or not NAME_RE.fullmatch(name):
             raise GraphError(f"Layer names start with a letter or _ and use letters, digits, _ . or -, up to "
                              f"64 characters. Received name={name!r}.")
-        for n in self.nodes.values():
-            if n.name == name and n.id != exclude:
-                raise GraphError(f"Another layer is already named {name!r}; names must be unique.")
+        owner = self._name_owner(name)
+        if owner is not None and owner != exclude:
+            raise GraphError(f"Another layer is already named {name!r}; names must be unique.")
 
     def rename(self, node_id: str, name: str) -> None:
         node = self.node(node_id)
         self._check_name(name, exclude=node_id)
         old, node.name = node.name, name
+        if self._names.get(old) == node_id:
+            del self._names[old]
+        self._names[name] = node_id
         self._emit("node_renamed", node=node, old=old)
 
     def set_param(self, node_id: str, name: str, value: Any) -> Any:
@@ -234,6 +311,7 @@ class Graph:
             if not np.all(np.isfinite(arr)):
                 raise GraphError(f"Weight {k!r} of {node.name!r} must be finite numbers; received {v!r}.")
             new[k] = arr
+        check_weights(node.kind, new, node.name)
         node.weights = new
         self._emit("weights_changed", node=node)
         return old
@@ -254,13 +332,18 @@ class Graph:
         return old
 
     # ------------------------------------------------------------ edge mutators
-    def connect(self, src: str, dst: str, port: int | None = None) -> Edge:
-        """Add an edge from ``src`` to input ``port`` of ``dst`` (next free port when None)."""
+    def connect(self, src: str, dst: str, port: int | None = None, *, deferred: bool = False) -> Edge:
+        """Add an edge from ``src`` to input ``port`` of ``dst`` (next free port when None).
+
+        ``deferred=True`` (the file loader, adding many edges) skips the whole-graph checks, the
+        cycle and the merge-shape check; the caller runs ``check_structure()`` once afterwards.
+        """
         s, d = self.node(src), self.node(dst)
         spec = get_spec(d.kind)
         if spec.max_inputs == 0:
             raise PortError(f"{d.name!r} is an Input layer: it has no input port.")
-        used = {e.port for e in self.edges if e.dst == dst}
+        self._sync()
+        used = self._in.get(dst, {})
         if port is None:
             port = 0 if spec.max_inputs == 1 else (max(used) + 1 if used else 0)
         if not isinstance(port, int) or isinstance(port, bool) or port < 0 or \
@@ -268,34 +351,50 @@ class Graph:
             raise PortError(f"{d.name!r} ({spec.title}) has no input port {port!r}; valid ports: "
                             f"{'0' if spec.max_inputs == 1 else '0 and up'}.")
         if port in used:
-            other = next(e.src for e in self.edges if e.dst == dst and e.port == port)
+            other = used[port].src
             raise PortError(f"Input port {port} of {d.name!r} is already fed by {self.nodes[other].name!r}; "
                             f"remove that edge first.")
-        if src == dst or self._reaches(dst, src):
+        if src == dst or (not deferred and self._reaches(dst, src)):
             raise CycleError(f"Connecting {s.name!r} -> {d.name!r} would make a cycle; "
                              f"networks here are acyclic.")
-        if any(e.src == src and e.dst == dst for e in self.edges):
+        if (src, dst) in self._pairs:
             raise GraphError(f"{s.name!r} is already connected to {d.name!r}.")
         edge = Edge(src, dst, port)
-        self.edges.append(edge)
-        if spec.max_inputs is None:  # merge layers: refuse incompatible shapes at once
+        self._append_edge(edge)
+        if spec.max_inputs is None and not deferred:  # merge layers: refuse incompatible shapes at once
             from .shapes import infer
             info = infer(self)[dst]
             if info.status == "error" and len(self.input_ids(dst)) >= spec.min_inputs:
-                self.edges.remove(edge)
+                self._remove_edge(edge)
                 raise ShapeError(info.errors[0])
         self._emit("edge_added", edge=edge)
         return edge
 
+    def check_structure(self) -> None:
+        """After ``connect(..., deferred=True)``: raise CycleError or the merge layers' ShapeError."""
+        order = self.topological_order()
+        if len(order) != len(self.nodes):
+            placed = set(order)
+            stuck = next(n for n in self.nodes.values() if n.id not in placed)
+            raise CycleError(f"The connections make a cycle (through {stuck.name!r}); networks here are acyclic.")
+        from .shapes import infer
+        infos = infer(self)
+        for nid, info in infos.items():
+            spec = get_spec(self.nodes[nid].kind)
+            if spec.max_inputs is None and info.status == "error" and \
+                    len(self._in.get(nid, {})) >= spec.min_inputs:
+                raise ShapeError(f"{self.nodes[nid].name!r}: {info.errors[0]}")
+
     def disconnect(self, edge: Edge) -> None:
-        if edge not in self.edges:
+        self._sync()
+        if (edge.src, edge.dst) not in self._pairs or edge not in self._out.get(edge.src, ()):
             raise GraphError(f"No edge {edge} in the graph.")
-        self.edges.remove(edge)
+        self._remove_edge(edge)
         self._emit("edge_removed", edge=edge)
 
     def add_edge_unchecked(self, edge: Edge) -> None:
         """Restore an edge exactly (undo); the caller guarantees it was valid before."""
-        self.edges.append(edge)
+        self._append_edge(edge)
         self._emit("edge_added", edge=edge)
 
     # ------------------------------------------------------------ whole graph
@@ -304,6 +403,8 @@ class Graph:
         self.nodes = {k: v.clone() for k, v in other.nodes.items()}
         self.edges = list(other.edges)
         self._counter = max(self._counter, other._counter)
+        self._reindex_edges()
+        self._reindex_names()
         self._emit("graph_reset")
 
     def copy(self) -> "Graph":
@@ -311,6 +412,8 @@ class Graph:
         g.nodes = {k: v.clone() for k, v in self.nodes.items()}
         g.edges = list(self.edges)
         g._counter = self._counter
+        g._reindex_edges()
+        g._reindex_names()
         return g
 
     def __eq__(self, other: object) -> bool:

@@ -15,9 +15,11 @@ def auto_layout(graph: Graph) -> dict[str, tuple[float, float]]:
     A plain chain longer than WRAP columns wraps into rows, so a 20-layer network stays readable.
     """
     depth: dict[str, int] = {}
+    ins_of: dict[str, list[str]] = {}
+    for e in graph.edges:  # one pass over the edges: linear in the size of the graph
+        ins_of.setdefault(e.dst, []).append(e.src)
     for nid in graph.topological_order():
-        ins = graph.input_ids(nid)
-        depth[nid] = 1 + max((depth[i] for i in ins), default=-1)
+        depth[nid] = 1 + max((depth[i] for i in ins_of.get(nid, ())), default=-1)
     columns: dict[int, list[str]] = {}
     for nid, d in depth.items():
         columns.setdefault(d, []).append(nid)

@@ -12,24 +12,28 @@ import json
 import math
 import os
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .errors import PlaygroundError, ProjectFormatError
+from .errors import PlaygroundError, ProjectFormatError, ProjectSaveError, SettingsError
 from .files import read_bytes
 from .graph import Graph, LayerNode
 from .registry import LAYERS, get_spec
+from .settings import LogicConfig, TrainConfig, default_training
+from .weights import weights_problem
 
 SCHEMA_VERSION = 1
 INLINE_LIMIT = 64
+MAX_PROJECT_BYTES = 512 * 2 ** 20  # JSON parsing takes several times the file's size in memory
+MAX_WEIGHT_VALUES = 250_000_000  # 1 GB of float32 per array
+MAX_TEXT = 10_000  # characters in a project's name or description
+STALE_TMP_SECONDS = 3600  # a temp file of a save by a process we cannot see (another machine) this old is dead
 
-DEFAULT_TRAINING = {
-    "dataset": "mnist-sample", "optimizer": "adam", "learning_rate": 0.001, "lr_schedule": "constant", "loss": "auto",
-    "batch_size": 128, "epochs": 3, "validation_split": 0.1, "early_stopping": 0, "seed": 0,
-}
+DEFAULT_TRAINING = default_training()
 
 
 @dataclass
@@ -39,7 +43,7 @@ class Project:
     graph: Graph = field(default_factory=Graph)
     name: str = "untitled"
     description: str = ""
-    training: dict = field(default_factory=lambda: dict(DEFAULT_TRAINING))
+    training: dict = field(default_factory=default_training)
     logic: dict = field(default_factory=dict)
 
     def __eq__(self, other: object) -> bool:
@@ -68,7 +72,7 @@ def decode_array(obj: Any, where: str) -> np.ndarray:
                                               for d in shape) or len(shape) > 8:
         raise ProjectFormatError(f"{where}.shape must be a list of sizes >= 0; received {_short(shape)}.")
     n = math.prod(shape)
-    if n > 500_000_000:
+    if n > MAX_WEIGHT_VALUES:
         raise ProjectFormatError(f"{where}.shape {shape} is absurdly large ({n:,} values).")
     if "values" in obj:
         vals = obj["values"]
@@ -158,9 +162,11 @@ def from_dict(data: Any) -> Project:
     data = _migrate(data)
 
     name = data.get("name", "untitled")
-    _need(_is_str(name), f"name must be text; received {_short(name)}.")
+    _need(_is_str(name) and len(name) <= MAX_TEXT,
+          f"name must be text of at most {MAX_TEXT:,} characters; received {_short(name)}.")
     desc = data.get("description", "")
-    _need(_is_str(desc), f"description must be text; received {_short(desc)}.")
+    _need(_is_str(desc) and len(desc) <= MAX_TEXT,
+          f"description must be text of at most {MAX_TEXT:,} characters; received {_short(desc)}.")
     nodes = data.get("nodes")
     _need(isinstance(nodes, list), f"nodes must be a list; received {_short(nodes)}.")
     edges = data.get("edges", [])
@@ -176,7 +182,7 @@ def from_dict(data: Any) -> Project:
         nid = nd.get("id", f"n{i + 1}")
         _need(_is_str(nid) and 0 < len(nid) <= 64, f"{where}.id must be a short text; received {_short(nid)}.")
         _need(nid not in g.nodes, f"{where}.id {nid!r} is used twice.")
-        lname = nd.get("name", g.unique_name(kind))
+        lname = nd["name"] if "name" in nd else g.unique_name(kind)
         params = nd.get("params", {})
         spec = get_spec(kind)
         _need(isinstance(params, dict), f"{where}.params must be an object; received {_short(params)}.")
@@ -193,6 +199,8 @@ def from_dict(data: Any) -> Project:
         warr = {}
         for wk, wv in weights.items():
             warr[wk] = decode_array(wv, f"{where}.weights.{wk}")
+        problem = weights_problem(kind, warr)
+        _need(problem is None, f"{where}.weights ({_short(lname)}): {problem}")
         node = LayerNode(nid, kind, lname, clean, (float(pos[0]), float(pos[1])), warr)
         try:
             g.insert_node(node)
@@ -206,24 +214,38 @@ def from_dict(data: Any) -> Project:
         _need(_is_str(src) and src in g.nodes, f"{where}.from {_short(src)} is not a node id in this file.")
         _need(_is_str(dst) and dst in g.nodes, f"{where}.to {_short(dst)} is not a node id in this file.")
         try:
-            g.connect(src, dst, port)
+            g.connect(src, dst, port, deferred=True)
         except PlaygroundError as exc:
             raise ProjectFormatError(f"{where}: {exc}") from None
+    try:
+        g.check_structure()  # cycles and merge shapes, once for the whole graph
+    except PlaygroundError as exc:
+        raise ProjectFormatError(f"edges: {exc}") from None
 
-    training = dict(DEFAULT_TRAINING)
-    t = data.get("training", {})
-    _need(isinstance(t, dict), f"training must be an object; received {_short(t)}.")
-    for k, v in t.items():
-        _need(isinstance(v, (str, int, float, bool)) or v is None,
-              f"training.{k} must be a plain value; received {_short(v)}.")
-        training[k] = v
-    logic = data.get("logic", {})
-    _need(isinstance(logic, dict), f"logic must be an object; received {_short(logic)}.")
-    return Project(g, name, desc, training, dict(logic))
+    try:
+        training = TrainConfig.from_dict(data.get("training", {}), "training").to_dict()
+        logic = LogicConfig.from_dict(data.get("logic", {}), "logic").to_dict()
+    except SettingsError as exc:
+        raise ProjectFormatError(str(exc)) from None
+    return Project(g, name, desc, training, logic)
 
 
 def dumps(project: Project) -> str:
-    return json.dumps(to_dict(project), indent=1, allow_nan=False) + "\n"
+    """The project as JSON text; ProjectSaveError names a setting or value that cannot be saved."""
+    try:
+        TrainConfig.from_dict(project.training, "training")
+        LogicConfig.from_dict(project.logic, "logic")
+    except SettingsError as exc:
+        raise ProjectSaveError(f"Not saved: {exc}") from None
+    for node in project.graph.nodes.values():
+        for k, w in node.weights.items():
+            if not np.all(np.isfinite(w)):
+                raise ProjectSaveError(f"Not saved: weight {k!r} of {node.name!r} holds a value that is not a "
+                                       f"finite number (NaN or infinity).")
+    try:
+        return json.dumps(to_dict(project), indent=1, allow_nan=False) + "\n"
+    except (ValueError, TypeError) as exc:  # a non-finite or non-JSON value somewhere we do not validate
+        raise ProjectSaveError(f"Not saved: the project holds a value JSON cannot store ({exc}).") from None
 
 
 def loads(text: str | bytes) -> Project:
@@ -246,11 +268,70 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not allowed in a project file")
 
 
+def _tmp_prefix(path: Path) -> str:
+    return f".{path.name}."
+
+
+def clean_stale_temps(path: str | os.PathLike) -> list[Path]:
+    """Delete the temp files that killed saves of ``path`` left beside it; returns what was removed.
+
+    A temp file is named ``.<name>.<pid>.<random>.tmp``: it is stale when that process no longer runs
+    (or, with no pid in the name or another machine's pid, when it is over an hour old).
+    """
+    path = Path(path)
+    removed = []
+    try:
+        candidates = list(path.parent.glob(f"{_glob_escape(_tmp_prefix(path))}*.tmp"))
+    except OSError:
+        return removed
+    for tmp in candidates:
+        if _temp_is_stale(tmp, path):
+            try:
+                tmp.unlink()
+                removed.append(tmp)
+            except OSError:
+                pass
+    return removed
+
+
+def _glob_escape(text: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
+def _temp_is_stale(tmp: Path, path: Path) -> bool:
+    rest = tmp.name[len(_tmp_prefix(path)):-len(".tmp")]
+    pid_text = rest.split(".", 1)[0]
+    if pid_text.isdigit() and "." in rest:
+        pid = int(pid_text)
+        if pid == os.getpid():
+            return False  # a save of ours in another thread may be writing it
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        except (PermissionError, OverflowError, OSError):
+            pass  # alive under another user, or not a pid: fall back to age
+    try:
+        return time.time() - tmp.stat().st_mtime > STALE_TMP_SECONDS
+    except OSError:
+        return False
+
+
 def save(project: Project, path: str | os.PathLike) -> None:
-    """Write atomically: a temp file in the same folder, flushed, then ``os.replace``."""
+    """Write atomically: a temp file in the same folder, flushed, then ``os.replace``.
+
+    Every failure is a ProjectSaveError (what failed, and that nothing was replaced); stale temp
+    files of earlier killed saves are removed first.
+    """
     path = Path(path)
     text = dumps(project)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise ProjectSaveError(f"Not saved: {path} is a folder; choose a file name.")
+    clean_stale_temps(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f"{_tmp_prefix(path)}{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise ProjectSaveError(f"Not saved: cannot write in {path.parent} ({exc.strerror or exc}).") from None
     try:
         try:  # mkstemp makes 0600; give the file the mode a plain open() would (or keep the old one's)
             mode = path.stat().st_mode & 0o777
@@ -264,12 +345,22 @@ def save(project: Project, path: str | os.PathLike) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise ProjectSaveError(f"Not saved: cannot write {path} ({exc.strerror or exc}); the file on disk, "
+                                   f"if any, is unchanged.") from None
         raise
 
 
 def load(path: str | os.PathLike) -> Project:
-    """Read a project file; ProjectFormatError names the problem (missing file included)."""
-    return loads(read_bytes(Path(path), ProjectFormatError, "a project file"))
+    """Read a project file; ProjectFormatError names the problem (missing file included).
+
+    Everything is validated before a Project is returned, so a caller can replace its current work
+    only after this succeeds. Stale temp files of killed saves beside the file are removed.
+    """
+    path = Path(path)
+    proj = loads(read_bytes(path, ProjectFormatError, "a project file", max_size=MAX_PROJECT_BYTES))
+    clean_stale_temps(path)
+    return proj

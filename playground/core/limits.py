@@ -1,0 +1,71 @@
+"""What this app accepts, and memory estimates made before anything large is allocated.
+
+The figures here are the README's "Limits" table. A network or dataset that would not fit is refused
+with both numbers ("this network needs 16.4 GB of weights; this machine has 23.0 GB"), never left to
+the operating system's out-of-memory killer.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from .errors import ResourceError
+from .files import fmt_bytes
+
+GB = 1000 ** 3
+MAX_PROJECT_FILE = 512 * 2 ** 20  # see core.project.MAX_PROJECT_BYTES
+MAX_MODEL_FILE = 4 * GB  # .h5 / .keras: weights included
+MAX_MODEL_CONFIG = 64 * 2 ** 20  # a model's architecture JSON (config.json / the HDF5 attribute)
+MAX_DATASET_FILE = 8 * GB  # .npz / .csv
+MAX_IMAGE_SIDE = 8192  # pixels, per side, for one image in an image folder
+MAX_CLASSES = 100_000  # a label this large or larger is not a class index
+BYTES_PER_VALUE = 4  # float32
+
+
+def available_memory() -> int | None:
+    """Bytes this process could still allocate (MemAvailable on Linux; physical memory elsewhere), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def require(nbytes: float, subject: str, purpose: str, available: int | None = None) -> None:
+    """ResourceError when ``nbytes`` exceed the memory available:
+    '``subject`` needs 16.4 GB ``purpose``; this machine has 23.0 GB available.'"""
+    have = available_memory() if available is None else available
+    if have is not None and nbytes > have:
+        raise ResourceError(f"{subject} needs {fmt_bytes(nbytes)} {purpose}; this machine has {fmt_bytes(have)} "
+                            f"available.")
+
+
+def network_bytes(graph, batch_size: int = 0) -> tuple[int, int]:
+    """(weight bytes, activation bytes for one batch) of a graph, from its inferred shapes.
+
+    Training keeps about four copies of the weights (weights, gradients, two Adam moments) and the
+    activations of every layer for the backward pass; callers multiply as they need.
+    """
+    from .shapes import infer  # noqa: PLC0415
+    infos = infer(graph)
+    params = sum(i.params for i in infos.values())
+    acts = sum(math.prod(i.shape) for i in infos.values() if i.shape)
+    return params * BYTES_PER_VALUE, acts * BYTES_PER_VALUE * batch_size
+
+
+def check_network_fits(graph, batch_size: int = 0, available: int | None = None) -> None:
+    """Refuse a network whose weights (x4 when training) and one batch of activations cannot fit."""
+    weights, acts = network_bytes(graph, batch_size)
+    if not batch_size:
+        require(weights, "This network", "of weights", available)
+        return
+    require(weights * 4, "Training this network", "for its weights, gradients and optimizer state", available)
+    require(weights * 4 + acts * 2, "Training this network", f"with batch size {batch_size} (weights and "
+            f"activations)", available)

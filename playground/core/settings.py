@@ -1,0 +1,217 @@
+"""The training and logic-lab settings: one schema each (names, types, defaults, ranges, help).
+
+The project loader, the CLI, the train panel and the backend all read ``TrainConfig`` and ``LogicConfig``;
+no other module re-states a default or a range. Every value is checked on the way in (``from_dict``) and
+before it is used (``validate``): numbers must be finite, whole numbers whole, choices known, and a bad
+value raises ``SettingsError`` naming the field path and the value received.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import SettingsError
+from .logic import GATES
+
+OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
+SCHEDULES = ("constant", "cosine")
+LOSSES = ("auto", "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse")
+MAX_SEED = 2 ** 32 - 1  # numpy's and TensorFlow's seeds are unsigned 32-bit
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its kind (``int``, ``float``, ``choice``, ``text``), default, range and a one-line help.
+
+    ``optional`` allows None (``seed``: none = a new random start each run). ``saved`` is False for a
+    setting that belongs to one run rather than to the project (the TensorBoard folder).
+    """
+
+    name: str
+    kind: str
+    default: Any
+    help: str
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    max_exclusive: bool = False
+    choices: tuple = ()
+    optional: bool = False
+    saved: bool = True
+
+    def range_text(self) -> str:
+        lo = "(" if self.min_exclusive else "["
+        hi = ")" if self.max_exclusive else "]"
+        return f"{lo}{self.min:g}, {self.max:g}{hi}"
+
+    def validate(self, value: Any, where: str = "") -> Any:
+        """``value`` in canonical form, or SettingsError naming ``where.name`` and the value."""
+        path = f"{where}.{self.name}" if where else self.name
+
+        def bad(rule: str):
+            raise SettingsError(f"`{path}` {rule}. Received {path}={_short(value)}.", self.name)
+
+        if value is None:
+            if self.optional:
+                return None
+            bad("must be set (it cannot be null)")
+        if self.kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                bad("must be a whole number")
+            if value < self.min or value > self.max:
+                bad(f"must be a whole number from {self.min:,.0f} to {self.max:,.0f}")
+            return value
+        if self.kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                bad("must be a finite number")
+            value = float(value)
+            low = value <= self.min if self.min_exclusive else value < self.min
+            high = value >= self.max if self.max_exclusive else value > self.max
+            if low or high:
+                bad(f"must be in {self.range_text()}")
+            return value
+        if self.kind == "choice":
+            if not isinstance(value, str) or value not in self.choices:
+                bad(f"must be one of {', '.join(map(repr, self.choices))}")
+            return value
+        if self.kind == "text":
+            if not isinstance(value, str) or not value or len(value) > 4096 or _CONTROL.search(value):
+                bad("must be a non-empty text of at most 4,096 characters, without control characters")
+            return value
+        raise AssertionError(f"unknown setting kind {self.kind}")
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+TRAINING: tuple[Setting, ...] = (
+    Setting("dataset", "text", "mnist-sample", "A dataset name (see `playground datasets`) or a .npz, .csv or "
+            "image-folder path."),
+    Setting("optimizer", "choice", "adam", "How the weights move: sgd, adam, rmsprop or adagrad.",
+            choices=OPTIMIZERS),
+    Setting("learning_rate", "float", 0.001, "Step size of each update.", 0.0, 1e6, min_exclusive=True),
+    Setting("lr_schedule", "choice", "constant", "constant, or cosine: decays the rate to 0 by the end.",
+            choices=SCHEDULES),
+    Setting("momentum", "float", 0.9, "SGD only: how much of the previous step carries over.", 0.0, 1.0),
+    Setting("loss", "choice", "auto", "auto picks cross-entropy for the dataset's labels.", choices=LOSSES),
+    Setting("batch_size", "int", 128, "Examples per update.", 1, 65_536),
+    Setting("epochs", "int", 3, "Passes over the training set.", 1, 100_000),
+    Setting("validation_split", "float", 0.1, "Fraction of the training set held out to validate.", 0.0, 1.0,
+            max_exclusive=True),
+    Setting("early_stopping", "int", 0, "Stop after this many epochs without improvement (0 = off).", 0, 10_000),
+    Setting("seed", "int", 0, "Random seed for weights and shuffling (none = a new start each run).", 0, MAX_SEED,
+            optional=True),
+    Setting("tensorboard_dir", "text", None, "Write TensorBoard logs to this folder (none = off).",
+            optional=True, saved=False),
+)
+TRAINING_BY_NAME = {s.name: s for s in TRAINING}
+
+
+def _check_keys(data: Any, table: dict[str, Setting], where: str) -> None:
+    if not isinstance(data, dict):
+        raise SettingsError(f"`{where or 'settings'}` must be an object of name: value pairs. "
+                            f"Received {_short(data)}.")
+    for key in data:
+        if key not in table:
+            shown = key if isinstance(key, str) and key.isprintable() and len(key) <= 60 else _short(key)
+            raise SettingsError(f"`{where + '.' if where else ''}{shown}` is not a setting; "
+                                f"known: {', '.join(table)}.", str(key))
+
+
+@dataclass
+class TrainConfig:
+    """Everything the user sets for one training run. Field docs: ``TRAINING``."""
+
+    dataset: str = "mnist-sample"
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    lr_schedule: str = "constant"
+    momentum: float = 0.9
+    loss: str = "auto"
+    batch_size: int = 128
+    epochs: int = 3
+    validation_split: float = 0.1
+    early_stopping: int = 0
+    seed: int | None = 0
+    tensorboard_dir: str | None = None
+
+    def validate(self, where: str = "") -> "TrainConfig":
+        """Check every field (finite numbers, ranges, choices); returns self, canonicalised."""
+        for s in TRAINING:
+            setattr(self, s.name, s.validate(getattr(self, s.name), where))
+        return self
+
+    check = validate  # the backend's older name
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "") -> "TrainConfig":
+        """Defaults for missing keys; SettingsError for an unknown key or a bad value."""
+        _check_keys(data, TRAINING_BY_NAME, where)
+        cfg = cls()
+        for key, value in data.items():
+            setattr(cfg, key, TRAINING_BY_NAME[key].validate(value, where))
+        return cfg.validate(where)
+
+    from_settings = from_dict
+
+    def to_dict(self, include_run: bool = False) -> dict:
+        """The settings a project saves (``include_run`` adds the per-run ones such as tensorboard_dir)."""
+        return {s.name: getattr(self, s.name) for s in TRAINING if s.saved or include_run}
+
+
+def default_training() -> dict:
+    """The settings of a new project."""
+    return TrainConfig().to_dict()
+
+
+# ------------------------------------------------------------------ logic lab
+
+GATE_NAMES = tuple(GATES)
+MAX_TARGET_ROWS = 1024  # the logic lab takes 1 to 10 input bits
+LOGIC_TARGET = Setting("target", "choice", None, "A gate name, a list of 0/1 values (one per truth-table row), "
+                       "or none.", choices=GATE_NAMES, optional=True)
+
+
+@dataclass
+class LogicConfig:
+    """The logic lab's target: a gate name, a custom 0/1 column (one per truth-table row), or none."""
+
+    target: str | list[int] | None = None
+
+    def validate(self, where: str = "logic") -> "LogicConfig":
+        t = self.target
+        path = f"{where}.target" if where else "target"
+        if t is None or (isinstance(t, str) and t in GATE_NAMES):
+            return self
+        if isinstance(t, list):
+            n = len(t)
+            if not 2 <= n <= MAX_TARGET_ROWS or n & (n - 1):
+                raise SettingsError(f"`{path}` must list one 0/1 value per truth-table row (2, 4, 8 ... "
+                                    f"{MAX_TARGET_ROWS} values). Received {n} values.", "target")
+            for i, v in enumerate(t):
+                if isinstance(v, bool) or v not in (0, 1) or not isinstance(v, int):
+                    raise SettingsError(f"`{path}[{i}]` must be 0 or 1. Received {path}[{i}]={_short(v)}.",
+                                        "target")
+            return self
+        raise SettingsError(f"`{path}` must be one of {', '.join(map(repr, GATE_NAMES))} or a list of 0/1 "
+                            f"values. Received {path}={_short(t)}.", "target")
+
+    @classmethod
+    def from_dict(cls, data: Any, where: str = "logic") -> "LogicConfig":
+        _check_keys(data, {"target": LOGIC_TARGET}, where)
+        target = data.get("target")
+        return cls(list(target) if isinstance(target, list) else target).validate(where)
+
+    def to_dict(self) -> dict:
+        return {} if self.target is None else {"target": list(self.target) if isinstance(self.target, list)
+                                              else self.target}
+
+
+__all__ = ["Setting", "TRAINING", "TrainConfig", "LogicConfig", "default_training", "OPTIMIZERS", "SCHEDULES",
+           "LOSSES", "MAX_SEED"]

@@ -1,0 +1,58 @@
+"""Which weight arrays a layer kind may carry, and of what rank.
+
+Checked when a file is loaded and whenever weights are set, so numpy, Qt or Keras never receive an
+array they cannot take (a Neuron kernel of shape [2] used to crash the logic lab). Sizes that depend
+on the layer's inputs are not checked here: weights that no longer fit after an edit are a normal
+state, shown on the node ("reset the weights to fit") and refused by the builder.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from .errors import GraphError
+
+_DENSE = {"kernel": 2, "bias": 1}
+# kind -> {variable name: rank}; Keras' own variable names
+WEIGHT_RANKS: dict[str, dict[str, int]] = {
+    "dense": _DENSE,
+    "neuron": _DENSE,
+    "conv2d": {"kernel": 4, "bias": 1},
+    "batchnorm": {"gamma": 1, "beta": 1, "moving_mean": 1, "moving_variance": 1},
+}
+MAX_RANK = 8
+
+
+def weights_problem(kind: str, weights: Mapping[str, np.ndarray]) -> str | None:
+    """None if ``weights`` may belong to a layer of ``kind``, else a sentence saying what is wrong.
+
+    Kinds not in ``WEIGHT_RANKS`` (added later to the registry) get the generic check: at most rank 8.
+    """
+    from .registry import get_spec  # noqa: PLC0415 - the registry imports graph-level modules
+    from .shapes import count_none  # noqa: PLC0415
+    spec = get_spec(kind)
+    ranks = WEIGHT_RANKS.get(kind)
+    for name, arr in weights.items():
+        arr = np.asarray(arr)
+        if ranks is None:
+            if spec.count_rule is count_none:
+                return f"{spec.title} layers have no weights, but {name!r} is given."
+            if arr.ndim > MAX_RANK:
+                return f"weight {name!r} has {arr.ndim} dimensions; at most {MAX_RANK} are possible."
+            continue
+        if name not in ranks:
+            known = ", ".join(ranks)
+            return f"{spec.title} layers have no weight {name!r} (they have {known})."
+        if arr.ndim != ranks[name]:
+            return (f"{spec.title} weight {name!r} must have {ranks[name]} dimension(s); received shape "
+                    f"{list(arr.shape)}.")
+    return None
+
+
+def check_weights(kind: str, weights: Mapping[str, np.ndarray], layer: str = "") -> None:
+    """Raise GraphError when ``weights_problem`` finds one."""
+    msg = weights_problem(kind, weights)
+    if msg:
+        raise GraphError(f"{layer!r}: {msg}" if layer else msg)

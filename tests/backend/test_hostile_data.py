@@ -1,0 +1,205 @@
+"""Hostile dataset files (issue 15, items 2, 6-8, 11): refused with the file and the problem named,
+before numpy or Pillow allocates anything large. Numpy and Pillow only: no Keras, so these are fast."""
+
+import os
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from playground.backend import datasets
+from playground.core import limits
+from playground.core.errors import DatasetError, ResourceError
+
+
+def npz(tmp_path, name="d.npz", **arrays):
+    path = tmp_path / name
+    np.savez(path, **arrays)
+    return path
+
+
+def good(n=6):
+    return {"x_train": np.arange(n * 16, dtype=np.uint8).reshape(n, 4, 4), "y_train": np.arange(n) % 3}
+
+
+def patch_central_directory(path, offset: int, data: bytes) -> None:
+    raw = bytearray(path.read_bytes())
+    cd = raw.rfind(b"PK\x01\x02")  # the last member's central directory entry
+    raw[cd + offset:cd + offset + len(data)] = data
+    path.write_bytes(bytes(raw))
+
+
+def test_a_three_image_npz_loads_and_is_contiguous(tmp_path):
+    ds = datasets.load(str(npz(tmp_path, **good(3))))
+    assert ds.x_train.shape == (3, 4, 4) and ds.x_train.flags.c_contiguous
+
+
+@pytest.mark.parametrize("x,needle", [
+    (np.array(5.0), "0-d array"),
+    (np.array(["a", "b"]), "dtype '<U1'"),
+    (np.zeros(2, dtype=[("a", "f4")]), "structured"),
+    (np.arange(3.0), "one row per example"),
+    (np.array([[1.0, np.nan], [0.0, 1.0], [1.0, 1.0]]), "not finite numbers (NaN or infinity), the first at index (0, 1)"),
+    (np.array([[1 + 2j, 0], [0, 0], [0, 0]]), "dtype '<c16'"),
+])
+def test_arrays_that_are_not_numeric_examples_are_refused(tmp_path, x, needle):
+    path = npz(tmp_path, x_train=x, y_train=np.arange(3) % 2)
+    with pytest.raises(DatasetError) as exc:
+        datasets.load(str(path))
+    assert needle in str(exc.value) and "d.npz" in str(exc.value)
+
+
+def test_a_pickled_member_is_never_unpickled(tmp_path):
+    path = npz(tmp_path, x_train=np.array([{"a": 1}, None], dtype=object), y_train=np.arange(2))
+    with pytest.raises(DatasetError, match="pickle"):
+        datasets.load(str(path))
+
+
+def test_a_truncated_npz(tmp_path):
+    path = npz(tmp_path, **good())
+    path.write_bytes(path.read_bytes()[:-60])
+    with pytest.raises(DatasetError, match="d.npz"):
+        datasets.load(str(path))
+
+
+def test_a_header_claiming_313_gb(tmp_path):
+    path = tmp_path / "d.npz"
+    with zipfile.ZipFile(path, "w") as zf:
+        with zf.open("x_train.npy", "w") as fp:
+            np.lib.format.write_array_header_1_0(fp, {"descr": "|u1", "fortran_order": False,
+                                                      "shape": (313_000_000_000,)})
+            fp.write(b"\0" * 64)
+        with zf.open("y_train.npy", "w") as fp:
+            np.lib.format.write_array(fp, np.arange(3))
+    with pytest.raises(DatasetError, match=r"claims shape \(313000000000,\) \(313.0 GB\)"):
+        datasets.load(str(path))
+
+
+@pytest.mark.parametrize("offset,data,needle", [
+    (8, b"\x01\x00", "encrypted"),
+    (10, b"\x0e\x00", "compression method 14"),
+    (24, (10 ** 9).to_bytes(4, "little"), "more than deflate can produce"),
+])
+def test_zip_directories_are_checked_before_unpacking(tmp_path, offset, data, needle):
+    path = tmp_path / "d.npz"
+    np.savez_compressed(path, **good())
+    patch_central_directory(path, offset, data)
+    with pytest.raises(DatasetError, match=needle):
+        datasets.load(str(path))
+
+
+def test_a_member_over_the_limit_is_refused_unread(tmp_path, monkeypatch):
+    path = tmp_path / "bomb.npz"
+    np.savez_compressed(path, x_train=np.zeros((2000, 1000), np.uint8), y_train=np.zeros(2000))
+    assert path.stat().st_size < 20_000
+    monkeypatch.setattr(limits, "MAX_DATASET_FILE", 1_000_000)
+    with pytest.raises(DatasetError, match="would unpack to 2.0 MB"):
+        datasets.load(str(path))
+
+
+def test_a_dataset_that_cannot_fit_names_both_figures(tmp_path, monkeypatch):
+    monkeypatch.setattr(limits, "available_memory", lambda: 1000)
+    with pytest.raises(ResourceError, match=r"needs 1.4 KB to load and scale; this machine has 1.0 KB"):
+        datasets.load(str(npz(tmp_path, **good(10))))
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".csv"])
+def test_special_files_are_refused_without_blocking(tmp_path, suffix):
+    fifo = tmp_path / f"f{suffix}"
+    os.mkfifo(fifo)
+    with pytest.raises(DatasetError, match="pipe"):
+        datasets.load(str(fifo))
+    link = tmp_path / f"z{suffix}"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(DatasetError, match="device"):
+        datasets.load(str(link))
+
+
+@pytest.mark.parametrize("y,needle", [
+    (np.array([0, 1, 1e15]), "1,000,000,000,000,001 classes"),
+    (np.array([0, 1, np.inf]), "[inf]"),
+    (np.array([0, 1, -1]), ">= 0"),
+])
+def test_labels_that_are_not_class_indices(tmp_path, y, needle):
+    path = npz(tmp_path, x_train=np.zeros((3, 2)), y_train=y)
+    with pytest.raises(DatasetError) as exc:
+        datasets.load(str(path))
+    assert needle in str(exc.value)
+
+
+def test_csv_with_a_bom_and_no_header_keeps_its_first_row(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("\ufeff1,0,0,0,255\n0,255,0,0,0\n2,1,2,3,4\n".encode("utf-8"))
+    ds = datasets.load(str(path))
+    assert ds.y_train.tolist() == [1, 0, 2] and ds.x_train.shape == (3, 2, 2)
+
+
+def test_csv_label_inf(tmp_path):
+    path = tmp_path / "inf.csv"
+    path.write_text("label,p0\n1,0\ninf,3\n")
+    with pytest.raises(DatasetError, match=r"inf.csv: labels must be whole numbers"):
+        datasets.load(str(path))
+
+
+@settings(max_examples=60, deadline=None)
+@given(cell=st.sampled_from(["nan", "inf", "-inf", "1e999", "", "abc", "0x10", "1,2"]))
+def test_csv_pixels_that_are_not_finite_numbers(tmp_path_factory, cell):
+    path = tmp_path_factory.mktemp("csv") / "c.csv"
+    path.write_text(f"0,1,2\n1,{cell},3\n")
+    with pytest.raises(DatasetError, match="c.csv"):
+        datasets.load(str(path))
+
+
+# ------------------------------------------------------------------ image folders
+
+def make_folder(tmp_path, size=(5, 5)):
+    from PIL import Image
+    for c, shade in (("cat", 10), ("dog", 200)):
+        (tmp_path / c).mkdir()
+        for i in range(2):
+            Image.new("L", size, shade + i).save(tmp_path / c / f"{i}.png")
+    return tmp_path
+
+
+def test_hidden_and_other_files_are_skipped(tmp_path):
+    make_folder(tmp_path)
+    (tmp_path / "cat" / ".DS_Store").write_bytes(b"\0\0\0\1Bud1")
+    (tmp_path / "cat" / "._0.png").write_bytes(b"\0\5\26\7")  # macOS resource fork
+    (tmp_path / "dog" / "notes.txt").write_text("hi")
+    (tmp_path / ".hidden").mkdir()
+    ds = datasets.load(str(tmp_path))
+    assert ds.class_names == ("cat", "dog") and ds.x_train.shape == (4, 5, 5)
+    assert ds.y_train.tolist() == [0, 0, 1, 1] and ds.x_train[2, 0, 0] == 200
+
+
+def test_a_broken_image_is_named(tmp_path):
+    make_folder(tmp_path)
+    (tmp_path / "dog" / "2.png").write_text("not a png")
+    with pytest.raises(DatasetError, match=r"dog/2.png is not an image"):
+        datasets.load(str(tmp_path))
+
+
+def test_a_truncated_image_is_named(tmp_path):
+    make_folder(tmp_path, (64, 64))
+    from PIL import Image
+    Image.effect_noise((64, 64), 50).save(tmp_path / "dog" / "3.png")
+    raw = (tmp_path / "dog" / "3.png").read_bytes()
+    (tmp_path / "dog" / "3.png").write_bytes(raw[:len(raw) // 2])
+    with pytest.raises(DatasetError, match=r"dog/3.png"):
+        datasets.load(str(tmp_path))
+
+
+def test_an_image_over_the_size_limit_is_refused_before_decoding(tmp_path):
+    make_folder(tmp_path)
+    from PIL import Image
+    Image.new("1", (limits.MAX_IMAGE_SIDE + 1, 4)).save(tmp_path / "cat" / "wide.png")
+    with pytest.raises(DatasetError, match=rf"wide.png is {limits.MAX_IMAGE_SIDE + 1}x4 pixels"):
+        datasets.load(str(tmp_path))
+
+
+def test_an_image_folder_that_cannot_fit_is_refused(tmp_path, monkeypatch):
+    make_folder(tmp_path)
+    monkeypatch.setattr(limits, "available_memory", lambda: 100)
+    with pytest.raises(ResourceError, match=r"4 images of 5x5\) needs 500 bytes"):
+        datasets.load(str(tmp_path))

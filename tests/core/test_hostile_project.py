@@ -1,0 +1,310 @@
+"""Hostile project files and settings (issue 15, items 1-6, 9, 13): refused whole, with the field and
+value named, before anything is returned; saves fail loudly; killed saves are cleaned up."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from playground.core import project, recovery
+from playground.core.errors import GraphError, ProjectFormatError, ProjectSaveError, SettingsError
+from playground.core.graph import Graph, chain
+from playground.core.settings import TRAINING, LogicConfig, TrainConfig
+from playground.resources_path import preset_text
+
+
+def _with(section: str, key: str, value) -> dict:
+    data = project.to_dict(project.loads(preset_text("and")))
+    data[section][key] = value
+    return data
+
+
+# ------------------------------------------------------------------ item 1: settings are validated on load
+
+@pytest.mark.parametrize("section,key,value,needle", [
+    ("training", "batch_size", "abc", "training.batch_size='abc'"),
+    ("training", "epochs", None, "training.epochs=None"),
+    ("training", "epochs", 1e300, "training.epochs=1e+300"),
+    ("training", "learning_rate", 1e300, "training.learning_rate=1e+300"), ("training", "learning_rate", 1e7, "(0, 1e+06]"),
+    ("training", "learning_rate", 0, "training.learning_rate=0"),
+    ("training", "momentum", 5, "training.momentum=5"),
+    ("training", "seed", -1, "training.seed=-1"),
+    ("training", "seed", 2 ** 40, "training.seed=1099511627776"),
+    ("training", "optimizer", "adamw", "training.optimizer='adamw'"),
+    ("training", "dataset", "a\x1b[31mb", "training.dataset"),
+    ("training", "warp", 1, "`training.warp` is not a setting"),
+    ("logic", "target", [1, "a"], "logic.target[1]='a'"),
+    ("logic", "target", [1, 0, 1], "3 values"),
+    ("logic", "target", "maybe", "logic.target='maybe'"),
+])
+def test_bad_settings_refuse_the_file_naming_field_and_value(section, key, value, needle):
+    with pytest.raises(ProjectFormatError) as exc:
+        project.from_dict(_with(section, key, value))
+    assert needle in str(exc.value)
+
+
+def test_infinity_in_the_text_is_refused():
+    text = json.dumps(_with("training", "learning_rate", 0.5)).replace('"learning_rate": 0.5', '"learning_rate": 1e400')
+    with pytest.raises(ProjectFormatError, match="learning_rate=inf"):
+        project.loads(text)
+
+
+def test_a_good_file_keeps_its_settings_and_fills_defaults():
+    data = _with("training", "batch_size", 7)
+    del data["training"]["epochs"]
+    p = project.from_dict(data)
+    assert p.training["batch_size"] == 7 and p.training["epochs"] == TrainConfig().epochs
+    assert p.logic == {"target": "and"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(key=st.sampled_from([s.name for s in TRAINING if s.saved]),
+       value=st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5) |
+       st.lists(st.integers(0, 1), max_size=3))
+def test_any_setting_value_is_either_valid_or_refused_by_name(key, value):
+    try:
+        p = project.from_dict(_with("training", key, value))
+    except ProjectFormatError as exc:
+        assert f"training.{key}" in str(exc)
+        return
+    got = p.training[key]
+    assert got == value and (not isinstance(got, float) or math.isfinite(got))
+    TrainConfig.from_dict(p.training)  # what loaded is what the backend accepts
+
+
+@settings(max_examples=100, deadline=None)
+@given(target=st.none() | st.sampled_from(["and", "xor", "not"]) |
+       st.lists(st.integers(0, 1), min_size=2, max_size=16) | st.lists(st.booleans(), min_size=2, max_size=4))
+def test_logic_target_round_trips_or_is_refused(target):
+    try:
+        cfg = LogicConfig.from_dict({"target": target})
+    except SettingsError:
+        assert isinstance(target, list) and (len(target) & (len(target) - 1) or any(isinstance(v, bool)
+                                                                                     for v in target))
+        return
+    assert LogicConfig.from_dict(cfg.to_dict()) == cfg
+
+
+# ------------------------------------------------------------------ item 2: weight shapes per layer kind
+
+def _neuron_file(weights: dict) -> dict:
+    return {"schema_version": 1, "nodes": [
+        {"id": "i", "type": "input", "params": {"shape": [2]}},
+        {"id": "n", "type": "neuron", "name": "gate", "weights": weights}],
+        "edges": [{"from": "i", "to": "n"}]}
+
+
+@pytest.mark.parametrize("weights,needle", [
+    ({"kernel": {"shape": [2], "values": [1, 1]}}, "'kernel' must have 2 dimension(s); received shape [2]"),
+    ({"bias": {"shape": [1, 1], "values": [1]}}, "'bias' must have 1 dimension(s)"),
+    ({"gamma": {"shape": [1], "values": [1]}}, "no weight 'gamma'"),
+])
+def test_weights_of_the_wrong_rank_are_refused_on_load(weights, needle):
+    with pytest.raises(ProjectFormatError) as exc:
+        project.from_dict(_neuron_file(weights))
+    assert needle in str(exc.value) and "nodes[1].weights" in str(exc.value)
+
+
+def test_weights_on_a_layer_without_weights_are_refused():
+    data = {"schema_version": 1, "nodes": [{"id": "f", "type": "flatten",
+                                            "weights": {"kernel": {"shape": [1], "values": [1]}}}]}
+    with pytest.raises(ProjectFormatError, match="Flatten layers have no weights"):
+        project.from_dict(data)
+
+
+def test_stale_but_well_formed_weights_still_load():
+    # weights that no longer fit the inputs are a normal state (shown on the node), not a bad file
+    p = project.from_dict(_neuron_file({"kernel": {"shape": [3, 1], "values": [1, 1, 1]}}))
+    assert p.graph.nodes["n"].weights["kernel"].shape == (3, 1)
+
+
+def test_set_weights_refuses_the_wrong_rank():
+    g = chain(("input", {"shape": (2,)}), ("neuron", {"units": 1}))
+    nid = g.by_name("neuron").id
+    with pytest.raises(GraphError, match="2 dimension"):
+        g.set_weights(nid, {"kernel": np.ones(2), "bias": np.zeros(1)})
+    assert g.nodes[nid].weights == {}
+
+
+# ------------------------------------------------------------------ item 3: a broken recovery is set aside
+
+def test_recovery_round_trip(tmp_path):
+    p = project.loads(preset_text("and"))
+    recovery.write_recovery(p, tmp_path / "recovery.json", tmp_path / "and.json")
+    q, original = recovery.read_recovery(tmp_path / "recovery.json")
+    assert q == p and original == tmp_path / "and.json"
+
+
+@pytest.mark.parametrize("text", ["{", "[]", json.dumps(_with("logic", "target", [1, "a"])), "[" * 100_000])
+def test_broken_recovery_is_refused_then_set_aside(tmp_path, text):
+    path = tmp_path / "recovery.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ProjectFormatError):
+        recovery.read_recovery(path)
+    moved = recovery.set_aside(path)
+    assert not path.exists() and moved.read_text(encoding="utf-8") == text
+    assert moved.parent == tmp_path and "broken" in moved.name
+    again = tmp_path / "recovery.json"
+    again.write_text("{", encoding="utf-8")
+    assert recovery.set_aside(again) != moved  # never overwrites an earlier one
+
+
+# ------------------------------------------------------------------ item 4: every save failure is typed and loud
+
+def test_a_non_finite_setting_is_not_saved_and_says_why(tmp_path):
+    p = project.loads(preset_text("and"))
+    p.training["learning_rate"] = float("1e400")
+    with pytest.raises(ProjectSaveError, match="learning_rate=inf"):
+        project.save(p, tmp_path / "a.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_finite_weights_are_not_saved(tmp_path):
+    p = project.loads(preset_text("and"))
+    node = next(n for n in p.graph.nodes.values() if n.weights)
+    node.weights["bias"] = np.array([np.nan], dtype=np.float32)
+    with pytest.raises(ProjectSaveError, match="not a finite number"):
+        project.save(p, tmp_path / "a.json")
+
+
+@pytest.mark.parametrize("where", ["missing/a.json", "."])
+def test_unwritable_targets_raise_project_save_error(tmp_path, where):
+    with pytest.raises(ProjectSaveError, match="Not saved"):
+        project.save(project.loads(preset_text("and")), tmp_path / where)
+
+
+# ------------------------------------------------------------------ item 5: killed saves leave no litter
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_stale_temp_files_are_removed_on_save_and_open(tmp_path):
+    path = tmp_path / "a.json"
+    project.save(project.loads(preset_text("and")), path)
+    dead = tmp_path / f".a.json.{_dead_pid()}.x1y2.tmp"
+    mine = tmp_path / f".a.json.{os.getpid()}.q.tmp"
+    old = tmp_path / ".a.jsonzz12.tmp"  # an older naming with no pid: removed when over an hour old
+    other = tmp_path / f".b.json.{_dead_pid()}.x.tmp"  # another project's: not ours to touch
+    for f in (dead, mine, old, other):
+        f.write_bytes(b"x" * 100)
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    old2 = tmp_path / ".a.json.zz.tmp"
+    old2.write_bytes(b"x")
+    os.utime(old2, (time.time() - 7200, time.time() - 7200))
+    project.load(path)
+    assert not dead.exists() and not old2.exists() and mine.exists() and other.exists()
+    dead2 = tmp_path / f".a.json.{_dead_pid()}.r.tmp"
+    dead2.write_bytes(b"x")
+    project.save(project.loads(preset_text("and")), path)
+    assert not dead2.exists() and mine.exists()
+
+
+# ------------------------------------------------------------------ item 6: regular files only, limited size
+
+def test_a_fifo_is_refused_without_blocking(tmp_path):
+    fifo = tmp_path / "p.json"
+    os.mkfifo(fifo)
+    result = {}
+
+    def go():
+        try:
+            project.load(fifo)
+        except ProjectFormatError as exc:
+            result["msg"] = str(exc)
+
+    t = threading.Thread(target=go, daemon=True)
+    t.start()
+    t.join(10)
+    assert "pipe" in result.get("msg", "blocked")
+
+
+def test_a_link_to_dev_zero_is_refused(tmp_path):
+    link = tmp_path / "p.json"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ProjectFormatError, match="device"):
+        project.load(link)
+
+
+def test_an_oversized_project_is_refused_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(project, "MAX_PROJECT_BYTES", 1000)
+    path = tmp_path / "big.json"
+    path.write_text(" " * 2000 + "{}")
+    with pytest.raises(ProjectFormatError, match="at most 1.0 KB"):
+        project.load(path)
+
+
+# ------------------------------------------------------------------ item 9: big graphs load, structure checked once
+
+def _reversed_chain(n: int) -> dict:
+    nodes = [{"id": f"n{i}", "type": "input" if i == 0 else "dense", "name": f"l{i}",
+              "params": {"shape": [4]} if i == 0 else {"units": 4}} for i in range(n)]
+    edges = [{"from": f"n{i}", "to": f"n{i + 1}"} for i in range(n - 1)]
+    return {"schema_version": 1, "nodes": nodes[::-1], "edges": edges[::-1]}
+
+
+def test_a_reversed_chain_loads_in_order():
+    g = project.from_dict(_reversed_chain(3000)).graph
+    order = g.topological_order()
+    assert order[0] == "n0" and order[-1] == "n2999" and g.input_ids("n5") == ["n4"]
+
+
+def test_a_cycle_in_a_file_is_refused():
+    data = _reversed_chain(4)
+    data["nodes"][-1] = {"id": "n0", "type": "dense", "name": "l0"}
+    data["edges"].append({"from": "n3", "to": "n0"})
+    with pytest.raises(ProjectFormatError, match="cycle"):
+        project.from_dict(data)
+
+
+def test_mismatched_merge_inputs_in_a_file_are_refused():
+    data = {"schema_version": 1, "nodes": [
+        {"id": "a", "type": "input", "params": {"shape": [2]}}, {"id": "b", "type": "input", "params": {"shape": [3]}},
+        {"id": "m", "type": "add"}], "edges": [{"from": "a", "to": "m"}, {"from": "b", "to": "m"}]}
+    with pytest.raises(ProjectFormatError, match="same shape"):
+        project.from_dict(data)
+
+
+def test_many_inputs_into_one_concatenate():
+    n = 2000
+    nodes = [{"id": f"i{k}", "type": "input", "name": f"i{k}", "params": {"shape": [1]}} for k in range(n)]
+    nodes.append({"id": "c", "type": "concatenate"})
+    data = {"schema_version": 1, "nodes": nodes, "edges": [{"from": f"i{k}", "to": "c"} for k in range(n)]}
+    from playground.core.shapes import infer
+    g = project.from_dict(data).graph
+    assert infer(g)["c"].shape == (n,)
+
+
+def test_indexes_follow_every_edit():
+    g = chain(("input", {"shape": (4,)}), ("dense", {}), ("dense", {}))
+    a, b, c = list(g.nodes)
+    edge = next(e for e in g.edges if e.dst == c)
+    g.disconnect(edge)
+    assert g.input_ids(c) == [] and g.output_ids(b) == []
+    g.add_edge_unchecked(edge)
+    assert g.input_ids(c) == [b]
+    g.rename(b, "middle")
+    assert g.by_name("middle").id == b and g.unique_name("middle") == "middle_1"
+    g.remove_node(b)
+    assert g.input_ids(c) == [] and g.unique_name("middle") == "middle"
+    h = Graph()
+    h.replace_with(g)
+    assert h.by_name("dense_1").id == c
+
+
+# ------------------------------------------------------------------ item 13: names are matched whole
+
+@pytest.mark.parametrize("name", ["dense\n", "a\x1b[31m", "", "9a", "x" * 65])
+def test_bad_layer_names_are_refused(name):
+    g = Graph()
+    with pytest.raises(GraphError, match="Layer names"):
+        g.add_node("dense", name=name)

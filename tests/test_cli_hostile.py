@@ -1,0 +1,98 @@
+"""The command line on hostile input: exit 2 and one clean line on stderr, never a traceback, and bad
+arguments refused before any training starts (issue 15, items 4, 6, 11, 13)."""
+
+import json
+import os
+
+import pytest
+
+from playground import cli
+from playground.core import project
+from playground.resources_path import preset_text
+
+
+def run(args, capsys):
+    code = cli.main(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code, err, needle):
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert needle in lines[0], lines[0]
+    assert "\x1b" not in err
+
+
+@pytest.fixture
+def gate(tmp_path):
+    path = tmp_path / "and.json"
+    path.write_text(preset_text("and"), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("extra,needle", [
+    (["--seed", "-1"], "seed=-1"),
+    (["--seed", str(2 ** 40)], "seed=1099511627776"),
+    (["--epochs", "0"], "epochs=0"),
+    (["--lr", "inf"], "learning_rate=inf"),
+    (["--lr", "nan"], "learning_rate=nan"),
+])
+def test_bad_training_arguments_exit_2_before_training(gate, capsys, extra, needle):
+    assert_one_line_error(*run(["train", str(gate), "--quiet", *extra], capsys)[::2], needle)
+
+
+def test_sgd_momentum_out_of_range_in_the_project(tmp_path, capsys):
+    data = json.loads(preset_text("and"))
+    data["training"]["momentum"] = 5
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert_one_line_error(*run(["train", str(path), "--optimizer", "sgd"], capsys)[::2], "training.momentum=5")
+
+
+@pytest.mark.parametrize("option,target,needle", [
+    ("--save-project", "missing/out.json", "does not exist"),
+    ("--save-project", ".", "is a folder"),
+    ("--export", "missing/out.keras", "does not exist"),
+])
+def test_unwritable_outputs_are_refused_before_training(gate, tmp_path, capsys, option, target, needle):
+    code, _, err = run(["train", str(gate), "--quiet", option, str(tmp_path / target)], capsys)
+    assert_one_line_error(code, err, needle)
+
+
+def test_unwritable_tensorboard_folder(gate, tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run(["train", str(gate), "--quiet", "--tensorboard", str(blocker / "tb")], capsys)
+    assert_one_line_error(code, err, "Cannot write the --tensorboard folder")
+
+
+def test_a_fifo_project_exits_2(tmp_path, capsys):
+    fifo = tmp_path / "p.json"
+    os.mkfifo(fifo)
+    assert_one_line_error(*run(["summary", str(fifo)], capsys)[::2], "pipe")
+
+
+def test_deep_nesting_exits_2(tmp_path, capsys):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 200_000, encoding="utf-8")
+    assert_one_line_error(*run(["summary", str(path)], capsys)[::2], "nested too deeply")
+
+
+def test_a_multi_line_error_stays_on_one_line(tmp_path, capsys):
+    data = json.loads(preset_text("and"))
+    data["training"]["dataset"] = "x\ny"
+    path = tmp_path / "nl.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert_one_line_error(*run(["summary", str(path)], capsys)[::2], "training.dataset")
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
+    p = project.loads(preset_text("and"))
+    p.name = "evil\x1b]0;owned\x07\x1b[2J\rname"
+    path = tmp_path / "evil.json"
+    project.save(p, path)
+    code, out, err = run(["summary", str(path)], capsys)
+    assert code == 0 and "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert 'Model: "evil?]0;owned??[2J?name"' in out
