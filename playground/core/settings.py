@@ -107,6 +107,9 @@ TRAINING: tuple[Setting, ...] = (
     Setting("early_stopping", "int", 0, "Stop after this many epochs without improvement (0 = off).", 0, 10_000),
     Setting("seed", "int", 0, "Random seed for weights and shuffling (none = a new start each run).", 0, MAX_SEED,
             optional=True),
+    Setting("devices", "int", 1, "Data-parallel training over this many devices (1 = one device).", 1, 1024),
+    Setting("backend", "choice", None, "The Keras backend to train on (none = the app's choice).",
+            choices=("tensorflow", "jax", "torch"), optional=True),
     Setting("tensorboard_dir", "text", None, "Write TensorBoard logs to this folder (none = off).",
             optional=True, saved=False),
 )
@@ -139,6 +142,8 @@ class TrainConfig:
     validation_split: float = 0.1
     early_stopping: int = 0
     seed: int | None = 0
+    devices: int = 1
+    backend: str | None = None
     tensorboard_dir: str | None = None
 
     def validate(self, where: str = "") -> "TrainConfig":

@@ -224,7 +224,8 @@ class SetSettingCommand(QUndoCommand):
     def __init__(self, doc, section: str, key: str, value):
         super().__init__(f"Set {key.replace('_', ' ')}")
         self.doc, self.section, self.key = doc, section, key
-        self.old = getattr(doc.project, section).get(key)
+        current = getattr(doc.project, section)
+        self.had, self.old = key in current, current.get(key)  # undo of a first-time setting removes it again
         self.new = value
 
     def id(self):
@@ -233,7 +234,7 @@ class SetSettingCommand(QUndoCommand):
     def mergeWith(self, other):
         if isinstance(other, SetSettingCommand) and (other.section, other.key) == (self.section, self.key):
             self.new = other.new
-            self.setObsolete(self.new == self.old)
+            self.setObsolete(self.had and self.new == self.old)
             return True
         return False
 
@@ -241,7 +242,7 @@ class SetSettingCommand(QUndoCommand):
         self.doc.apply_setting(self.section, self.key, self.new)
 
     def undo(self):
-        self.doc.apply_setting(self.section, self.key, self.old)
+        self.doc.apply_setting(self.section, self.key, self.old, present=self.had)
 
 
 def fitted_neuron_weights(graph: Graph, node_id: str, n_inputs: int) -> dict[str, np.ndarray]:

@@ -13,7 +13,6 @@ Model methods (``apply_setting``, ``replace``, ``set_trained``) are what command
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -21,45 +20,26 @@ from PySide6.QtGui import QUndoStack
 
 from ..core import project as project_io
 from ..core.analysis import ShapeCache
-from ..core.errors import PlaygroundError, ProjectFormatError
+from ..core.errors import ProjectFormatError, SettingsError
+from ..core.settings import LogicConfig, TrainConfig
 
 SECTIONS = ("training", "logic")
 
 
-class SettingError(PlaygroundError):
-    """A training or logic setting that cannot be used (the message names it and the value)."""
+SettingError = SettingsError  # a training or logic setting that cannot be used (names it and the value)
 
 
 def check_setting(section: str, key: str, value, current: dict) -> object:
-    """``value`` as it will be stored, or raise SettingError naming the setting and the value."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise SettingError(f"`{key}` must be a finite number. Received {key}={value!r}.")
-    if section == "training" and key == "backend":
-        if value not in ("tensorflow", "jax", "torch"):
-            raise SettingError(f"`backend` must be tensorflow, jax or torch. Received backend={value!r}.")
-        return value
-    if section == "training" and key == "devices":
-        if value != "all" and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
-            raise SettingError(f"`devices` must be a whole number >= 1 (or 'all'). Received devices={value!r}.")
-        return value
+    """``value`` as it will be stored, or raise SettingError naming the setting and the value.
+
+    The rules live in one place, ``core/settings.py`` (the loader, the CLI and the backend read them too).
+    """
     if section == "training":
-        from ..backend.training import TrainConfig  # plain Python: the module imports Keras lazily
-        try:
-            TrainConfig.from_settings({**current, key: value})
-        except PlaygroundError as exc:
-            raise SettingError(str(exc)) from None
-        return value
-    if section == "logic" and key == "target":
-        if isinstance(value, list):
-            if not all(v in (0, 1) and not isinstance(v, bool) for v in value):
-                raise SettingError(f"A custom target is a column of 0s and 1s. Received target={value!r}.")
-            return [int(v) for v in value]
-        from ..core.logic import GATES
-        if value not in GATES:
-            raise SettingError(f"`target` must be one of {', '.join(GATES)} or a column of 0s and 1s. "
-                               f"Received target={value!r}.")
-        return value
-    return value
+        return TrainConfig.from_dict({**current, key: value}).to_dict().get(key, value)
+    if section == "logic":
+        cfg = LogicConfig.from_dict({**current, key: value})
+        return cfg.to_dict().get(key)
+    raise SettingError(f"No settings section {section!r}.")
 
 
 class Document(QObject):
@@ -121,12 +101,12 @@ class Document(QObject):
             return
         self.stack.push(SetSettingCommand(self, section, key, value))
 
-    def apply_setting(self, section: str, key: str, value) -> None:
-        """Model method for commands: store a setting (None removes it) and announce it."""
+    def apply_setting(self, section: str, key: str, value, present: bool = True) -> None:
+        """Model method for commands: store a setting (``present=False`` removes it) and announce it."""
         if section not in SECTIONS:
             raise SettingError(f"No settings section {section!r}.")
         target = getattr(self.project, section)
-        if value is None:
+        if not present or (section == "logic" and value is None):
             target.pop(key, None)
         else:
             target[key] = value

@@ -7,15 +7,14 @@ work, its undo stack and its path are untouched.
 
 from __future__ import annotations
 
-import json
 import os
-import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..core import project as project_io
+from ..core import recovery
 from ..core.errors import PlaygroundError
 from ..resources_path import preset_text
 
@@ -199,13 +198,9 @@ class FileController(QObject):
         if not self.doc.is_modified():
             return
         try:
-            data = project_io.to_dict(self.doc.project)
-            data["recovery"] = {"path": str(self.doc.path) if self.doc.path else None}
-            tmp = self.recovery_path().with_suffix(".tmp")
-            tmp.write_text(json.dumps(data, allow_nan=False), encoding="utf-8")
-            os.replace(tmp, self.recovery_path())
-        except (OSError, ValueError, PlaygroundError) as exc:
-            self.doc.say(f"Autosave failed: {getattr(exc, 'strerror', None) or exc}", 8000)
+            recovery.write_recovery(self.doc.project, self.recovery_path(), self.doc.path)
+        except PlaygroundError as exc:
+            self.doc.say(str(exc), 8000)
 
     def clear_recovery(self) -> None:
         try:
@@ -213,41 +208,29 @@ class FileController(QObject):
         except FileNotFoundError:
             pass
 
-    def set_aside_recovery(self, reason: str) -> Path | None:
-        """Rename a recovery file that cannot be loaded, so no start tries it again; say where it went."""
-        path = self.recovery_path()
-        target = path.with_name(f"recovery-broken-{time.strftime('%Y%m%d-%H%M%S')}.json")
-        try:
-            os.replace(path, target)
-        except OSError:
-            try:
-                path.unlink()
-            except OSError:
-                return None
-            target = None
-        self.doc.tell(f"The autosaved work could not be restored ({reason})."
-                      + (f" It was kept as {target}." if target else ""))
-        return target
-
     def offer_recovery(self) -> None:
-        """After a crash: offer the autosaved project back (called at start, not by the constructor)."""
+        """After a crash: offer the autosaved project back (called at start, not by the constructor).
+
+        A recovery file that cannot be loaded is set aside (renamed, named in the banner), never retried.
+        """
         path = self.recovery_path()
         if not path.exists():
             return
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not a project object")
-            original = (data.pop("recovery", None) or {}).get("path")
-            proj = project_io.from_dict(data)
-        except (OSError, ValueError, AttributeError, RecursionError, PlaygroundError) as exc:
-            self.set_aside_recovery(str(exc)[:200])
+            proj, original = recovery.read_recovery(path)
+        except PlaygroundError as exc:
+            try:
+                kept = recovery.set_aside(path)
+            except PlaygroundError as exc2:
+                self.doc.tell(f"The autosaved work could not be restored ({exc}). {exc2}")
+                return
+            self.doc.tell(f"The autosaved work could not be restored ({exc}). It was kept as {kept}.")
             return
         answer = QMessageBox.question(self.widget, "Recover unsaved work?",
                                       f"Network Playground closed with unsaved changes to {proj.name}. "
                                       f"Restore them?", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         if answer == QMessageBox.Yes:
-            self.load_project(proj, Path(original) if original else None)
+            self.load_project(proj, original)
             self.doc.mark_unsaved()  # restored work is unsaved work
         self.clear_recovery()
 

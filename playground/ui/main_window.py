@@ -248,16 +248,61 @@ class MainWindow(QMainWindow):
         return self.files.recent_files()
 
     # ------------------------------------------------------------ closing
+    def _busy_threads(self) -> list:
+        threads = [self.train_panel.thread, self.logic_panel.thread]
+        return [t for t in threads if t is not None and t.isRunning()]
+
     def closeEvent(self, event) -> None:
-        self.stop_training(wait=True)
-        if not self.files.maybe_save():
+        busy = self._busy_threads()
+        if busy:
+            # never block the window on a long batch: ask about unsaved work now, stop after this batch,
+            # close when the worker ends, and offer to quit at once
+            if not getattr(self, "_close_decided", False):
+                if not self.files.maybe_save():
+                    event.ignore()
+                    return
+                self._close_decided = True
+                self.stop_training(wait=False)
+                for t in busy:
+                    t.finished.connect(self.close)
+                self._offer_quit_now()
+            event.ignore()
+            return
+        if not getattr(self, "_close_decided", False) and not self.files.maybe_save():
             event.ignore()
             return
         self.files.clear_recovery()  # saved, or discarded on purpose
         self.files.autosave_timer.stop()
+        if self.quit_box is not None:
+            self.quit_box.hide()
         from .worker import wait_for_jobs
         wait_for_jobs()
         event.accept()
+
+    quit_box = None
+
+    def _offer_quit_now(self) -> None:
+        box = self.quit_box = QMessageBox(QMessageBox.Information, "Stopping",
+                                          "Stopping after this batch; the window closes when it ends.",
+                                          QMessageBox.NoButton, self)
+        box.setInformativeText("A batch of a large model can take a while. Quit now ends the program at once "
+                               "(your work was already saved or discarded).")
+        self.quit_now_button = box.addButton("Quit now", QMessageBox.DestructiveRole)
+        box.addButton("Wait", QMessageBox.RejectRole)
+        box.setModal(False)
+        box.buttonClicked.connect(self._on_quit_box)
+        box.show()
+
+    def _on_quit_box(self, button) -> None:
+        if button is self.quit_now_button:
+            self.quit_now()
+
+    def quit_now(self) -> None:
+        """End the process while a batch runs: a worker thread cannot be interrupted inside Keras."""
+        import os
+        self.files.clear_recovery()
+        self.settings.sync()
+        os._exit(0)
 
 
 def graph_edge(graph, src_name: str, dst_name: str) -> Edge:

@@ -1,4 +1,8 @@
-"""The Train workspace: dataset strip, settings, Start/Stop, progress with ETA, live curves, results."""
+"""The Train workspace: dataset strip, settings, Start/Stop, progress with ETA, live curves, results.
+
+Why this module is long: the panel wires four groups (data, settings, run, results) to one worker; the results
+and the plots already live in results.py and plots.py, and the settings form is the next to move out.
+"""
 
 from __future__ import annotations
 
@@ -330,7 +334,7 @@ class TrainPanel(QWidget):
                 self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
                 return
             if self._preview.x_train.ndim >= 3:
-                for i in range(10):
+                for i in range(min(10, len(self._preview.x_train))):
                     lab = QLabel()
                     lab.setPixmap(array_to_pixmap(self._preview.x_train[i], 40))
                     lab.setToolTip(f"label {self._preview.class_names[int(self._preview.y_train[i])]}")

@@ -1,0 +1,101 @@
+"""Issue 15, app side: a hostile file opened through File > Open's path never costs the user their work."""
+
+import json
+
+import numpy as np
+import pytest
+
+from playground.core import project
+from playground.resources_path import preset_text
+
+
+def preset_dict(name="mnist-cnn"):
+    return json.loads(preset_text(name))
+
+
+def state(window):
+    return (window.graph.copy(), window.stack.count(), window.stack.index(), window.doc.path,
+            dict(window.project.training), dict(window.project.logic))
+
+
+def bad_training(key, value):
+    d = preset_dict()
+    d.setdefault("training", {})[key] = value
+    return json.dumps(d)
+
+
+CASES = {
+    "batch_size_text": (bad_training("batch_size", "abc"), "batch_size"),
+    "epochs_null": (bad_training("epochs", None), "epochs"),
+    "epochs_huge": (bad_training("epochs", 1e300), "epochs"),
+    "lr_text": (bad_training("learning_rate", "fast"), "learning_rate"),
+    "logic_target": (json.dumps({**preset_dict("and"), "logic": {"target": [1, "a"]}}), "target"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_setting_in_a_project_is_refused_whole(window, tmp_path, case):
+    text, field = CASES[case]
+    # the user has unsaved work: an edit on the undo stack
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    window.inspector.fields["filters"].setValue(12)
+    before = state(window)
+    path = tmp_path / f"{case}.json"
+    path.write_text(text)
+    window.ask_save = lambda: "discard"
+    assert not window.open_file(path)
+    after = state(window)
+    assert after[0] == before[0] and after[1:] == before[1:]
+    assert window.banner.isVisible() and field in window.banner.label.text()
+    assert window.isVisible()
+
+
+def test_neuron_kernel_of_the_wrong_rank_is_refused_and_logic_lab_survives(window, tmp_path):
+    d = preset_dict("and")
+    for n in d["nodes"]:
+        if n.get("type") == "neuron" or n.get("kind") == "neuron":
+            n["weights"] = {"kernel": [1.0, 1.0], "bias": [-1.5]}
+    path = tmp_path / "rank.json"
+    path.write_text(json.dumps(d))
+    before = window.graph.copy()
+    assert not window.open_file(path)
+    assert window.graph == before and "kernel" in window.banner.label.text()
+    window.set_workspace("Logic lab")  # used to crash the process
+    assert window.isVisible()
+
+
+def test_tiny_dataset_then_train_workspace_is_a_message(window, tmp_path):
+    x = np.random.default_rng(0).integers(0, 255, (3, 28, 28), dtype=np.uint8)
+    npz = tmp_path / "three.npz"
+    np.savez(npz, x_train=x, y_train=np.array([0, 1, 2]))
+    proj = project.loads(preset_text("mnist-cnn"))
+    proj.training["dataset"] = str(npz)
+    path = tmp_path / "three.json"
+    project.save(proj, path)
+    assert window.open_file(path)
+    window.set_workspace("Train")  # used to crash the process
+    assert window.isVisible()
+    text = window.train_panel.feeds.text() + window.train_panel.status.text()
+    assert "three.npz" in text or "3" in text
+
+
+def test_broken_recovery_is_set_aside_once(window):
+    path = window.files.recovery_path()
+    path.write_text('{"schema_version": 1, "nodes": [{"type": "conv2d", "params": {"kernel_size": "big"}}]}')
+    window.files.offer_recovery()
+    assert not path.exists()
+    kept = sorted(path.parent.glob("recovery.broken-*.json"))
+    assert kept and kept[-1].name in window.banner.label.text()
+    window.banner.clear()
+    window.files.offer_recovery()  # nothing left to retry: no message, no crash
+    assert not window.banner.isVisible()
+    for k in kept:
+        k.unlink()
+
+
+def test_save_failure_is_a_banner(window, tmp_path):
+    target = tmp_path / "no-such-folder" / "x.json"
+    assert not window.save_to(target)
+    assert window.banner.isVisible() and "x.json" in window.banner.label.text()
+    assert window.is_dirty() is False or window.doc.path != target
