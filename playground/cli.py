@@ -45,7 +45,8 @@ def summary_rows(graph) -> tuple[list[dict], int, int]:
         errors = list(info.errors)
         if info.status == "blocked":
             errors.append("not computed: an earlier layer has an error")
-        rows.append({"name": node.name, "type": "Neuron" if node.kind == "neuron" else spec.keras_class,
+        kind = {"neuron": "Neuron", "opaque": node.params.get("class_name")}.get(node.kind, spec.keras_class)
+        rows.append({"name": node.name, "type": kind,
                      "output_shape": list(info.shape) if info.shape else [], "params": info.params,
                      "formula": info.full_formula, "warnings": list(info.warnings), "errors": errors})
     total, trainable = shapes.totals(infos)

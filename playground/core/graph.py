@@ -29,12 +29,13 @@ class LayerNode:
     params: dict[str, Any]
     pos: tuple[float, float] = (0.0, 0.0)
     weights: dict[str, np.ndarray] = field(default_factory=dict)  # variable name -> array (float32)
+    trainable: bool = True  # False: frozen, training leaves its weights exactly as they are
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LayerNode):
             return NotImplemented
-        return (self.id, self.kind, self.name, self.params, tuple(self.pos)) == \
-            (other.id, other.kind, other.name, other.params, tuple(other.pos)) and \
+        return (self.id, self.kind, self.name, self.params, tuple(self.pos), self.trainable) == \
+            (other.id, other.kind, other.name, other.params, tuple(other.pos), other.trainable) and \
             self.weights.keys() == other.weights.keys() and \
             all(np.array_equal(self.weights[k], other.weights[k]) and
                 self.weights[k].shape == other.weights[k].shape for k in self.weights)
@@ -43,7 +44,7 @@ class LayerNode:
 
     def clone(self) -> "LayerNode":
         return LayerNode(self.id, self.kind, self.name, dict(self.params), tuple(self.pos),
-                         {k: v.copy() for k, v in self.weights.items()})
+                         {k: v.copy() for k, v in self.weights.items()}, self.trainable)
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,15 @@ class Graph:
         self._emit("param_changed", node=node, name=name, old=old, value=value)
         return old
 
+    def set_trainable(self, node_id: str, trainable: bool) -> bool:
+        """Freeze (False) or unfreeze a layer for training; returns the previous flag."""
+        node = self.node(node_id)
+        if not isinstance(trainable, bool):
+            raise GraphError(f"trainable must be true or false. Received trainable={trainable!r}.")
+        old, node.trainable = node.trainable, trainable
+        self._emit("trainable_changed", node=node, old=old)
+        return old
+
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
         node = self.node(node_id)
         node.pos = (float(pos[0]), float(pos[1]))
@@ -278,7 +288,7 @@ class Graph:
             raise GraphError(f"{s.name!r} is already connected to {d.name!r}.")
         edge = Edge(src, dst, port)
         self.edges.append(edge)
-        if spec.max_inputs is None:  # merge layers: refuse incompatible shapes at once
+        if spec.merge:  # merge layers: refuse incompatible shapes at once
             from .shapes import infer
             info = infer(self)[dst]
             if info.status == "error" and len(self.input_ids(dst)) >= spec.min_inputs:
