@@ -88,7 +88,7 @@ def cmd_summary(args) -> int:
     graph, _, name = load_graph(args.file)
     rows, total, trainable = summary_rows(graph)
     if args.json:
-        print(json.dumps({"layers": rows, "total_params": total}))
+        print(json.dumps({"layers": rows, "total_params": total, "trainable_params": trainable}))
     else:
         print_summary(name, rows, total, trainable)
     return 1 if any(r["errors"] for r in rows) else 0

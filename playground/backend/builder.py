@@ -110,7 +110,10 @@ def opaque_class(class_name: str, registered_name: str | None = None):
     if class_name in CODE_LAYERS:
         raise ModelImportError(f"a {class_name} layer would run code stored in the file; refused. "
                                "Rebuild that step with built-in layers.")
-    cls = keras.saving.get_registered_object(registered_name) if registered_name else None
+    cls = None
+    for key in (registered_name, class_name):  # an .h5 file names a registered class "package>Class"
+        if cls is None and key:
+            cls = keras.saving.get_registered_object(key)
     if cls is None:
         cls = getattr(keras.layers, class_name, None)
     if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)) or \

@@ -341,6 +341,85 @@ def _edge_key(e: Edge):
     return (e.src, e.dst, e.port)
 
 
+@dataclass
+class HeadPlan:
+    """"Replace the classifier head" as one reversible edit: cut what follows ``keep``, add a new head.
+
+    ``apply`` and ``revert`` use public mutators only, so an undo command is ``redo = apply``,
+    ``undo = revert``. Built by ``plan_head_replacement``; the constructor changes nothing.
+    """
+
+    keep: str
+    removed: list[LayerNode]
+    removed_edges: list[Edge]
+    added: list[LayerNode]
+    added_edges: list[Edge]
+    frozen: list[str]  # kept nodes this plan freezes (they were trainable)
+
+    def apply(self, graph: "Graph") -> None:
+        for node in self.removed:
+            graph.remove_node(node.id)
+        for node in self.added:
+            graph.insert_node(node.clone())
+        for edge in self.added_edges:
+            graph.add_edge_unchecked(edge)
+        for nid in self.frozen:
+            graph.set_trainable(nid, False)
+
+    def revert(self, graph: "Graph") -> None:
+        for nid in self.frozen:
+            graph.set_trainable(nid, True)
+        for node in self.added:
+            graph.remove_node(node.id)
+        for node in self.removed:
+            graph.insert_node(node.clone())
+        for edge in self.removed_edges:
+            graph.add_edge_unchecked(edge)
+
+
+def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_base: bool = True,
+                          activation: str = "softmax") -> HeadPlan:
+    """Plan: keep ``keep`` and everything it needs, cut the rest, add Dense(``classes``, softmax).
+
+    An image-shaped output first goes through GlobalAveragePooling2D (a sequence's through
+    GlobalAvgPool1D, anything else through Flatten), so the new Dense sees a vector. With
+    ``freeze_base`` every kept layer is frozen: training then changes only the new head.
+    """
+    from .errors import ParamError  # noqa: PLC0415
+    from .shapes import infer  # noqa: PLC0415
+    kept = graph.node(keep)
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise ParamError(f"The new head needs a whole number of classes, at least 2. Received classes={classes!r}.",
+                         "classes")
+    shape = infer(graph)[keep].shape
+    if shape is None:
+        raise ShapeError(f"{kept.name!r} has no output shape (it or a layer before it has an error); fix that "
+                         f"before cutting after it.")
+    needed, stack = set(), [keep]
+    while stack:  # keep and its ancestors
+        nid = stack.pop()
+        if nid not in needed:
+            needed.add(nid)
+            stack.extend(graph.input_ids(nid))
+    removed = [n.clone() for n in graph.nodes.values() if n.id not in needed]
+    removed_ids = {n.id for n in removed}
+    removed_edges = [e for e in graph.edges if e.src in removed_ids or e.dst in removed_ids]
+    trial = graph.copy()  # names and ids as they will be once the cut is made
+    for n in removed:
+        trial.remove_node(n.id)
+    x, y = kept.pos
+    added: list[LayerNode] = []
+    pool = {3: "globalavgpool2d", 2: "globalavgpool1d"}.get(len(shape), "flatten" if len(shape) > 1 else None)
+    for kind, params in ([(pool, {})] if pool else []) + [("dense", {"units": classes, "activation": activation})]:
+        node = trial.add_node(kind, params, name=trial.unique_name("new_head" if kind == "dense" else "new_head_pool"),
+                              pos=(x + 220.0 * (len(added) + 1), y))
+        added.append(node.clone())
+    added_edges = [Edge(keep if i == 0 else added[i - 1].id, n.id, 0) for i, n in enumerate(added)]
+    frozen = [nid for nid in graph.topological_order() if nid in needed and graph.nodes[nid].trainable
+              and get_spec(graph.nodes[nid].kind).weighted] if freeze_base else []
+    return HeadPlan(keep, removed, removed_edges, added, added_edges, frozen)
+
+
 def chain(*layers: tuple[str, dict], spacing: float = 220.0) -> Graph:
     """A sequential graph from ``(kind, params)`` pairs, laid out left to right (tests, presets)."""
     g = Graph()
