@@ -267,9 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.add_argument("--backend", dest="backend", choices=("tensorflow", "jax", "torch"), default=argparse.SUPPRESS)
     t.set_defaults(fn=cmd_train)
-    e = sub.add_parser("export", help="export a network as it stands (.h5, .keras or a Python script)")
+    e = sub.add_parser("export", help="export a network as it stands (.h5, .keras, a Python script, ONNX, LiteRT)")
     e.add_argument("project")
-    e.add_argument("--format", choices=("h5", "keras", "py"), required=True)
+    e.add_argument("--format", choices=("h5", "keras", "py", "onnx", "litert"), required=True,
+                   help="onnx needs: pip install 'network-playground[onnx]'; litert writes a .tflite file")
     e.add_argument("--out", required=True)
     e.set_defaults(fn=cmd_export)
     d = sub.add_parser("datasets", help="list the datasets")

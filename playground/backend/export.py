@@ -25,7 +25,11 @@ from .importer import MODEL_CLASSES, graph_from_model
 from .runtime import get_keras
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-FORMATS = ("h5", "keras", "py")
+FORMATS = ("h5", "keras", "py", "onnx", "litert")
+SUFFIXES = {"h5": ".h5", "keras": ".keras", "py": ".py", "onnx": ".onnx", "litert": ".tflite"}
+CONVERTER_HINT = {"onnx": "ONNX export needs the converter: pip install 'network-playground[onnx]' "
+                          "(tf2onnx and onnx; onnxruntime runs the file)",
+                  "litert": "LiteRT export needs TensorFlow's converter (the tensorflow package)"}
 
 
 # ------------------------------------------------------------------ export
@@ -33,15 +37,18 @@ FORMATS = ("h5", "keras", "py")
 def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "playground", model=None) -> Path:
     """Write the network as it stands (hand-set or trained weights) to ``path``."""
     path = Path(path)
-    fmt = fmt or path.suffix.lstrip(".")
+    fmt = fmt or {v: k for k, v in SUFFIXES.items()}.get(path.suffix, path.suffix.lstrip("."))
     if fmt not in FORMATS:
-        raise PlaygroundError(f"Export format must be h5, keras or py. Received {fmt!r}.")
-    if path.suffix != f".{fmt}":
-        raise PlaygroundError(f"The file name must end in .{fmt} for the {fmt} format. Received {path.name!r}.")
+        raise PlaygroundError(f"Export format must be one of {', '.join(FORMATS)}. Received {fmt!r}.")
+    if path.suffix != SUFFIXES[fmt]:
+        raise PlaygroundError(f"The file name must end in {SUFFIXES[fmt]} for the {fmt} format. "
+                              f"Received {path.name!r}.")
     if fmt == "py":
         path.write_text(python_script(graph, name), encoding="utf-8")
         return path
     model = model if model is not None else build_model(graph, name)
+    if fmt in ("onnx", "litert"):
+        return _export_converted(model, path, fmt)
     import logging  # noqa: PLC0415
     absl = logging.getLogger("absl")
     level = absl.level
@@ -52,6 +59,22 @@ def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "
         raise PlaygroundError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     finally:
         absl.setLevel(level)
+    return path
+
+
+def _export_converted(model, path: Path, fmt: str) -> Path:
+    """ONNX or LiteRT through Keras' own ``model.export`` (its converters are optional packages)."""
+    import contextlib  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    zeros = [np.zeros((1, *(int(d) for d in t.shape[1:])), dtype=np.float32) for t in model.inputs]
+    model(zeros[0] if len(zeros) == 1 else zeros)  # the ONNX exporter traces a model that has been called
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the converters print progress we do not want
+            model.export(str(path), format=fmt, verbose=False)
+    except ImportError as exc:
+        raise PlaygroundError(f"{CONVERTER_HINT[fmt]}; {exc}.") from None
+    except OSError as exc:
+        raise PlaygroundError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     return path
 
 
