@@ -72,7 +72,8 @@ def summary_rows(graph) -> tuple[list[dict], int, int]:
         errors = list(info.errors)
         if info.status == "blocked":
             errors.append("not computed: an earlier layer has an error")
-        rows.append({"name": node.name, "type": "Neuron" if node.kind == "neuron" else spec.keras_class,
+        kind = {"neuron": "Neuron", "opaque": node.params.get("class_name")}.get(node.kind, spec.keras_class)
+        rows.append({"name": node.name, "type": kind,
                      "output_shape": list(info.shape) if info.shape else [], "params": info.params,
                      "formula": info.full_formula, "warnings": list(info.warnings), "errors": errors})
     total, trainable = shapes.totals(infos)
@@ -115,7 +116,7 @@ def cmd_summary(args) -> int:
     graph, _, name = load_graph(args.file)
     rows, total, trainable = summary_rows(graph)
     if args.json:
-        print(json.dumps({"layers": rows, "total_params": total}))
+        print(json.dumps({"layers": rows, "total_params": total, "trainable_params": trainable}))
     else:
         print_summary(name, rows, total, trainable)
     return 1 if any(r["errors"] for r in rows) else 0
@@ -303,9 +304,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.add_argument("--backend", dest="backend", choices=("tensorflow", "jax", "torch"), default=argparse.SUPPRESS)
     t.set_defaults(fn=cmd_train)
-    e = sub.add_parser("export", help="export a network as it stands (.h5, .keras or a Python script)")
+    e = sub.add_parser("export", help="export a network as it stands (.h5, .keras, a Python script, ONNX, LiteRT)")
     e.add_argument("project")
-    e.add_argument("--format", choices=("h5", "keras", "py"), required=True)
+    e.add_argument("--format", choices=("h5", "keras", "py", "onnx", "litert"), required=True,
+                   help="onnx needs: pip install 'network-playground[onnx]'; litert writes a .tflite file")
     e.add_argument("--out", required=True)
     e.set_defaults(fn=cmd_export)
     d = sub.add_parser("datasets", help="list the datasets")

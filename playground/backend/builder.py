@@ -17,22 +17,28 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core import shapes
-from ..core.errors import ShapeError
+from ..core.errors import ModelImportError, ShapeError
 from ..core.graph import Graph
+from ..core.registry import STEP_GAIN, get_spec  # noqa: F401  (STEP_GAIN: re-exported for callers)
 from .runtime import get_keras
-
-STEP_GAIN = 1e6
 
 
 @dataclass
 class LayerCall:
-    """One Keras layer to create: ``cls(**kwargs)`` applied to the outputs of ``inputs``."""
+    """One Keras layer to create: ``cls(**kwargs)`` applied to the outputs of ``inputs``.
+
+    ``config`` (an opaque layer) is a serialised Keras layer to deserialise instead; ``merge`` says the
+    layer takes its inputs as one list.
+    """
 
     name: str
     cls: str
     kwargs: dict
     inputs: list[str] = field(default_factory=list)  # names of earlier LayerCalls
     node_id: str | None = None  # the graph node whose weights this layer carries
+    config: dict | None = None
+    merge: bool = False
+    trainable: bool = True
 
 
 def check_buildable(graph: Graph) -> dict:
@@ -57,66 +63,77 @@ class Plan:
 
 
 def layer_plan(graph: Graph) -> Plan:
-    """The Keras layers that realise ``graph``, in topological order."""
+    """The Keras layers that realise ``graph``, in topological order (read from each kind's adapter)."""
     check_buildable(graph)
     out_name: dict[str, str] = {}  # node id -> name of the layer whose output is the node's output
+    inputs_of: dict[str, list] = {}
+    for e in sorted(graph.edges, key=lambda e: e.port):
+        inputs_of.setdefault(e.dst, []).append(e.src)
     plan: list[LayerCall] = []
     for nid in graph.topological_order():
         n = graph.nodes[nid]
-        p = n.params
-        ins = [out_name[i] for i in graph.input_ids(nid)]
-        name = n.name
-        k = n.kind
-        if k == "input":
-            plan.append(LayerCall(name, "Input", {"shape": tuple(p["shape"])}, [], nid))
-        elif k == "dense":
-            plan.append(LayerCall(name, "Dense", {"units": p["units"], "activation": p["activation"],
-                                                  "use_bias": p["use_bias"]}, ins, nid))
-        elif k == "conv2d":
-            pad = p["padding"]
-            if isinstance(pad, int):
-                if pad > 0:
-                    plan.append(LayerCall(f"{name}_pad", "ZeroPadding2D", {"padding": pad}, ins))
-                    ins = [f"{name}_pad"]
-                pad = "valid"
-            plan.append(LayerCall(name, "Conv2D", {
-                "filters": p["filters"], "kernel_size": p["kernel_size"], "strides": p["strides"],
-                "padding": pad, "activation": p["activation"], "use_bias": p["use_bias"]}, ins, nid))
-        elif k in ("maxpool2d", "avgpool2d"):
-            plan.append(LayerCall(name, "MaxPooling2D" if k == "maxpool2d" else "AveragePooling2D", {
-                "pool_size": p["pool_size"], "strides": p["strides"] or p["pool_size"],
-                "padding": p["padding"]}, ins, nid))
-        elif k == "globalavgpool2d":
-            plan.append(LayerCall(name, "GlobalAveragePooling2D", {}, ins, nid))
-        elif k == "zeropadding2d":
-            plan.append(LayerCall(name, "ZeroPadding2D", {"padding": p["padding"]}, ins, nid))
-        elif k == "flatten":
-            plan.append(LayerCall(name, "Flatten", {}, ins, nid))
-        elif k == "reshape":
-            plan.append(LayerCall(name, "Reshape", {"target_shape": tuple(p["target_shape"])}, ins, nid))
-        elif k == "dropout":
-            plan.append(LayerCall(name, "Dropout", {"rate": p["rate"]}, ins, nid))
-        elif k == "activation":
-            plan.append(LayerCall(name, "Activation", {"activation": p["activation"]}, ins, nid))
-        elif k == "batchnorm":
-            plan.append(LayerCall(name, "BatchNormalization", {"momentum": p["momentum"],
-                                                               "epsilon": p["epsilon"]}, ins, nid))
-        elif k == "add":
-            plan.append(LayerCall(name, "Add", {}, ins, nid))
-        elif k == "concatenate":
-            plan.append(LayerCall(name, "Concatenate", {"axis": -1}, ins, nid))
-        elif k == "neuron":
-            act = p["activation"]
-            plan.append(LayerCall(name, "Dense", {"units": p["units"],
-                                                  "activation": "linear" if act == "step" else act}, ins, nid))
-            if act == "step":
-                plan.append(LayerCall(f"{name}_step_gain", "Rescaling",
-                                      {"scale": STEP_GAIN, "offset": 1.0}, [name]))
-                plan.append(LayerCall(f"{name}_step", "ReLU", {"max_value": 1.0}, [f"{name}_step_gain"]))
-        else:  # pragma: no cover - every registry kind is handled above; a test checks it
-            raise ShapeError(f"No Keras builder for layer type {k!r}.")
+        spec = get_spec(n.kind)
+        ins = [out_name[i] for i in inputs_of.get(nid, [])]
+        for call in spec.keras_calls(n.params):
+            name = n.name + call.suffix
+            carries = call.suffix == ""
+            plan.append(LayerCall(name, call.cls, dict(call.kwargs), ins, nid if carries else None, call.config,
+                                  merge=spec.merge and ins is not None and len(ins) > 1 and carries,
+                                  trainable=n.trainable))
+            ins = [name]
         out_name[nid] = plan[-1].name
     return Plan(plan, [n.name for n in graph.inputs()], [out_name[n.id] for n in graph.outputs()])
+
+
+def keras_layer(call: LayerCall):
+    """Instantiate one planned layer (an opaque one from its saved config)."""
+    keras = get_keras()
+    if call.config is not None:
+        layer = opaque_layer(call.cls, call.config, name=call.name)
+    else:
+        layer = getattr(keras.layers, call.cls)(name=call.name, **call.kwargs)
+    if not call.trainable:
+        layer.trainable = False
+    return layer
+
+
+CODE_LAYERS = ("Lambda", "TFOpLambda", "SlicingOpLambda")
+
+
+def opaque_class(class_name: str, registered_name: str | None = None):
+    """The Keras layer class for an opaque layer: a built-in one or one registered in this process.
+
+    Nothing is imported by name from the file (no ``module`` lookups), and code-carrying layers are
+    refused, so a saved config cannot make the app run code.
+    """
+    keras = get_keras()
+    if class_name in CODE_LAYERS:
+        raise ModelImportError(f"a {class_name} layer would run code stored in the file; refused. "
+                               "Rebuild that step with built-in layers.")
+    cls = None
+    for key in (registered_name, class_name):  # an .h5 file names a registered class "package>Class"
+        if cls is None and key:
+            cls = keras.saving.get_registered_object(key)
+    if cls is None:
+        cls = getattr(keras.layers, class_name, None)
+    if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)) or \
+            issubclass(cls, keras.Model):
+        raise ModelImportError(f"layer class {class_name!r} is neither a built-in Keras layer nor registered "
+                               f"in this app (keras.saving.register_keras_serializable), so it cannot be built.")
+    return cls
+
+
+def opaque_layer(class_name: str, config: dict, name: str | None = None):
+    """A layer rebuilt from its serialised form (``keras.saving.serialize_keras_object``)."""
+    cls = opaque_class(class_name, config.get("registered_name"))
+    inner = dict(config.get("config", {}))
+    if name is not None:
+        inner["name"] = name  # the graph's name wins (two opaque nodes may have been saved alike)
+    try:
+        return cls.from_config(inner)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ModelImportError(f"Keras could not rebuild the {class_name} layer from its config: "
+                               f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}") from None
 
 
 def build_model(graph: Graph, name: str = "playground"):
@@ -125,12 +142,12 @@ def build_model(graph: Graph, name: str = "playground"):
     plan = layer_plan(graph)
     tensors = {}
     for call in plan.calls:
-        if call.cls == "Input":
+        if call.cls == "Input" and call.config is None:
             tensors[call.name] = keras.Input(shape=call.kwargs["shape"], name=call.name)
             continue
-        layer = getattr(keras.layers, call.cls)(name=call.name, **call.kwargs)
+        layer = keras_layer(call)
         args = [tensors[i] for i in call.inputs]
-        tensors[call.name] = layer(args if call.cls in ("Add", "Concatenate") else args[0])
+        tensors[call.name] = layer(args if call.merge else args[0])
     ins = [tensors[n] for n in plan.inputs]
     outs = [tensors[n] for n in plan.outputs]
     model = keras.Model(inputs=ins[0] if len(ins) == 1 else ins, outputs=outs[0] if len(outs) == 1 else outs,
@@ -144,13 +161,23 @@ def _model_name(name: str) -> str:
     return clean if not clean[0].isdigit() else f"m_{clean}"
 
 
+def weight_names(layer) -> list[str]:
+    """Keys for a layer's variables, in order: their names, made unique where a layer repeats one."""
+    names, seen = [], {}
+    for v in layer.weights:
+        base = v.name.rsplit("/", 1)[-1]
+        seen[base] = seen.get(base, 0) + 1
+        names.append(base if seen[base] == 1 else f"{base}_{seen[base] - 1}")
+    return names
+
+
 def apply_weights(model, graph: Graph) -> None:
     """Copy every node's stored weights into its layer; a Neuron without weights gets zeros."""
     for node in graph.nodes.values():
-        if node.kind not in ("dense", "conv2d", "batchnorm", "neuron"):
+        if not get_spec(node.kind).weighted:
             continue
         layer = model.get_layer(node.name)
-        names = [v.name for v in layer.weights]
+        names = weight_names(layer)
         if node.kind == "neuron" and not node.weights:
             layer.set_weights([np.zeros(v.shape, dtype=np.float32) for v in layer.weights])
             continue
@@ -160,22 +187,21 @@ def apply_weights(model, graph: Graph) -> None:
         if missing:
             raise ShapeError(f"{node.name}: stored weights lack {', '.join(missing)}; reset its weights.")
         values = []
-        for v in layer.weights:
-            arr = node.weights[v.name]
+        for key, v in zip(names, layer.weights):
+            arr = node.weights[key]
             if tuple(arr.shape) != tuple(v.shape):
-                raise ShapeError(f"{node.name}: stored {v.name} has shape {tuple(arr.shape)} but the layer needs "
+                raise ShapeError(f"{node.name}: stored {key} has shape {tuple(arr.shape)} but the layer needs "
                                  f"{tuple(v.shape)}; the layer changed since it was trained. Reset its weights.")
             values.append(arr)
         layer.set_weights(values)
 
 
+def layer_weights(layer) -> dict[str, np.ndarray]:
+    """{variable key: array} of one Keras layer, as float32 copies."""
+    return {k: np.array(w, dtype=np.float32) for k, w in zip(weight_names(layer), layer.get_weights())}
+
+
 def read_weights(model, graph: Graph) -> dict[str, dict[str, np.ndarray]]:
     """{node id: {variable name: array}} for every layer that has weights (after training)."""
-    out = {}
-    for node in graph.nodes.values():
-        if node.kind not in ("dense", "conv2d", "batchnorm", "neuron"):
-            continue
-        layer = model.get_layer(node.name)
-        out[node.id] = {v.name: np.asarray(w, dtype=np.float32)
-                        for v, w in zip(layer.weights, layer.get_weights())}
-    return out
+    return {node.id: layer_weights(model.get_layer(node.name))
+            for node in graph.nodes.values() if get_spec(node.kind).weighted}

@@ -1,15 +1,15 @@
 """Export a network (.h5, .keras, a runnable .py script) and import .h5/.keras files as graphs.
 
 A model file never runs code: before Keras sees it we read its config (HDF5 attribute or the zip's
-config.json) and refuse any layer class the registry does not know, Lambda and custom layers
-included; then Keras loads it with ``safe_mode=True``.
+config.json) and refuse Lambda layers and any layer class that is neither in the layer table, nor a
+built-in Keras layer, nor registered in this process; then Keras loads it with ``safe_mode=True``.
+Turning the config into a graph is ``importer.graph_from_config``.
 """
 
 from __future__ import annotations
 
 import json
 import keyword
-import math
 import zipfile
 from pathlib import Path
 
@@ -19,15 +19,17 @@ from .. import __version__
 from ..core.errors import ModelImportError, PlaygroundError
 from ..core.files import read_bytes
 from ..core.graph import Graph
-from ..core.layout import apply_layout
-from ..core.registry import ACTIVATIONS, KERAS_CLASS_TO_KEY
-from .builder import STEP_GAIN, build_model, layer_plan
+from ..core.registry import KERAS_CLASS_TO_KEY
+from .builder import CODE_LAYERS, build_model, layer_plan
+from .importer import MODEL_CLASSES, graph_from_model
 from .runtime import get_keras
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
-ALLOWED_CLASSES = set(KERAS_CLASS_TO_KEY) | {"InputLayer", "Rescaling", "ReLU", "Functional", "Sequential",
-                                             "Model"}
-FORMATS = ("h5", "keras", "py")
+FORMATS = ("h5", "keras", "py", "onnx", "litert")
+SUFFIXES = {"h5": ".h5", "keras": ".keras", "py": ".py", "onnx": ".onnx", "litert": ".tflite"}
+CONVERTER_HINT = {"onnx": "ONNX export needs the converter: pip install 'network-playground[onnx]' "
+                          "(tf2onnx and onnx; onnxruntime runs the file)",
+                  "litert": "LiteRT export needs TensorFlow's converter (the tensorflow package)"}
 
 
 # ------------------------------------------------------------------ export
@@ -35,15 +37,18 @@ FORMATS = ("h5", "keras", "py")
 def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "playground", model=None) -> Path:
     """Write the network as it stands (hand-set or trained weights) to ``path``."""
     path = Path(path)
-    fmt = fmt or path.suffix.lstrip(".")
+    fmt = fmt or {v: k for k, v in SUFFIXES.items()}.get(path.suffix, path.suffix.lstrip("."))
     if fmt not in FORMATS:
-        raise PlaygroundError(f"Export format must be h5, keras or py. Received {fmt!r}.")
-    if path.suffix != f".{fmt}":
-        raise PlaygroundError(f"The file name must end in .{fmt} for the {fmt} format. Received {path.name!r}.")
+        raise PlaygroundError(f"Export format must be one of {', '.join(FORMATS)}. Received {fmt!r}.")
+    if path.suffix != SUFFIXES[fmt]:
+        raise PlaygroundError(f"The file name must end in {SUFFIXES[fmt]} for the {fmt} format. "
+                              f"Received {path.name!r}.")
     if fmt == "py":
         path.write_text(python_script(graph, name), encoding="utf-8")
         return path
     model = model if model is not None else build_model(graph, name)
+    if fmt in ("onnx", "litert"):
+        return _export_converted(model, path, fmt)
     import logging  # noqa: PLC0415
     absl = logging.getLogger("absl")
     level = absl.level
@@ -54,6 +59,22 @@ def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "
         raise PlaygroundError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     finally:
         absl.setLevel(level)
+    return path
+
+
+def _export_converted(model, path: Path, fmt: str) -> Path:
+    """ONNX or LiteRT through Keras' own ``model.export`` (its converters are optional packages)."""
+    import contextlib  # noqa: PLC0415
+    import io  # noqa: PLC0415
+    zeros = [np.zeros((1, *(int(d) for d in t.shape[1:])), dtype=np.float32) for t in model.inputs]
+    model(zeros[0] if len(zeros) == 1 else zeros)  # the ONNX exporter traces a model that has been called
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):  # the converters print progress we do not want
+            model.export(str(path), format=fmt, verbose=False)
+    except ImportError as exc:
+        raise PlaygroundError(f"{CONVERTER_HINT[fmt]}; {exc}.") from None
+    except OSError as exc:
+        raise PlaygroundError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     return path
 
 
@@ -92,19 +113,32 @@ def python_script(graph: Graph, name: str = "playground") -> str:
         "",
         "def build_model():",
     ]
+    if any(not c.trainable for c in plan.calls):
+        lines.append("    model_frozen = []  # layers whose weights training must keep")
     for c in plan.calls:
-        if c.cls == "Input":
+        if c.cls == "Input" and c.config is None:
             lines.append(f"    {var[c.name]} = keras.Input(shape={c.kwargs['shape']!r}, name={c.name!r})")
             continue
         args = [var[i] for i in c.inputs]
-        arg = f"[{', '.join(args)}]" if c.cls in ("Add", "Concatenate") else args[0]
-        kw = _fmt_kwargs(c.kwargs)
-        lines.append(f"    {var[c.name]} = layers.{c.cls}({kw}{', ' if kw else ''}name={c.name!r})({arg})")
+        arg = f"[{', '.join(args)}]" if c.merge else args[0]
+        if c.config is not None:  # an opaque layer: Keras rebuilds it from the config it saved
+            inner = {**c.config.get("config", {}), "name": c.name}
+            make = f"layers.{c.cls}.from_config({inner!r})" if not c.config.get("registered_name") else \
+                f"keras.saving.get_registered_object({c.config['registered_name']!r}).from_config({inner!r})"
+            lines.append(f"    {var[c.name]} = {make}({arg})")
+        else:
+            kw = _fmt_kwargs(c.kwargs)
+            lines.append(f"    {var[c.name]} = layers.{c.cls}({kw}{', ' if kw else ''}name={c.name!r})({arg})")
+        if not c.trainable:
+            lines.append(f"    model_frozen.append({c.name!r})")
     ins = [var[n] for n in plan.inputs]
     outs = [var[n] for n in plan.outputs]
     model_name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name) or "playground"
     lines.append(f"    model = keras.Model(inputs={ins[0] if len(ins) == 1 else '[' + ', '.join(ins) + ']'}, "
                  f"outputs={outs[0] if len(outs) == 1 else '[' + ', '.join(outs) + ']'}, name={model_name!r})")
+    if any(not c.trainable for c in plan.calls):
+        lines.append("    for frozen in model_frozen:")
+        lines.append("        model.get_layer(frozen).trainable = False")
     hand = [n for n in graph.nodes.values() if n.kind == "neuron" and n.weights]
     if hand:
         lines.append("    # hand-set neuron weights (z = w0 + sum wi*xi; step = Rescaling + ReLU(max_value=1))")
@@ -164,23 +198,28 @@ def _layer_classes(config) -> list[str]:
 
 
 def check_safe(config: dict, filename: str) -> None:
-    """Refuse Lambda, custom and unsupported layers before Keras deserialises anything."""
+    """Refuse Lambda, unknown custom and unsupported layers before Keras deserialises anything."""
     classes = [c for c in _layer_classes(config) if not c.startswith("__")]
-    if config.get("class_name") not in ("Functional", "Sequential", "Model"):
+    if config.get("class_name") not in MODEL_CLASSES:
         raise ModelImportError(f"{filename}: the file holds a {config.get('class_name')!r}, not a Keras model.")
-    code = sorted({c for c in classes if c in ("Lambda", "TFOpLambda", "SlicingOpLambda")})
+    code = sorted({c for c in classes if c in CODE_LAYERS})
     if code:
         raise ModelImportError(f"{filename} contains a {code[0]} layer, which would run code stored in the file; "
                                "refused. Rebuild that step with built-in layers.")
     # Initializers, regularizers, dtype policies etc. also appear as class_name entries; only layers matter.
-    layer_names = _layer_class_names(config)
-    bad = sorted({c for c in layer_names if c not in ALLOWED_CLASSES})
-    if bad:
-        raise ModelImportError(f"{filename} uses layer types this app does not support: {', '.join(bad)}. "
-                               f"Supported: {', '.join(sorted(KERAS_CLASS_TO_KEY))}.")
+    unknown = sorted({(c, r) for c, r in _layer_class_names(config)
+                      if c not in KERAS_CLASS_TO_KEY and c not in MODEL_CLASSES and c != "InputLayer"})
+    if unknown:
+        from .builder import opaque_class  # noqa: PLC0415 - Keras is about to load the file anyway
+        for cls, registered in unknown:
+            try:
+                opaque_class(cls, registered)
+            except ModelImportError as exc:
+                raise ModelImportError(f"{filename}: {exc}") from None
 
 
-def _layer_class_names(config: dict) -> list[str]:
+def _layer_class_names(config: dict) -> list[tuple[str, str | None]]:
+    """(class name, registered name) of every layer, nested models' layers included."""
     layers = config.get("config", {}).get("layers", []) if isinstance(config.get("config"), dict) else []
     if not isinstance(layers, list):
         raise ModelImportError("the model config's layer list is not a list.")
@@ -189,9 +228,10 @@ def _layer_class_names(config: dict) -> list[str]:
         if not isinstance(layer, dict):
             raise ModelImportError("a layer entry in the model config is not an object.")
         cls = layer.get("class_name")
-        names.append(cls if isinstance(cls, str) else repr(cls))
-        if cls in ("Functional", "Sequential", "Model"):
-            raise ModelImportError("nested models are not supported; flatten the model before importing.")
+        registered = layer.get("registered_name")
+        names.append((cls if isinstance(cls, str) else repr(cls), registered if isinstance(registered, str) else None))
+        if cls in MODEL_CLASSES:
+            names.extend(_layer_class_names(layer))
     return names
 
 
@@ -206,159 +246,6 @@ def load_keras_model(path: str | Path):
     except (ValueError, TypeError, KeyError, OSError, AttributeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelImportError(f"Keras could not load {path.name}: {first[:300]}") from None
-
-
-def _inbound_names(layer_cfg: dict) -> list[str]:
-    names: list[str] = []
-
-    def walk(obj):
-        if isinstance(obj, dict):
-            hist = obj.get("config", {}).get("keras_history") if isinstance(obj.get("config"), dict) else None
-            if hist:
-                names.append(hist[0])
-                return
-            for v in obj.values():
-                walk(v)
-        elif isinstance(obj, (list, tuple)):
-            if len(obj) >= 3 and isinstance(obj[0], str) and isinstance(obj[1], int):  # Keras 2 style
-                names.append(obj[0])
-                return
-            for v in obj:
-                walk(v)
-
-    walk(layer_cfg.get("inbound_nodes", []))
-    return names
-
-
-def _pair(value, what: str, layer: str) -> int:
-    if isinstance(value, int):
-        return value
-    if isinstance(value, (list, tuple)) and len(value) == 2 and value[0] == value[1]:
-        return int(value[0])
-    raise ModelImportError(f"layer {layer!r}: only square {what} are supported; received {what}={value!r}.")
-
-
-def _activation(cfg: dict, layer: str) -> str:
-    act = cfg.get("activation", "linear")
-    if isinstance(act, dict):
-        act = act.get("config", {}).get("name") or act.get("class_name")
-    if act == "silu":
-        act = "swish"
-    if act not in ACTIVATIONS:
-        raise ModelImportError(f"layer {layer!r} uses activation {act!r}, which this app does not support "
-                               f"(supported: {', '.join(ACTIVATIONS)}).")
-    return act
-
-
-def _params_for(cls: str, cfg: dict, name: str) -> tuple[str, dict]:
-    key = KERAS_CLASS_TO_KEY[cls]
-    if cls == "Dense":
-        return key, {"units": cfg["units"], "activation": _activation(cfg, name), "use_bias": cfg.get("use_bias", True)}
-    if cls == "Conv2D":
-        if _pair(cfg.get("dilation_rate", 1), "dilation rates", name) != 1 or cfg.get("groups", 1) != 1:
-            raise ModelImportError(f"layer {name!r}: dilated or grouped convolutions are not supported.")
-        return key, {"filters": cfg["filters"], "kernel_size": _pair(cfg["kernel_size"], "kernels", name),
-                     "strides": _pair(cfg.get("strides", 1), "strides", name), "padding": cfg.get("padding", "valid"),
-                     "activation": _activation(cfg, name), "use_bias": cfg.get("use_bias", True)}
-    if cls in ("MaxPooling2D", "AveragePooling2D", "MaxPool2D", "AvgPool2D"):
-        size = _pair(cfg.get("pool_size", 2), "pool sizes", name)
-        strides = cfg.get("strides")
-        s = size if strides is None else _pair(strides, "strides", name)
-        return key, {"pool_size": size, "strides": None if s == size else s, "padding": cfg.get("padding", "valid")}
-    if cls in ("GlobalAveragePooling2D", "GlobalAvgPool2D"):
-        if cfg.get("keepdims"):
-            raise ModelImportError(f"layer {name!r}: keepdims=True is not supported.")
-        return key, {}
-    if cls == "ZeroPadding2D":
-        pad = cfg.get("padding", 1)
-        flat = np.array(pad).ravel().tolist() if not isinstance(pad, int) else [pad]
-        if len(set(flat)) != 1:
-            raise ModelImportError(f"layer {name!r}: only equal padding on every side is supported; received {pad!r}.")
-        return key, {"padding": int(flat[0])}
-    if cls == "Reshape":
-        return key, {"target_shape": list(cfg["target_shape"])}
-    if cls == "Dropout":
-        return key, {"rate": float(cfg["rate"])}
-    if cls == "Activation":
-        return key, {"activation": _activation(cfg, name)}
-    if cls == "BatchNormalization":
-        axis = cfg.get("axis", -1)
-        axis = axis[0] if isinstance(axis, list) and len(axis) == 1 else axis
-        if axis not in (-1, 1, 3):
-            raise ModelImportError(f"layer {name!r}: BatchNormalization over axis {axis} is not supported.")
-        return key, {"momentum": float(cfg.get("momentum", 0.99)), "epsilon": float(cfg.get("epsilon", 1e-3))}
-    if cls == "Concatenate" and cfg.get("axis", -1) not in (-1,):
-        raise ModelImportError(f"layer {name!r}: Concatenate is supported along the last axis only.")
-    return key, {}
-
-
-def graph_from_model(model) -> Graph:
-    """Turn a loaded Keras model into a graph: layers, connections, parameters and weights."""
-    cfg = model.get_config()
-    layers = cfg.get("layers", [])
-    sequential = model.__class__.__name__ == "Sequential"
-    g = Graph()
-    node_of: dict[str, str] = {}  # keras layer name -> node id whose output it stands for
-    prev = None
-    if sequential and (not layers or layers[0]["class_name"] != "InputLayer"):
-        shape = tuple(int(d) for d in model.inputs[0].shape[1:])
-        prev = g.add_node("input", {"shape": shape}, name="input").id
-    skip: set[str] = set()
-    for i, lc in enumerate(layers):
-        cls, lcfg = lc["class_name"], lc["config"]
-        name = lc.get("name") or lcfg["name"]
-        if name in skip:
-            continue
-        ins = [prev] if sequential and prev else [node_of[n] for n in _inbound_names(lc) if n in node_of]
-        nxt = layers[i + 1:i + 3]
-        try:
-            if cls == "InputLayer":
-                shape = lcfg.get("batch_shape") or lcfg.get("batch_input_shape")
-                node = g.add_node("input", {"shape": tuple(int(d) for d in shape[1:])}, name=name)
-            elif cls == "Dense" and len(nxt) == 2 and nxt[0]["class_name"] == "Rescaling" and \
-                    nxt[1]["class_name"] == "ReLU" and _is_step(nxt[0]["config"], nxt[1]["config"]):
-                if _activation(lcfg, name) != "linear":
-                    raise ModelImportError(f"layer {name!r}: a step neuron's Dense must be linear.")
-                node = g.add_node("neuron", {"units": lcfg["units"], "activation": "step"}, name=name)
-                skip.update(n.get("name") or n["config"]["name"] for n in nxt)
-                for n in nxt:
-                    node_of[n.get("name") or n["config"]["name"]] = node.id
-            elif cls in ("Rescaling", "ReLU"):
-                raise ModelImportError(f"layer {name!r} ({cls}) is only supported as part of a step neuron.")
-            elif cls == "ZeroPadding2D" and len(nxt) >= 1 and nxt[0]["class_name"] == "Conv2D" and \
-                    name == f"{nxt[0].get('name') or nxt[0]['config']['name']}_pad" and \
-                    nxt[0]["config"].get("padding") == "valid":
-                # our own explicit-padding pattern: fold it back into the conv's padding p
-                p = _params_for("ZeroPadding2D", lcfg, name)[1]["padding"]
-                key, params = _params_for("Conv2D", nxt[0]["config"], nxt[0]["config"]["name"])
-                params["padding"] = p
-                conv_name = nxt[0].get("name") or nxt[0]["config"]["name"]
-                node = g.add_node(key, params, name=conv_name)
-                skip.add(conv_name)
-                node_of[conv_name] = node.id
-            else:
-                key, params = _params_for(cls, lcfg, name)
-                node = g.add_node(key, params, name=name)
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, PlaygroundError):
-                raise ModelImportError(f"layer {name!r}: {exc}") from None
-            raise ModelImportError(f"layer {name!r} ({cls}) has a config this app cannot read ({exc!r}).") from None
-        node_of[name] = node.id
-        for src in ins:
-            g.connect(src, node.id)
-        prev = node.id
-    for node in g.nodes.values():
-        if node.kind in ("dense", "conv2d", "batchnorm", "neuron"):
-            layer = model.get_layer(node.name)
-            node.weights = {v.name: np.asarray(w, dtype=np.float32) for v, w in zip(layer.weights, layer.get_weights())}
-    apply_layout(g)
-    return g
-
-
-def _is_step(rescale_cfg: dict, relu_cfg: dict) -> bool:
-    return math.isclose(float(rescale_cfg.get("scale", 0)), STEP_GAIN) and \
-        float(rescale_cfg.get("offset", 0)) == 1.0 and relu_cfg.get("max_value") == 1.0 and \
-        not relu_cfg.get("negative_slope") and not relu_cfg.get("threshold")
 
 
 def import_model(path: str | Path) -> Graph:

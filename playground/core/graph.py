@@ -30,12 +30,13 @@ class LayerNode:
     params: dict[str, Any]
     pos: tuple[float, float] = (0.0, 0.0)
     weights: dict[str, np.ndarray] = field(default_factory=dict)  # variable name -> array (float32)
+    trainable: bool = True  # False: frozen, training leaves its weights exactly as they are
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, LayerNode):
             return NotImplemented
-        return (self.id, self.kind, self.name, self.params, tuple(self.pos)) == \
-            (other.id, other.kind, other.name, other.params, tuple(other.pos)) and \
+        return (self.id, self.kind, self.name, self.params, tuple(self.pos), self.trainable) == \
+            (other.id, other.kind, other.name, other.params, tuple(other.pos), other.trainable) and \
             self.weights.keys() == other.weights.keys() and \
             all(np.array_equal(self.weights[k], other.weights[k]) and
                 self.weights[k].shape == other.weights[k].shape for k in self.weights)
@@ -44,7 +45,7 @@ class LayerNode:
 
     def clone(self) -> "LayerNode":
         return LayerNode(self.id, self.kind, self.name, dict(self.params), tuple(self.pos),
-                         {k: v.copy() for k, v in self.weights.items()})
+                         {k: v.copy() for k, v in self.weights.items()}, self.trainable)
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,15 @@ class Graph:
         self._emit("param_changed", node=node, name=name, old=old, value=value)
         return old
 
+    def set_trainable(self, node_id: str, trainable: bool) -> bool:
+        """Freeze (False) or unfreeze a layer for training; returns the previous flag."""
+        node = self.node(node_id)
+        if not isinstance(trainable, bool):
+            raise GraphError(f"trainable must be true or false. Received trainable={trainable!r}.")
+        old, node.trainable = node.trainable, trainable
+        self._emit("trainable_changed", node=node, old=old)
+        return old
+
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
         node = self.node(node_id)
         node.pos = (float(pos[0]), float(pos[1]))
@@ -361,7 +371,7 @@ class Graph:
             raise GraphError(f"{s.name!r} is already connected to {d.name!r}.")
         edge = Edge(src, dst, port)
         self._append_edge(edge)
-        if spec.max_inputs is None and not deferred:  # merge layers: refuse incompatible shapes at once
+        if spec.merge and not deferred:  # merge layers: refuse incompatible shapes at once
             from .shapes import infer
             info = infer(self)[dst]
             if info.status == "error" and len(self.input_ids(dst)) >= spec.min_inputs:
@@ -432,6 +442,85 @@ class Graph:
 
 def _edge_key(e: Edge):
     return (e.src, e.dst, e.port)
+
+
+@dataclass
+class HeadPlan:
+    """"Replace the classifier head" as one reversible edit: cut what follows ``keep``, add a new head.
+
+    ``apply`` and ``revert`` use public mutators only, so an undo command is ``redo = apply``,
+    ``undo = revert``. Built by ``plan_head_replacement``; the constructor changes nothing.
+    """
+
+    keep: str
+    removed: list[LayerNode]
+    removed_edges: list[Edge]
+    added: list[LayerNode]
+    added_edges: list[Edge]
+    frozen: list[str]  # kept nodes this plan freezes (they were trainable)
+
+    def apply(self, graph: "Graph") -> None:
+        for node in self.removed:
+            graph.remove_node(node.id)
+        for node in self.added:
+            graph.insert_node(node.clone())
+        for edge in self.added_edges:
+            graph.add_edge_unchecked(edge)
+        for nid in self.frozen:
+            graph.set_trainable(nid, False)
+
+    def revert(self, graph: "Graph") -> None:
+        for nid in self.frozen:
+            graph.set_trainable(nid, True)
+        for node in self.added:
+            graph.remove_node(node.id)
+        for node in self.removed:
+            graph.insert_node(node.clone())
+        for edge in self.removed_edges:
+            graph.add_edge_unchecked(edge)
+
+
+def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_base: bool = True,
+                          activation: str = "softmax") -> HeadPlan:
+    """Plan: keep ``keep`` and everything it needs, cut the rest, add Dense(``classes``, softmax).
+
+    An image-shaped output first goes through GlobalAveragePooling2D (a sequence's through
+    GlobalAvgPool1D, anything else through Flatten), so the new Dense sees a vector. With
+    ``freeze_base`` every kept layer is frozen: training then changes only the new head.
+    """
+    from .errors import ParamError  # noqa: PLC0415
+    from .shapes import infer  # noqa: PLC0415
+    kept = graph.node(keep)
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise ParamError(f"The new head needs a whole number of classes, at least 2. Received classes={classes!r}.",
+                         "classes")
+    shape = infer(graph)[keep].shape
+    if shape is None:
+        raise ShapeError(f"{kept.name!r} has no output shape (it or a layer before it has an error); fix that "
+                         f"before cutting after it.")
+    needed, stack = set(), [keep]
+    while stack:  # keep and its ancestors
+        nid = stack.pop()
+        if nid not in needed:
+            needed.add(nid)
+            stack.extend(graph.input_ids(nid))
+    removed = [n.clone() for n in graph.nodes.values() if n.id not in needed]
+    removed_ids = {n.id for n in removed}
+    removed_edges = [e for e in graph.edges if e.src in removed_ids or e.dst in removed_ids]
+    trial = graph.copy()  # names and ids as they will be once the cut is made
+    for n in removed:
+        trial.remove_node(n.id)
+    x, y = kept.pos
+    added: list[LayerNode] = []
+    pool = {3: "globalavgpool2d", 2: "globalavgpool1d"}.get(len(shape), "flatten" if len(shape) > 1 else None)
+    for kind, params in ([(pool, {})] if pool else []) + [("dense", {"units": classes, "activation": activation})]:
+        node = trial.add_node(kind, params, name=trial.unique_name("new_head" if kind == "dense" else "new_head_pool"),
+                              pos=(x + 220.0 * (len(added) + 1), y))
+        added.append(node.clone())
+    added_edges = [Edge(keep if i == 0 else added[i - 1].id, n.id, 0) for i, n in enumerate(added)]
+    frozen = [nid for nid in graph.topological_order() if nid in needed and graph.nodes[nid].trainable
+              and get_spec(graph.nodes[nid].kind).weighted] if freeze_base else []
+    return HeadPlan(keep, removed, removed_edges, added, added_edges, frozen)
 
 
 def chain(*layers: tuple[str, dict], spacing: float = 220.0) -> Graph:

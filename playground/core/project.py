@@ -120,6 +120,8 @@ def to_dict(project: Project) -> dict:
              "pos": [n.pos[0], n.pos[1]]}
         if n.weights:
             d["weights"] = {k: encode_array(v) for k, v in n.weights.items()}
+        if not n.trainable:
+            d["trainable"] = False  # written only when frozen, so older files stay as they were
         nodes.append(d)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -201,7 +203,9 @@ def from_dict(data: Any) -> Project:
             warr[wk] = decode_array(wv, f"{where}.weights.{wk}")
         problem = weights_problem(kind, warr)
         _need(problem is None, f"{where}.weights ({_short(lname)}): {problem}")
-        node = LayerNode(nid, kind, lname, clean, (float(pos[0]), float(pos[1])), warr)
+        trainable = nd.get("trainable", True)
+        _need(isinstance(trainable, bool), f"{where}.trainable must be true or false; received {_short(trainable)}.")
+        node = LayerNode(nid, kind, lname, clean, (float(pos[0]), float(pos[1])), warr, trainable)
         try:
             g.insert_node(node)
         except PlaygroundError as exc:

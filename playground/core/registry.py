@@ -1,30 +1,38 @@
 """The one declarative layer table.
 
-The palette, the inspector form, shape inference, the Keras builder, the importer and the file
-format all read ``LAYERS``. Adding a layer kind is one ``LayerSpec`` entry plus its tests.
+The palette, the inspector form, shape inference, the Keras builder, the `.py` exporter, the importer
+and the file format all read ``LAYERS``. Adding a layer kind is one ``LayerSpec`` entry plus its tests:
+its ``KerasAdapter`` says how it crosses the Keras boundary (class name, argument renames, special-case
+hooks). The adapter is data plus small pure functions; the Keras calls themselves stay in ``backend/``.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from . import shapes as S
 from .errors import ParamError
 
-ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu", "softplus", "swish")
+ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu", "softplus", "swish",
+               "relu6", "hard_sigmoid", "hard_silu", "leaky_relu", "mish", "softsign", "exponential",
+               "log_softmax")
+ACTIVATION_ALIASES = {"silu": "swish", "hard_swish": "hard_silu"}  # Keras' other names for the same function
 NEURON_ACTIVATIONS = ("step", "sigmoid", "linear")
 
 CATEGORIES = ("input", "core", "convolution", "pooling", "regularisation", "merge", "logic")
-
 
 @dataclass(frozen=True)
 class ParamSpec:
     """One parameter of a layer: its type, default, valid range and a one-line help.
 
     ``kind`` is one of ``int``, ``float``, ``choice``, ``bool``, ``shape`` (tuple of positive ints),
-    ``padding`` (``"valid"``, ``"same"`` or an int p >= 0), ``optional_int`` (None means "default").
+    ``padding`` (``"valid"``, ``"same"`` or an int p >= 0), ``optional_int`` (None means "default"),
+    ``optional_float``, ``size`` (an int for a square window or a (height, width) pair; None allowed
+    when the default is None), ``pad2d`` (an int for every side or ((top, bottom), (left, right))),
+    ``ints`` (a tuple of whole numbers), ``text`` and ``config`` (any JSON value; not editable).
     """
 
     name: str
@@ -37,6 +45,7 @@ class ParamSpec:
     min_exclusive: bool = False
     max_exclusive: bool = False
     label: str = ""
+    editable: bool = True  # False: shown, not edited (an opaque layer's Keras config)
 
     @property
     def title(self) -> str:
@@ -59,6 +68,30 @@ class ParamSpec:
             return value
         if self.kind == "optional_int":
             return None
+        if self.kind == "optional_float" and value is None:
+            return None
+        if self.kind == "optional_float":
+            return ParamSpec(n, "float", 0.0, "", self.min, self.max, min_exclusive=self.min_exclusive,
+                             max_exclusive=self.max_exclusive).validate(value)
+        if self.kind == "size":
+            return self._size(value)
+        if self.kind == "pad2d":
+            return self._pad2d(value)
+        if self.kind == "ints":
+            if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= 8 or not all(
+                    isinstance(d, int) and not isinstance(d, bool) and self.min <= d <= self.max for d in value):
+                raise ParamError(f"`{n}` must be a list of 1 to 8 whole numbers from {self.min:g} to "
+                                 f"{self.max:g}. Received {n}={value!r}.", n)
+            return tuple(value)
+        if self.kind == "text":
+            if not isinstance(value, str) or not value:
+                raise ParamError(f"`{n}` must be a non-empty text. Received {n}={value!r}.", n)
+            return value
+        if self.kind == "config":
+            try:
+                return json.loads(json.dumps(value, allow_nan=False))
+            except (TypeError, ValueError):
+                raise ParamError(f"`{n}` must be plain JSON data. Received {n}={value!r:.80}.", n) from None
         if self.kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ParamError(f"`{n}` must be a finite number. Received {n}={value!r}.", n)
@@ -100,6 +133,73 @@ class ParamSpec:
                              f"{int(self.max or 64)}. Received {n}={value!r}.", n)
         raise AssertionError(f"unknown parameter kind {self.kind}")
 
+    def _whole(self, d, lo: int) -> bool:
+        return isinstance(d, int) and not isinstance(d, bool) and lo <= d <= (self.max or 1_000_000)
+
+    def _size(self, value):
+        n = self.name
+        if value is None and self.default is None:
+            return None
+        lo = int(self.min if self.min is not None else 1)
+        if self._whole(value, lo):
+            return value
+        if isinstance(value, (list, tuple)) and len(value) == 2 and all(self._whole(d, lo) for d in value):
+            return value[0] if value[0] == value[1] else (value[0], value[1])
+        raise ParamError(f"`{n}` must be a whole number from {lo} to {int(self.max or 1_000_000):,} or a pair "
+                         f"(height, width) of them. Received {n}={value!r}.", n)
+
+    def _pad2d(self, value):
+        n = self.name
+        if self._whole(value, 0):
+            return value
+        sides = None
+        if isinstance(value, (list, tuple)) and len(value) == 2:
+            if all(self._whole(d, 0) for d in value):
+                sides = ((value[0], value[0]), (value[1], value[1]))
+            elif all(isinstance(d, (list, tuple)) and len(d) == 2 and all(self._whole(x, 0) for x in d)
+                     for d in value):
+                sides = ((value[0][0], value[0][1]), (value[1][0], value[1][1]))
+        if sides is None:
+            raise ParamError(f"`{n}` must be a whole number from 0 to {int(self.max or 64)} for every side, or "
+                             f"((top, bottom), (left, right)). Received {n}={value!r}.", n)
+        flat = {sides[0][0], sides[0][1], sides[1][0], sides[1][1]}
+        return sides[0][0] if len(flat) == 1 else sides
+
+
+@dataclass(frozen=True)
+class KerasCall:
+    """One Keras layer a node becomes: ``cls(**kwargs)``, named ``node.name + suffix``.
+
+    The call with an empty suffix carries the node's name and weights; the last call's output is the
+    node's output. ``config`` (opaque layers) is a serialised Keras layer the backend deserialises.
+    """
+
+    cls: str
+    kwargs: dict
+    suffix: str = ""
+    config: dict | None = None
+
+
+@dataclass(frozen=True)
+class KerasAdapter:
+    """How one layer kind crosses the Keras boundary; data and small pure functions, no Keras.
+
+    By default every parameter maps one to one to the Keras argument of the same name (``renames``
+    says where it does not) and every Keras argument the table has no parameter for is left at its
+    default, except those in ``assumes``: a file whose layer sets them otherwise cannot be shown
+    exactly by this kind, and is imported as an opaque layer instead. ``export`` and ``import_``
+    are the special cases' hooks: ``export(params, kwargs) -> [KerasCall]`` and
+    ``import_(keras_config, params) -> params``.
+    """
+
+    cls: str
+    aliases: tuple[str, ...] = ()
+    renames: Mapping[str, str] = field(default_factory=dict)
+    assumes: Mapping[str, Any] = field(default_factory=dict)
+    export: Callable[[dict, dict], list[KerasCall]] | None = None
+    import_: Callable[[dict, dict], dict] | None = None
+    importable: bool = True  # False where another kind owns the class (a Neuron is a Dense in Keras)
+
 
 @dataclass(frozen=True)
 class LayerSpec:
@@ -109,7 +209,7 @@ class LayerSpec:
     title: str
     category: str
     help: str
-    keras_class: str
+    keras: KerasAdapter
     params: tuple[ParamSpec, ...]
     shape_rule: Callable
     count_rule: Callable = S.count_none
@@ -118,8 +218,23 @@ class LayerSpec:
     summary: Callable[[dict], str] = lambda p: ""
     check_weights: Callable | None = None
     rule_text: str = ""
-    icon: str = ""
+    glyph: str = ""
+    in_palette: bool = True
     extra: dict = field(default_factory=dict)
+
+    @property
+    def keras_class(self) -> str:
+        return self.keras.cls
+
+    @property
+    def weighted(self) -> bool:
+        """Whether layers of this kind can hold weights (and so carry them through files)."""
+        return self.count_rule is not S.count_none
+
+    @property
+    def merge(self) -> bool:
+        """Whether the layer joins several inputs (its Keras call takes a list)."""
+        return self.min_inputs >= 2
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:
@@ -140,6 +255,123 @@ class LayerSpec:
                 raise ParamError(f"{self.title} has no parameter `{name}`; it has "
                                  f"{', '.join(sorted(known)) or 'none'}.", str(name))
         return {p.name: p.validate(params.get(p.name, p.default)) for p in self.params}
+
+    # ------------------------------------------------------------ the Keras boundary (pure)
+    def keras_calls(self, params: dict) -> list[KerasCall]:
+        """The Keras layers that realise a node of this kind with ``params``."""
+        a = self.keras
+        kwargs = {a.renames.get(k, k): v for k, v in params.items()}
+        if a.export is not None:
+            return a.export(params, kwargs)
+        return [KerasCall(a.cls, kwargs)]
+
+    def params_from_keras(self, config: dict) -> dict:
+        """This kind's parameters from a Keras layer config; ParamError when the table cannot show it."""
+        a = self.keras
+        for key, want in {**GLOBAL_ASSUMES, **a.assumes}.items():
+            if key not in config or (key in GLOBAL_ASSUMES and config[key] is None):
+                continue
+            if _plain(config[key]) != _plain(want):
+                raise ParamError(f"{a.cls} with {key}={config[key]!r} is not in the layer table "
+                                 f"(it has {key}={want!r}).", key)
+        params = {}
+        for p in self.params:
+            key = a.renames.get(p.name, p.name)
+            if key in config:
+                params[p.name] = _from_keras_value(p, config[key])
+        if a.import_ is not None:
+            params = a.import_(config, params)
+        return self.validate_params(params)
+
+
+GLOBAL_ASSUMES = {"data_format": "channels_last"}  # None (Keras' default) is channels_last too
+
+
+def _plain(v):
+    """Lists and tuples compare equal, as they do after a JSON round trip."""
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _from_keras_value(p: ParamSpec, v):
+    """A Keras config value in this table's form (the validation that follows checks it)."""
+    if p.kind in ("int", "optional_int") and isinstance(v, (list, tuple)) and len(v) == 1:
+        return v[0]  # axis=[3], a 1-D layer's kernel_size=[3]
+    if p.kind == "choice" and isinstance(v, dict):  # a serialised activation
+        v = v.get("config", {}).get("name") or v.get("class_name")
+    if p.kind == "choice" and p.name == "activation":
+        v = ACTIVATION_ALIASES.get(v, v)
+    if p.kind == "float" and isinstance(v, int) and not isinstance(v, bool):
+        return float(v)
+    if p.kind in ("shape", "ints") and isinstance(v, list):
+        return tuple(v)
+    return v
+
+
+# ------------------------------------------------------------------ special cases (pure)
+
+def _padded(cls: str):
+    """Export hook: a whole-number padding p is ZeroPadding2D(p) then ``cls`` with padding='valid'."""
+    def export(params: dict, kwargs: dict) -> list[KerasCall]:
+        pad = params["padding"]
+        if not isinstance(pad, int):
+            return [KerasCall(cls, kwargs)]
+        calls = [KerasCall("ZeroPadding2D", {"padding": pad}, "_pad")] if pad > 0 else []
+        return calls + [KerasCall(cls, {**kwargs, "padding": "valid"})]
+    return export
+
+
+def _pool_import(config: dict, params: dict) -> dict:
+    """Keras stores strides=None as the pool size; the table says None (non-overlapping)."""
+    if params.get("strides") is not None and _plain(params["strides"]) == _plain(params.get("pool_size")):
+        params["strides"] = None
+    return params
+
+
+def _input_import(config: dict, params: dict) -> dict:
+    shape = config.get("batch_shape") or config.get("batch_input_shape")
+    if not isinstance(shape, (list, tuple)) or len(shape) < 2:
+        raise ParamError(f"the Input has no usable shape ({shape!r}).", "shape")
+    if any(d is None for d in shape[1:]):
+        raise ParamError(f"the Input has a free size {tuple(shape[1:])} (None); the playground needs every size "
+                         f"fixed, like (224, 224, 3).", "shape")
+    return {"shape": tuple(int(d) for d in shape[1:])}
+
+
+def _input_export(params: dict, kwargs: dict) -> list[KerasCall]:
+    return [KerasCall("Input", {"shape": tuple(params["shape"])})]
+
+
+STEP_GAIN = 1e6  # see backend/builder.py: a = clip(STEP_GAIN*z + 1, 0, 1) is exactly step(z) off (-1e-6, 0)
+
+
+def _neuron_export(params: dict, kwargs: dict) -> list[KerasCall]:
+    act = params["activation"]
+    calls = [KerasCall("Dense", {"units": params["units"], "activation": "linear" if act == "step" else act})]
+    if act == "step":
+        calls += [KerasCall("Rescaling", {"scale": STEP_GAIN, "offset": 1.0}, "_step_gain"),
+                  KerasCall("ReLU", {"max_value": 1.0}, "_step")]
+    return calls
+
+
+def is_step_pattern(dense: dict, rescaling: dict, relu: dict) -> bool:
+    """Whether three Keras layer configs are a step neuron written by this app."""
+    try:
+        return math.isclose(float(rescaling.get("scale", 0)), STEP_GAIN) and \
+            float(rescaling.get("offset", 0)) == 1.0 and relu.get("max_value") == 1.0 and \
+            not relu.get("negative_slope") and not relu.get("threshold") and \
+            dense.get("activation", "linear") in ("linear", None)
+    except (TypeError, ValueError):
+        return False
+
+
+def _opaque_export(params: dict, kwargs: dict) -> list[KerasCall]:
+    return [KerasCall(params["class_name"], {}, config=params["config"])]
+
+
+def _adapter(cls: str, **kw) -> KerasAdapter:
+    return KerasAdapter(cls, **kw)
 
 
 def _neuron_weights_check(node, in_shapes) -> str | None:
@@ -163,94 +395,279 @@ def _pad(p) -> str:
     return p["padding"] if isinstance(p["padding"], str) else f"p{p['padding']}"
 
 
+def _k(p) -> str:
+    return S.pair_text(p["kernel_size"])
+
+
+def _s(p) -> str:
+    return f"s{p['strides']}" if isinstance(p["strides"], int) else f"s{S.pair_text(p['strides'])}"
+
+
+def _dil(p) -> str:
+    d = p.get("dilation_rate", 1)
+    return "" if d == 1 else f" d{d if isinstance(d, int) else S.pair_text(d)}"
+
+
+def _pool_summary(p) -> str:
+    size, stride = p["pool_size"], p["strides"] or p["pool_size"]
+    return f"{S.pair_text(size)} s{stride if isinstance(stride, int) else S.pair_text(stride)}" + \
+        ("" if p["padding"] == "valid" else " same")
+
+
+def _pad_text(v) -> str:
+    return f"p{v}" if isinstance(v, int) else f"p{v[0][0]},{v[0][1]},{v[1][0]},{v[1][1]}"
+
+
 ACT = ParamSpec("activation", "choice", "linear", "Function applied to each output: relu keeps positives, "
                 "softmax turns scores into class probabilities.", choices=ACTIVATIONS)
-KERNEL = ParamSpec("kernel_size", "int", 3, "Filter size f: each output looks at an f x f patch. "
-                   "out = floor((n + 2p - f)/s) + 1.", 1, 64, label="kernel")
-STRIDES = ParamSpec("strides", "int", 1, "Step s between filter positions; s = 2 halves the size. "
+KERNEL = ParamSpec("kernel_size", "size", 3, "Filter size f (or height, width): each output looks at an "
+                   "f x f patch. out = floor((n + 2p - f)/s) + 1.", 1, 64, label="kernel")
+STRIDES = ParamSpec("strides", "size", 1, "Step s between filter positions; s = 2 halves the size. "
                     "out = floor((n + 2p - f)/s) + 1.", 1, 64, label="stride")
+DILATION = ParamSpec("dilation_rate", "size", 1, "Gaps d between the filter's taps: an f x f filter spans "
+                     "d*(f-1)+1 inputs (atrous convolution). Needs stride 1.", 1, 64, label="dilation")
 CONV_PAD = ParamSpec("padding", "padding", "valid", "valid: no padding (p = 0); same: Keras pads so that "
                      "out = ceil(n/s); or a number p of zero rows and columns added on each side.", max=64)
+SAME_VALID = ParamSpec("padding", "choice", "valid", "valid: no padding; same: out = ceil(n/s).",
+                       choices=("valid", "same"))
 POOL_PAD = ParamSpec("padding", "choice", "valid", "valid: windows stay inside the input; same: "
                      "out = ceil(n/s).", choices=("valid", "same"))
-POOL = ParamSpec("pool_size", "int", 2, "Window size f: each output summarises an f x f patch.", 1, 64, label="size")
-POOL_STRIDES = ParamSpec("strides", "optional_int", None, "Step between windows; empty means the pool size "
+POOL = ParamSpec("pool_size", "size", 2, "Window size f (or height, width): each output summarises an f x f "
+                 "patch.", 1, 64, label="size")
+POOL_STRIDES = ParamSpec("strides", "size", None, "Step between windows; empty means the pool size "
                          "(non-overlapping windows).", 1, 64, label="stride")
+BIAS = ParamSpec("use_bias", "bool", True, "Add a learned bias to each output.")
+FILTERS = ParamSpec("filters", "int", 32, "Number of filters k = output channels.", 1, 8192)
+DEPTH_MULT = ParamSpec("depth_multiplier", "int", 1, "Output channels per input channel (m): out = C*m.",
+                       1, 64, label="depth multiplier")
+AXIS = ParamSpec("axis", "int", -1, "Axis to work along, as Keras counts it: -1 is the last (channels); "
+                 "1 is the first after the batch.", -8, 8)
+KEEPDIMS = ParamSpec("keepdims", "bool", False, "Keep the pooled axes as size 1 (1x1xC instead of C).")
+RATE = ParamSpec("rate", "float", 0.5, "Fraction of inputs dropped during training.", 0.0, 1.0, max_exclusive=True)
+NO_NOISE_SHAPE = {"noise_shape": None}
+BN_ASSUMES = {"renorm": False}
+
+_ELEMENTWISE = "Joins its inputs element by element; shapes must match (a size 1 stretches to fit)."
 
 LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
     LayerSpec("input", "Input", "input", "Where data enters: a vector (784) or an image height x width x channels.",
-              "InputLayer",
+              _adapter("InputLayer", export=_input_export, import_=_input_import),
               (ParamSpec("shape", "shape", (28, 28, 1), "Size of one example without the batch: "
                          "28x28x1 for MNIST, 32x32x3 for CIFAR-10, 784 for a flat vector, 2 for two bits.",
                          1, 100_000),),
               S.rule_input, min_inputs=0, max_inputs=0, summary=lambda p: S.shape_text(tuple(p["shape"])),
-              rule_text="out = the shape you set"),
-    LayerSpec("dense", "Dense", "core", "Fully connected: every output sees every input.", "Dense",
-              (ParamSpec("units", "int", 10, "Number of outputs (neurons).", 1, 1_000_000), ACT,
-               ParamSpec("use_bias", "bool", True, "Add a learned bias to each output.")),
+              rule_text="out = the shape you set", glyph="In"),
+    LayerSpec("dense", "Dense", "core", "Fully connected: every output sees every input.",
+              _adapter("Dense", assumes={"quantization_config": None, "lora_rank": None}),
+              (ParamSpec("units", "int", 10, "Number of outputs (neurons).", 1, 1_000_000), ACT, BIAS),
               S.rule_dense, S.count_dense, summary=lambda p: f"{p['units']}{_act(p)}",
-              rule_text="params = n_in*units + units"),
+              rule_text="params = n_in*units + units", glyph="D"),
     LayerSpec("conv2d", "Conv2D", "convolution", "Slides k filters of f x f over the image; "
-              "each filter makes one feature map.", "Conv2D",
-              (ParamSpec("filters", "int", 32, "Number of filters k = output channels.", 1, 8192),
-               KERNEL, STRIDES, CONV_PAD, ACT,
-               ParamSpec("use_bias", "bool", True, "Add a learned bias to each filter.")),
+              "each filter makes one feature map.", _adapter("Conv2D", export=_padded("Conv2D")),
+              (FILTERS, KERNEL, STRIDES, CONV_PAD, ACT, BIAS, DILATION,
+               ParamSpec("groups", "int", 1, "Split the channels into g groups, each with its own filters "
+                         "(g = C: one filter per channel). Must divide channels and filters.", 1, 8192)),
               S.rule_conv2d, S.count_conv2d,
-              summary=lambda p: f"{p['filters']} {p['kernel_size']}x{p['kernel_size']} s{p['strides']} {_pad(p)}{_act(p)}",
-              rule_text="out = floor((n + 2p - f)/s) + 1; params = (f*f*d)*k + k"),
+              summary=lambda p: f"{p['filters']} {_k(p)} {_s(p)} {_pad(p)}{_dil(p)}{_act(p)}"
+                                + ("" if p["groups"] == 1 else f" g{p['groups']}"),
+              rule_text="out = floor((n + 2p - f)/s) + 1; params = (f*f*d/g)*k + k", glyph="C"),
+    LayerSpec("depthwiseconv2d", "DepthwiseConv2D", "convolution", "One f x f filter per input channel (times "
+              "the depth multiplier), no mixing across channels: the cheap half of a separable convolution.",
+              _adapter("DepthwiseConv2D", export=_padded("DepthwiseConv2D")),
+              (KERNEL, STRIDES, CONV_PAD, DEPTH_MULT, ACT, BIAS, DILATION),
+              S.rule_depthwise2d, S.count_depthwise,
+              summary=lambda p: f"{_k(p)} {_s(p)} {_pad(p)} x{p['depth_multiplier']}{_dil(p)}{_act(p)}",
+              rule_text="out C = C*m; params = f*f*C*m + C*m", glyph="DW"),
+    LayerSpec("separableconv2d", "SeparableConv2D", "convolution", "A depthwise f x f convolution per channel "
+              "followed by a 1x1 convolution that mixes channels into k filters.",
+              _adapter("SeparableConv2D", export=_padded("SeparableConv2D")),
+              (FILTERS, KERNEL, STRIDES, CONV_PAD, DEPTH_MULT, ACT, BIAS, DILATION),
+              S.rule_separable2d, S.count_separable,
+              summary=lambda p: f"{p['filters']} {_k(p)} {_s(p)} {_pad(p)}{_dil(p)}{_act(p)}",
+              rule_text="params = f*f*C*m + C*m*k + k", glyph="SC"),
+    LayerSpec("conv2dtranspose", "Conv2DTranspose", "convolution", "The transpose of a convolution: each input "
+              "pixel stamps an f x f filter, strides s apart, so the image grows (decoders, upsampling).",
+              _adapter("Conv2DTranspose", assumes={"output_padding": None}),
+              (FILTERS, KERNEL, STRIDES, SAME_VALID, ACT, BIAS, DILATION),
+              S.rule_conv2d_transpose, S.count_transpose,
+              summary=lambda p: f"{p['filters']} {_k(p)} {_s(p)} {p['padding']}{_act(p)}",
+              rule_text="valid: out = n*s + max(f - s, 0); same: out = n*s", glyph="CT"),
+    LayerSpec("conv1d", "Conv1D", "convolution", "Slides k filters of length f along a sequence "
+              "(steps x channels).", _adapter("Conv1D", assumes={"groups": 1}),
+              (FILTERS, ParamSpec("kernel_size", "int", 3, "Filter length f.", 1, 1024, label="kernel"),
+               ParamSpec("strides", "int", 1, "Step between filter positions.", 1, 1024, label="stride"),
+               ParamSpec("padding", "choice", "valid", "valid: none; same: out = ceil(n/s); causal: pad only "
+                         "before, so an output never sees later steps.", choices=("valid", "same", "causal")),
+               ACT, BIAS, ParamSpec("dilation_rate", "int", 1, "Gaps between the filter's taps.", 1, 1024,
+                                    label="dilation")),
+              S.rule_conv1d, S.count_conv1d,
+              summary=lambda p: f"{p['filters']} k{p['kernel_size']} s{p['strides']} {p['padding']}{_act(p)}",
+              rule_text="out = floor((n - f)/s) + 1; params = f*d*k + k", glyph="C1"),
     LayerSpec("maxpool2d", "MaxPool2D", "pooling", "Keeps the largest value of each window; no parameters.",
-              "MaxPooling2D", (POOL, POOL_STRIDES, POOL_PAD), S.rule_pool2d,
-              summary=lambda p: f"{p['pool_size']}x{p['pool_size']} s{p['strides'] or p['pool_size']}"
-                                + ("" if p["padding"] == "valid" else " same"),
-              rule_text="out = floor((n - f)/s) + 1"),
+              _adapter("MaxPooling2D", aliases=("MaxPool2D",), import_=_pool_import),
+              (POOL, POOL_STRIDES, POOL_PAD), S.rule_pool2d, summary=_pool_summary,
+              rule_text="out = floor((n - f)/s) + 1", glyph="Mx"),
     LayerSpec("avgpool2d", "AvgPool2D", "pooling", "Averages each window; no parameters.",
-              "AveragePooling2D", (POOL, POOL_STRIDES, POOL_PAD), S.rule_pool2d,
-              summary=lambda p: f"{p['pool_size']}x{p['pool_size']} s{p['strides'] or p['pool_size']}"
-                                + ("" if p["padding"] == "valid" else " same"),
-              rule_text="out = floor((n - f)/s) + 1"),
+              _adapter("AveragePooling2D", aliases=("AvgPool2D",), import_=_pool_import),
+              (POOL, POOL_STRIDES, POOL_PAD), S.rule_pool2d, summary=_pool_summary,
+              rule_text="out = floor((n - f)/s) + 1", glyph="Av"),
+    LayerSpec("maxpool1d", "MaxPool1D", "pooling", "Keeps the largest value of each window along a sequence.",
+              _adapter("MaxPooling1D", aliases=("MaxPool1D",), import_=_pool_import),
+              (ParamSpec("pool_size", "int", 2, "Window length f.", 1, 1024, label="size"),
+               ParamSpec("strides", "optional_int", None, "Step between windows; empty means the pool size.",
+                         1, 1024, label="stride"), POOL_PAD),
+              S.rule_pool1d, summary=lambda p: f"{p['pool_size']} s{p['strides'] or p['pool_size']}",
+              rule_text="out = floor((n - f)/s) + 1", glyph="M1"),
     LayerSpec("globalavgpool2d", "GlobalAvgPool2D", "pooling", "Averages each whole feature map to one number.",
-              "GlobalAveragePooling2D", (), S.rule_global_pool, rule_text="HxWxC -> C"),
+              _adapter("GlobalAveragePooling2D", aliases=("GlobalAvgPool2D",)), (KEEPDIMS,), S.rule_global_pool,
+              summary=lambda p: "keepdims" if p["keepdims"] else "", rule_text="HxWxC -> C", glyph="G"),
+    LayerSpec("globalmaxpool2d", "GlobalMaxPool2D", "pooling", "Keeps the largest value of each whole feature map.",
+              _adapter("GlobalMaxPooling2D", aliases=("GlobalMaxPool2D",)), (KEEPDIMS,), S.rule_global_max_pool,
+              summary=lambda p: "keepdims" if p["keepdims"] else "", rule_text="HxWxC -> C", glyph="GM"),
+    LayerSpec("globalavgpool1d", "GlobalAvgPool1D", "pooling", "Averages each channel over the whole sequence.",
+              _adapter("GlobalAveragePooling1D", aliases=("GlobalAvgPool1D",)), (KEEPDIMS,), S.rule_global_pool1d,
+              summary=lambda p: "keepdims" if p["keepdims"] else "", rule_text="steps x C -> C", glyph="G1"),
     LayerSpec("zeropadding2d", "ZeroPadding2D", "convolution", "Adds p rows and columns of zeros around the image.",
-              "ZeroPadding2D", (ParamSpec("padding", "int", 1, "Zero rows/columns p added on each side.", 0, 64),),
-              S.rule_zeropad, summary=lambda p: f"p{p['padding']}", rule_text="out = n + 2p"),
+              _adapter("ZeroPadding2D"),
+              (ParamSpec("padding", "pad2d", 1, "Zero rows/columns p added on each side, or "
+                         "((top, bottom), (left, right)).", 0, 64),),
+              S.rule_zeropad, summary=lambda p: _pad_text(p["padding"]), rule_text="out = n + 2p", glyph="P"),
+    LayerSpec("cropping2d", "Cropping2D", "convolution", "Cuts rows and columns off the image's edges.",
+              _adapter("Cropping2D"),
+              (ParamSpec("cropping", "pad2d", 1, "Rows/columns removed on each side, or "
+                         "((top, bottom), (left, right)).", 0, 1024),),
+              S.rule_cropping, summary=lambda p: _pad_text(p["cropping"]).replace("p", "c"),
+              rule_text="out = n - top - bottom", glyph="Cr"),
+    LayerSpec("upsampling2d", "UpSampling2D", "convolution", "Repeats each pixel into a block, making the image "
+              "size times larger.", _adapter("UpSampling2D"),
+              (ParamSpec("size", "size", 2, "Growth factor per axis (or height, width).", 1, 64),
+               ParamSpec("interpolation", "choice", "nearest", "How new pixels are filled: nearest copies, "
+                         "bilinear blends.", choices=("nearest", "bilinear", "bicubic", "area", "lanczos3",
+                                                      "lanczos5"))),
+              S.rule_upsampling, summary=lambda p: f"x{S.pair_text(p['size'])} {p['interpolation']}",
+              rule_text="out = n*size", glyph="Up"),
     LayerSpec("flatten", "Flatten", "core", "Unrolls an image into one long vector for Dense layers.",
-              "Flatten", (), S.rule_flatten, rule_text="out = H*W*C"),
-    LayerSpec("reshape", "Reshape", "core", "Rearranges the same values into another shape.", "Reshape",
+              _adapter("Flatten"), (), S.rule_flatten, rule_text="out = H*W*C", glyph="F"),
+    LayerSpec("reshape", "Reshape", "core", "Rearranges the same values into another shape.", _adapter("Reshape"),
               (ParamSpec("target_shape", "shape", (28, 28, 1), "New shape without the batch; one entry may be -1.",
                          -1, 1_000_000),),
               S.rule_reshape, summary=lambda p: S.shape_text(tuple(p["target_shape"])),
-              rule_text="product of sizes unchanged"),
+              rule_text="product of sizes unchanged", glyph="R"),
+    LayerSpec("permute", "Permute", "core", "Reorders the axes (1 is the first after the batch): (2, 1) swaps "
+              "rows and columns of a matrix.", _adapter("Permute"),
+              (ParamSpec("dims", "ints", (2, 1), "The new order of axes 1..n, each once.", 1, 8),),
+              S.rule_permute, summary=lambda p: str(tuple(p["dims"])), rule_text="out[i] = in[dims[i]]", glyph="Pm"),
+    LayerSpec("identity", "Identity", "core", "Passes its input through unchanged (a placeholder).",
+              _adapter("Identity"), (), S.rule_same, rule_text="shape unchanged", glyph="="),
     LayerSpec("dropout", "Dropout", "regularisation", "While training, zeroes a random fraction of inputs so the "
-              "network cannot rely on any one of them.", "Dropout",
-              (ParamSpec("rate", "float", 0.5, "Fraction of inputs dropped during training.", 0.0, 1.0,
-                         max_exclusive=True),),
-              S.rule_same, summary=lambda p: f"rate {p['rate']:g}", rule_text="shape unchanged"),
-    LayerSpec("activation", "Activation", "core", "Applies a function to every value.", "Activation",
+              "network cannot rely on any one of them.", _adapter("Dropout", assumes=NO_NOISE_SHAPE), (RATE,),
+              S.rule_same, summary=lambda p: f"rate {p['rate']:g}", rule_text="shape unchanged", glyph="Dr"),
+    LayerSpec("spatialdropout2d", "SpatialDropout2D", "regularisation", "While training, drops whole feature maps "
+              "(channels) rather than single values.", _adapter("SpatialDropout2D"), (RATE,),
+              S.rule_same_image, summary=lambda p: f"rate {p['rate']:g}", rule_text="shape unchanged", glyph="SD"),
+    LayerSpec("gaussiannoise", "GaussianNoise", "regularisation", "While training, adds random noise with "
+              "standard deviation sigma to every value.", _adapter("GaussianNoise"),
+              (ParamSpec("stddev", "float", 0.1, "Standard deviation sigma of the noise.", 0.0, 1e6),),
+              S.rule_same, summary=lambda p: f"sigma {p['stddev']:g}", rule_text="shape unchanged", glyph="GN"),
+    LayerSpec("activation", "Activation", "core", "Applies a function to every value.", _adapter("Activation"),
               (ParamSpec("activation", "choice", "relu", ACT.help, choices=ACTIVATIONS),),
-              S.rule_same, summary=lambda p: p["activation"], rule_text="shape unchanged"),
+              S.rule_same, summary=lambda p: p["activation"], rule_text="shape unchanged", glyph="A"),
+    LayerSpec("relu", "ReLU", "core", "max(x, 0), optionally capped (ReLU6: max value 6), leaky below the "
+              "threshold, or shifted.", _adapter("ReLU"),
+              (ParamSpec("max_value", "optional_float", None, "Cap on the output (6 gives ReLU6); empty: no cap.",
+                         0.0, 1e9, label="max value"),
+               ParamSpec("negative_slope", "float", 0.0, "Slope below the threshold (0: plain ReLU).", 0.0, 1e9,
+                         label="negative slope"),
+               ParamSpec("threshold", "float", 0.0, "Values below this are zeroed (or scaled by the slope).",
+                         -1e9, 1e9)),
+              S.rule_same, summary=lambda p: "relu" + (f" max {p['max_value']:g}" if p["max_value"] is not None
+                                                       else ""),
+              rule_text="out = min(max(x, 0), max value)", glyph="Re"),
+    LayerSpec("leakyrelu", "LeakyReLU", "core", "x for x >= 0, slope*x below: negatives leak through a little.",
+              _adapter("LeakyReLU"),
+              (ParamSpec("negative_slope", "float", 0.3, "Slope for negative inputs.", 0.0, 1e9,
+                         label="negative slope"),),
+              S.rule_same, summary=lambda p: f"slope {p['negative_slope']:g}", rule_text="shape unchanged",
+              glyph="LR"),
+    LayerSpec("softmax", "Softmax", "core", "Turns scores into probabilities that sum to 1 along an axis.",
+              _adapter("Softmax"), (AXIS,), S.rule_axis_same,
+              summary=lambda p: "" if p["axis"] == -1 else f"axis {p['axis']}", rule_text="shape unchanged",
+              glyph="Sm"),
+    LayerSpec("rescaling", "Rescaling", "core", "Multiplies by a scale and adds an offset (1/255 maps pixels "
+              "to 0..1).", _adapter("Rescaling"),
+              (ParamSpec("scale", "float", 1 / 255, "Factor every value is multiplied by.", -1e12, 1e12),
+               ParamSpec("offset", "float", 0.0, "Added after scaling.", -1e12, 1e12)),
+              S.rule_same, summary=lambda p: f"x{p['scale']:.4g} + {p['offset']:g}", rule_text="out = x*scale + offset",
+              glyph="x"),
     LayerSpec("batchnorm", "BatchNorm", "regularisation", "Normalises each channel to mean 0, variance 1, "
-              "then scales and shifts it.", "BatchNormalization",
+              "then scales and shifts it.", _adapter("BatchNormalization", assumes=BN_ASSUMES),
               (ParamSpec("momentum", "float", 0.99, "How slowly the running mean and variance move.", 0.0, 1.0),
                ParamSpec("epsilon", "float", 0.001, "Small number added to the variance.", 0.0, 1.0,
-                         min_exclusive=True)),
-              S.rule_same, S.count_batchnorm, rule_text="params = 4*C (2*C trainable)"),
+                         min_exclusive=True),
+               ParamSpec("axis", "int", -1, "The channel axis (-1: last, as in NHWC images).", -8, 8),
+               ParamSpec("center", "bool", True, "Learn a shift beta per channel."),
+               ParamSpec("scale", "bool", True, "Learn a scale gamma per channel.")),
+              S.rule_axis_same, S.count_batchnorm, rule_text="params = 4*C (2*C trainable)", glyph="BN"),
+    LayerSpec("layernorm", "LayerNorm", "regularisation", "Normalises each example over its last axis to mean 0, "
+              "variance 1, then scales and shifts it.", _adapter("LayerNormalization", assumes={"rms_scaling": False}),
+              (AXIS, ParamSpec("epsilon", "float", 0.001, "Small number added to the variance.", 0.0, 1.0,
+                               min_exclusive=True),
+               ParamSpec("center", "bool", True, "Learn a shift beta."),
+               ParamSpec("scale", "bool", True, "Learn a scale gamma.")),
+              S.rule_axis_same, S.count_layernorm, rule_text="params = 2*C", glyph="LN"),
+    LayerSpec("normalization", "Normalization", "regularisation", "Subtracts a stored mean and divides by a "
+              "stored standard deviation per channel (computed from data by adapt()).",
+              _adapter("Normalization", assumes={"mean": None, "variance": None, "invert": False}),
+              (AXIS,), S.rule_axis_same, S.count_normalization, rule_text="params = 2*C + 1 (not trainable)",
+              glyph="N"),
     LayerSpec("add", "Add", "merge", "Adds its inputs element by element (a skip connection); "
-              "shapes must match.", "Add", (), S.rule_add, min_inputs=2, max_inputs=None,
-              rule_text="all input shapes equal"),
-    LayerSpec("concatenate", "Concatenate", "merge", "Joins its inputs along the channel axis.", "Concatenate",
-              (), S.rule_concatenate, min_inputs=2, max_inputs=None, rule_text="last axis sizes add up"),
+              "shapes must match.", _adapter("Add"), (), S.rule_add, min_inputs=2, max_inputs=None,
+              rule_text="all input shapes equal", glyph="+"),
+    LayerSpec("subtract", "Subtract", "merge", "First input minus the second, element by element.",
+              _adapter("Subtract"), (), S.elementwise_rule("Subtract", "-"), min_inputs=2, max_inputs=2,
+              rule_text="two equal shapes", glyph="\u2212"),
+    LayerSpec("multiply", "Multiply", "merge", _ELEMENTWISE + " Products (gates, attention).",
+              _adapter("Multiply"), (), S.elementwise_rule("Multiply", "*"), min_inputs=2, max_inputs=None,
+              rule_text="all input shapes equal (or 1)", glyph="\u00d7"),
+    LayerSpec("average", "Average", "merge", _ELEMENTWISE + " Means.", _adapter("Average"), (),
+              S.elementwise_rule("Average", "avg"), min_inputs=2, max_inputs=None, rule_text="all input shapes equal",
+              glyph="\u03bc"),
+    LayerSpec("maximum", "Maximum", "merge", _ELEMENTWISE + " Largest value.", _adapter("Maximum"), (),
+              S.elementwise_rule("Maximum", "max"), min_inputs=2, max_inputs=None,
+              rule_text="all input shapes equal", glyph="\u2191"),
+    LayerSpec("minimum", "Minimum", "merge", _ELEMENTWISE + " Smallest value.", _adapter("Minimum"), (),
+              S.elementwise_rule("Minimum", "min"), min_inputs=2, max_inputs=None,
+              rule_text="all input shapes equal", glyph="\u2193"),
+    LayerSpec("concatenate", "Concatenate", "merge", "Joins its inputs along an axis (the channels by default).",
+              _adapter("Concatenate"), (AXIS,), S.rule_concatenate, min_inputs=2, max_inputs=None,
+              summary=lambda p: "" if p["axis"] == -1 else f"axis {p['axis']}",
+              rule_text="sizes along the axis add up", glyph="\u2225"),
     LayerSpec("neuron", "Neuron", "logic", "Threshold neurons a = step(w0 + w1*x1 + w2*x2 + ...) with "
-              "hand-set weights; step gives 1 when z >= 0.", "Dense",
+              "hand-set weights; step gives 1 when z >= 0.", _adapter("Dense", export=_neuron_export,
+                                                                     importable=False),
               (ParamSpec("units", "int", 1, "Number of neurons in this layer.", 1, 64),
                ParamSpec("activation", "choice", "step", "step: 1 if z >= 0 else 0; sigmoid: 1/(1+e^-z); "
                          "linear: z.", choices=NEURON_ACTIVATIONS)),
               S.rule_neuron, S.count_dense, summary=lambda p: f"{p['units']} {p['activation']}",
-              check_weights=_neuron_weights_check, rule_text="z = w0 + sum wi*xi; a = step(z)"),
+              check_weights=_neuron_weights_check, rule_text="z = w0 + sum wi*xi; a = step(z)", glyph="\u03b8"),
+    LayerSpec("opaque", "Keras layer", "core", "A Keras layer the table lacks, kept as Keras saved it: it builds, "
+              "trains and exports, and its shape is the one Keras computed, but its settings cannot be edited here.",
+              _adapter("", export=_opaque_export, importable=False),
+              (ParamSpec("class_name", "text", "Layer", "The Keras class.", editable=False, label="Keras class"),
+               ParamSpec("config", "config", {}, "The layer as Keras serialised it.", editable=False),
+               ParamSpec("input_shapes", "config", [], "The input shapes Keras computed the output for.",
+                         editable=False),
+               ParamSpec("output_shape", "config", [1], "The output shape from Keras' compute_output_shape.",
+                         editable=False),
+               ParamSpec("param_count", "config", [0, 0], "[total, trainable] weights as Keras counts them.",
+                         editable=False)),
+              S.rule_opaque, S.count_opaque, min_inputs=1, max_inputs=None,
+              summary=lambda p: f"{p['class_name']} (opaque)", rule_text="shape from Keras", glyph="?",
+              in_palette=False),
 ]}
 
-KERAS_CLASS_TO_KEY = {s.keras_class: s.key for s in LAYERS.values() if s.key != "neuron"}
-KERAS_CLASS_TO_KEY.update({"MaxPool2D": "maxpool2d", "AvgPool2D": "avgpool2d",
-                           "GlobalAvgPool2D": "globalavgpool2d"})
+KERAS_CLASS_TO_KEY = {name: s.key for s in LAYERS.values() if s.keras.importable
+                      for name in (s.keras.cls, *s.keras.aliases)}
 
 
 def get_spec(key: str) -> LayerSpec:
@@ -262,7 +679,17 @@ def get_spec(key: str) -> LayerSpec:
 
 
 def by_category() -> dict[str, list[LayerSpec]]:
+    """The palette's layer kinds, grouped by category (opaque layers come only from files)."""
     out: dict[str, list[LayerSpec]] = {c: [] for c in CATEGORIES}
     for spec in LAYERS.values():
-        out[spec.category].append(spec)
+        if spec.in_palette:
+            out[spec.category].append(spec)
     return out
+
+
+def weighted_kinds() -> frozenset[str]:
+    return frozenset(k for k, s in LAYERS.items() if s.weighted)
+
+
+def merge_kinds() -> frozenset[str]:
+    return frozenset(k for k, s in LAYERS.items() if s.merge)

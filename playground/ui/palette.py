@@ -13,9 +13,6 @@ from .canvas.view import MIME_LAYER
 
 CATEGORY_TITLES = {"input": "Input", "core": "Core", "convolution": "Convolution", "pooling": "Pooling",
                    "regularisation": "Regularisation", "merge": "Merge", "logic": "Logic"}
-GLYPHS = {"input": "In", "dense": "D", "conv2d": "C", "maxpool2d": "Mx", "avgpool2d": "Av", "globalavgpool2d": "G",
-          "zeropadding2d": "P", "flatten": "F", "reshape": "R", "dropout": "Dr", "activation": "A",
-          "batchnorm": "BN", "add": "+", "concatenate": "\u2225", "neuron": "\u03b8"}
 
 
 def layer_icon(spec, size: int = 22) -> QIcon:
@@ -28,8 +25,9 @@ def layer_icon(spec, size: int = 22) -> QIcon:
     p.setBrush(theme.category_colour(spec.category))
     p.drawRoundedRect(QRectF(1, 1, size - 2, size - 2), 5, 5)
     p.setPen(QColor("white"))
-    p.setFont(theme.ui_font(8 if len(GLYPHS.get(spec.key, "")) > 1 else 10, bold=True))
-    p.drawText(QRectF(0, 0, size, size), Qt.AlignCenter, GLYPHS.get(spec.key, spec.title[0]))
+    glyph = spec.glyph or spec.title[0]  # the table's glyph
+    p.setFont(theme.ui_font(8 if len(glyph) > 1 else 10, bold=True))
+    p.drawText(QRectF(0, 0, size, size), Qt.AlignCenter, glyph)
     p.end()
     return QIcon(pm)
 

@@ -118,3 +118,115 @@ def test_window_size_raises_typed_error():
     with pytest.raises(ShapeError) as exc:
         shapes.window_size(3, 5, 1, "valid", param="pool_size")
     assert exc.value.param == "pool_size"
+
+
+# ---------------------------------------------------------------- issue 17: the layers real models use
+# Shapes from the examples in Keras' own documentation (batch dimension dropped); counts from the
+# summaries of keras.applications models (named) or worked by hand from the layer's weights.
+
+@pytest.mark.parametrize("in_shape,layer,shape,params", [
+    ((28, 28, 3), ("conv2d", {"filters": 2, "kernel_size": 3, "activation": "relu"}), (26, 26, 2), 56),
+    ((32, 32, 3), ("conv2d", {"filters": 4, "kernel_size": 3, "dilation_rate": 2}), (28, 28, 4), 112),
+    ((56, 56, 96), ("conv2d", {"filters": 96, "kernel_size": 7, "padding": "same", "groups": 96}),
+     (56, 56, 96), 4800),                                               # ConvNeXt's depthwise 7x7
+    ((17, 17, 8), ("conv2d", {"filters": 4, "kernel_size": (1, 7), "padding": "same"}), (17, 17, 4), 228),
+    ((10, 10, 12), ("depthwiseconv2d", {"kernel_size": 3, "activation": "relu"}), (8, 8, 12), 120),
+    ((112, 112, 32), ("depthwiseconv2d", {"kernel_size": 3, "padding": "same", "use_bias": False}),
+     (112, 112, 32), 288),                                              # MobileNetV2 expanded_conv_depthwise
+    ((10, 10, 12), ("depthwiseconv2d", {"kernel_size": 3, "depth_multiplier": 2}), (8, 8, 24), 240),
+    ((147, 147, 64), ("separableconv2d", {"filters": 128, "kernel_size": 3, "padding": "same",
+                                          "use_bias": False}), (147, 147, 128), 8768),  # Xception block2_sepconv1
+    ((10, 8, 128), ("conv2dtranspose", {"filters": 32, "kernel_size": 2, "strides": 2, "activation": "relu"}),
+     (20, 16, 32), 16416),
+    ((10, 128), ("conv1d", {"filters": 32, "kernel_size": 3, "activation": "relu"}), (8, 32), 12320),
+    ((10, 4), ("conv1d", {"filters": 2, "kernel_size": 3, "padding": "causal", "dilation_rate": 2}), (10, 2), 26),
+    ((5, 1), ("maxpool1d", {"pool_size": 2, "strides": 1}), (4, 1), 0),
+    ((5, 1), ("maxpool1d", {"pool_size": 2, "strides": 2}), (2, 1), 0),
+    ((5, 1), ("maxpool1d", {"pool_size": 2, "strides": 1, "padding": "same"}), (5, 1), 0),
+    ((3, 4), ("globalavgpool1d", {}), (4,), 0),
+    ((4, 5, 3), ("globalavgpool2d", {}), (3,), 0),
+    ((4, 5, 3), ("globalavgpool2d", {"keepdims": True}), (1, 1, 3), 0),
+    ((4, 5, 3), ("globalmaxpool2d", {}), (3,), 0),
+    ((28, 28, 3), ("cropping2d", {"cropping": ((2, 2), (4, 4))}), (24, 20, 3), 0),
+    ((2, 1, 3), ("upsampling2d", {"size": (1, 2)}), (2, 2, 3), 0),
+    ((1, 2, 2), ("zeropadding2d", {"padding": 1}), (3, 4, 2), 0),
+    ((32, 32, 3), ("zeropadding2d", {"padding": ((0, 1), (0, 1))}), (33, 33, 3), 0),  # MobileNetV2's correct_pad
+    ((10, 64), ("permute", {"dims": (2, 1)}), (64, 10), 0),
+    ((8,), ("relu", {"max_value": 6.0}), (8,), 0),
+    ((8,), ("leakyrelu", {}), (8,), 0),
+    ((8, 3), ("softmax", {"axis": 1}), (8, 3), 0),
+    ((32, 32, 3), ("rescaling", {"scale": 1 / 255}), (32, 32, 3), 0),
+    ((224, 224, 3), ("normalization", {"axis": 3}), (224, 224, 3), 7),   # EfficientNetB0 normalization
+    ((56, 56, 96), ("layernorm", {"epsilon": 1e-6}), (56, 56, 96), 192),
+    ((112, 112, 64), ("batchnorm", {"axis": 3, "epsilon": 1.001e-5}), (112, 112, 64), 256),  # ResNet50 conv1_bn
+    ((35, 35, 32), ("batchnorm", {"axis": 3, "scale": False}), (35, 35, 32), 96),            # InceptionV3
+    ((8, 8, 3), ("spatialdropout2d", {"rate": 0.2}), (8, 8, 3), 0),
+    ((8,), ("gaussiannoise", {"stddev": 0.1}), (8,), 0),
+    ((8,), ("identity", {}), (8,), 0),
+])
+def test_issue17_layer_table(in_shape, layer, shape, params):
+    info, _ = out_of(("input", {"shape": list(in_shape)}), layer)
+    assert info.status in ("ok", "warning"), info.errors
+    assert info.shape == shape and info.params == params
+
+
+def merged(kind, params, *in_shapes):
+    from playground.core.graph import Graph
+    g = Graph()
+    node = g.add_node(kind, params)
+    for s in in_shapes:
+        g.connect(g.add_node("input", {"shape": list(s)}).id, node.id)
+    return shapes.infer(g)[node.id]
+
+
+@pytest.mark.parametrize("kind,params,ins,shape", [
+    ("concatenate", {"axis": 1}, [(2, 5), (1, 5)], (3, 5)),          # Keras' Concatenate(axis=1) example
+    ("concatenate", {"axis": 3}, [(7, 7, 64), (7, 7, 32)], (7, 7, 96)),  # DenseNet: axis 3 is the last axis
+    ("concatenate", {"axis": -2}, [(4, 2, 3), (4, 5, 3)], (4, 7, 3)),
+    ("multiply", {}, [(3, 4), (3, 4)], (3, 4)),
+    ("multiply", {}, [(7, 7, 32), (1, 1, 32)], (7, 7, 32)),          # EfficientNet's squeeze-and-excite
+    ("subtract", {}, [(8,), (8,)], (8,)),
+    ("average", {}, [(8,), (8,), (8,)], (8,)),
+    ("maximum", {}, [(2, 8), (2, 8)], (2, 8)),
+    ("minimum", {}, [(2, 8), (2, 8)], (2, 8)),
+])
+def test_merge_layer_table(kind, params, ins, shape):
+    info = merged(kind, params, *ins)
+    assert info.status == "ok" and info.shape == shape
+
+
+def test_concatenate_axis_errors_name_the_axis():
+    with pytest.raises(ShapeError, match=r"axis=4 is not an axis of the 7x7x64 input: use 1 to 3 or -1 to -3"):
+        merged("concatenate", {"axis": 4}, (7, 7, 64), (7, 7, 32))
+    with pytest.raises(ShapeError, match="joins along axis -1, so all other dimensions must match"):
+        merged("concatenate", {}, (7, 7, 64), (6, 7, 32))
+
+
+def test_new_formulas_have_the_numbers_in():
+    info, _ = out_of(("input", {"shape": [32, 32, 3]}), ("conv2d", {"filters": 4, "kernel_size": 3,
+                                                                     "dilation_rate": 2}))
+    assert info.formula == "H = W = floor((32 + 2*0 - 2*(3-1) - 1)/1) + 1 = 28"
+    info, _ = out_of(("input", {"shape": [10, 8, 128]}), ("conv2dtranspose", {"filters": 32, "kernel_size": 2,
+                                                                               "strides": 2}))
+    assert info.formula == "H = 10*2 + max(2 - 2, 0) = 20; W = 8*2 + max(2 - 2, 0) = 16"
+    info, _ = out_of(("input", {"shape": [10, 10, 12]}), ("depthwiseconv2d", {"depth_multiplier": 2}))
+    assert info.formula.endswith("C = 12*2 = 24") and info.params_formula == "params = 3*3*12*2 + 24 = 240"
+
+
+def test_frozen_layer_counts_as_non_trainable():
+    g = chain(("input", {"shape": [8, 8, 4]}), ("batchnorm", {}), ("flatten", {}), ("dense", {"units": 2}))
+    bn = next(n for n in g.nodes.values() if n.kind == "batchnorm")
+    assert shapes.totals(shapes.infer(g)) == (16 + 514, 8 + 514)
+    g.set_trainable(bn.id, False)
+    assert shapes.totals(shapes.infer(g)) == (16 + 514, 514)
+
+
+@pytest.mark.parametrize("kind,params,msg", [
+    ("conv2d", {"strides": 2, "dilation_rate": 2}, "strides > 1 with dilation_rate > 1"),
+    ("conv2d", {"filters": 6, "groups": 4}, "groups=4 must divide"),
+    ("cropping2d", {"cropping": 4}, "removes the whole"),
+    ("permute", {"dims": (1, 1, 2)}, "each once"),
+])
+def test_new_rule_errors(kind, params, msg):
+    info, _ = out_of(("input", {"shape": [8, 8, 4]}), (kind, params))
+    assert info.status == "error" and msg in info.errors[0]

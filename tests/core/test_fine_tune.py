@@ -1,0 +1,72 @@
+"""Fine-tuning in core: the per-layer trainable flag and the "replace the classifier head" plan."""
+
+import pytest
+
+from playground.core import project, shapes
+from playground.core.errors import ParamError, ProjectFormatError
+from playground.core.graph import Graph, plan_head_replacement
+
+
+def cnn() -> Graph:
+    g = Graph()
+    prev = None
+    for kind, params, name in [("input", {"shape": [16, 16, 3]}, "img"), ("conv2d", {"filters": 4}, "conv1"),
+                               ("batchnorm", {}, "bn1"), ("maxpool2d", {}, "pool1"),
+                               ("conv2d", {"filters": 8}, "conv2"), ("flatten", {}, "flat"),
+                               ("dense", {"units": 32, "activation": "relu"}, "fc"),
+                               ("dense", {"units": 10, "activation": "softmax"}, "predictions")]:
+        node = g.add_node(kind, params, name=name)
+        if prev is not None:
+            g.connect(prev.id, node.id)
+        prev = node
+    return g
+
+
+def test_trainable_flag_round_trips_in_the_project_file():
+    g = cnn()
+    g.set_trainable(g.by_name("conv1").id, False)
+    data = project.to_dict(project.Project(g))
+    assert [n.get("trainable", True) for n in data["nodes"]][:3] == [True, False, True]
+    back = project.from_dict(data)
+    assert back.graph == g and not back.graph.by_name("conv1").trainable
+    data["nodes"][1]["trainable"] = "no"
+    with pytest.raises(ProjectFormatError, match=r"nodes\[1\]\.trainable must be true or false; received 'no'"):
+        project.from_dict(data)
+
+
+def test_head_plan_cuts_adds_freezes_and_reverts():
+    g = cnn()
+    before = g.copy()
+    events = []
+    g.subscribe(lambda event, **kw: events.append(event))
+    plan = plan_head_replacement(g, g.by_name("conv2").id, 2)
+    assert g == before and events == []  # planning changes nothing
+    plan.apply(g)
+    assert [n.name for n in g.nodes.values()] == ["img", "conv1", "bn1", "pool1", "conv2", "new_head_pool",
+                                                 "new_head"]
+    infos = shapes.infer(g)
+    head = g.by_name("new_head")
+    assert g.by_name("new_head_pool").kind == "globalavgpool2d" and infos[head.id].shape == (2,)
+    assert head.params["activation"] == "softmax" and g.outputs() == [head]
+    assert [n.name for n in g.nodes.values() if not n.trainable] == ["conv1", "bn1", "conv2"]
+    total, trainable = shapes.totals(infos)
+    assert trainable == 8 * 2 + 2  # only the new head learns
+    plan.revert(g)
+    assert g == before
+    plan.apply(g)  # redo after undo
+    assert g.by_name("new_head").kind == "dense"
+
+
+def test_head_plan_on_a_vector_adds_only_the_dense():
+    g = cnn()
+    plan = plan_head_replacement(g, g.by_name("fc").id, 3, freeze_base=False)
+    plan.apply(g)
+    assert [n.name for n in g.nodes.values()][-2:] == ["fc", "new_head"]
+    assert all(n.trainable for n in g.nodes.values())
+
+
+@pytest.mark.parametrize("classes", [1, 0, 2.5, True])
+def test_head_plan_needs_two_classes_or_more(classes):
+    g = cnn()
+    with pytest.raises(ParamError, match=f"at least 2. Received classes={classes!r}"):
+        plan_head_replacement(g, g.by_name("conv2").id, classes)
