@@ -218,6 +218,37 @@ class SetNodeParamsCommand(QUndoCommand):
                 self.graph.set_param(nid, k, v)
 
 
+class SetTrainableCommand(QUndoCommand):
+    """Freeze or unfreeze layers (fine-tuning): frozen layers keep their weights exactly while training."""
+
+    def __init__(self, graph: Graph, node_ids: list[str], trainable: bool):
+        super().__init__("Unfreeze" if trainable else "Freeze")
+        self.graph, self.trainable = graph, trainable
+        self.old = {nid: graph.nodes[nid].trainable for nid in node_ids}
+
+    def redo(self):
+        for nid in self.old:
+            self.graph.set_trainable(nid, self.trainable)
+
+    def undo(self):
+        for nid, was in self.old.items():
+            self.graph.set_trainable(nid, was)
+
+
+class ReplaceHeadCommand(QUndoCommand):
+    """Cut everything after a layer and add Dense(N, softmax) on it, freezing the base: one undo step."""
+
+    def __init__(self, graph: Graph, plan):
+        super().__init__(f"Replace the head ({len(plan.added)} layer(s) added, {len(plan.removed)} removed)")
+        self.graph, self.plan = graph, plan  # plan_head_replacement() built it: nothing changed yet
+
+    def redo(self):
+        self.plan.apply(self.graph)
+
+    def undo(self):
+        self.plan.revert(self.graph)
+
+
 class SetSettingCommand(QUndoCommand):
     """One training or logic setting; typing into the same field merges into one step."""
 

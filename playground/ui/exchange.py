@@ -11,7 +11,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-FORMATS = (("h5", "Keras .h5\u2026"), ("keras", "Keras .keras\u2026"), ("py", "Python script .py\u2026"))
+FORMATS = (("h5", "Keras .h5\u2026"), ("keras", "Keras .keras\u2026"), ("py", "Python script .py\u2026"),
+           ("onnx", "ONNX .onnx\u2026"), ("litert", "LiteRT .tflite\u2026"))
+SUFFIX = {"h5": ".h5", "keras": ".keras", "py": ".py", "onnx": ".onnx", "litert": ".tflite"}
 
 
 class Exporter(QObject):
@@ -23,10 +25,11 @@ class Exporter(QObject):
         self.busy: str | None = None
 
     def export_dialog(self, fmt: str) -> None:
-        default = self.last_dir() / f"{self.doc.project.name}.{fmt}"
-        path, _ = QFileDialog.getSaveFileName(self.widget, f"Export as .{fmt}", str(default), f"*.{fmt}")
+        suffix = SUFFIX[fmt]
+        default = self.last_dir() / f"{self.doc.project.name}{suffix}"
+        path, _ = QFileDialog.getSaveFileName(self.widget, f"Export as {suffix}", str(default), f"*{suffix}")
         if path:
-            self.export_to(path if path.endswith(f".{fmt}") else f"{path}.{fmt}", fmt)
+            self.export_to(path if path.endswith(suffix) else f"{path}{suffix}", fmt)
 
     def export_to(self, path: str, fmt: str) -> bool:
         """Start writing ``path``; False if another export is still running."""
@@ -44,6 +47,8 @@ class Exporter(QObject):
         self.busy = None
         if path.endswith(".py"):
             text = f"Exported {path}. Run it with Python to rebuild the model in plain Keras."
+        elif path.endswith((".onnx", ".tflite")):
+            text = f"Exported {path}. onnxruntime / the LiteRT interpreter runs it without Keras."
         else:
             text = f"Exported {path}. Plain Keras loads it with keras.models.load_model()."
         self.doc.tell(text, "info")

@@ -72,6 +72,19 @@ class Inspector(QWidget):
         self.reset_all = QPushButton("Reset all trained weights")
         self.reset_all.setToolTip("Drop the stored weights of every layer except hand-set Neurons. One undo step.")
         self.reset_all.clicked.connect(self.reset_all_weights)
+        # fine-tuning: freeze this layer; cut after it and put a new classifier head on
+        self.trainable = QCheckBox("trainable")
+        self.trainable.setToolTip("Unticked: frozen. Training leaves a frozen layer's weights exactly as they are "
+                                  "(fine-tuning a model you opened). One undo step.")
+        self.trainable.toggled.connect(self._on_trainable)
+        self.head_classes = QSpinBox()
+        self.head_classes.setRange(2, 100_000)
+        self.head_classes.setValue(2)
+        self.head_classes.setPrefix("classes: ")
+        self.replace_head = QPushButton("Replace the head after this layer")
+        self.replace_head.setToolTip("Remove every layer after this one, add pooling if needed and Dense(classes, "
+                                     "softmax), and freeze the layers kept: transfer learning. One undo step.")
+        self.replace_head.clicked.connect(self.replace_head_here)
         self.stored_box = QWidget()
         sb = QVBoxLayout(self.stored_box)
         sb.setContentsMargins(0, 0, 0, 0)
@@ -81,6 +94,12 @@ class Inspector(QWidget):
         row.addWidget(self.reset_all)
         row.addStretch(1)
         sb.addLayout(row)
+        sb.addWidget(self.trainable)
+        head = QHBoxLayout()
+        head.addWidget(self.head_classes)
+        head.addWidget(self.replace_head)
+        head.addStretch(1)
+        sb.addLayout(head)
         self.empty = QLabel("Select a layer to edit it.\n\nEvery change shows its effect at once: shapes, "
                             "parameter counts and formulas.")
         self.empty.setWordWrap(True)
@@ -121,7 +140,8 @@ class Inspector(QWidget):
             return
         if event == "graph_reset" or (event == "node_removed" and kw["node"].id == self.node_id):
             self.show_node(None)
-        elif event in ("param_changed", "node_renamed", "weights_changed") and kw["node"].id == self.node_id:
+        elif event in ("param_changed", "node_renamed", "weights_changed", "trainable_changed") and \
+                kw["node"].id == self.node_id:
             self._load_values()
         elif event in ("edge_added", "edge_removed") and self.node_id in (kw["edge"].src, kw["edge"].dst):
             self._build_weights()
@@ -135,10 +155,15 @@ class Inspector(QWidget):
     def _show_stored(self) -> None:
         node = self.graph.nodes.get(self.node_id) if self.node_id else None
         trained = [n for n in self.graph.nodes.values() if n.weights and n.kind != "neuron"]
-        if node is None or node.kind == "neuron" or not trained:
+        if node is None or node.kind in ("neuron", "input"):
             self.stored_box.hide()
             return
         self.stored_box.show()
+        weighted = get_spec(node.kind).weighted
+        self.trainable.setVisible(weighted)
+        self.trainable.blockSignals(True)
+        self.trainable.setChecked(node.trainable)
+        self.trainable.blockSignals(False)
         if node.weights:
             from ..core.analysis import weights_text
             self.stored.setText(f"Stored weights: {weights_text(node.weights)}.")
@@ -146,6 +171,26 @@ class Inspector(QWidget):
             self.stored.setText("No stored weights: this layer starts from random values.")
         self.reset_layer.setEnabled(bool(node.weights))
         self.reset_all.setEnabled(bool(trained))
+        self.reset_layer.setVisible(bool(trained))
+        self.reset_all.setVisible(bool(trained))
+        self.stored.setVisible(bool(trained))
+
+    def _on_trainable(self, checked: bool) -> None:
+        if self.node_id is not None and self.graph.nodes[self.node_id].trainable != checked:
+            self.stack.push(C.SetTrainableCommand(self.graph, [self.node_id], checked))
+
+    def replace_head_here(self) -> None:
+        from ..core.graph import plan_head_replacement
+        try:
+            plan = plan_head_replacement(self.graph, self.node_id, self.head_classes.value())
+        except PlaygroundError as exc:
+            self.doc.tell(str(exc))
+            return
+        self.stack.push(C.ReplaceHeadCommand(self.graph, plan))
+        self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
+                      f"removed {len(plan.removed)} layer(s), froze {len(plan.frozen)}. Train on your images "
+                      f"(Train > data: your own folder); Edit > Undo restores the old head.", "info")
+        self.doc.select([plan.added[-1].id])
 
     def reset_layer_weights(self) -> None:
         node = self.graph.nodes.get(self.node_id) if self.node_id else None

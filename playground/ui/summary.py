@@ -66,7 +66,8 @@ class SummaryTable(QWidget):
         total, trainable = shapes.totals(infos)
         n_err = sum(1 for i in infos.values() if i.errors)
         mem = total * 4 / 2 ** 20
-        self.totals.setText(f"<b>Total params: {total:,}</b> ({trainable:,} trainable) \u00b7 weights {mem:.2f} MiB "
+        frozen = f", {total - trainable:,} non-trainable" if total - trainable else ""
+        self.totals.setText(f"<b>Total params: {total:,}</b> ({trainable:,} trainable{frozen}) \u00b7 weights {mem:.2f} MiB "
                             f"as float32" + (f" \u00b7 <span style='color:#D64541'>{n_err} layer(s) with errors</span>"
                                              if n_err else ""))
         self.table.blockSignals(False)

@@ -70,6 +70,8 @@ class NodeItem(QGraphicsItem):
         if info.shape is not None:
             self.shape_line = shapes.shape_text(info.shape)
             self.params_line = f"{info.params:,} params" if info.params else "no parameters"
+            if not getattr(node, "trainable", True) and info.params:
+                self.params_line = f"\u2744 frozen \u00b7 {info.params:,} params"  # drawn as frozen
         else:
             self.shape_line = "?"
             self.params_line = "blocked by an earlier error" if info.status == "blocked" else ""
