@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -303,7 +304,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def no_display_reason() -> str | None:
+    """Why the window cannot open here (Linux with no display and no Qt platform chosen), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return ("playground: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). "
+            "The command line needs none: try `playground train PROJECT` or `playground --help`; "
+            "to run the app without a screen, set QT_QPA_PLATFORM=offscreen.")
+
+
 def gui_main(argv: list[str] | None = None) -> int:
+    reason = no_display_reason()
+    if reason:  # Qt would abort with its xcb error (exit 134) and a core dump
+        print(reason, file=sys.stderr)
+        return 2
     from .ui.app import run_app  # noqa: PLC0415 - Qt only for the app
     return run_app(sys.argv[1:] if argv is None else argv)
 

@@ -81,6 +81,9 @@ class TrainResult:
     test_loss: float | None = None
     test_accuracy: float | None = None
     seconds: float = 0.0
+    # Where the last completed batch was, 1-based: {"epoch": e, "batch": b, "steps": batches per epoch}.
+    # After a stop the model holds the weights from exactly that batch's update.
+    stopped_at: dict | None = None
 
 
 class StopFlag:
@@ -159,6 +162,8 @@ def _make_callback(on_event: EventFn | None, stop: StopFlag | None, state: dict,
                 self.prev = (0.0, 0.0, 0)
 
         def on_train_batch_begin(self, batch, logs=None):
+            # Keras runs this batch whatever we set here and stops after it, so it is the last one.
+            state["last"] = (self.epoch, batch)
             if (stop is not None and stop.is_set()) or state.get("nan"):
                 self.model.stop_training = True
 
@@ -245,7 +250,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
                              f"batch {batch + 1}. Try a smaller learning rate (now {cfg.learning_rate:g}).",
                              history, seconds=seconds)
     elif stop is not None and stop.is_set():
-        result = TrainResult(epochs_run, "stopped", f"Stopped by you after {epochs_run} epoch(s).", history,
+        result = TrainResult(epochs_run, "stopped", _stop_message(state.get("last"), steps, cfg.epochs), history,
                              seconds=seconds)
     elif epochs_run < cfg.epochs:
         result = TrainResult(epochs_run, "early", f"Early stopping after {epochs_run} epochs: no improvement "
@@ -253,6 +258,9 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     else:
         result = TrainResult(epochs_run, "finished", f"Finished {epochs_run} epoch(s) in {seconds:.1f} s.",
                              history, seconds=seconds)
+    if "last" in state:
+        ep, batch = state["last"]
+        result.stopped_at = {"epoch": ep + 1, "batch": batch + 1, "steps": steps}
     if data.x_test is not None and result.stopped != "nan":
         scores = model.evaluate(data.x_test, data.y_test, batch_size=max(cfg.batch_size, 256), verbose=0,
                                 return_dict=True)
@@ -261,6 +269,17 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     if on_event:
         on_event("end", {"epochs_run": float(epochs_run)})
     return result
+
+
+def _stop_message(last: tuple[int, int] | None, steps: int, epochs: int) -> str:
+    if last is None:
+        return "Stopped by you before the first batch; the weights are as they were."
+    ep, batch = last[0] + 1, last[1] + 1
+    if batch == steps:
+        return (f"Stopped by you after epoch {ep} of {epochs} (all {steps} batches); the weights are those after "
+                f"epoch {ep}.")
+    return (f"Stopped by you at epoch {ep} of {epochs}, batch {batch} of {steps}; the weights are those after "
+            f"batch {batch}.")
 
 
 def predict(model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:
