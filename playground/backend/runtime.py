@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import logging
 import os
 import re
 import sys
@@ -48,6 +49,9 @@ def get_keras():
             import keras  # noqa: PLC0415 - lazy by design: the window opens without Keras
             if name == "tensorflow":
                 _tf_start_runtime()  # its CUDA probe logs too: inside the quiet region
+        # TensorFlow's Python warnings ("N out of the last M calls ... triggered tf.function retracing")
+        # follow from building a fresh model per run, which we do on purpose; real errors still show.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
     import keras  # noqa: PLC0415
     return keras
 
@@ -61,6 +65,15 @@ _NATIVE = re.compile(r"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\]"
                      r"|WARNING: All log messages before absl::InitializeLog\(\) is called)")
 _GPU_WORDS = ("cuda", "cuinit", "cudnn", "cufft", "cublas", "tensorrt", "gpu")
 NATIVE_NOTES: list[str] = []
+
+
+def gpu_notes() -> list[str]:
+    """The held-back start-up lines that speak of the GPU stack, without their log prefix."""
+    out = []
+    for line in NATIVE_NOTES:
+        if _NATIVE.match(line) and "]" in line and any(w in line.lower() for w in _GPU_WORDS):
+            out.append(line.split("] ", 1)[-1].strip())
+    return list(dict.fromkeys(out))
 
 
 def is_native_notice(line: str) -> bool:
