@@ -21,7 +21,7 @@ class TrainingWorker(QObject):
     batch = Signal(float, float, float, float, float, float)  # epoch, batch, steps, loss, accuracy, elapsed s
     epoch = Signal(dict)  # {metric: float}
     weights = Signal(object)  # {node id: {var: array}} (logic lab only; tiny networks)
-    finished = Signal(object)  # backend.session.Outcome, with .predictions added
+    finished = Signal(object)  # backend.session.Outcome (with .predictions when asked for)
     failed = Signal(str)
 
     def __init__(self, graph: Graph, dataset, settings: dict, name: str = "playground", weights_every: int = 0,
@@ -52,9 +52,8 @@ class TrainingWorker(QObject):
             # them out of the collector's view (nothing is collected here: that stays in the GUI thread).
             gc.freeze()
             outcome = session.run_training(self.graph, self.dataset, self.settings, on_event=self._on_event,
-                                           stop=self.stop_flag, name=self.name, weights_every=self.weights_every)
-            outcome.predictions = session.test_set_predictions(outcome) if self.want_predictions and \
-                outcome.result.stopped != "nan" else None
+                                           stop=self.stop_flag, name=self.name, weights_every=self.weights_every,
+                                           predictions=self.want_predictions)
         except PlaygroundError as exc:
             self.failed.emit(str(exc))
         except MemoryError:

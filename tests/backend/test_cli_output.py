@@ -53,6 +53,7 @@ def test_json_keeps_dataset_messages_off_stdout(tmp_path, monkeypatch, capsys):
     def load_with_a_download_message(name):
         print("Downloading data from https://storage.googleapis.com/example/data.npz")  # as keras.utils.get_file
         return datasets.load(name)
+    monkeypatch.setattr(session, "_PREPARED", {})  # no reuse of an earlier test's arrays: load for real
     monkeypatch.setattr(session, "load", load_with_a_download_message)
     assert cli.main(["train", str(gate_project(tmp_path)), "--json", "--quiet"]) == 0
     captured = capsys.readouterr()
