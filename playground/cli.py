@@ -7,7 +7,9 @@ Qt unless the app is opened, and Keras loads only for commands that need it.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import re
 import sys
@@ -203,14 +205,41 @@ def cmd_train(args) -> int:
         from .backend.training import check_writable_dir  # noqa: PLC0415
         check_writable_dir(args.tensorboard, "the --tensorboard folder")
 
+    if args.json:
+        # stdout carries nothing but JSON lines: anything else printed meanwhile (Keras' "Downloading
+        # data from ..." for a dataset, say) goes to stderr.
+        json_out = sys.stdout
+        with contextlib.redirect_stdout(sys.stderr):
+            return _train(args, graph, proj, name, settings, dataset, devices, json_out)
+    return _train(args, graph, proj, name, settings, dataset, devices, None)
+
+
+def json_line(obj: dict) -> str:
+    """One JSON object on one line; NaN and infinities (not JSON) become null."""
+    def clean(v):
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: clean(x) for k, x in v.items()}
+        return v
+    return json.dumps(clean(obj), allow_nan=False)
+
+
+def epoch_record(payload: dict) -> dict:
+    """An ``epoch`` event for --json: the epoch 1-based and whole, the metrics as floats."""
+    return {"event": "epoch", "epoch": int(payload["epoch"]) + 1,
+            **{k: float(v) for k, v in payload.items() if k != "epoch"}}
+
+
+def _train(args, graph, proj, name, settings, dataset, devices, json_out) -> int:
     from .backend import session  # noqa: PLC0415
     progress = Progress() if not args.quiet else None
 
     def on_event(kind, payload):
         if progress:
             progress(kind, payload)
-        if args.json and kind == "epoch":
-            print(json.dumps({"event": "epoch", **payload}), flush=True)
+        if json_out is not None and kind == "epoch":
+            print(json_line(epoch_record(payload)), file=json_out, flush=True)
 
     outcome = session.run_training(graph, dataset, settings, on_event=on_event, devices=devices, name=name)
     res = outcome.result
@@ -228,10 +257,11 @@ def cmd_train(args) -> int:
                 graph.set_weights(node_id, weights)
         project.save(proj if proj is not None else project.Project(graph, name), args.save_project)
         print(f"saved {clean(args.save_project)} (with the trained weights)", file=sys.stderr)
-    if args.json:
-        print(json.dumps({"event": "end", "stopped": res.stopped, "epochs_run": res.epochs_run,
-                          "test_accuracy": res.test_accuracy, "test_loss": res.test_loss,
-                          "seconds": res.seconds, "devices": outcome.devices}), flush=True)
+    if json_out is not None:
+        print(json_line({"event": "end", "stopped": res.stopped, "epochs_run": res.epochs_run,
+                         "stopped_at": res.stopped_at, "test_accuracy": res.test_accuracy,
+                         "test_loss": res.test_loss, "seconds": res.seconds, "devices": outcome.devices}),
+              file=json_out, flush=True)
     return 0 if res.stopped in ("finished", "early") else 1
 
 
@@ -261,14 +291,22 @@ def cmd_datasets(args) -> int:
 
 
 def cmd_devices(args) -> int:
-    from .backend.runtime import backend_name, list_devices, select_backend  # noqa: PLC0415
-    select_backend(args.backend)
+    from .backend.runtime import backend_name, gpu_notes, list_devices, select_backend  # noqa: PLC0415
+    name = select_backend(args.backend)
+    # Nearly all the wait is the backend's import (TensorFlow: 5-15 s); the question itself is instant.
+    print(f"Loading {name} to ask which devices it sees (this is most of the wait)\u2026", file=sys.stderr,
+          flush=True)
     devs = list_devices()
     print(f"backend: {backend_name()}")
     for d in devs:
         print(f"  {d['kind']:<4} {d['name']}")
     gpus = sum(1 for d in devs if d["kind"] == "gpu")
     print(f"{len(devs)} device(s), {gpus} GPU(s)")
+    notes = gpu_notes()
+    if notes and not gpus:
+        print("why no GPU, from the backend's start-up log:")
+        for line in notes:
+            print(f"  {line}")
     return 0
 
 
@@ -349,7 +387,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def no_display_reason() -> str | None:
+    """Why the window cannot open here (Linux with no display and no Qt platform chosen), or None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    if any(os.environ.get(k) for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")):
+        return None
+    return ("playground: no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset). "
+            "The command line needs none: try `playground train PROJECT` or `playground --help`; "
+            "to run the app without a screen, set QT_QPA_PLATFORM=offscreen.")
+
+
 def gui_main(argv: list[str] | None = None) -> int:
+    reason = no_display_reason()
+    if reason:  # Qt would abort with its xcb error (exit 134) and a core dump
+        print(reason, file=sys.stderr)
+        return 2
     from .ui.app import run_app  # noqa: PLC0415 - Qt only for the app
     return run_app(sys.argv[1:] if argv is None else argv)
 

@@ -7,9 +7,13 @@ is a BackendUnavailableError naming the package to install, never a traceback.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import logging
 import os
+import re
 import sys
+import tempfile
 
 from ..core.errors import BackendUnavailableError
 
@@ -38,11 +42,82 @@ def select_backend(name: str | None = None) -> str:
 def get_keras():
     """Import and return ``keras`` (after ``select_backend``); clear error if it is missing."""
     if "keras" not in sys.modules:
-        select_backend()
+        name = select_backend()
         if importlib.util.find_spec("keras") is None:
             raise BackendUnavailableError("Keras is not installed: pip install keras tensorflow")
-    import keras  # noqa: PLC0415 - lazy by design: the window opens without Keras
+        with quiet_native_logs():
+            import keras  # noqa: PLC0415 - lazy by design: the window opens without Keras
+            if name == "tensorflow":
+                _tf_start_runtime()  # its CUDA probe logs too: inside the quiet region
+        # TensorFlow's Python warnings ("N out of the last M calls ... triggered tf.function retracing")
+        # follow from building a fresh model per run, which we do on purpose; real errors still show.
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    import keras  # noqa: PLC0415
     return keras
+
+
+# TensorFlow's C++ start-up lines ("Could not find cuda drivers", "failed call to cuInit", oneDNN and
+# CPU-feature notices) are written by absl straight to file descriptor 2 before its logging is set up,
+# so TF_CPP_MIN_LOG_LEVEL cannot hide them. While TensorFlow loads we point descriptor 2 at a file,
+# then pass on every line that is not such a notice. The notices are kept for `playground devices`.
+_NATIVE = re.compile(r"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\]"
+                     r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] \S+:\d+\]"
+                     r"|WARNING: All log messages before absl::InitializeLog\(\) is called)")
+_GPU_WORDS = ("cuda", "cuinit", "cudnn", "cufft", "cublas", "tensorrt", "gpu")
+NATIVE_NOTES: list[str] = []
+
+
+def gpu_notes() -> list[str]:
+    """The held-back start-up lines that speak of the GPU stack, without their log prefix."""
+    out = []
+    for line in NATIVE_NOTES:
+        if _NATIVE.match(line) and "]" in line and any(w in line.lower() for w in _GPU_WORDS):
+            out.append(line.split("] ", 1)[-1].strip())
+    return list(dict.fromkeys(out))
+
+
+def is_native_notice(line: str) -> bool:
+    """A TensorFlow/absl start-up notice: info and warning lines, and errors about a missing GPU stack."""
+    if not _NATIVE.match(line):
+        return False
+    level = line[0] if line[0] in "IWEF" else line.split(": ", 1)[1][:1]
+    if level in "IW" or line.startswith("WARNING: All log"):
+        return True
+    return level == "E" and any(w in line.lower() for w in _GPU_WORDS)
+
+
+def _flush_c_streams() -> None:
+    try:
+        import ctypes  # noqa: PLC0415
+        ctypes.CDLL(None).fflush(None)
+    except (OSError, AttributeError, TypeError):  # no C library to ask (rare platforms): nothing buffered we can reach
+        pass
+
+
+@contextlib.contextmanager
+def quiet_native_logs():
+    """Hold back TensorFlow's native start-up notices (unless TF_CPP_MIN_LOG_LEVEL=0 asks for them)."""
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "").strip() == "0":
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as held:
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            _flush_c_streams()  # absl's lines may still sit in the C library's buffer
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            kept = []
+            for line in held.read().decode("utf-8", "replace").splitlines():
+                (NATIVE_NOTES if is_native_notice(line) else kept).append(line)
+            if kept:
+                sys.stderr.write("\n".join(kept) + "\n")
+                sys.stderr.flush()
 
 
 def backend_name() -> str:
@@ -68,6 +143,11 @@ def list_devices() -> list[dict]:
 # The one marked place that may call TensorFlow directly (``tf.``): device names and
 # MirroredStrategy, which have no backend-neutral Keras API.
 # ----------------------------------------------------------------------------------------------
+
+def _tf_start_runtime() -> None:
+    import tensorflow as tf  # noqa: PLC0415
+    tf.config.list_logical_devices()  # starts the runtime and its CUDA probe
+
 
 def _tf_device_names(devices: list[dict]) -> list[dict]:
     import tensorflow as tf  # noqa: PLC0415

@@ -33,6 +33,10 @@ class TrainResult:
     test_loss: float | None = None
     test_accuracy: float | None = None
     seconds: float = 0.0
+    # Where the last completed batch was, 1-based: {"epoch": e, "batch": b, "steps": batches per epoch}.
+    # After a stop the model holds the weights from exactly that batch's update.
+    stopped_at: dict | None = None
+    test_outputs: np.ndarray | None = field(default=None, repr=False)  # the model's test-set outputs, if kept
 
 
 class StopFlag:
@@ -111,6 +115,8 @@ def _make_callback(on_event: EventFn | None, stop: StopFlag | None, state: dict,
                 self.prev = (0.0, 0.0, 0)
 
         def on_train_batch_begin(self, batch, logs=None):
+            # Keras runs this batch whatever we set here and stops after it, so it is the last one.
+            state["last"] = (self.epoch, batch)
             if (stop is not None and stop.is_set()) or state.get("nan"):
                 self.model.stop_training = True
 
@@ -166,8 +172,13 @@ def check_writable_dir(folder: str, what: str) -> None:
 
 
 def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = None,
-          stop: StopFlag | None = None, compile: bool = True, extra_callbacks: list | None = None) -> TrainResult:
-    """Fit ``model`` on ``data``; returns how it ended. NaN or infinite loss stops with a message."""
+          stop: StopFlag | None = None, compile: bool = True, extra_callbacks: list | None = None,
+          keep_test_outputs: bool = False) -> TrainResult:
+    """Fit ``model`` on ``data``; returns how it ended. NaN or infinite loss stops with a message.
+
+    With ``keep_test_outputs`` the test set goes through the model once (``predict``) and the test loss
+    and accuracy are computed from those outputs, which are kept in ``result.test_outputs`` (for the
+    confusion matrix); otherwise ``evaluate`` scores it."""
     keras = get_keras()
     cfg.check()
     if cfg.seed is not None:
@@ -210,7 +221,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
                              f"batch {batch + 1}. Try a smaller learning rate (now {cfg.learning_rate:g}).",
                              history, seconds=seconds)
     elif stop is not None and stop.is_set():
-        result = TrainResult(epochs_run, "stopped", f"Stopped by you after {epochs_run} epoch(s).", history,
+        result = TrainResult(epochs_run, "stopped", _stop_message(state.get("last"), steps, cfg.epochs), history,
                              seconds=seconds)
     elif epochs_run < cfg.epochs:
         result = TrainResult(epochs_run, "early", f"Early stopping after {epochs_run} epochs: no improvement "
@@ -218,7 +229,14 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     else:
         result = TrainResult(epochs_run, "finished", f"Finished {epochs_run} epoch(s) in {seconds:.1f} s.",
                              history, seconds=seconds)
-    if data.x_test is not None and result.stopped != "nan":
+    if "last" in state:
+        ep, batch = state["last"]
+        result.stopped_at = {"epoch": ep + 1, "batch": batch + 1, "steps": steps}
+    if data.x_test is not None and result.stopped != "nan" and keep_test_outputs:
+        outputs = predict(model, data.x_test)
+        result.test_loss, result.test_accuracy = scores_from_outputs(data.loss, data.y_test, outputs)
+        result.test_outputs = outputs
+    elif data.x_test is not None and result.stopped != "nan":
         scores = model.evaluate(data.x_test, data.y_test, batch_size=max(cfg.batch_size, 256), verbose=0,
                                 return_dict=True)
         result.test_loss = float(scores["loss"])
@@ -226,6 +244,34 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     if on_event:
         on_event("end", {"epochs_run": float(epochs_run)})
     return result
+
+
+def _stop_message(last: tuple[int, int] | None, steps: int, epochs: int) -> str:
+    if last is None:
+        return "Stopped by you before the first batch; the weights are as they were."
+    ep, batch = last[0] + 1, last[1] + 1
+    if batch == steps:
+        return (f"Stopped by you after epoch {ep} of {epochs} (all {steps} batches); the weights are those after "
+                f"epoch {ep}.")
+    return (f"Stopped by you at epoch {ep} of {epochs}, batch {batch} of {steps}; the weights are those after "
+            f"batch {batch}.")
+
+
+def scores_from_outputs(loss: str, y: np.ndarray, outputs: np.ndarray) -> tuple[float, float]:
+    """(loss, accuracy) over a whole set, as ``evaluate`` reports them, from the model's outputs
+    (one pass through the model serves both the scores and the confusion matrix)."""
+    keras = get_keras()
+    value = float(keras.ops.convert_to_numpy(keras.ops.mean(keras.losses.get(loss)(y, outputs))))
+    out = np.asarray(outputs)
+    if loss == "binary_crossentropy":
+        acc = np.mean((out > 0.5).astype(np.float32) == np.asarray(y, np.float32))
+    elif loss == "sparse_categorical_crossentropy":
+        acc = np.mean(out.argmax(axis=-1) == np.asarray(y).reshape(-1))
+    elif loss == "categorical_crossentropy":
+        acc = np.mean(out.argmax(axis=-1) == np.asarray(y).argmax(axis=-1))
+    else:  # mse: the metric is the mean absolute error (see accuracy_metric)
+        acc = np.mean(np.abs(np.asarray(y, np.float32) - out))
+    return value, float(acc)
 
 
 def predict(model, x: np.ndarray, batch_size: int = 512) -> np.ndarray:

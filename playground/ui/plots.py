@@ -1,4 +1,9 @@
-"""Live training curves: pyqtgraph curves over growing numpy buffers, redrawn at most ~30 times a second.
+"""Live training curves: pyqtgraph curves over growing numpy buffers, redrawn at most 10 times a second.
+
+Why 10 and not 30: one frame (setData on four curves, then painting both plots) costs the GUI thread
+about 5-7 ms on the 2-core development machine; at 30 Hz that is a fifth of a core taken from training
+(benchmarks/training_overhead.py), at 10 Hz under a tenth, and a curve growing 10 times a second still
+reads as live.
 
 Each curve is one PlotDataItem over a preallocated buffer that doubles when full; the redraw timer
 calls ``setData(x[:n], y[:n])`` only for buffers that changed, with peak downsampling and
@@ -12,7 +17,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
-REDRAW_MS = 33
+REDRAW_MS = 100
 
 
 class Buffer:

@@ -84,7 +84,7 @@ class TrainingWorker(QObject):
     batch = Signal(float, float, float, float, float, float)  # epoch, batch, steps, loss, accuracy, elapsed s
     epoch = Signal(dict)  # {metric: float}
     weights = Signal(object)  # {node id: {var: array}} (logic lab only; tiny networks)
-    finished = Signal(object)  # backend.session.Outcome, with .predictions added
+    finished = Signal(object)  # backend.session.Outcome (with .predictions when asked for)
     failed = Signal(str)
 
     def __init__(self, graph: Graph, dataset, settings: dict, name: str = "playground", weights_every: int = 0,
@@ -117,9 +117,8 @@ class TrainingWorker(QObject):
             devices = self.settings.get("devices")
             outcome = session.run_training(self.graph, self.dataset, self.settings, on_event=self._on_event,
                                            devices=devices if devices and devices != 1 else None,
-                                           stop=self.stop_flag, name=self.name, weights_every=self.weights_every)
-            outcome.predictions = session.test_set_predictions(outcome) if self.want_predictions and \
-                outcome.result.stopped != "nan" else None
+                                           stop=self.stop_flag, name=self.name, weights_every=self.weights_every,
+                                           predictions=self.want_predictions)
         except Exception as exc:  # noqa: BLE001 - the thread boundary: any backend failure becomes a message
             message = failure_message(exc)
             name = type(exc).__name__
