@@ -141,13 +141,13 @@ def test_stale_trained_weights_show_and_reset(window):
     trained = {"kernel": np.ones((3, 3, 1, 32), np.float32), "bias": np.zeros(32, np.float32)}
     window.stack.push(C.SetWeightsCommand(g, {conv.id: trained}, "Apply trained weights"))  # what training leaves
     click_card(window, conv.id)
-    assert window.inspector.stored_box.isVisibleTo(window.inspector)
+    assert window.inspector.trained.isVisibleTo(window.inspector)
     type_field(window.inspector.fields["filters"], "16")
     item = window.scene.node_items[conv.id]
     assert item.status == "error" and "no longer fit" in item.message
     assert "Reset this layer" in plain(window.inspector.output)
     depth = window.stack.index()
-    QTest.mouseClick(window.inspector.reset_layer, Qt.LeftButton)
+    QTest.mouseClick(window.inspector.trained.reset_layer, Qt.LeftButton)
     assert not conv.weights and window.stack.index() == depth + 1
     assert window.scene.node_items[conv.id].status != "error"
     assert "kernel (3, 3, 1, 32)" in window.banner.label.text()
@@ -165,7 +165,7 @@ def test_reset_all_trained_weights_is_one_step(window):
         conv.id: {"kernel": np.ones((3, 3, 1, 32), np.float32), "bias": np.zeros(32, np.float32)},
         dense.id: {"bias": np.zeros(dense.params["units"], np.float32)}}, "Apply trained weights"))
     click_card(window, conv.id)
-    QTest.mouseClick(window.inspector.reset_all, Qt.LeftButton)
+    QTest.mouseClick(window.inspector.trained.reset_all, Qt.LeftButton)
     assert not conv.weights and not dense.weights
     window.undo_action.trigger()
     assert conv.weights and dense.weights

@@ -12,7 +12,7 @@ def test_freeze_and_replace_head_from_the_inspector(window):
     g = window.graph
     conv = g.by_name("conv2d")
     window.select_nodes([conv.id])
-    box = window.inspector.trainable
+    box = window.inspector.trained.trainable
     assert box.isVisibleTo(window.inspector) and box.isChecked()
     QTest.mouseClick(box, Qt.LeftButton, Qt.NoModifier, QPoint(8, box.height() // 2))  # on the tick box
     assert conv.trainable is False
@@ -23,12 +23,12 @@ def test_freeze_and_replace_head_from_the_inspector(window):
     # cut after the flatten layer, 3 classes
     flatten = g.by_name("flatten")
     window.select_nodes([flatten.id])
-    spin = window.inspector.head_classes
+    spin = window.inspector.trained.head_classes
     spin.setFocus()
     spin.selectAll()
     QTest.keyClicks(spin, "3")
     before = g.copy()
-    QTest.mouseClick(window.inspector.replace_head, Qt.LeftButton)
+    QTest.mouseClick(window.inspector.trained.replace_head, Qt.LeftButton)
     outs = [n for n in g.nodes.values() if not g.output_ids(n.id)]
     assert len(outs) == 1 and outs[0].kind == "dense" and outs[0].params["units"] == 3
     assert g.input_ids(outs[0].id) == [flatten.id]

@@ -32,6 +32,14 @@ def test_default_window_has_a_trainable_preset(window):
     assert not window.is_dirty()
 
 
+def type_into(field, text):
+    """Select the field's text and type over it, as a user does."""
+    from PySide6.QtTest import QTest
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, text)
+
+
 def simulate_drop(window, kind, view_pos=QPoint(300, 200)):
     mime = QMimeData()
     mime.setData(MIME_LAYER, kind.encode())
@@ -70,14 +78,14 @@ def test_inspector_kernel_edit_changes_shape_labels(window):
     window.select_nodes([conv.id])
     assert window.inspector.node_id == conv.id
     spin = window.inspector.fields["kernel_size"]
-    spin.setValue(5)
+    type_into(spin, "5")
     assert conv.params["kernel_size"] == 5
     assert window.scene.node_items[conv.id].shape_line == "24x24x32"
     assert window.scene.node_items[window.graph.by_name("maxpool2d").id].shape_line == "12x12x32"
     assert "floor((28 + 2*0 - 5)/1) + 1 = 24" in window.inspector.output.text()
     # a drag of the spin box is one undo step
-    spin.setValue(6)
-    spin.setValue(7)
+    type_into(spin, "6")
+    type_into(spin, "7")
     window.stack.undo()
     assert conv.params["kernel_size"] == 3
 
@@ -85,13 +93,13 @@ def test_inspector_kernel_edit_changes_shape_labels(window):
 def test_impossible_setting_shows_error_badge_and_nothing_is_clamped(window):
     conv = window.graph.by_name("conv2d")
     window.select_nodes([conv.id])
-    window.inspector.fields["kernel_size"].setValue(30)  # larger than 28: an error, kept as typed
+    type_into(window.inspector.fields["kernel_size"], "30")  # larger than 28: an error, kept as typed
     assert conv.params["kernel_size"] == 30
     item = window.scene.node_items[conv.id]
     assert item.status == "error" and "kernel_size=30" in item.message and "kernel_size=30" in item.toolTip()
     assert window.scene.node_items[window.graph.by_name("flatten").id].status == "blocked"
     # out of the spec's range: the field turns red, the model keeps its value
-    window.inspector.fields["kernel_size"].setValue(0)
+    type_into(window.inspector.fields["kernel_size"], "0")
     assert conv.params["kernel_size"] == 30
     assert window.inspector.msgs["kernel_size"].isVisibleTo(window.inspector)
     assert "Received kernel_size=0" in window.inspector.msgs["kernel_size"].text()

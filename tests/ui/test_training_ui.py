@@ -58,7 +58,7 @@ def test_nan_loss_ends_with_message_and_graph_untouched(window, qtbot):
     g = chain(("input", {"shape": [784]}), ("dense", {"units": 32, "activation": "relu"}),
               ("dense", {"units": 10, "activation": "softmax"}))
     window.load_project(project.Project(g, "nan", training={
-        "dataset": "mnist-sample", "optimizer": "sgd", "learning_rate": 1e12, "batch_size": 256, "epochs": 2,
+        "dataset": "mnist-sample", "optimizer": "sgd", "learning_rate": 1e6, "batch_size": 256, "epochs": 2,
         "validation_split": 0.0, "early_stopping": 0, "loss": "auto", "seed": 0}), None)
     before = window.graph.copy()
     panel = run_and_wait(window, qtbot)

@@ -1,0 +1,119 @@
+"""Under the inspector's form: a layer's stored (trained or imported) weights and what to do with them.
+
+Reset this layer's weights or all trained weights (when a change left them unfit), freeze the layer, or cut
+the network after it and put a new classifier head on (transfer learning). Each is one undo step.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+
+from ..core.errors import PlaygroundError
+from ..core.registry import get_spec
+from . import commands as C
+
+
+class TrainedWeightsBox(QWidget):
+    def __init__(self, doc, parent=None):
+        super().__init__(parent)
+        self.doc = doc
+        self.graph = doc.graph
+        self.stack = doc.stack
+        self.node_id: str | None = None
+        # stored (trained or imported) weights of a layer other than a Neuron: what is there, and a way out
+        self.stored = QLabel()
+        self.stored.setWordWrap(True)
+        self.reset_layer = QPushButton("Reset this layer's weights")
+        self.reset_layer.setToolTip("Drop this layer's stored weights; it starts again from random values at the "
+                                    "next training. One undo step.")
+        self.reset_layer.clicked.connect(self.reset_layer_weights)
+        self.reset_all = QPushButton("Reset all trained weights")
+        self.reset_all.setToolTip("Drop the stored weights of every layer except hand-set Neurons. One undo step.")
+        self.reset_all.clicked.connect(self.reset_all_weights)
+        # fine-tuning: freeze this layer; cut after it and put a new classifier head on
+        self.trainable = QCheckBox("trainable")
+        self.trainable.setToolTip("Unticked: frozen. Training leaves a frozen layer's weights exactly as they are "
+                                  "(fine-tuning a model you opened). One undo step.")
+        self.trainable.toggled.connect(self._on_trainable)
+        self.head_classes = QSpinBox()
+        self.head_classes.setRange(2, 100_000)
+        self.head_classes.setValue(2)
+        self.head_classes.setPrefix("classes: ")
+        self.replace_head = QPushButton("Replace the head after this layer")
+        self.replace_head.setToolTip("Remove every layer after this one, add pooling if needed and Dense(classes, "
+                                     "softmax), and freeze the layers kept: transfer learning. One undo step.")
+        self.replace_head.clicked.connect(self.replace_head_here)
+        sb = QVBoxLayout(self)
+        sb.setContentsMargins(0, 0, 0, 0)
+        sb.addWidget(self.stored)
+        row = QHBoxLayout()
+        row.addWidget(self.reset_layer)
+        row.addWidget(self.reset_all)
+        row.addStretch(1)
+        sb.addLayout(row)
+        sb.addWidget(self.trainable)
+        head = QHBoxLayout()
+        head.addWidget(self.head_classes)
+        head.addWidget(self.replace_head)
+        head.addStretch(1)
+        sb.addLayout(head)
+    def show_node(self, node_id: str | None) -> None:
+        self.node_id = node_id
+        node = self.graph.nodes.get(node_id) if node_id else None
+        trained = [n for n in self.graph.nodes.values() if n.weights and n.kind != "neuron"]
+        if node is None or node.kind in ("neuron", "input"):
+            self.hide()
+            return
+        self.show()
+        weighted = get_spec(node.kind).weighted
+        self.trainable.setVisible(weighted)
+        self.trainable.blockSignals(True)
+        self.trainable.setChecked(node.trainable)
+        self.trainable.blockSignals(False)
+        if node.weights:
+            from ..core.analysis import weights_text
+            self.stored.setText(f"Stored weights: {weights_text(node.weights)}.")
+        else:
+            self.stored.setText("No stored weights: this layer starts from random values.")
+        self.reset_layer.setEnabled(bool(node.weights))
+        self.reset_all.setEnabled(bool(trained))
+        self.reset_layer.setVisible(bool(trained))
+        self.reset_all.setVisible(bool(trained))
+        self.stored.setVisible(bool(trained))
+
+    def _on_trainable(self, checked: bool) -> None:
+        if self.node_id is not None and self.graph.nodes[self.node_id].trainable != checked:
+            self.stack.push(C.SetTrainableCommand(self.graph, [self.node_id], checked))
+
+    def replace_head_here(self) -> None:
+        from ..core.graph import plan_head_replacement
+        try:
+            plan = plan_head_replacement(self.graph, self.node_id, self.head_classes.value())
+        except PlaygroundError as exc:
+            self.doc.tell(str(exc))
+            return
+        self.stack.push(C.ReplaceHeadCommand(self.graph, plan))
+        self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
+                      f"removed {len(plan.removed)} layer(s), froze {len(plan.frozen)}. Train on your images "
+                      f"(Train > data: your own folder); Edit > Undo restores the old head.", "info")
+        self.doc.select([plan.added[-1].id])
+
+    def reset_layer_weights(self) -> None:
+        node = self.graph.nodes.get(self.node_id) if self.node_id else None
+        if node is None or not node.weights:
+            return
+        from ..core.analysis import weights_text
+        dropped = weights_text(node.weights)
+        self.stack.push(C.SetWeightsCommand(self.graph, {node.id: None}, f"Reset {node.name}'s weights"))
+        self.doc.tell(f"Dropped {node.name}'s stored weights ({dropped}); it starts from random values at the next "
+                      f"training. Edit > Undo brings them back.", "info")
+
+    def reset_all_weights(self) -> None:
+        trained = [n for n in self.graph.nodes.values() if n.weights and n.kind != "neuron"]
+        if not trained:
+            return
+        total = sum(int(v.size) for n in trained for v in n.weights.values())
+        self.stack.push(C.SetWeightsCommand(self.graph, {n.id: None for n in trained}, "Reset all trained weights"))
+        self.doc.tell(f"Dropped the stored weights of {len(trained)} layer(s) ({total:,} numbers); the network "
+                      f"starts from random values at the next training. Edit > Undo brings them back.", "info")
+
