@@ -199,6 +199,9 @@ def load_keras_model(path: str | Path):
     """Load a model file safely (config checked first, safe_mode on, not compiled)."""
     path = Path(path)
     config = read_model_config(path)
+    from .keras2 import is_keras2_file, load_keras2  # noqa: PLC0415 - Keras 2 dialect: translate, then check
+    if is_keras2_file(path, config):
+        return load_keras2(path, config, check=check_safe)[0]
     check_safe(config, path.name)
     keras = get_keras()
     try:
