@@ -37,6 +37,8 @@ class Rule:
     in a layer's config), ``walker`` (applied by the walk itself). ``fix(entry)`` rewrites the entry in place
     and returns True when it changed something; it raises ModelImportError for a Keras 2 value that has no
     Keras 3 equivalent. ``note`` words the rule's count for the report (None: too routine to mention).
+    ``keras3_refuses`` is the claim, tested against the installed Keras, that Keras 3 fails on the Keras 2
+    spelling; rules without it make the spelling canonical (older Keras 3 releases refuse some of them).
     """
 
     key: str
@@ -47,6 +49,7 @@ class Rule:
     fix: Callable[[dict], bool]
     classes: tuple[str, ...] = ()
     note: str | None = None
+    keras3_refuses: bool = True  # False: Keras 3 reads the Keras 2 spelling but means or warns differently
 
 
 def _cfg(entry: dict) -> dict:
@@ -101,9 +104,10 @@ def _input_entry_from(first: dict) -> dict | None:
         return None
     for key in INPUT_SHAPE_KEYS:
         cfg.pop(key, None)
+    dtype = cfg.get("dtype") if isinstance(cfg.get("dtype"), str) else "float32"
+    # Keras 2 named the input it made "<first layer>_input"; the name keeps the weights' paths unchanged
     return {"class_name": "InputLayer",
-            "config": {"batch_shape": shape, "dtype": cfg.get("dtype", "float32") if isinstance(cfg.get("dtype"), str)
-                       else "float32", "sparse": False, "name": f"{_name(first)}_input"}}
+            "config": {"batch_shape": shape, "dtype": dtype, "sparse": False, "name": f"{_name(first)}_input"}}
 
 
 def _sequential_input(entry: dict) -> bool:
@@ -176,14 +180,6 @@ def _init_dtype(entry: dict) -> bool:
     return True
 
 
-def _init_normal(entry: dict) -> bool:
-    cfg = _cfg(entry)
-    if entry.get("class_name") != "VarianceScaling" or cfg.get("distribution") != "normal":
-        return False
-    cfg["distribution"] = "truncated_normal"
-    return True
-
-
 def _dtype_policy(entry: dict) -> bool:
     cfg = _cfg(entry)
     policy = cfg.get("dtype")
@@ -201,11 +197,12 @@ RULES: tuple[Rule, ...] = (
          "Keras 2 inherited `groups` from Conv2D and wrote it; Keras 3's DepthwiseConv2D refuses the keyword.",
          "layer", _drop_groups, ("DepthwiseConv2D",), "`groups` dropped from {n} DepthwiseConv2D layer{s}"),
     Rule("input_ragged", "InputLayer(ragged=False)", "InputLayer() (no ragged)",
-         "Keras 3 before 3.6 refuses `ragged`; False is the default, True cannot be converted.",
-         "layer", _drop_ragged, ("InputLayer",), "`ragged` dropped from {n} InputLayer{s}"),
+         "Older Keras 3 releases refuse `ragged`; False is the default, True cannot be converted.",
+         "layer", _drop_ragged, ("InputLayer",), "`ragged` dropped from {n} InputLayer{s}", False),
     Rule("input_batch_shape", "InputLayer(batch_input_shape=...)", "InputLayer(batch_shape=...)",
          "Keras 3 renamed the argument; its config reader only keeps the old name as an undocumented alias.",
-         "layer", _batch_shape, ("InputLayer",), "`batch_input_shape` renamed `batch_shape` on {n} InputLayer{s}"),
+         "layer", _batch_shape, ("InputLayer",), "`batch_input_shape` renamed `batch_shape` on {n} InputLayer{s}",
+         False),
     Rule("sequential_input", "Sequential([Dense(..., batch_input_shape=...)])",
          "Sequential([InputLayer(batch_shape=...), Dense(...)])",
          "Keras 2 let a Sequential's first layer carry the input shape; Keras 3 starts the model with an InputLayer.",
@@ -220,26 +217,21 @@ RULES: tuple[Rule, ...] = (
          "layer{s}"),
     Rule("model_class", '"class_name": "Model"', '"class_name": "Functional"',
          "Keras 2.0-2.3 called a functional model Model; Keras 3's config reader knows it as Functional.",
-         "layer", _model_class, ("Model",), "{n} functional model{s} saved as `Model` read as Functional"),
+         "layer", _model_class, ("Model",), "{n} functional model{s} saved as `Model` read as Functional", False),
     Rule("functional_single_io", 'Functional(input_layers=[["input_1", 0, 0]])',
          'Functional(input_layers=["input_1", 0, 0])',
          "Keras 2 wrote one input or output as a list of one; Keras 3 then returns a list, and a model that uses "
          "this one as a layer gets [tensor] instead of a tensor.",
-         "layer", _single_io, ("Functional", "Model")),
+         "layer", _single_io, ("Functional", "Model"), None, False),
     Rule("leaky_alpha", "LeakyReLU(alpha=0.3)", "LeakyReLU(negative_slope=0.3)",
          "Keras 3 renamed the slope; `alpha` is only kept with a deprecation warning.",
-         "layer", _leaky_alpha, ("LeakyReLU",), "`alpha` renamed `negative_slope` on {n} LeakyReLU layer{s}"),
+         "layer", _leaky_alpha, ("LeakyReLU",), "`alpha` renamed `negative_slope` on {n} LeakyReLU layer{s}", False),
     Rule("dtype_policy", 'dtype={"class_name": "Policy", ...}', 'dtype="float32"',
          "Keras 2's mixed-precision Policy class does not exist in Keras 3; its name is the dtype.",
          "layer", _dtype_policy, (), "Keras 2 dtype Policy replaced by its name on {n} layer{s}"),
     Rule("initializer_dtype", 'GlorotUniform(seed=None, dtype="float32")', "GlorotUniform(seed=None)",
          "TensorFlow 1.x-era Keras wrote a dtype into initializers; Keras 3 initializers refuse it.",
          "initializer", _init_dtype, (), "`dtype` dropped from {n} initializer{s}"),
-    Rule("initializer_normal", 'VarianceScaling(distribution="normal")',
-         'VarianceScaling(distribution="truncated_normal")',
-         "Keras 2 accepted 'normal' as an alias of 'truncated_normal'; Keras 3 refuses it.",
-         "initializer", _init_normal, (), "VarianceScaling 'normal' read as 'truncated_normal' in {n} "
-         "initializer{s}"),
     Rule("module", '{"class_name": "Dense", "config": ...}', '{"module": "keras.layers", "class_name": "Dense", ...}',
          "Keras 3's safe deserialiser finds a built-in class by its module; Keras 2 wrote the bare class name.",
          "walker", lambda entry: False, ()),  # applied by the walker, which knows what each entry is
