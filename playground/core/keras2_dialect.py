@@ -105,7 +105,7 @@ def _input_entry_from(first: dict) -> dict | None:
     for key in INPUT_SHAPE_KEYS:
         cfg.pop(key, None)
     dtype = cfg.get("dtype") if isinstance(cfg.get("dtype"), str) else "float32"
-    # Keras 2 named the input it made "<first layer>_input"; the name keeps the weights' paths unchanged
+    # the name Keras 2 gave the input it made from a first layer
     return {"class_name": "InputLayer",
             "config": {"batch_shape": shape, "dtype": dtype, "sparse": False, "name": f"{_name(first)}_input"}}
 
