@@ -97,6 +97,7 @@ def test_keras3_builds_each_translated_fragment_and_refuses_the_keras2_one(key, 
 
 # ------------------------------------------------------------------ the Teachable Machine fixture
 
+@pytest.mark.slow  # two conversions of a 156-layer model and a fresh Keras process
 def test_teachable_machine_file_refused_by_plain_keras_then_converted(teachable, tmp_path, capsys):
     model, path, x, expected = teachable
     outs = []
@@ -187,6 +188,17 @@ def test_summary_json_of_keras3_file_has_no_conversion(small_cnn, tmp_path, caps
     small_cnn[0].save(tmp_path / "k3.h5")
     rc, out, _ = run_cli(["summary", str(tmp_path / "k3.h5"), "--json"], capsys)
     assert rc == 0 and json.loads(out)["keras2"] is None
+
+
+def test_keras2_file_without_version_attribute_is_known_by_its_config(small_cnn, tmp_path):
+    def drop_versions(f):
+        del f.attrs["keras_version"]
+        cfg = json.loads(f.attrs["model_config"])
+        del cfg["keras_version"]
+        f.attrs["model_config"] = json.dumps(cfg)
+    bad = _copy_with(small_cnn[1], tmp_path, drop_versions)
+    assert conversion_note(bad).startswith("Keras 2 file (unknown version) converted: 5 layers; ")
+    assert export.import_model(bad).by_name("probs").params["units"] == 3
 
 
 def test_import_keeps_every_weight(small_cnn):
