@@ -293,14 +293,14 @@ def is_keras2(config: dict, keras_version=None) -> bool:
     major = keras_major(keras_version if keras_version is not None else config.get("keras_version"))
     if major is not None:
         return major < 3
-    # No version: Keras 3 writes a module on initializers and a batch_shape on inputs; Keras 2 neither.
+    # No version: Keras 3 never writes a batch_input_shape, a DepthwiseConv2D's groups or a list batch-norm axis.
     found = []
 
     def walk(obj):
         if isinstance(obj, dict):
-            if obj.get("class_name") == "InputLayer" and "batch_input_shape" in _cfg(obj):
-                found.append(True)
-            if obj.get("class_name") == "DepthwiseConv2D" and "groups" in _cfg(obj):
+            cls, cfg = obj.get("class_name"), _cfg(obj)
+            if "batch_input_shape" in cfg or (cls == "DepthwiseConv2D" and "groups" in cfg) or \
+                    (cls == "BatchNormalization" and isinstance(cfg.get("axis"), list)):
                 found.append(True)
             for v in obj.values():
                 walk(v)

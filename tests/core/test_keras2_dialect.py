@@ -86,3 +86,5 @@ def test_dialect_detection_by_version_then_shape():
     assert is_keras2(k2, "2.4.0") and not is_keras2(k2, "3.0.1")
     assert is_keras2(k2) and not is_keras2(k3)  # no version attribute: the InputLayer's spelling tells
     assert is_keras2({**k3, "keras_version": "2.11.0"})
+    assert is_keras2(seq(dense2(batch_input_shape=[None, 4])))
+    assert is_keras2(seq(inp3((8, 8, 3)), {"class_name": "BatchNormalization", "config": {"name": "b", "axis": [3]}}))
