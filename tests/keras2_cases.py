@@ -55,6 +55,8 @@ CASES = [
                                                                         "depth_multiplier": 1}, "module": L}), 1),
     ("input_ragged", seq(inp2((4,)), dense2()), seq3(inp3((4,)), dense3()), 1),
     ("input_batch_shape", seq(inp2((4,)), dense2()), seq3(inp3((4,)), dense3()), 1),
+    ("sequential_list", {"class_name": "Sequential", "config": [dense2(batch_input_shape=[None, 4], dtype=F32)]},
+     seq3(inp3((4,), name="d_input"), dense3(dtype=F32), name="sequential"), 1),
     ("sequential_input", seq(dense2(batch_input_shape=[None, 4], dtype=F32), dense2("e")),
      seq3(inp3((4,), name="d_input"), dense3(dtype=F32), dense3("e")), 1),
     ("layer_input_shape", seq(inp2((4,)), dense2(input_shape=[4]), dense2("e", batch_input_shape=[None, 2])),

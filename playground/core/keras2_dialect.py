@@ -32,7 +32,8 @@ MODULES = {"layer": "keras.layers", "Sequential": "keras", "Functional": "keras.
 class Rule:
     """One difference between the dialects.
 
-    ``scope`` says which entries the rule sees: ``layer`` (a layer's class entry, ``classes`` narrows it),
+    ``scope`` says which entries the rule sees: ``entry`` (a class entry before its config is checked),
+    ``layer`` (a layer's class entry, ``classes`` narrows it),
     ``sequential`` (a Sequential's entry, before its layers), ``initializer`` or ``regularizer`` (an object
     in a layer's config), ``walker`` (applied by the walk itself). ``fix(entry)`` rewrites the entry in place
     and returns True when it changed something; it raises ModelImportError for a Keras 2 value that has no
@@ -108,6 +109,13 @@ def _input_entry_from(first: dict) -> dict | None:
     # the name Keras 2 gave the input it made from a first layer
     return {"class_name": "InputLayer",
             "config": {"batch_shape": shape, "dtype": dtype, "sparse": False, "name": f"{_name(first)}_input"}}
+
+
+def _sequential_list(entry: dict) -> bool:
+    if not isinstance(entry.get("config"), list):
+        return False
+    entry["config"] = {"name": "sequential", "layers": entry["config"]}
+    return True
 
 
 def _sequential_input(entry: dict) -> bool:
@@ -203,6 +211,10 @@ RULES: tuple[Rule, ...] = (
          "Keras 3 renamed the argument; its config reader only keeps the old name as an undocumented alias.",
          "layer", _batch_shape, ("InputLayer",), "`batch_input_shape` renamed `batch_shape` on {n} InputLayer{s}",
          False),
+    Rule("sequential_list", '{"class_name": "Sequential", "config": [layers]}',
+         '{"class_name": "Sequential", "config": {"name": ..., "layers": [layers]}}',
+         "Keras 2.0 and 2.1 saved a Sequential's config as a bare list of layers; from 2.2 on it is an object.",
+         "entry", _sequential_list, ("Sequential",), "a Sequential saved as a bare layer list read in {n} model{s}"),
     Rule("sequential_input", "Sequential([Dense(..., batch_input_shape=...)])",
          "Sequential([InputLayer(batch_shape=...), Dense(...)])",
          "Keras 2 let a Sequential's first layer carry the input shape; Keras 3 starts the model with an InputLayer.",
@@ -329,6 +341,8 @@ def _object(entry: dict, role: str, conv: Conversion) -> None:
 
 
 def _layer(entry: dict, conv: Conversion) -> None:
+    if isinstance(entry, dict):
+        _apply("entry", entry, conv)
     if not isinstance(entry, dict) or not isinstance(entry.get("config"), dict):
         raise ModelImportError(f"a layer entry in the model config is not a class entry: {str(entry)[:80]}.")
     _apply("layer", entry, conv)
@@ -363,6 +377,9 @@ def translate(config: dict, keras_version: str | None = None) -> tuple[dict, Con
     version = keras_version or config.get("keras_version") or "unknown version"
     if isinstance(version, bytes):
         version = version.decode("utf-8", "replace")
+    if keras_major(version) == 1:
+        raise ModelImportError(f"the file was saved by Keras {version}; Keras 1 files are not converted (only "
+                               "Keras 2 files are). Load it in Keras 2 and save it again there.")
     out = copy.deepcopy(config)
     for key in ("keras_version", "backend"):
         out.pop(key, None)

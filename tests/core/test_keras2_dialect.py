@@ -53,6 +53,12 @@ def test_values_without_a_keras3_spelling_are_named(fragment, needle):
     assert needle in str(err.value)
 
 
+@pytest.mark.parametrize("attr", [None, b"1.2.2"])
+def test_keras1_files_are_refused_by_name(attr):
+    with pytest.raises(ModelImportError, match="saved by Keras 1.2.2; Keras 1 files are not converted"):
+        translate({**seq(inp2((4,))), "keras_version": "1.2.2"}, attr)
+
+
 def test_message_counts_layers_models_and_rules():
     inner = seq(dense2(batch_input_shape=[None, 4]), name="head")
     model = seq(inp2((8, 8, 3)),
@@ -75,8 +81,8 @@ def test_message_when_nothing_changed():
         "Keras 2 file (2.13.1) converted: 3 layers; nothing needed changing"
 
 
-@pytest.mark.parametrize("version, major", [("2.4.0", 2), (b"2.2.4", 2), ("3.3.3", 3), ("1.2.2", 1), (None, None),
-                                            ("", None), ("tf-2", None)])
+@pytest.mark.parametrize("version, major", [("2.4.0", 2), (b"2.2.4", 2), ("3.3.3", 3), ("1.2.2", 1), ("2.2.4-tf", 2),
+                                            (None, None), ("", None), ("tf-2", None)])
 def test_keras_major(version, major):
     assert keras_major(version) == major
 
