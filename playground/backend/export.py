@@ -368,6 +368,9 @@ def import_model(path: str | Path) -> Graph:
     """Read an .h5 or .keras file into a graph; ModelImportError names what stops it."""
     model = load_keras_model(path)
     try:
-        return graph_from_model(model)
+        graph = graph_from_model(model)
     except ModelImportError as exc:
         raise ModelImportError(f"{Path(path).name}: {exc}") from None
+    from .keras2 import conversion_note  # noqa: PLC0415
+    graph.import_note = conversion_note(path) or ""  # the app's status bar shows it after "Imported ..."
+    return graph

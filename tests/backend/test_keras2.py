@@ -204,6 +204,13 @@ def test_keras2_file_without_version_attribute_is_known_by_its_config(small_cnn,
     assert export.import_model(bad).by_name("probs").params["units"] == 3
 
 
+def test_import_note_for_the_app(small_cnn, tmp_path):
+    model, path = small_cnn
+    assert export.import_model(path).import_note.startswith("Keras 2 file (2.2.4) converted: 5 layers; ")
+    model.save(tmp_path / "k3.keras")
+    assert export.import_model(tmp_path / "k3.keras").import_note == ""
+
+
 def test_import_keeps_every_weight(small_cnn):
     model, path = small_cnn
     graph = export.import_model(path)
