@@ -377,6 +377,7 @@ def translate(config: dict, keras_version: str | None = None) -> tuple[dict, Con
     version = keras_version or config.get("keras_version") or "unknown version"
     if isinstance(version, bytes):
         version = version.decode("utf-8", "replace")
+    version = "".join(ch for ch in str(version) if ch.isprintable())[:40]  # it is shown in a terminal and the app
     if keras_major(version) == 1:
         raise ModelImportError(f"the file was saved by Keras {version}; Keras 1 files are not converted (only "
                                "Keras 2 files are). Load it in Keras 2 and save it again there.")

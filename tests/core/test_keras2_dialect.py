@@ -76,6 +76,11 @@ def test_message_counts_layers_models_and_rules():
     json.dumps(d)  # plain data for summary --json
 
 
+def test_version_from_the_file_is_shown_printable_and_short():
+    _, conv = translate(seq(inp2((4,))), "2.4.0\x1b[2J\x07" + "9" * 100)
+    assert conv.keras_version == "2.4.0[2J" + "9" * 32
+
+
 def test_message_when_nothing_changed():
     assert Conversion("2.13.1", layers=3, models=1).message() == \
         "Keras 2 file (2.13.1) converted: 3 layers; nothing needed changing"
