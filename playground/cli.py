@@ -114,12 +114,24 @@ def print_summary(name: str, rows: list[dict], total: int, trainable: int, out=N
         print(f"{n_err} layer(s) with errors, {n_warn} warning(s).", file=out)
 
 
+def keras2_conversion(path: str):
+    """What opening a Keras 2 .h5 file converted (core.keras2_dialect.Conversion), or None for other files."""
+    if Path(path).suffix not in (".h5", ".hdf5"):
+        return None
+    from .backend.keras2 import conversion_for  # noqa: PLC0415
+    return conversion_for(path)
+
+
 def cmd_summary(args) -> int:
     graph, _, name = load_graph(args.file)
     rows, total, trainable = summary_rows(graph)
+    conversion = keras2_conversion(args.file)
     if args.json:
-        print(json.dumps({"layers": rows, "total_params": total, "trainable_params": trainable}))
+        print(json.dumps({"layers": rows, "total_params": total, "trainable_params": trainable,
+                          "keras2": conversion.to_dict() if conversion else None}))
     else:
+        if conversion:
+            print(conversion.message())
         print_summary(name, rows, total, trainable)
     return 1 if any(r["errors"] for r in rows) else 0
 
@@ -267,8 +279,15 @@ def _train(args, graph, proj, name, settings, dataset, devices, json_out) -> int
 
 def cmd_export(args) -> int:
     from .backend.export import export  # noqa: PLC0415
-    graph, _, name = load_graph(args.project)
     out = Path(args.out)
+    if keras2_conversion(args.project) and args.format in ("h5", "keras"):
+        # a Keras 2 file converts straight to Keras 3, every layer as it was (no round trip through a graph)
+        from .backend.keras2 import convert_file  # noqa: PLC0415
+        conversion = convert_file(args.project, out, args.format)
+        print(conversion.message(), file=sys.stderr)
+        print(f"saved {out} (Keras 3)", file=sys.stderr)
+        return 0
+    graph, _, name = load_graph(args.project)
     export(graph, out, args.format, name=name)
     print(f"saved {clean(str(out))}", file=sys.stderr)
     return 0
@@ -342,8 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--quiet", action="store_true", help="no progress bar")
     t.add_argument("--backend", dest="backend", choices=("tensorflow", "jax", "torch"), default=argparse.SUPPRESS)
     t.set_defaults(fn=cmd_train)
-    e = sub.add_parser("export", help="export a network as it stands (.h5, .keras, a Python script, ONNX, LiteRT)")
-    e.add_argument("project")
+    e = sub.add_parser("export", help="export a network as it stands (.h5, .keras, a Python script, ONNX, LiteRT); "
+                       "a Keras 2 .h5 file is converted to Keras 3")
+    e.add_argument("project", help="project .json, or a Keras .h5 / .keras model")
     e.add_argument("--format", choices=("h5", "keras", "py", "onnx", "litert"), required=True,
                    help="onnx needs: pip install 'network-playground[onnx]'; litert writes a .tflite file")
     e.add_argument("--out", required=True)

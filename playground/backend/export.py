@@ -285,6 +285,9 @@ def load_keras_model(path: str | Path):
     """Load a model file safely (config checked first, safe_mode on, not compiled)."""
     path = Path(path)
     config = read_model_config(path)
+    from .keras2 import is_keras2_file, load_keras2  # noqa: PLC0415 - Keras 2 dialect: translate, then check
+    if is_keras2_file(path, config):
+        return load_keras2(path, config, check=check_safe)[0]
     check_safe(config, path.name)
     keras = get_keras()
     try:
@@ -298,6 +301,9 @@ def import_model(path: str | Path) -> Graph:
     """Read an .h5 or .keras file into a graph; ModelImportError names what stops it."""
     model = load_keras_model(path)
     try:
-        return graph_from_model(model)
+        graph = graph_from_model(model)
     except ModelImportError as exc:
         raise ModelImportError(f"{Path(path).name}: {exc}") from None
+    from .keras2 import conversion_note  # noqa: PLC0415
+    graph.import_note = conversion_note(path) or ""  # the app's status bar shows it after "Imported ..."
+    return graph
