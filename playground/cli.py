@@ -284,8 +284,8 @@ def cmd_export(args) -> int:
         # a Keras 2 file converts straight to Keras 3, every layer as it was (no round trip through a graph)
         from .backend.keras2 import convert_file  # noqa: PLC0415
         conversion = convert_file(args.project, out, args.format)
-        print(conversion.message(), file=sys.stderr)
-        print(f"saved {out} (Keras 3)", file=sys.stderr)
+        print(clean(conversion.message()), file=sys.stderr)
+        print(f"saved {clean(str(out))} (Keras 3)", file=sys.stderr)
         return 0
     graph, _, name = load_graph(args.project)
     export(graph, out, args.format, name=name)
