@@ -121,6 +121,8 @@ def layer_plan(graph: Graph) -> Plan:
 
 def build_model(graph: Graph, name: str = "playground"):
     """A ``keras.Model`` for the graph with every stored weight applied exactly."""
+    from ..core.limits import check_buildable  # noqa: PLC0415 - refuse before Keras allocates or recurses
+    check_buildable(graph)
     keras = get_keras()
     plan = layer_plan(graph)
     tensors = {}
