@@ -138,6 +138,8 @@ def opaque_layer(class_name: str, config: dict, name: str | None = None):
 
 def build_model(graph: Graph, name: str = "playground"):
     """A ``keras.Model`` for the graph with every stored weight applied exactly."""
+    from ..core.limits import check_buildable  # noqa: PLC0415 - refuse before Keras allocates or recurses
+    check_buildable(graph)
     keras = get_keras()
     plan = layer_plan(graph)
     tensors = {}

@@ -96,7 +96,8 @@ def _from_cache_npz(path: Path, shape: tuple, name: str) -> Dataset | None:
     except DatasetError as exc:
         raise DatasetError(f"{path} exists but is not a valid {name} file ({exc}); delete or replace it.") from None
     if len(arrays) < 4:
-        raise DatasetError(f"{path} exists but lacks {', '.join(sorted({'x_train', 'y_train', 'x_test', 'y_test'} - set(arrays)))}; "
+        missing = ", ".join(k for k in NPZ_KEYS if k not in arrays)
+        raise DatasetError(f"{path} exists but lacks {missing}; "
                            f"delete or replace it.")
     for split in ("train", "test"):
         x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]

@@ -8,16 +8,13 @@ Turning the config into a graph is ``importer.graph_from_config``.
 
 from __future__ import annotations
 
-import json
 import keyword
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from .. import __version__
 from ..core.errors import ModelImportError, PlaygroundError
-from ..core.files import read_bytes
 from ..core.graph import Graph
 from ..core.registry import KERAS_CLASS_TO_KEY, get_spec
 from .builder import CODE_LAYERS, build_model, layer_plan
@@ -199,35 +196,9 @@ def python_script(graph: Graph, name: str = "playground", filename: str | None =
 # ------------------------------------------------------------------ import
 
 def read_model_config(path: Path) -> dict:
-    """The model's architecture JSON, read without Keras and without running anything."""
-    head = read_bytes(path, ModelImportError, "a model file", limit=8)  # not the whole (maybe huge) file
-    if path.suffix == ".h5" or head == HDF5_MAGIC:
-        if head != HDF5_MAGIC:
-            raise ModelImportError(f"{path.name} is not an HDF5 file (it does not start with the HDF5 signature).")
-        import h5py  # noqa: PLC0415
-        try:
-            with h5py.File(path, "r") as f:
-                raw = f.attrs.get("model_config")
-        except OSError as exc:
-            raise ModelImportError(f"{path.name} is damaged or truncated: h5py says {exc}.") from None
-        if raw is None:
-            raise ModelImportError(f"{path.name} holds no model architecture (weights-only file?).")
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else str(raw)
-    elif path.suffix == ".keras":
-        try:
-            with zipfile.ZipFile(path) as z:
-                text = z.read("config.json").decode("utf-8")
-        except (zipfile.BadZipFile, KeyError, OSError, UnicodeDecodeError) as exc:
-            raise ModelImportError(f"{path.name} is not a valid .keras archive ({exc}).") from None
-    else:
-        raise ModelImportError(f"{path.name}: models are imported from .h5 or .keras files.")
-    try:
-        config = json.loads(text)
-    except ValueError as exc:
-        raise ModelImportError(f"{path.name}: the model architecture is not valid JSON ({exc}).") from None
-    if not isinstance(config, dict):
-        raise ModelImportError(f"{path.name}: the model architecture is not a JSON object.")
-    return config
+    """The model's architecture JSON, read without Keras and without running anything (see safe_import)."""
+    from .safe_import import read_model_config as read_checked  # noqa: PLC0415
+    return read_checked(path)
 
 
 def _layer_classes(config) -> list[str]:
@@ -292,6 +263,8 @@ def load_keras_model(path: str | Path):
     keras = get_keras()
     try:
         return keras.models.load_model(path, compile=False, safe_mode=True)
+    except RecursionError:
+        raise ModelImportError(f"Keras could not load {path.name}: the model is too deep.") from None
     except (ValueError, TypeError, KeyError, OSError, AttributeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelImportError(f"Keras could not load {path.name}: {first[:300]}") from None

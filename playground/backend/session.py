@@ -85,6 +85,8 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     With ``predictions``, ``Outcome.predictions`` holds (predicted, true class) on the test split, from the
     same pass through the model that scores it."""
     cfg = TrainConfig.from_settings(settings)
+    from ..core.limits import check_buildable  # noqa: PLC0415
+    check_buildable(graph, cfg.batch_size)  # before the dataset loads or Keras allocates anything
     ds, data = prepare_for(graph, dataset, cfg.loss)
     extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []
     with distribution(devices, cfg.batch_size) as n:

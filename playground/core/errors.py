@@ -81,4 +81,4 @@ class UnsafeFileError(PlaygroundError):
 
 
 class ResourceError(PlaygroundError):
-    """A network or dataset would need more memory than this machine has (the message gives both figures)."""
+    """A network or dataset exceeds what this machine or Keras can take (the message gives both figures)."""

@@ -18,6 +18,7 @@ from .registry import get_spec
 from .weights import check_weights
 
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")  # always used with fullmatch: no trailing newline
+_COUNTER_ID = re.compile(r"n(\d+)")
 
 
 @dataclass(eq=False)
@@ -247,7 +248,7 @@ class Graph:
         check_weights(node.kind, node.weights, node.name)
         self.nodes[node.id] = node
         self._names[node.name] = node.id
-        m = re.fullmatch(r"n(\d+)", node.id)
+        m = _COUNTER_ID.fullmatch(node.id)
         if m:
             self._counter = max(self._counter, int(m.group(1)))
         self._emit("node_added", node=node)
@@ -354,8 +355,12 @@ class Graph:
             raise PortError(f"{d.name!r} is an Input layer: it has no input port.")
         self._sync()
         used = self._in.get(dst, {})
-        if port is None:
-            port = 0 if spec.max_inputs == 1 else (max(used) + 1 if used else 0)
+        if port is None and spec.max_inputs == 1:
+            port = 0
+        elif port is None:  # after the highest port in use; usually the last one added, so no scan
+            port = max(next(reversed(used)), len(used) - 1) + 1 if used else 0
+            if port in used:
+                port = max(used) + 1
         if not isinstance(port, int) or isinstance(port, bool) or port < 0 or \
                 (spec.max_inputs is not None and port >= spec.max_inputs):
             raise PortError(f"{d.name!r} ({spec.title}) has no input port {port!r}; valid ports: "
@@ -387,9 +392,13 @@ class Graph:
             placed = set(order)
             stuck = next(n for n in self.nodes.values() if n.id not in placed)
             raise CycleError(f"The connections make a cycle (through {stuck.name!r}); networks here are acyclic.")
+        merges = [nid for nid, n in self.nodes.items() if get_spec(n.kind).max_inputs is None]
+        if not merges:
+            return
         from .shapes import infer
         infos = infer(self)
-        for nid, info in infos.items():
+        for nid in merges:
+            info = infos[nid]
             spec = get_spec(self.nodes[nid].kind)
             if spec.max_inputs is None and info.status == "error" and \
                     len(self._in.get(nid, {})) >= spec.min_inputs:

@@ -38,7 +38,8 @@ def open_zip(path: Path, error: type[PlaygroundError], what: str, *, max_file: i
         fh.seek(0)
         try:
             zf = zipfile.ZipFile(fh)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
+                NotImplementedError) as exc:
             raise error(f"{path.name} is not a valid {what} (not a complete zip archive: {exc}).") from None
         with zf:
             check_zip_directory(zf, path.name, error, size, max_member=max_member, max_total=max_total)
@@ -103,7 +104,8 @@ def npy_header(zf: zipfile.ZipFile, member: str, name: str, error: type[Playgrou
             header_len = fp.tell()
     except PlaygroundError:
         raise
-    except (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error, SyntaxError, TypeError) as exc:
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error, SyntaxError, TypeError,
+            NotImplementedError) as exc:
         raise error(f"{where} is not a readable array ({str(exc)[:200]}).") from None
     if dtype.hasobject:
         raise error(f"{where} holds Python objects (a pickle); only numeric arrays are read, never pickles.")
@@ -125,6 +127,6 @@ def read_npy(zf: zipfile.ZipFile, member: str, name: str, error: type[Playground
     try:
         with zf.open(member) as fp:
             arr = np.lib.format.read_array(fp, allow_pickle=False)
-    except (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error) as exc:
+    except (ValueError, EOFError, OSError, zipfile.BadZipFile, zlib.error, NotImplementedError) as exc:
         raise error(f"{name}: {member.removesuffix('.npy')!r} is damaged or truncated ({str(exc)[:200]}).") from None
     return np.ascontiguousarray(arr)

@@ -30,6 +30,8 @@ def weights_problem(kind: str, weights: Mapping[str, np.ndarray]) -> str | None:
 
     Kinds not in ``WEIGHT_RANKS`` (added later to the registry) get the generic check: at most rank 8.
     """
+    if not weights:
+        return None
     from .registry import get_spec  # noqa: PLC0415 - the registry imports graph-level modules
     from .shapes import count_none  # noqa: PLC0415
     spec = get_spec(kind)

@@ -5,7 +5,7 @@ import pytest
 
 from playground.backend import datasets, session
 from playground.backend.training import StopFlag, TrainConfig
-from playground.core.errors import DatasetError, SettingsError, TrainingError
+from playground.core.errors import DatasetError, SettingsError
 from playground.core.graph import chain
 
 

@@ -40,7 +40,8 @@ def test_a_three_image_npz_loads_and_is_contiguous(tmp_path):
     (np.array(["a", "b"]), "dtype '<U1'"),
     (np.zeros(2, dtype=[("a", "f4")]), "structured"),
     (np.arange(3.0), "one row per example"),
-    (np.array([[1.0, np.nan], [0.0, 1.0], [1.0, 1.0]]), "not finite numbers (NaN or infinity), the first at index (0, 1)"),
+    (np.array([[1.0, np.nan], [0.0, 1.0], [1.0, 1.0]]),
+     "not finite numbers (NaN or infinity), the first at index (0, 1)"),
     (np.array([[1 + 2j, 0], [0, 0], [0, 0]]), "dtype '<c16'"),
 ])
 def test_arrays_that_are_not_numeric_examples_are_refused(tmp_path, x, needle):
@@ -203,3 +204,24 @@ def test_an_image_folder_that_cannot_fit_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(limits, "available_memory", lambda: 100)
     with pytest.raises(ResourceError, match=r"4 images of 5x5\) needs 500 bytes"):
         datasets.load(str(tmp_path))
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_corruption_of_an_npz_is_a_dataset_error_or_still_valid(tmp_path_factory, data):
+    import io
+    buf = io.BytesIO()
+    compressed = data.draw(st.booleans())
+    (np.savez_compressed if compressed else np.savez)(buf, **good(4))
+    raw = bytearray(buf.getvalue())
+    for _ in range(data.draw(st.integers(1, 4))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        raw = raw[:data.draw(st.integers(0, len(raw)))]
+    path = tmp_path_factory.mktemp("fuzz") / "f.npz"
+    path.write_bytes(bytes(raw))
+    try:
+        ds = datasets.load(str(path))
+    except DatasetError:
+        return
+    assert ds.x_train.ndim >= 2 and len(ds.x_train) == len(ds.y_train)

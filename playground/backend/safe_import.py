@@ -1,0 +1,127 @@
+"""Read a model file's architecture exactly as Keras will, without Keras and without unpacking anything large.
+
+Keras decides by name and signature: a ``.keras`` path that is a zip archive (``zipfile.is_zipfile``, which
+finds a zip appended to anything, an HDF5 file included) loads from the zip; ``.h5``/``.hdf5`` loads as HDF5.
+We take the same branch, so a polyglot HDF5+zip file is checked on the part Keras will actually read.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+from ..core import limits
+from ..core.errors import ModelImportError
+from ..core.files import fmt_bytes, open_regular, read_bytes
+from ..core.safe_files import check_zip_directory, read_member
+
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
+
+
+def read_model_config(path: Path) -> dict:
+    """The model's architecture JSON, read the way Keras will read it; ModelImportError names any problem."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".keras":
+        text = _keras_zip_config(path)
+    elif suffix in (".h5", ".hdf5"):
+        text = _hdf5_config(path)
+    else:
+        raise ModelImportError(f"{path.name}: models are imported from .h5 or .keras files.")
+    return parse_config(text, path.name)
+
+
+def _keras_zip_config(path: Path) -> str:
+    with open_regular(path, ModelImportError, "a model file", limits.MAX_MODEL_FILE) as fh:
+        size = fh.seek(0, 2)
+        fh.seek(0)
+        if not zipfile.is_zipfile(fh):  # Keras would refuse it too: it loads .keras files only from a zip
+            raise ModelImportError(f"{path.name} is not a valid .keras archive (no zip directory found); Keras "
+                                   f"reads .keras files only as zip archives.")
+        fh.seek(0)
+        try:
+            zf = zipfile.ZipFile(fh)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
+                NotImplementedError) as exc:
+            raise ModelImportError(f"{path.name} is not a valid .keras archive ({exc}).") from None
+        with zf:
+            check_zip_directory(zf, path.name, ModelImportError, size, max_member=limits.MAX_MODEL_FILE,
+                                max_total=limits.MAX_MODEL_FILE)
+            try:
+                info = zf.getinfo("config.json")
+            except KeyError:
+                raise ModelImportError(f"{path.name} is not a valid .keras archive (no config.json).") from None
+            if info.file_size > limits.MAX_MODEL_CONFIG:
+                raise ModelImportError(f"{path.name}: config.json would unpack to {fmt_bytes(info.file_size)}; a "
+                                       f"model architecture may be at most {fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
+            raw = read_member(zf, "config.json", path.name, ModelImportError)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ModelImportError(f"{path.name}: config.json is not UTF-8 text ({exc.reason}).") from None
+
+
+def _hdf5_config(path: Path) -> str:
+    head = read_bytes(path, ModelImportError, "a model file", limit=8, max_size=limits.MAX_MODEL_FILE)
+    if head != HDF5_MAGIC:
+        raise ModelImportError(f"{path.name} is not an HDF5 file (it does not start with the HDF5 signature).")
+    import h5py  # noqa: PLC0415
+    try:
+        with h5py.File(path, "r") as f:
+            if "model_config" not in f.attrs:
+                raise ModelImportError(f"{path.name} holds no model architecture (weights-only file?).")
+            attr = h5py.h5a.open(f.id, b"model_config")
+            stored = attr.get_storage_size()
+            if stored > limits.MAX_MODEL_CONFIG or attr.shape not in ((), None):
+                raise ModelImportError(f"{path.name}: the model_config attribute is {fmt_bytes(stored)} "
+                                       f"{'of ' + str(attr.shape) if attr.shape else ''}; a model architecture "
+                                       f"is one text of at most {fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
+            raw = f.attrs["model_config"]
+    except ModelImportError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+        raise ModelImportError(f"{path.name} is damaged or truncated: h5py says {str(exc)[:200]}.") from None
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ModelImportError(f"{path.name}: model_config is not UTF-8 text ({exc.reason}).") from None
+    if not isinstance(raw, str):
+        raise ModelImportError(f"{path.name}: model_config is not text.")
+    if len(raw) > limits.MAX_MODEL_CONFIG:
+        raise ModelImportError(f"{path.name}: the model architecture is {fmt_bytes(len(raw))}; at most "
+                               f"{fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
+    return raw
+
+
+def parse_config(text: str, name: str) -> dict:
+    """JSON text -> dict, refusing deep nesting (before any recursive walk) and too many layers for Keras."""
+    try:
+        config = json.loads(text)
+    except RecursionError:
+        raise ModelImportError(f"{name}: the model architecture is nested too deeply to read.") from None
+    except ValueError as exc:
+        raise ModelImportError(f"{name}: the model architecture is not valid JSON ({exc}).") from None
+    if not isinstance(config, dict):
+        raise ModelImportError(f"{name}: the model architecture is not a JSON object.")
+    depth = nesting_depth(config)
+    if depth > limits.MAX_CONFIG_DEPTH:
+        raise ModelImportError(f"{name}: the model architecture is nested {depth} levels deep; at most "
+                               f"{limits.MAX_CONFIG_DEPTH} are read.")
+    layers = config.get("config", {}).get("layers") if isinstance(config.get("config"), dict) else None
+    if isinstance(layers, list) and len(layers) > limits.MAX_KERAS_LAYERS:
+        raise ModelImportError(f"{name} has {len(layers):,} layers; Keras loads models of up to "
+                               f"{limits.MAX_KERAS_LAYERS:,} (deeper ones exhaust Python's recursion limit).")
+    return config
+
+
+def nesting_depth(obj) -> int:
+    """How deeply lists and dicts nest in ``obj``, walked without recursion."""
+    deepest, stack = 0, [(obj, 1)]
+    while stack:
+        node, d = stack.pop()
+        if isinstance(node, (list, dict)):
+            deepest = max(deepest, d)
+            stack.extend((v, d + 1) for v in (node.values() if isinstance(node, dict) else node))
+    return deepest

@@ -1,0 +1,146 @@
+"""Hostile model files and absurd networks (issue 15, items 6-8, 11, 12): refused before Keras reads them
+or allocates anything; the checks read exactly what Keras would load."""
+
+import io
+import json
+import os
+import zipfile
+
+import h5py
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from playground.backend import export
+from playground.backend.builder import build_model
+from playground.core import limits
+from playground.core.errors import ModelImportError, ResourceError
+from playground.core.graph import chain
+
+SAFE = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [None, 2], "name": "x"}},
+    {"class_name": "Dense", "config": {"units": 1, "name": "d"}}]}}
+EVIL = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+    {"class_name": "InputLayer", "config": {"batch_shape": [None, 2], "name": "x"}},
+    {"class_name": "Lambda", "config": {"function": "os.system('echo owned')", "name": "l"}}]}}
+
+
+def keras_zip(path, config_text: str, method=zipfile.ZIP_DEFLATED):
+    with zipfile.ZipFile(path, "w", method) as zf:
+        zf.writestr("config.json", config_text)
+        zf.writestr("metadata.json", "{}")
+    return path
+
+
+def test_an_hdf5_file_with_a_zip_appended_is_checked_on_the_zip_part(tmp_path):
+    h5 = tmp_path / "poly.keras"
+    with h5py.File(h5, "w") as f:
+        f.attrs["model_config"] = json.dumps(SAFE)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("config.json", json.dumps(EVIL))
+    h5.write_bytes(h5.read_bytes() + buf.getvalue())
+    assert zipfile.is_zipfile(h5)  # what Keras tests to choose the zip loader
+    with pytest.raises(ModelImportError, match="Lambda"):
+        export.import_model(h5)
+
+
+def test_a_keras_name_on_a_plain_hdf5_file_is_refused(tmp_path):
+    h5 = tmp_path / "plain.keras"
+    with h5py.File(h5, "w") as f:
+        f.attrs["model_config"] = json.dumps(SAFE)
+    with pytest.raises(ModelImportError, match="not a valid .keras archive"):
+        export.read_model_config(h5)
+
+
+def test_a_config_bomb_is_refused_from_the_directory(tmp_path, monkeypatch):
+    path = keras_zip(tmp_path / "bomb.keras", " " * 200_000 + json.dumps(SAFE))
+    assert path.stat().st_size < 5_000
+    monkeypatch.setattr(limits, "MAX_MODEL_CONFIG", 100_000)
+    with pytest.raises(ModelImportError, match="config.json would unpack to 200.2 KB"):
+        export.read_model_config(path)
+
+
+def test_an_encrypted_member_is_refused(tmp_path):
+    path = keras_zip(tmp_path / "enc.keras", json.dumps(SAFE))
+    raw = bytearray(path.read_bytes())
+    cd = raw.find(b"PK\x01\x02")
+    raw[cd + 8] |= 1
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ModelImportError, match="encrypted"):
+        export.read_model_config(path)
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("[" * 200_000, "nested too deeply"),
+    ('{"a":' * 300 + "1" + "}" * 300, "nested 300 levels deep"),
+    (json.dumps({"class_name": "Sequential", "config": {"layers": [{"class_name": "Dense", "config": {}}] * 3000}}),
+     "3,000 layers"),
+])
+def test_deep_or_huge_configs_are_refused_before_any_recursive_walk(tmp_path, text, needle):
+    with pytest.raises(ModelImportError, match=needle):
+        export.import_model(keras_zip(tmp_path / "deep.keras", text))
+
+
+def test_an_oversized_hdf5_attribute_is_refused_unread(tmp_path, monkeypatch):
+    path = tmp_path / "big.h5"
+    with h5py.File(path, "w") as f:
+        f.attrs["model_config"] = np.zeros(5_000)
+    monkeypatch.setattr(limits, "MAX_MODEL_CONFIG", 10_000)
+    with pytest.raises(ModelImportError, match="model_config attribute is 40.0 KB"):
+        export.read_model_config(path)
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_special_files_are_refused(tmp_path, suffix):
+    fifo = tmp_path / f"m{suffix}"
+    os.mkfifo(fifo)
+    with pytest.raises(ModelImportError, match="pipe"):
+        export.import_model(fifo)
+    link = tmp_path / f"z{suffix}"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(ModelImportError, match="device"):
+        export.import_model(link)
+
+
+def test_a_network_too_large_for_memory_names_both_figures():
+    g = chain(("input", {"shape": (100_000, 100_000, 3)}), ("flatten", {}), ("dense", {"units": 10}))
+    with pytest.raises(ResourceError, match=r"needs 1.2 TB of weights; this machine has .* available"):
+        build_model(g)
+    with pytest.raises(ResourceError, match="needs 1.6 GB of weights; this machine has 1.0 GB"):
+        limits.check_network_fits(chain(("input", {"shape": (1000,)}), ("dense", {"units": 400_000})),
+                                  available=10 ** 9)
+
+
+def test_training_memory_counts_the_batch():
+    g = chain(("input", {"shape": (1000, 1000, 3)}), ("conv2d", {"filters": 64, "padding": "same"}))
+    limits.check_network_fits(g, available=10 ** 9)  # the weights alone fit
+    with pytest.raises(ResourceError, match="with batch size 64"):
+        limits.check_network_fits(g, batch_size=64, available=10 ** 9)
+
+
+def test_a_network_deeper_than_keras_can_build_is_refused():
+    g = chain(("input", {"shape": (2,)}), *[("dense", {"units": 2})] * limits.MAX_KERAS_LAYERS)
+    with pytest.raises(ResourceError, match="601 layers; Keras builds networks of up to 600"):
+        build_model(g)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_any_corruption_of_a_keras_archive_is_a_model_import_error(tmp_path_factory, data):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", data.draw(st.sampled_from([zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED]))) as zf:
+        zf.writestr("config.json", json.dumps(SAFE))
+        zf.writestr("model.weights.h5", b"\0" * 300)
+    raw = bytearray(buf.getvalue())
+    for _ in range(data.draw(st.integers(1, 4))):
+        raw[data.draw(st.integers(0, len(raw) - 1))] = data.draw(st.integers(0, 255))
+    if data.draw(st.booleans()):
+        raw = raw[:data.draw(st.integers(0, len(raw)))]
+    path = tmp_path_factory.mktemp("fuzz") / "m.keras"
+    path.write_bytes(bytes(raw))
+    try:
+        config = export.read_model_config(path)
+    except ModelImportError:
+        return
+    assert isinstance(config, dict)
