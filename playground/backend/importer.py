@@ -165,7 +165,7 @@ class _Importer:
                 else None
         input_names = [r[0] for r in _ref_list(cfg.get("input_layers"))]
         skip: set[str] = set()
-        for i, lc in enumerate(layers):
+        for lc in layers:
             name = _name_of(lc)
             if name in skip:
                 continue
