@@ -78,7 +78,7 @@ def layer_plan(graph: Graph) -> Plan:
             name = n.name + call.suffix
             carries = call.suffix == ""
             plan.append(LayerCall(name, call.cls, dict(call.kwargs), ins, nid if carries else None, call.config,
-                                  merge=spec.merge and ins is not None and len(ins) > 1 and carries,
+                                  merge=carries and len(ins) > 1,
                                   trainable=n.trainable))
             ins = [name]
         out_name[nid] = plan[-1].name

@@ -165,7 +165,7 @@ class _Importer:
                 else None
         input_names = [r[0] for r in _ref_list(cfg.get("input_layers"))]
         skip: set[str] = set()
-        for i, lc in enumerate(layers):
+        for lc in layers:
             name = _name_of(lc)
             if name in skip:
                 continue
@@ -267,8 +267,8 @@ class _Importer:
 def graph_from_config(config: dict, facts: Facts | None = None) -> Graph:
     """Turn a Keras 3 model config dict into a graph (weights through ``facts`` when given)."""
     if not isinstance(config, dict) or config.get("class_name") not in MODEL_CLASSES:
-        raise ModelImportError(f"the file holds a {config.get('class_name') if isinstance(config, dict) else config!r}, "
-                               "not a Keras model.")
+        what = config.get("class_name") if isinstance(config, dict) else config
+        raise ModelImportError(f"the file holds a {what!r:.80}, not a Keras model.")
     imp = _Importer(facts)
     try:
         imp.model(config)

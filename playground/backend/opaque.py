@@ -77,7 +77,7 @@ def refresh(graph: Graph) -> list[str]:
         for node in stale:
             ins = [list(infos[i].shape) for i in graph.input_ids(node.id)]
             layer = opaque_layer(node.params["class_name"], node.params["config"], name=node.name)
-            layer.build(*[(None, *s) for s in ins]) if len(ins) == 1 else layer.build([(None, *s) for s in ins])
+            layer.build((None, *ins[0]) if len(ins) == 1 else [(None, *s) for s in ins])
             params = dict(node.params, input_shapes=ins, output_shape=output_shape(layer, ins),
                           param_count=[int(layer.count_params()) if layer.weights else 0,
                                        int(sum(np.prod(v.shape) for v in layer.trainable_weights))])

@@ -30,9 +30,12 @@ class ParamSpec:
 
     ``kind`` is one of ``int``, ``float``, ``choice``, ``bool``, ``shape`` (tuple of positive ints),
     ``padding`` (``"valid"``, ``"same"`` or an int p >= 0), ``optional_int`` (None means "default"),
-    ``optional_float``, ``size`` (an int for a square window or a (height, width) pair; None allowed
-    when the default is None), ``pad2d`` (an int for every side or ((top, bottom), (left, right))),
-    ``ints`` (a tuple of whole numbers), ``text`` and ``config`` (any JSON value; not editable).
+    ``optional_float``, ``text`` and ``config`` (any JSON value; not editable).
+
+    ``pair`` widens an ``int``/``optional_int``: ``"hw"`` also takes (height, width) for a window that
+    is not square (canonical: a plain int when both are equal); ``"sides"`` also takes (rows, columns)
+    or ((top, bottom), (left, right)) for padding and cropping (canonical: an int when all are equal).
+    A square value stays a plain int, so a spin box still shows the common case.
     """
 
     name: str
@@ -46,6 +49,7 @@ class ParamSpec:
     max_exclusive: bool = False
     label: str = ""
     editable: bool = True  # False: shown, not edited (an opaque layer's Keras config)
+    pair: str = ""  # "hw" or "sides": see above
 
     @property
     def title(self) -> str:
@@ -59,6 +63,8 @@ class ParamSpec:
     def validate(self, value: Any) -> Any:
         """Return ``value`` in its canonical form, or raise ParamError naming it and the value."""
         n = self.name
+        if self.pair and self.kind in ("int", "optional_int") and isinstance(value, (list, tuple)):
+            return self._size(value) if self.pair == "hw" else self._pad2d(value)
         if self.kind == "int" or (self.kind == "optional_int" and value is not None):
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ParamError(f"`{n}` must be an integer. Received {n}={value!r}.", n)
@@ -73,16 +79,6 @@ class ParamSpec:
         if self.kind == "optional_float":
             return ParamSpec(n, "float", 0.0, "", self.min, self.max, min_exclusive=self.min_exclusive,
                              max_exclusive=self.max_exclusive).validate(value)
-        if self.kind == "size":
-            return self._size(value)
-        if self.kind == "pad2d":
-            return self._pad2d(value)
-        if self.kind == "ints":
-            if not isinstance(value, (list, tuple)) or not 1 <= len(value) <= 8 or not all(
-                    isinstance(d, int) and not isinstance(d, bool) and self.min <= d <= self.max for d in value):
-                raise ParamError(f"`{n}` must be a list of 1 to 8 whole numbers from {self.min:g} to "
-                                 f"{self.max:g}. Received {n}={value!r}.", n)
-            return tuple(value)
         if self.kind == "text":
             if not isinstance(value, str) or not value:
                 raise ParamError(f"`{n}` must be a non-empty text. Received {n}={value!r}.", n)
@@ -138,8 +134,6 @@ class ParamSpec:
 
     def _size(self, value):
         n = self.name
-        if value is None and self.default is None:
-            return None
         lo = int(self.min if self.min is not None else 1)
         if self._whole(value, lo):
             return value
@@ -304,7 +298,7 @@ def _from_keras_value(p: ParamSpec, v):
         v = ACTIVATION_ALIASES.get(v, v)
     if p.kind == "float" and isinstance(v, int) and not isinstance(v, bool):
         return float(v)
-    if p.kind in ("shape", "ints") and isinstance(v, list):
+    if p.kind == "shape" and isinstance(v, list):
         return tuple(v)
     return v
 
@@ -420,22 +414,22 @@ def _pad_text(v) -> str:
 
 ACT = ParamSpec("activation", "choice", "linear", "Function applied to each output: relu keeps positives, "
                 "softmax turns scores into class probabilities.", choices=ACTIVATIONS)
-KERNEL = ParamSpec("kernel_size", "size", 3, "Filter size f (or height, width): each output looks at an "
-                   "f x f patch. out = floor((n + 2p - f)/s) + 1.", 1, 64, label="kernel")
-STRIDES = ParamSpec("strides", "size", 1, "Step s between filter positions; s = 2 halves the size. "
-                    "out = floor((n + 2p - f)/s) + 1.", 1, 64, label="stride")
-DILATION = ParamSpec("dilation_rate", "size", 1, "Gaps d between the filter's taps: an f x f filter spans "
-                     "d*(f-1)+1 inputs (atrous convolution). Needs stride 1.", 1, 64, label="dilation")
+KERNEL = ParamSpec("kernel_size", "int", 3, "Filter size f (or height, width): each output looks at an "
+                   "f x f patch. out = floor((n + 2p - f)/s) + 1.", 1, 64, label="kernel", pair="hw")
+STRIDES = ParamSpec("strides", "int", 1, "Step s between filter positions; s = 2 halves the size. "
+                    "out = floor((n + 2p - f)/s) + 1.", 1, 64, label="stride", pair="hw")
+DILATION = ParamSpec("dilation_rate", "int", 1, "Gaps d between the filter's taps: an f x f filter spans "
+                     "d*(f-1)+1 inputs (atrous convolution). Needs stride 1.", 1, 64, label="dilation", pair="hw")
 CONV_PAD = ParamSpec("padding", "padding", "valid", "valid: no padding (p = 0); same: Keras pads so that "
                      "out = ceil(n/s); or a number p of zero rows and columns added on each side.", max=64)
 SAME_VALID = ParamSpec("padding", "choice", "valid", "valid: no padding; same: out = ceil(n/s).",
                        choices=("valid", "same"))
 POOL_PAD = ParamSpec("padding", "choice", "valid", "valid: windows stay inside the input; same: "
                      "out = ceil(n/s).", choices=("valid", "same"))
-POOL = ParamSpec("pool_size", "size", 2, "Window size f (or height, width): each output summarises an f x f "
-                 "patch.", 1, 64, label="size")
-POOL_STRIDES = ParamSpec("strides", "size", None, "Step between windows; empty means the pool size "
-                         "(non-overlapping windows).", 1, 64, label="stride")
+POOL = ParamSpec("pool_size", "int", 2, "Window size f (or height, width): each output summarises an f x f "
+                 "patch.", 1, 64, label="size", pair="hw")
+POOL_STRIDES = ParamSpec("strides", "optional_int", None, "Step between windows; empty means the pool size "
+                         "(non-overlapping windows).", 1, 64, label="stride", pair="hw")
 BIAS = ParamSpec("use_bias", "bool", True, "Add a learned bias to each output.")
 FILTERS = ParamSpec("filters", "int", 32, "Number of filters k = output channels.", 1, 8192)
 DEPTH_MULT = ParamSpec("depth_multiplier", "int", 1, "Output channels per input channel (m): out = C*m.",
@@ -529,18 +523,18 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               summary=lambda p: "keepdims" if p["keepdims"] else "", rule_text="steps x C -> C", glyph="G1"),
     LayerSpec("zeropadding2d", "ZeroPadding2D", "convolution", "Adds p rows and columns of zeros around the image.",
               _adapter("ZeroPadding2D"),
-              (ParamSpec("padding", "pad2d", 1, "Zero rows/columns p added on each side, or "
-                         "((top, bottom), (left, right)).", 0, 64),),
+              (ParamSpec("padding", "int", 1, "Zero rows/columns p added on each side, or "
+                         "((top, bottom), (left, right)).", 0, 64, pair="sides"),),
               S.rule_zeropad, summary=lambda p: _pad_text(p["padding"]), rule_text="out = n + 2p", glyph="P"),
     LayerSpec("cropping2d", "Cropping2D", "convolution", "Cuts rows and columns off the image's edges.",
               _adapter("Cropping2D"),
-              (ParamSpec("cropping", "pad2d", 1, "Rows/columns removed on each side, or "
-                         "((top, bottom), (left, right)).", 0, 1024),),
+              (ParamSpec("cropping", "int", 1, "Rows/columns removed on each side, or "
+                         "((top, bottom), (left, right)).", 0, 1024, pair="sides"),),
               S.rule_cropping, summary=lambda p: _pad_text(p["cropping"]).replace("p", "c"),
               rule_text="out = n - top - bottom", glyph="Cr"),
     LayerSpec("upsampling2d", "UpSampling2D", "convolution", "Repeats each pixel into a block, making the image "
               "size times larger.", _adapter("UpSampling2D"),
-              (ParamSpec("size", "size", 2, "Growth factor per axis (or height, width).", 1, 64),
+              (ParamSpec("size", "int", 2, "Growth factor per axis (or height, width).", 1, 64, pair="hw"),
                ParamSpec("interpolation", "choice", "nearest", "How new pixels are filled: nearest copies, "
                          "bilinear blends.", choices=("nearest", "bilinear", "bicubic", "area", "lanczos3",
                                                       "lanczos5"))),
@@ -555,7 +549,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               rule_text="product of sizes unchanged", glyph="R"),
     LayerSpec("permute", "Permute", "core", "Reorders the axes (1 is the first after the batch): (2, 1) swaps "
               "rows and columns of a matrix.", _adapter("Permute"),
-              (ParamSpec("dims", "ints", (2, 1), "The new order of axes 1..n, each once.", 1, 8),),
+              (ParamSpec("dims", "shape", (2, 1), "The new order of axes 1..n, each once.", 1, 8),),
               S.rule_permute, summary=lambda p: str(tuple(p["dims"])), rule_text="out[i] = in[dims[i]]", glyph="Pm"),
     LayerSpec("identity", "Identity", "core", "Passes its input through unchanged (a placeholder).",
               _adapter("Identity"), (), S.rule_same, rule_text="shape unchanged", glyph="="),

@@ -13,7 +13,6 @@ from playground.core import shapes
 from playground.core.errors import ModelImportError, ShapeError
 from playground.core.graph import Graph, chain
 from playground.core.logic import GATE_PRESET_TARGETS, GATES, binary_rows, gate_graph
-from playground.core.registry import LAYERS
 
 PLAIN_KERAS = textwrap.dedent("""
     import sys, json, numpy as np, keras

@@ -24,6 +24,10 @@ NOT_WALKED = {"input", "opaque"}  # the inputs are the walk's own; opaque layers
 def _variants(p: ParamSpec) -> list:
     """Values other than the default, for the parameter's kind."""
     d = p.default
+    if p.pair == "hw":
+        return [(2, 3), 1] if d is None else [(d + 1, d), d + 1]
+    if p.pair == "sides":
+        return [((1, 2), (0, 1))]
     if p.kind == "bool":
         return [not d]
     if p.kind == "int":
@@ -33,17 +37,13 @@ def _variants(p: ParamSpec) -> list:
         return [round(d * 0.5 + 0.01, 4)]
     if p.kind == "choice":
         return [c for c in p.choices if c != d][:1]
-    if p.kind == "size":
-        return [(2, 3)] if d is None else [(d + 1, d), d + 1]
     if p.kind == "padding":
         return ["same", 1]
-    if p.kind == "pad2d":
-        return [((1, 2), (0, 1))]
     if p.kind == "optional_float":
         return [6.0]
     if p.kind == "optional_int":
         return [1]
-    if p.kind == "ints":
+    if p.kind == "shape":
         return [tuple(reversed(d))]
     return []
 

@@ -210,3 +210,17 @@ def test_frozen_flag_reaches_keras_and_back(tmp_path):
     assert (total, trainable) == (model.count_params(), sum(int(np.prod(v.shape)) for v in model.trainable_weights))
     back = export.import_model(export.export(g, tmp_path / "f.keras"))
     assert not back.by_name(first.name).trainable
+
+
+def test_opaque_layer_with_two_inputs(tmp_path):
+    import keras
+    a, b = keras.Input((4,), name="a"), keras.Input((4,), name="b")
+    dot = keras.layers.Dot(axes=1, name="dot")([keras.layers.Dense(4, name="da")(a), b])
+    model = keras.Model([a, b], keras.layers.Dense(2, name="out")(dot))
+    model.save(tmp_path / "dot.keras")
+    g = export.import_model(tmp_path / "dot.keras")
+    node = g.by_name("dot")
+    assert node.kind == "opaque" and [g.nodes[i].name for i in g.input_ids(node.id)] == ["da", "b"]
+    assert node.params["input_shapes"] == [[4], [4]] and shapes.infer(g)[node.id].shape == (1,)
+    x = [np.random.default_rng(4).normal(size=(3, 4)).astype(np.float32) for _ in range(2)]
+    assert np.max(np.abs(np.asarray(builder.build_model(g)(x)) - np.asarray(model(x)))) <= 1e-6

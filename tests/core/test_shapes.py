@@ -230,3 +230,46 @@ def test_frozen_layer_counts_as_non_trainable():
 def test_new_rule_errors(kind, params, msg):
     info, _ = out_of(("input", {"shape": [8, 8, 4]}), (kind, params))
     assert info.status == "error" and msg in info.errors[0]
+
+
+def dense_block_graph():
+    from playground.core.graph import Graph
+    g = Graph()
+    x = g.add_node("input", {"shape": [16, 16, 3]}, name="img")
+    x = g.add_node("conv2d", {"filters": 8, "padding": "same"}, name="stem")
+    g.connect(g.by_name("img").id, x.id)
+    for b in range(3):
+        c = g.add_node("conv2d", {"filters": 4, "padding": "same"}, name=f"c{b}")
+        g.connect(x.id, c.id)
+        cat = g.add_node("concatenate", {}, name=f"cat{b}")
+        g.connect(x.id, cat.id)
+        g.connect(c.id, cat.id)
+        x = cat
+    for kind, name in (("batchnorm", "bn"), ("globalavgpool2d", "gap"), ("dense", "head")):
+        n = g.add_node(kind, {}, name=name)
+        g.connect(x.id, n.id)
+        x = n
+    return g
+
+
+def test_shape_cache_equals_a_full_inference_after_every_kind_of_edit():
+    g = dense_block_graph()
+    cache = shapes.ShapeCache(g)
+    assert cache.infos == shapes.infer(g) and cache.runs == 1
+    edits = [
+        lambda: g.set_param(g.by_name("stem").id, "filters", 5),
+        lambda: g.set_param(g.by_name("c1").id, "kernel_size", 40),  # an error, then blocked downstream
+        lambda: g.set_param(g.by_name("c1").id, "kernel_size", 3),
+        lambda: g.set_param(g.by_name("img").id, "shape", (9, 9, 2)),
+        lambda: g.set_trainable(g.by_name("bn").id, False),
+        lambda: g.remove_node(g.by_name("c2").id),
+        lambda: g.connect(g.add_node("conv2d", {"filters": 3, "padding": "same"}, name="c9").id,
+                          g.by_name("cat2").id),
+        lambda: g.connect(g.by_name("cat1").id, g.by_name("c9").id),
+        lambda: g.disconnect(next(e for e in g.edges if g.nodes[e.dst].name == "head")),
+    ]
+    for i, edit in enumerate(edits):
+        edit()
+        assert cache.infos == shapes.infer(g), i
+        assert cache.runs == i + 2  # one inference per edit, however often the result is read
+        assert cache.infos is cache.infos
