@@ -14,6 +14,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 
 from ..core.errors import BackendUnavailableError
 
@@ -42,18 +43,27 @@ def select_backend(name: str | None = None) -> str:
 def get_keras():
     """Import and return ``keras`` (after ``select_backend``); clear error if it is missing."""
     if "keras" not in sys.modules:
-        name = select_backend()
-        if importlib.util.find_spec("keras") is None:
-            raise BackendUnavailableError("Keras is not installed: pip install keras tensorflow")
-        with quiet_native_logs():
-            import keras  # noqa: PLC0415 - lazy by design: the window opens without Keras
-            if name == "tensorflow":
-                _tf_start_runtime()  # its CUDA probe logs too: inside the quiet region
-        # TensorFlow's Python warnings ("N out of the last M calls ... triggered tf.function retracing")
-        # follow from building a fresh model per run, which we do on purpose; real errors still show.
-        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+        with _IMPORT_LOCK:  # one thread at a time points file descriptor 2 elsewhere
+            if "keras" not in sys.modules:
+                _import_keras()
     import keras  # noqa: PLC0415
     return keras
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def _import_keras() -> None:
+    name = select_backend()
+    if importlib.util.find_spec("keras") is None:
+        raise BackendUnavailableError("Keras is not installed: pip install keras tensorflow")
+    with quiet_native_logs():
+        import keras  # noqa: F401, PLC0415 - lazy by design: the window opens without Keras
+        if name == "tensorflow":
+            _tf_start_runtime()  # its CUDA probe logs too: inside the quiet region
+    # TensorFlow's Python warnings ("N out of the last M calls ... triggered tf.function retracing")
+    # follow from building a fresh model per run, which we do on purpose; real errors still show.
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 # TensorFlow's C++ start-up lines ("Could not find cuda drivers", "failed call to cuInit", oneDNN and

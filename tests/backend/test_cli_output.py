@@ -7,8 +7,10 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 from playground import cli
-from playground.backend import datasets, session
+from playground.backend import datasets, runtime, session
 from playground.core import project
 from playground.core.graph import chain
 
@@ -65,3 +67,19 @@ def test_json_keeps_dataset_messages_off_stdout(tmp_path, monkeypatch, capsys):
 def test_json_line_turns_nan_into_null():
     line = cli.json_line({"event": "epoch", "loss": float("nan"), "nested": {"x": float("inf")}})
     assert json.loads(line) == {"event": "epoch", "loss": None, "nested": {"x": None}}
+
+
+@pytest.mark.parametrize("line,notice", [
+    ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR", True),
+    ("I0000 00:00:1795623304.763379   10086 cudart_stub.cc:31] Could not find cuda drivers on your machine, GPU "
+     "will not be used.", True),
+    ("E0000 00:00:1795623308.984492   10086 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error", True),
+    ("2024-05-01 10:00:00.123456: I tensorflow/core/util/port.cc:113] oneDNN custom operations are on.", True),
+    ("W0000 00:00:1795623308.984492   10086 cpu_feature_guard.cc:210] This TensorFlow binary is optimized", True),
+    ("E0000 00:00:1795623308.984492   10086 file_io.cc:12] could not open /data/x: permission denied", False),
+    ("F0000 00:00:1795623308.984492   10086 check.cc:9] Check failed: gpu", False),
+    ("Traceback (most recent call last):", False),
+    ("epoch 1/2 loss 0.6478 acc 0.8227", False),
+])
+def test_which_native_lines_are_held_back(line, notice):
+    assert runtime.is_native_notice(line) is notice
