@@ -8,66 +8,27 @@ of graph events inside one edit (a macro: disconnect, add, connect, fit weights)
 from __future__ import annotations
 
 from . import shapes
-from .graph import Graph
-
-# events that cannot change a shape, a count or an error
-_NEUTRAL = frozenset({"node_moved", "node_renamed"})
-
 
 def weights_text(weights: dict) -> str:
     return ", ".join(f"{k} {tuple(v.shape)}" for k, v in weights.items())
 
 
-def stale_weights(graph: Graph, infos: dict[str, shapes.NodeInfo]) -> dict[str, str]:
-    """Nodes whose stored (trained or hand-set) weights no longer fit the layer, with a message each.
-
-    A layer's stored numbers must add up to its parameter count; after a change such as filters 32 -> 16
-    they do not, and building or exporting would fail. Neuron grids are refitted by the editor instead.
+class ShapeCache(shapes.ShapeCache):
+    """``infos`` (node id -> NodeInfo) for one graph, brought up to date at most once per change, and only for
+    the nodes an edit touched and what their new shapes reach (``shapes.infer`` with ``previous``/``changed``).
+    A layer whose stored weights no longer fit is an error on that layer (``shapes.stored_weights_problem``).
     """
-    problems = {}
-    for nid, node in graph.nodes.items():
-        info = infos.get(nid)
-        if not node.weights or info is None or info.status in ("error", "blocked"):
-            continue
-        stored = sum(int(v.size) for v in node.weights.values())
-        if stored != info.params:
-            problems[nid] = (f"The stored weights ({weights_text(node.weights)}: {stored:,} numbers) no longer fit "
-                             f"this layer, which now has {info.params:,} parameters. Reset this layer's weights in "
-                             f"the inspector (it starts again from random values).")
-    return problems
 
-
-class ShapeCache:
-    """``infos`` (node id -> NodeInfo) for one graph, computed lazily and at most once per change."""
-
-    def __init__(self, graph: Graph) -> None:
-        self.graph = graph
-        self._infos: dict[str, shapes.NodeInfo] | None = None
-        self.computations = 0  # how many inferences ran (tests count them)
-        graph.subscribe(self._on_graph_event)
-
-    def _on_graph_event(self, event: str, **_kw) -> None:
-        if event not in _NEUTRAL:
-            self._infos = None
+    @property
+    def computations(self) -> int:
+        return self.runs
 
     def invalidate(self) -> None:
         self._infos = None
 
     @property
     def stale(self) -> bool:
-        return self._infos is None
-
-    @property
-    def infos(self) -> dict[str, shapes.NodeInfo]:
-        if self._infos is None:
-            infos = shapes.infer(self.graph)
-            self.computations += 1
-            for nid, message in stale_weights(self.graph, infos).items():
-                info = infos[nid]
-                info.errors.append(message)
-                info.status = "error"
-            self._infos = infos
-        return self._infos
+        return self._infos is None or bool(self._changed)
 
     def info(self, node_id: str) -> shapes.NodeInfo | None:
         return self.infos.get(node_id)

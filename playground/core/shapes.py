@@ -570,6 +570,22 @@ def infer(graph, previous: dict[str, NodeInfo] | None = None, changed=()) -> dic
     return infos
 
 
+def stored_weights_problem(node, params: int) -> str | None:
+    """Stored (trained or imported) weights that no longer fit the layer, e.g. after filters 32 -> 16.
+
+    Their numbers must add up to the layer's parameter count; building or exporting would fail otherwise.
+    """
+    if not node.weights:
+        return None
+    stored = sum(int(v.size) for v in node.weights.values())
+    if stored == params:
+        return None
+    text = ", ".join(f"{k} {tuple(v.shape)}" for k, v in node.weights.items())
+    return (f"The stored weights ({text}: {fmt_int(stored)} numbers) no longer fit this layer, which now has "
+            f"{fmt_int(params)} parameters. Reset this layer's weights in the inspector (it starts again from "
+            f"random values).")
+
+
 def _infer_node(node, get_spec, inputs: list[str], infos: dict[str, NodeInfo]) -> NodeInfo:
     """One node's info from its inputs' infos (already computed)."""
     spec = get_spec(node.kind)
@@ -603,11 +619,13 @@ def _infer_node(node, get_spec, inputs: list[str], infos: dict[str, NodeInfo]) -
     info.params, info.trainable_params, info.params_formula = total, trainable, pformula
     if spec.check_weights is not None:
         msg = spec.check_weights(node, in_shapes)
-        if msg:
-            info.errors.append(msg)
-            info.status = "error"
-            info.error_param = "weights"
-            return info
+    else:
+        msg = stored_weights_problem(node, total)
+    if msg:
+        info.errors.append(msg)
+        info.status = "error"
+        info.error_param = "weights"
+        return info
     info.status = "warning" if info.warnings else "ok"
     return info
 
