@@ -133,9 +133,9 @@ class NodeItem(QGraphicsItem):
         painter.drawText(QRectF(10, 13, CARD_W - 20, 20), Qt.AlignLeft | Qt.AlignVCenter, self.title)
         title_w = QFontMetricsF(painter.font()).horizontalAdvance(self.title)
         painter.setPen(c["muted"])
-        painter.setFont(theme.ui_font(9))
+        painter.setFont(theme.ui_font(8.5))
         fm = QFontMetricsF(painter.font())
-        room = CARD_W - 20 - title_w - 8  # the name never runs into the title
+        room = CARD_W - 20 - title_w - 6  # the name never runs into the title
         if room > 12:
             painter.drawText(QRectF(10, 13, CARD_W - 20, 20), Qt.AlignRight | Qt.AlignVCenter,
                              fm.elidedText(self.name, Qt.ElideRight, room))

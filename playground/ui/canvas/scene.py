@@ -31,6 +31,8 @@ class GraphScene(QGraphicsScene):
         self._drag_path: QGraphicsPathItem | None = None
         self._press_pos: dict[str, QPointF] = {}
         self._card_index: dict[int, list] | None = None  # column bucket -> [(card rect, item)]
+        self._labels_stale = True  # a graph change since the labels were last written
+        self._labels_from = None  # the shape results they were written from
         self.setSceneRect(-2000, -2000, 6000, 4000)
         self._reroute_timer = QTimer(self)  # edges that jump over cards find their lane once things settle
         self._reroute_timer.setSingleShot(True)
@@ -44,6 +46,8 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ model -> view
     def _on_graph_event(self, event: str, **kw) -> None:
+        if event != "node_moved":
+            self._labels_stale = True
         if event == "node_added":
             self._add_node_item(kw["node"])
         elif event == "node_removed":
@@ -147,6 +151,9 @@ class GraphScene(QGraphicsScene):
     def refresh(self) -> None:
         """Update every label from the document's shape results (computed once per edit, in core)."""
         infos = self.doc.infos
+        if not self._labels_stale and infos is self._labels_from:
+            return  # e.g. the document's "changed" right after a rebuild that already wrote them
+        self._labels_stale, self._labels_from = False, infos
         for nid, item in self.node_items.items():
             if nid in infos:
                 item.set_content(self.graph.nodes[nid], infos[nid])
