@@ -64,6 +64,10 @@ def build_menus(w) -> None:
             "Find a layer on the canvas by name and centre it")
     _action(w, v, "Zoom &in", lambda: w.view.zoom_by(1.2), QKeySequence.ZoomIn)
     _action(w, v, "Zoom &out", lambda: w.view.zoom_by(1 / 1.2), QKeySequence.ZoomOut)
+    prev = _action(w, v, "Layer &previews", w.view.previews.set_enabled, None,
+                   "Each card shows its layer's output for one example (current weights)")
+    prev.setCheckable(True)
+    w.view.previews.enabled_changed.connect(prev.setChecked)
     _action(w, v, "&Auto-layout", editor.auto_layout, "Ctrl+L", "Arrange layers left to right")
     _action(w, v, "Find &layer", lambda: (w.set_workspace("Build"), w.palette_panel.search.setFocus()),
             QKeySequence.Find)

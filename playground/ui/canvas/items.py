@@ -18,6 +18,7 @@ CARD_W, CARD_H = 172.0, 96.0  # the layout's column pitch (core.layout.X_SPACING
 PORT_R = 6.0
 LANE_MARGIN = 22.0  # how far a routed skip edge keeps from the cards it passes
 LABEL_H = 20.0
+PREVIEW = 48.0  # side of a layer preview picture on a card
 LABEL_MAX_W = 170.0  # a longer weight label is elided; the tooltip has all of it
 LABEL_MIN_W = 30.0
 
@@ -41,6 +42,7 @@ class NodeItem(QGraphicsItem):
         self.status = "ok"
         self.message = ""
         self.extra = ""  # neuron biases
+        self.preview = None  # QImage of this layer's output for one example (View > Layer previews)
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable |
                       QGraphicsItem.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
@@ -99,6 +101,10 @@ class NodeItem(QGraphicsItem):
         self.setOpacity(0.45 if info.status == "blocked" else 1.0)
         self.update()
 
+    def set_preview(self, image) -> None:
+        self.preview = image
+        self.update()
+
     def text_rows(self, c: dict | None = None) -> list[tuple[str, object, object]]:
         """(text, font, colour) of the lines under the title. A summary that only repeats the output
         shape (an Input's "28x28x1", a Reshape's target) is left out: the shape line says it."""
@@ -145,9 +151,19 @@ class NodeItem(QGraphicsItem):
             painter.setFont(font)
             painter.setPen(colour)
             fm = QFontMetricsF(font)
-            painter.drawText(QRectF(10, y, CARD_W - 20, 19), Qt.AlignLeft | Qt.AlignVCenter,
-                             fm.elidedText(text, Qt.ElideRight, CARD_W - 20))
+            width = CARD_W - 20 - (PREVIEW + 6 if self.preview is not None else 0)
+            painter.drawText(QRectF(10, y, width, 19), Qt.AlignLeft | Qt.AlignVCenter,
+                             fm.elidedText(text, Qt.ElideRight, width))
             y += 19.5
+        if self.preview is not None:
+            img = self.preview
+            scale = min(PREVIEW / img.width(), PREVIEW / img.height())
+            w, h = img.width() * scale, img.height() * scale
+            target = QRectF(CARD_W - 10 - w, 36 + (PREVIEW - h) / 2, w, h)
+            painter.drawImage(target, img)
+            painter.setPen(QPen(c["border"], 1))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRect(target)
         # ports
         painter.setPen(QPen(c["card"], 2))
         painter.setBrush(theme.category_colour(self.spec.category))

@@ -31,6 +31,8 @@ class GraphView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self._panning = None
+        from .previews import PreviewController
+        self.previews = PreviewController(scene, self)
         self.minimap = Minimap(self)
         self.find_bar = FindBar(self)
         self.find_bar.go.connect(self._go_to)
