@@ -11,8 +11,8 @@ well under a second:
 3. **Order within a column** by the barycentre of the neighbours in the previous column, sweeping
    down and back a few times (the classic heuristic for few crossings).
 4. **Rows**: each node moves toward the median row of its neighbours, keeping the order and a minimum
-   gap (a weighted isotonic fit, solved by pool-adjacent-violators), so a chain stays one straight line
-   and a skip lane runs beside it. Placeholders weigh little, so the real chain stays straight.
+   gap (a weighted isotonic fit, solved by pool-adjacent-violators). The spine (a path through the most
+   real layers) weighs most, so it stays one straight row; branches and skip lanes bend around it.
 
 Separate pieces of the graph (weakly connected components) are laid out one below the other.
 """
@@ -30,6 +30,7 @@ COMPONENT_GAP = 1.2  # rows between two separate pieces of the graph
 SWEEPS = 4  # down/up ordering passes
 ROW_PASSES = 4  # row relaxation passes
 DUMMY_WEIGHT = 1e-6  # how much a lane placeholder resists moving, against 1 for a real layer
+SPINE_WEIGHT = 1e4  # ...and a layer on the network's longest path (its spine), which stays straight
 MAX_DUMMIES_PER_NODE = 20  # beyond this budget the longest edges get no lane (keeps the layout linear)
 
 
@@ -181,6 +182,19 @@ def _layout_component(comp: list[int], layer: list[int], preds, succs) -> dict[i
         if not seen[x]:
             columns[lay[x]].append(x)
 
+    # the spine: layers on a path through the most real layers (lanes do not count); branches and
+    # lanes bend around it
+    height = [0] * total
+    for k in range(n_layers - 1, -1, -1):
+        for x in columns[k]:
+            height[x] = (x < n_real) + max((height[c] for c in down[x]), default=0)
+    depth = [0] * total
+    for k in range(n_layers):
+        for x in columns[k]:
+            depth[x] = (x < n_real) + max((depth[u] for u in up[x]), default=0)
+    longest = max(depth[x] + height[x] for x in range(n_real))
+    spine = [x < n_real and depth[x] + height[x] == longest for x in range(total)]
+
     place = [0] * total
     for col in columns:
         for i, x in enumerate(col):
@@ -216,15 +230,15 @@ def _layout_component(comp: list[int], layer: list[int], preds, succs) -> dict[i
                 x = col[0]
                 ns = nbrs[x]
                 if ns:
-                    row[x] = _target(x, ns, row, n_real)
+                    row[x] = _target(x, ns, row, n_real, spine)
                 continue
             targets, weights, gaps = [], [], []
             prev_dummy = False
             for i, x in enumerate(col):
                 ns = nbrs[x]
                 is_dummy = x >= n_real
-                targets.append(_target(x, ns, row, n_real) if ns else row[x])
-                weights.append(DUMMY_WEIGHT if is_dummy else 1.0)
+                targets.append(_target(x, ns, row, n_real, spine) if ns else row[x])
+                weights.append(DUMMY_WEIGHT if is_dummy else SPINE_WEIGHT if spine[x] else 1.0)
                 gaps.append(_gap(prev_dummy, is_dummy) if i else 0.0)
                 prev_dummy = is_dummy
             for x, y in zip(col, _isotonic_rows(targets, weights, gaps)):
@@ -232,11 +246,16 @@ def _layout_component(comp: list[int], layer: list[int], preds, succs) -> dict[i
     return {v: row[i] for i, v in enumerate(comp)}
 
 
-def _target(x: int, ns: list[int], row: list[float], n_real: int) -> float:
-    """The median row of a node's neighbours; a real layer follows its real neighbours, not lanes."""
+def _target(x: int, ns: list[int], row: list[float], n_real: int, spine: list[bool]) -> float:
+    """The median row of a node's neighbours; a real layer follows its real neighbours, not lanes, and a
+    spine layer follows the spine."""
     if len(ns) == 1:
         return row[ns[0]]
-    cand = [row[u] for u in ns if u < n_real] if x < n_real else []
+    cand = []
+    if spine[x]:
+        cand = [row[u] for u in ns if spine[u]]
+    if not cand and x < n_real:
+        cand = [row[u] for u in ns if u < n_real]
     if not cand:
         cand = [row[u] for u in ns]
     return _median(cand)

@@ -124,3 +124,16 @@ def test_empty_graph_and_two_thousand_layers():
     pos = auto_layout(g)
     assert len(pos) == len(g.nodes) > 1900
     assert len(set(pos.values())) == len(pos)
+
+
+def test_the_main_path_of_a_resnet_stays_one_straight_row_and_projections_branch_off():
+    """The longest path (the spine) is one row; each stage's projection shortcut (conv + BN) runs a row
+    below it and joins at the Add."""
+    import re
+    g = resnet_like(177)
+    pos = auto_layout(g)
+    shortcut = {nid for nid, n in g.nodes.items() if re.search(r"_0_\d+_", n.name)}
+    assert len(shortcut) >= 6
+    assert len({pos[n][1] for n in g.nodes if n not in shortcut}) == 1
+    spine_y = pos[g.topological_order()[0]][1]
+    assert all(pos[n][1] == spine_y + Y_SPACING for n in shortcut)
