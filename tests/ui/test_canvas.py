@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from playground.core import project
 from playground.core.layout import apply_layout
 from playground.resources_path import preset_text
-from playground.ui.canvas.items import CARD_H, PORT_R, NodeItem
+from playground.ui.canvas.items import PORT_R
 from playground.ui.canvas.view import MIN_ZOOM
 from playground.ui.commands import MoveNodesCommand
 
@@ -180,4 +180,3 @@ def test_big_graph_opens_as_a_layered_dag_with_visible_skips_and_a_working_minim
     sel = scene.node_items[window.doc.selection[0]]
     assert visible_rect(view).contains(sel.card_rect()) and sel.isSelected()
     assert not visible_rect(view).contains(scene.node_items[stem.id].card_rect())
-    assert isinstance(sel, NodeItem) and CARD_H > 0

@@ -111,6 +111,7 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._place_overlays()
+        self.minimap.refresh()  # a larger canvas may now show the whole network
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
