@@ -1,39 +1,305 @@
-"""Automatic layout: layers by longest path from an input, left to right (used on import)."""
+"""Automatic layout: a layered drawing of the graph, left to right, never wrapped.
+
+A small Sugiyama pipeline, each step linear or close to it so that a 10,000-layer graph lays out in
+well under a second:
+
+1. **Layers** by longest path from the inputs (a source that feeds only a late layer moves right, next
+   to its first consumer). Column = layer.
+2. **Lanes for long edges**: an edge that skips k columns gets k - 1 placeholder nodes, so that skip
+   connections (ResNet's shortcuts, DenseNet's concatenations) claim a row of their own instead of
+   running under the cards they jump over.
+3. **Order within a column** by the barycentre of the neighbours in the previous column, sweeping
+   down and back a few times (the classic heuristic for few crossings).
+4. **Rows**: each node moves toward the median row of its neighbours, keeping the order and a minimum
+   gap (a weighted isotonic fit, solved by pool-adjacent-violators). The spine (a path through the most
+   real layers) weighs most, so it stays one straight row; branches and skip lanes bend around it.
+
+Separate pieces of the graph (weakly connected components) are laid out one below the other.
+"""
 
 from __future__ import annotations
 
 from .graph import Graph
 
-X_SPACING = 230.0
-Y_SPACING = 150.0
-WRAP = 5  # a long chain snakes onto a new row after this many columns
+X_SPACING = 228.0  # column pitch: a card (172) and room for an edge
+NEURON_X_SPACING = 330.0  # neuron networks carry weight labels on their edges: wider gaps
+Y_SPACING = 140.0  # row pitch between two cards in a column
+LANE_GAP = 0.5  # rows between a card and a skip lane beside it (clears the card's edge)
+LANE_LANE_GAP = 0.18  # rows between two skip lanes
+COMPONENT_GAP = 1.2  # rows between two separate pieces of the graph
+SWEEPS = 4  # down/up ordering passes
+ROW_PASSES = 4  # row relaxation passes
+DUMMY_WEIGHT = 1e-6  # how much a lane placeholder resists moving, against 1 for a real layer
+SPINE_WEIGHT = 1e4  # ...and a layer on the network's longest path (its spine), which stays straight
+MAX_DUMMIES_PER_NODE = 20  # beyond this budget the longest edges get no lane (keeps the layout linear)
 
 
-def auto_layout(graph: Graph) -> dict[str, tuple[float, float]]:
-    """Positions for every node: column = depth, row = order within the column.
+def auto_layout(graph: Graph, x_spacing: float | None = None,
+                y_spacing: float = Y_SPACING) -> dict[str, tuple[float, float]]:
+    """Positions (top-left corners) for every node: column = layer, left to right, no wrapping.
 
-    A plain chain longer than WRAP columns wraps into rows, so a 20-layer network stays readable.
+    ``x_spacing`` defaults to ``X_SPACING`` (``NEURON_X_SPACING`` when the graph has neurons).
     """
-    depth: dict[str, int] = {}
-    ins_of: dict[str, list[str]] = {}
-    for e in graph.edges:  # one pass over the edges: linear in the size of the graph
-        ins_of.setdefault(e.dst, []).append(e.src)
-    for nid in graph.topological_order():
-        depth[nid] = 1 + max((depth[i] for i in ins_of.get(nid, ())), default=-1)
-    columns: dict[int, list[str]] = {}
-    for nid, d in depth.items():
-        columns.setdefault(d, []).append(nid)
-    is_chain = all(len(v) == 1 for v in columns.values())
-    pos = {}
-    for d, ids in columns.items():
-        for row, nid in enumerate(ids):
-            if is_chain and len(columns) > WRAP + 1:
-                pos[nid] = ((d % WRAP) * X_SPACING, (d // WRAP) * Y_SPACING * 1.4)
-            else:
-                pos[nid] = (d * X_SPACING, (row - (len(ids) - 1) / 2) * Y_SPACING)
+    ids = list(graph.nodes)
+    if not ids:
+        return {}
+    if x_spacing is None:
+        x_spacing = NEURON_X_SPACING if any(n.kind == "neuron" for n in graph.nodes.values()) else X_SPACING
+    index = {nid: i for i, nid in enumerate(ids)}
+    n = len(ids)
+    preds: list[list[int]] = [[] for _ in range(n)]
+    succs: list[list[int]] = [[] for _ in range(n)]
+    for e in sorted(graph.edges, key=lambda e: e.port):  # port order: input 0 first
+        s, d = index.get(e.src), index.get(e.dst)
+        if s is None or d is None or s == d:
+            continue
+        succs[s].append(d)
+        preds[d].append(s)
+
+    order = _topological(n, preds, succs)
+    layer = [0] * n
+    for v in order:
+        layer[v] = 1 + max((layer[p] for p in preds[v]), default=-1)
+    for v in order:  # a source that feeds only late layers sits next to its first consumer
+        if not preds[v] and succs[v]:
+            layer[v] = max(0, min(layer[c] for c in succs[v]) - 1)
+
+    pos: dict[str, tuple[float, float]] = {}
+    top = 0.0
+    for comp in _components(n, preds, succs, order):
+        rows = _layout_component(comp, layer, preds, succs)
+        lo = min(rows[v] for v in comp)
+        hi = max(rows[v] for v in comp)
+        first = min(layer[v] for v in comp)
+        for v in comp:
+            pos[ids[v]] = (float(round((layer[v] - first) * x_spacing)),
+                           float(round((rows[v] - lo + top) * y_spacing)))
+        top += hi - lo + 1 + COMPONENT_GAP
     return pos
 
 
 def apply_layout(graph: Graph) -> None:
+    """Move every node to its ``auto_layout`` position (no undo: for importers and preset makers)."""
     for nid, p in auto_layout(graph).items():
         graph.move_node(nid, p)
+
+
+# ------------------------------------------------------------------ steps
+def _topological(n: int, preds: list[list[int]], succs: list[list[int]]) -> list[int]:
+    """Kahn's order; nodes left over by a cycle (never in a valid graph) are appended as they are."""
+    indeg = [len(p) for p in preds]
+    ready = [v for v in range(n) if indeg[v] == 0]
+    i = 0
+    while i < len(ready):
+        v = ready[i]
+        i += 1
+        for c in succs[v]:
+            indeg[c] -= 1
+            if indeg[c] == 0:
+                ready.append(c)
+    if len(ready) < n:
+        seen = set(ready)
+        ready += [v for v in range(n) if v not in seen]
+    return ready
+
+
+def _components(n: int, preds, succs, order: list[int]) -> list[list[int]]:
+    """Weakly connected components, each in topological order, ordered by their first node."""
+    comp = [-1] * n
+    groups: list[list[int]] = []
+    for start in order:
+        if comp[start] != -1:
+            continue
+        c = len(groups)
+        comp[start] = c
+        stack = [start]
+        while stack:
+            v = stack.pop()
+            for w in preds[v] + succs[v]:
+                if comp[w] == -1:
+                    comp[w] = c
+                    stack.append(w)
+        groups.append([])
+    for v in order:
+        groups[comp[v]].append(v)
+    return groups
+
+
+def _layout_component(comp: list[int], layer: list[int], preds, succs) -> dict[int, float]:
+    """Rows (in row units) for the real nodes of one component; placeholders are dropped at the end."""
+    # local ids: 0..len(comp)-1 the real nodes, then the lane placeholders
+    local = {v: i for i, v in enumerate(comp)}
+    n_real = len(comp)
+    lay = [layer[v] for v in comp]
+    up: list[list[int]] = [[] for _ in comp]
+    down: list[list[int]] = [[] for _ in comp]
+    budget = MAX_DUMMIES_PER_NODE * n_real
+    long_edges = []
+    for i, v in enumerate(comp):
+        for w in succs[v]:
+            j = local[w]
+            span = lay[j] - lay[i]
+            if span > 1:
+                long_edges.append((span, i, j))
+            else:
+                down[i].append(j)
+                up[j].append(i)
+    long_edges.sort()  # short skips first: they are the ones a reader follows
+    for span, i, j in long_edges:
+        if span - 1 > budget:
+            down[i].append(j)
+            up[j].append(i)
+            continue
+        budget -= span - 1
+        prev = i
+        for k in range(lay[i] + 1, lay[j]):
+            d = len(lay)
+            lay.append(k)
+            up.append([prev])
+            down.append([])
+            down[prev].append(d)
+            prev = d
+        down[prev].append(j)
+        up[j].append(prev)
+    total = len(lay)
+
+    n_layers = max(lay) + 1
+    columns: list[list[int]] = [[] for _ in range(n_layers)]
+    # first order: depth-first from the sources, children in port order, so a chain's branches stay together
+    seen = [False] * total
+    for s in range(n_real):
+        if up[s]:
+            continue
+        stack = [s]
+        while stack:
+            x = stack.pop()
+            if seen[x]:
+                continue
+            seen[x] = True
+            columns[lay[x]].append(x)
+            stack.extend(c for c in reversed(down[x]) if not seen[c])
+    for x in range(total):  # anything a cycle hid
+        if not seen[x]:
+            columns[lay[x]].append(x)
+
+    # the spine: layers on a path through the most real layers (lanes do not count); branches and
+    # lanes bend around it
+    height = [0] * total
+    for k in range(n_layers - 1, -1, -1):
+        for x in columns[k]:
+            height[x] = (x < n_real) + max((height[c] for c in down[x]), default=0)
+    depth = [0] * total
+    for k in range(n_layers):
+        for x in columns[k]:
+            depth[x] = (x < n_real) + max((depth[u] for u in up[x]), default=0)
+    longest = max(depth[x] + height[x] for x in range(n_real))
+    spine = [x < n_real and depth[x] + height[x] == longest for x in range(total)]
+
+    place = [0] * total
+    for col in columns:
+        for i, x in enumerate(col):
+            place[x] = i
+
+    wide = [k for k in range(n_layers) if len(columns[k]) > 1]  # one-node columns need no ordering
+    for sweep in range(SWEEPS):
+        nbrs = up if sweep % 2 == 0 else down
+        for k in (wide if sweep % 2 == 0 else reversed(wide)):
+            keyed = []
+            for x in columns[k]:
+                ns = nbrs[x]
+                b = sum(place[u] for u in ns) / len(ns) if ns else float(place[x])
+                keyed.append((b, x >= n_real, place[x], x))
+            keyed.sort()
+            col = columns[k] = [t[3] for t in keyed]
+            for i, x in enumerate(col):
+                place[x] = i
+
+    # rows: start packed, then relax toward the neighbours' medians
+    row = [0.0] * total
+    for col in columns:
+        y = 0.0
+        for i, x in enumerate(col):
+            if i:
+                y += _gap(col[i - 1] >= n_real, x >= n_real)
+            row[x] = y
+    for p in range(ROW_PASSES):
+        nbrs = up if p % 2 == 0 else down
+        for k in (range(1, n_layers) if p % 2 == 0 else range(n_layers - 2, -1, -1)):
+            col = columns[k]
+            if len(col) == 1:
+                x = col[0]
+                ns = nbrs[x]
+                if ns:
+                    row[x] = _target(x, ns, row, n_real, spine)
+                continue
+            targets, weights, gaps = [], [], []
+            prev_dummy = False
+            for i, x in enumerate(col):
+                ns = nbrs[x]
+                is_dummy = x >= n_real
+                targets.append(_target(x, ns, row, n_real, spine) if ns else row[x])
+                weights.append(DUMMY_WEIGHT if is_dummy else SPINE_WEIGHT if spine[x] else 1.0)
+                gaps.append(_gap(prev_dummy, is_dummy) if i else 0.0)
+                prev_dummy = is_dummy
+            for x, y in zip(col, _isotonic_rows(targets, weights, gaps)):
+                row[x] = y
+    return {v: row[i] for i, v in enumerate(comp)}
+
+
+def _target(x: int, ns: list[int], row: list[float], n_real: int, spine: list[bool]) -> float:
+    """The median row of a node's neighbours; a real layer follows its real neighbours, not lanes, and a
+    spine layer follows the spine."""
+    if len(ns) == 1:
+        return row[ns[0]]
+    cand = []
+    if spine[x]:
+        cand = [row[u] for u in ns if spine[u]]
+    if not cand and x < n_real:
+        cand = [row[u] for u in ns if u < n_real]
+    if not cand:
+        cand = [row[u] for u in ns]
+    return _median(cand)
+
+
+def _gap(a_dummy: bool, b_dummy: bool) -> float:
+    if a_dummy and b_dummy:
+        return LANE_LANE_GAP
+    if a_dummy or b_dummy:
+        return LANE_GAP
+    return 1.0
+
+
+def _median(vals: list[float]) -> float:
+    s = sorted(vals)
+    m = len(s) // 2
+    return s[m] if len(s) % 2 else (s[m - 1] + s[m]) / 2
+
+
+def _isotonic_rows(targets: list[float], weights: list[float], gaps: list[float]) -> list[float]:
+    """Rows y as near the targets as the weights say, keeping y[i] - y[i-1] >= gaps[i] (order kept).
+
+    With c = the running sum of gaps, z = y - c must be non-decreasing: weighted isotonic regression of
+    targets - c, solved in linear time by pool-adjacent-violators.
+    """
+    c, acc = [], 0.0
+    for g in gaps:
+        acc += g
+        c.append(acc)
+    blocks: list[list[float]] = []  # [mean, weight, count]
+    for t, w, ci in zip(targets, weights, c):
+        blocks.append([t - ci, w, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, w2, n2 = blocks.pop()
+            m1, w1, n1 = blocks[-1]
+            wt = w1 + w2
+            blocks[-1] = [(m1 * w1 + m2 * w2) / wt, wt, n1 + n2]
+    out = []
+    i = 0
+    for m, _w, cnt in blocks:
+        for _ in range(cnt):
+            out.append(m + c[i])
+            i += 1
+    return out
+
+
+__all__ = ["auto_layout", "apply_layout", "X_SPACING", "Y_SPACING"]

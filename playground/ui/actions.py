@@ -58,9 +58,16 @@ def build_menus(w) -> None:
     _action(w, e, "Select &all", editor.select_all, QKeySequence.SelectAll)
 
     v = mb.addMenu("&View")
-    _action(w, v, "&Fit to window", w.view.fit_all, "Ctrl+0")
+    _action(w, v, "&Fit to window", w.view.fit_all, "Ctrl+0", "The whole network, or its start if it is too wide to read")
+    _action(w, v, "Fit &selection", w.view.fit_selection, "Ctrl+Shift+0", "Show the selected layers")
+    _action(w, v, "&Go to layer\u2026", lambda: (_show_canvas(w), w.view.show_find()), "Ctrl+G",
+            "Find a layer on the canvas by name and centre it")
     _action(w, v, "Zoom &in", lambda: w.view.zoom_by(1.2), QKeySequence.ZoomIn)
     _action(w, v, "Zoom &out", lambda: w.view.zoom_by(1 / 1.2), QKeySequence.ZoomOut)
+    prev = _action(w, v, "Layer &previews", w.view.previews.set_enabled, None,
+                   "Each card shows its layer's output for one example (current weights)")
+    prev.setCheckable(True)
+    w.view.previews.enabled_changed.connect(prev.setChecked)
     _action(w, v, "&Auto-layout", editor.auto_layout, "Ctrl+L", "Arrange layers left to right")
     _action(w, v, "Find &layer", lambda: (w.set_workspace("Build"), w.palette_panel.search.setFocus()),
             QKeySequence.Find)
@@ -89,6 +96,11 @@ def build_menus(w) -> None:
 
     h = mb.addMenu("&Help")
     _action(w, h, "&About Network Playground", w.show_about)
+
+
+def _show_canvas(w) -> None:
+    if w.workspaces.current == "See inside":
+        w.set_workspace("Build")
 
 
 def refresh_recent(w) -> None:

@@ -14,8 +14,13 @@ from ...core import shapes
 from ...core.registry import get_spec
 from .. import theme
 
-CARD_W, CARD_H = 196.0, 96.0
+CARD_W, CARD_H = 172.0, 96.0  # the layout's column pitch (core.layout.X_SPACING) leaves room for edges
 PORT_R = 6.0
+LANE_MARGIN = 22.0  # how far a routed skip edge keeps from the cards it passes
+LABEL_H = 20.0
+PREVIEW = 48.0  # side of a layer preview picture on a card
+LABEL_MAX_W = 170.0  # a longer weight label is elided; the tooltip has all of it
+LABEL_MIN_W = 30.0
 
 
 def _fmt_num(v: float) -> str:
@@ -37,6 +42,7 @@ class NodeItem(QGraphicsItem):
         self.status = "ok"
         self.message = ""
         self.extra = ""  # neuron biases
+        self.preview = None  # QImage of this layer's output for one example (View > Layer previews)
         self.setFlags(QGraphicsItem.ItemIsMovable | QGraphicsItem.ItemIsSelectable |
                       QGraphicsItem.ItemSendsGeometryChanges)
         self.setAcceptHoverEvents(True)
@@ -46,6 +52,11 @@ class NodeItem(QGraphicsItem):
     # geometry
     def boundingRect(self) -> QRectF:
         return QRectF(-PORT_R - 2, -12, CARD_W + 2 * PORT_R + 4, CARD_H + 14)
+
+    def card_rect(self) -> QRectF:
+        """The card itself (no ports, no badge) in scene coordinates."""
+        p = self.pos()
+        return QRectF(p.x(), p.y(), CARD_W, CARD_H)
 
     def has_input(self) -> bool:
         return self.spec.max_inputs != 0
@@ -92,6 +103,23 @@ class NodeItem(QGraphicsItem):
         self.setOpacity(0.45 if info.status == "blocked" else 1.0)
         self.update()
 
+    def set_preview(self, image) -> None:
+        self.preview = image
+        self.update()
+
+    def text_rows(self, c: dict | None = None) -> list[tuple[str, object, object]]:
+        """(text, font, colour) of the lines under the title. A summary that only repeats the output
+        shape (an Input's "28x28x1", a Reshape's target) is left out: the shape line says it."""
+        c = c or theme.card_colours()
+        rows = []
+        line = self.summary if not self.extra else f"{self.summary}   {self.extra}"
+        if line and line != self.shape_line:
+            rows.append((line, theme.ui_font(9), c["text"]))
+        rows.append(("error" if self.status == "error" else self.shape_line, theme.mono_font(10),
+                     theme.ERROR if self.status == "error" else c["text"]))
+        rows.append((self.message if self.status == "error" else self.params_line, theme.ui_font(9), c["muted"]))
+        return rows
+
     def paint(self, painter: QPainter, option, widget=None) -> None:
         c = theme.card_colours()
         painter.setRenderHint(QPainter.Antialiasing)
@@ -111,24 +139,33 @@ class NodeItem(QGraphicsItem):
         painter.setPen(c["text"])
         painter.setFont(theme.ui_font(10, bold=True))
         painter.drawText(QRectF(10, 13, CARD_W - 20, 20), Qt.AlignLeft | Qt.AlignVCenter, self.title)
+        title_w = QFontMetricsF(painter.font()).horizontalAdvance(self.title)
         painter.setPen(c["muted"])
-        painter.setFont(theme.ui_font(9))
+        painter.setFont(theme.ui_font(8.5))
         fm = QFontMetricsF(painter.font())
-        painter.drawText(QRectF(10, 13, CARD_W - 20, 20), Qt.AlignRight | Qt.AlignVCenter,
-                         fm.elidedText(self.name, Qt.ElideRight, CARD_W * 0.45))
-        painter.setPen(c["text"])
-        line = self.summary if not self.extra else f"{self.summary}   {self.extra}"
-        painter.drawText(QRectF(10, 33, CARD_W - 20, 18), Qt.AlignLeft | Qt.AlignVCenter,
-                         fm.elidedText(line, Qt.ElideRight, CARD_W - 20))
-        painter.setFont(theme.mono_font(10))
-        painter.setPen(theme.ERROR if self.status == "error" else c["text"])
-        painter.drawText(QRectF(10, 52, CARD_W - 20, 20), Qt.AlignLeft | Qt.AlignVCenter,
-                         "error" if self.status == "error" else self.shape_line)
-        painter.setFont(theme.ui_font(9))
-        painter.setPen(c["muted"])
-        painter.drawText(QRectF(10, 72, CARD_W - 20, 18), Qt.AlignLeft | Qt.AlignVCenter,
-                         fm.elidedText(self.message if self.status == "error" else self.params_line,
-                                       Qt.ElideRight, CARD_W - 20))
+        room = CARD_W - 20 - title_w - 6  # the name never runs into the title
+        if room > 12:
+            painter.drawText(QRectF(10, 13, CARD_W - 20, 20), Qt.AlignRight | Qt.AlignVCenter,
+                             fm.elidedText(self.name, Qt.ElideRight, room))
+        rows = self.text_rows(c)
+        y = 33.0
+        for text, font, colour in rows:
+            painter.setFont(font)
+            painter.setPen(colour)
+            fm = QFontMetricsF(font)
+            width = CARD_W - 20 - (PREVIEW + 6 if self.preview is not None else 0)
+            painter.drawText(QRectF(10, y, width, 19), Qt.AlignLeft | Qt.AlignVCenter,
+                             fm.elidedText(text, Qt.ElideRight, width))
+            y += 19.5
+        if self.preview is not None:
+            img = self.preview
+            scale = min(PREVIEW / img.width(), PREVIEW / img.height())
+            w, h = img.width() * scale, img.height() * scale
+            target = QRectF(CARD_W - 10 - w, 36 + (PREVIEW - h) / 2, w, h)
+            painter.drawImage(target, img)
+            painter.setPen(QPen(c["border"], 1))
+            painter.setBrush(Qt.NoBrush)
+            painter.drawRect(target)
         # ports
         painter.setPen(QPen(c["card"], 2))
         painter.setBrush(theme.category_colour(self.spec.category))
@@ -147,6 +184,8 @@ class NodeItem(QGraphicsItem):
 
     def itemChange(self, change, value):
         if change == QGraphicsItem.ItemPositionHasChanged:
+            if self.scene() is not None:
+                self.scene().card_moved()
             for e in self.edges:
                 e.update_path()
         return super().itemChange(change, value)
@@ -165,6 +204,7 @@ class EdgeItem(QGraphicsPathItem):
         self.setAcceptHoverEvents(True)
         self.setFlag(QGraphicsItem.ItemIsSelectable)
         self._hover = False
+        self.routed = False
         src.edges.append(self)
         dst.edges.append(self)
         self.update_path()
@@ -175,11 +215,44 @@ class EdgeItem(QGraphicsPathItem):
                 item.edges.remove(self)
 
     def update_path(self) -> None:
+        """A smooth curve between the ports; an edge that jumps over cards runs in a lane beside them."""
         a, b = self.src.out_port(), self.dst.in_port()
-        dx = max(abs(b.x() - a.x()) * 0.5, 40.0)
-        path = QPainterPath(a)
-        path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        route = _lane_route(self.scene(), a, b, self.src, self.dst) if self.scene() is not None else None
+        if route is None:
+            dx = max(abs(b.x() - a.x()) * 0.5, 40.0)
+            path = QPainterPath(a)
+            path.cubicTo(QPointF(a.x() + dx, a.y()), QPointF(b.x() - dx, b.y()), b)
+        else:
+            lane, x1, x2 = route
+            path = QPainterPath(a)
+            h = (x1 - a.x()) / 2
+            path.cubicTo(QPointF(a.x() + h, a.y()), QPointF(a.x() + h, lane), QPointF(x1, lane))
+            path.lineTo(QPointF(x2, lane))
+            h = (b.x() - x2) / 2
+            path.cubicTo(QPointF(x2 + h, lane), QPointF(x2 + h, b.y()), b)
+        self.prepareGeometryChange()
         self.setPath(path)
+        self.routed = route is not None
+
+    def label_box(self, text_width: float) -> QRectF | None:
+        """Where the weight label goes: centred on the edge, clear of both cards and their ports, or
+        None when there is no such room (the tooltip still shows it)."""
+        mid = self.path().pointAtPercent(0.5)
+        half = min(text_width + 10, LABEL_MAX_W) / 2
+        top, bottom = mid.y() - LABEL_H / 2, mid.y() + LABEL_H / 2
+        for card, side in ((self.src.card_rect(), "left"), (self.dst.card_rect(), "right")):
+            zone = card.adjusted(-PORT_R - 4, -4, PORT_R + 4, 4)
+            if bottom <= zone.top() or top >= zone.bottom():
+                continue
+            if side == "left" and zone.right() <= mid.x():
+                half = min(half, mid.x() - zone.right())
+            elif side == "right" and zone.left() >= mid.x():
+                half = min(half, zone.left() - mid.x())
+            else:
+                return None  # the middle of the edge is over a card (cards overlap): no label
+        if half * 2 < LABEL_MIN_W:
+            return None
+        return QRectF(mid.x() - half, top, 2 * half, LABEL_H)
 
     def set_content(self, shape_text: str, weights_text: str) -> None:
         self.label = weights_text
@@ -202,7 +275,7 @@ class EdgeItem(QGraphicsPathItem):
         return s.createStroke(stroker)
 
     def boundingRect(self):
-        return super().boundingRect().adjusted(-80, -30, 80, 30)
+        return super().boundingRect().adjusted(-LABEL_MAX_W / 2 - 4, -LABEL_H, LABEL_MAX_W / 2 + 4, LABEL_H)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         c = theme.card_colours()
@@ -212,16 +285,50 @@ class EdgeItem(QGraphicsPathItem):
         painter.setBrush(Qt.NoBrush)
         painter.drawPath(self.path())
         if self.label:
-            mid = self.path().pointAtPercent(0.5)
             painter.setFont(theme.mono_font(9))
             fm = QFontMetricsF(painter.font())
-            w = fm.horizontalAdvance(self.label) + 10
-            box = QRectF(mid.x() - w / 2, mid.y() - 11, w, 20)
+            box = self.label_box(fm.horizontalAdvance(self.label))
+            if box is None:
+                return
             painter.setPen(QPen(colour, 1))
             painter.setBrush(c["card"])
             painter.drawRoundedRect(box, 5, 5)
             painter.setPen(c["text"])
-            painter.drawText(box, Qt.AlignCenter, self.label)
+            painter.drawText(box, Qt.AlignCenter, fm.elidedText(self.label, Qt.ElideRight, box.width() - 8))
+
+
+def _lane_route(scene, a: QPointF, b: QPointF, src: NodeItem, dst: NodeItem):
+    """(lane y, x where the lane starts, x where it ends) for an edge whose curve would cross other
+    cards, or None when the plain curve is clear. The lane runs above or below every card in the way,
+    on the side with the shorter detour."""
+    if b.x() - a.x() < 2 * PORT_R + 8:
+        return None
+    band = QRectF(a.x() + PORT_R, min(a.y(), b.y()) - 6, b.x() - a.x() - 2 * PORT_R, abs(b.y() - a.y()) + 12)
+    blockers = _cards_in(scene, band, src, dst)
+    if not blockers:
+        return None
+    best = None
+    for sign in (1, -1):
+        lane = (max(r.bottom() for r in blockers) + LANE_MARGIN) if sign > 0 else \
+            (min(r.top() for r in blockers) - LANE_MARGIN)
+        span = list(blockers)
+        for _ in range(8):  # cards further out in the lane's path push it further
+            more = _cards_in(scene, QRectF(band.left(), lane - LANE_MARGIN / 2, band.width(), LANE_MARGIN), src, dst)
+            if not more:
+                break
+            span += more
+            lane = (max(r.bottom() for r in more) + LANE_MARGIN) if sign > 0 else \
+                (min(r.top() for r in more) - LANE_MARGIN)
+        cost = abs(lane - a.y()) + abs(lane - b.y())
+        if best is None or cost < best[0]:
+            x1 = max(a.x() + 16, min(r.left() for r in span) - 4)
+            x2 = min(b.x() - 16, max(r.right() for r in span) + 4)
+            best = (cost, lane, x1, max(x1, x2))
+    return best[1:]
+
+
+def _cards_in(scene, rect: QRectF, src, dst) -> list[QRectF]:
+    return [r for r, item in scene.cards_in(rect) if item is not src and item is not dst]
 
 
 def weights_label(node, src_units: int | None) -> str:

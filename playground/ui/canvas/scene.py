@@ -4,14 +4,17 @@ requests for the editor to turn into undo commands."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 
 from ...core import shapes
 from ...core.graph import Edge, Graph
 from .. import theme
-from .items import EdgeItem, NodeItem, weights_label
+from .items import CARD_H, CARD_W, EdgeItem, NodeItem, weights_label
+
+MARGIN = 600.0  # room to drop a layer beyond the last one
+BUCKET = 256.0  # width of a column of the card index that edge routing asks
 
 
 class GraphScene(QGraphicsScene):
@@ -27,7 +30,14 @@ class GraphScene(QGraphicsScene):
         self._drag_src: NodeItem | None = None
         self._drag_path: QGraphicsPathItem | None = None
         self._press_pos: dict[str, QPointF] = {}
+        self._card_index: dict[int, list] | None = None  # column bucket -> [(card rect, item)]
+        self._labels_stale = True  # a graph change since the labels were last written
+        self._labels_from = None  # the shape results they were written from
         self.setSceneRect(-2000, -2000, 6000, 4000)
+        self._reroute_timer = QTimer(self)  # edges that jump over cards find their lane once things settle
+        self._reroute_timer.setSingleShot(True)
+        self._reroute_timer.setInterval(0)
+        self._reroute_timer.timeout.connect(self.reroute)
         self.graph.subscribe(self._on_graph_event)
         doc.changed.connect(self.refresh)  # labels follow the document's shape results, once per edit
         self.selectionChanged.connect(self._on_scene_selection)
@@ -36,10 +46,13 @@ class GraphScene(QGraphicsScene):
 
     # ------------------------------------------------------------ model -> view
     def _on_graph_event(self, event: str, **kw) -> None:
+        if event != "node_moved":
+            self._labels_stale = True
         if event == "node_added":
             self._add_node_item(kw["node"])
         elif event == "node_removed":
             item = self.node_items.pop(kw["node"].id, None)
+            self._card_index = None
             if item is not None:
                 self.removeItem(item)
         elif event == "edge_added":
@@ -54,11 +67,16 @@ class GraphScene(QGraphicsScene):
             item = self.node_items.get(node.id)
             if item is not None and (item.pos().x(), item.pos().y()) != node.pos:
                 item.setPos(*node.pos)
+            self._reroute_timer.start()
             return  # a move changes no shape
         elif event == "graph_reset":
             self.rebuild()
+            return
+        if event in ("node_added", "node_removed", "edge_added"):
+            self._reroute_timer.start()
 
     def _add_node_item(self, node) -> NodeItem:
+        self._card_index = None
         item = NodeItem(node.id, node.kind)
         item.setPos(*node.pos)
         self.addItem(item)
@@ -72,6 +90,7 @@ class GraphScene(QGraphicsScene):
 
     def rebuild(self) -> None:
         self.clear()
+        self._card_index = None
         self._drag_path = None
         self.node_items.clear()
         self.edge_items.clear()
@@ -80,6 +99,50 @@ class GraphScene(QGraphicsScene):
         for edge in self.graph.edges:
             self._add_edge_item(edge)
         self.refresh()
+        self.reroute()
+
+    def content_rect(self) -> QRectF:
+        """The cards' extent (edges and ports left out), or a null rect for an empty canvas."""
+        xs = [i.pos().x() for i in self.node_items.values()]
+        ys = [i.pos().y() for i in self.node_items.values()]
+        if not xs:
+            return QRectF()
+        return QRectF(min(xs), min(ys), max(xs) - min(xs) + CARD_W, max(ys) - min(ys) + CARD_H)
+
+    def card_moved(self) -> None:
+        self._card_index = None
+
+    def cards_in(self, rect: QRectF) -> list:
+        """(card rect, item) of every card that meets ``rect``. Edge routing asks this for every edge,
+        so it reads a bucketed index of the cards rather than Qt's item index, which every path change
+        marks stale."""
+        if self._card_index is None:
+            index: dict[int, list] = {}
+            for item in self.node_items.values():
+                r = item.card_rect()
+                for b in range(int(r.left() // BUCKET), int(r.right() // BUCKET) + 1):
+                    index.setdefault(b, []).append((r, item))
+            self._card_index = index
+        out, seen = [], set()
+        for b in range(int(rect.left() // BUCKET), int(rect.right() // BUCKET) + 1):
+            for r, item in self._card_index.get(b, ()):
+                if id(item) not in seen and r.intersects(rect):
+                    seen.add(id(item))
+                    out.append((r, item))
+        return out
+
+    def reroute(self) -> None:
+        """Re-route every edge (a moved card may now block, or free, another edge's way) and grow the
+        scene to hold every card with room around it."""
+        self._reroute_timer.stop()
+        for item in self.edge_items.values():
+            item.update_path()
+        content = self.content_rect()
+        rect = QRectF(-2000, -2000, 6000, 4000)
+        if not content.isNull():
+            rect = rect.united(content.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
+        if rect != self.sceneRect():
+            self.setSceneRect(rect)
 
     @property
     def infos(self) -> dict:
@@ -88,6 +151,9 @@ class GraphScene(QGraphicsScene):
     def refresh(self) -> None:
         """Update every label from the document's shape results (computed once per edit, in core)."""
         infos = self.doc.infos
+        if not self._labels_stale and infos is self._labels_from:
+            return  # e.g. the document's "changed" right after a rebuild that already wrote them
+        self._labels_stale, self._labels_from = False, infos
         for nid, item in self.node_items.items():
             if nid in infos:
                 item.set_content(self.graph.nodes[nid], infos[nid])

@@ -1,15 +1,22 @@
 """The canvas view: zoom with the wheel, pan with the middle button (or Space + drag), rubber-band
-selection, drops from the palette, and an empty state that teaches."""
+selection, drops from the palette, and an empty state that teaches.
+
+Zoom never goes below MIN_ZOOM, where a card's smallest text is still about 9 pixels high: a network
+wider than the window scrolls instead, and a minimap in the corner shows all of it (click or drag
+there to go). "Go to layer" (a search field over the canvas) finds a layer by name and centres it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, QStringListModel, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
-from PySide6.QtWidgets import QGraphicsView
+from PySide6.QtWidgets import QCompleter, QGraphicsView, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from .. import theme
 
 MIME_LAYER = "application/x-playground-layer"
+MIN_ZOOM = 0.75  # 9 pt text stays ~9 px high: below this, scroll instead of shrinking
+MAX_ZOOM = 3.0
+FIT_MAX_ZOOM = 1.25  # a fit never blows a small graph up past this
 
 
 class GraphView(QGraphicsView):
@@ -24,30 +31,105 @@ class GraphView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self._panning = None
+        from .previews import PreviewController
+        self.previews = PreviewController(scene, self)
+        self.minimap = Minimap(self)
+        self.find_bar = FindBar(self)
+        self.find_bar.go.connect(self._go_to)
+        self.find_bar.hide()
+        scene.changed.connect(lambda _region: self.minimap.refresh())
+        self._place_overlays()
         self.empty_text = "Drag a layer here from the palette,\nor start from a preset: File \u2192 New from preset (Ctrl+Shift+N)"
 
     # zoom and pan
+    def zoom(self) -> float:
+        return self.transform().m11()
+
     def wheelEvent(self, event):
-        factor = 1.0015 ** event.angleDelta().y()
-        current = self.transform().m11()
-        factor = max(0.15 / current, min(factor, 3.0 / current))
-        self.scale(factor, factor)
+        self.zoom_by(1.0015 ** event.angleDelta().y())
 
     def zoom_by(self, factor: float) -> None:
-        self.scale(factor, factor)
+        """Scale by ``factor``, kept between MIN_ZOOM and MAX_ZOOM."""
+        current = self.zoom()
+        factor = max(MIN_ZOOM / current, min(factor, MAX_ZOOM / current))
+        if abs(factor - 1.0) > 1e-9:
+            self.scale(factor, factor)
+        self.minimap.update()
 
     def fit_all(self) -> None:
-        items = QRectF()
-        for item in self.scene().node_items.values():  # edges' padded bounds would shrink the fit
-            items = items.united(item.sceneBoundingRect())
-        if items.isNull():
+        """Show the whole network if it fits at a readable zoom; otherwise its start, at MIN_ZOOM."""
+        self._fit(self.scene().content_rect(), anchor_left=True)
+
+    def fit_selection(self) -> None:
+        """Show the selected layers (all of them if they fit at a readable zoom), or everything."""
+        rect = QRectF()
+        for nid in self.scene().selected_node_ids():
+            rect = rect.united(self.scene().node_items[nid].card_rect())
+        if rect.isNull():
+            self.fit_all()
+        else:
+            self._fit(rect, anchor_left=False)
+
+    def _fit(self, rect: QRectF, anchor_left: bool) -> None:
+        if rect.isNull():
             self.resetTransform()
+            self.minimap.refresh()
             return
-        self.fitInView(items.adjusted(-30, -30, 30, 30), Qt.KeepAspectRatio)
-        if self.transform().m11() > 1.25:  # never blow small graphs up past 125%
-            self.resetTransform()
-            self.scale(1.25, 1.25)
-            self.centerOn(items.center())
+        rect = rect.adjusted(-30, -30, 30, 30)
+        vp = self.viewport().rect()
+        scale = min(vp.width() / rect.width(), vp.height() / rect.height(), FIT_MAX_ZOOM)
+        scale = max(scale, MIN_ZOOM)
+        self.resetTransform()
+        self.scale(scale, scale)
+        centre = rect.center()
+        visible_w = vp.width() / scale
+        if visible_w < rect.width():  # too wide to show whole: start at the left (the inputs) or the middle
+            x = rect.left() + visible_w / 2 if anchor_left else centre.x()
+            sel = self.scene().selected_node_ids()
+            if anchor_left and sel:  # ...unless a selected layer would then be out of sight
+                card = self.scene().node_items[sel[0]].card_rect()
+                if card.right() > rect.left() + visible_w - 20:
+                    x = card.center().x()
+            centre = QPointF(x, centre.y())
+        visible_h = vp.height() / scale
+        if visible_h < rect.height() and anchor_left:
+            centre = QPointF(centre.x(), rect.top() + visible_h / 2)
+        self.centerOn(centre)
+        self.minimap.refresh()
+
+    def centre_on_node(self, node_id: str) -> None:
+        """Centre the view on a layer, zooming in to a readable size if needed."""
+        item = self.scene().node_items.get(node_id)
+        if item is None:
+            return
+        if self.zoom() < 1.0:
+            self.zoom_by(1.0 / self.zoom())
+        self.centerOn(item.card_rect().center())
+        self.minimap.update()
+
+    # overlays: minimap and the go-to-layer field
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self._place_overlays()
+        self.minimap.refresh()  # a larger canvas may now show the whole network
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:
+        super().scrollContentsBy(dx, dy)
+        self.minimap.update()
+
+    def _place_overlays(self) -> None:
+        vp = self.viewport().geometry()
+        mm = self.minimap
+        size = mm.sizeHint()
+        mm.setGeometry(vp.right() - size.width() - 10, vp.bottom() - size.height() - 10,
+                       size.width(), size.height())
+        fb = self.find_bar
+        w = min(320, vp.width() - 20)
+        fb.setGeometry(vp.right() - w - 10, vp.top() + 10, w, fb.sizeHint().height())
+
+    def show_find(self) -> None:
+        """Open the go-to-layer field (Ctrl+G) with every layer name offered as you type."""
+        self.find_bar.open([n.name for n in self.scene().graph.nodes.values()])
 
     def mousePressEvent(self, event):
         if event.button() == Qt.MiddleButton:
@@ -127,3 +209,188 @@ class GraphView(QGraphicsView):
         painter.setFont(theme.ui_font(12))
         painter.drawText(self.viewport().rect(), Qt.AlignCenter, self.empty_text)
         painter.restore()
+
+    def _go_to(self, text: str, nth: int) -> None:
+        matches = find_layers(self.scene().graph, text)
+        if not matches:
+            self.find_bar.report(f"No layer named like \u201c{text}\u201d")
+            return
+        node = matches[nth % len(matches)]
+        self.scene().doc.select([node.id])
+        self.centre_on_node(node.id)
+        more = f" ({nth % len(matches) + 1} of {len(matches)}: Enter for the next)" if len(matches) > 1 else ""
+        self.find_bar.report(f"{node.name}{more}", ok=True)
+
+
+def find_layers(graph, text: str) -> list:
+    """Layers whose name matches ``text`` (case-insensitive): the exact name first, then names that
+    start with it, then names that contain it, each group in graph order."""
+    t = text.strip().lower()
+    if not t:
+        return []
+    nodes = list(graph.nodes.values())
+    exact = [n for n in nodes if n.name.lower() == t]
+    start = [n for n in nodes if n.name.lower().startswith(t) and n not in exact]
+    inside = [n for n in nodes if t in n.name.lower() and n not in exact and n not in start]
+    return exact + start + inside
+
+
+class FindBar(QWidget):
+    """A search field over the canvas: Enter centres the first matching layer (again: the next one);
+    Escape closes it and gives the canvas the keyboard back."""
+
+    go = Signal(str, int)  # text, which match (0 = first)
+
+    def __init__(self, view: "GraphView"):
+        super().__init__(view)
+        self.view = view
+        self.setAutoFillBackground(True)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        self.field = QLineEdit()
+        self.field.setPlaceholderText("Go to layer (name)\u2026")
+        self.field.setClearButtonEnabled(True)
+        self.field.setAccessibleName("Go to layer")
+        self.names = QStringListModel(self)
+        completer = QCompleter(self.names, self)
+        completer.setCaseSensitivity(Qt.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchContains)
+        self.field.setCompleter(completer)
+        lay.addWidget(self.field, 1)
+        self.field.installEventFilter(self)
+        self.result = QLabel(self.view)  # below the field, so a long report never squeezes it
+        self.result.hide()
+        self._last = ("", 0)
+        self.field.returnPressed.connect(self._on_return)
+        self.field.textEdited.connect(lambda _t: self.result.hide())
+
+    def open(self, names: list[str]) -> None:
+        self.names.setStringList(sorted(names, key=str.lower))
+        self.show()
+        self.raise_()
+        self.field.setFocus(Qt.ShortcutFocusReason)
+        self.field.selectAll()
+
+    def _on_return(self) -> None:
+        popup = self.field.completer().popup()
+        if popup.isVisible():
+            popup.hide()
+        text = self.field.text()
+        nth = self._last[1] + 1 if text == self._last[0] else 0
+        self._last = (text, nth)
+        self.go.emit(text, nth)
+
+    def report(self, text: str, ok: bool = False) -> None:
+        c = theme.card_colours()
+        self.result.setText(text)
+        self.result.setStyleSheet(f"background: {c['card'].name()}; padding: 3px 6px; border-radius: 4px; "
+                                  f"color: {(c['text'] if ok else theme.ERROR).name()};")
+        self.result.adjustSize()
+        g = self.geometry()
+        self.result.move(g.right() - self.result.width(), g.bottom() + 4)
+        self.result.show()
+        self.result.raise_()
+
+    def eventFilter(self, obj, event):
+        # Escape belongs to this field while it has the keyboard (the window also binds Esc: stop training)
+        if obj is self.field and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and \
+                event.key() == Qt.Key_Escape and not self.field.completer().popup().isVisible():
+            event.accept()
+            if event.type() == QEvent.KeyPress:
+                self.close_bar()
+            return True
+        return super().eventFilter(obj, event)
+
+    def close_bar(self) -> None:
+        self.hide()
+        self.result.hide()
+        self._last = ("", 0)
+        self.view.setFocus(Qt.OtherFocusReason)
+
+
+class Minimap(QWidget):
+    """The whole network in the canvas's corner, with the visible part outlined. Shown only when the
+    network does not fit in the view. Click or drag in it to move the view there.
+
+    A very long network (DenseNet's ~430 layers in one row) would be a hairline at true proportions,
+    so the minimap stretches its height to keep rows apart."""
+
+    W, H = 240, 90
+
+    def __init__(self, view: "GraphView"):
+        super().__init__(view)
+        self.view = view
+        self.setCursor(Qt.PointingHandCursor)
+        self.setToolTip("The whole network: click or drag to move the view")
+        self._dragging = False
+        self.hide()
+
+    def sizeHint(self) -> QSize:
+        content = self.view.scene().content_rect() if self.view.scene() is not None else QRectF()
+        if not content.isNull() and content.width() > 6 * content.height():
+            return QSize(self.W, 44)  # a long strip: no need for a tall box
+        return QSize(self.W, self.H)
+
+    def refresh(self) -> None:
+        """Show when the network is larger than the view, hide otherwise."""
+        scene = self.view.scene()
+        content = scene.content_rect()
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        needed = not content.isNull() and not visible.contains(content)
+        if needed != self.isVisible():
+            self.setVisible(needed)
+            self.view._place_overlays()
+        if needed:
+            self.raise_()
+            self.update()
+
+    def _mapping(self):
+        content = self.view.scene().content_rect().adjusted(-40, -40, 40, 40)
+        inner = QRectF(self.rect()).adjusted(4, 4, -4, -4)
+        fit_x, fit_y = inner.width() / content.width(), inner.height() / content.height()
+        sx = min(fit_x, fit_y)
+        sy = fit_y  # a wide network is stretched in height so that its rows stay apart
+        ox = inner.left() + (inner.width() - content.width() * sx) / 2
+        oy = inner.top() + (inner.height() - content.height() * sy) / 2
+        return content, sx, sy, ox, oy
+
+    def paintEvent(self, event):
+        scene = self.view.scene()
+        if not scene.node_items:
+            return
+        c = theme.card_colours()
+        p = QPainter(self)
+        p.fillRect(self.rect(), c["card"])
+        p.setPen(QPen(c["border"], 1))
+        p.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        content, sx, sy, ox, oy = self._mapping()
+
+        def to_map(r: QRectF) -> QRectF:
+            return QRectF(ox + (r.left() - content.left()) * sx, oy + (r.top() - content.top()) * sy,
+                          max(r.width() * sx, 1.5), max(r.height() * sy, 1.5))
+        p.setPen(Qt.NoPen)
+        for item in scene.node_items.values():
+            p.setBrush(theme.category_colour(item.spec.category))
+            p.drawRect(to_map(item.card_rect()))
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        p.setPen(QPen(theme.ACCENT, 1.5))
+        p.setBrush(Qt.NoBrush)
+        p.drawRect(to_map(visible).intersected(QRectF(self.rect()).adjusted(1, 1, -1, -1)))
+        p.end()
+
+    def _go(self, pos) -> None:
+        content, sx, sy, ox, oy = self._mapping()
+        self.view.centerOn(QPointF(content.left() + (pos.x() - ox) / sx, content.top() + (pos.y() - oy) / sy))
+        self.update()
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.LeftButton:
+            self._dragging = True
+            self._go(event.position())
+
+    def mouseMoveEvent(self, event):
+        if self._dragging:
+            self._go(event.position())
+
+    def mouseReleaseEvent(self, event):
+        self._dragging = False

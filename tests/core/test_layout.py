@@ -1,0 +1,139 @@
+"""The layered layout: left to right, never wrapped, chains straight, skip lanes free, few crossings."""
+
+import pathlib
+import sys
+
+import pytest
+
+from playground.core.graph import Edge, Graph
+from playground.core.layout import X_SPACING, Y_SPACING, auto_layout
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "benchmarks"))
+from synthetic_graphs import densenet_like, resnet_like  # noqa: E402
+
+
+def chain(n: int) -> Graph:
+    g = Graph()
+    prev = g.add_node("input", {"shape": [8]})
+    for _ in range(n - 1):
+        node = g.add_node("dense", {"units": 4})
+        g.connect(prev.id, node.id)
+        prev = node
+    return g
+
+
+def test_a_long_chain_is_one_straight_row_without_wrapping():
+    g = chain(14)
+    pos = auto_layout(g)
+    order = g.topological_order()
+    assert [pos[n][0] for n in order] == [i * X_SPACING for i in range(14)]
+    assert {pos[n][1] for n in order} == {0.0}
+
+
+def test_no_two_layers_overlap_and_every_layer_is_placed():
+    g = densenet_like(200)
+    pos = auto_layout(g)
+    assert set(pos) == set(g.nodes)
+    by_column = {}
+    for x, y in pos.values():
+        by_column.setdefault(x, []).append(y)
+    for ys in by_column.values():
+        ys.sort()
+        assert all(b - a >= Y_SPACING for a, b in zip(ys, ys[1:]))
+
+
+@pytest.mark.parametrize("make", [resnet_like, densenet_like])
+def test_skip_connections_get_a_free_lane_beside_the_straight_chain(make):
+    """Identity skips (ResNet's Add, DenseNet's Concatenate): the layers a skip jumps over stay in the
+    row of its two ends, and no layer sits in the lane half a row below them."""
+    g = make(120)
+    pos = auto_layout(g)
+    col = {x: [] for x, _ in pos.values()}
+    for x, y in pos.values():
+        col[x].append(y)
+    skips = [e for e in g.edges if pos[e.dst][0] - pos[e.src][0] > X_SPACING and
+             pos[e.src][1] == pos[e.dst][1]]
+    assert len(skips) >= 4
+    for e in skips:
+        y0 = pos[e.src][1]
+        x = pos[e.src][0] + X_SPACING
+        while x < pos[e.dst][0]:
+            assert y0 in col[x], f"the chain under the skip {e} bends at x={x}"
+            assert not [y for y in col[x] if y0 < y < y0 + Y_SPACING], f"a layer blocks the skip lane at x={x}"
+            x += X_SPACING
+
+
+def crossings(g: Graph, pos) -> int:
+    edges = [(pos[e.src], pos[e.dst]) for e in g.edges]
+    n = 0
+    for i, (a, b) in enumerate(edges):
+        for c, d in edges[i + 1:]:
+            if a[0] == c[0] and b[0] == d[0] and (a[1] - c[1]) * (b[1] - d[1]) < 0:
+                n += 1
+    return n
+
+
+def test_barycentre_order_untangles_two_parallel_branches():
+    """Branches created in an order that crosses (a1 above b1, but b2 above a2) come out uncrossed."""
+    g = Graph()
+    x = g.add_node("input", {"shape": [8]}, name="x")
+    a1 = g.add_node("dense", {"units": 4}, name="a1")
+    b1 = g.add_node("dense", {"units": 4}, name="b1")
+    b2 = g.add_node("dense", {"units": 4}, name="b2")
+    a2 = g.add_node("dense", {"units": 4}, name="a2")
+    a3 = g.add_node("dense", {"units": 4}, name="a3")
+    b3 = g.add_node("dense", {"units": 4}, name="b3")
+    c = g.add_node("concatenate", {}, name="c")
+    for s, d in ((x, a1), (x, b1), (a1, a2), (b1, b2), (a2, a3), (b2, b3), (b3, c), (a3, c)):
+        g.connect(s.id, d.id)
+    pos = auto_layout(g)
+    assert crossings(g, pos) == 0
+    assert pos[x.id][0] < pos[a1.id][0] < pos[a2.id][0] < pos[c.id][0]
+
+
+def test_separate_pieces_are_stacked_not_interleaved():
+    g = chain(5)
+    h = chain(3)
+    for node in h.nodes.values():
+        node = node.clone()
+        node.id, node.name = "h" + node.id, "h_" + node.name
+        g.insert_node(node)
+    for e in h.edges:
+        g.add_edge_unchecked(Edge("h" + e.src, "h" + e.dst, e.port))
+    pos = auto_layout(g)
+    first = [pos[n][1] for n in g.nodes if not n.startswith("h")]
+    second = [pos["h" + n][1] for n in h.nodes]
+    assert max(first) + Y_SPACING <= min(second)
+
+
+def test_a_late_input_sits_next_to_its_consumer():
+    g = chain(6)
+    extra = g.add_node("input", {"shape": [4]}, name="extra")
+    last = g.topological_order()[-2]
+    cat = g.add_node("concatenate", {}, name="cat")
+    g.connect(last, cat.id)
+    g.connect(extra.id, cat.id)
+    pos = auto_layout(g)
+    assert pos[extra.id][0] == pos[cat.id][0] - X_SPACING
+
+
+def test_empty_graph_and_two_thousand_layers():
+    assert auto_layout(Graph()) == {}
+    from synthetic_graphs import fast_copy
+    g = fast_copy(densenet_like(500), 4)
+    pos = auto_layout(g)
+    assert len(pos) == len(g.nodes) > 1900
+    assert len(set(pos.values())) == len(pos)
+
+
+def test_the_main_path_of_a_resnet_stays_one_straight_row_and_projections_branch_off():
+    """The longest path (the spine) is one row; each stage's projection shortcut (conv + BN) runs a row
+    below it and joins at the Add."""
+    import re
+    g = resnet_like(177)
+    pos = auto_layout(g)
+    shortcut = {nid for nid, n in g.nodes.items() if re.search(r"_0_\d+_", n.name)}
+    assert len(shortcut) >= 6
+    assert len({pos[n][1] for n in g.nodes if n not in shortcut}) == 1
+    spine_y = pos[g.topological_order()[0]][1]
+    assert all(pos[n][1] == spine_y + Y_SPACING for n in shortcut)

@@ -1,0 +1,182 @@
+"""The canvas stays readable: a layered layout, a zoom floor with scrolling, a minimap, go-to-layer,
+cards that say each thing once, and weight labels clear of the ports. Driven by real key, mouse and
+wheel events on the window, the view's viewport, the minimap and the search field."""
+
+import pathlib
+import sys
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QPainterPathStroker, QWheelEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from playground.core import project
+from playground.core.layout import apply_layout
+from playground.resources_path import preset_text
+from playground.ui.canvas.items import PORT_R
+from playground.ui.canvas.view import MIN_ZOOM
+from playground.ui.commands import MoveNodesCommand
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "benchmarks"))
+from synthetic_graphs import densenet_like  # noqa: E402
+
+
+def load(window, qtbot, proj):
+    window.load_project(proj, None)
+    qtbot.wait(20)  # the deferred fit and edge routing run
+
+
+def wheel(view, steps: int) -> None:
+    """``steps`` notches of the mouse wheel over the middle of the canvas (negative: zoom out)."""
+    vp = view.viewport()
+    centre = QPointF(vp.rect().center())
+    for _ in range(abs(steps)):
+        ev = QWheelEvent(centre, QPointF(vp.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                         QPoint(0, 120 if steps > 0 else -120), Qt.NoButton, Qt.NoModifier,
+                         Qt.NoScrollPhase, False)
+        QApplication.sendEvent(vp, ev)
+
+
+def visible_rect(view):
+    return view.mapToScene(view.viewport().rect()).boundingRect()
+
+
+def test_wheel_and_fit_never_zoom_below_readable_and_a_wide_network_scrolls(window, qtbot):
+    load(window, qtbot, project.loads(preset_text("alexnet")))  # 15 layers in one row
+    view = window.view
+    wheel(view, -40)
+    assert view.zoom() >= MIN_ZOOM - 1e-6
+    QTest.keyClick(window, Qt.Key_0, Qt.ControlModifier)  # Fit to window
+    assert view.zoom() >= MIN_ZOOM - 1e-6
+    assert view.horizontalScrollBar().maximum() > 0  # scroll to see the rest
+    first = window.scene.node_items[window.graph.by_name("input").id]
+    assert visible_rect(view).contains(first.card_rect())  # a fit starts at the inputs
+    assert view.minimap.isVisible()
+    wheel(view, 8)
+    assert view.zoom() > MIN_ZOOM
+
+
+def test_small_network_fits_whole_without_minimap(window, qtbot):
+    load(window, qtbot, project.loads(preset_text("mnist-mlp")))
+    QTest.keyClick(window, Qt.Key_0, Qt.ControlModifier)
+    view = window.view
+    for item in window.scene.node_items.values():
+        assert visible_rect(view).contains(item.card_rect())
+    assert not view.minimap.isVisible()
+
+
+def test_ctrl_l_lays_a_chain_out_in_one_row_in_one_undo_step(window, qtbot):
+    g = window.graph
+    before = {nid: n.pos for nid, n in g.nodes.items()}
+    for i, nid in enumerate(g.topological_order()):  # a user's scattered canvas
+        window.doc.push(MoveNodesCommand(g, {nid: (g.nodes[nid].pos, (float(i % 3) * 300, float(i) * 90))}))
+    window.view.setFocus()
+    QTest.keyClick(window, Qt.Key_L, Qt.ControlModifier)
+    ys = {n.pos[1] for n in g.nodes.values()}
+    xs = [g.nodes[nid].pos[0] for nid in g.topological_order()]
+    assert len(ys) == 1 and xs == sorted(xs) and len(set(xs)) == len(xs)
+    assert {nid: n.pos for nid, n in g.nodes.items()} == before  # the preset was already laid out so
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    assert len({n.pos[1] for n in g.nodes.values()}) > 1
+
+
+def test_cards_never_repeat_the_output_shape(window):
+    item = window.scene.node_items[window.graph.by_name("input").id]
+    texts = [t for t, _f, _c in item.text_rows()]
+    assert texts.count("28x28x1") == 1
+    conv = window.scene.node_items[window.graph.by_name("conv2d").id]
+    assert [t for t, _f, _c in conv.text_rows()][:2] == ["32 3x3 s1 valid relu", "26x26x32"]
+
+
+def test_weight_labels_stay_clear_of_cards_and_ports_even_when_cards_close_in(window, qtbot):
+    load(window, qtbot, project.loads(preset_text("xnor-case1")))
+    scene = window.scene
+    labelled = [e for e in scene.edge_items.values() if e.label]
+    assert labelled
+
+    def check():
+        shown = 0
+        for e in labelled:
+            box = e.label_box(90.0)
+            if box is None:
+                continue
+            shown += 1
+            for card in (e.src.card_rect(), e.dst.card_rect()):
+                assert not box.intersects(card.adjusted(-PORT_R, -PORT_R, PORT_R, PORT_R)), e.label
+        return shown
+
+    assert check() == len(labelled)  # the preset has room for every label
+    g = window.graph
+    hidden = g.by_name("hidden") if "hidden" in {n.name for n in g.nodes.values()} else \
+        g.nodes[g.topological_order()[1]]
+    src = g.nodes[g.input_ids(hidden.id)[0]]
+    window.doc.push(MoveNodesCommand(g, {hidden.id: (hidden.pos, (src.pos[0] + 190, src.pos[1]))}))
+    check()  # squeezed: shorter (elided) or hidden, never over a port
+
+
+def test_go_to_layer_finds_by_name_centres_and_selects_it(window, qtbot):
+    g = densenet_like(430)
+    apply_layout(g)  # what the Keras importer does
+    load(window, qtbot, project.Project(g, "dense", ""))
+    view = window.view
+    QTest.keyClick(window, Qt.Key_G, Qt.ControlModifier)
+    field = view.find_bar.field
+    assert view.find_bar.isVisible() and field.hasFocus()
+    QTest.keyClicks(field, "conv4_block2_concat")
+    QTest.keyClick(field, Qt.Key_Return)
+    target = g.by_name("conv4_block2_concat")
+    assert window.doc.selection == [target.id]
+    card = window.scene.node_items[target.id].card_rect()
+    assert visible_rect(view).contains(card)
+    assert view.zoom() >= MIN_ZOOM - 1e-6
+    # part of a name: Enter again goes to the next match
+    field.clear()
+    QTest.keyClicks(field, "block3_concat")
+    QTest.keyClick(field, Qt.Key_Return)
+    first = window.doc.selection
+    QTest.keyClick(field, Qt.Key_Return)
+    assert window.doc.selection != first
+    assert g.nodes[window.doc.selection[0]].name.endswith("block3_concat")
+    # no such layer: a message naming what was typed, the selection unchanged
+    kept = window.doc.selection
+    field.clear()
+    QTest.keyClicks(field, "nosuchlayer")
+    QTest.keyClick(field, Qt.Key_Return)
+    assert "nosuchlayer" in view.find_bar.result.text() and window.doc.selection == kept
+    QTest.keyClick(field, Qt.Key_Escape)
+    assert not view.find_bar.isVisible()
+
+
+def test_big_graph_opens_as_a_layered_dag_with_visible_skips_and_a_working_minimap(window, qtbot):
+    g = densenet_like(430)
+    apply_layout(g)
+    load(window, qtbot, project.Project(g, "dense", ""))
+    scene, view = window.scene, window.view
+    assert len(scene.node_items) == len(g.nodes) >= 430
+    # every concatenation's skip runs in a lane that meets no card but its two ends
+    skips = [e for e in scene.edge_items.values() if e.routed]
+    assert len(skips) >= 50
+    stroker = QPainterPathStroker()
+    stroker.setWidth(2)
+    for e in skips:
+        line = stroker.createStroke(e.path())  # the drawn line itself, not the area it encloses
+        for r, item in scene.cards_in(e.path().boundingRect()):
+            if item is e.src or item is e.dst:
+                continue
+            assert not line.intersects(r), f"{e.edge} runs over {item.node_id}"
+    # the minimap shows it all; a click near its right end moves the view to the network's end
+    mm = view.minimap
+    assert mm.isVisible()
+    QTest.mouseClick(mm, Qt.LeftButton, pos=QPoint(mm.width() - 5, mm.height() // 2))
+    content = scene.content_rect()
+    assert visible_rect(view).center().x() > content.left() + 0.9 * content.width()
+    head = scene.node_items[g.by_name("head_2_dense").id]
+    assert visible_rect(view).intersects(head.card_rect())
+    # fit selection (Ctrl+Shift+0) brings a selected layer back into view
+    QTest.mouseClick(mm, Qt.LeftButton, pos=QPoint(6, mm.height() // 2))
+    stem = g.by_name("stem_0_conv2d")
+    window.doc.select([g.by_name("conv3_block4_concat").id])
+    QTest.keyClick(window, Qt.Key_0, Qt.ControlModifier | Qt.ShiftModifier)
+    sel = scene.node_items[window.doc.selection[0]]
+    assert visible_rect(view).contains(sel.card_rect()) and sel.isSelected()
+    assert not visible_rect(view).contains(scene.node_items[stem.id].card_rect())
