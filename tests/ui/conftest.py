@@ -38,7 +38,7 @@ def logic_window(window):
 
 def pytest_sessionfinish(session, exitstatus):
     gc.collect()
-    # Whatever is left now lives until the process ends. Python's last collection at exit would free
-    # PySide/pyqtgraph wrappers after Qt's own teardown (a refcount abort in shiboken 6.12): freeze
-    # them out of its view; the operating system reclaims the memory.
+    # Whatever is left now lives until the process ends: freeze it out of Python's last collection at exit,
+    # which would free PySide/pyqtgraph wrappers after Qt's own teardown (shiboken 6.12.0 aborted there; it
+    # is excluded in pyproject, this keeps other versions' teardown order from mattering).
     gc.freeze()
