@@ -60,7 +60,8 @@ def _probe(model):
         return hit[1]
     keras = get_keras()
     layers = [l for l in model.layers if type(l).__name__ != "InputLayer"]
-    probe = keras.Model(inputs=model.inputs, outputs=[l.output for l in layers])
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    probe = keras.Model(inputs=inputs, outputs=[l.output for l in layers])
     _PROBES.clear()  # only the latest trained model is looked at
     _PROBES[key] = (model, probe)
     return probe

@@ -17,7 +17,7 @@ from ...core.errors import PlaygroundError
 from ...core.figures import scale_for
 from ..images import GREYS
 from ..theme import SPACING
-from .figures import ColourBar, Heatmap, caption_label, title_label
+from .figures import Heatmap, caption_label, title_label
 
 _DIGITS: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -37,16 +37,11 @@ def size_formula(n: int, f: int, s: int, padding) -> str:
     return shapes.window_size(n, f, s, "valid" if padding == 0 else padding).formula
 
 
-def _figure(title: str, heat: Heatmap, bar: ColourBar | None = None) -> tuple[QVBoxLayout, QLabel]:
+def _figure(title: str, heat: Heatmap) -> tuple[QVBoxLayout, QLabel]:
     col = QVBoxLayout()
     col.setSpacing(4)
     col.addWidget(title_label(title))
-    row = QHBoxLayout()
-    row.setSpacing(4)
-    row.addWidget(heat, 1)
-    if bar is not None:
-        row.addWidget(bar)
-    col.addLayout(row, 1)
+    col.addWidget(heat, 1)
     cap = caption_label()
     col.addWidget(cap)
     return col, cap
@@ -89,13 +84,11 @@ class ConvOnDigit(QWidget):
             b.setToolTip(tip)
         self.kernel = np.asarray(conv.VERTICAL_EDGE, dtype=float)
         self.stride, self.padding = 1, 0
-        self.input_map = Heatmap(cell=3, max_cell=10, name="pixel", cmap=GREYS)
-        self.filter_map = Heatmap(cell=22, max_cell=40, numbers=True, name="filter")
-        self.output_map = Heatmap(cell=3, max_cell=10, name="output")
-        self.max_map = Heatmap(cell=5, max_cell=16, name="max pool")
-        self.avg_map = Heatmap(cell=5, max_cell=16, name="average pool")
-        self.input_bar, self.filter_bar, self.output_bar, self.pool_bar = (ColourBar(cmap=GREYS), ColourBar(),
-                                                                           ColourBar(), ColourBar())
+        self.input_map = Heatmap(cell=3, max_cell=10, name="pixel", cmap=GREYS, bar=True)
+        self.filter_map = Heatmap(cell=24, max_cell=36, numbers=True, name="filter")
+        self.output_map = Heatmap(cell=3, max_cell=10, name="output", bar=True)
+        self.max_map = Heatmap(cell=5, max_cell=16, name="max pool", bar=True)
+        self.avg_map = Heatmap(cell=5, max_cell=16, name="average pool", bar=True)
         self.output: np.ndarray | None = None  # what the output figure shows (tests read it)
         self.pooled: dict[str, np.ndarray] = {}
         self.message = QLabel()
@@ -115,23 +108,22 @@ class ConvOnDigit(QWidget):
         lay.addLayout(ctl)
         grid = QGridLayout()
         grid.setHorizontalSpacing(SPACING * 2)
-        col, self.input_cap = _figure("Input", self.input_map, self.input_bar)
+        col, self.input_cap = _figure("Input", self.input_map)
         grid.addLayout(col, 0, 0)
-        col, self.filter_cap = _figure("Filter", self.filter_map, self.filter_bar)
+        col, self.filter_cap = _figure("* Filter", self.filter_map)
         grid.addLayout(col, 0, 1)
-        col, self.output_cap = _figure("Output", self.output_map, self.output_bar)
+        col, self.output_cap = _figure("= Output", self.output_map)
         grid.addLayout(col, 0, 2)
         col, self.max_cap = _figure("Max pooling 2x2, s = 2", self.max_map)
         grid.addLayout(col, 1, 0)
         col, self.avg_cap = _figure("Average pooling 2x2, s = 2", self.avg_map)
-        grid.addLayout(col, 1, 1)
-        grid.addWidget(self.pool_bar, 1, 2, Qt.AlignLeft)
-        for c in range(3):
-            grid.setColumnStretch(c, 1)
-        grid.setRowStretch(0, 3)
-        grid.setRowStretch(1, 2)
-        lay.addLayout(grid, 1)
+        grid.addLayout(col, 1, 2)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 3)
+        lay.addLayout(grid)
         lay.addWidget(self.message)
+        lay.addStretch(1)
 
     def set_operation(self, kernel: np.ndarray | None, stride: int, padding) -> None:
         """The explorer's current filter, stride and padding (None: a cell is not a number)."""
@@ -142,7 +134,6 @@ class ConvOnDigit(QWidget):
     def refresh(self) -> None:
         x = self.picker.image()
         self.input_map.set_values(x, scale_for(x, signed=False))
-        self.input_bar.set_scale(self.input_map.scale)
         self.input_cap.setText(f"{x.shape[0]}x{x.shape[1]} pixels, 0 = black, 1 = white")
         if self.kernel is None:
             self.message.setText("A filter cell is not a number; fix it to apply the filter.")
@@ -155,12 +146,10 @@ class ConvOnDigit(QWidget):
             return
         self.message.setText("")
         self.filter_map.set_values(k, scale_for(k, signed=True))
-        self.filter_bar.set_scale(self.filter_map.scale)
-        self.filter_cap.setText(f"{k.shape[0]}x{k.shape[1]}, the grid on the left; hover for numbers")
+        self.filter_cap.setText(f"{k.shape[0]}x{k.shape[1]}: the filter grid on the left")
         self.output = out
         scale = scale_for(out, signed=True)
         self.output_map.set_values(out, scale)
-        self.output_bar.set_scale(scale)
         self.output_cap.setText(f"<tt>out = {size_formula(x.shape[0], k.shape[0], self.stride, self.padding)}"
                                 f"</tt> &middot; {out.shape[0]}x{out.shape[1]}")
         self.pooled = {}
@@ -173,7 +162,6 @@ class ConvOnDigit(QWidget):
             self.pooled[mode] = pooled
             heat.set_values(pooled, scale)
             cap.setText(f"<tt>out = floor(({out.shape[0]} - 2)/2) + 1 = {pooled.shape[0]}</tt>")
-        self.pool_bar.set_scale(scale)
 
 
 class PoolOnDigit(QWidget):
@@ -183,9 +171,8 @@ class PoolOnDigit(QWidget):
         super().__init__()
         self.picker = DigitPicker(self.refresh)
         self.size, self.stride, self.mode = 2, 2, "max"
-        self.input_map = Heatmap(cell=3, max_cell=12, name="pixel", cmap=GREYS)
-        self.output_map = Heatmap(cell=3, max_cell=24, name="pooled", cmap=GREYS)
-        self.bar = ColourBar(cmap=GREYS)
+        self.input_map = Heatmap(cell=3, max_cell=12, name="pixel", cmap=GREYS, bar=True)
+        self.output_map = Heatmap(cell=3, max_cell=24, name="pooled", cmap=GREYS, bar=True)
         self.output: np.ndarray | None = None
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -196,9 +183,10 @@ class PoolOnDigit(QWidget):
         row.setSpacing(SPACING * 2)
         col, self.input_cap = _figure("Input", self.input_map)
         row.addLayout(col, 1)
-        col, self.output_cap = _figure("Pooled", self.output_map, self.bar)
+        col, self.output_cap = _figure("Pooled", self.output_map)
         row.addLayout(col, 1)
-        lay.addLayout(row, 1)
+        lay.addLayout(row)
+        lay.addStretch(1)
 
     def set_operation(self, size: int, stride: int, mode: str) -> None:
         self.size, self.stride, self.mode = size, stride, mode
@@ -208,7 +196,6 @@ class PoolOnDigit(QWidget):
         x = self.picker.image()
         scale = scale_for(x, signed=False)
         self.input_map.set_values(x, scale)
-        self.bar.set_scale(scale)
         self.input_cap.setText(f"{x.shape[0]}x{x.shape[1]} pixels")
         try:
             out = conv.pool2d(x, self.size, self.stride, self.mode)

@@ -24,9 +24,10 @@ class Heatmap(QWidget):
 
     def __init__(self, values: np.ndarray | None = None, scale: Scale | None = None, *, cell: int = 4,
                  max_cell: int = 0, numbers: bool = False, name: str = "", cmap: str | None = None,
-                 selectable: bool = False):
+                 selectable: bool = False, bar: bool = False):
         super().__init__()
         self.cell, self.max_cell, self.numbers, self.name, self.cmap = cell, max_cell, numbers, name, cmap
+        self.bar = BAR_WIDTH if bar else 0  # room for a colour bar at the right, as tall as the image
         self.selectable, self.selected = selectable, False
         self.values = np.zeros((1, 1))
         self.scale = Scale(0.0, 1.0, False)
@@ -34,8 +35,10 @@ class Heatmap(QWidget):
         self.setMouseTracking(True)
         if selectable:
             self.setCursor(Qt.PointingHandCursor)
-        self.setSizePolicy(QSizePolicy.Expanding if max_cell else QSizePolicy.Fixed,
-                           QSizePolicy.Expanding if max_cell else QSizePolicy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Expanding if max_cell else QSizePolicy.Fixed,
+                             QSizePolicy.Preferred if max_cell else QSizePolicy.Fixed)
+        policy.setHeightForWidth(bool(max_cell))  # as tall as its width allows: captions sit right under it
+        self.setSizePolicy(policy)
         self.set_values(values if values is not None else np.zeros((1, 1)), scale)
 
     def set_values(self, values: np.ndarray, scale: Scale | None = None) -> None:
@@ -51,10 +54,19 @@ class Heatmap(QWidget):
 
     def _size(self, cell: int) -> QSize:
         h, w = self.values.shape
-        return QSize(w * cell + 2, h * cell + 2)
+        return QSize(w * cell + 2 + self.bar, max(h * cell + 2, 60 if self.bar else 0))
 
     def sizeHint(self) -> QSize:
         return self._size(self.cell)
+
+    def hasHeightForWidth(self) -> bool:
+        return bool(self.max_cell)
+
+    def heightForWidth(self, width: int) -> int:
+        h, w = self.values.shape
+        c = min(max((width - 2 - self.bar) / w, self.cell), self.max_cell)
+        c = c if c < 3 else int(c)
+        return max(int(h * c) + 2, 60 if self.bar else 0)
 
     def set_selected(self, on: bool) -> None:
         self.selected = on
@@ -62,7 +74,7 @@ class Heatmap(QWidget):
 
     def cell_size(self) -> float:
         h, w = self.values.shape
-        c = min((self.width() - 2) / w, (self.height() - 2) / h)
+        c = min((self.width() - 2 - self.bar) / w, (self.height() - 2) / h)
         if self.max_cell:
             c = min(c, self.max_cell)
         return max(c if c < 3 else float(int(c)), 0.5)  # whole pixels once there is room: sharp squares
@@ -70,7 +82,7 @@ class Heatmap(QWidget):
     def _area(self) -> QRectF:
         h, w = self.values.shape
         c = self.cell_size()
-        left = (self.width() - w * c) / 2 if self.max_cell else 1
+        left = (self.width() - self.bar - w * c) / 2 if self.max_cell else 1
         return QRectF(left, 1, w * c, h * c)
 
     def paintEvent(self, _event) -> None:
@@ -84,6 +96,9 @@ class Heatmap(QWidget):
         p.setPen(pen)
         p.setBrush(Qt.NoBrush)
         p.drawRect(area.adjusted(-0.5, -0.5, 0.5, 0.5) if not self.selected else area.adjusted(1, 1, -1, -1))
+        if self.bar:
+            paint_bar(p, QRect(int(area.right()) + 8, int(area.top()), 12, max(int(area.height()), 40)), self.scale,
+                      self.cmap)
         p.end()
 
     def _draw_numbers(self, p: QPainter, area: QRectF) -> None:
@@ -158,25 +173,35 @@ class ColourBar(QWidget):
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
-        lut = lookup_table(self.cmap or colour_map_name(self.scale.signed))
         fm = p.fontMetrics()
         top, bottom = fm.height() // 2 + 1, self.height() - fm.height() // 2 - 1
-        bar = QRect(2, top, 14, max(bottom - top, 10))
-        grad = QLinearGradient(0, bar.bottom(), 0, bar.top())
-        for i in range(0, 256, 16):
-            grad.setColorAt(i / 255, QColor(*lut[i]))
-        grad.setColorAt(1.0, QColor(*lut[255]))
-        p.fillRect(bar, grad)
-        p.setPen(card_colours()["border"])
-        p.drawRect(bar)
-        p.setPen(card_colours()["text"])
-        labels = [(self.scale.hi, bar.top()), (self.scale.lo, bar.bottom())]
-        if self.scale.signed:
-            labels.append((0.0, bar.center().y()))
-        for v, y in labels:
-            p.drawLine(bar.right(), y, bar.right() + 3, y)
-            p.drawText(QPoint(bar.right() + 6, y + fm.ascent() // 2 - 1), number(v))
+        paint_bar(p, QRect(2, top, 14, max(bottom - top, 10)), self.scale, self.cmap)
         p.end()
+
+
+BAR_WIDTH = 62  # a colour bar with its labels
+
+
+def paint_bar(p: QPainter, bar: QRect, scale: Scale, cmap: str | None) -> None:
+    """A vertical colour ramp in ``bar`` with its top, bottom and (signed) zero labelled to its right."""
+    lut = lookup_table(cmap or colour_map_name(scale.signed))
+    fm = p.fontMetrics()
+    grad = QLinearGradient(0, bar.bottom(), 0, bar.top())
+    for i in range(0, 256, 16):
+        grad.setColorAt(i / 255, QColor(*lut[i]))
+    grad.setColorAt(1.0, QColor(*lut[255]))
+    p.fillRect(bar, grad)
+    p.setPen(card_colours()["border"])
+    p.setBrush(Qt.NoBrush)
+    p.drawRect(bar)
+    p.setPen(card_colours()["text"])
+    half = fm.ascent() // 2
+    labels = [(scale.hi, bar.top(), half + 1), (scale.lo, bar.bottom(), 0)]
+    if scale.signed:
+        labels.append((0.0, bar.center().y(), half - 1))
+    for v, y, dy in labels:
+        p.drawLine(bar.right(), y, bar.right() + 3, y)
+        p.drawText(QPoint(bar.right() + 6, y + dy), number(v))
 
 
 class Bars(QWidget):
