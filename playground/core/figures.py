@@ -57,11 +57,20 @@ def number(v: float) -> str:
     return f"{v:.3g}"
 
 
-def columns_for(n: int, width: int, tile: int, gap: int) -> int:
-    """How many tiles of ``tile`` px with ``gap`` px between them fit in ``width`` px (at least 1, at most n)."""
+def tile_layout(n: int, width: float, height: float, tile_h: int, tile_w: int, gap: int = 3) -> tuple[int, int]:
+    """(columns, pixels per value) that draw ``n`` equal tiles of ``tile_h`` x ``tile_w`` values as large as
+    possible inside ``width`` x ``height`` px, with ``gap`` px between tiles; at least 1 px per value."""
     if n <= 0:
-        return 1
-    return max(1, min(n, (width + gap) // (tile + gap)))
+        return 1, 1
+    best = (1, 0)
+    for cols in range(1, n + 1):
+        rows = -(-n // cols)
+        per_w = (width - gap * (cols - 1)) / (cols * tile_w)
+        per_h = (height - gap * (rows - 1)) / (rows * tile_h)
+        size = int(min(per_w, per_h))
+        if size > best[1]:
+            best = (cols, size)
+    return best[0], max(best[1], 1)
 
 
 def strongest_channels(maps: np.ndarray, k: int) -> list[int]:
@@ -82,4 +91,4 @@ def figure_kind(shape: tuple[int, ...]) -> str:
     return "bars"
 
 
-__all__ = ["Scale", "scale_for", "number", "columns_for", "strongest_channels", "figure_kind"]
+__all__ = ["Scale", "scale_for", "number", "tile_layout", "strongest_channels", "figure_kind"]

@@ -149,8 +149,8 @@ def test_vertical_edge_filter_on_a_digit_matches_core_and_keras(window, qtbot):
     lesson.picker.index.selectAll()
     QTest.keyClicks(lesson.picker.index, "3")
     QTest.keyClick(lesson.picker.index, Qt.Key_Return)
-    from playground.ui.inside.digit_lesson import test_digits
-    digit = as_unit_grey(test_digits()[0][3])
+    from playground.ui.inside.digit_lesson import sample_digits
+    digit = as_unit_grey(sample_digits()[0][3])
     shown = lesson.output_map.values
     assert shown.shape == (26, 26) and np.array_equal(shown, lesson.output)
     assert np.array_equal(shown, conv.convolve2d(digit, conv.VERTICAL_EDGE))

@@ -22,7 +22,7 @@ from .figures import Heatmap, caption_label, title_label
 _DIGITS: tuple[np.ndarray, np.ndarray] | None = None
 
 
-def test_digits() -> tuple[np.ndarray, np.ndarray]:
+def sample_digits() -> tuple[np.ndarray, np.ndarray]:
     """(images, labels) of the built-in digit sample's test split, read once (a 2 MB file, ~20 ms)."""
     global _DIGITS
     if _DIGITS is None:
@@ -53,7 +53,7 @@ class DigitPicker(QWidget):
     def __init__(self, on_change):
         super().__init__()
         self.index = QSpinBox()
-        self.index.setRange(0, len(test_digits()[0]) - 1)
+        self.index.setRange(0, len(sample_digits()[0]) - 1)
         self.index.setValue(0)
         self.index.setToolTip("Which digit of the built-in test set to use")
         self.label = QLabel()
@@ -65,7 +65,7 @@ class DigitPicker(QWidget):
         self.index.valueChanged.connect(lambda _: on_change())
 
     def image(self) -> np.ndarray:
-        x, y = test_digits()
+        x, y = sample_digits()
         i = self.index.value()
         self.label.setText(f"(a {int(y[i])})")
         return as_unit_grey(x[i])
@@ -119,7 +119,7 @@ class ConvOnDigit(QWidget):
         col, self.avg_cap = _figure("Average pooling 2x2, s = 2", self.avg_map)
         grid.addLayout(col, 1, 2)
         grid.setColumnStretch(0, 3)
-        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(1, 2)
         grid.setColumnStretch(2, 3)
         lay.addLayout(grid)
         lay.addWidget(self.message)

@@ -86,6 +86,7 @@ class DigitPanel(QWidget):
         self.pad = DrawPad(self.predict)
         self.preview = QLabel()
         self.preview.setFixedSize(112, 112)
+        self.preview.setPixmap(array_to_pixmap(np.zeros((28, 28)), 112))
         self.clear_btn = QPushButton("Clear")
         self.clear_btn.clicked.connect(self.pad.clear)
         self.status = QLabel()
@@ -94,7 +95,7 @@ class DigitPanel(QWidget):
         self.train_btn = QPushButton("Go to Train")
         self.train_btn.clicked.connect(self.train_requested)
         self.train_btn.hide()
-        self.bars = Bars(np.zeros(10), [str(i) for i in range(10)], height=220)
+        self.bars = Bars(np.zeros(10), [str(i) for i in range(10)], height=220, limits=(0.0, 1.0))
         self.bars.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
         self.probabilities: np.ndarray | None = None
         left = QVBoxLayout()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPen
-from PySide6.QtWidgets import QLabel, QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QGridLayout, QLabel, QLayout, QSizePolicy, QToolTip, QWidget
 
-from ...core.figures import Scale, number, scale_for
+from ...core.figures import Scale, number, scale_for, tile_layout
 from ..images import colour_image, colour_map_name, lookup_table
 from ..theme import ACCENT, TYPE, card_colours
 
@@ -67,6 +67,11 @@ class Heatmap(QWidget):
         c = min(max((width - 2 - self.bar) / w, self.cell), self.max_cell)
         c = c if c < 3 else int(c)
         return max(int(h * c) + 2, 60 if self.bar else 0)
+
+    def set_cell(self, cell: int) -> None:
+        """A fixed tile: ``cell`` px per value (a TileGrid decides it)."""
+        self.cell = cell
+        self.setFixedSize(self._size(cell))
 
     def set_selected(self, on: bool) -> None:
         self.selected = on
@@ -208,10 +213,12 @@ class Bars(QWidget):
     """A vector as bars (dense layers, class probabilities), the largest one highlighted; labels under
     the bars when there are few enough to read."""
 
-    def __init__(self, values: np.ndarray | None = None, labels: list[str] | None = None, height: int = 90):
+    def __init__(self, values: np.ndarray | None = None, labels: list[str] | None = None, height: int = 90,
+                 limits: tuple[float, float] | None = None):
         super().__init__()
         self.values = np.zeros(1)
-        self.labels: list[str] = []
+        self.labels: list[str] = list(labels or [])
+        self.limits = limits  # a fixed value range (probabilities: 0..1), drawn with grid lines
         self.setMouseTracking(True)
         self.setMinimumHeight(height)
         self.setMinimumWidth(120)
@@ -225,43 +232,58 @@ class Bars(QWidget):
 
     def set_values(self, values: np.ndarray, labels: list[str] | None = None) -> None:
         self.values = np.asarray(values, dtype=np.float64).ravel()
-        self.labels = list(labels or [])
+        if labels is not None:
+            self.labels = list(labels)
         self.update()
 
     def _geometry(self):
         fm = self.fontMetrics()
         label_h = fm.height() + 2 if self.labels and len(self.labels) == len(self.values) else 0
         n = max(len(self.values), 1)
-        step = (self.width() - 4) / n
-        return label_h, step
+        left = fm.horizontalAdvance("0.75") + 6 if self.limits else 2
+        step = (self.width() - left - 2) / n
+        return label_h, step, left
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)
         colours = card_colours()
-        label_h, step = self._geometry()
+        label_h, step, x0 = self._geometry()
         v = self.values
-        lo, hi = min(0.0, float(np.nanmin(v))) if v.size else 0.0, max(0.0, float(np.nanmax(v))) if v.size else 1.0
+        if self.limits:
+            lo, hi = self.limits
+        else:
+            lo, hi = min(0.0, float(np.nanmin(v))) if v.size else 0.0, max(0.0, float(np.nanmax(v))) if v.size else 1.0
         span = (hi - lo) or 1.0
-        plot_h = self.height() - label_h - 4
-        zero_y = 2 + plot_h * hi / span
-        best = int(np.nanargmax(v)) if v.size else -1
+        top = p.fontMetrics().height() // 2 + 1 if self.limits else 2  # room for the top tick's label
+        plot_h = self.height() - label_h - top - 2
+        zero_y = top + plot_h * hi / span
+        best = int(np.nanargmax(v)) if v.size and np.nanmax(v) > 0 else -1
+        if self.limits:
+            fm = p.fontMetrics()
+            for t in np.linspace(lo, hi, 5):
+                y = top + plot_h * (hi - t) / span
+                p.setPen(colours["grid"])
+                p.drawLine(QPoint(x0, int(y)), QPoint(self.width() - 2, int(y)))
+                p.setPen(colours["muted"])
+                p.drawText(QRectF(0, y - fm.height() / 2, x0 - 4, fm.height()), Qt.AlignRight | Qt.AlignVCenter,
+                           f"{t:g}")
         for i, x in enumerate(v):
-            left = 2 + i * step
-            y = 2 + plot_h * (hi - max(x, 0)) / span
+            left = x0 + i * step
+            y = top + plot_h * (hi - max(x, 0)) / span
             h = plot_h * abs(x) / span
             colour = ACCENT if i == best else colours["edge"]
             p.fillRect(QRectF(left + step * 0.12, y if x >= 0 else zero_y, max(step * 0.76, 1), max(h, 0.5)), colour)
         p.setPen(colours["border"])
-        p.drawLine(QPoint(2, int(zero_y)), QPoint(self.width() - 2, int(zero_y)))
+        p.drawLine(QPoint(x0, int(zero_y)), QPoint(self.width() - 2, int(zero_y)))
         if label_h:
             p.setPen(colours["text"])
             for i, text in enumerate(self.labels):
-                p.drawText(QRectF(2 + i * step, self.height() - label_h, step, label_h), Qt.AlignCenter, text)
+                p.drawText(QRectF(x0 + i * step, self.height() - label_h, step, label_h), Qt.AlignCenter, text)
         p.end()
 
     def mouseMoveEvent(self, event) -> None:
-        _, step = self._geometry()
-        i = int((event.position().x() - 2) // max(step, 1e-9))
+        _, step, x0 = self._geometry()
+        i = int((event.position().x() - x0) // max(step, 1e-9))
         if 0 <= i < len(self.values):
             name = self.labels[i] if i < len(self.labels) else f"unit {i + 1}"
             QToolTip.showText(event.globalPosition().toPoint(), f"{name}: {number(self.values[i])}", self)
@@ -294,3 +316,47 @@ def caption_label(text: str = "", rich: bool = True) -> QLabel:
     lab.setFont(f)
     lab.setStyleSheet(f"color: {card_colours()['muted'].name()};")
     return lab
+
+
+class TileGrid(QWidget):
+    """Equal heatmap tiles (a layer's feature maps) laid out in the columns that make them largest in the
+    space the widget is given; ``grid`` is the QGridLayout holding one Heatmap per tile."""
+
+    GAP = 3
+
+    def __init__(self):
+        super().__init__()
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setSpacing(self.GAP)
+        self.grid.setSizeConstraint(QLayout.SetNoConstraint)  # the tiles follow the widget, not the reverse
+        self.grid.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.tiles: list[Heatmap] = []
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setMinimumSize(120, 120)
+
+    def set_count(self, n: int) -> list[Heatmap]:
+        """Make exactly ``n`` tiles (kept when the count is unchanged)."""
+        if len(self.tiles) != n:
+            for t in self.tiles:
+                self.grid.removeWidget(t)
+                t.deleteLater()
+            self.tiles = [Heatmap(cell=2) for _ in range(n)]
+            for t in self.tiles:
+                self.grid.addWidget(t)
+        return self.tiles
+
+    def relayout(self) -> None:
+        if not self.tiles:
+            return
+        h, w = self.tiles[0].values.shape
+        cols, cell = tile_layout(len(self.tiles), self.width(), self.height(), h, w, self.GAP + 2)  # +2: borders
+        for t in self.tiles:
+            self.grid.removeWidget(t)
+        for i, t in enumerate(self.tiles):
+            t.set_cell(cell)
+            self.grid.addWidget(t, i // cols, i % cols)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.relayout()

@@ -24,6 +24,7 @@ class GridEditor(QTableWidget):
         super().__init__()
         self.editable = editable
         self.cell = cell
+        self.cell_width = cell + 4  # wider for decimals (the filter editor)
         self.bad: set[tuple[int, int]] = set()
         self.horizontalHeader().hide()
         self.verticalHeader().hide()
@@ -40,12 +41,12 @@ class GridEditor(QTableWidget):
         for r in range(values.shape[0]):
             self.setRowHeight(r, self.cell)
             for c in range(values.shape[1]):
-                self.setColumnWidth(c, self.cell + 4)
+                self.setColumnWidth(c, self.cell_width)
                 item = QTableWidgetItem("" if blank else f"{values[r, c]:g}")
                 item.setTextAlignment(Qt.AlignCenter)
                 self.setItem(r, c, item)
         self.bad.clear()
-        self.setFixedSize(self.cell * values.shape[1] + 4 * values.shape[1] + 4, self.cell * values.shape[0] + 4)
+        self.setFixedSize(self.cell_width * values.shape[1] + 4, self.cell * values.shape[0] + 4)
         self.blockSignals(False)
 
     def values(self) -> np.ndarray | None:

@@ -19,14 +19,13 @@ from ...core.graph import LayerNode
 from ..commands import SetWeightsCommand
 from ..images import array_to_pixmap
 from ..theme import GAP, MARGIN, SPACING
-from .figures import ColourBar, Heatmap, caption_label, title_label
+from .figures import ColourBar, Heatmap, TileGrid, caption_label, title_label
 from .jobs import SerialJobs
 from .path import ActivationPath
 from .surgery import FilterSurgery
 
 MAX_TILES = 64
 FILTER_COLUMNS = 8
-MAP_COLUMNS = 8
 
 
 def look(model, conv_name: str | None, weights: dict | None, x: np.ndarray, test: tuple | None) -> dict:
@@ -124,10 +123,10 @@ class ModelView(QWidget):
         col_a.addSpacing(SPACING)
         col_a.addWidget(self.surgery, 1)
 
-        self.maps = QGridLayout()
-        self.maps.setSpacing(3)
+        self.map_grid = TileGrid()
+        self.maps = self.map_grid.grid  # one Heatmap per channel
         self.map_tiles: list[Heatmap] = []
-        self.maps_bar = ColourBar(height=160)
+        self.maps_bar = ColourBar(height=110)
         self.maps_caption = caption_label()
         col_b = QVBoxLayout()
         col_b.setSpacing(SPACING)
@@ -136,13 +135,11 @@ class ModelView(QWidget):
         mhead.addWidget(self.layer)
         mhead.addStretch(1)
         col_b.addLayout(mhead)
+        col_b.addWidget(self.maps_caption)
         mrow = QHBoxLayout()
-        mw = QWidget()
-        mw.setLayout(self.maps)
-        mrow.addWidget(mw, 1)
+        mrow.addWidget(self.map_grid, 1)
         mrow.addWidget(self.maps_bar, 0, Qt.AlignTop)
         col_b.addLayout(mrow, 1)
-        col_b.addWidget(self.maps_caption)
 
         self.path = ActivationPath()
         scroll = QScrollArea()
@@ -222,7 +219,8 @@ class ModelView(QWidget):
         shapes = {name: shape for name, _, shape in self.layers}
         for node in self.doc.graph.nodes.values():
             info = infos.get(node.id)
-            if node.name in shapes and info is not None and info.shape == shapes[node.name]:
+            if node.name in shapes and info is not None and info.shape == shapes[node.name] and \
+                    node.kind != "input":
                 out[node.name] = info.formula
         return out
 
@@ -279,7 +277,7 @@ class ModelView(QWidget):
         b = weights.get("bias", np.zeros(k.shape[-1]))
         self.kernel, self.bias = k, b
         f, d, n = k.shape[0], k.shape[2], k.shape[-1]
-        cell = max(4, min(16, 48 // f))
+        cell = max(4, min(14, 42 // f))
         scale = scale_for(k[:, :, 0, :], signed=True)
         for i, tile in enumerate(self.filter_tiles):
             tile.cell = cell
@@ -398,22 +396,14 @@ class ModelView(QWidget):
         if a is None or a.ndim != 3:
             return
         n = min(a.shape[-1], MAX_TILES)
-        if len(self.map_tiles) != n:
-            while self.maps.count():
-                w = self.maps.takeAt(0).widget()
-                if w:
-                    w.deleteLater()
-            self.map_tiles = []
-            for c in range(n):
-                tile = Heatmap(cell=2, max_cell=6, name=f"channel {c + 1}")
-                self.maps.addWidget(tile, c // MAP_COLUMNS, c % MAP_COLUMNS)
-                self.map_tiles.append(tile)
+        self.map_tiles = self.map_grid.set_count(n)
         scale = scale_for(a[..., :n])
         for c, tile in enumerate(self.map_tiles):
             tile.name = f"{name} channel {c + 1}"
             tile.setToolTip(f"{name} channel {c + 1}")
             tile.set_values(a[..., c], scale)
             tile.set_selected(name == self.conv_name and c == self.selected)
+        self.map_grid.relayout()
         self.maps_bar.set_scale(scale)
         shown = f"the first {n} of {a.shape[-1]}" if a.shape[-1] > n else f"all {n}"
         kind = "blue negative, red positive" if scale.signed else "0 dark, largest yellow"

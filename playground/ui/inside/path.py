@@ -14,6 +14,7 @@ from ..theme import SPACING
 from .figures import Bars, Heatmap, caption_label
 
 MAPS_PER_ROW = 4
+TILE = 56  # px a map is drawn at, whatever its size (a 5x5 map gets 10 px per value)
 STRIP = 64  # a long vector is drawn as rows of this many values
 
 
@@ -39,14 +40,16 @@ class PathRow(QWidget):
         self.bars: Bars | None = None
         fk = figure_kind(self.shape)
         if fk == "maps" and self.shape[-1] == 1 or fk == "image":
-            self.maps = [Heatmap(cell=2, max_cell=3, name=name, cmap=GREYS if kind == "InputLayer" else None)]
+            cell = max(2, min(10, TILE // max(self.shape[0], 1)))
+            self.maps = [Heatmap(cell=cell, name=name, cmap=GREYS if kind == "InputLayer" else None)]
         elif fk == "maps":
-            self.maps = [Heatmap(cell=2, max_cell=3, name=name) for _ in range(min(MAPS_PER_ROW, self.shape[-1]))]
+            cell = max(2, min(10, TILE // max(self.shape[0], 1)))
+            self.maps = [Heatmap(cell=cell, name=name) for _ in range(min(MAPS_PER_ROW, self.shape[-1]))]
         elif self.shape and self.shape[0] <= 128:
             self.bars = Bars(labels=class_names if class_names and len(class_names) == self.shape[0] else None,
                              height=70)
         else:
-            self.maps = [Heatmap(cell=3, max_cell=4, name=name)]
+            self.maps = [Heatmap(cell=3, name=name)]
         for m in self.maps:
             self.figures.addWidget(m)
         if self.bars is not None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from ...core.figures import number, scale_for
 from ..theme import SPACING
-from .figures import ColourBar, Heatmap, caption_label, title_label
+from .figures import Heatmap, caption_label, title_label
 from .grid import GridEditor
 
 
@@ -43,6 +43,7 @@ class FilterSurgery(QWidget):
         self.hint = caption_label("Click a filter above to select it, then type its numbers (Enter applies), "
                                   "zero it or paste an edge filter. Each edit is one undo step.")
         self.grid = GridEditor(np.zeros((3, 3)), cell=30)
+        self.grid.cell_width = 68
         self.bias_edit = QLineEdit()
         self.bias_edit.setFixedWidth(80)
         self.bias_edit.setToolTip("This filter's bias, added to every output cell")
@@ -52,36 +53,36 @@ class FilterSurgery(QWidget):
         self.horizontal_btn = QPushButton("Horizontal edge")
         self.accuracy = QLabel()
         self.accuracy.setTextFormat(Qt.RichText)
-        self.map = Heatmap(cell=3, max_cell=5, name="feature map")
-        self.map_bar = ColourBar(height=90)
+        self.map = Heatmap(cell=3, max_cell=6, name="feature map", bar=True)
         self.map_caption = caption_label()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(SPACING)
         lay.addWidget(self.title)
         lay.addWidget(self.hint)
+        lay.addWidget(self.accuracy)
         row = QHBoxLayout()
         row.setSpacing(SPACING)
-        left = QVBoxLayout()
-        left.addWidget(self.grid, 0, Qt.AlignLeft)
+        numbers = QVBoxLayout()
+        numbers.addWidget(self.grid, 0, Qt.AlignLeft)
         brow = QHBoxLayout()
         brow.addWidget(QLabel("bias"))
         brow.addWidget(self.bias_edit)
         brow.addStretch(1)
-        left.addLayout(brow)
+        numbers.addLayout(brow)
+        numbers.addStretch(1)
+        row.addLayout(numbers)
+        buttons = QVBoxLayout()
         for b in (self.zero_btn, self.vertical_btn, self.horizontal_btn):
-            left.addWidget(b)
-        left.addStretch(1)
-        row.addLayout(left)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
         right = QVBoxLayout()
-        mrow = QHBoxLayout()
-        mrow.addWidget(self.map, 1)
-        mrow.addWidget(self.map_bar)
-        right.addLayout(mrow, 1)
+        right.addWidget(self.map)
         right.addWidget(self.map_caption)
+        right.addStretch(1)
         row.addLayout(right, 1)
         lay.addLayout(row, 1)
-        lay.addWidget(self.accuracy)
         self.grid.itemChanged.connect(self._on_cell_changed)
         self.bias_edit.editingFinished.connect(self._on_bias_edited)
         self.zero_btn.clicked.connect(lambda: self.edited.emit(np.zeros_like(self.kernel), 0.0))
@@ -152,7 +153,6 @@ class FilterSurgery(QWidget):
             return
         scale = scale_for(fmap)
         self.map.set_values(fmap, scale)
-        self.map_bar.set_scale(scale)
         self.map_caption.setText(f"its feature map for test example #{example} &middot; {fmap.shape[0]}x"
                                  f"{fmap.shape[1]} &middot; {scale.text()}")
 
