@@ -28,15 +28,19 @@ MAX_TILES = 64
 FILTER_COLUMNS = 8
 
 
-def look(model, conv_name: str | None, weights: dict | None, x: np.ndarray, test: tuple | None) -> dict:
-    """Worker-side: copy ``weights`` into ``conv_name`` (if given), run one example through every layer,
-    and measure test accuracy when ``test`` = (x, y) is given."""
+def look(model, conv_name: str | None, weights: dict | None, x: np.ndarray) -> dict:
+    """Worker-side: copy ``weights`` into ``conv_name`` (if given) and run one example through every layer
+    (tens of milliseconds: the maps answer an edit at once)."""
     from ...backend import inspect
     applied = bool(weights) and inspect.set_layer_weights(model, conv_name, weights)
     acts = inspect.activations(model, x)
-    acc = inspect.accuracy(model, *test) if test is not None else None
-    return {"values": {name: a for name, _kind, a in acts}, "accuracy": acc, "applied": applied,
-            "weights": weights}
+    return {"values": {name: a for name, _kind, a in acts}, "applied": applied}
+
+
+def measure(model, x: np.ndarray, y: np.ndarray) -> float:
+    """Worker-side: test accuracy with the weights the model holds now (one pass over the test split)."""
+    from ...backend import inspect
+    return inspect.accuracy(model, x, y)
 
 
 class EmptyState(QWidget):
@@ -345,9 +349,13 @@ class ModelView(QWidget):
         if weights is not None:
             self.requested = weights
         i = min(self.sample.value(), len(x) - 1)
+        m = self.model
+        self.jobs.submit("look" if weights is None else "weights", look, m, self.conv_name, weights, x[i],
+                         on_done=lambda r, i=i, m=m: self._on_looked(r, i, m))
         test = self._test_xy() if with_accuracy else None
-        self.jobs.submit("weights" if with_accuracy else "look", look, self.model, self.conv_name, weights, x[i],
-                         test, on_done=lambda r, i=i, m=self.model: self._on_looked(r, i, m))
+        if test is not None:  # after the maps: the accuracy pass is the slow part
+            self.surgery.show_measuring()
+            self.jobs.submit("accuracy", measure, m, *test, on_done=lambda acc, m=m: self._on_measured(acc, m))
 
     def _request_look(self) -> None:
         self._request(None, with_accuracy=False)
@@ -357,16 +365,19 @@ class ModelView(QWidget):
             return
         self.values = result["values"]
         self.shown_example = example
-        if result["accuracy"] is not None:
-            self.accuracy = result["accuracy"]
-        xy = self._test_xy()
-        outcome = self.doc.trained_outcome
-        trained = outcome.result.test_accuracy if outcome is not None else None
-        self.surgery.show_accuracy(self.accuracy, trained, len(xy[0]) if xy else 0)
         self._show_example(example)
         self.show_maps()
         self.path.set_values(self.values)
         self._show_filter_map()
+
+    def _on_measured(self, accuracy: float, model) -> None:
+        if model is not self.model:
+            return
+        self.accuracy = accuracy
+        xy = self._test_xy()
+        outcome = self.doc.trained_outcome
+        trained = outcome.result.test_accuracy if outcome is not None else None
+        self.surgery.show_accuracy(self.accuracy, trained, len(xy[0]) if xy else 0)
 
     def _show_example(self, i: int) -> None:
         outcome = self.doc.trained_outcome

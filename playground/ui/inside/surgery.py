@@ -156,6 +156,11 @@ class FilterSurgery(QWidget):
         self.map_caption.setText(f"its feature map for test example #{example} &middot; {fmap.shape[0]}x"
                                  f"{fmap.shape[1]} &middot; {scale.text()}")
 
+    def show_measuring(self) -> None:
+        text = self.accuracy.text()
+        if "measuring" not in text:
+            self.accuracy.setText((text + " &middot; " if text else "") + "<i>measuring the test accuracy...</i>")
+
     def show_accuracy(self, now: float | None, trained: float | None, n: int) -> None:
         if now is None:
             self.accuracy.setText("No test split: accuracy cannot be measured.")
