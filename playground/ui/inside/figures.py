@@ -9,11 +9,12 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QPoint, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QLinearGradient, QPainter, QPen
-from PySide6.QtWidgets import QGridLayout, QLabel, QLayout, QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import (QGridLayout, QLabel, QLayout, QPushButton, QSizePolicy, QToolTip, QVBoxLayout,
+                               QWidget)
 
 from ...core.figures import Scale, number, scale_for, tile_layout
 from ..images import colour_image, colour_map_name, lookup_table
-from ..theme import ACCENT, TYPE, card_colours
+from ..theme import ACCENT, MARGIN, TYPE, card_colours
 
 
 class Heatmap(QWidget):
@@ -360,3 +361,19 @@ class TileGrid(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self.relayout()
+
+
+class EmptyState(QWidget):
+    """The same empty state on every page: what to do, and a button that does it."""
+
+    def __init__(self, text: str, button: str):
+        super().__init__()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(MARGIN, MARGIN * 3, MARGIN, MARGIN)
+        self.label = title_label(text)
+        self.label.setWordWrap(True)
+        self.label.setAlignment(Qt.AlignHCenter)
+        self.button = QPushButton(button)
+        lay.addWidget(self.label)
+        lay.addWidget(self.button, 0, Qt.AlignHCenter)
+        lay.addStretch(1)

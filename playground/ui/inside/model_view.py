@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSpinBox,
                                QStackedLayout, QVBoxLayout, QWidget)
 
 from ...core.errors import PlaygroundError
@@ -19,7 +19,7 @@ from ...core.graph import LayerNode
 from ..commands import SetWeightsCommand
 from ..images import array_to_pixmap
 from ..theme import GAP, MARGIN, SPACING
-from .figures import ColourBar, Heatmap, TileGrid, caption_label, title_label
+from .figures import ColourBar, EmptyState, Heatmap, TileGrid, caption_label, title_label
 from .jobs import SerialJobs
 from .path import ActivationPath
 from .surgery import FilterSurgery
@@ -41,22 +41,6 @@ def measure(model, x: np.ndarray, y: np.ndarray) -> float:
     """Worker-side: test accuracy with the weights the model holds now (one pass over the test split)."""
     from ...backend import inspect
     return inspect.accuracy(model, x, y)
-
-
-class EmptyState(QWidget):
-    """The same empty state on every page: what to do, and a button that does it."""
-
-    def __init__(self, text: str, button: str):
-        super().__init__()
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(MARGIN, MARGIN * 3, MARGIN, MARGIN)
-        self.label = title_label(text)
-        self.label.setWordWrap(True)
-        self.label.setAlignment(Qt.AlignHCenter)
-        self.button = QPushButton(button)
-        lay.addWidget(self.label)
-        lay.addWidget(self.button, 0, Qt.AlignHCenter)
-        lay.addStretch(1)
 
 
 class ModelView(QWidget):
