@@ -46,3 +46,64 @@ def predict_one(model, x: np.ndarray) -> np.ndarray:
 
 def input_shape(model) -> tuple[int, ...]:
     return tuple(int(d) for d in model.inputs[0].shape[1:])
+
+
+# ------------------------------------------------------------------ See inside: one example, every layer
+_PROBES: dict[int, tuple[object, object]] = {}  # id(model) -> (model, probe): one multi-output model per model
+
+
+def _probe(model):
+    """A model with the same input and every layer's output (built once per trained model)."""
+    key = id(model)
+    hit = _PROBES.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    keras = get_keras()
+    layers = [l for l in model.layers if type(l).__name__ != "InputLayer"]
+    inputs = model.inputs[0] if len(model.inputs) == 1 else model.inputs
+    probe = keras.Model(inputs=inputs, outputs=[l.output for l in layers])
+    _PROBES.clear()  # only the latest trained model is looked at
+    _PROBES[key] = (model, probe)
+    return probe
+
+
+def activations(model, x: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
+    """(layer name, class name, output for ``x``) of every layer, input first, in one forward pass.
+    ``x`` is one example shaped like the Input; Dropout is the identity here (inference)."""
+    outs = _probe(model)(x[None, ...].astype(np.float32), training=False)
+    outs = iter(outs if isinstance(outs, (list, tuple)) else [outs])
+    result = []
+    for l in model.layers:
+        kind = type(l).__name__
+        value = np.asarray(x, dtype=np.float32) if kind == "InputLayer" else np.asarray(next(outs))[0]
+        result.append((l.name, kind, value))
+    return result
+
+
+def set_layer_weights(model, layer_name: str, weights: dict[str, np.ndarray]) -> bool:
+    """Copy ``{variable name: array}`` into one layer (names as ``read_weights`` gives them); False when
+    the layer's variables do not match (the graph changed since training), True when copied."""
+    layer = model.get_layer(layer_name)
+    values = []
+    for v in layer.weights:
+        arr = weights.get(v.name)
+        if arr is None or tuple(arr.shape) != tuple(v.shape):
+            return False
+        values.append(np.asarray(arr, dtype=np.float32))
+    layer.set_weights(values)
+    return True
+
+
+def accuracy(model, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> float:
+    """Fraction of ``x`` classified right: argmax for class scores (labels as indices or one-hot),
+    a 0.5 threshold for one sigmoid unit. Uses the model's compiled predict function (traced once per
+    model, then reused: the repeated evaluations of weight surgery cost one forward pass each)."""
+    out = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
+    y = np.asarray(y)
+    if out.shape[-1] == 1:
+        pred = (out[:, 0] >= 0.5).astype(int)
+        true = y.reshape(-1).astype(int)
+    else:
+        pred = out.argmax(axis=1)
+        true = y.argmax(axis=1) if y.ndim == 2 else y.astype(int)
+    return float((pred == true).mean()) if len(x) else 0.0

@@ -32,3 +32,39 @@ def array_to_pixmap(a: np.ndarray, size: int = 56, normalise: bool = False) -> Q
     else:
         qimg = QImage(img8.data, w, h, 3 * w, QImage.Format_RGB888)
     return QPixmap.fromImage(qimg.copy()).scaled(size, size, Qt.KeepAspectRatio, Qt.FastTransformation)
+
+
+# ------------------------------------------------------------------ colour-mapped figures
+DIVERGING = "CET-D1A"  # blue - white - red: 0 is white, the sign is the hue
+SEQUENTIAL = "viridis"  # dark (0) to yellow (most): readable on light and dark themes
+GREYS = "CET-L1"  # black to white: pixels as MNIST stores them
+
+_LUTS: dict[str, np.ndarray] = {}
+
+
+def lookup_table(name: str) -> np.ndarray:
+    """(256, 3) uint8 colours of one of pyqtgraph's colour maps (read once, then cached)."""
+    if name not in _LUTS:
+        import pyqtgraph as pg
+        _LUTS[name] = np.asarray(pg.colormap.get(name).getLookupTable(nPts=256, mode="byte", alpha=False),
+                                 dtype=np.uint8)[:, :3]
+    return _LUTS[name]
+
+
+def colour_map_name(signed: bool) -> str:
+    return DIVERGING if signed else SEQUENTIAL
+
+
+def colour_image(a: np.ndarray, scale, cmap: str | None = None, blank=(128, 128, 128)) -> QImage:
+    """An (H, W) array as an RGB QImage, one pixel per value, coloured on ``scale`` (a core.figures.Scale);
+    NaN cells (padding, not yet computed) get the ``blank`` colour."""
+    a = np.asarray(a, dtype=np.float64)
+    lut = lookup_table(cmap or colour_map_name(scale.signed))
+    pos = scale.position(a)
+    nan = ~np.isfinite(pos)
+    idx = np.rint(np.where(nan, 0, pos) * 255).astype(np.int64)
+    rgb = lut[idx]
+    rgb[nan] = blank
+    rgb = np.ascontiguousarray(rgb, dtype=np.uint8)
+    h, w = a.shape
+    return QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()

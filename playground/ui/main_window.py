@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         doc.selection_changed.connect(self._on_selection)
         self.palette_panel.add_requested.connect(self.editor.add_layer_at_centre)
         self.train_panel.export_requested.connect(self.exporter.export_dialog)
+        self.inside_panel.train_requested.connect(lambda: self.set_workspace("Train"))
         self.files.about_to_replace.connect(lambda: self.stop_training(wait=True))
         self.files.opened.connect(lambda _path: self.banner.clear())
         self.scene.connect_requested.connect(lambda *_: self.banner.hide() if self.banner.kind == "error" else None)

@@ -69,3 +69,10 @@ def apply_theme(app, mode: str = "system") -> None:
     if font.pointSizeF() < 9.5:
         font.setPointSizeF(9.5)
         app.setFont(font)
+
+
+# One spacing and type scale for every workspace (points for type, pixels for space).
+MARGIN = 12  # around a page's content
+SPACING = 8  # between widgets in a row or a column
+GAP = 16  # between groups (columns of a page, a figure and the next)
+TYPE = {"small": 8.5, "body": 9.5, "title": 11.0, "heading": 13.0}

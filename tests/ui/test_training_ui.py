@@ -125,13 +125,14 @@ def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
     digits = window.inside_panel.digits
     from PySide6.QtCore import QPointF
     digits.pad.draw_line(QPointF(140, 50), QPointF(140, 230))
-    digits.predict()
+    digits.predict()  # runs in the worker
+    qtbot.waitUntil(lambda: digits.probabilities is not None, timeout=60_000)
     p = digits.probabilities
     assert p.shape == (10,) and p.sum() == pytest.approx(1.0, abs=1e-5)
     # the model view shows filters and maps
     window.inside_panel.setCurrentWidget(window.inside_panel.model_view)
     assert window.inside_panel.model_view.filters.count() == 4
-    assert window.inside_panel.model_view.maps.count() == 4
+    qtbot.waitUntil(lambda: window.inside_panel.model_view.maps.count() == 4, timeout=60_000)
 
 
 # ---------------------------------------------------------------- issue 16: driven with clicks

@@ -1,0 +1,175 @@
+"""The explorers' shared parts: an editable number grid and the Back / Step / Play / Reset machinery."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from ...core import conv
+from ..theme import GAP, MARGIN, SPACING
+
+WINDOW = QColor(61, 123, 242, 90)
+PAD = QColor(150, 150, 150, 60)
+DONE = QColor(46, 175, 98, 70)
+CURRENT = QColor(232, 131, 58, 140)
+
+
+class GridEditor(QTableWidget):
+    """An editable integer grid; a cell that is not a number turns red and is not used."""
+
+    def __init__(self, values: np.ndarray, editable: bool = True, cell: int = 34):
+        super().__init__()
+        self.editable = editable
+        self.cell = cell
+        self.cell_width = cell + 4  # wider for decimals (the filter editor)
+        self.bad: set[tuple[int, int]] = set()
+        self.horizontalHeader().hide()
+        self.verticalHeader().hide()
+        self.setEditTriggers(QAbstractItemView.AllEditTriggers if editable else QAbstractItemView.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.NoSelection)
+        self.set_values(values)
+        self.itemChanged.connect(self._on_item_changed)
+
+    def set_values(self, values: np.ndarray, blank: bool = False) -> None:
+        self.blockSignals(True)
+        values = np.asarray(values)
+        self.setRowCount(values.shape[0])
+        self.setColumnCount(values.shape[1])
+        for r in range(values.shape[0]):
+            self.setRowHeight(r, self.cell)
+            for c in range(values.shape[1]):
+                self.setColumnWidth(c, self.cell_width)
+                item = QTableWidgetItem("" if blank else f"{values[r, c]:g}")
+                item.setTextAlignment(Qt.AlignCenter)
+                self.setItem(r, c, item)
+        self.bad.clear()
+        self.setFixedSize(self.cell_width * values.shape[1] + 4, self.cell * values.shape[0] + 4)
+        self.blockSignals(False)
+
+    def values(self) -> np.ndarray | None:
+        if self.bad:
+            return None
+        out = np.zeros((self.rowCount(), self.columnCount()))
+        for r in range(self.rowCount()):
+            for c in range(self.columnCount()):
+                out[r, c] = float(self.item(r, c).text())
+        return out
+
+    def _on_item_changed(self, item) -> None:
+        key = (item.row(), item.column())
+        try:
+            v = float(item.text())
+            ok = np.isfinite(v)
+        except ValueError:
+            ok = False
+        if ok:
+            self.bad.discard(key)
+            item.setBackground(QColor(0, 0, 0, 0))
+        else:
+            self.bad.add(key)
+            item.setBackground(QColor(214, 69, 65, 120))
+
+    def paint_cells(self, colours: dict[tuple[int, int], QColor]) -> None:
+        self.blockSignals(True)
+        for r in range(self.rowCount()):
+            for c in range(self.columnCount()):
+                if (r, c) not in self.bad:
+                    self.item(r, c).setBackground(colours.get((r, c), QColor(0, 0, 0, 0)))
+        self.blockSignals(False)
+
+
+class StepExplorer(QWidget):
+    """Shared stepping machinery: Back / Step / Play / Reset over a list of window positions."""
+
+    def __init__(self):
+        super().__init__()
+        self.steps: list[conv.Step] = []
+        self.pos = 0  # number of output cells filled
+        self.back_btn = QPushButton("\u25c0 Back")
+        self.step_btn = QPushButton("Step \u25b6")
+        self.play_btn = QPushButton("Play")
+        self.reset_btn = QPushButton("Reset")
+        self.timer = QTimer(self)
+        self.timer.setInterval(450)
+        self.timer.timeout.connect(self._tick)
+        self.back_btn.clicked.connect(self.back)
+        self.step_btn.clicked.connect(self.step)
+        self.play_btn.clicked.connect(self.toggle_play)
+        self.reset_btn.clicked.connect(self.reset)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #D64541;")
+        self.message.setWordWrap(True)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.RichText)
+        self.formula = QLabel()
+        self.formula.setTextFormat(Qt.RichText)
+        self.formula.setWordWrap(True)
+
+    def lay_out(self, intro_text: str, controls, grids, side: QWidget | None = None) -> None:
+        """The page every explorer shares: intro and controls on top; below, the stepped grids with their
+        buttons, formula and detail on the left, and ``side`` (the same operation on a real digit) filling
+        the rest."""
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        lay.setSpacing(SPACING)
+        intro = QLabel(intro_text)
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        lay.addLayout(controls)
+        body = QHBoxLayout()
+        body.setSpacing(GAP)
+        left = QVBoxLayout()
+        left.setSpacing(SPACING)
+        left.addLayout(grids)
+        left.addLayout(self.buttons())
+        for w in (self.formula, self.detail, self.message):
+            left.addWidget(w)
+        left.addStretch(1)
+        body.addLayout(left, 0)
+        if side is not None:
+            body.addWidget(side, 1)
+        else:
+            body.addStretch(1)
+        lay.addLayout(body, 1)
+
+    def buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for b in (self.back_btn, self.step_btn, self.play_btn, self.reset_btn):
+            row.addWidget(b)
+        row.addStretch(1)
+        return row
+
+    def step(self) -> None:
+        if self.pos < len(self.steps):
+            self.pos += 1
+            self.show_state()
+
+    def back(self) -> None:
+        if self.pos > 0:
+            self.pos -= 1
+            self.show_state()
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.play_btn.setText("Play")
+        else:
+            if self.pos >= len(self.steps):
+                self.pos = 0
+            self.timer.start()
+            self.play_btn.setText("Pause")
+
+    def _tick(self) -> None:
+        if self.pos >= len(self.steps):
+            self.toggle_play()
+            return
+        self.step()
+
+    def reset(self) -> None:
+        self.timer.stop()
+        self.play_btn.setText("Play")
+        self.recompute()

@@ -1,0 +1,224 @@
+"""See inside with a trained model: layer and example choices (real clicks), the activation path,
+weight surgery through the undo stack, the lecture's edge filter on a real digit, the draw pad, and
+screenshots of every page at two window sizes."""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+
+from playground.core import conv, project
+from playground.core.digits import as_unit_grey
+from playground.core.graph import chain
+
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def trained():
+    """A small CNN trained for one epoch on the built-in digits (about 5 s), shared by this module."""
+    from playground.backend import session
+    g = chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 4, "kernel_size": 3, "activation": "relu"}),
+              ("maxpool2d", {"pool_size": 2}), ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+    settings = {**project.DEFAULT_TRAINING, "epochs": 1, "validation_split": 0.0}
+    outcome = session.run_training(g, "mnist-sample", settings, name="tinycnn")
+    for nid, w in outcome.weights.items():
+        g.set_weights(nid, w)
+    return g, outcome
+
+
+def open_model_view(window, qtbot, trained):
+    graph, outcome = trained
+    window.load_project(project.Project(graph.copy(), "tinycnn", training={**project.DEFAULT_TRAINING}), None)
+    window.doc.set_trained(outcome.model, outcome)
+    window.set_workspace("See inside")
+    panel = window.inside_panel
+    QTest.mouseClick(panel.tabBar(), Qt.LeftButton, pos=panel.tabBar().tabRect(2).center())
+    assert panel.currentWidget() is panel.model_view
+    wait_idle(qtbot, panel)
+    return panel.model_view
+
+
+def wait_idle(qtbot, panel):
+    qtbot.waitUntil(lambda: not panel.jobs.busy, timeout=60_000)
+    qtbot.wait(10)
+
+
+def click(widget, pos=None):
+    QTest.mouseClick(widget, Qt.LeftButton, pos=pos or widget.rect().center())
+
+
+def test_choosing_a_layer_and_an_example_updates_the_maps_and_the_path(window, qtbot, trained):
+    view = open_model_view(window, qtbot, trained)
+    _, outcome = trained
+    x_test = outcome.data.x_test
+    assert view.layer.currentText() == "conv2d" and view.maps.count() == 4
+    assert view.maps_bar.scale.hi > 0
+    rows = {r.name: r for r in view.path.rows}
+    assert list(rows) == ["input", "conv2d", "maxpool2d", "flatten", "dense"]
+    assert "floor((28 + 2*0 - 3)/1) + 1 = 26" in rows["conv2d"].head.text()
+    assert "26x26x4" in rows["conv2d"].head.text() and "13x13x4" in rows["maxpool2d"].head.text()
+    assert np.allclose(rows["input"].maps[0].values, x_test[0][..., 0])
+    probs_before = rows["dense"].bars.values.copy()
+    assert probs_before.sum() == pytest.approx(1.0, abs=1e-4)
+
+    # choose the pooling layer with the keyboard on the combo box
+    view.layer.setFocus()
+    QTest.keyClick(view.layer, Qt.Key_Down)
+    assert view.layer.currentText() == "maxpool2d"
+    assert view.maps.count() == 4 and view.maps.itemAt(0).widget().values.shape == (13, 13)
+
+    # type another test example
+    view.sample.setFocus()
+    view.sample.selectAll()
+    QTest.keyClicks(view.sample, "7")
+    QTest.keyClick(view.sample, Qt.Key_Return)
+    wait_idle(qtbot, window.inside_panel)
+    assert view.shown_example == 7
+    assert np.allclose(rows["input"].maps[0].values, x_test[7][..., 0])
+    pooled = view.values["maxpool2d"]
+    assert np.allclose(view.maps.itemAt(2).widget().values, pooled[..., 2])
+    assert not np.allclose(rows["dense"].bars.values, probs_before)
+    assert "#7" in view.maps_caption.text()
+
+
+def test_zeroing_every_first_layer_filter_drops_to_chance_and_undo_restores(window, qtbot, trained):
+    view = open_model_view(window, qtbot, trained)
+    _, outcome = trained
+    panel = window.inside_panel
+    trained_acc = view.accuracy
+    assert trained_acc == pytest.approx(outcome.result.test_accuracy, abs=1e-6) and trained_acc > 0.5
+    steps = window.stack.count()
+    node = window.graph.by_name("conv2d")
+    for i, tile in enumerate(view.filter_tiles):
+        click(tile)
+        assert view.selected == i and "filter " + str(i + 1) in view.surgery.title.text()
+        click(view.surgery.zero_btn)
+    wait_idle(qtbot, panel)
+    assert window.stack.count() == steps + 4
+    assert not node.weights["kernel"].any() and not node.weights["bias"].any()  # in the project's weights
+    y = outcome.data.y_test
+    most_common = np.bincount(y).max() / len(y)
+    assert view.accuracy <= most_common + 1e-9 and view.accuracy < 0.2  # one class for everything: chance
+    assert np.ptp(view.surgery.map.values) == 0  # the filter's map is flat: it sees nothing
+    assert "Test accuracy now" in view.surgery.accuracy.text()
+    for _ in range(4):
+        window.stack.undo()
+    wait_idle(qtbot, panel)
+    assert view.accuracy == pytest.approx(trained_acc, abs=1e-9)
+    assert node.weights["kernel"].any()
+
+
+def test_typing_a_filter_number_and_pasting_the_edge_filter(window, qtbot, trained):
+    view = open_model_view(window, qtbot, trained)
+    click(view.filter_tiles[1])
+    grid = view.surgery.grid
+    before_map = view.surgery.map.values.copy()
+    steps = window.stack.count()
+    rect = grid.visualItemRect(grid.item(0, 0))
+    QTest.mouseDClick(grid.viewport(), Qt.LeftButton, pos=rect.center())
+    editor = grid.viewport().focusWidget() or grid.focusWidget()
+    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(editor, "50")
+    QTest.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.stack.count() == steps + 1)  # the delegate commits queued
+    wait_idle(qtbot, window.inside_panel)
+    kernel = window.graph.by_name("conv2d").weights["kernel"]
+    assert window.stack.count() == steps + 1 and kernel[0, 0, 0, 1] == 50
+    assert not np.allclose(view.surgery.map.values, before_map)
+    click(view.surgery.vertical_btn)
+    wait_idle(qtbot, window.inside_panel)
+    assert np.array_equal(window.graph.by_name("conv2d").weights["kernel"][:, :, 0, 1], conv.VERTICAL_EDGE)
+    window.stack.undo()
+    window.stack.undo()
+    assert window.graph.by_name("conv2d").weights["kernel"][0, 0, 0, 1] != 50
+
+
+def test_vertical_edge_filter_on_a_digit_matches_core_and_keras(window, qtbot):
+    window.set_workspace("See inside")
+    page = window.inside_panel.conv
+    lesson = page.digit
+    click(lesson.horizontal_btn)
+    assert np.array_equal(page.kernel.values(), conv.HORIZONTAL_EDGE)
+    click(lesson.vertical_btn)
+    assert np.array_equal(page.kernel.values(), conv.VERTICAL_EDGE)
+    lesson.picker.index.setFocus()
+    lesson.picker.index.selectAll()
+    QTest.keyClicks(lesson.picker.index, "3")
+    QTest.keyClick(lesson.picker.index, Qt.Key_Return)
+    from playground.ui.inside.digit_lesson import sample_digits
+    digit = as_unit_grey(sample_digits()[0][3])
+    shown = lesson.output_map.values
+    assert shown.shape == (26, 26) and np.array_equal(shown, lesson.output)
+    assert np.array_equal(shown, conv.convolve2d(digit, conv.VERTICAL_EDGE))
+    from playground.backend.runtime import get_keras
+    keras = get_keras()
+    layer = keras.layers.Conv2D(1, 3, use_bias=False)
+    layer.build((1, 28, 28, 1))
+    layer.set_weights([conv.VERTICAL_EDGE.reshape(3, 3, 1, 1).astype(np.float32)])
+    by_keras = np.asarray(layer(digit.reshape(1, 28, 28, 1).astype(np.float32)))[0, :, :, 0]
+    assert np.allclose(shown, by_keras, atol=1e-5)
+    assert np.array_equal(lesson.pooled["max"], conv.pool2d(shown, 2, 2, "max"))
+    assert "floor((28 + 2*0 - 3)/1) + 1 = 26" in lesson.output_cap.text()
+    # stride 2 from the explorer's controls reaches the digit
+    page.stride.setFocus()
+    QTest.keyClick(page.stride, Qt.Key_Up)
+    assert lesson.output.shape == (13, 13)
+    assert np.array_equal(lesson.output, conv.convolve2d(digit, conv.VERTICAL_EDGE, 2, 0))
+
+
+def test_draw_pad_prediction_runs_in_the_worker(window, qtbot, trained):
+    open_model_view(window, qtbot, trained)
+    panel = window.inside_panel
+    click(panel.tabBar(), panel.tabBar().tabRect(3).center())
+    digits = panel.digits
+    QTest.mousePress(digits.pad, Qt.LeftButton, pos=QPoint(140, 50))
+    for y in range(60, 240, 20):
+        QTest.mouseMove(digits.pad, QPoint(140, y))
+    QTest.mouseRelease(digits.pad, Qt.LeftButton, pos=QPoint(140, 230))
+    qtbot.waitUntil(lambda: digits.probabilities is not None, timeout=60_000)
+    p = digits.probabilities
+    assert p.shape == (10,) and p.sum() == pytest.approx(1.0, abs=1e-5)
+    assert np.array_equal(digits.bars.values, p) and "Prediction:" in digits.status.text()
+    img = digits.pad.image()
+    assert img.shape == (28, 28) and img.max() > 0.5
+
+
+def test_empty_state_asks_for_training(window, qtbot):
+    window.set_workspace("See inside")
+    panel = window.inside_panel
+    panel.setCurrentWidget(panel.model_view)
+    assert panel.model_view.stack.currentWidget() is panel.model_view.empty
+    assert "Train the model" in panel.model_view.empty.label.text()
+    with qtbot.waitSignal(panel.train_requested, timeout=1000):
+        click(panel.model_view.empty.button)
+
+
+@pytest.mark.parametrize("size", [(1480, 900), (1280, 720)])
+def test_screenshots_of_every_page(window, qtbot, trained, size, tmp_path):
+    """Every See-inside page fits the window at both sizes (nothing forces it wider or taller, every figure
+    lies inside its page) and is saved as a PNG (docs/screenshots with PLAYGROUND_SCREENSHOTS=1)."""
+    from PySide6.QtWidgets import QWidget
+    from playground.ui.inside.figures import Heatmap
+    out = SHOTS if os.environ.get("PLAYGROUND_SCREENSHOTS") else tmp_path
+    open_model_view(window, qtbot, trained)
+    window.resize(*size)
+    panel = window.inside_panel
+    for i, name in enumerate(("convolution", "pooling", "model", "digits")):
+        panel.setCurrentIndex(i)
+        wait_idle(qtbot, panel)
+        qtbot.wait(20)
+        assert (window.width(), window.height()) == size, f"{name} does not fit {size}"
+        page = panel.currentWidget()
+        figures = [w for w in page.findChildren(QWidget) if isinstance(w, Heatmap) and w.isVisible()]
+        if name != "digits":
+            assert figures, name
+        for f in figures:
+            top_left = f.mapTo(page, QPoint(0, 0))
+            assert top_left.x() >= 0 and top_left.x() + f.width() <= page.width() + 1, name
+        path = out / f"inside-{name}-{size[0]}x{size[1]}.png"
+        assert window.grab().save(str(path))
+        assert path.stat().st_size > 10_000
