@@ -305,7 +305,7 @@ def cmd_datasets(args) -> int:
             where = "cache or download"
         print(f"{spec.key:<16} {where:<22} {spec.description}")
     print(f"\nAlso: any .npz (x_train, y_train[, x_test, y_test]), a label,pixel0.. CSV, or a folder with one "
-          f"sub-folder per class (--dataset-file PATH).\nKeras cache folder: {keras_cache_dir()}")
+          f"sub-folder per class (--dataset-file PATH).\nKeras cache folder: {clean(str(keras_cache_dir()))}")
     return 0
 
 

@@ -96,3 +96,17 @@ def test_control_characters_never_reach_the_terminal(tmp_path, capsys):
     code, out, err = run(["summary", str(path)], capsys)
     assert code == 0 and "\x1b" not in out and "\x07" not in out and "\r" not in out
     assert 'Model: "evil?]0;owned??[2J?name"' in out
+
+
+def test_save_project_after_training_and_its_failure_is_one_line(gate, tmp_path, capsys, monkeypatch):
+    out = tmp_path / "trained.json"
+    code, _, err = run(["train", str(gate), "--quiet", "--epochs", "1", "--save-project", str(out)], capsys)
+    assert code == 0 and "Traceback" not in err
+    assert any(n.weights for n in project.load(out).graph.nodes.values())
+
+    def full_disk(proj, path):
+        raise project.ProjectSaveError(f"Not saved: cannot write {path} (No space left on device).")
+    monkeypatch.setattr(project, "save", full_disk)
+    code, _, err = run(["train", str(gate), "--quiet", "--epochs", "1", "--save-project", str(out)], capsys)
+    assert_one_line_error(code, err.splitlines()[-1], "No space left on device")
+    assert "Traceback" not in err

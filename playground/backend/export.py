@@ -260,6 +260,8 @@ def load_keras_model(path: str | Path):
     if is_keras2_file(path, config):
         return load_keras2(path, config, check=check_safe)[0]
     check_safe(config, path.name)
+    from .safe_import import check_config_fits  # noqa: PLC0415
+    check_config_fits(config, path.name)  # before Keras allocates the layers' weights
     keras = get_keras()
     try:
         return keras.models.load_model(path, compile=False, safe_mode=True)

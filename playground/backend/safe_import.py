@@ -125,3 +125,47 @@ def nesting_depth(obj) -> int:
             deepest = max(deepest, d)
             stack.extend((v, d + 1) for v in (node.values() if isinstance(node, dict) else node))
     return deepest
+
+
+class _ConfigLayer:
+    """Stands in for a Keras layer with no weights yet."""
+
+    weights: list = []
+
+    def get_weights(self) -> list:
+        return []
+
+
+class _ConfigInput:
+    def __init__(self, shape):
+        self.shape = shape
+
+
+def _config_model(config: dict):
+    """An object shaped like the Keras model the config describes, enough for ``graph_from_model`` to turn the
+    architecture into a graph without Keras (no variables, so nothing is allocated)."""
+    inner = config.get("config") if isinstance(config.get("config"), dict) else {}
+    layers = inner.get("layers") if isinstance(inner.get("layers"), list) else []
+    first = layers[0].get("config", {}) if layers and isinstance(layers[0], dict) else {}
+    shape = first.get("batch_shape") or first.get("batch_input_shape") if isinstance(first, dict) else None
+    attrs = {"get_config": lambda self: inner, "get_layer": lambda self, name: _ConfigLayer(),
+             "inputs": [_ConfigInput(shape)] if shape else []}
+    return type(str(config.get("class_name", "Model")), (), attrs)()
+
+
+def check_config_fits(config: dict, name: str) -> None:
+    """Before Keras builds a model file's layers (and allocates their weights): turn its architecture into a
+    graph with our own shape rules and refuse it if its weights cannot fit in memory, or if the importer would
+    refuse it anyway (a Dense of 1e9 units). A config the stand-in cannot read is left to Keras to judge."""
+    from ..core.errors import PlaygroundError, ResourceError  # noqa: PLC0415
+    from .export import graph_from_model  # noqa: PLC0415
+    try:
+        graph = graph_from_model(_config_model(config))
+    except PlaygroundError as exc:
+        raise ModelImportError(f"{name}: {exc}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+        return
+    try:
+        limits.check_network_fits(graph)
+    except ResourceError as exc:
+        raise ModelImportError(f"{name}: {exc}") from None

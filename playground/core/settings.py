@@ -44,6 +44,8 @@ class Setting:
     saved: bool = True
 
     def range_text(self) -> str:
+        if self.max is None:
+            return f"{'>' if self.min_exclusive else '>='} {self.min:g}"
         lo = "(" if self.min_exclusive else "["
         hi = ")" if self.max_exclusive else "]"
         return f"{lo}{self.min:g}, {self.max:g}{hi}"
@@ -70,9 +72,9 @@ class Setting:
                 bad("must be a finite number")
             value = float(value)
             low = value <= self.min if self.min_exclusive else value < self.min
-            high = value >= self.max if self.max_exclusive else value > self.max
+            high = self.max is not None and (value >= self.max if self.max_exclusive else value > self.max)
             if low or high:
-                bad(f"must be in {self.range_text()}")
+                bad(f"must be {'in ' if self.max is not None else ''}{self.range_text()}")
             return value
         if self.kind == "choice":
             if not isinstance(value, str) or value not in self.choices:
@@ -95,7 +97,8 @@ TRAINING: tuple[Setting, ...] = (
             "image-folder path."),
     Setting("optimizer", "choice", "adam", "How the weights move: sgd, adam, rmsprop or adagrad.",
             choices=OPTIMIZERS),
-    Setting("learning_rate", "float", 0.001, "Step size of each update.", 0.0, 1e6, min_exclusive=True),
+    Setting("learning_rate", "float", 0.001, "Step size of each update (any finite number > 0: a huge one is "
+            "how you see a loss turn NaN).", 0.0, None, min_exclusive=True),
     Setting("lr_schedule", "choice", "constant", "constant, or cosine: decays the rate to 0 by the end.",
             choices=SCHEDULES),
     Setting("momentum", "float", 0.9, "SGD only: how much of the previous step carries over.", 0.0, 1.0),

@@ -144,3 +144,21 @@ def test_any_corruption_of_a_keras_archive_is_a_model_import_error(tmp_path_fact
     except ModelImportError:
         return
     assert isinstance(config, dict)
+
+
+def _seq(*layers):
+    return json.dumps({"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_shape": [None, 100_000, 100_000, 3], "name": "x"}},
+        *layers]}})
+
+
+@pytest.mark.parametrize("text,needle", [
+    (_seq({"class_name": "Flatten", "config": {"name": "f"}}, {"class_name": "Dense", "config": {"units": 10,
+                                                                                               "name": "d"}}),
+     r"needs 1.2 TB of weights"),
+    (_seq({"class_name": "Flatten", "config": {"name": "f"}}, {"class_name": "Dense", "config": {
+        "units": 10 ** 9, "name": "d"}}), "units"),
+])
+def test_absurd_models_are_refused_before_keras_allocates_them(tmp_path, text, needle):
+    with pytest.raises(ModelImportError, match=needle):
+        export.import_model(keras_zip(tmp_path / "huge.keras", text))
