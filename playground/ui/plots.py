@@ -1,9 +1,9 @@
 """Live training curves: pyqtgraph curves over growing numpy buffers, redrawn at most 10 times a second.
 
-Why 10 and not 30: one frame (setData on four curves, then painting both plots) costs the GUI thread
-about 5-7 ms on the 2-core development machine; at 30 Hz that is a fifth of a core taken from training
-(benchmarks/training_overhead.py), at 10 Hz under a tenth, and a curve growing 10 times a second still
-reads as live.
+Why 10 and not 30: every frame repaints both plots and has Qt flush the window, 2-3 ms of the GUI
+thread in the app's window on the 2-core development machine even with the cheap curves below; at 30 Hz
+that CPU is taken from training three times as often (benchmarks/training_overhead.py), and a curve
+growing 10 times a second still reads as live.
 
 Each curve is drawn from a preallocated buffer that doubles when full; the redraw timer calls
 ``setData`` only for buffers that changed. The four per-batch curves are bare PlotCurveItems fed
