@@ -464,11 +464,7 @@ class TrainPanel(QWidget):
         self.plots.redraw()
         self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
         colour = "#D64541" if res.stopped == "nan" else "inherit"
-        message = res.message
-        if res.stopped == "stopped" and getattr(self, "last_batch", None):
-            e, b, n = self.last_batch
-            message = (f"Stopped by you at epoch {e + 1}, batch {b + 1} of {n}. The weights are those after batch "
-                       f"{b + 1}" + (" (the epoch was not finished)." if b + 1 < n else "."))
+        message = res.message  # a stop names its epoch, its batch b of N and which weights these are
         self.status.setText(f"<span style='color:{colour}'>{esc(message)}</span>")
         if res.stopped != "nan":
             self.doc.set_trained(outcome.model, outcome)

@@ -180,10 +180,11 @@ def test_stop_says_where_it_stopped(window, qtbot):
     click(panel.stop_btn)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=60_000)
     qtbot.wait(50)
-    e, b, n = panel.last_batch
+    at = panel.outcome.result.stopped_at
     text = shown(panel.status)
-    assert f"Stopped by you at epoch {e + 1}, batch {b + 1} of {n}" in text
-    assert f"weights are those after batch {b + 1}" in text
+    assert text.startswith(f"Stopped by you at epoch {at['epoch']}") and f"batch {at['batch']} of {at['steps']}" in text
+    assert f"weights are those after batch {at['batch']}" in text
+    assert panel.last_batch[1] + 1 <= at["batch"]  # the plot never shows a batch the weights have not seen
 
 
 def test_devices_setting_is_offered_and_checked(window, qtbot):
