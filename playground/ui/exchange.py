@@ -46,7 +46,10 @@ class Exporter(QObject):
     def _on_done(self, path: str) -> None:
         self.busy = None
         if path.endswith(".py"):
-            text = f"Exported {path}. Run it with Python to rebuild the model in plain Keras."
+            weights = Path(path).with_name(Path(path).stem + ".weights.h5")
+            text = f"Exported {path}. Run it with Python to rebuild the model in plain Keras." + (
+                f" The trained weights are in {weights.name} beside it; keep the two together." if weights.exists()
+                else " Its docstring says which weights it carries (hand-set Neuron weights are written inline).")
         elif path.endswith((".onnx", ".tflite")):
             text = f"Exported {path}. onnxruntime / the LiteRT interpreter runs it without Keras."
         else:
