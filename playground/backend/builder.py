@@ -100,11 +100,12 @@ def keras_layer(call: LayerCall):
 CODE_LAYERS = ("Lambda", "TFOpLambda", "SlicingOpLambda")
 
 
-def opaque_class(class_name: str, registered_name: str | None = None):
-    """The Keras layer class for an opaque layer: a built-in one or one registered in this process.
+def opaque_class(class_name: str, registered_name: str | None = None, module: str | None = None):
+    """The Keras layer class for an opaque layer: built in, registered in this process, or defined in
+    Keras' own package (``keras.applications``' helper layers, like ConvNeXt's LayerScale).
 
-    Nothing is imported by name from the file (no ``module`` lookups), and code-carrying layers are
-    refused, so a saved config cannot make the app run code.
+    Only modules of the installed ``keras`` package are imported by name (as Keras' own safe loading
+    does), and code-carrying layers are refused, so a saved config cannot make the app run code.
     """
     keras = get_keras()
     if class_name in CODE_LAYERS:
@@ -116,6 +117,12 @@ def opaque_class(class_name: str, registered_name: str | None = None):
             cls = keras.saving.get_registered_object(key)
     if cls is None:
         cls = getattr(keras.layers, class_name, None)
+    if cls is None and isinstance(module, str) and module.split(".")[0] == "keras":
+        import importlib  # noqa: PLC0415
+        try:
+            cls = getattr(importlib.import_module(module), class_name, None)
+        except ImportError:
+            cls = None
     if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)) or \
             issubclass(cls, keras.Model):
         raise ModelImportError(f"layer class {class_name!r} is neither a built-in Keras layer nor registered "
@@ -125,7 +132,7 @@ def opaque_class(class_name: str, registered_name: str | None = None):
 
 def opaque_layer(class_name: str, config: dict, name: str | None = None):
     """A layer rebuilt from its serialised form (``keras.saving.serialize_keras_object``)."""
-    cls = opaque_class(class_name, config.get("registered_name"))
+    cls = opaque_class(class_name, config.get("registered_name"), config.get("module"))
     inner = dict(config.get("config", {}))
     if name is not None:
         inner["name"] = name  # the graph's name wins (two opaque nodes may have been saved alike)
@@ -186,6 +193,11 @@ def apply_weights(model, graph: Graph) -> None:
         if not node.weights:
             continue
         missing = [n for n in names if n not in node.weights]
+        if missing and len(node.weights) == len(names):
+            # unnamed variables get Keras' global "variable_<n>" names, which differ between models:
+            # the stored order is the layer's own order, so match by position
+            names = list(node.weights)
+            missing = []
         if missing:
             raise ShapeError(f"{node.name}: stored weights lack {', '.join(missing)}; reset its weights.")
         values = []

@@ -224,19 +224,20 @@ def check_safe(config: dict, filename: str) -> None:
         raise ModelImportError(f"{filename} contains a {code[0]} layer, which would run code stored in the file; "
                                "refused. Rebuild that step with built-in layers.")
     # Initializers, regularizers, dtype policies etc. also appear as class_name entries; only layers matter.
-    unknown = sorted({(c, r) for c, r in _layer_class_names(config)
-                      if c not in KERAS_CLASS_TO_KEY and c not in MODEL_CLASSES and c != "InputLayer"})
+    unknown = sorted({(c, r, m) for c, r, m in _layer_class_names(config)
+                      if c not in KERAS_CLASS_TO_KEY and c not in MODEL_CLASSES and c != "InputLayer"},
+                     key=lambda t: tuple(map(str, t)))
     if unknown:
         from .builder import opaque_class  # noqa: PLC0415 - Keras is about to load the file anyway
-        for cls, registered in unknown:
+        for cls, registered, module in unknown:
             try:
-                opaque_class(cls, registered)
+                opaque_class(cls, registered, module)
             except ModelImportError as exc:
                 raise ModelImportError(f"{filename}: {exc}") from None
 
 
-def _layer_class_names(config: dict) -> list[tuple[str, str | None]]:
-    """(class name, registered name) of every layer, nested models' layers included."""
+def _layer_class_names(config: dict) -> list[tuple[str, str | None, str | None]]:
+    """(class name, registered name, module) of every layer, nested models' layers included."""
     layers = config.get("config", {}).get("layers", []) if isinstance(config.get("config"), dict) else []
     if not isinstance(layers, list):
         raise ModelImportError("the model config's layer list is not a list.")
@@ -245,8 +246,9 @@ def _layer_class_names(config: dict) -> list[tuple[str, str | None]]:
         if not isinstance(layer, dict):
             raise ModelImportError("a layer entry in the model config is not an object.")
         cls = layer.get("class_name")
-        registered = layer.get("registered_name")
-        names.append((cls if isinstance(cls, str) else repr(cls), registered if isinstance(registered, str) else None))
+        registered, module = layer.get("registered_name"), layer.get("module")
+        names.append((cls if isinstance(cls, str) else repr(cls), registered if isinstance(registered, str) else None,
+                      module if isinstance(module, str) else None))
         if cls in MODEL_CLASSES:
             names.extend(_layer_class_names(layer))
     return names

@@ -78,7 +78,23 @@ def inbound(lc: dict) -> list[tuple[str, int, int]]:
     out: list = []
     if nodes:
         _history(nodes[0], out)
+        consts = _constants(nodes[0].get("args")) if isinstance(nodes[0], dict) else []
+        if consts:
+            raise ModelImportError(f"layer {_name_of(lc)!r} ({lc.get('class_name')}) is called with the constant "
+                                   f"{consts[0]!r} as an input (like x + 3.0 written in Python); the playground's "
+                                   "layers take tensors only, so it cannot show this model.")
     return out
+
+
+def _constants(args) -> list:
+    """Plain numbers passed as layer inputs in a Keras 3 call (tensors are dicts with keras_history)."""
+    if isinstance(args, bool) or args is None or isinstance(args, str):
+        return []
+    if isinstance(args, (int, float)):
+        return [args]
+    if isinstance(args, (list, tuple)):
+        return [c for a in args for c in _constants(a)]
+    return []  # a dict: a serialised tensor or object
 
 
 def _ref_list(v) -> list:

@@ -47,7 +47,7 @@ def describe(layer) -> dict:
     keras = get_keras()
     cls = type(layer).__name__
     serialized = keras.saving.serialize_keras_object(layer)
-    opaque_class(cls, serialized.get("registered_name"))  # refuse what we could not rebuild
+    opaque_class(cls, serialized.get("registered_name"), serialized.get("module"))  # refuse what we could not rebuild
     try:
         config = json.loads(json.dumps(serialized))
     except (TypeError, ValueError):

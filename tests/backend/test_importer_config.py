@@ -59,6 +59,11 @@ def test_config_problems_are_named():
                         ["i"], ["d"])
     with pytest.raises(ModelImportError, match="called 2 times \\(shared weights\\)"):
         graph_from_config(shared)
+    constant = functional([layer("InputLayer", "i", {"batch_shape": [None, 3]}),
+                           {**layer("Add", "a", {}), "inbound_nodes": [{"args": [[call("i")[0]["args"][0], 3.0]],
+                                                                        "kwargs": {}}]}], ["i"], ["a"])
+    with pytest.raises(ModelImportError, match="'a' \\(Add\\) is called with the constant 3.0 as an input"):
+        graph_from_config(constant)
     free = functional([layer("InputLayer", "i", {"batch_shape": [None, None, 3]})], ["i"], ["i"])
     with pytest.raises(ModelImportError, match=r"free size \(None, 3\)"):
         graph_from_config(free)

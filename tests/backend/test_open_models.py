@@ -224,3 +224,18 @@ def test_opaque_layer_with_two_inputs(tmp_path):
     assert node.params["input_shapes"] == [[4], [4]] and shapes.infer(g)[node.id].shape == (1,)
     x = [np.random.default_rng(4).normal(size=(3, 4)).astype(np.float32) for _ in range(2)]
     assert np.max(np.abs(np.asarray(builder.build_model(g)(x)) - np.asarray(model(x)))) <= 1e-6
+
+
+def test_keras_own_helper_layer_with_an_unnamed_weight(tmp_path):
+    # ConvNeXt's LayerScale: defined in keras.applications, not registered, its weight named "variable_<n>"
+    import keras
+    from keras.src.applications.convnext import LayerScale
+    inp = keras.Input((4, 4, 8))
+    x = LayerScale(0.5, 8, name="scale")(keras.layers.Conv2D(8, 1, name="pw")(inp))
+    model = keras.Model(inp, keras.layers.Dense(2, name="out")(keras.layers.GlobalAveragePooling2D(name="gap")(x)))
+    model.get_layer("scale").set_weights([np.arange(8, dtype=np.float32)])
+    model.save(tmp_path / "ls.keras")
+    g = export.import_model(tmp_path / "ls.keras")
+    assert g.by_name("scale").kind == "opaque" and g.by_name("scale").params["class_name"] == "LayerScale"
+    x = np.random.default_rng(5).normal(size=(2, 4, 4, 8)).astype(np.float32)
+    assert predictions_match(model, export.export(g, tmp_path / "again.keras"), x) <= 1e-6
