@@ -169,6 +169,22 @@ class Inspector(QWidget):
         self.msgs[key] = msg
 
     def _make_field(self, p: ParamSpec) -> QWidget:
+        if not p.editable or p.kind in ("text", "config"):  # an opaque layer's Keras config: shown, not edited
+            w = QLineEdit()
+            w.setReadOnly(True)
+            return w
+        if p.pair and p.kind in ("int", "optional_int"):
+            # a square window is one number; an imported layer may hold (height, width) or per-side padding
+            w = QLineEdit()
+            w.setPlaceholderText("e.g. 3, or 3, 5 for height, width" if p.pair == "hw" else
+                                 "e.g. 1, or top, bottom, left, right")
+            w.textEdited.connect(lambda t, p=p: self._set(p.name, _parse_pair(t, p)))
+            return w
+        if p.kind == "optional_float":
+            w = QLineEdit()
+            w.setPlaceholderText("none")
+            w.textEdited.connect(lambda t, name=p.name: self._set(name, _parse_optional_float(t)))
+            return w
         if p.kind == "int":
             w = QSpinBox()
             w.setRange(-(10 ** 9), 10 ** 9)  # the spec's range decides, so nothing is clamped silently
@@ -220,8 +236,13 @@ class Inspector(QWidget):
             elif isinstance(w, QCheckBox):
                 w.setChecked(bool(value))
             elif isinstance(w, QLineEdit):
-                if isinstance(value, tuple):
+                if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # per-side padding
+                    text = ", ".join(str(v) for pair in value for v in pair)
+                elif isinstance(value, (tuple, list)):
                     text = ", ".join(map(str, value))
+                elif isinstance(value, dict):
+                    import json
+                    text = json.dumps(value)[:500]
                 elif value is None:
                     text = ""
                 else:
@@ -364,6 +385,36 @@ def _parse_shape(text: str):
         return [int(p) for p in parts]
     except ValueError:
         return _Invalid(f"Sizes must be whole numbers separated by commas, like 28, 28, 1. Received {text!r}.")
+
+
+def _parse_pair(text: str, p: ParamSpec):
+    """'3' -> 3; '3, 5' -> (3, 5) (height, width); four numbers -> ((top, bottom), (left, right))."""
+    parts = [q for q in text.replace("(", " ").replace(")", " ").replace(",", " ").split() if q]
+    try:
+        nums = [int(q) for q in parts]
+    except ValueError:
+        several = "height, width" if p.pair == "hw" else "top, bottom, left, right"
+        return _Invalid(f"`{p.name}` takes whole numbers: one, or {several}. Received {text!r}.")
+    if not nums and p.kind == "optional_int":
+        return None
+    if len(nums) == 1:
+        return nums[0]
+    if p.pair == "hw" and len(nums) == 2:
+        return tuple(nums)
+    if p.pair == "sides" and len(nums) == 4:
+        return ((nums[0], nums[1]), (nums[2], nums[3]))
+    several = "two (height, width)" if p.pair == "hw" else "four (top, bottom, left, right)"
+    return _Invalid(f"`{p.name}` takes one number or {several}. Received {text!r}.")
+
+
+def _parse_optional_float(text: str):
+    t = text.strip()
+    if not t or t.lower() == "none":
+        return None
+    try:
+        return float(t)
+    except ValueError:
+        return _Invalid(f"Must be a number, or empty for none. Received {t!r}.")
 
 
 def _parse_optional_int(text: str):

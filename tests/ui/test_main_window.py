@@ -230,3 +230,19 @@ def test_backend_choice_names_a_missing_package(window, monkeypatch):
     assert "pip install torch" in window.banner.label.text()
     assert __import__("os").environ.get("KERAS_BACKEND") == before
     assert not window.backend_actions["torch"].isChecked()
+
+
+def test_non_square_kernel_is_typed_and_shown(window):
+    """Imported layers can hold (height, width) windows: the field shows and takes them as text."""
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    field = window.inspector.fields["kernel_size"]
+    type_into(field, "1, 7")
+    assert tuple(conv.params["kernel_size"]) == (1, 7)
+    assert window.scene.node_items[conv.id].shape_line.startswith("28x22")
+    window.select_nodes([])
+    window.select_nodes([conv.id])  # shown again from the model
+    assert window.inspector.fields["kernel_size"].text() == "1, 7"
+    type_into(window.inspector.fields["kernel_size"], "1, x")  # "1" was a valid value on the way: it shows at once
+    assert "whole numbers" in window.inspector.msgs["kernel_size"].text()
+    assert conv.params["kernel_size"] == 1 and window.inspector.fields["kernel_size"].text() == "1, x"
