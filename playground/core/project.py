@@ -1,6 +1,7 @@
 """Project files: versioned JSON, written atomically, validated field by field on load.
 
-A project is the graph plus the settings around it (training choices, the logic lab's target).
+A project is the graph plus the settings around it (training choices, the logic lab's target) and its
+run history (``core/runs.py`` (de)serialises that part; schema 2 added it).
 ``to_dict``/``from_dict`` round-trip exactly; weights up to 64 values are written as plain nested
 lists (readable in presets), larger ones as base64 of little-endian float32.
 """
@@ -22,8 +23,11 @@ from .errors import PlaygroundError, ProjectFormatError
 from .files import read_bytes
 from .graph import Graph, LayerNode
 from .registry import LAYERS, get_spec
+from .runs import RunHistory
+from .runs import from_dict as runs_from_dict
+from .runs import to_dict as runs_to_dict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: "runs" (the run history)
 INLINE_LIMIT = 64
 
 DEFAULT_TRAINING = {
@@ -41,6 +45,7 @@ class Project:
     description: str = ""
     training: dict = field(default_factory=lambda: dict(DEFAULT_TRAINING))
     logic: dict = field(default_factory=dict)
+    runs: RunHistory = field(default_factory=RunHistory)  # compared by runs_to_dict, not here
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Project):
@@ -126,6 +131,7 @@ def to_dict(project: Project) -> dict:
         "edges": [{"from": e.src, "to": e.dst, "port": e.port} for e in g.edges],
         "training": dict(project.training),
         "logic": dict(project.logic),
+        "runs": runs_to_dict(project.runs),
     }
 
 
@@ -139,7 +145,9 @@ def _is_str(v: Any) -> bool:
 
 
 def _migrate(data: dict) -> dict:
-    """Bring an older file up to SCHEMA_VERSION (one step per version; none needed yet)."""
+    """Bring an older file up to SCHEMA_VERSION, one step per version."""
+    if data["schema_version"] == 1:  # 1 -> 2: no run history yet
+        data = {**data, "schema_version": 2, "runs": None}
     return data
 
 
@@ -219,7 +227,7 @@ def from_dict(data: Any) -> Project:
         training[k] = v
     logic = data.get("logic", {})
     _need(isinstance(logic, dict), f"logic must be an object; received {_short(logic)}.")
-    return Project(g, name, desc, training, dict(logic))
+    return Project(g, name, desc, training, dict(logic), runs_from_dict(data.get("runs")))
 
 
 def dumps(project: Project) -> str:
