@@ -173,6 +173,10 @@ class PauseGate:
             self._steps += 1
             self._cond.notify_all()
 
+    @property
+    def released(self) -> bool:
+        return self._released
+
     def release(self) -> None:
         """Stop waiting for good (the run is being stopped)."""
         with self._cond:
@@ -209,6 +213,8 @@ def _pause_callback(gate: PauseGate, recorder: _Recorder, graph: Graph, ds: Data
         def on_train_batch_begin(self, batch, logs=None):
             if gate.is_set():  # the whole per-batch cost of an unpaused run
                 gate.hold(lambda: self._announce(batch))
+                if gate.released:  # stopped while paused: Keras still runs this batch, but no other
+                    self.model.stop_training = True
 
         def _announce(self, batch):
             done = self.epoch * max(recorder.steps, 1) + batch if recorder.steps else batch
@@ -239,3 +245,32 @@ def snapshot_model(model):
         random.setstate(py_state)
         np.random.set_state(np_state)
     return copy
+
+
+def _weights_callback(graph: Graph, on_event, every: int):
+    from .runtime import get_keras  # noqa: PLC0415
+    keras = get_keras()
+
+    class WeightsCallback(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch % every == 0:
+                on_event("weights", read_weights(self.model, graph))
+
+    return WeightsCallback()
+
+
+def test_set_predictions(outcome: Outcome, limit: int = 10_000) -> tuple[np.ndarray, np.ndarray] | None:
+    """(predicted class, true class) on the test split, for the confusion matrix and gallery."""
+    from .training import predict  # noqa: PLC0415
+    data = outcome.data
+    if data.x_test is None:
+        return None
+    x, y = data.x_test[:limit], data.y_test[:limit]
+    probs = predict(outcome.model, x)
+    if probs.shape[-1] == 1:
+        pred = (probs[:, 0] >= 0.5).astype(int)
+        true = np.asarray(y).reshape(-1).astype(int)
+    else:
+        pred = probs.argmax(axis=1)
+        true = np.asarray(y).argmax(axis=1) if np.asarray(y).ndim == 2 else np.asarray(y).astype(int)
+    return pred, true
