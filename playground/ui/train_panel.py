@@ -4,6 +4,7 @@ progress with ETA, live curves, results, and the runs table (compare, replay, re
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from datetime import datetime, timezone
 
@@ -98,11 +99,15 @@ class TrainPanel(QWidget):
         self.patience.setSpecialValueText("off")
         self.patience.setToolTip("Stop when validation loss has not improved for this many epochs (0 = off).")
         self.seed = QSpinBox()
-        self.seed.setRange(-1, MAX_SEED_BOX)
-        self.seed.setSpecialValueText("random")
-        self.seed.setToolTip("The same network, data, settings and seed train the same way, bit for bit (see "
-                             "Replay in the runs table). 'random' (below 0) draws a new seed each run; the runs "
-                             "table shows the one drawn.")
+        self.seed.setRange(0, MAX_SEED_BOX)
+        self.seed.setToolTip("The same network, starting weights, data, settings and seed train the same way, bit "
+                             "for bit (see Replay in the runs table). Change it to see how much a run owes to "
+                             "chance.")
+        self.new_seed_btn = QPushButton("New")
+        self.new_seed_btn.setToolTip("Draw a new random seed (one undo step).")
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.new_seed_btn)
         self.settings_msg = QLabel()
         self.settings_msg.setStyleSheet("color: #D64541;")
         self.settings_msg.setWordWrap(True)
@@ -116,7 +121,7 @@ class TrainPanel(QWidget):
         form.addRow("epochs", self.epochs_box)
         form.addRow("validation split", self.val_split)
         form.addRow("early stopping", self.patience)
-        form.addRow("seed", self.seed)
+        form.addRow("seed", seed_row)
         form.addRow(self.settings_msg)
 
         # run
@@ -206,7 +211,8 @@ class TrainPanel(QWidget):
         self.epochs_box.valueChanged.connect(lambda v: self._edit("epochs", v))
         self.patience.valueChanged.connect(lambda v: self._edit("early_stopping", v))
         self.val_split.valueChanged.connect(lambda v: self._edit("validation_split", round(v, 4)))
-        self.seed.valueChanged.connect(lambda v: self._edit("seed", None if v < 0 else v))
+        self.seed.valueChanged.connect(lambda v: self._edit("seed", v))
+        self.new_seed_btn.clicked.connect(self._new_seed)
         # document -> view
         doc.settings_changed.connect(self._on_setting)
         doc.changed.connect(self._update_feeds)
@@ -235,6 +241,12 @@ class TrainPanel(QWidget):
             return False
         self.settings_msg.hide()
         return True
+
+    def _new_seed(self) -> None:
+        # a macro of its own: not merged with typing in the seed box just before
+        self.doc.stack.beginMacro("New seed")
+        self._edit("seed", secrets.randbelow(MAX_SEED_BOX + 1))
+        self.doc.stack.endMacro()
 
     def _on_lr_typed(self, text: str) -> None:
         try:
@@ -284,9 +296,9 @@ class TrainPanel(QWidget):
         self.val_split.setValue(float(s.get("validation_split", 0.1)))
         self.patience.setValue(int(s.get("early_stopping", 0)))
         seed = s.get("seed", 0)
-        self.seed.setValue(-1 if seed is None else min(int(seed), MAX_SEED_BOX))
+        self.seed.setValue(0 if seed is None else min(int(seed), MAX_SEED_BOX))
         self.extra = {k: v for k, v in s.items() if k in ("loss",)}
-        if isinstance(seed, int) and seed > MAX_SEED_BOX:  # a file's seed beyond the box: keep it as it is
+        if seed is None or seed > MAX_SEED_BOX:  # none (a new seed each run) or beyond the box: keep it as it is
             self.extra["seed"] = seed
         self._preview_stale = True
         if self.isVisible():
@@ -307,7 +319,7 @@ class TrainPanel(QWidget):
              "optimizer": self.optimizer.currentData(), "learning_rate": lr,
              "lr_schedule": self.schedule.currentData(), "batch_size": self.batch.value(),
              "epochs": self.epochs_box.value(), "validation_split": round(self.val_split.value(), 4),
-             "early_stopping": self.patience.value(), "seed": None if self.seed.value() < 0 else self.seed.value()}
+             "early_stopping": self.patience.value(), "seed": self.seed.value()}
         s.update(getattr(self, "extra", {}))
         if not strict:
             if not isinstance(s["learning_rate"], float):

@@ -122,22 +122,22 @@ def test_stop_while_paused_ends_the_run(window, qtbot):
 def test_seed_is_a_document_setting_with_undo(window, qtbot):
     window.load_project(gate_project(), None)
     window.set_workspace("Train")
-    box = window.train_panel.seed
+    panel = window.train_panel
+    box = panel.seed
     box.selectAll()
     QTest.keyClicks(box, "42")
     QTest.keyClick(box, Qt.Key_Return)
     assert window.doc.training["seed"] == 42
-    box.selectAll()
-    QTest.keyClicks(box, "-1")  # shown as "random": a new seed each run
-    QTest.keyClick(box, Qt.Key_Return)
-    assert window.doc.training["seed"] is None and box.text() == "random"
+    click(panel.new_seed_btn)
+    drawn = window.doc.training["seed"]
+    assert isinstance(drawn, int) and drawn != 42 and box.value() == drawn
     window.stack.undo()
     assert window.doc.training["seed"] == 42 and box.value() == 42
 
 
-def test_random_seed_is_recorded_so_the_run_replays(window, qtbot):
+def test_a_project_without_a_seed_records_the_one_drawn_so_the_run_replays(window, qtbot):
     proj = gate_project()
-    proj.training["seed"] = None
+    proj.training["seed"] = None  # an older or hand-made file: a new seed each run
     window.load_project(proj, None)
     window.set_workspace("Train")
     panel = window.train_panel
@@ -145,7 +145,7 @@ def test_random_seed_is_recorded_so_the_run_replays(window, qtbot):
     finish(qtbot, panel)
     first = window.doc.project.runs.runs[0]
     assert first.settings["seed"] == first.seed and isinstance(first.seed, int)
-    assert window.doc.training["seed"] is None  # the setting stays "random"
+    assert window.doc.training["seed"] is None  # the setting stays as it was
     click_row(panel.runs_table.table, 0)
     click(panel.runs_table.replay_btn)
     finish(qtbot, panel)
