@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
+from ..core import runs as runs_core
 from ..core.runs import Run, RunHistory
 
 MERGE_RUN = 1101
@@ -71,3 +72,26 @@ class RunHistoryCommand(QUndoCommand):
 
     def undo(self):
         _runs(self.doc).assign(self.old)
+
+
+def record_run(doc, info: dict, outcome) -> Run:
+    """Push a finished run's history entry and final weights (one undo step with any weights shown while it
+    was paused: ``info["token"]`` ties them); returns the run as stored. ``info`` is what the panel noted
+    at the start: settings, start weights and digest, fingerprint, start time, replay_of."""
+    res = outcome.result
+    nan = res.stopped == "nan"
+    end = None if nan else outcome.weights
+    cm = None
+    if getattr(outcome, "predictions", None) is not None:
+        pred, true = outcome.predictions
+        cm = runs_core.confusion(pred, true, 2 if outcome.dataset.binary else outcome.dataset.num_classes)
+    epochs = {k: v for k, v in res.history.items() if k in runs_core.EPOCH_KEYS}
+    run = runs_core.make_run(0, info["started"], res.seconds, {**info["settings"], "seed": outcome.seed},
+                             outcome.seed, info["fingerprint"], info["start_digest"],
+                             None if nan else runs_core.weights_digest(end), outcome.steps,
+                             outcome.batches.get("loss", []), outcome.batches.get("accuracy", []), epochs,
+                             res.test_loss, res.test_accuracy, cm, res.stopped, info["replay_of"])
+    number = _runs(doc).next_number
+    text = f"Training run #{number}" + (f" (replay of #{info['replay_of']})" if info["replay_of"] else "")
+    doc.push(TrainingRunCommand(doc, info["token"], end, text, run, info["start"], end))
+    return _runs(doc).get(number) or run

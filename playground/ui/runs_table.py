@@ -38,6 +38,17 @@ def run_note(history: runs_core.RunHistory, run: runs_core.Run) -> str:
     return "; ".join(parts)
 
 
+def replay_verdict(history: runs_core.RunHistory, run: runs_core.Run) -> str:
+    """For the status line after a replay: identical, or where it parted from the original."""
+    original = history.get(run.replay_of) if run.replay_of is not None else None
+    if original is None:
+        return ""
+    if original.same_result(run):
+        return (f"<br><b>Replay of run #{run.replay_of}: identical</b> (curves, test accuracy and weights, bit "
+                f"for bit).")
+    return f"<br><b>Replay of run #{run.replay_of} differs</b>: {original.first_difference(run)}."
+
+
 class RunsTable(QGroupBox):
     overlay_changed = Signal(list)  # the selected runs (core Run objects), oldest first
     replay_requested = Signal(int)  # a run number

@@ -1,31 +1,28 @@
-"""The Train workspace: dataset strip, settings (seed included), Start/Stop, Pause/Resume and Step one batch,
-progress with ETA, live curves, results, and the runs table (compare, replay, restore)."""
+"""The Train workspace: data box, settings form (seed included), Start/Stop, Pause/Resume and Step one batch,
+progress with ETA, live curves, the runs table (compare, replay, restore) and the results.
+
+A run is one undo step (``run_commands.TrainingRunCommand``): the weights shown after each pause and, at
+the end, the final weights with the run's history entry merge into it."""
 
 from __future__ import annotations
 
 import math
-import secrets
 import time
 from datetime import datetime, timezone
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QProgressBar, QPushButton,
-                               QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QScrollArea, QVBoxLayout,
+                               QWidget)
 
 from ..core import runs as runs_core
-from ..core.errors import PlaygroundError
-from .images import array_to_pixmap
+from .dataset_box import DatasetBox
 from .plots import TrainingPlots
 from .results import ResultsView
-from .run_commands import TrainingRunCommand
-from .runs_table import RunsTable
+from .run_commands import TrainingRunCommand, record_run
+from .runs_table import RunsTable, replay_verdict
+from .train_settings import TrainSettingsForm
 from .worker import TrainingWorker, WorkerThread
-
-MAX_SEED_BOX = 2 ** 31 - 1  # a QSpinBox holds a signed 32-bit int
-
-OPTIMIZERS = (("adam", "Adam"), ("sgd", "SGD with momentum 0.9"), ("rmsprop", "RMSprop"), ("adagrad", "Adagrad"))
-PREVIEWABLE = ("mnist-sample",)
 
 
 def _fmt_eta(seconds: float) -> str:
@@ -36,7 +33,8 @@ def _fmt_eta(seconds: float) -> str:
 
 
 class TrainPanel(QWidget):
-    """Settings (document settings: every change one undo step), Start/Stop, live plots, results."""
+    """Data and settings (document settings: every change one undo step), Start/Stop/Pause/Step, live plots,
+    the runs table and the results."""
 
     export_requested = Signal(str)  # a format: the window's exporter writes the file
 
@@ -56,73 +54,16 @@ class TrainPanel(QWidget):
         self.run_info: dict = {}
 
         # dataset
-        self.dataset = QComboBox()
-        from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
-        for key, spec in REGISTRY.items():
-            self.dataset.addItem(spec.title, key)
-            self.dataset.setItemData(self.dataset.count() - 1, spec.description, Qt.ToolTipRole)
-        self.dataset.addItem("Your own file\u2026", "__file__")
-        self.dataset.setToolTip("What to learn from. The built-in digit sample works offline.")
-        self.strip = QHBoxLayout()
-        self.strip.setSpacing(3)
-        self.feeds = QLabel()
-        self.feeds.setWordWrap(True)
-        ds_box = QGroupBox("Data")
-        dl = QVBoxLayout(ds_box)
-        dl.addWidget(self.dataset)
-        strip_w = QWidget()
-        strip_w.setLayout(self.strip)
-        dl.addWidget(strip_w)
-        dl.addWidget(self.feeds)
+        self.data_box = DatasetBox(doc)
+        ds_box = self.data_box
+        self.dataset, self.strip, self.feeds = self.data_box.dataset, self.data_box.strip, self.data_box.feeds
 
         # settings
-        self.optimizer = QComboBox()
-        for key, label in OPTIMIZERS:
-            self.optimizer.addItem(label, key)
-        self.lr = QLineEdit()
-        self.lr.setToolTip("Step size of each update; 0.001 suits Adam, 0.01-0.1 suits SGD.")
-        self.schedule = QComboBox()
-        self.schedule.addItem("constant", "constant")
-        self.schedule.addItem("cosine decay to 0", "cosine")
-        self.schedule.setToolTip("Cosine lowers the learning rate smoothly to 0 by the last batch; it often "
-                                 "gains a little accuracy in short runs.")
-        self.batch = QSpinBox()
-        self.batch.setRange(-10 ** 6, 10 ** 7)
-        self.epochs_box = QSpinBox()
-        self.epochs_box.setRange(-10 ** 6, 10 ** 7)
-        self.val_split = QDoubleSpinBox()
-        self.val_split.setRange(-10, 10)
-        self.val_split.setSingleStep(0.05)
-        self.val_split.setDecimals(2)
-        self.patience = QSpinBox()
-        self.patience.setRange(-10 ** 6, 10 ** 6)
-        self.patience.setSpecialValueText("off")
-        self.patience.setToolTip("Stop when validation loss has not improved for this many epochs (0 = off).")
-        self.seed = QSpinBox()
-        self.seed.setRange(0, MAX_SEED_BOX)
-        self.seed.setToolTip("The same network, starting weights, data, settings and seed train the same way, bit "
-                             "for bit (see Replay in the runs table). Change it to see how much a run owes to "
-                             "chance.")
-        self.new_seed_btn = QPushButton("New")
-        self.new_seed_btn.setToolTip("Draw a new random seed (one undo step).")
-        seed_row = QHBoxLayout()
-        seed_row.addWidget(self.seed, 1)
-        seed_row.addWidget(self.new_seed_btn)
-        self.settings_msg = QLabel()
-        self.settings_msg.setStyleSheet("color: #D64541;")
-        self.settings_msg.setWordWrap(True)
-        self.settings_msg.hide()
-        form_box = QGroupBox("Settings")
-        form = QFormLayout(form_box)
-        form.addRow("optimizer", self.optimizer)
-        form.addRow("learning rate", self.lr)
-        form.addRow("rate schedule", self.schedule)
-        form.addRow("batch size", self.batch)
-        form.addRow("epochs", self.epochs_box)
-        form.addRow("validation split", self.val_split)
-        form.addRow("early stopping", self.patience)
-        form.addRow("seed", seed_row)
-        form.addRow(self.settings_msg)
+        self.form = TrainSettingsForm(doc)
+        form_box = self.form
+        for name in ("optimizer", "lr", "schedule", "batch", "epochs_box", "val_split", "patience", "seed",
+                     "new_seed_btn", "settings_msg"):
+            setattr(self, name, getattr(self.form, name))  # the widgets tests and the window reach
 
         # run
         self.start_btn = QPushButton("\u25b6  Start (F5)")
@@ -189,7 +130,6 @@ class TrainPanel(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
 
-        self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
         self.start_btn.clicked.connect(self.start)
         self.stop_btn.clicked.connect(lambda: self.stop())
         self.pause_btn.clicked.connect(self.toggle_pause)
@@ -202,20 +142,8 @@ class TrainPanel(QWidget):
             QShortcut(QKeySequence(key), self, slot, context=context)
         self.runs_table.overlay_changed.connect(self.plots.show_runs)
         self.runs_table.replay_requested.connect(self.replay)
-        # view -> document: each accepted change is one undo step (typing in one field merges)
-        self.optimizer.currentIndexChanged.connect(lambda _: self._edit("optimizer", self.optimizer.currentData()))
-        self.schedule.currentIndexChanged.connect(lambda _: self._edit("lr_schedule", self.schedule.currentData()))
-        self.lr.textEdited.connect(self._on_lr_typed)
-        self.lr.editingFinished.connect(self._on_lr_done)
-        self.batch.valueChanged.connect(lambda v: self._edit("batch_size", v))
-        self.epochs_box.valueChanged.connect(lambda v: self._edit("epochs", v))
-        self.patience.valueChanged.connect(lambda v: self._edit("early_stopping", v))
-        self.val_split.valueChanged.connect(lambda v: self._edit("validation_split", round(v, 4)))
-        self.seed.valueChanged.connect(lambda v: self._edit("seed", v))
-        self.new_seed_btn.clicked.connect(self._new_seed)
         # document -> view
         doc.settings_changed.connect(self._on_setting)
-        doc.changed.connect(self._update_feeds)
         doc.replaced.connect(self._on_replaced)
         self.load_settings(doc.training)
 
@@ -230,177 +158,15 @@ class TrainPanel(QWidget):
         self.status.setText("Ready. Training runs in the background; the window stays responsive.")
         self.load_settings(self.doc.training)
 
-    def _edit(self, key: str, value) -> bool:
-        """Push one setting as typed; an invalid value stays in its field, red, and changes nothing."""
-        from .document import SettingError
-        try:
-            self.doc.set_setting("training", key, value)
-        except SettingError as exc:
-            self.settings_msg.setText(str(exc))
-            self.settings_msg.show()
-            return False
-        self.settings_msg.hide()
-        return True
-
-    def _new_seed(self) -> None:
-        # a macro of its own: not merged with typing in the seed box just before
-        self.doc.stack.beginMacro("New seed")
-        self._edit("seed", secrets.randbelow(MAX_SEED_BOX + 1))
-        self.doc.stack.endMacro()
-
-    def _on_lr_typed(self, text: str) -> None:
-        try:
-            value = float(text)
-        except ValueError:
-            value = text
-        self._edit("learning_rate", value)
-
-    def _on_lr_done(self) -> None:
-        if not self.settings_msg.isVisible():
-            self.lr.setText(f"{self.doc.training.get('learning_rate', 0.001):g}")
-
     # ------------------------------------------------------------ settings
     def load_settings(self, s: dict) -> None:
         """Show the document's settings (model -> view: signals blocked, nothing echoes as an edit)."""
-        widgets = (self.dataset, self.optimizer, self.lr, self.schedule, self.batch, self.epochs_box,
-                   self.val_split, self.patience, self.seed)
-        for w in widgets:
-            w.blockSignals(True)
-        try:
-            self._load_settings(s)
-        finally:
-            for w in widgets:
-                w.blockSignals(False)
-
-    def _load_settings(self, s: dict) -> None:
-        key = s.get("dataset", "mnist-sample")
-        i = self.dataset.findData(key)
-        if i < 0:
-            self.dataset.insertItem(self.dataset.count() - 1, str(key), key)
-            i = self.dataset.findData(key)
-        self.dataset.blockSignals(True)
-        self.dataset.setCurrentIndex(i)
-        self.dataset.blockSignals(False)
-        self.optimizer.setCurrentIndex(max(self.optimizer.findData(s.get("optimizer", "adam")), 0))
-        lr = s.get("learning_rate", 0.001)
-        if not (self.lr.hasFocus() and self.settings_msg.isVisible()):  # keep what the user is fixing
-            try:
-                current = float(self.lr.text())
-            except ValueError:
-                current = None
-            if current != lr:
-                self.lr.setText(f"{lr:g}")
-        self.schedule.setCurrentIndex(max(self.schedule.findData(s.get("lr_schedule", "constant")), 0))
-        self.batch.setValue(int(s.get("batch_size", 128)))
-        self.epochs_box.setValue(int(s.get("epochs", 3)))
-        self.val_split.setValue(float(s.get("validation_split", 0.1)))
-        self.patience.setValue(int(s.get("early_stopping", 0)))
-        seed = s.get("seed", 0)
-        self.seed.setValue(0 if seed is None else min(int(seed), MAX_SEED_BOX))
-        self.extra = {k: v for k, v in s.items() if k in ("loss",)}
-        if seed is None or seed > MAX_SEED_BOX:  # none (a new seed each run) or beyond the box: keep it as it is
-            self.extra["seed"] = seed
-        self._preview_stale = True
-        if self.isVisible():
-            self._on_dataset_changed()
-
-    def showEvent(self, event):
-        if getattr(self, "_preview_stale", True):
-            self._on_dataset_changed()  # loading the sample costs ~50 ms: only when the panel is seen
-        super().showEvent(event)
+        self.data_box.load(s.get("dataset", "mnist-sample"))
+        self.form.load(s)
 
     def current_settings(self, strict: bool = True, quiet: bool = True) -> dict | None:
         """The settings as typed; with ``strict``, validated by the backend's rules (a red message if not)."""
-        try:
-            lr = float(self.lr.text())
-        except ValueError:
-            lr = self.lr.text()
-        s = {**getattr(self, "extra", {}), "dataset": self.dataset.currentData(),
-             "optimizer": self.optimizer.currentData(), "learning_rate": lr,
-             "lr_schedule": self.schedule.currentData(), "batch_size": self.batch.value(),
-             "epochs": self.epochs_box.value(), "validation_split": round(self.val_split.value(), 4),
-             "early_stopping": self.patience.value(), "seed": self.seed.value()}
-        s.update(getattr(self, "extra", {}))
-        if not strict:
-            if not isinstance(s["learning_rate"], float):
-                s["learning_rate"] = self.doc.training.get("learning_rate", 0.001)
-            return s
-        from ..backend.training import TrainConfig  # plain Python until train() runs
-        try:
-            TrainConfig.from_settings(s)
-        except PlaygroundError as exc:
-            self.settings_msg.setText(str(exc))
-            self.settings_msg.show()
-            return None
-        self.settings_msg.hide()
-        return s
-
-    # ------------------------------------------------------------ dataset preview
-    def _on_dataset_changed(self) -> None:
-        key = self.dataset.currentData()
-        if key == "__file__":
-            path, _ = QFileDialog.getOpenFileName(self, "Your dataset", "",
-                                                  "Datasets (*.npz *.csv);;All files (*)")
-            if not path:
-                self.dataset.setCurrentIndex(0)
-                return
-            self.dataset.blockSignals(True)
-            self.dataset.insertItem(self.dataset.count() - 1, path, path)
-            self.dataset.setCurrentIndex(self.dataset.findData(path))
-            self.dataset.blockSignals(False)
-            self._edit("dataset", path)
-            self._on_dataset_changed()
-            return
-        if key != self.doc.training.get("dataset"):
-            self._edit("dataset", key)
-        self._preview_stale = False
-        while self.strip.count():
-            w = self.strip.takeAt(0).widget()
-            if w:
-                w.deleteLater()
-        self._preview = None
-        if key in PREVIEWABLE or (isinstance(key, str) and key.startswith("gate-")) or \
-                (isinstance(key, str) and key.endswith((".npz", ".csv"))):
-            try:
-                from ..backend.datasets import load
-                self._preview = load(key)
-            except PlaygroundError as exc:
-                self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
-                return
-            if self._preview.x_train.ndim >= 3:
-                for i in range(10):
-                    lab = QLabel()
-                    lab.setPixmap(array_to_pixmap(self._preview.x_train[i], 40))
-                    lab.setToolTip(f"label {self._preview.class_names[int(self._preview.y_train[i])]}")
-                    self.strip.addWidget(lab)
-            self.strip.addStretch(1)
-        self._update_feeds()
-
-    def _update_feeds(self) -> None:
-        if getattr(self, "_preview_stale", True) or not self.isVisible():
-            return
-        key = self.dataset.currentData()
-        ds = getattr(self, "_preview", None)
-        if ds is None:
-            self.feeds.setText(f"<span style='color:gray'>{key}: loaded from the Keras cache (or downloaded) when "
-                               f"training starts.</span>")
-            return
-        from ..backend.datasets import prepare
-        from ..backend.session import model_io
-        try:
-            in_shape, units = model_io(self.doc.graph)
-            sub = type(ds)(ds.name, ds.x_train[:2], ds.y_train[:2], None, None, ds.class_names, ds.binary)
-            prepare(sub, in_shape, units)
-        except PlaygroundError as exc:
-            self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
-            return
-        except (KeyError, ValueError):
-            self.feeds.setText("<span style='color:gray'>Fix the network's errors to see what it will be fed.</span>")
-            return
-        n_test = 0 if ds.x_test is None else len(ds.x_test)
-        self.feeds.setText(f"{len(ds.x_train):,} training + {n_test:,} test examples of "
-                           f"{'x'.join(map(str, ds.example_shape))} \u2192 Input {'x'.join(map(str, in_shape))}, "
-                           f"{ds.num_classes if not ds.binary else 2} classes, scaled to [0, 1].")
+        return self.form.values(self.dataset.currentData(), strict)
 
     # ------------------------------------------------------------ run
     def is_running(self) -> bool:
@@ -567,45 +333,14 @@ class TrainPanel(QWidget):
         self._show_counter()
         self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
         colour = "#D64541" if res.stopped == "nan" else "inherit"
-        run = self._record(outcome)
-        self.status.setText(f"<span style='color:{colour}'>{res.message}</span>{self._replay_verdict(run)}")
+        run = record_run(self.doc, self.run_info, outcome)
+        verdict = replay_verdict(self.doc.project.runs, run)
+        self.status.setText(f"<span style='color:{colour}'>{res.message}</span>{verdict}")
         if res.stopped != "nan":
             self.doc.set_trained(outcome.model, outcome)
         self.runs_table.refresh()
         self.runs_table.select_run(run.number)
         self.show_results(outcome)
-
-    def _record(self, outcome) -> runs_core.Run:
-        """The run's history entry and its weights: one undo step with any weights shown while paused."""
-        info, res = self.run_info, outcome.result
-        nan = res.stopped == "nan"
-        end = None if nan else outcome.weights
-        cm = None
-        if getattr(outcome, "predictions", None) is not None:
-            pred, true = outcome.predictions
-            cm = runs_core.confusion(pred, true, 2 if outcome.dataset.binary else outcome.dataset.num_classes)
-        epochs = {k: v for k, v in res.history.items() if k in runs_core.EPOCH_KEYS}
-        run = runs_core.make_run(0, info["started"], res.seconds, {**info["settings"], "seed": outcome.seed},
-                                 outcome.seed, info["fingerprint"], info["start_digest"],
-                                 None if nan else runs_core.weights_digest(end), outcome.steps,
-                                 outcome.batches.get("loss", []), outcome.batches.get("accuracy", []), epochs,
-                                 res.test_loss, res.test_accuracy, cm, res.stopped, info["replay_of"])
-        current = None if nan else {nid: w for nid, w in end.items() if nid in self.doc.graph.nodes}
-        number = self.doc.project.runs.next_number
-        text = f"Training run #{number}" + (f" (replay of #{info['replay_of']})" if info["replay_of"] else "")
-        self.doc.push(TrainingRunCommand(self.doc, info["token"], current, text, run, info["start"], end))
-        return self.doc.project.runs.get(number) or run
-
-    def _replay_verdict(self, run: runs_core.Run) -> str:
-        if run.replay_of is None:
-            return ""
-        original = self.doc.project.runs.get(run.replay_of)
-        if original is None:
-            return ""
-        if original.same_result(run):
-            return (f"<br><b>Replay of run #{run.replay_of}: identical</b> (curves, test accuracy and weights, "
-                    f"bit for bit).")
-        return f"<br><b>Replay of run #{run.replay_of} differs</b>: {original.first_difference(run)}."
 
     def _on_failed(self, message: str) -> None:
         self.status.setText(f"<span style='color:#D64541'>{message}</span>")
