@@ -213,3 +213,25 @@ def test_delete_runs_is_undoable(window, qtbot):
     assert table.table.rowCount() == 0 and not window.doc.project.runs.runs
     window.stack.undo()
     assert table.table.rowCount() == 1
+
+
+def test_keys_pause_step_and_resume(window, qtbot):
+    window.load_project(digits_project(epochs=2), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5_000)
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 2, timeout=120_000)
+    panel.stop_btn.setFocus()
+    QTest.keyClick(panel.stop_btn, Qt.Key_Space)  # Space, with the focus in the Train panel
+    wait_paused(qtbot, panel)
+    n = panel.batches_done
+    QTest.keyClick(window, Qt.Key_F7)  # step
+    qtbot.waitUntil(lambda: panel.paused, timeout=60_000)
+    qtbot.wait(300)
+    assert panel.batches_done == n + 1
+    QTest.keyClick(window, Qt.Key_F6)  # resume
+    qtbot.waitUntil(lambda: not panel.paused and panel.batches_done > n + 1, timeout=60_000)
+    panel.stop()
+    finish(qtbot, panel)
