@@ -153,6 +153,7 @@ class TrainPanel(QWidget):
 
     def _on_replaced(self) -> None:
         self.stop(wait=True)
+        self.run_info = {}  # a run of the project that was replaced: its results go nowhere
         self.plots.clear()
         self.clear_results()
         self.status.setText("Ready. Training runs in the background; the window stays responsive.")
@@ -272,7 +273,7 @@ class TrainPanel(QWidget):
 
     def _on_paused(self, p: dict) -> None:
         """The run sleeps: show the state after its last batch (plots, counter, weights, See inside)."""
-        if not self.is_running() or self.thread.worker.gate.released:
+        if not self.is_running() or self.thread.worker.gate.released or not self.run_info:
             return
         self.paused, self.stepping = True, False
         self._show_paused(True)
@@ -327,6 +328,8 @@ class TrainPanel(QWidget):
         self.plots.add_epoch(logs["epoch"] + 1, logs)
 
     def _on_finished(self, outcome) -> None:
+        if not self.run_info:  # the project was replaced while this run ended
+            return
         self.outcome = outcome
         res = outcome.result
         self.plots.redraw()

@@ -235,3 +235,18 @@ def test_keys_pause_step_and_resume(window, qtbot):
     qtbot.waitUntil(lambda: not panel.paused and panel.batches_done > n + 1, timeout=60_000)
     panel.stop()
     finish(qtbot, panel)
+
+
+def test_a_run_cut_short_by_opening_another_project_stays_out_of_it(window, qtbot):
+    window.load_project(gate_project(epochs=100000), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 3, timeout=120_000)
+    other = digits_project()
+    window.load_project(other, None)
+    qtbot.wait(300)  # the ended run's signals arrive after the switch
+    assert not panel.is_running()
+    assert window.doc.project.runs.runs == [] and panel.runs_table.table.rowCount() == 0
+    assert not any(n.weights for n in window.graph.nodes.values())
+    assert window.stack.count() == 0
