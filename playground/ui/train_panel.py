@@ -248,6 +248,7 @@ class TrainPanel(QWidget):
             return
         if self.paused or self.stepping:
             self.paused = self.stepping = False
+            self.first_batch = None  # the ETA starts afresh: the pause is not training time
             self.thread.worker.resume()
             self._show_paused(False)
             self.status.setText("Resumed.")
