@@ -2,11 +2,18 @@
 
 It never mutates the graph: trained weights come back in ``Outcome.weights`` and the caller applies
 them (the app through its undo stack, on the GUI thread).
+
+Exact replay: every run is seeded (a drawn seed when the settings have none, recorded in the outcome)
+*before* the model is built, so the initial weights, dropout masks, shuffling and the validation split
+(Keras holds out the last fraction, unshuffled) repeat; TensorFlow's op determinism makes the kernels
+repeat too. Pause and single steps: a ``PauseGate`` the training thread waits on at the start of a batch.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import secrets
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +35,9 @@ class Outcome:
     dataset: Dataset
     devices: int = 1
     predictions: tuple[np.ndarray, np.ndarray] | None = None  # (predicted, true class) on the test split
+    seed: int | None = None  # the seed actually used (drawn when the settings had none)
+    steps: int = 0  # batches per epoch
+    batches: dict[str, np.ndarray] = field(default_factory=dict)  # per-batch "loss", "accuracy", in order
 
 
 def model_io(graph: Graph) -> tuple[tuple[int, ...], int]:
@@ -79,27 +89,200 @@ def prepare_for(graph: Graph, dataset: str | Dataset, loss: str = "auto") -> tup
 
 def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=None,
                  stop: StopFlag | None = None, devices=None, name: str = "playground",
-                 weights_every: int = 0, predictions: bool = False) -> Outcome:
+                 weights_every: int = 0, predictions: bool = False, pause: "PauseGate | None" = None) -> Outcome:
     """Train a copy of the graph's network. With ``weights_every`` = k, also sends
     ``on_event("weights", {node id: {var: array}})`` every k epochs (the logic lab's live weights).
     With ``predictions``, ``Outcome.predictions`` holds (predicted, true class) on the test split, from the
-    same pass through the model that scores it."""
+    same pass through the model that scores it.
+
+    The same graph (weights included), dataset, settings and seed give the same curves and weights, bit for
+    bit, on the same machine and backend. With ``pause``, training can be paused, resumed and stepped
+    one batch at a time; while paused, ``on_event("paused", ...)`` carries the state after the last batch.
+    """
+    settings = {**settings, "seed": resolve_seed(settings.get("seed"))}
     cfg = TrainConfig.from_settings(settings)
     from ..core.limits import check_buildable  # noqa: PLC0415
     check_buildable(graph, cfg.batch_size)  # before the dataset loads or Keras allocates anything
     ds, data = prepare_for(graph, dataset, cfg.loss)
+    recorder = _Recorder(on_event)
     extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []
     with distribution(devices, cfg.batch_size) as n:
+        seed_everything(cfg.seed)  # before the model exists: its initial weights come from this seed
         model = build_model(graph, name)
         compile_model(model, cfg, data.loss, len(data.x_train))
-        result = train(model, data, cfg, on_event=on_event, stop=stop, compile=False, extra_callbacks=extra,
+        if pause is not None:
+            extra.append(_pause_callback(pause, recorder, graph, ds, data))
+        result = train(model, data, cfg, on_event=recorder, stop=stop, compile=False, extra_callbacks=extra,
                        keep_test_outputs=predictions)
         used = weight_device_count(model) if n > 1 else 1
-    outcome = Outcome(model, result, read_weights(model, graph), data, ds, used)
+    outcome = Outcome(model, result, read_weights(model, graph), data, ds, used, seed=cfg.seed,
+                      steps=recorder.steps, batches=recorder.curves())
     if result.test_outputs is not None:
         outcome.predictions = classes(result.test_outputs, data.y_test)
         result.test_outputs = None  # the classes are what is kept; the outputs can go
     return outcome
+
+
+# ------------------------------------------------------------------ exact replay
+
+def resolve_seed(seed) -> int:
+    """The seed a run uses: the one given, or a fresh one (recorded, so the run can still be replayed)."""
+    return secrets.randbelow(2 ** 31) if seed is None else int(seed)
+
+
+def seed_everything(seed: int, deterministic: bool = True) -> None:
+    """Seed Python, NumPy and the backend (``keras.utils.set_random_seed``); with ``deterministic``, also
+    ask the backend for deterministic kernels. On TensorFlow that is process-wide and cannot be undone."""
+    from .runtime import get_keras  # noqa: PLC0415
+    keras = get_keras()
+    keras.utils.set_random_seed(int(seed))
+    if deterministic:
+        _deterministic_kernels(keras.backend.backend())
+
+
+def _deterministic_kernels(backend: str) -> None:
+    if backend == "tensorflow":
+        import tensorflow as tf  # noqa: PLC0415 - the backend's own switch; Keras has none
+        tf.config.experimental.enable_op_determinism()
+    elif backend == "torch":
+        import torch  # noqa: PLC0415
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    # JAX is deterministic on CPU; on a GPU it needs XLA_FLAGS=--xla_gpu_deterministic_ops=true before start.
+
+
+class _Recorder:
+    """Passes events on and keeps the per-batch curves (Keras' callback thread calls it, in batch order)."""
+
+    def __init__(self, on_event) -> None:
+        self.on_event = on_event
+        self.loss: list[float] = []
+        self.accuracy: list[float] = []
+        self.steps = 0
+        self.done = threading.Condition()  # batches recorded so far: a pause waits for the ones in flight
+
+    def __call__(self, kind: str, p: dict) -> None:
+        if kind == "batch":
+            with self.done:
+                self.loss.append(p["loss"])
+                self.accuracy.append(p["accuracy"])
+                self.steps = int(p["steps"])
+                self.done.notify_all()
+        if self.on_event is not None:
+            self.on_event(kind, p)
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        """Block until ``count`` batches are recorded (and announced), or ``timeout`` seconds pass."""
+        with self.done:
+            self.done.wait_for(lambda: len(self.loss) >= count, timeout)
+
+    def curves(self) -> dict[str, np.ndarray]:
+        return {"loss": np.asarray(self.loss, np.float64), "accuracy": np.asarray(self.accuracy, np.float64)}
+
+
+# ------------------------------------------------------------------ pause, resume, step
+
+class PauseGate:
+    """Pause, resume and single steps, from any thread. The training thread calls ``hold`` at the start of
+    a batch only when ``is_set()``: an unpaused run pays one ``Event.is_set()`` per batch and nothing else.
+    A paused thread sleeps on a condition (no polling) until resumed, stepped or released."""
+
+    def __init__(self) -> None:
+        self._paused = threading.Event()
+        self._cond = threading.Condition()
+        self._steps = 0  # batches granted by Step and not yet started
+        self._released = False  # stop: never wait again
+
+    def is_set(self) -> bool:
+        return self._paused.is_set()
+
+    def pause(self) -> None:
+        self._paused.set()
+
+    def resume(self) -> None:
+        with self._cond:
+            self._paused.clear()
+            self._steps = 0
+            self._cond.notify_all()
+
+    def step(self) -> None:
+        """Run exactly one more batch, then pause again."""
+        with self._cond:
+            self._paused.set()
+            self._steps += 1
+            self._cond.notify_all()
+
+    @property
+    def released(self) -> bool:
+        return self._released
+
+    def release(self) -> None:
+        """Stop waiting for good (the run is being stopped)."""
+        with self._cond:
+            self._released = True
+            self._paused.clear()
+            self._cond.notify_all()
+
+    def hold(self, announce) -> None:
+        """In the training thread: unless a step is already granted, call ``announce()`` then sleep until
+        resumed, stepped or released."""
+        with self._cond:
+            if self._steps or self._released or not self._paused.is_set():
+                self._steps = max(self._steps - 1, 0)
+                return
+        announce()
+        with self._cond:
+            self._cond.wait_for(lambda: self._steps or self._released or not self._paused.is_set())
+            self._steps = max(self._steps - 1, 0)
+
+
+def _pause_callback(gate: PauseGate, recorder: _Recorder, graph: Graph, ds: Dataset, data: Prepared):
+    from .runtime import get_keras  # noqa: PLC0415
+    keras = get_keras()
+
+    class PauseCallback(keras.callbacks.Callback):
+        # Only a *_batch_begin hook: Keras keeps dispatching the metric callbacks asynchronously.
+        def __init__(self):
+            super().__init__()
+            self.epoch = 0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_begin(self, batch, logs=None):
+            if gate.is_set():  # the whole per-batch cost of an unpaused run
+                gate.hold(lambda: self._announce(batch))
+                if gate.released:  # stopped while paused: Keras still runs this batch, but no other
+                    self.model.stop_training = True
+
+        def _announce(self, batch):
+            done = self.epoch * max(recorder.steps, 1) + batch if recorder.steps else batch
+            recorder.wait_for(done)  # the plots get every finished batch before "paused"
+            if recorder.on_event is not None:
+                recorder.on_event("paused", {"epoch": self.epoch, "batch": batch, "steps": recorder.steps,
+                                             "batches_done": len(recorder.loss),
+                                             "weights": read_weights(self.model, graph),
+                                             "model": snapshot_model(self.model), "data": data, "dataset": ds})
+
+    return PauseCallback()
+
+
+def snapshot_model(model):
+    """A copy of ``model`` with its current weights, safe to use from another thread while training goes on.
+
+    Building the copy draws seeds for initial values (overwritten at once) from Python's and NumPy's
+    random state; both are put back, so a paused run stays identical to an unpaused one."""
+    import random  # noqa: PLC0415
+
+    from .runtime import get_keras  # noqa: PLC0415
+    keras = get_keras()
+    py_state, np_state = random.getstate(), np.random.get_state()
+    try:
+        copy = keras.models.clone_model(model)
+        copy.set_weights(model.get_weights())
+    finally:
+        random.setstate(py_state)
+        np.random.set_state(np_state)
+    return copy
 
 
 def _weights_callback(graph: Graph, on_event, every: int):

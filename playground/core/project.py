@@ -1,6 +1,7 @@
 """Project files: versioned JSON, written atomically, validated field by field on load.
 
-A project is the graph plus the settings around it (training choices, the logic lab's target).
+A project is the graph plus the settings around it (training choices, the logic lab's target) and its
+run history (``core/runs.py`` (de)serialises that part; schema 2 added it).
 ``to_dict``/``from_dict`` round-trip exactly; weights up to 64 values are written as plain nested
 lists (readable in presets), larger ones as base64 of little-endian float32.
 """
@@ -25,10 +26,13 @@ from .errors import PlaygroundError, ProjectFormatError, ProjectSaveError, Setti
 from .files import read_bytes
 from .graph import Graph, LayerNode
 from .registry import LAYERS, get_spec
+from .runs import RunHistory
+from .runs import from_dict as runs_from_dict
+from .runs import to_dict as runs_to_dict
 from .settings import LogicConfig, TrainConfig, default_training
 from .weights import weights_problem
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: "runs" (the run history)
 INLINE_LIMIT = 64
 MAX_PROJECT_BYTES = 512 * 2 ** 20  # JSON parsing takes several times the file's size in memory
 MAX_WEIGHT_VALUES = 250_000_000  # 1 GB of float32 per array
@@ -47,6 +51,7 @@ class Project:
     description: str = ""
     training: dict = field(default_factory=default_training)
     logic: dict = field(default_factory=dict)
+    runs: RunHistory = field(default_factory=RunHistory)  # compared by runs_to_dict, not here
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Project):
@@ -134,6 +139,7 @@ def to_dict(project: Project) -> dict:
         "edges": [{"from": e.src, "to": e.dst, "port": e.port} for e in g.edges],
         "training": dict(project.training),
         "logic": dict(project.logic),
+        "runs": runs_to_dict(project.runs),
     }
 
 
@@ -147,7 +153,9 @@ def _is_str(v: Any) -> bool:
 
 
 def _migrate(data: dict) -> dict:
-    """Bring an older file up to SCHEMA_VERSION (one step per version; none needed yet)."""
+    """Bring an older file up to SCHEMA_VERSION, one step per version."""
+    if data["schema_version"] == 1:  # 1 -> 2: no run history yet
+        data = {**data, "schema_version": 2, "runs": None}
     return data
 
 
@@ -244,7 +252,7 @@ def from_dict(data: Any) -> Project:
         logic = LogicConfig.from_dict(data.get("logic", {}), "logic").to_dict()
     except SettingsError as exc:
         raise ProjectFormatError(str(exc)) from None
-    return Project(g, name, desc, training, logic)
+    return Project(g, name, desc, training, logic, runs_from_dict(data.get("runs")))
 
 
 def dumps(project: Project) -> str:

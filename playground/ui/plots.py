@@ -37,6 +37,7 @@ def peak_decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) ->
     ys[0::2] = bins.min(axis=1)
     ys[1::2] = bins.max(axis=1)
     return np.concatenate([xs, x[m * k:]]), np.concatenate([ys, y[m * k:]])
+OVERLAY_COLOURS = ("#16A085", "#C0392B", "#8E44AD", "#D4AC0D", "#2C3E50", "#E67E22", "#7F8C8D", "#27AE60")
 
 
 class Buffer:
@@ -83,6 +84,9 @@ class TrainingPlots(QWidget):
         self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self.redraw)
         self.redraws = 0
+        self.overlays: list = []  # curves of earlier runs (show_runs)
+        self.overlaid: list[int] = []  # their run numbers
+        self.running = False  # a run in progress owns the axes
 
     def showEvent(self, event):
         self.ensure_widgets()
@@ -138,6 +142,7 @@ class TrainingPlots(QWidget):
         tick labels on every redraw, which costs more than the curves (and slows training on 2 cores)."""
         self.epochs = max(int(epochs), 1)
         self.loss_top = 0.0
+        self.running = True
         self.ensure_widgets()
         for plot in (self.loss_plot, self.acc_plot):
             plot.disableAutoRange()
@@ -194,3 +199,43 @@ class TrainingPlots(QWidget):
                 buf.dirty = False
                 drew = True
         self.redraws += drew
+
+    # ------------------------------------------------------------ earlier runs
+    def show_runs(self, runs: list) -> None:
+        """Overlay earlier runs (``core.runs.Run``): each one's smoothed per-batch loss and accuracy in its own
+        colour, labelled "run N". Static curves: drawn once here, never by the redraw timer."""
+        self.ensure_widgets()
+        for item in self.overlays:
+            for plot in (self.loss_plot, self.acc_plot):
+                if item in plot.listDataItems():
+                    plot.removeItem(item)
+        self.overlays = []
+        top, right = 0.0, 0.0
+        for i, run in enumerate(runs):
+            colour = OVERLAY_COLOURS[i % len(OVERLAY_COLOURS)]
+            x = run.batch_x
+            if not len(x):
+                continue
+            for plot, y in ((self.loss_plot, run.batch_loss), (self.acc_plot, run.batch_accuracy)):
+                smooth = ema(y, self.smoothing)
+                item = plot.plot(x, smooth, pen=pg.mkPen(colour, width=2), name=f"run {run.number}",
+                                 antialias=False, skipFiniteCheck=False)
+                self.overlays.append(item)
+                if plot is self.loss_plot and np.isfinite(smooth).any():
+                    top = max(top, float(np.nanmax(smooth[np.isfinite(smooth)])))
+            right = max(right, float(x[-1]))
+        self.overlaid = [r.number for r in runs]
+        if runs and not self.running:  # between runs, frame the overlays (a run in progress keeps its axes)
+            self.loss_plot.setXRange(0, max(right, 1e-9), padding=0.02)
+            self.acc_plot.setXRange(0, max(right, 1e-9), padding=0.02)
+            self.loss_plot.setYRange(0, top * 1.1 if top > 0 else 1, padding=0)
+
+
+def ema(y: np.ndarray, smoothing: float) -> np.ndarray:
+    """Exponential moving average, the same smoothing as the live curves (NaN passes through)."""
+    out = np.empty(len(y), dtype=np.float64)
+    prev = None
+    for i, v in enumerate(np.asarray(y, dtype=np.float64)):
+        prev = v if prev is None else smoothing * prev + (1 - smoothing) * v
+        out[i] = prev
+    return out

@@ -3,7 +3,9 @@ feature maps, predictions) through ``start_job``.
 
 A TrainingWorker runs ``backend.session.run_training`` in a QThread. Metrics leave it as plain floats
 through queued signals; the GUI appends them to buffers and redraws on a timer, never per batch.
-Stop sets a flag that ends training after the batch in progress. Whatever goes wrong in the backend
+Stop sets a flag that ends training after the batch in progress. Pause, resume and step go through a
+``PauseGate`` the training thread sleeps on (a condition, not a polling loop); while it sleeps, ``paused``
+carries the state after the last batch (weights and a copy of the model). Whatever goes wrong in the backend
 (a NaN, a shape mismatch, out of memory) comes back as a message; the graph is never touched here.
 """
 
@@ -84,6 +86,7 @@ class TrainingWorker(QObject):
     batch = Signal(float, float, float, float, float, float)  # epoch, batch, steps, loss, accuracy, elapsed s
     epoch = Signal(dict)  # {metric: float}
     weights = Signal(object)  # {node id: {var: array}} (logic lab only; tiny networks)
+    paused = Signal(object)  # {epoch, batch, steps, batches_done, weights, model, data, dataset}
     finished = Signal(object)  # backend.session.Outcome (with .predictions when asked for)
     failed = Signal(str)
 
@@ -93,8 +96,10 @@ class TrainingWorker(QObject):
         self.graph = graph.copy()  # the worker never sees the live graph
         self.dataset, self.settings, self.name = dataset, dict(settings), name
         self.weights_every, self.want_predictions = weights_every, predictions
-        from ..backend.training import StopFlag  # plain Python, no Keras import
+        from ..backend.session import PauseGate  # plain Python, no Keras import
+        from ..backend.training import StopFlag
         self.stop_flag = StopFlag()
+        self.gate = PauseGate()
 
     def _on_event(self, kind: str, p: dict) -> None:
         if kind == "batch":
@@ -105,6 +110,8 @@ class TrainingWorker(QObject):
             self.begun.emit(p["epochs"], p["steps"], self.device)
         elif kind == "weights":
             self.weights.emit(p)
+        elif kind == "paused":
+            self.paused.emit(p)
 
     def run(self) -> None:
         try:
@@ -118,7 +125,7 @@ class TrainingWorker(QObject):
             outcome = session.run_training(self.graph, self.dataset, self.settings, on_event=self._on_event,
                                            devices=devices if devices and devices != 1 else None,
                                            stop=self.stop_flag, name=self.name, weights_every=self.weights_every,
-                                           predictions=self.want_predictions)
+                                           predictions=self.want_predictions, pause=self.gate)
         except Exception as exc:  # noqa: BLE001 - the thread boundary: any backend failure becomes a message
             message = failure_message(exc)
             name = type(exc).__name__
@@ -130,6 +137,16 @@ class TrainingWorker(QObject):
 
     def stop(self) -> None:
         self.stop_flag.set()
+        self.gate.release()  # a paused run wakes up to stop
+
+    def pause(self) -> None:
+        self.gate.pause()
+
+    def resume(self) -> None:
+        self.gate.resume()
+
+    def step(self) -> None:
+        self.gate.step()
 
 
 class WorkerThread(QThread):

@@ -1,0 +1,226 @@
+"""The runs table of the Train workspace: every run of the project, newest first.
+
+Select one or several rows to overlay their curves on the plots; Replay reruns the selected run (same
+network, starting weights, settings and seed); Restore puts a run's final weights back into the network
+(one undo step); Delete and the limits are undo steps too. The table reads ``doc.project.runs`` and
+refreshes when the undo stack moves.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
+
+from ..core import runs as runs_core
+from .commands import SetWeightsCommand
+from .run_commands import RunHistoryCommand
+
+REPLAY_TIP = ("Train again exactly as this run did: the same network, starting weights, settings and seed give "
+              "the same curves and weights, bit for bit.")
+COLUMNS = ("run", "started", "seed", "epochs", "test acc.", "last loss", "time", "network", "weights", "note")
+
+
+def run_note(history: runs_core.RunHistory, run: runs_core.Run) -> str:
+    """What a learner should know about a run: how it ended and, for a replay, whether it repeated."""
+    parts = [] if run.stopped == "finished" else [{"stopped": "stopped by you", "early": "early stop",
+                                                   "nan": "loss became NaN"}[run.stopped]]
+    if run.replay_of is not None:
+        original = history.get(run.replay_of)
+        if original is None:
+            parts.append(f"replay of #{run.replay_of}")
+        elif original.same_result(run):
+            parts.append(f"replay of #{run.replay_of}: identical, bit for bit")
+        else:
+            parts.append(f"replay of #{run.replay_of}: {original.first_difference(run)}")
+    return "; ".join(parts)
+
+
+def replay_verdict(history: runs_core.RunHistory, run: runs_core.Run) -> str:
+    """For the status line after a replay: identical, or where it parted from the original."""
+    original = history.get(run.replay_of) if run.replay_of is not None else None
+    if original is None:
+        return ""
+    if original.same_result(run):
+        return (f"<br><b>Replay of run #{run.replay_of}: identical</b> (curves, test accuracy and weights, bit "
+                f"for bit).")
+    return f"<br><b>Replay of run #{run.replay_of} differs</b>: {original.first_difference(run)}."
+
+
+class RunsTable(QGroupBox):
+    overlay_changed = Signal(list)  # the selected runs (core Run objects), oldest first
+    replay_requested = Signal(int)  # a run number
+
+    def __init__(self, doc, parent=None):
+        super().__init__("Runs", parent)
+        self.doc = doc
+        self._shown: tuple | None = None
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setMinimumHeight(130)
+        self.table.setToolTip("Select runs (Ctrl/Shift for several) to overlay their curves on the plots.")
+        self.replay_btn = QPushButton("Replay")
+        self.replay_btn.setToolTip(REPLAY_TIP)
+        self.restore_btn = QPushButton("Restore weights")
+        self.restore_btn.setToolTip("Put this run's final weights back into the network (one undo step).")
+        self.delete_btn = QPushButton("Delete")
+        self.limit = QSpinBox()
+        self.limit.setRange(1, runs_core.MAX_LIMIT)
+        self.limit.setToolTip("How many runs the project keeps; older ones are dropped.")
+        self.keep = QSpinBox()
+        self.keep.setRange(0, runs_core.MAX_LIMIT)
+        self.keep.setToolTip("How many of the latest runs keep their weights in the project file (weights take "
+                             "the most room; a run without them can be compared but not replayed or restored).")
+        self.msg = QLabel()
+        self.msg.setWordWrap(True)
+        bar = QHBoxLayout()
+        for w in (self.replay_btn, self.restore_btn, self.delete_btn):
+            bar.addWidget(w)
+        bar.addStretch(1)
+        bar.addWidget(QLabel("keep"))
+        bar.addWidget(self.limit)
+        bar.addWidget(QLabel("runs, weights of the last"))
+        bar.addWidget(self.keep)
+        lay = QVBoxLayout(self)
+        lay.addWidget(self.table)
+        lay.addLayout(bar)
+        lay.addWidget(self.msg)
+
+        self.table.itemSelectionChanged.connect(self._on_selection)
+        self.replay_btn.clicked.connect(self._on_replay)
+        self.restore_btn.clicked.connect(self._on_restore)
+        self.delete_btn.clicked.connect(self._on_delete)
+        self.limit.editingFinished.connect(self._on_limits)
+        self.keep.editingFinished.connect(self._on_limits)
+        doc.changed.connect(self.refresh)  # every undo step (a run's entry comes and goes with its command)
+        doc.replaced.connect(lambda: self.refresh(force=True))
+        self.refresh(force=True)
+
+    # ------------------------------------------------------------ model -> view
+    @property
+    def history(self) -> runs_core.RunHistory:
+        return self.doc.project.runs
+
+    def refresh(self, force: bool = False) -> None:
+        h = self.history
+        fp = runs_core.fingerprint(self.doc.graph) if h.runs else ""
+        key = (tuple(r.number for r in h.runs), tuple(h.weights), h.limit, h.keep_weights, fp)
+        if key == self._shown and not force:
+            return
+        self._shown = key
+        selected = set(self.selected_numbers())
+        for box, value in ((self.limit, h.limit), (self.keep, h.keep_weights)):
+            box.blockSignals(True)
+            box.setValue(value)
+            box.blockSignals(False)
+        self.table.blockSignals(True)
+        self.table.clearSelection()
+        self.table.setRowCount(len(h.runs))
+        for row, run in enumerate(reversed(h.runs)):
+            last = run.epochs.get("loss")
+            cells = (f"#{run.number}", run.started[11:16] if len(run.started) >= 16 else run.started, str(run.seed),
+                     f"{len(last) if last is not None else 0}/{run.settings.get('epochs', '?')}",
+                     "\u2013" if run.test_accuracy is None else f"{run.test_accuracy:.4f}",
+                     "\u2013" if last is None or not len(last) or not math.isfinite(last[-1]) else f"{last[-1]:.4f}",
+                     f"{run.seconds:.1f} s", "this one" if run.fingerprint == fp else "changed since",
+                     "kept" if h.weights_of(run.end_digest) is not None else "\u2013", run_note(h, run))
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.UserRole, run.number)
+                if col == 7:
+                    item.setToolTip(f"network fingerprint {run.fingerprint[:12]}")
+                self.table.setItem(row, col, item)
+            if run.number in selected:
+                self.table.selectRow(row)
+        self.table.blockSignals(False)
+        self._on_selection()
+
+    def selected_numbers(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()})
+        return [self.table.item(r, 0).data(Qt.UserRole) for r in rows if self.table.item(r, 0) is not None]
+
+    def selected_runs(self) -> list[runs_core.Run]:
+        wanted = set(self.selected_numbers())
+        return [r for r in self.history.runs if r.number in wanted]
+
+    def select_run(self, number: int) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(Qt.UserRole) == number:
+                self.table.selectRow(row)
+
+    # ------------------------------------------------------------ view -> document
+    def can_replay(self, run: runs_core.Run) -> str | None:
+        """Why ``run`` cannot be replayed now, or None."""
+        if run.fingerprint != runs_core.fingerprint(self.doc.graph):
+            return (f"Run #{run.number} trained a different network (it changed since); undo the changes to "
+                    f"replay it.")
+        if self.history.weights_of(run.start_digest) is None:
+            return (f"Run #{run.number} started from weights the project no longer keeps (it keeps those of the "
+                    f"last {self.history.keep_weights} runs).")
+        return None
+
+    def _on_selection(self) -> None:
+        chosen = self.selected_runs()
+        one = chosen[0] if len(chosen) == 1 else None
+        why = self.can_replay(one) if one is not None else "Select one run to replay it."
+        self.replay_btn.setEnabled(why is None)
+        self.replay_btn.setToolTip(why or REPLAY_TIP)
+        self.restore_btn.setEnabled(one is not None and self.history.weights_of(one.end_digest) is not None)
+        self.delete_btn.setEnabled(bool(chosen))
+        self.overlay_changed.emit(chosen)
+
+    def _on_replay(self) -> None:
+        chosen = self.selected_runs()
+        if len(chosen) == 1:
+            self.replay_requested.emit(chosen[0].number)
+
+    def _on_restore(self) -> None:
+        chosen = self.selected_runs()
+        if len(chosen) != 1:
+            return
+        run = chosen[0]
+        weights = self.history.weights_of(run.end_digest)
+        if not weights:
+            self.msg.setText(f"Run #{run.number}'s weights are no longer kept.")
+            return
+        graph = self.doc.graph
+        same = run.fingerprint == runs_core.fingerprint(graph)
+        fits = {nid: w for nid, w in weights.items() if nid in graph.nodes and (same or _fits(graph, nid, w))}
+        skipped = [nid for nid in weights if nid not in fits]
+        if not fits:
+            self.msg.setText(f"None of run #{run.number}'s weights fit this network any more.")
+            return
+        self.doc.push(SetWeightsCommand(graph, fits, f"Restore weights of run #{run.number}"))
+        names = ", ".join(graph.nodes[n].name if n in graph.nodes else n for n in skipped)
+        self.msg.setText(f"Restored the weights of run #{run.number}." + (f" Skipped (the layer changed or is "
+                                                                           f"gone): {names}." if skipped else ""))
+
+    def _on_delete(self) -> None:
+        numbers = self.selected_numbers()
+        if numbers:
+            self.doc.push(RunHistoryCommand(self.doc, self.history.removed(numbers),
+                                            f"Delete {len(numbers)} run(s)"))
+
+    def _on_limits(self) -> None:
+        h = self.history
+        if (self.limit.value(), self.keep.value()) == (h.limit, h.keep_weights):
+            return
+        new = h.with_limits(self.limit.value(), self.keep.value())
+        dropped = len(h.runs) - len(new.runs)
+        self.doc.push(RunHistoryCommand(self.doc, new, "Run history limits"))
+        if dropped:
+            self.msg.setText(f"Dropped the {dropped} oldest run(s) (undo brings them back).")
+
+
+def _fits(graph, nid: str, weights: dict) -> bool:
+    """Whether ``weights`` match the node's current variables by name and shape."""
+    have = graph.nodes[nid].weights
+    return bool(have) and set(have) == set(weights) and all(have[k].shape == weights[k].shape for k in have)

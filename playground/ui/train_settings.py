@@ -1,0 +1,174 @@
+"""The Train workspace's settings form: optimizer, learning rate, schedule, batch size, epochs, validation
+split, early stopping and the seed. Every accepted change is one document setting (one undo step; typing
+in one field merges); a value the backend's rules refuse stays in its field with a red message."""
+
+from __future__ import annotations
+
+import secrets
+
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QSpinBox)
+
+from ..core.errors import PlaygroundError
+
+OPTIMIZERS = (("adam", "Adam"), ("sgd", "SGD with momentum 0.9"), ("rmsprop", "RMSprop"), ("adagrad", "Adagrad"))
+MAX_SEED_BOX = 2 ** 31 - 1  # a QSpinBox holds a signed 32-bit int
+
+
+class TrainSettingsForm(QGroupBox):
+    def __init__(self, doc, parent=None):
+        super().__init__("Settings", parent)
+        self.doc = doc
+        self.extra: dict = {}  # settings without a field here (loss; a seed the box cannot show)
+        self.optimizer = QComboBox()
+        for key, label in OPTIMIZERS:
+            self.optimizer.addItem(label, key)
+        self.lr = QLineEdit()
+        self.lr.setToolTip("Step size of each update; 0.001 suits Adam, 0.01-0.1 suits SGD.")
+        self.schedule = QComboBox()
+        self.schedule.addItem("constant", "constant")
+        self.schedule.addItem("cosine decay to 0", "cosine")
+        self.schedule.setToolTip("Cosine lowers the learning rate smoothly to 0 by the last batch; it often "
+                                 "gains a little accuracy in short runs.")
+        self.batch = QSpinBox()
+        self.batch.setRange(-10 ** 6, 10 ** 7)
+        self.epochs_box = QSpinBox()
+        self.epochs_box.setRange(-10 ** 6, 10 ** 7)
+        self.val_split = QDoubleSpinBox()
+        self.val_split.setRange(-10, 10)
+        self.val_split.setSingleStep(0.05)
+        self.val_split.setDecimals(2)
+        self.patience = QSpinBox()
+        self.patience.setRange(-10 ** 6, 10 ** 6)
+        self.patience.setSpecialValueText("off")
+        self.patience.setToolTip("Stop when validation loss has not improved for this many epochs (0 = off).")
+        self.seed = QSpinBox()
+        self.seed.setRange(0, MAX_SEED_BOX)
+        self.seed.setToolTip("The same network, starting weights, data, settings and seed train the same way, bit "
+                             "for bit (see Replay in the runs table). Change it to see how much a run owes to "
+                             "chance.")
+        self.new_seed_btn = QPushButton("New")
+        self.new_seed_btn.setToolTip("Draw a new random seed (one undo step).")
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.new_seed_btn)
+        self.settings_msg = QLabel()
+        self.settings_msg.setStyleSheet("color: #D64541;")
+        self.settings_msg.setWordWrap(True)
+        self.settings_msg.hide()
+        form = QFormLayout(self)
+        form.addRow("optimizer", self.optimizer)
+        form.addRow("learning rate", self.lr)
+        form.addRow("rate schedule", self.schedule)
+        form.addRow("batch size", self.batch)
+        form.addRow("epochs", self.epochs_box)
+        form.addRow("validation split", self.val_split)
+        form.addRow("early stopping", self.patience)
+        form.addRow("seed", seed_row)
+        self.devices = QSpinBox()
+        self.devices.setRange(-10 ** 3, 10 ** 3)  # the rule decides, nothing is clamped
+        self.devices.setToolTip("Data-parallel training over this many devices (GPUs); each batch is split "
+                                "between them. 1 = one device. The batch size must divide evenly.")
+        form.addRow("devices", self.devices)
+        form.addRow(self.settings_msg)
+
+        # view -> document: each accepted change is one undo step (typing in one field merges)
+        self.optimizer.currentIndexChanged.connect(lambda _: self.edit("optimizer", self.optimizer.currentData()))
+        self.schedule.currentIndexChanged.connect(lambda _: self.edit("lr_schedule", self.schedule.currentData()))
+        self.lr.textEdited.connect(self._on_lr_typed)
+        self.lr.editingFinished.connect(self._on_lr_done)
+        self.batch.valueChanged.connect(lambda v: self.edit("batch_size", v))
+        self.epochs_box.valueChanged.connect(lambda v: self.edit("epochs", v))
+        self.patience.valueChanged.connect(lambda v: self.edit("early_stopping", v))
+        self.val_split.valueChanged.connect(lambda v: self.edit("validation_split", round(v, 4)))
+        self.seed.valueChanged.connect(lambda v: self.edit("seed", v))
+        self.devices.valueChanged.connect(lambda v: self.edit("devices", v))
+        self.new_seed_btn.clicked.connect(self._new_seed)
+
+    def edit(self, key: str, value) -> bool:
+        """Push one setting as typed; an invalid value stays in its field, red, and changes nothing."""
+        from .document import SettingError
+        try:
+            self.doc.set_setting("training", key, value)
+        except SettingError as exc:
+            self.settings_msg.setText(str(exc))
+            self.settings_msg.show()
+            return False
+        self.settings_msg.hide()
+        return True
+
+    def _new_seed(self) -> None:
+        # a macro of its own: not merged with typing in the seed box just before
+        self.doc.stack.beginMacro("New seed")
+        self.edit("seed", secrets.randbelow(MAX_SEED_BOX + 1))
+        self.doc.stack.endMacro()
+
+    def _on_lr_typed(self, text: str) -> None:
+        try:
+            value = float(text)
+        except ValueError:
+            value = text
+        self.edit("learning_rate", value)
+
+    def _on_lr_done(self) -> None:
+        if not self.settings_msg.isVisible():
+            self.lr.setText(f"{self.doc.training.get('learning_rate', 0.001):g}")
+
+    def load(self, s: dict) -> None:
+        """Show the document's settings (model -> view: signals blocked, nothing echoes as an edit)."""
+        widgets = (self.optimizer, self.lr, self.schedule, self.batch, self.epochs_box, self.val_split,
+                   self.patience, self.seed, self.devices)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self._load(s)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+
+    def _load(self, s: dict) -> None:
+        self.optimizer.setCurrentIndex(max(self.optimizer.findData(s.get("optimizer", "adam")), 0))
+        lr = s.get("learning_rate", 0.001)
+        if not (self.lr.hasFocus() and self.settings_msg.isVisible()):  # keep what the user is fixing
+            try:
+                current = float(self.lr.text())
+            except ValueError:
+                current = None
+            if current != lr:
+                self.lr.setText(f"{lr:g}")
+        self.schedule.setCurrentIndex(max(self.schedule.findData(s.get("lr_schedule", "constant")), 0))
+        self.batch.setValue(int(s.get("batch_size", 128)))
+        self.epochs_box.setValue(int(s.get("epochs", 3)))
+        self.val_split.setValue(float(s.get("validation_split", 0.1)))
+        self.patience.setValue(int(s.get("early_stopping", 0)))
+        self.devices.setValue(int(s.get("devices", 1) or 1))
+        seed = s.get("seed", 0)
+        self.seed.setValue(0 if seed is None else min(int(seed), MAX_SEED_BOX))
+        self.extra = {k: v for k, v in s.items() if k in ("loss",)}
+        if seed is None or seed > MAX_SEED_BOX:  # none (a new seed each run) or beyond the box: kept as it is
+            self.extra["seed"] = seed
+
+    def values(self, dataset, strict: bool = True) -> dict | None:
+        """The settings as typed; with ``strict``, validated by the backend's rules (a red message if not)."""
+        try:
+            lr = float(self.lr.text())
+        except ValueError:
+            lr = self.lr.text()
+        s = {"dataset": dataset, "optimizer": self.optimizer.currentData(), "learning_rate": lr,
+             "lr_schedule": self.schedule.currentData(), "batch_size": self.batch.value(),
+             "epochs": self.epochs_box.value(), "validation_split": round(self.val_split.value(), 4),
+             "early_stopping": self.patience.value(), "seed": self.seed.value(), "devices": self.devices.value(),
+             **self.extra}
+        if not strict:
+            if not isinstance(s["learning_rate"], float):
+                s["learning_rate"] = self.doc.training.get("learning_rate", 0.001)
+            return s
+        from ..backend.training import TrainConfig  # plain Python until train() runs
+        try:
+            TrainConfig.from_settings(s)
+        except PlaygroundError as exc:
+            self.settings_msg.setText(str(exc))
+            self.settings_msg.show()
+            return None
+        self.settings_msg.hide()
+        return s

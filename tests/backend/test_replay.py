@@ -1,0 +1,163 @@
+"""Exact replay and pausing in the backend: the same seed repeats bit for bit (in one process and across
+two headless CLI runs), another seed differs, and a paused, stepped run equals an unpaused one."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from playground.backend import datasets, session
+from playground.core import project
+from playground.core.graph import chain
+
+
+def cnn():
+    return chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 4, "kernel_size": 3, "activation": "relu"}),
+                 ("maxpool2d", {"pool_size": 2}), ("flatten", {}), ("dropout", {"rate": 0.3}),
+                 ("dense", {"units": 10, "activation": "softmax"}))
+
+
+SETTINGS = {"epochs": 2, "batch_size": 64, "validation_split": 0.2, "learning_rate": 0.003}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = datasets.load("mnist-sample")
+    return datasets.Dataset("digits-1000", d.x_train[:1000], d.y_train[:1000], d.x_test[:300], d.y_test[:300],
+                            d.class_names)
+
+
+def train(digits, seed, pause=None, on_event=None):
+    return session.run_training(cnn(), digits, {**SETTINGS, "seed": seed}, pause=pause, on_event=on_event)
+
+
+def same(a, b) -> bool:
+    return (np.array_equal(a.batches["loss"], b.batches["loss"]) and a.result.history == b.result.history
+            and a.result.test_accuracy == b.result.test_accuracy
+            and all(np.array_equal(a.weights[n][v], b.weights[n][v]) for n in a.weights for v in a.weights[n]))
+
+
+def test_same_seed_repeats_bit_for_bit_and_another_seed_differs(digits):
+    a, b, c = train(digits, 5), train(digits, 5), train(digits, 6)
+    assert len(a.batches["loss"]) == 2 * 13 and a.steps == 13 and a.seed == 5
+    assert same(a, b)
+    assert not np.array_equal(a.batches["loss"], c.batches["loss"])
+    assert a.result.history["val_loss"] != c.result.history["val_loss"]
+
+
+def test_no_seed_draws_one_and_records_it(digits):
+    a = train(digits, None)
+    assert isinstance(a.seed, int)
+    assert same(a, train(digits, a.seed))
+
+
+def test_a_paused_and_stepped_run_equals_an_unpaused_one(digits):
+    gate = session.PauseGate()
+    gate.pause()  # paused before the first batch
+    seen = []
+
+    def on_event(kind, p):
+        if kind == "paused":
+            seen.append(p["batches_done"])
+            assert set(p["weights"]) and p["model"] is not None and p["data"] is not None
+            # three single steps, then let it run
+            threading.Timer(0.01, gate.step if len(seen) <= 3 else gate.resume).start()
+
+    paused = train(digits, 5, pause=gate, on_event=on_event)
+    assert seen == [0, 1, 2, 3]  # exactly one batch per step
+    assert same(paused, train(digits, 5))
+
+
+def test_the_paused_snapshot_holds_the_weights_after_the_last_batch(digits):
+    gate = session.PauseGate()
+    gate.pause()
+    snaps = []
+
+    def on_event(kind, p):
+        if kind == "paused":
+            snaps.append(p)
+            threading.Timer(0.01, gate.step if len(snaps) < 2 else gate.resume).start()
+
+    train(digits, 5, pause=gate, on_event=on_event)
+    before, after = snaps[0], snaps[1]
+    dense = next(n for n in before["weights"] if before["weights"][n]["kernel"].shape == (676, 10))
+    assert not np.array_equal(before["weights"][dense]["kernel"], after["weights"][dense]["kernel"])
+    model_kernel = [w for w in after["model"].get_weights() if w.shape == (676, 10)][0]
+    np.testing.assert_array_equal(model_kernel, after["weights"][dense]["kernel"])
+
+
+class TestPauseGate:
+    def test_hold_sleeps_until_a_step_then_grants_exactly_one(self):
+        gate = session.PauseGate()
+        gate.pause()
+        announced, passed = [], threading.Event()
+
+        def training_thread():
+            gate.hold(lambda: announced.append(1))
+            passed.set()
+
+        t = threading.Thread(target=training_thread)
+        t.start()
+        assert not passed.wait(0.2) and announced == [1]
+        gate.step()
+        assert passed.wait(5)
+        t.join()
+        assert gate.is_set()  # still paused: the next batch waits again
+        passed.clear()
+        t = threading.Thread(target=training_thread)
+        t.start()
+        assert not passed.wait(0.2) and announced == [1, 1]
+        gate.resume()
+        assert passed.wait(5) and not gate.is_set()
+        t.join()
+
+    def test_a_step_granted_before_the_thread_arrives_is_not_lost(self):
+        gate = session.PauseGate()
+        gate.pause()
+        gate.step()
+        announced = []
+        gate.hold(lambda: announced.append(1))  # returns at once, without announcing
+        assert announced == []
+
+    def test_release_wakes_a_paused_run_for_good(self):
+        gate = session.PauseGate()
+        gate.pause()
+        t = threading.Thread(target=gate.hold, args=(lambda: None,))
+        t.start()
+        gate.release()
+        t.join(5)
+        assert not t.is_alive() and gate.released and not gate.is_set()
+
+
+def _cli_epochs(stdout: str) -> tuple[list[dict], dict]:
+    records = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    drop = ("elapsed", "seconds")
+    epochs = [{k: v for k, v in r.items() if k not in drop} for r in records if r.get("event") == "epoch"]
+    end = next(r for r in records if r.get("event") == "end")
+    return epochs, end
+
+
+@pytest.mark.slow
+def test_two_headless_cli_runs_with_the_same_seed_print_the_same_numbers(tmp_path, capsys):
+    path = tmp_path / "cnn.json"
+    project.save(project.Project(cnn(), "cnn", training={**project.DEFAULT_TRAINING, "epochs": 2,
+                                                          "batch_size": 128}), path)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    args = ["train", str(path), "--json", "--quiet"]
+    procs = [subprocess.Popen([sys.executable, "-m", "playground", *args, "--seed", "7"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-500:] for o in outs]
+    (e1, end1), (e2, end2) = (_cli_epochs(o[0]) for o in outs)
+    assert len(e1) == 2 and "loss" in e1[0] and "val_loss" in e1[0]
+    assert e1 == e2 and end1["test_accuracy"] == end2["test_accuracy"]
+    # another seed (in this process: the same code path, without a third TensorFlow start-up) differs
+    from playground import cli
+    capsys.readouterr()
+    assert cli.main([*args, "--seed", "8"]) == 0
+    e3, end3 = _cli_epochs(capsys.readouterr().out)
+    assert e1 != e3 and end1["test_accuracy"] != end3["test_accuracy"]

@@ -1,0 +1,161 @@
+"""Run history: fingerprints, digests, pruning, and the file format (round trip, migration, bad input)."""
+
+import json
+
+import numpy as np
+import pytest
+
+from playground.core import project, runs
+from playground.core.errors import ProjectFormatError
+from playground.core.graph import chain
+
+
+def cnn():
+    return chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 4, "kernel_size": 3}),
+                 ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+
+
+def make(number=1, loss=(2.0, 1.5, 1.25), end="e" * 32, start=runs.EMPTY_DIGEST, **kw):
+    return runs.make_run(number, "2026-11-25T16:00:00Z", 3.5, {"epochs": 1, "seed": 7}, 7, "f" * 32, start, end, 3,
+                         loss, [0.1, 0.2, 0.3][:len(loss)], {"loss": [1.5], "val_loss": [1.4]}, 1.3, 0.61,
+                         np.eye(3, dtype=int) * 5, **kw)
+
+
+def weights(value):
+    return {"n2": {"kernel": np.full((3, 3, 1, 4), value, np.float32), "bias": np.zeros(4, np.float32)}}
+
+
+def test_fingerprint_ignores_names_positions_ids_and_weights_but_not_architecture():
+    g = cnn()
+    base = runs.fingerprint(g)
+    moved = g.copy()
+    node = moved.by_name("dense")
+    moved.rename(node.id, "classifier")
+    moved.move_node(node.id, (500.0, -20.0))
+    moved.set_weights(node.id, {"kernel": np.ones((2704, 10), np.float32), "bias": np.ones(10, np.float32)})
+    assert runs.fingerprint(moved) == base
+    wider = g.copy()
+    wider.set_param(wider.by_name("conv2d").id, "filters", 8)
+    assert runs.fingerprint(wider) != base
+
+
+def test_weights_digest_is_bit_exact():
+    a = weights(0.5)
+    b = weights(0.5)
+    assert runs.weights_digest(a) == runs.weights_digest(b)
+    b["n2"]["kernel"][0, 0, 0, 0] = np.nextafter(np.float32(0.5), np.float32(1))
+    assert runs.weights_digest(a) != runs.weights_digest(b)
+    assert runs.weights_digest({}) == runs.EMPTY_DIGEST
+
+
+def test_added_numbers_runs_and_limit_drops_the_oldest():
+    h = runs.RunHistory(limit=3, keep_weights=1)
+    for i in range(5):
+        h = h.added(make(end=runs.weights_digest(weights(i))), end=weights(i))
+    assert [r.number for r in h.runs] == [3, 4, 5]
+    assert h.next_number == 6
+    assert list(h.weights) == [runs.weights_digest(weights(4))]  # only the last run keeps its weights
+    assert h.weights_of(h.runs[0].end_digest) is None
+    assert h.weights_of(runs.EMPTY_DIGEST) == {}
+
+
+def test_a_run_start_weights_are_pooled_once_with_the_previous_end():
+    w = weights(1.0)
+    d = runs.weights_digest(w)
+    h = runs.RunHistory().added(make(end=d), end=w).added(make(start=d, end=runs.weights_digest(weights(2))),
+                                                          start=w, end=weights(2))
+    assert len(h.weights) == 2 and h.weights_of(h.runs[1].start_digest) is w
+
+
+def test_changes_leave_the_old_history_alone():
+    h = runs.RunHistory().added(make())
+    h2 = h.added(make()).removed([1])
+    assert [r.number for r in h.runs] == [1]
+    assert [r.number for r in h2.runs] == [2]
+    h3 = h2.with_limits(1, 0)
+    assert (h2.limit, h3.limit) == (runs.DEFAULT_LIMIT, 1)
+
+
+@pytest.mark.parametrize("limit, keep", [(0, 1), (1001, 1), (5, -1), (2.5, 1), (True, 1)])
+def test_bad_limits_name_the_value(limit, keep):
+    with pytest.raises(runs.RunHistoryError, match=repr(limit) if limit not in (5,) else "-1"):
+        runs.RunHistory().with_limits(limit, keep)
+
+
+def test_history_round_trips_exactly_through_a_project_file(tmp_path):
+    w = weights(0.25)
+    h = runs.RunHistory(limit=7, keep_weights=2).added(make(end=runs.weights_digest(w)), end=w).added(
+        make(loss=(float("nan"), 3.0, 2.0), end=None, stopped="nan", replay_of=1))
+    proj = project.Project(cnn(), "with runs", runs=h)
+    path = tmp_path / "p.json"
+    project.save(proj, path)
+    back = project.load(path)
+    assert runs.to_dict(back.runs) == runs.to_dict(h)
+    r1, r2 = back.runs.runs
+    assert r1.same_result(h.runs[0]) and np.array_equal(r1.confusion, np.eye(3) * 5)
+    assert np.isnan(r2.batch_loss[0]) and r2.replay_of == 1 and r2.stopped == "nan"
+    np.testing.assert_array_equal(back.runs.weights_of(r1.end_digest)["n2"]["kernel"], w["n2"]["kernel"])
+    np.testing.assert_allclose(r1.batch_x, [1 / 3, 2 / 3, 1])
+
+
+def test_curves_are_compact_base64_float32():
+    long = np.linspace(3, 0.1, 5000)
+    data = runs.to_dict(runs.RunHistory().added(make(loss=long)))
+    text = json.dumps(data)
+    assert data["items"][0]["batch"]["loss"]["n"] == 5000
+    assert len(text) < 2 * 5000 * 4 * 4 / 3 + 2000  # two float32 curves in base64, plus a little
+
+
+def test_a_version_1_file_migrates_to_an_empty_history():
+    old = {"schema_version": 1, "nodes": [{"id": "a", "type": "input", "params": {"shape": [2]}}]}
+    p = project.from_dict(old)
+    assert p.runs.runs == [] and p.runs.limit == runs.DEFAULT_LIMIT
+    assert project.to_dict(p)["schema_version"] == project.SCHEMA_VERSION == 2
+
+
+def good():
+    return runs.to_dict(runs.RunHistory().added(make(end=runs.weights_digest(weights(1))), end=weights(1)))
+
+
+def with_change(path, value):
+    d = good()
+    target = d
+    for key in path[:-1]:
+        target = target[key]
+    if value is KeyError:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return d
+
+
+@pytest.mark.parametrize("path, value, words", [
+    (("limit",), 0, "runs limit must be a whole number from 1 to 1000. Received 0"),
+    (("items",), {"a": 1}, "runs.items must be a list"),
+    (("items", 0, "number"), "one", "runs.items[0].number must be a whole number >= 1; received 'one'"),
+    (("items", 0, "seed"), -1, "runs.items[0].seed must be a whole number from 0 to 2**32-1; received -1"),
+    (("items", 0, "settings"), {"epochs": [1]}, "runs.items[0].settings must be an object of plain values"),
+    (("items", 0, "batch", "loss"), {"n": 3, "f32": "!!"}, "runs.items[0].batch.loss.f32 is not valid base64"),
+    (("items", 0, "batch", "loss", "n"), 4, "runs.items[0].batch.loss holds 3 values but says n=4"),
+    (("items", 0, "stopped"), "exploded", "runs.items[0].stopped must be one of finished, stopped, early, nan"),
+    (("items", 0, "confusion"), [[1, 2]], "runs.items[0].confusion must be a square table of counts"),
+    (("items", 0, "fingerprint"), KeyError, "runs.items[0].fingerprint is missing"),
+    (("next_number",), 1, "runs.next_number must be a whole number above every run's number; received 1"),
+])
+def test_bad_history_fields_are_named(path, value, words):
+    with pytest.raises(ProjectFormatError) as info:
+        runs.from_dict(with_change(path, value))
+    assert words in str(info.value)
+
+
+def test_weights_that_do_not_match_their_digest_are_refused():
+    d = good()
+    digest = next(iter(d["weights"]))
+    d["weights"][digest]["n2"]["bias"] = d["weights"][digest]["n2"]["kernel"]
+    with pytest.raises(ProjectFormatError, match="do not match their digest"):
+        runs.from_dict(d)
+
+
+def test_confusion_counts_true_rows_and_predicted_columns():
+    cm = runs.confusion(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), 3)
+    assert cm.tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]

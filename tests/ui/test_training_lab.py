@@ -1,0 +1,252 @@
+"""The training lab with real clicks: pause, step one batch, resume, replay, the runs table and the seed."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from playground.core import project
+from playground.core.graph import chain
+
+
+def digits_project(epochs=1, batch_size=8, seed=3):
+    g = chain(("input", {"shape": [28, 28, 1]}), ("flatten", {}), ("dense", {"units": 8, "activation": "relu"}),
+              ("dropout", {"rate": 0.2}), ("dense", {"units": 10, "activation": "softmax"}))
+    return project.Project(g, "lab", training={**project.DEFAULT_TRAINING, "epochs": epochs, "batch_size": batch_size,
+                                               "validation_split": 0.0, "seed": seed})
+
+
+def gate_project(epochs=30):
+    g = chain(("input", {"shape": [2]}), ("dense", {"units": 4, "activation": "tanh"}),
+              ("dense", {"units": 1, "activation": "sigmoid"}))
+    return project.Project(g, "tiny", training={**project.DEFAULT_TRAINING, "dataset": "gate-xor",
+                                                "learning_rate": 0.1, "batch_size": 4, "epochs": epochs,
+                                                "validation_split": 0.0, "seed": 0})
+
+
+def click(widget):
+    assert widget.isEnabled(), widget.text()
+    QTest.mouseClick(widget, Qt.LeftButton)
+
+
+def click_row(table, row, modifier=Qt.NoModifier):
+    rect = table.visualRect(table.model().index(row, 0))
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, modifier, rect.center())
+
+
+def wait_paused(qtbot, panel):
+    qtbot.waitUntil(lambda: panel.paused, timeout=60_000)
+    qtbot.wait(20)  # let queued batch signals land (there must be none)
+
+
+def finish(qtbot, panel, timeout=120_000):
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=timeout)
+    qtbot.wait(50)
+
+
+def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
+    window.load_project(digits_project(), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 3, timeout=120_000)
+    click(panel.pause_btn)
+    wait_paused(qtbot, panel)
+    steps = panel.steps
+    n = panel.batches_done
+    assert 3 <= n < steps  # mid-epoch
+    assert f"{n} batches trained" in panel.counter.text()
+    shown = {k: v.copy() for k, v in window.graph.by_name("dense").weights.items()}
+    assert shown  # the weights after the last batch are in the network while paused
+    assert window.doc.trained_model is not None and window.doc.trained_outcome.result.stopped == "paused"
+    qtbot.wait(400)
+    assert panel.batches_done == n  # the batch counter stops
+    assert panel.plots.buffers["batch_loss"].n == n
+
+    click(panel.step_btn)
+    qtbot.waitUntil(lambda: panel.paused, timeout=60_000)
+    qtbot.wait(300)
+    assert panel.batches_done == n + 1  # exactly one more batch
+    stepped = window.graph.by_name("dense").weights
+    assert not np.array_equal(stepped["kernel"], shown["kernel"])  # and the weights shown moved with it
+    click(panel.step_btn)
+    qtbot.waitUntil(lambda: panel.paused, timeout=60_000)
+    qtbot.wait(300)
+    assert panel.batches_done == n + 2
+
+    click(panel.pause_btn)  # now reads "Resume"
+    finish(qtbot, panel)
+    assert panel.outcome is not None, panel.status.text()
+    assert panel.outcome.result.stopped == "finished"
+    assert panel.batches_done == steps
+    history = window.doc.project.runs
+    assert [r.number for r in history.runs] == [1]
+    first = history.runs[0]
+    assert len(first.batch_loss) == steps and first.seed == 3
+
+    # one undo step takes the whole run back, weights and history entry alike
+    window.stack.undo()
+    assert not window.graph.by_name("dense").weights and not history.runs
+    window.stack.redo()
+    assert [r.number for r in history.runs] == [1]
+
+    table = panel.runs_table
+    assert table.table.rowCount() == 1
+    click_row(table.table, 0)
+    click(table.replay_btn)
+    finish(qtbot, panel)
+    assert [r.number for r in history.runs] == [1, 2]
+    replay = history.runs[1]
+    assert replay.replay_of == 1
+    assert replay.same_result(first)  # curves, test accuracy and final weights, bit for bit
+    np.testing.assert_array_equal(replay.batch_loss, first.batch_loss)
+    assert "identical" in panel.status.text()
+    assert "identical" in table.table.item(0, table.table.columnCount() - 1).text()
+
+
+def test_stop_while_paused_ends_the_run(window, qtbot):
+    window.load_project(digits_project(epochs=50), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 2, timeout=120_000)
+    click(panel.pause_btn)
+    wait_paused(qtbot, panel)
+    n = panel.batches_done
+    click(panel.stop_btn)
+    finish(qtbot, panel)
+    assert panel.outcome.result.stopped == "stopped"
+    assert panel.batches_done <= n + 1  # Keras finishes the batch it was about to start, no more
+    assert window.doc.project.runs.runs[-1].stopped == "stopped"
+
+
+def test_seed_is_a_document_setting_with_undo(window, qtbot):
+    window.load_project(gate_project(), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    box = panel.seed
+    box.selectAll()
+    QTest.keyClicks(box, "42")
+    QTest.keyClick(box, Qt.Key_Return)
+    assert window.doc.training["seed"] == 42
+    click(panel.new_seed_btn)
+    drawn = window.doc.training["seed"]
+    assert isinstance(drawn, int) and drawn != 42 and box.value() == drawn
+    window.stack.undo()
+    assert window.doc.training["seed"] == 42 and box.value() == 42
+
+
+def test_a_project_without_a_seed_records_the_one_drawn_so_the_run_replays(window, qtbot):
+    proj = gate_project()
+    proj.training["seed"] = None  # an older or hand-made file: a new seed each run
+    window.load_project(proj, None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    first = window.doc.project.runs.runs[0]
+    assert first.settings["seed"] == first.seed and isinstance(first.seed, int)
+    assert window.doc.training["seed"] is None  # the setting stays as it was
+    click_row(panel.runs_table.table, 0)
+    click(panel.runs_table.replay_btn)
+    finish(qtbot, panel)
+    assert window.doc.project.runs.runs[1].same_result(first)
+
+
+def test_runs_overlay_restore_limits_and_file(window, qtbot, tmp_path):
+    window.load_project(gate_project(), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    for lr in ("0.1", "0.05"):
+        panel.lr.selectAll()
+        QTest.keyClicks(panel.lr, lr)
+        click(panel.start_btn)
+        finish(qtbot, panel)
+    history = window.doc.project.runs
+    assert [r.number for r in history.runs] == [1, 2]
+    assert history.runs[1].settings["learning_rate"] == 0.05
+    table = panel.runs_table
+    # newest first: row 0 is run 2; select both to overlay them
+    click_row(table.table, 0)
+    click_row(table.table, 1, Qt.ControlModifier)
+    assert panel.plots.overlaid == [1, 2]
+    assert len(panel.plots.overlays) == 4  # loss and accuracy for each
+    assert not table.replay_btn.isEnabled()  # one run at a time
+
+    # restore run 1's weights: one undo step
+    click_row(table.table, 1)
+    assert panel.plots.overlaid == [1]
+    dense = window.graph.by_name("dense")
+    after_run2 = dense.weights["kernel"].copy()
+    click(table.restore_btn)
+    run1_end = history.weights_of(history.runs[0].end_digest)
+    np.testing.assert_array_equal(dense.weights["kernel"], run1_end[dense.id]["kernel"])
+    window.stack.undo()
+    np.testing.assert_array_equal(dense.weights["kernel"], after_run2)
+
+    # the limit drops the oldest run, as one undo step
+    table.limit.selectAll()
+    QTest.keyClicks(table.limit, "1")
+    QTest.keyClick(table.limit, Qt.Key_Return)
+    assert [r.number for r in history.runs] == [2] and history.limit == 1
+    assert "Dropped the 1 oldest" in table.msg.text()
+    window.stack.undo()
+    assert [r.number for r in history.runs] == [1, 2] and history.limit == 20
+
+    # the history is saved with the project and comes back with it
+    path = tmp_path / "lab.json"
+    project.save(window.doc.project, path)
+    window.load_project(project.load(path), path)
+    assert [r.number for r in window.doc.project.runs.runs] == [1, 2]
+    assert table.table.rowCount() == 2
+    assert window.doc.project.runs.runs[0].same_result(history.runs[0])
+
+
+def test_delete_runs_is_undoable(window, qtbot):
+    window.load_project(gate_project(epochs=5), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    table = panel.runs_table
+    click_row(table.table, 0)
+    click(table.delete_btn)
+    assert table.table.rowCount() == 0 and not window.doc.project.runs.runs
+    window.stack.undo()
+    assert table.table.rowCount() == 1
+
+
+def test_keys_pause_step_and_resume(window, qtbot):
+    window.load_project(digits_project(epochs=2), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5_000)
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 2, timeout=120_000)
+    panel.stop_btn.setFocus()
+    QTest.keyClick(panel.stop_btn, Qt.Key_Space)  # Space, with the focus in the Train panel
+    wait_paused(qtbot, panel)
+    n = panel.batches_done
+    QTest.keyClick(window, Qt.Key_F7)  # step
+    qtbot.waitUntil(lambda: panel.paused, timeout=60_000)
+    qtbot.wait(300)
+    assert panel.batches_done == n + 1
+    QTest.keyClick(window, Qt.Key_F6)  # resume
+    qtbot.waitUntil(lambda: not panel.paused and panel.batches_done > n + 1, timeout=60_000)
+    panel.stop()
+    finish(qtbot, panel)
+
+
+def test_a_run_cut_short_by_opening_another_project_stays_out_of_it(window, qtbot):
+    window.load_project(gate_project(epochs=100000), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 3, timeout=120_000)
+    other = digits_project()
+    window.load_project(other, None)
+    qtbot.wait(300)  # the ended run's signals arrive after the switch
+    assert not panel.is_running()
+    assert window.doc.project.runs.runs == [] and panel.runs_table.table.rowCount() == 0
+    assert not any(n.weights for n in window.graph.nodes.values())
+    assert window.stack.count() == 0
