@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from html import escape as esc
 
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout,
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout,
                                QWidget)
 
 from ..core import runs as runs_core
@@ -89,12 +89,12 @@ class TrainPanel(QWidget):
         self.device.setStyleSheet("color: gray;")
         run_box = QGroupBox("Run")
         rl = QVBoxLayout(run_box)
-        bl = QHBoxLayout()
-        bl.addWidget(self.start_btn)
-        bl.addWidget(self.stop_btn)
-        bl.addWidget(self.pause_btn)
-        bl.addWidget(self.step_btn)
-        bl.addStretch(1)
+        bl = QGridLayout()  # two rows: the panel stays narrow enough to share the window with the canvas
+        bl.addWidget(self.start_btn, 0, 0)
+        bl.addWidget(self.stop_btn, 0, 1)
+        bl.addWidget(self.pause_btn, 1, 0)
+        bl.addWidget(self.step_btn, 1, 1)
+        bl.setColumnStretch(2, 1)
         rl.addLayout(bl)
         rl.addWidget(self.counter)
         rl.addWidget(self.progress)
@@ -121,6 +121,7 @@ class TrainPanel(QWidget):
         top.addLayout(left, 3)
         top.addWidget(form_box, 2)
         self.runs_table = RunsTable(doc)
+        self.runs_table.setMinimumWidth(360)  # its button row may scroll off rather than widen the window
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Curves")
         self.tabs.addTab(res_box, "Results")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
 
@@ -37,6 +37,16 @@ class Workspaces(QObject):
             self.buttons[name] = b
         w.menuBar().setCornerWidget(bar, Qt.TopRightCorner)
 
+    @staticmethod
+    def _show_page(stack, index: int) -> None:
+        """A stacked widget is as large as its largest page, hidden ones included, unless they are told to
+        ignore their size: only the page shown may widen the window (the Train panel must not squeeze Build)."""
+        for i in range(stack.count()):
+            page = stack.widget(i)
+            policy = QSizePolicy.Preferred if i == index else QSizePolicy.Ignored
+            page.setSizePolicy(policy, policy)
+        stack.setCurrentIndex(index)
+
     def set(self, name: str) -> None:
         w = self.w
         self.current = name
@@ -44,14 +54,14 @@ class Workspaces(QObject):
             b.setChecked(n == name)
             b.setStyleSheet("font-weight: bold; border-bottom: 2px solid #3D7BF2;" if n == name else "")
         if name == "See inside":
-            w.pages.setCurrentIndex(1)
+            self._show_page(w.pages, 1)
             w.inside_panel.refresh()
             self.switched.emit(name)
             return
-        w.pages.setCurrentIndex(0)
+        self._show_page(w.pages, 0)
         w.palette_panel.setVisible(name in ("Build", "Logic lab"))
-        w.right_stack.setCurrentIndex({"Build": 0, "Logic lab": 1, "Train": 2}[name])
-        w.bottom_stack.setCurrentIndex(1 if name == "Logic lab" else 0)
+        self._show_page(w.right_stack, {"Build": 0, "Logic lab": 1, "Train": 2}[name])
+        self._show_page(w.bottom_stack, 1 if name == "Logic lab" else 0)
         w.bottom_stack.setVisible(name != "Train")
         total = max(w.hsplit.width(), 1200)
         if name == "Train":
