@@ -1,3 +1,3 @@
 """Network Playground: build neural networks by hand, see every shape, watch them learn."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

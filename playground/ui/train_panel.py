@@ -106,6 +106,7 @@ class TrainPanel(QWidget):
 
         # results
         self.results = ResultsView()
+        self.results.setTitle("")  # its tab says "Results"
         self.results.export_requested.connect(self.export_requested)
         self.results_label, self.confusion, self.gallery = (self.results.label, self.results.confusion,
                                                             self.results.gallery)
