@@ -45,6 +45,11 @@ def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "
     model = model if model is not None else build_model(graph, name)
     if fmt in ("onnx", "litert"):
         return _export_converted(model, path, fmt)
+    return save_model(model, path)
+
+
+def save_model(model, path: Path, error: type[PlaygroundError] = PlaygroundError) -> Path:
+    """``model.save(path)`` (.keras or .h5); a write failure is ``error`` naming the file."""
     import logging  # noqa: PLC0415
     absl = logging.getLogger("absl")
     level = absl.level
@@ -52,10 +57,10 @@ def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "
     try:
         model.save(path)
     except OSError as exc:
-        raise PlaygroundError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+        raise error(f"Cannot write {path}: {exc.strerror or exc}.") from None
     finally:
         absl.setLevel(level)
-    return path
+    return Path(path)
 
 
 def _export_converted(model, path: Path, fmt: str) -> Path:

@@ -9,7 +9,6 @@ For the app: ``conversion_note(path)`` gives the one line to show (status bar); 
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -180,13 +179,6 @@ def convert_file(src: str | Path, out: str | Path, fmt: str | None = None) -> Co
     if not is_keras2_file(src, config):
         return None
     model, conv = load_keras2(src, config)
-    absl = logging.getLogger("absl")
-    level = absl.level
-    absl.setLevel(logging.ERROR)  # .h5 is asked for on purpose; skip Keras' "legacy format" notice
-    try:
-        model.save(out)
-    except OSError as exc:
-        raise ModelImportError(f"Cannot write {out}: {exc.strerror or exc}.") from None
-    finally:
-        absl.setLevel(level)
+    from .export import save_model  # noqa: PLC0415
+    save_model(model, out, ModelImportError)
     return conv

@@ -131,9 +131,7 @@ class Document(QObject):
         self.stack.clear()
         self.project.name, self.project.description = proj.name, proj.description
         self.project.training, self.project.logic = dict(proj.training), dict(proj.logic)
-        for extra in ("runs",):  # optional parts newer modules may add
-            if hasattr(proj, extra):
-                setattr(self.project, extra, getattr(proj, extra))
+        self.project.runs = proj.runs  # the run history travels with the project
         self.selection = []
         self.graph.replace_with(proj.graph)
         self.path = Path(path) if path else None
