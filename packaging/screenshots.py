@@ -28,6 +28,7 @@ def main(out: Path) -> None:
 
     apply_theme(app, "light")
     settings = QSettings(str(out / ".screenshot-settings.ini"), QSettings.IniFormat)
+    settings.setValue("lessons/offer_dismissed", True)  # the first-start offer is not part of these pictures
     w = MainWindow(settings=settings)
     w.resize(1480, 900)
     w.show()

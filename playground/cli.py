@@ -329,6 +329,16 @@ def cmd_devices(args) -> int:
     return 0
 
 
+def cmd_lesson(args) -> int:
+    """Validate one lesson file: a one-line summary (exit 0), or one line naming the problem (exit 2)."""
+    from .core import lessons  # noqa: PLC0415
+    lesson = lessons.load(args.file)
+    checks = sum(1 for s in lesson.steps if s.check is not None)
+    print(f"{clean(Path(args.file).name)}: lesson {lesson.id!r} (format version {lesson.version}), "
+          f"{clean(lesson.title)!r}: {len(lesson.steps)} steps, {checks} checked")
+    return 0
+
+
 # ------------------------------------------------------------------ entry points
 
 def build_parser() -> argparse.ArgumentParser:
@@ -373,10 +383,14 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("devices", help="list the devices Keras sees")
     v.add_argument("--backend", dest="backend", choices=("tensorflow", "jax", "torch"), default=argparse.SUPPRESS)
     v.set_defaults(fn=cmd_devices)
+    le = sub.add_parser("lesson", help="lesson files: `lesson check FILE` validates one")
+    le.add_argument("action", choices=("check",))
+    le.add_argument("file", help="a lesson .json (format playground-lesson)")
+    le.set_defaults(fn=cmd_lesson)
     return ap
 
 
-COMMANDS = ("summary", "train", "export", "datasets", "devices")
+COMMANDS = ("summary", "train", "export", "datasets", "devices", "lesson")
 
 
 def main(argv: list[str] | None = None) -> int:

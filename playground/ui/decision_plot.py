@@ -97,6 +97,8 @@ class DecisionPlot(QWidget):
             self.plot.removeItem(t)
         self.labels = []
         neuron, src = self._neuron(g)
+        if table is not None and neuron is not None and src == g.inputs()[0].id and table.inputs.shape[1] != 2:
+            table = None  # the table is of the network before a swap (undo of a lesson's network): redrawn next
         if table is None or neuron is None:
             self.points.setData([], [])
             self._draw_lines([])

@@ -1,0 +1,447 @@
+"""The Lessons panel: a narrow dock beside the canvas (never over it) that walks through a lesson's steps.
+
+The checks are ``core/lessons.py``'s pure functions over the document's real state; this module only shows
+them. A step's ``setup`` and ``show_me`` edits are ordinary commands on the document's one undo stack (one
+undo step each), so Ctrl+Z takes back whatever a lesson did. Progress (steps done per lesson) and the
+dismissed first-start offer live in the window's QSettings.
+"""
+
+from __future__ import annotations
+
+from html import escape as esc
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..core import lessons as L
+from ..core.errors import PlaygroundError
+from .lesson_edits import apply_actions, start_project
+
+GREEN, RED, GRAY = "#2EAF62", "#D64541", "gray"
+OFFER_KEY = "lessons/offer_dismissed"
+
+
+class LessonsPanel(QWidget):
+    """The list of lessons and the current step: its text, answer field, Check, Hint, Show me, Back/Next."""
+
+    def __init__(self, doc, settings, files=None, switch_workspace=None, extra_state=None, parent=None):
+        super().__init__(parent)
+        self.doc, self.settings, self.files = doc, settings, files
+        self.switch_workspace = switch_workspace or (lambda name: None)
+        self.extra_state = extra_state or (lambda: {})
+        self.ask_path = self._ask_path  # tests replace the file question
+        self.lessons: list[L.Lesson] = []
+        self.lesson: L.Lesson | None = None
+        self.index = -1
+        self.passed = False
+        self.hints_shown = 0
+
+        self.list = QListWidget()
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.ElideRight)
+        self.list.currentRowChanged.connect(self._on_pick)
+        self.open_btn = QPushButton("Open a lesson file\u2026")
+        self.open_btn.setToolTip("A lesson written by your teacher (format: playground-lesson, see the README)")
+        self.open_btn.clicked.connect(self.open_file)
+        self.load_msg = QLabel()
+        self.load_msg.setWordWrap(True)
+        self.load_msg.setTextFormat(Qt.PlainText)
+        self.load_msg.setStyleSheet(f"color: {RED};")
+        self.load_msg.hide()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.start_btn = QPushButton("Start")
+        self.start_btn.clicked.connect(self.start)
+
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        self.text.setFrameShape(QFrame.NoFrame)
+        self.answer_label = QLabel("Your answer:")
+        self.answer = QLineEdit()
+        self.answer.setPlaceholderText("predict first, e.g. 4 or 4x4x1")
+        self.answer.returnPressed.connect(self.check)
+        self.check_btn = QPushButton("Check")
+        self.check_btn.setToolTip("Check this step against what is on the canvas (or your answer)")
+        self.check_btn.clicked.connect(self.check)
+        self.hint_btn = QPushButton("Hint")
+        self.hint_btn.clicked.connect(self.show_hint)
+        self.show_btn = QPushButton("Show me")
+        self.show_btn.setToolTip("Do this step for me, as ordinary edits (Ctrl+Z undoes them)")
+        self.show_btn.clicked.connect(self.show_me)
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+        self.result.setTextFormat(Qt.RichText)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet(f"color: {GRAY};")
+        self.back_btn = QPushButton("Back")
+        self.back_btn.clicked.connect(lambda: self.enter(self.index - 1))
+        self.next_btn = QPushButton("Next")
+        self.next_btn.clicked.connect(self.next)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        lay.addWidget(self.list)
+        lay.addWidget(self.open_btn)
+        lay.addWidget(self.load_msg)
+        lay.addWidget(self.summary)
+        lay.addWidget(self.start_btn)
+        self.step_box = QWidget()
+        sb = QVBoxLayout(self.step_box)
+        sb.setContentsMargins(0, 0, 0, 0)
+        sb.addWidget(self.header)
+        sb.addWidget(self.text, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.answer_label)
+        row.addWidget(self.answer, 1)
+        sb.addLayout(row)
+        btns = QHBoxLayout()
+        for b in (self.check_btn, self.hint_btn, self.show_btn):
+            btns.addWidget(b)
+        sb.addLayout(btns)
+        sb.addWidget(self.result)
+        sb.addWidget(self.hint)
+        nav = QHBoxLayout()
+        nav.addWidget(self.back_btn)
+        nav.addStretch(1)
+        nav.addWidget(self.next_btn)
+        sb.addLayout(nav)
+        lay.addWidget(self.step_box, 1)
+        self.step_box.hide()
+
+        doc.changed.connect(self._on_doc_changed)
+        doc.settings_changed.connect(lambda *_: self._on_doc_changed())
+        self.load_builtin()
+
+    # ------------------------------------------------------------ lessons
+    def load_builtin(self) -> None:
+        """The shipped lessons; a broken file is one line in the panel, and the others still load."""
+        from ..resources_path import resource_root
+        folder = resource_root() / "lessons"
+        problems = []
+        for p in sorted((p for p in folder.iterdir() if p.name.endswith(".json")), key=lambda p: p.name):
+            try:
+                self.lessons.append(L.loads(p.read_bytes()))
+            except L.LessonFormatError as exc:
+                problems.append(f"{p.name}: {exc}")
+        self._fill_list()
+        if problems:
+            self._refuse(" | ".join(problems))
+
+    def _fill_list(self) -> None:
+        row = self.list.currentRow()
+        self.list.blockSignals(True)
+        self.list.clear()
+        for lesson in self.lessons:
+            done = self.done_count(lesson)
+            mark = "\u2713 " if done >= len(lesson.steps) else ""
+            item = QListWidgetItem(f"{mark}{lesson.title}   ({done}/{len(lesson.steps)})")
+            item.setToolTip(lesson.summary)
+            self.list.addItem(item)
+        self.list.blockSignals(False)
+        rows = max(self.list.count(), 3)  # as tall as the lessons, no taller: the step needs the room
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 4)
+        if 0 <= row < self.list.count():
+            self.list.setCurrentRow(row)
+
+    def done_count(self, lesson: L.Lesson) -> int:
+        try:
+            return int(self.settings.value(f"lessons/{lesson.id}/done", 0))
+        except (TypeError, ValueError):
+            return 0
+
+    def _mark_done(self, upto: int) -> None:
+        if self.lesson is not None and upto > self.done_count(self.lesson):
+            self.settings.setValue(f"lessons/{self.lesson.id}/done", upto)
+            self._fill_list()
+
+    def _on_pick(self, row: int) -> None:
+        if not 0 <= row < len(self.lessons):
+            return
+        lesson = self.lessons[row]
+        done = self.done_count(lesson)
+        self.summary.setText(lesson.summary)
+        if lesson is self.lesson and self.step_box.isVisible():
+            self.start_btn.setText("Restart this lesson")
+        elif 0 < done < len(lesson.steps):
+            self.start_btn.setText(f"Continue at step {done + 1} of {len(lesson.steps)}")
+        else:
+            self.start_btn.setText("Start this lesson")
+
+    def open_file(self) -> None:
+        """A teacher's lesson file: validated first; a broken one is one line here and nothing changes."""
+        path = self.ask_path()
+        if not path:
+            return
+        try:
+            lesson = L.load(path)
+        except L.LessonFormatError as exc:
+            self._refuse(f"{Path(path).name}: {exc}")
+            return
+        self.load_msg.hide()
+        self.lessons = [x for x in self.lessons if x.id != lesson.id] + [lesson]
+        self._fill_list()
+        self.list.setCurrentRow(len(self.lessons) - 1)
+
+    def _refuse(self, text: str) -> None:
+        line = " ".join(text.split())
+        self.load_msg.setText(line if len(line) <= 400 else line[:397] + "...")
+        self.load_msg.show()
+
+    def _ask_path(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a lesson file", "", "Lessons (*.json)")
+        return path
+
+    # ------------------------------------------------------------ steps
+    def start(self) -> None:
+        row = self.list.currentRow()
+        if not 0 <= row < len(self.lessons):
+            return
+        lesson = self.lessons[row]
+        restart = lesson is self.lesson and self.step_box.isVisible()
+        done = 0 if restart else self.done_count(lesson)
+        if lesson.start is not None and not self._replace_project(lesson, lesson.start):
+            return
+        self.lesson = lesson
+        self.step_box.show()
+        self.enter(min(done, len(lesson.steps) - 1) if done < len(lesson.steps) else 0, run_setup=True)
+        self._on_pick(row)
+
+    def _replace_project(self, lesson, start) -> bool:
+        if self.files is not None and not self.files.maybe_save():
+            return False
+        try:
+            proj = start_project(lesson, start)
+        except PlaygroundError as exc:
+            self.doc.tell(f"The lesson's starting network cannot be opened: {exc}")
+            return False
+        if self.files is not None:
+            self.files.load_project(proj, None)
+        else:
+            self.doc.replace(proj, None)
+        return True
+
+    @property
+    def step(self) -> L.Step | None:
+        if self.lesson is None or not 0 <= self.index < len(self.lesson.steps):
+            return None
+        return self.lesson.steps[self.index]
+
+    def enter(self, index: int, run_setup: bool = True) -> None:
+        """Show step ``index``: switch workspace, make its setup edits (one undo step), select its layer."""
+        if self.lesson is None or not 0 <= index < len(self.lesson.steps):
+            return
+        self.index = index
+        step = self.lesson.steps[index]
+        if run_setup and step.start is not None and not self._replace_project(self.lesson, step.start):
+            return
+        if step.workspace:
+            self.switch_workspace(step.workspace)
+        if run_setup and step.setup:
+            try:
+                apply_actions(self.doc, step.setup, f"Lesson: {step.title}")
+            except PlaygroundError as exc:
+                self.doc.tell(str(exc))
+        self.passed = False
+        self.hints_shown = 0
+        n = len(self.lesson.steps)
+        self.header.setText(f"<span style='color:{GRAY}'>{esc(self.lesson.title)} \u00b7 step {index + 1} of {n}"
+                            f"</span><br><b>{esc(step.title)}</b>")
+        self.text.setHtml(step.text)
+        self.answer.clear()
+        for w in (self.answer_label, self.answer):
+            w.setVisible(step.asks_answer)
+        self.check_btn.setVisible(step.check is not None)
+        self.hint_btn.setVisible(bool(step.hints))
+        self.show_btn.setVisible(bool(step.show_me))
+        self.result.setText("")
+        self.hint.setText("")
+        self.back_btn.setEnabled(index > 0)
+        self.next_btn.setText("Finish" if index == n - 1 else "Next")
+        if not step.asks_answer:
+            self._highlight()  # a prediction is asked first; its layer is shown once the answer is right
+        if step.check is None:
+            self._set_passed(L.Result(True, ""))
+        else:
+            self.next_btn.setEnabled(False)
+            if not step.asks_answer:
+                self._auto_check()
+        if step.asks_answer:
+            self.answer.setFocus()
+
+    def _highlight(self) -> None:
+        step = self.step
+        if step is None or not step.highlight:
+            return
+        node = L.find_layer(self.doc.graph, step.highlight)
+        if node is not None:
+            self.doc.select([node.id])
+
+    def state(self) -> L.LessonState:
+        extra = self.extra_state() or {}
+        return L.LessonState(self.doc.graph, self.doc.infos, self.doc.project.runs, self.answer.text(),
+                             self.doc.logic.get("target"), extra.get("filter_accuracy"))
+
+    def check(self) -> None:
+        """Check the step now and say what is right or what is wrong."""
+        step = self.step
+        if step is None or step.check is None:
+            return
+        res = L.run_check(step.check, self.state())
+        if res.passed:
+            self._set_passed(res)
+        else:
+            self.result.setText(f"<span style='color:{RED}'>\u2717 {esc(res.message)}</span>")
+
+    def _auto_check(self) -> None:
+        step = self.step
+        if step is None or step.check is None or step.asks_answer or self.passed:
+            return
+        res = L.run_check(step.check, self.state())
+        if res.passed:
+            self._set_passed(res)
+
+    def _on_doc_changed(self) -> None:
+        if self.step_box.isVisible():
+            self._auto_check()
+
+    def _set_passed(self, res: L.Result) -> None:
+        self.passed = True
+        if self.step is not None and self.step.asks_answer:
+            self._highlight()  # then see: the layer the prediction was about, where it lives
+        if res.message:
+            self.result.setText(f"<span style='color:{GREEN}'>\u2713 {esc(res.message)}</span>")
+        self.next_btn.setEnabled(True)
+        self._mark_done(self.index + 1)
+
+    def show_hint(self) -> None:
+        step = self.step
+        if step is None or not step.hints:
+            return
+        self.hints_shown = min(self.hints_shown + 1, len(step.hints))
+        self.hint.setText("\n".join(f"Hint: {h}" for h in step.hints[:self.hints_shown]))
+
+    def show_me(self) -> None:
+        step = self.step
+        if step is None or not step.show_me:
+            return
+        try:
+            apply_actions(self.doc, step.show_me, f"Show me: {step.title}")
+        except PlaygroundError as exc:
+            self.result.setText(f"<span style='color:{RED}'>{esc(str(exc))}</span>")
+            return
+        self._highlight()
+        self._auto_check()
+
+    def next(self) -> None:
+        if not self.passed or self.lesson is None:
+            return
+        if self.index + 1 < len(self.lesson.steps):
+            self.enter(self.index + 1)
+        else:
+            self.result.setText(f"<span style='color:{GREEN}'>\u2713 Lesson done. Pick the next one above.</span>")
+            self.next_btn.setEnabled(False)
+
+
+class LessonOffer(QFrame):
+    """The one-line first-start offer above the canvas; dismissing it is remembered for good."""
+
+    def __init__(self, settings, on_open, parent=None):
+        super().__init__(parent)
+        self.settings = settings
+        self.setStyleSheet("LessonOffer { background: rgba(61, 123, 242, 0.12); border-radius: 4px; }")
+        text = QLabel("New here? The lessons walk you through the lectures step by step, checking what you build.")
+        text.setWordWrap(True)
+        self.open_btn = QPushButton("Open the lessons")
+        self.open_btn.clicked.connect(lambda: (self.dismiss(), on_open()))
+        self.close_btn = QToolButton(text="\u2715")
+        self.close_btn.setAutoRaise(True)
+        self.close_btn.setToolTip("Don't offer again (Help \u2192 Lessons opens them any time)")
+        self.close_btn.clicked.connect(self.dismiss)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 4, 4, 4)
+        lay.addWidget(text, 1)
+        lay.addWidget(self.open_btn)
+        lay.addWidget(self.close_btn)
+        seen = settings.value(OFFER_KEY, False)  # an .ini file gives back the text "true"
+        self.setVisible(not (seen is True or str(seen).lower() == "true"))
+
+    def dismiss(self) -> None:
+        self.settings.setValue(OFFER_KEY, True)
+        self.hide()
+
+
+def install(w) -> None:
+    """Add the Lessons dock (right of the central area), Help > Lessons and the first-start offer to window ``w``."""
+    def extra():
+        inside = getattr(w, "inside_panel", None)
+        mv = getattr(inside, "model_view", None)
+        now = getattr(mv, "accuracy", None)
+        outcome = w.doc.trained_outcome
+        was = outcome.result.test_accuracy if outcome is not None else None
+        return {"filter_accuracy": (was, now) if now is not None else None}
+
+    def make_room() -> None:
+        """With the dock open on a narrow screen, the canvas keeps a readable width: the side panels give."""
+        if not dock.isVisible() or w.workspace in ("See inside", "Train"):
+            return
+        sizes = w.hsplit.sizes()
+        total = sum(sizes)
+        if total >= 1100:
+            return
+        palette = min(sizes[0], 140)
+        right = min(sizes[2], int(total * 0.45))
+        w.hsplit.setSizes([palette, total - palette - right, right])
+        QTimer.singleShot(0, w.view.fit_all)  # the canvas changed size: the whole network again
+
+    def switch(name: str) -> None:
+        w.set_workspace(name)
+        make_room()
+
+    panel = w.lessons_panel = LessonsPanel(w.doc, w.settings, w.files, switch, extra)
+    dock = w.lessons_dock = QDockWidget("Lessons", w)
+    dock.setObjectName("lessons")
+    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable)  # never floats over the canvas
+    dock.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea)
+    dock.setWidget(panel)
+    panel.setMinimumWidth(300)
+    w.addDockWidget(Qt.RightDockWidgetArea, dock)
+    dock.hide()
+
+    def open_lessons():
+        if w.lesson_offer.isVisible():
+            w.lesson_offer.dismiss()  # found them: the offer has done its work
+        dock.show()
+        dock.raise_()
+        make_room()
+        if panel.list.currentRow() < 0 and panel.lessons:
+            panel.list.setCurrentRow(0)
+        panel.list.setFocus()
+
+    w.open_lessons = open_lessons
+    help_menu = next(a.menu() for a in w.menuBar().actions() if a.menu() and a.text() == "&Help")
+    act = w.lessons_action = help_menu.addAction("&Lessons")
+    act.setShortcut("F1")
+    act.setStatusTip("Guided exercises from the lectures that check what you build")
+    act.triggered.connect(open_lessons)
+    help_menu.insertAction(help_menu.actions()[0], act)
+    offer = w.lesson_offer = LessonOffer(w.settings, open_lessons)
+    box = w.banner.parentWidget().layout()
+    box.insertWidget(0, offer)

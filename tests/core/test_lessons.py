@@ -1,0 +1,269 @@
+"""Lesson files: every shipped lesson loads; every check kind passes on a right state and fails on a wrong
+one, reading the real graph, shapes and run history; broken or hostile files are one line naming the field."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from playground.core import lessons as L
+from playground.core import project
+from playground.core.graph import Graph, chain
+from playground.core.logic import gate_graph
+from playground.core.runs import RunHistory, fingerprint, make_run, weights_digest
+from playground.resources_path import preset_text
+
+
+def lesson_with(check=None, **step):
+    return {"format": "playground-lesson", "version": 1, "id": "t", "title": "T",
+            "steps": [{"title": "s", "text": "x", **({"check": check} if check else {}), **step}]}
+
+
+def parse_check(check):
+    return L.from_dict(lesson_with(check)).steps[0].check
+
+
+def run(check, graph, **state):
+    return L.run_check(parse_check(check), L.LessonState(graph, **state))
+
+
+def test_every_shipped_lesson_loads():
+    lessons = L.builtin_lessons()
+    assert [x.id for x in lessons] == ["logic-gates", "xnor", "convolution", "parameters", "mlp-vs-cnn",
+                                       "dropout", "transfer"]
+    kinds = {s.check.kind for x in lessons for s in x.steps if s.check}
+    assert kinds == set(L.CHECKS)  # the lessons use every check kind
+
+
+# ------------------------------------------------------------------ each check: pass and fail
+
+def test_truth_table():
+    assert run({"kind": "truth_table", "target": "and"}, gate_graph("and")).passed
+    res = run({"kind": "truth_table", "target": "or"}, gate_graph("and"))
+    assert not res.passed and "row 2 (01)" in res.message and "row 3 (10)" in res.message
+
+
+def test_truth_table_of_one_hidden_neuron():
+    g = gate_graph("xnor-case1")  # hidden layer and_nor: neuron 1 AND, neuron 2 NOR
+    assert run({"kind": "truth_table", "target": "and", "layer": "and_nor", "unit": 1}, g).passed
+    res = run({"kind": "truth_table", "target": "and", "layer": "and_nor", "unit": 2}, g)
+    assert not res.passed and "neuron 2 of and_nor is not AND" in res.message
+
+
+def test_layer_shape_and_params():
+    g = chain(("input", {"shape": (32, 32, 3)}), ("conv2d", {"filters": 6, "kernel_size": 5}))
+    assert run({"kind": "layer_shape", "layer": "conv2d", "shape": [28, 28, 6]}, g).passed
+    res = run({"kind": "layer_shape", "layer": "conv2d", "shape": [32, 32, 6]}, g)
+    assert not res.passed and "outputs 28x28x6" in res.message and "wants 32x32x6" in res.message
+    ok = run({"kind": "layer_params", "layer": "conv2d", "params": 456}, g)
+    assert ok.passed and "(5*5*3)*6 + 6" in ok.message
+    assert not run({"kind": "layer_params", "layer": "conv2d", "params": 450}, g).passed
+    assert "no layer named 'nope'" in run({"kind": "layer_params", "layer": "nope", "params": 1}, g).message
+
+
+def test_layer_param():
+    g = chain(("input", {"shape": (6, 6, 1)}), ("conv2d", {"filters": 1, "kernel_size": 3, "padding": 1}))
+    assert run({"kind": "layer_param", "layer": "conv2d", "param": "padding", "value": 1}, g).passed
+    res = run({"kind": "layer_param", "layer": "conv2d", "param": "padding", "value": "same"}, g)
+    assert not res.passed and "padding is 1" in res.message
+
+
+@pytest.mark.parametrize("formula, right, wrong, told", [
+    ({"window": {"n": 6, "f": 3, "p": 0, "s": 1}}, "4", "3", "floor((6 + 2*0 - 3)/1) + 1 = 4, you wrote 3"),
+    ({"window": {"n": 6, "f": 3, "p": "same", "s": 1}}, "6", "4", "ceil(6/1) = 6, you wrote 4"),
+    ({"conv_params": {"f": 5, "d": 3, "k": 6}}, "456", "450", "(5*5*3)*6 + 6 = 456, you wrote 450"),
+    ({"conv_cell": {"image": "lecture", "kernel": "vertical_edge", "row": 0, "col": 0}}, "5", "-5",
+     "= 5, you wrote -5"),
+    ({"pool_cell": {"grid": "pool_grid", "size": 2, "mode": "max", "row": 0, "col": 1}}, "9", "8",
+     "max(2, 1, 8, 9) = 9, you wrote 8"),
+    ({"pool_cell": {"grid": "pool_grid", "size": 2, "mode": "avg", "row": 1, "col": 0}}, "5.25", "5",
+     "mean(8, 3, 4, 6) = 5.25, you wrote 5"),
+])
+def test_answer_formulas(formula, right, wrong, told):
+    g = Graph()
+    assert run({"kind": "answer", "formula": formula}, g, answer=right).passed
+    res = run({"kind": "answer", "formula": formula}, g, answer=wrong)
+    assert not res.passed and told in res.message
+
+
+def test_answer_reads_the_real_graph():
+    g = project.loads(preset_text("alexnet")).graph
+    check = {"kind": "answer", "formula": {"layer_shape": {"layer": "conv2d"}}}
+    assert run(check, g, answer="55x55x96").passed
+    assert "you wrote 55x55x3" in run(check, g, answer="55x55x3").message
+    pcheck = {"kind": "answer", "formula": {"layer_params": {"layer": "conv2d_1"}}}
+    assert run(pcheck, g, answer="614,656").passed  # a thousands separator is one number
+    g.set_param(g.by_name("conv2d_1").id, "filters", 128)  # the check follows the network, not a stored answer
+    assert not run(pcheck, g, answer="614,656").passed
+    assert "Type your prediction" in run(check, g, answer="").message
+    assert "not a number" in run(check, g, answer="big").message
+
+
+def test_hidden_layer():
+    assert run({"kind": "hidden_layer"}, gate_graph("xnor-case1")).passed
+    res = run({"kind": "hidden_layer"}, gate_graph("and"))
+    assert not res.passed and "add a hidden layer" in res.message
+
+
+def test_has_layer_and_logic_target():
+    g = project.loads(preset_text("mnist-mlp")).graph
+    assert run({"kind": "has_layer", "type": "dropout"}, g).passed
+    assert not run({"kind": "has_layer", "type": "batchnorm"}, g).passed
+    assert run({"kind": "logic_target", "value": "xnor"}, g, logic_target="xnor").passed
+    assert "choose XNOR" in run({"kind": "logic_target", "value": "xnor"}, g, logic_target="and").message
+
+
+def _run(number, graph, test_acc=0.9, acc=(0.9,), val=(0.9,), end="e"):
+    return make_run(number, "2026-01-01T00:00:00Z", 1.0, {}, 1, fingerprint(graph), "", end, 1, [1.0], [0.5],
+                    {"accuracy": list(acc), "val_accuracy": list(val)}, 0.1, test_acc)
+
+
+def test_run_accuracy_on_this_network():
+    g = project.loads(preset_text("mnist-mlp")).graph
+    other = project.loads(preset_text("mnist-cnn")).graph
+    h = RunHistory().added(_run(1, other, 0.99)).added(_run(2, g, 0.80))
+    res = run({"kind": "run_accuracy", "at_least": 0.85}, g, runs=h)
+    assert not res.passed and "80.0%" in res.message  # the CNN's 99% is another network
+    h = h.added(_run(3, g, 0.93))
+    assert run({"kind": "run_accuracy", "at_least": 0.85}, g, runs=h).passed
+    assert "No finished run" in run({"kind": "run_accuracy", "at_least": 0.5}, g).message
+
+
+def test_distinct_runs():
+    a, b = project.loads(preset_text("mnist-mlp")).graph, project.loads(preset_text("mnist-cnn")).graph
+    h = RunHistory().added(_run(1, a)).added(_run(2, a))
+    assert not run({"kind": "distinct_runs", "count": 2}, b, runs=h).passed
+    assert run({"kind": "distinct_runs", "count": 2}, b, runs=h.added(_run(3, b))).passed
+
+
+def test_dropout_gap_compares_the_run_before_dropout_with_the_run_after():
+    plain = chain(("input", {"shape": (784,)}), ("dense", {"units": 64}), ("dense", {"units": 10}))
+    with_drop = chain(("input", {"shape": (784,)}), ("dense", {"units": 64}), ("dropout", {"rate": 0.5}),
+                      ("dense", {"units": 10}))
+    assert L.fingerprint(L.without_dropout(with_drop)) == fingerprint(plain)
+    before = _run(1, plain, acc=(0.99,), val=(0.90,))
+    check = {"kind": "dropout_gap"}
+    assert "no Dropout" in run(check, plain, runs=RunHistory().added(before)).message
+    shrank = RunHistory().added(before).added(_run(2, with_drop, acc=(0.95,), val=(0.93,)))
+    res = run(check, with_drop, runs=shrank)
+    assert res.passed and "+9.0%" in res.message and "+2.0%" in res.message
+    grew = RunHistory().added(before).added(_run(2, with_drop, acc=(0.99,), val=(0.80,)))
+    assert "did not shrink" in run(check, with_drop, runs=grew).message
+    assert "without its dropout" in run(check, with_drop, runs=RunHistory()).message
+
+
+def test_filter_edit_changed_the_accuracy():
+    g = chain(("input", {"shape": (6, 6, 1)}), ("conv2d", {"filters": 1, "kernel_size": 3}))
+    conv = g.by_name("conv2d")
+    trained = {conv.id: {"kernel": np.ones((3, 3, 1, 1), np.float32), "bias": np.zeros(1, np.float32)}}
+    g.set_weights(conv.id, {k: v.copy() for k, v in trained[conv.id].items()})
+    h = RunHistory().added(_run(1, g, 0.9, end=weights_digest(trained)), end=trained)
+    check = {"kind": "filter_edit"}
+    assert "No filter differs" in run(check, g, runs=h, filter_accuracy=(0.9, 0.9)).message
+    k = g.nodes[conv.id].weights["kernel"].copy()
+    k[0, 0, 0, 0] = 0.0
+    g.set_weights(conv.id, {"kernel": k, "bias": np.zeros(1, np.float32)})
+    assert "did not change" in run(check, g, runs=h, filter_accuracy=(0.9, 0.9)).message
+    res = run(check, g, runs=h, filter_accuracy=(0.9, 0.71))
+    assert res.passed and "90.0% to 71.0%" in res.message
+
+
+def test_frozen_base():
+    g = chain(("input", {"shape": (8, 8, 3)}), ("conv2d", {"filters": 4, "kernel_size": 3}), ("flatten", {}),
+              ("dense", {"units": 2, "activation": "softmax"}))
+    check = {"kind": "frozen_base"}
+    assert "No layer of the base is frozen" in run(check, g).message
+    g.set_trainable(g.by_name("conv2d").id, False)
+    assert run(check, g).passed
+    g.set_trainable(g.by_name("dense").id, False)
+    assert "is frozen" in run(check, g).message
+
+
+# ------------------------------------------------------------------ broken and hostile files
+
+@pytest.mark.parametrize("change, field", [
+    (lambda d: d["steps"][0].update(check={"kind": "quiz"}), "steps[0].check.kind 'quiz' is not a check"),
+    (lambda d: d["steps"][0].update(check={"kind": "layer_shape", "layer": "", "shape": [4]}),
+     "steps[0].check.layer must name a layer"),
+    (lambda d: d["steps"][0].update(check={"kind": "truth_table", "target": "maybe"}),
+     "steps[0].check.target must be a gate"),
+    (lambda d: d["steps"][0].update(check={"kind": "answer", "formula": {"conv_cell": {
+        "image": "lecture", "kernel": "vertical_edge", "row": 9, "col": 0}}}), "cell (9, 0) is outside the 4x4"),
+    (lambda d: d["steps"][0].update(show_me=[{"do": "run_python", "code": "1"}]), "steps[0].show_me[0].do"),
+    (lambda d: d["steps"][0].update(setup=[{"do": "load_network", "preset": "../../etc/passwd"}]),
+     "is not a built-in preset"),
+    (lambda d: d.update(start={"chain": [{"type": "dense"}]}), "start.chain[0]: a chain starts with one input"),
+    (lambda d: d["steps"][0].update(text="x" * 5000), "steps[0].text is 5,000 characters"),
+    (lambda d: d.update(format="something-else"), "format must be 'playground-lesson'"),
+    (lambda d: d.update(version=2), "format version 2; this playground reads up to 1"),
+    (lambda d: d.update(steps=[]), "steps must be a list of 1 to 60"),
+    (lambda d: d.update(steps=d["steps"] * 61), "61 steps"),
+    (lambda d: d["steps"][0].update(colour="red"), "steps[0].colour is not a field"),
+])
+def test_broken_lessons_name_the_field(change, field):
+    d = lesson_with({"kind": "hidden_layer"})
+    change(d)
+    with pytest.raises(L.LessonFormatError) as err:
+        L.loads(json.dumps(d))
+    assert field in str(err.value) and "\n" not in str(err.value)
+
+
+def test_deep_nesting_is_refused_in_one_line():
+    deep = "[" * 100_000 + "]" * 100_000  # past Python's recursion limit when parsed
+    with pytest.raises(L.LessonFormatError, match="nested more than"):
+        L.loads(deep)
+    d = lesson_with({"kind": "hidden_layer"})
+    d["steps"][0]["hints"] = [[[[[[[[[[[["x"]]]]]]]]]]]]
+    with pytest.raises(L.LessonFormatError, match="nested more than 12"):
+        L.loads(json.dumps(d))
+
+
+def test_a_100_mb_lesson_file_is_refused_before_reading(tmp_path):
+    big = tmp_path / "big.json"
+    with open(big, "wb") as fh:  # sparse: 100 MB on paper, nothing written
+        fh.truncate(100 * 1000 * 1000)
+    with pytest.raises(L.LessonFormatError, match="big.json is 100.0 MB; a lesson file may be at most 1.0 MB"):
+        L.load(big)
+    with pytest.raises(L.LessonFormatError, match="at most 1,000,000"):
+        L.loads("x" * 1_000_001)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda d: d["steps"][0].update(hints=["h" * 601]), "steps[0].hints[0] must be text of at most 600"),
+    (lambda d: d["steps"][0].update(hints=["h"] * 7), "steps[0].hints must be a list of at most 6"),
+    (lambda d: d["steps"][0].update(show_me=[{"do": "set_logic_target", "value": "and"}] * 13),
+     "steps[0].show_me must be a list of at most 12"),
+    (lambda d: d.update(start={"chain": [{"type": "input", "params": {"shape": [4]}}] +
+                               [{"type": "dense", "params": {"units": 2}}] * 30}),
+     "start.chain must be a list of 1 to 30"),
+    (lambda d: d["steps"][0].update(check={"kind": "answer", "formula": {"conv_cell": {
+        "image": [[1] * 17] * 17, "kernel": "vertical_edge", "row": 0, "col": 0}}}), "1 to 16 rows"),
+])
+def test_the_readme_limits(change, words):
+    d = lesson_with({"kind": "hidden_layer"})
+    change(d)
+    with pytest.raises(L.LessonFormatError, match=re.escape(words)):
+        L.loads(json.dumps(d))
+
+
+def test_the_readme_example_lesson_loads():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Lesson files"):]
+    example = section[section.index("```json") + len("```json"):section.index("```\n\n- **Top level**")]
+    lesson = L.loads(example)
+    assert lesson.id == "my-and" and lesson.steps[0].check.kind == "truth_table"
+
+
+def test_a_chain_start_with_hand_set_weights():
+    d = lesson_with({"kind": "truth_table", "target": "and"})
+    d["start"] = {"chain": [{"type": "input", "name": "x", "params": {"shape": [2]}},
+                            {"type": "neuron", "name": "and", "params": {"units": 1, "activation": "step"},
+                             "weights": {"kernel": [[1], [1]], "bias": [-1.5]}}]}
+    lesson = L.loads(json.dumps(d))
+    g = L.start_graph(lesson.start)
+    assert L.run_check(lesson.steps[0].check, L.LessonState(g)).passed
+    d["start"]["chain"][1]["weights"] = {"kernel": [[1], [1]], "bias": [-1.5], "code": "x"}
+    with pytest.raises(L.LessonFormatError, match=re.escape("start.chain[1].weights.code is not a field")):
+        L.loads(json.dumps(d))

@@ -1,0 +1,62 @@
+"""Every shipped lesson, walked through on a Document without a window: its setup and Show me edits apply as undo
+steps, and Show me solves each step whose check needs no training (so no lesson asks for something it cannot do)."""
+
+import numpy as np
+
+from playground.core import lessons as L
+from playground.ui.document import Document
+from playground.ui.lesson_edits import apply_actions, start_project
+
+NEEDS_TRAINING = {"run_accuracy", "distinct_runs", "dropout_gap", "filter_edit"}
+
+
+def state(doc):
+    return L.LessonState(doc.graph, doc.infos, doc.project.runs, None, doc.logic.get("target"))
+
+
+def test_show_me_solves_every_step_it_is_offered_for(qtbot):
+    solved = 0
+    for lesson in L.builtin_lessons():
+        doc = Document()
+        if lesson.start is not None:
+            doc.replace(start_project(lesson, lesson.start), None)
+        for step in lesson.steps:
+            apply_actions(doc, step.setup, step.title)
+            if step.show_me:
+                depth = doc.stack.index()
+                apply_actions(doc, step.show_me, step.title)
+                assert doc.stack.index() == depth + 1, (lesson.id, step.id)  # one undo step
+                if step.check and step.check.kind not in NEEDS_TRAINING:
+                    res = L.run_check(step.check, state(doc))
+                    assert res.passed, (lesson.id, step.id, res.message)
+                    solved += 1
+    assert solved >= 15
+
+
+def test_a_lesson_network_swap_is_undone_in_one_step(qtbot):
+    lesson = L.builtin_lessons()[0]
+    doc = Document()
+    doc.replace(start_project(lesson, lesson.start), None)
+    before = doc.graph.copy()
+    apply_actions(doc, lesson.steps[2].setup, "NOT")  # load the not network, zero weights, target NOT
+    assert doc.graph.by_name("not") and doc.logic["target"] == "not"
+    doc.stack.undo()
+    assert doc.graph == before and doc.logic["target"] == "and"
+
+
+def test_a_refused_edit_leaves_nothing_behind(qtbot):
+    lesson = L.builtin_lessons()[0]
+    doc = Document()
+    doc.replace(start_project(lesson, lesson.start), None)
+    before = doc.graph.copy()
+    bad = L.from_dict({"format": "playground-lesson", "version": 1, "id": "b", "title": "B", "steps": [{
+        "title": "s", "text": "t", "show_me": [
+            {"do": "set_weights", "layer": "and", "kernel": [[1], [1]], "bias": [-1.5]},
+            {"do": "set_weights", "layer": "and", "kernel": [[1, 1], [1, 1], [1, 1]], "bias": [0, 0]}]}]})
+    import pytest
+    from playground.core.errors import PlaygroundError
+    with pytest.raises(PlaygroundError, match="takes weights of 2 input"):
+        apply_actions(doc, bad.steps[0].show_me, "bad")
+    assert not doc.stack.canRedo()  # nothing half-done to redo
+    assert doc.graph == before and np.array_equal(doc.graph.by_name("and").weights["bias"], before.by_name(
+        "and").weights["bias"])

@@ -1,0 +1,219 @@
+"""The Lessons panel, driven as a learner drives it: lessons 1-3 completed with keys and clicks only (weights typed
+in the weight grid, answers typed, Check and Next clicked); a wrong answer is told what is wrong; progress is
+kept; a broken lesson file is one line in the panel; the dock sits beside the canvas."""
+
+import json
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+
+def click(widget):
+    assert widget.isVisible() and widget.isEnabled(), widget
+    QTest.mouseClick(widget, Qt.LeftButton)
+
+
+def type_into(edit, text, key=Qt.Key_Return):
+    """Click into the field, select what is there (Ctrl+A), type, confirm."""
+    QTest.mouseClick(edit, Qt.LeftButton)
+    QTest.keyClick(edit, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(edit, text)
+    if key is not None:
+        QTest.keyClick(edit, key)
+
+
+def open_lessons(w):
+    click(w.lesson_offer.open_btn)  # the first-start offer
+    assert w.lessons_dock.isVisible() and not w.lesson_offer.isVisible()
+    return w.lessons_panel
+
+
+def start_lesson(panel, row):
+    lst = panel.list
+    QTest.mouseClick(lst.viewport(), Qt.LeftButton, pos=lst.visualItemRect(lst.item(row)).center())
+    assert lst.currentRow() == row
+    click(panel.start_btn)
+    assert panel.lesson is panel.lessons[row] and panel.index == 0
+
+
+def weights(w, *entries):
+    """Type (var, index, text) entries into the Logic lab's weight grid of the selected neuron."""
+    for var, idx, text in entries:
+        QTest.qWait(1)  # a rebuilt grid's fields are shown by Qt's queued show, as on screen
+        edit = w.logic_panel.neuron_editor.edit_weight_editor(var, idx)
+        assert edit is not None and edit.isVisible(), (var, idx)
+        type_into(edit, text)
+
+
+def next_step(panel):
+    assert panel.passed, panel.result.text()
+    click(panel.next_btn)
+
+
+def answer(panel, text):
+    type_into(panel.answer, text, key=None)
+    click(panel.check_btn)
+
+
+def test_lessons_1_to_3_with_keys_and_clicks(window, settings):
+    w = window
+    panel = open_lessons(w)
+    assert settings.value("lessons/offer_dismissed") in (True, "true")
+
+    # ---- lesson 1: AND, OR, NOT, NOR with one neuron
+    start_lesson(panel, 0)
+    assert w.workspace == "Logic lab" and w.doc.selection == [w.graph.by_name("and").id]  # highlighted
+    click(panel.check_btn)  # zero weights: told which rows are wrong
+    assert "\u2717 Not AND yet: 3 wrong: row 1 (00), row 2 (01), row 3 (10)" in panel.result.text()
+    assert not panel.next_btn.isEnabled()
+    weights(w, ("kernel", (0, 0), "1"), ("kernel", (1, 0), "1"))
+    assert not panel.passed
+    weights(w, ("bias", (0,), "-1.5"))
+    assert panel.passed and "All 4 rows give AND" in panel.result.text()  # checked as the learner works
+    next_step(panel)
+    assert w.doc.logic["target"] == "or" and not panel.passed
+    weights(w, ("bias", (0,), "-0.5"))
+    next_step(panel)
+    assert w.graph.by_name("not") and w.doc.logic["target"] == "not"
+    weights(w, ("bias", (0,), "1"), ("kernel", (0, 0), "-2"))
+    next_step(panel)
+    weights(w, ("bias", (0,), "0.5"), ("kernel", (0, 0), "-1"), ("kernel", (1, 0), "-1"))
+    assert panel.passed and panel.next_btn.text() == "Finish"
+    click(panel.next_btn)
+    assert "Lesson done" in panel.result.text()
+    assert int(settings.value("lessons/logic-gates/done")) == 4
+    assert panel.list.item(0).text().startswith("\u2713")
+
+    # ---- lesson 2: XNOR
+    start_lesson(panel, 1)
+    combo = w.logic_panel.target
+    QTest.mouseClick(combo, Qt.LeftButton)
+    combo.hidePopup()
+    while combo.currentData() != "xnor":
+        QTest.keyClick(combo, Qt.Key_Down)
+    assert "No single line separates" in w.logic_panel.separable.text()
+    next_step(panel)
+    click(w.logic_panel.add_hidden)  # the Logic lab's own button
+    next_step(panel)
+    assert w.doc.selection == [w.graph.by_name("hidden").id]
+    weights(w, ("bias", (0,), "-1.5"), ("kernel", (0, 0), "1"), ("kernel", (1, 0), "1"))
+    next_step(panel)
+    weights(w, ("bias", (1,), "0.5"), ("kernel", (0, 1), "-1"), ("kernel", (1, 1), "-1"))
+    next_step(panel)
+    assert w.doc.selection == [w.graph.outputs()[0].id]
+    assert not panel.passed  # still AND on top: XNOR's 0 0 row is wrong
+    weights(w, ("bias", (0,), "-0.5"))
+    next_step(panel)
+    assert w.graph.by_name("copy_negate") and not w.logic_panel.table_data.all_correct
+    weights(w, ("bias", (0,), "-0.5"), ("bias", (1,), "-0.5"), ("kernel", (0, 0), "1"), ("kernel", (1, 0), "1"),
+            ("kernel", (2, 1), "1"))
+    assert not panel.passed
+    weights(w, ("kernel", (3, 1), "1"))
+    assert panel.passed and w.logic_panel.table_data.all_correct
+    click(panel.next_btn)
+    assert int(settings.value("lessons/xnor/done")) == 6
+
+    # ---- lesson 3: the 6x6 image, padding, stride, pooling
+    start_lesson(panel, 2)
+    assert w.workspace == "Build" and w.graph.by_name("edge")
+    answer(panel, "3")
+    assert "floor((6 + 2*0 - 3)/1) + 1 = 4, you wrote 3" in panel.result.text()  # told what is wrong
+    assert not panel.next_btn.isEnabled()
+    answer(panel, "4")
+    next_step(panel)
+    answer(panel, "-5")
+    assert "= 5, you wrote -5" in panel.result.text()
+    answer(panel, "5")
+    next_step(panel)
+    padding = w.inspector.fields["padding"].lineEdit()
+    for predicted, typed in (("6", "1"), ("8", "2")):
+        answer(panel, predicted)
+        next_step(panel)
+        type_into(padding, typed, key=None)
+        next_step(panel)
+    assert w.doc.infos[w.graph.by_name("edge").id].shape == (8, 8, 1)
+    answer(panel, "6")
+    next_step(panel)
+    type_into(padding, "same", key=None)
+    next_step(panel)
+    answer(panel, "2")
+    next_step(panel)
+    type_into(padding, "valid", key=None)
+    assert not panel.passed
+    type_into(w.inspector.fields["strides"], "2", key=None)
+    next_step(panel)
+    answer(panel, "9")
+    next_step(panel)
+    answer(panel, "5")
+    assert "mean(8, 3, 4, 6) = 5.25, you wrote 5" in panel.result.text()
+    answer(panel, "5.25")
+    assert panel.passed and panel.next_btn.text() == "Finish"
+    click(panel.next_btn)
+    assert int(settings.value("lessons/convolution/done")) == 12
+
+
+def test_show_me_is_one_undo_step_and_progress_survives(window, settings):
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 0)
+    node = w.graph.by_name("and")
+    click(panel.show_btn)
+    assert panel.passed and float(node.weights["bias"][0]) == -1.5
+    QTest.keyClick(w, Qt.Key_Z, Qt.ControlModifier)  # the learner's undo takes it back
+    assert float(w.graph.by_name("and").weights["bias"][0]) == 0.0
+    click(panel.hint_btn)
+    assert "Hint: AND needs both inputs" in panel.hint.text()
+    # a new window (the next start) remembers the progress and no longer offers the lessons
+    from playground.ui.main_window import MainWindow
+    w2 = MainWindow(settings=settings)
+    try:
+        assert not w2.lesson_offer.isVisibleTo(w2)
+        assert "(1/4)" in w2.lessons_panel.list.item(0).text()
+        w2.lessons_panel.list.setCurrentRow(0)
+        assert w2.lessons_panel.start_btn.text() == "Continue at step 2 of 4"
+    finally:
+        w2.files.clear_recovery()
+        w2.deleteLater()
+
+
+def test_offer_dismissed_for_good(window, settings):
+    click(window.lesson_offer.close_btn)
+    assert not window.lesson_offer.isVisible() and not window.lessons_dock.isVisible()
+    assert settings.value("lessons/offer_dismissed") in (True, "true")
+
+
+def test_broken_lesson_files_are_one_line_in_the_panel(window, tmp_path):
+    panel = open_lessons(window)
+    n = len(panel.lessons)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "playground-lesson", "version": 1, "id": "bad", "title": "Bad",
+                               "steps": [{"title": "s", "text": "t", "check": {"kind": "quiz"}}]}))
+    big = tmp_path / "big.json"
+    with open(big, "wb") as fh:
+        fh.truncate(100 * 1000 * 1000)  # 100 MB, sparse
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 50_000 + "]" * 50_000)
+    for path, words in ((bad, "steps[0].check.kind 'quiz' is not a check"), (big, "100.0 MB"),
+                        (deep, "nested more than")):
+        panel.ask_path = lambda p=path: str(p)
+        click(panel.open_btn)
+        text = panel.load_msg.text()
+        assert panel.load_msg.isVisible() and words in text and "\n" not in text and path.name in text
+        assert len(panel.lessons) == n
+    good = tmp_path / "mine.json"
+    good.write_text(json.dumps({"format": "playground-lesson", "version": 1, "id": "mine", "title": "My lesson",
+                                "steps": [{"title": "Read", "text": "<b>Hello</b>"}]}))
+    panel.ask_path = lambda: str(good)
+    click(panel.open_btn)
+    assert not panel.load_msg.isVisible() and panel.lessons[-1].title == "My lesson"
+
+
+def test_the_dock_sits_beside_the_canvas(window):
+    w = window
+    open_lessons(w)
+    w.resize(1280, 720)
+    QTest.qWait(10)
+    dock = w.lessons_dock.geometry()
+    central = w.centralWidget().geometry()
+    assert not dock.intersects(central) and dock.left() >= central.right()
+    assert not w.lessons_dock.isFloating()
