@@ -414,6 +414,7 @@ def _pad_text(v) -> str:
 
 # ---- augmentation and resizing (issue 28)
 VALUE_RANGES = {"0..1": (0.0, 1.0), "0..255": (0.0, 255.0)}
+AUGMENTS = {"training_only": True}  # random while training, the identity at inference
 TRAIN_ONLY = " Only while training: at inference (evaluate, predict, See inside) images pass through unchanged."
 
 
@@ -613,7 +614,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                          "photos), vertical up-down.", choices=("horizontal", "vertical", "horizontal_and_vertical")),),
               S.augment_rule("RandomFlip", "random flips"),
               summary=lambda p: f"{p['mode'].replace('horizontal_and_vertical', 'both')}, train only",
-              rule_text="shape unchanged; identity at inference", glyph="Fl"),
+              rule_text="shape unchanged; identity at inference", glyph="Fl", extra=AUGMENTS),
     LayerSpec("randomrotation", "RandomRotation", "augmentation", "Turns each image by a random angle up to "
               "\u00b1factor of a full turn (0.1: up to 36 degrees)." + TRAIN_ONLY,
               _adapter("RandomRotation", import_=_symmetric_import("factor")),
@@ -621,7 +622,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                          "from [-factor, factor] x 360.", 0.0, 1.0), FILL_MODE, AUG_INTERP, FILL_VALUE),
               S.augment_rule("RandomRotation", "random turns"),
               summary=lambda p: f"{_factor(p)} turn, train only", rule_text="shape unchanged; identity at inference",
-              glyph="Ro"),
+              glyph="Ro", extra=AUGMENTS),
     LayerSpec("randomzoom", "RandomZoom", "augmentation", "Zooms each image in or out at random by up to "
               "\u00b1factor (0.1: 90 % to 110 %)." + TRAIN_ONLY,
               _adapter("RandomZoom", import_=_symmetric_import("height_factor", "width_factor")),
@@ -632,7 +633,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                          label="width factor"), FILL_MODE, AUG_INTERP, FILL_VALUE),
               S.augment_rule("RandomZoom", "random zoom"),
               summary=lambda p: f"{_factor(p, 'height_factor')}, train only",
-              rule_text="shape unchanged; identity at inference", glyph="Zm"),
+              rule_text="shape unchanged; identity at inference", glyph="Zm", extra=AUGMENTS),
     LayerSpec("randomtranslation", "RandomTranslation", "augmentation", "Shifts each image at random by up to "
               "a fraction of its height and width." + TRAIN_ONLY,
               _adapter("RandomTranslation", import_=_symmetric_import("height_factor", "width_factor")),
@@ -642,7 +643,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                          0.0, 1.0, label="width factor"), FILL_MODE, AUG_INTERP, FILL_VALUE),
               S.augment_rule("RandomTranslation", "random shifts"),
               summary=lambda p: f"{_factor(p, 'height_factor')}x{p['width_factor']:g}, train only",
-              rule_text="shape unchanged; identity at inference", glyph="Tr"),
+              rule_text="shape unchanged; identity at inference", glyph="Tr", extra=AUGMENTS),
     LayerSpec("randomcontrast", "RandomContrast", "augmentation", "Stretches or squeezes each image's contrast "
               "around its mean by a random factor in [1 - factor, 1 + factor]." + TRAIN_ONLY,
               _adapter("RandomContrast", export=_value_range_export("RandomContrast"),
@@ -651,7 +652,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                VALUE_RANGE),
               S.augment_rule("RandomContrast", "random contrast"),
               summary=lambda p: f"{_factor(p)}, train only", rule_text="shape unchanged; identity at inference",
-              glyph="Cn"),
+              glyph="Cn", extra=AUGMENTS),
     LayerSpec("randombrightness", "RandomBrightness", "augmentation", "Adds a random amount, up to \u00b1factor "
               "of the pixel range, to every pixel of an image." + TRAIN_ONLY,
               _adapter("RandomBrightness", export=_value_range_export("RandomBrightness"),
@@ -660,9 +661,9 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                          "range.", 0.0, 1.0), VALUE_RANGE),
               S.augment_rule("RandomBrightness", "random brightness"),
               summary=lambda p: f"{_factor(p)}, train only", rule_text="shape unchanged; identity at inference",
-              glyph="Br"),
+              glyph="Br", extra=AUGMENTS),
     LayerSpec("randomcrop", "RandomCrop", "augmentation", "Cuts a height x width window at a random place out "
-              "of each image while training; at inference it takes the centre window instead (so the size is "
+              "of the images while training (Keras draws one place per batch); at inference it takes the centre window instead (so the size is "
               "the same either way).", _adapter("RandomCrop"), (CROP_H, CROP_W), S.rule_random_crop,
               summary=lambda p: f"{p['height']}x{p['width']}, random while training",
               rule_text="out = height x width x C", glyph="RC"),
