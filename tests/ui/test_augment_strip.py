@@ -60,3 +60,34 @@ def test_clicking_an_augmentation_layer_shows_the_seeded_strip(window, qtbot, tm
     window.set_workspace("Build")  # a layer that is not an augmentation: no strip
     click_card(window, g.by_name("conv_1").id)
     assert not strip.isVisible()
+
+
+def test_the_cifar_story_presets_keep_their_runs_to_compare(window, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    from playground.core import runs
+
+    p = project.loads(preset_text("cifar10-baseline"))
+    fp = runs.fingerprint(p.graph)
+    run = runs.make_run(0, "2026-01-01T10:00:00Z", 12.0, {**p.training, "seed": 0}, 0, fp, runs.EMPTY_DIGEST,
+                        None, 3, [2.0, 1.9, 1.8], [0.1, 0.12, 0.15], {"loss": [1.8]}, test_accuracy=0.15)
+    p.runs = p.runs.added(run)  # as if step 1 had been trained (CIFAR-10 is not on a test machine)
+    window.load_project(p, None)
+    window.ask_save = lambda: "discard"
+
+    def choose():
+        dlg = QApplication.activeModalWidget()
+        item = next(dlg.list.item(i) for i in range(dlg.list.count())
+                    if dlg.list.item(i).data(Qt.UserRole) == "cifar10-cnn")
+        rect = dlg.list.visualItemRect(item)
+        QTest.mouseClick(dlg.list.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+        QTest.mouseClick(dlg.findChild(QDialogButtonBox).button(QDialogButtonBox.Open), Qt.LeftButton)
+
+    QTimer.singleShot(300, choose)
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    next(a for a in file_menu.actions() if a.text().startswith("New from &preset")).trigger()
+    assert window.doc.project.name == "cifar10-cnn"
+    table = window.train_panel.runs_table.table
+    assert table.rowCount() == 1 and table.item(0, 4).text() == "0.1500"
+    assert table.item(0, 7).text() == "cifar10-baseline"  # the network it trained, by its preset's name
