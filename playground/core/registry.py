@@ -663,8 +663,8 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               summary=lambda p: f"{_factor(p)}, train only", rule_text="shape unchanged; identity at inference",
               glyph="Br", extra=AUGMENTS),
     LayerSpec("randomcrop", "RandomCrop", "augmentation", "Cuts a height x width window at a random place out "
-              "of the images while training (Keras draws one place per batch); at inference it takes the centre window instead (so the size is "
-              "the same either way).", _adapter("RandomCrop"), (CROP_H, CROP_W), S.rule_random_crop,
+              "of the images while training (Keras draws one place per batch); at inference it takes the centre "
+              "window instead (so the size is the same either way).", _adapter("RandomCrop"), (CROP_H, CROP_W), S.rule_random_crop,
               summary=lambda p: f"{p['height']}x{p['width']}, random while training",
               rule_text="out = height x width x C", glyph="RC"),
     LayerSpec("resizing", "Resizing", "augmentation", "Scales every image to height x width (always, in "
