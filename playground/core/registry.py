@@ -451,8 +451,9 @@ def _value_range_import(low_zero: bool = False):
     def import_(config: dict, params: dict) -> dict:
         v = params.get("value_range")
         if v is not None:
-            found = [k for k, r in VALUE_RANGES.items() if isinstance(v, (list, tuple)) and len(v) == 2
-                     and (float(v[0]), float(v[1])) == r]
+            pair = isinstance(v, (list, tuple)) and len(v) == 2 and \
+                all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+            found = [k for k, r in VALUE_RANGES.items() if pair and (float(v[0]), float(v[1])) == r]
             if not found:
                 raise ParamError(f"value_range={v!r} is not one of the table's pixel ranges "
                                  f"({', '.join(map(str, VALUE_RANGES.values()))}).", "value_range")

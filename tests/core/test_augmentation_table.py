@@ -66,6 +66,8 @@ def test_keras_configs_come_back_as_the_table_holds_them():
         LAYERS["randombrightness"].params_from_keras({**base, "factor": [-0.1, 0.3], "value_range": [0, 1]})
     with pytest.raises(ParamError, match="value_range"):
         LAYERS["randombrightness"].params_from_keras({**base, "factor": [-0.1, 0.1], "value_range": [-1, 1]})
+    with pytest.raises(ParamError, match="value_range"):
+        LAYERS["randomcontrast"].params_from_keras({**base, "factor": [0, 0.1], "value_range": ["a", "b"]})
     with pytest.raises(ParamError, match="pad_to_aspect_ratio"):
         LAYERS["resizing"].params_from_keras({**base, "height": 4, "width": 4, "pad_to_aspect_ratio": True})
     calls = LAYERS["randombrightness"].keras_calls({"factor": 0.2, "value_range": "0..1"})
