@@ -92,6 +92,10 @@ def keras_layer(call: LayerCall):
         layer = opaque_layer(call.cls, call.config, name=call.name)
     else:
         layer = getattr(keras.layers, call.cls)(name=call.name, **call.kwargs)
+    if type(layer).__name__ == "RandomBrightness":
+        # Keras keeps value_range as a tracked list, which the .h5 writer's deepcopy of the config
+        # cannot copy ("cannot pickle 'module' object"); a plain tuple saves and behaves the same
+        object.__setattr__(layer, "value_range", tuple(layer.value_range))
     if not call.trainable:
         layer.trainable = False
     return layer

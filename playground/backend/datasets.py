@@ -2,8 +2,9 @@
 
 - ``mnist-sample``: 10,000 training and 2,000 test MNIST digits shipped in resources/ (offline default).
 - ``mnist``, ``fashion-mnist``, ``cifar10``: the Keras cache first (read with numpy, checked by keys and
-  shapes rather than a hash), then a download through ``keras.datasets``; offline with no file, a
-  message that says where to put it.
+  shapes rather than a hash; CIFAR-10's python batches through an unpickler that lets only numpy arrays
+  through), then a download through ``keras.datasets``; offline with no file, a message that says where
+  to put it.
 - ``gate-and`` ... ``gate-not``: the truth tables.
 - the user's files: ``.npz`` (x_train, y_train[, x_test, y_test]), a CSV of ``label,pixel0..pixelN``
   (Kaggle digit-recognizer layout) or a folder with one sub-folder of images per class.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import pickle  # noqa: S403 - CIFAR-10 batches, read through _ArraysOnly (no code runs)
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,9 +134,67 @@ def load_fashion() -> Dataset:
     return Dataset("fashion-mnist", xt, yt, xs, ys, FASHION)
 
 
+# The extracted python batches, where people put them and where Keras 3 extracts its download.
+CIFAR_DIRS = ("cifar-10-batches-py", "cifar-10-batches-py-target/cifar-10-batches-py")
+CIFAR_BATCH_BYTES = 40_000_000  # one batch is 10,000 x 3,072 pixels (~31 MB) plus labels and names
+
+
+class _ArraysOnly(pickle.Unpickler):
+    """Reads a CIFAR batch (a pickled dict of a numpy array and lists) and nothing else: a pickle can name any
+    function to call, so only numpy's array reconstruction is let through."""
+
+    def find_class(self, module: str, name: str):
+        if module in ("numpy.core.multiarray", "numpy._core.multiarray") and name == "_reconstruct":
+            return np.ndarray.__reduce__(np.zeros(1))[0]  # numpy's own _reconstruct, wherever it lives
+        if module == "numpy" and name in ("ndarray", "dtype"):
+            return getattr(np, name)
+        if (module, name) == ("_codecs", "encode"):  # how protocol 2 writes bytes from Python 3
+            return _latin1
+        raise pickle.UnpicklingError(f"it asks to run {module}.{name}, which a CIFAR-10 batch never does")
+
+
+def _latin1(text: str, encoding: str = "latin1") -> bytes:
+    if encoding not in ("latin1", "latin-1"):
+        raise pickle.UnpicklingError(f"it asks for the codec {encoding!r}")
+    return text.encode("latin1")
+
+
+def _cifar_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(images N x 32 x 32 x 3 uint8, labels N) from one python batch, read as data (no code runs)."""
+    with open_regular(path, DatasetError, "a CIFAR-10 batch", CIFAR_BATCH_BYTES) as f:
+        try:
+            d = _ArraysOnly(f, encoding="bytes").load()
+        except Exception as exc:  # noqa: BLE001 - any malformed pickle becomes one clear line
+            raise DatasetError(f"{path} is not a CIFAR-10 python batch ({exc}); delete or replace it.") from None
+    data = d.get(b"data") if isinstance(d, dict) else None
+    labels = d.get(b"labels") if isinstance(d, dict) else None
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072 \
+            or not isinstance(labels, list) or len(labels) != len(data) \
+            or not all(isinstance(v, int) and 0 <= v < 10 for v in labels):
+        raise DatasetError(f"{path} is not a CIFAR-10 python batch (it needs b'data': N x 3072 uint8 pixels and "
+                           f"b'labels': N labels 0-9); delete or replace it.")
+    return data.reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), np.asarray(labels, dtype=np.uint8)
+
+
+def _cifar_from_cache() -> Dataset | None:
+    for rel in CIFAR_DIRS:
+        folder = keras_cache_dir() / rel
+        if not (folder / "test_batch").exists():
+            continue
+        parts = [_cifar_batch(folder / f"data_batch_{i}") for i in range(1, 6)]
+        xs, ys = _cifar_batch(folder / "test_batch")
+        return Dataset("cifar10", np.concatenate([x for x, _ in parts]), np.concatenate([y for _, y in parts]),
+                       xs, ys, CIFAR)
+    return None
+
+
 def load_cifar10() -> Dataset:
-    where = keras_cache_dir() / "cifar-10-batches-py"
-    (xt, yt), (xs, ys) = _download("cifar10", "CIFAR-10", f"{where}/ (the extracted python batches)")
+    cached = _cifar_from_cache()
+    if cached is not None:
+        return cached
+    where = keras_cache_dir() / CIFAR_DIRS[0]
+    (xt, yt), (xs, ys) = _download("cifar10", "CIFAR-10", f"{where}/ (the extracted python batches data_batch_1 "
+                                   f"... data_batch_5 and test_batch, from cifar-10-python.tar.gz)")
     return Dataset("cifar10", xt, yt.reshape(-1), xs, ys.reshape(-1), CIFAR)
 
 

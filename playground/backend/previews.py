@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core.graph import Graph
+from ..core.registry import get_spec
 from .runtime import get_keras
 
 THUMB = 36  # longest side of a preview, in pixels
@@ -78,3 +79,56 @@ def _scale(a: np.ndarray) -> np.ndarray:
 def _shrink(img: np.ndarray) -> np.ndarray:
     step = max(1, int(np.ceil(max(img.shape[:2]) / (THUMB * 2))))
     return np.ascontiguousarray(img[::step, ::step])
+
+
+# ------------------------------------------------------------------ augmentation strip (issue 28)
+STRIP = 8  # augmented versions shown of one image
+
+
+def augmentation_strip(graph: Graph, node_id: str, dataset: str, seed: int, n: int = STRIP,
+                       index: int = 0) -> dict:
+    """What an augmentation (or resizing) layer does to one training image, as it does it while training.
+
+    Returns ``{"original": picture, "augmented": [picture, ...], "random": bool}``: the image as the layer
+    receives it (upstream layers at inference) and ``n`` outputs of the layer (one for a layer that is not
+    random). The random layers get their own seed generator from ``seed``, so the same seed gives the same
+    strip and the global random state (and so a training run beside it) is left alone.
+    """
+    from . import datasets
+    from .builder import build_model, layer_plan
+
+    keras = get_keras()
+    node = graph.nodes[node_id]
+    spec = get_spec(node.kind)
+    if spec.category != "augmentation":
+        raise ValueError(f"{spec.title} is not an augmentation or resizing layer.")
+    sources = graph.input_ids(node_id)
+    inputs = graph.inputs()
+    if len(inputs) != 1 or len(sources) != 1:
+        raise ValueError("The preview needs one Input and the layer connected to it.")
+    ds = datasets.load(dataset)
+    x = datasets.fit_x(ds.x_train[index:index + 1], tuple(inputs[0].params["shape"]), dataset)
+    src = graph.nodes[sources[0]]
+    if src.kind != "input":  # the image as the layer receives it: what the layers before it make of it
+        model = build_model(graph)
+        last = {c.node_id: c.name for c in layer_plan(graph).calls if c.node_id is not None}
+        sub = keras.Model(inputs=model.inputs[0], outputs=model.get_layer(last[src.id]).output)
+        x = np.asarray(sub(x.astype(np.float32), training=False))
+    if x.ndim != 4:
+        raise ValueError(f"{spec.title} needs an image; it receives {x.shape[1:]}.")
+    random = bool(spec.extra.get("training_only")) or spec.key == "randomcrop"
+    call = spec.keras_calls(node.params)[-1]
+    layer = getattr(keras.layers, call.cls)(**call.kwargs, **({"seed": int(seed)} if random else {}))
+    # one call per version: some layers (RandomCrop) draw one transformation per batch, not per image
+    x = x.astype(np.float32)
+    out = [np.asarray(layer(x, training=True))[0] for _ in range(n if random else 1)]
+    hi = 255.0 if float(np.max(x)) > 1.5 else 1.0  # one fixed scale: brightness and contrast stay visible
+    return {"original": _fixed_picture(x[0], hi), "augmented": [_fixed_picture(a, hi) for a in out],
+            "random": random}
+
+
+def _fixed_picture(a: np.ndarray, hi: float) -> np.ndarray:
+    """An image as 8-bit pixels on a fixed scale 0..hi: RGB for three channels, else the first channel."""
+    a = np.clip(np.nan_to_num(np.asarray(a, dtype=np.float64)) / hi, 0.0, 1.0)
+    img = a if a.shape[-1] == 3 else a[:, :, 0]
+    return np.ascontiguousarray(np.round(img * 255).astype(np.uint8))

@@ -22,7 +22,7 @@ ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "g
 ACTIVATION_ALIASES = {"silu": "swish", "hard_swish": "hard_silu"}  # Keras' other names for the same function
 NEURON_ACTIVATIONS = ("step", "sigmoid", "linear")
 
-CATEGORIES = ("input", "core", "convolution", "pooling", "regularisation", "merge", "logic")
+CATEGORIES = ("input", "core", "convolution", "pooling", "regularisation", "augmentation", "merge", "logic")
 
 @dataclass(frozen=True)
 class ParamSpec:
@@ -412,6 +412,74 @@ def _pad_text(v) -> str:
     return f"p{v}" if isinstance(v, int) else f"p{v[0][0]},{v[0][1]},{v[1][0]},{v[1][1]}"
 
 
+# ---- augmentation and resizing (issue 28)
+VALUE_RANGES = {"0..1": (0.0, 1.0), "0..255": (0.0, 255.0)}
+AUGMENTS = {"training_only": True}  # random while training, the identity at inference
+TRAIN_ONLY = " Only while training: at inference (evaluate, predict, See inside) images pass through unchanged."
+
+
+def _symmetric_import(*names: str, low_zero: bool = False):
+    """Import hook: Keras stores a factor f as (-f, f) (RandomContrast: (0, f)); the table holds f.
+
+    A pair that is not of that form cannot be shown by the table (the layer is imported opaque)."""
+    def import_(config: dict, params: dict) -> dict:
+        for name in names:
+            v = params.get(name)
+            if isinstance(v, (list, tuple)):
+                ok = len(v) == 2 and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+                lo, hi = (float(v[0]), float(v[1])) if ok else (None, None)
+                if hi is None or lo != (0.0 if low_zero else -hi):
+                    raise ParamError(f"{config.get('name', 'layer')}: {name}={v!r} is not symmetric; the table "
+                                     f"holds one factor f for the range {'(0, f)' if low_zero else '(-f, f)'}.",
+                                     name)
+                params[name] = hi
+        return params
+    return import_
+
+
+def _value_range_export(cls: str):
+    """Export hook: the table's pixel-range choice is Keras' value_range pair."""
+    def export(params: dict, kwargs: dict) -> list[KerasCall]:
+        return [KerasCall(cls, {**kwargs, "value_range": VALUE_RANGES[params["value_range"]]})]
+    return export
+
+
+def _value_range_import(low_zero: bool = False):
+    """Import hook: Keras' value_range pair back to the table's choice, and the symmetric factor."""
+    factor = _symmetric_import("factor", low_zero=low_zero)
+
+    def import_(config: dict, params: dict) -> dict:
+        v = params.get("value_range")
+        if v is not None:
+            pair = isinstance(v, (list, tuple)) and len(v) == 2 and \
+                all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+            found = [k for k, r in VALUE_RANGES.items() if pair and (float(v[0]), float(v[1])) == r]
+            if not found:
+                raise ParamError(f"value_range={v!r} is not one of the table's pixel ranges "
+                                 f"({', '.join(map(str, VALUE_RANGES.values()))}).", "value_range")
+            params["value_range"] = found[0]
+        return factor(config, params)
+    return import_
+
+
+FILL_MODE = ParamSpec("fill_mode", "choice", "reflect", "How pixels moved in from outside the image are filled: "
+                      "reflect mirrors the edge, wrap tiles the image, nearest repeats the edge pixel, constant "
+                      "uses the fill value.", choices=("reflect", "wrap", "nearest", "constant"), label="fill")
+AUG_INTERP = ParamSpec("interpolation", "choice", "bilinear", "How moved pixels are computed: bilinear blends "
+                       "the four nearest, nearest copies one.", choices=("bilinear", "nearest"))
+FILL_VALUE = ParamSpec("fill_value", "float", 0.0, "The value for fill mode constant.", -1e6, 1e6,
+                       label="fill value")
+VALUE_RANGE = ParamSpec("value_range", "choice", "0..1", "The range pixel values are in: 0..1 (the app scales "
+                        "images to it) or 0..255 (raw pixels); results are clipped to it.",
+                        choices=tuple(VALUE_RANGES), label="pixel range")
+CROP_H = ParamSpec("height", "int", 24, "Output height in pixels.", 1, 4096)
+CROP_W = ParamSpec("width", "int", 24, "Output width in pixels.", 1, 4096)
+
+
+def _factor(p, name: str = "factor") -> str:
+    return f"\u00b1{p[name]:g}"
+
+
 ACT = ParamSpec("activation", "choice", "linear", "Function applied to each output: relu keeps positives, "
                 "softmax turns scores into class probabilities.", choices=ACTIVATIONS)
 KERNEL = ParamSpec("kernel_size", "int", 3, "Filter size f (or height, width): each output looks at an "
@@ -540,6 +608,82 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                                                       "lanczos5"))),
               S.rule_upsampling, summary=lambda p: f"x{S.pair_text(p['size'])} {p['interpolation']}",
               rule_text="out = n*size", glyph="Up"),
+    # ---- augmentation and resizing (issue 28)
+    LayerSpec("randomflip", "RandomFlip", "augmentation", "Mirrors each image at random (left-right, up-down or "
+              "both), a new choice for every image in every batch." + TRAIN_ONLY, _adapter("RandomFlip"),
+              (ParamSpec("mode", "choice", "horizontal", "Which flips: horizontal mirrors left-right (right for "
+                         "photos), vertical up-down.", choices=("horizontal", "vertical", "horizontal_and_vertical")),),
+              S.augment_rule("RandomFlip", "random flips"),
+              summary=lambda p: f"{p['mode'].replace('horizontal_and_vertical', 'both')}, train only",
+              rule_text="shape unchanged; identity at inference", glyph="Fl", extra=AUGMENTS),
+    LayerSpec("randomrotation", "RandomRotation", "augmentation", "Turns each image by a random angle up to "
+              "\u00b1factor of a full turn (0.1: up to 36 degrees)." + TRAIN_ONLY,
+              _adapter("RandomRotation", import_=_symmetric_import("factor")),
+              (ParamSpec("factor", "float", 0.1, "Largest turn, as a fraction of 360 degrees: angles are drawn "
+                         "from [-factor, factor] x 360.", 0.0, 1.0), FILL_MODE, AUG_INTERP, FILL_VALUE),
+              S.augment_rule("RandomRotation", "random turns"),
+              summary=lambda p: f"{_factor(p)} turn, train only", rule_text="shape unchanged; identity at inference",
+              glyph="Ro", extra=AUGMENTS),
+    LayerSpec("randomzoom", "RandomZoom", "augmentation", "Zooms each image in or out at random by up to "
+              "\u00b1factor (0.1: 90 % to 110 %)." + TRAIN_ONLY,
+              _adapter("RandomZoom", import_=_symmetric_import("height_factor", "width_factor")),
+              (ParamSpec("height_factor", "float", 0.1, "Largest zoom in or out of the height, as a fraction.",
+                         0.0, 1.0, max_exclusive=True, label="height factor"),
+               ParamSpec("width_factor", "optional_float", None, "Largest zoom of the width; empty: the same "
+                         "zoom as the height (keeps the aspect ratio).", 0.0, 1.0, max_exclusive=True,
+                         label="width factor"), FILL_MODE, AUG_INTERP, FILL_VALUE),
+              S.augment_rule("RandomZoom", "random zoom"),
+              summary=lambda p: f"{_factor(p, 'height_factor')}, train only",
+              rule_text="shape unchanged; identity at inference", glyph="Zm", extra=AUGMENTS),
+    LayerSpec("randomtranslation", "RandomTranslation", "augmentation", "Shifts each image at random by up to "
+              "a fraction of its height and width." + TRAIN_ONLY,
+              _adapter("RandomTranslation", import_=_symmetric_import("height_factor", "width_factor")),
+              (ParamSpec("height_factor", "float", 0.1, "Largest shift up or down, as a fraction of the height.",
+                         0.0, 1.0, label="height factor"),
+               ParamSpec("width_factor", "float", 0.1, "Largest shift left or right, as a fraction of the width.",
+                         0.0, 1.0, label="width factor"), FILL_MODE, AUG_INTERP, FILL_VALUE),
+              S.augment_rule("RandomTranslation", "random shifts"),
+              summary=lambda p: f"{_factor(p, 'height_factor')}x{p['width_factor']:g}, train only",
+              rule_text="shape unchanged; identity at inference", glyph="Tr", extra=AUGMENTS),
+    LayerSpec("randomcontrast", "RandomContrast", "augmentation", "Stretches or squeezes each image's contrast "
+              "around its mean by a random factor in [1 - factor, 1 + factor]." + TRAIN_ONLY,
+              _adapter("RandomContrast", export=_value_range_export("RandomContrast"),
+                       import_=_value_range_import(low_zero=True)),
+              (ParamSpec("factor", "float", 0.1, "Largest change of contrast, as a fraction.", 0.0, 1.0),
+               VALUE_RANGE),
+              S.augment_rule("RandomContrast", "random contrast"),
+              summary=lambda p: f"{_factor(p)}, train only", rule_text="shape unchanged; identity at inference",
+              glyph="Cn", extra=AUGMENTS),
+    LayerSpec("randombrightness", "RandomBrightness", "augmentation", "Adds a random amount, up to \u00b1factor "
+              "of the pixel range, to every pixel of an image." + TRAIN_ONLY,
+              _adapter("RandomBrightness", export=_value_range_export("RandomBrightness"),
+                       import_=_value_range_import()),
+              (ParamSpec("factor", "float", 0.1, "Largest change of brightness, as a fraction of the pixel "
+                         "range.", 0.0, 1.0), VALUE_RANGE),
+              S.augment_rule("RandomBrightness", "random brightness"),
+              summary=lambda p: f"{_factor(p)}, train only", rule_text="shape unchanged; identity at inference",
+              glyph="Br", extra=AUGMENTS),
+    LayerSpec("randomcrop", "RandomCrop", "augmentation", "Cuts a height x width window at a random place out "
+              "of the images while training (Keras draws one place per batch); at inference it takes the centre "
+              "window instead (so the size is the same either way).", _adapter("RandomCrop"), (CROP_H, CROP_W), S.rule_random_crop,
+              summary=lambda p: f"{p['height']}x{p['width']}, random while training",
+              rule_text="out = height x width x C", glyph="RC"),
+    LayerSpec("resizing", "Resizing", "augmentation", "Scales every image to height x width (always, in "
+              "training and at inference), e.g. 28x28 digits to the 32x32 a network expects.",
+              _adapter("Resizing", assumes={"pad_to_aspect_ratio": False, "antialias": False}),
+              (ParamSpec("height", "int", 32, "Output height in pixels.", 1, 4096),
+               ParamSpec("width", "int", 32, "Output width in pixels.", 1, 4096),
+               ParamSpec("interpolation", "choice", "bilinear", "How new pixels are computed: bilinear blends "
+                         "neighbours, nearest copies one.", choices=("bilinear", "nearest", "bicubic", "area",
+                                                                    "lanczos3", "lanczos5")),
+               ParamSpec("crop_to_aspect_ratio", "bool", False, "Crop the centre to the new aspect ratio first "
+                         "instead of stretching the image.", label="crop to aspect")),
+              S.rule_resizing, summary=lambda p: f"{p['height']}x{p['width']} {p['interpolation']}",
+              rule_text="out = height x width x C", glyph="Rs"),
+    LayerSpec("centercrop", "CenterCrop", "augmentation", "Keeps the centre height x width window of every image "
+              "(always, in training and at inference).", _adapter("CenterCrop"), (CROP_H, CROP_W),
+              S.rule_center_crop, summary=lambda p: f"{p['height']}x{p['width']}",
+              rule_text="out = height x width x C", glyph="CC"),
     LayerSpec("flatten", "Flatten", "core", "Unrolls an image into one long vector for Dense layers.",
               _adapter("Flatten"), (), S.rule_flatten, rule_text="out = H*W*C", glyph="F"),
     LayerSpec("reshape", "Reshape", "core", "Rearranges the same values into another shape.", _adapter("Reshape"),

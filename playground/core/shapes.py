@@ -322,6 +322,41 @@ def rule_upsampling(p, inputs) -> LayerResult:
     return LayerResult((h * sh, w * sw, c), f"{fh}; {fw}")
 
 
+# ---- augmentation and resizing (issue 28): the Random* layers act only while training (Keras passes
+# images through unchanged at inference), so their shape rule is the identity on an image.
+
+
+def augment_rule(layer: str, what: str):
+    """Shape rule of a random augmentation layer: an image in, the same shape out."""
+    def rule(p, inputs) -> LayerResult:
+        need_rank(inputs, 3, layer)
+        return LayerResult(inputs[0], f"shape unchanged ({what} while training; identity at inference)")
+    return rule
+
+
+def _to_size(p, inputs, layer: str, how: str) -> LayerResult:
+    h, w, c = need_rank(inputs, 3, layer)
+    oh, ow = p["height"], p["width"]
+    res = LayerResult((oh, ow, c), f"H = height = {oh}; W = width = {ow} ({h}x{w} -> {oh}x{ow}, {how})")
+    if layer != "Resizing" and (oh > h or ow > w):
+        res.warnings.append(f"{layer} of {oh}x{ow} is larger than the {h}x{w} input: Keras resizes the image up "
+                            f"instead of cropping it. Use height <= {h} and width <= {w} to crop.")
+    return res
+
+
+def rule_random_crop(p, inputs) -> LayerResult:
+    return _to_size(p, inputs, "RandomCrop", "a random window while training, the centre at inference")
+
+
+def rule_center_crop(p, inputs) -> LayerResult:
+    return _to_size(p, inputs, "CenterCrop", "the centre window")
+
+
+def rule_resizing(p, inputs) -> LayerResult:
+    how = f"{p['interpolation']} resampling" + (", cropped to the aspect ratio" if p["crop_to_aspect_ratio"] else "")
+    return _to_size(p, inputs, "Resizing", how)
+
+
 def rule_flatten(p, inputs) -> LayerResult:
     shape = inputs[0]
     n = math.prod(shape)

@@ -14,8 +14,8 @@ from ..core.registry import get_spec
 from ..resources_path import preset_names, preset_text
 from . import theme
 
-PRESET_ORDER = ["mnist-cnn", "mnist-mlp", "lenet5", "cifar10-baseline", "alexnet", "and", "or", "not", "nor",
-                "xnor-case1", "xnor-case2"]
+PRESET_ORDER = ["mnist-cnn", "mnist-mlp", "lenet5", "cifar10-baseline", "cifar10-cnn", "cifar10-cnn-augmented",
+                "alexnet", "and", "or", "not", "nor", "xnor-case1", "xnor-case2"]
 
 
 def graph_thumbnail(graph, w: int = 220, h: int = 110) -> QPixmap:

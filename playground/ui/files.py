@@ -28,6 +28,14 @@ def app_data_dir() -> Path:
     return path
 
 
+
+STORIES = ("cifar10-",)  # presets named with one of these prefixes tell one story, step by step
+
+
+def _story(name: str) -> str | None:
+    return next((p for p in STORIES if name.startswith(p)), None)
+
+
 class FileController(QObject):
     """Everything between the document and the disk. ``parent`` is the widget that owns dialogs."""
 
@@ -58,9 +66,20 @@ class FileController(QObject):
         return True
 
     def new_from_preset(self, name: str) -> bool:
+        """Start from a preset. The presets of one story (``STORIES``) keep the run history from one to the
+        next, so their runs compare in the Runs tab."""
+        previous, runs = self.doc.project.name, self.doc.project.runs
         if not self.maybe_save():
             return False
-        self.load_project(project_io.loads(preset_text(name)), None)
+        proj = project_io.loads(preset_text(name))
+        story = _story(name)
+        kept = len(runs.runs) if story and _story(previous) == story else 0
+        if kept:
+            proj.runs = runs
+        self.load_project(proj, None)
+        if kept:
+            self.doc.say(f"The Runs tab keeps the {kept} run{'s' if kept != 1 else ''} of {previous} "
+                         f"to compare with {name}.", 8000)
         return True
 
     def show_preset_gallery(self) -> None:

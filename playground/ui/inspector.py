@@ -32,6 +32,7 @@ from ..core.graph import Graph
 from ..core.registry import ParamSpec, get_spec
 from . import commands as C
 from . import theme
+from .augment_strip import AugmentStrip
 from .trained_box import TrainedWeightsBox
 from .weight_grid import RED, WeightGrid
 
@@ -62,6 +63,7 @@ class Inspector(QWidget):
         self.output.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.weights = WeightGrid(doc)
         self.trained = TrainedWeightsBox(doc)  # stored weights, reset, trainable, replace the head
+        self.augment = AugmentStrip(doc)  # augmentation layers: eight seeded versions of a training image
         self.empty = QLabel("Select a layer to edit it.\n\nEvery change shows its effect at once: shapes, "
                             "parameter counts and formulas.")
         self.empty.setWordWrap(True)
@@ -74,6 +76,7 @@ class Inspector(QWidget):
         lay.addWidget(self.body)
         lay.addWidget(self.weights)
         lay.addWidget(self.trained)
+        lay.addWidget(self.augment)
         line = QFrame()
         line.setFrameShape(QFrame.HLine)
         lay.addWidget(line)
@@ -130,6 +133,7 @@ class Inspector(QWidget):
             self.header.setText("<b>Inspector</b>")
             self._clear_weights()
             self.trained.hide()
+            self.augment.show_node(None)
             return
         node = self.graph.nodes[self.node_id]
         spec = get_spec(node.kind)
@@ -144,6 +148,7 @@ class Inspector(QWidget):
             self._add_row(p.name, p.title, self._make_field(p), p.help)
         self._load_values()
         self._build_weights()
+        self.augment.show_node(self.node_id)
         self.infos = self.doc.infos
         self._show_output()
         self._show_stored()

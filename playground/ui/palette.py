@@ -12,7 +12,8 @@ from . import theme
 from .canvas.view import MIME_LAYER
 
 CATEGORY_TITLES = {"input": "Input", "core": "Core", "convolution": "Convolution", "pooling": "Pooling",
-                   "regularisation": "Regularisation", "merge": "Merge", "logic": "Logic"}
+                   "regularisation": "Regularisation",
+                   "augmentation": "Augment & resize", "merge": "Merge", "logic": "Logic"}
 
 
 def layer_icon(spec, size: int = 22) -> QIcon:

@@ -8,6 +8,7 @@ refreshes when the undo stack moves.
 
 from __future__ import annotations
 
+import functools
 import math
 
 from PySide6.QtCore import Qt, Signal
@@ -21,6 +22,15 @@ from .run_commands import RunHistoryCommand
 REPLAY_TIP = ("Train again exactly as this run did: the same network, starting weights, settings and seed give "
               "the same curves and weights, bit for bit.")
 COLUMNS = ("run", "started", "seed", "epochs", "test acc.", "last loss", "time", "network", "weights", "note")
+
+
+@functools.cache
+def preset_fingerprints() -> dict[str, str]:
+    """{fingerprint: preset name}: a run of another network says which preset it was, when it was one (the
+    presets of a story keep their runs from one to the next)."""
+    from ..core import project
+    from ..resources_path import preset_names, preset_text
+    return {runs_core.fingerprint(project.loads(preset_text(n)).graph): n for n in preset_names()}
 
 
 def run_note(history: runs_core.RunHistory, run: runs_core.Run) -> str:
@@ -130,7 +140,8 @@ class RunsTable(QGroupBox):
                      f"{len(last) if last is not None else 0}/{run.settings.get('epochs', '?')}",
                      "\u2013" if run.test_accuracy is None else f"{run.test_accuracy:.4f}",
                      "\u2013" if last is None or not len(last) or not math.isfinite(last[-1]) else f"{last[-1]:.4f}",
-                     f"{run.seconds:.1f} s", "this one" if run.fingerprint == fp else "changed since",
+                     f"{run.seconds:.1f} s", "this one" if run.fingerprint == fp else
+                     preset_fingerprints().get(run.fingerprint, "changed since"),
                      "kept" if h.weights_of(run.end_digest) is not None else "\u2013", run_note(h, run))
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
@@ -160,6 +171,9 @@ class RunsTable(QGroupBox):
     def can_replay(self, run: runs_core.Run) -> str | None:
         """Why ``run`` cannot be replayed now, or None."""
         if run.fingerprint != runs_core.fingerprint(self.doc.graph):
+            preset = preset_fingerprints().get(run.fingerprint)
+            if preset is not None:
+                return f"Run #{run.number} trained the preset {preset}; open it (File > New from preset) to replay it."
             return (f"Run #{run.number} trained a different network (it changed since); undo the changes to "
                     f"replay it.")
         if self.history.weights_of(run.start_digest) is None:

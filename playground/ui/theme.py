@@ -6,7 +6,7 @@ from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalett
 
 CATEGORY_COLOURS = {
     "input": "#4C7BE5", "core": "#7A8699", "convolution": "#E8833A", "pooling": "#1BA39C",
-    "regularisation": "#9B59B6", "merge": "#2F95D0", "logic": "#2EAF62",
+    "regularisation": "#9B59B6", "augmentation": "#C2185B", "merge": "#2F95D0", "logic": "#2EAF62",
 }
 ERROR = QColor("#D64541")
 WARNING = QColor("#E5A323")

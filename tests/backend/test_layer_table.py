@@ -40,7 +40,7 @@ def _variants(p: ParamSpec) -> list:
     if p.kind == "padding":
         return ["same", 1]
     if p.kind == "optional_float":
-        return [6.0]
+        return [6.0 if p.max is None or p.max > 6 else round(p.max / 2, 4)]
     if p.kind == "optional_int":
         return [1]
     if p.kind == "shape":
