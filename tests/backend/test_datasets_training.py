@@ -100,7 +100,26 @@ def test_image_folder(tmp_path):
             keras.utils.save_img(tmp_path / cls / f"{i}.png", img, scale=False)
     ds = datasets.load(str(tmp_path))
     assert ds.class_names == ("cat", "dog") and ds.x_train.shape == (6, 5, 5)
-    assert ds.y_train.tolist() == [0, 0, 0, 1, 1, 1]
+    assert ds.y_train.tolist() == [0, 1, 0, 1, 0, 1]  # the classes in turn: a validation split holds both
+    assert ds.x_test is None  # fewer than 5 images a class: nothing held out
+
+
+def test_image_folder_holds_out_a_test_split_and_resizes_to_the_input(tmp_path):
+    from PIL import Image
+    for cls, shade in (("cat", 30), ("dog", 220)):
+        (tmp_path / cls).mkdir()
+        for i in range(10):
+            Image.new("L", (6, 4), shade).save(tmp_path / cls / f"{i}.png")
+    ds = datasets.load(str(tmp_path))
+    assert ds.x_train.shape == (16, 4, 6) and ds.y_test.tolist() == [0, 0, 1, 1]  # every 5th of each class
+    prepared = datasets.prepare(ds, (8, 12, 3), 2)
+    assert prepared.x_train.shape == (16, 8, 12, 3) and prepared.x_test.shape == (4, 8, 12, 3)
+    assert np.allclose(prepared.x_test[2], 220 / 255)  # grey copied into R, G and B
+    assert "resized (bilinear) from 6x4 to the Input's 12x8 and made colour" in \
+        datasets.resize_note(ds.example_shape, (8, 12, 3))
+    classes, size, grey = datasets.folder_summary(tmp_path, per_class=3)
+    assert [(c.name, c.count, len(c.examples)) for c in classes] == [("cat", 10, 3), ("dog", 10, 3)]
+    assert size == (6, 4) and grey
 
 
 def test_shape_mismatch_names_both_shapes():
