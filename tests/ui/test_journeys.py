@@ -1,0 +1,118 @@
+"""Issue 24: the newcomer's journeys, end to end, with real keys and clicks (only the static file-dialog getters
+are patched: the dialogs themselves are the system's).
+
+(a) fine-tune a saved CNN on an image folder and export it; (b) a saved, trained project is alive after
+reopening; (f) two runs from fresh weights at different learning rates, and the Runs table says what differed.
+"""
+
+import subprocess
+import sys
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
+
+from playground.core import project
+from playground.core.graph import chain
+
+from test_build_by_hand import click_card, plain, type_field
+
+
+def click(widget):
+    assert widget.isEnabled(), widget.text()
+    QTest.mouseClick(widget, Qt.LeftButton)
+
+
+def workspace(window, name):
+    click(window.workspaces.buttons[name])
+    assert window.workspace == name
+
+
+def finish(qtbot, panel, timeout=120_000):
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=timeout)
+    qtbot.wait(50)
+
+
+def image_folder(root, n=8, size=16):
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for cls, colour in (("cats", (200, 40, 40)), ("dogs", (40, 40, 200))):
+        (root / cls).mkdir(parents=True)
+        for i in range(n):
+            pixels = np.clip(np.array(colour) + rng.normal(0, 25, size=(size, size, 3)), 0, 255).astype(np.uint8)
+            Image.fromarray(pixels, "RGB").save(root / cls / f"{i}.png")
+    return root
+
+
+def small_cnn_h5(path):
+    """A tiny "pretrained" CNN saved by plain Keras: 12x12x3 in, 5 classes out."""
+    import keras
+    keras.utils.set_random_seed(0)
+    inp = keras.Input((12, 12, 3), name="img")
+    x = keras.layers.Conv2D(4, 3, activation="relu", name="conv1")(inp)
+    x = keras.layers.MaxPooling2D(name="pool1")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    model = keras.Model(inp, keras.layers.Dense(5, activation="softmax", name="predictions")(x))
+    model.save(path)
+    return model.get_layer("conv1").get_weights()
+
+
+def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot, tmp_path, monkeypatch):
+    conv_before = small_cnn_h5(tmp_path / "base.h5")
+    folder = image_folder(tmp_path / "pets")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "base.h5"), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
+    qtbot.waitUntil(lambda: window.files.importing is None and len(window.graph.nodes) == 5, timeout=60_000)
+    g = window.graph
+    click_card(window, g.by_name("gap").id)
+    trained = window.inspector.trained
+    type_field(trained.head_classes, "2", Qt.Key_Tab)
+    click(trained.replace_head)  # freezes the base, a new 2-unit head after gap
+    assert not g.by_name("conv1").trainable
+
+    workspace(window, "Train")
+    panel = window.train_panel
+    box = panel.data_box
+    # Cancel in the folder dialog changes nothing (it used to fall back to the digits, then a red error)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+    click(box.folder_btn)
+    assert window.doc.training["dataset"] == "mnist-sample"
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    click(box.folder_btn)
+    assert window.doc.training["dataset"] == str(folder)
+    info = plain(box.folder_info)
+    assert "2 classes, 16 images (14 to train, 2 held out to test" in info, info
+    names = [box.strip.itemAt(i).widget().layout().itemAt(0).widget().text() for i in range(2)]
+    assert "cats" in names[0] and "8" in names[0] and "dogs" in names[1]
+    thumbs = box.strip.itemAt(0).widget().layout().itemAt(1).layout()
+    assert sum(1 for i in range(thumbs.count()) if thumbs.itemAt(i).widget()) == 3  # examples of cats
+    feeds = plain(box.feeds)
+    assert "resized (bilinear) from 16x16 to the Input's 12x12" in feeds and "2 classes" in feeds, feeds
+    assert "#D64541" not in box.feeds.text()
+
+    type_field(panel.epochs_box, "1")
+    type_field(panel.batch, "4")
+    type_field(panel.val_split, "0")
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    assert panel.outcome is not None, plain(panel.status)
+    assert panel.outcome.result.epochs_run == 1
+    assert panel.tabs.currentWidget() is panel.results  # the results come forward, per class
+    res = panel.results
+    assert [res.confusion.horizontalHeaderItem(i).text() for i in range(2)] == ["cats", "dogs"]
+    assert res.confusion_matrix.sum() == 2
+    assert "cats" in plain(res.label) and "dogs" in plain(res.label)
+    for a, b in zip(g.by_name("conv1").weights.values(), conv_before):  # the frozen base kept its weights
+        assert np.array_equal(a, b)
+
+    out = tmp_path / "tuned.h5"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    click(panel.export_buttons[0])  # Export .h5
+    qtbot.waitUntil(lambda: window.exporter.busy is None and out.exists(), timeout=60_000)
+    code = ("import sys, numpy as np, keras; m = keras.models.load_model(sys.argv[1]); "
+            "p = m.predict(np.random.default_rng(0).uniform(size=(3, 12, 12, 3)), verbose=0); "
+            "print(p.shape, bool(np.allclose(p.sum(axis=1), 1, atol=1e-4)))")
+    done = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "(3, 2) True" in done.stdout
