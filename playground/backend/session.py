@@ -103,6 +103,9 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     cfg = TrainConfig.from_settings(settings)
     from ..core.limits import check_buildable  # noqa: PLC0415
     check_buildable(graph, cfg.batch_size)  # before the dataset loads or Keras allocates anything
+    if cfg.start_weights == "fresh":  # new weights from the seed for every trainable layer
+        from ..core.runs import fresh_start  # noqa: PLC0415
+        graph = fresh_start(graph)
     ds, data = prepare_for(graph, dataset, cfg.loss)
     recorder = _Recorder(on_event)
     extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []

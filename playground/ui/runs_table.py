@@ -20,7 +20,9 @@ from .run_commands import RunHistoryCommand
 
 REPLAY_TIP = ("Train again exactly as this run did: the same network, starting weights, settings and seed give "
               "the same curves and weights, bit for bit.")
-COLUMNS = ("run", "started", "seed", "epochs", "test acc.", "last loss", "time", "network", "weights", "note")
+COLUMNS = ("run", "started", "start", "differs", "seed", "epochs", "test acc.", "last loss", "time", "network",
+           "weights", "note")
+NETWORK_COLUMN = COLUMNS.index("network")
 
 
 def run_note(history: runs_core.RunHistory, run: runs_core.Run) -> str:
@@ -124,9 +126,14 @@ class RunsTable(QGroupBox):
         self.table.blockSignals(True)
         self.table.clearSelection()
         self.table.setRowCount(len(h.runs))
+        differs = runs_core.differences(h, h.runs)
         for row, run in enumerate(reversed(h.runs)):
             last = run.epochs.get("loss")
-            cells = (f"#{run.number}", run.started[11:16] if len(run.started) >= 16 else run.started, str(run.seed),
+            tip = f"Run #{run.number}: " + ", ".join(
+                f"{label} {runs_core.setting_text(k, run.settings.get(k))}" for k, label in runs_core.COMPARED
+                if k != "start_weights") + f"; started from {runs_core.start_text(h, run)} weights."
+            cells = (f"#{run.number}", run.started[11:16] if len(run.started) >= 16 else run.started,
+                     runs_core.start_text(h, run), differs.get(run.number) or "\u2013", str(run.seed),
                      f"{len(last) if last is not None else 0}/{run.settings.get('epochs', '?')}",
                      "\u2013" if run.test_accuracy is None else f"{run.test_accuracy:.4f}",
                      "\u2013" if last is None or not len(last) or not math.isfinite(last[-1]) else f"{last[-1]:.4f}",
@@ -135,8 +142,7 @@ class RunsTable(QGroupBox):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, run.number)
-                if col == 7:
-                    item.setToolTip(f"network fingerprint {run.fingerprint[:12]}")
+                item.setToolTip(f"network fingerprint {run.fingerprint[:12]}" if col == NETWORK_COLUMN else tip)
                 self.table.setItem(row, col, item)
             if run.number in selected:
                 self.table.selectRow(row)

@@ -116,3 +116,58 @@ def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot,
     done = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "(3, 2) True" in done.stdout
+
+
+def gate_project(epochs=4):
+    g = chain(("input", {"shape": [2]}), ("dense", {"units": 4, "activation": "tanh"}),
+              ("dense", {"units": 1, "activation": "sigmoid"}))
+    return project.Project(g, "tiny", training={**project.DEFAULT_TRAINING, "dataset": "gate-xor",
+                                                "learning_rate": 0.1, "batch_size": 2, "epochs": epochs,
+                                                "validation_split": 0.0, "seed": 5})
+
+
+def legend_texts(plot):
+    return [label.text for _sample, label in plot.plotItem.legend.items]
+
+
+def test_f_two_runs_from_fresh_weights_and_the_runs_table_says_what_differed(window, qtbot):
+    from playground.core.runs import EMPTY_DIGEST
+    window.load_project(gate_project(), None)
+    workspace(window, "Train")
+    panel = window.train_panel
+    combo = panel.start_from
+    assert combo.currentData() == "current"
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key_Down)
+    assert window.doc.training["start_weights"] == "fresh"
+    window.stack.undo()  # a setting like any other: one undo step
+    assert window.doc.training["start_weights"] == "current" and combo.currentData() == "current"
+    window.stack.redo()
+    assert combo.currentData() == "fresh"
+
+    type_field(panel.lr, "0.003")
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    assert "started from fresh weights (seed 5)" in plain(panel.status)
+    type_field(panel.lr, "0.02")
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    status = plain(panel.status)
+    assert "Run #2 started from fresh weights" in status, status
+    first, second = window.doc.project.runs.runs
+    assert second.start_digest == EMPTY_DIGEST != first.end_digest  # not from run #1's trained weights
+    assert second.batch_loss[0] == first.batch_loss[0]  # the same fresh start: only the rate differs
+
+    table = panel.runs_table.table
+    bar = panel.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(2).center())  # the Runs tab
+    header = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    start, differs = header.index("start"), header.index("differs")
+    assert [table.item(r, start).text() for r in range(2)] == ["fresh", "fresh"]
+    assert [table.item(r, differs).text() for r in range(2)] == ["lr 0.02", "lr 0.003"]
+    assert "lr 0.02" in table.item(0, 0).toolTip() and "optimizer adam" in table.item(0, 0).toolTip()
+    rect = [table.visualRect(table.model().index(r, 0)) for r in range(2)]
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, Qt.NoModifier, rect[0].center())
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, Qt.ShiftModifier, rect[1].center())
+    texts = legend_texts(panel.plots.loss_plot)
+    assert "run 1 (lr 0.003)" in texts and "run 2 (lr 0.02)" in texts, texts
