@@ -126,6 +126,16 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     return outcome
 
 
+def rebuild(graph: Graph, dataset: str, loss: str = "auto", name: str = "playground") -> Outcome:
+    """The model the project's stored weights describe, with the dataset prepared for it: what a finished
+    run leaves behind, without training (See inside and Draw a digit after a project is reopened).
+    Layers without stored weights start from random values, as they would at the next run."""
+    ds, data = prepare_for(graph, dataset, loss)
+    model = build_model(graph, name)
+    result = TrainResult(0, "rebuilt", "Rebuilt from the project's saved weights (no training).")
+    return Outcome(model, result, {}, data, ds)
+
+
 # ------------------------------------------------------------------ exact replay
 
 def resolve_seed(seed) -> int:

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
@@ -171,3 +171,55 @@ def test_f_two_runs_from_fresh_weights_and_the_runs_table_says_what_differed(win
     QTest.mouseClick(table.viewport(), Qt.LeftButton, Qt.ShiftModifier, rect[1].center())
     texts = legend_texts(panel.plots.loss_plot)
     assert "run 1 (lr 0.003)" in texts and "run 2 (lr 0.02)" in texts, texts
+
+
+def test_b_a_saved_trained_project_is_alive_after_reopening(window, qtbot, tmp_path, monkeypatch, settings):
+    from playground.ui.main_window import MainWindow
+    g = chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 3, "kernel_size": 3, "activation": "relu"}),
+              ("maxpool2d", {"pool_size": 4}), ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+    window.load_project(project.Project(g, "digits", training={**project.DEFAULT_TRAINING, "epochs": 1,
+                                                               "batch_size": 500, "validation_split": 0.0}), None)
+    workspace(window, "Train")
+    click(window.train_panel.start_btn)
+    finish(qtbot, window.train_panel)
+    assert window.train_panel.outcome is not None, plain(window.train_panel.status)
+    kernel = window.graph.by_name("conv2d").weights["kernel"].copy()
+    path = tmp_path / "digits.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier)
+    assert path.exists()
+
+    other = MainWindow(settings=settings)
+    other.ask_save = lambda: "discard"
+    qtbot.addWidget(other)
+    other.show()
+    other.activateWindow()  # shortcuts go to the active window, as they do for a user
+    qtbot.waitUntil(other.isActiveWindow, timeout=5_000)
+    try:
+        monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+        QTest.keyClick(other, Qt.Key_O, Qt.ControlModifier)
+        assert other.doc.path == path and other.doc.trained_model is None  # nothing trained in this window
+        workspace(other, "See inside")
+        inside = other.inside_panel
+        QTest.mouseClick(inside.tabBar(), Qt.LeftButton, Qt.NoModifier, inside.tabBar().tabRect(2).center())
+        view = inside.model_view
+        assert "Rebuilding the model from the project's saved weights" in view.empty.label.text()
+        qtbot.waitUntil(lambda: other.doc.trained_model is not None and not inside.jobs.busy, timeout=120_000)
+        assert view.stack.currentIndex() == 1  # the page, not the empty state
+        assert len(view.filter_tiles) == 3 and np.array_equal(view.kernel, kernel)  # the saved filters
+        assert view.layer.currentText() == "conv2d" and view.maps.count() == 3  # feature maps of an example
+        assert view.values["conv2d"].shape == (26, 26, 3)
+        assert other.train_panel.outcome is None  # no training happened in this window
+
+        QTest.mouseClick(inside.tabBar(), Qt.LeftButton, Qt.NoModifier, inside.tabBar().tabRect(3).center())
+        digits = inside.digits
+        assert "Train the digit model" not in digits.status.text()
+        QTest.mousePress(digits.pad, Qt.LeftButton, Qt.NoModifier, QPoint(140, 50))
+        for y in range(60, 240, 20):
+            QTest.mouseMove(digits.pad, QPoint(140, y))
+        QTest.mouseRelease(digits.pad, Qt.LeftButton, Qt.NoModifier, QPoint(140, 230))
+        qtbot.waitUntil(lambda: digits.probabilities is not None, timeout=60_000)
+        assert digits.probabilities.shape == (10,) and abs(digits.probabilities.sum() - 1) < 1e-4
+        assert "Prediction:" in digits.status.text()
+    finally:
+        other.files.clear_recovery()  # qtbot closes the window

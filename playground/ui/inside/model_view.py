@@ -63,7 +63,7 @@ class ModelView(QWidget):
         self.shown_example = -1
 
         self.empty = EmptyState("Train the model to see its filters, feature maps and activation path.",
-                                "Go to Train")
+                                "Go to Train")  # the same text as inside.EMPTY_MODEL
         self.empty.button.clicked.connect(self.train_requested)
         content = QWidget()
         self.stack = QStackedLayout(self)
