@@ -54,6 +54,7 @@ def replay_verdict(history: runs_core.RunHistory, run: runs_core.Run) -> str:
 class RunsTable(QGroupBox):
     overlay_changed = Signal(list)  # the selected runs (core Run objects), oldest first
     replay_requested = Signal(int)  # a run number
+    said = Signal(str)  # a confirmation the panel's status line repeats (plain text)
 
     def __init__(self, doc, parent=None):
         super().__init__("Runs", parent)
@@ -206,8 +207,11 @@ class RunsTable(QGroupBox):
             return
         self.doc.push(SetWeightsCommand(graph, fits, f"Restore weights of run #{run.number}"))
         names = ", ".join(graph.nodes[n].name if n in graph.nodes else n for n in skipped)
-        self.msg.setText(f"Restored the weights of run #{run.number}." + (f" Skipped (the layer changed or is "
-                                                                           f"gone): {names}." if skipped else ""))
+        text = (f"Restored the weights of run #{run.number} into the network ({len(fits)} layer(s); Ctrl+Z puts "
+                f"back the ones before)." + (f" Skipped (the layer changed or is gone): {names}." if skipped else ""))
+        self.msg.setText(text)
+        self.said.emit(text)
+        self.doc.say(text, 8000)
 
     def _on_delete(self) -> None:
         numbers = self.selected_numbers()

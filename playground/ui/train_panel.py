@@ -55,6 +55,7 @@ class TrainPanel(QWidget):
         self.stepping = False  # Step pressed: one batch in flight, then paused again
         self.run_info: dict = {}
         self.start_note = ""  # where the next run starts, in words
+        self.failed_on: str | None = None  # the setting a failed run's message is about (it clears with it)
 
         # dataset
         self.data_box = DatasetBox(doc)
@@ -146,6 +147,7 @@ class TrainPanel(QWidget):
         self.runs_table.overlay_changed.connect(
             lambda runs: self.plots.show_runs(runs, runs_core.differences(self.doc.project.runs, runs)))
         self.runs_table.replay_requested.connect(self.replay)
+        self.runs_table.said.connect(lambda text: self.status.setText(f"<b>{esc(text)}</b>"))
         # document -> view
         doc.settings_changed.connect(self._on_setting)
         doc.replaced.connect(self._on_replaced)
@@ -167,9 +169,12 @@ class TrainPanel(QWidget):
         self.start_btn.setEnabled(problem is None and not self.is_running())
         self.start_btn.setToolTip(problem or "Train the network on the chosen data (F5).")
 
-    def _on_setting(self, section: str, _key: str) -> None:
+    def _on_setting(self, section: str, key: str) -> None:
         if section == "training":
             self.load_settings(self.doc.training)
+            if key == self.failed_on and not self.is_running():  # the setting that failed the run changed
+                self.failed_on = None
+                self.status.setText("Ready. Training runs in the background; the window stays responsive.")
 
     def _on_replaced(self) -> None:
         self.stop(wait=True)
@@ -397,6 +402,7 @@ class TrainPanel(QWidget):
         self.show_results(outcome)
 
     def _on_failed(self, message: str) -> None:
+        self.failed_on = "devices" if message.startswith("devices = ") else None
         self.status.setText(f"<span style='color:#D64541'>{esc(message)}</span>")
 
     def _on_thread_done(self) -> None:

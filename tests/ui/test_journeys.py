@@ -223,3 +223,60 @@ def test_b_a_saved_trained_project_is_alive_after_reopening(window, qtbot, tmp_p
         assert "Prediction:" in digits.status.text()
     finally:
         other.files.clear_recovery()  # qtbot closes the window
+
+
+def test_restore_weights_says_so_where_the_user_looks(window, qtbot):
+    window.load_project(gate_project(epochs=2), None)
+    workspace(window, "Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    trained = {k: v.copy() for k, v in window.graph.by_name("dense").weights.items()}
+    window.stack.undo()  # the run's weights go; the history entry with them
+    window.stack.redo()
+    bar = panel.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(2).center())
+    table = panel.runs_table
+    QTest.mouseClick(table.table.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     table.table.visualRect(table.table.model().index(0, 0)).center())
+    click(table.restore_btn)
+    assert "Restored the weights of run #1" in plain(panel.status)
+    assert "Restored the weights of run #1" in window.statusBar().currentMessage()
+    for k, v in trained.items():
+        assert np.array_equal(window.graph.by_name("dense").weights[k], v)
+
+
+def test_too_many_devices_is_said_in_window_words_and_clears_at_one(window, qtbot):
+    window.load_project(gate_project(epochs=1), None)
+    workspace(window, "Train")
+    panel = window.train_panel
+    type_field(panel.devices, "64")
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    text = plain(panel.status)
+    assert "devices = 64 asks for 64 devices" in text and "--devices" not in text, text
+    type_field(panel.devices, "1")
+    assert "devices" not in plain(panel.status) and plain(panel.status).startswith("Ready")
+
+
+def test_a_keras2_conversion_report_goes_whole_to_the_banner(window, qtbot, tmp_path, monkeypatch):
+    import importlib.util
+    from pathlib import Path
+
+    import keras
+    spec = importlib.util.spec_from_file_location("keras2_files", Path(__file__).parents[1] / "backend" /
+                                                  "keras2_files.py")
+    files = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(files)  # the backend tests' Keras 2 file writer
+    write_keras2_h5 = files.write_keras2_h5
+    inp = keras.Input((6, 6, 1), name="image")
+    x = keras.layers.BatchNormalization(name="bn")(keras.layers.Conv2D(2, 3, name="conv")(inp))
+    model = keras.Model(inp, keras.layers.Dense(2, name="probs")(keras.layers.Flatten(name="flat")(x)), name="m")
+    path = write_keras2_h5(model, tmp_path / "old.h5", version="2.2.4")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.files.importing is None and len(window.graph.nodes) == 5, timeout=60_000)
+    text = window.banner.label.text()
+    assert window.banner.isVisible() and window.banner.kind == "info"
+    assert text.startswith("Imported old.h5: Keras 2 file (2.2.4) converted: 4 layers; "), text
+    assert text.endswith("list `axis` made an integer on 1 BatchNormalization layer")  # whole, not cut
