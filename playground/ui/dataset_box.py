@@ -220,7 +220,7 @@ class DatasetBox(QGroupBox):
         total = sum(c.count for c in classes)
         test = sum(c.count // TEST_EVERY for c in classes if c.count >= TEST_EVERY)
         more = f" ({len(classes) - MAX_CLASSES_SHOWN} more not shown)" if len(classes) > MAX_CLASSES_SHOWN else ""
-        self.folder_info.setText(f"{esc(Path(path).name)}/: {len(classes)} classes, {total:,} images "
+        self.folder_info.setText(f"{esc(Path(path).name, quote=False)}/: {len(classes)} classes, {total:,} images "
                                  f"({total - test:,} to train, {test:,} held out to test: every {TEST_EVERY}th of "
                                  f"a class){more}.")
         self.folder_info.show()
@@ -269,8 +269,8 @@ class DatasetBox(QGroupBox):
             return
         note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
         if units != len(classes):
-            self.feeds.setText(f"{esc(note)}<br><span style='color:#D64541'>The folder has {len(classes)} classes "
+            self.feeds.setText(f"{esc(note, quote=False)}<br><span style='color:#D64541'>The folder has {len(classes)} classes "
                                f"but the model's output layer has {units} unit(s); set the last Dense to "
                                f"{len(classes)} units (or replace the head for {len(classes)} classes).</span>")
             return
-        self.feeds.setText(f"{esc(note)} {len(classes)} classes \u2192 the output's {units} units.")
+        self.feeds.setText(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
