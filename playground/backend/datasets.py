@@ -483,9 +483,10 @@ def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: 
                                f"{output_units} value(s).")
         loss = "binary_crossentropy" if loss == "auto" else loss
         metrics = ["binary_accuracy" if loss != "mse" else "mae"]
+        no_test = ds.x_test is None  # the data box checks a two-row sample with no test split
         return Prepared(fit_x(ds.x_train, input_shape, ds.name), ds.y_train.astype(np.float32),
-                        fit_x(ds.x_test, input_shape, ds.name), ds.y_test.astype(np.float32), loss, metrics,
-                        ds.class_names)
+                        None if no_test else fit_x(ds.x_test, input_shape, ds.name),
+                        None if no_test else ds.y_test.astype(np.float32), loss, metrics, ds.class_names)
     if output_units != ds.num_classes:
         raise DatasetError(f"{ds.name} has {ds.num_classes} classes but the model's output layer has "
                            f"{output_units} unit(s); set the last Dense to {ds.num_classes} units.")

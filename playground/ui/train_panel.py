@@ -181,6 +181,8 @@ class TrainPanel(QWidget):
         self.run_info = {}  # a run of the project that was replaced: its results go nowhere
         self.plots.clear()
         self.clear_results()
+        self.counter.setText("")  # the last project's batch count and progress are not this one's
+        self.progress.setValue(0)
         self.status.setText("Ready. Training runs in the background; the window stays responsive.")
         self.load_settings(self.doc.training)
 

@@ -280,3 +280,23 @@ def test_a_keras2_conversion_report_goes_whole_to_the_banner(window, qtbot, tmp_
     assert window.banner.isVisible() and window.banner.kind == "info"
     assert text.startswith("Imported old.h5: Keras 2 file (2.2.4) converted: 4 layers; "), text
     assert text.endswith("list `axis` made an integer on 1 BatchNormalization layer")  # whole, not cut
+
+
+def test_a_typed_folder_path_is_the_dataset_and_a_wrong_one_is_named(window, qtbot, tmp_path):
+    folder = image_folder(tmp_path / "pets", n=5, size=12)
+    window.load_project(gate_project(), None)
+    workspace(window, "Train")
+    box = window.train_panel.data_box
+    assert "#D64541" not in box.feeds.text() and "4 training" in plain(box.feeds)  # a truth table is fed as is
+    type_field(box.path, str(tmp_path / "nowhere"))
+    assert f"No such folder or file: {tmp_path / 'nowhere'}" in plain(box.feeds)
+    assert window.doc.training["dataset"] == "gate-xor"
+    type_field(box.path, str(folder))
+    assert window.doc.training["dataset"] == str(folder) and box.dataset.currentText() == "pets"
+    assert "2 classes, 10 images" in plain(box.folder_info)
+    # the Input is not an image here: said, and the output's single unit does not match the two classes
+    assert "is not an image" in plain(box.feeds) and "has 2 classes but the model's output layer has 1" in \
+        plain(box.feeds)
+    window.stack.undo()  # choosing the data is one undo step
+    assert window.doc.training["dataset"] == "gate-xor" and box.dataset.currentData() == "gate-xor"
+    assert box.path.text() == "" and not box.folder_info.isVisible()
