@@ -269,8 +269,9 @@ class DatasetBox(QGroupBox):
             return
         note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
         if units != len(classes):
-            self.feeds.setText(f"{esc(note, quote=False)}<br><span style='color:#D64541'>The folder has {len(classes)} classes "
-                               f"but the model's output layer has {units} unit(s); set the last Dense to "
-                               f"{len(classes)} units (or replace the head for {len(classes)} classes).</span>")
+            self.feeds.setText(f"{esc(note, quote=False)}<br><span style='color:#D64541'>The folder has "
+                               f"{len(classes)} classes but the model's output layer has {units} unit(s); set the last "
+                               f"Dense to {len(classes)} units (or replace the head for {len(classes)} classes)"
+                               f".</span>")
             return
         self.feeds.setText(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")

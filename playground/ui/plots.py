@@ -219,8 +219,9 @@ class TrainingPlots(QWidget):
                 continue
             for plot, y in ((self.loss_plot, run.batch_loss), (self.acc_plot, run.batch_accuracy)):
                 smooth = ema(y, self.smoothing)
-                item = plot.plot(x, smooth, pen=pg.mkPen(colour, width=2), name=f"run {run.number}" + (f" ({differs[run.number]})" if (differs or {}).get(run.number) else ""),
-                                 antialias=False, skipFiniteCheck=False)
+                label = f"run {run.number}" + (f" ({differs[run.number]})" if (differs or {}).get(run.number) else "")
+                item = plot.plot(x, smooth, pen=pg.mkPen(colour, width=2), name=label, antialias=False,
+                                 skipFiniteCheck=False)
                 self.overlays.append(item)
                 if plot is self.loss_plot and np.isfinite(smooth).any():
                     top = max(top, float(np.nanmax(smooth[np.isfinite(smooth)])))

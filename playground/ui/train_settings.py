@@ -1,6 +1,7 @@
 """The Train workspace's settings form: optimizer, learning rate, schedule, batch size, epochs, validation
-split, early stopping, the seed and where a run starts (current or fresh weights). Every accepted change is one document setting (one undo step; typing
-in one field merges); a value the backend's rules refuse stays in its field with a red message."""
+split, early stopping, the seed and where a run starts (current or fresh weights). Every accepted change is one
+document setting (one undo step; typing in one field merges); a value the backend's rules refuse stays in its
+field with a red message."""
 
 from __future__ import annotations
 

@@ -58,7 +58,14 @@ def small_cnn_h5(path):
     return model.get_layer("conv1").get_weights()
 
 
-def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot, tmp_path, monkeypatch):
+def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot, tmp_path, monkeypatch, request):
+    # plain Keras in another process: it loads Keras while the window works, then reads the exported path
+    code = ("import sys, numpy as np, keras; m = keras.models.load_model(sys.stdin.readline().strip()); "
+            "p = m.predict(np.random.default_rng(0).uniform(size=(3, 12, 12, 3)), verbose=0); "
+            "print(p.shape, bool(np.allclose(p.sum(axis=1), 1, atol=1e-4)))")
+    plain_keras = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True)
+    request.addfinalizer(lambda: plain_keras.kill() if plain_keras.poll() is None else None)  # a failed test
     conv_before = small_cnn_h5(tmp_path / "base.h5")
     folder = image_folder(tmp_path / "pets")
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "base.h5"), ""))
@@ -110,12 +117,9 @@ def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot,
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     click(panel.export_buttons[0])  # Export .h5
     qtbot.waitUntil(lambda: window.exporter.busy is None and out.exists(), timeout=60_000)
-    code = ("import sys, numpy as np, keras; m = keras.models.load_model(sys.argv[1]); "
-            "p = m.predict(np.random.default_rng(0).uniform(size=(3, 12, 12, 3)), verbose=0); "
-            "print(p.shape, bool(np.allclose(p.sum(axis=1), 1, atol=1e-4)))")
-    done = subprocess.run([sys.executable, "-c", code, str(out)], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "(3, 2) True" in done.stdout
+    stdout, stderr = plain_keras.communicate(str(out) + "\n", timeout=300)
+    assert plain_keras.returncode == 0, stderr[-2000:]
+    assert "(3, 2) True" in stdout
 
 
 def gate_project(epochs=4):
@@ -206,6 +210,7 @@ def test_b_a_saved_trained_project_is_alive_after_reopening(window, qtbot, tmp_p
         assert "Rebuilding the model from the project's saved weights" in view.empty.label.text()
         qtbot.waitUntil(lambda: other.doc.trained_model is not None and not inside.jobs.busy, timeout=120_000)
         assert view.stack.currentIndex() == 1  # the page, not the empty state
+        assert "rebuilt from the project's saved weights" in view.info.text()
         assert len(view.filter_tiles) == 3 and np.array_equal(view.kernel, kernel)  # the saved filters
         assert view.layer.currentText() == "conv2d" and view.maps.count() == 3  # feature maps of an example
         assert view.values["conv2d"].shape == (26, 26, 3)
@@ -282,12 +287,18 @@ def test_a_keras2_conversion_report_goes_whole_to_the_banner(window, qtbot, tmp_
     assert text.endswith("list `axis` made an integer on 1 BatchNormalization layer")  # whole, not cut
 
 
-def test_a_typed_folder_path_is_the_dataset_and_a_wrong_one_is_named(window, qtbot, tmp_path):
+def test_a_typed_folder_path_is_the_dataset_and_a_wrong_one_is_named(window, qtbot, tmp_path, monkeypatch):
     folder = image_folder(tmp_path / "pets", n=5, size=12)
     window.load_project(gate_project(), None)
     workspace(window, "Train")
     box = window.train_panel.data_box
     assert "#D64541" not in box.feeds.text() and "4 training" in plain(box.feeds)  # a truth table is fed as is
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append(1) or ("", ""))
+    box.dataset.setFocus()
+    QTest.keyClick(box.dataset, Qt.Key_End)  # "Your own file...", then Cancel in its dialog
+    assert asked and window.doc.training["dataset"] == "gate-xor" and box.dataset.currentData() == "gate-xor"
+    assert "#D64541" not in box.feeds.text()
     type_field(box.path, str(tmp_path / "nowhere"))
     assert f"No such folder or file: {tmp_path / 'nowhere'}" in plain(box.feeds)
     assert window.doc.training["dataset"] == "gate-xor"
