@@ -211,3 +211,24 @@ def test_all_optimizers_build():
         out = session.run_training(tiny_gate_net(), "gate-or", {"epochs": 1, "batch_size": 4, "optimizer": opt,
                                                                "validation_split": 0.0})
         assert out.result.stopped == "finished"
+
+
+def test_fresh_start_trains_as_if_the_network_held_no_weights():
+    from playground.backend.session import run_training
+    settings = {"dataset": "gate-xor", "epochs": 2, "batch_size": 4, "validation_split": 0.0, "seed": 1,
+                "learning_rate": 0.1}
+    blank = tiny_gate_net()
+    held = blank.copy()
+    for node in held.nodes.values():  # as if an earlier run had left its weights
+        if node.kind == "dense":
+            units = node.params["units"]
+            fan_in = 2 if units == 4 else 4
+            held.set_weights(node.id, {"kernel": np.full((fan_in, units), 0.3, np.float32),
+                                       "bias": np.full(units, 0.1, np.float32)})
+    a = run_training(blank, "gate-xor", settings)
+    b = run_training(held, "gate-xor", {**settings, "start_weights": "fresh"})
+    c = run_training(held, "gate-xor", settings)  # current: continues from the held weights
+    assert a.batches["loss"][0] == b.batches["loss"][0] != c.batches["loss"][0]
+    for nid, w in a.weights.items():
+        for k, v in w.items():
+            assert np.array_equal(v, b.weights[nid][k])
