@@ -77,6 +77,7 @@ def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot,
     type_field(trained.head_classes, "2", Qt.Key_Tab)
     click(trained.replace_head)  # freezes the base, a new 2-unit head after gap
     assert not g.by_name("conv1").trainable
+    assert "Your own image folder" in window.banner.label.text()  # the banner names the entry that exists
 
     workspace(window, "Train")
     panel = window.train_panel
