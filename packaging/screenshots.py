@@ -146,6 +146,9 @@ def train_folder_page(w, out: Path, settle) -> list[str]:
     w.set_workspace("Train")
     panel = w.train_panel
     panel.data_box.use_path(str(folder))
+    while panel.data_box.busy:  # the folder is read in a worker
+        QApplication.instance().processEvents()
+        time.sleep(0.01)
     settle()
     panel.start()
     while panel.is_running():

@@ -375,22 +375,26 @@ class FolderClass:
     examples: list[np.ndarray]
 
 
-def folder_summary(path: str | Path, per_class: int = 4) -> tuple[list[FolderClass], tuple[int, int], bool]:
+def folder_summary(path: str | Path, per_class: int = 4,
+                   max_classes: int | None = None) -> tuple[list[FolderClass], tuple[int, int], bool]:
     """(classes, (width, height) of the first image, grey?) of an image folder, decoding only ``per_class``
-    images of each class (a preview of a large folder costs milliseconds); DatasetError as ``load`` would."""
+    images of each of the first ``max_classes`` classes (the others are counted), JPEGs at a reduced scale:
+    a preview of a large folder decodes a handful of images; DatasetError as ``load`` would."""
     path = Path(path)
     classes = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
     if len(classes) < 2:
         raise DatasetError(f"{path} needs one sub-folder per class (at least two); found {len(classes)}.")
     out, first = [], None
-    for c in classes:
+    for k, c in enumerate(classes):
         files = _image_files(path / c)
         examples = []
-        for f in files[:per_class]:
+        shown = per_class if max_classes is None or k < max_classes or first is None else 0
+        for f in files[:shown]:
             img = _open_image(f)
             if first is None:
                 first = img.size, img.mode in ("L", "1", "I", "I;16", "F", "LA")
             try:
+                img.draft("L" if first[1] else "RGB", (96, 96))  # JPEG: decode at 1/2 .. 1/8 scale
                 img = img.convert("L" if first[1] else "RGB")
                 img.thumbnail((48, 48))
                 examples.append(np.asarray(img, dtype=np.uint8))

@@ -29,6 +29,8 @@ class DatasetBox(QGroupBox):
         self.doc = doc
         self._preview = None
         self._preview_stale = True
+        self._folder = None  # (classes, first image size, grey) of an image folder, once read
+        self._reading: str | None = None  # the folder being read in the worker
         self.dataset = QComboBox()
         from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
         for key, spec in REGISTRY.items():
@@ -161,7 +163,8 @@ class DatasetBox(QGroupBox):
             self.path.setText(key if user else "")
         if user and Path(key).is_dir():
             self._show_folder(key)
-        elif key in PREVIEWABLE or (isinstance(key, str) and key.startswith("gate-")) or \
+            return
+        if key in PREVIEWABLE or (isinstance(key, str) and key.startswith("gate-")) or \
                 (isinstance(key, str) and key.endswith((".npz", ".csv"))):
             try:
                 from ..backend.datasets import load
@@ -190,13 +193,34 @@ class DatasetBox(QGroupBox):
                 item.widget().deleteLater()
 
     def _show_folder(self, path: str) -> None:
-        """The folder's classes side by side: name, image count and a few examples each (few images decoded)."""
-        from ..backend.datasets import TEST_EVERY, folder_summary
-        try:
-            classes, size, grey = folder_summary(path, THUMBS)
-        except (PlaygroundError, OSError) as exc:
-            self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
+        """Read the folder's classes, counts and a few examples in a worker (a large folder takes a moment),
+        then show them."""
+        from .worker import start_job
+        if self._reading == path:  # already being read (the setting's echo and the click both ask)
             return
+        self._reading = path
+        self.feeds.setText(f"<span style='color:gray'>Reading {esc(Path(path).name, quote=False)}/\u2026</span>")
+        start_job(_read_folder, path, on_done=self._on_folder_read, on_failed=self._on_folder_failed, parent=self)
+
+    @property
+    def busy(self) -> bool:
+        """A folder is being read (tests and the screenshot script wait for it)."""
+        return self._reading is not None
+
+    def _on_folder_failed(self, message: str) -> None:
+        if self._reading is not None and self._reading == self.dataset.currentData():
+            self.feeds.setText(f"<span style='color:#D64541'>{esc(message)}</span>")
+        self._reading = None
+
+    def _on_folder_read(self, result) -> None:
+        """The folder's classes side by side: name, image count and a few examples each."""
+        from ..backend.datasets import TEST_EVERY
+        path, (classes, size, grey) = result
+        if self._reading == path:
+            self._reading = None
+        if path != self.dataset.currentData():  # another dataset was chosen meanwhile
+            return
+        self._clear_strip()
         self._folder = (classes, size, grey)
         for c in classes[:MAX_CLASSES_SHOWN]:
             col = QWidget()
@@ -224,10 +248,12 @@ class DatasetBox(QGroupBox):
                                  f"({total - test:,} to train, {test:,} held out to test: every {TEST_EVERY}th of "
                                  f"a class){more}.")
         self.folder_info.show()
+        self._update_feeds()
 
     def _update_feeds(self) -> None:
-        if self._preview_stale or not self.isVisible():
-            return
+        if self._preview_stale or not self.isVisible() or \
+                (self._reading is not None and self._reading == self.dataset.currentData()):
+            return  # a folder being read shows its line when it arrives
         key = self.dataset.currentData()
         if self._folder is not None:
             self._folder_feeds()
@@ -275,3 +301,9 @@ class DatasetBox(QGroupBox):
                                f".</span>")
             return
         self.feeds.setText(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
+
+
+def _read_folder(path: str):
+    """Worker-side: (path, folder_summary) for the data box (Pillow only, no Keras)."""
+    from ..backend.datasets import folder_summary
+    return path, folder_summary(path, THUMBS, MAX_CLASSES_SHOWN)

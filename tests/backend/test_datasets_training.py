@@ -120,6 +120,8 @@ def test_image_folder_holds_out_a_test_split_and_resizes_to_the_input(tmp_path):
     classes, size, grey = datasets.folder_summary(tmp_path, per_class=3)
     assert [(c.name, c.count, len(c.examples)) for c in classes] == [("cat", 10, 3), ("dog", 10, 3)]
     assert size == (6, 4) and grey
+    classes, _, _ = datasets.folder_summary(tmp_path, per_class=3, max_classes=1)  # the rest only counted
+    assert [(c.name, c.count, len(c.examples)) for c in classes] == [("cat", 10, 3), ("dog", 10, 0)]
 
 
 def test_shape_mismatch_names_both_shapes():

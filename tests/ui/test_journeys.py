@@ -89,6 +89,7 @@ def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot,
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
     click(box.folder_btn)
     assert window.doc.training["dataset"] == str(folder)
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)  # the folder is read in the worker
     info = plain(box.folder_info)
     assert "2 classes, 16 images (14 to train, 2 held out to test" in info, info
     names = [box.strip.itemAt(i).widget().layout().itemAt(0).widget().text() for i in range(2)]
@@ -305,6 +306,7 @@ def test_a_typed_folder_path_is_the_dataset_and_a_wrong_one_is_named(window, qtb
     assert window.doc.training["dataset"] == "gate-xor"
     type_field(box.path, str(folder))
     assert window.doc.training["dataset"] == str(folder) and box.dataset.currentText() == "pets"
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
     assert "2 classes, 10 images" in plain(box.folder_info)
     # the Input is not an image here: said, and the output's single unit does not match the two classes
     assert "is not an image" in plain(box.feeds) and "has 2 classes but the model's output layer has 1" in \
