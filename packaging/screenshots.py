@@ -4,7 +4,8 @@
 
 main.png: the Build workspace with the mnist-cnn preset and a conv layer selected;
 logic-lab.png: the Logic lab with xnor-case2; inside-<page>-<size>.png: every See-inside page at 1480x900
-and 1280x720 (the digit CNN trained for one epoch on the built-in digits, about a minute).
+and 1280x720 (the digit CNN trained for one epoch on the built-in digits, about a minute); train-folder-1480x900.png:
+the Train workspace with an image folder chosen (drawn circles and squares) after a short run.
 """
 
 import os
@@ -51,7 +52,7 @@ def main(out: Path) -> None:
     settle()
     w.grab().save(str(out / "logic-lab.png"))
 
-    names = inside_pages(w, out, settle)
+    names = inside_pages(w, out, settle) + train_folder_page(w, out, settle)
     (out / ".screenshot-settings.ini").unlink(missing_ok=True)
     print("wrote", ", ".join(str(out / n) for n in ["main.png", "logic-lab.png", *names]))
 
@@ -109,6 +110,54 @@ def inside_pages(w, out: Path, settle) -> list[str]:
             names.append(f"inside-{name}-{size[0]}x{size[1]}.png")
             w.grab().save(str(out / names[-1]))
     return names
+
+
+def shapes_folder(root: Path, n: int = 30) -> Path:
+    """Two classes of drawn pictures, circles and squares in random colours and places (48x48 RGB)."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+    rng = np.random.default_rng(7)
+    for cls in ("circles", "squares"):
+        (root / cls).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            img = Image.new("RGB", (48, 48), tuple(int(v) for v in rng.integers(200, 256, 3)))
+            d = ImageDraw.Draw(img)
+            r = int(rng.integers(9, 17))
+            cx, cy = (int(v) for v in rng.integers(r + 2, 46 - r, 2))
+            colour = tuple(int(v) for v in rng.integers(0, 160, 3))
+            (d.ellipse if cls == "circles" else d.rectangle)((cx - r, cy - r, cx + r, cy + r), fill=colour)
+            img.save(root / cls / f"{i:02d}.png")
+    return root
+
+
+def train_folder_page(w, out: Path, settle) -> list[str]:
+    """The Train workspace with an image folder chosen, after a short run on it (1480x900)."""
+    import tempfile
+    from playground.core import project
+    from playground.core.graph import chain
+
+    folder = shapes_folder(Path(tempfile.mkdtemp()) / "shapes")
+    g = chain(("input", {"shape": [32, 32, 3]}), ("conv2d", {"filters": 8, "kernel_size": 3, "activation": "relu"}),
+              ("maxpool2d", {"pool_size": 2}), ("conv2d", {"filters": 8, "kernel_size": 3, "activation": "relu"}),
+              ("flatten", {}), ("dense", {"units": 2, "activation": "softmax"}))
+    w.load_project(project.Project(g, "shapes", training={**project.DEFAULT_TRAINING, "epochs": 12,
+                                                          "batch_size": 8, "learning_rate": 0.003,
+                                                          "validation_split": 0.0}), None)
+    w.resize(1480, 900)
+    w.set_workspace("Train")
+    panel = w.train_panel
+    panel.data_box.use_path(str(folder))
+    while panel.data_box.busy:  # the folder is read in a worker
+        QApplication.instance().processEvents()
+        time.sleep(0.01)
+    settle()
+    panel.start()
+    while panel.is_running():
+        QApplication.instance().processEvents()
+        time.sleep(0.01)
+    settle()
+    w.grab().save(str(out / "train-folder-1480x900.png"))
+    return ["train-folder-1480x900.png"]
 
 
 if __name__ == "__main__":

@@ -46,6 +46,7 @@ class Dataset:
     y_test: np.ndarray | None
     class_names: tuple[str, ...]
     binary: bool = False  # one 0/1 target column (gates) rather than class indices
+    images: bool = False  # read from an image folder: resized to the model's Input when prepared
 
     @property
     def num_classes(self) -> int:
@@ -400,7 +401,101 @@ def load_image_folder(path: Path) -> Dataset:
             raise DatasetError(f"{f} is damaged or not an image ({str(exc)[:120]}); remove it from the folder.") \
                 from None
     y = np.array([i for i, _ in files], dtype=np.int64)
-    return Dataset(path.name, x, y, None, None, tuple(classes))
+    train, test = split_folder(y)
+    return Dataset(path.name, x[train], y[train], x[test] if len(test) else None, y[test] if len(test) else None,
+                   tuple(classes), images=True)
+
+
+TEST_EVERY = 5  # an image folder holds out every 5th image of a class (20 %) as its test split
+
+
+def split_folder(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(train, test) indices of class-sorted labels ``y``: every ``TEST_EVERY``-th image of a class with at least
+    ``TEST_EVERY`` images is held out for the test split (per-class results); the training indices take the
+    classes in turn (no RNG: the same folder gives the same order), so Keras' validation split, the last
+    fraction of the training set, holds every class rather than only the last one."""
+    per_class: list[list[int]] = []
+    test: list[int] = []
+    for c in np.unique(y):
+        idx = np.flatnonzero(y == c).tolist()
+        if len(idx) >= TEST_EVERY:
+            test += idx[TEST_EVERY - 1::TEST_EVERY]
+            idx = [i for k, i in enumerate(idx) if (k + 1) % TEST_EVERY]
+        per_class.append(idx)
+    train = [idx[k] for k in range(max(map(len, per_class), default=0)) for idx in per_class if k < len(idx)]
+    return np.array(train, dtype=np.int64), np.array(sorted(test), dtype=np.int64)
+
+
+@dataclass
+class FolderClass:
+    """One class of an image folder as the data box shows it: its name, how many images, a few examples."""
+
+    name: str
+    count: int
+    examples: list[np.ndarray]
+
+
+def folder_summary(path: str | Path, per_class: int = 4,
+                   max_classes: int | None = None) -> tuple[list[FolderClass], tuple[int, int], bool]:
+    """(classes, (width, height) of the first image, grey?) of an image folder, decoding only ``per_class``
+    images of each of the first ``max_classes`` classes (the others are counted), JPEGs at a reduced scale:
+    a preview of a large folder decodes a handful of images; DatasetError as ``load`` would."""
+    path = Path(path)
+    classes = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if len(classes) < 2:
+        raise DatasetError(f"{path} needs one sub-folder per class (at least two); found {len(classes)}.")
+    out, first = [], None
+    for k, c in enumerate(classes):
+        files = _image_files(path / c)
+        examples = []
+        shown = per_class if max_classes is None or k < max_classes or first is None else 0
+        for f in files[:shown]:
+            img = _open_image(f)
+            if first is None:
+                first = img.size, img.mode in ("L", "1", "I", "I;16", "F", "LA")
+            try:
+                img.draft("L" if first[1] else "RGB", (96, 96))  # JPEG: decode at 1/2 .. 1/8 scale
+                img = img.convert("L" if first[1] else "RGB")
+                img.thumbnail((48, 48))
+                examples.append(np.asarray(img, dtype=np.uint8))
+            except (OSError, ValueError, SyntaxError) as exc:
+                raise DatasetError(f"{f} is damaged or not an image ({str(exc)[:120]}); remove it from the "
+                                   f"folder.") from None
+        out.append(FolderClass(c, len(files), examples))
+    if first is None:
+        raise DatasetError(f"{path}: the class folders contain no images ({', '.join(IMAGE_SUFFIXES)}).")
+    return out, first[0], first[1]
+
+
+def resize_images(x: np.ndarray, input_shape: tuple[int, ...]) -> np.ndarray:
+    """uint8 images (N, H, W[, 3]) resized (bilinear, as Keras' image loader) to an image Input (h, w, c):
+    grey becomes RGB by repeating it, RGB becomes grey by luminance. Returns ``x`` itself when it fits."""
+    h, w, c = input_shape
+    grey = x.ndim == 3
+    if x.shape[1:3] == (h, w) and (c == 1) == grey:
+        return x
+    from PIL import Image  # noqa: PLC0415
+    limits.require(len(x) * h * w * c * 5, f"The images resized to {h}x{w}x{c}", "to resize", None)
+    out = np.empty((len(x), h, w) if c == 1 else (len(x), h, w, 3), dtype=np.uint8)
+    for k, a in enumerate(x):
+        img = Image.fromarray(a, "L" if grey else "RGB").convert("L" if c == 1 else "RGB")
+        out[k] = np.asarray(img.resize((w, h), Image.BILINEAR) if img.size != (w, h) else img, dtype=np.uint8)
+    return out
+
+
+def resize_note(example_shape: tuple[int, ...], input_shape: tuple[int, ...]) -> str:
+    """One line on how an image folder's images reach the Input (for the data box)."""
+    h, w = example_shape[:2]
+    colour = "grey" if len(example_shape) == 2 else "colour"
+    if len(input_shape) != 3 or input_shape[-1] not in (1, 3):
+        return (f"The images are {w}x{h} {colour}; the Input {'x'.join(map(str, input_shape))} is not an image "
+                f"(height x width x 1 or 3 channels), so they are only reshaped if the sizes match.")
+    ih, iw, ic = input_shape
+    size = "kept at" if (h, w) == (ih, iw) else f"resized (bilinear) from {w}x{h} to"
+    chan = "" if (ic == 1) == (colour == "grey") else (" and made colour (grey copied to R, G, B)" if ic == 3
+                                                     else " and made grey (luminance)")
+    return (f"Images are read at the first image's size ({w}x{h} {colour}), then {size} the Input's {iw}x{ih}"
+            f"{chan}, scaled to [0, 1].")
 
 
 # ------------------------------------------------------------------ fitting data to a model
@@ -440,16 +535,22 @@ def fit_x(x: np.ndarray, input_shape: tuple[int, ...], dataset: str) -> np.ndarr
 
 
 def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: str = "auto") -> Prepared:
-    """Fit a dataset to a model with the given Input shape and number of output units."""
+    """Fit a dataset to a model with the given Input shape and number of output units (an image folder's
+    images are resized to an image Input first: ``resize_images``)."""
+    if ds.images and len(input_shape) == 3 and input_shape[-1] in (1, 3):
+        ds = Dataset(ds.name, resize_images(ds.x_train, input_shape), ds.y_train,
+                     None if ds.x_test is None else resize_images(ds.x_test, input_shape), ds.y_test,
+                     ds.class_names, ds.binary, ds.images)
     if ds.binary:
         if output_units != ds.y_train.shape[1]:
             raise DatasetError(f"{ds.name} has {ds.y_train.shape[1]} target column(s) but the model outputs "
                                f"{output_units} value(s).")
         loss = "binary_crossentropy" if loss == "auto" else loss
         metrics = ["binary_accuracy" if loss != "mse" else "mae"]
+        no_test = ds.x_test is None  # the data box checks a two-row sample with no test split
         return Prepared(fit_x(ds.x_train, input_shape, ds.name), ds.y_train.astype(np.float32),
-                        fit_x(ds.x_test, input_shape, ds.name), ds.y_test.astype(np.float32), loss, metrics,
-                        ds.class_names)
+                        None if no_test else fit_x(ds.x_test, input_shape, ds.name),
+                        None if no_test else ds.y_test.astype(np.float32), loss, metrics, ds.class_names)
     if output_units != ds.num_classes:
         raise DatasetError(f"{ds.name} has {ds.num_classes} classes but the model's output layer has "
                            f"{output_units} unit(s); set the last Dense to {ds.num_classes} units.")

@@ -14,7 +14,8 @@ from .runtime import get_keras, tf_mirrored_strategy
 
 
 class DeviceError(PlaygroundError):
-    """--devices cannot be honoured: too many asked, or the batch does not divide."""
+    """The devices setting cannot be honoured: too many asked, or the batch does not divide. Worded for the
+    window and the command line alike (the setting is ``devices`` in both)."""
 
 
 def _divisible_sizes(batch: int, n: int) -> str:
@@ -36,8 +37,8 @@ def distribution(devices, batch_size: int):
         available = gpus or available[:1]
     n = len(available) if devices == "all" else int(devices)
     if n > len(available):
-        raise DeviceError(f"--devices {devices} asks for {n} devices but the {backend} backend sees "
-                          f"{len(available)}: {', '.join(available)}.")
+        raise DeviceError(f"devices = {devices} asks for {n} devices but the {backend} backend sees "
+                          f"{len(available)} ({', '.join(available)}); set devices to {len(available)} or fewer.")
     if batch_size % n:
         raise DeviceError(f"batch size {batch_size} does not divide across {n} devices; use a multiple of {n} "
                           f"such as {_divisible_sizes(batch_size, n)}.")

@@ -103,6 +103,9 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     cfg = TrainConfig.from_settings(settings)
     from ..core.limits import check_buildable  # noqa: PLC0415
     check_buildable(graph, cfg.batch_size)  # before the dataset loads or Keras allocates anything
+    if cfg.start_weights == "fresh":  # new weights from the seed for every trainable layer
+        from ..core.runs import fresh_start  # noqa: PLC0415
+        graph = fresh_start(graph)
     ds, data = prepare_for(graph, dataset, cfg.loss)
     recorder = _Recorder(on_event)
     extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []
@@ -121,6 +124,16 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
         outcome.predictions = classes(result.test_outputs, data.y_test)
         result.test_outputs = None  # the classes are what is kept; the outputs can go
     return outcome
+
+
+def rebuild(graph: Graph, dataset: str, loss: str = "auto", name: str = "playground") -> Outcome:
+    """The model the project's stored weights describe, with the dataset prepared for it: what a finished
+    run leaves behind, without training (See inside and Draw a digit after a project is reopened).
+    Layers without stored weights start from random values, as they would at the next run."""
+    ds, data = prepare_for(graph, dataset, loss)
+    model = build_model(graph, name)
+    result = TrainResult(0, "rebuilt", "Rebuilt from the project's saved weights (no training).")
+    return Outcome(model, result, {}, data, ds)
 
 
 # ------------------------------------------------------------------ exact replay

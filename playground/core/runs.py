@@ -386,3 +386,48 @@ def _short(v: Any) -> str:
 
 __all__ = ["Run", "RunHistory", "RunHistoryError", "fingerprint", "weights_digest", "confusion", "make_run", "to_dict", "from_dict",
            "EMPTY_DIGEST"]
+
+
+# ------------------------------------------------------------------ what differs between runs
+
+COMPARED = (("dataset", "data"), ("optimizer", "optimizer"), ("learning_rate", "lr"), ("lr_schedule", "schedule"),
+            ("momentum", "momentum"), ("batch_size", "batch"), ("epochs", "epochs"),
+            ("validation_split", "val. split"), ("early_stopping", "early stop"), ("start_weights", "start"),
+            ("seed", "seed"))
+
+
+def fresh_start(graph: Graph) -> Graph:
+    """A copy of ``graph`` whose trainable layers hold no weights (they start from the seed's random values);
+    frozen layers keep theirs (a pretrained base stays pretrained)."""
+    g = graph.copy()
+    for nid, node in g.nodes.items():
+        if node.trainable and node.weights:
+            g.set_weights(nid, None)
+    return g
+
+
+def setting_text(key: str, value: Any) -> str:
+    if key == "dataset" and isinstance(value, str):
+        return value.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def start_text(history: "RunHistory", run: Run) -> str:
+    """Where ``run`` started: "fresh", "after #k" (run k's final weights) or "given" (pretrained or hand-set)."""
+    if run.settings.get("start_weights") == "fresh" or run.start_digest == EMPTY_DIGEST:
+        return "fresh"
+    earlier = [r.number for r in history.runs if r.number < run.number and r.end_digest == run.start_digest]
+    return f"after #{earlier[-1]}" if earlier else "given weights"
+
+
+def differences(history: "RunHistory", runs: list[Run]) -> dict[int, str]:
+    """Run number -> the settings in which ``runs`` differ from one another ("lr 0.02, batch 8"), starting
+    weights included; empty texts when they agree on everything (or there is one run)."""
+    if len(runs) < 2:
+        return {r.number: "" for r in runs}
+    values = {r.number: {k: r.settings.get(k) for k, _ in COMPARED} for r in runs}
+    for r in runs:
+        values[r.number]["start_weights"] = start_text(history, r)
+    differ = [(k, label) for k, label in COMPARED if len({repr(v[k]) for v in values.values()}) > 1]
+    return {n: ", ".join(f"{label} {setting_text(k, v[k])}" if k != "start_weights" else f"{v[k]} start"
+                         for k, label in differ) for n, v in values.items()}

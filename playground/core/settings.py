@@ -18,6 +18,7 @@ from .logic import GATES
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
 SCHEDULES = ("constant", "cosine")
+STARTS = ("current", "fresh")
 LOSSES = ("auto", "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse")
 MAX_SEED = 2 ** 32 - 1  # numpy's and TensorFlow's seeds are unsigned 32-bit
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -108,6 +109,9 @@ TRAINING: tuple[Setting, ...] = (
     Setting("validation_split", "float", 0.1, "Fraction of the training set held out to validate.", 0.0, 1.0,
             max_exclusive=True),
     Setting("early_stopping", "int", 0, "Stop after this many epochs without improvement (0 = off).", 0, 10_000),
+    Setting("start_weights", "choice", "current", "Where a run starts: current continues from the weights the "
+            "network holds (trained, pretrained or hand-set); fresh draws new weights from the seed for every "
+            "trainable layer (frozen layers keep theirs), so runs compare fairly.", choices=STARTS),
     Setting("seed", "int", 0, "Random seed for weights and shuffling (none = a new start each run).", 0, MAX_SEED,
             optional=True),
     Setting("devices", "int", 1, "Data-parallel training over this many devices (1 = one device).", 1, 1024),
@@ -144,6 +148,7 @@ class TrainConfig:
     epochs: int = 3
     validation_split: float = 0.1
     early_stopping: int = 0
+    start_weights: str = "current"
     seed: int | None = 0
     devices: int = 1
     backend: str | None = None

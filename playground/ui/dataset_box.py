@@ -1,15 +1,26 @@
 """The Train workspace's data box: which dataset (a document setting), a strip of its first examples, and
-what the network will be fed ("10,000 training + 2,000 test examples of 28x28 -> Input 28x28x1 ...")."""
+what the network will be fed ("10,000 training + 2,000 test examples of 28x28 -> Input 28x28x1 ...").
+
+The user's own data: an image folder (a folder dialog, "Your own image folder..."), a .npz or .csv file
+("Your own file..."), or a path typed in the path field. A folder shows its classes with their image
+counts and a few examples each, and how the images are resized to the model's Input."""
 
 from __future__ import annotations
 
+from html import escape as esc
+from pathlib import Path
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
 from .images import array_to_pixmap
 
 PREVIEWABLE = ("mnist-sample",)
+FOLDER, FILE = "__folder__", "__file__"  # the combo's two "your own" entries
+MAX_CLASSES_SHOWN = 6  # classes previewed side by side; the rest are counted
+THUMBS = 3  # examples shown per class
 
 
 class DatasetBox(QGroupBox):
@@ -18,24 +29,46 @@ class DatasetBox(QGroupBox):
         self.doc = doc
         self._preview = None
         self._preview_stale = True
+        self._folder = None  # (classes, first image size, grey) of an image folder, once read
+        self._reading: str | None = None  # the folder being read in the worker
         self.dataset = QComboBox()
         from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
         for key, spec in REGISTRY.items():
             self.dataset.addItem(spec.title, key)
             self.dataset.setItemData(self.dataset.count() - 1, spec.description, Qt.ToolTipRole)
-        self.dataset.addItem("Your own file\u2026", "__file__")
+        self.dataset.addItem("Your own image folder\u2026", FOLDER)
+        self.dataset.setItemData(self.dataset.count() - 1, "A folder with one sub-folder of images per class "
+                                 "(cats/, dogs/ ...): fine-tune a model on your own pictures.", Qt.ToolTipRole)
+        self.dataset.addItem("Your own file\u2026", FILE)
+        self.dataset.setItemData(self.dataset.count() - 1, "A .npz (x_train, y_train[, x_test, y_test]) or a CSV "
+                                 "of label,pixel0..pixelN.", Qt.ToolTipRole)
         self.dataset.setToolTip("What to learn from. The built-in digit sample works offline.")
+        self.path = QLineEdit()
+        self.path.setPlaceholderText("\u2026or type an image folder, .npz or .csv path and press Enter")
+        self.path.setToolTip("The dataset's folder or file; type or paste a path and press Enter to use it.")
+        self.folder_btn = QPushButton("Folder\u2026")
+        self.folder_btn.setToolTip("Choose an image folder: one sub-folder of images per class.")
+        self.folder_info = QLabel()  # a folder's classes and counts
+        self.folder_info.setWordWrap(True)
+        self.folder_info.hide()
         self.strip = QHBoxLayout()
         self.strip.setSpacing(3)
         self.feeds = QLabel()
         self.feeds.setWordWrap(True)
         dl = QVBoxLayout(self)
         dl.addWidget(self.dataset)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(self.folder_btn)
+        dl.addLayout(path_row)
+        dl.addWidget(self.folder_info)
         strip_w = QWidget()
         strip_w.setLayout(self.strip)
         dl.addWidget(strip_w)
         dl.addWidget(self.feeds)
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
+        self.path.returnPressed.connect(self._on_path_typed)
+        self.folder_btn.clicked.connect(self.choose_folder)
         doc.changed.connect(self._update_feeds)
 
     def _edit(self, key: str, value) -> None:
@@ -50,7 +83,7 @@ class DatasetBox(QGroupBox):
         self.dataset.blockSignals(True)
         i = self.dataset.findData(key)
         if i < 0:
-            self.dataset.insertItem(self.dataset.count() - 1, str(key), key)
+            self._add_path_item(str(key))
             i = self.dataset.findData(key)
         self.dataset.setCurrentIndex(i)
         self.dataset.blockSignals(False)
@@ -63,36 +96,81 @@ class DatasetBox(QGroupBox):
             self._on_dataset_changed()  # loading the sample costs ~50 ms: only when the box is seen
         super().showEvent(event)
 
+    def _add_path_item(self, path: str) -> None:
+        """A user path as a combo entry, above the two "your own ..." entries (shown by its name)."""
+        if self.dataset.findData(path) >= 0:
+            return
+        at = self.dataset.findData(FOLDER)
+        self.dataset.insertItem(at, Path(path).name or path, path)
+        self.dataset.setItemData(at, path, Qt.ToolTipRole)
+
+    def choose_folder(self) -> None:
+        """A folder dialog; Cancel leaves the dataset as it was."""
+        start = self.doc.training.get("dataset", "")
+        path = QFileDialog.getExistingDirectory(self, "Your image folder (one sub-folder per class)",
+                                                start if Path(start).is_dir() else "")
+        if path:
+            self.use_path(path)
+        else:
+            self.load(self.doc.training.get("dataset", "mnist-sample"))
+
+    def _choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Your dataset", "", "Datasets (*.npz *.csv);;All files (*)")
+        if path:
+            self.use_path(path)
+        else:  # Cancel: back to what the document holds, never to something else that would then error
+            self.load(self.doc.training.get("dataset", "mnist-sample"))
+
+    def _on_path_typed(self) -> None:
+        text = self.path.text().strip()
+        if not text:
+            return
+        p = Path(text).expanduser()
+        if not p.exists():
+            self.feeds.setText(f"<span style='color:#D64541'>No such folder or file: {esc(text)}</span>")
+            return
+        if p.is_file() and p.suffix.lower() not in (".npz", ".csv"):
+            self.feeds.setText(f"<span style='color:#D64541'>{esc(p.name)}: datasets are read from .npz, .csv or "
+                               f"a folder of class sub-folders.</span>")
+            return
+        self.use_path(str(p))
+
+    def use_path(self, path: str) -> None:
+        """Make a folder or file path the dataset (one undo step) and show it."""
+        self._add_path_item(path)
+        self.dataset.blockSignals(True)
+        self.dataset.setCurrentIndex(self.dataset.findData(path))
+        self.dataset.blockSignals(False)
+        self._edit("dataset", path)
+        self._on_dataset_changed()
+
     def _on_dataset_changed(self) -> None:
         key = self.dataset.currentData()
-        if key == "__file__":
-            path, _ = QFileDialog.getOpenFileName(self, "Your dataset", "",
-                                                  "Datasets (*.npz *.csv);;All files (*)")
-            if not path:
-                self.dataset.setCurrentIndex(0)
-                return
-            self.dataset.blockSignals(True)
-            self.dataset.insertItem(self.dataset.count() - 1, path, path)
-            self.dataset.setCurrentIndex(self.dataset.findData(path))
-            self.dataset.blockSignals(False)
-            self._edit("dataset", path)
-            self._on_dataset_changed()
+        if key == FOLDER:
+            self.choose_folder()
+            return
+        if key == FILE:
+            self._choose_file()
             return
         if key != self.doc.training.get("dataset"):
             self._edit("dataset", key)
         self._preview_stale = False
-        while self.strip.count():
-            w = self.strip.takeAt(0).widget()
-            if w:
-                w.deleteLater()
-        self._preview = None
+        self._clear_strip()
+        self._preview = self._folder = None
+        self.folder_info.hide()
+        user = isinstance(key, str) and key not in self.registry_keys
+        if self.path.text() != (key if user else ""):
+            self.path.setText(key if user else "")
+        if user and Path(key).is_dir():
+            self._show_folder(key)
+            return
         if key in PREVIEWABLE or (isinstance(key, str) and key.startswith("gate-")) or \
                 (isinstance(key, str) and key.endswith((".npz", ".csv"))):
             try:
                 from ..backend.datasets import load
                 self._preview = load(key)
             except PlaygroundError as exc:
-                self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
+                self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
                 return
             if self._preview.x_train.ndim >= 3:
                 for i in range(min(10, len(self._preview.x_train))):
@@ -103,10 +181,83 @@ class DatasetBox(QGroupBox):
             self.strip.addStretch(1)
         self._update_feeds()
 
-    def _update_feeds(self) -> None:
-        if self._preview_stale or not self.isVisible():
+    @property
+    def registry_keys(self) -> set:
+        from ..backend.datasets import REGISTRY  # plain Python
+        return set(REGISTRY)
+
+    def _clear_strip(self) -> None:
+        while self.strip.count():
+            item = self.strip.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+
+    def _show_folder(self, path: str) -> None:
+        """Read the folder's classes, counts and a few examples in a worker (a large folder takes a moment),
+        then show them."""
+        from .worker import start_job
+        if self._reading == path:  # already being read (the setting's echo and the click both ask)
             return
+        self._reading = path
+        self.feeds.setText(f"<span style='color:gray'>Reading {esc(Path(path).name, quote=False)}/\u2026</span>")
+        start_job(_read_folder, path, on_done=self._on_folder_read, on_failed=self._on_folder_failed, parent=self)
+
+    @property
+    def busy(self) -> bool:
+        """A folder is being read (tests and the screenshot script wait for it)."""
+        return self._reading is not None
+
+    def _on_folder_failed(self, message: str) -> None:
+        if self._reading is not None and self._reading == self.dataset.currentData():
+            self.feeds.setText(f"<span style='color:#D64541'>{esc(message)}</span>")
+        self._reading = None
+
+    def _on_folder_read(self, result) -> None:
+        """The folder's classes side by side: name, image count and a few examples each."""
+        from ..backend.datasets import TEST_EVERY
+        path, (classes, size, grey) = result
+        if self._reading == path:
+            self._reading = None
+        if path != self.dataset.currentData():  # another dataset was chosen meanwhile
+            return
+        self._clear_strip()
+        self._folder = (classes, size, grey)
+        for c in classes[:MAX_CLASSES_SHOWN]:
+            col = QWidget()
+            cl = QVBoxLayout(col)
+            cl.setContentsMargins(0, 0, 6, 0)
+            cl.setSpacing(2)
+            name = QLabel(f"<b>{esc(c.name)}</b> \u00b7 {c.count:,}")
+            name.setToolTip(f"{c.count:,} images in {c.name}/")
+            cl.addWidget(name)
+            row = QHBoxLayout()
+            row.setSpacing(2)
+            for k, a in enumerate(c.examples):
+                lab = QLabel()
+                lab.setPixmap(array_to_pixmap(a, 36))
+                lab.setToolTip(f"{c.name}, example {k + 1}")
+                row.addWidget(lab)
+            row.addStretch(1)
+            cl.addLayout(row)
+            self.strip.addWidget(col)
+        self.strip.addStretch(1)
+        total = sum(c.count for c in classes)
+        test = sum(c.count // TEST_EVERY for c in classes if c.count >= TEST_EVERY)
+        more = f" ({len(classes) - MAX_CLASSES_SHOWN} more not shown)" if len(classes) > MAX_CLASSES_SHOWN else ""
+        self.folder_info.setText(f"{esc(Path(path).name, quote=False)}/: {len(classes)} classes, {total:,} images "
+                                 f"({total - test:,} to train, {test:,} held out to test: every {TEST_EVERY}th of "
+                                 f"a class){more}.")
+        self.folder_info.show()
+        self._update_feeds()
+
+    def _update_feeds(self) -> None:
+        if self._preview_stale or not self.isVisible() or \
+                (self._reading is not None and self._reading == self.dataset.currentData()):
+            return  # a folder being read shows its line when it arrives
         key = self.dataset.currentData()
+        if self._folder is not None:
+            self._folder_feeds()
+            return
         ds = self._preview
         if ds is None:
             self.feeds.setText(f"<span style='color:gray'>{key}: loaded from the Keras cache (or downloaded) when "
@@ -128,3 +279,31 @@ class DatasetBox(QGroupBox):
         self.feeds.setText(f"{len(ds.x_train):,} training + {n_test:,} test examples of "
                            f"{'x'.join(map(str, ds.example_shape))} \u2192 Input {'x'.join(map(str, in_shape))}, "
                            f"{ds.num_classes if not ds.binary else 2} classes, scaled to [0, 1].")
+
+    def _folder_feeds(self) -> None:
+        """What an image folder becomes for this network: the class count checked, the resizing said."""
+        from ..backend.datasets import resize_note
+        from ..backend.session import model_io
+        classes, (w, h), grey = self._folder
+        try:
+            in_shape, units = model_io(self.doc.graph)
+        except PlaygroundError as exc:
+            self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
+            return
+        except (KeyError, ValueError):
+            self.feeds.setText("<span style='color:gray'>Fix the network's errors to see what it will be fed.</span>")
+            return
+        note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
+        if units != len(classes):
+            self.feeds.setText(f"{esc(note, quote=False)}<br><span style='color:#D64541'>The folder has "
+                               f"{len(classes)} classes but the model's output layer has {units} unit(s); set the last "
+                               f"Dense to {len(classes)} units (or replace the head for {len(classes)} classes)"
+                               f".</span>")
+            return
+        self.feeds.setText(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
+
+
+def _read_folder(path: str):
+    """Worker-side: (path, folder_summary) for the data box (Pillow only, no Keras)."""
+    from ..backend.datasets import folder_summary
+    return path, folder_summary(path, THUMBS, MAX_CLASSES_SHOWN)

@@ -128,9 +128,10 @@ class FileController(QObject):
         self.importing = None
         proj, note = result
         self.load_project(proj, None)
-        self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project."
-                     + (f" {note}" if note else ""), 10000)
-        self._opened(path)
+        self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project.", 10000)
+        self._opened(path)  # clears the banner of the project before
+        if note:  # a conversion report (Keras 2) is read whole, not cut in the status bar
+            self.doc.tell(f"Imported {path.name}: {note}", "info")
 
     def _on_import_failed(self, message: str) -> None:
         path = Path(self.importing or "model")

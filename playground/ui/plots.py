@@ -201,9 +201,10 @@ class TrainingPlots(QWidget):
         self.redraws += drew
 
     # ------------------------------------------------------------ earlier runs
-    def show_runs(self, runs: list) -> None:
+    def show_runs(self, runs: list, differs: dict | None = None) -> None:
         """Overlay earlier runs (``core.runs.Run``): each one's smoothed per-batch loss and accuracy in its own
-        colour, labelled "run N". Static curves: drawn once here, never by the redraw timer."""
+        colour, labelled "run N" and what set it apart (``differs``: number -> "lr 0.02"). Static curves: drawn
+        once here, never by the redraw timer."""
         self.ensure_widgets()
         for item in self.overlays:
             for plot in (self.loss_plot, self.acc_plot):
@@ -218,8 +219,9 @@ class TrainingPlots(QWidget):
                 continue
             for plot, y in ((self.loss_plot, run.batch_loss), (self.acc_plot, run.batch_accuracy)):
                 smooth = ema(y, self.smoothing)
-                item = plot.plot(x, smooth, pen=pg.mkPen(colour, width=2), name=f"run {run.number}",
-                                 antialias=False, skipFiniteCheck=False)
+                label = f"run {run.number}" + (f" ({differs[run.number]})" if (differs or {}).get(run.number) else "")
+                item = plot.plot(x, smooth, pen=pg.mkPen(colour, width=2), name=label, antialias=False,
+                                 skipFiniteCheck=False)
                 self.overlays.append(item)
                 if plot is self.loss_plot and np.isfinite(smooth).any():
                     top = max(top, float(np.nanmax(smooth[np.isfinite(smooth)])))

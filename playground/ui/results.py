@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape as esc
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
@@ -93,6 +95,9 @@ class ResultsView(QGroupBox):
                 base.setAlphaF(min(0.15 + 0.85 * share, 1.0) if cm[r, c] else 0.0)
                 item.setBackground(base)
                 self.confusion.setItem(r, c, item)
+        per_class = " \u00b7 ".join(f"{esc(labels[r])} {cm[r, r]}/{cm[r].sum()}" for r in range(k) if cm[r].sum())
+        if k <= 20:  # right per true class, as a learner reads it: which classes the network gets
+            self.label.setText(self.label.text() + f"<br>Right per class (test split): {per_class}")
         self.preds, self.labels, self.x_test = (pred, true), labels, outcome.dataset.x_test
         self.gallery_title.setText("Misclassified (predicted / true); click a cell of the matrix to see its examples:")
         self._fill_gallery(np.flatnonzero(pred != true)[:12])

@@ -21,7 +21,9 @@ from .run_commands import RunHistoryCommand
 
 REPLAY_TIP = ("Train again exactly as this run did: the same network, starting weights, settings and seed give "
               "the same curves and weights, bit for bit.")
-COLUMNS = ("run", "started", "seed", "epochs", "test acc.", "last loss", "time", "network", "weights", "note")
+COLUMNS = ("run", "started", "start", "differs", "seed", "epochs", "test acc.", "last loss", "time", "network",
+           "weights", "note")
+NETWORK_COLUMN = COLUMNS.index("network")
 
 
 @functools.cache
@@ -62,6 +64,7 @@ def replay_verdict(history: runs_core.RunHistory, run: runs_core.Run) -> str:
 class RunsTable(QGroupBox):
     overlay_changed = Signal(list)  # the selected runs (core Run objects), oldest first
     replay_requested = Signal(int)  # a run number
+    said = Signal(str)  # a confirmation the panel's status line repeats (plain text)
 
     def __init__(self, doc, parent=None):
         super().__init__("Runs", parent)
@@ -134,9 +137,14 @@ class RunsTable(QGroupBox):
         self.table.blockSignals(True)
         self.table.clearSelection()
         self.table.setRowCount(len(h.runs))
+        differs = runs_core.differences(h, h.runs)
         for row, run in enumerate(reversed(h.runs)):
             last = run.epochs.get("loss")
-            cells = (f"#{run.number}", run.started[11:16] if len(run.started) >= 16 else run.started, str(run.seed),
+            tip = f"Run #{run.number}: " + ", ".join(
+                f"{label} {runs_core.setting_text(k, run.settings.get(k))}" for k, label in runs_core.COMPARED
+                if k != "start_weights") + f"; started from {runs_core.start_text(h, run)} weights."
+            cells = (f"#{run.number}", run.started[11:16] if len(run.started) >= 16 else run.started,
+                     runs_core.start_text(h, run), differs.get(run.number) or "\u2013", str(run.seed),
                      f"{len(last) if last is not None else 0}/{run.settings.get('epochs', '?')}",
                      "\u2013" if run.test_accuracy is None else f"{run.test_accuracy:.4f}",
                      "\u2013" if last is None or not len(last) or not math.isfinite(last[-1]) else f"{last[-1]:.4f}",
@@ -146,8 +154,7 @@ class RunsTable(QGroupBox):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, run.number)
-                if col == 7:
-                    item.setToolTip(f"network fingerprint {run.fingerprint[:12]}")
+                item.setToolTip(f"network fingerprint {run.fingerprint[:12]}" if col == NETWORK_COLUMN else tip)
                 self.table.setItem(row, col, item)
             if run.number in selected:
                 self.table.selectRow(row)
@@ -214,8 +221,11 @@ class RunsTable(QGroupBox):
             return
         self.doc.push(SetWeightsCommand(graph, fits, f"Restore weights of run #{run.number}"))
         names = ", ".join(graph.nodes[n].name if n in graph.nodes else n for n in skipped)
-        self.msg.setText(f"Restored the weights of run #{run.number}." + (f" Skipped (the layer changed or is "
-                                                                           f"gone): {names}." if skipped else ""))
+        text = (f"Restored the weights of run #{run.number} into the network ({len(fits)} layer(s); Ctrl+Z puts "
+                f"back the ones before)." + (f" Skipped (the layer changed or is gone): {names}." if skipped else ""))
+        self.msg.setText(text)
+        self.said.emit(text)
+        self.doc.say(text, 8000)
 
     def _on_delete(self) -> None:
         numbers = self.selected_numbers()

@@ -54,6 +54,8 @@ class TrainPanel(QWidget):
         self.paused = False  # the run sleeps after a batch (the worker said so)
         self.stepping = False  # Step pressed: one batch in flight, then paused again
         self.run_info: dict = {}
+        self.start_note = ""  # where the next run starts, in words
+        self.failed_on: str | None = None  # the setting a failed run's message is about (it clears with it)
 
         # dataset
         self.data_box = DatasetBox(doc)
@@ -64,7 +66,7 @@ class TrainPanel(QWidget):
         self.form = TrainSettingsForm(doc)
         form_box = self.form
         for name in ("optimizer", "lr", "schedule", "batch", "epochs_box", "val_split", "patience", "devices",
-                     "seed", "new_seed_btn", "settings_msg"):
+                     "seed", "new_seed_btn", "settings_msg", "start_from"):
             setattr(self, name, getattr(self.form, name))  # the widgets tests and the window reach
 
         # run
@@ -142,8 +144,10 @@ class TrainPanel(QWidget):
                                    (Qt.Key_F6, self.toggle_pause, Qt.WindowShortcut),
                                    (Qt.Key_F7, self.step, Qt.WindowShortcut)):
             QShortcut(QKeySequence(key), self, slot, context=context)
-        self.runs_table.overlay_changed.connect(self.plots.show_runs)
+        self.runs_table.overlay_changed.connect(
+            lambda runs: self.plots.show_runs(runs, runs_core.differences(self.doc.project.runs, runs)))
         self.runs_table.replay_requested.connect(self.replay)
+        self.runs_table.said.connect(lambda text: self.status.setText(f"<b>{esc(text)}</b>"))
         # document -> view
         doc.settings_changed.connect(self._on_setting)
         doc.replaced.connect(self._on_replaced)
@@ -165,15 +169,20 @@ class TrainPanel(QWidget):
         self.start_btn.setEnabled(problem is None and not self.is_running())
         self.start_btn.setToolTip(problem or "Train the network on the chosen data (F5).")
 
-    def _on_setting(self, section: str, _key: str) -> None:
+    def _on_setting(self, section: str, key: str) -> None:
         if section == "training":
             self.load_settings(self.doc.training)
+            if key == self.failed_on and not self.is_running():  # the setting that failed the run changed
+                self.failed_on = None
+                self.status.setText("Ready. Training runs in the background; the window stays responsive.")
 
     def _on_replaced(self) -> None:
         self.stop(wait=True)
         self.run_info = {}  # a run of the project that was replaced: its results go nowhere
         self.plots.clear()
         self.clear_results()
+        self.counter.setText("")  # the last project's batch count and progress are not this one's
+        self.progress.setValue(0)
         self.status.setText("Ready. Training runs in the background; the window stays responsive.")
         self.load_settings(self.doc.training)
 
@@ -209,8 +218,27 @@ class TrainPanel(QWidget):
             for k, v in changed.items():
                 self.doc.set_setting("training", k, v)
             self.doc.stack.endMacro()
-        start = {nid: dict(n.weights) for nid, n in self.doc.graph.nodes.items() if n.weights}
-        return self._launch(self.doc.graph, dict(self.doc.training), start, replay_of=None)
+        fresh = self.doc.training.get("start_weights") == "fresh"
+        graph = runs_core.fresh_start(self.doc.graph) if fresh else self.doc.graph
+        start = {nid: dict(n.weights) for nid, n in graph.nodes.items() if n.weights}
+        self.start_note = self._start_note(start, fresh)
+        return self._launch(graph, dict(self.doc.training), start, replay_of=None)
+
+    def _start_note(self, start: dict, fresh: bool) -> str:
+        """Where the run about to start begins, in words (the status line says it before and after)."""
+        seed = self.doc.training.get("seed")
+        seeded = f"seed {seed}" if seed is not None else "a new seed"
+        if fresh:
+            kept = " (frozen layers keep theirs)" if start else ""
+            return f"from fresh weights ({seeded}){kept}"
+        if not start:
+            return f"from fresh weights ({seeded}): the network holds no weights yet"
+        digest = runs_core.weights_digest(start)
+        after = [r.number for r in self.doc.project.runs.runs if r.end_digest == digest]
+        if after:
+            return (f"from run #{after[-1]}'s trained weights (it continues that run; choose start from: fresh "
+                    f"weights to compare runs fairly)")
+        return "from the weights the network holds now (pretrained, restored or hand-set)"
 
     def replay(self, number: int) -> bool:
         """Rerun run ``number`` exactly: its starting weights, settings and seed on this (same) network."""
@@ -252,8 +280,10 @@ class TrainPanel(QWidget):
         self.counter.setText("")
         self.tabs.setCurrentWidget(self.plots)
         self.progress.setValue(0)
-        what = f"Replaying run #{replay_of}" if replay_of else "Starting"
-        self.status.setText(f"{what}: loading Keras and the data\u2026")
+        if replay_of:
+            self.start_note = f"from run #{replay_of}'s starting weights"
+        what = f"Replaying run #{replay_of}" if replay_of else f"Run #{self.doc.project.runs.next_number}"
+        self.status.setText(f"{esc(what)} starts {esc(self.start_note)}: loading Keras and the data\u2026")
         self.t_start = time.perf_counter()
         self.plots.timer.start()
         self.thread.start()
@@ -363,7 +393,8 @@ class TrainPanel(QWidget):
         colour = "#D64541" if res.stopped == "nan" else "inherit"
         run = record_run(self.doc, self.run_info, outcome)
         verdict = replay_verdict(self.doc.project.runs, run)
-        self.status.setText(f"<span style='color:{colour}'>{esc(res.message)}</span>{verdict}")
+        self.status.setText(f"<span style='color:{colour}'>{esc(res.message)}</span> Run #{run.number} started "
+                            f"{esc(self.start_note)}.{verdict}")
         if res.stopped != "nan":
             self.doc.set_trained(outcome.model, outcome)
             if getattr(outcome, "predictions", None) is not None:
@@ -373,6 +404,7 @@ class TrainPanel(QWidget):
         self.show_results(outcome)
 
     def _on_failed(self, message: str) -> None:
+        self.failed_on = "devices" if message.startswith("devices = ") else None
         self.status.setText(f"<span style='color:#D64541'>{esc(message)}</span>")
 
     def _on_thread_done(self) -> None:

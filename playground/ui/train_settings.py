@@ -1,6 +1,7 @@
 """The Train workspace's settings form: optimizer, learning rate, schedule, batch size, epochs, validation
-split, early stopping and the seed. Every accepted change is one document setting (one undo step; typing
-in one field merges); a value the backend's rules refuse stays in its field with a red message."""
+split, early stopping, the seed and where a run starts (current or fresh weights). Every accepted change is one
+document setting (one undo step; typing in one field merges); a value the backend's rules refuse stays in its
+field with a red message."""
 
 from __future__ import annotations
 
@@ -47,6 +48,13 @@ class TrainSettingsForm(QGroupBox):
         self.seed.setToolTip("The same network, starting weights, data, settings and seed train the same way, bit "
                              "for bit (see Replay in the runs table). Change it to see how much a run owes to "
                              "chance.")
+        self.start_from = QComboBox()
+        self.start_from.addItem("current weights (continue)", "current")
+        self.start_from.addItem("fresh weights (from the seed)", "fresh")
+        self.start_from.setToolTip("Where the next run starts. Current: from the weights the network holds now, so "
+                                   "a second run continues the first. Fresh: new random weights from the seed for "
+                                   "every trainable layer (frozen layers keep theirs), so two runs that differ in "
+                                   "one setting compare fairly.")
         self.new_seed_btn = QPushButton("New")
         self.new_seed_btn.setToolTip("Draw a new random seed (one undo step).")
         seed_row = QHBoxLayout()
@@ -65,6 +73,7 @@ class TrainSettingsForm(QGroupBox):
         form.addRow("validation split", self.val_split)
         form.addRow("early stopping", self.patience)
         form.addRow("seed", seed_row)
+        form.addRow("start from", self.start_from)
         self.devices = QSpinBox()
         self.devices.setRange(-10 ** 3, 10 ** 3)  # the rule decides, nothing is clamped
         self.devices.setToolTip("Data-parallel training over this many devices (GPUs); each batch is split "
@@ -82,6 +91,7 @@ class TrainSettingsForm(QGroupBox):
         self.patience.valueChanged.connect(lambda v: self.edit("early_stopping", v))
         self.val_split.valueChanged.connect(lambda v: self.edit("validation_split", round(v, 4)))
         self.seed.valueChanged.connect(lambda v: self.edit("seed", v))
+        self.start_from.currentIndexChanged.connect(lambda _: self.edit("start_weights", self.start_from.currentData()))
         self.devices.valueChanged.connect(lambda v: self.edit("devices", v))
         self.new_seed_btn.clicked.connect(self._new_seed)
 
@@ -117,7 +127,7 @@ class TrainSettingsForm(QGroupBox):
     def load(self, s: dict) -> None:
         """Show the document's settings (model -> view: signals blocked, nothing echoes as an edit)."""
         widgets = (self.optimizer, self.lr, self.schedule, self.batch, self.epochs_box, self.val_split,
-                   self.patience, self.seed, self.devices)
+                   self.patience, self.seed, self.devices, self.start_from)
         for w in widgets:
             w.blockSignals(True)
         try:
@@ -142,6 +152,7 @@ class TrainSettingsForm(QGroupBox):
         self.val_split.setValue(float(s.get("validation_split", 0.1)))
         self.patience.setValue(int(s.get("early_stopping", 0)))
         self.devices.setValue(int(s.get("devices", 1) or 1))
+        self.start_from.setCurrentIndex(max(self.start_from.findData(s.get("start_weights", "current")), 0))
         seed = s.get("seed", 0)
         self.seed.setValue(0 if seed is None else min(int(seed), MAX_SEED_BOX))
         self.extra = {k: v for k, v in s.items() if k in ("loss",)}
@@ -158,6 +169,7 @@ class TrainSettingsForm(QGroupBox):
              "lr_schedule": self.schedule.currentData(), "batch_size": self.batch.value(),
              "epochs": self.epochs_box.value(), "validation_split": round(self.val_split.value(), 4),
              "early_stopping": self.patience.value(), "seed": self.seed.value(), "devices": self.devices.value(),
+             "start_weights": self.start_from.currentData(),
              **self.extra}
         if not strict:
             if not isinstance(s["learning_rate"], float):

@@ -95,7 +95,7 @@ class TrainedWeightsBox(QWidget):
         self.stack.push(C.ReplaceHeadCommand(self.graph, plan))
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
                       f"removed {len(plan.removed)} layer(s), froze {len(plan.frozen)}. Train on your images "
-                      f"(Train > data: your own folder); Edit > Undo restores the old head.", "info")
+                      f"(Train > Data: Your own image folder\u2026, or Folder\u2026); Edit > Undo restores the old head.", "info")
         self.doc.select([plan.added[-1].id])
 
     def reset_layer_weights(self) -> None:

@@ -100,7 +100,28 @@ def test_image_folder(tmp_path):
             keras.utils.save_img(tmp_path / cls / f"{i}.png", img, scale=False)
     ds = datasets.load(str(tmp_path))
     assert ds.class_names == ("cat", "dog") and ds.x_train.shape == (6, 5, 5)
-    assert ds.y_train.tolist() == [0, 0, 0, 1, 1, 1]
+    assert ds.y_train.tolist() == [0, 1, 0, 1, 0, 1]  # the classes in turn: a validation split holds both
+    assert ds.x_test is None  # fewer than 5 images a class: nothing held out
+
+
+def test_image_folder_holds_out_a_test_split_and_resizes_to_the_input(tmp_path):
+    from PIL import Image
+    for cls, shade in (("cat", 30), ("dog", 220)):
+        (tmp_path / cls).mkdir()
+        for i in range(10):
+            Image.new("L", (6, 4), shade).save(tmp_path / cls / f"{i}.png")
+    ds = datasets.load(str(tmp_path))
+    assert ds.x_train.shape == (16, 4, 6) and ds.y_test.tolist() == [0, 0, 1, 1]  # every 5th of each class
+    prepared = datasets.prepare(ds, (8, 12, 3), 2)
+    assert prepared.x_train.shape == (16, 8, 12, 3) and prepared.x_test.shape == (4, 8, 12, 3)
+    assert np.allclose(prepared.x_test[2], 220 / 255)  # grey copied into R, G and B
+    assert "resized (bilinear) from 6x4 to the Input's 12x8 and made colour" in \
+        datasets.resize_note(ds.example_shape, (8, 12, 3))
+    classes, size, grey = datasets.folder_summary(tmp_path, per_class=3)
+    assert [(c.name, c.count, len(c.examples)) for c in classes] == [("cat", 10, 3), ("dog", 10, 3)]
+    assert size == (6, 4) and grey
+    classes, _, _ = datasets.folder_summary(tmp_path, per_class=3, max_classes=1)  # the rest only counted
+    assert [(c.name, c.count, len(c.examples)) for c in classes] == [("cat", 10, 3), ("dog", 10, 0)]
 
 
 def test_shape_mismatch_names_both_shapes():
@@ -192,3 +213,24 @@ def test_all_optimizers_build():
         out = session.run_training(tiny_gate_net(), "gate-or", {"epochs": 1, "batch_size": 4, "optimizer": opt,
                                                                "validation_split": 0.0})
         assert out.result.stopped == "finished"
+
+
+def test_fresh_start_trains_as_if_the_network_held_no_weights():
+    from playground.backend.session import run_training
+    settings = {"dataset": "gate-xor", "epochs": 2, "batch_size": 4, "validation_split": 0.0, "seed": 1,
+                "learning_rate": 0.1}
+    blank = tiny_gate_net()
+    held = blank.copy()
+    for node in held.nodes.values():  # as if an earlier run had left its weights
+        if node.kind == "dense":
+            units = node.params["units"]
+            fan_in = 2 if units == 4 else 4
+            held.set_weights(node.id, {"kernel": np.full((fan_in, units), 0.3, np.float32),
+                                       "bias": np.full(units, 0.1, np.float32)})
+    a = run_training(blank, "gate-xor", settings)
+    b = run_training(held, "gate-xor", {**settings, "start_weights": "fresh"})
+    c = run_training(held, "gate-xor", settings)  # current: continues from the held weights
+    assert a.batches["loss"][0] == b.batches["loss"][0] != c.batches["loss"][0]
+    for nid, w in a.weights.items():
+        for k, v in w.items():
+            assert np.array_equal(v, b.weights[nid][k])

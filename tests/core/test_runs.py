@@ -159,3 +159,43 @@ def test_weights_that_do_not_match_their_digest_are_refused():
 def test_confusion_counts_true_rows_and_predicted_columns():
     cm = runs.confusion(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), 3)
     assert cm.tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
+
+
+# ------------------------------------------------------------------ where a run started, what differed
+
+def run_with(number, settings, start, end):
+    return runs.make_run(number, "2026-12-05T15:00:00Z", 1.0, settings, 7, "f" * 32, start, end, 1, [1.0], [0.5],
+                         {})
+
+
+@pytest.mark.parametrize("settings_2, start_2, differs", [
+    ({"learning_rate": 0.02, "optimizer": "adam", "start_weights": "fresh"}, "fresh",
+     ("lr 0.003", "lr 0.02")),
+    ({"learning_rate": 0.003, "optimizer": "sgd", "start_weights": "fresh"}, "fresh",
+     ("optimizer adam", "optimizer sgd")),
+    ({"learning_rate": 0.003, "optimizer": "adam", "start_weights": "current"}, "after #1",
+     ("fresh start", "after #1 start")),
+    ({"learning_rate": 0.003, "optimizer": "adam", "start_weights": "fresh"}, "fresh", ("", "")),
+])
+def test_start_and_differences_between_runs(settings_2, start_2, differs):
+    first = run_with(1, {"learning_rate": 0.003, "optimizer": "adam", "start_weights": "fresh"}, runs.EMPTY_DIGEST,
+                     "a" * 32)
+    second = run_with(2, settings_2, runs.EMPTY_DIGEST if settings_2["start_weights"] == "fresh" else "a" * 32,
+                      "b" * 32)
+    h = runs.RunHistory().added(first).added(second)
+    first, second = h.runs
+    assert runs.start_text(h, second) == start_2
+    assert runs.differences(h, h.runs) == {1: differs[0], 2: differs[1]}
+    assert runs.differences(h, [second]) == {2: ""}  # one run alone differs from nothing
+
+
+def test_fresh_start_drops_trainable_weights_and_keeps_frozen_ones():
+    g = cnn()
+    conv, dense = g.by_name("conv2d"), g.by_name("dense")
+    g.set_weights(conv.id, weights(1.0)["n2"])
+    g.set_weights(dense.id, {"kernel": np.ones((2704, 10), np.float32), "bias": np.ones(10, np.float32)})
+    g.set_trainable(conv.id, False)
+    fresh = runs.fresh_start(g)
+    assert fresh.nodes[conv.id].weights["kernel"].sum() == 36 and not fresh.nodes[dense.id].weights
+    assert g.nodes[dense.id].weights  # the graph itself is untouched
+    assert runs.fingerprint(fresh) == runs.fingerprint(g)

@@ -18,6 +18,8 @@ from .jobs import SerialJobs
 from .model_view import ModelView
 from .pool_page import PoolExplorer
 
+EMPTY_MODEL = "Train the model to see its filters, feature maps and activation path."
+
 
 class InsidePanel(QTabWidget):
     """The See inside workspace: four pages over one document. ``train_requested`` asks for the Train
@@ -42,17 +44,71 @@ class InsidePanel(QTabWidget):
             page.train_requested.connect(self.train_requested)
         self.currentChanged.connect(lambda _: self.refresh())
         doc.trained_changed.connect(self._on_trained_changed)
+        doc.replaced.connect(self._on_replaced)
+        self.jobs.failed.connect(self._on_rebuild_failed)
+        self.rebuilding: object | None = None  # a token while the model is rebuilt from saved weights
 
     def refresh(self) -> None:
-        """Bring the page in view up to date with the document (its trained model and weights)."""
+        """Bring the page in view up to date with the document (its trained model and weights); with no model
+        trained in this window but weights saved in the project, rebuild the model first (in the worker)."""
         if self.currentWidget() is self.model_view:
             self.model_view.refresh()
         elif self.currentWidget() is self.digits:
             self.digits.refresh()
+        if self.currentWidget() in (self.model_view, self.digits) and self.doc.trained_model is None:
+            self.rebuild()
 
     def _on_trained_changed(self) -> None:
         if self.isVisible():
             self.refresh()
+
+    # ------------------------------------------------------------ a model from the project's saved weights
+    def can_rebuild(self) -> bool:
+        """The project holds trained weights and a network that builds: the pages need not wait for training."""
+        doc = self.doc
+        return any(n.weights for n in doc.graph.nodes.values()) and doc.shapes.first_error() is None
+
+    def rebuild(self) -> bool:
+        """Build the Keras model from the stored weights and prepare the project's dataset, in the worker
+        (Keras loads then); the pages show a progress note meanwhile. False when there is nothing to rebuild."""
+        if self.rebuilding is None:
+            if not self.can_rebuild():
+                return False
+            from ...backend.session import rebuild  # plain Python until it runs
+            token = self.rebuilding = object()
+            training = self.doc.training
+            self.jobs.submit("rebuild", rebuild, self.doc.graph.copy(), training.get("dataset", "mnist-sample"),
+                             training.get("loss", "auto"), self.doc.project.name,
+                             on_done=lambda outcome: self._on_rebuilt(outcome, token))
+        note = "Rebuilding the model from the project's saved weights (loading Keras and the data)\u2026"
+        self.model_view.empty.label.setText(note)
+        self.model_view.empty.button.hide()
+        self.digits.status.setText(note)
+        self.digits.train_btn.hide()
+        return True
+
+    def _on_rebuilt(self, outcome, token) -> None:
+        if token is not self.rebuilding:  # the project was replaced meanwhile
+            return
+        self.rebuilding = None
+        if self.doc.trained_model is None:
+            self.doc.say("Rebuilt the model from the project's saved weights.", 4000)
+            self.doc.set_trained(outcome.model, outcome)
+
+    def _on_rebuild_failed(self, message: str) -> None:
+        if self.rebuilding is not None:
+            self.rebuilding = None
+            self._show_empty()
+            self.model_view.empty.label.setText(f"The model could not be rebuilt from the saved weights: {message}")
+
+    def _on_replaced(self) -> None:
+        self.rebuilding = None
+        self._show_empty()
+
+    def _show_empty(self) -> None:
+        self.model_view.empty.label.setText(EMPTY_MODEL)
+        self.model_view.empty.button.show()
+        self.digits.refresh()
 
 
 __all__ = ["InsidePanel", "ConvExplorer", "PoolExplorer", "ModelView", "DigitPanel", "DrawPad", "GridEditor",

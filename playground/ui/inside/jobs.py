@@ -24,6 +24,7 @@ class SerialJobs(QObject):
         super().__init__(parent)
         self._waiting: dict[str, tuple] = {}
         self._running: tuple | None = None
+        self._answering = False  # inside a job's callback: what it submits waits for the _next() that follows
 
     @property
     def busy(self) -> bool:
@@ -32,7 +33,7 @@ class SerialJobs(QObject):
     def submit(self, kind: str, fn, *args, on_done=None) -> None:
         self._waiting.pop(kind, None)  # re-inserted last: kinds keep the order they were last asked in
         self._waiting[kind] = (fn, args, on_done)
-        if self._running is None:
+        if self._running is None and not self._answering:
             self._next()
 
     def _next(self) -> None:
@@ -47,11 +48,19 @@ class SerialJobs(QObject):
     def _on_done(self, result) -> None:
         _kind, on_done = self._running
         self._running = None
-        if on_done is not None:
-            on_done(result)
+        self._answering = True  # a callback that submits (a rebuilt model asks for its maps) must not start a
+        try:  # second job beside the one _next() starts
+            if on_done is not None:
+                on_done(result)
+        finally:
+            self._answering = False
         self._next()
 
     def _on_failed(self, message: str) -> None:
         self._running = None
-        self.failed.emit(message)
+        self._answering = True
+        try:
+            self.failed.emit(message)
+        finally:
+            self._answering = False
         self._next()

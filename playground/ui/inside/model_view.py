@@ -63,7 +63,7 @@ class ModelView(QWidget):
         self.shown_example = -1
 
         self.empty = EmptyState("Train the model to see its filters, feature maps and activation path.",
-                                "Go to Train")
+                                "Go to Train")  # the same text as inside.EMPTY_MODEL
         self.empty.button.clicked.connect(self.train_requested)
         content = QWidget()
         self.stack = QStackedLayout(self)
@@ -175,7 +175,10 @@ class ModelView(QWidget):
         self.layers = [(l.name, type(l).__name__, tuple(int(d) for d in l.output.shape[1:])) for l in model.layers]
         convs = [n for n, kind, _ in self.layers if kind == "Conv2D"]
         self.conv_name = convs[0] if convs else None
-        self.info.setText(f"Model <b>{model.name}</b>: {model.count_params():,} parameters")
+        outcome = self.doc.trained_outcome
+        rebuilt = outcome is not None and outcome.result.stopped == "rebuilt"
+        self.info.setText(f"Model <b>{model.name}</b>: {model.count_params():,} parameters"
+                          + (" \u00b7 rebuilt from the project's saved weights" if rebuilt else ""))
         self.layer.blockSignals(True)
         self.layer.clear()
         self.layer.addItems([n for n, kind, s in self.layers if len(s) == 3 and kind != "InputLayer"])
