@@ -289,18 +289,22 @@ class LogicPanel(QWidget):
         if neuron is None:
             return
         inp = self.graph.inputs()[0]
-        stack = self.doc.stack
-        stack.beginMacro("Add hidden layer")
         edge = next(e for e in self.graph.edges if e.dst == neuron.id)
-        stack.push(C.DisconnectCommand(self.graph, edge))
         x, y = neuron.pos
-        stack.push(C.MoveNodesCommand(self.graph, {neuron.id: (neuron.pos, (x + 240, y))}))
-        add = C.AddNodeCommand(self.graph, "neuron", (x, y), {"units": 2, "activation": "step"}, name="hidden",
-                               weights={"kernel": np.zeros((2, 2), np.float32), "bias": np.zeros(2, np.float32)})
-        stack.push(add)
-        stack.push(C.ConnectCommand(self.graph, inp.id, add.node.id))
-        stack.push(C.ConnectCommand(self.graph, add.node.id, neuron.id))
-        stack.endMacro()
+        steps = C.Steps(self.graph)  # every step checked on a copy first: a refused step changes nothing
+        try:
+            steps.add(C.DisconnectCommand, edge)
+            steps.add(C.MoveNodesCommand, {neuron.id: (neuron.pos, (x + 240, y))})
+            add = steps.add(C.AddNodeCommand, "neuron", (x, y), {"units": 2, "activation": "step"},
+                            name=steps.graph.unique_name("hidden"),
+                            weights={"kernel": np.zeros((2, 2), np.float32), "bias": np.zeros(2, np.float32)})
+            steps.add(C.ConnectCommand, inp.id, add.node.id)
+            steps.add(C.ConnectCommand, add.node.id, neuron.id)
+        except PlaygroundError as exc:
+            self.learn_status.setText(f"<span style='color:{RED}'>Could not add a hidden layer: {esc(str(exc))}"
+                                      f"</span>")
+            return
+        self.doc.push(steps.command("Add hidden layer"))
         self.doc.select([add.node.id])
         self.learn_status.setText("Added a hidden layer of two neurons with zero weights: set them by hand "
                                   "(AND and NOR make XNOR with an OR on top), or press Learn instead.")
@@ -348,14 +352,12 @@ class LogicPanel(QWidget):
         self.refresh()
 
     def _on_learned(self, outcome) -> None:
-        stack = self.doc.stack
         neurons = [n.id for n in self.graph.nodes.values() if n.kind == "neuron"]
-        stack.beginMacro("Learn instead")
-        stack.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "sigmoid"} for nid in neurons},
-                                          "Sigmoid neurons"))
-        stack.push(C.SetWeightsCommand(self.graph, {nid: outcome.weights[nid] for nid in neurons
-                                                    if nid in outcome.weights}, "Learned weights"))
-        stack.endMacro()
+        steps = C.Steps(self.graph)
+        steps.add(C.SetNodeParamsCommand, {nid: {"activation": "sigmoid"} for nid in neurons}, "Sigmoid neurons")
+        steps.add(C.SetWeightsCommand, {nid: outcome.weights[nid] for nid in neurons if nid in outcome.weights},
+                  "Learned weights")
+        self.doc.push(steps.command("Learn instead"))
         # the same rule as the table's verdict (output >= 0.5 counts as 1), computed from the table itself
         try:
             table = logic.truth_table(self.graph, self.target_value())

@@ -20,6 +20,7 @@ class SummaryTable(QWidget):
         self.table.setHorizontalHeaderLabels(["Layer", "Type", "Output shape", "Params", "Formula"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the next panel, not cell by cell
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         h = self.table.horizontalHeader()

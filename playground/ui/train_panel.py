@@ -205,10 +205,7 @@ class TrainPanel(QWidget):
             return False
         changed = {k: v for k, v in settings.items() if self.doc.training.get(k) != v}
         if changed:  # typed but not yet committed (a field still being edited): commit as one step
-            self.doc.stack.beginMacro("Training settings")
-            for k, v in changed.items():
-                self.doc.set_setting("training", k, v)
-            self.doc.stack.endMacro()
+            self.doc.set_settings("training", changed, "Training settings")
         start = {nid: dict(n.weights) for nid, n in self.doc.graph.nodes.items() if n.weights}
         return self._launch(self.doc.graph, dict(self.doc.training), start, replay_of=None)
 

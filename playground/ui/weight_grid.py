@@ -176,11 +176,11 @@ class WeightGrid(QWidget):
         node = self.graph.nodes[self.node_id]
         stack = self.doc.stack
         if var not in node.weights:
-            stack.beginMacro("Set weight")
-            stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
-                self.graph, self.node_id, self.fan_in())}, "Create weights"))
-            stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
-            stack.endMacro()
+            steps = C.Steps(self.graph)
+            steps.add(C.SetWeightsCommand, {self.node_id: C.fitted_neuron_weights(
+                self.graph, self.node_id, self.fan_in())}, "Create weights")
+            steps.add(C.SetWeightCommand, self.node_id, var, idx, value, merge=merge)
+            stack.push(steps.command("Set weight"))
         elif float(node.weights[var][idx]) != value:
             stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
 
