@@ -28,6 +28,7 @@ from ..core import logic
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from . import commands as C
+from .weight_grid import unit_name
 
 TARGETS = [("and", "AND"), ("or", "OR"), ("not", "NOT"), ("nand", "NAND"), ("nor", "NOR"), ("xor", "XOR"),
            ("xnor", "XNOR"), ("custom", "Custom column (tick the 1s)")]
@@ -228,8 +229,8 @@ class LogicPanel(QWidget):
         for tr in t.layers:
             units = tr.z.shape[1]
             for u in range(units):
-                heads.append(f"{tr.name}\n#{u + 1}" if units > 1 else tr.name)
-                tips.append(f"neuron {u + 1} of {tr.name}: z = w0 + sum wi*xi, then a = activation(z)")
+                heads.append(unit_name(tr.name, u, units).replace(" #", "\n#"))
+                tips.append(f"{unit_name(tr.name, u, units)}: z = w0 + sum wi*xi, then a = activation(z)")
         self.table.setColumnCount(len(heads))
         self.table.setHorizontalHeaderLabels(heads)
         for c, tip in enumerate(tips):

@@ -1,0 +1,67 @@
+"""Issue 24: words that were wrong or stale (items 7-13, 16, 19), each driven as a user would."""
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel
+
+from playground.core import project
+from playground.resources_path import preset_text
+
+from test_build_by_hand import click_card, plain, type_field
+
+
+def load(window, name, workspace="Build"):
+    window.load_project(project.loads(preset_text(name)), None)
+    window.set_workspace(workspace)
+    window.view.fit_all()
+    QApplication.processEvents()
+
+
+def labels_of(widget) -> list[str]:
+    return [w.text() for w in widget.findChildren(QLabel)]
+
+
+def test_a_wrong_weight_in_a_2_2_1_network_is_not_told_to_add_a_hidden_layer(logic_window):
+    """Item 7."""
+    w = logic_window
+    out = w.graph.by_name("or")
+    click_card(w, out.id)
+    type_field(w.logic_panel.neuron_editor.edit_weight_editor("bias", (0,)), "3")
+    assert not w.logic_panel.table_data.all_correct
+    assert "add a hidden layer" not in plain(w.decision_plot.caption)
+    click_card(w, w.graph.by_name("and_nor").id)  # the input plane: no single line, and rows wrong
+    caption = plain(w.decision_plot.caption)
+    assert "add a hidden layer" not in caption and "still wrong" in caption and "has a hidden layer" in caption
+
+
+def test_one_neuron_numbering_in_weights_table_and_plot(logic_window):
+    """Item 8: ``and_nor #1`` (from 1) in the weight grid, the table's heads and the decision plot's axes."""
+    w = logic_window
+    out = w.graph.by_name("or")
+    click_card(w, out.id)
+    grid = labels_of(w.logic_panel.neuron_editor.weights)
+    assert any("and_nor #1" in t for t in grid) and any("and_nor #2" in t for t in grid)
+    assert not any("[0]" in t or "[1]" in t for t in grid)
+    table = w.logic_panel.table
+    heads = [table.horizontalHeaderItem(c).text().replace("\n", " ") for c in range(table.columnCount())]
+    assert "and_nor #1" in heads and "and_nor #2" in heads
+    plot = w.decision_plot.plot
+    assert plot.getAxis("bottom").labelText == "and_nor #1" and plot.getAxis("left").labelText == "and_nor #2"
+    hidden = w.graph.by_name("and_nor")
+    click_card(w, hidden.id)
+    assert any("w1 \u2190 x1" in t for t in labels_of(w.logic_panel.neuron_editor.weights))
+    assert plot.getAxis("bottom").labelText == "x1"
+
+
+def test_decision_plot_row_labels_do_not_overlap(logic_window):
+    """Item 13: in the hidden plane two rows share a point next to another: the labels stay apart."""
+    w = logic_window
+    w.resize(1480, 900)
+    click_card(w, w.graph.by_name("or").id)
+    QApplication.processEvents()
+    labels = w.decision_plot.labels
+    assert len(labels) == 3
+    boxes = [lab.mapRectToScene(lab.boundingRect()) for lab in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.intersects(b)
