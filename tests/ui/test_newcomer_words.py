@@ -65,3 +65,36 @@ def test_decision_plot_row_labels_do_not_overlap(logic_window):
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not a.intersects(b)
+
+
+def test_a_filter_that_does_not_fit_leaves_no_stale_formula_sum_or_window(window):
+    """Item 9: filter 7 on the 6x6 image: the red message, and nothing left of the 3x3 result."""
+    window.set_workspace("See inside")
+    ex = window.inside_panel.conv
+    ex.load_preset("Lecture: 6x6 * vertical edge")
+    QTest.mouseClick(ex.step_btn, Qt.LeftButton)
+    assert "Output cell (1, 1)" in ex.detail.text()
+    ex.fsize.setFocus()
+    ex.fsize.selectAll()
+    QTest.keyClicks(ex.fsize, "7")
+    QTest.keyClick(ex.fsize, Qt.Key_Return)
+    assert ex.message.text()
+    assert "= 4" not in ex.formula.text() and "4x4" not in ex.formula.text()
+    assert "floor((6 + 2*0 - 7)/1) + 1 = 0" in ex.formula.text()
+    assert "Output cell" not in ex.detail.text()
+    painted = {ex.padded.item(r, c).background().color().rgba() for r in range(ex.padded.rowCount())
+               for c in range(ex.padded.columnCount())}
+    from playground.ui.inside.grid import WINDOW
+    assert WINDOW.rgba() not in painted
+
+
+def test_filter_grid_numbers_never_read_minus_zero():
+    """Item 13: a trained filter's tiny weights show as 0, on one scale for the grid."""
+    import numpy as np
+
+    from playground.ui.inside.surgery import cell_decimals, cell_number
+    k = np.array([[0.35, -0.000123, -1.2], [0.0004, 2.5, -0.06], [0, -0.0, 1e-9]])
+    d = cell_decimals(k)
+    texts = [cell_number(v, d) for v in k.ravel()]
+    assert texts == ["0.35", "0", "-1.2", "0", "2.5", "-0.06", "0", "0", "0"]
+    assert all(len(t) <= 6 for t in texts)
