@@ -126,6 +126,8 @@ class DecisionPlot(QWidget):
         if table is None or neuron is None:
             self.points.setData([], [])
             self._draw_lines([])
+            self.plot.setLabel("bottom", "")
+            self.plot.setLabel("left", "")
             self.caption.setText("<span style='color:gray'>The decision line appears for a neuron with two "
                                  "inputs.</span>")
             return

@@ -93,7 +93,13 @@ class LogicPanel(QWidget):
 
         from .inspector import Inspector
         self.neuron_editor = Inspector(doc)  # the same document, model and undo stack
+        # on a network the lab cannot read: what the lab is for, at the top, instead of an empty table
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.RichText)
+        self.intro.hide()
         lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
         row = QHBoxLayout()
         row.addWidget(QLabel("<b>Target</b>"))
         row.addWidget(self.target, 1)
@@ -207,14 +213,22 @@ class LogicPanel(QWidget):
             self.table_data = None
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
-            self.verdict.setText(f"<span style='color:gray'>{esc(str(exc))} Load a gate from File \u2192 New from preset "
-                                 f"(and, or, not, nor, xnor-case1, xnor-case2), or build Input \u2192 Neuron "
-                                 f"layers.</span>")
+            self.table.hide()
+            self.intro.setText(
+                "<b>The Logic lab is for networks of threshold neurons on bits</b> (Input \u2192 Neuron layers): "
+                "it shows their truth table, a decision line per neuron, and lets you set every weight by hand."
+                f"<br><span style='color:gray'>This network: {esc(str(exc))}</span><br>Load a gate from File "
+                "\u2192 New from preset (and, or, not, nor, xnor-case1, xnor-case2), or build Input \u2192 "
+                "Neuron layers from the palette's Logic group.")
+            self.intro.show()
+            self.verdict.setText("")
             self.separable.setText("")
             self.add_hidden.hide()
             self.table_changed.emit()
             return
         self.table_data = table
+        self.intro.hide()
+        self.table.show()
         self._fill(table)
         self._separability(g)
         self.table_changed.emit()

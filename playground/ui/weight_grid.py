@@ -94,6 +94,7 @@ class WeightGrid(QWidget):
         while self.lay.count():
             item = self.lay.takeAt(0)
             if item.widget():
+                item.widget().hide()  # gone now, not when the event loop gets to deleteLater
                 item.widget().deleteLater()
         self.edits = {}
 

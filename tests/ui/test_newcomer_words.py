@@ -98,3 +98,24 @@ def test_filter_grid_numbers_never_read_minus_zero():
     texts = [cell_number(v, d) for v in k.ravel()]
     assert texts == ["0.35", "0", "-1.2", "0", "2.5", "-0.06", "0", "0", "0"]
     assert all(len(t) <= 6 for t in texts)
+
+
+def test_an_edge_weight_label_between_close_cards_is_shown_whole_above_them(window, qtbot):
+    """Item 13: cards added by Enter or double-click sit 60 px apart: the label moves above, not "w = ..."."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from playground.ui import theme
+    from playground.ui.canvas.items import CARD_W, PORT_R
+    from playground.ui.commands import MoveNodesCommand
+    load(window, "and", "Logic lab")
+    g = window.graph
+    inp, neuron = g.inputs()[0], next(n for n in g.nodes.values() if n.kind == "neuron")
+    window.doc.push(MoveNodesCommand(g, {neuron.id: (neuron.pos, (inp.pos[0] + CARD_W + 60, inp.pos[1]))}))
+    QApplication.processEvents()
+    edge = next(iter(window.scene.edge_items.values()))
+    width = QFontMetricsF(theme.mono_font(9)).horizontalAdvance(edge.label)
+    box = edge.label_box(width)
+    assert box is not None and box.width() >= width + 8  # room for all of it: nothing elided
+    for card in (edge.src.card_rect(), edge.dst.card_rect()):
+        assert not box.intersects(card.adjusted(-PORT_R, -PORT_R, PORT_R, PORT_R))
+    assert edge.boundingRect().contains(box)

@@ -250,9 +250,23 @@ class EdgeItem(QGraphicsPathItem):
                 half = min(half, zone.left() - mid.x())
             else:
                 return None  # the middle of the edge is over a card (cards overlap): no label
+        want = min(text_width + 10, LABEL_MAX_W)
+        if half * 2 < want:  # too tight between the cards: above them, whole, if nothing is there
+            above = self._box_above(mid.x(), want)
+            if above is not None:
+                return above
         if half * 2 < LABEL_MIN_W:
             return None
         return QRectF(mid.x() - half, top, 2 * half, LABEL_H)
+
+    def _box_above(self, x: float, width: float) -> QRectF | None:
+        cards = (self.src.card_rect(), self.dst.card_rect())
+        top = min(c.top() for c in cards) - PORT_R - LABEL_H - 2
+        box = QRectF(x - width / 2, top, width, LABEL_H)
+        scene = self.scene()
+        if scene is None or scene.cards_in(box.adjusted(-4, -4, 4, 4)):
+            return None
+        return box
 
     def set_content(self, shape_text: str, weights_text: str) -> None:
         self.label = weights_text
@@ -275,7 +289,9 @@ class EdgeItem(QGraphicsPathItem):
         return s.createStroke(stroker)
 
     def boundingRect(self):
-        return super().boundingRect().adjusted(-LABEL_MAX_W / 2 - 4, -LABEL_H, LABEL_MAX_W / 2 + 4, LABEL_H)
+        # room for a label above the cards (label_box) as well as on the edge
+        return super().boundingRect().adjusted(-LABEL_MAX_W / 2 - 4, -CARD_H - LABEL_H - PORT_R - 4,
+                                               LABEL_MAX_W / 2 + 4, LABEL_H)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         c = theme.card_colours()
