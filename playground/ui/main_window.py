@@ -129,6 +129,9 @@ class MainWindow(QMainWindow):
         doc = self.doc
         doc.message.connect(self.banner.show_message)
         doc.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        # a status message is about the step just made: the next step (or its undo) clears it, and a new one
+        # said right after a push lands after this
+        doc.stack.indexChanged.connect(lambda _i: self.statusBar().clearMessage())
         doc.title_changed.connect(self._update_title)
         doc.replaced.connect(self._on_replaced)
         doc.selection_changed.connect(self._on_selection)

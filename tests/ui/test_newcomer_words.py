@@ -119,3 +119,61 @@ def test_an_edge_weight_label_between_close_cards_is_shown_whole_above_them(wind
     for card in (edge.src.card_rect(), edge.dst.card_rect()):
         assert not box.intersects(card.adjusted(-PORT_R, -PORT_R, PORT_R, PORT_R))
     assert edge.boundingRect().contains(box)
+
+
+def test_a_status_message_goes_with_the_next_step_or_its_undo(window, qtbot):
+    """Item 12: "Added ..." does not outlive the step it describes."""
+    from test_newcomer_undo_keyboard import key
+    window.new_project()
+    tree = window.palette_panel.tree
+    window.palette_panel.search.setFocus()
+    QTest.keyClicks(window.palette_panel.search, "Input")
+    key(window.palette_panel.search, Qt.Key_Return)
+    key(tree, Qt.Key_Return)
+    assert window.statusBar().currentMessage().startswith("Added input")
+    key(tree, Qt.Key_Z, Qt.ControlModifier)
+    assert not window.graph.nodes and window.statusBar().currentMessage() == ""
+
+
+def test_ctrl_g_closes_after_the_jump_and_quit_has_ctrl_q(window, qtbot):
+    """Item 13."""
+    load(window, "mnist-cnn")
+    QTest.keyClick(window, Qt.Key_G, Qt.ControlModifier)
+    bar = window.view.find_bar
+    QTest.keyClicks(bar.field, "flatten")
+    QTest.keyClick(bar.field, Qt.Key_Return)
+    assert window.doc.selection == [window.graph.by_name("flatten").id]
+    assert not bar.isVisible() and not bar.field.completer().popup().isVisible()
+    quit_action = next(a for a in window.menuBar().actions()[0].menu().actions() if a.text() == "&Quit")
+    assert quit_action.shortcut().toString() == "Ctrl+Q"
+
+
+def test_a_layer_without_parameters_does_not_promise_random_values(window, qtbot):
+    """Item 11."""
+    load(window, "mnist-cnn")
+    g = window.graph
+    g_node = next(n for n in g.nodes.values() if n.kind == "flatten")
+    # a trained network: some layer holds weights, so the stored-weights box is shown
+    from playground.ui.commands import SetWeightsCommand
+    import numpy as np
+    dense = next(n for n in g.nodes.values() if n.kind == "dense")
+    k = np.zeros((window.doc.shapes.output_width(g.input_ids(dense.id)[0]), dense.params["units"]), np.float32)
+    window.doc.push(SetWeightsCommand(g, {dense.id: {"kernel": k, "bias": np.zeros(dense.params["units"],
+                                                                                       np.float32)}}))
+    click_card(window, g_node.id)
+    text = window.inspector.trained.stored.text()
+    assert "random" not in text and "no parameters" in text
+    assert not window.inspector.trained.reset_layer.isVisible()
+
+
+def test_summary_shows_small_weights_in_kib_and_a_long_name_leaves_the_formula_room(window, qtbot):
+    """Items 13 and 19: 512 parameters are 2.00 KiB; a 60-character name does not squeeze Formula."""
+    from playground.core.graph import chain
+    g = chain(("input", {"shape": [7]}), ("dense", {"units": 64}))
+    window.load_project(project.Project(g, "small"), None)
+    assert "weights 2.00 KiB" in window.summary.totals.text()
+    click_card(window, g.by_name("dense").id)
+    type_field(window.inspector.fields["name"], "block" + "_nested" * 8 + "_dense")
+    table = window.summary.table
+    assert table.columnWidth(0) <= 170
+    assert table.columnWidth(4) > table.viewport().width() // 3

@@ -242,7 +242,12 @@ class GraphView(QGraphicsView):
         node = matches[nth % len(matches)]
         self.scene().doc.select([node.id])
         self.centre_on_node(node.id)
-        more = f" ({nth % len(matches) + 1} of {len(matches)}: Enter for the next)" if len(matches) > 1 else ""
+        self.find_bar.field.completer().popup().hide()
+        if len(matches) == 1:  # found: the box closes and the canvas has the keyboard (arrow keys walk on)
+            self.find_bar.close_bar()
+            self.scene().doc.say(f"Went to {node.name}.", 3000)
+            return
+        more = f" ({nth % len(matches) + 1} of {len(matches)}: Enter for the next, Escape to close)"
         self.find_bar.report(f"{node.name}{more}", ok=True)
 
 
