@@ -7,12 +7,12 @@ from html import escape as esc
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QFontMetricsF
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ..core import logic
 from ..core.graph import Graph
 from .logic_lab import GREEN, RED, LogicPanel
+from .theme import card_colours
 from .weight_grid import source_name, unit_name
 
 def _area(r: QRectF) -> float:
@@ -72,14 +72,13 @@ class DecisionPlot(QWidget):
         self.plot.addItem(self.points)
         self.layout_.insertWidget(0, self.plot, 2)
 
-    def _free_anchor(self, text: str, px: float, py: float, placed: list) -> tuple:
+    def _free_anchor(self, text_rect: QRectF, px: float, py: float, placed: list) -> tuple:
         """The label corner (up-right, down-right, up-left, down-left of its point) whose box, in pixels,
         overlaps the labels placed so far the least; the box is added to ``placed``."""
         vb = self.plot.getViewBox()
         sx, sy = vb.viewPixelSize()
         sx, sy = sx or 0.01, sy or 0.01
-        fm = QFontMetricsF(self.plot.font())
-        w, h = fm.horizontalAdvance(text) + 6, fm.height() + 2
+        w, h = text_rect.width() + 8, text_rect.height() + 2
         cx, cy = px / sx, -py / sy  # pixels, y down
         best = None
         for ax, ay in ((-0.1, 1.1), (-0.1, -0.1), (1.1, 1.1), (1.1, -0.1)):
@@ -152,8 +151,8 @@ class DecisionPlot(QWidget):
             targets = sorted({int(target[i]) for i in rows})
             text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
                 " \u2192 " + "/".join(map(str, targets))
-            anchor = self._free_anchor(text, px, py, placed)
-            label = pg.TextItem(text, anchor=anchor, color="#6B7280")
+            label = pg.TextItem(text, color=card_colours()["muted"])
+            label.setAnchor(self._free_anchor(label.textItem.boundingRect(), px, py, placed))
             label.setPos(px, py)
             self.plot.addItem(label)
             self.labels.append(label)

@@ -8,6 +8,8 @@ It builds the panels, lays them out and connects their signals; the work lives e
 
 from __future__ import annotations
 
+import sys
+
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -230,6 +232,9 @@ class MainWindow(QMainWindow):
         from .theme import apply_theme
         self.settings.setValue("theme", mode)
         apply_theme(QGuiApplication.instance(), mode)
+        if "pyqtgraph" in sys.modules:  # no plot was made before pyqtgraph was imported
+            from .theme import restyle_plots
+            restyle_plots(self)
         self.scene.update()
         self.view.viewport().update()
 

@@ -177,3 +177,30 @@ def test_summary_shows_small_weights_in_kib_and_a_long_name_leaves_the_formula_r
     table = window.summary.table
     assert table.columnWidth(0) <= 170
     assert table.columnWidth(4) > table.viewport().width() // 3
+
+
+def test_dark_theme_dims_disabled_buttons_and_repaints_the_plots(window, qtbot):
+    """Item 16: View > Theme > Dark: a disabled Stop differs from the enabled Start; the curves go dark."""
+    from PySide6.QtGui import QPalette
+
+    app = QApplication.instance()
+    kept_palette, kept_style = app.palette(), app.style().name()
+    window.set_workspace("Train")
+    QApplication.processEvents()
+    panel = window.train_panel
+    plot = panel.plots.loss_plot
+    light_bg = plot.backgroundBrush().color().lightness()
+    view_menu = window.menuBar().actions()[2].menu()
+    theme_menu = next(a.menu() for a in view_menu.actions() if a.menu() is not None and "Theme" in a.text())
+    try:
+        next(a for a in theme_menu.actions() if a.text() == "Dark").trigger()
+        QApplication.processEvents()
+        assert plot.backgroundBrush().color().lightness() < 80 < light_bg
+        start, stop = panel.start_btn, panel.stop_btn
+        assert start.isEnabled() and not stop.isEnabled()
+        on = start.palette().color(QPalette.Active, QPalette.ButtonText)
+        off = stop.palette().color(QPalette.Disabled, QPalette.ButtonText)
+        assert abs(on.lightness() - off.lightness()) > 60
+    finally:
+        app.setPalette(kept_palette)
+        app.setStyle(kept_style)

@@ -251,7 +251,7 @@ class EdgeItem(QGraphicsPathItem):
             else:
                 return None  # the middle of the edge is over a card (cards overlap): no label
         want = min(text_width + 10, LABEL_MAX_W)
-        if half * 2 < want:  # too tight between the cards: above them, whole, if nothing is there
+        if half * 2 < want and text_width + 10 <= LABEL_MAX_W:  # too tight between the cards: above them, whole
             above = self._box_above(mid.x(), want)
             if above is not None:
                 return above
