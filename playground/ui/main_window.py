@@ -133,7 +133,7 @@ class MainWindow(QMainWindow):
         doc.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         # a status message is about the step just made: the next step (or its undo) clears it, and a new one
         # said right after a push lands after this
-        doc.stack.indexChanged.connect(lambda _i: self.statusBar().clearMessage())
+        doc.stack.indexChanged.connect(self._clear_status)
         doc.title_changed.connect(self._update_title)
         doc.replaced.connect(self._on_replaced)
         doc.selection_changed.connect(self._on_selection)
@@ -173,6 +173,10 @@ class MainWindow(QMainWindow):
                  self.summary.table]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
+
+    def _clear_status(self, *_) -> None:
+        if shiboken6.isValid(self):  # the stack's destructor emits its last signals while the window goes
+            self.statusBar().clearMessage()
 
     def _update_title(self, *_) -> None:
         if not shiboken6.isValid(self) or not shiboken6.isValid(self.doc.stack):
