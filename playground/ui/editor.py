@@ -105,14 +105,14 @@ class Editor(QObject):
         return True
 
     def connect_selection(self) -> bool:
-        """Connect the selected layers in order, each into the next (Edit > Connect selected layers), one step."""
+        """Connect the selected layers left to right, each into the next (Edit > Connect selected layers), one step."""
         ids = [n for n in self.doc.selection if n in self.graph.nodes]
         if len(ids) < 2:
-            self.doc.say("Select two or more layers to connect them, in order (Shift+arrow keys or Ctrl+click).",
-                         6000)
+            self.doc.say("Select two or more layers to connect them left to right (Shift+arrow keys on the canvas, "
+                         "or Ctrl+click).", 6000)
             return False
-        ordered = sorted(ids, key=lambda n: (self.graph.nodes[n].pos[0], ids.index(n))) \
-            if len(ids) > 2 else ids
+        # left to right; layers in one column in the order they were selected
+        ordered = sorted(ids, key=lambda n: (self.graph.nodes[n].pos[0], ids.index(n)))
         steps = C.Steps(self.graph)
         try:
             for a, b in zip(ordered, ordered[1:]):

@@ -5,7 +5,7 @@ typing history. In this app every typed value is already an undo step on the doc
 becomes one when the field is committed), so that private history only hides the real one: press
 Ctrl+Z right after typing a weight and nothing seemed to happen, or the field's undo fed a value back
 that ate a step (issue 24, items 3 and 4). The filter commits the focused field the way leaving it
-would, then hands the keys to the window's Undo and Redo actions.
+would, then undoes or redoes on the document's stack.
 """
 
 from __future__ import annotations
@@ -34,12 +34,12 @@ def commit_field(widget) -> None:
 
 
 class DocumentUndoKeys(QObject):
-    """Installed on the application; acts only on fields inside ``window`` and routes the undo keys
-    to its ``undo_action`` / ``redo_action``."""
+    """Installed on the application; acts only on fields in the top-level widget ``root`` and routes the
+    undo keys to ``stack`` (the document's one undo stack)."""
 
-    def __init__(self, window):
-        super().__init__(window)
-        self.window = window
+    def __init__(self, root, stack):
+        super().__init__(root)
+        self.root, self.stack = root, stack
 
     def eventFilter(self, obj, event):
         kind = event.type()
@@ -49,7 +49,7 @@ class DocumentUndoKeys(QObject):
         seq = _sequence(event)
         undo = any(seq.matches(k) == QKeySequence.ExactMatch for k in UNDO_KEYS)
         redo = any(seq.matches(k) == QKeySequence.ExactMatch for k in REDO_KEYS)
-        if not (undo or redo) or obj.window() is not self.window:
+        if not (undo or redo) or obj.window() is not self.root:
             return False
         if kind == QEvent.KeyPress:
             return True  # handled at the ShortcutOverride: the field's own undo never runs
@@ -57,8 +57,10 @@ class DocumentUndoKeys(QObject):
         if isinstance(obj, QLineEdit) and isinstance(obj.parent(), QAbstractSpinBox | QComboBox):
             field = obj.parent()
         commit_field(field)
-        action = self.window.undo_action if undo else self.window.redo_action
-        action.trigger()  # disabled when there is nothing to undo: then nothing happens, as in the menu
+        if undo and self.stack.canUndo():
+            self.stack.undo()
+        elif redo and self.stack.canRedo():
+            self.stack.redo()
         event.accept()  # taken: neither the field's own history nor a second trigger through the shortcut
         return True
 

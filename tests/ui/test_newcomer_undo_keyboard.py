@@ -162,6 +162,9 @@ def test_arrow_keys_walk_the_canvas_and_ctrl_k_connects_the_selected_layers(wind
     assert "Select two or more layers" in window.statusBar().currentMessage()
     key(window.view, Qt.Key_Right, Qt.ShiftModifier)
     assert window.doc.selection == [order[0], order[1]]
+    depth = window.stack.index()
+    key(window.view, Qt.Key_K, Qt.ControlModifier)
+    assert "connected already" in window.statusBar().currentMessage() and window.stack.index() == depth
     assert "Co&nnect selected layers" in [a.text() for a in window.menuBar().actions()[1].menu().actions()]
 
 
