@@ -8,6 +8,7 @@ Turning the config into a graph is ``importer.graph_from_config``.
 
 from __future__ import annotations
 
+import builtins
 import keyword
 from pathlib import Path
 
@@ -81,7 +82,9 @@ def _export_converted(model, path: Path, fmt: str) -> Path:
 
 def _ident(name: str, taken: set[str]) -> str:
     ident = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    if not ident or ident[0].isdigit() or keyword.iskeyword(ident) or ident in ("keras", "layers", "np"):
+    # a layer named like a Python builtin (the Input layer is called "input") must not shadow it
+    if not ident or ident[0].isdigit() or keyword.iskeyword(ident) or ident in ("keras", "layers", "np") or \
+            hasattr(builtins, ident):
         ident = f"l_{ident}"
     base, i = ident, 1
     while ident in taken:

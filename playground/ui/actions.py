@@ -40,13 +40,13 @@ def build_menus(w) -> None:
     for fmt, label in FORMATS:
         _action(w, exp, label, lambda checked=False, fmt=fmt: w.exporter.export_dialog(fmt))
     f.addSeparator()
-    _action(w, f, "&Quit", w.close, QKeySequence.Quit)
+    _action(w, f, "&Quit", w.close, "Ctrl+Q")
 
     e = mb.addMenu("&Edit")
     undo = w.doc.stack.createUndoAction(w, "&Undo")
     undo.setShortcut(QKeySequence.Undo)
     redo = w.doc.stack.createRedoAction(w, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.Redo])
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     e.addAction(undo)
     e.addAction(redo)
     w.undo_action, w.redo_action = undo, redo
@@ -56,6 +56,11 @@ def build_menus(w) -> None:
     _action(w, e, "&Duplicate", editor.duplicate, "Ctrl+D")
     _action(w, e, "De&lete", w.delete_selection, QKeySequence.Delete)
     _action(w, e, "Select &all", editor.select_all, QKeySequence.SelectAll)
+    e.addSeparator()
+    _action(w, e, "Add palette &layer", w.add_palette_layer, "Ctrl+Return",
+            "Add the layer selected in the palette after the selected layer, wired (Enter in the palette does too)")
+    _action(w, e, "Co&nnect selected layers", editor.connect_selection, "Ctrl+K",
+            "Connect the selected layers in order, left to right (select with Shift+arrow keys on the canvas)")
 
     v = mb.addMenu("&View")
     _action(w, v, "&Fit to window", w.view.fit_all, "Ctrl+0", "The whole network, or its start if it is too wide to read")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtGui import QUndoCommand
 
+from ..core.errors import GraphError
 from ..core.graph import Edge, Graph, LayerNode
 
 MERGE_PARAM = 1001
@@ -22,8 +23,11 @@ class AddNodeCommand(QUndoCommand):
                  weights: dict | None = None):
         super().__init__(f"Add {kind}")
         self.graph = graph
-        self.node: LayerNode = Graph().add_node(kind, params, name=name or graph.unique_name(kind), pos=pos,
-                                                weights=weights, node_id=graph.new_id())
+        name = name or graph.unique_name(kind)
+        if graph.unique_name(name) != name:  # checked against the live graph, so redo() cannot fail on it
+            raise GraphError(f"Another layer is already named {name!r}; names must be unique.")
+        self.node: LayerNode = Graph().add_node(kind, params, name=name, pos=pos, weights=weights,
+                                                node_id=graph.new_id())
 
     def redo(self):
         self.graph.insert_node(self.node.clone())
@@ -274,6 +278,55 @@ class SetSettingCommand(QUndoCommand):
 
     def undo(self):
         self.doc.apply_setting(self.section, self.key, self.old, present=self.had)
+
+
+class CompoundCommand(QUndoCommand):
+    """Several commands as one undo step (orange-canvas-core's command with child commands).
+
+    Made by ``Steps.command``: every step was already built and applied on a copy of the graph, so
+    ``redo()`` cannot fail half-way and there is no macro to leave open.
+    """
+
+    def __init__(self, text: str, steps: list[QUndoCommand]):
+        super().__init__(text)
+        self.steps = list(steps)
+
+    def redo(self):
+        for cmd in self.steps:
+            cmd.redo()
+
+    def undo(self):
+        for cmd in reversed(self.steps):
+            cmd.undo()
+
+
+class Steps:
+    """Builds one compound edit against a copy of the live graph, then hands it over as one command.
+
+    ``add(CommandClass, *args)`` makes the command on the copy (its checks see the earlier steps) and
+    applies it there; a step that cannot be made raises its typed error before anything reaches the
+    stack, and the live graph is untouched. ``command(text)`` binds the steps to the live graph: the
+    commands record ids and values only, and the copy started equal to it.
+    """
+
+    def __init__(self, graph: Graph):
+        self.live = graph
+        self.graph = graph.copy()
+        self.steps: list[QUndoCommand] = []
+
+    def add(self, command_class, *args, **kwargs):
+        cmd = command_class(self.graph, *args, **kwargs)
+        cmd.redo()
+        self.steps.append(cmd)
+        return cmd
+
+    def command(self, text: str) -> CompoundCommand | None:
+        """One command for the steps (None when there are none)."""
+        if not self.steps:
+            return None
+        for cmd in self.steps:
+            cmd.graph = self.live
+        return CompoundCommand(text, self.steps)
 
 
 def fitted_neuron_weights(graph: Graph, node_id: str, n_inputs: int) -> dict[str, np.ndarray]:

@@ -6,12 +6,18 @@ from html import escape as esc
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ..core import logic
 from ..core.graph import Graph
 from .logic_lab import GREEN, RED, LogicPanel
+from .theme import card_colours
+from .weight_grid import source_name, unit_name
+
+def _area(r: QRectF) -> float:
+    return r.width() * r.height() if r.isValid() else 0.0
+
 
 LINE_COLOURS = ("#3D7BF2", "#E0892B", "#8E44AD", "#16A085")
 
@@ -66,6 +72,25 @@ class DecisionPlot(QWidget):
         self.plot.addItem(self.points)
         self.layout_.insertWidget(0, self.plot, 2)
 
+    def _free_anchor(self, text_rect: QRectF, px: float, py: float, placed: list) -> tuple:
+        """The label corner (up-right, down-right, up-left, down-left of its point) whose box, in pixels,
+        overlaps the labels placed so far the least; the box is added to ``placed``."""
+        vb = self.plot.getViewBox()
+        sx, sy = vb.viewPixelSize()
+        sx, sy = sx or 0.01, sy or 0.01
+        w, h = text_rect.width() + 8, text_rect.height() + 2
+        cx, cy = px / sx, -py / sy  # pixels, y down
+        best = None
+        for ax, ay in ((-0.1, 1.1), (-0.1, -0.1), (1.1, 1.1), (1.1, -0.1)):
+            box = QRectF(cx - ax * w, cy - ay * h, w, h)
+            overlap = sum(_area(box.intersected(r)) for r in placed)
+            if best is None or overlap < best[0]:
+                best = (overlap, (ax, ay), box)
+            if overlap == 0:
+                break
+        placed.append(best[2])
+        return best[1]
+
     def _draw_lines(self, units: list) -> None:
         """One curve per (name, w0, w1, w2); the first is the chosen neuron (``line_points``)."""
         while len(self.curves) < len(units):
@@ -102,6 +127,8 @@ class DecisionPlot(QWidget):
         if table is None or neuron is None:
             self.points.setData([], [])
             self._draw_lines([])
+            self.plot.setLabel("bottom", "")
+            self.plot.setLabel("left", "")
             self.caption.setText("<span style='color:gray'>The decision line appears for a neuron with two "
                                  "inputs.</span>")
             return
@@ -112,19 +139,22 @@ class DecisionPlot(QWidget):
             trace = next(t for t in table.layers if t.node_id == src)
             pts = trace.a
         target = table.target if table.target is not None else np.zeros(len(pts))
-        src_name = g.nodes[src].name
-        self.plot.setLabel("bottom", f"{src_name}[1]" if src != g.inputs()[0].id else "x1")
-        self.plot.setLabel("left", f"{src_name}[2]" if src != g.inputs()[0].id else "x2")
+        src_node = g.nodes[src]
+        width = pts.shape[1]
+        self.plot.setLabel("bottom", source_name(src_node, 0, width))
+        self.plot.setLabel("left", source_name(src_node, 1, width))
         brushes = [pg.mkBrush(GREEN) if v else pg.mkBrush(RED) for v in target]
         self.points.setData(pts[:, 0], pts[:, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
         groups: dict[tuple, list[int]] = {}
         for i, p in enumerate(pts):  # rows that land on the same point share one label
             groups.setdefault((round(float(p[0]), 6), round(float(p[1]), 6)), []).append(i)
+        placed: list[QRectF] = []
         for (px, py), rows in groups.items():
             targets = sorted({int(target[i]) for i in rows})
             text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
                 " \u2192 " + "/".join(map(str, targets))
-            label = pg.TextItem(text, anchor=(-0.1, 1.1), color="#6B7280")
+            label = pg.TextItem(text, color=card_colours()["muted"])
+            label.setAnchor(self._free_anchor(label.textItem.boundingRect(), px, py, placed))
             label.setPos(px, py)
             self.plot.addItem(label)
             self.labels.append(label)
@@ -142,7 +172,7 @@ class DecisionPlot(QWidget):
                 ok = k is not None and k.shape[0] >= 2 and k.shape[1] > u
                 w1, w2 = (float(k[0, u]), float(k[1, u])) if ok else (0.0, 0.0)
                 w0 = float(b[u]) if b is not None and b.shape[0] > u else 0.0
-                label = n.name if n.params["units"] == 1 else f"{n.name} #{u + 1}"
+                label = unit_name(n.name, u, n.params["units"])
                 units.append((label, w0, w1, w2))
         self._draw_lines(units)
         lines_text = []
@@ -156,10 +186,19 @@ class DecisionPlot(QWidget):
                      f"the sides (for XNOR, the band between two lines).")
         sep = logic.linearly_separable(pts, target) if table.target is not None else True
         if not sep:
+            hidden = any(g.nodes[i].kind == "neuron" for n in g.nodes.values() if n.kind == "neuron"
+                         for i in g.input_ids(n.id))
             if table.all_correct:
                 text += ("<br><span style='color:gray'>No single line splits these points, so one neuron could "
                          f"not do it; this network does, with {len(units)} line(s) and a neuron on top.</span>")
-            else:
+            elif not hidden:
                 text += (f"<br><b style='color:{RED}'>No single line splits these points: one neuron cannot "
                          f"compute this; add a hidden layer.</b>")
+            elif src == g.inputs()[0].id:
+                text += (f"<br><b style='color:{RED}'>Some rows are still wrong.</b> One line cannot split these "
+                         f"points, but this network has a hidden layer: adjust the hidden neurons' lines so that "
+                         f"together they set the wrong rows apart (select the output neuron to see what it gets).")
+            else:
+                text += (f"<br><b style='color:{RED}'>Some rows are still wrong:</b> the hidden layer does not yet "
+                         f"move these points where one line can split them. Change the hidden neurons' weights.")
         self.caption.setText(text)

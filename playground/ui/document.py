@@ -101,6 +101,20 @@ class Document(QObject):
             return
         self.stack.push(SetSettingCommand(self, section, key, value))
 
+    def set_settings(self, section: str, changes: dict, text: str) -> None:
+        """Several settings as one undo step that never merges with typing; every value is checked
+        (SettingError) before anything is pushed."""
+        from .commands import CompoundCommand, SetSettingCommand
+        current = dict(getattr(self.project, section))
+        steps = []
+        for key, value in changes.items():
+            value = check_setting(section, key, value, current)
+            if current.get(key) != value:
+                steps.append(SetSettingCommand(self, section, key, value))
+                current[key] = value
+        if steps:
+            self.stack.push(CompoundCommand(text, steps))
+
     def apply_setting(self, section: str, key: str, value, present: bool = True) -> None:
         """Model method for commands: store a setting (``present=False`` removes it) and announce it."""
         if section not in SECTIONS:

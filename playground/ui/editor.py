@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QPointF
 from PySide6.QtGui import QGuiApplication
 
 from ..core import project as project_io
+from ..core.analysis import ShapeCache
 from ..core.errors import PlaygroundError
 from ..core.layout import auto_layout
 from ..core.registry import get_spec
@@ -39,60 +40,94 @@ class Editor(QObject):
     def add_layer(self, kind: str, pos: QPointF, after: str | None = None) -> str | None:
         """Add a layer at ``pos`` (moved down to a free spot); ``after`` also wires that node into it, one step."""
         x, y = self.free_spot(round(pos.x()), round(pos.y()))
+        steps = C.Steps(self.graph)
         try:
-            cmd = C.AddNodeCommand(self.graph, kind, (x, y))
+            add = steps.add(C.AddNodeCommand, kind, (x, y))
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return None
-        connect = None
+        wired = False
         if after is not None and get_spec(kind).max_inputs != 0:
             try:
-                trial = self.graph.copy()
-                trial.insert_node(cmd.node.clone())
-                connect = C.ConnectCommand(trial, after, cmd.node.id)  # checked before anything changes
+                self._connect_steps(steps, after, add.node.id)
+                wired = True
             except PlaygroundError:
-                connect = None  # the new layer cannot take that input: add it unwired
-        stack = self.doc.stack
-        stack.beginMacro(f"Add {get_spec(kind).title}")
-        stack.push(cmd)
-        if connect is not None:
-            self.connect_nodes(after, cmd.node.id, macro=False)
-        stack.endMacro()
-        self.select_nodes([cmd.node.id])
-        if connect is not None:
-            self.doc.say(f"Added {cmd.node.name} after {self.graph.nodes[after].name}.", 4000)
+                pass  # the new layer cannot take that input: add it unwired
+        self.doc.push(steps.command(f"Add {get_spec(kind).title}"))
+        self.select_nodes([add.node.id])
+        if wired:
+            self.doc.say(f"Added {add.node.name} after {self.graph.nodes[after].name}.", 4000)
         else:
-            self.doc.say(f"Added {cmd.node.name}. Drag from its right port to connect it.", 4000)
-        return cmd.node.id
+            self.doc.say(f"Added {add.node.name}. Drag from its right port to connect it.", 4000)
+        return add.node.id
 
     def add_layer_at_centre(self, kind: str) -> str | None:
-        """Palette double-click: after the selected layer (wired to it) when one is selected, else mid-view."""
+        """Palette double-click or Enter: after the selected layer (wired to it) when one is selected, else mid-view."""
         sel = self.doc.selection
         if len(sel) == 1 and sel[0] in self.graph.nodes:
             px, py = self.graph.nodes[sel[0]].pos
             return self.add_layer(kind, QPointF(px + CARD_W + 60, py), after=sel[0])
         return self.add_layer(kind, self.view.mapToScene(self.view.viewport().rect().center()))
 
-    def connect_nodes(self, src: str, dst: str, macro: bool = True) -> bool:
-        """Connect src -> dst as one undo step; a refused edge shows why and changes nothing."""
+    @staticmethod
+    def _connect_steps(steps, src: str, dst: str):
+        """Connect src -> dst in ``steps``; a Neuron's weights are refitted to its new fan-in in the same step."""
+        cmd = steps.add(C.ConnectCommand, src, dst)
+        g = steps.graph
+        if g.nodes[dst].kind == "neuron":
+            n_in = ShapeCache(g).output_width(src)
+            k = g.nodes[dst].weights.get("kernel")
+            if n_in and (k is None or k.shape[0] != n_in):
+                steps.add(C.SetWeightsCommand, {dst: C.fitted_neuron_weights(g, dst, n_in)}, "Fit weights")
+        return cmd
+
+    def connect_nodes(self, src: str, dst: str) -> bool:
+        """Connect src -> dst as one undo step; a refused edge shows why and changes nothing.
+
+        A one-input layer that is fed already has its old edge replaced, in the same step, and the
+        status bar says so.
+        """
+        steps = C.Steps(self.graph)
         try:
-            cmd = C.ConnectCommand(self.graph, src, dst)  # checks on a copy, or raises
+            cmd = self._connect_steps(steps, src, dst)
         except PlaygroundError as exc:
             self.doc.say(str(exc), 8000)
             self.doc.tell(str(exc))
             return False
-        stack = self.doc.stack
-        if macro:
-            stack.beginMacro("Connect")
-        stack.push(cmd)
-        if self.graph.nodes[dst].kind == "neuron":
-            n_in = self.doc.shapes.output_width(src)
-            k = self.graph.nodes[dst].weights.get("kernel")
-            if n_in and (k is None or k.shape[0] != n_in):
-                stack.push(C.SetWeightsCommand(self.graph, {dst: C.fitted_neuron_weights(self.graph, dst, n_in)},
-                                               "Fit weights"))
-        if macro:
-            stack.endMacro()
+        self.doc.push(steps.command("Connect"))
+        names = self.graph.nodes
+        if cmd.replaced:
+            old = ", ".join(names[e.src].name for e in cmd.replaced if e.src in names)
+            self.doc.say(f"Connected {names[src].name} to {names[dst].name}, replacing its input from {old} "
+                         f"({names[dst].name} takes one input). Ctrl+Z puts it back.", 8000)
+        else:
+            self.doc.say(f"Connected {names[src].name} to {names[dst].name}.", 4000)
+        return True
+
+    def connect_selection(self) -> bool:
+        """Connect the selected layers left to right, each into the next (Edit > Connect selected layers), one step."""
+        ids = [n for n in self.doc.selection if n in self.graph.nodes]
+        if len(ids) < 2:
+            self.doc.say("Select two or more layers to connect them left to right (Shift+arrow keys on the canvas, "
+                         "or Ctrl+click).", 6000)
+            return False
+        # left to right; layers in one column in the order they were selected
+        ordered = sorted(ids, key=lambda n: (self.graph.nodes[n].pos[0], ids.index(n)))
+        steps = C.Steps(self.graph)
+        try:
+            for a, b in zip(ordered, ordered[1:]):
+                if b not in self.graph.output_ids(a):
+                    self._connect_steps(steps, a, b)
+        except PlaygroundError as exc:
+            self.doc.tell(str(exc))
+            return False
+        cmd = steps.command("Connect")
+        if cmd is None:
+            self.doc.say("The selected layers are connected already.", 4000)
+            return False
+        self.doc.push(cmd)
+        names = " \u2192 ".join(self.graph.nodes[n].name for n in ordered)
+        self.doc.say(f"Connected {names}.", 4000)
         return True
 
     def delete_selection(self) -> None:
@@ -100,13 +135,12 @@ class Editor(QObject):
         edges = [e for e in self.scene.selected_edges() if e.src not in nodes and e.dst not in nodes]
         if not nodes and not edges:
             return
-        stack = self.doc.stack
-        stack.beginMacro("Delete")
+        steps = C.Steps(self.graph)
         for e in edges:
-            stack.push(C.DisconnectCommand(self.graph, e))
+            steps.add(C.DisconnectCommand, e)
         if nodes:
-            stack.push(C.RemoveNodesCommand(self.graph, nodes))
-        stack.endMacro()
+            steps.add(C.RemoveNodesCommand, nodes)
+        self.doc.push(steps.command("Delete"))
 
     def auto_layout(self) -> None:
         moves = {nid: (self.graph.nodes[nid].pos, p) for nid, p in auto_layout(self.graph).items()
@@ -148,19 +182,21 @@ class Editor(QObject):
             self.doc.tell(f"Cannot paste: {exc}")
             return
         id_map = {}
-        stack = self.doc.stack
-        stack.beginMacro(f"Paste {len(sub.graph.nodes)} layer(s)")
-        for node in sub.graph.nodes.values():
-            cmd = C.AddNodeCommand(self.graph, node.kind, (node.pos[0] + 40, node.pos[1] + 40), dict(node.params),
-                                   name=self.graph.unique_name(node.name), weights=node.weights)
-            stack.push(cmd)
-            id_map[node.id] = cmd.node.id
+        steps = C.Steps(self.graph)
+        try:
+            for node in sub.graph.nodes.values():
+                cmd = steps.add(C.AddNodeCommand, node.kind, (node.pos[0] + 40, node.pos[1] + 40),
+                                dict(node.params), name=steps.graph.unique_name(node.name), weights=node.weights)
+                id_map[node.id] = cmd.node.id
+        except PlaygroundError as exc:
+            self.doc.tell(f"Cannot paste: {exc}")
+            return
         for e in sub.graph.edges:
             try:
-                stack.push(C.ConnectCommand(self.graph, id_map[e.src], id_map[e.dst]))
+                steps.add(C.ConnectCommand, id_map[e.src], id_map[e.dst])
             except PlaygroundError:
                 pass  # an edge that no longer fits is simply not pasted; the nodes are
-        stack.endMacro()
+        self.doc.push(steps.command(f"Paste {len(sub.graph.nodes)} layer(s)"))
         self.select_nodes(list(id_map.values()))
 
     def duplicate(self) -> None:

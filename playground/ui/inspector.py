@@ -86,6 +86,7 @@ class Inspector(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setFocusPolicy(Qt.NoFocus)  # Tab goes to the fields, not to the frame around them
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
@@ -152,6 +153,13 @@ class Inspector(QWidget):
         self.infos = self.doc.infos
         self._show_output()
         self._show_stored()
+
+    def focus_chain(self) -> list[QWidget]:
+        """The inspector's fields in reading order (form, weights, stored-weights box), for Tab."""
+        t = self.trained
+        tail = [t.reset_layer, t.reset_all, t.trainable, t.head_classes, t.replace_head]
+        chain = list(self.fields.values()) + list(self.weights.edits.values()) + tail
+        return [w for w in chain if w.focusPolicy() & Qt.TabFocus]
 
     def _add_row(self, key: str, title: str, widget: QWidget, help_text: str) -> None:
         msg = QLabel()
@@ -289,16 +297,16 @@ class Inspector(QWidget):
             if node.kind == "neuron" and name == "units":
                 # hand-set weights follow in the same undo step: this neuron's grid gains or loses columns,
                 # and every Neuron it feeds gains or loses rows (old weights kept, new ones 0)
-                self.stack.beginMacro(f"Set units to {value}")
-                self.stack.push(cmd)
+                steps = C.Steps(self.graph)
+                steps.add(C.SetParamCommand, self.node_id, name, value)
                 n_in = self._neuron_inputs()
-                refit = {self.node_id: C.fitted_neuron_weights(self.graph, self.node_id, n_in)} if n_in else {}
-                for nid in self.graph.output_ids(self.node_id):
-                    if self.graph.nodes[nid].kind == "neuron":
-                        refit[nid] = C.fitted_neuron_weights(self.graph, nid, int(value))
+                refit = {self.node_id: C.fitted_neuron_weights(steps.graph, self.node_id, n_in)} if n_in else {}
+                for nid in steps.graph.output_ids(self.node_id):
+                    if steps.graph.nodes[nid].kind == "neuron":
+                        refit[nid] = C.fitted_neuron_weights(steps.graph, nid, int(value))
                 if refit:
-                    self.stack.push(C.SetWeightsCommand(self.graph, refit, "Fit weights"))
-                self.stack.endMacro()
+                    steps.add(C.SetWeightsCommand, refit, "Fit weights")
+                self.stack.push(steps.command(f"Set units to {value}"))
             else:
                 self.stack.push(cmd)
         finally:

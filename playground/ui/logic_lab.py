@@ -28,6 +28,7 @@ from ..core import logic
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from . import commands as C
+from .weight_grid import unit_name
 
 TARGETS = [("and", "AND"), ("or", "OR"), ("not", "NOT"), ("nand", "NAND"), ("nor", "NOR"), ("xor", "XOR"),
            ("xnor", "XNOR"), ("custom", "Custom column (tick the 1s)")]
@@ -92,7 +93,13 @@ class LogicPanel(QWidget):
 
         from .inspector import Inspector
         self.neuron_editor = Inspector(doc)  # the same document, model and undo stack
+        # on a network the lab cannot read: what the lab is for, at the top, instead of an empty table
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.RichText)
+        self.intro.hide()
         lay = QVBoxLayout(self)
+        lay.addWidget(self.intro)
         row = QHBoxLayout()
         row.addWidget(QLabel("<b>Target</b>"))
         row.addWidget(self.target, 1)
@@ -206,14 +213,22 @@ class LogicPanel(QWidget):
             self.table_data = None
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
-            self.verdict.setText(f"<span style='color:gray'>{esc(str(exc))} Load a gate from File \u2192 New from preset "
-                                 f"(and, or, not, nor, xnor-case1, xnor-case2), or build Input \u2192 Neuron "
-                                 f"layers.</span>")
+            self.table.hide()
+            self.intro.setText(
+                "<b>The Logic lab is for networks of threshold neurons on bits</b> (Input \u2192 Neuron layers): "
+                "it shows their truth table, a decision line per neuron, and lets you set every weight by hand."
+                f"<br><span style='color:gray'>This network: {esc(str(exc))}</span><br>Load a gate from File "
+                "\u2192 New from preset (and, or, not, nor, xnor-case1, xnor-case2), or build Input \u2192 "
+                "Neuron layers from the palette's Logic group.")
+            self.intro.show()
+            self.verdict.setText("")
             self.separable.setText("")
             self.add_hidden.hide()
             self.table_changed.emit()
             return
         self.table_data = table
+        self.intro.hide()
+        self.table.show()
         self._fill(table)
         self._separability(g)
         self.table_changed.emit()
@@ -228,8 +243,8 @@ class LogicPanel(QWidget):
         for tr in t.layers:
             units = tr.z.shape[1]
             for u in range(units):
-                heads.append(f"{tr.name}\n#{u + 1}" if units > 1 else tr.name)
-                tips.append(f"neuron {u + 1} of {tr.name}: z = w0 + sum wi*xi, then a = activation(z)")
+                heads.append(unit_name(tr.name, u, units).replace(" #", "\n#"))
+                tips.append(f"{unit_name(tr.name, u, units)}: z = w0 + sum wi*xi, then a = activation(z)")
         self.table.setColumnCount(len(heads))
         self.table.setHorizontalHeaderLabels(heads)
         for c, tip in enumerate(tips):
@@ -289,18 +304,22 @@ class LogicPanel(QWidget):
         if neuron is None:
             return
         inp = self.graph.inputs()[0]
-        stack = self.doc.stack
-        stack.beginMacro("Add hidden layer")
         edge = next(e for e in self.graph.edges if e.dst == neuron.id)
-        stack.push(C.DisconnectCommand(self.graph, edge))
         x, y = neuron.pos
-        stack.push(C.MoveNodesCommand(self.graph, {neuron.id: (neuron.pos, (x + 240, y))}))
-        add = C.AddNodeCommand(self.graph, "neuron", (x, y), {"units": 2, "activation": "step"}, name="hidden",
-                               weights={"kernel": np.zeros((2, 2), np.float32), "bias": np.zeros(2, np.float32)})
-        stack.push(add)
-        stack.push(C.ConnectCommand(self.graph, inp.id, add.node.id))
-        stack.push(C.ConnectCommand(self.graph, add.node.id, neuron.id))
-        stack.endMacro()
+        steps = C.Steps(self.graph)  # every step checked on a copy first: a refused step changes nothing
+        try:
+            steps.add(C.DisconnectCommand, edge)
+            steps.add(C.MoveNodesCommand, {neuron.id: (neuron.pos, (x + 240, y))})
+            add = steps.add(C.AddNodeCommand, "neuron", (x, y), {"units": 2, "activation": "step"},
+                            name=steps.graph.unique_name("hidden"),
+                            weights={"kernel": np.zeros((2, 2), np.float32), "bias": np.zeros(2, np.float32)})
+            steps.add(C.ConnectCommand, inp.id, add.node.id)
+            steps.add(C.ConnectCommand, add.node.id, neuron.id)
+        except PlaygroundError as exc:
+            self.learn_status.setText(f"<span style='color:{RED}'>Could not add a hidden layer: {esc(str(exc))}"
+                                      f"</span>")
+            return
+        self.doc.push(steps.command("Add hidden layer"))
         self.doc.select([add.node.id])
         self.learn_status.setText("Added a hidden layer of two neurons with zero weights: set them by hand "
                                   "(AND and NOR make XNOR with an OR on top), or press Learn instead.")
@@ -348,14 +367,12 @@ class LogicPanel(QWidget):
         self.refresh()
 
     def _on_learned(self, outcome) -> None:
-        stack = self.doc.stack
         neurons = [n.id for n in self.graph.nodes.values() if n.kind == "neuron"]
-        stack.beginMacro("Learn instead")
-        stack.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "sigmoid"} for nid in neurons},
-                                          "Sigmoid neurons"))
-        stack.push(C.SetWeightsCommand(self.graph, {nid: outcome.weights[nid] for nid in neurons
-                                                    if nid in outcome.weights}, "Learned weights"))
-        stack.endMacro()
+        steps = C.Steps(self.graph)
+        steps.add(C.SetNodeParamsCommand, {nid: {"activation": "sigmoid"} for nid in neurons}, "Sigmoid neurons")
+        steps.add(C.SetWeightsCommand, {nid: outcome.weights[nid] for nid in neurons if nid in outcome.weights},
+                  "Learned weights")
+        self.doc.push(steps.command("Learn instead"))
         # the same rule as the table's verdict (output >= 0.5 counts as 1), computed from the table itself
         try:
             table = logic.truth_table(self.graph, self.target_value())

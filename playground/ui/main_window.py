@@ -8,6 +8,8 @@ It builds the panels, lays them out and connects their signals; the work lives e
 
 from __future__ import annotations
 
+import sys
+
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -81,6 +83,9 @@ class MainWindow(QMainWindow):
 
         self._lay_out()
         build_menus(self)
+        from .undo_keys import DocumentUndoKeys
+        self.undo_keys = DocumentUndoKeys(self, self.doc.stack)
+        self.undo_keys.install()
         self.workspaces = Workspaces(self, self)
         self.backend = BackendChoice(self.doc, self.settings, self.backend_actions, self)
         self._connect()
@@ -90,6 +95,7 @@ class MainWindow(QMainWindow):
         self.hsplit.setSizes([200, 900, 380])
         self.vsplit.setSizes([620, 220])
         self.set_workspace("Build")
+        self._fix_tab_order()
         if preset:
             self.files.load_project(project_io.loads(preset_text(preset)), None)
         else:
@@ -127,9 +133,14 @@ class MainWindow(QMainWindow):
         doc = self.doc
         doc.message.connect(self.banner.show_message)
         doc.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
+        # a status message is about the step just made: the next step (or its undo) clears it, and a new one
+        # said right after a push lands after this
+        doc.stack.indexChanged.connect(self._clear_status)
         doc.title_changed.connect(self._update_title)
         doc.replaced.connect(self._on_replaced)
         doc.selection_changed.connect(self._on_selection)
+        doc.selection_changed.connect(self._fix_tab_order)
+        doc.changed.connect(self._fix_tab_order)
         self.palette_panel.add_requested.connect(self.editor.add_layer_at_centre)
         self.train_panel.export_requested.connect(self.exporter.export_dialog)
         self.inside_panel.train_requested.connect(lambda: self.set_workspace("Train"))
@@ -156,6 +167,18 @@ class MainWindow(QMainWindow):
             if first is not None:
                 first.setFocus()
                 first.selectAll()
+
+    def _fix_tab_order(self, *_) -> None:
+        """Tab runs palette search -> palette -> canvas -> the inspector's fields -> summary, whatever
+        the inspector holds now (its fields are rebuilt for each layer)."""
+        chain = [self.palette_panel.search, self.palette_panel.tree, self.view, *self.inspector.focus_chain(),
+                 self.summary.table]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
+
+    def _clear_status(self, *_) -> None:
+        if shiboken6.isValid(self):  # the stack's destructor emits its last signals while the window goes
+            self.statusBar().clearMessage()
 
     def _update_title(self, *_) -> None:
         if not shiboken6.isValid(self) or not shiboken6.isValid(self.doc.stack):
@@ -191,6 +214,16 @@ class MainWindow(QMainWindow):
         if self.workspaces.current != "See inside":
             self.editor.delete_selection()
 
+    def add_palette_layer(self) -> None:
+        """Edit > Add palette layer: the palette's current layer, after the selected one (as Enter there)."""
+        kind = self.palette_panel.current_kind()
+        if kind is None:
+            self.doc.say("Choose a layer in the palette first (Ctrl+F, type its name, Enter).", 5000)
+            return
+        if self.workspaces.current == "See inside":
+            self.set_workspace("Build")
+        self.editor.add_layer_at_centre(kind)
+
     def start_training(self) -> None:
         self.set_workspace("Train")
         self.train_panel.start()
@@ -205,6 +238,9 @@ class MainWindow(QMainWindow):
         from .theme import apply_theme
         self.settings.setValue("theme", mode)
         apply_theme(QGuiApplication.instance(), mode)
+        if "pyqtgraph" in sys.modules:  # no plot was made before pyqtgraph was imported
+            from .theme import restyle_plots
+            restyle_plots(self)
         self.scene.update()
         self.view.viewport().update()
 

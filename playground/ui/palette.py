@@ -3,7 +3,7 @@ Entries are dragged onto the canvas (or double-clicked to add at the centre)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -33,7 +33,43 @@ def layer_icon(spec, size: int = 22) -> QIcon:
     return QIcon(pm)
 
 
+ADD_KEYS = (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Space)
+
+
 class PaletteTree(QTreeWidget):
+    """The palette's list; Enter, keypad Enter or Space on a layer adds it, as a double-click does."""
+
+    add_requested = Signal(str)
+
+    def keyPressEvent(self, event):
+        item = self.currentItem()
+        if event.key() in ADD_KEYS and not event.modifiers() & ~Qt.KeypadModifier and item is not None:
+            kind = item.data(0, Qt.UserRole)
+            if kind:
+                self.add_requested.emit(kind)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+    def focusInEvent(self, event):
+        # arriving by Tab with nothing current: start on the first layer shown, so Enter adds something
+        item = self.currentItem()
+        if item is None or item.isHidden() or not item.data(0, Qt.UserRole):
+            first = self.first_visible_layer()
+            if first is not None:
+                self.setCurrentItem(first)
+        super().focusInEvent(event)
+
+    def first_visible_layer(self):
+        for i in range(self.topLevelItemCount()):
+            group = self.topLevelItem(i)
+            if group.isHidden():
+                continue
+            for j in range(group.childCount()):
+                if not group.child(j).isHidden():
+                    return group.child(j)
+        return None
+
     def mimeTypes(self):
         return [MIME_LAYER]
 
@@ -46,7 +82,7 @@ class PaletteTree(QTreeWidget):
 
 
 class Palette(QWidget):
-    add_requested = Signal(str)  # double-click: add at the centre of the view
+    add_requested = Signal(str)  # double-click or Enter: add after the selected layer, or at the centre
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -80,7 +116,8 @@ class Palette(QWidget):
                 group.addChild(item)
                 self.items[spec.key] = item
             group.setExpanded(True)
-        hint = QLabel("Drag onto the canvas, or double-click.")
+        hint = QLabel("Drag onto the canvas, double-click, or press Enter: the layer goes after the selected one, "
+                      "wired.")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: gray;")
         lay = QVBoxLayout(self)
@@ -90,6 +127,30 @@ class Palette(QWidget):
         lay.addWidget(hint)
         self.search.textChanged.connect(self._on_search)
         self.tree.itemDoubleClicked.connect(self._on_double_click)
+        self.tree.add_requested.connect(self.add_requested)
+        self.search.returnPressed.connect(self._on_search_return)
+        self.search.installEventFilter(self)
+        self.setFocusProxy(self.search)
+
+    def current_kind(self) -> str | None:
+        """The layer kind of the palette's current entry (shown), or None."""
+        item = self.tree.currentItem()
+        if item is None or item.isHidden():
+            return None
+        return item.data(0, Qt.UserRole) or None
+
+    def _on_search_return(self) -> None:
+        """Enter (or Down) in the search field: into the list, on the first layer that matches."""
+        first = self.tree.first_visible_layer()
+        if first is not None:
+            self.tree.setCurrentItem(first)
+            self.tree.setFocus(Qt.TabFocusReason)
+
+    def eventFilter(self, obj, event):
+        if obj is self.search and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down:
+            self._on_search_return()
+            return True
+        return super().eventFilter(obj, event)
 
     def _on_search(self, text: str) -> None:
         text = text.strip().lower()

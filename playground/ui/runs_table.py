@@ -114,6 +114,7 @@ class RunsTable(QGroupBox):
         self.limit.editingFinished.connect(self._on_limits)
         self.keep.editingFinished.connect(self._on_limits)
         doc.changed.connect(self.refresh)  # every undo step (a run's entry comes and goes with its command)
+        doc.stack.indexChanged.connect(self.msg.clear)  # a note on the last step goes with the next
         doc.replaced.connect(lambda: self.refresh(force=True))
         self.refresh(force=True)
 

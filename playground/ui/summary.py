@@ -10,6 +10,21 @@ from ..core import shapes
 from ..core.registry import get_spec
 
 
+NAME_WIDTH = 170  # px: the Layer column never grows past this (the full name is in the tooltip)
+
+
+def size_text(n_bytes: int) -> str:
+    """Bytes in the unit that reads best: ``2.0 KiB``, ``0.86 MiB``, ``1.2 GiB``."""
+    if n_bytes < 1024:
+        return f"{n_bytes} bytes"
+    for unit, scale in (("KiB", 2 ** 10), ("MiB", 2 ** 20), ("GiB", 2 ** 30)):
+        if n_bytes < scale * 1024 or unit == "GiB":
+            value = n_bytes / scale
+            return f"{value:.2f} {unit}" if value < 10 else f"{value:.1f} {unit}" if value < 100 else \
+                f"{value:.0f} {unit}"
+    raise AssertionError("unreachable")
+
+
 class SummaryTable(QWidget):
     """Layer, type, output shape, parameters, worked formula; totals below. Reads the document's results."""
 
@@ -20,12 +35,19 @@ class SummaryTable(QWidget):
         self.table.setHorizontalHeaderLabels(["Layer", "Type", "Output shape", "Params", "Formula"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setTabKeyNavigation(False)  # Tab moves on to the next panel, not cell by cell
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         h = self.table.horizontalHeader()
-        for i in range(4):
+        h.setSectionResizeMode(0, QHeaderView.Interactive)  # sized in refresh(): a long name cannot squeeze Formula
+        for i in range(1, 4):
             h.setSectionResizeMode(i, QHeaderView.ResizeToContents)
         h.setSectionResizeMode(4, QHeaderView.Stretch)
+        # a long formula wraps onto a second line instead of being cut; a long name is elided in the middle
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.ElideMiddle)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.verticalHeader().setMinimumSectionSize(24)
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.RichText)
         lay = QVBoxLayout(self)
@@ -63,11 +85,14 @@ class SummaryTable(QWidget):
                     item.setForeground(Qt.red)
                 item.setToolTip(text)
                 self.table.setItem(r, c, item)
+        self.table.resizeColumnToContents(0)
+        if self.table.columnWidth(0) > NAME_WIDTH:
+            self.table.setColumnWidth(0, NAME_WIDTH)
         total, trainable = shapes.totals(infos)
         n_err = sum(1 for i in infos.values() if i.errors)
-        mem = total * 4 / 2 ** 20
         frozen = f", {total - trainable:,} non-trainable" if total - trainable else ""
-        self.totals.setText(f"<b>Total params: {total:,}</b> ({trainable:,} trainable{frozen}) \u00b7 weights {mem:.2f} MiB "
+        self.totals.setText(f"<b>Total params: {total:,}</b> ({trainable:,} trainable{frozen}) \u00b7 weights "
+                            f"{size_text(total * 4)} "
                             f"as float32" + (f" \u00b7 <span style='color:#D64541'>{n_err} layer(s) with errors</span>"
                                              if n_err else ""))
         self.table.blockSignals(False)

@@ -62,6 +62,12 @@ def apply_theme(app, mode: str = "system") -> None:
                              (QPalette.HighlightedText, "#FFFFFF"), (QPalette.ToolTipBase, "#2D3137"),
                              (QPalette.ToolTipText, "#E8EAED"), (QPalette.PlaceholderText, "#8A9099")]:
             pal.setColor(role, QColor(colour))
+        # disabled widgets must look disabled: dim text, flat button face (Fusion's defaults for a dark
+        # palette leave a disabled Stop looking exactly like the enabled Start)
+        for role, colour in [(QPalette.WindowText, "#6B7078"), (QPalette.Text, "#6B7078"),
+                             (QPalette.ButtonText, "#6B7078"), (QPalette.Button, "#25282D"),
+                             (QPalette.Light, "#25282D"), (QPalette.Base, "#202328")]:
+            pal.setColor(QPalette.Disabled, role, QColor(colour))
         app.setPalette(pal)
     elif mode == "light":
         app.setPalette(app.style().standardPalette())
@@ -69,6 +75,22 @@ def apply_theme(app, mode: str = "system") -> None:
     if font.pointSizeF() < 9.5:
         font.setPointSizeF(9.5)
         app.setFont(font)
+
+
+def restyle_plots(root) -> None:
+    """Give every pyqtgraph plot under ``root`` the current theme's card background, axes and title colours
+    (plots take their colours when made; a theme switch must reach them too)."""
+    import pyqtgraph as pg
+    c = card_colours()
+    for view in root.findChildren(pg.GraphicsView):
+        view.setBackground(c["card"])
+        if isinstance(view, pg.PlotWidget):
+            item = view.getPlotItem()
+            for name in ("left", "bottom"):
+                item.getAxis(name).setTextPen(c["text"])
+                item.getAxis(name).setPen(c["muted"])
+            if item.titleLabel.text:
+                item.setTitle(item.titleLabel.text, color=c["text"].name())
 
 
 # One spacing and type scale for every workspace (points for type, pixels for space).

@@ -214,10 +214,7 @@ class TrainPanel(QWidget):
             return False
         changed = {k: v for k, v in settings.items() if self.doc.training.get(k) != v}
         if changed:  # typed but not yet committed (a field still being edited): commit as one step
-            self.doc.stack.beginMacro("Training settings")
-            for k, v in changed.items():
-                self.doc.set_setting("training", k, v)
-            self.doc.stack.endMacro()
+            self.doc.set_settings("training", changed, "Training settings")
         fresh = self.doc.training.get("start_weights") == "fresh"
         graph = runs_core.fresh_start(self.doc.graph) if fresh else self.doc.graph
         start = {nid: dict(n.weights) for nid, n in graph.nodes.items() if n.weights}

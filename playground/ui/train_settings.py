@@ -108,10 +108,13 @@ class TrainSettingsForm(QGroupBox):
         return True
 
     def _new_seed(self) -> None:
-        # a macro of its own: not merged with typing in the seed box just before
-        self.doc.stack.beginMacro("New seed")
-        self.edit("seed", secrets.randbelow(MAX_SEED_BOX + 1))
-        self.doc.stack.endMacro()
+        # a step of its own: not merged with typing in the seed box just before
+        from .document import SettingError
+        try:
+            self.doc.set_settings("training", {"seed": secrets.randbelow(MAX_SEED_BOX + 1)}, "New seed")
+        except SettingError as exc:
+            self.settings_msg.setText(str(exc))
+            self.settings_msg.show()
 
     def _on_lr_typed(self, text: str) -> None:
         try:

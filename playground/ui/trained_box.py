@@ -73,11 +73,13 @@ class TrainedWeightsBox(QWidget):
         if node.weights:
             from ..core.analysis import weights_text
             self.stored.setText(f"Stored weights: {weights_text(node.weights)}.")
+        elif not weighted:
+            self.stored.setText("No weights: this layer has no parameters to learn.")
         else:
             self.stored.setText("No stored weights: this layer starts from random values.")
         self.reset_layer.setEnabled(bool(node.weights))
         self.reset_all.setEnabled(bool(trained))
-        self.reset_layer.setVisible(bool(trained))
+        self.reset_layer.setVisible(bool(trained) and weighted)
         self.reset_all.setVisible(bool(trained))
         self.stored.setVisible(bool(trained))
 

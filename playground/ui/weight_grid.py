@@ -17,6 +17,18 @@ from . import commands as C
 RED = "border: 1.5px solid #D64541; border-radius: 3px;"
 
 
+def unit_name(layer: str, u: int, units: int) -> str:
+    """One numbering everywhere in the lab (weights, truth table, decision plot): ``hidden #1``, from 1."""
+    return layer if units == 1 else f"{layer} #{u + 1}"
+
+
+def source_name(node, i: int, width: int) -> str:
+    """What feeds weight ``w{i+1}``: an input bit ``x1``, ``x2``... or a neuron ``hidden #1``."""
+    if node.kind == "input":
+        return f"x{i + 1}"
+    return unit_name(node.name, i, width)
+
+
 class WeightEdit(QLineEdit):
     """One weight; ``committed(edit, text, merge)`` when the user confirms a value or scrolls."""
 
@@ -82,6 +94,7 @@ class WeightGrid(QWidget):
         while self.lay.count():
             item = self.lay.takeAt(0)
             if item.widget():
+                item.widget().hide()  # gone now, not when the event loop gets to deleteLater
                 item.widget().deleteLater()
         self.edits = {}
 
@@ -112,14 +125,14 @@ class WeightGrid(QWidget):
         grid_w = QWidget()
         grid = QGridLayout(grid_w)
         grid.setContentsMargins(0, 0, 0, 0)
-        src_name = self.graph.nodes[self.graph.input_ids(node_id)[0]].name
+        src = self.graph.nodes[self.graph.input_ids(node_id)[0]]
         for u in range(units):
-            head = QLabel(f"neuron {u + 1}")
+            head = QLabel(unit_name(node.name, u, units))
             head.setAlignment(Qt.AlignCenter)
             grid.addWidget(head, 0, u + 1)
         grid.addWidget(QLabel("w0 (bias)"), 1, 0)
         for i in range(n_in):
-            grid.addWidget(QLabel(f"w{i + 1} \u2190 {src_name}[{i}]"), i + 2, 0)
+            grid.addWidget(QLabel(f"w{i + 1} \u2190 {source_name(src, i, n_in)}"), i + 2, 0)
         for u in range(units):
             keys = [(("bias", (u,)), 1)] + [(("kernel", (i, u)), i + 2) for i in range(n_in)]
             for key, row in keys:
@@ -176,11 +189,11 @@ class WeightGrid(QWidget):
         node = self.graph.nodes[self.node_id]
         stack = self.doc.stack
         if var not in node.weights:
-            stack.beginMacro("Set weight")
-            stack.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
-                self.graph, self.node_id, self.fan_in())}, "Create weights"))
-            stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
-            stack.endMacro()
+            steps = C.Steps(self.graph)
+            steps.add(C.SetWeightsCommand, {self.node_id: C.fitted_neuron_weights(
+                self.graph, self.node_id, self.fan_in())}, "Create weights")
+            steps.add(C.SetWeightCommand, self.node_id, var, idx, value, merge=merge)
+            stack.push(steps.command("Set weight"))
         elif float(node.weights[var][idx]) != value:
             stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
 

@@ -129,7 +129,10 @@ def test_go_to_layer_finds_by_name_centres_and_selects_it(window, qtbot):
     card = window.scene.node_items[target.id].card_rect()
     assert visible_rect(view).contains(card)
     assert view.zoom() >= MIN_ZOOM - 1e-6
+    # one match: the box and its popup close, and the canvas has the keyboard (issue 24)
+    assert not view.find_bar.isVisible() and not field.completer().popup().isVisible() and view.hasFocus()
     # part of a name: Enter again goes to the next match
+    QTest.keyClick(window, Qt.Key_G, Qt.ControlModifier)
     field.clear()
     QTest.keyClicks(field, "block3_concat")
     QTest.keyClick(field, Qt.Key_Return)

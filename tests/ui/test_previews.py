@@ -51,3 +51,25 @@ def test_previews_switch_off_for_big_networks(window, qtbot):
     assert not act.isChecked() and not window.view.previews.enabled
     window.load_project(project.loads(preset_text("mnist-mlp")), None)
     assert not act.isChecked()  # stays as the user left it
+
+
+def test_an_error_in_one_layer_keeps_the_other_previews(window, qtbot):
+    """Issue 24, item 19: kernel 40 on the second conv: the cards before it keep their pictures."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    scene, previews = window.scene, window.view.previews
+    with qtbot.waitSignal(previews.updated, timeout=120_000):
+        preview_action(window).trigger()
+    g = window.graph
+    conv1 = g.by_name("conv2d_1")
+    window.select_nodes([conv1.id])
+    field = window.inspector.fields["kernel_size"]
+    with qtbot.waitSignal(previews.updated, timeout=60_000):
+        field.setFocus()
+        field.selectAll()
+        QTest.keyClicks(field, "40")
+        QTest.keyClick(field, Qt.Key_Return)
+    assert window.doc.infos[conv1.id].errors
+    assert scene.node_items[g.by_name("conv2d").id].preview is not None
+    assert scene.node_items[g.by_name("input").id].preview is not None
+    assert scene.node_items[conv1.id].preview is None

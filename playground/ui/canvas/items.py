@@ -16,6 +16,7 @@ from .. import theme
 
 CARD_W, CARD_H = 172.0, 96.0  # the layout's column pitch (core.layout.X_SPACING) leaves room for edges
 PORT_R = 6.0
+PREVIEW_TOP = 54.0  # below the card's first text row (33 + 19.5), so that row is never cut by the picture
 LANE_MARGIN = 22.0  # how far a routed skip edge keeps from the cards it passes
 LABEL_H = 20.0
 PREVIEW = 48.0  # side of a layer preview picture on a card
@@ -149,19 +150,24 @@ class NodeItem(QGraphicsItem):
                              fm.elidedText(self.name, Qt.ElideRight, room))
         rows = self.text_rows(c)
         y = 33.0
-        for text, font, colour in rows:
+        for i, (text, font, colour) in enumerate(rows):
             painter.setFont(font)
             painter.setPen(colour)
             fm = QFontMetricsF(font)
-            width = CARD_W - 20 - (PREVIEW + 6 if self.preview is not None else 0)
+            # the picture sits beside the lower rows: the first (the parameters, "32 3x3 s1 valid relu")
+            # keeps the whole width
+            beside = self.preview is not None and (i > 0 or len(rows) < 3)
+            width = CARD_W - 20 - (PREVIEW + 6 if beside else 0)
             painter.drawText(QRectF(10, y, width, 19), Qt.AlignLeft | Qt.AlignVCenter,
                              fm.elidedText(text, Qt.ElideRight, width))
             y += 19.5
         if self.preview is not None:
             img = self.preview
-            scale = min(PREVIEW / img.width(), PREVIEW / img.height())
+            top = PREVIEW_TOP if len(rows) >= 3 else 36
+            side = min(PREVIEW, CARD_H - 4 - top)
+            scale = min(side / img.width(), side / img.height())
             w, h = img.width() * scale, img.height() * scale
-            target = QRectF(CARD_W - 10 - w, 36 + (PREVIEW - h) / 2, w, h)
+            target = QRectF(CARD_W - 10 - w, top + (side - h) / 2, w, h)
             painter.drawImage(target, img)
             painter.setPen(QPen(c["border"], 1))
             painter.setBrush(Qt.NoBrush)
@@ -250,9 +256,23 @@ class EdgeItem(QGraphicsPathItem):
                 half = min(half, zone.left() - mid.x())
             else:
                 return None  # the middle of the edge is over a card (cards overlap): no label
+        want = min(text_width + 10, LABEL_MAX_W)
+        if half * 2 < want and text_width + 10 <= LABEL_MAX_W:  # too tight between the cards: above them, whole
+            above = self._box_above(mid.x(), want)
+            if above is not None:
+                return above
         if half * 2 < LABEL_MIN_W:
             return None
         return QRectF(mid.x() - half, top, 2 * half, LABEL_H)
+
+    def _box_above(self, x: float, width: float) -> QRectF | None:
+        cards = (self.src.card_rect(), self.dst.card_rect())
+        top = min(c.top() for c in cards) - PORT_R - LABEL_H - 2
+        box = QRectF(x - width / 2, top, width, LABEL_H)
+        scene = self.scene()
+        if scene is None or scene.cards_in(box.adjusted(-4, -4, 4, 4)):
+            return None
+        return box
 
     def set_content(self, shape_text: str, weights_text: str) -> None:
         self.label = weights_text
@@ -275,7 +295,9 @@ class EdgeItem(QGraphicsPathItem):
         return s.createStroke(stroker)
 
     def boundingRect(self):
-        return super().boundingRect().adjusted(-LABEL_MAX_W / 2 - 4, -LABEL_H, LABEL_MAX_W / 2 + 4, LABEL_H)
+        # room for a label above the cards (label_box) as well as on the edge
+        return super().boundingRect().adjusted(-LABEL_MAX_W / 2 - 4, -CARD_H - LABEL_H - PORT_R - 4,
+                                               LABEL_MAX_W / 2 + 4, LABEL_H)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         c = theme.card_colours()

@@ -79,12 +79,28 @@ class PreviewController(QObject):
         if self._running:
             self._again = True
             return
-        if self.doc.shapes.n_errors() or not self.doc.graph.nodes:
+        graph = self._computable()
+        if not graph.nodes:
             self._clear()
             return
         self._running = True
-        start_job(_compute, self.doc.graph.copy(), self.doc.training.get("dataset", "mnist-sample"),
+        start_job(_compute, graph, self.doc.training.get("dataset", "mnist-sample"),
                   on_done=self._on_done, on_failed=self._on_failed, parent=self)
+
+    def _computable(self):
+        """A copy of the network without the layers in error and what they feed: an error in one layer
+        leaves the other cards' previews (those cards show the error instead)."""
+        graph = self.doc.graph.copy()
+        infos = self.doc.infos
+        bad = [nid for nid in graph.nodes if infos.get(nid) is None or infos[nid].errors
+               or infos[nid].status == "blocked"]
+        for nid in bad:
+            graph.remove_node(nid)
+        if bad and graph.nodes:
+            first = self.doc.shapes.first_error()
+            if first is not None:
+                self.doc.say(f"Layer previews stop at {self.doc.graph.nodes[first[0]].name}: {first[1]}", 6000)
+        return graph
 
     def _finish(self) -> bool:
         self._running = False

@@ -157,6 +157,9 @@ class GraphView(QGraphicsView):
     def keyPressEvent(self, event):
         if event.key() == Qt.Key_Escape and self.scene().cancel_edge_drag():
             return
+        if event.key() in ARROWS and not event.modifiers() & ~(Qt.ShiftModifier | Qt.KeypadModifier):
+            self.step_selection(event.key(), extend=bool(event.modifiers() & Qt.ShiftModifier))
+            return
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self.setDragMode(QGraphicsView.ScrollHandDrag)
         super().keyPressEvent(event)
@@ -165,6 +168,27 @@ class GraphView(QGraphicsView):
         if event.key() == Qt.Key_Space and not event.isAutoRepeat():
             self.setDragMode(QGraphicsView.RubberBandDrag)
         super().keyReleaseEvent(event)
+
+    def step_selection(self, key, extend: bool = False) -> None:
+        """Arrow keys: select the next layer that way (Right/Left prefer the layer's outputs/inputs);
+        with Shift the layer is added to the selection, in the order visited (Edit > Connect selected)."""
+        scene = self.scene()
+        graph, doc = scene.graph, scene.doc
+        if not graph.nodes:
+            return
+        sel = [n for n in doc.selection if n in graph.nodes]
+        if not sel:
+            order = graph.topological_order()
+            target = order[0] if order else next(iter(graph.nodes))
+        else:
+            target = neighbour(graph, sel[-1], key)
+            if target is None:
+                return
+        ids = [n for n in sel if n != target] + [target] if extend else [target]
+        doc.select(ids)
+        item = scene.node_items.get(target)
+        if item is not None:
+            self.ensureVisible(item.card_rect(), 40, 40)
 
     # drops from the palette
     def dragEnterEvent(self, event):
@@ -218,8 +242,38 @@ class GraphView(QGraphicsView):
         node = matches[nth % len(matches)]
         self.scene().doc.select([node.id])
         self.centre_on_node(node.id)
-        more = f" ({nth % len(matches) + 1} of {len(matches)}: Enter for the next)" if len(matches) > 1 else ""
+        self.find_bar.field.completer().popup().hide()
+        if len(matches) == 1:  # found: the box closes and the canvas has the keyboard (arrow keys walk on)
+            self.find_bar.close_bar()
+            self.scene().doc.say(f"Went to {node.name}.", 3000)
+            return
+        more = f" ({nth % len(matches) + 1} of {len(matches)}: Enter for the next, Escape to close)"
         self.find_bar.report(f"{node.name}{more}", ok=True)
+
+
+ARROWS = {Qt.Key_Left: (-1, 0), Qt.Key_Right: (1, 0), Qt.Key_Up: (0, -1), Qt.Key_Down: (0, 1)}
+
+
+def neighbour(graph, node_id: str, key) -> str | None:
+    """The layer an arrow key leads to from ``node_id``: Right/Left its nearest output/input when it has
+    one, otherwise the nearest card in that direction (a cone of 45 degrees either side)."""
+    dx, dy = ARROWS[key]
+    x0, y0 = graph.nodes[node_id].pos
+    linked = graph.output_ids(node_id) if dx > 0 else graph.input_ids(node_id) if dx < 0 else []
+    if linked:
+        return min(linked, key=lambda n: abs(graph.nodes[n].pos[1] - y0))
+    best, best_d = None, None
+    for nid, node in graph.nodes.items():
+        if nid == node_id:
+            continue
+        ax, ay = node.pos[0] - x0, node.pos[1] - y0
+        along, across = ax * dx + ay * dy, abs(ax * dy) + abs(ay * dx)
+        if along <= 0 or across > along:
+            continue
+        d = along + 2 * across
+        if best_d is None or d < best_d:
+            best, best_d = nid, d
+    return best
 
 
 def find_layers(graph, text: str) -> list:

@@ -116,12 +116,28 @@ class ConvExplorer(StepExplorer):
         self.digit.set_operation(ker, self.stride.value(), self.pad_value())
         if img is None or ker is None:
             self.message.setText("A cell is not a number (marked red); fix it to see the convolution.")
+            self.formula.setText("")
+            self.detail.setText("")
+            self.padded.paint_cells({})
             return
         try:
             self.steps = list(conv.conv_steps(img, ker, self.stride.value(), self.pad_value()))
         except PlaygroundError as exc:
+            # nothing of the last good result may stay on screen: formula, window, cell sum
             self.message.setText(str(exc))
             self.output.set_values(np.zeros((1, 1)), blank=True)
+            f, s, p = ker.shape[0], self.stride.value(), self.pad_value()
+            n = img.shape[0]
+            if p == "same":
+                self.formula.setText("")
+            else:
+                out = (n + 2 * p - f) // s + 1
+                self.formula.setText(f"<tt>out = floor((n + 2p - f)/s) + 1 = floor(({n} + 2*{p} - {f})/{s}) + 1 = "
+                                     f"{out}</tt>  \u00b7  no output: the {f}x{f} filter does not fit")
+            self.x_padded = None
+            self.padded.set_values(np.pad(img, p) if isinstance(p, int) and p >= 0 else img)
+            self.padded.paint_cells({})
+            self.detail.setText("No output cell to compute.")
             return
         self.message.setText("")
         f, s, p = ker.shape[0], self.stride.value(), self.pad_value()

@@ -8,6 +8,8 @@ evaluates in the worker.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
@@ -24,6 +26,21 @@ def edge_filter(f: int, vertical: bool = True) -> np.ndarray:
     k = np.zeros((f, f))
     k[:, 0], k[:, -1] = -1.0, 1.0
     return k if vertical else k.T.copy()
+
+
+def cell_decimals(kernel: np.ndarray) -> int:
+    """Decimals that give the filter's largest number 3 significant digits (one scale for the whole grid)."""
+    top = float(np.max(np.abs(kernel))) if kernel.size else 0.0
+    return 3 if top == 0 or not np.isfinite(top) else int(min(6, max(0, 2 - math.floor(math.log10(top)))))
+
+
+def cell_number(v: float, decimals: int) -> str:
+    """``v`` rounded to ``decimals``, trailing zeros dropped; a value that rounds to zero is "0", never "-0.000"
+    (a cell left as shown keeps its exact value: ``typed_kernel``)."""
+    r = round(float(v), decimals)
+    if r == 0:
+        return "0"
+    return f"{r:.{decimals}f}".rstrip("0").rstrip(".")
 
 
 class FilterSurgery(QWidget):
@@ -102,9 +119,10 @@ class FilterSurgery(QWidget):
         self.grid.set_values(np.zeros_like(self.kernel))
         self.grid.blockSignals(True)
         self._shown = {}
+        decimals = cell_decimals(self.kernel)
         for r in range(self.kernel.shape[0]):
             for c in range(self.kernel.shape[1]):
-                text = number(self.kernel[r, c])
+                text = cell_number(self.kernel[r, c], decimals)
                 self.grid.item(r, c).setText(text)
                 self._shown[(r, c)] = text
         self.grid.blockSignals(False)

@@ -1,0 +1,73 @@
+"""Ctrl+Z and Ctrl+Shift+Z (or Ctrl+Y) mean the document's undo and redo wherever the cursor is.
+
+A QLineEdit (and the line inside a spin box or an editable combo box) claims the undo keys for its own
+typing history. In this app every typed value is already an undo step on the document's stack (or
+becomes one when the field is committed), so that private history only hides the real one: press
+Ctrl+Z right after typing a weight and nothing seemed to happen, or the field's undo fed a value back
+that ate a step (issue 24, items 3 and 4). The filter commits the focused field the way leaving it
+would, then undoes or redoes on the document's stack.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QLineEdit
+
+UNDO_KEYS = (QKeySequence("Ctrl+Z"),)
+REDO_KEYS = (QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y"))
+
+
+def _sequence(event) -> QKeySequence:
+    return QKeySequence(event.keyCombination())
+
+
+def commit_field(widget) -> None:
+    """Commit what is typed in ``widget`` as leaving it would (spin boxes read their text, line edits
+    announce ``editingFinished``, whose slots compare with the model and push only a change)."""
+    if isinstance(widget, QAbstractSpinBox):
+        widget.interpretText()
+    elif isinstance(widget, QComboBox) and widget.isEditable() and widget.lineEdit() is not None:
+        widget.lineEdit().editingFinished.emit()
+    elif isinstance(widget, QLineEdit) and not widget.isReadOnly():
+        widget.editingFinished.emit()
+
+
+class DocumentUndoKeys(QObject):
+    """Installed on the application; acts only on fields in the top-level widget ``root`` and routes the
+    undo keys to ``stack`` (the document's one undo stack)."""
+
+    def __init__(self, root, stack):
+        super().__init__(root)
+        self.root, self.stack = root, stack
+
+    def eventFilter(self, obj, event):
+        kind = event.type()
+        if kind not in (QEvent.ShortcutOverride, QEvent.KeyPress) or \
+                not isinstance(obj, QLineEdit | QAbstractSpinBox | QComboBox):
+            return False
+        seq = _sequence(event)
+        undo = any(seq.matches(k) == QKeySequence.ExactMatch for k in UNDO_KEYS)
+        redo = any(seq.matches(k) == QKeySequence.ExactMatch for k in REDO_KEYS)
+        if not (undo or redo) or obj.window() is not self.root:
+            return False
+        if kind == QEvent.KeyPress:
+            return True  # handled at the ShortcutOverride: the field's own undo never runs
+        field = obj
+        if isinstance(obj, QLineEdit) and isinstance(obj.parent(), QAbstractSpinBox | QComboBox):
+            field = obj.parent()
+        commit_field(field)
+        if undo and self.stack.canUndo():
+            self.stack.undo()
+        elif redo and self.stack.canRedo():
+            self.stack.redo()
+        event.accept()  # taken: neither the field's own history nor a second trigger through the shortcut
+        return True
+
+    def install(self) -> None:
+        QApplication.instance().installEventFilter(self)
+
+    def uninstall(self) -> None:
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
