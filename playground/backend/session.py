@@ -102,7 +102,8 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     settings = {**settings, "seed": resolve_seed(settings.get("seed"))}
     cfg = TrainConfig.from_settings(settings)
     from ..core.limits import check_buildable  # noqa: PLC0415
-    check_buildable(graph, cfg.batch_size)  # before the dataset loads or Keras allocates anything
+    from .prechecks import opaque_counts  # noqa: PLC0415
+    check_buildable(graph, cfg.batch_size, counts=opaque_counts(graph))  # before the data loads or Keras allocates
     ds, data = prepare_for(graph, dataset, cfg.loss)
     recorder = _Recorder(on_event)
     extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []

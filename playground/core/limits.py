@@ -49,22 +49,25 @@ def require(nbytes: float, subject: str, purpose: str, available: int | None = N
                             f"available.")
 
 
-def network_bytes(graph, batch_size: int = 0) -> tuple[int, int]:
+def network_bytes(graph, batch_size: int = 0, counts: dict[str, int] | None = None) -> tuple[int, int]:
     """(weight bytes, activation bytes for one batch) of a graph, from its inferred shapes.
 
     Training keeps about four copies of the weights (weights, gradients, two Adam moments) and the
-    activations of every layer for the backward pass; callers multiply as they need.
+    activations of every layer for the backward pass; callers multiply as they need. ``counts`` replaces
+    the parameter count of the nodes it names (opaque layers: Keras' own count, never the file's).
     """
     from .shapes import infer  # noqa: PLC0415
     infos = infer(graph)
-    params = sum(i.params for i in infos.values())
+    counts = counts or {}
+    params = sum(counts.get(nid, i.params) for nid, i in infos.items())
     acts = sum(math.prod(i.shape) for i in infos.values() if i.shape)
     return params * BYTES_PER_VALUE, acts * BYTES_PER_VALUE * batch_size
 
 
-def check_network_fits(graph, batch_size: int = 0, available: int | None = None) -> None:
+def check_network_fits(graph, batch_size: int = 0, available: int | None = None,
+                       counts: dict[str, int] | None = None) -> None:
     """Refuse a network whose weights (x4 when training) and one batch of activations cannot fit."""
-    weights, acts = network_bytes(graph, batch_size)
+    weights, acts = network_bytes(graph, batch_size, counts)
     if not batch_size:
         require(weights, "This network", "of weights", available)
         return
@@ -73,10 +76,12 @@ def check_network_fits(graph, batch_size: int = 0, available: int | None = None)
             f"activations)", available)
 
 
-def check_buildable(graph, batch_size: int = 0, available: int | None = None) -> None:
-    """Before Keras builds ``graph``: at most MAX_KERAS_LAYERS layers, and its memory fits."""
+def check_buildable(graph, batch_size: int = 0, available: int | None = None,
+                    counts: dict[str, int] | None = None) -> None:
+    """Before Keras builds ``graph``: at most MAX_KERAS_LAYERS layers, and its memory fits (``counts``: see
+    ``network_bytes``; the backend passes Keras' count of every opaque layer)."""
     if len(graph.nodes) > MAX_KERAS_LAYERS:
         raise ResourceError(f"This network has {len(graph.nodes):,} layers; Keras builds networks of up to "
                             f"{MAX_KERAS_LAYERS:,} (deeper ones exhaust Python's recursion limit). You can still "
                             f"edit it and see its shapes here.")
-    check_network_fits(graph, batch_size, available)
+    check_network_fits(graph, batch_size, available, counts)
