@@ -19,6 +19,7 @@ MAX_MODEL_FILE = 4 * GB  # .h5 / .keras: weights included
 MAX_MODEL_CONFIG = 64 * 2 ** 20  # a model's architecture JSON (config.json / the HDF5 attribute)
 MAX_DATASET_FILE = 8 * GB  # .npz / .csv
 MAX_IMAGE_SIDE = 8192  # pixels, per side, for one image in an image folder
+MAX_IMAGE_FILE = 512 * 2 ** 20  # one image file: an uncompressed 8192x8192 RGBA image is 268 MB
 MAX_CLASSES = 100_000  # a label this large or larger is not a class index
 MAX_KERAS_LAYERS = 600  # Keras 3 builds and loads models recursively: ~900 layers exhaust Python's stack
 MAX_CONFIG_DEPTH = 200  # nesting of a model's architecture JSON (Keras' own files stay under 20)
