@@ -111,6 +111,8 @@ def _leaves(layer, top: str):
 def _names(value, what: str, filename: str) -> list[str]:
     """An attribute listing names (layer_names, weight_names) as text; anything else is one line."""
     arr = np.asarray(value) if value is not None else np.asarray([], dtype=object)
+    if arr.size == 0 or type(value).__name__ == "Empty":  # a layer without weights lists none (h5py.Empty)
+        return []
     if arr.ndim != 1 or arr.dtype.kind not in "SUO":
         raise ModelImportError(f"{filename}: {what} is not a list of names.")
     out = []

@@ -50,7 +50,9 @@ def check_config_data(config: dict, filename: str) -> None:
 def config_param_count(config: dict) -> int | None:
     """Keras' own parameter count of a model config, built shapes-only; None if Keras cannot build it so
     (the real load then says why)."""
+    import copy  # noqa: PLC0415
     keras = get_keras()
+    config = copy.deepcopy(config)  # Keras pops keys from the dicts it deserialises; the real build needs them
     try:
         with shapes_only():
             model = keras.saving.deserialize_keras_object(config, safe_mode=True)

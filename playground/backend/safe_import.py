@@ -63,16 +63,15 @@ def _keras_zip_config(path: Path) -> str:
 
 
 def _hdf5_config(path: Path) -> str:
-    from ..core.hdf5 import open_h5  # noqa: PLC0415 - the one gate every .h5 passes (no links out, no loops)
+    from ..core.hdf5 import attr_size, open_h5  # noqa: PLC0415 - the one gate every .h5 passes (no links out)
     with open_h5(path, ModelImportError) as f:
         try:
             if "model_config" not in f.attrs:
                 raise ModelImportError(f"{path.name} holds no model architecture (weights-only file?).")
-            attr = h5py_attr(f, "model_config")
-            stored = attr.get_storage_size()
-            if stored > limits.MAX_MODEL_CONFIG or attr.shape not in ((), None):
+            stored, shape = attr_size(f, "model_config")
+            if stored > limits.MAX_MODEL_CONFIG or shape not in ((), None):
                 raise ModelImportError(f"{path.name}: the model_config attribute is {fmt_bytes(stored)} "
-                                       f"{'of ' + str(attr.shape) if attr.shape else ''}; a model architecture "
+                                       f"{'of ' + str(shape) if shape else ''}; a model architecture "
                                        f"is one text of at most {fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
             raw = f.attrs["model_config"]
         except ModelImportError:
@@ -90,12 +89,6 @@ def _hdf5_config(path: Path) -> str:
         raise ModelImportError(f"{path.name}: the model architecture is {fmt_bytes(len(raw))}; at most "
                                f"{fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
     return raw
-
-
-def h5py_attr(f, key: str):
-    """The low-level attribute ``key`` of an open (gated) HDF5 file, to read its size before its value."""
-    import h5py  # noqa: PLC0415
-    return h5py.h5a.open(f.id, key.encode("utf-8"))
 
 
 def parse_config(text: str, name: str) -> dict:

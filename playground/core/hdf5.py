@@ -142,6 +142,22 @@ def _check_dataset(ds, path: str, name: str, error: type[PlaygroundError]) -> in
     return math.prod(shape) * dtype.itemsize
 
 
+def attr_size(obj, key: str) -> tuple[int, tuple | None]:
+    """(stored bytes, shape) of an attribute, read from its header (its value is not read)."""
+    import h5py  # noqa: PLC0415
+    attr = h5py.h5a.open(obj.id, key.encode("utf-8"))
+    return _attr_bytes(attr), attr.shape
+
+
+def _attr_bytes(attr) -> int:
+    """Stored bytes of an attribute (HDF5 reports an error, not 0, for an empty one: its shape says 0 then)."""
+    declared = math.prod(attr.shape or ()) * attr.dtype.itemsize
+    try:
+        return max(attr.get_storage_size(), declared)
+    except (RuntimeError, OSError, ValueError):
+        return declared
+
+
 def read_attr(obj, key: str, name: str, error: type[PlaygroundError], max_bytes: int = MAX_ATTR_BYTES):
     """An attribute's value, its stored size checked first (None if absent)."""
     import h5py  # noqa: PLC0415
@@ -149,7 +165,7 @@ def read_attr(obj, key: str, name: str, error: type[PlaygroundError], max_bytes:
         return None
     try:
         attr = h5py.h5a.open(obj.id, key.encode("utf-8"))
-        size = attr.get_storage_size()
+        size = _attr_bytes(attr)
         if size > max_bytes:
             raise error(f"{name}: the attribute {key!r} is {fmt_bytes(size)}; at most {fmt_bytes(max_bytes)} "
                         f"is read.")
