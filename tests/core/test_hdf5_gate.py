@@ -123,3 +123,10 @@ def test_nothing_else_opens_hdf5_with_h5py():
             if any(n == "h5py" or n.startswith("h5py.") for n in names):
                 users.append(path.relative_to(root).as_posix())
     assert set(users) == {"core/hdf5.py"}, users
+
+
+def test_a_filter_that_would_load_a_plugin_is_refused(tmp_path):
+    path = tmp_path / "plugin.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("w", shape=(4,), chunks=(4,), dtype="f4", compression=32001, allow_unknown_filter=True)
+    refused(path, "'/w'", "filter 32001", "plugin")
