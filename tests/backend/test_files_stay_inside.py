@@ -263,3 +263,13 @@ def test_external_storage_exits_2_in_a_real_process(tmp_path):
     err = res.stderr.decode()
     assert "Traceback" not in err and "external storage" in err
     assert not out.exists() and SECRET not in res.stdout + res.stderr
+
+
+def test_weights_member_limit_is_24_bytes_a_weight_plus_64_mib():
+    from playground.backend.prechecks import check_weights_member
+    from playground.core.errors import ModelImportError
+    most = 1000 * 24 + 64 * 2 ** 20
+    check_weights_member(most, 1000, "m.keras")
+    with pytest.raises(ModelImportError, match="zip bomb"):
+        check_weights_member(most + 1, 1000, "m.keras")
+    check_weights_member(10 ** 12, None, "m.keras")  # Keras could not count it: its own load says why
