@@ -293,7 +293,7 @@ def check_before_keras_loads(path: Path, config: dict) -> None:
 
 def _check_keras_weights(path: Path, count: int | None) -> None:
     from ..core import limits  # noqa: PLC0415
-    from ..core.hdf5 import open_h5_object  # noqa: PLC0415
+    from ..core.hdf5 import open_zip_member  # noqa: PLC0415
     from ..core.safe_files import open_zip  # noqa: PLC0415
     from .prechecks import WEIGHTS_MEMBER, check_weights_member  # noqa: PLC0415
     with open_zip(path, ModelImportError, ".keras archive", max_file=limits.MAX_MODEL_FILE,
@@ -304,8 +304,7 @@ def _check_keras_weights(path: Path, count: int | None) -> None:
             return  # Keras says what is missing
         check_weights_member(info.file_size, count, path.name)
         try:
-            with zf.open(info) as member, open_h5_object(member, f"{path.name}: {WEIGHTS_MEMBER}",
-                                                        ModelImportError):
+            with open_zip_member(zf, info, f"{path.name}: {WEIGHTS_MEMBER}", ModelImportError):
                 pass
         except ModelImportError:
             raise

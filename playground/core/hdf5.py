@@ -12,7 +12,9 @@ Nothing else in the app opens an HDF5 file with h5py (``tests/core/test_hdf5_gat
 
 from __future__ import annotations
 
+import io
 import math
+import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Iterator
@@ -58,6 +60,59 @@ def open_h5_object(fileobj: IO[bytes], name: str, error: type[PlaygroundError]) 
         raise error(f"{name} is damaged or truncated: h5py says {_short(str(exc))}.") from None
     with f:
         check_h5(f, name, error)
+        yield f
+
+
+class _Window(io.RawIOBase):
+    """Bytes ``start`` to ``start + size`` of an open file, seekable in place (a stored zip member: Python's own
+    member reader re-reads from the start on every backward seek, and h5py seeks back and forth)."""
+
+    def __init__(self, fh, start: int, size: int):
+        super().__init__()
+        self.fh, self.start, self.size, self.pos = fh, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        base = {0: 0, 1: self.pos, 2: self.size}[whence]
+        self.pos = max(0, base + offset)
+        return self.pos
+
+    def readinto(self, buf) -> int:
+        n = max(0, min(len(buf), self.size - self.pos))
+        if n == 0:
+            return 0
+        self.fh.seek(self.start + self.pos)
+        data = self.fh.read(n)
+        buf[:len(data)] = data
+        self.pos += len(data)
+        return len(data)
+
+
+@contextmanager
+def open_zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, error: type[PlaygroundError]) -> Iterator:
+    """An ``h5py.File`` over a zip member (a ``.keras`` archive's weights), checked by ``check_h5`` first. The
+    member's declared size must have been checked already (``safe_files.open_zip``)."""
+    if info.compress_type == zipfile.ZIP_STORED:
+        fp = zf.fp
+        fp.seek(info.header_offset)
+        head = fp.read(30)
+        if len(head) != 30 or head[:4] != b"PK\x03\x04":
+            raise error(f"{name} is damaged (its zip entry has no local header).")
+        start = info.header_offset + 30 + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30],
+                                                                                                "little")
+        member = io.BufferedReader(_Window(fp, start, info.file_size), buffer_size=1 << 16)
+        with open_h5_object(member, name, error) as f:
+            yield f
+        return
+    with zf.open(info) as member, open_h5_object(member, name, error) as f:
         yield f
 
 

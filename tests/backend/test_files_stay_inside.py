@@ -177,9 +177,9 @@ def test_vocabulary_paths_in_a_project_are_refused(tmp_path, capsys, cls):
         assert not out.exists()
 
 
-def _keras_archive(tmp_path, config, weights: bytes | None = None, name="m.keras"):
+def _keras_archive(tmp_path, config, weights: bytes | None = None, name="m.keras", method=zipfile.ZIP_DEFLATED):
     path = tmp_path / name
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    with zipfile.ZipFile(path, "w", method) as zf:
         zf.writestr("metadata.json", json.dumps({"keras_version": "3.5.0"}))
         zf.writestr("config.json", json.dumps(config))
         if weights is not None:
@@ -249,6 +249,18 @@ def test_a_zip_bomb_weights_member_is_refused_from_its_declared_size(tmp_path, c
     dense = {"module": "keras.layers", "class_name": "Dense", "config": {"name": "d", "units": 2}}
     path = _keras_archive(tmp_path, _seq3(dense), weights=bomb)
     one_line(*run(["summary", path], capsys)[::2], "model.weights.h5 would unpack to 104.9 MB", "zip bomb")
+
+
+@pytest.mark.parametrize("method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED])
+def test_a_keras_archive_whose_weights_point_outside_is_refused(tmp_path, capsys, method):
+    weights = tmp_path / "w.h5"
+    with h5py.File(weights, "w") as f:
+        f.create_group("layers").create_group("dense").create_group("vars").create_dataset(
+            "0", shape=(4, 2), dtype="f4", external=[("/etc/passwd", 0, 32)])
+    dense = {"module": "keras.layers", "class_name": "Dense", "config": {"name": "d", "units": 2}}
+    path = _keras_archive(tmp_path, _seq3(dense), weights=weights.read_bytes(), method=method)
+    one_line(*run(["summary", path], capsys)[::2], "m.keras: model.weights.h5", "'/layers/dense/vars/0'",
+             "external storage")
 
 
 # ------------------------------------------------------------------ the exit-code contract, as a real process
