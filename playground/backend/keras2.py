@@ -169,10 +169,8 @@ def assign_weights(model, path: Path) -> None:
                     if len(found) > 1:
                         raise ModelImportError(f"{path.name}: the weight {short!r} of layer {leaf.name!r} is in the "
                                                f"file more than once ({_list_short(found)}); cannot tell which.")
-                    data = read_dataset(group, found[0], path.name, ModelImportError)
-                    if tuple(data.shape) != tuple(var.shape):
-                        raise ModelImportError(f"{path.name}: weight {found[0][:120]!r} has shape {tuple(data.shape)}, "
-                                               f"but layer {leaf.name!r} needs {tuple(var.shape)}.")
+                    data = read_dataset(group, found[0], path.name, ModelImportError, expect=tuple(var.shape),
+                                        whose=f"layer {leaf.name!r}")
                     var.assign(data.astype(var.dtype))
                     used.add(found[0])
         left = [p for _, _, p in index if p not in used]

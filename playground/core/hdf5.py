@@ -231,8 +231,10 @@ def read_attr(obj, key: str, name: str, error: type[PlaygroundError], max_bytes:
         raise error(f"{name}: the attribute {key!r} cannot be read ({_short(str(exc))}).") from None
 
 
-def read_dataset(group, path: str, name: str, error: type[PlaygroundError]):
-    """The array at ``path`` in a checked file; a missing dataset (or a group there) is ``error``."""
+def read_dataset(group, path: str, name: str, error: type[PlaygroundError], expect: tuple | None = None,
+                 whose: str = "the layer"):
+    """The array at ``path`` in a checked file; a missing dataset (or a group there), or one whose shape is not
+    ``expect`` (checked from its header, before its data is read), is ``error``."""
     import h5py  # noqa: PLC0415
     import numpy as np  # noqa: PLC0415
     try:
@@ -241,6 +243,9 @@ def read_dataset(group, path: str, name: str, error: type[PlaygroundError]):
         raise error(f"{name}: {_short(path)!r} cannot be read ({_short(str(exc))}).") from None
     if not isinstance(obj, h5py.Dataset):
         raise error(f"{name}: the weight {_short(path)!r} is listed but not in the file.")
+    if expect is not None and tuple(obj.shape or ()) != tuple(expect):
+        raise error(f"{name}: weight {_short(path)!r} has shape {tuple(obj.shape or ())}, but {whose} needs "
+                    f"{tuple(expect)}.")
     try:
         return np.asarray(obj)
     except (OSError, ValueError, TypeError, RuntimeError) as exc:
