@@ -397,10 +397,11 @@ def restore_problem(graph: Graph, weights: Weights) -> str | None:
             continue
         node = trial.nodes[nid]
         have = node.weights
-        if have and (set(have) != set(w) or any(tuple(have[k].shape) != tuple(np.shape(w[k])) for k in have)):
-            shown = ", ".join(f"{k} {tuple(np.shape(v))}" for k, v in list(w.items())[:4])
-            return (f"{node.name}: the run's weights ({shown}) do not match the layer's "
-                    f"({', '.join(f'{k} {tuple(v.shape)}' for k, v in list(have.items())[:4])}).")
+        if have and (set(have) != set(w) or any(k not in w or tuple(have[k].shape) != tuple(np.shape(w[k]))
+                                                for k in have)):
+            def shown(ws):
+                return ", ".join(f"{k} {'x'.join(map(str, np.shape(v))) or 'scalar'}" for k, v in list(ws.items())[:4])
+            return f"{node.name}: the run's weights ({shown(w)}) do not match the layer's ({shown(have)})."
         try:
             trial.set_weights(nid, w)
         except GraphError as exc:

@@ -43,7 +43,7 @@ def test_a_restore_with_the_wrong_shape_is_refused_whole_before_anything_changes
     g.set_weights(dense.id, {"kernel": np.ones((4, 2), np.float32), "bias": np.ones(2, np.float32)})
     bad = {dense.id: {"kernel": np.zeros((3, 5), np.float32), "bias": np.zeros(2, np.float32)}}
     problem = runs.restore_problem(g, bad)
-    assert problem and "kernel (3, 5)" in problem and "kernel (4, 2)" in problem
+    assert problem and "kernel 3x5" in problem and "kernel 4x2" in problem
     np.testing.assert_array_equal(g.nodes[dense.id].weights["kernel"], np.ones((4, 2)))
     fresh = dense_net()  # no weights yet: the sizes are checked against the layer's parameter count
     nid = fresh.by_name("dense").id

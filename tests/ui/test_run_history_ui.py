@@ -36,7 +36,7 @@ def test_restore_of_weights_with_the_wrong_shape_is_refused_whole(window):
     steps = window.stack.count()
     QTest.mouseClick(table.restore_btn, Qt.LeftButton)
     assert window.stack.count() == steps  # no command was pushed
-    assert "were not restored (nothing changed)" in table.msg.text() and "kernel (3, 5)" in table.msg.text()
+    assert "were not restored (nothing changed)" in table.msg.text() and "kernel 3x5" in table.msg.text()
     np.testing.assert_array_equal(window.graph.by_name("dense").weights["kernel"], np.ones((4, 2)))
 
 
