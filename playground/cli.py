@@ -30,8 +30,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def clean(text: str) -> str:
-    """``text`` safe for a terminal: control characters (ANSI escapes, bells, carriage returns) become '?'."""
-    return _CONTROL.sub("?", str(text))
+    """``text`` safe for a terminal: control characters (ANSI escapes, bells, carriage returns) become '?', and a
+    lone surrogate (a name no encoder can write, like ``"\\ud800"`` from JSON) is written as its escape."""
+    return _CONTROL.sub("?", str(text)).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def one_line(text: str) -> str:

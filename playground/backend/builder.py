@@ -136,13 +136,20 @@ def opaque_class(class_name: str, registered_name: str | None = None, module: st
 
 def opaque_layer(class_name: str, config: dict, name: str | None = None):
     """A layer rebuilt from its serialised form (``keras.saving.serialize_keras_object``)."""
+    from ..core.layer_data import check_class, check_config  # noqa: PLC0415
+    from ..core.errors import ParamError  # noqa: PLC0415
+    try:  # the project loader checked these already; a graph built in code passes the same rules
+        check_class(class_name)
+        check_config(config)
+    except ParamError as exc:
+        raise ModelImportError(str(exc)) from None
     cls = opaque_class(class_name, config.get("registered_name"), config.get("module"))
     inner = dict(config.get("config", {}))
     if name is not None:
         inner["name"] = name  # the graph's name wins (two opaque nodes may have been saved alike)
     try:
         return cls.from_config(inner)
-    except (TypeError, ValueError, KeyError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, ImportError) as exc:
         raise ModelImportError(f"Keras could not rebuild the {class_name} layer from its config: "
                                f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}") from None
 
@@ -150,7 +157,8 @@ def opaque_layer(class_name: str, config: dict, name: str | None = None):
 def build_model(graph: Graph, name: str = "playground"):
     """A ``keras.Model`` for the graph with every stored weight applied exactly."""
     from ..core.limits import check_buildable  # noqa: PLC0415 - refuse before Keras allocates or recurses
-    check_buildable(graph)
+    from .prechecks import opaque_counts  # noqa: PLC0415
+    check_buildable(graph, counts=opaque_counts(graph))  # opaque layers counted by Keras, never by the file
     keras = get_keras()
     plan = layer_plan(graph)
     tensors = {}

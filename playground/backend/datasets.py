@@ -353,9 +353,28 @@ def _image_files(folder: Path) -> list[Path]:
 
 
 def _open_image(f: Path):
-    """A Pillow image, opened lazily (size known, pixels not yet decoded), or DatasetError naming the file."""
+    """A Pillow image, opened lazily (size known, pixels not yet decoded), or DatasetError naming the file.
+
+    The file's size and the image's header come first: a file larger than any image of the allowed size
+    could be (a 6 GB sparse ``big.png``) is refused without reading it, and the sides are read from the
+    header before a byte of pixel data is."""
     from PIL import Image  # noqa: PLC0415
-    with open_regular(f, DatasetError, "an image", limits.MAX_DATASET_FILE) as fh:
+    with open_regular(f, DatasetError, "an image", limits.MAX_IMAGE_FILE) as fh:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                head = Image.open(fh)  # reads the header only
+                w, h = head.size
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise DatasetError(f"{f}: the image is too large to decode safely (Pillow's decompression-bomb guard); "
+                               f"images may be at most {limits.MAX_IMAGE_SIDE} pixels a side.") from None
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise DatasetError(f"{f} is not an image this app can read ({str(exc)[:120]}); remove it from the "
+                               f"folder.") from None
+        if max(w, h) > limits.MAX_IMAGE_SIDE:
+            raise DatasetError(f"{f} is {w}x{h} pixels; images may be at most {limits.MAX_IMAGE_SIDE} pixels a "
+                               f"side.")
+        fh.seek(0)
         data = fh.read()
     try:
         with warnings.catch_warnings():
@@ -367,9 +386,6 @@ def _open_image(f: Path):
     except (OSError, ValueError, SyntaxError) as exc:
         raise DatasetError(f"{f} is not an image this app can read ({str(exc)[:120]}); remove it from the "
                            f"folder.") from None
-    w, h = img.size
-    if max(w, h) > limits.MAX_IMAGE_SIDE:
-        raise DatasetError(f"{f} is {w}x{h} pixels; images may be at most {limits.MAX_IMAGE_SIDE} pixels a side.")
     return img
 
 
@@ -534,9 +550,11 @@ def fit_x(x: np.ndarray, input_shape: tuple[int, ...], dataset: str) -> np.ndarr
                        f"{'x'.join(map(str, example + ((1,) if len(example) == 2 else ())))} or pick another dataset.")
 
 
-def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: str = "auto") -> Prepared:
+def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: str = "auto",
+            whole: bool = True) -> Prepared:
     """Fit a dataset to a model with the given Input shape and number of output units (an image folder's
-    images are resized to an image Input first: ``resize_images``)."""
+    images are resized to an image Input first: ``resize_images``). ``whole=False``: ``ds`` is a few rows
+    taken to check the shapes, so what its labels hold says nothing about the classes."""
     if ds.images and len(input_shape) == 3 and input_shape[-1] in (1, 3):
         ds = Dataset(ds.name, resize_images(ds.x_train, input_shape), ds.y_train,
                      None if ds.x_test is None else resize_images(ds.x_test, input_shape), ds.y_test,
@@ -551,6 +569,12 @@ def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: 
         return Prepared(fit_x(ds.x_train, input_shape, ds.name), ds.y_train.astype(np.float32),
                         None if no_test else fit_x(ds.x_test, input_shape, ds.name),
                         None if no_test else ds.y_test.astype(np.float32), loss, metrics, ds.class_names)
+    present = np.unique(ds.y_train)
+    if whole and len(present) < 2:
+        raise DatasetError(f"{ds.name} has examples of one class only (label {present[0] if len(present) else '?'}, "
+                           f"{len(ds.y_train):,} example(s)); a classifier "
+                           f"learns to tell classes apart, so it needs examples of at least two classes "
+                           f"(labels 0 and 1).")
     if output_units != ds.num_classes:
         raise DatasetError(f"{ds.name} has {ds.num_classes} classes but the model's output layer has "
                            f"{output_units} unit(s); set the last Dense to {ds.num_classes} units.")

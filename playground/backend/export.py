@@ -272,6 +272,7 @@ def load_keras_model(path: str | Path):
     check_safe(config, path.name)
     from .safe_import import check_config_fits  # noqa: PLC0415
     check_config_fits(config, path.name)  # before Keras allocates the layers' weights
+    check_before_keras_loads(path, config)
     keras = get_keras()
     try:
         return keras.models.load_model(path, compile=False, safe_mode=True)
@@ -280,6 +281,38 @@ def load_keras_model(path: str | Path):
     except (ValueError, TypeError, KeyError, OSError, AttributeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelImportError(f"Keras could not load {path.name}: {first[:300]}") from None
+
+
+def check_before_keras_loads(path: Path, config: dict) -> None:
+    """What Keras' own loader would read, checked first: no file paths in the config, Keras' shapes-only
+    parameter count under the memory check, and (``.keras``) the weights member through the HDF5 gate, its
+    declared size matching that count. (An ``.h5`` went through the gate when its config was read.)"""
+    from .prechecks import check_config_data, check_config_memory  # noqa: PLC0415
+    check_config_data(config, path.name)
+    count = check_config_memory(config, path.name)
+    if path.suffix.lower() == ".keras":
+        _check_keras_weights(path, count)
+
+
+def _check_keras_weights(path: Path, count: int | None) -> None:
+    from ..core import limits  # noqa: PLC0415
+    from ..core.hdf5 import open_zip_member  # noqa: PLC0415
+    from ..core.safe_files import open_zip  # noqa: PLC0415
+    from .prechecks import WEIGHTS_MEMBER, check_weights_member  # noqa: PLC0415
+    with open_zip(path, ModelImportError, ".keras archive", max_file=limits.MAX_MODEL_FILE,
+                  max_member=limits.MAX_MODEL_FILE, max_total=limits.MAX_MODEL_FILE) as zf:
+        try:
+            info = zf.getinfo(WEIGHTS_MEMBER)
+        except KeyError:
+            return  # Keras says what is missing
+        check_weights_member(info.file_size, count, path.name)
+        try:
+            with open_zip_member(zf, info, f"{path.name}: {WEIGHTS_MEMBER}", ModelImportError):
+                pass
+        except ModelImportError:
+            raise
+        except (OSError, ValueError, EOFError, RuntimeError) as exc:
+            raise ModelImportError(f"{path.name}: {WEIGHTS_MEMBER} is damaged ({str(exc)[:200]}).") from None
 
 
 def import_model(path: str | Path) -> Graph:

@@ -21,20 +21,17 @@ CODE_LAYERS = ("Lambda", "TFOpLambda", "SlicingOpLambda")
 
 
 def _h5_version(path: Path):
-    import h5py  # noqa: PLC0415
-    try:
-        with h5py.File(path, "r") as f:
-            return f.attrs.get("keras_version")
-    except OSError as exc:
-        raise ModelImportError(f"{path.name} is damaged or truncated: h5py says {exc}.") from None
+    from ..core.hdf5 import open_h5, read_attr  # noqa: PLC0415 - the one gate every .h5 passes
+    with open_h5(path, ModelImportError) as f:
+        return read_attr(f, "keras_version", path.name, ModelImportError, max_bytes=4096)
 
 
 def is_keras2_file(path: str | Path, config: dict) -> bool:
     """Whether ``path`` (an HDF5 file whose model config is ``config``) was written by Keras 1 or 2."""
     path = Path(path)
-    with open(path, "rb") as fh:
-        if fh.read(8) != b"\x89HDF\r\n\x1a\n":
-            return False  # a .keras archive: Keras 3's own format
+    from ..core.files import read_bytes  # noqa: PLC0415 - a regular file only (never blocks on a FIFO)
+    if read_bytes(path, ModelImportError, "a model file", limit=8) != b"\x89HDF\r\n\x1a\n":
+        return False  # a .keras archive: Keras 3's own format
     return is_keras2(config, _h5_version(path))
 
 
@@ -80,17 +77,26 @@ def load_keras2(path: str | Path, config: dict | None = None, check=None):
     refuse_code(new_config, path.name)
     if check is not None:
         check(new_config, path.name)
-    keras = get_keras()
-    try:
-        model = keras.saving.deserialize_keras_object(new_config, safe_mode=True)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelImportError(f"Keras could not build {path.name} after converting it from Keras "
-                               f"{conv.keras_version}: {first[:300]}") from None
+    model = _build_checked(new_config, path.name, conv.keras_version)
     if not model.built:
         raise ModelImportError(f"{path.name}: the model has no input shape, so its weights cannot be placed.")
     assign_weights(model, path)
     return model, conv
+
+
+def _build_checked(config: dict, filename: str, version) -> object:
+    """Keras builds the converted config, after the file-path and memory checks every model build passes."""
+    from .prechecks import check_config_data, check_config_memory  # noqa: PLC0415
+    check_config_data(config, filename)
+    check_config_memory(config, filename)
+    keras = get_keras()
+    try:
+        return keras.saving.deserialize_keras_object(config, safe_mode=True)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
+            RecursionError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelImportError(f"Keras could not build {filename} after converting it from Keras "
+                               f"{version}: {first[:300]}") from None
 
 
 def _leaves(layer, top: str):
@@ -102,21 +108,42 @@ def _leaves(layer, top: str):
         yield from _leaves(sub, top)
 
 
-def _weight_index(group) -> list[tuple[str, list[str], str]]:
+def _names(value, what: str, filename: str) -> list[str]:
+    """An attribute listing names (layer_names, weight_names) as text; anything else is one line."""
+    arr = np.asarray(value) if value is not None else np.asarray([], dtype=object)
+    if arr.size == 0 or type(value).__name__ == "Empty":  # a layer without weights lists none (h5py.Empty)
+        return []
+    if arr.ndim != 1 or arr.dtype.kind not in "SUO":
+        raise ModelImportError(f"{filename}: {what} is not a list of names.")
+    out = []
+    for v in arr.tolist():
+        if not isinstance(v, (bytes, str)):
+            raise ModelImportError(f"{filename}: {what} is not a list of names.")
+        out.append(v.decode("utf-8", "replace") if isinstance(v, bytes) else v)
+    return out
+
+
+def _weight_index(group, filename: str = "the file") -> list[tuple[str, list[str], str]]:
     """(top layer, path parts, dataset path) for every weight the file lists, as Keras 2 listed them."""
-    names = group.attrs.get("layer_names")
+    from ..core.hdf5 import read_attr  # noqa: PLC0415
+    names = read_attr(group, "layer_names", filename, ModelImportError)
     if names is None:
         raise ModelImportError("the file holds no weights (no model_weights/layer_names).")
     out = []
-    for top in names:
-        top = top.decode("utf-8") if isinstance(top, bytes) else str(top)
+    for top in _names(names, "model_weights/layer_names", filename):
         if top not in group:
-            raise ModelImportError(f"the weights of layer {top!r} are listed but missing from the file.")
-        for wn in group[top].attrs.get("weight_names", []):
-            wn = wn.decode("utf-8") if isinstance(wn, bytes) else str(wn)
+            raise ModelImportError(f"the weights of layer {top[:80]!r} are listed but missing from the file.")
+        listed = read_attr(group[top], "weight_names", filename, ModelImportError)
+        for wn in _names(listed, f"the weight_names of {top[:80]!r}", filename):
             parts = wn.split("/")
             out.append((top, parts, f"{top}/{wn}"))
     return out
+
+
+def _list_short(items: list[str], most: int = 3) -> str:
+    """A few names for a one-line message ('a', 'b', 'c' and 97 more)."""
+    shown = ", ".join(repr(i[:80]) for i in items[:most])
+    return shown + (f" and {len(items) - most:,} more" if len(items) > most else "")
 
 
 def assign_weights(model, path: Path) -> None:
@@ -125,10 +152,10 @@ def assign_weights(model, path: Path) -> None:
     A weight the file lacks, one it has twice, one of the wrong shape, or one left over is an error:
     a model that opens must predict as it did where it was saved.
     """
-    import h5py  # noqa: PLC0415
-    with h5py.File(path, "r") as f:
+    from ..core.hdf5 import open_h5, read_dataset  # noqa: PLC0415 - the one gate every .h5 passes
+    with open_h5(path, ModelImportError) as f:
         group = f["model_weights"] if "model_weights" in f else f
-        index = _weight_index(group)
+        index = _weight_index(group, path.name)
         used: set[str] = set()
         for top_layer in model.layers:
             for top, leaf in _leaves(top_layer, top_layer.name):
@@ -141,17 +168,15 @@ def assign_weights(model, path: Path) -> None:
                                                "in the file.")
                     if len(found) > 1:
                         raise ModelImportError(f"{path.name}: the weight {short!r} of layer {leaf.name!r} is in the "
-                                               f"file more than once ({', '.join(found)}); cannot tell which.")
-                    data = np.asarray(group[found[0]])
-                    if tuple(data.shape) != tuple(var.shape):
-                        raise ModelImportError(f"{path.name}: weight {found[0]!r} has shape {tuple(data.shape)}, "
-                                               f"but layer {leaf.name!r} needs {tuple(var.shape)}.")
+                                               f"file more than once ({_list_short(found)}); cannot tell which.")
+                    data = read_dataset(group, found[0], path.name, ModelImportError, expect=tuple(var.shape),
+                                        whose=f"layer {leaf.name!r}")
                     var.assign(data.astype(var.dtype))
                     used.add(found[0])
         left = [p for _, _, p in index if p not in used]
         if left:
             raise ModelImportError(f"{path.name}: {len(left)} weight(s) in the file belong to no layer of the "
-                                   f"converted model (first: {left[0]!r}).")
+                                   f"converted model (first: {left[0][:120]!r}).")
 
 
 def _find(index, top: str, layer: str, names: tuple[str, ...]) -> list[str]:
@@ -178,7 +203,8 @@ def convert_file(src: str | Path, out: str | Path, fmt: str | None = None) -> Co
     config = read_model_config(src)
     if not is_keras2_file(src, config):
         return None
-    model, conv = load_keras2(src, config)
+    from .export import check_safe  # noqa: PLC0415
+    model, conv = load_keras2(src, config, check=check_safe)
     from .export import save_model  # noqa: PLC0415
     save_model(model, out, ModelImportError)
     return conv

@@ -77,11 +77,13 @@ def refresh(graph: Graph) -> list[str]:
             break
         for node in stale:
             ins = [list(infos[i].shape) for i in graph.input_ids(node.id)]
-            layer = opaque_layer(node.params["class_name"], node.params["config"], name=node.name)
-            layer.build((None, *ins[0]) if len(ins) == 1 else [(None, *s) for s in ins])
-            params = dict(node.params, input_shapes=ins, output_shape=output_shape(layer, ins),
-                          param_count=[int(layer.count_params()) if layer.weights else 0,
-                                       int(sum(np.prod(v.shape) for v in layer.trainable_weights))])
+            from .prechecks import shapes_only  # noqa: PLC0415 - count without allocating
+            with shapes_only():
+                layer = opaque_layer(node.params["class_name"], node.params["config"], name=node.name)
+                layer.build((None, *ins[0]) if len(ins) == 1 else [(None, *s) for s in ins])
+                params = dict(node.params, input_shapes=ins, output_shape=output_shape(layer, ins),
+                              param_count=[int(sum(int(np.prod(v.shape)) for v in layer.weights)),
+                                           int(sum(int(np.prod(v.shape)) for v in layer.trainable_weights))])
             graph.set_param(node.id, "input_shapes", params["input_shapes"])
             graph.set_param(node.id, "param_count", params["param_count"])
             graph.set_param(node.id, "output_shape", params["output_shape"])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..core import limits
 from ..core.errors import ParamError, ModelImportError
-from ..core.files import fmt_bytes, open_regular, read_bytes
+from ..core.files import fmt_bytes, open_regular
 from ..core.safe_files import check_zip_directory, read_member
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -63,25 +63,21 @@ def _keras_zip_config(path: Path) -> str:
 
 
 def _hdf5_config(path: Path) -> str:
-    head = read_bytes(path, ModelImportError, "a model file", limit=8, max_size=limits.MAX_MODEL_FILE)
-    if head != HDF5_MAGIC:
-        raise ModelImportError(f"{path.name} is not an HDF5 file (it does not start with the HDF5 signature).")
-    import h5py  # noqa: PLC0415
-    try:
-        with h5py.File(path, "r") as f:
+    from ..core.hdf5 import attr_size, open_h5  # noqa: PLC0415 - the one gate every .h5 passes (no links out)
+    with open_h5(path, ModelImportError) as f:
+        try:
             if "model_config" not in f.attrs:
                 raise ModelImportError(f"{path.name} holds no model architecture (weights-only file?).")
-            attr = h5py.h5a.open(f.id, b"model_config")
-            stored = attr.get_storage_size()
-            if stored > limits.MAX_MODEL_CONFIG or attr.shape not in ((), None):
+            stored, shape = attr_size(f, "model_config")
+            if stored > limits.MAX_MODEL_CONFIG or shape not in ((), None):
                 raise ModelImportError(f"{path.name}: the model_config attribute is {fmt_bytes(stored)} "
-                                       f"{'of ' + str(attr.shape) if attr.shape else ''}; a model architecture "
+                                       f"{'of ' + str(shape) if shape else ''}; a model architecture "
                                        f"is one text of at most {fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
             raw = f.attrs["model_config"]
-    except ModelImportError:
-        raise
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
-        raise ModelImportError(f"{path.name} is damaged or truncated: h5py says {str(exc)[:200]}.") from None
+        except ModelImportError:
+            raise
+        except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+            raise ModelImportError(f"{path.name} is damaged or truncated: h5py says {str(exc)[:200]}.") from None
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")

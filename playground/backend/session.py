@@ -102,7 +102,8 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     settings = {**settings, "seed": resolve_seed(settings.get("seed"))}
     cfg = TrainConfig.from_settings(settings)
     from ..core.limits import check_buildable  # noqa: PLC0415
-    check_buildable(graph, cfg.batch_size)  # before the dataset loads or Keras allocates anything
+    from .prechecks import opaque_counts  # noqa: PLC0415
+    check_buildable(graph, cfg.batch_size, counts=opaque_counts(graph))  # before the data loads or Keras allocates
     if cfg.start_weights == "fresh":  # new weights from the seed for every trainable layer
         from ..core.runs import fresh_start  # noqa: PLC0415
         graph = fresh_start(graph)

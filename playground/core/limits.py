@@ -19,6 +19,7 @@ MAX_MODEL_FILE = 4 * GB  # .h5 / .keras: weights included
 MAX_MODEL_CONFIG = 64 * 2 ** 20  # a model's architecture JSON (config.json / the HDF5 attribute)
 MAX_DATASET_FILE = 8 * GB  # .npz / .csv
 MAX_IMAGE_SIDE = 8192  # pixels, per side, for one image in an image folder
+MAX_IMAGE_FILE = 512 * 2 ** 20  # one image file: an uncompressed 8192x8192 RGBA image is 268 MB
 MAX_CLASSES = 100_000  # a label this large or larger is not a class index
 MAX_KERAS_LAYERS = 600  # Keras 3 builds and loads models recursively: ~900 layers exhaust Python's stack
 MAX_CONFIG_DEPTH = 200  # nesting of a model's architecture JSON (Keras' own files stay under 20)
@@ -49,22 +50,25 @@ def require(nbytes: float, subject: str, purpose: str, available: int | None = N
                             f"available.")
 
 
-def network_bytes(graph, batch_size: int = 0) -> tuple[int, int]:
+def network_bytes(graph, batch_size: int = 0, counts: dict[str, int] | None = None) -> tuple[int, int]:
     """(weight bytes, activation bytes for one batch) of a graph, from its inferred shapes.
 
     Training keeps about four copies of the weights (weights, gradients, two Adam moments) and the
-    activations of every layer for the backward pass; callers multiply as they need.
+    activations of every layer for the backward pass; callers multiply as they need. ``counts`` replaces
+    the parameter count of the nodes it names (opaque layers: Keras' own count, never the file's).
     """
     from .shapes import infer  # noqa: PLC0415
     infos = infer(graph)
-    params = sum(i.params for i in infos.values())
+    counts = counts or {}
+    params = sum(counts.get(nid, i.params) for nid, i in infos.items())
     acts = sum(math.prod(i.shape) for i in infos.values() if i.shape)
     return params * BYTES_PER_VALUE, acts * BYTES_PER_VALUE * batch_size
 
 
-def check_network_fits(graph, batch_size: int = 0, available: int | None = None) -> None:
+def check_network_fits(graph, batch_size: int = 0, available: int | None = None,
+                       counts: dict[str, int] | None = None) -> None:
     """Refuse a network whose weights (x4 when training) and one batch of activations cannot fit."""
-    weights, acts = network_bytes(graph, batch_size)
+    weights, acts = network_bytes(graph, batch_size, counts)
     if not batch_size:
         require(weights, "This network", "of weights", available)
         return
@@ -73,10 +77,12 @@ def check_network_fits(graph, batch_size: int = 0, available: int | None = None)
             f"activations)", available)
 
 
-def check_buildable(graph, batch_size: int = 0, available: int | None = None) -> None:
-    """Before Keras builds ``graph``: at most MAX_KERAS_LAYERS layers, and its memory fits."""
+def check_buildable(graph, batch_size: int = 0, available: int | None = None,
+                    counts: dict[str, int] | None = None) -> None:
+    """Before Keras builds ``graph``: at most MAX_KERAS_LAYERS layers, and its memory fits (``counts``: see
+    ``network_bytes``; the backend passes Keras' count of every opaque layer)."""
     if len(graph.nodes) > MAX_KERAS_LAYERS:
         raise ResourceError(f"This network has {len(graph.nodes):,} layers; Keras builds networks of up to "
                             f"{MAX_KERAS_LAYERS:,} (deeper ones exhaust Python's recursion limit). You can still "
                             f"edit it and see its shapes here.")
-    check_network_fits(graph, batch_size, available)
+    check_network_fits(graph, batch_size, available, counts)

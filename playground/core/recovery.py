@@ -1,16 +1,54 @@
-"""The autosaved recovery file: written atomically, read with the project loader's checks, and set aside
-(renamed, never deleted, never retried) when it cannot be read, so a bad file cannot make every start fail.
+"""The autosaved recovery files: written atomically, read with the project loader's checks, and set aside
+(renamed, never deleted, never retried) when they cannot be read, so a bad file cannot make every start fail.
+
+Every window autosaves to a file of its own, ``recovery-<token>.json``, and holds a lock beside it
+(``recovery-<token>.lock``, taken by the UI for the window's lifetime): another window offers, or deletes, only
+the files whose owner is gone, so two windows never take each other's work. ``recovery.json`` is the name the
+releases before 0.3 shared between windows; it has no owner and is offered like a dead window's file.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from pathlib import Path
 
 from . import project as project_io
 from .errors import ProjectFormatError, ProjectSaveError
+
+
+LEGACY_NAME = "recovery.json"
+_TOKEN_RE = re.compile(r"^recovery-([0-9a-f]{6,32})\.json$")
+
+
+def recovery_name(token: str) -> str:
+    """The autosave file name of the window with ``token`` (a short hex id, one per window)."""
+    if not re.fullmatch(r"[0-9a-f]{6,32}", token):
+        raise ValueError(f"a recovery token is 6 to 32 hex digits; received {token!r}")
+    return f"recovery-{token}.json"
+
+
+def lock_path(path: str | os.PathLike) -> Path:
+    """The owner's lock file beside a recovery file (the legacy shared file has none)."""
+    path = Path(path)
+    return path.with_suffix(".lock")
+
+
+def candidates(folder: str | os.PathLike) -> list[Path]:
+    """Recovery files in ``folder``, newest first: every window's, and the legacy shared one."""
+    folder = Path(folder)
+    try:
+        found = [p for p in folder.iterdir() if _TOKEN_RE.match(p.name) or p.name == LEGACY_NAME]
+    except OSError:
+        return []
+    def mtime(p: Path) -> float:
+        try:
+            return p.stat().st_mtime
+        except OSError:
+            return 0.0
+    return sorted(found, key=mtime, reverse=True)
 
 
 def write_recovery(proj: project_io.Project, path: str | os.PathLike, original: str | os.PathLike | None) -> None:

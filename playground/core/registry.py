@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
+from . import layer_data
 from . import shapes as S
 from .errors import ParamError
 
@@ -50,6 +51,7 @@ class ParamSpec:
     label: str = ""
     editable: bool = True  # False: shown, not edited (an opaque layer's Keras config)
     pair: str = ""  # "hw" or "sides": see above
+    check: Callable[[Any, str], Any] | None = None  # a further rule for a "config" value (core.layer_data)
 
     @property
     def title(self) -> str:
@@ -85,9 +87,10 @@ class ParamSpec:
             return value
         if self.kind == "config":
             try:
-                return json.loads(json.dumps(value, allow_nan=False))
-            except (TypeError, ValueError):
+                value = json.loads(json.dumps(value, allow_nan=False))
+            except (TypeError, ValueError, RecursionError):
                 raise ParamError(f"`{n}` must be plain JSON data. Received {n}={value!r:.80}.", n) from None
+            return value if self.check is None else self.check(value, n)
         if self.kind == "float":
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ParamError(f"`{n}` must be a finite number. Received {n}={value!r}.", n)
@@ -791,14 +794,17 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
     LayerSpec("opaque", "Keras layer", "core", "A Keras layer the table lacks, kept as Keras saved it: it builds, "
               "trains and exports, and its shape is the one Keras computed, but its settings cannot be edited here.",
               _adapter("", export=_opaque_export, importable=False),
-              (ParamSpec("class_name", "text", "Layer", "The Keras class.", editable=False, label="Keras class"),
-               ParamSpec("config", "config", {}, "The layer as Keras serialised it.", editable=False),
-               ParamSpec("input_shapes", "config", [], "The input shapes Keras computed the output for.",
-                         editable=False),
+              (ParamSpec("class_name", "config", "Layer", "The Keras class.", editable=False, label="Keras class",
+                         check=layer_data.check_class),
+               ParamSpec("config", "config", {}, "The layer as Keras serialised it.", editable=False,
+                         check=layer_data.check_config),
+               ParamSpec("input_shapes", "config", [[1]], "The input shapes Keras computed the output for.",
+                         editable=False, check=layer_data.check_input_shapes),
                ParamSpec("output_shape", "config", [1], "The output shape from Keras' compute_output_shape.",
-                         editable=False),
-               ParamSpec("param_count", "config", [0, 0], "[total, trainable] weights as Keras counts them.",
-                         editable=False)),
+                         editable=False, check=layer_data.check_output_shape),
+               ParamSpec("param_count", "config", [0, 0], "[total, trainable] weights as Keras counted them (shown; "
+                         "Keras recounts them before it builds the layer).", editable=False,
+                         check=layer_data.check_param_count)),
               S.rule_opaque, S.count_opaque, min_inputs=1, max_inputs=None,
               summary=lambda p: f"{p['class_name']} (opaque)", rule_text="shape from Keras", glyph="?",
               in_palette=False),

@@ -30,6 +30,11 @@ DEFAULT_KEEP_WEIGHTS = 3
 MAX_LIMIT = 1000
 MAX_CURVE = 10_000_000  # values in one curve
 MAX_WEIGHT_VALUES = 250_000_000
+MAX_RUN_NUMBER = 2 ** 31 - 1  # Qt's item data and the table's "#n" hold 32-bit numbers
+MAX_STEPS = 2 ** 31 - 1
+MAX_SECONDS = 1e9  # about 31 years
+MAX_COUNT = 2 ** 53  # a confusion-matrix cell
+UNSAVED_SETTINGS = ("tensorboard_dir",)  # per-run paths: a file never chooses where the app writes
 EPOCH_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy")
 STOPS = ("finished", "stopped", "early", "nan")
 
@@ -306,8 +311,9 @@ def from_dict(data: Any, where: str = "runs") -> RunHistory:
     numbers = [r.number for r in runs]
     _need(len(set(numbers)) == len(numbers), f"{where}.items: a run number is used twice ({numbers}).")
     nxt = data.get("next_number", max(numbers, default=0) + 1)
-    _need(_is_int(nxt) and nxt > max(numbers, default=0),
-          f"{where}.next_number must be a whole number above every run's number; received {_short(nxt)}.")
+    _need(_is_int(nxt) and max(numbers, default=0) < nxt <= MAX_RUN_NUMBER,
+          f"{where}.next_number must be a whole number above every run's number, at most {MAX_RUN_NUMBER:,}; "
+          f"received {_short(nxt)}.")
     pool = data.get("weights", {})
     _need(isinstance(pool, dict), f"{where}.weights must be an object; received {_short(pool)}.")
     weights = {}
@@ -328,17 +334,19 @@ def _run_from_dict(d: Any, where: str) -> Run:
         _need(ok(v), f"{where}.{key} {rule}; received {_short(v)}.")
         return v
 
-    number = get("number", lambda v: _is_int(v) and v >= 1, "must be a whole number >= 1")
+    number = get("number", lambda v: _is_int(v) and 1 <= v <= MAX_RUN_NUMBER,
+                 f"must be a whole number from 1 to {MAX_RUN_NUMBER:,}")
     started = get("started", lambda v: isinstance(v, str) and len(v) <= 40, "must be a date text", "")
-    seconds = get("seconds", lambda v: _is_num(v) and v >= 0, "must be a number of seconds >= 0", 0.0)
-    settings = get("settings", lambda v: isinstance(v, dict) and all(
-        isinstance(k, str) and (v[k] is None or isinstance(v[k], (str, int, float, bool))) for k in v),
-        "must be an object of plain values")
+    seconds = get("seconds", lambda v: _is_num(v) and 0 <= v <= MAX_SECONDS,
+                  f"must be a number of seconds from 0 to {MAX_SECONDS:g}", 0.0)
+    settings = _run_settings(get("settings", lambda v: isinstance(v, dict), "must be an object of settings"),
+                             f"{where}.settings")
     seed = get("seed", lambda v: _is_int(v) and 0 <= v < 2 ** 32, "must be a whole number from 0 to 2**32-1")
     fp = get("fingerprint", _is_digest, "must be a hex digest")
     start = get("start_digest", _is_digest, "must be a hex digest")
     end = get("end_digest", lambda v: v is None or _is_digest(v), "must be a hex digest or null", None)
-    steps = get("steps", lambda v: _is_int(v) and v >= 0, "must be a whole number >= 0")
+    steps = get("steps", lambda v: _is_int(v) and 0 <= v <= MAX_STEPS, f"must be a whole number from 0 to "
+                                                                         f"{MAX_STEPS:,}")
     batch = get("batch", lambda v: isinstance(v, dict) and set(v) == {"loss", "accuracy"},
                 "must be an object with 'loss' and 'accuracy'")
     loss, acc = decode_curve(batch["loss"], f"{where}.batch.loss"), decode_curve(batch["accuracy"],
@@ -351,10 +359,59 @@ def _run_from_dict(d: Any, where: str) -> Run:
     t_acc = get("test_accuracy", lambda v: v is None or _is_num(v), "must be a number or null", None)
     cm = get("confusion", lambda v: v is None or _is_matrix(v), "must be a square table of counts or null", None)
     stopped = get("stopped", lambda v: v in STOPS, f"must be one of {', '.join(STOPS)}", "finished")
-    replay_of = get("replay_of", lambda v: v is None or (_is_int(v) and v >= 1), "must be a run number or null",
-                    None)
+    replay_of = get("replay_of", lambda v: v is None or (_is_int(v) and 1 <= v <= MAX_RUN_NUMBER),
+                    "must be a run number or null", None)
     return make_run(number, started, seconds, settings, seed, fp, start, end, steps, loss, acc, epochs, t_loss,
                     t_acc, None if cm is None else np.array(cm, np.int64), stopped, replay_of)
+
+
+def _run_settings(settings: dict, where: str) -> dict:
+    """A stored run's settings, checked like the project's own (every number bounded) before any replay can use
+    them; per-run paths (the TensorBoard folder) are dropped, never used. (A run that does not name its dataset
+    loads, for comparing; ``replay_problem`` refuses to replay it.)"""
+    from .errors import SettingsError  # noqa: PLC0415
+    from .settings import TrainConfig  # noqa: PLC0415 - settings imports nothing from here
+    clean = {k: v for k, v in settings.items() if k not in UNSAVED_SETTINGS}
+    try:
+        TrainConfig.from_dict(clean, where)
+    except SettingsError as exc:
+        raise ProjectFormatError(str(exc)) from None
+    return clean
+
+
+def replay_problem(run: Run) -> str | None:
+    """Why ``run``'s own record cannot be replayed (whatever the network now), or None."""
+    if not isinstance(run.settings.get("dataset"), str):
+        return f"Run #{run.number} does not say which dataset it trained on, so it cannot be replayed."
+    return None
+
+
+def restore_problem(graph: Graph, weights: Weights) -> str | None:
+    """Why putting ``weights`` (a run's, by node id) into ``graph`` would fail or leave a layer its weights do not
+    fit, or None. Checked on a copy, before any undo command exists, so a restore is whole or refused."""
+    from .errors import GraphError  # noqa: PLC0415
+    from .shapes import infer  # noqa: PLC0415
+    trial = graph.copy()
+    for nid, w in weights.items():
+        if nid not in trial.nodes:
+            continue
+        node = trial.nodes[nid]
+        have = node.weights
+        if have and (set(have) != set(w) or any(k not in w or tuple(have[k].shape) != tuple(np.shape(w[k]))
+                                                for k in have)):
+            def shown(ws):
+                return ", ".join(f"{k} {'x'.join(map(str, np.shape(v))) or 'scalar'}" for k, v in list(ws.items())[:4])
+            return f"{node.name}: the run's weights ({shown(w)}) do not match the layer's ({shown(have)})."
+        try:
+            trial.set_weights(nid, w)
+        except GraphError as exc:
+            return str(exc)
+    infos = infer(trial)
+    for nid in weights:
+        info = infos.get(nid)
+        if info is not None and info.status == "error" and info.error_param == "weights":
+            return f"{trial.nodes[nid].name}: {info.errors[0]}"
+    return None
 
 
 def _need(cond: bool, msg: str) -> None:
@@ -376,7 +433,7 @@ def _is_digest(v) -> bool:
 
 def _is_matrix(v) -> bool:
     return (isinstance(v, list) and len(v) <= 1000 and all(isinstance(row, list) and len(row) == len(v) and all(
-        _is_int(c) and c >= 0 for c in row) for row in v))
+        _is_int(c) and 0 <= c <= MAX_COUNT for c in row) for row in v))
 
 
 def _short(v: Any) -> str:

@@ -268,7 +268,7 @@ class DatasetBox(QGroupBox):
         try:
             in_shape, units = model_io(self.doc.graph)
             sub = type(ds)(ds.name, ds.x_train[:2], ds.y_train[:2], None, None, ds.class_names, ds.binary)
-            prepare(sub, in_shape, units)
+            prepare(sub, in_shape, units, whole=False)
         except PlaygroundError as exc:
             self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
             return

@@ -8,9 +8,10 @@ work, its undo stack and its path are untouched.
 from __future__ import annotations
 
 import os
+import uuid
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..core import project as project_io
@@ -52,6 +53,10 @@ class FileController(QObject):
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.write_recovery)
         self.autosave_timer.start()
+        # this window's own autosave file, and the lock that tells other windows (and processes) it is alive
+        self.token = uuid.uuid4().hex[:16]
+        self.lock = _lock(recovery.lock_path(self.recovery_path()))
+        self.lock.tryLock(0)
 
     # ------------------------------------------------------------ replacing the project
     def load_project(self, proj: project_io.Project, path: Path | None) -> None:
@@ -212,7 +217,8 @@ class FileController(QObject):
 
     # ------------------------------------------------------------ autosave and recovery
     def recovery_path(self) -> Path:
-        return app_data_dir() / "recovery.json"
+        """This window's autosave file (each window has its own)."""
+        return app_data_dir() / recovery.recovery_name(self.token)
 
     def write_recovery(self) -> None:
         if not self.doc.is_modified():
@@ -228,14 +234,38 @@ class FileController(QObject):
         except FileNotFoundError:
             pass
 
-    def offer_recovery(self) -> None:
-        """After a crash: offer the autosaved project back (called at start, not by the constructor).
+    def shutdown(self) -> None:
+        """The window closes (its work saved or discarded on purpose): remove its autosave, release its lock."""
+        self.clear_recovery()
+        self.autosave_timer.stop()
+        if self.lock.isLocked():
+            self.lock.unlock()
 
-        A recovery file that cannot be loaded is set aside (renamed, named in the banner), never retried.
+    def offer_recovery(self) -> None:
+        """After a crash: offer autosaved work back (called at start, not by the constructor).
+
+        Only this window's own file and those of windows that are gone (their lock is free) are offered; a
+        live window's autosave is never offered here nor deleted. A file that cannot be loaded is set aside
+        (renamed, named in the banner), never retried.
         """
-        path = self.recovery_path()
+        own = self.recovery_path()
+        for path in recovery.candidates(app_data_dir()):
+            owner = None
+            if path != own and path.name != recovery.LEGACY_NAME:
+                owner = _lock(recovery.lock_path(path))
+                if not owner.tryLock(0):
+                    continue  # another window is alive and owns it
+            try:
+                if self._offer_one(path):
+                    return  # one project restored; any other autosave waits for the next start
+            finally:
+                if owner is not None:
+                    owner.unlock()  # removes the dead owner's lock file with it
+
+    def _offer_one(self, path: Path) -> bool:
+        """Offer one recovery file; True if its project was restored. The file is gone afterwards."""
         if not path.exists():
-            return
+            return False
         try:
             proj, original = recovery.read_recovery(path)
         except PlaygroundError as exc:
@@ -243,16 +273,28 @@ class FileController(QObject):
                 kept = recovery.set_aside(path)
             except PlaygroundError as exc2:
                 self.doc.tell(f"The autosaved work could not be restored ({exc}). {exc2}")
-                return
+                return False
             self.doc.tell(f"The autosaved work could not be restored ({exc}). It was kept as {kept}.")
-            return
+            return False
         answer = QMessageBox.question(self.widget, "Recover unsaved work?",
                                       f"Network Playground closed with unsaved changes to {proj.name}. "
                                       f"Restore them?", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
-        if answer == QMessageBox.Yes:
+        restored = answer == QMessageBox.Yes
+        if restored:
             self.load_project(proj, original)
             self.doc.mark_unsaved()  # restored work is unsaved work
-        self.clear_recovery()
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+        return restored  # restored work is unsaved: this window's own autosave keeps it from now on
+
+
+def _lock(path: Path) -> QLockFile:
+    """A lock file whose owner counts as alive while its process runs, however long it holds it."""
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)  # stale only when the owning process is gone (never by age)
+    return lock
 
 
 def _import_model(path: Path):

@@ -310,8 +310,7 @@ class MainWindow(QMainWindow):
         if not getattr(self, "_close_decided", False) and not self.files.maybe_save():
             event.ignore()
             return
-        self.files.clear_recovery()  # saved, or discarded on purpose
-        self.files.autosave_timer.stop()
+        self.files.shutdown()  # saved, or discarded on purpose: its autosave goes, its lock is released
         if self.quit_box is not None:
             self.quit_box.hide()
         from .worker import wait_for_jobs

@@ -178,6 +178,9 @@ class RunsTable(QGroupBox):
     # ------------------------------------------------------------ view -> document
     def can_replay(self, run: runs_core.Run) -> str | None:
         """Why ``run`` cannot be replayed now, or None."""
+        own = runs_core.replay_problem(run)
+        if own:
+            return own
         if run.fingerprint != runs_core.fingerprint(self.doc.graph):
             preset = preset_fingerprints().get(run.fingerprint)
             if preset is not None:
@@ -219,6 +222,10 @@ class RunsTable(QGroupBox):
         skipped = [nid for nid in weights if nid not in fits]
         if not fits:
             self.msg.setText(f"None of run #{run.number}'s weights fit this network any more.")
+            return
+        problem = runs_core.restore_problem(graph, fits)  # checked whole, before any command exists
+        if problem:
+            self.msg.setText(f"Run #{run.number}'s weights were not restored (nothing changed): {problem}")
             return
         self.doc.push(SetWeightsCommand(graph, fits, f"Restore weights of run #{run.number}"))
         names = ", ".join(graph.nodes[n].name if n in graph.nodes else n for n in skipped)

@@ -250,7 +250,8 @@ class TrainPanel(QWidget):
         graph = self.doc.graph.copy()
         for nid in graph.nodes:
             graph.set_weights(nid, start.get(nid))
-        return self._launch(graph, dict(run.settings), start, replay_of=number)
+        settings = {k: v for k, v in run.settings.items() if k not in runs_core.UNSAVED_SETTINGS}
+        return self._launch(graph, settings, start, replay_of=number)  # a stored run never picks a folder
 
     def _launch(self, graph, settings: dict, start_weights: dict, replay_of: int | None) -> bool:
         self.plots.clear()

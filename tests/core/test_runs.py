@@ -132,15 +132,26 @@ def with_change(path, value):
 @pytest.mark.parametrize("path, value, words", [
     (("limit",), 0, "runs limit must be a whole number from 1 to 1000. Received 0"),
     (("items",), {"a": 1}, "runs.items must be a list"),
-    (("items", 0, "number"), "one", "runs.items[0].number must be a whole number >= 1; received 'one'"),
+    (("items", 0, "number"), "one",
+     "runs.items[0].number must be a whole number from 1 to 2,147,483,647; received 'one'"),
     (("items", 0, "seed"), -1, "runs.items[0].seed must be a whole number from 0 to 2**32-1; received -1"),
-    (("items", 0, "settings"), {"epochs": [1]}, "runs.items[0].settings must be an object of plain values"),
+    (("items", 0, "settings"), {"epochs": [1]}, "`runs.items[0].settings.epochs` must be a whole number"),
+    (("items", 0, "settings"), [1], "runs.items[0].settings must be an object of settings"),
+    (("items", 0, "number"), 2 ** 70, "runs.items[0].number must be a whole number from 1 to 2,147,483,647"),
+    (("items", 0, "steps"), 2 ** 70, "runs.items[0].steps must be a whole number from 0 to 2,147,483,647"),
+    (("items", 0, "seconds"), 1e300, "runs.items[0].seconds must be a number of seconds from 0 to 1e+09"),
+    (("items", 0, "replay_of"), 2 ** 70, "runs.items[0].replay_of must be a run number or null"),
+    (("items", 0, "settings", "batch_size"), 2 ** 70, "`runs.items[0].settings.batch_size` must be a whole number "
+                                                       "from 1 to 65,536"),
+    (("items", 0, "confusion"), [[2 ** 70]], "runs.items[0].confusion must be a square table of counts"),
     (("items", 0, "batch", "loss"), {"n": 3, "f32": "!!"}, "runs.items[0].batch.loss.f32 is not valid base64"),
     (("items", 0, "batch", "loss", "n"), 4, "runs.items[0].batch.loss holds 3 values but says n=4"),
     (("items", 0, "stopped"), "exploded", "runs.items[0].stopped must be one of finished, stopped, early, nan"),
     (("items", 0, "confusion"), [[1, 2]], "runs.items[0].confusion must be a square table of counts"),
     (("items", 0, "fingerprint"), KeyError, "runs.items[0].fingerprint is missing"),
-    (("next_number",), 1, "runs.next_number must be a whole number above every run's number; received 1"),
+    (("next_number",), 1,
+     "runs.next_number must be a whole number above every run's number, at most 2,147,483,647; received 1"),
+    (("next_number",), 2 ** 70, "runs.next_number must be a whole number above every run's number"),
 ])
 def test_bad_history_fields_are_named(path, value, words):
     with pytest.raises(ProjectFormatError) as info:

@@ -85,7 +85,7 @@ def test_broken_recovery_is_set_aside_once(window):
     path.write_text('{"schema_version": 1, "nodes": [{"type": "conv2d", "params": {"kernel_size": "big"}}]}')
     window.files.offer_recovery()
     assert not path.exists()
-    kept = sorted(path.parent.glob("recovery.broken-*.json"))
+    kept = sorted(path.parent.glob(f"{path.stem}.broken-*.json"))
     assert kept and kept[-1].name in window.banner.label.text()
     window.banner.clear()
     window.files.offer_recovery()  # nothing left to retry: no message, no crash

@@ -1,0 +1,115 @@
+"""Checks that run before Keras builds anything from a file: no paths in configs, and the memory check on Keras'
+own parameter count.
+
+Keras builds layers from a config inside ``keras.StatelessScope(initialize_variables=False)`` without
+allocating a single weight: every variable records its shape and waits for an initialisation that we never
+ask for. That gives Keras' own parameter count (an ``Embedding`` of 3e9 x 64, a ``Dense`` of 1e10 units, an
+``Input`` of 1e12 features) for the memory check to see first, so no count stored in a file is trusted and no
+file can allocate past the check. Every path that builds a Keras model passes here: model import (Keras 3 and
+the Keras 2 converter), and ``builder.build_model`` (export, training, previews, See inside) for the opaque
+layers of a project.
+"""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from typing import Iterator
+
+from ..core import limits
+from ..core.errors import ModelImportError, PlaygroundError, ShapeError
+from ..core.files import fmt_bytes
+from ..core.layer_data import config_problem
+from .runtime import get_keras
+
+WEIGHTS_MEMBER = "model.weights.h5"
+WEIGHTS_SLACK = 64 * 2 ** 20  # HDF5 headers, names and small non-weight variables (seed generators, counters)
+BYTES_PER_WEIGHT_MAX = 8 * 3  # float64 at most, and an optimizer's two moments stored beside each weight
+
+
+@contextmanager
+def shapes_only() -> Iterator[None]:
+    """Build Keras layers without allocating their weights (variables keep their shapes, never initialised)."""
+    keras = get_keras()
+    from keras.src.backend.common import global_state  # noqa: PLC0415 - thread-local list of deferred variables
+    before = list(global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True))
+    try:
+        with keras.StatelessScope(initialize_variables=False):
+            yield
+    finally:  # forget the shape-only variables, so nothing initialises them later
+        global_state.set_global_attribute("uninitialized_variables", before)
+
+
+def check_config_data(config: dict, filename: str) -> None:
+    """Refuse a model config that names a file for Keras to open or carries code (``core.layer_data``)."""
+    problem = config_problem(config)
+    if problem:
+        raise ModelImportError(f"{filename}: {problem}.")
+
+
+def config_param_count(config: dict) -> int | None:
+    """Keras' own parameter count of a model config, built shapes-only; None if Keras cannot build it so
+    (the real load then says why)."""
+    import copy  # noqa: PLC0415
+    keras = get_keras()
+    config = copy.deepcopy(config)  # Keras pops keys from the dicts it deserialises; the real build needs them
+    try:
+        with shapes_only():
+            model = keras.saving.deserialize_keras_object(config, safe_mode=True)
+            return int(sum(math.prod(int(d) for d in v.shape) for v in model.weights))
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
+            RecursionError, NotImplementedError):
+        return None
+
+
+def check_config_memory(config: dict, filename: str) -> int | None:
+    """Before Keras allocates a model file's weights: refuse it when they cannot fit; returns the count."""
+    count = config_param_count(config)
+    if count is not None:
+        limits.require(count * limits.BYTES_PER_VALUE, f"{filename} ({count:,} weights)", "of memory for its "
+                       "weights")
+    return count
+
+
+def check_weights_member(declared: int, count: int | None, filename: str) -> None:
+    """A ``.keras`` archive's weights file must be about the size of the weights the config declares: one that
+    would unpack to far more (a zip bomb) is refused from the zip's declared sizes, before it is inflated."""
+    if count is None:
+        return
+    most = count * BYTES_PER_WEIGHT_MAX + WEIGHTS_SLACK
+    if declared > most:
+        raise ModelImportError(f"{filename}: {WEIGHTS_MEMBER} would unpack to {fmt_bytes(declared)}, but the "
+                               f"model's {count:,} weights need at most {fmt_bytes(most)}; the archive is damaged "
+                               f"or a zip bomb.")
+
+
+def opaque_counts(graph) -> dict[str, int]:
+    """{node id: parameter count} of every opaque node, counted by Keras from the layer built shapes-only for
+    the input shapes the node stores; a stored output shape that Keras does not confirm is a ShapeError."""
+    from .builder import opaque_layer  # noqa: PLC0415
+    from .opaque import output_shape  # noqa: PLC0415
+    counts: dict[str, int] = {}
+    for node in graph.nodes.values():
+        if node.kind != "opaque":
+            continue
+        p = node.params
+        ins = [list(s) for s in p["input_shapes"]]
+        try:
+            with shapes_only():
+                layer = opaque_layer(p["class_name"], p["config"], name=node.name)
+                layer.build((None, *ins[0]) if len(ins) == 1 else [(None, *s) for s in ins])
+                count = int(sum(math.prod(int(d) for d in v.shape) for v in layer.weights))
+                out = output_shape(layer, ins)
+        except PlaygroundError as exc:
+            raise ShapeError(f"{node.name}: {exc}") from None
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
+                RecursionError, NotImplementedError) as exc:
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            raise ShapeError(f"{node.name}: Keras could not build the {p['class_name']} layer from its config "
+                             f"({first}).") from None
+        if list(out) != list(p["output_shape"]):
+            raise ShapeError(f"{node.name}: the file says this {p['class_name']} layer outputs "
+                             f"{tuple(p['output_shape'])}, but Keras computes {tuple(out)} for its input; the file "
+                             f"was changed by hand or damaged.")
+        counts[node.id] = count
+    return counts

@@ -1,0 +1,51 @@
+"""Run history taken from a file is checked before anything uses it (issue 23, item 6): no stored path is used,
+a replay or restore is checked whole first, and every number is bounded."""
+
+import numpy as np
+import pytest
+
+from playground.core import runs
+from playground.core.errors import ProjectFormatError
+from playground.core.graph import chain
+
+
+def dense_net():
+    return chain(("input", {"shape": [4]}), ("dense", {"units": 2}))
+
+
+def stored(settings, **kw):
+    run = runs.make_run(1, "2026-11-25T16:00:00Z", 1.0, settings, 7, "f" * 32, runs.EMPTY_DIGEST, None, 1,
+                        [1.0], [0.5], {}, **kw)
+    return runs.to_dict(runs.RunHistory().added(run))
+
+
+def test_a_stored_tensorboard_folder_is_dropped_on_load():
+    data = stored({"dataset": "gate-and", "epochs": 1, "tensorboard_dir": "/home/u/.config/autostart"})
+    loaded = runs.from_dict(data).runs[0]
+    assert "tensorboard_dir" not in loaded.settings and loaded.settings["dataset"] == "gate-and"
+
+
+def test_a_run_without_its_dataset_loads_but_says_it_cannot_be_replayed():
+    run = runs.from_dict(stored({"epochs": 1})).runs[0]
+    assert runs.replay_problem(run) == "Run #1 does not say which dataset it trained on, so it cannot be replayed."
+
+
+@pytest.mark.parametrize("key,value", [("epochs", 2 ** 70), ("learning_rate", -1),
+                                       ("seed", 2 ** 70), ("optimizer", "evil")])
+def test_stored_settings_are_checked_like_the_projects(key, value):
+    with pytest.raises(ProjectFormatError, match=f"runs.items\\[0\\].settings.{key}"):
+        runs.from_dict(stored({"dataset": "gate-and", key: value}))
+
+
+def test_a_restore_with_the_wrong_shape_is_refused_whole_before_anything_changes():
+    g = dense_net()
+    dense = g.by_name("dense")
+    g.set_weights(dense.id, {"kernel": np.ones((4, 2), np.float32), "bias": np.ones(2, np.float32)})
+    bad = {dense.id: {"kernel": np.zeros((3, 5), np.float32), "bias": np.zeros(2, np.float32)}}
+    problem = runs.restore_problem(g, bad)
+    assert problem and "kernel 3x5" in problem and "kernel 4x2" in problem
+    np.testing.assert_array_equal(g.nodes[dense.id].weights["kernel"], np.ones((4, 2)))
+    fresh = dense_net()  # no weights yet: the sizes are checked against the layer's parameter count
+    nid = fresh.by_name("dense").id
+    assert "no longer fit" in runs.restore_problem(fresh, {nid: bad[dense.id]})
+    assert runs.restore_problem(fresh, {nid: {"kernel": np.zeros((4, 2)), "bias": np.zeros(2)}}) is None

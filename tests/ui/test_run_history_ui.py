@@ -1,0 +1,51 @@
+"""The runs table on a hostile run history (issue 23, item 6): a restore of weights that do not fit is refused
+whole, with one message, before any undo command exists; a run that does not name its dataset is not
+replayable and says why."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from playground.core import project, runs
+from playground.core.graph import chain
+
+
+def hostile_project(end_weights, settings):
+    g = chain(("input", {"shape": [4]}), ("dense", {"units": 2}))
+    dense = g.by_name("dense")
+    g.set_weights(dense.id, {"kernel": np.ones((4, 2), np.float32), "bias": np.ones(2, np.float32)})
+    end = {dense.id: end_weights}
+    run = runs.make_run(1, "2026-11-25T16:00:00Z", 1.0, settings, 7, runs.fingerprint(g), runs.EMPTY_DIGEST,
+                        runs.weights_digest(end), 1, [1.0], [0.5], {})
+    proj = project.Project(g, "hostile", runs=runs.RunHistory().added(run, {}, end))
+    return project.loads(project.dumps(proj))  # through the file format and its checks
+
+
+def click_row(table, row):
+    rect = table.visualRect(table.model().index(row, 0))
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+
+
+def test_restore_of_weights_with_the_wrong_shape_is_refused_whole(window):
+    bad = {"kernel": np.zeros((3, 5), np.float32), "bias": np.zeros(2, np.float32)}
+    window.load_project(hostile_project(bad, {"dataset": "gate-and", "epochs": 1}), None)
+    window.set_workspace("Train")
+    table = window.train_panel.runs_table
+    click_row(table.table, 0)
+    assert table.restore_btn.isEnabled()
+    steps = window.stack.count()
+    QTest.mouseClick(table.restore_btn, Qt.LeftButton)
+    assert window.stack.count() == steps  # no command was pushed
+    assert "were not restored (nothing changed)" in table.msg.text() and "kernel 3x5" in table.msg.text()
+    np.testing.assert_array_equal(window.graph.by_name("dense").weights["kernel"], np.ones((4, 2)))
+
+
+def test_a_run_without_its_dataset_cannot_be_replayed_and_says_why(window):
+    good = {"kernel": np.zeros((4, 2), np.float32), "bias": np.zeros(2, np.float32)}
+    window.load_project(hostile_project(good, {"epochs": 1, "tensorboard_dir": "/tmp/autostart"}), None)
+    assert "tensorboard_dir" not in window.doc.project.runs.runs[0].settings
+    window.set_workspace("Train")
+    table = window.train_panel.runs_table
+    click_row(table.table, 0)
+    assert not table.replay_btn.isEnabled()
+    assert "does not say which dataset" in table.replay_btn.toolTip()
