@@ -399,8 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--coordinator", metavar="HOST:PORT", help="several processes (hosts) train together on JAX: "
                    "process 0's address and a free port, the same on every process (default: "
                    "$JAX_COORDINATOR_ADDRESS)")
-    t.add_argument("--num-processes", type=int, metavar="N", help="how many processes train together (under SLURM "
-                   "or Open MPI, JAX reads it from the job when left out)")
+    t.add_argument("--num-processes", type=int, metavar="N", help="how many processes train together (left out, "
+                   "JAX's own cluster detection may supply it: SLURM, Open MPI)")
     t.add_argument("--process-id", type=int, metavar="I", help="this process's number, 0 to N-1; process 0 hosts "
                    "the coordinator and alone writes --export/--save-project")
     t.add_argument("--coordinator-timeout", type=float, metavar="SECONDS",
