@@ -154,12 +154,22 @@ def _signal_name(returncode: int) -> str:
     return f"exit {returncode}"
 
 
+def _die_with_parent() -> None:
+    """In the child, before it starts (Linux): end it if the supervising parent is killed, so no worker is left
+    waiting for its peers."""
+    try:
+        import ctypes  # noqa: PLC0415
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the parent's finally still ends it on a normal exit
+        pass
+
+
 def supervise(argv: list[str], spec: ClusterSpec | None, cpu_note: str | None = None) -> int:
     """Run ``playground <argv>`` as a child doing the work; pass its output on without XLA's native lines; an
     abnormal end (a C++ abort, a segfault) becomes one line and exit 2. The child is always ended before return."""
     env = {**os.environ, CHILD_ENV: "1", "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "playground", *argv], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env)
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, preexec_fn=_die_with_parent)
     native: list[str] = []
 
     def pump(src, dst) -> None:
@@ -263,17 +273,26 @@ def fingerprints(graph, settings: dict, data) -> dict[str, bytes]:
             "settings": _digest(json.dumps(run, sort_keys=True, default=str).encode())}
 
 
-def agree(graph, settings: dict, data, drawn_seed: int | None) -> int | None:
+def agree(graph, settings: dict, data, drawn_seed: int | None, failed: bool = False) -> int | None:
     """Gather every process's fingerprints and refuse (ClusterError, one line on every process) if any differ;
-    returns process 0's drawn seed (so every copy of the model starts from the same weights), or None."""
+    returns process 0's drawn seed (so every copy of the model starts from the same weights), or None.
+
+    Every process must call it exactly once before training, ``failed=True`` (and no data) when it could not get
+    that far: the others then stop too, instead of waiting for it in the next collective."""
     import numpy as np  # noqa: PLC0415
     from jax.experimental import multihost_utils  # noqa: PLC0415
 
-    prints = fingerprints(graph, settings, data)
+    names = ["project", "dataset", "settings"]
+    prints = dict.fromkeys(names, bytes(8)) if failed else fingerprints(graph, settings, data)
     seed = 0 if drawn_seed is None else int(drawn_seed)
-    row = np.frombuffer(b"".join(prints.values()) + seed.to_bytes(8, "little"), np.uint8)
+    row = np.frombuffer(b"".join(prints.values()) + seed.to_bytes(8, "little") + bytes([failed]), np.uint8)
     table = np.asarray(multihost_utils.process_allgather(row)).reshape(process_count(), -1)
-    names = list(prints)
+    if failed:
+        return None  # the caller raises its own error
+    stopped = [i for i in range(table.shape[0]) if table[i, -1]]
+    if stopped:
+        raise ClusterError(f"process {stopped[0]} stopped before training (its own message says why), so this one "
+                           f"stops too.")
     for i in range(1, table.shape[0]):
         for k, name in enumerate(names):
             if not np.array_equal(table[i, 8 * k:8 * k + 8], table[0, 8 * k:8 * k + 8]):
@@ -283,4 +302,4 @@ def agree(graph, settings: dict, data, drawn_seed: int | None) -> int | None:
                                    f"project and dataset with the same options.")
     if drawn_seed is None:
         return None
-    return int.from_bytes(table[0, 8 * len(names):].tobytes(), "little")
+    return int.from_bytes(table[0, 8 * len(names):8 * len(names) + 8].tobytes(), "little")

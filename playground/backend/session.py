@@ -104,9 +104,14 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     settings = {**settings, "seed": resolve_seed(given_seed)}
     cfg = TrainConfig.from_settings(settings)
     from ..core.limits import check_buildable  # noqa: PLC0415
-    check_buildable(graph, cfg.batch_size)  # before the dataset loads or Keras allocates anything
-    ds, data = prepare_for(graph, dataset, cfg.loss)
     several = process_count() > 1
+    try:
+        check_buildable(graph, cfg.batch_size)  # before the dataset loads or Keras allocates anything
+        ds, data = prepare_for(graph, dataset, cfg.loss)
+    except Exception:
+        if several:  # tell the others, which would otherwise wait for this process in agree()
+            agree(graph, settings, None, None, failed=True)
+        raise
     if several:  # the same run on every process, from process 0's seed (so every copy starts alike)
         agreed = agree(graph, {**settings, "seed": given_seed}, data, None if given_seed is not None else cfg.seed)
         if agreed is not None:

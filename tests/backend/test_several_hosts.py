@@ -138,19 +138,24 @@ def test_a_port_in_use_is_one_line(tmp_path):
                           f"process).")
 
 
-def test_a_different_dataset_on_one_process_is_refused_on_both(tmp_path):
+@pytest.mark.parametrize("other, says", [
+    ("b.npz", ["process 1's dataset differs from process 0's"] * 2),  # one example fewer
+    ("missing.npz", ["process 1 stopped before training (its own message says why), so this one stops too.",
+                     "missing.npz"]),
+])
+def test_a_different_dataset_on_one_process_stops_both_with_one_line(tmp_path, other, says):
     small = digits(tmp_path / "a.npz", 128, 64)
-    other = digits(tmp_path / "b.npz", 127, 64)
+    digits(tmp_path / "b.npz", 127, 64)
     port = free_port()
     common = ["--epochs", "1", "--batch-size", "64", "--quiet", "--coordinator", f"127.0.0.1:{port}",
               "--num-processes", "2", "--coordinator-timeout", "120", CNN]
     results = finish([start([*common, "--process-id", "0", "--dataset-file", small], tmp_path),
-                      start([*common, "--process-id", "1", "--dataset-file", other], tmp_path)], 300)
-    for rc, _, se in results:
+                      start([*common, "--process-id", "1", "--dataset-file", tmp_path / other], tmp_path)], 300)
+    for (rc, _, se), said in zip(results, says):
         assert rc == 2, se[-2000:]
-        last = se.strip().splitlines()[-1]
-        assert last.startswith("playground train: error: process 1's dataset differs from process 0's"), se[-2000:]
-        assert "Check failure" not in se
+        lines = se.strip().splitlines()
+        assert len(lines) == 2 and lines[0].startswith("process "), se[-2000:]  # "connected", then the error
+        assert lines[1].startswith("playground train: error: ") and said in lines[1], se[-2000:]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -177,6 +182,18 @@ def test_bad_cluster_settings_are_one_line(args, message, capsys):
     from playground.cli import main
     assert main(["train", str(CNN), *args]) == 2
     assert capsys.readouterr().err == f"playground train: error: {message}\n"
+
+
+def test_the_coordinator_can_come_from_jax_s_own_variable(monkeypatch, capsys):
+    from playground.cli import main
+    monkeypatch.setenv("JAX_COORDINATOR_ADDRESS", "10.0.0.1:4321")
+    assert hosts.spec_from(None, 2, 1, None) == hosts.ClusterSpec("10.0.0.1:4321", 2, 1, 120)  # the README's 2 min
+    assert hosts.spec_from(None, None, None, None) == hosts.ClusterSpec("10.0.0.1:4321", None, None, 120)
+    monkeypatch.setenv("JAX_COORDINATOR_ADDRESS", "nowhere")
+    assert main(["train", str(CNN), "--num-processes", "2", "--process-id", "1"]) == 2
+    assert "Received --coordinator='nowhere'" in capsys.readouterr().err
+    monkeypatch.delenv("JAX_COORDINATOR_ADDRESS")
+    assert hosts.spec_from(None, None, None, None) is None  # one process: nothing changes
 
 
 # XLA's own words when the coordinator never answers (captured from a real run)
