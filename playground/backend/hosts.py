@@ -105,7 +105,8 @@ def check_port_free(spec: ClusterSpec) -> None:
 
 # XLA/absl native lines (log lines, the fatal check's stack) and Gloo's connection notice: held back
 _NATIVE_LINE = re.compile(r"^(?:[IWEF]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\]|\*\*\* |\s+@\s+0x|\[Gloo\]"
-                          r"|WARNING: All log messages before absl|RPC: /|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] )")
+                          r"|WARNING: All log messages before absl|RPC: /"
+                          r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] )")
 
 
 def is_native_line(line: str) -> bool:
@@ -125,7 +126,8 @@ def explain(returncode: int, native: list[str], spec: ClusterSpec | None, cpu_no
     if spec is not None and "Failed to add port" in text:
         return (f"process 0 could not host the coordinator at {spec.coordinator} (the port is in use or the "
                 f"address is not this machine's); pick another port.")
-    if spec is not None and ("detected fatal errors" in text or "UNAVAILABLE" in text or "heartbeat" in text.lower()):
+    if spec is not None and ("detected fatal errors" in text or "UNAVAILABLE" in text
+                             or "heartbeat" in text.lower()):
         return (f"{spec.who()} stopped: another process ended or could no longer be reached, so training cannot "
                 f"go on (XLA: {_status(text)}).")
     if cpu_note is not None:
