@@ -88,9 +88,10 @@ def test_two_processes_train_the_digit_cnn_together(tmp_path):
     procs = [start([*common, "--process-id", "0", "--export", "m.h5"], tmp_path),
              start([*common, "--process-id", "1", "--export", "m.h5"], tmp_path / "p1")]
     results = finish(procs, 400)
-    for rc, _, err in results:
+    for rc, so, err in results:
         assert rc == 0, err[-3000:]
         assert "Check failure" not in err and "[Gloo]" not in err
+        assert all(line.startswith("{") for line in so.splitlines()), so  # --json: stdout is JSON lines only
     ev = [events(so) for _, so, _ in results]
     assert [[e["event"] for e in x] for x in ev] == [["epoch", "end"]] * 2
     assert [x[0]["process"] for x in ev] == [0, 1]
