@@ -142,8 +142,9 @@ def cmd_summary(args) -> int:
 class Progress:
     """A terminal progress bar with ETA, redrawn at most 10 times a second."""
 
-    def __init__(self, stream=sys.stderr) -> None:
+    def __init__(self, stream=sys.stderr, prefix: str = "") -> None:
         self.stream = stream
+        self.prefix = prefix  # "process 1: " when several processes train together
         self.live = stream.isatty()  # a log file gets one line per epoch, not a redrawn bar
         self.last = 0.0
         self.epochs = 1
@@ -167,12 +168,12 @@ class Progress:
             eta = (now - t1) * (1 - done) / max(done - d1, 1e-9) if done > d1 else float("nan")
             bar = "#" * int(24 * b / steps)
             eta_text = f"{eta:4.0f}s" if eta == eta else "   ?"
-            self.stream.write(f"\repoch {ep + 1}/{self.epochs} [{bar:<24}] {b}/{steps} loss {p['mean_loss']:.4f} "
+            self.stream.write(f"\r{self.prefix}epoch {ep + 1}/{self.epochs} [{bar:<24}] {b}/{steps} loss {p['mean_loss']:.4f} "
                               f"acc {p['mean_accuracy']:.4f} ETA {eta_text} ")
             self.stream.flush()
         elif kind == "epoch":
             extra = "".join(f" {k} {v:.4f}" for k, v in p.items() if k.startswith("val_"))
-            self.stream.write(f"{chr(13) if self.live else ''}epoch {int(p['epoch']) + 1}/{self.epochs} loss {p.get('loss', float('nan')):.4f} "
+            self.stream.write(f"{chr(13) if self.live else ''}{self.prefix}epoch {int(p['epoch']) + 1}/{self.epochs} loss {p.get('loss', float('nan')):.4f} "
                               f"acc {p.get('accuracy', float('nan')):.4f}{extra} ({p['elapsed']:.1f} s)".ljust(90)
                               + "\n")
             self.stream.flush()
@@ -192,11 +193,31 @@ def parse_devices(value: str | None):
     return n
 
 
+def cluster_spec(args):
+    """The several-process run asked for (hosts.ClusterSpec), or None; it forces the JAX backend."""
+    from .backend import hosts  # noqa: PLC0415 - no JAX until connect
+    spec = hosts.spec_from(args.coordinator, args.num_processes, args.process_id, args.coordinator_timeout)
+    if spec is None:
+        return None
+    if args.devices is not None:
+        raise CliError("--devices cannot be combined with --coordinator/--num-processes: across processes every "
+                       "device of every process trains.")
+    asked = args.backend or os.environ.get("KERAS_BACKEND")
+    if asked and asked != "jax":
+        raise CliError(f"training across processes runs on the JAX backend only (jax.distributed); received "
+                       f"the {asked} backend. Use --backend jax (or unset KERAS_BACKEND).")
+    args.backend = "jax"
+    return spec
+
+
 def cmd_train(args) -> int:
+    from .backend import hosts  # noqa: PLC0415
+    from .backend.distribute import oversubscription_note  # noqa: PLC0415
     from .backend.runtime import select_backend  # noqa: PLC0415
     from .core.settings import TrainConfig  # noqa: PLC0415
     devices = parse_devices(args.devices)
-    select_backend(args.backend)
+    spec = cluster_spec(args)
+    backend = select_backend(args.backend)
     graph, proj, name = load_graph(args.project)
     settings = dict(proj.training) if proj else {}
     for key, value in (("epochs", args.epochs), ("batch_size", args.batch_size), ("learning_rate", args.lr),
@@ -218,13 +239,32 @@ def cmd_train(args) -> int:
         from .backend.training import check_writable_dir  # noqa: PLC0415
         check_writable_dir(args.tensorboard, "the --tensorboard folder")
 
+    supervised = os.environ.get(hosts.CHILD_ENV) == "1"
+    cpu_note = oversubscription_note(devices, backend)
+    if not supervised and (spec is not None or cpu_note is not None):
+        # XLA may end such a run with a C++ abort: a child does the work and its end becomes one line
+        if cpu_note:
+            print(f"playground train: warning: {cpu_note}", file=sys.stderr, flush=True)
+        if spec is not None:
+            hosts.check_port_free(spec)
+        return hosts.supervise(args.argv, spec, cpu_note)
+    cluster = None
+    if spec is not None:
+        cluster = hosts.connect(spec)
+        devices = "all"  # every device of every process: Keras' DataParallel over list_devices()
+        print(f"process {cluster[0]} of {cluster[1]}: connected through {clean(str(spec.coordinator))}",
+              file=sys.stderr, flush=True)
+        if cluster[0] != 0:  # only process 0 writes files
+            settings["tensorboard_dir"] = None
+            args.export = args.save_project = None
+
     if args.json:
         # stdout carries nothing but JSON lines: anything else printed meanwhile (Keras' "Downloading
         # data from ..." for a dataset, say) goes to stderr.
         json_out = sys.stdout
         with contextlib.redirect_stdout(sys.stderr):
-            return _train(args, graph, proj, name, settings, dataset, devices, json_out)
-    return _train(args, graph, proj, name, settings, dataset, devices, None)
+            return _train(args, graph, proj, name, settings, dataset, devices, json_out, cluster)
+    return _train(args, graph, proj, name, settings, dataset, devices, None, cluster)
 
 
 def json_line(obj: dict) -> str:
@@ -244,21 +284,23 @@ def epoch_record(payload: dict) -> dict:
             **{k: float(v) for k, v in payload.items() if k != "epoch"}}
 
 
-def _train(args, graph, proj, name, settings, dataset, devices, json_out) -> int:
+def _train(args, graph, proj, name, settings, dataset, devices, json_out, cluster=None) -> int:
     from .backend import session  # noqa: PLC0415
-    progress = Progress() if not args.quiet else None
+    progress = Progress(prefix=f"process {cluster[0]}: " if cluster else "") if not args.quiet else None
+    tag = {"process": cluster[0]} if cluster else {}  # several processes: each line says whose it is
 
     def on_event(kind, payload):
         if progress:
             progress(kind, payload)
         if json_out is not None and kind == "epoch":
-            print(json_line(epoch_record(payload)), file=json_out, flush=True)
+            print(json_line({**epoch_record(payload), **tag}), file=json_out, flush=True)
 
     outcome = session.run_training(graph, dataset, settings, on_event=on_event, devices=devices, name=name)
     res = outcome.result
-    print(one_line(res.message), file=sys.stderr)
+    who = f"process {cluster[0]}: " if cluster else ""
+    print(who + one_line(res.message), file=sys.stderr)
     if res.test_accuracy is not None:
-        print(f"test accuracy {res.test_accuracy:.4f}, test loss {res.test_loss:.4f}", file=sys.stderr)
+        print(f"{who}test accuracy {res.test_accuracy:.4f}, test loss {res.test_loss:.4f}", file=sys.stderr)
     if args.export:
         from .backend.export import export  # noqa: PLC0415
         export(graph, args.export, name=name, model=outcome.model)
@@ -273,7 +315,7 @@ def _train(args, graph, proj, name, settings, dataset, devices, json_out) -> int
     if json_out is not None:
         print(json_line({"event": "end", "stopped": res.stopped, "epochs_run": res.epochs_run,
                          "stopped_at": res.stopped_at, "test_accuracy": res.test_accuracy,
-                         "test_loss": res.test_loss, "seconds": res.seconds, "devices": outcome.devices}),
+                         "test_loss": res.test_loss, "seconds": res.seconds, "devices": outcome.devices, **tag}),
               file=json_out, flush=True)
     return 0 if res.stopped in ("finished", "early") else 1
 
@@ -365,6 +407,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--validation-split", type=float)
     t.add_argument("--seed", type=int)
     t.add_argument("--devices", help="'all' or N: data-parallel over N devices")
+    t.add_argument("--coordinator", metavar="HOST:PORT", help="several processes (hosts) train together on JAX: "
+                   "process 0's address and a free port, the same on every process (default: "
+                   "$JAX_COORDINATOR_ADDRESS)")
+    t.add_argument("--num-processes", type=int, metavar="N", help="how many processes train together (left out, "
+                   "JAX's own cluster detection may supply it: SLURM, Open MPI)")
+    t.add_argument("--process-id", type=int, metavar="I", help="this process's number, 0 to N-1; process 0 hosts "
+                   "the coordinator and alone writes --export/--save-project")
+    t.add_argument("--coordinator-timeout", type=float, metavar="SECONDS",
+                   help="give up if the processes have not all connected by then (default 120)")
     t.add_argument("--tensorboard", metavar="DIR", help="write TensorBoard logs here")
     t.add_argument("--export", metavar="OUT", help="save the trained model (.h5 or .keras)")
     t.add_argument("--save-project", metavar="OUT.json", help="save the project with its trained weights")
@@ -399,6 +450,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
         return gui_main(argv)  # `playground FILE` opens the file in the app
     args = build_parser().parse_args(argv)
+    args.argv = argv  # a supervised child process runs the same command
     if not getattr(args, "command", None):
         return gui_main([])
     try:

@@ -2,15 +2,21 @@
 
 JAX: ``keras.distribution.DataParallel`` (one model copy per device, each batch split between them).
 TensorFlow: ``tf.distribute.MirroredStrategy`` (made in runtime.py, the one place that calls ``tf.``).
-One device takes the plain path.
+One device takes the plain path. Several processes (hosts, see hosts.py) feed ``fit`` a ``tf.data`` pipeline,
+which Keras shards between them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
+import os
+import re
+from dataclasses import dataclass
 
 from ..core.errors import PlaygroundError
-from .runtime import get_keras, tf_mirrored_strategy
+from .hosts import process_count
+from .runtime import get_keras, tf_data_batches, tf_mirrored_strategy
 
 
 class DeviceError(PlaygroundError):
@@ -68,3 +74,81 @@ def weight_device_count(model) -> int:
         return len(sharding.device_set)
     values = getattr(v, "values", None)  # tf.distribute MirroredVariable
     return len(values) if values is not None else 1
+
+
+def local_copy(model):
+    """A copy of a model trained across processes that lives on this process's own device only: it can score,
+    predict and be saved without the other processes (the trained weights are the same on all of them).
+    Call it outside ``distribution``; the copy is not compiled."""
+    keras = get_keras()
+    copy = keras.models.clone_model(model)
+    copy.set_weights(model.get_weights())
+    return copy
+
+
+# ------------------------------------------------------------------ more CPU devices than cores
+
+def cpu_cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def forced_cpu_devices(xla_flags: str | None = None) -> int | None:
+    """The virtual CPU device count set by ``--xla_force_host_platform_device_count`` in XLA_FLAGS, if any."""
+    flags = os.environ.get("XLA_FLAGS", "") if xla_flags is None else xla_flags
+    found = re.findall(r"--xla_force_host_platform_device_count=(\d+)", flags)
+    return int(found[-1]) if found else None
+
+
+def oversubscription_note(devices, backend: str | None, xla_flags: str | None = None,
+                          cores: int | None = None) -> str | None:
+    """One line when ``--devices`` on JAX would run more virtual CPU devices than there are cores, else None.
+
+    XLA's CPU all-reduce waits for every device's thread at a rendezvous; with more devices than cores, a busy
+    machine can starve one long enough (40 s) that XLA aborts the process."""
+    forced = forced_cpu_devices(xla_flags)
+    if devices is None or backend != "jax" or forced is None:
+        return None
+    n = forced if devices == "all" else min(int(devices), forced)
+    cores = cpu_cores() if cores is None else cores
+    if n <= cores:
+        return None
+    return (f"{n} virtual devices on {cores} cores: XLA's CPU all-reduce can time out under load (the run then "
+            f"stops); use --devices {cores} or fewer.")
+
+
+# ------------------------------------------------------------------ what model.fit is given
+
+@dataclass
+class Feed:
+    """Arguments for ``model.fit`` and the batches per epoch they give."""
+
+    kwargs: dict
+    steps: int
+
+
+def fit_feed(x, y, batch_size: int, validation_split: float, seed: int | None) -> Feed:
+    """NumPy arrays as they are for one process. For several, Keras wants a ``tf.data`` pipeline to shard: every
+    process shuffles the same way (same seed), and only whole global batches are used, so that each process gets
+    its share of every batch and all take the same number of steps (the last partial batch of each epoch, fewer
+    than ``batch_size`` examples, is left out; the shuffle changes which)."""
+    n = len(x)
+    n_train = n - int(n * validation_split) if validation_split else n
+    if process_count() == 1:
+        return Feed({"x": x, "y": y, "batch_size": batch_size, "validation_split": validation_split or 0.0,
+                     "shuffle": True}, math.ceil(n_train / batch_size))
+    steps = n_train // batch_size
+    if steps == 0:
+        raise DeviceError(f"the training set has {n_train} examples, fewer than one batch of {batch_size}; "
+                          f"lower the batch size.")
+    kwargs = {"x": tf_data_batches(x[:n_train], y[:n_train], batch_size, seed=0 if seed is None else seed),
+              "steps_per_epoch": steps, "shuffle": False}  # shuffled in the pipeline
+    if n_train < n:  # Keras holds out the last fraction, unshuffled: the same here
+        val_steps = (n - n_train) // batch_size
+        if val_steps:
+            kwargs.update(validation_data=tf_data_batches(x[n_train:], y[n_train:], batch_size, seed=None),
+                          validation_steps=val_steps)
+    return Feed(kwargs, steps)

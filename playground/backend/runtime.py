@@ -154,7 +154,7 @@ def list_devices() -> list[dict]:
 
 # ----------------------------------------------------------------------------------------------
 # The one marked place that may call TensorFlow directly (``tf.``): device names and
-# MirroredStrategy, which have no backend-neutral Keras API.
+# MirroredStrategy, and the tf.data pipeline several processes train from, which have no backend-neutral Keras API.
 # ----------------------------------------------------------------------------------------------
 
 def _tf_start_runtime() -> None:
@@ -180,6 +180,16 @@ def tf_mirrored_strategy(n_devices: int):
     import tensorflow as tf  # noqa: PLC0415
     gpus = [d.name.replace("/physical_device:", "/") for d in tf.config.list_physical_devices("GPU")]
     return tf.distribute.MirroredStrategy(devices=gpus[:n_devices] or None)
+
+
+def tf_data_batches(x, y, batch_size: int, seed: int | None):
+    """Whole batches of (x, y), repeated without end: shuffled each pass with ``seed`` (the same order in every
+    process), or in order with None. The caller gives ``fit`` the steps per epoch."""
+    import tensorflow as tf  # noqa: PLC0415
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if seed is not None:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=True).repeat()
 
 
 def device_summary() -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,8 @@ from ..core.errors import DatasetError
 from ..core.graph import Graph
 from .builder import build_model, read_weights
 from .datasets import Dataset, Prepared, load, prepare
-from .distribute import distribution, weight_device_count
+from .distribute import distribution, local_copy, weight_device_count
+from .hosts import agree, process_count
 from .training import StopFlag, TrainConfig, TrainResult, compile_model, train
 
 
@@ -99,15 +100,27 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     bit, on the same machine and backend. With ``pause``, training can be paused, resumed and stepped
     one batch at a time; while paused, ``on_event("paused", ...)`` carries the state after the last batch.
     """
-    settings = {**settings, "seed": resolve_seed(settings.get("seed"))}
+    given_seed = settings.get("seed")
+    settings = {**settings, "seed": resolve_seed(given_seed)}
     cfg = TrainConfig.from_settings(settings)
     from ..core.limits import check_buildable  # noqa: PLC0415
     from .prechecks import opaque_counts  # noqa: PLC0415
-    check_buildable(graph, cfg.batch_size, counts=opaque_counts(graph))  # before the data loads or Keras allocates
-    if cfg.start_weights == "fresh":  # new weights from the seed for every trainable layer
-        from ..core.runs import fresh_start  # noqa: PLC0415
-        graph = fresh_start(graph)
-    ds, data = prepare_for(graph, dataset, cfg.loss)
+    several = process_count() > 1
+    try:
+        check_buildable(graph, cfg.batch_size, counts=opaque_counts(graph))  # before the data loads or Keras allocates
+        if cfg.start_weights == "fresh":  # new weights from the seed for every trainable layer
+            from ..core.runs import fresh_start  # noqa: PLC0415
+            graph = fresh_start(graph)
+        ds, data = prepare_for(graph, dataset, cfg.loss)
+    except Exception:
+        if several:  # tell the others, which would otherwise wait for this process in agree()
+            agree(graph, settings, None, None, failed=True)
+        raise
+    if several:  # the same run on every process, from process 0's seed (so every copy starts alike)
+        agreed = agree(graph, {**settings, "seed": given_seed}, data, None if given_seed is not None else cfg.seed)
+        if agreed is not None:
+            settings = {**settings, "seed": agreed}
+            cfg = TrainConfig.from_settings(settings)
     recorder = _Recorder(on_event)
     extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []
     with distribution(devices, cfg.batch_size) as n:
@@ -116,9 +129,19 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
         compile_model(model, cfg, data.loss, len(data.x_train))
         if pause is not None:
             extra.append(_pause_callback(pause, recorder, graph, ds, data))
-        result = train(model, data, cfg, on_event=recorder, stop=stop, compile=False, extra_callbacks=extra,
+        # Across processes the test set is scored after training, by each process on its own copy (below).
+        fit_data = replace(data, x_test=None, y_test=None) if several else data
+        result = train(model, fit_data, cfg, on_event=recorder, stop=stop, compile=False, extra_callbacks=extra,
                        keep_test_outputs=predictions)
         used = weight_device_count(model) if n > 1 else 1
+    if several:
+        model = local_copy(model)
+        compile_model(model, cfg, data.loss, len(data.x_train))
+        if data.x_test is not None and result.stopped != "nan":
+            scores = model.evaluate(data.x_test, data.y_test, batch_size=max(cfg.batch_size, 256), verbose=0,
+                                    return_dict=True)
+            result.test_loss = float(scores["loss"])
+            result.test_accuracy = float(scores.get("accuracy", float("nan")))
     outcome = Outcome(model, result, read_weights(model, graph), data, ds, used, seed=cfg.seed,
                       steps=recorder.steps, batches=recorder.curves())
     if result.test_outputs is not None:

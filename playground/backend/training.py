@@ -19,6 +19,7 @@ import numpy as np
 from ..core.errors import DatasetError, TrainingError
 from ..core.settings import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig  # noqa: F401 - one schema, in core
 from .datasets import Prepared
+from .distribute import fit_feed
 from .runtime import get_keras
 
 EventFn = Callable[[str, dict], None]
@@ -189,7 +190,8 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     if n == 0:
         raise DatasetError("The training set is empty.")
     n_train = n - int(n * cfg.validation_split) if cfg.validation_split else n
-    steps = math.ceil(n_train / cfg.batch_size)
+    feed = fit_feed(data.x_train, data.y_train, cfg.batch_size, cfg.validation_split, cfg.seed)
+    steps = feed.steps
     state: dict = {}
     callbacks = [_make_callback(on_event, stop, state, steps, cfg.batch_size, n_train), *(extra_callbacks or [])]
     if cfg.early_stopping:
@@ -204,9 +206,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
         callbacks.append(keras.callbacks.TensorBoard(log_dir=cfg.tensorboard_dir))
     t0 = time.perf_counter()
     try:
-        hist = model.fit(data.x_train, data.y_train, batch_size=cfg.batch_size, epochs=cfg.epochs,
-                         validation_split=cfg.validation_split or 0.0, callbacks=callbacks, verbose=0,
-                         shuffle=True)
+        hist = model.fit(**feed.kwargs, epochs=cfg.epochs, callbacks=callbacks, verbose=0)
     except (ValueError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         raise TrainingError(f"Training could not start: {first}") from None

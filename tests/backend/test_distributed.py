@@ -62,6 +62,13 @@ def test_data_parallel_on_four_jax_devices(tmp_path):
     out = run_cli(["train", str(proj), "--dataset", "mnist-sample", "--devices", "all", "--json", "--quiet",
                    "--export", "m.h5", "--save-project", "trained.json"], env, tmp_path)
     assert out.returncode == 0, out.stderr[-3000:]
+    # more virtual devices than cores: said in one line before the run (which a supervising parent watches,
+    # so an XLA abort under load would be one line too, never a C++ stack)
+    cores = len(os.sched_getaffinity(0))
+    warning = (f"playground train: warning: 4 virtual devices on {cores} cores: XLA's CPU all-reduce can time out "
+               f"under load (the run then stops); use --devices {cores} or fewer.")
+    assert (out.stderr.splitlines()[0] == warning) == (cores < 4), out.stderr[-2000:]
+    assert "Check failure" not in out.stderr
     lines = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     assert [l["event"] for l in lines] == ["epoch", "end"]
     end = lines[-1]
