@@ -54,6 +54,10 @@ class DatasetBox(QGroupBox):
             i = self.dataset.findData(key)
         self.dataset.setCurrentIndex(i)
         self.dataset.blockSignals(False)
+        if key in PREVIEWABLE and self._preview is not None and self._preview.name == key \
+                and not self._preview_stale:
+            self._update_feeds()  # a built-in set already shown (another setting changed): not read again
+            return
         self._preview_stale = True
         if self.isVisible():
             self._on_dataset_changed()
