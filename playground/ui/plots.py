@@ -87,6 +87,7 @@ class TrainingPlots(QWidget):
         self.redraws = 0
         self.overlays: list = []  # curves of earlier runs (show_runs)
         self.overlaid: list[int] = []  # their run numbers
+        self._pending_runs: list = []  # runs to overlay once the plots exist (show_runs before the first show)
         self.running = False  # a run in progress owns the axes
 
     def showEvent(self, event):
@@ -139,6 +140,9 @@ class TrainingPlots(QWidget):
         for buf in self.buffers.values():
             buf.dirty = True
         self.redraw()
+        if self._pending_runs:
+            runs, self._pending_runs = self._pending_runs, []
+            self.show_runs(runs)
 
     def clear(self) -> None:
         for b in self.buffers.values():
@@ -213,8 +217,13 @@ class TrainingPlots(QWidget):
     # ------------------------------------------------------------ earlier runs
     def show_runs(self, runs: list) -> None:
         """Overlay earlier runs (``core.runs.Run``): each one's smoothed per-batch loss and accuracy in its own
-        colour, labelled "run N". Static curves: drawn once here, never by the redraw timer."""
-        self.ensure_widgets()
+        colour, labelled "run N". Static curves: drawn once here, never by the redraw timer. Before the plots
+        were ever shown, the runs are only noted: the first show draws them (opening a project does not
+        build the plots)."""
+        if self.loss_plot is None:
+            self._pending_runs = list(runs)
+            self.overlaid = [r.number for r in runs]
+            return
         for item in self.overlays:
             for plot in (self.loss_plot, self.acc_plot):
                 if item in plot.listDataItems():
