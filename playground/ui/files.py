@@ -46,10 +46,11 @@ class FileController(QObject):
         self.autosave_timer.start()
 
     # ------------------------------------------------------------ replacing the project
-    def load_project(self, proj: project_io.Project, path: Path | None) -> None:
-        """Replace the current project with a validated one (not undoable: the stack starts fresh)."""
+    def load_project(self, proj: project_io.Project, path: Path | None, adopt: bool = False) -> None:
+        """Replace the current project with a validated one (not undoable: the stack starts fresh); with
+        ``adopt``, its graph is handed over rather than copied."""
         self.about_to_replace.emit()
-        self.doc.replace(proj, path)
+        self.doc.replace(proj, path, adopt)
 
     def new_project(self) -> bool:
         if not self.maybe_save():
@@ -108,7 +109,7 @@ class FileController(QObject):
         path = Path(self.importing or "model")
         self.importing = None
         proj, note = result
-        self.load_project(proj, None)
+        self.load_project(proj, None, adopt=True)  # the worker made it for us alone: no copy of its weights
         self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project."
                      + (f" {note}" if note else ""), 10000)
         self._opened(path)
