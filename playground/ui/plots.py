@@ -21,7 +21,11 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QHBoxLayout, QWidget
 
 REDRAW_MS = 100
-MAX_POINTS = 2000  # per batch curve: about two per horizontal pixel of a wide plot
+# Points per drawn batch curve: about two per horizontal pixel of a plot (each of the two gets ~500 px of a
+# 1480-pixel-wide window). Drawing costs grow with points: 2,000 points in four curves took ~10 ms a frame,
+# a third of a core at 10 frames a second late in a 3-epoch MNIST run (benchmarks/training_overhead.py --mnist).
+MAX_POINTS = 1000
+SMOOTH_POINTS = 400  # the smoothed curves are smooth: fewer points draw the same line (their 2-px pen costs more)
 
 
 def peak_decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -105,9 +109,16 @@ class TrainingPlots(QWidget):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen(colours["text"])
                 plot.getAxis(axis).setPen(colours["muted"])
+        def faint(r, g, b, alpha=70):
+            """The colour at ``alpha`` over the plot's background, as an opaque colour: an opaque thin curve
+            is drawn as line segments, several times cheaper than a translucent path."""
+            bg = colours["card"]
+            a = alpha / 255
+            return tuple(round(c * a + o * (1 - a)) for c, o in zip((r, g, b), (bg.red(), bg.green(), bg.blue())))
+
         styles = {
-            "batch_loss": pg.mkPen((231, 131, 58, 70), width=1), "smooth_loss": pg.mkPen("#E8833A", width=2),
-            "batch_acc": pg.mkPen((61, 123, 242, 70), width=1), "smooth_acc": pg.mkPen("#3D7BF2", width=2),
+            "batch_loss": pg.mkPen(faint(231, 131, 58), width=1), "smooth_loss": pg.mkPen("#E8833A", width=2),
+            "batch_acc": pg.mkPen(faint(61, 123, 242), width=1), "smooth_acc": pg.mkPen("#3D7BF2", width=2),
         }
         for plot, kind in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
             plot.setLabel("bottom", "epoch")
@@ -119,6 +130,7 @@ class TrainingPlots(QWidget):
                 # the long per-batch curves are drawn without antialiasing: far cheaper, and thin anyway
                 self.curves[key] = pg.PlotCurveItem(pen=styles[key], name=label, antialias=False,
                                                     skipFiniteCheck=True)
+                self.curves[key].setSegmentedLineMode("on")  # line segments, not a path (see faint())
                 plot.addItem(self.curves[key])
             self.curves[f"epoch_{kind}"] = plot.plot(pen=pg.mkPen("#2EAF62", width=2), symbol="o", symbolSize=7,
                                                      symbolBrush="#2EAF62", name="epoch (train)", antialias=True)
@@ -203,7 +215,7 @@ class TrainingPlots(QWidget):
             if buf.dirty:
                 x, y = buf.x[:buf.n], buf.y[:buf.n]
                 if key.startswith(("batch_", "smooth_")):
-                    x, y = peak_decimate(x, y)
+                    x, y = peak_decimate(x, y, MAX_POINTS if key.startswith("batch_") else SMOOTH_POINTS)
                     if np.isfinite(y).all():
                         self.curves[key].setData(x, y)
                     else:  # a NaN loss ends the run: draw what is finite, leave out the rest
