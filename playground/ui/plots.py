@@ -6,11 +6,12 @@ thread in the app's window on the 2-core development machine even with the cheap
 that CPU is taken from training three times as often (benchmarks/training_overhead.py), and a curve
 growing 10 times a second still reads as live.
 
-Each curve is drawn from a preallocated buffer that doubles when full; the redraw timer calls
-``setData`` only for buffers that changed. The four per-batch curves are bare PlotCurveItems fed
-through ``peak_decimate`` (at most MAX_POINTS points, keeping each bin's low and high): PlotDataItem's
-own downsampling and clip-to-view machinery cost about 1 ms per curve per frame, three times the
-drawing itself, and with the x axis fixed to the run every point is in view anyway.
+Each curve is drawn from a preallocated buffer that doubles when full; a redraw calls ``setData`` only for
+buffers that changed. The four per-batch curves are bare PlotCurveItems: the raw ones fed through
+``peak_decimate`` (at most MAX_POINTS points, keeping each bin's low and high), the smoothed ones through
+every k-th point (SMOOTH_POINTS). PlotDataItem's own downsampling and clip-to-view machinery cost about 1 ms per
+curve per frame, three times the drawing itself, and with the x axis fixed to the run every point is in view
+anyway.
 """
 
 from __future__ import annotations
@@ -214,8 +215,12 @@ class TrainingPlots(QWidget):
         for key, buf in self.buffers.items():
             if buf.dirty:
                 x, y = buf.x[:buf.n], buf.y[:buf.n]
+                if key.startswith("batch_"):
+                    x, y = peak_decimate(x, y)
+                elif key.startswith("smooth_") and len(x) > SMOOTH_POINTS:  # every k-th point, and the last
+                    k = -(-len(x) // SMOOTH_POINTS)
+                    x, y = np.append(x[:-1:k], x[-1]), np.append(y[:-1:k], y[-1])
                 if key.startswith(("batch_", "smooth_")):
-                    x, y = peak_decimate(x, y, MAX_POINTS if key.startswith("batch_") else SMOOTH_POINTS)
                     if np.isfinite(y).all():
                         self.curves[key].setData(x, y)
                     else:  # a NaN loss ends the run: draw what is finite, leave out the rest
