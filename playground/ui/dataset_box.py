@@ -3,6 +3,8 @@ what the network will be fed ("10,000 training + 2,000 test examples of 28x28 ->
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -12,12 +14,22 @@ from .images import array_to_pixmap
 PREVIEWABLE = ("mnist-sample",)
 
 
+def _stamp(key) -> tuple:
+    """What identifies a dataset's contents cheaply: its name, and for a file its size and time."""
+    try:
+        st = os.stat(key) if isinstance(key, str) and key.endswith((".npz", ".csv")) else None
+    except OSError:
+        st = None
+    return (key, st.st_size, st.st_mtime_ns) if st else (key,)
+
+
 class DatasetBox(QGroupBox):
     def __init__(self, doc, parent=None):
         super().__init__("Data", parent)
         self.doc = doc
         self._preview = None
         self._preview_stale = True
+        self._shown = None  # what the preview was read from (see _stamp)
         self.dataset = QComboBox()
         from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
         for key, spec in REGISTRY.items():
@@ -54,9 +66,8 @@ class DatasetBox(QGroupBox):
             i = self.dataset.findData(key)
         self.dataset.setCurrentIndex(i)
         self.dataset.blockSignals(False)
-        if key in PREVIEWABLE and self._preview is not None and self._preview.name == key \
-                and not self._preview_stale:
-            self._update_feeds()  # a built-in set already shown (another setting changed): not read again
+        if self._preview is not None and not self._preview_stale and self._shown == _stamp(key):
+            self._update_feeds()  # the set already shown (another setting changed): not read again
             return
         self._preview_stale = True
         if self.isVisible():
@@ -95,6 +106,7 @@ class DatasetBox(QGroupBox):
             try:
                 from ..backend.datasets import load
                 self._preview = load(key)
+                self._shown = _stamp(key)
             except PlaygroundError as exc:
                 self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
                 return
