@@ -203,7 +203,10 @@ class _Recorder:
                 self.loss.append(p["loss"])
                 self.accuracy.append(p["accuracy"])
                 self.steps = int(p["steps"])
+                if self.on_event is not None:  # announced before a pause can see it counted
+                    self.on_event(kind, p)
                 self.done.notify_all()
+            return
         if self.on_event is not None:
             self.on_event(kind, p)
 

@@ -417,9 +417,11 @@ class Graph:
         self._emit("edge_added", edge=edge)
 
     # ------------------------------------------------------------ whole graph
-    def replace_with(self, other: "Graph") -> None:
-        """Take over another graph's contents (open, new from preset) and announce a reset."""
-        self.nodes = {k: v.clone() for k, v in other.nodes.items()}
+    def replace_with(self, other: "Graph", adopt: bool = False) -> None:
+        """Take over another graph's contents (open, new from preset) and announce a reset. With ``adopt``
+        the caller hands ``other`` over for good: its nodes are taken, not copied (an imported ResNet50's
+        25 million weights are not copied again)."""
+        self.nodes = dict(other.nodes) if adopt else {k: v.clone() for k, v in other.nodes.items()}
         self.edges = list(other.edges)
         self._counter = max(self._counter, other._counter)
         self._reindex_edges()

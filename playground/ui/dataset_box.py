@@ -7,6 +7,7 @@ counts and a few examples each, and how the images are resized to the model's In
 
 from __future__ import annotations
 
+import os
 from html import escape as esc
 from pathlib import Path
 
@@ -23,6 +24,15 @@ MAX_CLASSES_SHOWN = 6  # classes previewed side by side; the rest are counted
 THUMBS = 3  # examples shown per class
 
 
+def _stamp(key) -> tuple:
+    """What identifies a dataset's contents cheaply: its name, and for a file its size and time."""
+    try:
+        st = os.stat(key) if isinstance(key, str) and key.endswith((".npz", ".csv")) else None
+    except OSError:
+        st = None
+    return (key, st.st_size, st.st_mtime_ns) if st else (key,)
+
+
 class DatasetBox(QGroupBox):
     def __init__(self, doc, parent=None):
         super().__init__("Data", parent)
@@ -31,6 +41,7 @@ class DatasetBox(QGroupBox):
         self._preview_stale = True
         self._folder = None  # (classes, first image size, grey) of an image folder, once read
         self._reading: str | None = None  # the folder being read in the worker
+        self._shown = None  # what the preview was read from (see _stamp)
         self.dataset = QComboBox()
         from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
         for key, spec in REGISTRY.items():
@@ -87,6 +98,9 @@ class DatasetBox(QGroupBox):
             i = self.dataset.findData(key)
         self.dataset.setCurrentIndex(i)
         self.dataset.blockSignals(False)
+        if self._preview is not None and not self._preview_stale and self._shown == _stamp(key):
+            self._update_feeds()  # the set already shown (another setting changed): not read again
+            return
         self._preview_stale = True
         if self.isVisible():
             self._on_dataset_changed()
@@ -169,6 +183,7 @@ class DatasetBox(QGroupBox):
             try:
                 from ..backend.datasets import load
                 self._preview = load(key)
+                self._shown = _stamp(key)
             except PlaygroundError as exc:
                 self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
                 return

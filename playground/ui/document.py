@@ -138,8 +138,9 @@ class Document(QObject):
         return self.selection[0] if self.selection else None
 
     # ------------------------------------------------------------ whole project
-    def replace(self, proj: project_io.Project, path: Path | None) -> None:
-        """Swap in a loaded project (not undoable: the stack starts fresh). The caller validated it."""
+    def replace(self, proj: project_io.Project, path: Path | None, adopt: bool = False) -> None:
+        """Swap in a loaded project (not undoable: the stack starts fresh). The caller validated it; with
+        ``adopt`` it hands the project's graph over (see ``Graph.replace_with``)."""
         if not isinstance(proj, project_io.Project):
             raise ProjectFormatError(f"Not a project: {proj!r}.")
         self.stack.clear()
@@ -147,7 +148,7 @@ class Document(QObject):
         self.project.training, self.project.logic = dict(proj.training), dict(proj.logic)
         self.project.runs = proj.runs  # the run history travels with the project
         self.selection = []
-        self.graph.replace_with(proj.graph)
+        self.graph.replace_with(proj.graph, adopt)
         self.path = Path(path) if path else None
         self.set_trained(None, None)
         self.stack.setClean()

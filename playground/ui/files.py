@@ -59,10 +59,11 @@ class FileController(QObject):
         self.lock.tryLock(0)
 
     # ------------------------------------------------------------ replacing the project
-    def load_project(self, proj: project_io.Project, path: Path | None) -> None:
-        """Replace the current project with a validated one (not undoable: the stack starts fresh)."""
+    def load_project(self, proj: project_io.Project, path: Path | None, adopt: bool = False) -> None:
+        """Replace the current project with a validated one (not undoable: the stack starts fresh); with
+        ``adopt``, its graph is handed over rather than copied."""
         self.about_to_replace.emit()
-        self.doc.replace(proj, path)
+        self.doc.replace(proj, path, adopt)
 
     def new_project(self) -> bool:
         if not self.maybe_save():
@@ -132,7 +133,7 @@ class FileController(QObject):
         path = Path(self.importing or "model")
         self.importing = None
         proj, note = result
-        self.load_project(proj, None)
+        self.load_project(proj, None, adopt=True)  # made for us alone: no copy
         self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project.", 10000)
         self._opened(path)  # clears the banner of the project before
         if note:  # a conversion report (Keras 2) is read whole, not cut in the status bar

@@ -1,15 +1,17 @@
-"""Live training curves: pyqtgraph curves over growing numpy buffers, redrawn at most 10 times a second.
+"""Live training curves: pyqtgraph curves over growing numpy buffers, redrawn at most 10 times a second
+(when the worker's chunk of batches arrives: ``TrainPanel._on_batches``; the timer serves other callers).
 
 Why 10 and not 30: every frame repaints both plots and has Qt flush the window, 2-3 ms of the GUI
 thread in the app's window on the 2-core development machine even with the cheap curves below; at 30 Hz
 that CPU is taken from training three times as often (benchmarks/training_overhead.py), and a curve
 growing 10 times a second still reads as live.
 
-Each curve is drawn from a preallocated buffer that doubles when full; the redraw timer calls
-``setData`` only for buffers that changed. The four per-batch curves are bare PlotCurveItems fed
-through ``peak_decimate`` (at most MAX_POINTS points, keeping each bin's low and high): PlotDataItem's
-own downsampling and clip-to-view machinery cost about 1 ms per curve per frame, three times the
-drawing itself, and with the x axis fixed to the run every point is in view anyway.
+Each curve is drawn from a preallocated buffer that doubles when full; a redraw calls ``setData`` only for
+buffers that changed. The four per-batch curves are bare PlotCurveItems: the raw ones fed through
+``peak_decimate`` (at most MAX_POINTS points, keeping each bin's low and high), the smoothed ones through
+every k-th point (SMOOTH_POINTS). PlotDataItem's own downsampling and clip-to-view machinery cost about 1 ms per
+curve per frame, three times the drawing itself, and with the x axis fixed to the run every point is in view
+anyway.
 """
 
 from __future__ import annotations
@@ -17,10 +19,14 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QHBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QHBoxLayout, QWidget
 
 REDRAW_MS = 100
-MAX_POINTS = 2000  # per batch curve: about two per horizontal pixel of a wide plot
+# Points per drawn batch curve: about two per horizontal pixel of a plot (each of the two gets ~500 px of a
+# 1480-pixel-wide window). Drawing costs grow with points: 2,000 points in four curves took ~10 ms a frame,
+# a third of a core at 10 frames a second late in a 3-epoch MNIST run (benchmarks/training_overhead.py --mnist).
+MAX_POINTS = 1000
+SMOOTH_POINTS = 400  # the smoothed curves are smooth: fewer points draw the same line (their 2-px pen costs more)
 
 
 def peak_decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) -> tuple[np.ndarray, np.ndarray]:
@@ -86,6 +92,7 @@ class TrainingPlots(QWidget):
         self.redraws = 0
         self.overlays: list = []  # curves of earlier runs (show_runs)
         self.overlaid: list[int] = []  # their run numbers
+        self._pending_runs: list = []  # runs to overlay once the plots exist (show_runs before the first show)
         self.running = False  # a run in progress owns the axes
 
     def showEvent(self, event):
@@ -103,9 +110,16 @@ class TrainingPlots(QWidget):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen(colours["text"])
                 plot.getAxis(axis).setPen(colours["muted"])
+        def faint(r, g, b, alpha=70):
+            """The colour at ``alpha`` over the plot's background, as an opaque colour: an opaque thin curve
+            is drawn as line segments, several times cheaper than a translucent path."""
+            bg = colours["card"]
+            a = alpha / 255
+            return tuple(round(c * a + o * (1 - a)) for c, o in zip((r, g, b), (bg.red(), bg.green(), bg.blue())))
+
         styles = {
-            "batch_loss": pg.mkPen((231, 131, 58, 70), width=1), "smooth_loss": pg.mkPen("#E8833A", width=2),
-            "batch_acc": pg.mkPen((61, 123, 242, 70), width=1), "smooth_acc": pg.mkPen("#3D7BF2", width=2),
+            "batch_loss": pg.mkPen(faint(231, 131, 58), width=1), "smooth_loss": pg.mkPen("#E8833A", width=2),
+            "batch_acc": pg.mkPen(faint(61, 123, 242), width=1), "smooth_acc": pg.mkPen("#3D7BF2", width=2),
         }
         for plot, kind in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
             plot.setLabel("bottom", "epoch")
@@ -117,6 +131,7 @@ class TrainingPlots(QWidget):
                 # the long per-batch curves are drawn without antialiasing: far cheaper, and thin anyway
                 self.curves[key] = pg.PlotCurveItem(pen=styles[key], name=label, antialias=False,
                                                     skipFiniteCheck=True)
+                self.curves[key].setSegmentedLineMode("on")  # line segments, not a path (see faint())
                 plot.addItem(self.curves[key])
             self.curves[f"epoch_{kind}"] = plot.plot(pen=pg.mkPen("#2EAF62", width=2), symbol="o", symbolSize=7,
                                                      symbolBrush="#2EAF62", name="epoch (train)", antialias=True)
@@ -124,11 +139,23 @@ class TrainingPlots(QWidget):
                                                    symbol="s", symbolSize=7, symbolBrush="#9B59B6",
                                                    name="epoch (validation)", antialias=True)
         self.acc_plot.setYRange(0, 1.02)
+        # What does not change while the curves grow is drawn from pixmaps: the legend, the axes (both
+        # redrawn only when their content or range changes) and the view's background. A frame then costs
+        # about a third less (benchmarks/training_overhead.py: the GUI thread's CPU is taken from training).
+        for plot in (self.loss_plot, self.acc_plot):
+            item = plot.getPlotItem()
+            item.legend.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            for axis in ("left", "bottom"):
+                item.getAxis(axis).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+            plot.setCacheMode(QGraphicsView.CacheBackground)
         self.layout_.addWidget(self.loss_plot)
         self.layout_.addWidget(self.acc_plot)
         for buf in self.buffers.values():
             buf.dirty = True
         self.redraw()
+        if self._pending_runs:
+            runs, self._pending_runs = self._pending_runs, []
+            self.show_runs(runs, getattr(self, "_pending_differs", None))
 
     def clear(self) -> None:
         for b in self.buffers.values():
@@ -188,8 +215,12 @@ class TrainingPlots(QWidget):
         for key, buf in self.buffers.items():
             if buf.dirty:
                 x, y = buf.x[:buf.n], buf.y[:buf.n]
-                if key.startswith(("batch_", "smooth_")):
+                if key.startswith("batch_"):
                     x, y = peak_decimate(x, y)
+                elif key.startswith("smooth_") and len(x) > SMOOTH_POINTS:  # every k-th point, and the last
+                    k = -(-len(x) // SMOOTH_POINTS)
+                    x, y = np.append(x[:-1:k], x[-1]), np.append(y[:-1:k], y[-1])
+                if key.startswith(("batch_", "smooth_")):
                     if np.isfinite(y).all():
                         self.curves[key].setData(x, y)
                     else:  # a NaN loss ends the run: draw what is finite, leave out the rest
@@ -204,8 +235,13 @@ class TrainingPlots(QWidget):
     def show_runs(self, runs: list, differs: dict | None = None) -> None:
         """Overlay earlier runs (``core.runs.Run``): each one's smoothed per-batch loss and accuracy in its own
         colour, labelled "run N" and what set it apart (``differs``: number -> "lr 0.02"). Static curves: drawn
-        once here, never by the redraw timer."""
-        self.ensure_widgets()
+        once here, never by the redraw timer. Before the plots were ever shown, the runs are only noted: the
+        first show draws them (opening a project does not build the plots)."""
+        if self.loss_plot is None:
+            self._pending_runs = list(runs)
+            self._pending_differs = dict(differs or {})
+            self.overlaid = [r.number for r in runs]
+            return
         for item in self.overlays:
             for plot in (self.loss_plot, self.acc_plot):
                 if item in plot.listDataItems():

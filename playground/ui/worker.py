@@ -2,7 +2,9 @@
 feature maps, predictions) through ``start_job``.
 
 A TrainingWorker runs ``backend.session.run_training`` in a QThread. Metrics leave it as plain floats
-through queued signals; the GUI appends them to buffers and redraws on a timer, never per batch.
+through queued signals; per-batch metrics are condensed into one signal at most 10 times a second (every
+batch is in it, none is dropped), so the GUI thread wakes, takes the GIL and repaints once per chunk rather
+than once per batch. Any other event (epoch end, pause, the end) sends the batches before it first.
 Stop sets a flag that ends training after the batch in progress. Pause, resume and step go through a
 ``PauseGate`` the training thread sleeps on (a condition, not a polling loop); while it sleeps, ``paused``
 carries the state after the last batch (weights and a copy of the model). Whatever goes wrong in the backend
@@ -12,6 +14,8 @@ carries the state after the last batch (weights and a copy of the model). Whatev
 from __future__ import annotations
 
 import gc
+import threading
+import time
 
 from PySide6.QtCore import QObject, QThread, Signal
 
@@ -83,7 +87,8 @@ def wait_for_jobs(timeout_ms: int = 60_000) -> None:
 
 class TrainingWorker(QObject):
     begun = Signal(float, float, str)  # epochs, steps per epoch, device summary
-    batch = Signal(float, float, float, float, float, float)  # epoch, batch, steps, loss, accuracy, elapsed s
+    # a chunk of batches, in order: a list of (epoch, batch, steps, loss, accuracy, elapsed s) tuples of floats
+    batches = Signal(object)
     epoch = Signal(dict)  # {metric: float}
     weights = Signal(object)  # {node id: {var: array}} (logic lab only; tiny networks)
     paused = Signal(object)  # {epoch, batch, steps, batches_done, weights, model, data, dataset}
@@ -100,11 +105,31 @@ class TrainingWorker(QObject):
         from ..backend.training import StopFlag
         self.stop_flag = StopFlag()
         self.gate = PauseGate()
+        self._chunk: list[tuple] = []  # batches not yet sent
+        self._sent_at = 0.0
+        self._lock = threading.Lock()  # Keras' callback thread sends batches, the training thread the rest
+
+    CHUNK_S = 0.1  # batches go out at most this often
 
     def _on_event(self, kind: str, p: dict) -> None:
-        if kind == "batch":
-            self.batch.emit(p["epoch"], p["batch"], p["steps"], p["loss"], p["accuracy"], p["elapsed"])
-        elif kind == "epoch":
+        with self._lock:  # one lock keeps the order: the batches before an event reach the GUI before it
+            if kind == "batch":
+                self._chunk.append((p["epoch"], p["batch"], p["steps"], p["loss"], p["accuracy"], p["elapsed"]))
+                now = time.perf_counter()
+                if now - self._sent_at >= self.CHUNK_S:
+                    self._flush(now)
+                return
+            self._flush(time.perf_counter())
+            self._emit_event(kind, p)
+
+    def _flush(self, now: float) -> None:
+        if self._chunk:
+            chunk, self._chunk = self._chunk, []
+            self.batches.emit(chunk)
+        self._sent_at = now
+
+    def _emit_event(self, kind: str, p: dict) -> None:
+        if kind == "epoch":
             self.epoch.emit({k: float(v) for k, v in p.items()})
         elif kind == "begin":
             self.begun.emit(p["epochs"], p["steps"], self.device)
@@ -131,8 +156,12 @@ class TrainingWorker(QObject):
             name = type(exc).__name__
             if message.startswith(name + ": "):  # not one of ours: say it was training that failed
                 message = f"Training failed ({name}): {message[len(name) + 2:]}"
+            with self._lock:
+                self._flush(time.perf_counter())
             self.failed.emit(message)
         else:
+            with self._lock:
+                self._flush(time.perf_counter())
             self.finished.emit(outcome)
 
     def stop(self) -> None:

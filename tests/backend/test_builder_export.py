@@ -1,36 +1,21 @@
 """Graph -> Keras, export, import: exact weights, plain-Keras loading, round trips, refusals."""
 
-import subprocess
-import sys
-import textwrap
 import zipfile
 
 import numpy as np
 import pytest
 
+from in_process import plain_keras_load, run_script  # tests/ is on sys.path (its conftest)
 from playground.backend import builder, export
 from playground.core import shapes
 from playground.core.errors import ModelImportError, ShapeError
 from playground.core.graph import Graph, chain
 from playground.core.logic import GATE_PRESET_TARGETS, GATES, binary_rows, gate_graph
 
-PLAIN_KERAS = textwrap.dedent("""
-    import sys, json, numpy as np, keras
-    m = keras.models.load_model(sys.argv[1])
-    x = np.array(json.loads(sys.argv[2]), dtype="float32")
-    print(json.dumps(np.asarray(m.predict(x, verbose=0)).ravel().tolist()))
-    assert "playground" not in sys.modules
-""")
-
-
 def plain_keras_predict(path, x):
-    """Predict in a fresh process that never imports playground."""
-    import json
-    out = subprocess.run([sys.executable, "-c", PLAIN_KERAS, str(path), json.dumps(np.asarray(x).tolist())],
-                         capture_output=True, text=True, check=True, env={"KERAS_BACKEND": "tensorflow",
-                                                                           "TF_CPP_MIN_LOG_LEVEL": "3",
-                                                                           "PATH": "/usr/bin:/bin"})
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """Plain Keras loads the file and predicts (in this process: see tests/in_process.py)."""
+    m = plain_keras_load(path)
+    return np.asarray(m.predict(np.asarray(x, dtype="float32"), verbose=0)).ravel().tolist()
 
 
 @pytest.mark.parametrize("preset_name", ["xnor-case1", "xnor-case2"])
@@ -206,11 +191,8 @@ def test_python_script_rebuilds_same_summary(tmp_path, preset):
         g = preset(name).graph
         script = tmp_path / f"{name.replace('-', '_')}.py"
         export.export(g, script, "py", name=name)
-        code = (f"import runpy, json; m = runpy.run_path({str(script)!r})['build_model'](); "
-                "print(json.dumps([[l.name, type(l).__name__, list(l.output.shape[1:]), l.count_params()] "
-                "for l in m.layers]))")
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-        theirs = __import__("json").loads(out.stdout.strip().splitlines()[-1])
+        m = run_script(script)["build_model"]()
+        theirs = [[l.name, type(l).__name__, list(l.output.shape[1:]), l.count_params()] for l in m.layers]
         model = builder.build_model(g, name)
         ours = [[l.name, type(l).__name__, list(l.output.shape[1:]), l.count_params()] for l in model.layers]
         assert theirs == ours
@@ -219,10 +201,9 @@ def test_python_script_rebuilds_same_summary(tmp_path, preset):
 def test_generated_script_keeps_hand_set_weights(tmp_path, preset):
     script = tmp_path / "x.py"
     export.export(preset("xnor-case1").graph, script, "py", name="xnor-case1")
-    code = (f"import runpy, numpy as np; m = runpy.run_path({str(script)!r})['build_model'](); "
-            "print(m.predict(np.array([[0,0],[0,1],[1,0],[1,1]],'float32'), verbose=0).ravel().tolist())")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip().splitlines()[-1] == "[1.0, 0.0, 0.0, 1.0]"
+    m = run_script(script)["build_model"]()
+    assert m.predict(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], "float32"), verbose=0).ravel().tolist() == \
+        [1.0, 0.0, 0.0, 1.0]
 
 
 def test_export_format_checks(tmp_path, preset):

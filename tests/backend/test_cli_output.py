@@ -32,10 +32,12 @@ def run_as_a_user(args, cwd):
                           cwd=cwd, timeout=300)
 
 
-def test_json_stdout_is_json_lines_with_whole_1_based_epochs(tmp_path):
-    out = run_as_a_user(["train", str(gate_project(tmp_path)), "--json"], tmp_path)
-    assert out.returncode == 0, out.stderr[-2000:]
-    records = [json.loads(line) for line in out.stdout.splitlines()]  # every line, or this raises
+def test_json_stdout_is_json_lines_with_whole_1_based_epochs(tmp_path, capfd):
+    # in this process (the next test starts a fresh one); capfd sees what native code writes to fd 1 too
+    rc = cli.main(["train", str(gate_project(tmp_path)), "--json"])
+    out = capfd.readouterr()
+    assert rc == 0, out.err[-2000:]
+    records = [json.loads(line) for line in out.out.splitlines()]  # every line, or this raises
     epochs = [r for r in records if r["event"] == "epoch"]
     assert [r["epoch"] for r in epochs] == [1, 2] and all(type(r["epoch"]) is int for r in epochs)
     assert records[-1]["event"] == "end" and records[-1]["epochs_run"] == 2

@@ -1,12 +1,9 @@
 """The .py export of a trained network writes NAME.weights.h5 beside it and loads it; the generated script,
 run on its own, predicts what the app's model predicts."""
 
-import json
-import subprocess
-import sys
-
 import numpy as np
 
+from in_process import run_script  # tests/ is on sys.path (its conftest)
 from playground.backend import builder, export
 
 
@@ -22,12 +19,10 @@ def trained(graph):
     return graph
 
 
-def run_script(script, x_path):
-    code = (f"import runpy, json, numpy as np; m = runpy.run_path({str(script)!r})['build_model'](); "
-            f"print(json.dumps(m.predict(np.load({str(x_path)!r}), verbose=0).tolist()))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
-    assert out.returncode == 0, out.stderr[-2000:]
-    return np.array(json.loads(out.stdout.strip().splitlines()[-1]))
+def run_generated(script, x):
+    """The generated script's model (its own build and weights file, as ``python SCRIPT`` loads them) on ``x``."""
+    model = run_script(script)["build_model"]()
+    return np.asarray(model.predict(x, verbose=0))
 
 
 def test_trained_export_writes_and_loads_the_weights(tmp_path, preset):
@@ -40,8 +35,7 @@ def test_trained_export_writes_and_loads_the_weights(tmp_path, preset):
     assert "python digit-cnn.py" in text and "digit_cnn.py" not in text
     assert "digit-cnn.weights.h5" in text
     x = np.random.default_rng(0).random((8, 28, 28, 1)).astype("float32")
-    np.save(tmp_path / "x.npy", x)
-    theirs = run_script(script, tmp_path / "x.npy")
+    theirs = run_generated(script, x)
     ours = np.asarray(builder.build_model(graph).predict(x, verbose=0))
     np.testing.assert_allclose(theirs, ours, rtol=1e-5, atol=1e-6)
     assert not np.allclose(ours, ours[:1])  # a real network, not a constant output

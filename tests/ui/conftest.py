@@ -25,6 +25,9 @@ def window(qtbot, settings):
     w.deleteLater()
     qtbot.wait(1)
     gc.collect()  # in the GUI thread, while Qt is alive (automatic collection is off: see main_window)
+    # What survives (Keras, TensorFlow, Qt's wrappers, caches: ~340k objects once Keras is loaded) leaves the
+    # collector's view, so the next test's collection walks only what that test made (0.15 s -> a few ms)
+    gc.freeze()
 
 
 @pytest.fixture

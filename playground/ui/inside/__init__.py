@@ -11,12 +11,19 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget
 
-from .conv_page import ConvExplorer
-from .digits import DigitPanel, DrawPad
-from .grid import GridEditor, StepExplorer
 from .jobs import SerialJobs
-from .model_view import ModelView
-from .pool_page import PoolExplorer
+
+# The pages' modules load with the pages (on first show), not with the window: ``from .inside import X``
+# still works for each name below (module __getattr__).
+_LAZY = {"ConvExplorer": "conv_page", "PoolExplorer": "pool_page", "ModelView": "model_view",
+         "DigitPanel": "digits", "DrawPad": "digits", "GridEditor": "grid", "StepExplorer": "grid"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 EMPTY_MODEL = "Train the model to see its filters, feature maps and activation path."
 
@@ -32,25 +39,46 @@ class InsidePanel(QTabWidget):
         self.doc = doc
         self.jobs = SerialJobs(self)
         self.jobs.failed.connect(lambda text: doc.tell(f"See inside: {text}"))
-        self.conv = ConvExplorer()
-        self.pool = PoolExplorer()
-        self.model_view = ModelView(doc, self.jobs)
-        self.digits = DigitPanel(doc, self.jobs)
-        self.addTab(self.conv, "Convolution")
-        self.addTab(self.pool, "Pooling")
-        self.addTab(self.model_view, "Inside the trained model")
-        self.addTab(self.digits, "Draw a digit")
-        for page in (self.model_view, self.digits):
-            page.train_requested.connect(self.train_requested)
+        self._pages: tuple | None = None  # built on first show (or first use): the window opens without them
         self.currentChanged.connect(lambda _: self.refresh())
         doc.trained_changed.connect(self._on_trained_changed)
         doc.replaced.connect(self._on_replaced)
         self.jobs.failed.connect(self._on_rebuild_failed)
         self.rebuilding: object | None = None  # a token while the model is rebuilt from saved weights
 
+    def _build(self) -> tuple:
+        if self._pages is None:
+            from .conv_page import ConvExplorer
+            from .digits import DigitPanel
+            from .model_view import ModelView
+            from .pool_page import PoolExplorer
+            conv, pool = ConvExplorer(), PoolExplorer()
+            model_view, digits = ModelView(self.doc, self.jobs), DigitPanel(self.doc, self.jobs)
+            self._pages = (conv, pool, model_view, digits)
+            self.blockSignals(True)  # the first page added is not a page change the user made
+            for page, title in zip(self._pages, ("Convolution", "Pooling", "Inside the trained model",
+                                                 "Draw a digit")):
+                self.addTab(page, title)
+            self.blockSignals(False)
+            for page in (model_view, digits):
+                page.train_requested.connect(self.train_requested)
+        return self._pages
+
+    # the pages, built when first asked for
+    conv = property(lambda self: self._build()[0])
+    pool = property(lambda self: self._build()[1])
+    model_view = property(lambda self: self._build()[2])
+    digits = property(lambda self: self._build()[3])
+
+    def showEvent(self, event):
+        self._build()
+        super().showEvent(event)
+
     def refresh(self) -> None:
         """Bring the page in view up to date with the document (its trained model and weights); with no model
         trained in this window but weights saved in the project, rebuild the model first (in the worker)."""
+        if self._pages is None:
+            return  # nothing built, nothing shown: the first show builds the pages from the document
         if self.currentWidget() is self.model_view:
             self.model_view.refresh()
         elif self.currentWidget() is self.digits:
@@ -103,7 +131,8 @@ class InsidePanel(QTabWidget):
 
     def _on_replaced(self) -> None:
         self.rebuilding = None
-        self._show_empty()
+        if self._pages is not None:  # pages not built yet start from the new project when first shown
+            self._show_empty()
 
     def _show_empty(self) -> None:
         self.model_view.empty.label.setText(EMPTY_MODEL)
