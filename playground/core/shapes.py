@@ -382,6 +382,28 @@ def rule_axis_same(p, inputs) -> LayerResult:
     return LayerResult(inputs[0], "shape unchanged")
 
 
+def axes_indexes(axis, shape: Shape, param: str = "axis", batch_ok: bool = False) -> list[int]:
+    """One or several Keras axes as indexes into a shape without the batch (-1 stands for the batch)."""
+    out = []
+    for a in (axis if isinstance(axis, (list, tuple)) else (axis,)):
+        out.append(-1 if batch_ok and a == 0 else axis_index(a, shape, param))
+    if len(set(out)) != len(out):
+        raise ShapeError(f"{param}={axis} names the same axis of the {shape_text(shape)} input twice.", param=param)
+    return out
+
+
+def rule_axes_same(p, inputs) -> LayerResult:
+    axes_indexes(p["axis"], inputs[0])
+    return LayerResult(inputs[0], "shape unchanged")
+
+
+def rule_softmax(p, inputs) -> LayerResult:
+    """Softmax may also run across the batch (axis 0), as Keras allows."""
+    batch = -1 in axes_indexes(p["axis"], inputs[0], batch_ok=True)
+    return LayerResult(inputs[0], "shape unchanged" + ("; the probabilities sum to 1 across the examples of "
+                                                        "a batch (axis 0)" if batch else ""))
+
+
 def broadcast(a: Shape, b: Shape) -> Shape | None:
     """Keras' element-wise merge shape (trailing axes aligned, size 1 stretches), None if they clash."""
     if len(a) < len(b):
@@ -522,7 +544,7 @@ def count_batchnorm(p, inputs, out) -> tuple[int, int, str]:
 
 
 def count_layernorm(p, inputs, out) -> tuple[int, int, str]:
-    c = inputs[0][axis_index(p["axis"], inputs[0])]
+    c = math.prod(inputs[0][i] for i in axes_indexes(p["axis"], inputs[0]))
     learned = int(p["center"]) + int(p["scale"])
     total = learned * c
     return total, total, f"params = {learned}*{c} = {fmt_int(total)}" if learned else ""

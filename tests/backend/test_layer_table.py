@@ -86,7 +86,8 @@ def walk_graph() -> Graph:
 def expected(kind: str, params: dict) -> tuple[str, dict]:
     """What a node should import back as. A Neuron without the step is a plain Dense in Keras."""
     if kind == "neuron" and params["activation"] != "step":
-        return "dense", {"units": params["units"], "activation": params["activation"], "use_bias": True}
+        return "dense", LAYERS["dense"].validate_params(
+            {"units": params["units"], "activation": params["activation"], "use_bias": True})
     return kind, params
 
 
