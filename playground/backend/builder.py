@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core import shapes
+
+from ..core import analysis
 from ..core.errors import ModelImportError, ShapeError
 from ..core.graph import Graph
 from ..core.registry import STEP_GAIN, get_spec  # noqa: F401  (STEP_GAIN: re-exported for callers)
@@ -42,7 +44,7 @@ class LayerCall:
 
 
 def check_buildable(graph: Graph) -> dict:
-    infos = shapes.infer(graph)
+    infos = analysis.infer(graph)
     problems = [f"{graph.nodes[n].name}: {i.errors[0]}" for n, i in infos.items() if i.status == "error"]
     if problems:
         raise ShapeError("The network has errors, so it cannot be built:\n" + "\n".join(problems))

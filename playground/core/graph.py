@@ -377,7 +377,7 @@ class Graph:
         edge = Edge(src, dst, port)
         self._append_edge(edge)
         if spec.merge and not deferred:  # merge layers: refuse incompatible shapes at once
-            from .shapes import infer
+            from .analysis import infer
             info = infer(self)[dst]
             if info.status == "error" and len(self.input_ids(dst)) >= spec.min_inputs:
                 self._remove_edge(edge)
@@ -395,7 +395,7 @@ class Graph:
         merges = [nid for nid, n in self.nodes.items() if get_spec(n.kind).max_inputs is None]
         if not merges:
             return
-        from .shapes import infer
+        from .analysis import infer
         infos = infer(self)
         for nid in merges:
             info = infos[nid]
@@ -498,7 +498,7 @@ def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_bas
     ``freeze_base`` every kept layer is frozen: training then changes only the new head.
     """
     from .errors import ParamError  # noqa: PLC0415
-    from .shapes import infer  # noqa: PLC0415
+    from .analysis import infer  # noqa: PLC0415
     kept = graph.node(keep)
     if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
         raise ParamError(f"The new head needs a whole number of classes, at least 2. Received classes={classes!r}.",

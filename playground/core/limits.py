@@ -55,7 +55,7 @@ def network_bytes(graph, batch_size: int = 0) -> tuple[int, int]:
     Training keeps about four copies of the weights (weights, gradients, two Adam moments) and the
     activations of every layer for the backward pass; callers multiply as they need.
     """
-    from .shapes import infer  # noqa: PLC0415
+    from .analysis import infer  # noqa: PLC0415
     infos = infer(graph)
     params = sum(i.params for i in infos.values())
     acts = sum(math.prod(i.shape) for i in infos.values() if i.shape)

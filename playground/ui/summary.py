@@ -7,6 +7,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
                                QWidget)
 
 from ..core import shapes
+
+from ..core import analysis
 from ..core.registry import get_spec
 
 
@@ -63,7 +65,7 @@ class SummaryTable(QWidget):
                     item.setForeground(Qt.red)
                 item.setToolTip(text)
                 self.table.setItem(r, c, item)
-        total, trainable = shapes.totals(infos)
+        total, trainable = analysis.totals(infos)
         n_err = sum(1 for i in infos.values() if i.errors)
         mem = total * 4 / 2 ** 20
         frozen = f", {total - trainable:,} non-trainable" if total - trainable else ""

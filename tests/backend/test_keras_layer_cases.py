@@ -16,6 +16,7 @@ import pytest
 
 from playground.backend.importer import graph_from_model
 from playground.core import shapes
+from playground.core import analysis
 from playground.core.errors import PlaygroundError
 from playground.core.registry import KERAS_CLASS_TO_KEY
 
@@ -61,7 +62,7 @@ def test_table_agrees_with_keras_own_layer_tests():
         if node.kind == "opaque":
             opaque.append(f"{case.class_name}({case.init_kwargs})")
             continue
-        info = shapes.infer(g)[node.id]
+        info = analysis.infer(g)[node.id]
         want = (tuple(case.expected_output_shape[1:]) if case.expected_output_shape is not None
                 else tuple(layer.output.shape[1:]))
         got = (info.shape, info.params)
