@@ -80,7 +80,7 @@ def test_logic_target_is_an_undoable_edit(logic_window, qtbot):
 def test_one_shape_inference_per_parameter_edit(window, monkeypatch):
     calls = []
     real = analysis.infer
-    monkeypatch.setattr(shapes, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
+    monkeypatch.setattr(analysis, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
     conv = window.graph.by_name("conv2d")
     window.select_nodes([conv.id])
     spin = window.inspector.fields["filters"]
@@ -100,7 +100,7 @@ def test_one_inference_for_a_macro_edit(window, monkeypatch):
     """Delete = disconnect + remove: one undo step, one inference."""
     calls = []
     real = analysis.infer
-    monkeypatch.setattr(shapes, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
+    monkeypatch.setattr(analysis, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
     window.select_nodes([window.graph.by_name("flatten").id])
     calls.clear()
     window.view.setFocus()
