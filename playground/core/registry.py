@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -22,6 +23,13 @@ ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "g
 ACTIVATION_ALIASES = {"silu": "swish", "hard_swish": "hard_silu", None: "linear"}  # Keras' other names for the same
 # function; None is Keras' "no activation"
 NEURON_ACTIVATIONS = ("step", "sigmoid", "linear")
+MAX_TEXT = 4096  # a text value (a dataset path, a class name) is one line of at most this many characters
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 CATEGORIES = ("input", "core", "convolution", "pooling", "regularisation", "merge", "logic")
 
@@ -31,7 +39,8 @@ class ParamSpec:
 
     ``kind`` is one of ``int``, ``float``, ``choice``, ``bool``, ``shape`` (tuple of positive ints),
     ``padding`` (``"valid"``, ``"same"`` or an int p >= 0), ``optional_int`` (None means "default"),
-    ``optional_float``, ``text`` and ``config`` (any JSON value; not editable).
+    ``optional_float``, ``text`` and ``config`` (any JSON value; not editable). The training and logic-lab
+    settings are values of the same kinds (``core/settings.py``: ``Setting`` is this class).
 
     ``pair`` widens an ``int``/``optional_int``: ``"hw"`` also takes (height, width) for a window that
     is not square (canonical: a plain int when both are equal); ``"sides"`` also takes (rows, columns)
@@ -53,85 +62,98 @@ class ParamSpec:
     editable: bool = True  # False: shown, not edited (an opaque layer's Keras config)
     pair: str = ""  # "hw", "sides" or "axes": see above
     aliases: tuple = ()  # (other spelling, canonical value) pairs a choice also takes: (None, "linear")
+    optional: bool = False  # None is a value ("none": the default, a new seed each run); optional_* kinds imply it
+    saved: bool = True  # a setting that belongs to one run, not the project (the TensorBoard folder), is not saved
 
     @property
     def title(self) -> str:
         return self.label or self.name.replace("_", " ")
 
-    def _range_text(self) -> str:
+    def range_text(self) -> str:
+        if self.max is None:
+            return f"{'>' if self.min_exclusive else '>='} {self.min:g}"
         lo = "(" if self.min_exclusive else "["
         hi = ")" if self.max_exclusive else "]"
         return f"{lo}{self.min:g}, {self.max:g}{hi}"
 
-    def validate(self, value: Any) -> Any:
-        """Return ``value`` in its canonical form, or raise ParamError naming it and the value."""
-        n = self.name
+    def validate(self, value: Any, where: str = "") -> Any:
+        """``value`` in canonical form, or ParamError naming the field (``where.name``) and the value.
+
+        The one validator: layer parameters and training/logic settings (``core/settings.py``) both use
+        it, so a rule (finite numbers, whole numbers, text without control characters) is stated once.
+        """
+        path = f"{where}.{self.name}" if where else self.name
+        if value is None and (self.optional or self.kind in ("optional_int", "optional_float")):
+            return None
         if self.pair and self.kind in ("int", "optional_int") and isinstance(value, (list, tuple)):
             return {"hw": self._size, "sides": self._pad2d, "axes": self._axes}[self.pair](value)
-        if self.kind == "int" or (self.kind == "optional_int" and value is not None):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ParamError(f"`{n}` must be an integer. Received {n}={value!r}.", n)
-            if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-                raise ParamError(f"`{n}` must be an integer from {self.min:g} to {self.max:g}. "
-                                 f"Received {n}={value!r}.", n)
+        if value is None and self.kind not in ("config", "choice"):
+            self._bad(path, value, "must be set (it cannot be null)")
+        return getattr(self, "_" + self.kind.replace("optional_", ""))(value, path)
+
+    def _bad(self, path: str, value: Any, rule: str):
+        raise ParamError(f"`{path}` {rule}. Received {path}={_short(value)}.", self.name)
+
+    def _int(self, value, path):
+        if isinstance(value, bool) or not isinstance(value, int):
+            self._bad(path, value, "must be a whole number")
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            self._bad(path, value, f"must be a whole number from {self.min:,.0f} to {self.max:,.0f}"
+                      if self.max is not None else f"must be a whole number >= {self.min:,.0f}")
+        return value
+
+    def _float(self, value, path):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            self._bad(path, value, "must be a finite number")
+        value = float(value)
+        too_low = self.min is not None and (value <= self.min if self.min_exclusive else value < self.min)
+        too_high = self.max is not None and (value >= self.max if self.max_exclusive else value > self.max)
+        if too_low or too_high:
+            self._bad(path, value, f"must be {'in ' if self.max is not None else ''}{self.range_text()}")
+        return value
+
+    def _choice(self, value, path):
+        value = next((canon for other, canon in self.aliases if other == value), value)
+        if value not in self.choices:
+            self._bad(path, value, f"must be one of {', '.join(map(repr, self.choices))}")
+        return value
+
+    def _bool(self, value, path):
+        if not isinstance(value, bool):
+            self._bad(path, value, "must be true or false")
+        return value
+
+    def _text(self, value, path):
+        if not isinstance(value, str) or not value or len(value) > MAX_TEXT or _CONTROL.search(value):
+            self._bad(path, value, f"must be a non-empty text of at most {MAX_TEXT:,} characters, without control "
+                      "characters")
+        return value
+
+    def _config(self, value, path):
+        try:
+            return json.loads(json.dumps(value, allow_nan=False))
+        except (TypeError, ValueError):
+            self._bad(path, value, "must be plain JSON data")
+
+    def _shape(self, value, path):
+        if not isinstance(value, (list, tuple)) or not value:
+            self._bad(path, value, "must be a list of 1 to 3 positive sizes, like [28, 28, 1]")
+        allow_minus_one = self.min == -1
+        for d in value:
+            ok = isinstance(d, int) and not isinstance(d, bool) and (d >= 1 or (allow_minus_one and d == -1))
+            if not ok or (isinstance(d, int) and d > (self.max or 1_000_000)):
+                self._bad(path, value, f"sizes must be whole numbers from 1 to {int(self.max or 1_000_000):,}"
+                          f"{' (or one -1)' if allow_minus_one else ''}")
+        if len(value) > 3:
+            self._bad(path, value, "may have at most 3 dimensions (height, width, channels)")
+        return tuple(value)
+
+    def _padding(self, value, path):
+        if value in ("valid", "same"):
             return value
-        if self.kind == "optional_int":
-            return None
-        if self.kind == "optional_float" and value is None:
-            return None
-        if self.kind == "optional_float":
-            return ParamSpec(n, "float", 0.0, "", self.min, self.max, min_exclusive=self.min_exclusive,
-                             max_exclusive=self.max_exclusive).validate(value)
-        if self.kind == "text":
-            if not isinstance(value, str) or not value:
-                raise ParamError(f"`{n}` must be a non-empty text. Received {n}={value!r}.", n)
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= (self.max or 64):
             return value
-        if self.kind == "config":
-            try:
-                return json.loads(json.dumps(value, allow_nan=False))
-            except (TypeError, ValueError):
-                raise ParamError(f"`{n}` must be plain JSON data. Received {n}={value!r:.80}.", n) from None
-        if self.kind == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ParamError(f"`{n}` must be a finite number. Received {n}={value!r}.", n)
-            value = float(value)
-            too_low = self.min is not None and (value <= self.min if self.min_exclusive else value < self.min)
-            too_high = self.max is not None and (value >= self.max if self.max_exclusive else value > self.max)
-            if too_low or too_high:
-                raise ParamError(f"`{n}` must be in {self._range_text()}. Received {n}={value!r}.", n)
-            return value
-        if self.kind == "choice":
-            value = next((canon for other, canon in self.aliases if other == value), value)
-            if value not in self.choices:
-                raise ParamError(f"`{n}` must be one of {', '.join(map(repr, self.choices))}. "
-                                 f"Received {n}={value!r}.", n)
-            return value
-        if self.kind == "bool":
-            if not isinstance(value, bool):
-                raise ParamError(f"`{n}` must be true or false. Received {n}={value!r}.", n)
-            return value
-        if self.kind == "shape":
-            if not isinstance(value, (list, tuple)) or not value:
-                raise ParamError(f"`{n}` must be a list of 1 to 3 positive sizes, like [28, 28, 1]. "
-                                 f"Received {n}={value!r}.", n)
-            allow_minus_one = self.min == -1
-            for d in value:
-                ok = isinstance(d, int) and not isinstance(d, bool) and (d >= 1 or (allow_minus_one and d == -1))
-                if not ok or (isinstance(d, int) and d > (self.max or 1_000_000)):
-                    raise ParamError(f"`{n}` sizes must be whole numbers from 1 to {int(self.max or 1_000_000):,}"
-                                     f"{' (or one -1)' if allow_minus_one else ''}. Received {n}={value!r}.", n)
-            if len(value) > 3:
-                raise ParamError(f"`{n}` may have at most 3 dimensions (height, width, channels). "
-                                 f"Received {n}={value!r}.", n)
-            return tuple(value)
-        if self.kind == "padding":
-            if value in ("valid", "same"):
-                return value
-            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= (self.max or 64):
-                return value
-            raise ParamError(f"`{n}` must be 'valid', 'same' or a whole number of pixels from 0 to "
-                             f"{int(self.max or 64)}. Received {n}={value!r}.", n)
-        raise AssertionError(f"unknown parameter kind {self.kind}")
+        self._bad(path, value, f"must be 'valid', 'same' or a whole number of pixels from 0 to {int(self.max or 64)}")
 
     def _whole(self, d, lo: int) -> bool:
         return isinstance(d, int) and not isinstance(d, bool) and lo <= d <= (self.max or 1_000_000)
