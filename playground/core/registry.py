@@ -781,6 +781,24 @@ KERAS_CLASS_TO_KEY = {name: s.key for s in LAYERS.values() if s.keras.importable
                       for name in (s.keras.cls, *s.keras.aliases)}
 
 
+def register(spec: LayerSpec) -> Callable[[], None]:
+    """Add a layer kind (a plugin's, or a test's) to the table; returns the call that takes it out again.
+
+    Everything else (palette, inspector, shapes, builder, exporters, importer, file format) reads the table,
+    so this one entry is the whole of a new kind."""
+    if spec.key in LAYERS:
+        raise ParamError(f"A layer kind {spec.key!r} exists already.", "key")
+    LAYERS[spec.key] = spec
+    names = [n for n in (spec.keras.cls, *spec.keras.aliases) if spec.keras.importable and n not in KERAS_CLASS_TO_KEY]
+    KERAS_CLASS_TO_KEY.update({n: spec.key for n in names})
+
+    def unregister() -> None:
+        LAYERS.pop(spec.key, None)
+        for n in names:
+            KERAS_CLASS_TO_KEY.pop(n, None)
+    return unregister
+
+
 def get_spec(key: str) -> LayerSpec:
     """The spec of a layer kind; ParamError (with the known kinds) if there is none."""
     try:
