@@ -75,7 +75,7 @@ def summary_rows(graph) -> tuple[list[dict], int, int]:
         errors = list(info.errors)
         if info.status == "blocked":
             errors.append("not computed: an earlier layer has an error")
-        kind = {"neuron": "Neuron", "opaque": node.params.get("class_name")}.get(node.kind, spec.keras_class)
+        kind = node.params.get("class_name") if spec.opaque else spec.title if spec.hand_set else spec.keras_class
         rows.append({"name": node.name, "type": kind,
                      "output_shape": list(info.shape) if info.shape else [], "params": info.params,
                      "formula": info.full_formula, "warnings": list(info.warnings), "errors": errors})

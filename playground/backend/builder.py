@@ -189,7 +189,7 @@ def apply_weights(model, graph: Graph) -> None:
             continue
         layer = model.get_layer(node.name)
         names = weight_names(layer)
-        if node.kind == "neuron" and not node.weights:
+        if node.spec.hand_set and not node.weights:  # a Neuron nobody has set yet: zeros, not random
             layer.set_weights([np.zeros(v.shape, dtype=np.float32) for v in layer.weights])
             continue
         if not node.weights:

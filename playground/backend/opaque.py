@@ -72,7 +72,7 @@ def refresh(graph: Graph) -> list[str]:
     changed = []
     for _ in range(len(graph.nodes)):  # downstream opaque nodes may need an upstream one's new shape
         infos = analysis.infer(graph)
-        stale = [n for n in graph.nodes.values() if n.kind == "opaque" and infos[n.id].status == "error"
+        stale = [n for n in graph.nodes.values() if n.spec.opaque and infos[n.id].status == "error"
                  and infos[n.id].error_param != "weights"  # stored weights that no longer fit: reset, not refresh
                  and all(infos[i].shape is not None for i in graph.input_ids(n.id))]
         if not stale:

@@ -44,6 +44,11 @@ class LayerNode:
 
     __hash__ = None  # mutable
 
+    @property
+    def spec(self):
+        """The table's entry for this node's kind: ask it what the kind can do, never ``kind ==``."""
+        return get_spec(self.kind)
+
     def clone(self) -> "LayerNode":
         return LayerNode(self.id, self.kind, self.name, dict(self.params), tuple(self.pos),
                          {k: v.copy() for k, v in self.weights.items()}, self.trainable)
@@ -192,12 +197,12 @@ class Graph:
         return order
 
     def inputs(self) -> list[LayerNode]:
-        return [n for n in self.nodes.values() if n.kind == "input"]
+        return [n for n in self.nodes.values() if n.spec.source]
 
     def outputs(self) -> list[LayerNode]:
         """Nodes with no consumers that are not bare inputs: the model's outputs."""
         has_out = {e.src for e in self.edges}
-        return [n for n in self.nodes.values() if n.id not in has_out and n.kind != "input"]
+        return [n for n in self.nodes.values() if n.id not in has_out and not n.spec.source]
 
     def _reaches(self, start: str, target: str) -> bool:
         self._sync()

@@ -251,6 +251,18 @@ class LayerSpec:
     glyph: str = ""
     in_palette: bool = True
     extra: dict = field(default_factory=dict)
+    hand_set: bool = False  # its weights are typed by the user (a logic Neuron), not learned: the Logic lab's kind
+    opaque: bool = False  # a Keras layer kept as Keras saved it: shape and counts come from Keras, not a rule
+
+    @property
+    def source(self) -> bool:
+        """Where data enters the network (it takes no inputs)."""
+        return self.max_inputs == 0
+
+    @property
+    def learned(self) -> bool:
+        """Whether its weights come from training (a weighted kind whose weights are not typed by hand)."""
+        return self.weighted and not self.hand_set
 
     @property
     def keras_class(self) -> str:
@@ -760,7 +772,8 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                ParamSpec("activation", "choice", "step", "step: 1 if z >= 0 else 0; sigmoid: 1/(1+e^-z); "
                          "linear: z.", choices=NEURON_ACTIVATIONS)),
               S.rule_neuron, S.count_dense, summary=lambda p: f"{p['units']} {p['activation']}",
-              check_weights=_neuron_weights_check, rule_text="z = w0 + sum wi*xi; a = step(z)", glyph="\u03b8"),
+              check_weights=_neuron_weights_check, rule_text="z = w0 + sum wi*xi; a = step(z)", glyph="\u03b8",
+              hand_set=True),
     LayerSpec("opaque", "Keras layer", "core", "A Keras layer the table lacks, kept as Keras saved it: it builds, "
               "trains and exports, and its shape is the one Keras computed, but its settings cannot be edited here.",
               _adapter("", export=_opaque_export, importable=False),
@@ -774,7 +787,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                          editable=False)),
               S.rule_opaque, S.count_opaque, min_inputs=1, max_inputs=None,
               summary=lambda p: f"{p['class_name']} (opaque)", rule_text="shape from Keras", glyph="?",
-              in_palette=False),
+              in_palette=False, opaque=True),
 ]}
 
 KERAS_CLASS_TO_KEY = {name: s.key for s in LAYERS.values() if s.keras.importable
