@@ -3,7 +3,7 @@
     python benchmarks/densenet_inference.py
 One edit = change one convolution's filters, then bring the shapes up to date: ``edit_ms`` through
 ``ShapeCache`` (incremental: the changed node and what its new shape reaches; an early conv1 edit and a
-late one), ``full_ms`` re-running ``shapes.infer`` over the whole graph. The baseline walks the same
+late one), ``full_ms`` re-running ``analysis.infer`` over the whole graph. The baseline walks the same
 layers through Keras' own ``compute_output_shape`` once.
 Last line: edit_ms=<median> (p10-p90) full_ms=... keras_ms=... ratio=<edit/keras> full_ratio=<full/keras>
 Goal (issue 17): under 10 ms per edit.
@@ -31,11 +31,12 @@ def main() -> None:
 
     from playground.backend.importer import graph_from_model
     from playground.core import shapes
+    from playground.core import analysis
 
     model = keras.applications.DenseNet121(weights=None, input_shape=(224, 224, 3))
     g = graph_from_model(model)
-    assert all(i.status in ("ok", "warning") for i in shapes.infer(g).values())
-    cache = shapes.ShapeCache(g)
+    assert all(i.status in ("ok", "warning") for i in analysis.infer(g).values())
+    cache = analysis.ShapeCache(g)
     cache.infos  # noqa: B018 - the first, full inference
     convs = [g.by_name("conv1_conv").id, g.by_name("conv5_block16_2_conv").id]  # an early and a late edit
     state = {"i": 0}
@@ -47,7 +48,7 @@ def main() -> None:
         cache.infos  # noqa: B018
 
     def full() -> None:
-        shapes.infer(g)
+        analysis.infer(g)
 
     order = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
     in_shapes = {layer.name: ([t.shape for t in layer.input] if isinstance(layer.input, list) else layer.input.shape)
@@ -58,7 +59,7 @@ def main() -> None:
             layer.compute_output_shape(in_shapes[layer.name])
 
     edit_ms, lo, hi = spread(edit)
-    assert cache.infos == shapes.infer(g)  # the incremental result is the full one
+    assert cache.infos == analysis.infer(g)  # the incremental result is the full one
     full_ms, flo, fhi = spread(full)
     keras_ms, klo, khi = spread(keras_pass, repeat=20)
     print(f"edit_ms={edit_ms:.2f} ({lo:.2f}-{hi:.2f}) full_ms={full_ms:.2f} ({flo:.2f}-{fhi:.2f}) "

@@ -15,6 +15,8 @@ import sys
 import time
 
 from playground.core import project, shapes
+
+from playground.core import analysis
 from playground.core.layout import auto_layout
 
 
@@ -37,7 +39,7 @@ def run(text: str) -> tuple[float, float]:
     """(CPU seconds, wall seconds) to load, infer and lay out."""
     c, t = time.process_time(), time.perf_counter()
     g = project.loads(text).graph
-    shapes.infer(g)
+    analysis.infer(g)
     auto_layout(g)
     return time.process_time() - c, time.perf_counter() - t
 

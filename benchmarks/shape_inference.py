@@ -9,6 +9,8 @@ import statistics
 import time
 
 from playground.core import shapes
+
+from playground.core import analysis
 from playground.core.graph import Graph
 
 
@@ -48,8 +50,8 @@ def timeit(fn, repeat: int = 50) -> float:
 if __name__ == "__main__":
     g = build(200)
     assert len(g.nodes) == 200
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     assert all(i.status == "ok" for i in infos.values())
-    infer_ms = timeit(lambda: shapes.infer(g))
+    infer_ms = timeit(lambda: analysis.infer(g))
     base_ms = timeit(lambda: baseline(200))
     print(f"infer_ms={infer_ms:.3f} baseline_ms={base_ms:.4f} ratio={infer_ms / base_ms:.1f}")

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .core import shapes
+from .core import analysis
 from .core.errors import PlaygroundError
 from .core.registry import get_spec
 
@@ -67,7 +68,7 @@ def load_graph(path: str):
 
 
 def summary_rows(graph) -> tuple[list[dict], int, int]:
-    infos = shapes.infer(graph)
+    infos = analysis.infer(graph)
     rows = []
     for nid in graph.topological_order():
         node, info = graph.nodes[nid], infos[nid]
@@ -75,11 +76,11 @@ def summary_rows(graph) -> tuple[list[dict], int, int]:
         errors = list(info.errors)
         if info.status == "blocked":
             errors.append("not computed: an earlier layer has an error")
-        kind = {"neuron": "Neuron", "opaque": node.params.get("class_name")}.get(node.kind, spec.keras_class)
+        kind = node.params.get("class_name") if spec.opaque else spec.title if spec.hand_set else spec.keras_class
         rows.append({"name": node.name, "type": kind,
                      "output_shape": list(info.shape) if info.shape else [], "params": info.params,
                      "formula": info.full_formula, "warnings": list(info.warnings), "errors": errors})
-    total, trainable = shapes.totals(infos)
+    total, trainable = analysis.totals(infos)
     return rows, total, trainable
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..core import shapes
+
+from ..core import analysis
 from ..core.errors import ModelImportError, ShapeError
 from ..core.graph import Graph
 from ..core.registry import STEP_GAIN, get_spec  # noqa: F401  (STEP_GAIN: re-exported for callers)
@@ -42,7 +44,7 @@ class LayerCall:
 
 
 def check_buildable(graph: Graph) -> dict:
-    infos = shapes.infer(graph)
+    infos = analysis.infer(graph)
     problems = [f"{graph.nodes[n].name}: {i.errors[0]}" for n, i in infos.items() if i.status == "error"]
     if problems:
         raise ShapeError("The network has errors, so it cannot be built:\n" + "\n".join(problems))
@@ -199,7 +201,7 @@ def apply_weights(model, graph: Graph) -> None:
             continue
         layer = model.get_layer(node.name)
         names = weight_names(layer)
-        if node.kind == "neuron" and not node.weights:
+        if node.spec.hand_set and not node.weights:  # a Neuron nobody has set yet: zeros, not random
             layer.set_weights([np.zeros(v.shape, dtype=np.float32) for v in layer.weights])
             continue
         if not node.weights:

@@ -100,7 +100,7 @@ def _fmt_kwargs(kwargs: dict) -> str:
 
 def _learned(kind: str) -> bool:
     """Layers whose weights come from training (the table's weighted kinds; a Neuron's are hand-set)."""
-    return kind != "neuron" and get_spec(kind).weighted
+    return get_spec(kind).learned
 
 
 def weights_file_for(script: Path) -> Path:
@@ -133,7 +133,7 @@ def python_script(graph: Graph, name: str = "playground", filename: str | None =
     taken: set[str] = set()
     var = {c.name: _ident(c.name, taken) for c in plan.calls}
     filename = filename or f"{name}.py"
-    hand = [n for n in graph.nodes.values() if n.kind == "neuron" and n.weights]
+    hand = [n for n in graph.nodes.values() if n.spec.hand_set and n.weights]
     if weights_file:
         about = [f"The trained weights are in {weights_file}, beside this file; build_model() loads them, so keep",
                  "the two files together."]

@@ -12,6 +12,8 @@ import json
 import numpy as np
 
 from ..core import shapes
+
+from ..core import analysis
 from ..core.errors import ModelImportError
 from ..core.graph import Graph
 from .runtime import get_keras
@@ -69,8 +71,8 @@ def refresh(graph: Graph) -> list[str]:
     from .builder import opaque_layer  # noqa: PLC0415
     changed = []
     for _ in range(len(graph.nodes)):  # downstream opaque nodes may need an upstream one's new shape
-        infos = shapes.infer(graph)
-        stale = [n for n in graph.nodes.values() if n.kind == "opaque" and infos[n.id].status == "error"
+        infos = analysis.infer(graph)
+        stale = [n for n in graph.nodes.values() if n.spec.opaque and infos[n.id].status == "error"
                  and infos[n.id].error_param != "weights"  # stored weights that no longer fit: reset, not refresh
                  and all(infos[i].shape is not None for i in graph.input_ids(n.id))]
         if not stale:

@@ -46,7 +46,7 @@ def layer_previews(graph: Graph, dataset: str, index: int = 0) -> dict[str, np.n
     values = probe(x.astype(np.float32), training=False)
     if not isinstance(values, (list, tuple)):
         values = [values]
-    return {nid: to_picture(np.asarray(v)[0], rgb=graph.nodes[nid].kind == "input") for nid, v in zip(ids, values)}
+    return {nid: to_picture(np.asarray(v)[0], rgb=graph.nodes[nid].spec.source) for nid, v in zip(ids, values)}
 
 
 def to_picture(a: np.ndarray, rgb: bool = False) -> np.ndarray:

@@ -44,11 +44,12 @@ class Outcome:
 def model_io(graph: Graph) -> tuple[tuple[int, ...], int]:
     """(Input shape, output units) of a single-input, single-output graph."""
     from ..core import shapes  # noqa: PLC0415
+    from ..core import analysis
     ins, outs = graph.inputs(), graph.outputs()
     if len(ins) != 1 or len(outs) != 1:
         raise DatasetError(f"Training needs one Input and one output layer; this network has {len(ins)} and "
                            f"{len(outs)}.")
-    info = shapes.infer(graph)[outs[0].id]
+    info = analysis.infer(graph)[outs[0].id]
     if info.shape is None or len(info.shape) != 1:
         raise DatasetError(f"The output layer {outs[0].name!r} must produce a vector (like 10 class scores); it "
                            f"produces {info.shape}. Add Flatten and a Dense layer.")

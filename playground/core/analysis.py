@@ -8,16 +8,125 @@ of graph events inside one edit (a macro: disconnect, add, connect, fit weights)
 from __future__ import annotations
 
 from . import shapes
+from .registry import get_spec
+from .errors import ShapeError
+from .shapes import NodeInfo, stored_weights_problem
+
 
 def weights_text(weights: dict) -> str:
     return ", ".join(f"{k} {tuple(v.shape)}" for k, v in weights.items())
 
 
-class ShapeCache(shapes.ShapeCache):
-    """``infos`` (node id -> NodeInfo) for one graph, brought up to date at most once per change, and only for
-    the nodes an edit touched and what their new shapes reach (``shapes.infer`` with ``previous``/``changed``).
-    A layer whose stored weights no longer fit is an error on that layer (``shapes.stored_weights_problem``).
+def infer(graph, previous: dict[str, NodeInfo] | None = None, changed=()) -> dict[str, NodeInfo]:
+    """Run every node's shape and parameter rule in topological order.
+
+    A node whose own rule fails is ``error``; its descendants are ``blocked``. Never raises for a
+    bad setting: errors are data, shown on the node.
+
+    Incremental: given the ``previous`` result and the ids of the nodes that ``changed`` since
+    (parameters, weights, trainable flag, or an input edge added or removed), only those nodes and
+    the ones whose inputs' shapes changed are recomputed; the rest keep their previous info.
+    ``ShapeCache`` keeps both up to date from the graph's events.
     """
+    infos: dict[str, NodeInfo] = {}
+    inputs_of: dict[str, list] = {}
+    for e in sorted(graph.edges, key=lambda e: e.port):  # one pass, not one scan of all edges per node
+        inputs_of.setdefault(e.dst, []).append(e.src)
+    previous = previous or {}
+    changed = set(changed)
+    moved: set[str] = set()  # recomputed nodes whose output shape differs from before
+    for node_id in graph.topological_order():
+        inputs = inputs_of.get(node_id, [])
+        old = previous.get(node_id)
+        if old is not None and node_id not in changed and not any(i in moved for i in inputs):
+            infos[node_id] = old
+            continue
+        info = _infer_node(graph.nodes[node_id], get_spec, inputs, infos)
+        infos[node_id] = info
+        if old is None or old.shape != info.shape:
+            moved.add(node_id)
+    return infos
+
+
+def _infer_node(node, get_spec, inputs: list[str], infos: dict[str, NodeInfo]) -> NodeInfo:
+    """One node's info from its inputs' infos (already computed)."""
+    spec = get_spec(node.kind)
+    info = NodeInfo()
+    if len(inputs) < spec.min_inputs:
+        info.status = "error"
+        info.errors.append(
+            f"{spec.title} needs {'at least ' if spec.max_inputs is None else ''}{spec.min_inputs} "
+            f"input{'s' if spec.min_inputs > 1 else ''}; connect "
+            f"{'one' if spec.min_inputs == 1 else 'more'} to its left port.")
+        return info
+    in_shapes = [infos[i].shape for i in inputs]
+    if any(s is None for s in in_shapes):
+        info.status = "blocked"
+        return info
+    try:
+        res = spec.shape_rule(node.params, in_shapes)
+        total, trainable, pformula = spec.count_rule(node.params, in_shapes, res.shape)
+    except ShapeError as exc:
+        info.status = "error"
+        info.errors.append(str(exc))
+        info.error_param = exc.param
+        return info
+    if any(d <= 0 for d in res.shape):
+        info.status = "error"
+        info.errors.append(f"output shape {res.shape} has an empty dimension.")
+        return info
+    info.shape, info.formula, info.warnings = res.shape, res.formula, list(res.warnings)
+    if not getattr(node, "trainable", True):
+        trainable = 0  # frozen: Keras counts all of a frozen layer's weights as non-trainable
+    info.params, info.trainable_params, info.params_formula = total, trainable, pformula
+    if spec.check_weights is not None:
+        msg = spec.check_weights(node, in_shapes)
+    else:
+        msg = stored_weights_problem(node, total)
+    if msg:
+        info.errors.append(msg)
+        info.status = "error"
+        info.error_param = "weights"
+        return info
+    info.status = "warning" if info.warnings else "ok"
+    return info
+
+
+class ShapeCache:
+    """``infos`` (node id -> NodeInfo) for one graph, brought up to date at most once per change, and only for
+    the nodes an edit touched and what their new shapes reach (``infer`` with ``previous``/``changed``).
+    It listens to the graph's events and remembers which nodes they touched. A layer whose stored weights no
+    longer fit is an error on that layer (``shapes.stored_weights_problem``).
+    """
+
+    _NODE_EVENTS = ("param_changed", "weights_changed", "trainable_changed", "node_added")
+
+    def __init__(self, graph) -> None:
+        self.graph = graph
+        self._infos: dict[str, NodeInfo] | None = None
+        self._changed: set[str] = set()
+        self.runs = 0  # inferences run (tests count them)
+        graph.subscribe(self._on_graph_event)
+
+    def _on_graph_event(self, event: str, **payload) -> None:
+        if event in self._NODE_EVENTS:
+            self._changed.add(payload["node"].id)
+        elif event in ("edge_added", "edge_removed"):
+            self._changed.add(payload["edge"].dst)
+        elif event == "node_removed" and self._infos is not None:
+            self._infos.pop(payload["node"].id, None)  # its consumers lost an edge: edge_removed said so
+        elif event == "graph_reset":
+            self._infos = None
+
+    @property
+    def infos(self) -> dict[str, NodeInfo]:
+        """Every node's shape info, recomputed if the graph changed since the last call."""
+        if self._infos is None or self._changed:
+            self._infos = infer(self.graph, self._infos, self._changed)
+            self._changed = set()
+            self.runs += 1
+        return self._infos
+
 
     @property
     def computations(self) -> int:
@@ -35,7 +144,7 @@ class ShapeCache(shapes.ShapeCache):
 
     def totals(self) -> tuple[int, int]:
         """(total, trainable) parameter counts."""
-        return shapes.totals(self.infos)
+        return totals(self.infos)
 
     def n_errors(self) -> int:
         return sum(1 for i in self.infos.values() if i.errors)
@@ -55,4 +164,11 @@ class ShapeCache(shapes.ShapeCache):
         return info.shape[-1] if info is not None and info.shape else None
 
 
-__all__ = ["ShapeCache"]
+def totals(infos: dict[str, NodeInfo]) -> tuple[int, int]:
+    """(total, trainable) parameters over the nodes whose shapes were computed.
+
+    Frozen = total - trainable, the split Keras' summary prints."""
+    return (sum(i.params for i in infos.values()), sum(i.trainable_params for i in infos.values()))
+
+
+__all__ = ["ShapeCache", "infer", "totals"]

@@ -10,11 +10,11 @@ class PlaygroundError(Exception):
 
 
 class ParamError(PlaygroundError, ValueError):
-    """A layer parameter has a value outside its type or range."""
+    """A layer parameter or a setting has a value outside its type or range; ``field`` names it."""
 
-    def __init__(self, message: str, param: str | None = None):
+    def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
-        self.param = param
+        self.field = field
 
 
 class ShapeError(PlaygroundError, ValueError):
@@ -64,12 +64,7 @@ class TrainingError(PlaygroundError):
     """Training stopped for a reason the user should read (NaN loss, bad data)."""
 
 
-class SettingsError(PlaygroundError, ValueError):
-    """A training or logic-lab setting has a value outside its type or range; ``field`` names it."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
+SettingsError = ParamError  # a setting's error is a parameter's: one type, one field name
 
 
 class ProjectSaveError(PlaygroundError):

@@ -44,6 +44,11 @@ class LayerNode:
 
     __hash__ = None  # mutable
 
+    @property
+    def spec(self):
+        """The table's entry for this node's kind: ask it what the kind can do, never ``kind ==``."""
+        return get_spec(self.kind)
+
     def clone(self) -> "LayerNode":
         return LayerNode(self.id, self.kind, self.name, dict(self.params), tuple(self.pos),
                          {k: v.copy() for k, v in self.weights.items()}, self.trainable)
@@ -192,12 +197,12 @@ class Graph:
         return order
 
     def inputs(self) -> list[LayerNode]:
-        return [n for n in self.nodes.values() if n.kind == "input"]
+        return [n for n in self.nodes.values() if n.spec.source]
 
     def outputs(self) -> list[LayerNode]:
         """Nodes with no consumers that are not bare inputs: the model's outputs."""
         has_out = {e.src for e in self.edges}
-        return [n for n in self.nodes.values() if n.id not in has_out and n.kind != "input"]
+        return [n for n in self.nodes.values() if n.id not in has_out and not n.spec.source]
 
     def _reaches(self, start: str, target: str) -> bool:
         self._sync()
@@ -377,7 +382,7 @@ class Graph:
         edge = Edge(src, dst, port)
         self._append_edge(edge)
         if spec.merge and not deferred:  # merge layers: refuse incompatible shapes at once
-            from .shapes import infer
+            from .analysis import infer
             info = infer(self)[dst]
             if info.status == "error" and len(self.input_ids(dst)) >= spec.min_inputs:
                 self._remove_edge(edge)
@@ -395,7 +400,7 @@ class Graph:
         merges = [nid for nid, n in self.nodes.items() if get_spec(n.kind).max_inputs is None]
         if not merges:
             return
-        from .shapes import infer
+        from .analysis import infer
         infos = infer(self)
         for nid in merges:
             info = infos[nid]
@@ -500,7 +505,7 @@ def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_bas
     ``freeze_base`` every kept layer is frozen: training then changes only the new head.
     """
     from .errors import ParamError  # noqa: PLC0415
-    from .shapes import infer  # noqa: PLC0415
+    from .analysis import infer  # noqa: PLC0415
     kept = graph.node(keep)
     if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
         raise ParamError(f"The new head needs a whole number of classes, at least 2. Received classes={classes!r}.",

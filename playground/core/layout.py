@@ -44,7 +44,7 @@ def auto_layout(graph: Graph, x_spacing: float | None = None,
     if not ids:
         return {}
     if x_spacing is None:
-        x_spacing = NEURON_X_SPACING if any(n.kind == "neuron" for n in graph.nodes.values()) else X_SPACING
+        x_spacing = NEURON_X_SPACING if any(n.spec.hand_set for n in graph.nodes.values()) else X_SPACING
     index = {nid: i for i, nid in enumerate(ids)}
     n = len(ids)
     preds: list[list[int]] = [[] for _ in range(n)]

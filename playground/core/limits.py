@@ -57,7 +57,7 @@ def network_bytes(graph, batch_size: int = 0, counts: dict[str, int] | None = No
     activations of every layer for the backward pass; callers multiply as they need. ``counts`` replaces
     the parameter count of the nodes it names (opaque layers: Keras' own count, never the file's).
     """
-    from .shapes import infer  # noqa: PLC0415
+    from .analysis import infer  # noqa: PLC0415
     infos = infer(graph)
     counts = counts or {}
     params = sum(counts.get(nid, i.params) for nid, i in infos.items())

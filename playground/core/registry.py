@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -20,8 +21,16 @@ from .errors import ParamError
 ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu", "softplus", "swish",
                "relu6", "hard_sigmoid", "hard_silu", "leaky_relu", "mish", "softsign", "exponential",
                "log_softmax")
-ACTIVATION_ALIASES = {"silu": "swish", "hard_swish": "hard_silu"}  # Keras' other names for the same function
+ACTIVATION_ALIASES = {"silu": "swish", "hard_swish": "hard_silu", None: "linear"}  # Keras' other names for the same
+# function; None is Keras' "no activation"
 NEURON_ACTIVATIONS = ("step", "sigmoid", "linear")
+MAX_TEXT = 4096  # a text value (a dataset path, a class name) is one line of at most this many characters
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _short(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 CATEGORIES = ("input", "core", "convolution", "pooling", "regularisation", "augmentation", "merge", "logic")
 
@@ -31,11 +40,13 @@ class ParamSpec:
 
     ``kind`` is one of ``int``, ``float``, ``choice``, ``bool``, ``shape`` (tuple of positive ints),
     ``padding`` (``"valid"``, ``"same"`` or an int p >= 0), ``optional_int`` (None means "default"),
-    ``optional_float``, ``text`` and ``config`` (any JSON value; not editable).
+    ``optional_float``, ``text`` and ``config`` (any JSON value; not editable). The training and logic-lab
+    settings are values of the same kinds (``core/settings.py``: ``Setting`` is this class).
 
     ``pair`` widens an ``int``/``optional_int``: ``"hw"`` also takes (height, width) for a window that
     is not square (canonical: a plain int when both are equal); ``"sides"`` also takes (rows, columns)
-    or ((top, bottom), (left, right)) for padding and cropping (canonical: an int when all are equal).
+    or ((top, bottom), (left, right)) for padding and cropping (canonical: an int when all are equal);
+    ``"axes"`` also takes several distinct axes, as Keras' ``axis=(-2, -1)`` (canonical: an int for one).
     A square value stays a plain int, so a spin box still shows the common case.
     """
 
@@ -50,87 +61,102 @@ class ParamSpec:
     max_exclusive: bool = False
     label: str = ""
     editable: bool = True  # False: shown, not edited (an opaque layer's Keras config)
-    pair: str = ""  # "hw" or "sides": see above
+    pair: str = ""  # "hw", "sides" or "axes": see above
+    aliases: tuple = ()  # (other spelling, canonical value) pairs a choice also takes: (None, "linear")
+    optional: bool = False  # None is a value ("none": the default, a new seed each run); optional_* kinds imply it
+    saved: bool = True  # a setting that belongs to one run, not the project (the TensorBoard folder), is not saved
     check: Callable[[Any, str], Any] | None = None  # a further rule for a "config" value (core.layer_data)
 
     @property
     def title(self) -> str:
         return self.label or self.name.replace("_", " ")
 
-    def _range_text(self) -> str:
+    def range_text(self) -> str:
+        if self.max is None:
+            return f"{'>' if self.min_exclusive else '>='} {self.min:g}"
         lo = "(" if self.min_exclusive else "["
         hi = ")" if self.max_exclusive else "]"
         return f"{lo}{self.min:g}, {self.max:g}{hi}"
 
-    def validate(self, value: Any) -> Any:
-        """Return ``value`` in its canonical form, or raise ParamError naming it and the value."""
-        n = self.name
+    def validate(self, value: Any, where: str = "") -> Any:
+        """``value`` in canonical form, or ParamError naming the field (``where.name``) and the value.
+
+        The one validator: layer parameters and training/logic settings (``core/settings.py``) both use
+        it, so a rule (finite numbers, whole numbers, text without control characters) is stated once.
+        """
+        path = f"{where}.{self.name}" if where else self.name
+        if value is None and (self.optional or self.kind in ("optional_int", "optional_float")):
+            return None
         if self.pair and self.kind in ("int", "optional_int") and isinstance(value, (list, tuple)):
-            return self._size(value) if self.pair == "hw" else self._pad2d(value)
-        if self.kind == "int" or (self.kind == "optional_int" and value is not None):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ParamError(f"`{n}` must be an integer. Received {n}={value!r}.", n)
-            if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
-                raise ParamError(f"`{n}` must be an integer from {self.min:g} to {self.max:g}. "
-                                 f"Received {n}={value!r}.", n)
+            return {"hw": self._size, "sides": self._pad2d, "axes": self._axes}[self.pair](value)
+        if value is None and self.kind not in ("config", "choice"):
+            self._bad(path, value, "must be set (it cannot be null)")
+        return getattr(self, "_" + self.kind.replace("optional_", ""))(value, path)
+
+    def _bad(self, path: str, value: Any, rule: str):
+        raise ParamError(f"`{path}` {rule}. Received {path}={_short(value)}.", self.name)
+
+    def _int(self, value, path):
+        if isinstance(value, bool) or not isinstance(value, int):
+            self._bad(path, value, "must be a whole number")
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            self._bad(path, value, f"must be a whole number from {self.min:,.0f} to {self.max:,.0f}"
+                      if self.max is not None else f"must be a whole number >= {self.min:,.0f}")
+        return value
+
+    def _float(self, value, path):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            self._bad(path, value, "must be a finite number")
+        value = float(value)
+        too_low = self.min is not None and (value <= self.min if self.min_exclusive else value < self.min)
+        too_high = self.max is not None and (value >= self.max if self.max_exclusive else value > self.max)
+        if too_low or too_high:
+            self._bad(path, value, f"must be {'in ' if self.max is not None else ''}{self.range_text()}")
+        return value
+
+    def _choice(self, value, path):
+        value = next((canon for other, canon in self.aliases if other == value), value)
+        if value not in self.choices:
+            self._bad(path, value, f"must be one of {', '.join(map(repr, self.choices))}")
+        return value
+
+    def _bool(self, value, path):
+        if not isinstance(value, bool):
+            self._bad(path, value, "must be true or false")
+        return value
+
+    def _text(self, value, path):
+        if not isinstance(value, str) or not value or len(value) > MAX_TEXT or _CONTROL.search(value):
+            self._bad(path, value, f"must be a non-empty text of at most {MAX_TEXT:,} characters, without control "
+                      "characters")
+        return value
+
+    def _config(self, value, path):
+        try:
+            value = json.loads(json.dumps(value, allow_nan=False))
+        except (TypeError, ValueError, RecursionError):
+            self._bad(path, value, "must be plain JSON data")
+        return value if self.check is None else self.check(value, self.name)
+
+    def _shape(self, value, path):
+        if not isinstance(value, (list, tuple)) or not value:
+            self._bad(path, value, "must be a list of 1 to 3 positive sizes, like [28, 28, 1]")
+        allow_minus_one = self.min == -1
+        for d in value:
+            ok = isinstance(d, int) and not isinstance(d, bool) and (d >= 1 or (allow_minus_one and d == -1))
+            if not ok or (isinstance(d, int) and d > (self.max or 1_000_000)):
+                self._bad(path, value, f"sizes must be whole numbers from 1 to {int(self.max or 1_000_000):,}"
+                          f"{' (or one -1)' if allow_minus_one else ''}")
+        if len(value) > 3:
+            self._bad(path, value, "may have at most 3 dimensions (height, width, channels)")
+        return tuple(value)
+
+    def _padding(self, value, path):
+        if value in ("valid", "same"):
             return value
-        if self.kind == "optional_int":
-            return None
-        if self.kind == "optional_float" and value is None:
-            return None
-        if self.kind == "optional_float":
-            return ParamSpec(n, "float", 0.0, "", self.min, self.max, min_exclusive=self.min_exclusive,
-                             max_exclusive=self.max_exclusive).validate(value)
-        if self.kind == "text":
-            if not isinstance(value, str) or not value:
-                raise ParamError(f"`{n}` must be a non-empty text. Received {n}={value!r}.", n)
+        if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= (self.max or 64):
             return value
-        if self.kind == "config":
-            try:
-                value = json.loads(json.dumps(value, allow_nan=False))
-            except (TypeError, ValueError, RecursionError):
-                raise ParamError(f"`{n}` must be plain JSON data. Received {n}={value!r:.80}.", n) from None
-            return value if self.check is None else self.check(value, n)
-        if self.kind == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ParamError(f"`{n}` must be a finite number. Received {n}={value!r}.", n)
-            value = float(value)
-            too_low = self.min is not None and (value <= self.min if self.min_exclusive else value < self.min)
-            too_high = self.max is not None and (value >= self.max if self.max_exclusive else value > self.max)
-            if too_low or too_high:
-                raise ParamError(f"`{n}` must be in {self._range_text()}. Received {n}={value!r}.", n)
-            return value
-        if self.kind == "choice":
-            if value not in self.choices:
-                raise ParamError(f"`{n}` must be one of {', '.join(map(repr, self.choices))}. "
-                                 f"Received {n}={value!r}.", n)
-            return value
-        if self.kind == "bool":
-            if not isinstance(value, bool):
-                raise ParamError(f"`{n}` must be true or false. Received {n}={value!r}.", n)
-            return value
-        if self.kind == "shape":
-            if not isinstance(value, (list, tuple)) or not value:
-                raise ParamError(f"`{n}` must be a list of 1 to 3 positive sizes, like [28, 28, 1]. "
-                                 f"Received {n}={value!r}.", n)
-            allow_minus_one = self.min == -1
-            for d in value:
-                ok = isinstance(d, int) and not isinstance(d, bool) and (d >= 1 or (allow_minus_one and d == -1))
-                if not ok or (isinstance(d, int) and d > (self.max or 1_000_000)):
-                    raise ParamError(f"`{n}` sizes must be whole numbers from 1 to {int(self.max or 1_000_000):,}"
-                                     f"{' (or one -1)' if allow_minus_one else ''}. Received {n}={value!r}.", n)
-            if len(value) > 3:
-                raise ParamError(f"`{n}` may have at most 3 dimensions (height, width, channels). "
-                                 f"Received {n}={value!r}.", n)
-            return tuple(value)
-        if self.kind == "padding":
-            if value in ("valid", "same"):
-                return value
-            if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= (self.max or 64):
-                return value
-            raise ParamError(f"`{n}` must be 'valid', 'same' or a whole number of pixels from 0 to "
-                             f"{int(self.max or 64)}. Received {n}={value!r}.", n)
-        raise AssertionError(f"unknown parameter kind {self.kind}")
+        self._bad(path, value, f"must be 'valid', 'same' or a whole number of pixels from 0 to {int(self.max or 64)}")
 
     def _whole(self, d, lo: int) -> bool:
         return isinstance(d, int) and not isinstance(d, bool) and lo <= d <= (self.max or 1_000_000)
@@ -144,6 +170,16 @@ class ParamSpec:
             return value[0] if value[0] == value[1] else (value[0], value[1])
         raise ParamError(f"`{n}` must be a whole number from {lo} to {int(self.max or 1_000_000):,} or a pair "
                          f"(height, width) of them. Received {n}={value!r}.", n)
+
+    def _axes(self, value):
+        n = self.name
+        lo, hi = int(self.min), int(self.max)
+        ok = (bool(value) and all(isinstance(a, int) and not isinstance(a, bool) and lo <= a <= hi for a in value)
+              and len(set(value)) == len(value))
+        if not ok:
+            raise ParamError(f"`{n}` must be an axis from {lo} to {hi}, or several different ones like (-2, -1). "
+                             f"Received {n}={value!r}.", n)
+        return value[0] if len(value) == 1 else tuple(value)
 
     def _pad2d(self, value):
         n = self.name
@@ -218,6 +254,18 @@ class LayerSpec:
     glyph: str = ""
     in_palette: bool = True
     extra: dict = field(default_factory=dict)
+    hand_set: bool = False  # its weights are typed by the user (a logic Neuron), not learned: the Logic lab's kind
+    opaque: bool = False  # a Keras layer kept as Keras saved it: shape and counts come from Keras, not a rule
+
+    @property
+    def source(self) -> bool:
+        """Where data enters the network (it takes no inputs)."""
+        return self.max_inputs == 0
+
+    @property
+    def learned(self) -> bool:
+        """Whether its weights come from training (a weighted kind whose weights are not typed by hand)."""
+        return self.weighted and not self.hand_set
 
     @property
     def keras_class(self) -> str:
@@ -257,7 +305,9 @@ class LayerSpec:
     def keras_calls(self, params: dict) -> list[KerasCall]:
         """The Keras layers that realise a node of this kind with ``params``."""
         a = self.keras
-        kwargs = {a.renames.get(k, k): v for k, v in params.items()}
+        kwargs = {a.renames.get(k, k): v for k, v in params.items() if k not in REGULARIZER_PARAMS}
+        if any(k in params for k in REGULARIZER_PARAMS):
+            kwargs["kernel_regularizer"] = _regularizer_config(params.get("kernel_l1"), params.get("kernel_l2"))
         if a.export is not None:
             return a.export(params, kwargs)
         return [KerasCall(a.cls, kwargs)]
@@ -271,17 +321,33 @@ class LayerSpec:
             if _plain(config[key]) != _plain(want):
                 raise ParamError(f"{a.cls} with {key}={config[key]!r} is not in the layer table "
                                  f"(it has {key}={want!r}).", key)
+        if _quantized(config.get("dtype")):
+            raise ParamError(f"{a.cls} with a quantized dtype ({config['dtype']!r:.80}) is not in the layer "
+                             "table (its weights are stored in another form).", "dtype")
         params = {}
         for p in self.params:
             key = a.renames.get(p.name, p.name)
             if key in config:
                 params[p.name] = _from_keras_value(p, config[key])
+        names = {p.name for p in self.params}
+        if config.get("kernel_regularizer") is not None:
+            if not REGULARIZER_PARAMS <= names:
+                raise ParamError(f"{a.cls} with a kernel_regularizer is not in the layer table.", "kernel_regularizer")
+            params.update(_regularizer_params(config["kernel_regularizer"], a.cls))
         if a.import_ is not None:
             params = a.import_(config, params)
         return self.validate_params(params)
 
 
-GLOBAL_ASSUMES = {"data_format": "channels_last"}  # None (Keras' default) is channels_last too
+GLOBAL_ASSUMES = {"data_format": "channels_last",  # None (Keras' default) is channels_last too
+                  "lora_rank": None}  # LoRA adds two low-rank weights the table's counts do not have
+
+
+def _quantized(dtype) -> bool:
+    """Whether a Keras dtype (a name or a serialised DTypePolicy) is a quantized policy (int8, float8...)."""
+    if isinstance(dtype, dict):
+        return "Quantized" in str(dtype.get("class_name", "")) or _quantized((dtype.get("config") or {}).get("name"))
+    return isinstance(dtype, str) and "_from_" in dtype
 
 
 def _plain(v):
@@ -291,14 +357,61 @@ def _plain(v):
     return v
 
 
+REGULARIZER_PARAMS = frozenset({"kernel_l1", "kernel_l2"})
+INITIALIZERS = ("glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal",
+                "orthogonal", "zeros", "ones")
+
+
+def _regularizer_config(l1, l2) -> dict | None:
+    """Keras' serialised regularizer for the table's two penalties (None: no regularizer)."""
+    if not l1 and not l2:
+        return None
+    if not l1:
+        return {"class_name": "L2", "config": {"l2": l2}}
+    if not l2:
+        return {"class_name": "L1", "config": {"l1": l1}}
+    return {"class_name": "L1L2", "config": {"l1": l1, "l2": l2}}
+
+
+def _regularizer_params(v, cls: str) -> dict:
+    """kernel_l1 / kernel_l2 from a Keras regularizer (a name or a serialised L1, L2, L1L2)."""
+    if isinstance(v, str):
+        v = {"class_name": v.upper().replace("_", ""), "config": {}}
+    name = v.get("class_name") if isinstance(v, dict) else None
+    cfg = (v.get("config") or {}) if isinstance(v, dict) else {}
+    if name not in ("L1", "L2", "L1L2") or not isinstance(cfg, dict):
+        raise ParamError(f"{cls} with the regularizer {v!r:.80} is not in the layer table (it has L1 and L2).",
+                         "kernel_regularizer")
+    out = {}
+    for key in ("l1", "l2"):  # Keras' defaults: L1(0.01), L2(0.01), L1L2(0.0, 0.0)
+        if name == "L1L2" or name == key.upper():
+            out["kernel_" + key] = float(cfg.get(key, 0.0 if name == "L1L2" else 0.01)) or None
+    return out
+
+
+def _initializer_value(p: ParamSpec, v):
+    """A Keras initializer as one of the table's names. One it cannot name (a VarianceScaling with its own
+    scale, a seed) imports as the default: the weights come from the file, and the initializer only decides
+    where a reset layer starts."""
+    if isinstance(v, dict):
+        cfg = v.get("config") or {}
+        if any(val is not None for val in cfg.values()):
+            return p.default
+        v = v.get("class_name")
+    if isinstance(v, str):
+        snake = "".join("_" + ch.lower() if ch.isupper() else ch for ch in v).lstrip("_")
+        return snake if snake in p.choices else p.default
+    return p.default
+
+
 def _from_keras_value(p: ParamSpec, v):
     """A Keras config value in this table's form (the validation that follows checks it)."""
+    if p.name.endswith("_initializer"):
+        return _initializer_value(p, v)
     if p.kind in ("int", "optional_int") and isinstance(v, (list, tuple)) and len(v) == 1:
         return v[0]  # axis=[3], a 1-D layer's kernel_size=[3]
     if p.kind == "choice" and isinstance(v, dict):  # a serialised activation
         v = v.get("config", {}).get("name") or v.get("class_name")
-    if p.kind == "choice" and p.name == "activation":
-        v = ACTIVATION_ALIASES.get(v, v)
     if p.kind == "float" and isinstance(v, int) and not isinstance(v, bool):
         return float(v)
     if p.kind == "shape" and isinstance(v, list):
@@ -484,7 +597,8 @@ def _factor(p, name: str = "factor") -> str:
 
 
 ACT = ParamSpec("activation", "choice", "linear", "Function applied to each output: relu keeps positives, "
-                "softmax turns scores into class probabilities.", choices=ACTIVATIONS)
+                "softmax turns scores into class probabilities.", choices=ACTIVATIONS,
+                aliases=tuple(ACTIVATION_ALIASES.items()))
 KERNEL = ParamSpec("kernel_size", "int", 3, "Filter size f (or height, width): each output looks at an "
                    "f x f patch. out = floor((n + 2p - f)/s) + 1.", 1, 64, label="kernel", pair="hw")
 STRIDES = ParamSpec("strides", "int", 1, "Step s between filter positions; s = 2 halves the size. "
@@ -502,11 +616,24 @@ POOL = ParamSpec("pool_size", "int", 2, "Window size f (or height, width): each 
 POOL_STRIDES = ParamSpec("strides", "optional_int", None, "Step between windows; empty means the pool size "
                          "(non-overlapping windows).", 1, 64, label="stride", pair="hw")
 BIAS = ParamSpec("use_bias", "bool", True, "Add a learned bias to each output.")
+INIT = ParamSpec("kernel_initializer", "choice", "glorot_uniform", "Where the weights start before training: "
+                 "glorot keeps the signal's variance through the layer (Keras' default); he suits relu; zeros "
+                 "makes every unit the same (try it: they stay the same).", choices=INITIALIZERS,
+                 label="initializer")
+L2 = ParamSpec("kernel_l2", "optional_float", None, "L2 weight decay: adds l2 * sum(w^2) of this layer's weights "
+               "to the loss, pulling them towards 0 (0.0001 to 0.01 is usual; empty: none).", 0.0, 1e6,
+               label="L2 penalty")
+L1 = ParamSpec("kernel_l1", "optional_float", None, "L1 penalty: adds l1 * sum(|w|) to the loss, pushing "
+               "small weights to exactly 0 (empty: none).", 0.0, 1e6, label="L1 penalty")
+LEARNED = (INIT, L2, L1)  # how a weighted layer's kernel starts and is held back
 FILTERS = ParamSpec("filters", "int", 32, "Number of filters k = output channels.", 1, 8192)
 DEPTH_MULT = ParamSpec("depth_multiplier", "int", 1, "Output channels per input channel (m): out = C*m.",
                        1, 64, label="depth multiplier")
 AXIS = ParamSpec("axis", "int", -1, "Axis to work along, as Keras counts it: -1 is the last (channels); "
                  "1 is the first after the batch.", -8, 8)
+AXES = ParamSpec("axis", "int", -1, "Axis or axes to work along, as Keras counts them: -1 is the last "
+                 "(channels), 1 the first after the batch; several, like -2, -1, work over them together.",
+                 -8, 8, pair="axes")
 KEEPDIMS = ParamSpec("keepdims", "bool", False, "Keep the pooled axes as size 1 (1x1xC instead of C).")
 RATE = ParamSpec("rate", "float", 0.5, "Fraction of inputs dropped during training.", 0.0, 1.0, max_exclusive=True)
 NO_NOISE_SHAPE = {"noise_shape": None}
@@ -524,14 +651,14 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               rule_text="out = the shape you set", glyph="In"),
     LayerSpec("dense", "Dense", "core", "Fully connected: every output sees every input.",
               _adapter("Dense", assumes={"quantization_config": None, "lora_rank": None}),
-              (ParamSpec("units", "int", 10, "Number of outputs (neurons).", 1, 1_000_000), ACT, BIAS),
+              (ParamSpec("units", "int", 10, "Number of outputs (neurons).", 1, 1_000_000), ACT, BIAS, *LEARNED),
               S.rule_dense, S.count_dense, summary=lambda p: f"{p['units']}{_act(p)}",
               rule_text="params = n_in*units + units", glyph="D"),
     LayerSpec("conv2d", "Conv2D", "convolution", "Slides k filters of f x f over the image; "
               "each filter makes one feature map.", _adapter("Conv2D", export=_padded("Conv2D")),
               (FILTERS, KERNEL, STRIDES, CONV_PAD, ACT, BIAS, DILATION,
                ParamSpec("groups", "int", 1, "Split the channels into g groups, each with its own filters "
-                         "(g = C: one filter per channel). Must divide channels and filters.", 1, 8192)),
+                         "(g = C: one filter per channel). Must divide channels and filters.", 1, 8192), *LEARNED),
               S.rule_conv2d, S.count_conv2d,
               summary=lambda p: f"{p['filters']} {_k(p)} {_s(p)} {_pad(p)}{_dil(p)}{_act(p)}"
                                 + ("" if p["groups"] == 1 else f" g{p['groups']}"),
@@ -553,7 +680,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
     LayerSpec("conv2dtranspose", "Conv2DTranspose", "convolution", "The transpose of a convolution: each input "
               "pixel stamps an f x f filter, strides s apart, so the image grows (decoders, upsampling).",
               _adapter("Conv2DTranspose", assumes={"output_padding": None}),
-              (FILTERS, KERNEL, STRIDES, SAME_VALID, ACT, BIAS, DILATION),
+              (FILTERS, KERNEL, STRIDES, SAME_VALID, ACT, BIAS, DILATION, *LEARNED),
               S.rule_conv2d_transpose, S.count_transpose,
               summary=lambda p: f"{p['filters']} {_k(p)} {_s(p)} {p['padding']}{_act(p)}",
               rule_text="valid: out = n*s + max(f - s, 0); same: out = n*s", glyph="CT"),
@@ -564,7 +691,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                ParamSpec("padding", "choice", "valid", "valid: none; same: out = ceil(n/s); causal: pad only "
                          "before, so an output never sees later steps.", choices=("valid", "same", "causal")),
                ACT, BIAS, ParamSpec("dilation_rate", "int", 1, "Gaps between the filter's taps.", 1, 1024,
-                                    label="dilation")),
+                                    label="dilation"), *LEARNED),
               S.rule_conv1d, S.count_conv1d,
               summary=lambda p: f"{p['filters']} k{p['kernel_size']} s{p['strides']} {p['padding']}{_act(p)}",
               rule_text="out = floor((n - f)/s) + 1; params = f*d*k + k", glyph="C1"),
@@ -711,7 +838,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               (ParamSpec("stddev", "float", 0.1, "Standard deviation sigma of the noise.", 0.0, 1e6),),
               S.rule_same, summary=lambda p: f"sigma {p['stddev']:g}", rule_text="shape unchanged", glyph="GN"),
     LayerSpec("activation", "Activation", "core", "Applies a function to every value.", _adapter("Activation"),
-              (ParamSpec("activation", "choice", "relu", ACT.help, choices=ACTIVATIONS),),
+              (ParamSpec("activation", "choice", "relu", ACT.help, choices=ACTIVATIONS, aliases=ACT.aliases),),
               S.rule_same, summary=lambda p: p["activation"], rule_text="shape unchanged", glyph="A"),
     LayerSpec("relu", "ReLU", "core", "max(x, 0), optionally capped (ReLU6: max value 6), leaky below the "
               "threshold, or shifted.", _adapter("ReLU"),
@@ -731,8 +858,9 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               S.rule_same, summary=lambda p: f"slope {p['negative_slope']:g}", rule_text="shape unchanged",
               glyph="LR"),
     LayerSpec("softmax", "Softmax", "core", "Turns scores into probabilities that sum to 1 along an axis.",
-              _adapter("Softmax"), (AXIS,), S.rule_axis_same,
-              summary=lambda p: "" if p["axis"] == -1 else f"axis {p['axis']}", rule_text="shape unchanged",
+              _adapter("Softmax"), (AXES,), S.rule_softmax,
+              summary=lambda p: "" if p["axis"] == -1 else f"axis {S.pair_text(p['axis'])}",
+              rule_text="shape unchanged",
               glyph="Sm"),
     LayerSpec("rescaling", "Rescaling", "core", "Multiplies by a scale and adds an offset (1/255 maps pixels "
               "to 0..1).", _adapter("Rescaling"),
@@ -751,11 +879,12 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               S.rule_axis_same, S.count_batchnorm, rule_text="params = 4*C (2*C trainable)", glyph="BN"),
     LayerSpec("layernorm", "LayerNorm", "regularisation", "Normalises each example over its last axis to mean 0, "
               "variance 1, then scales and shifts it.", _adapter("LayerNormalization", assumes={"rms_scaling": False}),
-              (AXIS, ParamSpec("epsilon", "float", 0.001, "Small number added to the variance.", 0.0, 1.0,
+              (AXES, ParamSpec("epsilon", "float", 0.001, "Small number added to the variance.", 0.0, 1.0,
                                min_exclusive=True),
                ParamSpec("center", "bool", True, "Learn a shift beta."),
                ParamSpec("scale", "bool", True, "Learn a scale gamma.")),
-              S.rule_axis_same, S.count_layernorm, rule_text="params = 2*C", glyph="LN"),
+              S.rule_axes_same, S.count_layernorm, rule_text="params = 2*C (C: the sizes of the axes, multiplied)",
+              glyph="LN"),
     LayerSpec("normalization", "Normalization", "regularisation", "Subtracts a stored mean and divides by a "
               "stored standard deviation per channel (computed from data by adapt()).",
               _adapter("Normalization", assumes={"mean": None, "variance": None, "invert": False}),
@@ -790,7 +919,8 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                ParamSpec("activation", "choice", "step", "step: 1 if z >= 0 else 0; sigmoid: 1/(1+e^-z); "
                          "linear: z.", choices=NEURON_ACTIVATIONS)),
               S.rule_neuron, S.count_dense, summary=lambda p: f"{p['units']} {p['activation']}",
-              check_weights=_neuron_weights_check, rule_text="z = w0 + sum wi*xi; a = step(z)", glyph="\u03b8"),
+              check_weights=_neuron_weights_check, rule_text="z = w0 + sum wi*xi; a = step(z)", glyph="\u03b8",
+              hand_set=True),
     LayerSpec("opaque", "Keras layer", "core", "A Keras layer the table lacks, kept as Keras saved it: it builds, "
               "trains and exports, and its shape is the one Keras computed, but its settings cannot be edited here.",
               _adapter("", export=_opaque_export, importable=False),
@@ -807,11 +937,29 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
                          check=layer_data.check_param_count)),
               S.rule_opaque, S.count_opaque, min_inputs=1, max_inputs=None,
               summary=lambda p: f"{p['class_name']} (opaque)", rule_text="shape from Keras", glyph="?",
-              in_palette=False),
+              in_palette=False, opaque=True),
 ]}
 
 KERAS_CLASS_TO_KEY = {name: s.key for s in LAYERS.values() if s.keras.importable
                       for name in (s.keras.cls, *s.keras.aliases)}
+
+
+def register(spec: LayerSpec) -> Callable[[], None]:
+    """Add a layer kind (a plugin's, or a test's) to the table; returns the call that takes it out again.
+
+    Everything else (palette, inspector, shapes, builder, exporters, importer, file format) reads the table,
+    so this one entry is the whole of a new kind."""
+    if spec.key in LAYERS:
+        raise ParamError(f"A layer kind {spec.key!r} exists already.", "key")
+    LAYERS[spec.key] = spec
+    names = [n for n in (spec.keras.cls, *spec.keras.aliases) if spec.keras.importable and n not in KERAS_CLASS_TO_KEY]
+    KERAS_CLASS_TO_KEY.update({n: spec.key for n in names})
+
+    def unregister() -> None:
+        LAYERS.pop(spec.key, None)
+        for n in names:
+            KERAS_CLASS_TO_KEY.pop(n, None)
+    return unregister
 
 
 def get_spec(key: str) -> LayerSpec:

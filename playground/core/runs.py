@@ -390,7 +390,7 @@ def restore_problem(graph: Graph, weights: Weights) -> str | None:
     """Why putting ``weights`` (a run's, by node id) into ``graph`` would fail or leave a layer its weights do not
     fit, or None. Checked on a copy, before any undo command exists, so a restore is whole or refused."""
     from .errors import GraphError  # noqa: PLC0415
-    from .shapes import infer  # noqa: PLC0415
+    from .analysis import infer  # noqa: PLC0415
     trial = graph.copy()
     for nid, w in weights.items():
         if nid not in trial.nodes:

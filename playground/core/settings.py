@@ -8,84 +8,21 @@ value raises ``SettingsError`` naming the field path and the value received.
 
 from __future__ import annotations
 
-import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import SettingsError
 from .logic import GATES
+from .registry import ParamSpec
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
 SCHEDULES = ("constant", "cosine")
 STARTS = ("current", "fresh")
 LOSSES = ("auto", "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy", "mse")
 MAX_SEED = 2 ** 32 - 1  # numpy's and TensorFlow's seeds are unsigned 32-bit
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-@dataclass(frozen=True)
-class Setting:
-    """One setting: its kind (``int``, ``float``, ``choice``, ``text``), default, range and a one-line help.
-
-    ``optional`` allows None (``seed``: none = a new random start each run). ``saved`` is False for a
-    setting that belongs to one run rather than to the project (the TensorBoard folder).
-    """
-
-    name: str
-    kind: str
-    default: Any
-    help: str
-    min: float | None = None
-    max: float | None = None
-    min_exclusive: bool = False
-    max_exclusive: bool = False
-    choices: tuple = ()
-    optional: bool = False
-    saved: bool = True
-
-    def range_text(self) -> str:
-        if self.max is None:
-            return f"{'>' if self.min_exclusive else '>='} {self.min:g}"
-        lo = "(" if self.min_exclusive else "["
-        hi = ")" if self.max_exclusive else "]"
-        return f"{lo}{self.min:g}, {self.max:g}{hi}"
-
-    def validate(self, value: Any, where: str = "") -> Any:
-        """``value`` in canonical form, or SettingsError naming ``where.name`` and the value."""
-        path = f"{where}.{self.name}" if where else self.name
-
-        def bad(rule: str):
-            raise SettingsError(f"`{path}` {rule}. Received {path}={_short(value)}.", self.name)
-
-        if value is None:
-            if self.optional:
-                return None
-            bad("must be set (it cannot be null)")
-        if self.kind == "int":
-            if isinstance(value, bool) or not isinstance(value, int):
-                bad("must be a whole number")
-            if value < self.min or value > self.max:
-                bad(f"must be a whole number from {self.min:,.0f} to {self.max:,.0f}")
-            return value
-        if self.kind == "float":
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                bad("must be a finite number")
-            value = float(value)
-            low = value <= self.min if self.min_exclusive else value < self.min
-            high = self.max is not None and (value >= self.max if self.max_exclusive else value > self.max)
-            if low or high:
-                bad(f"must be {'in ' if self.max is not None else ''}{self.range_text()}")
-            return value
-        if self.kind == "choice":
-            if not isinstance(value, str) or value not in self.choices:
-                bad(f"must be one of {', '.join(map(repr, self.choices))}")
-            return value
-        if self.kind == "text":
-            if not isinstance(value, str) or not value or len(value) > 4096 or _CONTROL.search(value):
-                bad("must be a non-empty text of at most 4,096 characters, without control characters")
-            return value
-        raise AssertionError(f"unknown setting kind {self.kind}")
+Setting = ParamSpec  # one validator for layer parameters and settings: see ParamSpec.validate
 
 
 def _short(v: Any) -> str:

@@ -46,7 +46,8 @@ class DecisionPlot(QWidget):
         sel = [nid for nid in self.doc.selection if g.nodes.get(nid) and g.nodes[nid].kind == "neuron"]
         candidates = sel + [n.id for n in g.nodes.values() if n.kind == "neuron"]
         from ..core import shapes
-        infos = self.doc.infos if g is self.doc.graph else shapes.infer(g)
+        from ..core import analysis
+        infos = self.doc.infos if g is self.doc.graph else analysis.infer(g)
         for nid in candidates:
             ins = g.input_ids(nid)
             if ins and infos[ins[0]].shape == (2,):

@@ -189,8 +189,9 @@ class Inspector(QWidget):
         if p.pair and p.kind in ("int", "optional_int"):
             # a square window is one number; an imported layer may hold (height, width) or per-side padding
             w = QLineEdit()
-            w.setPlaceholderText("e.g. 3, or 3, 5 for height, width" if p.pair == "hw" else
-                                 "e.g. 1, or top, bottom, left, right")
+            w.setPlaceholderText({"hw": "e.g. 3, or 3, 5 for height, width",
+                                  "axes": "e.g. -1, or -2, -1 for several axes"}.get(
+                                      p.pair, "e.g. 1, or top, bottom, left, right"))
             w.textEdited.connect(lambda t, p=p: self._set(p.name, _parse_pair(t, p)))
             return w
         if p.kind == "optional_float":
@@ -406,12 +407,14 @@ def _parse_pair(text: str, p: ParamSpec):
     try:
         nums = [int(q) for q in parts]
     except ValueError:
-        several = "height, width" if p.pair == "hw" else "top, bottom, left, right"
+        several = {"hw": "height, width", "axes": "several axes"}.get(p.pair, "top, bottom, left, right")
         return _Invalid(f"`{p.name}` takes whole numbers: one, or {several}. Received {text!r}.")
     if not nums and p.kind == "optional_int":
         return None
     if len(nums) == 1:
         return nums[0]
+    if p.pair == "axes" and nums:
+        return tuple(nums)
     if p.pair == "hw" and len(nums) == 2:
         return tuple(nums)
     if p.pair == "sides" and len(nums) == 4:

@@ -7,6 +7,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWid
                                QWidget)
 
 from ..core import shapes
+
+from ..core import analysis
 from ..core.registry import get_spec
 
 
@@ -88,7 +90,7 @@ class SummaryTable(QWidget):
         self.table.resizeColumnToContents(0)
         if self.table.columnWidth(0) > NAME_WIDTH:
             self.table.setColumnWidth(0, NAME_WIDTH)
-        total, trainable = shapes.totals(infos)
+        total, trainable = analysis.totals(infos)
         n_err = sum(1 for i in infos.values() if i.errors)
         frozen = f", {total - trainable:,} non-trainable" if total - trainable else ""
         self.totals.setText(f"<b>Total params: {total:,}</b> ({trainable:,} trainable{frozen}) \u00b7 weights "

@@ -8,7 +8,7 @@ import pytest
 
 from playground.backend import builder, datasets, export, inspect
 from playground.backend.previews import augmentation_strip
-from playground.core import shapes
+from playground.core import analysis, shapes
 from playground.core.graph import Graph
 
 AUG = [("randomflip", {}), ("randomrotation", {"factor": 0.15}), ("randomzoom", {"height_factor": 0.2}),
@@ -54,7 +54,7 @@ def test_see_inside_path_shows_them_as_identity():
     g = _net(True)
     model = builder.build_model(g)
     x = _digits(1)[0]
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     for name, kind, value in inspect.activations(model, x):
         if name in dict(AUG):
             np.testing.assert_array_equal(value, x)
@@ -115,7 +115,7 @@ def test_a_keras_model_with_these_layers_opens_with_formulas_and_exports(tmp_pat
     assert zoom.params["height_factor"] == 0.1 and zoom.params["width_factor"] == 0.2
     contrast = next(n for n in g.nodes.values() if n.kind == "randomcontrast")
     assert contrast.params["value_range"] == "0..255" and contrast.params["factor"] == 0.2
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     crop = next(n for n in g.nodes.values() if n.kind == "randomcrop")
     assert infos[crop.id].shape == (32, 32, 3) and "36x36 -> 32x32" in infos[crop.id].formula
     assert "identity at inference" in infos[zoom.id].formula

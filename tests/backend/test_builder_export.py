@@ -8,6 +8,7 @@ import pytest
 from in_process import plain_keras_load, run_script  # tests/ is on sys.path (its conftest)
 from playground.backend import builder, export
 from playground.core import shapes
+from playground.core import analysis
 from playground.core.errors import ModelImportError, ShapeError
 from playground.core.graph import Graph, chain
 from playground.core.logic import GATE_PRESET_TARGETS, GATES, binary_rows, gate_graph
@@ -90,12 +91,12 @@ def test_every_registry_kind_builds():
     g.connect(d.id, nn.id)
     # every kind of the table is covered by the walk in test_layer_table.py; this is the first release's set
     model = builder.build_model(g)
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     for node in g.nodes.values():
         layer = model.get_layer(node.name)
         assert tuple(layer.output.shape[1:]) == infos[node.id].shape, node.name
     # and it imports back to the same structure
-    assert model.count_params() == shapes.totals(infos)[0]
+    assert model.count_params() == analysis.totals(infos)[0]
 
 
 def test_graph_with_errors_does_not_build():
@@ -162,7 +163,7 @@ def test_layer_outside_the_table_opens_as_opaque(tmp_path):
     g = export.import_model(tmp_path / "l.h5")
     rnn = g.by_name("rnn")
     assert rnn.kind == "opaque" and rnn.params["class_name"] == "LSTM"
-    assert shapes.infer(g)[rnn.id].shape == (2,)
+    assert analysis.infer(g)[rnn.id].shape == (2,)
 
 
 @pytest.mark.parametrize("content,suffix,needle", [

@@ -4,6 +4,7 @@ import pytest
 
 from playground.backend.importer import graph_from_config
 from playground.core import shapes
+from playground.core import analysis
 from playground.core.errors import ModelImportError
 
 
@@ -46,7 +47,7 @@ def test_config_with_folding_and_a_nested_sequential():
         ("cat", "concatenate"), ("gap", "globalavgpool2d")]
     assert g.by_name("c1").params["padding"] == 1 and g.by_name("stem.act").params["activation"] == "swish"
     assert g.by_name("cat").params["axis"] == 3
-    assert shapes.infer(g)[g.by_name("gap").id].shape == (8,)
+    assert analysis.infer(g)[g.by_name("gap").id].shape == (8,)
 
 
 def test_config_problems_are_named():

@@ -13,6 +13,7 @@ import pytest
 
 from playground.backend import builder, export
 from playground.core import shapes
+from playground.core import analysis
 from playground.core.errors import ParamError
 from playground.core.graph import Graph
 from playground.core.registry import LAYERS, ParamSpec
@@ -86,7 +87,8 @@ def walk_graph() -> Graph:
 def expected(kind: str, params: dict) -> tuple[str, dict]:
     """What a node should import back as. A Neuron without the step is a plain Dense in Keras."""
     if kind == "neuron" and params["activation"] != "step":
-        return "dense", {"units": params["units"], "activation": params["activation"], "use_bias": True}
+        return "dense", LAYERS["dense"].validate_params(
+            {"units": params["units"], "activation": params["activation"], "use_bias": True})
     return kind, params
 
 
@@ -119,7 +121,7 @@ def test_walk_covers_every_kind(walked):
 
 def test_walk_shapes_and_counts_are_keras_own(walked):
     g, model, _ = walked
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     for node in g.nodes.values():
         layer = model.get_layer(node.name)
         assert tuple(layer.output.shape[1:]) == infos[node.id].shape, node.name

@@ -15,6 +15,7 @@ import pytest
 from playground import cli
 from playground.backend import builder, export
 from playground.core import shapes
+from playground.core import analysis
 from playground.core.errors import ModelImportError
 
 APPS = {"VGG16": (32, 32, 3), "ResNet50": (32, 32, 3), "MobileNetV2": (32, 32, 3)}
@@ -131,7 +132,7 @@ def test_opaque_layer_builds_trains_and_exports(opaque_model, tmp_path):
     g = export.import_model(paths["keras"])
     node = g.by_name("double")
     assert node.kind == "opaque" and node.weights.keys() == {"w"}
-    assert "opaque" in shapes.infer(g)[node.id].formula or "compute_output_shape" in shapes.infer(g)[node.id].formula
+    assert "opaque" in analysis.infer(g)[node.id].formula or "compute_output_shape" in analysis.infer(g)[node.id].formula
     x = np.random.default_rng(2).normal(size=(3, 8, 8, 3)).astype(np.float32)
     rebuilt = builder.build_model(g)
     assert np.max(np.abs(np.asarray(rebuilt(x)) - np.asarray(model(x)))) <= 1e-6
@@ -148,9 +149,9 @@ def test_opaque_shape_follows_an_upstream_edit(opaque_model):
     from playground.backend.opaque import refresh
     g = export.import_model(opaque_model[1]["keras"])
     g.set_param(g.by_name("conv").id, "filters", 6)
-    assert shapes.infer(g)[g.by_name("double").id].status == "error"  # core cannot run Keras' rule
+    assert analysis.infer(g)[g.by_name("double").id].status == "error"  # core cannot run Keras' rule
     assert refresh(g) == ["double"]
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     double = infos[g.by_name("double").id]
     assert infos[g.by_name("head").id].shape == (2,)
     # its shape follows; its imported weights were made for 3 channels, so they are flagged to reset (issue 14.2)
@@ -198,7 +199,7 @@ def test_nested_models_are_flattened_with_prefixed_names(tmp_path, fmt):
                           model.get_layer("stem").get_layer("conv").get_weights()[0])
     x = np.random.default_rng(3).normal(size=(2, 8, 8, 3)).astype(np.float32)
     assert predictions_match(model, export.export(g, tmp_path / "flat.h5"), x) <= 1e-5
-    _, trainable = shapes.totals(shapes.infer(g))
+    _, trainable = analysis.totals(analysis.infer(g))
     assert trainable == sum(int(np.prod(v.shape)) for v in model.trainable_weights)
 
 
@@ -209,7 +210,7 @@ def test_frozen_flag_reaches_keras_and_back(tmp_path):
     g.set_trainable(first.id, False)
     model = builder.build_model(g)
     assert model.get_layer(first.name).trainable is False
-    total, trainable = shapes.totals(shapes.infer(g))
+    total, trainable = analysis.totals(analysis.infer(g))
     assert (total, trainable) == (model.count_params(), sum(int(np.prod(v.shape)) for v in model.trainable_weights))
     back = export.import_model(export.export(g, tmp_path / "f.keras"))
     assert not back.by_name(first.name).trainable
@@ -224,7 +225,7 @@ def test_opaque_layer_with_two_inputs(tmp_path):
     g = export.import_model(tmp_path / "dot.keras")
     node = g.by_name("dot")
     assert node.kind == "opaque" and [g.nodes[i].name for i in g.input_ids(node.id)] == ["da", "b"]
-    assert node.params["input_shapes"] == [[4], [4]] and shapes.infer(g)[node.id].shape == (1,)
+    assert node.params["input_shapes"] == [[4], [4]] and analysis.infer(g)[node.id].shape == (1,)
     x = [np.random.default_rng(4).normal(size=(3, 4)).astype(np.float32) for _ in range(2)]
     assert np.max(np.abs(np.asarray(builder.build_model(g)(x)) - np.asarray(model(x)))) <= 1e-6
 

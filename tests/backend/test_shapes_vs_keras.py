@@ -4,6 +4,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 from playground.backend.builder import build_model
 from playground.core import shapes
+from playground.core import analysis
 from playground.core.graph import chain
 
 layer = st.one_of(
@@ -24,14 +25,14 @@ layer = st.one_of(
        units=st.integers(1, 12))
 def test_random_stacks_match_keras(n, c, stack, units):
     g = chain(("input", {"shape": [n, n, c]}), *stack, ("flatten", {}), ("dense", {"units": units}))
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     assume(all(i.status in ("ok", "warning") for i in infos.values()))  # impossible stacks are our errors
     model = build_model(g)
     for node in g.nodes.values():
         keras_layer = model.get_layer(node.name)
         assert tuple(keras_layer.output.shape[1:]) == infos[node.id].shape, (node.name, stack)
         assert keras_layer.count_params() == infos[node.id].params, (node.name, stack)
-    assert model.count_params() == shapes.totals(infos)[0]
+    assert model.count_params() == analysis.totals(infos)[0]
 
 
 # ---------------------------------------------------------------- issue 17: the layers real models use
@@ -70,7 +71,7 @@ image_layer = st.one_of(
 def test_random_issue17_image_stacks_match_keras(h, w, c, stack, keep):
     g = chain(("input", {"shape": [h, w, c]}), *stack, ("globalavgpool2d", {"keepdims": keep}),
               ("flatten", {}), ("dense", {"units": 3}))
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     assume(all(i.status in ("ok", "warning") for i in infos.values()))
     model = build_model(g)
     for node in g.nodes.values():
@@ -97,7 +98,7 @@ def test_random_sequence_stacks_and_concatenate_match_keras(n, c, stack, axis):
     last = g.nodes[g.topological_order()[-1]]
     side = g.add_node("conv1d", {"filters": 2, "kernel_size": 1})
     g.connect(last.id, side.id)
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     assume(all(i.status in ("ok", "warning") for i in infos.values()))
     other_axis_ok = axis in (1, -2) and infos[last.id].shape[1] == 2 or axis in (2, -1)
     assume(other_axis_ok)
@@ -106,7 +107,7 @@ def test_random_sequence_stacks_and_concatenate_match_keras(n, c, stack, axis):
     g.connect(side.id, cat.id)
     pool = g.add_node("globalavgpool1d")
     g.connect(cat.id, pool.id)
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     model = build_model(g)
     for node in g.nodes.values():
         keras_layer = model.get_layer(node.name)

@@ -2,6 +2,8 @@ import numpy as np
 import pytest
 
 from playground.core import shapes
+
+from playground.core import analysis
 from playground.core.errors import CycleError, GraphError, ParamError, PortError, ShapeError, UnknownNodeError
 from playground.core.graph import Graph
 
@@ -14,7 +16,7 @@ def test_skip_connection_with_add():
     g.connect(i.id, a.id)
     g.connect(a.id, add.id)
     g.connect(i.id, add.id)
-    assert shapes.infer(g)[add.id].shape == (8, 8, 4)
+    assert analysis.infer(g)[add.id].shape == (8, 8, 4)
     assert g.input_ids(add.id) == [a.id, i.id]
 
 
@@ -38,7 +40,7 @@ def test_concatenate_adds_channels():
     g.connect(i.id, a.id)
     g.connect(i.id, c.id)
     g.connect(a.id, c.id)
-    assert shapes.infer(g)[c.id].shape == (8, 8, 10)
+    assert analysis.infer(g)[c.id].shape == (8, 8, 10)
 
 
 def test_cycle_is_refused():
@@ -103,7 +105,7 @@ def test_neuron_weights_must_fit():
     i = g.add_node("input", {"shape": [3]})
     n = g.add_node("neuron", weights={"kernel": np.ones((2, 1)), "bias": np.zeros(1)})
     g.connect(i.id, n.id)
-    info = shapes.infer(g)[n.id]
+    info = analysis.infer(g)[n.id]
     assert info.status == "error" and "2 input" in info.errors[0]
 
 

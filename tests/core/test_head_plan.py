@@ -3,6 +3,8 @@
 import pytest
 
 from playground.core import project, shapes
+
+from playground.core import analysis
 from playground.core.errors import ParamError, ProjectFormatError
 from playground.core.graph import Graph, plan_head_replacement
 
@@ -44,12 +46,12 @@ def test_head_plan_cuts_adds_freezes_and_reverts():
     plan.apply(g)
     assert [n.name for n in g.nodes.values()] == ["img", "conv1", "bn1", "pool1", "conv2", "new_head_pool",
                                                  "new_head"]
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     head = g.by_name("new_head")
     assert g.by_name("new_head_pool").kind == "globalavgpool2d" and infos[head.id].shape == (2,)
     assert head.params["activation"] == "softmax" and g.outputs() == [head]
     assert [n.name for n in g.nodes.values() if not n.trainable] == ["conv1", "bn1", "conv2"]
-    total, trainable = shapes.totals(infos)
+    total, trainable = analysis.totals(infos)
     assert trainable == 8 * 2 + 2  # only the new head learns
     plan.revert(g)
     assert g == before

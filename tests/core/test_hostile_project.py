@@ -280,7 +280,7 @@ def test_many_inputs_into_one_concatenate():
     nodes = [{"id": f"i{k}", "type": "input", "name": f"i{k}", "params": {"shape": [1]}} for k in range(n)]
     nodes.append({"id": "c", "type": "concatenate"})
     data = {"schema_version": 1, "nodes": nodes, "edges": [{"from": f"i{k}", "to": "c"} for k in range(n)]}
-    from playground.core.shapes import infer
+    from playground.core.analysis import infer
     g = project.from_dict(data).graph
     assert infer(g)["c"].shape == (n,)
 

@@ -27,9 +27,9 @@ def test_core_sources_import_nothing_forbidden():
 def test_core_runs_without_qt_or_keras_loaded():
     code = ("import sys; import playground.core.shapes, playground.core.project, playground.core.logic, "
             "playground.core.conv, playground.core.layout; "
-            "from playground.core import project, shapes; "
+            "from playground.core import analysis, project, shapes; "
             "from playground.resources_path import preset_text; "
-            "shapes.infer(project.loads(preset_text('mnist-cnn')).graph); "
+            "analysis.infer(project.loads(preset_text('mnist-cnn')).graph); "
             "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'keras', 'tensorflow')]; "
             "print(bad); assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -3,13 +3,15 @@
 import pytest
 
 from playground.core import shapes
+
+from playground.core import analysis
 from playground.core.errors import ShapeError
 from playground.core.graph import chain
 
 
 def out_of(*layers):
     g = chain(*layers)
-    infos = shapes.infer(g)
+    infos = analysis.infer(g)
     last = g.topological_order()[-1]
     return infos[last], infos
 
@@ -71,7 +73,7 @@ def test_too_big_kernel_is_an_error_naming_the_parameter():
 def test_error_blocks_downstream_without_marking_it_red():
     g = chain(("input", {"shape": [5, 5, 1]}), ("conv2d", {"kernel_size": 7}), ("flatten", {}),
               ("dense", {"units": 3}))
-    statuses = [shapes.infer(g)[n].status for n in g.topological_order()]
+    statuses = [analysis.infer(g)[n].status for n in g.topological_order()]
     assert statuses == ["ok", "error", "blocked", "blocked"]
 
 
@@ -110,7 +112,7 @@ def test_unconnected_node_says_so():
     from playground.core.graph import Graph
     g = Graph()
     d = g.add_node("dense")
-    info = shapes.infer(g)[d.id]
+    info = analysis.infer(g)[d.id]
     assert info.status == "error" and "input" in info.errors[0]
 
 
@@ -176,7 +178,7 @@ def merged(kind, params, *in_shapes):
     node = g.add_node(kind, params)
     for s in in_shapes:
         g.connect(g.add_node("input", {"shape": list(s)}).id, node.id)
-    return shapes.infer(g)[node.id]
+    return analysis.infer(g)[node.id]
 
 
 @pytest.mark.parametrize("kind,params,ins,shape", [
@@ -216,9 +218,9 @@ def test_new_formulas_have_the_numbers_in():
 def test_frozen_layer_counts_as_non_trainable():
     g = chain(("input", {"shape": [8, 8, 4]}), ("batchnorm", {}), ("flatten", {}), ("dense", {"units": 2}))
     bn = next(n for n in g.nodes.values() if n.kind == "batchnorm")
-    assert shapes.totals(shapes.infer(g)) == (16 + 514, 8 + 514)
+    assert analysis.totals(analysis.infer(g)) == (16 + 514, 8 + 514)
     g.set_trainable(bn.id, False)
-    assert shapes.totals(shapes.infer(g)) == (16 + 514, 514)
+    assert analysis.totals(analysis.infer(g)) == (16 + 514, 514)
 
 
 @pytest.mark.parametrize("kind,params,msg", [
@@ -254,8 +256,8 @@ def dense_block_graph():
 
 def test_shape_cache_equals_a_full_inference_after_every_kind_of_edit():
     g = dense_block_graph()
-    cache = shapes.ShapeCache(g)
-    assert cache.infos == shapes.infer(g) and cache.runs == 1
+    cache = analysis.ShapeCache(g)
+    assert cache.infos == analysis.infer(g) and cache.runs == 1
     edits = [
         lambda: g.set_param(g.by_name("stem").id, "filters", 5),
         lambda: g.set_param(g.by_name("c1").id, "kernel_size", 40),  # an error, then blocked downstream
@@ -270,6 +272,6 @@ def test_shape_cache_equals_a_full_inference_after_every_kind_of_edit():
     ]
     for i, edit in enumerate(edits):
         edit()
-        assert cache.infos == shapes.infer(g), i
+        assert cache.infos == analysis.infer(g), i
         assert cache.runs == i + 2  # one inference per edit, however often the result is read
         assert cache.infos is cache.infos

@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 
 import playground
 from playground.core import shapes
+from playground.core import analysis
 
 
 def _type_into_spin(spin, text):
@@ -78,8 +79,8 @@ def test_logic_target_is_an_undoable_edit(logic_window, qtbot):
 
 def test_one_shape_inference_per_parameter_edit(window, monkeypatch):
     calls = []
-    real = shapes.infer
-    monkeypatch.setattr(shapes, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
+    real = analysis.infer
+    monkeypatch.setattr(analysis, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
     conv = window.graph.by_name("conv2d")
     window.select_nodes([conv.id])
     spin = window.inspector.fields["filters"]
@@ -98,8 +99,8 @@ def test_one_shape_inference_per_parameter_edit(window, monkeypatch):
 def test_one_inference_for_a_macro_edit(window, monkeypatch):
     """Delete = disconnect + remove: one undo step, one inference."""
     calls = []
-    real = shapes.infer
-    monkeypatch.setattr(shapes, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
+    real = analysis.infer
+    monkeypatch.setattr(analysis, "infer", lambda g, *a, **k: calls.append(1) or real(g, *a, **k))
     window.select_nodes([window.graph.by_name("flatten").id])
     calls.clear()
     window.view.setFocus()
