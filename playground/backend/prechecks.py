@@ -90,7 +90,7 @@ def opaque_counts(graph) -> dict[str, int]:
     from .opaque import output_shape  # noqa: PLC0415
     counts: dict[str, int] = {}
     for node in graph.nodes.values():
-        if node.kind != "opaque":
+        if not node.spec.opaque:
             continue
         p = node.params
         ins = [list(s) for s in p["input_shapes"]]

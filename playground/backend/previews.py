@@ -109,7 +109,7 @@ def augmentation_strip(graph: Graph, node_id: str, dataset: str, seed: int, n: i
     ds = datasets.load(dataset)
     x = datasets.fit_x(ds.x_train[index:index + 1], tuple(inputs[0].params["shape"]), dataset)
     src = graph.nodes[sources[0]]
-    if src.kind != "input":  # the image as the layer receives it: what the layers before it make of it
+    if not src.spec.source:  # the image as the layer receives it: what the layers before it make of it
         model = build_model(graph)
         last = {c.node_id: c.name for c in layer_plan(graph).calls if c.node_id is not None}
         sub = keras.Model(inputs=model.inputs[0], outputs=model.get_layer(last[src.id]).output)

@@ -29,7 +29,8 @@ from .files import read_bytes
 from .graph import Graph
 from .registry import LAYERS, get_spec
 from .runs import RunHistory, fingerprint
-from .shapes import NodeInfo, infer, shape_text, window_size
+from .analysis import infer
+from .shapes import NodeInfo, shape_text, window_size
 
 FORMAT = "playground-lesson"
 FORMAT_VERSION = 1

@@ -96,9 +96,9 @@ def evaluate(graph: Graph, x: np.ndarray) -> tuple[np.ndarray, list[LayerTrace]]
     for nid in graph.topological_order():
         node = graph.nodes[nid]
         ins = [values[i] for i in graph.input_ids(nid)]
-        if node.kind == "input":
+        if node.spec.source:
             values[nid] = x
-        elif node.kind == "neuron":
+        elif node.spec.hand_set:
             if not ins:
                 raise ShapeError(f"Neuron {node.name!r} has no input.")
             a_in = ins[0]

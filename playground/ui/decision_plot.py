@@ -43,8 +43,8 @@ class DecisionPlot(QWidget):
         self.line_points = None
 
     def _neuron(self, g: Graph):
-        sel = [nid for nid in self.doc.selection if g.nodes.get(nid) and g.nodes[nid].kind == "neuron"]
-        candidates = sel + [n.id for n in g.nodes.values() if n.kind == "neuron"]
+        sel = [nid for nid in self.doc.selection if g.nodes.get(nid) and g.nodes[nid].spec.hand_set]
+        candidates = sel + [n.id for n in g.nodes.values() if n.spec.hand_set]
         from ..core import shapes
         from ..core import analysis
         infos = self.doc.infos if g is self.doc.graph else analysis.infer(g)
@@ -162,7 +162,7 @@ class DecisionPlot(QWidget):
         # the lines drawn: in the input plane, every unit of every neuron layer fed by the input (the lecture's
         # XNOR picture: two hidden lines and the band between them); in a hidden plane, the chosen neuron's
         units = []  # (name, w0, w1, w2)
-        layers = [n for n in g.nodes.values() if n.kind == "neuron" and g.input_ids(n.id) == [src]] \
+        layers = [n for n in g.nodes.values() if n.spec.hand_set and g.input_ids(n.id) == [src]] \
             if src == g.inputs()[0].id else [neuron]
         if neuron in layers:  # the chosen neuron first
             layers.remove(neuron)
@@ -187,7 +187,7 @@ class DecisionPlot(QWidget):
                      f"the sides (for XNOR, the band between two lines).")
         sep = logic.linearly_separable(pts, target) if table.target is not None else True
         if not sep:
-            hidden = any(g.nodes[i].kind == "neuron" for n in g.nodes.values() if n.kind == "neuron"
+            hidden = any(g.nodes[i].spec.hand_set for n in g.nodes.values() if n.spec.hand_set
                          for i in g.input_ids(n.id))
             if table.all_correct:
                 text += ("<br><span style='color:gray'>No single line splits these points, so one neuron could "

@@ -74,7 +74,7 @@ class Editor(QObject):
         """Connect src -> dst in ``steps``; a Neuron's weights are refitted to its new fan-in in the same step."""
         cmd = steps.add(C.ConnectCommand, src, dst)
         g = steps.graph
-        if g.nodes[dst].kind == "neuron":
+        if g.nodes[dst].spec.hand_set:
             n_in = ShapeCache(g).output_width(src)
             k = g.nodes[dst].weights.get("kernel")
             if n_in and (k is None or k.shape[0] != n_in):

@@ -265,7 +265,7 @@ class Inspector(QWidget):
                     w.setText(text)
             w.blockSignals(False)
             self._mark(key, None)
-        if node.kind == "neuron":
+        if node.spec.hand_set:
             self._load_weight_values()
 
     # ------------------------------------------------------------ view -> commands
@@ -295,7 +295,7 @@ class Inspector(QWidget):
         self._mark(name, None)
         self._pushing = True
         try:
-            if node.kind == "neuron" and name == "units":
+            if node.spec.hand_set and name == "units":
                 # hand-set weights follow in the same undo step: this neuron's grid gains or loses columns,
                 # and every Neuron it feeds gains or loses rows (old weights kept, new ones 0)
                 steps = C.Steps(self.graph)
@@ -303,7 +303,7 @@ class Inspector(QWidget):
                 n_in = self._neuron_inputs()
                 refit = {self.node_id: C.fitted_neuron_weights(steps.graph, self.node_id, n_in)} if n_in else {}
                 for nid in steps.graph.output_ids(self.node_id):
-                    if steps.graph.nodes[nid].kind == "neuron":
+                    if steps.graph.nodes[nid].spec.hand_set:
                         refit[nid] = C.fitted_neuron_weights(steps.graph, nid, int(value))
                 if refit:
                     steps.add(C.SetWeightsCommand, refit, "Fit weights")
@@ -312,7 +312,7 @@ class Inspector(QWidget):
                 self.stack.push(cmd)
         finally:
             self._pushing = False
-        if node.kind == "neuron":
+        if node.spec.hand_set:
             self._build_weights()
 
     def _on_rename(self, w: QLineEdit) -> None:

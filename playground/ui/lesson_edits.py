@@ -63,7 +63,7 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
         node = _node(g, args["layer"])
         n_in = doc.shapes.output_width(g.input_ids(node.id)[0]) if g.input_ids(node.id) else None
         want = (n_in, node.params.get("units"))
-        if node.kind != "neuron" or args["kernel"].shape != want:
+        if not node.spec.hand_set or args["kernel"].shape != want:
             raise PlaygroundError(f"{node.name} takes weights of {want[0]} input(s) x {want[1]} neuron(s); the "
                                   f"lesson gives {args['kernel'].shape[0]} x {args['kernel'].shape[1]}.")
         doc.push(C.SetWeightsCommand(g, {node.id: {"kernel": args["kernel"].copy(), "bias": args["bias"].copy()}},

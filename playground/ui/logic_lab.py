@@ -37,7 +37,7 @@ GREEN, RED = "#2EAF62", "#D64541"
 
 def single_neuron(graph: Graph):
     """The Neuron node if the network is exactly Input(2) -> one Neuron with one unit."""
-    neurons = [n for n in graph.nodes.values() if n.kind == "neuron"]
+    neurons = [n for n in graph.nodes.values() if n.spec.hand_set]
     ins = graph.inputs()
     if len(neurons) == 1 and len(ins) == 1 and len(graph.nodes) == 2 and neurons[0].params["units"] == 1 and \
             graph.input_ids(neurons[0].id) == [ins[0].id] and tuple(ins[0].params["shape"]) == (2,):
@@ -332,7 +332,7 @@ class LogicPanel(QWidget):
             return
         target = self.target_value()
         g = self.graph
-        neurons = [n for n in g.nodes.values() if n.kind == "neuron"]
+        neurons = [n for n in g.nodes.values() if n.spec.hand_set]
         if not neurons or not isinstance(target, str):
             self.learn_status.setText("Learning needs Neuron layers and a named gate as the target.")
             return
@@ -370,7 +370,7 @@ class LogicPanel(QWidget):
         self.refresh()
 
     def _on_learned(self, outcome) -> None:
-        neurons = [n.id for n in self.graph.nodes.values() if n.kind == "neuron"]
+        neurons = [n.id for n in self.graph.nodes.values() if n.spec.hand_set]
         steps = C.Steps(self.graph)
         steps.add(C.SetNodeParamsCommand, {nid: {"activation": "sigmoid"} for nid in neurons}, "Sigmoid neurons")
         steps.add(C.SetWeightsCommand, {nid: outcome.weights[nid] for nid in neurons if nid in outcome.weights},
@@ -394,7 +394,7 @@ class LogicPanel(QWidget):
         self.refresh()
 
     def snap_to_step(self) -> None:
-        neurons = [n.id for n in self.graph.nodes.values() if n.kind == "neuron"
+        neurons = [n.id for n in self.graph.nodes.values() if n.spec.hand_set
                    and n.params["activation"] != "step"]
         if neurons:
             self.doc.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "step"} for nid in neurons},

@@ -155,7 +155,7 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.view.fit_all)
         self.view.fit_all()
         if self.doc.logic.get("target") and self.doc.graph.nodes and \
-                all(n.kind in ("input", "neuron") for n in self.doc.graph.nodes.values()):
+                all((n.spec.source or n.spec.hand_set) for n in self.doc.graph.nodes.values()):
             self.set_workspace("Logic lab")
 
     def _on_selection(self, ids: list) -> None:

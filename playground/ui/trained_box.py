@@ -60,8 +60,8 @@ class TrainedWeightsBox(QWidget):
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id
         node = self.graph.nodes.get(node_id) if node_id else None
-        trained = [n for n in self.graph.nodes.values() if n.weights and n.kind != "neuron"]
-        if node is None or node.kind in ("neuron", "input"):
+        trained = [n for n in self.graph.nodes.values() if n.weights and not n.spec.hand_set]
+        if node is None or (node.spec.hand_set or node.spec.source):
             self.hide()
             return
         self.show()
@@ -111,7 +111,7 @@ class TrainedWeightsBox(QWidget):
                       f"training. Edit > Undo brings them back.", "info")
 
     def reset_all_weights(self) -> None:
-        trained = [n for n in self.graph.nodes.values() if n.weights and n.kind != "neuron"]
+        trained = [n for n in self.graph.nodes.values() if n.weights and not n.spec.hand_set]
         if not trained:
             return
         total = sum(int(v.size) for n in trained for v in n.weights.values())

@@ -24,7 +24,7 @@ def unit_name(layer: str, u: int, units: int) -> str:
 
 def source_name(node, i: int, width: int) -> str:
     """What feeds weight ``w{i+1}``: an input bit ``x1``, ``x2``... or a neuron ``hidden #1``."""
-    if node.kind == "input":
+    if node.spec.source:
         return f"x{i + 1}"
     return unit_name(node.name, i, width)
 
@@ -102,7 +102,7 @@ class WeightGrid(QWidget):
         self.clear()
         self.node_id = node_id
         node = self.graph.nodes.get(node_id) if node_id else None
-        if node is None or node.kind != "neuron":
+        if node is None or not node.spec.hand_set:
             return
         n_in = self.fan_in()
         title = QLabel("<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...;"

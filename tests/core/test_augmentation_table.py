@@ -28,8 +28,8 @@ def test_the_palette_has_an_augmentation_group_with_the_nine_kinds():
     ("randomzoom", {"width_factor": -0.2}, "`width_factor` must be in [0, 1). Received width_factor=-0.2."),
     ("randomflip", {"mode": "diagonal"}, "Received mode='diagonal'."),
     ("randomcontrast", {"value_range": "0..65535"}, "Received value_range='0..65535'."),
-    ("randomcrop", {"height": 0}, "`height` must be an integer from 1 to 4096. Received height=0."),
-    ("resizing", {"width": 2.5}, "`width` must be an integer. Received width=2.5."),
+    ("randomcrop", {"height": 0}, "`height` must be a whole number from 1 to 4,096. Received height=0."),
+    ("resizing", {"width": 2.5}, "`width` must be a whole number. Received width=2.5."),
     ("centercrop", {"depth": 3}, "CenterCrop has no parameter `depth`"),
 ])
 def test_bad_arguments_name_the_value(kind, params, message):

@@ -97,7 +97,7 @@ class NodeItem(QGraphicsItem):
             tip += f"<br><span style='color:{colour}'>{self.message}</span>"
         self.setToolTip(tip)
         self.extra = ""
-        if node.kind == "neuron":
+        if node.spec.hand_set:
             b = node.weights.get("bias")
             vals = np.zeros(node.params["units"]) if b is None else b
             self.extra = "b = " + ", ".join(_fmt_num(float(v)) for v in vals[:4]) + (" ..." if len(vals) > 4 else "")

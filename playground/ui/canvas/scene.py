@@ -160,7 +160,7 @@ class GraphScene(QGraphicsScene):
         for edge, item in self.edge_items.items():
             src_info = infos.get(edge.src)
             dst = self.graph.nodes[edge.dst]
-            label = weights_label(dst, None) if dst.kind == "neuron" else ""
+            label = weights_label(dst, None) if dst.spec.hand_set else ""
             item.set_content(shapes.shape_text(src_info.shape if src_info else None), label)
         self.update()
 

@@ -211,7 +211,7 @@ class ModelView(QWidget):
         for node in self.doc.graph.nodes.values():
             info = infos.get(node.id)
             if node.name in shapes and info is not None and info.shape == shapes[node.name] and \
-                    node.kind != "input":
+                    not node.spec.source:
                 out[node.name] = info.formula
         return out
 
