@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from playground.backend import inspect, session
+from playground.backend import probes, session
 from playground.backend.builder import build_model
 from playground.backend.training import TrainConfig, compile_model
 from playground.core import project
@@ -27,7 +27,7 @@ def main(repeat: int = 7) -> None:
     _, data = session.prepare_for(proj.graph, "mnist-sample")
     model = build_model(proj.graph, "mnist_cnn")
     compile_model(model, TrainConfig.from_settings(proj.training), data.loss, len(data.x_train))
-    layer = inspect.conv_layers(model)[0]
+    layer = next(l.name for l in model.layers if type(l).__name__ == "Conv2D")
     w = {v.name: np.asarray(a) for v, a in zip(model.get_layer(layer).weights, model.get_layer(layer).get_weights())}
     test = (data.x_test, data.y_test)
     look(model, layer, w, data.x_test[0])  # warm-up: the first calls trace the model

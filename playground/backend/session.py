@@ -338,16 +338,6 @@ def _weights_callback(graph: Graph, on_event, every: int):
     return WeightsCallback()
 
 
-def test_set_predictions(outcome: Outcome, limit: int = 10_000) -> tuple[np.ndarray, np.ndarray] | None:
-    """(predicted class, true class) on the test split, for the confusion matrix and gallery."""
-    from .training import predict  # noqa: PLC0415
-    data = outcome.data
-    if data.x_test is None:
-        return None
-    x, y = data.x_test[:limit], data.y_test[:limit]
-    return classes(predict(outcome.model, x), y)
-
-
 def classes(probs: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(predicted class, true class) from model outputs and labels as the loss needs them."""
     if probs.shape[-1] == 1:

@@ -127,18 +127,6 @@ class ShapeCache:
             self.runs += 1
         return self._infos
 
-
-    @property
-    def computations(self) -> int:
-        return self.runs
-
-    def invalidate(self) -> None:
-        self._infos = None
-
-    @property
-    def stale(self) -> bool:
-        return self._infos is None or bool(self._changed)
-
     def info(self, node_id: str) -> shapes.NodeInfo | None:
         return self.infos.get(node_id)
 

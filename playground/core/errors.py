@@ -71,9 +71,5 @@ class ProjectSaveError(PlaygroundError):
     """A project could not be written (nothing was replaced; the old file, if any, is intact)."""
 
 
-class UnsafeFileError(PlaygroundError):
-    """A file is not a regular file, is too large, or is an archive this app will not unpack."""
-
-
 class ResourceError(PlaygroundError):
     """A network or dataset exceeds what this machine or Keras can take (the message gives both figures)."""

@@ -71,9 +71,3 @@ def read_bytes(path: Path, error: type[PlaygroundError], what: str, limit: int |
             return fh.read() if limit is None else fh.read(limit)
         except OSError as exc:
             raise error(f"Cannot read {path}: {exc.strerror}.") from None
-
-
-def check_regular(path: Path, error: type[PlaygroundError], what: str, max_size: int | None = None) -> int:
-    """Refuse anything but a regular file of at most ``max_size`` bytes; returns its size."""
-    with open_regular(Path(path), error, what, max_size) as fh:
-        return os.fstat(fh.fileno()).st_size

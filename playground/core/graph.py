@@ -139,10 +139,6 @@ class Graph:
         """``listener(event: str, **payload)`` is called after every change."""
         self._listeners.append(listener)
 
-    def unsubscribe(self, listener: Listener) -> None:
-        if listener in self._listeners:
-            self._listeners.remove(listener)
-
     def _emit(self, event: str, **payload) -> None:
         for fn in list(self._listeners):
             fn(event, **payload)
@@ -165,12 +161,6 @@ class Graph:
         self._sync()
         ports = self._in.get(node_id, {})
         return [ports[p].src for p in sorted(ports)]
-
-    def input_edges(self, node_id: str) -> list[Edge]:
-        """The edges into ``node_id`` in port order."""
-        self._sync()
-        ports = self._in.get(node_id, {})
-        return [ports[p] for p in sorted(ports)]
 
     def output_ids(self, node_id: str) -> list[str]:
         self._sync()

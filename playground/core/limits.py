@@ -14,7 +14,6 @@ from .errors import ResourceError
 from .files import fmt_bytes
 
 GB = 1000 ** 3
-MAX_PROJECT_FILE = 512 * 2 ** 20  # see core.project.MAX_PROJECT_BYTES
 MAX_MODEL_FILE = 4 * GB  # .h5 / .keras: weights included
 MAX_MODEL_CONFIG = 64 * 2 ** 20  # a model's architecture JSON (config.json / the HDF5 attribute)
 MAX_DATASET_FILE = 8 * GB  # .npz / .csv

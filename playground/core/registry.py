@@ -977,11 +977,3 @@ def by_category() -> dict[str, list[LayerSpec]]:
         if spec.in_palette:
             out[spec.category].append(spec)
     return out
-
-
-def weighted_kinds() -> frozenset[str]:
-    return frozenset(k for k, s in LAYERS.items() if s.weighted)
-
-
-def merge_kinds() -> frozenset[str]:
-    return frozenset(k for k, s in LAYERS.items() if s.merge)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.backend import builder, datasets, export, inspect
+from playground.backend import builder, datasets, export, probes
 from playground.backend.previews import augmentation_strip
 from playground.core import analysis, shapes
 from playground.core.graph import Graph
@@ -55,7 +55,7 @@ def test_see_inside_path_shows_them_as_identity():
     model = builder.build_model(g)
     x = _digits(1)[0]
     infos = analysis.infer(g)
-    for name, kind, value in inspect.activations(model, x):
+    for name, kind, value in probes.activations(model, x):
         if name in dict(AUG):
             np.testing.assert_array_equal(value, x)
             assert "identity at inference" in infos[g.by_name(name).id].formula

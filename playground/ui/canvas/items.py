@@ -71,9 +71,6 @@ class NodeItem(QGraphicsItem):
     def out_port_rect(self) -> QRectF:
         return QRectF(CARD_W - PORT_R - 3, CARD_H / 2 - PORT_R - 3, 2 * PORT_R + 6, 2 * PORT_R + 6)
 
-    def in_port_rect(self) -> QRectF:
-        return QRectF(-PORT_R - 3, CARD_H / 2 - PORT_R - 3, 2 * PORT_R + 6, 2 * PORT_R + 6)
-
     # content
     def set_content(self, node, info: shapes.NodeInfo) -> None:
         self.name = node.name
@@ -365,7 +362,3 @@ def weights_label(node, src_units: int | None) -> str:
     if k.size <= 8:
         return "w = [" + "; ".join(", ".join(_fmt_num(float(v)) for v in row) for row in k.T) + "]"
     return f"w: {k.shape[0]}x{k.shape[1]}"
-
-
-def angle(a: QPointF, b: QPointF) -> float:
-    return math.atan2(b.y() - a.y(), b.x() - a.x())

@@ -71,8 +71,8 @@ class DrawPad(QWidget):
 
 def predict_one(model, x: np.ndarray) -> np.ndarray:
     """Worker-side: class probabilities for one drawn digit."""
-    from ...backend import inspect
-    return inspect.predict_one(model, x)
+    from ...backend import probes
+    return probes.predict_one(model, x)
 
 
 class DigitPanel(QWidget):
@@ -144,8 +144,8 @@ class DigitPanel(QWidget):
         self.refresh()
         if model is None:
             return
-        from ...backend import inspect  # plain Python; Keras is only used inside its functions
-        shape = inspect.input_shape(model)
+        from ...backend import probes  # plain Python; Keras is only used inside its functions
+        shape = probes.input_shape(model)
         side = shape[0] if len(shape) == 3 else int(round(np.sqrt(shape[0])))
         if side * side * (shape[-1] if len(shape) == 3 else 1) != int(np.prod(shape)) or \
                 (len(shape) == 3 and shape[-1] != 1):

@@ -31,16 +31,16 @@ FILTER_COLUMNS = 8
 def look(model, conv_name: str | None, weights: dict | None, x: np.ndarray) -> dict:
     """Worker-side: copy ``weights`` into ``conv_name`` (if given) and run one example through every layer
     (tens of milliseconds: the maps answer an edit at once)."""
-    from ...backend import inspect
-    applied = bool(weights) and inspect.set_layer_weights(model, conv_name, weights)
-    acts = inspect.activations(model, x)
+    from ...backend import probes
+    applied = bool(weights) and probes.set_layer_weights(model, conv_name, weights)
+    acts = probes.activations(model, x)
     return {"values": {name: a for name, _kind, a in acts}, "applied": applied}
 
 
 def measure(model, x: np.ndarray, y: np.ndarray) -> float:
     """Worker-side: test accuracy with the weights the model holds now (one pass over the test split)."""
-    from ...backend import inspect
-    return inspect.accuracy(model, x, y)
+    from ...backend import probes
+    return probes.accuracy(model, x, y)
 
 
 class ModelView(QWidget):
