@@ -84,7 +84,7 @@ def fast_copy(g: Graph, times: int) -> Graph:
             node.id = f"{nid}_{t}"
             node.name = f"{node.name}_{t}"
             ids[nid] = node.id
-            out.nodes[node.id] = node  # names are unique by construction: skip insert_node's O(n) check
+            out._nodes[node.id] = node  # names are unique by construction: skip insert_node's O(n) check
         for e in g.edges:
             out.add_edge_unchecked(Edge(ids[e.src], ids[e.dst], e.port))
         if prev_last is not None:

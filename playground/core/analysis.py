@@ -106,17 +106,26 @@ class ShapeCache:
         self._infos: dict[str, NodeInfo] | None = None
         self._changed: set[str] = set()
         self.runs = 0  # inferences run (tests count them)
-        graph.subscribe(self._on_graph_event)
+        ev = graph.events
+        for name in self._NODE_EVENTS:
+            getattr(ev, name).connect(self._on_node_changed)
+        ev.edge_added.connect(self._on_edge_changed)
+        ev.edge_removed.connect(self._on_edge_changed)
+        ev.node_removed.connect(self._on_node_removed)
+        ev.graph_reset.connect(self._on_graph_reset)
 
-    def _on_graph_event(self, event: str, **payload) -> None:
-        if event in self._NODE_EVENTS:
-            self._changed.add(payload["node"].id)
-        elif event in ("edge_added", "edge_removed"):
-            self._changed.add(payload["edge"].dst)
-        elif event == "node_removed" and self._infos is not None:
-            self._infos.pop(payload["node"].id, None)  # its consumers lost an edge: edge_removed said so
-        elif event == "graph_reset":
-            self._infos = None
+    def _on_node_changed(self, node, **_) -> None:
+        self._changed.add(node.id)
+
+    def _on_edge_changed(self, edge) -> None:
+        self._changed.add(edge.dst)
+
+    def _on_node_removed(self, node) -> None:
+        if self._infos is not None:
+            self._infos.pop(node.id, None)  # its consumers lost an edge: edge_removed said so
+
+    def _on_graph_reset(self) -> None:
+        self._infos = None
 
     @property
     def infos(self) -> dict[str, NodeInfo]:

@@ -7,9 +7,12 @@ event (``node_added``, ``param_changed`` ...) to its listeners, which is how vie
 
 from __future__ import annotations
 
+import inspect
 import re
+import weakref
+from types import MappingProxyType
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -66,6 +69,64 @@ class Edge:
 Listener = Callable[..., None]
 
 
+class Event:
+    """One kind of change, with its own listeners (orange-canvas-core's one signal per event).
+
+    A bound method is held weakly, as napari's emitters hold them: a view that goes away stops
+    listening without having to disconnect. A plain function is held as given.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._refs: list = []
+
+    def connect(self, fn: Listener) -> None:
+        self._refs.append(weakref.WeakMethod(fn) if inspect.ismethod(fn) else (lambda fn=fn: fn))
+
+    def emit(self, **payload) -> None:
+        live = []
+        for ref in list(self._refs):
+            fn = ref()
+            if fn is not None:
+                live.append(ref)
+                fn(**payload)
+        if len(live) != len(self._refs):
+            self._refs = [r for r in self._refs if r() is not None]
+
+    @property
+    def listeners(self) -> int:
+        return sum(1 for r in self._refs if r() is not None)
+
+
+class GraphEvents:
+    """The graph's events, one ``Event`` each; every payload names what changed (``node=`` or ``edge=``)."""
+
+    NAMES = ("node_added", "node_removed", "node_renamed", "param_changed", "trainable_changed", "node_moved",
+             "weights_changed", "edge_added", "edge_removed", "graph_reset")
+
+    def __init__(self) -> None:
+        for name in self.NAMES:
+            setattr(self, name, Event(name))
+
+    def connect_all(self, fn: Listener) -> None:
+        """``fn(event_name, **payload)`` after every change (a log, a test)."""
+        for name in self.NAMES:
+            getattr(self, name).connect(_Named(fn, name))
+
+
+class _Named:
+    """Calls a catch-all listener with the event's name first; weak when the listener is a bound method."""
+
+    def __init__(self, fn: Listener, name: str) -> None:
+        self.ref = weakref.WeakMethod(fn) if inspect.ismethod(fn) else (lambda: fn)
+        self.name = name
+
+    def __call__(self, **payload) -> None:
+        fn = self.ref()
+        if fn is not None:
+            fn(self.name, **payload)
+
+
 class Graph:
     """Nodes and edges with checked mutators and change events.
 
@@ -75,9 +136,9 @@ class Graph:
     """
 
     def __init__(self) -> None:
-        self.nodes: dict[str, LayerNode] = {}
-        self.edges: list[Edge] = []
-        self._listeners: list[Listener] = []
+        self._nodes: dict[str, LayerNode] = {}
+        self._edges: list[Edge] = []
+        self.events = GraphEvents()
         self._counter = 0
         self._names: dict[str, str] = {}  # layer name -> node id
         self._reindex_edges()
@@ -87,9 +148,9 @@ class Graph:
         self._in: dict[str, dict[int, Edge]] = {}
         self._out: dict[str, list[Edge]] = {}
         self._pairs: set[tuple[str, str]] = set()
-        for e in self.edges:
+        for e in self._edges:
             self._index_edge(e)
-        self._indexed = (self.edges, len(self.edges))
+        self._indexed = (self._edges, len(self._edges))
 
     def _index_edge(self, e: Edge) -> None:
         self._in.setdefault(e.dst, {})[e.port] = e
@@ -107,46 +168,52 @@ class Graph:
 
     def _sync(self) -> None:
         """Rebuild the edge indexes if ``edges`` was replaced or changed from outside the mutators."""
-        if self._indexed[0] is not self.edges or self._indexed[1] != len(self.edges):
+        if self._indexed[0] is not self._edges or self._indexed[1] != len(self._edges):
             self._reindex_edges()
 
     def _append_edge(self, e: Edge) -> None:
         self._sync()
-        self.edges.append(e)
+        self._edges.append(e)
         self._index_edge(e)
-        self._indexed = (self.edges, len(self.edges))
+        self._indexed = (self._edges, len(self._edges))
 
     def _remove_edge(self, e: Edge) -> None:
         self._sync()
-        self.edges.remove(e)
+        self._edges.remove(e)
         self._unindex_edge(e)
-        self._indexed = (self.edges, len(self.edges))
+        self._indexed = (self._edges, len(self._edges))
 
     def _reindex_names(self) -> None:
-        self._names = {n.name: n.id for n in self.nodes.values()}
+        self._names = {n.name: n.id for n in self._nodes.values()}
 
     def _name_owner(self, name: str) -> str | None:
         nid = self._names.get(name)
-        if nid is not None and nid in self.nodes and self.nodes[nid].name == name:
+        if nid is not None and nid in self._nodes and self._nodes[nid].name == name:
             return nid
-        if nid is not None or len(self._names) != len(self.nodes):  # stale: a name was set from outside
+        if nid is not None or len(self._names) != len(self._nodes):  # stale: a name was set from outside
             self._reindex_names()
             return self._names.get(name)
         return None
 
     # ------------------------------------------------------------ events
-    def subscribe(self, listener: Listener) -> None:
-        """``listener(event: str, **payload)`` is called after every change."""
-        self._listeners.append(listener)
-
     def _emit(self, event: str, **payload) -> None:
-        for fn in list(self._listeners):
-            fn(event, **payload)
+        getattr(self.events, event).emit(**payload)
+
+    # ------------------------------------------------------------ read-only views (change through the mutators)
+    @property
+    def nodes(self) -> Mapping[str, LayerNode]:
+        """Node id -> node, read-only: add, remove and change nodes through the methods, which check and announce."""
+        return MappingProxyType(self._nodes)
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        """Every edge, in the file's order (a copy: connect and disconnect through the methods)."""
+        return tuple(self._edges)
 
     # ------------------------------------------------------------ queries
     def node(self, node_id: str) -> LayerNode:
         try:
-            return self.nodes[node_id]
+            return self._nodes[node_id]
         except KeyError:
             raise UnknownNodeError(f"No node with id {node_id!r} in the graph.") from None
 
@@ -154,7 +221,7 @@ class Graph:
         nid = self._name_owner(name)
         if nid is None:
             raise UnknownNodeError(f"No layer named {name!r} in the graph.")
-        return self.nodes[nid]
+        return self._nodes[nid]
 
     def input_ids(self, node_id: str) -> list[str]:
         """Upstream node ids in port order."""
@@ -168,9 +235,9 @@ class Graph:
 
     def topological_order(self) -> list[str]:
         """Node ids, every node after all of its inputs; ties keep insertion order."""
-        indeg = {n: 0 for n in self.nodes}
-        children: dict[str, list[str]] = {n: [] for n in self.nodes}
-        for e in self.edges:
+        indeg = {n: 0 for n in self._nodes}
+        children: dict[str, list[str]] = {n: [] for n in self._nodes}
+        for e in self._edges:
             indeg[e.dst] += 1
             children[e.src].append(e.dst)
         ready = [n for n, d in indeg.items() if d == 0]
@@ -187,12 +254,12 @@ class Graph:
         return order
 
     def inputs(self) -> list[LayerNode]:
-        return [n for n in self.nodes.values() if n.spec.source]
+        return [n for n in self._nodes.values() if n.spec.source]
 
     def outputs(self) -> list[LayerNode]:
         """Nodes with no consumers that are not bare inputs: the model's outputs."""
-        has_out = {e.src for e in self.edges}
-        return [n for n in self.nodes.values() if n.id not in has_out and not n.spec.source]
+        has_out = {e.src for e in self._edges}
+        return [n for n in self._nodes.values() if n.id not in has_out and not n.spec.source]
 
     def _reaches(self, start: str, target: str) -> bool:
         self._sync()
@@ -219,7 +286,7 @@ class Graph:
         while True:
             self._counter += 1
             nid = f"n{self._counter}"
-            if nid not in self.nodes:
+            if nid not in self._nodes:
                 return nid
 
     # ------------------------------------------------------------ node mutators
@@ -236,12 +303,12 @@ class Graph:
 
     def insert_node(self, node: LayerNode) -> LayerNode:
         """Insert a fully formed node (used by undo and the file loader)."""
-        if node.id in self.nodes:
+        if node.id in self._nodes:
             raise GraphError(f"A node with id {node.id!r} already exists.")
         self._check_name(node.name)
         get_spec(node.kind)
         check_weights(node.kind, node.weights, node.name)
-        self.nodes[node.id] = node
+        self._nodes[node.id] = node
         self._names[node.name] = node.id
         m = _COUNTER_ID.fullmatch(node.id)
         if m:
@@ -253,10 +320,10 @@ class Graph:
         """Remove a node and its edges; returns both so that undo can put them back."""
         node = self.node(node_id)
         self._sync()
-        edges = [e for e in self.edges if node_id in (e.src, e.dst)]
+        edges = [e for e in self._edges if node_id in (e.src, e.dst)]
         for e in edges:
             self.disconnect(e)
-        del self.nodes[node_id]
+        del self._nodes[node_id]
         if self._names.get(node.name) == node_id:
             del self._names[node.name]
         self._emit("node_removed", node=node)
@@ -362,7 +429,7 @@ class Graph:
                             f"{'0' if spec.max_inputs == 1 else '0 and up'}.")
         if port in used:
             other = used[port].src
-            raise PortError(f"Input port {port} of {d.name!r} is already fed by {self.nodes[other].name!r}; "
+            raise PortError(f"Input port {port} of {d.name!r} is already fed by {self._nodes[other].name!r}; "
                             f"remove that edge first.")
         if src == dst or (not deferred and self._reaches(dst, src)):
             raise CycleError(f"Connecting {s.name!r} -> {d.name!r} would make a cycle; "
@@ -383,21 +450,21 @@ class Graph:
     def check_structure(self) -> None:
         """After ``connect(..., deferred=True)``: raise CycleError or the merge layers' ShapeError."""
         order = self.topological_order()
-        if len(order) != len(self.nodes):
+        if len(order) != len(self._nodes):
             placed = set(order)
-            stuck = next(n for n in self.nodes.values() if n.id not in placed)
+            stuck = next(n for n in self._nodes.values() if n.id not in placed)
             raise CycleError(f"The connections make a cycle (through {stuck.name!r}); networks here are acyclic.")
-        merges = [nid for nid, n in self.nodes.items() if get_spec(n.kind).max_inputs is None]
+        merges = [nid for nid, n in self._nodes.items() if get_spec(n.kind).max_inputs is None]
         if not merges:
             return
         from .analysis import infer
         infos = infer(self)
         for nid in merges:
             info = infos[nid]
-            spec = get_spec(self.nodes[nid].kind)
+            spec = get_spec(self._nodes[nid].kind)
             if spec.max_inputs is None and info.status == "error" and \
                     len(self._in.get(nid, {})) >= spec.min_inputs:
-                raise ShapeError(f"{self.nodes[nid].name!r}: {info.errors[0]}")
+                raise ShapeError(f"{self._nodes[nid].name!r}: {info.errors[0]}")
 
     def disconnect(self, edge: Edge) -> None:
         self._sync()
@@ -416,8 +483,8 @@ class Graph:
         """Take over another graph's contents (open, new from preset) and announce a reset. With ``adopt``
         the caller hands ``other`` over for good: its nodes are taken, not copied (an imported ResNet50's
         25 million weights are not copied again)."""
-        self.nodes = dict(other.nodes) if adopt else {k: v.clone() for k, v in other.nodes.items()}
-        self.edges = list(other.edges)
+        self._nodes = dict(other._nodes) if adopt else {k: v.clone() for k, v in other._nodes.items()}
+        self._edges = list(other._edges)
         self._counter = max(self._counter, other._counter)
         self._reindex_edges()
         self._reindex_names()
@@ -425,8 +492,8 @@ class Graph:
 
     def copy(self) -> "Graph":
         g = Graph()
-        g.nodes = {k: v.clone() for k, v in self.nodes.items()}
-        g.edges = list(self.edges)
+        g._nodes = {k: v.clone() for k, v in self._nodes.items()}
+        g._edges = list(self._edges)
         g._counter = self._counter
         g._reindex_edges()
         g._reindex_names()
@@ -435,7 +502,7 @@ class Graph:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Graph):
             return NotImplemented
-        return self.nodes == other.nodes and sorted(self.edges, key=_edge_key) == sorted(other.edges, key=_edge_key)
+        return self._nodes == other.nodes and sorted(self._edges, key=_edge_key) == sorted(other.edges, key=_edge_key)
 
     __hash__ = None
 
@@ -443,7 +510,7 @@ class Graph:
         return self.copy()
 
     def __repr__(self) -> str:
-        return f"Graph({len(self.nodes)} nodes, {len(self.edges)} edges)"
+        return f"Graph({len(self._nodes)} nodes, {len(self._edges)} edges)"
 
 
 def _edge_key(e: Edge):

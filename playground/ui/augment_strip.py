@@ -57,7 +57,11 @@ class AugmentStrip(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._start)
-        doc.graph.subscribe(self._on_graph_event)
+        ev = doc.graph.events
+        ev.graph_reset.connect(self._on_graph_reset)
+        ev.node_removed.connect(self._on_node_removed)
+        for name in ("param_changed", "edge_added", "edge_removed"):  # an upstream change alters what it receives
+            getattr(ev, name).connect(self._on_upstream_changed)
         doc.settings_changed.connect(self._on_setting)
         self.hide()
 
@@ -78,13 +82,17 @@ class AugmentStrip(QWidget):
             self.note.setText("Computing\u2026")
             self._timer.start()
 
-    def _on_graph_event(self, event: str, **kw) -> None:
-        if self.node_id is None:
-            return
-        if event == "graph_reset" or (event == "node_removed" and kw["node"].id == self.node_id):
+    def _on_graph_reset(self) -> None:
+        if self.node_id is not None:
             self.show_node(None)
-        elif event == "param_changed" or event in ("edge_added", "edge_removed"):
-            self._timer.start()  # an upstream change alters what the layer receives
+
+    def _on_node_removed(self, node) -> None:
+        if self.node_id is not None and node.id == self.node_id:
+            self.show_node(None)
+
+    def _on_upstream_changed(self, **_) -> None:
+        if self.node_id is not None:
+            self._timer.start()
 
     def _on_setting(self, section: str, key: str) -> None:
         if self.node_id is not None and section == "training" and key in ("seed", "dataset"):

@@ -180,7 +180,10 @@ class Document(QObject):
 
     # ------------------------------------------------------------ signals
     def _on_index_changed(self, _index: int) -> None:
-        self.selection = [n for n in self.selection if n in self.graph.nodes]
+        kept = [n for n in self.selection if n in self.graph.nodes]
+        if kept != self.selection:  # an undo removed a selected layer: the views hear of it like any selection
+            self.selection = kept
+            self.selection_changed.emit(kept)
         self.changed.emit()
         self.title_changed.emit()
 

@@ -35,6 +35,7 @@ from . import theme
 from .augment_strip import AugmentStrip
 from .trained_box import TrainedWeightsBox
 from .weight_grid import RED, WeightGrid
+from .field_text import Invalid, parse_padding, parse_shape, parse_pair, parse_optional_float, parse_optional_int
 
 
 class Inspector(QWidget):
@@ -90,7 +91,13 @@ class Inspector(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
-        self.graph.subscribe(self._on_graph_event)
+        ev = self.graph.events
+        ev.graph_reset.connect(self._on_graph_reset)
+        ev.node_removed.connect(self._on_node_removed)
+        for name in ("param_changed", "node_renamed", "weights_changed", "trainable_changed"):
+            getattr(ev, name).connect(self._on_node_changed)
+        ev.edge_added.connect(self._on_edge_changed)
+        ev.edge_removed.connect(self._on_edge_changed)
         doc.changed.connect(lambda: self.set_infos(doc.infos))
         doc.selection_changed.connect(self._on_selection)
         self.show_node(None)
@@ -101,15 +108,23 @@ class Inspector(QWidget):
             self.show_node(current)
 
     # ------------------------------------------------------------ model -> view
-    def _on_graph_event(self, event: str, **kw) -> None:
-        if self._pushing or self.node_id is None:
-            return
-        if event == "graph_reset" or (event == "node_removed" and kw["node"].id == self.node_id):
+    def _listening(self) -> bool:
+        return not self._pushing and self.node_id is not None
+
+    def _on_graph_reset(self) -> None:
+        if self._listening():
             self.show_node(None)
-        elif event in ("param_changed", "node_renamed", "weights_changed", "trainable_changed") and \
-                kw["node"].id == self.node_id:
+
+    def _on_node_removed(self, node) -> None:
+        if self._listening() and node.id == self.node_id:
+            self.show_node(None)
+
+    def _on_node_changed(self, node, **_) -> None:
+        if self._listening() and node.id == self.node_id:
             self._load_values()
-        elif event in ("edge_added", "edge_removed") and self.node_id in (kw["edge"].src, kw["edge"].dst):
+
+    def _on_edge_changed(self, edge) -> None:
+        if self._listening() and self.node_id in (edge.src, edge.dst):
             self._build_weights()
 
     def set_infos(self, infos: dict) -> None:
@@ -192,12 +207,12 @@ class Inspector(QWidget):
             w.setPlaceholderText({"hw": "e.g. 3, or 3, 5 for height, width",
                                   "axes": "e.g. -1, or -2, -1 for several axes"}.get(
                                       p.pair, "e.g. 1, or top, bottom, left, right"))
-            w.textEdited.connect(lambda t, p=p: self._set(p.name, _parse_pair(t, p)))
+            w.textEdited.connect(lambda t, p=p: self._set(p.name, parse_pair(t, p)))
             return w
         if p.kind == "optional_float":
             w = QLineEdit()
             w.setPlaceholderText("none")
-            w.textEdited.connect(lambda t, name=p.name: self._set(name, _parse_optional_float(t)))
+            w.textEdited.connect(lambda t, name=p.name: self._set(name, parse_optional_float(t)))
             return w
         if p.kind == "int":
             w = QSpinBox()
@@ -225,15 +240,15 @@ class Inspector(QWidget):
             w = QComboBox()
             w.setEditable(True)
             w.addItems(["valid", "same", "0", "1", "2", "3"])
-            w.currentTextChanged.connect(lambda t, name=p.name: self._set(name, _parse_padding(t)))
+            w.currentTextChanged.connect(lambda t, name=p.name: self._set(name, parse_padding(t)))
             return w
         w = QLineEdit()
         if p.kind == "shape":
             w.setPlaceholderText("e.g. 28, 28, 1")
-            w.textEdited.connect(lambda t, name=p.name: self._set(name, _parse_shape(t)))
+            w.textEdited.connect(lambda t, name=p.name: self._set(name, parse_shape(t)))
         else:  # optional_int
             w.setPlaceholderText("same as size")
-            w.textEdited.connect(lambda t, name=p.name: self._set(name, _parse_optional_int(t)))
+            w.textEdited.connect(lambda t, name=p.name: self._set(name, parse_optional_int(t)))
         return w
 
     def _load_values(self) -> None:
@@ -281,7 +296,7 @@ class Inspector(QWidget):
         if self.node_id is None:
             return
         node = self.graph.nodes[self.node_id]
-        if isinstance(value, _Invalid):
+        if isinstance(value, Invalid):
             self._mark(name, value.message)
             return
         if node.params.get(name) == value:
@@ -376,68 +391,3 @@ class Inspector(QWidget):
         for key in self.fields:
             if key != "name" and not self.msgs[key].isVisible():
                 self.fields[key].setStyleSheet(RED if info.error_param == key else "")
-
-
-class _Invalid:
-    def __init__(self, message: str):
-        self.message = message
-
-
-def _parse_padding(text: str):
-    t = text.strip()
-    if t in ("valid", "same"):
-        return t
-    try:
-        return int(t)
-    except ValueError:
-        return _Invalid(f"`padding` must be 'valid', 'same' or a whole number of pixels. Received {t!r}.")
-
-
-def _parse_shape(text: str):
-    parts = [p for p in text.replace("x", ",").replace(" ", ",").split(",") if p]
-    try:
-        return [int(p) for p in parts]
-    except ValueError:
-        return _Invalid(f"Sizes must be whole numbers separated by commas, like 28, 28, 1. Received {text!r}.")
-
-
-def _parse_pair(text: str, p: ParamSpec):
-    """'3' -> 3; '3, 5' -> (3, 5) (height, width); four numbers -> ((top, bottom), (left, right))."""
-    parts = [q for q in text.replace("(", " ").replace(")", " ").replace(",", " ").split() if q]
-    try:
-        nums = [int(q) for q in parts]
-    except ValueError:
-        several = {"hw": "height, width", "axes": "several axes"}.get(p.pair, "top, bottom, left, right")
-        return _Invalid(f"`{p.name}` takes whole numbers: one, or {several}. Received {text!r}.")
-    if not nums and p.kind == "optional_int":
-        return None
-    if len(nums) == 1:
-        return nums[0]
-    if p.pair == "axes" and nums:
-        return tuple(nums)
-    if p.pair == "hw" and len(nums) == 2:
-        return tuple(nums)
-    if p.pair == "sides" and len(nums) == 4:
-        return ((nums[0], nums[1]), (nums[2], nums[3]))
-    several = "two (height, width)" if p.pair == "hw" else "four (top, bottom, left, right)"
-    return _Invalid(f"`{p.name}` takes one number or {several}. Received {text!r}.")
-
-
-def _parse_optional_float(text: str):
-    t = text.strip()
-    if not t or t.lower() == "none":
-        return None
-    try:
-        return float(t)
-    except ValueError:
-        return _Invalid(f"Must be a number, or empty for none. Received {t!r}.")
-
-
-def _parse_optional_int(text: str):
-    t = text.strip()
-    if not t:
-        return None
-    try:
-        return int(t)
-    except ValueError:
-        return _Invalid(f"Must be a whole number, or empty for 'same as size'. Received {t!r}.")

@@ -81,7 +81,7 @@ def test_unknown_node_and_bad_param():
 def test_events_are_announced():
     g = Graph()
     seen = []
-    g.subscribe(lambda ev, **kw: seen.append(ev))
+    g.events.connect_all(lambda ev, **kw: seen.append(ev))
     n = g.add_node("dense")
     g.set_param(n.id, "units", 5)
     g.move_node(n.id, (3, 4))

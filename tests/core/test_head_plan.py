@@ -40,7 +40,7 @@ def test_head_plan_cuts_adds_freezes_and_reverts():
     g = cnn()
     before = g.copy()
     events = []
-    g.subscribe(lambda event, **kw: events.append(event))
+    g.events.connect_all(lambda event, **kw: events.append(event))
     plan = plan_head_replacement(g, g.by_name("conv2").id, 2)
     assert g == before and events == []  # planning changes nothing
     plan.apply(g)

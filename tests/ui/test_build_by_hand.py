@@ -113,13 +113,13 @@ def test_wire_by_dragging_from_a_port(window):
     window.view.setFocus()
     double_click_palette(window, "flatten")  # nothing selected: mid-view, unwired, not on top of the Input
     b = window.doc.selection[0]
-    assert window.graph.edges == []
+    assert window.graph.edges == ()
     assert window.graph.nodes[a].pos != window.graph.nodes[b].pos
     window.view.fit_all()
     drag_wire(window, a, b)
     assert window.graph.input_ids(b) == [a]
     window.undo_action.trigger()
-    assert window.graph.edges == []
+    assert window.graph.edges == ()
 
 
 def test_error_text_is_shown_whole(window):

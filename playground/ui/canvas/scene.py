@@ -38,42 +38,54 @@ class GraphScene(QGraphicsScene):
         self._reroute_timer.setSingleShot(True)
         self._reroute_timer.setInterval(0)
         self._reroute_timer.timeout.connect(self.reroute)
-        self.graph.subscribe(self._on_graph_event)
+        ev = self.graph.events
+        ev.node_added.connect(self._on_node_added)
+        ev.node_removed.connect(self._on_node_removed)
+        ev.edge_added.connect(self._on_edge_added)
+        ev.edge_removed.connect(self._on_edge_removed)
+        ev.node_moved.connect(self._on_node_moved)
+        ev.graph_reset.connect(self.rebuild)
+        for name in ("node_renamed", "param_changed", "trainable_changed", "weights_changed"):
+            getattr(ev, name).connect(self._on_node_changed)
         doc.changed.connect(self.refresh)  # labels follow the document's shape results, once per edit
         self.selectionChanged.connect(self._on_scene_selection)
         doc.selection_changed.connect(self._on_doc_selection)
         self.rebuild()
 
     # ------------------------------------------------------------ model -> view
-    def _on_graph_event(self, event: str, **kw) -> None:
-        if event != "node_moved":
-            self._labels_stale = True
-        if event == "node_added":
-            self._add_node_item(kw["node"])
-        elif event == "node_removed":
-            item = self.node_items.pop(kw["node"].id, None)
-            self._card_index = None
-            if item is not None:
-                self.removeItem(item)
-        elif event == "edge_added":
-            self._add_edge_item(kw["edge"])
-        elif event == "edge_removed":
-            item = self.edge_items.pop(kw["edge"], None)
-            if item is not None:
-                item.detach()
-                self.removeItem(item)
-        elif event == "node_moved":
-            node = kw["node"]
-            item = self.node_items.get(node.id)
-            if item is not None and (item.pos().x(), item.pos().y()) != node.pos:
-                item.setPos(*node.pos)
-            self._reroute_timer.start()
-            return  # a move changes no shape
-        elif event == "graph_reset":
-            self.rebuild()
-            return
-        if event in ("node_added", "node_removed", "edge_added"):
-            self._reroute_timer.start()
+    def _on_node_changed(self, node, **_) -> None:
+        self._labels_stale = True
+
+    def _on_node_added(self, node) -> None:
+        self._labels_stale = True
+        self._add_node_item(node)
+        self._reroute_timer.start()
+
+    def _on_node_removed(self, node) -> None:
+        self._labels_stale = True
+        item = self.node_items.pop(node.id, None)
+        self._card_index = None
+        if item is not None:
+            self.removeItem(item)
+        self._reroute_timer.start()
+
+    def _on_edge_added(self, edge) -> None:
+        self._labels_stale = True
+        self._add_edge_item(edge)
+        self._reroute_timer.start()
+
+    def _on_edge_removed(self, edge) -> None:
+        self._labels_stale = True
+        item = self.edge_items.pop(edge, None)
+        if item is not None:
+            item.detach()
+            self.removeItem(item)
+
+    def _on_node_moved(self, node) -> None:  # a move changes no shape: the labels stay
+        item = self.node_items.get(node.id)
+        if item is not None and (item.pos().x(), item.pos().y()) != node.pos:
+            item.setPos(*node.pos)
+        self._reroute_timer.start()
 
     def _add_node_item(self, node) -> NodeItem:
         self._card_index = None
