@@ -18,7 +18,7 @@ from playground.backend.importer import graph_from_model
 from playground.core import shapes
 from playground.core import analysis
 from playground.core.errors import PlaygroundError
-from playground.core.registry import KERAS_CLASS_TO_KEY
+from playground.core.registry import KERAS_CLASS_TO_KEY, LAYERS
 
 from keras_layer_cases import read_cases  # noqa: E402  (tests/backend is on sys.path under pytest)
 
@@ -26,8 +26,12 @@ keras = pytest.importorskip("keras")
 CASES, LEFT_OUT = read_cases(Path(keras.__file__).parent)
 # A graph's tensors have a size in every dimension past the batch: a batch of scalars (np.array([1, 2, 3]))
 # or an empty dimension is no layer input the playground can draw.
+# Keras' image preprocessing layers also take one unbatched image (rank 3: height, width, channels), and
+# their tests feed them so; in a graph the first axis is always the batch, so those cases are no graph's.
 OURS = [c for c in CASES if c.class_name in KERAS_CLASS_TO_KEY
-        and all(len(s) >= 2 and all(d > 0 for d in s[1:]) for s in c.input_shapes)]
+        and all(len(s) >= 2 and all(d > 0 for d in s[1:]) for s in c.input_shapes)
+        and not (LAYERS[KERAS_CLASS_TO_KEY[c.class_name]].category == "augmentation"
+                 and any(len(s) < 4 for s in c.input_shapes))]
 
 
 def _keras_case(case):
