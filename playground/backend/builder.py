@@ -147,6 +147,11 @@ def build_model(graph: Graph, name: str = "playground"):
     """A ``keras.Model`` for the graph with every stored weight applied exactly."""
     from ..core.limits import check_buildable  # noqa: PLC0415 - refuse before Keras allocates or recurses
     check_buildable(graph)
+    from .deep import run_deep_if  # noqa: PLC0415
+    return run_deep_if(len(graph.nodes), _build_model, graph, name)
+
+
+def _build_model(graph: Graph, name: str):
     keras = get_keras()
     plan = layer_plan(graph)
     tensors = {}

@@ -54,8 +54,9 @@ def save_model(model, path: Path, error: type[PlaygroundError] = PlaygroundError
     absl = logging.getLogger("absl")
     level = absl.level
     absl.setLevel(logging.ERROR)  # .h5 is asked for on purpose; skip Keras' "legacy format" notice
+    from .deep import run_deep_if  # noqa: PLC0415
     try:
-        model.save(path)
+        run_deep_if(len(model.layers), model.save, path)
     except OSError as exc:
         raise error(f"Cannot write {path}: {exc.strerror or exc}.") from None
     finally:
@@ -68,10 +69,12 @@ def _export_converted(model, path: Path, fmt: str) -> Path:
     import contextlib  # noqa: PLC0415
     import io  # noqa: PLC0415
     zeros = [np.zeros((1, *(int(d) for d in t.shape[1:])), dtype=np.float32) for t in model.inputs]
-    model(zeros[0] if len(zeros) == 1 else zeros)  # the ONNX exporter traces a model that has been called
+    from .deep import run_deep_if  # noqa: PLC0415
+    # the ONNX exporter traces a model that has been called
+    run_deep_if(len(model.layers), model, zeros[0] if len(zeros) == 1 else zeros)
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the converters print progress we do not want
-            model.export(str(path), format=fmt, verbose=False)
+            run_deep_if(len(model.layers), model.export, str(path), format=fmt, verbose=False)
     except ImportError as exc:
         raise PlaygroundError(f"{CONVERTER_HINT[fmt]}; {exc}.") from None
     except OSError as exc:
@@ -266,12 +269,19 @@ def load_keras_model(path: str | Path):
     from .keras2 import is_keras2_file, load_keras2  # noqa: PLC0415 - Keras 2 dialect: translate, then check
     if is_keras2_file(path, config):
         return load_keras2(path, config, check=check_safe)[0]
+    from .h5_rescue import load_rewritten, rewrite_file  # noqa: PLC0415 - .h5 files plain Keras refuses
+    rescued = rewrite_file(path, config)
+    config = rescued[0] if rescued else config
     check_safe(config, path.name)
     from .safe_import import check_config_fits  # noqa: PLC0415
     check_config_fits(config, path.name)  # before Keras allocates the layers' weights
     keras = get_keras()
+    from .deep import run_deep_if  # noqa: PLC0415 - Keras recurses along the model's longest path
     try:
-        return keras.models.load_model(path, compile=False, safe_mode=True)
+        if rescued:
+            return run_deep_if(config_layer_count(config), load_rewritten, path, config)
+        return run_deep_if(config_layer_count(config), keras.models.load_model, path, compile=False,
+                           safe_mode=True)
     except RecursionError:
         raise ModelImportError(f"Keras could not load {path.name}: the model is too deep.") from None
     except (ValueError, TypeError, KeyError, OSError, AttributeError) as exc:
@@ -279,13 +289,29 @@ def load_keras_model(path: str | Path):
         raise ModelImportError(f"Keras could not load {path.name}: {first[:300]}") from None
 
 
+def config_layer_count(config: dict) -> int:
+    """Layers in a model config, nested models' included (counted without recursion)."""
+    count, stack = 0, [config]
+    while stack:
+        cfg = stack.pop().get("config")
+        layers = cfg.get("layers") if isinstance(cfg, dict) else None
+        for lc in layers if isinstance(layers, list) else []:
+            if isinstance(lc, dict):
+                count += 1
+                if lc.get("class_name") in MODEL_CLASSES:
+                    stack.append(lc)
+    return count
+
+
 def import_model(path: str | Path) -> Graph:
     """Read an .h5 or .keras file into a graph; ModelImportError names what stops it."""
     model = load_keras_model(path)
+    from .deep import run_deep_if  # noqa: PLC0415
     try:
-        graph = graph_from_model(model)
+        graph = run_deep_if(len(model.layers), graph_from_model, model)
     except ModelImportError as exc:
         raise ModelImportError(f"{Path(path).name}: {exc}") from None
     from .keras2 import conversion_note  # noqa: PLC0415
-    graph.import_note = conversion_note(path) or ""  # the app's status bar shows it after "Imported ..."
+    from .h5_rescue import rescue_note  # noqa: PLC0415
+    graph.import_note = conversion_note(path) or rescue_note(path) or ""  # the status bar shows it after "Imported"
     return graph
