@@ -278,7 +278,6 @@ def _train(args, graph, proj, name, settings, dataset, devices, json_out) -> int
 
 
 def cmd_export(args) -> int:
-    from .backend.export import export  # noqa: PLC0415
     out = Path(args.out)
     if keras2_conversion(args.project) and args.format in ("h5", "keras"):
         # a Keras 2 file converts straight to Keras 3, every layer as it was (no round trip through a graph)
@@ -288,8 +287,9 @@ def cmd_export(args) -> int:
         print(f"saved {clean(str(out))} (Keras 3)", file=sys.stderr)
         return 0
     graph, _, name = load_graph(args.project)
-    export(graph, out, args.format, name=name)
-    print(f"saved {clean(str(out))}", file=sys.stderr)
+    from .backend.export import export_checked  # noqa: PLC0415
+    note = export_checked(graph, out, args.format, name=name)[1]
+    print(f"saved {clean(str(out))}" + (f" ({note})" if note else ""), file=sys.stderr)
     return 0
 
 

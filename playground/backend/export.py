@@ -33,6 +33,13 @@ CONVERTER_HINT = {"onnx": "ONNX export needs the converter: pip install 'network
 
 def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "playground", model=None) -> Path:
     """Write the network as it stands (hand-set or trained weights) to ``path``."""
+    return export_checked(graph, path, fmt, name, model)[0]
+
+
+def export_checked(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "playground",
+                   model=None) -> tuple[Path, str | None]:
+    """``export``, and for ONNX and LiteRT the note of the file's check (``export_check``; a file that fails it
+    is an ExportCheckError and is not kept)."""
     path = Path(path)
     fmt = fmt or {v: k for k, v in SUFFIXES.items()}.get(path.suffix, path.suffix.lstrip("."))
     if fmt not in FORMATS:
@@ -41,11 +48,11 @@ def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "
         raise PlaygroundError(f"The file name must end in {SUFFIXES[fmt]} for the {fmt} format. "
                               f"Received {path.name!r}.")
     if fmt == "py":
-        return export_python(graph, path, name, model)
+        return export_python(graph, path, name, model), None
     model = model if model is not None else build_model(graph, name)
     if fmt in ("onnx", "litert"):
         return _export_converted(model, path, fmt)
-    return save_model(model, path)
+    return save_model(model, path), None
 
 
 def save_model(model, path: Path, error: type[PlaygroundError] = PlaygroundError) -> Path:
@@ -64,10 +71,15 @@ def save_model(model, path: Path, error: type[PlaygroundError] = PlaygroundError
     return Path(path)
 
 
-def _export_converted(model, path: Path, fmt: str) -> Path:
-    """ONNX or LiteRT through Keras' own ``model.export`` (its converters are optional packages)."""
+def _export_converted(model, path: Path, fmt: str) -> tuple[Path, str]:
+    """ONNX or LiteRT through Keras' own ``model.export`` (its converters are optional packages), then run and
+    compared with Keras (``export_check``)."""
     import contextlib  # noqa: PLC0415
     import io  # noqa: PLC0415
+    from .export_check import check_export, fold_normalization  # noqa: PLC0415
+    keras_model = model
+    if fmt == "onnx":
+        model = fold_normalization(model)  # tf2onnx leaves Normalization's variables as unfed inputs
     zeros = [np.zeros((1, *(int(d) for d in t.shape[1:])), dtype=np.float32) for t in model.inputs]
     from .deep import run_deep_if  # noqa: PLC0415
     # the ONNX exporter traces a model that has been called
@@ -79,7 +91,7 @@ def _export_converted(model, path: Path, fmt: str) -> Path:
         raise PlaygroundError(f"{CONVERTER_HINT[fmt]}; {exc}.") from None
     except OSError as exc:
         raise PlaygroundError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-    return path
+    return path, check_export(keras_model, path, fmt)
 
 
 def _ident(name: str, taken: set[str]) -> str:

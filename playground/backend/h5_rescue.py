@@ -12,7 +12,7 @@ Keras writes two kinds of ``keras.applications`` model to ``.h5`` that its own l
   ``Add`` layer on the list ``[x, y]``, since the legacy loader builds that layer and calls it with two arguments.
 
 Nothing in the file runs: Keras builds the rewritten config with ``safe_mode=True``, and each weight is read
-with h5py under its layer's name and assigned (as for Keras 2 files, ``keras2.assign_weights``).
+with h5py under its layer's name and assigned in the order Keras wrote them (``assign_by_layer``).
 """
 
 from __future__ import annotations
@@ -99,7 +99,6 @@ def _needs(lc: dict) -> bool:
 
 def load_rewritten(path: Path, config: dict):
     """Build the rewritten ``config`` with safe_mode and assign the file's weights by layer name."""
-    from .keras2 import assign_weights  # noqa: PLC0415
     keras = get_keras()
     try:
         model = keras.saving.deserialize_keras_object(
@@ -108,8 +107,46 @@ def load_rewritten(path: Path, config: dict):
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelImportError(f"Keras could not build {path.name}: {first[:300]}") from None
-    assign_weights(model, path)
+    assign_by_layer(model, path)
     return model
+
+
+def assign_by_layer(model, path: Path) -> None:
+    """Assign each layer's weights from the .h5 in the order Keras wrote them (trainable, then the rest).
+
+    By layer, not by variable name: a variable created without a name (LayerScale's) is saved as ``variable``
+    and comes back as ``variable_18`` or whatever Keras' global counter says. A count or shape that does not
+    match, or a weight left over, is an error.
+    """
+    import h5py  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+    from .keras2 import _leaves, _weight_index  # noqa: PLC0415
+    with h5py.File(path, "r") as f:
+        group = f["model_weights"] if "model_weights" in f else f
+        by_layer: dict[tuple[str, str], list[str]] = {}
+        for top, parts, p in _weight_index(group):
+            by_layer.setdefault((top, parts[-2] if len(parts) >= 2 else top), []).append(p)
+        used: set[str] = set()
+        for top_layer in model.layers:
+            for top, leaf in _leaves(top_layer, top_layer.name):
+                variables = list(leaf.trainable_weights) + list(leaf.non_trainable_weights)
+                if not variables:
+                    continue
+                paths = by_layer.get((top, leaf.name), [])
+                if len(paths) != len(variables):
+                    raise ModelImportError(f"{path.name}: layer {leaf.name!r} has {len(variables)} weights, the "
+                                           f"file {len(paths)}.")
+                for var, p in zip(variables, paths):
+                    data = np.asarray(group[p])
+                    if tuple(data.shape) != tuple(var.shape):
+                        raise ModelImportError(f"{path.name}: weight {p!r} has shape {tuple(data.shape)}, but "
+                                               f"layer {leaf.name!r} needs {tuple(var.shape)}.")
+                    var.assign(data.astype(var.dtype))
+                    used.add(p)
+        left = [p for ps in by_layer.values() for p in ps if p not in used]
+        if left:
+            raise ModelImportError(f"{path.name}: {len(left)} weight(s) in the file belong to no layer "
+                                   f"(first: {left[0]!r}).")
 
 
 def rewrite_file(path: Path, config: dict) -> tuple[dict, str] | None:
