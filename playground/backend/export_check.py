@@ -68,8 +68,15 @@ def _run_onnx(path: Path, xs: list[np.ndarray]) -> np.ndarray:
 
 
 def _run_litert(path: Path, xs: list[np.ndarray]) -> np.ndarray:
-    import tensorflow as tf  # noqa: PLC0415
-    interpreter = tf.lite.Interpreter(model_path=str(path))
+    import warnings  # noqa: PLC0415
+    try:
+        from ai_edge_litert.interpreter import Interpreter  # noqa: PLC0415 - LiteRT's own package, if installed
+    except ImportError:
+        import tensorflow as tf  # noqa: PLC0415
+        Interpreter = tf.lite.Interpreter  # noqa: N806
+    with warnings.catch_warnings():  # TensorFlow's copy warns that it moves to ai_edge_litert
+        warnings.simplefilter("ignore")
+        interpreter = Interpreter(model_path=str(path))
     interpreter.allocate_tensors()
     details = interpreter.get_input_details()
     if len(details) != len(xs):

@@ -1,0 +1,69 @@
+"""Issue 25: the keras.applications families that used to be refused open exactly, .h5 and .keras.
+
+Keras is the oracle (as in test_open_models): every layer's output shape and parameter count equal the model's
+own (nested models' layers as ``outer.inner``, operations like ``x + y`` included), and the model re-exported by
+the playground as .keras predicts what the original predicts. One model per family, its smallest member at its
+smallest input, built once per module. The other families (VGG, ResNet, MobileNetV2) are in test_open_models;
+``benchmarks/open_applications.py`` walks all 40 constructors.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playground import cli
+from playground.backend import export
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from open_applications import keras_rows  # noqa: E402 - the benchmark's oracle, shared
+
+FAMILIES = {  # name: (side, what it exercises)
+    "MobileNetV3Small": (32, "x + 3.0 and x * (1/6) in hard-swish"),
+    "ConvNeXtTiny": (32, "names over 64 characters; LayerScale in .h5"),
+    "NASNetMobile": (32, "771 layers"),
+    "EfficientNetV2B0": (32, "Normalization, 270 layers"),
+    "InceptionResNetV2": (75, "782 layers; CustomScaleLayer in .h5"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(FAMILIES))
+def family(request, tmp_path_factory):
+    import keras
+    name = request.param
+    side = FAMILIES[name][0]
+    model = getattr(keras.applications, name)(weights=None, input_shape=(side, side, 3), classes=10)
+    folder = tmp_path_factory.mktemp(name)
+    paths = {fmt: folder / f"{name}.{fmt}" for fmt in ("h5", "keras")}
+    for p in paths.values():
+        model.save(p)
+    x = np.random.default_rng(1).uniform(0, 255, size=(2, side, side, 3)).astype(np.float32)
+    return name, model, paths, x, np.asarray(model(x))
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_family_opens_exactly_and_round_trips(family, fmt, tmp_path, capsys):
+    import keras
+    name, model, paths, x, want = family
+    capsys.readouterr()
+    assert cli.main(["summary", str(paths[fmt]), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    rows = sorted((r["name"], r["output_shape"], r["params"]) for r in data["layers"])
+    assert rows == keras_rows(model)
+    assert data["total_params"] == model.count_params()
+    graph = export.import_model(paths[fmt])
+    again = export.export(graph, tmp_path / "again.keras")
+    got = np.asarray(keras.models.load_model(again, compile=False)(x))  # plain Keras loads the re-export
+    assert float(np.max(np.abs(got - want))) <= 1e-5
+
+
+def test_what_was_done_is_said(family):
+    name, _, paths, _, _ = family
+    note = export.import_model(paths["h5"]).import_note
+    expected = {"MobileNetV3Small": "operations with a number", "ConvNeXtTiny": "LayerScale layers built from "
+                "keras.applications.convnext", "InceptionResNetV2": "CustomScaleLayer"}.get(name)
+    assert (expected in note) if expected else note == ""
