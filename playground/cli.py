@@ -126,12 +126,15 @@ def cmd_summary(args) -> int:
     graph, _, name = load_graph(args.file)
     rows, total, trainable = summary_rows(graph)
     conversion = keras2_conversion(args.file)
+    note = None if conversion else getattr(graph, "import_note", "") or None  # opened beyond plain Keras
     if args.json:
         print(json.dumps({"layers": rows, "total_params": total, "trainable_params": trainable,
-                          "keras2": conversion.to_dict() if conversion else None}))
+                          "keras2": conversion.to_dict() if conversion else None, "note": note}))
     else:
         if conversion:
             print(conversion.message())
+        if note:
+            print(clean(note))
         print_summary(name, rows, total, trainable)
     return 1 if any(r["errors"] for r in rows) else 0
 

@@ -61,6 +61,7 @@ def test_family_opens_exactly_and_round_trips(family, fmt, tmp_path, capsys):
     expected = {"MobileNetV3Small": "18 operations with a number", "ConvNeXtTiny": "18 LayerScale layers built "
                 "from keras.applications.convnext"}.get(name) if fmt == "h5" else None
     assert (expected in graph.import_note) if expected else graph.import_note == ""  # the status bar's line
+    assert (expected in data["note"]) if expected else data["note"] is None  # and `playground summary`'s
 
 
 def test_custom_scale_layer_h5_opens_beyond_plain_keras(tmp_path):
