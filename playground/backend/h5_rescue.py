@@ -156,6 +156,8 @@ def rewrite_file(path: Path, config: dict) -> tuple[dict, str] | None:
 
 def rescue_note(path: str | Path) -> str | None:
     """The status-bar line for a file opened beyond plain Keras; None for any other. Reads the config only."""
+    if Path(path).suffix.lower() not in (".h5", ".hdf5"):
+        return None  # without reading the config again
     from .export import read_model_config  # noqa: PLC0415
     rescued = rewrite_file(Path(path), read_model_config(Path(path)))
     return rescued[1] if rescued else None

@@ -8,7 +8,7 @@ All Keras work (the probe, the download, building the base) runs in a worker thr
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QProgressBar, QSpinBox, QVBoxLayout)
 
@@ -68,8 +68,12 @@ class PretrainedDialog(QDialog):
         layout.addWidget(self.buttons)
         self.buttons.rejected.connect(self.reject)
         self.create.clicked.connect(self._on_create)
-        self.network.currentIndexChanged.connect(self._on_choice)
-        self.side.editingFinished.connect(self._on_choice)
+        self._choice_timer = QTimer(self)  # one question to Keras per pause in the edits, not one per key
+        self._choice_timer.setSingleShot(True)
+        self._choice_timer.setInterval(250)
+        self._choice_timer.timeout.connect(self._on_choice)
+        self.network.currentIndexChanged.connect(self._choice_timer.start)
+        self.side.editingFinished.connect(self._choice_timer.start)
         self._progress = _Progress(self)
         self._progress.changed.connect(self._on_progress)
         self.busy = False
@@ -79,7 +83,7 @@ class PretrainedDialog(QDialog):
 
     def showEvent(self, event):
         super().showEvent(event)
-        self._on_choice()
+        self._choice_timer.start()
 
     # ------------------------------------------------------------ what the weights need
     def _on_choice(self) -> None:
@@ -89,11 +93,16 @@ class PretrainedDialog(QDialog):
         self._asked = key
         self.info.setText(f"Asking Keras which weights file {key[0]} needs\u2026")
         from .worker import start_job
-        start_job(_weights_line, *key, on_done=self._on_weights_line, on_failed=self._on_weights_line, parent=self)
+        start_job(_weights_line, *key, on_done=self._on_weights_line, on_failed=self._on_weights_failed, parent=self)
 
-    def _on_weights_line(self, text: str) -> None:
-        if not self.busy:
+    def _on_weights_line(self, result) -> None:
+        key, text = result
+        if not self.busy and key == self._asked:  # an answer to an older choice is not shown
             self.info.setText(text)
+
+    def _on_weights_failed(self, message: str) -> None:
+        if not self.busy:
+            self.info.setText(f"<span style='color:#D64541'>{message}</span>")
 
     # ------------------------------------------------------------ create
     def _on_create(self) -> None:
@@ -136,10 +145,10 @@ class PretrainedDialog(QDialog):
         self.info.setText(f"<span style='color:#D64541'>{message}</span>")
 
 
-def _weights_line(name: str, side: int) -> str:
-    """Worker: the dialog's line about the weights file (cached, download size, or what went wrong)."""
+def _weights_line(name: str, side: int) -> tuple[tuple[str, int], str]:
+    """Worker: ((name, side), the dialog's line about the weights file: cached, or the download size)."""
     from ..backend.pretrained import weights_file
-    return weights_file(name, side).describe()
+    return (name, side), weights_file(name, side).describe()
 
 
 def _prepare(name: str, side: int, classes: int, freeze: bool, data: str, progress):
