@@ -32,7 +32,12 @@ def fold_normalization(model):
     """``model``, or a copy with every Normalization layer replaced by the equivalent constant Rescaling (its
     other layers share nothing with ``model``: their weights are copied)."""
     keras = get_keras()
-    norms = [l for l in model.layers if type(l).__name__ == "Normalization" and not getattr(l, "invert", False)]
+    def last_axis(layer) -> bool:  # a per-channel mean (EfficientNet's): a Rescaling broadcasts it the same way
+        axis = tuple(layer.axis) if isinstance(layer.axis, (list, tuple)) else (layer.axis,)
+        return len(axis) == 1 and axis[0] in (-1, len(layer.input.shape) - 1)
+
+    norms = [l for l in model.layers if type(l).__name__ == "Normalization" and not getattr(l, "invert", False)
+             and last_axis(l)]
     if not norms:
         return model
 
