@@ -128,12 +128,15 @@ def cmd_summary(args) -> int:
     graph, _, name = load_graph(args.file)
     rows, total, trainable = summary_rows(graph)
     conversion = keras2_conversion(args.file)
+    note = None if conversion else getattr(graph, "import_note", "") or None  # opened beyond plain Keras
     if args.json:
         print(json.dumps({"layers": rows, "total_params": total, "trainable_params": trainable,
-                          "keras2": conversion.to_dict() if conversion else None}))
+                          "keras2": conversion.to_dict() if conversion else None, "note": note}))
     else:
         if conversion:
             print(conversion.message())
+        if note:
+            print(clean(note))
         print_summary(name, rows, total, trainable)
     return 1 if any(r["errors"] for r in rows) else 0
 
@@ -322,7 +325,6 @@ def _train(args, graph, proj, name, settings, dataset, devices, json_out, cluste
 
 
 def cmd_export(args) -> int:
-    from .backend.export import export  # noqa: PLC0415
     out = Path(args.out)
     if keras2_conversion(args.project) and args.format in ("h5", "keras"):
         # a Keras 2 file converts straight to Keras 3, every layer as it was (no round trip through a graph)
@@ -332,8 +334,9 @@ def cmd_export(args) -> int:
         print(f"saved {clean(str(out))} (Keras 3)", file=sys.stderr)
         return 0
     graph, _, name = load_graph(args.project)
-    export(graph, out, args.format, name=name)
-    print(f"saved {clean(str(out))}", file=sys.stderr)
+    from .backend.export import export_checked  # noqa: PLC0415
+    note = export_checked(graph, out, args.format, name=name)[1]
+    print(f"saved {clean(str(out))}" + (f" ({note})" if note else ""), file=sys.stderr)
     return 0
 
 

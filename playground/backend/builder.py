@@ -161,6 +161,11 @@ def build_model(graph: Graph, name: str = "playground"):
     from ..core.limits import check_buildable  # noqa: PLC0415 - refuse before Keras allocates or recurses
     from .prechecks import opaque_counts  # noqa: PLC0415
     check_buildable(graph, counts=opaque_counts(graph))  # opaque layers counted by Keras, never by the file
+    from .deep import run_deep_if  # noqa: PLC0415
+    return run_deep_if(len(graph.nodes), _build_model, graph, name)
+
+
+def _build_model(graph: Graph, name: str):
     keras = get_keras()
     plan = layer_plan(graph)
     tensors = {}

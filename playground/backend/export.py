@@ -34,6 +34,13 @@ CONVERTER_HINT = {"onnx": "ONNX export needs the converter: pip install 'network
 
 def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "playground", model=None) -> Path:
     """Write the network as it stands (hand-set or trained weights) to ``path``."""
+    return export_checked(graph, path, fmt, name, model)[0]
+
+
+def export_checked(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "playground",
+                   model=None) -> tuple[Path, str | None]:
+    """``export``, and for ONNX and LiteRT the note of the file's check (``export_check``; a file that fails it
+    is an ExportCheckError and is not kept)."""
     path = Path(path)
     fmt = fmt or {v: k for k, v in SUFFIXES.items()}.get(path.suffix, path.suffix.lstrip("."))
     if fmt not in FORMATS:
@@ -42,11 +49,11 @@ def export(graph: Graph, path: str | Path, fmt: str | None = None, name: str = "
         raise PlaygroundError(f"The file name must end in {SUFFIXES[fmt]} for the {fmt} format. "
                               f"Received {path.name!r}.")
     if fmt == "py":
-        return export_python(graph, path, name, model)
+        return export_python(graph, path, name, model), None
     model = model if model is not None else build_model(graph, name)
     if fmt in ("onnx", "litert"):
         return _export_converted(model, path, fmt)
-    return save_model(model, path)
+    return save_model(model, path), None
 
 
 def save_model(model, path: Path, error: type[PlaygroundError] = PlaygroundError) -> Path:
@@ -55,8 +62,9 @@ def save_model(model, path: Path, error: type[PlaygroundError] = PlaygroundError
     absl = logging.getLogger("absl")
     level = absl.level
     absl.setLevel(logging.ERROR)  # .h5 is asked for on purpose; skip Keras' "legacy format" notice
+    from .deep import run_deep_if  # noqa: PLC0415
     try:
-        model.save(path)
+        run_deep_if(len(model.layers), model.save, path)
     except OSError as exc:
         raise error(f"Cannot write {path}: {exc.strerror or exc}.") from None
     finally:
@@ -64,20 +72,27 @@ def save_model(model, path: Path, error: type[PlaygroundError] = PlaygroundError
     return Path(path)
 
 
-def _export_converted(model, path: Path, fmt: str) -> Path:
-    """ONNX or LiteRT through Keras' own ``model.export`` (its converters are optional packages)."""
+def _export_converted(model, path: Path, fmt: str) -> tuple[Path, str]:
+    """ONNX or LiteRT through Keras' own ``model.export`` (its converters are optional packages), then run and
+    compared with Keras (``export_check``)."""
     import contextlib  # noqa: PLC0415
     import io  # noqa: PLC0415
+    from .export_check import check_export, fold_normalization  # noqa: PLC0415
+    keras_model = model
+    if fmt == "onnx":
+        model = fold_normalization(model)  # tf2onnx leaves Normalization's variables as unfed inputs
     zeros = [np.zeros((1, *(int(d) for d in t.shape[1:])), dtype=np.float32) for t in model.inputs]
-    model(zeros[0] if len(zeros) == 1 else zeros)  # the ONNX exporter traces a model that has been called
+    from .deep import run_deep_if  # noqa: PLC0415
+    # the ONNX exporter traces a model that has been called
+    run_deep_if(len(model.layers), model, zeros[0] if len(zeros) == 1 else zeros)
     try:
         with contextlib.redirect_stdout(io.StringIO()):  # the converters print progress we do not want
-            model.export(str(path), format=fmt, verbose=False)
+            run_deep_if(len(model.layers), model.export, str(path), format=fmt, verbose=False)
     except ImportError as exc:
         raise PlaygroundError(f"{CONVERTER_HINT[fmt]}; {exc}.") from None
     except OSError as exc:
         raise PlaygroundError(f"Cannot write {path}: {exc.strerror or exc}.") from None
-    return path
+    return path, check_export(keras_model, path, fmt)
 
 
 def _ident(name: str, taken: set[str]) -> str:
@@ -269,13 +284,20 @@ def load_keras_model(path: str | Path):
     from .keras2 import is_keras2_file, load_keras2  # noqa: PLC0415 - Keras 2 dialect: translate, then check
     if is_keras2_file(path, config):
         return load_keras2(path, config, check=check_safe)[0]
+    from .h5_rescue import load_rewritten, rewrite_file  # noqa: PLC0415 - .h5 files plain Keras refuses
+    rescued = rewrite_file(path, config)
+    config = rescued[0] if rescued else config
     check_safe(config, path.name)
     from .safe_import import check_config_fits  # noqa: PLC0415
     check_config_fits(config, path.name)  # before Keras allocates the layers' weights
     check_before_keras_loads(path, config)
     keras = get_keras()
+    from .deep import config_layer_count, run_deep_if  # noqa: PLC0415 - Keras recurses along the longest path
     try:
-        return keras.models.load_model(path, compile=False, safe_mode=True)
+        if rescued:
+            return run_deep_if(config_layer_count(config), load_rewritten, path, config)
+        return run_deep_if(config_layer_count(config), keras.models.load_model, path, compile=False,
+                           safe_mode=True)
     except RecursionError:
         raise ModelImportError(f"Keras could not load {path.name}: the model is too deep.") from None
     except (ValueError, TypeError, KeyError, OSError, AttributeError) as exc:
@@ -318,10 +340,12 @@ def _check_keras_weights(path: Path, count: int | None) -> None:
 def import_model(path: str | Path) -> Graph:
     """Read an .h5 or .keras file into a graph; ModelImportError names what stops it."""
     model = load_keras_model(path)
+    from .deep import run_deep_if  # noqa: PLC0415
     try:
-        graph = graph_from_model(model)
+        graph = run_deep_if(len(model.layers), graph_from_model, model)
     except ModelImportError as exc:
         raise ModelImportError(f"{Path(path).name}: {exc}") from None
     from .keras2 import conversion_note  # noqa: PLC0415
-    graph.import_note = conversion_note(path) or ""  # the app's status bar shows it after "Imported ..."
+    from .h5_rescue import rescue_note  # noqa: PLC0415
+    graph.import_note = conversion_note(path) or rescue_note(path) or ""  # the status bar shows it after "Imported"
     return graph

@@ -13,6 +13,9 @@ Decisions:
 - **A layer the table lacks, or a setting a table kind cannot show exactly** (Dropout with a
   noise_shape, say), becomes an opaque node carrying the Keras config, its input and output shapes
   (from Keras' own ``compute_output_shape``) and its parameter counts.
+- **A number in an arithmetic operation** (``x + 3.0``, ``x * (1/6)``, recorded by Keras as an ``Add`` or
+  ``Multiply`` operation with a constant argument) becomes the built-in ``Rescaling`` that computes the same
+  float32 values (``constant_operation``).
 - **Our own multi-layer patterns fold back**: ``X_pad`` ZeroPadding2D + convolution ``X`` (valid) is
   one convolution with padding p; Dense + Rescaling + ReLU(max 1) written by the builder is a step
   Neuron.
@@ -26,7 +29,7 @@ from typing import Protocol
 import numpy as np
 
 from ..core.errors import ModelImportError, ParamError, PlaygroundError
-from ..core.graph import NAME_RE, Graph
+from ..core.graph import MAX_NAME, NAME_RE, Graph
 from ..core.layout import apply_layout
 from ..core.registry import KERAS_CLASS_TO_KEY, LAYERS, get_spec, is_step_pattern
 
@@ -79,7 +82,7 @@ def inbound(lc: dict) -> list[tuple[str, int, int]]:
     if nodes:
         _history(nodes[0], out)
         consts = _constants(nodes[0].get("args")) if isinstance(nodes[0], dict) else []
-        if consts:
+        if consts and constant_operation(lc) is None:
             raise ModelImportError(f"layer {_name_of(lc)!r} ({lc.get('class_name')}) is called with the constant "
                                    f"{consts[0]!r} as an input (like x + 3.0 written in Python); the playground's "
                                    "layers take tensors only, so it cannot show this model.")
@@ -95,6 +98,34 @@ def _constants(args) -> list:
     if isinstance(args, (list, tuple)):
         return [c for a in args for c in _constants(a)]
     return []  # a dict: a serialised tensor or object
+
+
+CONSTANT_OPS = ("Add", "Subtract", "Multiply")
+
+
+def constant_operation(lc: dict) -> tuple[float, float] | None:
+    """(scale, offset) when ``lc`` is Keras' record of ``x + c``, ``c + x``, ``x - c``, ``c - x``, ``x * c`` or
+    ``c * x`` with a number c (an operation node: MobileNetV3's hard-swish writes ``x + 3.0`` and
+    ``x * (1/6)``), else None. ``Rescaling(scale, offset)`` computes ``x*scale + offset``, which is the same
+    float32 result: multiplying by 1 or -1 and adding 0 are exact."""
+    if lc.get("class_name") not in CONSTANT_OPS:
+        return None
+    nodes = lc.get("inbound_nodes")
+    if not isinstance(nodes, list) or len(nodes) != 1 or not isinstance(nodes[0], dict) or nodes[0].get("kwargs"):
+        return None
+    args = nodes[0].get("args")
+    if not isinstance(args, (list, tuple)) or len(args) != 2:
+        return None
+    first = isinstance(args[0], dict)
+    tensor, const = (args[0], args[1]) if first else (args[1], args[0])
+    if not isinstance(tensor, dict) or isinstance(const, bool) or not isinstance(const, (int, float)):
+        return None
+    c = float(const)
+    if lc["class_name"] == "Add":
+        return 1.0, c
+    if lc["class_name"] == "Multiply":
+        return c, 0.0
+    return (1.0, -c) if first else (-1.0, c)
 
 
 def _ref_list(v) -> list:
@@ -113,11 +144,11 @@ class _Importer:
     # ------------------------------------------------------------ names
     def node_name(self, prefix: str, name: str) -> str:
         full = prefix + name
-        if not NAME_RE.match(full):
+        if not NAME_RE.fullmatch(full):  # Keras allows any name; ours are identifiers-with-dots
             full = re.sub(r"[^A-Za-z0-9_.\-]", "_", full)
             if not full or not (full[0].isalpha() or full[0] == "_"):
                 full = f"l_{full}"
-            full = full[:64]
+            full = full[:MAX_NAME]
         return self.g.unique_name(full) if full in {n.name for n in self.g.nodes.values()} else full
 
     def add(self, kind: str, params: dict, prefix: str, name: str, path: tuple, ins: list[str],
@@ -234,6 +265,9 @@ class _Importer:
         if cls == "InputLayer":
             params = self.params("input", cfg, name, strict=True)
             return self.add("input", params, prefix, name, here, []), []
+        constant = constant_operation(lc)
+        if constant is not None:
+            return self.add("rescaling", {"scale": constant[0], "offset": constant[1]}, prefix, name, here, ins), []
         folded = self.fold(cls, cfg, name, ins, prefix, here, chain, trainable)
         if folded is not None:
             return folded

@@ -51,12 +51,17 @@ def config_param_count(config: dict) -> int | None:
     """Keras' own parameter count of a model config, built shapes-only; None if Keras cannot build it so
     (the real load then says why)."""
     import copy  # noqa: PLC0415
+
+    from .deep import config_layer_count, run_deep_if  # noqa: PLC0415 - a deep model gets the stack it needs
     keras = get_keras()
     config = copy.deepcopy(config)  # Keras pops keys from the dicts it deserialises; the real build needs them
-    try:
+
+    def count() -> int:
         with shapes_only():
             model = keras.saving.deserialize_keras_object(config, safe_mode=True)
             return int(sum(math.prod(int(d) for d in v.shape) for v in model.weights))
+    try:
+        return run_deep_if(config_layer_count(config), count)
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
             RecursionError, NotImplementedError):
         return None

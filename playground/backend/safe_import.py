@@ -92,7 +92,7 @@ def _hdf5_config(path: Path) -> str:
 
 
 def parse_config(text: str, name: str) -> dict:
-    """JSON text -> dict, refusing deep nesting (before any recursive walk) and too many layers for Keras."""
+    """JSON text -> dict, refusing deep nesting (before any recursive walk)."""
     try:
         config = json.loads(text)
     except RecursionError:
@@ -105,10 +105,6 @@ def parse_config(text: str, name: str) -> dict:
     if depth > limits.MAX_CONFIG_DEPTH:
         raise ModelImportError(f"{name}: the model architecture is nested {depth} levels deep; at most "
                                f"{limits.MAX_CONFIG_DEPTH} are read.")
-    layers = config.get("config", {}).get("layers") if isinstance(config.get("config"), dict) else None
-    if isinstance(layers, list) and len(layers) > limits.MAX_KERAS_LAYERS:
-        raise ModelImportError(f"{name} has {len(layers):,} layers; Keras loads models of up to "
-                               f"{limits.MAX_KERAS_LAYERS:,} (deeper ones exhaust Python's recursion limit).")
     return config
 
 

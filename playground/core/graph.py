@@ -20,7 +20,8 @@ from .errors import CycleError, GraphError, PortError, ShapeError, UnknownNodeEr
 from .registry import get_spec
 from .weights import check_weights
 
-NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,63}")  # always used with fullmatch: no trailing newline
+MAX_NAME = 255  # characters: room for a nested model's flattened names (ConvNeXt's reach 78)
+NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,%d}" % (MAX_NAME - 1))  # used with fullmatch: no trailing newline
 _COUNTER_ID = re.compile(r"n(\d+)")
 
 
@@ -332,7 +333,7 @@ class Graph:
     def _check_name(self, name: str, exclude: str | None = None) -> None:
         if not isinstance(name, str) or not NAME_RE.fullmatch(name):
             raise GraphError(f"Layer names start with a letter or _ and use letters, digits, _ . or -, up to "
-                             f"64 characters. Received name={name!r}.")
+                             f"{MAX_NAME} characters. Received name={name!r}.")
         owner = self._name_owner(name)
         if owner is not None and owner != exclude:
             raise GraphError(f"Another layer is already named {name!r}; names must be unique.")

@@ -20,7 +20,6 @@ MAX_DATASET_FILE = 8 * GB  # .npz / .csv
 MAX_IMAGE_SIDE = 8192  # pixels, per side, for one image in an image folder
 MAX_IMAGE_FILE = 512 * 2 ** 20  # one image file: an uncompressed 8192x8192 RGBA image is 268 MB
 MAX_CLASSES = 100_000  # a label this large or larger is not a class index
-MAX_KERAS_LAYERS = 600  # Keras 3 builds and loads models recursively: ~900 layers exhaust Python's stack
 MAX_CONFIG_DEPTH = 200  # nesting of a model's architecture JSON (Keras' own files stay under 20)
 BYTES_PER_VALUE = 4  # float32
 
@@ -78,10 +77,7 @@ def check_network_fits(graph, batch_size: int = 0, available: int | None = None,
 
 def check_buildable(graph, batch_size: int = 0, available: int | None = None,
                     counts: dict[str, int] | None = None) -> None:
-    """Before Keras builds ``graph``: at most MAX_KERAS_LAYERS layers, and its memory fits (``counts``: see
-    ``network_bytes``; the backend passes Keras' count of every opaque layer)."""
-    if len(graph.nodes) > MAX_KERAS_LAYERS:
-        raise ResourceError(f"This network has {len(graph.nodes):,} layers; Keras builds networks of up to "
-                            f"{MAX_KERAS_LAYERS:,} (deeper ones exhaust Python's recursion limit). You can still "
-                            f"edit it and see its shapes here.")
+    """Before Keras builds ``graph``: its memory fits (``counts``: see ``network_bytes``; the backend passes Keras'
+    count of every opaque layer). No layer count of our own: Keras' recursion gets the stack it needs, see
+    ``backend/deep.py``."""
     check_network_fits(graph, batch_size, available, counts)

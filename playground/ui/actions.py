@@ -28,6 +28,8 @@ def build_menus(w) -> None:
     f = mb.addMenu("&File")
     _action(w, f, "&New", files.new_project, QKeySequence.New, "An empty canvas")
     _action(w, f, "New from &preset\u2026", files.show_preset_gallery, "Ctrl+Shift+N", "Start from a preset network")
+    w.pretrained_action = _action(w, f, "New from a pre&trained network\u2026", lambda: _show_pretrained(w), None,
+                                  "An ImageNet classifier from keras.applications with a new head for your classes")
     _action(w, f, "&Open\u2026", files.open_dialog, QKeySequence.Open, "Open a project (.json) or import a Keras model")
     w.recent_menu = f.addMenu("Open &recent")
     files.recent_changed_hooks.append(lambda: refresh_recent(w))
@@ -101,6 +103,12 @@ def build_menus(w) -> None:
 
     h = mb.addMenu("&Help")
     _action(w, h, "&About Network Playground", w.show_about)
+
+
+def _show_pretrained(w) -> None:
+    from .pretrained import PretrainedDialog
+    w.pretrained_dialog = PretrainedDialog(w.files, w)
+    w.pretrained_dialog.open()  # window-modal, not a nested event loop: the worker's results still arrive
 
 
 def _show_canvas(w) -> None:

@@ -43,7 +43,8 @@ class Exporter(QObject):
                   on_done=self._on_done, on_failed=self._on_failed, parent=self)
         return True
 
-    def _on_done(self, path: str) -> None:
+    def _on_done(self, result) -> None:
+        path, note = result
         self.busy = None
         if path.endswith(".py"):
             weights = Path(path).with_name(Path(path).stem + ".weights.h5")
@@ -51,7 +52,7 @@ class Exporter(QObject):
                 f" The trained weights are in {weights.name} beside it; keep the two together." if weights.exists()
                 else " Its docstring says which weights it carries (hand-set Neuron weights are written inline).")
         elif path.endswith((".onnx", ".tflite")):
-            text = f"Exported {path}. onnxruntime / the LiteRT interpreter runs it without Keras."
+            text = f"Exported {path} ({note}). onnxruntime / the LiteRT interpreter runs it without Keras."
         else:
             text = f"Exported {path}. Plain Keras loads it with keras.models.load_model()."
         self.doc.tell(text, "info")
@@ -65,7 +66,6 @@ class Exporter(QObject):
         self.finished.emit(False, message)
 
 
-def _export(graph, path: str, fmt: str, name: str) -> str:
-    from ..backend.export import export  # Keras loads here, in the worker thread
-    export(graph, path, fmt, name=name)
-    return path
+def _export(graph, path: str, fmt: str, name: str) -> tuple[str, str | None]:
+    from ..backend.export import export_checked  # Keras loads here, in the worker thread
+    return path, export_checked(graph, path, fmt, name=name)[1]

@@ -184,9 +184,13 @@ class WorkerThread(QThread):
     def __init__(self, worker: "TrainingWorker | Job", parent=None):
         super().__init__(parent)
         self.worker = worker
+        from ..backend.deep import DEEP_STACK  # plain Python, no Keras import
+        self.setStackSize(DEEP_STACK)  # Keras recurses along a deep model's longest path (reserved, not used)
 
     def run(self) -> None:
-        self.worker.run()
+        from ..backend.deep import deep_thread
+        with deep_thread():
+            self.worker.run()
 
     def stop(self, wait: bool = False, timeout_ms: int = 60_000) -> bool:
         self.worker.stop()

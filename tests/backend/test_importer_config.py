@@ -1,5 +1,6 @@
 """``graph_from_config`` reads a Keras 3 config dict with no Keras at all (the hook for dialect translators)."""
 
+import numpy as np
 import pytest
 
 from playground.backend.importer import graph_from_config
@@ -70,3 +71,39 @@ def test_config_problems_are_named():
         graph_from_config(free)
     with pytest.raises(ModelImportError, match="not a Keras model"):
         graph_from_config({"class_name": "Dense", "config": {}})
+
+
+# ------------------------------------------------------------------ issue 25: numbers in the graph
+
+@pytest.mark.parametrize("args, cls, expected", [
+    (["T", 3.0], "Add", (1.0, 3.0)), ([3.0, "T"], "Add", (1.0, 3.0)), (["T", 1 / 6], "Multiply", (1 / 6, 0.0)),
+    ([2, "T"], "Multiply", (2.0, 0.0)), (["T", 2.0], "Subtract", (1.0, -2.0)), ([2.0, "T"], "Subtract", (-1.0, 2.0)),
+    (["T", "T"], "Add", None), (["T", True], "Add", None), (["T", 3.0], "Maximum", None),
+])
+def test_constant_operations_are_rescalings(args, cls, expected):
+    from playground.backend.importer import constant_operation
+    tensor = call("i")[0]["args"][0]
+    lc = {"class_name": cls, "name": "op", "config": {"name": "op"},
+          "inbound_nodes": [{"args": [tensor if a == "T" else a for a in args], "kwargs": {}}]}
+    assert constant_operation(lc) == expected
+
+
+def test_hard_swish_opens_trains_and_exports_identically(tmp_path):
+    import keras
+    from playground.backend import builder, export
+    inp = keras.Input((5,), name="x")
+    h = keras.layers.Dense(4, name="d")(inp)
+    out = h * keras.layers.ReLU(max_value=6.0, name="r6")(h + 3.0) * (1.0 / 6.0)  # MobileNetV3's hard-swish
+    model = keras.Model(inp, out)
+    model.save(tmp_path / "hs.keras")
+    g = export.import_model(tmp_path / "hs.keras")
+    kinds = sorted(n.kind for n in g.nodes.values())
+    assert kinds.count("rescaling") == 2 and "opaque" not in kinds
+    offsets = sorted((n.params["scale"], n.params["offset"]) for n in g.nodes.values() if n.kind == "rescaling")
+    assert offsets == [(1 / 6, 0.0), (1.0, 3.0)]
+    x = np.random.default_rng(0).normal(size=(8, 5)).astype(np.float32) * 4
+    again = keras.models.load_model(export.export(g, tmp_path / "again.keras"))
+    assert np.array_equal(np.asarray(again(x)), np.asarray(model(x)))
+    rebuilt = builder.build_model(g)
+    rebuilt.compile(optimizer="sgd", loss="mse")
+    rebuilt.fit(x, np.zeros((8, 4)), epochs=1, verbose=0)  # it trains

@@ -1,0 +1,79 @@
+"""Issue 25: the keras.applications families that used to be refused open exactly, .h5 and .keras.
+
+Keras is the oracle (as in test_open_models): every layer's output shape and parameter count equal the model's
+own (nested models' layers as ``outer.inner``, operations like ``x + y`` included), and the model re-exported by
+the playground as .keras predicts what the original predicts. One model per family, its smallest member at its
+smallest input, built once per module. The other families (VGG, ResNet, MobileNetV2) are in test_open_models;
+``benchmarks/open_applications.py`` walks all 40 constructors.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from playground import cli
+from playground.backend import export
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from open_applications import keras_rows  # noqa: E402 - the benchmark's oracle, shared
+
+FAMILIES = {  # name: (side, what it exercises)
+    "MobileNetV3Small": (32, "x + 3.0 and x * (1/6) in hard-swish"),
+    "ConvNeXtTiny": (32, "names over 64 characters; LayerScale in .h5"),
+    "NASNetMobile": (32, "771 layers"),
+    "EfficientNetV2B0": (32, "Normalization, 270 layers"),
+}  # InceptionResNetV2 (782 layers) and the rest: benchmarks/open_applications.py; its CustomScaleLayer: below
+
+
+@pytest.fixture(scope="module", params=sorted(FAMILIES))
+def family(request, tmp_path_factory):
+    import keras
+    name = request.param
+    side = FAMILIES[name][0]
+    model = getattr(keras.applications, name)(weights=None, input_shape=(side, side, 3), classes=10)
+    folder = tmp_path_factory.mktemp(name)
+    paths = {fmt: folder / f"{name}.{fmt}" for fmt in ("h5", "keras")}
+    for p in paths.values():
+        model.save(p)
+    x = np.random.default_rng(1).uniform(0, 255, size=(2, side, side, 3)).astype(np.float32)
+    return name, model, paths, x, np.asarray(model(x))
+
+
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_family_opens_exactly_and_round_trips(family, fmt, tmp_path):
+    import keras
+    name, model, paths, x, want = family
+    graph = export.import_model(paths[fmt])  # what `playground summary` and the window open
+    layers, total, _ = cli.summary_rows(graph)  # the rows `playground summary` prints
+    rows = sorted((r["name"], r["output_shape"], r["params"]) for r in layers)
+    assert rows == keras_rows(model)
+    assert total == model.count_params()
+    again = export.export(graph, tmp_path / "again.keras")
+    got = np.asarray(keras.models.load_model(again, compile=False)(x))  # plain Keras loads the re-export
+    assert float(np.max(np.abs(got - want))) <= 1e-5
+    expected = {"MobileNetV3Small": "18 operations with a number", "ConvNeXtTiny": "18 LayerScale layers built "
+                "from keras.applications.convnext"}.get(name) if fmt == "h5" else None
+    assert (expected in graph.import_note) if expected else graph.import_note == ""  # status bar, summary
+
+
+def test_custom_scale_layer_h5_opens_beyond_plain_keras(tmp_path):
+    """InceptionResNetV2's helper layer, in a model small enough for every run."""
+    import keras
+    from keras.src.applications.inception_resnet_v2 import CustomScaleLayer
+    inp = keras.Input((6, 6, 3))
+    a = keras.layers.Conv2D(4, 1, name="a")(inp)
+    b = keras.layers.Conv2D(4, 3, padding="same", name="b")(inp)
+    out = keras.layers.GlobalAveragePooling2D(name="gap")(CustomScaleLayer(scale=0.17, name="scale")([a, b]))
+    model = keras.Model(inp, out)
+    model.save(tmp_path / "irv2ish.h5")
+    with pytest.raises(Exception, match="CustomScaleLayer"):
+        keras.models.load_model(tmp_path / "irv2ish.h5")  # plain Keras cannot
+    graph = export.import_model(tmp_path / "irv2ish.h5")
+    assert "1 CustomScaleLayer layer built from keras.applications.inception_resnet_v2" in graph.import_note
+    x = np.random.default_rng(0).normal(size=(2, 6, 6, 3)).astype(np.float32)
+    again = keras.models.load_model(export.export(graph, tmp_path / "again.keras"))
+    assert np.array_equal(np.asarray(again(x)), np.asarray(model(x)))
