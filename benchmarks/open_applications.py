@@ -60,7 +60,7 @@ def our_rows(graph) -> list[tuple]:
 
 def main() -> None:
     import keras
-    from playground.backend import export
+    from playground.backend import export, model_import
     names = sys.argv[1:] or constructors()
     folder = Path(tempfile.mkdtemp())
     exact = total = 0
@@ -82,7 +82,7 @@ def main() -> None:
                 plain, why = None, str(exc).splitlines()[0][:80]
             t0 = time.perf_counter()
             try:
-                graph = export.import_model(path)
+                graph = model_import.import_model(path)
                 ours = time.perf_counter() - t0
                 same_rows = our_rows(graph) == keras_rows(model)
                 again = export.export(graph, folder / f"{name}_{fmt}_again.keras")

@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .core import shapes
 from .core import analysis
 from .core.errors import PlaygroundError
 from .core.registry import get_spec
@@ -60,7 +59,7 @@ def load_graph(path: str):
     from .core import project  # noqa: PLC0415
     p = Path(path)
     if p.suffix in (".h5", ".keras", ".hdf5"):
-        from .backend.export import import_model  # noqa: PLC0415 - Keras only for model files
+        from .backend.model_import import import_model  # noqa: PLC0415 - Keras only for model files
         graph = import_model(p)
         return graph, None, p.stem
     proj = project.load(p)

@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core import shapes
 
 from ..core import analysis
-from ..core.errors import ModelImportError, ShapeError
+from ..core.errors import ShapeError
 from ..core.graph import Graph
 from ..core.registry import STEP_GAIN, get_spec  # noqa: F401  (STEP_GAIN: re-exported for callers)
+from .opaque import opaque_counts, opaque_layer
 from .runtime import get_keras
 
 
@@ -103,63 +103,9 @@ def keras_layer(call: LayerCall):
     return layer
 
 
-CODE_LAYERS = ("Lambda", "TFOpLambda", "SlicingOpLambda")
-
-
-def opaque_class(class_name: str, registered_name: str | None = None, module: str | None = None):
-    """The Keras layer class for an opaque layer: built in, registered in this process, or defined in
-    Keras' own package (``keras.applications``' helper layers, like ConvNeXt's LayerScale).
-
-    Only modules of the installed ``keras`` package are imported by name (as Keras' own safe loading
-    does), and code-carrying layers are refused, so a saved config cannot make the app run code.
-    """
-    keras = get_keras()
-    if class_name in CODE_LAYERS:
-        raise ModelImportError(f"a {class_name} layer would run code stored in the file; refused. "
-                               "Rebuild that step with built-in layers.")
-    cls = None
-    for key in (registered_name, class_name):  # an .h5 file names a registered class "package>Class"
-        if cls is None and key:
-            cls = keras.saving.get_registered_object(key)
-    if cls is None:
-        cls = getattr(keras.layers, class_name, None)
-    if cls is None and isinstance(module, str) and module.split(".")[0] == "keras":
-        import importlib  # noqa: PLC0415
-        try:
-            cls = getattr(importlib.import_module(module), class_name, None)
-        except ImportError:
-            cls = None
-    if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)) or \
-            issubclass(cls, keras.Model):
-        raise ModelImportError(f"layer class {class_name!r} is neither a built-in Keras layer nor registered "
-                               f"in this app (keras.saving.register_keras_serializable), so it cannot be built.")
-    return cls
-
-
-def opaque_layer(class_name: str, config: dict, name: str | None = None):
-    """A layer rebuilt from its serialised form (``keras.saving.serialize_keras_object``)."""
-    from ..core.layer_data import check_class, check_config  # noqa: PLC0415
-    from ..core.errors import ParamError  # noqa: PLC0415
-    try:  # the project loader checked these already; a graph built in code passes the same rules
-        check_class(class_name)
-        check_config(config)
-    except ParamError as exc:
-        raise ModelImportError(str(exc)) from None
-    cls = opaque_class(class_name, config.get("registered_name"), config.get("module"))
-    inner = dict(config.get("config", {}))
-    if name is not None:
-        inner["name"] = name  # the graph's name wins (two opaque nodes may have been saved alike)
-    try:
-        return cls.from_config(inner)
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, ImportError) as exc:
-        raise ModelImportError(f"Keras could not rebuild the {class_name} layer from its config: "
-                               f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}") from None
-
-
 def build_model(graph: Graph, name: str = "playground"):
     """A ``keras.Model`` for the graph with every stored weight applied exactly."""
     from ..core.limits import check_buildable  # noqa: PLC0415 - refuse before Keras allocates or recurses
-    from .prechecks import opaque_counts  # noqa: PLC0415
     check_buildable(graph, counts=opaque_counts(graph))  # opaque layers counted by Keras, never by the file
     from .deep import run_deep_if  # noqa: PLC0415
     return run_deep_if(len(graph.nodes), _build_model, graph, name)

@@ -1,10 +1,5 @@
-"""Export a network (.h5, .keras, a runnable .py script) and import .h5/.keras files as graphs.
-
-A model file never runs code: before Keras sees it we read its config (HDF5 attribute or the zip's
-config.json) and refuse Lambda layers and any layer class that is neither in the layer table, nor a
-built-in Keras layer, nor registered in this process; then Keras loads it with ``safe_mode=True``.
-Turning the config into a graph is ``importer.graph_from_config``.
-"""
+"""Export a network: .h5, .keras, ONNX and LiteRT (each converted file run and compared before it counts as
+exported), and a runnable Python script. Reading model files is ``model_files`` and ``model_import``."""
 
 from __future__ import annotations
 
@@ -15,14 +10,12 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
-from ..core.errors import ModelImportError, PlaygroundError
+from ..core.errors import PlaygroundError
 from ..core.graph import Graph
-from ..core.registry import KERAS_CLASS_TO_KEY, get_spec
-from .builder import CODE_LAYERS, build_model, layer_plan
-from .importer import MODEL_CLASSES, graph_from_model
-from .runtime import get_keras
+from ..core.registry import get_spec
+from .builder import build_model, layer_plan
+from .model_files import save_model
 
-HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 FORMATS = ("h5", "keras", "py", "onnx", "litert")
 SUFFIXES = {"h5": ".h5", "keras": ".keras", "py": ".py", "onnx": ".onnx", "litert": ".tflite"}
 CONVERTER_HINT = {"onnx": "ONNX export needs the converter: pip install 'network-playground[onnx]' "
@@ -54,22 +47,6 @@ def export_checked(graph: Graph, path: str | Path, fmt: str | None = None, name:
     if fmt in ("onnx", "litert"):
         return _export_converted(model, path, fmt)
     return save_model(model, path), None
-
-
-def save_model(model, path: Path, error: type[PlaygroundError] = PlaygroundError) -> Path:
-    """``model.save(path)`` (.keras or .h5); a write failure is ``error`` naming the file."""
-    import logging  # noqa: PLC0415
-    absl = logging.getLogger("absl")
-    level = absl.level
-    absl.setLevel(logging.ERROR)  # .h5 is asked for on purpose; skip Keras' "legacy format" notice
-    from .deep import run_deep_if  # noqa: PLC0415
-    try:
-        run_deep_if(len(model.layers), model.save, path)
-    except OSError as exc:
-        raise error(f"Cannot write {path}: {exc.strerror or exc}.") from None
-    finally:
-        absl.setLevel(level)
-    return Path(path)
 
 
 def _export_converted(model, path: Path, fmt: str) -> tuple[Path, str]:
@@ -214,138 +191,3 @@ def python_script(graph: Graph, name: str = "playground", filename: str | None =
                          f"np.array({b.tolist()!r}, dtype='float32')])")
     lines += ["    return model", "", "", 'if __name__ == "__main__":', "    build_model().summary()", ""]
     return "\n".join(lines)
-
-
-# ------------------------------------------------------------------ import
-
-def read_model_config(path: Path) -> dict:
-    """The model's architecture JSON, read without Keras and without running anything (see safe_import)."""
-    from .safe_import import read_model_config as read_checked  # noqa: PLC0415
-    return read_checked(path)
-
-
-def _layer_classes(config) -> list[str]:
-    found = []
-    if isinstance(config, dict):
-        if isinstance(config.get("class_name"), str) and isinstance(config.get("config"), dict):
-            found.append(config["class_name"])
-        for v in config.values():
-            found.extend(_layer_classes(v))
-    elif isinstance(config, list):
-        for v in config:
-            found.extend(_layer_classes(v))
-    return found
-
-
-def check_safe(config: dict, filename: str) -> None:
-    """Refuse Lambda, unknown custom and unsupported layers before Keras deserialises anything."""
-    classes = [c for c in _layer_classes(config) if not c.startswith("__")]
-    if config.get("class_name") not in MODEL_CLASSES:
-        raise ModelImportError(f"{filename}: the file holds a {config.get('class_name')!r}, not a Keras model.")
-    code = sorted({c for c in classes if c in CODE_LAYERS})
-    if code:
-        raise ModelImportError(f"{filename} contains a {code[0]} layer, which would run code stored in the file; "
-                               "refused. Rebuild that step with built-in layers.")
-    # Initializers, regularizers, dtype policies etc. also appear as class_name entries; only layers matter.
-    unknown = sorted({(c, r, m) for c, r, m in _layer_class_names(config)
-                      if c not in KERAS_CLASS_TO_KEY and c not in MODEL_CLASSES and c != "InputLayer"},
-                     key=lambda t: tuple(map(str, t)))
-    if unknown:
-        from .builder import opaque_class  # noqa: PLC0415 - Keras is about to load the file anyway
-        for cls, registered, module in unknown:
-            try:
-                opaque_class(cls, registered, module)
-            except ModelImportError as exc:
-                raise ModelImportError(f"{filename}: {exc}") from None
-
-
-def _layer_class_names(config: dict) -> list[tuple[str, str | None, str | None]]:
-    """(class name, registered name, module) of every layer, nested models' layers included."""
-    layers = config.get("config", {}).get("layers", []) if isinstance(config.get("config"), dict) else []
-    if not isinstance(layers, list):
-        raise ModelImportError("the model config's layer list is not a list.")
-    names = []
-    for layer in layers:
-        if not isinstance(layer, dict):
-            raise ModelImportError("a layer entry in the model config is not an object.")
-        cls = layer.get("class_name")
-        registered, module = layer.get("registered_name"), layer.get("module")
-        names.append((cls if isinstance(cls, str) else repr(cls), registered if isinstance(registered, str) else None,
-                      module if isinstance(module, str) else None))
-        if cls in MODEL_CLASSES:
-            names.extend(_layer_class_names(layer))
-    return names
-
-
-def load_keras_model(path: str | Path):
-    """Load a model file safely (config checked first, safe_mode on, not compiled)."""
-    path = Path(path)
-    config = read_model_config(path)
-    from .keras2 import is_keras2_file, load_keras2  # noqa: PLC0415 - Keras 2 dialect: translate, then check
-    if is_keras2_file(path, config):
-        return load_keras2(path, config, check=check_safe)[0]
-    from .h5_rescue import load_rewritten, rewrite_file  # noqa: PLC0415 - .h5 files plain Keras refuses
-    rescued = rewrite_file(path, config)
-    config = rescued[0] if rescued else config
-    check_safe(config, path.name)
-    from .safe_import import check_config_fits  # noqa: PLC0415
-    check_config_fits(config, path.name)  # before Keras allocates the layers' weights
-    check_before_keras_loads(path, config)
-    keras = get_keras()
-    from .deep import config_layer_count, run_deep_if  # noqa: PLC0415 - Keras recurses along the longest path
-    try:
-        if rescued:
-            return run_deep_if(config_layer_count(config), load_rewritten, path, config)
-        return run_deep_if(config_layer_count(config), keras.models.load_model, path, compile=False,
-                           safe_mode=True)
-    except RecursionError:
-        raise ModelImportError(f"Keras could not load {path.name}: the model is too deep.") from None
-    except (ValueError, TypeError, KeyError, OSError, AttributeError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelImportError(f"Keras could not load {path.name}: {first[:300]}") from None
-
-
-def check_before_keras_loads(path: Path, config: dict) -> None:
-    """What Keras' own loader would read, checked first: no file paths in the config, Keras' shapes-only
-    parameter count under the memory check, and (``.keras``) the weights member through the HDF5 gate, its
-    declared size matching that count. (An ``.h5`` went through the gate when its config was read.)"""
-    from .prechecks import check_config_data, check_config_memory  # noqa: PLC0415
-    check_config_data(config, path.name)
-    count = check_config_memory(config, path.name)
-    if path.suffix.lower() == ".keras":
-        _check_keras_weights(path, count)
-
-
-def _check_keras_weights(path: Path, count: int | None) -> None:
-    from ..core import limits  # noqa: PLC0415
-    from ..core.hdf5 import open_zip_member  # noqa: PLC0415
-    from ..core.safe_files import open_zip  # noqa: PLC0415
-    from .prechecks import WEIGHTS_MEMBER, check_weights_member  # noqa: PLC0415
-    with open_zip(path, ModelImportError, ".keras archive", max_file=limits.MAX_MODEL_FILE,
-                  max_member=limits.MAX_MODEL_FILE, max_total=limits.MAX_MODEL_FILE) as zf:
-        try:
-            info = zf.getinfo(WEIGHTS_MEMBER)
-        except KeyError:
-            return  # Keras says what is missing
-        check_weights_member(info.file_size, count, path.name)
-        try:
-            with open_zip_member(zf, info, f"{path.name}: {WEIGHTS_MEMBER}", ModelImportError):
-                pass
-        except ModelImportError:
-            raise
-        except (OSError, ValueError, EOFError, RuntimeError) as exc:
-            raise ModelImportError(f"{path.name}: {WEIGHTS_MEMBER} is damaged ({str(exc)[:200]}).") from None
-
-
-def import_model(path: str | Path) -> Graph:
-    """Read an .h5 or .keras file into a graph; ModelImportError names what stops it."""
-    model = load_keras_model(path)
-    from .deep import run_deep_if  # noqa: PLC0415
-    try:
-        graph = run_deep_if(len(model.layers), graph_from_model, model)
-    except ModelImportError as exc:
-        raise ModelImportError(f"{Path(path).name}: {exc}") from None
-    from .keras2 import conversion_note  # noqa: PLC0415
-    from .h5_rescue import rescue_note  # noqa: PLC0415
-    graph.import_note = conversion_note(path) or rescue_note(path) or ""  # the status bar shows it after "Imported"
-    return graph

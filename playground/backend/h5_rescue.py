@@ -12,7 +12,7 @@ Keras writes two kinds of ``keras.applications`` model to ``.h5`` that its own l
   ``Add`` layer on the list ``[x, y]``, since the legacy loader builds that layer and calls it with two arguments.
 
 Nothing in the file runs: Keras builds the rewritten config with ``safe_mode=True``, and each weight is read
-with h5py under its layer's name and assigned in the order Keras wrote them (``assign_by_layer``).
+through the HDF5 gate (core/hdf5.py) under its layer's name and assigned in the order Keras wrote them (``assign_by_layer``).
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ import copy
 from pathlib import Path
 
 from ..core.errors import ModelImportError
-from .importer import MODEL_CLASSES, constant_operation
+from ..core.layer_data import MODEL_CLASSES
+from .importer import constant_operation
 from .runtime import get_keras
 
 # class name -> the keras module that defines it (and nothing else is imported)
@@ -118,10 +119,9 @@ def assign_by_layer(model, path: Path) -> None:
     and comes back as ``variable_18`` or whatever Keras' global counter says. A count or shape that does not
     match, or a weight left over, is an error.
     """
-    import h5py  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
+    from ..core.hdf5 import open_h5, read_dataset  # noqa: PLC0415 - the one gate every .h5 passes
     from .keras2 import _leaves, _weight_index  # noqa: PLC0415
-    with h5py.File(path, "r") as f:
+    with open_h5(path, ModelImportError) as f:
         group = f["model_weights"] if "model_weights" in f else f
         by_layer: dict[tuple[str, str], list[str]] = {}
         for top, parts, p in _weight_index(group):
@@ -136,11 +136,9 @@ def assign_by_layer(model, path: Path) -> None:
                 if len(paths) != len(variables):
                     raise ModelImportError(f"{path.name}: layer {leaf.name!r} has {len(variables)} weights, the "
                                            f"file {len(paths)}.")
-                for var, p in zip(variables, paths):
-                    data = np.asarray(group[p])
-                    if tuple(data.shape) != tuple(var.shape):
-                        raise ModelImportError(f"{path.name}: weight {p!r} has shape {tuple(data.shape)}, but "
-                                               f"layer {leaf.name!r} needs {tuple(var.shape)}.")
+                for var, p in zip(variables, paths):  # shape checked from the header before the data is read
+                    data = read_dataset(group, p, path.name, ModelImportError, expect=tuple(var.shape),
+                                        whose=f"layer {leaf.name!r}")
                     var.assign(data.astype(var.dtype))
                     used.add(p)
         left = [p for ps in by_layer.values() for p in ps if p not in used]
@@ -158,6 +156,6 @@ def rescue_note(path: str | Path) -> str | None:
     """The status-bar line for a file opened beyond plain Keras; None for any other. Reads the config only."""
     if Path(path).suffix.lower() not in (".h5", ".hdf5"):
         return None  # without reading the config again
-    from .export import read_model_config  # noqa: PLC0415
+    from .model_files import read_model_config  # noqa: PLC0415
     rescued = rewrite_file(Path(path), read_model_config(Path(path)))
     return rescued[1] if rescued else None

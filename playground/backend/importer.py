@@ -30,11 +30,9 @@ import numpy as np
 
 from ..core.errors import ModelImportError, ParamError, PlaygroundError
 from ..core.graph import MAX_NAME, NAME_RE, Graph
+from ..core.layer_data import MODEL_CLASSES
 from ..core.layout import apply_layout
-from ..core.registry import KERAS_CLASS_TO_KEY, LAYERS, get_spec, is_step_pattern
-
-MODEL_CLASSES = ("Functional", "Sequential", "Model")
-PADDABLE = {"conv2d", "depthwiseconv2d", "separableconv2d"}
+from ..core.registry import KERAS_CLASS_TO_KEY, LAYERS, get_spec
 
 
 class Facts(Protocol):
@@ -268,7 +266,7 @@ class _Importer:
         constant = constant_operation(lc)
         if constant is not None:
             return self.add("rescaling", {"scale": constant[0], "offset": constant[1]}, prefix, name, here, ins), []
-        folded = self.fold(cls, cfg, name, ins, prefix, here, chain, trainable)
+        folded = self.fold(lc, ins, prefix, here, chain)
         if folded is not None:
             return folded
         kind = KERAS_CLASS_TO_KEY.get(cls)
@@ -292,25 +290,17 @@ class _Importer:
         facts = self.facts.opaque(here)
         return self.add("opaque", {"class_name": cls, **facts}, prefix, name, here, ins, trainable)
 
-    def fold(self, cls, cfg, name, ins, prefix, here, chain, trainable):
-        """Our own multi-layer patterns back into one node: (node id, layers folded in), or None."""
-        classes = [c.get("class_name") for c in chain]
-        if cls == "ZeroPadding2D" and chain:
-            conv = chain[0]
-            kind = KERAS_CLASS_TO_KEY.get(classes[0])
-            pad = self.params("zeropadding2d", cfg, name)
-            if kind in PADDABLE and name == f"{_name_of(conv)}_pad" and pad is not None and \
-                    isinstance(pad["padding"], int):
-                params = self.params(kind, conv["config"], _name_of(conv))
-                if params is not None and params["padding"] == "valid":
-                    params["padding"] = pad["padding"]
-                    ctrain = conv["config"].get("trainable", True) is not False
-                    return self.add(kind, params, prefix, _name_of(conv), here[:-1] + (_name_of(conv),), ins,
-                                    ctrain), [conv]
-        if cls == "Dense" and classes[:2] == ["Rescaling", "ReLU"] and \
-                is_step_pattern(cfg, chain[0]["config"], chain[1]["config"]):
-            return self.add("neuron", {"units": cfg["units"], "activation": "step"}, prefix, name, here, ins,
-                            trainable), chain[:2]
+    def fold(self, lc, ins, prefix, here, chain):
+        """Our own multi-layer patterns back into one node, by the table's fold hooks (each the import half
+        of an export hook): (node id, layers folded in), or None."""
+        params_of = lambda kind, cfg: self.params(kind, cfg, _name_of(lc))  # noqa: E731
+        for kind, spec in LAYERS.items():  # read each time: a kind registered later folds too
+            found = spec.keras.fold(lc, chain, params_of) if spec.keras.fold is not None else None
+            if found is not None:
+                name = _name_of(found.carrier)
+                trainable = (found.carrier.get("config") or {}).get("trainable", True) is not False
+                return self.add(kind, found.params, prefix, name, here[:-1] + (name,), ins, trainable), \
+                    chain[:found.used]
         return None
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from ..core.errors import ModelImportError
+from ..core.hdf5 import HDF5_MAGIC
 from ..core.keras2_dialect import Conversion, is_keras2, keras2_weight_names, translate
+from ..core.layer_data import CODE_LAYERS, code_refusal
+from .model_files import check_safe, layer_classes, read_model_config, save_model
 from .runtime import get_keras
-
-CODE_LAYERS = ("Lambda", "TFOpLambda", "SlicingOpLambda")
-
 
 def _h5_version(path: Path):
     from ..core.hdf5 import open_h5, read_attr  # noqa: PLC0415 - the one gate every .h5 passes
@@ -30,14 +30,13 @@ def is_keras2_file(path: str | Path, config: dict) -> bool:
     """Whether ``path`` (an HDF5 file whose model config is ``config``) was written by Keras 1 or 2."""
     path = Path(path)
     from ..core.files import read_bytes  # noqa: PLC0415 - a regular file only (never blocks on a FIFO)
-    if read_bytes(path, ModelImportError, "a model file", limit=8) != b"\x89HDF\r\n\x1a\n":
+    if read_bytes(path, ModelImportError, "a model file", limit=8) != HDF5_MAGIC:
         return False  # a .keras archive: Keras 3's own format
     return is_keras2(config, _h5_version(path))
 
 
 def conversion_for(path: str | Path) -> Conversion | None:
     """What opening ``path`` converts, or None if it is not a Keras 2 .h5 file. Reads the config only."""
-    from .export import read_model_config  # noqa: PLC0415 - export imports this module lazily too
     path = Path(path)
     config = read_model_config(path)
     if not is_keras2_file(path, config):
@@ -60,17 +59,14 @@ def _version_text(path: Path) -> str | None:
 
 def refuse_code(config: dict, filename: str) -> None:
     """Refuse a layer that would run code from the file (the only check a plain conversion needs)."""
-    from .export import _layer_classes  # noqa: PLC0415
-    code = sorted({c for c in _layer_classes(config) if c in CODE_LAYERS})
+    code = sorted({c for c in layer_classes(config) if c in CODE_LAYERS})
     if code:
-        raise ModelImportError(f"{filename} contains a {code[0]} layer, which would run code stored in the file; "
-                               "refused. Rebuild that step with built-in layers.")
+        raise ModelImportError(code_refusal(code[0], filename))
 
 
 def load_keras2(path: str | Path, config: dict | None = None, check=None):
     """(Keras 3 model, Conversion) for a Keras 2 .h5 file. ``check(translated config, filename)``, if given,
     runs before Keras sees anything (the importer passes its own layer check)."""
-    from .export import read_model_config  # noqa: PLC0415
     path = Path(path)
     config = read_model_config(path) if config is None else config
     new_config, conv = translate(config, _version_text(path))
@@ -193,7 +189,6 @@ def _find(index, top: str, layer: str, names: tuple[str, ...]) -> list[str]:
 
 def convert_file(src: str | Path, out: str | Path, fmt: str | None = None) -> Conversion | None:
     """Write the Keras 2 file ``src`` as a Keras 3 ``.keras`` or ``.h5`` at ``out``; None if ``src`` is not Keras 2."""
-    from .export import read_model_config  # noqa: PLC0415
     src, out = Path(src), Path(out)
     fmt = fmt or out.suffix.lstrip(".")
     if fmt not in ("keras", "h5"):
@@ -203,8 +198,6 @@ def convert_file(src: str | Path, out: str | Path, fmt: str | None = None) -> Co
     config = read_model_config(src)
     if not is_keras2_file(src, config):
         return None
-    from .export import check_safe  # noqa: PLC0415
     model, conv = load_keras2(src, config, check=check_safe)
-    from .export import save_model  # noqa: PLC0415
     save_model(model, out, ModelImportError)
     return conv

@@ -8,14 +8,16 @@ those; when an upstream edit changes an opaque node's input, ``refresh`` asks Ke
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 
-from ..core import shapes
 
 from ..core import analysis
-from ..core.errors import ModelImportError
+from ..core.errors import ModelImportError, PlaygroundError, ShapeError
+from ..core.layer_data import CODE_LAYERS, code_refusal
 from ..core.graph import Graph
+from .prechecks import shapes_only
 from .runtime import get_keras
 
 
@@ -45,7 +47,6 @@ def output_shape(layer, input_shapes: list[list[int]]) -> list[int]:
 
 def describe(layer) -> dict:
     """The parameters of an opaque node for a built Keras layer in a loaded model."""
-    from .builder import opaque_class  # noqa: PLC0415
     keras = get_keras()
     cls = type(layer).__name__
     serialized = keras.saving.serialize_keras_object(layer)
@@ -68,7 +69,6 @@ def refresh(graph: Graph) -> list[str]:
 
     Call after an edit upstream of an opaque node: core inference cannot run Keras' rule itself.
     """
-    from .builder import opaque_layer  # noqa: PLC0415
     changed = []
     for _ in range(len(graph.nodes)):  # downstream opaque nodes may need an upstream one's new shape
         infos = analysis.infer(graph)
@@ -79,7 +79,6 @@ def refresh(graph: Graph) -> list[str]:
             break
         for node in stale:
             ins = [list(infos[i].shape) for i in graph.input_ids(node.id)]
-            from .prechecks import shapes_only  # noqa: PLC0415 - count without allocating
             with shapes_only():
                 layer = opaque_layer(node.params["class_name"], node.params["config"], name=node.name)
                 layer.build((None, *ins[0]) if len(ins) == 1 else [(None, *s) for s in ins])
@@ -91,3 +90,82 @@ def refresh(graph: Graph) -> list[str]:
             graph.set_param(node.id, "output_shape", params["output_shape"])
             changed.append(node.name)
     return changed
+
+
+def opaque_class(class_name: str, registered_name: str | None = None, module: str | None = None):
+    """The Keras layer class for an opaque layer: built in, registered in this process, or defined in
+    Keras' own package (``keras.applications``' helper layers, like ConvNeXt's LayerScale).
+
+    Only modules of the installed ``keras`` package are imported by name (as Keras' own safe loading
+    does), and code-carrying layers are refused, so a saved config cannot make the app run code.
+    """
+    keras = get_keras()
+    if class_name in CODE_LAYERS:
+        raise ModelImportError(code_refusal(class_name))
+    cls = None
+    for key in (registered_name, class_name):  # an .h5 file names a registered class "package>Class"
+        if cls is None and key:
+            cls = keras.saving.get_registered_object(key)
+    if cls is None:
+        cls = getattr(keras.layers, class_name, None)
+    if cls is None and isinstance(module, str) and module.split(".")[0] == "keras":
+        import importlib  # noqa: PLC0415
+        try:
+            cls = getattr(importlib.import_module(module), class_name, None)
+        except ImportError:
+            cls = None
+    if not (isinstance(cls, type) and issubclass(cls, keras.layers.Layer)) or \
+            issubclass(cls, keras.Model):
+        raise ModelImportError(f"layer class {class_name!r} is neither a built-in Keras layer nor registered "
+                               f"in this app (keras.saving.register_keras_serializable), so it cannot be built.")
+    return cls
+
+
+def opaque_layer(class_name: str, config: dict, name: str | None = None):
+    """A layer rebuilt from its serialised form (``keras.saving.serialize_keras_object``)."""
+    from ..core.layer_data import check_class, check_config  # noqa: PLC0415
+    from ..core.errors import ParamError  # noqa: PLC0415
+    try:  # the project loader checked these already; a graph built in code passes the same rules
+        check_class(class_name)
+        check_config(config)
+    except ParamError as exc:
+        raise ModelImportError(str(exc)) from None
+    cls = opaque_class(class_name, config.get("registered_name"), config.get("module"))
+    inner = dict(config.get("config", {}))
+    if name is not None:
+        inner["name"] = name  # the graph's name wins (two opaque nodes may have been saved alike)
+    try:
+        return cls.from_config(inner)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError, OverflowError, ImportError) as exc:
+        raise ModelImportError(f"Keras could not rebuild the {class_name} layer from its config: "
+                               f"{str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__}") from None
+
+
+def opaque_counts(graph) -> dict[str, int]:
+    """{node id: parameter count} of every opaque node, counted by Keras from the layer built shapes-only for
+    the input shapes the node stores; a stored output shape that Keras does not confirm is a ShapeError."""
+    counts: dict[str, int] = {}
+    for node in graph.nodes.values():
+        if not node.spec.opaque:
+            continue
+        p = node.params
+        ins = [list(s) for s in p["input_shapes"]]
+        try:
+            with shapes_only():
+                layer = opaque_layer(p["class_name"], p["config"], name=node.name)
+                layer.build((None, *ins[0]) if len(ins) == 1 else [(None, *s) for s in ins])
+                count = int(sum(math.prod(int(d) for d in v.shape) for v in layer.weights))
+                out = output_shape(layer, ins)
+        except PlaygroundError as exc:
+            raise ShapeError(f"{node.name}: {exc}") from None
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
+                RecursionError, NotImplementedError) as exc:
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            raise ShapeError(f"{node.name}: Keras could not build the {p['class_name']} layer from its config "
+                             f"({first}).") from None
+        if list(out) != list(p["output_shape"]):
+            raise ShapeError(f"{node.name}: the file says this {p['class_name']} layer outputs "
+                             f"{tuple(p['output_shape'])}, but Keras computes {tuple(out)} for its input; the file "
+                             f"was changed by hand or damaged.")
+        counts[node.id] = count
+    return counts

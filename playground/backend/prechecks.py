@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from ..core import limits
-from ..core.errors import ModelImportError, PlaygroundError, ShapeError
+from ..core.errors import ModelImportError
 from ..core.files import fmt_bytes
 from ..core.layer_data import config_problem
 from .runtime import get_keras
@@ -86,35 +86,3 @@ def check_weights_member(declared: int, count: int | None, filename: str) -> Non
         raise ModelImportError(f"{filename}: {WEIGHTS_MEMBER} would unpack to {fmt_bytes(declared)}, but the "
                                f"model's {count:,} weights need at most {fmt_bytes(most)}; the archive is damaged "
                                f"or a zip bomb.")
-
-
-def opaque_counts(graph) -> dict[str, int]:
-    """{node id: parameter count} of every opaque node, counted by Keras from the layer built shapes-only for
-    the input shapes the node stores; a stored output shape that Keras does not confirm is a ShapeError."""
-    from .builder import opaque_layer  # noqa: PLC0415
-    from .opaque import output_shape  # noqa: PLC0415
-    counts: dict[str, int] = {}
-    for node in graph.nodes.values():
-        if not node.spec.opaque:
-            continue
-        p = node.params
-        ins = [list(s) for s in p["input_shapes"]]
-        try:
-            with shapes_only():
-                layer = opaque_layer(p["class_name"], p["config"], name=node.name)
-                layer.build((None, *ins[0]) if len(ins) == 1 else [(None, *s) for s in ins])
-                count = int(sum(math.prod(int(d) for d in v.shape) for v in layer.weights))
-                out = output_shape(layer, ins)
-        except PlaygroundError as exc:
-            raise ShapeError(f"{node.name}: {exc}") from None
-        except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
-                RecursionError, NotImplementedError) as exc:
-            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
-            raise ShapeError(f"{node.name}: Keras could not build the {p['class_name']} layer from its config "
-                             f"({first}).") from None
-        if list(out) != list(p["output_shape"]):
-            raise ShapeError(f"{node.name}: the file says this {p['class_name']} layer outputs "
-                             f"{tuple(p['output_shape'])}, but Keras computes {tuple(out)} for its input; the file "
-                             f"was changed by hand or damaged.")
-        counts[node.id] = count
-    return counts

@@ -16,7 +16,6 @@ from ..core.errors import ParamError, ModelImportError
 from ..core.files import fmt_bytes, open_regular
 from ..core.safe_files import check_zip_directory, read_member
 
-HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 
 
 def read_model_config(path: Path) -> dict:

@@ -43,7 +43,6 @@ class Outcome:
 
 def model_io(graph: Graph) -> tuple[tuple[int, ...], int]:
     """(Input shape, output units) of a single-input, single-output graph."""
-    from ..core import shapes  # noqa: PLC0415
     from ..core import analysis
     ins, outs = graph.inputs(), graph.outputs()
     if len(ins) != 1 or len(outs) != 1:
@@ -105,7 +104,7 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
     settings = {**settings, "seed": resolve_seed(given_seed)}
     cfg = TrainConfig.from_settings(settings)
     from ..core.limits import check_buildable  # noqa: PLC0415
-    from .prechecks import opaque_counts  # noqa: PLC0415
+    from .opaque import opaque_counts  # noqa: PLC0415
     several = process_count() > 1
     try:
         check_buildable(graph, cfg.batch_size, counts=opaque_counts(graph))  # before the data loads or Keras allocates

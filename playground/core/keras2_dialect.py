@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .errors import ModelImportError
+from .layer_data import MODEL_CLASSES
 
-MODEL_CLASSES = ("Sequential", "Functional", "Model")
 INPUT_SHAPE_KEYS = ("batch_input_shape", "input_shape", "input_dim", "batch_size")
 
 # The module Keras 3 names for a class entry, by what the entry is (a layer, an initializer, ...).

@@ -22,17 +22,23 @@ from .errors import ParamError
 
 # config keys whose text value Keras would open as a file (Keras' lookup layers; KerasHub tokenizers' files)
 FILE_KEYS = ("vocabulary", "filepath", "vocabulary_file", "vocab_file", "proto", "merges", "spm_model_file")
+MODEL_CLASSES = ("Functional", "Sequential", "Model")  # a model inside a model (flattened on import)
+CODE_LAYERS = ("Lambda", "TFOpLambda", "SlicingOpLambda")  # layers whose config carries Python code
 # classes that load something from outside the config, or wrap code
 REFUSED_CLASSES = {
     "TFSMLayer": "loads a TensorFlow SavedModel from a path",
     "TorchModuleWrapper": "holds a pickled PyTorch module, which would run code",
     "JaxLayer": "wraps Python functions, which would run code",
     "FlaxLayer": "wraps a Flax module's Python code",
-    "Lambda": "would run code stored in the file",
-    "TFOpLambda": "would run code stored in the file",
-    "SlicingOpLambda": "would run code stored in the file",
+    **{cls: "would run code stored in the file" for cls in CODE_LAYERS},
 }
-NOT_OPAQUE = ("InputLayer", "Functional", "Sequential", "Model")  # an opaque node is one layer, fed by others
+NOT_OPAQUE = ("InputLayer", *MODEL_CLASSES)  # an opaque node is one layer, fed by others
+
+
+def code_refusal(cls: str, where: str = "") -> str:
+    """The one sentence refusing a code-carrying layer (``where``: the file, when known)."""
+    return (f"{where + ' contains' if where else 'the file holds'} a {cls} layer, which would run code stored in "
+            f"the file; refused. Rebuild that step with built-in layers.")
 MAX_DIM = 2 ** 31 - 1
 MAX_RANK = 8
 MAX_INPUTS = 64

@@ -232,6 +232,10 @@ class KerasAdapter:
     export: Callable[[dict, dict], list[KerasCall]] | None = None
     import_: Callable[[dict, dict], dict] | None = None
     importable: bool = True  # False where another kind owns the class (a Neuron is a Dense in Keras)
+    # the import half of ``export``: fold(first_config, chain, params_of) -> Fold or None, where ``first_config``
+    # is a layer's Keras config entry, ``chain`` the (up to two) entries after it that read only the one before,
+    # and params_of(kind, keras_config) this table's parameters for a config (None when it cannot show it)
+    fold: Callable[[dict, list, Callable], "Fold | None"] | None = None
 
 
 @dataclass(frozen=True)
@@ -420,6 +424,48 @@ def _from_keras_value(p: ParamSpec, v):
 
 
 # ------------------------------------------------------------------ special cases (pure)
+
+@dataclass(frozen=True)
+class Fold:
+    """Several Keras layers an export hook wrote, read back as one node: its parameters, the name of the layer
+    that carries the node's name and weights, and how many of the following layers are folded in."""
+
+    params: dict
+    carrier: dict  # the Keras config entry whose name, weights and trainable flag the node takes
+    used: int
+
+
+def _entry_name(entry: dict) -> str | None:
+    name = entry.get("name") or (entry.get("config") or {}).get("name")
+    return name if isinstance(name, str) else None
+
+
+def _pad_fold(kind: str, cls: str):
+    """Import half of ``_padded``: ``X_pad`` ZeroPadding2D(p) then ``X`` (valid) is one ``kind`` with padding p."""
+    def fold(first: dict, chain: list, params_of) -> Fold | None:
+        if first.get("class_name") != "ZeroPadding2D" or not chain or chain[0].get("class_name") != cls:
+            return None
+        conv = chain[0]
+        if _entry_name(first) != f"{_entry_name(conv)}_pad":
+            return None
+        pad = params_of("zeropadding2d", first.get("config") or {})
+        params = params_of(kind, conv.get("config") or {})
+        if pad is None or not isinstance(pad["padding"], int) or params is None or params["padding"] != "valid":
+            return None
+        return Fold({**params, "padding": pad["padding"]}, conv, 1)
+    return fold
+
+
+def _neuron_fold(first: dict, chain: list, params_of) -> Fold | None:
+    """Import half of ``_neuron_export``: Dense + Rescaling(1e6, 1) + ReLU(max 1) written by us is a step Neuron."""
+    classes = [c.get("class_name") for c in chain[:2]]
+    cfg = first.get("config") or {}
+    if first.get("class_name") == "Dense" and classes == ["Rescaling", "ReLU"] and \
+            is_step_pattern(cfg, chain[0].get("config") or {}, chain[1].get("config") or {}) and \
+            isinstance(cfg.get("units"), int):
+        return Fold({"units": cfg["units"], "activation": "step"}, first, 2)
+    return None
+
 
 def _padded(cls: str):
     """Export hook: a whole-number padding p is ZeroPadding2D(p) then ``cls`` with padding='valid'."""
@@ -655,7 +701,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               S.rule_dense, S.count_dense, summary=lambda p: f"{p['units']}{_act(p)}",
               rule_text="params = n_in*units + units", glyph="D"),
     LayerSpec("conv2d", "Conv2D", "convolution", "Slides k filters of f x f over the image; "
-              "each filter makes one feature map.", _adapter("Conv2D", export=_padded("Conv2D")),
+              "each filter makes one feature map.", _adapter("Conv2D", export=_padded("Conv2D"), fold=_pad_fold("conv2d", "Conv2D")),
               (FILTERS, KERNEL, STRIDES, CONV_PAD, ACT, BIAS, DILATION,
                ParamSpec("groups", "int", 1, "Split the channels into g groups, each with its own filters "
                          "(g = C: one filter per channel). Must divide channels and filters.", 1, 8192), *LEARNED),
@@ -665,14 +711,14 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               rule_text="out = floor((n + 2p - f)/s) + 1; params = (f*f*d/g)*k + k", glyph="C"),
     LayerSpec("depthwiseconv2d", "DepthwiseConv2D", "convolution", "One f x f filter per input channel (times "
               "the depth multiplier), no mixing across channels: the cheap half of a separable convolution.",
-              _adapter("DepthwiseConv2D", export=_padded("DepthwiseConv2D")),
+              _adapter("DepthwiseConv2D", export=_padded("DepthwiseConv2D"), fold=_pad_fold("depthwiseconv2d", "DepthwiseConv2D")),
               (KERNEL, STRIDES, CONV_PAD, DEPTH_MULT, ACT, BIAS, DILATION),
               S.rule_depthwise2d, S.count_depthwise,
               summary=lambda p: f"{_k(p)} {_s(p)} {_pad(p)} x{p['depth_multiplier']}{_dil(p)}{_act(p)}",
               rule_text="out C = C*m; params = f*f*C*m + C*m", glyph="DW"),
     LayerSpec("separableconv2d", "SeparableConv2D", "convolution", "A depthwise f x f convolution per channel "
               "followed by a 1x1 convolution that mixes channels into k filters.",
-              _adapter("SeparableConv2D", export=_padded("SeparableConv2D")),
+              _adapter("SeparableConv2D", export=_padded("SeparableConv2D"), fold=_pad_fold("separableconv2d", "SeparableConv2D")),
               (FILTERS, KERNEL, STRIDES, CONV_PAD, DEPTH_MULT, ACT, BIAS, DILATION),
               S.rule_separable2d, S.count_separable,
               summary=lambda p: f"{p['filters']} {_k(p)} {_s(p)} {_pad(p)}{_dil(p)}{_act(p)}",
@@ -913,7 +959,7 @@ LAYERS: dict[str, LayerSpec] = {s.key: s for s in [
               summary=lambda p: "" if p["axis"] == -1 else f"axis {p['axis']}",
               rule_text="sizes along the axis add up", glyph="\u2225"),
     LayerSpec("neuron", "Neuron", "logic", "Threshold neurons a = step(w0 + w1*x1 + w2*x2 + ...) with "
-              "hand-set weights; step gives 1 when z >= 0.", _adapter("Dense", export=_neuron_export,
+              "hand-set weights; step gives 1 when z >= 0.", _adapter("Dense", export=_neuron_export, fold=_neuron_fold,
                                                                      importable=False),
               (ParamSpec("units", "int", 1, "Number of neurons in this layer.", 1, 64),
                ParamSpec("activation", "choice", "step", "step: 1 if z >= 0 else 0; sigmoid: 1/(1+e^-z); "

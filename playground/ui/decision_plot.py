@@ -45,7 +45,6 @@ class DecisionPlot(QWidget):
     def _neuron(self, g: Graph):
         sel = [nid for nid in self.doc.selection if g.nodes.get(nid) and g.nodes[nid].spec.hand_set]
         candidates = sel + [n.id for n in g.nodes.values() if n.spec.hand_set]
-        from ..core import shapes
         from ..core import analysis
         infos = self.doc.infos if g is self.doc.graph else analysis.infer(g)
         for nid in candidates:

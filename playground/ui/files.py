@@ -300,7 +300,7 @@ def _lock(path: Path) -> QLockFile:
 
 def _import_model(path: Path):
     """(project, note) from a Keras model file: runs in a worker thread (Keras loads here)."""
-    from ..backend.export import import_model
+    from ..backend.model_import import import_model
     graph = import_model(path)
     note = getattr(graph, "import_note", "") or ""
     return project_io.Project(graph, path.stem), note

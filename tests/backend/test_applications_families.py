@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from playground import cli
-from playground.backend import export
+from playground.backend import export, model_import
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from open_applications import keras_rows  # noqa: E402 - the benchmark's oracle, shared
@@ -47,7 +47,7 @@ def family(request, tmp_path_factory):
 def test_family_opens_exactly_and_round_trips(family, fmt, tmp_path):
     import keras
     name, model, paths, x, want = family
-    graph = export.import_model(paths[fmt])  # what `playground summary` and the window open
+    graph = model_import.import_model(paths[fmt])  # what `playground summary` and the window open
     layers, total, _ = cli.summary_rows(graph)  # the rows `playground summary` prints
     rows = sorted((r["name"], r["output_shape"], r["params"]) for r in layers)
     assert rows == keras_rows(model)
@@ -72,7 +72,7 @@ def test_custom_scale_layer_h5_opens_beyond_plain_keras(tmp_path):
     model.save(tmp_path / "irv2ish.h5")
     with pytest.raises(Exception, match="CustomScaleLayer"):
         keras.models.load_model(tmp_path / "irv2ish.h5")  # plain Keras cannot
-    graph = export.import_model(tmp_path / "irv2ish.h5")
+    graph = model_import.import_model(tmp_path / "irv2ish.h5")
     assert "1 CustomScaleLayer layer built from keras.applications.inception_resnet_v2" in graph.import_note
     x = np.random.default_rng(0).normal(size=(2, 6, 6, 3)).astype(np.float32)
     again = keras.models.load_model(export.export(graph, tmp_path / "again.keras"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.backend import builder, datasets, export, probes
+from playground.backend import builder, datasets, export, model_import, probes
 from playground.backend.previews import augmentation_strip
 from playground.core import analysis, shapes
 from playground.core.graph import Graph
@@ -107,7 +107,7 @@ def test_a_keras_model_with_these_layers_opens_with_formulas_and_exports(tmp_pat
     out = L.Dense(10)(x)
     path = tmp_path / "aug.keras"
     keras.Model(inp, out).save(path)
-    g = export.import_model(path)
+    g = model_import.import_model(path)
     kinds = [n.kind for n in g.nodes.values()]
     assert kinds == ["input", "resizing", "randomcrop", "randomflip", "randomrotation", "randomzoom",
                      "randomtranslation", "randomcontrast", "opaque", "centercrop", "flatten", "dense"]
@@ -120,7 +120,7 @@ def test_a_keras_model_with_these_layers_opens_with_formulas_and_exports(tmp_pat
     assert infos[crop.id].shape == (32, 32, 3) and "36x36 -> 32x32" in infos[crop.id].formula
     assert "identity at inference" in infos[zoom.id].formula
     # and back out to plain Keras: .h5 and a .py script rebuild the same layers
-    back = export.import_model(export.export(g, tmp_path / "aug.h5"))
+    back = model_import.import_model(export.export(g, tmp_path / "aug.h5"))
     assert [(n.kind, n.params) for n in back.nodes.values() if n.kind != "opaque"] == \
         [(n.kind, n.params) for n in g.nodes.values() if n.kind != "opaque"]
     scope: dict = {}

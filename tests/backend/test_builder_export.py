@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from in_process import plain_keras_load, run_script  # tests/ is on sys.path (its conftest)
-from playground.backend import builder, export
+from playground.backend import builder, export, model_import
 from playground.core import shapes
 from playground.core import analysis
 from playground.core.errors import ModelImportError, ShapeError
@@ -110,7 +110,7 @@ def test_graph_with_errors_does_not_build():
 def test_export_import_round_trip(fmt, name, tmp_path, preset):
     g = preset(name).graph
     path = export.export(g, tmp_path / f"m.{fmt}")
-    back = export.import_model(path)
+    back = model_import.import_model(path)
     assert [(n.kind, n.name, n.params) for n in back.nodes.values()] == \
         [(n.kind, n.name, n.params) for n in g.nodes.values()]
     assert [(back.nodes[e.src].name, back.nodes[e.dst].name) for e in back.edges] == \
@@ -128,7 +128,7 @@ def test_import_functional_with_branches(tmp_path):
     s = keras.layers.Add(name="skip")([inp, a])
     out = keras.layers.Dense(2, name="head")(keras.layers.Flatten(name="f")(s))
     keras.Model(inp, out).save(tmp_path / "f.keras")
-    g = export.import_model(tmp_path / "f.keras")
+    g = model_import.import_model(tmp_path / "f.keras")
     assert [g.nodes[i].name for i in g.input_ids(g.by_name("skip").id)] == ["img", "c"]
 
 
@@ -137,7 +137,7 @@ def test_import_sequential_without_input_layer(tmp_path):
     m = keras.Sequential([keras.layers.Dense(4, activation="relu"), keras.layers.Dense(2)])
     m.build((None, 3))
     m.save(tmp_path / "s.h5")
-    g = export.import_model(tmp_path / "s.h5")
+    g = model_import.import_model(tmp_path / "s.h5")
     assert [n.kind for n in g.nodes.values()] == ["input", "dense", "dense"]
     assert g.inputs()[0].params["shape"] == (3,)
 
@@ -150,7 +150,7 @@ def test_lambda_is_refused_without_running_it(tmp_path):
     path = tmp_path / "lam.keras"
     keras.Model(inp, out).save(path)
     with pytest.raises(ModelImportError, match="Lambda"):
-        export.import_model(path)
+        model_import.import_model(path)
     assert not marker.exists()
 
 
@@ -160,7 +160,7 @@ def test_layer_outside_the_table_opens_as_opaque(tmp_path):
     inp = keras.Input((4, 3))
     out = keras.layers.LSTM(2, name="rnn")(inp)
     keras.Model(inp, out).save(tmp_path / "l.h5")
-    g = export.import_model(tmp_path / "l.h5")
+    g = model_import.import_model(tmp_path / "l.h5")
     rnn = g.by_name("rnn")
     assert rnn.kind == "opaque" and rnn.params["class_name"] == "LSTM"
     assert analysis.infer(g)[rnn.id].shape == (2,)
@@ -176,7 +176,7 @@ def test_bad_model_files(tmp_path, content, suffix, needle):
     p = tmp_path / f"bad{suffix}"
     p.write_bytes(content)
     with pytest.raises(ModelImportError, match=needle):
-        export.import_model(p)
+        model_import.import_model(p)
 
 
 def test_keras_zip_without_config(tmp_path):
@@ -184,7 +184,7 @@ def test_keras_zip_without_config(tmp_path):
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("metadata.json", "{}")
     with pytest.raises(ModelImportError, match="not a valid .keras"):
-        export.import_model(p)
+        model_import.import_model(p)
 
 
 def test_python_script_rebuilds_same_summary(tmp_path, preset):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from playground.backend import export
+from playground.backend import export, model_import
 from playground.backend.session import run_training
 from playground.core.graph import plan_head_replacement
 
@@ -35,7 +35,7 @@ def test_replace_head_train_on_folder_keeps_frozen_weights(tmp_path):
     base.fit(rng.uniform(size=(32, 16, 16, 3)), rng.integers(0, 5, 32), epochs=1, verbose=0)  # "pretrained"
     base.save(tmp_path / "pretrained.h5")
 
-    g = export.import_model(tmp_path / "pretrained.h5")
+    g = model_import.import_model(tmp_path / "pretrained.h5")
     plan = plan_head_replacement(g, g.by_name("gap").id, 2)
     plan.apply(g)
     frozen = [n for n in g.nodes.values() if not n.trainable]

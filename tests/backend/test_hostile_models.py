@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from playground.backend import export
+from playground.backend import export, model_files, model_import
 from playground.backend.builder import build_model
 from playground.core import limits
 from playground.core.errors import ModelImportError, ResourceError
@@ -42,7 +42,7 @@ def test_an_hdf5_file_with_a_zip_appended_is_checked_on_the_zip_part(tmp_path):
     h5.write_bytes(h5.read_bytes() + buf.getvalue())
     assert zipfile.is_zipfile(h5)  # what Keras tests to choose the zip loader
     with pytest.raises(ModelImportError, match="Lambda"):
-        export.import_model(h5)
+        model_import.import_model(h5)
 
 
 def test_a_keras_name_on_a_plain_hdf5_file_is_refused(tmp_path):
@@ -50,7 +50,7 @@ def test_a_keras_name_on_a_plain_hdf5_file_is_refused(tmp_path):
     with h5py.File(h5, "w") as f:
         f.attrs["model_config"] = json.dumps(SAFE)
     with pytest.raises(ModelImportError, match="not a valid .keras archive"):
-        export.read_model_config(h5)
+        model_files.read_model_config(h5)
 
 
 def test_a_config_bomb_is_refused_from_the_directory(tmp_path, monkeypatch):
@@ -58,7 +58,7 @@ def test_a_config_bomb_is_refused_from_the_directory(tmp_path, monkeypatch):
     assert path.stat().st_size < 5_000
     monkeypatch.setattr(limits, "MAX_MODEL_CONFIG", 100_000)
     with pytest.raises(ModelImportError, match="config.json would unpack to 200.2 KB"):
-        export.read_model_config(path)
+        model_files.read_model_config(path)
 
 
 def test_an_encrypted_member_is_refused(tmp_path):
@@ -68,7 +68,7 @@ def test_an_encrypted_member_is_refused(tmp_path):
     raw[cd + 8] |= 1
     path.write_bytes(bytes(raw))
     with pytest.raises(ModelImportError, match="encrypted"):
-        export.read_model_config(path)
+        model_files.read_model_config(path)
 
 
 @pytest.mark.parametrize("text,needle", [
@@ -77,7 +77,7 @@ def test_an_encrypted_member_is_refused(tmp_path):
 ])
 def test_deep_or_huge_configs_are_refused_before_any_recursive_walk(tmp_path, text, needle):
     with pytest.raises(ModelImportError, match=needle):
-        export.import_model(keras_zip(tmp_path / "deep.keras", text))
+        model_import.import_model(keras_zip(tmp_path / "deep.keras", text))
 
 
 def test_many_layers_are_not_refused_for_their_count():
@@ -92,7 +92,7 @@ def test_an_oversized_hdf5_attribute_is_refused_unread(tmp_path, monkeypatch):
         f.attrs["model_config"] = np.zeros(5_000)
     monkeypatch.setattr(limits, "MAX_MODEL_CONFIG", 10_000)
     with pytest.raises(ModelImportError, match="model_config attribute is 40.0 KB"):
-        export.read_model_config(path)
+        model_files.read_model_config(path)
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5"])
@@ -100,11 +100,11 @@ def test_special_files_are_refused(tmp_path, suffix):
     fifo = tmp_path / f"m{suffix}"
     os.mkfifo(fifo)
     with pytest.raises(ModelImportError, match="pipe"):
-        export.import_model(fifo)
+        model_import.import_model(fifo)
     link = tmp_path / f"z{suffix}"
     link.symlink_to("/dev/zero")
     with pytest.raises(ModelImportError, match="device"):
-        export.import_model(link)
+        model_import.import_model(link)
 
 
 def test_a_network_too_large_for_memory_names_both_figures():
@@ -143,7 +143,7 @@ def test_any_corruption_of_a_keras_archive_is_a_model_import_error(tmp_path_fact
     path = tmp_path_factory.mktemp("fuzz") / "m.keras"
     path.write_bytes(bytes(raw))
     try:
-        config = export.read_model_config(path)
+        config = model_files.read_model_config(path)
     except ModelImportError:
         return
     assert isinstance(config, dict)
@@ -164,4 +164,4 @@ def _seq(*layers):
 ])
 def test_absurd_models_are_refused_before_keras_allocates_them(tmp_path, text, needle):
     with pytest.raises(ModelImportError, match=needle):
-        export.import_model(keras_zip(tmp_path / "huge.keras", text))
+        model_import.import_model(keras_zip(tmp_path / "huge.keras", text))

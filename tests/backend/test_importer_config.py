@@ -90,13 +90,13 @@ def test_constant_operations_are_rescalings(args, cls, expected):
 
 def test_hard_swish_opens_trains_and_exports_identically(tmp_path):
     import keras
-    from playground.backend import builder, export
+    from playground.backend import builder, export, model_import
     inp = keras.Input((5,), name="x")
     h = keras.layers.Dense(4, name="d")(inp)
     out = h * keras.layers.ReLU(max_value=6.0, name="r6")(h + 3.0) * (1.0 / 6.0)  # MobileNetV3's hard-swish
     model = keras.Model(inp, out)
     model.save(tmp_path / "hs.keras")
-    g = export.import_model(tmp_path / "hs.keras")
+    g = model_import.import_model(tmp_path / "hs.keras")
     kinds = sorted(n.kind for n in g.nodes.values())
     assert kinds.count("rescaling") == 2 and "opaque" not in kinds
     offsets = sorted((n.params["scale"], n.params["offset"]) for n in g.nodes.values() if n.kind == "rescaling")

@@ -12,7 +12,7 @@ from keras2_cases import CASES  # tests/ is on sys.path (its conftest)
 from in_process import plain_keras_load
 from keras2_files import leaf_layers, teachable_machine_model, write_keras2_h5
 from playground import cli
-from playground.backend import export
+from playground.backend import export, model_import
 from playground.backend.keras2 import conversion_note, convert_file
 from playground.core.errors import ModelImportError
 from playground.core.keras2_dialect import RULES_BY_KEY
@@ -188,19 +188,19 @@ def test_keras2_file_without_version_attribute_is_known_by_its_config(small_cnn,
         f.attrs["model_config"] = json.dumps(cfg)
     bad = _copy_with(small_cnn[1], tmp_path, drop_versions)
     assert conversion_note(bad).startswith("Keras 2 file (unknown version) converted: 5 layers; ")
-    assert export.import_model(bad).by_name("probs").params["units"] == 3
+    assert model_import.import_model(bad).by_name("probs").params["units"] == 3
 
 
 def test_import_note_for_the_app(small_cnn, tmp_path):
     model, path = small_cnn
-    assert export.import_model(path).import_note.startswith("Keras 2 file (2.2.4) converted: 5 layers; ")
+    assert model_import.import_model(path).import_note.startswith("Keras 2 file (2.2.4) converted: 5 layers; ")
     model.save(tmp_path / "k3.keras")
-    assert export.import_model(tmp_path / "k3.keras").import_note == ""
+    assert model_import.import_model(tmp_path / "k3.keras").import_note == ""
 
 
 def test_import_keeps_every_weight(small_cnn):
     model, path = small_cnn
-    graph = export.import_model(path)
+    graph = model_import.import_model(path)
     for layer in model.layers:
         if layer.weights:
             node = graph.by_name(layer.name)
@@ -259,7 +259,7 @@ def _extra(f):
 def test_weights_that_do_not_fit_are_named(small_cnn, tmp_path, capsys, edit, needle):
     bad = _copy_with(small_cnn[1], tmp_path, edit)
     with pytest.raises(ModelImportError) as err:
-        export.import_model(bad)
+        model_import.import_model(bad)
     assert needle in str(err.value)
     rc, _, err_text = run_cli(["export", str(bad), "--format", "keras", "--out", str(tmp_path / "x.keras")], capsys)
     assert rc == 2 and needle in err_text and len(err_text.strip().splitlines()) == 1

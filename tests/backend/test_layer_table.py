@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.backend import builder, export
+from playground.backend import builder, export, model_import
 from playground.core import shapes
 from playground.core import analysis
 from playground.core.errors import ParamError
@@ -104,7 +104,7 @@ def walked(tmp_path_factory):
     for nid, w in builder.read_weights(model, g).items():
         g.set_weights(nid, w)
     folder = tmp_path_factory.mktemp("walk")
-    back = {fmt: export.import_model(export.export(g, folder / f"walk.{fmt}", model=model)) for fmt in ("h5", "keras")}
+    back = {fmt: model_import.import_model(export.export(g, folder / f"walk.{fmt}", model=model)) for fmt in ("h5", "keras")}
     return g, model, back
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.backend import builder, export
+from playground.backend import builder, export, model_import
 from playground.core import analysis
 from playground.core import shapes as S
 from playground.core.graph import Graph
@@ -41,7 +41,7 @@ def test_a_kind_defined_in_a_test_crosses_every_boundary(unit_norm_kind, tmp_pat
     out = model.predict(np.array([[3.0, 4, 0, 0, 0, 0]], "float32"), verbose=0)
     assert out.shape == (1, 3)
     for fmt in ("h5", "keras"):
-        back = export.import_model(export.export(g, tmp_path / f"n.{fmt}", model=model))
+        back = model_import.import_model(export.export(g, tmp_path / f"n.{fmt}", model=model))
         assert back.by_name("unit").kind == "unitnorm" and back.by_name("unit").params == {"axis": -1}
     script = export.export(g, tmp_path / "n.py").read_text()
     assert "layers.UnitNormalization(" in script

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from playground import cli
-from playground.backend import builder, export
+from playground.backend import builder, export, model_import
 from playground.core import shapes
 from playground.core import analysis
 from playground.core.errors import ModelImportError
@@ -65,7 +65,7 @@ def test_applications_summary_matches_keras(app, fmt, capsys):
 @pytest.mark.slow
 def test_applications_round_trip_predictions(app, tmp_path):
     name, model, paths = app
-    g = export.import_model(paths["keras"])
+    g = model_import.import_model(paths["keras"])
     out = export.export(g, tmp_path / "again.h5")
     x = np.random.default_rng(1).uniform(0, 255, size=(2, *APPS[name])).astype(np.float32)
     assert predictions_match(model, out, x) <= 1e-5
@@ -129,7 +129,7 @@ def test_opaque_layer_summary_matches_keras(opaque_model, fmt, capsys):
 
 def test_opaque_layer_builds_trains_and_exports(opaque_model, tmp_path):
     model, paths = opaque_model
-    g = export.import_model(paths["keras"])
+    g = model_import.import_model(paths["keras"])
     node = g.by_name("double")
     assert node.kind == "opaque" and node.weights.keys() == {"w"}
     assert "opaque" in analysis.infer(g)[node.id].formula or "compute_output_shape" in analysis.infer(g)[node.id].formula
@@ -147,7 +147,7 @@ def test_opaque_layer_builds_trains_and_exports(opaque_model, tmp_path):
 
 def test_opaque_shape_follows_an_upstream_edit(opaque_model):
     from playground.backend.opaque import refresh
-    g = export.import_model(opaque_model[1]["keras"])
+    g = model_import.import_model(opaque_model[1]["keras"])
     g.set_param(g.by_name("conv").id, "filters", 6)
     assert analysis.infer(g)[g.by_name("double").id].status == "error"  # core cannot run Keras' rule
     assert refresh(g) == ["double"]
@@ -170,7 +170,7 @@ def test_unregistered_custom_layer_is_refused_by_name(tmp_path):
     keras.Model(inp, keras.layers.Dense(2)(Gone(name="gone")(inp))).save(tmp_path / "g.keras")
     del keras.saving.get_custom_objects()["gone>Gone"]
     with pytest.raises(ModelImportError, match="Gone.*neither a built-in Keras layer nor registered"):
-        export.import_model(tmp_path / "g.keras")
+        model_import.import_model(tmp_path / "g.keras")
 
 
 # ------------------------------------------------------------------ nested models, frozen layers
@@ -189,7 +189,7 @@ def test_nested_models_are_flattened_with_prefixed_names(tmp_path, fmt):
     model = keras.Model(inp, out)
     model.get_layer("stem").get_layer("conv").trainable = False
     model.save(tmp_path / f"n.{fmt}")
-    g = export.import_model(tmp_path / f"n.{fmt}")
+    g = model_import.import_model(tmp_path / f"n.{fmt}")
     assert [n.name for n in g.nodes.values()] == ["img", "stem.conv", "stem.bn", "block.pw", "block.add", "gap",
                                                  "head"]
     assert [(g.nodes[e.src].name, g.nodes[e.dst].name) for e in g.edges if g.nodes[e.dst].name == "block.add"] == \
@@ -212,7 +212,7 @@ def test_frozen_flag_reaches_keras_and_back(tmp_path):
     assert model.get_layer(first.name).trainable is False
     total, trainable = analysis.totals(analysis.infer(g))
     assert (total, trainable) == (model.count_params(), sum(int(np.prod(v.shape)) for v in model.trainable_weights))
-    back = export.import_model(export.export(g, tmp_path / "f.keras"))
+    back = model_import.import_model(export.export(g, tmp_path / "f.keras"))
     assert not back.by_name(first.name).trainable
 
 
@@ -222,7 +222,7 @@ def test_opaque_layer_with_two_inputs(tmp_path):
     dot = keras.layers.Dot(axes=1, name="dot")([keras.layers.Dense(4, name="da")(a), b])
     model = keras.Model([a, b], keras.layers.Dense(2, name="out")(dot))
     model.save(tmp_path / "dot.keras")
-    g = export.import_model(tmp_path / "dot.keras")
+    g = model_import.import_model(tmp_path / "dot.keras")
     node = g.by_name("dot")
     assert node.kind == "opaque" and [g.nodes[i].name for i in g.input_ids(node.id)] == ["da", "b"]
     assert node.params["input_shapes"] == [[4], [4]] and analysis.infer(g)[node.id].shape == (1,)
@@ -239,7 +239,7 @@ def test_keras_own_helper_layer_with_an_unnamed_weight(tmp_path):
     model = keras.Model(inp, keras.layers.Dense(2, name="out")(keras.layers.GlobalAveragePooling2D(name="gap")(x)))
     model.get_layer("scale").set_weights([np.arange(8, dtype=np.float32)])
     model.save(tmp_path / "ls.keras")
-    g = export.import_model(tmp_path / "ls.keras")
+    g = model_import.import_model(tmp_path / "ls.keras")
     assert g.by_name("scale").kind == "opaque" and g.by_name("scale").params["class_name"] == "LayerScale"
     x = np.random.default_rng(5).normal(size=(2, 4, 4, 8)).astype(np.float32)
     assert predictions_match(model, export.export(g, tmp_path / "again.keras"), x) <= 1e-6

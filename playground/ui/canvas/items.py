@@ -3,7 +3,6 @@ what they draw; every change they make is a request the editor turns into an und
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
