@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
     def _on_selection(self, ids: list) -> None:
         """Clicking an edge into a neuron puts the cursor in its first weight."""
         edges = self.scene.selected_edges()
-        if ids and edges and edges[0].dst == ids[0] and self.doc.graph.nodes[ids[0]].kind == "neuron":
+        if ids and edges and edges[0].dst == ids[0] and self.doc.graph.nodes[ids[0]].spec.hand_set:
             editor = self.logic_panel.neuron_editor if self.workspaces.current == "Logic lab" else self.inspector
             first = editor.edit_weight_editor("kernel", (0, 0))
             if first is not None:
