@@ -327,19 +327,3 @@ class Steps:
         for cmd in self.steps:
             cmd.graph = self.live
         return CompoundCommand(text, self.steps)
-
-
-def fitted_neuron_weights(graph: Graph, node_id: str, n_inputs: int) -> dict[str, np.ndarray]:
-    """The node's weights resized to ``n_inputs`` x units, keeping what fits and padding with zeros."""
-    node = graph.nodes[node_id]
-    units = node.params["units"]
-    k = np.zeros((n_inputs, units), np.float32)
-    b = np.zeros(units, np.float32)
-    old_k, old_b = node.weights.get("kernel"), node.weights.get("bias")
-    if old_k is not None:
-        r, c = min(n_inputs, old_k.shape[0]), min(units, old_k.shape[1])
-        k[:r, :c] = old_k[:r, :c]
-    if old_b is not None:
-        c = min(units, old_b.shape[0])
-        b[:c] = old_b[:c]
-    return {"kernel": k, "bias": b}

@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QPointF
 from PySide6.QtGui import QGuiApplication
 
 from ..core import project as project_io
+from ..core.weights import fitted_neuron_weights
 from ..core.analysis import ShapeCache
 from ..core.errors import PlaygroundError
 from ..core.layout import auto_layout
@@ -78,7 +79,7 @@ class Editor(QObject):
             n_in = ShapeCache(g).output_width(src)
             k = g.nodes[dst].weights.get("kernel")
             if n_in and (k is None or k.shape[0] != n_in):
-                steps.add(C.SetWeightsCommand, {dst: C.fitted_neuron_weights(g, dst, n_in)}, "Fit weights")
+                steps.add(C.SetWeightsCommand, {dst: fitted_neuron_weights(g, dst, n_in)}, "Fit weights")
         return cmd
 
     def connect_nodes(self, src: str, dst: str) -> bool:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import shapes
+from ..core.weights import fitted_neuron_weights
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from ..core.registry import ParamSpec, get_spec
@@ -316,10 +317,10 @@ class Inspector(QWidget):
                 steps = C.Steps(self.graph)
                 steps.add(C.SetParamCommand, self.node_id, name, value)
                 n_in = self._neuron_inputs()
-                refit = {self.node_id: C.fitted_neuron_weights(steps.graph, self.node_id, n_in)} if n_in else {}
+                refit = {self.node_id: fitted_neuron_weights(steps.graph, self.node_id, n_in)} if n_in else {}
                 for nid in steps.graph.output_ids(self.node_id):
                     if steps.graph.nodes[nid].spec.hand_set:
-                        refit[nid] = C.fitted_neuron_weights(steps.graph, nid, int(value))
+                        refit[nid] = fitted_neuron_weights(steps.graph, nid, int(value))
                 if refit:
                     steps.add(C.SetWeightsCommand, refit, "Fit weights")
                 self.stack.push(steps.command(f"Set units to {value}"))

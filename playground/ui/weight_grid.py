@@ -12,6 +12,7 @@ import math
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from ..core.weights import fitted_neuron_weights
 from . import commands as C
 
 RED = "border: 1.5px solid #D64541; border-radius: 3px;"
@@ -190,7 +191,7 @@ class WeightGrid(QWidget):
         stack = self.doc.stack
         if var not in node.weights:
             steps = C.Steps(self.graph)
-            steps.add(C.SetWeightsCommand, {self.node_id: C.fitted_neuron_weights(
+            steps.add(C.SetWeightsCommand, {self.node_id: fitted_neuron_weights(
                 self.graph, self.node_id, self.fan_in())}, "Create weights")
             steps.add(C.SetWeightCommand, self.node_id, var, idx, value, merge=merge)
             stack.push(steps.command("Set weight"))
@@ -200,6 +201,6 @@ class WeightGrid(QWidget):
     def fit_weights(self) -> None:
         n_in = self.fan_in()
         if n_in:
-            self.doc.push(C.SetWeightsCommand(self.graph, {self.node_id: C.fitted_neuron_weights(
+            self.doc.push(C.SetWeightsCommand(self.graph, {self.node_id: fitted_neuron_weights(
                 self.graph, self.node_id, n_in)}, "Reset weights to fit"))
             self.build(self.node_id)
