@@ -49,6 +49,7 @@ class Document(QObject):
     settings_changed = Signal(str, str)  # section, key
     replaced = Signal()  # a whole new project (New, Open, preset, recovery)
     selection_changed = Signal(list)  # node ids
+    masked_changed = Signal()  # which layers' sizes are hidden while a prediction is asked (``mask``)
     trained_changed = Signal()  # a trained Keras model arrived or was dropped
     title_changed = Signal()  # path, name or modified state
     message = Signal(str, str)  # text, kind: "error" | "info" (the banner)
@@ -62,6 +63,7 @@ class Document(QObject):
         self.stack = QUndoStack(self)
         self.path: Path | None = None
         self.selection: list[str] = []
+        self.masked: frozenset[str] = frozenset()  # layers whose sizes the views show as "?" (a lesson's question)
         self.trained_model = None  # the last trained keras.Model (results, See inside)
         self.trained_outcome = None
         self.stack.indexChanged.connect(self._on_index_changed)
@@ -126,6 +128,14 @@ class Document(QObject):
             target[key] = value
         self.settings_changed.emit(section, key)
 
+    def mask(self, node_ids) -> None:
+        """Hide these layers' sizes, parameter counts and formulas in every view (a lesson asks the learner to
+        predict them: predict first, then see); ``mask(())`` shows them again. View state, not an edit."""
+        ids = frozenset(n for n in node_ids if n in self.graph.nodes)
+        if ids != self.masked:
+            self.masked = ids
+            self.masked_changed.emit()
+
     def select(self, node_ids: list[str]) -> None:
         ids = [n for n in node_ids if n in self.graph.nodes]
         if ids != self.selection:
@@ -148,6 +158,7 @@ class Document(QObject):
         self.project.training, self.project.logic = dict(proj.training), dict(proj.logic)
         self.project.runs = proj.runs  # the run history travels with the project
         self.selection = []
+        self.masked = frozenset()  # a new graph: its ids are not the hidden ones
         self.graph.replace_with(proj.graph, adopt)
         self.path = Path(path) if path else None
         self.set_trained(None, None)

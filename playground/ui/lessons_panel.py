@@ -275,6 +275,7 @@ class LessonsPanel(QWidget):
         self.hint.setText("")
         self.back_btn.setEnabled(index > 0)
         self.next_btn.setText("Finish" if index == n - 1 else "Next")
+        self._mask(step)
         if not step.asks_answer:
             self._highlight()  # a prediction is asked first; its layer is shown once the answer is right
         if step.check is None:
@@ -285,6 +286,22 @@ class LessonsPanel(QWidget):
                 self._auto_check()
         if step.asks_answer:
             self.answer.setFocus()
+
+    def _mask(self, step) -> None:
+        """Predict first, then see: while an answer is asked about a layer, its size (and what follows from it
+        downstream) shows as "?" on the canvas and in the summary."""
+        node = L.find_layer(self.doc.graph, step.highlight) if step is not None and step.asks_answer and \
+            step.highlight else None
+        if node is None:
+            self.doc.mask(())
+            return
+        hidden, todo = set(), [node.id]
+        while todo:
+            nid = todo.pop()
+            if nid not in hidden:
+                hidden.add(nid)
+                todo.extend(self.doc.graph.output_ids(nid))
+        self.doc.mask(hidden)
 
     def _highlight(self) -> None:
         step = self.step
@@ -325,7 +342,8 @@ class LessonsPanel(QWidget):
     def _set_passed(self, res: L.Result) -> None:
         self.passed = True
         if self.step is not None and self.step.asks_answer:
-            self._highlight()  # then see: the layer the prediction was about, where it lives
+            self.doc.mask(())  # then see: the sizes come back
+            self._highlight()  # and the layer the prediction was about is selected, where it lives
         if res.message:
             self.result.setText(f"<span style='color:{GREEN}'>\u2713 {esc(res.message)}</span>")
         self.next_btn.setEnabled(True)
@@ -424,6 +442,7 @@ def install(w) -> None:
     panel.setMinimumWidth(300)
     w.addDockWidget(Qt.RightDockWidgetArea, dock)
     dock.hide()
+    dock.visibilityChanged.connect(lambda shown: None if shown else w.doc.mask(()))  # closed: every size shows
 
     def open_lessons():
         if w.lesson_offer.isVisible():

@@ -59,6 +59,7 @@ class SummaryTable(QWidget):
         self.row_ids: list[str] = []
         self.table.itemSelectionChanged.connect(self._on_row_selected)
         doc.changed.connect(self.refresh)
+        doc.masked_changed.connect(self.refresh)
         doc.selection_changed.connect(self.select_node_ids)
         self.refresh()
 
@@ -79,6 +80,8 @@ class SummaryTable(QWidget):
             elif info.warnings:
                 formula += "   \u26a0 " + info.warnings[0]
             cells = [node.name, spec.title, shapes.shape_text(info.shape), f"{info.params:,}", formula]
+            if nid in self.doc.masked and not info.errors:  # a lesson asks for this size: predict first, then see
+                cells[2:] = ["?", "?", "hidden while the lesson asks you to predict it"]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c == 3:
@@ -97,6 +100,8 @@ class SummaryTable(QWidget):
                             f"{size_text(total * 4)} "
                             f"as float32" + (f" \u00b7 <span style='color:#D64541'>{n_err} layer(s) with errors</span>"
                                              if n_err else ""))
+        if self.doc.masked:  # the total would give a lesson's answer away
+            self.totals.setText("<b>Total params: ?</b> (hidden while a lesson asks you to predict a size or count)")
         self.table.blockSignals(False)
         self.select_node_ids(self.doc.selection)
 

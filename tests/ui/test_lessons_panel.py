@@ -217,3 +217,26 @@ def test_the_dock_sits_beside_the_canvas(window):
     central = w.centralWidget().geometry()
     assert not dock.intersects(central) and dock.left() >= central.right()
     assert not w.lessons_dock.isFloating()
+
+
+def test_predict_first_then_see_hides_the_answer(window, settings):
+    """While a step asks for a layer's size, the canvas card and the summary show "?" for it and for what follows
+    it; the right answer brings the sizes back, and closing the panel does too."""
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 2)  # the 6x6 image: "how many rows does the output have?"
+    edge = w.graph.by_name("edge")
+    card = w.scene.node_items[edge.id]
+    row = w.summary.row_ids.index(edge.id)
+    assert card.shape_line.startswith("?") and "4x4" not in card.toolTip()
+    assert w.summary.table.item(row, 2).text() == "?" and "4" not in w.summary.table.item(row, 4).text()
+    assert "Total params: ?" in w.summary.totals.text()
+    answer(panel, "3")  # wrong: still hidden
+    assert card.shape_line.startswith("?")
+    answer(panel, "4")
+    assert card.shape_line == "4x4x1" and w.summary.table.item(row, 2).text() == "4x4x1"
+    next_step(panel)
+    assert card.shape_line.startswith("?")  # the next prediction hides it again
+    from PySide6.QtWidgets import QAbstractButton  # noqa: PLC0415
+    click(w.lessons_dock.findChild(QAbstractButton, "qt_dockwidget_closebutton"))  # the dock's own close button
+    assert not w.lessons_dock.isVisible() and card.shape_line == "4x4x1"

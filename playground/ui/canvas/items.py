@@ -71,11 +71,15 @@ class NodeItem(QGraphicsItem):
         return QRectF(CARD_W - PORT_R - 3, CARD_H / 2 - PORT_R - 3, 2 * PORT_R + 6, 2 * PORT_R + 6)
 
     # content
-    def set_content(self, node, info: shapes.NodeInfo) -> None:
+    def set_content(self, node, info: shapes.NodeInfo, masked: bool = False) -> None:
+        """Show ``node`` with its shape results; ``masked``: its size is a lesson's question, shown as "?"."""
         self.name = node.name
         self.summary = self.spec.summary(node.params)
         self.status = info.status
-        if info.shape is not None:
+        if masked and info.status in ("ok", "warning"):
+            self.shape_line, self.params_line = "? (predict it)", "hidden by the lesson"
+            info = shapes.NodeInfo(status=info.status)  # nor in the tooltip
+        elif info.shape is not None:
             self.shape_line = shapes.shape_text(info.shape)
             self.params_line = f"{info.params:,} params" if info.params else "no parameters"
             if not getattr(node, "trainable", True) and info.params:

@@ -48,6 +48,7 @@ class GraphScene(QGraphicsScene):
         for name in ("node_renamed", "param_changed", "trainable_changed", "weights_changed"):
             getattr(ev, name).connect(self._on_node_changed)
         doc.changed.connect(self.refresh)  # labels follow the document's shape results, once per edit
+        doc.masked_changed.connect(self._on_masked)
         self.selectionChanged.connect(self._on_scene_selection)
         doc.selection_changed.connect(self._on_doc_selection)
         self.rebuild()
@@ -160,6 +161,10 @@ class GraphScene(QGraphicsScene):
     def infos(self) -> dict:
         return self.doc.infos
 
+    def _on_masked(self) -> None:
+        self._labels_stale = True
+        self.refresh()
+
     def refresh(self) -> None:
         """Update every label from the document's shape results (computed once per edit, in core)."""
         infos = self.doc.infos
@@ -168,9 +173,9 @@ class GraphScene(QGraphicsScene):
         self._labels_stale, self._labels_from = False, infos
         for nid, item in self.node_items.items():
             if nid in infos:
-                item.set_content(self.graph.nodes[nid], infos[nid])
+                item.set_content(self.graph.nodes[nid], infos[nid], masked=nid in self.doc.masked)
         for edge, item in self.edge_items.items():
-            src_info = infos.get(edge.src)
+            src_info = None if edge.src in self.doc.masked else infos.get(edge.src)
             dst = self.graph.nodes[edge.dst]
             label = weights_label(dst, None) if dst.spec.hand_set else ""
             item.set_content(shapes.shape_text(src_info.shape if src_info else None), label)
