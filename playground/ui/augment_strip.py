@@ -13,7 +13,7 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from ..core.registry import get_spec
-from .canvas.previews import to_qimage
+from .canvas.preview_controller import to_qimage
 from .worker import start_job
 
 THUMB = 52  # px each picture is drawn at

@@ -27,7 +27,7 @@ from .canvas.view import GraphView
 from .document import Document
 from .editor import Editor
 from .exchange import Exporter
-from .files import FileController, app_data_dir  # noqa: F401 - app_data_dir is part of this module's API
+from .file_controller import FileController, app_data_dir  # noqa: F401 - app_data_dir is part of this module's API
 from .inspector import Inspector
 from .palette import Palette
 from .summary import SummaryTable

@@ -202,7 +202,7 @@ def test_screenshots_of_every_page(window, qtbot, trained, size, tmp_path):
     """Every See-inside page fits the window at both sizes (nothing forces it wider or taller, every figure
     lies inside its page) and is saved as a PNG (docs/screenshots with PLAYGROUND_SCREENSHOTS=1)."""
     from PySide6.QtWidgets import QWidget
-    from playground.ui.inside.figures import Heatmap
+    from playground.ui.inside.figure_widgets import Heatmap
     out = SHOTS if os.environ.get("PLAYGROUND_SCREENSHOTS") else tmp_path
     open_model_view(window, qtbot, trained)
     window.resize(*size)

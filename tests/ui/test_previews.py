@@ -7,7 +7,7 @@ import sys
 from playground.core import project
 from playground.core.layout import apply_layout
 from playground.resources_path import preset_text
-from playground.ui.canvas.previews import MAX_LAYERS
+from playground.ui.canvas.preview_controller import MAX_LAYERS
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "benchmarks"))
 from synthetic_graphs import resnet_like  # noqa: E402

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from playground.ui.files import app_data_dir
+from playground.ui.file_controller import app_data_dir
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ class GraphView(QGraphicsView):
         self.setAcceptDrops(True)
         self.setFocusPolicy(Qt.StrongFocus)
         self._panning = None
-        from .previews import PreviewController
+        from .preview_controller import PreviewController
         self.previews = PreviewController(scene, self)
         self.minimap = Minimap(self)
         self.find_bar = FindBar(self)

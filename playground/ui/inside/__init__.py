@@ -16,7 +16,7 @@ from .jobs import SerialJobs
 # The pages' modules load with the pages (on first show), not with the window: ``from .inside import X``
 # still works for each name below (module __getattr__).
 _LAZY = {"ConvExplorer": "conv_page", "PoolExplorer": "pool_page", "ModelView": "model_view",
-         "DigitPanel": "digits", "DrawPad": "digits", "GridEditor": "grid", "StepExplorer": "grid"}
+         "DigitPanel": "draw_page", "DrawPad": "draw_page", "GridEditor": "grid", "StepExplorer": "grid"}
 
 
 def __getattr__(name: str):
@@ -49,7 +49,7 @@ class InsidePanel(QTabWidget):
     def _build(self) -> tuple:
         if self._pages is None:
             from .conv_page import ConvExplorer
-            from .digits import DigitPanel
+            from .draw_page import DigitPanel
             from .model_view import ModelView
             from .pool_page import PoolExplorer
             conv, pool = ConvExplorer(), PoolExplorer()

@@ -17,7 +17,7 @@ from ...core.errors import PlaygroundError
 from ...core.figures import scale_for
 from ..images import GREYS
 from ..theme import SPACING
-from .figures import Heatmap, caption_label, title_label
+from .figure_widgets import Heatmap, caption_label, title_label
 
 _DIGITS: tuple[np.ndarray, np.ndarray] | None = None
 

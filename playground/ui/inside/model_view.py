@@ -19,7 +19,7 @@ from ...core.graph import LayerNode
 from ..commands import SetWeightsCommand
 from ..images import array_to_pixmap
 from ..theme import GAP, MARGIN, SPACING
-from .figures import ColourBar, EmptyState, Heatmap, TileGrid, caption_label, title_label
+from .figure_widgets import ColourBar, EmptyState, Heatmap, TileGrid, caption_label, title_label
 from .jobs import SerialJobs
 from .path import ActivationPath
 from .surgery import FilterSurgery

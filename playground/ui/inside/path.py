@@ -11,7 +11,7 @@ from ...core.figures import figure_kind, scale_for, strongest_channels
 from ...core.shapes import shape_text
 from ..images import GREYS
 from ..theme import SPACING
-from .figures import Bars, Heatmap, caption_label
+from .figure_widgets import Bars, Heatmap, caption_label
 
 MAPS_PER_ROW = 4
 TILE = 56  # px a map is drawn at, whatever its size (a 5x5 map gets 10 px per value)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from ...core.figures import number, scale_for
 from ..theme import SPACING
-from .figures import Heatmap, caption_label, title_label
+from .figure_widgets import Heatmap, caption_label, title_label
 from .grid import GridEditor
 
 

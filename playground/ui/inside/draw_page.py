@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 from ...core.digits import mnist_style
 from ..images import array_to_pixmap
 from ..theme import GAP, MARGIN, SPACING
-from .figures import Bars, caption_label, title_label
+from .figure_widgets import Bars, caption_label, title_label
 from .jobs import SerialJobs
 
 
