@@ -11,9 +11,8 @@ from __future__ import annotations
 from html import escape as esc
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDockWidget,
     QFileDialog,
     QFrame,
     QHBoxLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTextBrowser,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -376,91 +374,3 @@ class LessonsPanel(QWidget):
         else:
             self.result.setText(f"<span style='color:{GREEN}'>\u2713 Lesson done. Pick the next one above.</span>")
             self.next_btn.setEnabled(False)
-
-
-class LessonOffer(QFrame):
-    """The one-line first-start offer above the canvas; dismissing it is remembered for good."""
-
-    def __init__(self, settings, on_open, parent=None):
-        super().__init__(parent)
-        self.settings = settings
-        self.setStyleSheet("LessonOffer { background: rgba(61, 123, 242, 0.12); border-radius: 4px; }")
-        text = QLabel("New here? The lessons walk you through the lectures step by step, checking what you build.")
-        text.setWordWrap(True)
-        self.open_btn = QPushButton("Open the lessons")
-        self.open_btn.clicked.connect(lambda: (self.dismiss(), on_open()))
-        self.close_btn = QToolButton(text="\u2715")
-        self.close_btn.setAutoRaise(True)
-        self.close_btn.setToolTip("Don't offer again (Help \u2192 Lessons opens them any time)")
-        self.close_btn.clicked.connect(self.dismiss)
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(10, 4, 4, 4)
-        lay.addWidget(text, 1)
-        lay.addWidget(self.open_btn)
-        lay.addWidget(self.close_btn)
-        seen = settings.value(OFFER_KEY, False)  # an .ini file gives back the text "true"
-        self.setVisible(not (seen is True or str(seen).lower() == "true"))
-
-    def dismiss(self) -> None:
-        self.settings.setValue(OFFER_KEY, True)
-        self.hide()
-
-
-def install(w) -> None:
-    """Add the Lessons dock (right of the central area), Help > Lessons and the first-start offer to window ``w``."""
-    def extra():
-        inside = getattr(w, "inside_panel", None)
-        mv = getattr(inside, "model_view", None)
-        now = getattr(mv, "accuracy", None)
-        outcome = w.doc.trained_outcome
-        was = outcome.result.test_accuracy if outcome is not None else None
-        return {"filter_accuracy": (was, now) if now is not None else None}
-
-    def make_room() -> None:
-        """With the dock open on a narrow screen, the canvas keeps a readable width: the side panels give."""
-        if not dock.isVisible() or w.workspace in ("See inside", "Train"):
-            return
-        sizes = w.hsplit.sizes()
-        total = sum(sizes)
-        if total >= 1100:
-            return
-        palette = min(sizes[0], 140)
-        right = min(sizes[2], int(total * 0.45))
-        w.hsplit.setSizes([palette, total - palette - right, right])
-        QTimer.singleShot(0, w.view.fit_all)  # the canvas changed size: the whole network again
-
-    def switch(name: str) -> None:
-        w.set_workspace(name)
-        make_room()
-
-    panel = w.lessons_panel = LessonsPanel(w.doc, w.settings, w.files, switch, extra)
-    dock = w.lessons_dock = QDockWidget("Lessons", w)
-    dock.setObjectName("lessons")
-    dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable)  # never floats over the canvas
-    dock.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea)
-    dock.setWidget(panel)
-    panel.setMinimumWidth(300)
-    w.addDockWidget(Qt.RightDockWidgetArea, dock)
-    dock.hide()
-    dock.visibilityChanged.connect(lambda shown: None if shown else w.doc.mask(()))  # closed: every size shows
-
-    def open_lessons():
-        if w.lesson_offer.isVisible():
-            w.lesson_offer.dismiss()  # found them: the offer has done its work
-        dock.show()
-        dock.raise_()
-        make_room()
-        if panel.list.currentRow() < 0 and panel.lessons:
-            panel.list.setCurrentRow(0)
-        panel.list.setFocus()
-
-    w.open_lessons = open_lessons
-    help_menu = next(a.menu() for a in w.menuBar().actions() if a.menu() and a.text() == "&Help")
-    act = w.lessons_action = help_menu.addAction("&Lessons")
-    act.setShortcut("F1")
-    act.setStatusTip("Guided exercises from the lectures that check what you build")
-    act.triggered.connect(open_lessons)
-    help_menu.insertAction(help_menu.actions()[0], act)
-    offer = w.lesson_offer = LessonOffer(w.settings, open_lessons)
-    box = w.banner.parentWidget().layout()
-    box.insertWidget(0, offer)

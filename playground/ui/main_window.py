@@ -89,7 +89,7 @@ class MainWindow(QMainWindow):
         self.workspaces = Workspaces(self, self)
         self.backend = BackendChoice(self.doc, self.settings, self.backend_actions, self)
         self._connect()
-        from .lessons_panel import install as install_lessons
+        from .lessons_dock import install as install_lessons
         install_lessons(self)  # the Lessons dock, Help > Lessons and the first-start offer
         self.resize(1480, 900)
         self.hsplit.setSizes([200, 900, 380])
