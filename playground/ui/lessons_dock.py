@@ -78,6 +78,7 @@ def install(w) -> None:
     def open_lessons():
         if w.lesson_offer.isVisible():
             w.lesson_offer.dismiss()  # found them: the offer has done its work
+        panel.ensure_loaded()
         dock.show()
         dock.raise_()
         make_room()

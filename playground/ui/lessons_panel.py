@@ -126,9 +126,18 @@ class LessonsPanel(QWidget):
 
         doc.changed.connect(self._on_doc_changed)
         doc.settings_changed.connect(lambda *_: self._on_doc_changed())
-        self.load_builtin()
+        self._loaded = False  # the shipped lessons are read when the panel is first shown, not at start-up
+
+    def showEvent(self, event):
+        self.ensure_loaded()
+        super().showEvent(event)
 
     # ------------------------------------------------------------ lessons
+    def ensure_loaded(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self.load_builtin()
+
     def load_builtin(self) -> None:
         """The shipped lessons; a broken file is one line in the panel, and the others still load."""
         from ..resources_path import resource_root

@@ -168,6 +168,7 @@ def test_show_me_is_one_undo_step_and_progress_survives(window, settings):
     w2 = MainWindow(settings=settings)
     try:
         assert not w2.lesson_offer.isVisibleTo(w2)
+        w2.lessons_action.trigger()  # Help > Lessons
         assert "(1/4)" in w2.lessons_panel.list.item(0).text()
         w2.lessons_panel.list.setCurrentRow(0)
         assert w2.lessons_panel.start_btn.text() == "Continue at step 2 of 4"
