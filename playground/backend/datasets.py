@@ -359,34 +359,28 @@ def _open_image(f: Path):
     could be (a 6 GB sparse ``big.png``) is refused without reading it, and the sides are read from the
     header before a byte of pixel data is."""
     from PIL import Image  # noqa: PLC0415
-    with open_regular(f, DatasetError, "an image", limits.MAX_IMAGE_FILE) as fh:
+
+    def opened(stream):
+        """Pillow's lazy open (header only) under the decompression-bomb guard; one line for a bad image."""
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
-                head = Image.open(fh)  # reads the header only
-                w, h = head.size
+                return Image.open(stream)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-            raise DatasetError(f"{f}: the image is too large to decode safely (Pillow's decompression-bomb guard); "
-                               f"images may be at most {limits.MAX_IMAGE_SIDE} pixels a side.") from None
+            raise DatasetError(f"{f}: the image is too large to decode safely (Pillow's decompression-bomb "
+                               f"guard); images may be at most {limits.MAX_IMAGE_SIDE} pixels a side.") from None
         except (OSError, ValueError, SyntaxError) as exc:
             raise DatasetError(f"{f} is not an image this app can read ({str(exc)[:120]}); remove it from the "
                                f"folder.") from None
+
+    with open_regular(f, DatasetError, "an image", limits.MAX_IMAGE_FILE) as fh:
+        w, h = opened(fh).size  # reads the header only
         if max(w, h) > limits.MAX_IMAGE_SIDE:
             raise DatasetError(f"{f} is {w}x{h} pixels; images may be at most {limits.MAX_IMAGE_SIDE} pixels a "
                                f"side.")
         fh.seek(0)
         data = fh.read()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise DatasetError(f"{f}: the image is too large to decode safely (Pillow's decompression-bomb guard); "
-                           f"images may be at most {limits.MAX_IMAGE_SIDE} pixels a side.") from None
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise DatasetError(f"{f} is not an image this app can read ({str(exc)[:120]}); remove it from the "
-                           f"folder.") from None
-    return img
+    return opened(io.BytesIO(data))
 
 
 def load_image_folder(path: Path) -> Dataset:
