@@ -1,10 +1,10 @@
-"""Live training curves: pyqtgraph curves over growing numpy buffers, redrawn at most 10 times a second
+"""Live training curves: pyqtgraph curves over growing numpy buffers, redrawn at most 5 times a second
 (when the worker's chunk of batches arrives: ``TrainPanel._on_batches``; the timer serves other callers).
 
-Why 10 and not 30: every frame repaints both plots and has Qt flush the window, 2-3 ms of the GUI
-thread in the app's window on the 2-core development machine even with the cheap curves below; at 30 Hz
-that CPU is taken from training three times as often (benchmarks/training_overhead.py), and a curve
-growing 10 times a second still reads as live.
+Why 5 and not 30: every frame repaints both plots and has Qt flush the window, 2-3 ms of the GUI thread in the
+app's window on the 2-core development machine even with the cheap curves below; that CPU is taken from
+training (benchmarks/training_overhead.py, gui_cpu_share: 0.10 of a fit's CPU at 10 frames a second, 0.06 at
+5), and a curve growing 5 times a second still reads as live.
 
 Each curve is drawn from a preallocated buffer that doubles when full; a redraw calls ``setData`` only for
 buffers that changed. The four per-batch curves are bare PlotCurveItems: the raw ones fed through
@@ -21,7 +21,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QHBoxLayout, QWidget
 
-REDRAW_MS = 100
+REDRAW_MS = 200
 # Points per drawn batch curve: about two per horizontal pixel of a plot (each of the two gets ~500 px of a
 # 1480-pixel-wide window). Drawing costs grow with points: 2,000 points in four curves took ~10 ms a frame,
 # a third of a core at 10 frames a second late in a 3-epoch MNIST run (benchmarks/training_overhead.py --mnist).

@@ -361,7 +361,7 @@ class TrainPanel(QWidget):
         self.t_start = time.perf_counter()
 
     def _on_batches(self, chunk: list) -> None:
-        """A chunk of batches (the worker sends them at most 10 times a second): every one goes into the
+        """A chunk of batches (the worker sends them at most 5 times a second): every one goes into the
         curves' buffers; the labels, the progress bar and the plots are updated once for the chunk."""
         for epoch, batch, steps, loss, acc, elapsed in chunk:
             x = epoch + (batch + 1) / steps
@@ -373,7 +373,7 @@ class TrainPanel(QWidget):
         self.last_batch = (int(epoch), int(batch), int(steps))
         done = (epoch + (batch + 1) / steps) / max(self.epochs, 1)
         now = time.perf_counter()
-        if now - self.last_status > 0.09:  # at 10 Hz at most
+        if now - self.last_status > 0.09:  # at 10 Hz at most (chunks come at 5)
             self.last_status = now
             # Only the progress bar changes while batches flow: its own text carries the batch, loss and ETA.
             # A label's new text makes Qt lay the whole window out again (3-4 ms of the GUI thread per label
@@ -387,10 +387,11 @@ class TrainPanel(QWidget):
             self.progress.setUpdatesEnabled(False)
             self.progress.setValue(int(done * 1000))
             self.progress.setUpdatesEnabled(True)
-        # Draw in this frame, at most 10 times a second while the curves are short and 4 times once they are
-        # long: a frame's cost grows with the points drawn (3 ms at 150, 8 ms at 1,000 on 2 cores), and a frame
-        # every 0.1 s of a long run took 10-15% of a core from training. Pause and the end always draw.
-        due = 0.1 + 0.15 * min(1.0, self.plots.buffers["batch_loss"].n / MAX_POINTS)
+        # Draw in this frame, at most 5 times a second while the curves are short and 3 times once they are
+        # long: a frame's cost grows with the points drawn (3 ms at 150, 8 ms at 1,000 on 2 cores); at 10 frames
+        # a second the window took 10 % of a training run's CPU, at 5 about 6 % (issue 26,
+        # benchmarks/training_overhead.py: gui_cpu_share). Pause and the end always draw.
+        due = 0.2 + 0.15 * min(1.0, self.plots.buffers["batch_loss"].n / MAX_POINTS)
         if now - self.drawn_at >= due:
             self.drawn_at = now
             self.plots.redraw()

@@ -2,7 +2,7 @@
 feature maps, predictions) through ``start_job``.
 
 A TrainingWorker runs ``backend.session.run_training`` in a QThread. Metrics leave it as plain floats
-through queued signals; per-batch metrics are condensed into one signal at most 10 times a second (every
+through queued signals; per-batch metrics are condensed into one signal at most 5 times a second (every
 batch is in it, none is dropped), so the GUI thread wakes, takes the GIL and repaints once per chunk rather
 than once per batch. Any other event (epoch end, pause, the end) sends the batches before it first.
 Stop sets a flag that ends training after the batch in progress. Pause, resume and step go through a
@@ -109,7 +109,7 @@ class TrainingWorker(QObject):
         self._sent_at = 0.0
         self._lock = threading.Lock()  # Keras' callback thread sends batches, the training thread the rest
 
-    CHUNK_S = 0.1  # batches go out at most this often
+    CHUNK_S = 0.2  # batches go out at most this often: the plots draw at most 5 times a second (ui/plots.py)
 
     def _on_event(self, kind: str, p: dict) -> None:
         with self._lock:  # one lock keeps the order: the batches before an event reach the GUI before it

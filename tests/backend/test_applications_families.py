@@ -1,4 +1,4 @@
-"""Issue 25: the keras.applications families that used to be refused open exactly, .h5 and .keras.
+"""Issue 25: every keras.applications family opens exactly, .h5 and .keras, the deep ones included.
 
 Keras is the oracle (as in test_open_models): every layer's output shape and parameter count equal the model's
 own (nested models' layers as ``outer.inner``, operations like ``x + y`` included), and the model re-exported by
@@ -26,7 +26,14 @@ FAMILIES = {  # name: (side, what it exercises)
     "ConvNeXtTiny": (32, "names over 64 characters; LayerScale in .h5"),
     "NASNetMobile": (32, "771 layers"),
     "EfficientNetV2B0": (32, "Normalization, 270 layers"),
-}  # InceptionResNetV2 (782 layers) and the rest: benchmarks/open_applications.py; its CustomScaleLayer: below
+    "EfficientNetB0": (32, "Normalization with its variance, Rescaling, 238 layers"),
+    "DenseNet121": (32, "427 layers, 58 concatenations"),
+    "InceptionV3": (75, "its smallest input; asymmetric 1x7/7x1 kernels"),
+    "InceptionResNetV2": (75, "782 layers; CustomScaleLayer in .h5, which plain Keras cannot load"),
+    "Xception": (71, "separable convolutions at its smallest input"),
+    "MobileNet": (32, "depthwise convolutions, ReLU(6.0)"),
+    "ResNet50V2": (32, "pre-activation blocks, ZeroPadding2D"),
+}  # VGG16, ResNet50 and MobileNetV2: test_open_models; every constructor: benchmarks/open_applications.py
 
 
 @pytest.fixture(scope="module", params=sorted(FAMILIES))
@@ -56,7 +63,8 @@ def test_family_opens_exactly_and_round_trips(family, fmt, tmp_path):
     got = np.asarray(keras.models.load_model(again, compile=False)(x))  # plain Keras loads the re-export
     assert float(np.max(np.abs(got - want))) <= 1e-5
     expected = {"MobileNetV3Small": "18 operations with a number", "ConvNeXtTiny": "18 LayerScale layers built "
-                "from keras.applications.convnext"}.get(name) if fmt == "h5" else None
+                "from keras.applications.convnext", "InceptionResNetV2": "40 CustomScaleLayer layers built from "
+                "keras.applications.inception_resnet_v2"}.get(name) if fmt == "h5" else None
     assert (expected in graph.import_note) if expected else graph.import_note == ""  # status bar, summary
 
 
