@@ -4,6 +4,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # Each worker process its own home: Qt's test-mode folders (autosave and recovery files) and Keras' cache
+    # live under it, so two workers never see each other's recovery files or locks.
+    import tempfile
+    os.environ["HOME"] = tempfile.mkdtemp(prefix=f"playground-{os.environ['PYTEST_XDIST_WORKER']}-")
+
 
 def pytest_sessionfinish(session, exitstatus):
     session.config._playground_status = int(exitstatus)
