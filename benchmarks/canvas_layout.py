@@ -75,6 +75,7 @@ def main() -> None:
     view.resize(1000, 700)
     view.show()
     app.processEvents()
+    summary = {}
     for n in (430, 2000):
         g = densenet_like(n) if n <= 500 else fast_copy(densenet_like(500), n // 500)
         lay, cpu, sc, base = [], [], [], []
@@ -88,6 +89,7 @@ def main() -> None:
             sc.append(scene_build(doc, g))
             base.append(baseline(g, pos))
         ratio = [s / b for s, b in zip(sc, base)]
+        summary[len(g.nodes)] = statistics.median(ratio)
         print(f"layers={len(g.nodes)} edges={len(g.edges)} layout_ms={stats(lay)} layout_cpu_ms={stats(cpu)} "
               f"scene_ms={stats(sc)} "
               f"baseline_ms={stats(base)} ratio={stats(ratio)}", flush=True)
@@ -100,6 +102,9 @@ def main() -> None:
         cpu.append((time.process_time() - c) * 1000)
     print(f"layers={len(big.nodes)} edges={len(big.edges)} layout_ms={stats(lay)} layout_cpu_ms={stats(cpu)}",
           flush=True)
+    # the last line: each scene build's median ratio to plain Qt items, and the 10,000-layer layout
+    print(" ".join(f"scene_ratio_{n}={r:.2f}" for n, r in summary.items()) +
+          f" layout_{len(big.nodes)}_ms={statistics.median(lay):.0f}", flush=True)
 
 
 if __name__ == "__main__":
