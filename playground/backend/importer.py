@@ -154,8 +154,8 @@ class _Importer:
         node = self.g.add_node(kind, params, name=self.node_name(prefix, name))
         node.trainable = bool(trainable)
         self.paths[node.id] = path
-        for src in ins:
-            self.g.connect(src, node.id)
+        for src in ins:  # the node is new, so no cycle; merge shapes are checked once at the end
+            self.g.connect(src, node.id, deferred=True)
         return node.id
 
     # ------------------------------------------------------------ one model (top level or nested)
@@ -312,6 +312,7 @@ def graph_from_config(config: dict, facts: Facts | None = None) -> Graph:
     imp = _Importer(facts)
     try:
         imp.model(config)
+        imp.g.check_structure()  # one shape pass for every merge layer, not one per edge
     except ModelImportError:
         raise
     except PlaygroundError as exc:
