@@ -332,11 +332,20 @@ class ModelFacts:
 
     def __init__(self, model):
         self.model = model
+        self._by_name: dict[int, dict] = {}  # id(model) -> its layers by name, first of a name wins (get_layer's rule)
 
     def layer(self, path: tuple[str, ...]):
         layer = self.model
-        for name in path:
-            layer = layer.get_layer(name)
+        for name in path:  # a dict per model: Keras' get_layer rebuilds the layer list on every call
+            found = self._by_name.get(id(layer))
+            if found is None:
+                found = {}
+                for sub in layer.layers:
+                    found.setdefault(sub.name, sub)
+                self._by_name[id(layer)] = found
+            if name not in found:
+                layer.get_layer(name)  # Keras' own error for a name it lacks
+            layer = found[name]
         return layer
 
     def weights(self, path):
