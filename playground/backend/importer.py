@@ -349,8 +349,10 @@ class ModelFacts:
         return layer
 
     def weights(self, path):
-        from .builder import layer_weights  # noqa: PLC0415
-        return layer_weights(self.layer(path))
+        """``builder.layer_weights`` without its second copy: ``get_weights`` already returns fresh arrays."""
+        from .builder import weight_names  # noqa: PLC0415
+        layer = self.layer(path)
+        return {k: _own_float32(w) for k, w in zip(weight_names(layer), layer.get_weights())}
 
     def input_shape(self):
         return tuple(int(d) for d in self.model.inputs[0].shape[1:])
@@ -358,6 +360,15 @@ class ModelFacts:
     def opaque(self, path):
         from .opaque import describe  # noqa: PLC0415
         return describe(self.layer(path))
+
+
+def _own_float32(w) -> np.ndarray:
+    """``w`` as a float32 array the graph alone holds: ``w`` itself when it is one already (a writeable array
+    that owns its memory, as TensorFlow's and JAX's ``get_weights`` return), else a copy."""
+    a = np.asarray(w, dtype=np.float32)
+    if a is w and (a.base is not None or not a.flags.owndata or not a.flags.writeable):
+        a = a.copy()  # a view of memory a backend may still use (a torch tensor's, say)
+    return a
 
 
 def graph_from_model(model) -> Graph:
