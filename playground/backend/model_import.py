@@ -131,9 +131,8 @@ def _build_keras_archive(path: Path, config: dict) -> tuple[object | None, int |
     import inspect  # noqa: PLC0415
     if "visited_saveables" not in inspect.signature(load_state).parameters:
         return None, None
-    kind = dict(what=".keras archive", max_file=limits.MAX_MODEL_FILE, max_member=limits.MAX_MODEL_FILE,
-                max_total=limits.MAX_MODEL_FILE)
-    with open_zip(path, ModelImportError, kind.pop("what"), **kind) as zf:
+    sizes = dict(max_file=limits.MAX_MODEL_FILE, max_member=limits.MAX_MODEL_FILE, max_total=limits.MAX_MODEL_FILE)
+    with open_zip(path, ModelImportError, ".keras archive", **sizes) as zf:
         names = zf.namelist()
     if WEIGHTS_MEMBER not in names or len(names) > 3:  # Keras reads assets (or .npz weights) then
         return None, None
@@ -147,7 +146,7 @@ def _build_keras_archive(path: Path, config: dict) -> tuple[object | None, int |
     model, count = build_within_memory(build, path.name, lambda n: _check_keras_weights(path, n))
     if model is None:
         return None, count
-    with open_zip(path, ModelImportError, ".keras archive", **kind) as zf:
+    with open_zip(path, ModelImportError, ".keras archive", **sizes) as zf:
         store = store_class(io.BytesIO(read_member(zf, WEIGHTS_MEMBER, path.name, ModelImportError)), mode="r")
     failed: set = set()
     errors: dict = {}

@@ -75,8 +75,11 @@ def config_param_count(config: dict) -> int | None:
 def build_within_memory(build, filename: str, before_allocating=None) -> tuple[object | None, int | None]:
     """(model, Keras' parameter count) from one Keras build: ``build()`` runs shapes-only, the count passes
     the memory check (and ``before_allocating(count)``, the caller's checks that need it), and only then are
-    the same variables allocated (each by its own initialiser, as a plain build would). One build instead of
-    a shapes-only one for the check and a second, real one.
+    the same variables allocated. One build instead of a shapes-only one for the check and a second, real one.
+
+    The model's weights are allocated as zeros: every caller assigns each of them from the file next, and
+    Keras' loaders (like ours) raise when the file lacks one, so drawing random starting values, as a plain
+    build does, would be work thrown away. Other variables (seed generators' states) keep their initialisers.
 
     The model is None when the shapes-only build raised (the count is None too; the caller's plain load then
     says why, as after ``config_param_count``) or did more than create variables (assigned one, or left one
@@ -92,13 +95,17 @@ def build_within_memory(build, filename: str, before_allocating=None) -> tuple[o
     if weights is None:
         return None, None
     count = int(sum(math.prod(int(d) for d in v.shape) for v in weights))
+    overwritten = {id(v) for v in weights}
     _require_memory(count, filename)
     if before_allocating is not None:
         before_allocating(count)
     mine = {id(v) for v in created}
     if getattr(scope, "state_mapping", True) or any(id(v) not in mine for v in getattr(model, "variables", [])):
         return None, count  # an assignment in the build (or a variable made elsewhere): build it the plain way
+    zeros = get_keras().initializers.Zeros()
     for v in created:
+        if id(v) in overwritten:
+            v._initializer = zeros  # noqa: SLF001 - the value the file's weight replaces
         v._deferred_initialize()  # noqa: SLF001 - Keras' own deferred initialisation, after the check
     return model, count
 
