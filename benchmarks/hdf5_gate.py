@@ -14,7 +14,7 @@ from pathlib import Path
 def main(rounds: int = 5) -> None:
     import keras
 
-    from playground.backend.export import _check_keras_weights
+    from playground.backend.model_import import _check_keras_weights
 
     model = keras.Sequential([keras.Input((2000,)), *[keras.layers.Dense(2000) for _ in range(6)]])
     with tempfile.TemporaryDirectory() as tmp:

@@ -1,6 +1,7 @@
 """Time to open ResNet50 (.h5, weights=None) in the window, against keras.models.load_model of the same file.
 
-    python benchmarks/open_model.py [ROUNDS] [MODEL]
+    python benchmarks/open_model.py [ROUNDS] [MODEL] [FORMAT]
+FORMAT is h5 (the default) or keras.
 Keras is loaded first in both (the issue's goal is "under 3 s after Keras has loaded"). Each round opens the file
 in the window (import in the worker thread, project swap, canvas built and laid out, labels drawn) and, in the
 same process, plain load_model; runs alternate so machine noise hits both alike.
@@ -20,10 +21,13 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 3
     name = sys.argv[2] if len(sys.argv) > 2 else "ResNet50"
+    fmt = sys.argv[3] if len(sys.argv) > 3 else "h5"
+    if fmt not in ("h5", "keras"):
+        sys.exit(f"FORMAT is h5 or keras. Received {fmt!r}.")
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
     import keras
-    path = Path(tempfile.mkdtemp()) / f"{name.lower()}.h5"
+    path = Path(tempfile.mkdtemp()) / f"{name.lower()}.{fmt}"
     getattr(keras.applications, name)(weights=None, input_shape=(224, 224, 3)).save(path)
     from playground.ui.main_window import MainWindow
     window = MainWindow(preset=None)

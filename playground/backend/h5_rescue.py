@@ -18,6 +18,7 @@ through the HDF5 gate (core/hdf5.py) under its layer's name and assigned in the 
 from __future__ import annotations
 
 import copy
+from contextlib import nullcontext
 from pathlib import Path
 
 from ..core.errors import ModelImportError
@@ -98,21 +99,28 @@ def _needs(lc: dict) -> bool:
         constant_operation(lc) is not None or _tensor_op(lc)
 
 
-def load_rewritten(path: Path, config: dict):
-    """Build the rewritten ``config`` with safe_mode and assign the file's weights by layer name."""
+def load_rewritten(path: Path, config: dict, h5=None):
+    """Build the rewritten ``config`` with safe_mode (once, its Keras parameter count through the memory check
+    before the weights are allocated) and assign the file's weights by layer name (from ``h5``, the gate's
+    open handle, when given)."""
+    from .prechecks import build_within_memory  # noqa: PLC0415
     keras = get_keras()
+    full = {**copy.deepcopy(config), "module": "keras.src.models.functional"
+            if config.get("class_name") == "Functional" else "keras", "registered_name": None}
+
+    def build():
+        return keras.saving.deserialize_keras_object(copy.deepcopy(full), safe_mode=True)
     try:
-        model = keras.saving.deserialize_keras_object(
-            {**copy.deepcopy(config), "module": "keras.src.models.functional" if config.get("class_name") == "Functional"
-             else "keras", "registered_name": None}, safe_mode=True)
+        model = build_within_memory(build, path.name)[0]
+        model = build() if model is None else model  # the count has passed the check, or Keras says why
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelImportError(f"Keras could not build {path.name}: {first[:300]}") from None
-    assign_by_layer(model, path)
+    assign_by_layer(model, path, h5)
     return model
 
 
-def assign_by_layer(model, path: Path) -> None:
+def assign_by_layer(model, path: Path, h5=None) -> None:
     """Assign each layer's weights from the .h5 in the order Keras wrote them (trainable, then the rest).
 
     By layer, not by variable name: a variable created without a name (LayerScale's) is saved as ``variable``
@@ -121,7 +129,7 @@ def assign_by_layer(model, path: Path) -> None:
     """
     from ..core.hdf5 import open_h5, read_dataset  # noqa: PLC0415 - the one gate every .h5 passes
     from .keras2 import _leaves, _weight_index  # noqa: PLC0415
-    with open_h5(path, ModelImportError) as f:
+    with open_h5(path, ModelImportError) if h5 is None else nullcontext(h5) as f:
         group = f["model_weights"] if "model_weights" in f else f
         by_layer: dict[tuple[str, str], list[str]] = {}
         for top, parts, p in _weight_index(group):

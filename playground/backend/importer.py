@@ -154,8 +154,8 @@ class _Importer:
         node = self.g.add_node(kind, params, name=self.node_name(prefix, name))
         node.trainable = bool(trainable)
         self.paths[node.id] = path
-        for src in ins:
-            self.g.connect(src, node.id)
+        for src in ins:  # the node is new, so no cycle; merge shapes are checked once at the end
+            self.g.connect(src, node.id, deferred=True)
         return node.id
 
     # ------------------------------------------------------------ one model (top level or nested)
@@ -312,6 +312,7 @@ def graph_from_config(config: dict, facts: Facts | None = None) -> Graph:
     imp = _Importer(facts)
     try:
         imp.model(config)
+        imp.g.check_structure()  # one shape pass for every merge layer, not one per edge
     except ModelImportError:
         raise
     except PlaygroundError as exc:
@@ -331,16 +332,27 @@ class ModelFacts:
 
     def __init__(self, model):
         self.model = model
+        self._by_name: dict[int, dict] = {}  # id(model) -> its layers by name, first of a name wins (get_layer's rule)
 
     def layer(self, path: tuple[str, ...]):
         layer = self.model
-        for name in path:
-            layer = layer.get_layer(name)
+        for name in path:  # a dict per model: Keras' get_layer rebuilds the layer list on every call
+            found = self._by_name.get(id(layer))
+            if found is None:
+                found = {}
+                for sub in layer.layers:
+                    found.setdefault(sub.name, sub)
+                self._by_name[id(layer)] = found
+            if name not in found:
+                layer.get_layer(name)  # Keras' own error for a name it lacks
+            layer = found[name]
         return layer
 
     def weights(self, path):
-        from .builder import layer_weights  # noqa: PLC0415
-        return layer_weights(self.layer(path))
+        """``builder.layer_weights`` without its second copy: ``get_weights`` already returns fresh arrays."""
+        from .builder import weight_names  # noqa: PLC0415
+        layer = self.layer(path)
+        return {k: _own_float32(w) for k, w in zip(weight_names(layer), layer.get_weights())}
 
     def input_shape(self):
         return tuple(int(d) for d in self.model.inputs[0].shape[1:])
@@ -348,6 +360,15 @@ class ModelFacts:
     def opaque(self, path):
         from .opaque import describe  # noqa: PLC0415
         return describe(self.layer(path))
+
+
+def _own_float32(w) -> np.ndarray:
+    """``w`` as a float32 array the graph alone holds: ``w`` itself when it is one already (a writeable array
+    that owns its memory, as TensorFlow's and JAX's ``get_weights`` return), else a copy."""
+    a = np.asarray(w, dtype=np.float32)
+    if a is w and (a.base is not None or not a.flags.owndata or not a.flags.writeable):
+        a = a.copy()  # a view of memory a backend may still use (a torch tensor's, say)
+    return a
 
 
 def graph_from_model(model) -> Graph:

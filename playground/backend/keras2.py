@@ -9,6 +9,7 @@ For the app: ``conversion_note(path)`` gives the one line to show (status bar); 
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,9 @@ def _h5_version(path: Path):
     from ..core.hdf5 import open_h5, read_attr  # noqa: PLC0415 - the one gate every .h5 passes
     with open_h5(path, ModelImportError) as f:
         return read_attr(f, "keras_version", path.name, ModelImportError, max_bytes=4096)
+
+
+_UNREAD = object()
 
 
 def is_keras2_file(path: str | Path, config: dict) -> bool:
@@ -50,8 +54,8 @@ def conversion_note(path: str | Path) -> str | None:
     return conv.message() if conv else None
 
 
-def _version_text(path: Path) -> str | None:
-    version = _h5_version(path)
+def _version_text(path: Path, version=_UNREAD) -> str | None:
+    version = _h5_version(path) if version is _UNREAD else version
     if isinstance(version, bytes):
         version = version.decode("utf-8", "replace")
     return version if isinstance(version, str) else None
@@ -64,30 +68,36 @@ def refuse_code(config: dict, filename: str) -> None:
         raise ModelImportError(code_refusal(code[0], filename))
 
 
-def load_keras2(path: str | Path, config: dict | None = None, check=None):
+def load_keras2(path: str | Path, config: dict | None = None, check=None, h5=None, version=_UNREAD):
     """(Keras 3 model, Conversion) for a Keras 2 .h5 file. ``check(translated config, filename)``, if given,
-    runs before Keras sees anything (the importer passes its own layer check)."""
+    runs before Keras sees anything (the importer passes its own layer check). ``h5`` (the gate's open handle)
+    and ``version`` (its keras_version attribute) spare opening the file again."""
     path = Path(path)
     config = read_model_config(path) if config is None else config
-    new_config, conv = translate(config, _version_text(path))
+    new_config, conv = translate(config, _version_text(path, version))
     refuse_code(new_config, path.name)
     if check is not None:
         check(new_config, path.name)
     model = _build_checked(new_config, path.name, conv.keras_version)
     if not model.built:
         raise ModelImportError(f"{path.name}: the model has no input shape, so its weights cannot be placed.")
-    assign_weights(model, path)
+    assign_weights(model, path, h5)
     return model, conv
 
 
 def _build_checked(config: dict, filename: str, version) -> object:
     """Keras builds the converted config, after the file-path and memory checks every model build passes."""
-    from .prechecks import check_config_data, check_config_memory  # noqa: PLC0415
+    import copy  # noqa: PLC0415
+
+    from .prechecks import build_within_memory, check_config_data  # noqa: PLC0415
     check_config_data(config, filename)
-    check_config_memory(config, filename)
     keras = get_keras()
+
+    def build():
+        return keras.saving.deserialize_keras_object(copy.deepcopy(config), safe_mode=True)
     try:
-        return keras.saving.deserialize_keras_object(config, safe_mode=True)
+        model = build_within_memory(build, filename)[0]  # once, its count through the memory check first
+        return build() if model is None else model
     except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
             RecursionError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -142,14 +152,14 @@ def _list_short(items: list[str], most: int = 3) -> str:
     return shown + (f" and {len(items) - most:,} more" if len(items) > most else "")
 
 
-def assign_weights(model, path: Path) -> None:
+def assign_weights(model, path: Path, h5=None) -> None:
     """Read every weight of ``model`` from the .h5 at ``path`` by layer and variable name, and assign it.
 
     A weight the file lacks, one it has twice, one of the wrong shape, or one left over is an error:
     a model that opens must predict as it did where it was saved.
     """
     from ..core.hdf5 import open_h5, read_dataset  # noqa: PLC0415 - the one gate every .h5 passes
-    with open_h5(path, ModelImportError) as f:
+    with open_h5(path, ModelImportError) if h5 is None else nullcontext(h5) as f:
         group = f["model_weights"] if "model_weights" in f else f
         index = _weight_index(group, path.name)
         used: set[str] = set()

@@ -28,15 +28,20 @@ BYTES_PER_WEIGHT_MAX = 8 * 3  # float64 at most, and an optimizer's two moments 
 
 
 @contextmanager
-def shapes_only() -> Iterator[None]:
-    """Build Keras layers without allocating their weights (variables keep their shapes, never initialised)."""
+def shapes_only(created: list | None = None) -> Iterator:
+    """Build Keras layers without allocating their weights (variables keep their shapes, never initialised);
+    yields the scope. The variables made inside are appended to ``created`` when it is given."""
     keras = get_keras()
     from keras.src.backend.common import global_state  # noqa: PLC0415 - thread-local list of deferred variables
     before = list(global_state.get_global_attribute("uninitialized_variables", [], set_to_default=True))
     try:
-        with keras.StatelessScope(initialize_variables=False):
-            yield
+        with keras.StatelessScope(initialize_variables=False) as scope:
+            yield scope
     finally:  # forget the shape-only variables, so nothing initialises them later
+        if created is not None:
+            old = {id(v) for v in before}
+            created.extend(v for v in global_state.get_global_attribute("uninitialized_variables", [])
+                           if id(v) not in old)
         global_state.set_global_attribute("uninitialized_variables", before)
 
 
@@ -67,12 +72,53 @@ def config_param_count(config: dict) -> int | None:
         return None
 
 
+def build_within_memory(build, filename: str, before_allocating=None) -> tuple[object | None, int | None]:
+    """(model, Keras' parameter count) from one Keras build: ``build()`` runs shapes-only, the count passes
+    the memory check (and ``before_allocating(count)``, the caller's checks that need it), and only then are
+    the same variables allocated. One build instead of a shapes-only one for the check and a second, real one.
+
+    The model's weights are allocated as zeros: every caller assigns each of them from the file next, and
+    Keras' loaders (like ours) raise when the file lacks one, so drawing random starting values, as a plain
+    build does, would be work thrown away. Other variables (seed generators' states) keep their initialisers.
+
+    The model is None when the shapes-only build raised (the count is None too; the caller's plain load then
+    says why, as after ``config_param_count``) or did more than create variables (assigned one, or left one
+    uninitialised): the count has passed the check then, and the caller builds the plain way."""
+    created: list = []
+    try:
+        with shapes_only(created) as scope:
+            model = build()
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
+            RecursionError, NotImplementedError):
+        return None, None
+    weights = getattr(model, "weights", None)
+    if weights is None:
+        return None, None
+    count = int(sum(math.prod(int(d) for d in v.shape) for v in weights))
+    overwritten = {id(v) for v in weights}
+    _require_memory(count, filename)
+    if before_allocating is not None:
+        before_allocating(count)
+    mine = {id(v) for v in created}
+    if getattr(scope, "state_mapping", True) or any(id(v) not in mine for v in getattr(model, "variables", [])):
+        return None, count  # an assignment in the build (or a variable made elsewhere): build it the plain way
+    zeros = get_keras().initializers.Zeros()
+    for v in created:
+        if id(v) in overwritten:
+            v._initializer = zeros  # noqa: SLF001 - the value the file's weight replaces
+        v._deferred_initialize()  # noqa: SLF001 - Keras' own deferred initialisation, after the check
+    return model, count
+
+
+def _require_memory(count: int, filename: str) -> None:
+    limits.require(count * limits.BYTES_PER_VALUE, f"{filename} ({count:,} weights)", "of memory for its weights")
+
+
 def check_config_memory(config: dict, filename: str) -> int | None:
     """Before Keras allocates a model file's weights: refuse it when they cannot fit; returns the count."""
     count = config_param_count(config)
     if count is not None:
-        limits.require(count * limits.BYTES_PER_VALUE, f"{filename} ({count:,} weights)", "of memory for its "
-                       "weights")
+        _require_memory(count, filename)
     return count
 
 

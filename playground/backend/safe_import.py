@@ -62,30 +62,37 @@ def _keras_zip_config(path: Path) -> str:
 
 
 def _hdf5_config(path: Path) -> str:
-    from ..core.hdf5 import attr_size, open_h5  # noqa: PLC0415 - the one gate every .h5 passes (no links out)
+    from ..core.hdf5 import open_h5  # noqa: PLC0415 - the one gate every .h5 passes (no links out)
     with open_h5(path, ModelImportError) as f:
-        try:
-            if "model_config" not in f.attrs:
-                raise ModelImportError(f"{path.name} holds no model architecture (weights-only file?).")
-            stored, shape = attr_size(f, "model_config")
-            if stored > limits.MAX_MODEL_CONFIG or shape not in ((), None):
-                raise ModelImportError(f"{path.name}: the model_config attribute is {fmt_bytes(stored)} "
-                                       f"{'of ' + str(shape) if shape else ''}; a model architecture "
-                                       f"is one text of at most {fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
-            raw = f.attrs["model_config"]
-        except ModelImportError:
-            raise
-        except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
-            raise ModelImportError(f"{path.name} is damaged or truncated: h5py says {str(exc)[:200]}.") from None
+        return hdf5_config_text(f, path.name)
+
+
+def hdf5_config_text(f, name: str) -> str:
+    """The ``model_config`` attribute of an HDF5 file that passed the gate (``core.hdf5.open_h5``), its stored
+    size checked before it is read."""
+    from ..core.hdf5 import attr_size  # noqa: PLC0415
+    try:
+        if "model_config" not in f.attrs:
+            raise ModelImportError(f"{name} holds no model architecture (weights-only file?).")
+        stored, shape = attr_size(f, "model_config")
+        if stored > limits.MAX_MODEL_CONFIG or shape not in ((), None):
+            raise ModelImportError(f"{name}: the model_config attribute is {fmt_bytes(stored)} "
+                                   f"{'of ' + str(shape) if shape else ''}; a model architecture "
+                                   f"is one text of at most {fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
+        raw = f.attrs["model_config"]
+    except ModelImportError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+        raise ModelImportError(f"{name} is damaged or truncated: h5py says {str(exc)[:200]}.") from None
     if isinstance(raw, bytes):
         try:
             raw = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ModelImportError(f"{path.name}: model_config is not UTF-8 text ({exc.reason}).") from None
+            raise ModelImportError(f"{name}: model_config is not UTF-8 text ({exc.reason}).") from None
     if not isinstance(raw, str):
-        raise ModelImportError(f"{path.name}: model_config is not text.")
+        raise ModelImportError(f"{name}: model_config is not text.")
     if len(raw) > limits.MAX_MODEL_CONFIG:
-        raise ModelImportError(f"{path.name}: the model architecture is {fmt_bytes(len(raw))}; at most "
+        raise ModelImportError(f"{name}: the model architecture is {fmt_bytes(len(raw))}; at most "
                                f"{fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
     return raw
 
@@ -191,6 +198,7 @@ def check_config_fits(config: dict, name: str) -> None:
     imp = _precheck_importer(_PrecheckFacts(config))
     try:
         imp.model(config)
+        imp.g.check_structure()
     except _LeaveToKeras:
         return
     except ModelImportError as exc:

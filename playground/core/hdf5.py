@@ -117,48 +117,56 @@ def open_zip_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, error
 
 
 def check_h5(f, name: str, error: type[PlaygroundError]) -> None:
-    """Refuse everything that would make reading ``f`` touch another file, loop, or run a plugin (module doc)."""
+    """Refuse everything that would make reading ``f`` touch another file, loop, or run a plugin (module doc).
+
+    Walked with h5py's low-level calls: one link iteration per group gives every link's kind and (hard links)
+    object address, and each object is opened once by address; nothing is resolved through a link before its
+    kind is known, and no data is read."""
     import h5py  # noqa: PLC0415
-    softs: list[tuple[object, str, str]] = []
+    from h5py import h5i, h5l, h5o  # noqa: PLC0415
+    softs: list[tuple[object, bytes, str]] = []
     seen: set = set()
     total = 0
-    stack = [(f, "")]
+    stack = [(f.id, "")]
     count = 0
     try:
         while stack:
-            group, where = stack.pop()
-            for key in group.keys():  # link names only: nothing is resolved here
+            gid, where = stack.pop()
+            links: list[tuple[bytes, int, object]] = []
+            # h5py hands the callback one LinkInfo object that it reuses: copy its fields at once
+            gid.links.iterate(lambda key, info: links.append((key, info.type, info.u)), info=True)
+            for key, kind, address in links:
                 count += 1
                 if count > MAX_LINKS:
                     raise error(f"{name} holds over {MAX_LINKS:,} objects; at most that many are read.")
-                path = f"{where}/{key}"
-                link = group.get(key, getlink=True)
-                if isinstance(link, h5py.ExternalLink):
-                    raise error(f"{name}: {_short(path)!r} is an external link to {_short(link.filename)!r}; "
+                path = f"{where}/{key.decode('utf-8', 'replace')}"
+                if kind == h5l.TYPE_EXTERNAL:
+                    target = gid.links.get_val(key)[0]
+                    target = target.decode("utf-8", "replace") if isinstance(target, bytes) else str(target)
+                    raise error(f"{name}: {_short(path)!r} is an external link to {_short(target)!r}; "
                                 f"a model file must hold its own data, so it is refused.")
-                if isinstance(link, h5py.SoftLink):
-                    softs.append((group, key, path))
+                if kind == h5l.TYPE_SOFT:
+                    softs.append((gid, key, path))
                     continue
-                if not isinstance(link, h5py.HardLink):
+                if kind != h5l.TYPE_HARD:
                     raise error(f"{name}: {_short(path)!r} is a link of an unknown kind; refused.")
-                info = h5py.h5g.get_objinfo(group.id, key.encode("utf-8"), follow_link=False)
-                addr = (info.fileno, info.objno)
-                if addr in seen:
+                if address in seen:
                     continue  # a second hard link to an object already checked (or a loop back to a group)
-                seen.add(addr)
-                obj = group[key]
-                if isinstance(obj, h5py.Group):
+                seen.add(address)
+                obj = h5o.open(gid, key)
+                what = h5i.get_type(obj)
+                if what == h5i.GROUP:
                     stack.append((obj, path))
-                elif isinstance(obj, h5py.Dataset):
+                elif what == h5i.DATASET:
                     total += _check_dataset(obj, path, name, error)
                     if total > limits.MAX_MODEL_FILE:
                         raise error(f"{name}: its datasets declare over {fmt_bytes(total)} of data; at most "
                                     f"{fmt_bytes(limits.MAX_MODEL_FILE)} is read.")
                 # a committed datatype holds no data: nothing to check
         # external links are ruled out now, so resolving a soft link cannot leave the file
-        for group, key, path in softs:
+        for gid, key, path in softs:
             try:
-                target = group.get(key)
+                target = h5py.Group(gid).get(key.decode("utf-8", "surrogateescape"))
             except (RuntimeError, KeyError, OSError, ValueError) as exc:
                 raise error(f"{name}: the soft link {_short(path)!r} loops or points nowhere "
                             f"({_short(str(exc))}); refused.") from None
@@ -171,10 +179,11 @@ def check_h5(f, name: str, error: type[PlaygroundError]) -> None:
 
 
 def _check_dataset(ds, path: str, name: str, error: type[PlaygroundError]) -> int:
-    """Refuse a dataset stored outside the file, virtual, non-numeric or filtered by a plugin; its bytes."""
+    """Refuse a dataset (its low-level id) stored outside the file, virtual, non-numeric or filtered by a
+    plugin; its bytes."""
     import h5py  # noqa: PLC0415
     where = f"{name}: dataset {_short(path)!r}"
-    plist = ds.id.get_create_plist()
+    plist = ds.get_create_plist()
     if plist.get_external_count() > 0:
         target = plist.get_external(0)[0]
         target = target.decode("utf-8", "replace") if isinstance(target, bytes) else str(target)
