@@ -91,6 +91,9 @@ def main() -> None:
             except Exception as exc:  # noqa: BLE001 - report and go on to the next file
                 print(f"{path.name}: refused: {str(exc).splitlines()[0][:160]}", flush=True)
                 continue
+            finally:  # ConvNeXtXLarge's files are 1.4 GB each: 80 of them kept would fill a disk
+                path.unlink(missing_ok=True)
+                (folder / f"{name}_{fmt}_again.keras").unlink(missing_ok=True)
             exact += ok
             ratio = ours / plain if plain else None
             if ratio:

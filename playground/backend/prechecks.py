@@ -102,6 +102,8 @@ def build_within_memory(build, filename: str, before_allocating=None) -> tuple[o
     mine = {id(v) for v in created}
     if getattr(scope, "state_mapping", True) or any(id(v) not in mine for v in getattr(model, "variables", [])):
         return None, count  # an assignment in the build (or a variable made elsewhere): build it the plain way
+    if not all(hasattr(v, "_deferred_initialize") and hasattr(v, "_initializer") for v in created):
+        return None, count  # a Keras without the deferred initialisation used below: the plain way
     zeros = get_keras().initializers.Zeros()
     for v in created:
         if id(v) in overwritten:
