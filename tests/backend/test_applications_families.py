@@ -33,7 +33,7 @@ FAMILIES = {  # name: (side, what it exercises)
     "Xception": (71, "separable convolutions at its smallest input"),
     "MobileNet": (32, "depthwise convolutions, ReLU(6.0)"),
     "ResNet50V2": (32, "pre-activation blocks, ZeroPadding2D"),
-}  # VGG16, ResNet50 and MobileNetV2: test_open_models; every constructor: benchmarks/open_applications.py
+}  # VGG16, VGG19, ResNet50 and MobileNetV2: test_open_models; every constructor: benchmarks/open_applications.py
 
 
 @pytest.fixture(scope="module", params=sorted(FAMILIES))

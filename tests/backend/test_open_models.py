@@ -18,7 +18,7 @@ from playground.core import shapes
 from playground.core import analysis
 from playground.core.errors import ModelImportError
 
-APPS = {"VGG16": (32, 32, 3), "ResNet50": (32, 32, 3), "MobileNetV2": (32, 32, 3)}
+APPS = {"VGG16": (32, 32, 3), "VGG19": (32, 32, 3), "ResNet50": (32, 32, 3), "MobileNetV2": (32, 32, 3)}
 
 
 def keras_rows(model) -> list[tuple]:
@@ -63,10 +63,11 @@ def test_applications_summary_matches_keras(app, fmt, capsys):
 
 
 @pytest.mark.slow
-def test_applications_round_trip_predictions(app, tmp_path):
+@pytest.mark.parametrize("fmt", ["h5", "keras"])
+def test_applications_round_trip_predictions(app, fmt, tmp_path):
     name, model, paths = app
-    g = model_import.import_model(paths["keras"])
-    out = export.export(g, tmp_path / "again.h5")
+    g = model_import.import_model(paths[fmt])
+    out = export.export(g, tmp_path / ("again.keras" if fmt == "h5" else "again.h5"))
     x = np.random.default_rng(1).uniform(0, 255, size=(2, *APPS[name])).astype(np.float32)
     assert predictions_match(model, out, x) <= 1e-5
 
