@@ -316,12 +316,17 @@ def _scalar(v: Any, where: str):
     return v
 
 
-def _v_check_param(c: dict, w: str) -> dict:
-    _keys(c, ("kind", "layer", "param", "value"), w)
+def _layer_param_value(c: dict, w: str, tag: str) -> dict:
+    """A check's or an action's {layer, param, value} (``tag`` is its "kind" or "do" key)."""
+    _keys(c, (tag, "layer", "param", "value"), w)
     p = c.get("param")
     _need(isinstance(p, str) and 0 < len(p) <= 64, f"{w}.param must name a layer parameter; received {_short(p)}.")
     _need("value" in c, f"{w}.value is missing.")
     return {"layer": _layer_ref(c.get("layer"), f"{w}.layer"), "param": p, "value": _scalar(c["value"], f"{w}.value")}
+
+
+def _v_check_param(c: dict, w: str) -> dict:
+    return _layer_param_value(c, w, "kind")
 
 
 def _v_check_layer_type(c: dict, w: str) -> dict:
@@ -381,11 +386,7 @@ def _v_weights(a: dict, w: str) -> dict:
 
 
 def _v_set_param(a: dict, w: str) -> dict:
-    _keys(a, ("do", "layer", "param", "value"), w)
-    p = a.get("param")
-    _need(isinstance(p, str) and 0 < len(p) <= 64, f"{w}.param must name a layer parameter; received {_short(p)}.")
-    _need("value" in a, f"{w}.value is missing.")
-    return {"layer": _layer_ref(a.get("layer"), f"{w}.layer"), "param": p, "value": _scalar(a["value"], f"{w}.value")}
+    return _layer_param_value(a, w, "do")
 
 
 def _v_target(a: dict, w: str) -> dict:

@@ -3,8 +3,8 @@
 
 Why 5 and not 30: every frame repaints both plots and has Qt flush the window, 2-3 ms of the GUI thread in the
 app's window on the 2-core development machine even with the cheap curves below; that CPU is taken from
-training (benchmarks/training_overhead.py, gui_cpu_share: 0.10 of a fit's CPU at 10 frames a second, 0.06 at
-5), and a curve growing 5 times a second still reads as live.
+training (benchmarks/training_overhead.py: the GUI thread's CPU in a short fit went from about 0.21 s to 0.14 s,
+measured in the thread), and a curve growing 5 times a second still reads as live.
 
 Each curve is drawn from a preallocated buffer that doubles when full; a redraw calls ``setData`` only for
 buffers that changed. The four per-batch curves are bare PlotCurveItems: the raw ones fed through

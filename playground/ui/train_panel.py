@@ -388,9 +388,9 @@ class TrainPanel(QWidget):
             self.progress.setValue(int(done * 1000))
             self.progress.setUpdatesEnabled(True)
         # Draw in this frame, at most 5 times a second while the curves are short and 3 times once they are
-        # long: a frame's cost grows with the points drawn (3 ms at 150, 8 ms at 1,000 on 2 cores); at 10 frames
-        # a second the window took 10 % of a training run's CPU, at 5 about 6 % (issue 26,
-        # benchmarks/training_overhead.py: gui_cpu_share). Pause and the end always draw.
+        # long: a frame's cost grows with the points drawn (3 ms at 150, 8 ms at 1,000 on 2 cores); drawing half
+        # as often took the GUI thread's CPU in a 1-epoch fit from about 0.21 s to 0.14 s (issue 26,
+        # benchmarks/training_overhead.py). Pause and the end always draw.
         due = 0.2 + 0.15 * min(1.0, self.plots.buffers["batch_loss"].n / MAX_POINTS)
         if now - self.drawn_at >= due:
             self.drawn_at = now
