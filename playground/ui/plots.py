@@ -69,6 +69,18 @@ class Buffer:
         self.dirty = True
 
 
+class StableAxis(pg.AxisItem):
+    """An axis that keeps its drawing when it is given the range it already shows. pyqtgraph regenerates the
+    ticks and labels on every ``setRange``, and the view sets every axis again whenever it is shown or laid
+    out (the Curves tab coming forward at Start): four axis drawings a run for nothing. A resize or a new
+    range still redraws it."""
+
+    def setRange(self, mn: float, mx: float):
+        if self.picture is not None and [mn, mx] == list(self.range):
+            return
+        super().setRange(mn, mx)
+
+
 class TrainingPlots(QWidget):
     """Loss and accuracy: per batch (raw, faint), smoothed, and per epoch (train and validation)."""
 
@@ -104,8 +116,10 @@ class TrainingPlots(QWidget):
             return
         from .theme import card_colours
         colours = card_colours()
-        self.loss_plot = pg.PlotWidget(title="Loss", background=colours["card"])
-        self.acc_plot = pg.PlotWidget(title="Accuracy", background=colours["card"])
+        self.loss_plot, self.acc_plot = (
+            pg.PlotWidget(title=title, background=colours["card"],
+                          axisItems={side: StableAxis(side) for side in ("left", "bottom")})
+            for title in ("Loss", "Accuracy"))
         for plot in (self.loss_plot, self.acc_plot):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen(colours["text"])
@@ -175,7 +189,7 @@ class TrainingPlots(QWidget):
             plot.disableAutoRange()
             plot.setXRange(0, self.epochs, padding=0.02)
         self.acc_plot.setYRange(0, 1.02, padding=0)
-        self.loss_plot.setYRange(0, 1, padding=0)
+        # the loss axis keeps its range until the first batches say how high this run's loss starts
 
     def _fit_loss_axis(self, tighten: bool = False) -> None:
         """Raise the loss axis only when the smoothed curve outgrows it; tighten it at epoch ends."""

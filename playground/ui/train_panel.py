@@ -90,6 +90,11 @@ class TrainPanel(QWidget):
         self.status.setWordWrap(True)
         self.device = QLabel("Device: chosen when training starts (Keras loads then).")
         self.device.setStyleSheet("color: gray;")
+        # The run's messages take one or two lines and the counter comes and goes: room for both, always, so
+        # the curves below keep their place (they jumped a line when a run started, and every jump redraws them)
+        line = self.status.fontMetrics().lineSpacing()
+        self.status.setMinimumHeight(2 * line)
+        self.counter.setMinimumHeight(line)
         run_box = QGroupBox("Run")
         rl = QVBoxLayout(run_box)
         bl = QGridLayout()  # two rows: the panel stays narrow enough to share the window with the canvas

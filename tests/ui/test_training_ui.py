@@ -202,3 +202,41 @@ def test_devices_setting_is_offered_and_checked(window, qtbot):
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
     qtbot.wait(50)
     assert "64 devices" in shown(panel.status)  # this machine has fewer: named, nothing trained
+
+
+def test_the_curves_hold_still_while_a_run_starts_and_redraw_only_what_changed(window, qtbot):
+    """A second run, started with a click from the Results tab: the status line's one- and two-line messages
+    never move the curves (they used to jump 14 px when "Training: ..." replaced the two-line "starts" note),
+    and an axis whose range did not change is not redrawn (showing the Curves tab again re-set every axis to
+    the range it had, and pyqtgraph then regenerated all four)."""
+    import pyqtgraph as pg
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    window.load_project(gate_project(epochs=30), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    qtbot.wait(50)
+    assert panel.tabs.currentWidget() is panel.results  # where a finished run leaves the user
+    sizes = []
+    regenerated = []
+    original = pg.AxisItem.generateDrawSpecs
+
+    def counting(axis, painter):
+        regenerated.append(axis.orientation)
+        return original(axis, painter)
+
+    pg.AxisItem.generateDrawSpecs = counting
+    try:
+        QTest.mouseClick(panel.start_btn, Qt.LeftButton)
+        while panel.is_running():  # from the click to the last batch
+            sizes.append(panel.plots.loss_plot.size().toTuple())
+            qtbot.wait(5)
+        qtbot.wait(50)
+    finally:
+        pg.AxisItem.generateDrawSpecs = original
+    assert len(set(sizes)) == 1, sizes  # the curves kept their place for the whole run
+    # the same epochs, the same accuracy range: only the loss axis moves (its top follows the new run's loss)
+    assert regenerated.count("bottom") == 0, regenerated
+    assert regenerated.count("left") <= 2, regenerated
