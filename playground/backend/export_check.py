@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.errors import PlaygroundError
+from .builder import layers_by_name
 from .runtime import get_keras
 
 TOLERANCE = 1e-4  # largest |file - Keras| accepted on one random input
@@ -51,9 +52,10 @@ def fold_normalization(model):
         return layer.__class__.from_config(layer.get_config())
 
     folded = keras.models.clone_model(model, clone_function=clone)
+    originals, folded_norms = layers_by_name(model), {n.name for n in norms}
     for layer in folded.layers:
-        if layer.weights and layer.name not in {n.name for n in norms}:
-            layer.set_weights(model.get_layer(layer.name).get_weights())
+        if layer.weights and layer.name not in folded_norms:
+            layer.set_weights(originals[layer.name].get_weights())
     return folded
 
 

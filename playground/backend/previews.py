@@ -10,6 +10,7 @@ import numpy as np
 
 from ..core.graph import Graph
 from ..core.registry import get_spec
+from .builder import layers_by_name
 from .runtime import get_keras
 
 THUMB = 36  # longest side of a preview, in pixels
@@ -41,7 +42,8 @@ def layer_previews(graph: Graph, dataset: str, index: int = 0) -> dict[str, np.n
                     last_call[nid] = call.name
                     break
     ids = [nid for nid in graph.topological_order() if nid in last_call]
-    outs = [model.get_layer(last_call[nid]).output for nid in ids]
+    by_name = layers_by_name(model)
+    outs = [by_name[last_call[nid]].output for nid in ids]
     probe = keras.Model(inputs=model.inputs[0], outputs=outs)
     values = probe(x.astype(np.float32), training=False)
     if not isinstance(values, (list, tuple)):
