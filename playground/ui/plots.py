@@ -138,6 +138,11 @@ class TrainingPlots(QWidget):
         for plot, kind in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
             plot.setLabel("bottom", "epoch")
             plot.setLabel("left", "loss" if kind == "loss" else "accuracy")
+            # the loss as it is printed everywhere else (0.002), never pyqtgraph's "loss (x0.001)" over 2
+            plot.getAxis("left").enableAutoSIPrefix(False)
+            # a fixed width: tick labels from "3" to "0.0005" would otherwise resize the plot (and redraw both
+            # axes) whenever the loss axis moves
+            plot.getAxis("left").setWidth(62)
             # no grid: pyqtgraph draws it from the axis items across the whole plot, so every new point
             # would repaint both axes and their tick labels (most of the redraw cost)
             plot.addLegend(offset=(-10, 10) if kind == "loss" else (-10, -40))  # clear of the rising curve

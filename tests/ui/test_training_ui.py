@@ -240,3 +240,24 @@ def test_the_curves_hold_still_while_a_run_starts_and_redraw_only_what_changed(w
     # the same epochs, the same accuracy range: only the loss axis moves (its top follows the new run's loss)
     assert regenerated.count("bottom") == 0, regenerated
     assert regenerated.count("left") <= 2, regenerated
+
+
+def test_the_loss_axis_reads_in_plain_numbers_when_the_loss_is_small(window, qtbot):
+    """pyqtgraph rescales an axis whose numbers are small ("loss (x0.001)" over ticks 100-600): a learner
+    reads the loss as it is printed everywhere else, 0.1-0.6."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    proj = gate_project(epochs=600)  # one batch an epoch: the last 200 batches, which the axis frames, are small
+    proj.training["learning_rate"] = 0.2
+    window.load_project(proj, None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    qtbot.wait(50)
+    QTest.mouseClick(panel.tabs.tabBar(), Qt.LeftButton, pos=panel.tabs.tabBar().tabRect(0).center())
+    qtbot.wait(50)
+    axis = panel.plots.loss_plot.getAxis("left")
+    assert panel.plots.loss_top < 0.1, panel.plots.loss_top  # the run ends with a small loss: the case at hand
+    assert axis.labelString() == axis.labelString().replace("(x", "") and "x0.0" not in axis.labelString()
+    assert axis.autoSIPrefixScale == 1.0
