@@ -63,9 +63,18 @@ class SummaryTable(QWidget):
         doc.selection_changed.connect(self.select_node_ids)
         self.refresh()
 
+    def _sizing(self, mode) -> None:
+        """Rows and the Type, Output shape and Params columns: sized to their contents, or left alone."""
+        for i in range(1, 4):
+            self.table.horizontalHeader().setSectionResizeMode(i, mode)
+        self.table.verticalHeader().setSectionResizeMode(mode)
+
     def refresh(self) -> None:
         graph, infos = self.doc.graph, self.doc.infos
         self.table.blockSignals(True)
+        # Filled with the sizing off and sized once at the end: sized to contents, every new cell made Qt measure
+        # every row again, so n layers cost n^2 (DenseNet121's 429 rows: 31 s for each edit, against 0.03 s)
+        self._sizing(QHeaderView.Interactive)
         order = graph.topological_order()
         self.table.setRowCount(len(order))
         self.row_ids = order
@@ -90,6 +99,7 @@ class SummaryTable(QWidget):
                     item.setForeground(Qt.red)
                 item.setToolTip(text)
                 self.table.setItem(r, c, item)
+        self._sizing(QHeaderView.ResizeToContents)
         self.table.resizeColumnToContents(0)
         if self.table.columnWidth(0) > NAME_WIDTH:
             self.table.setColumnWidth(0, NAME_WIDTH)

@@ -143,3 +143,22 @@ def test_ui_modules_stay_small_or_say_why():
         if text.count("\n") > 450 and "Why this module is long" not in text:
             big.append(f"{path.relative_to(ui)}: {text.count(chr(10))} lines")
     assert not big, big
+
+
+def test_the_layer_table_fits_its_cells_after_an_edit(window):
+    """The layer table is filled with Qt's sizing off (sized to contents, each new cell re-measured every row:
+    an edit in DenseNet121's 429 layers took 58 s, benchmarks/summary_refresh.py) and sized once at the end, so
+    after an edit that widens a cell, every column and row still fits what it shows."""
+    conv = window.graph.by_name("conv2d")
+    table = window.summary.table
+    row = window.summary.row_ids.index(conv.id)
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualItemRect(table.item(row, 0)).center())
+    assert window.inspector.node_id == conv.id  # the click on its row chose the layer
+    before = table.columnWidth(3)
+    _type_into_spin(window.inspector.fields["filters"], "2000")  # 20,000 parameters: a wider number
+    assert conv.params["filters"] == 2000
+    assert table.item(row, 3).text() == f"{conv.params['filters'] * 10:,}"
+    assert table.columnWidth(3) > before
+    for c in (1, 2, 3):
+        assert table.columnWidth(c) >= table.sizeHintForColumn(c), c
+    assert all(table.rowHeight(r) >= table.sizeHintForRow(r) for r in range(table.rowCount()))
