@@ -69,18 +69,6 @@ class Buffer:
         self.dirty = True
 
 
-class StableAxis(pg.AxisItem):
-    """An axis that keeps its drawing when it is given the range it already shows. pyqtgraph regenerates the
-    ticks and labels on every ``setRange``, and the view sets every axis again whenever it is shown or laid
-    out (the Curves tab coming forward at Start): four axis drawings a run for nothing. A resize or a new
-    range still redraws it."""
-
-    def setRange(self, mn: float, mx: float):
-        if self.picture is not None and [mn, mx] == list(self.range):
-            return
-        super().setRange(mn, mx)
-
-
 class TrainingPlots(QWidget):
     """Loss and accuracy: per batch (raw, faint), smoothed, and per epoch (train and validation)."""
 
@@ -116,10 +104,8 @@ class TrainingPlots(QWidget):
             return
         from .theme import card_colours
         colours = card_colours()
-        self.loss_plot, self.acc_plot = (
-            pg.PlotWidget(title=title, background=colours["card"],
-                          axisItems={side: StableAxis(side) for side in ("left", "bottom")})
-            for title in ("Loss", "Accuracy"))
+        self.loss_plot = pg.PlotWidget(title="Loss", background=colours["card"])
+        self.acc_plot = pg.PlotWidget(title="Accuracy", background=colours["card"])
         for plot in (self.loss_plot, self.acc_plot):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen(colours["text"])

@@ -88,13 +88,12 @@ class TrainPanel(QWidget):
         self.progress.setRange(0, 1000)
         self.status = QLabel("Ready. Training runs in the background; the window stays responsive.")
         self.status.setWordWrap(True)
+        self.status.setTextFormat(Qt.RichText)  # every message is escaped: "run #1's", never "run #1&#x27;s"
         self.device = QLabel("Device: chosen when training starts (Keras loads then).")
         self.device.setStyleSheet("color: gray;")
-        # The run's messages take one or two lines and the counter comes and goes: room for both, always, so
-        # the curves below keep their place (they jumped a line when a run started, and every jump redraws them)
-        line = self.status.fontMetrics().lineSpacing()
-        self.status.setMinimumHeight(2 * line)
-        self.counter.setMinimumHeight(line)
+        # room for the run's messages (up to 3 lines) and the counter, always: the curves below keep their place
+        self.status.setMinimumHeight(3 * self.status.fontMetrics().lineSpacing())
+        self.counter.setMinimumHeight(self.counter.fontMetrics().lineSpacing())
         run_box = QGroupBox("Run")
         rl = QVBoxLayout(run_box)
         bl = QGridLayout()  # two rows: the panel stays narrow enough to share the window with the canvas
@@ -380,10 +379,9 @@ class TrainPanel(QWidget):
         now = time.perf_counter()
         if now - self.last_status > 0.09:  # at 10 Hz at most (chunks come at 5)
             self.last_status = now
-            # Only the progress bar changes while batches flow: its own text carries the batch, loss and ETA.
-            # A label's new text makes Qt lay the whole window out again (3-4 ms of the GUI thread per label
-            # and frame on 2 cores), and QProgressBar.setValue repaints at once unless updates are off: this
-            # way the bar is repainted once, in the same frame as the plots.
+            # Only the progress bar changes while batches flow (its text: batch, loss, ETA): a label's new text
+            # lays the whole window out again (3-4 ms of the GUI thread a frame), and QProgressBar.setValue
+            # repaints at once unless updates are off: so the bar is repainted once, with the plots.
             if not (self.paused or self.stepping):
                 e1, d1 = self.first_batch
                 eta = (elapsed - e1) * (1 - done) / (done - d1) if done > d1 else float("nan")

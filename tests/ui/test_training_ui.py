@@ -205,10 +205,10 @@ def test_devices_setting_is_offered_and_checked(window, qtbot):
 
 
 def test_the_curves_hold_still_while_a_run_starts_and_redraw_only_what_changed(window, qtbot):
-    """A second run, started with a click from the Results tab: the status line's one- and two-line messages
-    never move the curves (they used to jump 14 px when "Training: ..." replaced the two-line "starts" note),
-    and an axis whose range did not change is not redrawn (showing the Curves tab again re-set every axis to
-    the range it had, and pyqtgraph then regenerated all four)."""
+    """A second run, started with a click from the Results tab, and a third stopped at once: the status line's
+    one- to three-line messages never move the curves (they jumped 14 px when "Training: ..." replaced the
+    two-line "starts" note), and the axes are drawn again only where the loss axis moves (every jump laid the
+    plots out again, and pyqtgraph then regenerated all four axes)."""
     import pyqtgraph as pg
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -219,6 +219,7 @@ def test_the_curves_hold_still_while_a_run_starts_and_redraw_only_what_changed(w
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
     qtbot.wait(50)
     assert panel.tabs.currentWidget() is panel.results  # where a finished run leaves the user
+    window.load_project(gate_project(epochs=30), None)  # the same network opened again: the same axes
     sizes = []
     regenerated = []
     original = pg.AxisItem.generateDrawSpecs
@@ -236,6 +237,15 @@ def test_the_curves_hold_still_while_a_run_starts_and_redraw_only_what_changed(w
         qtbot.wait(50)
     finally:
         pg.AxisItem.generateDrawSpecs = original
+    # stopped at once from the trained weights: the longest message ("Stopped by you ... Run #3 started from
+    # run #2's trained weights ...") takes three lines, and the curves still keep their place
+    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
+    QTest.mouseClick(panel.stop_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=60_000)
+    qtbot.wait(50)
+    QTest.mouseClick(panel.tabs.tabBar(), Qt.LeftButton, pos=panel.tabs.tabBar().tabRect(0).center())
+    qtbot.wait(20)
+    sizes.append(panel.plots.loss_plot.size().toTuple())
     assert len(set(sizes)) == 1, sizes  # the curves kept their place for the whole run
     # the same epochs, the same accuracy range: only the loss axis moves (its top follows the new run's loss)
     assert regenerated.count("bottom") == 0, regenerated
