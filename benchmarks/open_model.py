@@ -25,7 +25,7 @@ def main() -> None:
     fmt = sys.argv[3] if len(sys.argv) > 3 else "h5"
     if fmt not in ("h5", "keras"):
         sys.exit(f"FORMAT is h5 or keras. Received {fmt!r}.")
-    from PySide6.QtCore import QEventLoop
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
     app = QApplication([])
     import keras
@@ -43,10 +43,14 @@ def main() -> None:
         app.processEvents()
         loop = QEventLoop()
         window.files.opened.connect(loop.quit)
+        failed = QTimer()  # a refused file emits no "opened": look 10 times a second whether the import ended
+        failed.timeout.connect(lambda: None if window.files.importing else loop.quit())
+        failed.start(100)
         t0 = time.perf_counter()
         assert window.open_file(path)
         if window.files.importing:
             loop.exec()  # wait as the app does, in its event loop (polling here took the GIL from the import)
+        failed.stop()
         window.files.opened.disconnect(loop.quit)
         app.processEvents()  # the canvas and the labels are drawn
         window.grab()
