@@ -42,13 +42,10 @@ class SummaryTable(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         h = self.table.horizontalHeader()
         h.setSectionResizeMode(0, QHeaderView.Interactive)  # sized in refresh(): a long name cannot squeeze Formula
-        for i in range(1, 4):
-            h.setSectionResizeMode(i, QHeaderView.ResizeToContents)
-        h.setSectionResizeMode(4, QHeaderView.Stretch)
+        h.setSectionResizeMode(4, QHeaderView.Stretch)  # the other columns and the rows: refresh() (_sizing)
         # a long formula wraps onto a second line instead of being cut; a long name is elided in the middle
         self.table.setWordWrap(True)
         self.table.setTextElideMode(Qt.ElideMiddle)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.verticalHeader().setMinimumSectionSize(24)
         self.totals = QLabel()
         self.totals.setTextFormat(Qt.RichText)

@@ -155,7 +155,11 @@ def test_the_layer_table_fits_its_cells_after_an_edit(window):
     QTest.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualItemRect(table.item(row, 0)).center())
     assert window.inspector.node_id == conv.id  # the click on its row chose the layer
     before = table.columnWidth(3)
-    _type_into_spin(window.inspector.fields["filters"], "2000")  # 20,000 parameters: a wider number
+    spin = window.inspector.fields["filters"]
+    QTest.mouseClick(spin.lineEdit(), Qt.LeftButton)
+    QTest.keyClick(spin.lineEdit(), Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(spin.lineEdit(), "2000")  # 20,000 parameters: a wider number
+    QTest.keyClick(spin.lineEdit(), Qt.Key_Return)
     assert conv.params["filters"] == 2000
     assert table.item(row, 3).text() == f"{conv.params['filters'] * 10:,}"
     assert table.columnWidth(3) > before
