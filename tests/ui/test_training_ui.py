@@ -257,8 +257,7 @@ def test_the_loss_axis_reads_in_plain_numbers_when_the_loss_is_small(window, qtb
     reads the loss as it is printed everywhere else, 0.1-0.6."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    proj = gate_project(epochs=600)  # one batch an epoch: the last 200 batches, which the axis frames, are small
-    proj.training["learning_rate"] = 0.2
+    proj = gate_project(epochs=20)
     window.load_project(proj, None)
     window.set_workspace("Train")
     panel = window.train_panel
@@ -268,6 +267,7 @@ def test_the_loss_axis_reads_in_plain_numbers_when_the_loss_is_small(window, qtb
     QTest.mouseClick(panel.tabs.tabBar(), Qt.LeftButton, pos=panel.tabs.tabBar().tabRect(0).center())
     qtbot.wait(50)
     axis = panel.plots.loss_plot.getAxis("left")
-    assert panel.plots.loss_top < 0.1, panel.plots.loss_top  # the run ends with a small loss: the case at hand
+    # the axis tops out below 1, where pyqtgraph would switch to milli-units: the case at hand
+    assert 0 < panel.plots.loss_top < 1, panel.plots.loss_top
     assert axis.labelString() == axis.labelString().replace("(x", "") and "x0.0" not in axis.labelString()
     assert axis.autoSIPrefixScale == 1.0
