@@ -12,6 +12,7 @@ weights people set by hand (multiples of 0.5, say) z never lands there.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -135,11 +136,17 @@ def _model_name(name: str) -> str:
     return clean if not clean[0].isdigit() else f"m_{clean}"
 
 
+_UNNAMED = re.compile(r"variable(_\d+)?")
+
+
 def weight_names(layer) -> list[str]:
-    """Keys for a layer's variables, in order: their names, made unique where a layer repeats one."""
+    """Keys for a layer's variables, in order: their names, made unique where a layer repeats one. A variable
+    made without a name (ConvNeXt's LayerScale) is "variable", "variable_1", ... by its place in the layer, not
+    Keras' process-wide "variable_<n>" counter, so the same file gives the same keys each time it is opened."""
     names, seen = [], {}
     for v in layer.weights:
         base = v.name.rsplit("/", 1)[-1]
+        base = "variable" if _UNNAMED.fullmatch(base) else base
         seen[base] = seen.get(base, 0) + 1
         names.append(base if seen[base] == 1 else f"{base}_{seen[base] - 1}")
     return names
@@ -160,8 +167,8 @@ def apply_weights(model, graph: Graph) -> None:
             continue
         missing = [n for n in names if n not in node.weights]
         if missing and len(node.weights) == len(names):
-            # unnamed variables get Keras' global "variable_<n>" names, which differ between models:
-            # the stored order is the layer's own order, so match by position
+            # a file from before weight_names made unnamed variables' keys stable keeps Keras' global
+            # "variable_<n>" ones: the stored order is the layer's own order, so match by position
             names = list(node.weights)
             missing = []
         if missing:
