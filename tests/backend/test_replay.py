@@ -142,16 +142,21 @@ def _cli_epochs(stdout: str) -> tuple[list[dict], dict]:
 
 
 @pytest.mark.slow
-def test_two_headless_cli_runs_with_the_same_seed_print_the_same_numbers(tmp_path, capsys):
+def test_two_headless_cli_runs_with_the_same_seed_print_the_same_numbers_and_never_load_qt(tmp_path, capsys):
     path = tmp_path / "cnn.json"
     project.save(project.Project(cnn(), "cnn", training={**project.DEFAULT_TRAINING, "epochs": 2,
                                                           "batch_size": 128}), path)
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     args = ["train", str(path), "--json", "--quiet"]
     # one run in a fresh process, the other in this one (which has trained other models before): the numbers
-    # repeat across processes, without paying for a second TensorFlow start-up
-    proc = subprocess.Popen([sys.executable, "-m", "playground", *args, "--seed", "7"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    # repeat across processes, without paying for a second TensorFlow start-up. The fresh process also says
+    # that headless training never loads Qt (its exit status fails if PySide6 or pyqtgraph was imported).
+    code = ("import sys; from playground.cli import main; "
+            f"rc = main({[*args, '--seed', '7']!r}); "
+            "assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))], 'Qt was loaded'; "
+            "sys.exit(rc)")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
     from playground import cli
     capsys.readouterr()
     assert cli.main([*args, "--seed", "7"]) == 0
