@@ -14,7 +14,6 @@ import pytest
 
 from playground import cli
 from playground.backend import builder, export, model_import
-from playground.core import shapes
 from playground.core import analysis
 from playground.core.errors import ModelImportError
 
