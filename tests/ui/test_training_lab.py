@@ -15,7 +15,7 @@ def digits_project(epochs=1, batch_size=8, seed=3):
                                                "validation_split": 0.0, "seed": seed})
 
 
-def gate_project(epochs=30):
+def gate_project(epochs=10):
     g = chain(("input", {"shape": [2]}), ("dense", {"units": 4, "activation": "tanh"}),
               ("dense", {"units": 1, "activation": "sigmoid"}))
     return project.Project(g, "tiny", training={**project.DEFAULT_TRAINING, "dataset": "gate-xor",
