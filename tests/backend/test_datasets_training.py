@@ -235,3 +235,22 @@ def test_fresh_start_trains_as_if_the_network_held_no_weights():
     for nid, w in a.weights.items():
         for k, v in w.items():
             assert np.array_equal(v, b.weights[nid][k])
+
+
+def test_compile_builds_the_optimizer_and_a_run_is_the_same_to_the_bit(monkeypatch):
+    """compile_model creates the optimizer's variables before fit (so TensorFlow traces the first step once,
+    not again with the variables lifted out of it); a run is bit for bit the run that leaves them to Keras."""
+    from playground.backend import builder, training
+    model = builder.build_model(tiny_gate_net())
+    cfg = TrainConfig.from_settings({"optimizer": "adam"})
+    training.compile_model(model, cfg, "binary_crossentropy", 4)
+    assert model.optimizer.built and len(model.optimizer.variables) > 1  # the step count and Adam's moments
+    settings = {"epochs": 3, "batch_size": 2, "validation_split": 0.0, "seed": 4, "learning_rate": 0.1,
+                "lr_schedule": "cosine"}
+    early = session.run_training(tiny_gate_net(), "gate-xor", settings)
+    monkeypatch.setattr(training, "build_optimizer", lambda model: None)
+    lazy = session.run_training(tiny_gate_net(), "gate-xor", settings)
+    np.testing.assert_array_equal(early.batches["loss"], lazy.batches["loss"])
+    for nid, w in early.weights.items():
+        for k, v in w.items():
+            assert np.array_equal(v, lazy.weights[nid][k])
