@@ -20,11 +20,15 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 
 from ..core.errors import PlaygroundError
 
 CHILD_ENV = "PLAYGROUND_SUPERVISED"  # set in the child: do the work, do not supervise again
+# The child's line to its parent (never shown) as it starts waiting for the others: XLA waits about 5 s longer
+# than --coordinator-timeout asks, so the parent times the wait itself to say how long it was.
+CONNECTING = "playground-child: connecting"
 DEFAULT_TIMEOUT = 120  # seconds to wait for every process to reach the coordinator
 
 
@@ -114,12 +118,16 @@ def is_native_line(line: str) -> bool:
     return bool(_NATIVE_LINE.match(line)) or not line.strip()
 
 
-def explain(returncode: int, native: list[str], spec: ClusterSpec | None, cpu_note: str | None = None) -> str:
-    """One line for a child that ended abnormally, from its exit status and its held-back native lines."""
+def explain(returncode: int, native: list[str], spec: ClusterSpec | None, cpu_note: str | None = None,
+            waited: float | None = None) -> str:
+    """One line for a child that ended abnormally, from its exit status and its held-back native lines
+    (``waited``: the seconds from the child's start of connecting to its end, where the parent saw it)."""
     text = "\n".join(native)
     if spec is not None and "DEADLINE_EXCEEDED" in text and ("RegisterTask" in text or "Connect" in text):
         n = spec.num_processes if spec.num_processes is not None else "all"
-        return (f"{spec.who()} waited {spec.timeout} s and the {n} processes did not all reach the coordinator "
+        how_long = f"{spec.timeout} s" if waited is None else \
+            f"{max(round(waited), 1)} s (--coordinator-timeout {spec.timeout})"
+        return (f"{spec.who()} waited {how_long} and the {n} processes did not all reach the coordinator "
                 f"{spec.coordinator}: start every process with the same --coordinator and --num-processes and its "
                 f"own --process-id, check that HOST:PORT is reachable from every host, or raise "
                 f"--coordinator-timeout.")
@@ -173,10 +181,14 @@ def supervise(argv: list[str], spec: ClusterSpec | None, cpu_note: str | None = 
     proc = subprocess.Popen([sys.executable, "-m", "playground", *argv], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env=env, preexec_fn=_die_with_parent)
     native: list[str] = []
+    connecting: list[float] = []  # when the child began to wait for the others
 
     def pump(src, dst) -> None:
         for raw in iter(src.readline, b""):
             line = raw.decode("utf-8", "replace")
+            if line.rstrip("\r\n") == CONNECTING:
+                connecting.append(time.monotonic())
+                continue
             if is_native_line(line):
                 native.append(line.rstrip("\n"))
                 del native[:-200]  # the last lines are the ones that explain an end
@@ -203,9 +215,12 @@ def supervise(argv: list[str], spec: ClusterSpec | None, cpu_note: str | None = 
             proc.wait()
         for t in threads:
             t.join(timeout=5)
+    ended = time.monotonic()
     if returncode in (0, 1, 2, 130):  # the child's own answer: it has printed its line
         return returncode
-    print(f"playground train: error: {explain(returncode, native, spec, cpu_note)}", file=sys.stderr, flush=True)
+    waited = ended - connecting[0] if connecting else None
+    print(f"playground train: error: {explain(returncode, native, spec, cpu_note, waited)}", file=sys.stderr,
+          flush=True)
     return 2
 
 
@@ -233,6 +248,8 @@ def connect(spec: ClusterSpec) -> tuple[int, int]:
 
     # Without a collectives library, CPU computations cannot span processes.
     jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    if os.environ.get(CHILD_ENV) == "1":
+        print(CONNECTING, file=sys.stderr, flush=True)  # the supervising parent times the wait from here
     try:
         jax.distributed.initialize(coordinator_address=spec.coordinator, num_processes=spec.num_processes,
                                    process_id=spec.process_id, initialization_timeout=spec.timeout)
