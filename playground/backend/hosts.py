@@ -125,7 +125,7 @@ def explain(returncode: int, native: list[str], spec: ClusterSpec | None, cpu_no
     text = "\n".join(native)
     if spec is not None and "DEADLINE_EXCEEDED" in text and ("RegisterTask" in text or "Connect" in text):
         n = spec.num_processes if spec.num_processes is not None else "all"
-        how_long = f"{spec.timeout} s" if waited is None else \
+        how_long = f"past --coordinator-timeout {spec.timeout}" if waited is None else \
             f"{max(round(waited), 1)} s (--coordinator-timeout {spec.timeout})"
         return (f"{spec.who()} waited {how_long} and the {n} processes did not all reach the coordinator "
                 f"{spec.coordinator}: start every process with the same --coordinator and --num-processes and its "
@@ -202,6 +202,7 @@ def supervise(argv: list[str], spec: ClusterSpec | None, cpu_note: str | None = 
         t.start()
     try:
         returncode = proc.wait()
+        ended = time.monotonic()
     except KeyboardInterrupt:
         proc.send_signal(signal.SIGINT)
         try:
@@ -215,7 +216,6 @@ def supervise(argv: list[str], spec: ClusterSpec | None, cpu_note: str | None = 
             proc.wait()
         for t in threads:
             t.join(timeout=5)
-    ended = time.monotonic()
     if returncode in (0, 1, 2, 130):  # the child's own answer: it has printed its line
         return returncode
     waited = ended - connecting[0] if connecting else None

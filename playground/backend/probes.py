@@ -57,10 +57,11 @@ def activations(model, x: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
 def set_layer_weights(model, layer_name: str, weights: dict[str, np.ndarray]) -> bool:
     """Copy ``{variable name: array}`` into one layer (names as ``read_weights`` gives them); False when
     the layer's variables do not match (the graph changed since training), True when copied."""
+    from .builder import weight_names  # noqa: PLC0415
     layer = model.get_layer(layer_name)
     values = []
-    for v in layer.weights:
-        arr = weights.get(v.name)
+    for key, v in zip(weight_names(layer), layer.weights):
+        arr = weights.get(key)
         if arr is None or tuple(arr.shape) != tuple(v.shape):
             return False
         values.append(np.asarray(arr, dtype=np.float32))

@@ -136,7 +136,7 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
         used = weight_device_count(model) if n > 1 else 1
     if several:
         model = local_copy(model)
-        compile_model(model, cfg, data.loss, len(data.x_train))
+        compile_model(model, cfg, data.loss, len(data.x_train), for_training=False)
         if data.x_test is not None and result.stopped != "nan":
             scores = model.evaluate(data.x_test, data.y_test, batch_size=max(cfg.batch_size, 256), verbose=0,
                                     return_dict=True)

@@ -80,10 +80,12 @@ def total_steps(cfg: TrainConfig, n_examples: int) -> int:
     return math.ceil(n_train / cfg.batch_size) * cfg.epochs
 
 
-def compile_model(model, cfg: TrainConfig, loss: str, n_examples: int = 0) -> None:
+def compile_model(model, cfg: TrainConfig, loss: str, n_examples: int = 0, for_training: bool = True) -> None:
+    """``for_training=False``: a model compiled only to be scored gets no optimizer state."""
     model.compile(optimizer=make_optimizer(cfg, total_steps(cfg, n_examples)), loss=loss,
                   metrics=[accuracy_metric(loss)])
-    build_optimizer(model)
+    if for_training:
+        build_optimizer(model)
 
 
 def build_optimizer(model) -> None:
@@ -94,8 +96,8 @@ def build_optimizer(model) -> None:
     is a third of pressing Start (0.54 s -> 0.34 s for a 2-4-1 gate). The variables start as they would
     anyway (zeros, the step count 0), so a run's numbers are the same to the bit."""
     optimizer = getattr(model, "optimizer", None)
-    if optimizer is not None and not optimizer.built and model.built:
-        optimizer.build(model.trainable_variables)
+    if optimizer is not None and not optimizer.built and model.built and all(layer.built for layer in model.layers):
+        optimizer.build(model.trainable_variables)  # (a layer still unbuilt would have variables it lacks)
 
 
 def _make_callback(on_event: EventFn | None, stop: StopFlag | None, state: dict, steps: int, batch_size: int,

@@ -142,7 +142,6 @@ def _cli_epochs(stdout: str) -> tuple[list[dict], dict]:
     return epochs, end
 
 
-@pytest.mark.slow
 def test_two_headless_cli_runs_with_the_same_seed_print_the_same_numbers(tmp_path, capsys):
     """The suite's one `playground train` in a fresh Python process, run as a user runs it (none of the suite's
     TF_ or KERAS_ settings): its numbers repeat in this process (which has trained other models before), it
@@ -152,7 +151,7 @@ def test_two_headless_cli_runs_with_the_same_seed_print_the_same_numbers(tmp_pat
     project.save(project.Project(cnn(), "cnn", training={**project.DEFAULT_TRAINING, "epochs": 2,
                                                           "batch_size": 128}), path)
     args = ["train", str(path), "--json"]
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TF_", "KERAS_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_")}  # KERAS_BACKEND: this process's
     as_python_m = ("import runpy, sys\n"  # `python -m playground`, then a look at what it imported
                    "try:\n    runpy.run_module('playground', run_name='__main__', alter_sys=True)\n"
                    "finally:\n    assert not [m for m in sys.modules if m.startswith(('PySide6', 'pyqtgraph'))], "

@@ -44,7 +44,7 @@ def finish(qtbot, panel, timeout=120_000):
 
 
 def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
-    window.load_project(digits_project(batch_size=32), None)  # 313 batches: time to pause mid-epoch
+    window.load_project(digits_project(batch_size=16), None)  # 625 batches: room to pause mid-epoch
     window.set_workspace("Train")
     panel = window.train_panel
     click(panel.start_btn)
