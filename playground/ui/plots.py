@@ -92,6 +92,7 @@ class TrainingPlots(QWidget):
         self.redraws = 0
         self.overlays: list = []  # curves of earlier runs (show_runs)
         self.overlaid: list[int] = []  # their run numbers
+        self.live_run: int | None = None  # the finished run the live curves show (the panel sets it)
         self._pending_runs: list = []  # runs to overlay once the plots exist (show_runs before the first show)
         self.running = False  # a run in progress owns the axes
 
@@ -167,6 +168,8 @@ class TrainingPlots(QWidget):
             b.clear()
         self._ema = {"loss": None, "acc": None}
         self.loss_top = 0.0
+        self.live_run = None
+        self._show_live_smoothed(True)
         self.redraw()
 
     def begin(self, epochs: int) -> None:
@@ -176,6 +179,8 @@ class TrainingPlots(QWidget):
         self.loss_top = 0.0
         self.running = True
         self.ensure_widgets()
+        self.live_run = None
+        self._show_live_smoothed(True)
         for plot in (self.loss_plot, self.acc_plot):
             plot.disableAutoRange()
             plot.setXRange(0, self.epochs, padding=0.02)
@@ -268,10 +273,20 @@ class TrainingPlots(QWidget):
                     top = max(top, float(np.nanmax(smooth[np.isfinite(smooth)])))
             right = max(right, float(x[-1]))
         self.overlaid = [r.number for r in runs]
+        # the finished run's own overlay is its smoothed curve: the live one would lie under it, named twice
+        self._show_live_smoothed(self.live_run not in self.overlaid)
         if runs and not self.running:  # between runs, frame the overlays (a run in progress keeps its axes)
             self.loss_plot.setXRange(0, max(right, 1e-9), padding=0.02)
             self.acc_plot.setXRange(0, max(right, 1e-9), padding=0.02)
             self.loss_plot.setYRange(0, top * 1.1 if top > 0 else 1, padding=0)
+
+
+    def _show_live_smoothed(self, shown: bool) -> None:
+        """Show or hide the live smoothed curves (their legend entries stay: pyqtgraph marks a hidden one
+        with a closed eye, and a click on it shows the curve again)."""
+        for key in ("smooth_loss", "smooth_acc"):
+            if key in self.curves:
+                self.curves[key].setVisible(shown)
 
 
 def ema(y: np.ndarray, smoothing: float) -> np.ndarray:

@@ -35,8 +35,7 @@ def _fmt_eta(seconds: float) -> str:
 
 
 class TrainPanel(QWidget):
-    """Data and settings (document settings: every change one undo step), Start/Stop/Pause/Step, live plots,
-    the runs table and the results."""
+    """Data and settings (each change one undo step), Start/Stop/Pause/Step, live plots, runs, results."""
 
     export_requested = Signal(str)  # a format: the window's exporter writes the file
 
@@ -420,6 +419,7 @@ class TrainPanel(QWidget):
             if getattr(outcome, "predictions", None) is not None:
                 self.tabs.setCurrentWidget(self.results)
         self.runs_table.refresh()
+        self.plots.live_run = run.number  # its overlay, selected next, hides the live smoothed curve under it
         self.runs_table.select_run(run.number)
         self.show_results(outcome)
 

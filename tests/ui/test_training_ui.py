@@ -271,3 +271,30 @@ def test_the_loss_axis_reads_in_plain_numbers_when_the_loss_is_small(window, qtb
     assert 0 < panel.plots.loss_top < 1, panel.plots.loss_top
     assert axis.labelString() == axis.labelString().replace("(x", "") and "x0.0" not in axis.labelString()
     assert axis.autoSIPrefixScale == 1.0
+
+
+def test_a_finished_run_is_drawn_once_not_under_its_own_overlay(window, qtbot):
+    """When a run ends, the Runs table selects it and its curve is overlaid as "run N": the live smoothed curve,
+    the same numbers, is hidden under it (its legend entry shows pyqtgraph's hidden-eye, a click shows it again);
+    the next Start shows the live curves again."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    window.load_project(gate_project(epochs=5), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    qtbot.wait(50)
+    QTest.mouseClick(panel.tabs.tabBar(), Qt.LeftButton, pos=panel.tabs.tabBar().tabRect(0).center())
+    plots = panel.plots
+    assert plots.overlaid == [1]
+    for kind, plot in (("loss", plots.loss_plot), ("acc", plots.acc_plot)):
+        assert "run 1" in [label.text for _sample, label in plot.plotItem.legend.items]
+        assert not plots.curves[f"smooth_{kind}"].isVisible()  # "run 1" is this curve: drawn once
+        assert plots.curves[f"batch_{kind}"].isVisible() and plots.curves[f"epoch_{kind}"].isVisible()
+    QTest.mouseClick(panel.start_btn, Qt.LeftButton)  # a new run: its own live curve
+    qtbot.waitUntil(lambda: plots.buffers["smooth_loss"].n > 0, timeout=120_000)
+    assert plots.curves["smooth_loss"].isVisible() and plots.curves["smooth_acc"].isVisible()
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    qtbot.wait(50)
+    assert plots.overlaid == [2] and not plots.curves["smooth_loss"].isVisible()
