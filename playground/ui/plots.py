@@ -43,7 +43,11 @@ def peak_decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) ->
     ys[0::2] = bins.min(axis=1)
     ys[1::2] = bins.max(axis=1)
     return np.concatenate([xs, x[m * k:]]), np.concatenate([ys, y[m * k:]])
-OVERLAY_COLOURS = ("#16A085", "#C0392B", "#8E44AD", "#D4AC0D", "#2C3E50", "#E67E22", "#7F8C8D", "#27AE60")
+
+
+# Earlier runs' colours: none close to the live curves' (loss orange, accuracy blue, epoch green, validation
+# purple), and each visible on the light and the dark card
+OVERLAY_COLOURS = ("#C0392B", "#D4AC0D", "#E84393", "#00ACC1", "#8D6E63", "#7F8C8D", "#1ABC9C", "#F06292")
 
 
 class Buffer:
