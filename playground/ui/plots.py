@@ -46,7 +46,7 @@ def peak_decimate(x: np.ndarray, y: np.ndarray, max_points: int = MAX_POINTS) ->
 
 
 # Earlier runs' colours: none close to the live curves' (loss orange, accuracy blue, epoch green, validation
-# purple), and each visible on the light and the dark card
+# purple); each has a contrast of at least 2.1:1 on the light card and on the dark one (the old navy had 1.2:1 there)
 OVERLAY_COLOURS = ("#C0392B", "#D4AC0D", "#E84393", "#00ACC1", "#8D6E63", "#7F8C8D", "#1ABC9C", "#F06292")
 
 

@@ -116,7 +116,9 @@ def test_a_process_alone_gives_up_with_one_line_in_the_stated_time(tmp_path):
     said = re.match(r"playground train: error: process 0 of 2 waited (\d+) s \(--coordinator-timeout 1\) and the 2 "
                     r"processes did not all reach the coordinator", lines[0])
     assert said, lines[0]
-    assert 1 <= int(said.group(1)) <= round(took)  # timed from the child's mark: within the whole command
+    # timed from the child's mark: within the whole command, and past the 1 s asked for (the README's reason for
+    # stating it: XLA waits about 5 s longer)
+    assert 3 <= int(said.group(1)) <= round(took)
     assert so == ""
     assert took < 60  # 1 s of waiting plus JAX's start on a loaded machine
 

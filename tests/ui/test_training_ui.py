@@ -15,6 +15,21 @@ def gate_project(epochs=60):
                                                 "early_stopping": 0, "loss": "auto", "seed": 0})
 
 
+def train_with_clicks(window, qtbot, proj):
+    """Open ``proj``, click Start in the Train workspace, wait for the end, click the Curves tab."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    window.load_project(proj, None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    qtbot.wait(50)
+    QTest.mouseClick(panel.tabs.tabBar(), Qt.LeftButton, pos=panel.tabs.tabBar().tabRect(0).center())
+    qtbot.wait(50)
+    return panel
+
+
 def run_and_wait(window, qtbot, timeout=120_000):
     panel = window.train_panel
     assert panel.start()
@@ -255,17 +270,7 @@ def test_the_curves_hold_still_while_a_run_starts_and_redraw_only_what_changed(w
 def test_the_loss_axis_reads_in_plain_numbers_when_the_loss_is_small(window, qtbot):
     """pyqtgraph rescales an axis whose numbers are small ("loss (x0.001)" over ticks 100-600): a learner
     reads the loss as it is printed everywhere else, 0.1-0.6."""
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
-    proj = gate_project(epochs=20)
-    window.load_project(proj, None)
-    window.set_workspace("Train")
-    panel = window.train_panel
-    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
-    qtbot.wait(50)
-    QTest.mouseClick(panel.tabs.tabBar(), Qt.LeftButton, pos=panel.tabs.tabBar().tabRect(0).center())
-    qtbot.wait(50)
+    panel = train_with_clicks(window, qtbot, gate_project(epochs=20))
     axis = panel.plots.loss_plot.getAxis("left")
     # the axis tops out below 1, where pyqtgraph would switch to milli-units: the case at hand
     assert 0 < panel.plots.loss_top < 1, panel.plots.loss_top
@@ -279,13 +284,7 @@ def test_a_finished_run_is_drawn_once_not_under_its_own_overlay(window, qtbot):
     the next Start shows the live curves again."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
-    window.load_project(gate_project(epochs=5), None)
-    window.set_workspace("Train")
-    panel = window.train_panel
-    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
-    qtbot.wait(50)
-    QTest.mouseClick(panel.tabs.tabBar(), Qt.LeftButton, pos=panel.tabs.tabBar().tabRect(0).center())
+    panel = train_with_clicks(window, qtbot, gate_project(epochs=5))
     plots = panel.plots
     assert plots.overlaid == [1]
     for kind, plot in (("loss", plots.loss_plot), ("acc", plots.acc_plot)):
