@@ -12,7 +12,7 @@ def trained(graph):
     model = builder.build_model(graph)
     rng = np.random.default_rng(1)
     for v in model.weights:
-        value = rng.normal(0, 0.3, v.shape).astype("float32")
+        value = rng.normal(0, 0.1, v.shape).astype("float32")
         v.assign(np.abs(value) + 0.5 if "variance" in v.path else value)
     for node_id, weights in builder.read_weights(model, graph).items():
         graph.set_weights(node_id, weights)

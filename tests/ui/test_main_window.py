@@ -78,16 +78,16 @@ def test_inspector_kernel_edit_changes_shape_labels(window):
     window.select_nodes([conv.id])
     assert window.inspector.node_id == conv.id
     spin = window.inspector.fields["kernel_size"]
-    type_into(spin, "5")
-    assert conv.params["kernel_size"] == 5
-    assert window.scene.node_items[conv.id].shape_line == "24x24x32"
-    assert window.scene.node_items[window.graph.by_name("maxpool2d").id].shape_line == "12x12x32"
-    assert "floor((28 + 2*0 - 5)/1) + 1 = 24" in window.inspector.output.text()
+    type_into(spin, "3")
+    assert conv.params["kernel_size"] == 3
+    assert window.scene.node_items[conv.id].shape_line == "26x26x32"
+    assert window.scene.node_items[window.graph.by_name("maxpool2d").id].shape_line == "13x13x32"
+    assert "floor((28 + 2*0 - 3)/1) + 1 = 26" in window.inspector.output.text()
     # a drag of the spin box is one undo step
     type_into(spin, "6")
     type_into(spin, "7")
     window.stack.undo()
-    assert conv.params["kernel_size"] == 3
+    assert conv.params["kernel_size"] == 5
 
 
 def test_impossible_setting_shows_error_badge_and_nothing_is_clamped(window):
