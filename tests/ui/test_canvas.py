@@ -85,7 +85,7 @@ def test_cards_never_repeat_the_output_shape(window):
     texts = [t for t, _f, _c in item.text_rows()]
     assert texts.count("28x28x1") == 1
     conv = window.scene.node_items[window.graph.by_name("conv2d").id]
-    assert [t for t, _f, _c in conv.text_rows()][:2] == ["32 3x3 s1 valid relu", "26x26x32"]
+    assert [t for t, _f, _c in conv.text_rows()][:2] == ["32 5x5 s1 valid relu", "24x24x32"]
 
 
 def test_weight_labels_stay_clear_of_cards_and_ports_even_when_cards_close_in(window, qtbot):

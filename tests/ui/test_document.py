@@ -91,9 +91,9 @@ def test_one_shape_inference_per_parameter_edit(window, monkeypatch):
     assert conv.params["filters"] == 8
     assert len(calls) == 1, f"{len(calls)} inferences for one edit"
     # and the labels show it: the canvas, the inspector and the summary read the same result
-    assert window.scene.node_items[conv.id].shape_line == "26x26x8"
+    assert window.scene.node_items[conv.id].shape_line == "24x24x8"
     row = window.summary.row_ids.index(conv.id)
-    assert window.summary.table.item(row, 2).text() == "26x26x8"
+    assert window.summary.table.item(row, 2).text() == "24x24x8"
 
 
 def test_one_inference_for_a_macro_edit(window, monkeypatch):
@@ -158,10 +158,10 @@ def test_the_layer_table_fits_its_cells_after_an_edit(window):
     spin = window.inspector.fields["filters"]
     QTest.mouseClick(spin.lineEdit(), Qt.LeftButton)
     QTest.keyClick(spin.lineEdit(), Qt.Key_A, Qt.ControlModifier)
-    QTest.keyClicks(spin.lineEdit(), "2000")  # 20,000 parameters: a wider number
+    QTest.keyClicks(spin.lineEdit(), "2000")  # 52,000 parameters (5x5x1 weights and a bias each): a wider number
     QTest.keyClick(spin.lineEdit(), Qt.Key_Return)
     assert conv.params["filters"] == 2000
-    assert table.item(row, 3).text() == f"{conv.params['filters'] * 10:,}"
+    assert table.item(row, 3).text() == f"{conv.params['filters'] * 26:,}"
     assert table.columnWidth(3) > before
     for c in (1, 2, 3):
         assert table.columnWidth(c) >= table.sizeHintForColumn(c), c

@@ -27,7 +27,7 @@ def test_previews_show_each_layers_output_and_follow_edits(window, qtbot):
     assert act.isChecked()
     g = window.graph
     conv = scene.node_items[g.by_name("conv2d").id].preview
-    assert conv is not None and (conv.width(), conv.height()) == (52, 52)  # 4 of 32 26x26 maps, 2x2
+    assert conv is not None and (conv.width(), conv.height()) == (48, 48)  # 4 of 32 24x24 maps, 2x2
     assert scene.node_items[g.by_name("input").id].preview.width() == 28
     dense = scene.node_items[g.by_name("dense_1").id].preview
     assert dense.width() == 10  # a strip of 10 bars: the 10 class outputs
