@@ -24,7 +24,10 @@ Each is timed on the wall clock and in CPU seconds of the whole process (all thr
 counts against the app). CPU time hardly moves when other programs load the machine; wall time does.
 Last line: ratio=<median app fit / median plain fit> e2e_ratio=<the same for Start-to-results>
 cpu_ratio=... e2e_cpu_ratio=... ui_p99_ms=<99th percentile timer lateness> gui_cpu_share=<the GUI thread's
-CPU from Start to the end of an app fit, over a plain fit's CPU: the window's share of the overhead>, after one line per round
+CPU from Start to the end of an app fit, over a plain fit's CPU: the window's share of the overhead>
+gui_in_fit_share=<the GUI thread's CPU during the fit alone, over the app fit's CPU> callback_share=<the app's
+per-batch callback's CPU over the same: the two are the app's own work inside fit, counted, not inferred from
+two noisy totals; the GUI figure includes this benchmark's own 10 ms timer, about 6 ms a 1-epoch fit>, after one line per round
 and one with the spread of the per-round ratios and the fastest-against-fastest ratios (the least
 disturbed runs of each side: the better estimate when the machine is busy).
 Goals (issue 16): ratio <= 1.05, e2e_ratio <= 1.10, ui_p99_ms < 50; issue 26: ratio, cpu_ratio and
@@ -51,23 +54,51 @@ SETTINGS = {"dataset": "mnist-sample", "optimizer": "adam", "learning_rate": 0.0
             "batch_size": 64, "epochs": 1, "validation_split": 0.0, "early_stopping": 0, "loss": "auto", "seed": 0}
 E2E_SETTINGS = {**SETTINGS, "epochs": 2, "validation_split": 0.1}
 FITS: list[tuple[float, float]] = []  # (wall s, process CPU s) of every model.fit call, in order
+IN_FIT: list[tuple[float, float]] = []  # per app fit: CPU s of the GUI thread and of the app's callback during it
+CALLBACK_CPU: list[float] = []  # CPU s of each call of the app's per-batch callback, in the current fit
 _PLAIN_DATA: dict = {}
 KERAS_COMPILE_BASELINE = "--keras-compile-baseline" in sys.argv  # see plain_fit
 GUI_CPU: list[float] = []  # CPU s of the GUI thread from Start to the end of each app fit (plots, labels, events)
 
 
 def time_every_fit() -> None:
-    """Wrap keras.Model.fit once, so the app's fit (in its worker thread) is timed the same way as ours."""
+    """Wrap keras.Model.fit once, so the app's fit (in its worker thread) is timed the same way as ours.
+
+    Also the app's own work *inside* its fit, counted directly: the GUI thread's CPU clock read at the fit's start
+    and end (from the worker: ``pthread_getcpuclockid``), and the CPU of each call of the app's per-batch
+    callback (``on_train_batch_begin``/``_end``). Start-up and the results shown after the fit are not in it."""
+    import threading
+
     import keras
+
+    from playground.backend import training
     fit = keras.Model.fit
+    gui_clock = time.pthread_getcpuclockid(threading.main_thread().ident)
 
     def timed_fit(self, *args, **kwargs):
-        wall, cpu = time.perf_counter(), time.process_time()
+        app_side = threading.current_thread() is not threading.main_thread()
+        CALLBACK_CPU.clear()
+        gui, wall, cpu = time.clock_gettime(gui_clock), time.perf_counter(), time.process_time()
         try:
             return fit(self, *args, **kwargs)
         finally:
             FITS.append((time.perf_counter() - wall, time.process_time() - cpu))
+            if app_side:
+                IN_FIT.append((time.clock_gettime(gui_clock) - gui, sum(CALLBACK_CPU)))
     keras.Model.fit = timed_fit
+
+    make_callback = training._make_callback
+
+    def counted_callback(*args, **kwargs):
+        cb = make_callback(*args, **kwargs)
+        for name in ("on_train_batch_begin", "on_train_batch_end"):
+            def counted(batch, logs=None, _f=getattr(cb, name)):
+                t = time.thread_time()
+                _f(batch, logs)
+                CALLBACK_CPU.append(time.thread_time() - t)
+            setattr(cb, name, counted)
+        return cb
+    training._make_callback = counted_callback
 
 
 def graph():
@@ -185,6 +216,14 @@ def gui_share(fit: dict) -> float:
     return statistics.median(GUI_CPU[-len(fit["app"]):]) / statistics.median(x[1] for x in fit["plain"])
 
 
+def in_fit_shares(fit: dict) -> str:
+    """The app's own CPU inside its fit over that fit's CPU (medians): the GUI thread's, the callback's."""
+    app_cpu = statistics.median(x[1] for x in fit["app"])
+    n = len(fit["app"])
+    return (f"gui_in_fit_share={statistics.median(g for g, _ in IN_FIT[-n:]) / app_cpu:.4f} "
+            f"callback_share={statistics.median(c for _, c in IN_FIT[-n:]) / app_cpu:.4f}")
+
+
 def spread(values: list[float]) -> str:
     return f"{min(values):.3f}-{max(values):.3f}"
 
@@ -222,7 +261,7 @@ def main_mnist(rounds: int, path: str) -> None:
     med = {k: (statistics.median(x[0] for x in v), statistics.median(x[1] for x in v)) for k, v in fit.items()}
     p99 = sorted(late)[int(0.99 * (len(late) - 1))] if late else float("nan")
     print(f"ratio={med['app'][0] / med['plain'][0]:.3f} cpu_ratio={med['app'][1] / med['plain'][1]:.3f} "
-          f"ui_p99_ms={p99:.1f} gui_cpu_share={gui_share(fit):.3f}", flush=True)
+          f"ui_p99_ms={p99:.1f} gui_cpu_share={gui_share(fit):.3f} {in_fit_shares(fit)}", flush=True)
     window.close()
     os._exit(0)
 
@@ -276,7 +315,8 @@ def main(rounds: int) -> None:
           f"fastest against fastest: fit {best(fit):.3f}, start-to-results {best(e2e):.3f}")
     p99 = sorted(late)[int(0.99 * (len(late) - 1))] if late else float("nan")
     print(f"ratio={ratio(fit, 0):.3f} e2e_ratio={ratio(e2e, 0):.3f} cpu_ratio={ratio(fit, 1):.3f} "
-          f"e2e_cpu_ratio={ratio(e2e, 1):.3f} ui_p99_ms={p99:.1f} gui_cpu_share={gui_share(fit):.3f}", flush=True)
+          f"e2e_cpu_ratio={ratio(e2e, 1):.3f} ui_p99_ms={p99:.1f} gui_cpu_share={gui_share(fit):.3f} "
+          f"{in_fit_shares(fit)}", flush=True)
     window.close()
     os._exit(0)  # skip interpreter finalization (see tests/conftest.py)
 
