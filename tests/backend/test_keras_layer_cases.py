@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from playground.backend.importer import graph_from_model
-from playground.core import shapes
 from playground.core import analysis
 from playground.core.errors import PlaygroundError
 from playground.core.registry import KERAS_CLASS_TO_KEY, LAYERS
@@ -23,15 +22,21 @@ from playground.core.registry import KERAS_CLASS_TO_KEY, LAYERS
 from keras_layer_cases import read_cases  # noqa: E402  (tests/backend is on sys.path under pytest)
 
 keras = pytest.importorskip("keras")
-CASES, LEFT_OUT = read_cases(Path(keras.__file__).parent)
 # A graph's tensors have a size in every dimension past the batch: a batch of scalars (np.array([1, 2, 3]))
 # or an empty dimension is no layer input the playground can draw.
 # Keras' image preprocessing layers also take one unbatched image (rank 3: height, width, channels), and
 # their tests feed them so; in a graph the first axis is always the batch, so those cases are no graph's.
-OURS = [c for c in CASES if c.class_name in KERAS_CLASS_TO_KEY
-        and all(len(s) >= 2 and all(d > 0 for d in s[1:]) for s in c.input_shapes)
-        and not (LAYERS[KERAS_CLASS_TO_KEY[c.class_name]].category == "augmentation"
-                 and any(len(s) < 4 for s in c.input_shapes))]
+
+
+@pytest.fixture(scope="module")
+def ours():
+    """(our cases, how many were left out), read when a test here runs, not when the suite is collected: the
+    parse of Keras' test files (about 1 s) is paid by the one worker that runs this module."""
+    cases, left_out = read_cases(Path(keras.__file__).parent)
+    return [c for c in cases if c.class_name in KERAS_CLASS_TO_KEY
+            and all(len(s) >= 2 and all(d > 0 for d in s[1:]) for s in c.input_shapes)
+            and not (LAYERS[KERAS_CLASS_TO_KEY[c.class_name]].category == "augmentation"
+                     and any(len(s) < 4 for s in c.input_shapes))], left_out
 
 
 def _keras_case(case):
@@ -46,12 +51,14 @@ def _keras_case(case):
     return model, layer
 
 
-def test_cases_were_found():
+def test_cases_were_found(ours):
+    OURS, LEFT_OUT = ours
     assert len(OURS) >= 100, f"only {len(OURS)} cases read from Keras' tests ({LEFT_OUT} left out)"
     assert {c.class_name for c in OURS} >= {"Conv2D", "Dense", "Softmax", "LayerNormalization", "Concatenate"}
 
 
-def test_table_agrees_with_keras_own_layer_tests():
+def test_table_agrees_with_keras_own_layer_tests(ours):
+    OURS, _ = ours
     disagree, refused, compared, opaque = [], [], 0, []
     for case in OURS:
         model, layer = _keras_case(case)
