@@ -27,8 +27,8 @@ cpu_ratio=... e2e_cpu_ratio=... ui_p99_ms=<99th percentile timer lateness> gui_c
 CPU from Start to the end of an app fit, over a plain fit's CPU: the window's share of the overhead>
 gui_in_fit_share=<the GUI thread's CPU during the fit alone, over the app fit's CPU> callback_share=<the app's
 per-batch callback's CPU over the same: the two are the app's own work inside fit, counted, not inferred from
-two noisy totals; the GUI figure includes this benchmark's own 10 ms timer, about 6 ms a 1-epoch fit>, after one line per round
-and one with the spread of the per-round ratios and the fastest-against-fastest ratios (the least
+two noisy totals; the GUI figure includes this benchmark's own 10 ms timer, about 6 ms a 1-epoch fit>, after one
+line per round and one with the spread of the per-round ratios and the fastest-against-fastest ratios (the least
 disturbed runs of each side: the better estimate when the machine is busy).
 Goals (issue 16): ratio <= 1.05, e2e_ratio <= 1.10, ui_p99_ms < 50; issue 26: ratio, cpu_ratio and
 e2e_ratio <= 1.05.

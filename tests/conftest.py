@@ -15,7 +15,8 @@ def pytest_xdist_auto_num_workers(config):
     """``-n auto``: one worker more than cores on a small machine. Some tests wait (a child process training,
     a coordinator's time-out), and the spare worker fills the core they leave idle: on 2 cores, 3 workers ran
     the suite in 156-158 s against 162-165 s for 2 (two alternated pairs, quiet). On more cores a worker per
-    core is plenty, and each holds TensorFlow and Qt (about 1.5 GB)."""
+    core is plenty, and each holds TensorFlow and Qt and the models its tests open (the training-UI and
+    open-model tests alone peaked at 2.7 GB in one process)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return cores + 1 if cores <= 4 else cores
 
