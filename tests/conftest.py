@@ -18,7 +18,13 @@ def pytest_xdist_auto_num_workers(config):
     core is plenty, and each holds TensorFlow and Qt and the models its tests open (the training-UI and
     open-model tests alone peaked at 2.7 GB in one process)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores + 1 if cores <= 4 else cores
+    workers = cores + 1 if cores <= 4 else cores
+    try:  # and no more workers than 3 GB of memory each allows
+        memory_gb = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE") / 2 ** 30
+        workers = min(workers, max(1, int(memory_gb // 3)))
+    except (ValueError, OSError, AttributeError):  # no sysconf (Windows): by cores alone
+        pass
+    return workers
 
 
 def pytest_sessionfinish(session, exitstatus):
