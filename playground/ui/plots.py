@@ -176,13 +176,21 @@ class TrainingPlots(QWidget):
         self._show_live_smoothed(True)
         self.redraw()
 
-    def begin(self, epochs: int) -> None:
+    def begin(self, epochs: int, validation: bool = True) -> None:
         """Fix the axes for a run of ``epochs``: a moving auto-range would regenerate and repaint the
-        tick labels on every redraw, which costs more than the curves (and slows training on 2 cores)."""
+        tick labels on every redraw, which costs more than the curves (and slows training on 2 cores).
+        The legend lists the validation points only for a run that has them (``validation``)."""
         self.epochs = max(int(epochs), 1)
         self.loss_top = 0.0
         self.running = True
         self.ensure_widgets()
+        for kind, plot in (("loss", self.loss_plot), ("acc", self.acc_plot)):
+            legend, curve = plot.plotItem.legend, self.curves[f"val_{kind}"]
+            listed = any(sample.item is curve for sample, _label in legend.items)
+            if validation and not listed:
+                legend.addItem(curve, "epoch (validation)")
+            elif listed and not validation:
+                legend.removeItem(curve)
         self.live_run = None
         self._show_live_smoothed(True)
         for plot in (self.loss_plot, self.acc_plot):

@@ -150,11 +150,14 @@ class TrainSettingsForm(QGroupBox):
             if current != lr:
                 self.lr.setText(f"{lr:g}")
         self.schedule.setCurrentIndex(max(self.schedule.findData(s.get("lr_schedule", "constant")), 0))
-        self.batch.setValue(int(s.get("batch_size", 128)))
-        self.epochs_box.setValue(int(s.get("epochs", 3)))
-        self.val_split.setValue(float(s.get("validation_split", 0.1)))
-        self.patience.setValue(int(s.get("early_stopping", 0)))
-        self.devices.setValue(int(s.get("devices", 1) or 1))
+        for box, value in ((self.batch, int(s.get("batch_size", 128))), (self.epochs_box, int(s.get("epochs", 3))),
+                           (self.val_split, float(s.get("validation_split", 0.1))),
+                           (self.patience, int(s.get("early_stopping", 0))),
+                           (self.devices, int(s.get("devices", 1) or 1))):
+            # only a value that differs: setValue rewrites the text, so a box the user is typing in would turn
+            # "0." into "0.00" with the cursor after the 0, and "0.25" typed would end as 0.00
+            if box.value() != value:
+                box.setValue(value)
         self.start_from.setCurrentIndex(max(self.start_from.findData(s.get("start_weights", "current")), 0))
         seed = s.get("seed", 0)
         self.seed.setValue(0 if seed is None else min(int(seed), MAX_SEED_BOX))

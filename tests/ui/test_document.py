@@ -7,7 +7,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
 import playground
-from playground.core import shapes
 from playground.core import analysis
 
 
@@ -166,3 +165,16 @@ def test_the_layer_table_fits_its_cells_after_an_edit(window):
     for c in (1, 2, 3):
         assert table.columnWidth(c) >= table.sizeHintForColumn(c), c
     assert all(table.rowHeight(r) >= table.sizeHintForRow(r) for r in range(table.rowCount()))
+
+
+def test_a_decimal_typed_into_the_validation_split_is_the_value_kept(window):
+    """Each keystroke is an edit and the document's change comes back to the field: "0.25" typed once ended as
+    0.00 (the echo rewrote "0." as "0.00", cursor after the 0, and the rest of the keys were refused)."""
+    window.set_workspace("Train")
+    panel = window.train_panel
+    for text, want in (("0.25", 0.25), ("0.15", 0.15), ("0.3", 0.3)):
+        _type_into_spin(panel.val_split, text)
+        assert window.project.training["validation_split"] == want, text
+        assert panel.val_split.text() == f"{want:.2f}"
+    _type_into_spin(panel.batch, "256")  # whole numbers too, digit by digit
+    assert window.project.training["batch_size"] == 256

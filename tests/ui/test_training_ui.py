@@ -297,3 +297,29 @@ def test_a_finished_run_is_drawn_once_not_under_its_own_overlay(window, qtbot):
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
     qtbot.wait(50)
     assert plots.overlaid == [2] and not plots.curves["smooth_loss"].isVisible()
+
+
+def test_the_legend_names_the_validation_curve_only_when_a_run_validates(window, qtbot):
+    """Without a validation split there are no validation points, and the legend does not promise them; a split
+    typed in brings the entry back with its points."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    def legend(plot):
+        return [label.text for _sample, label in plot.plotItem.legend.items]
+    panel = train_with_clicks(window, qtbot, gate_project(epochs=3))  # validation split 0
+    plots = panel.plots
+    for plot in (plots.loss_plot, plots.acc_plot):
+        assert "epoch (train)" in legend(plot) and "epoch (validation)" not in legend(plot), legend(plot)
+    spin = panel.val_split
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "0.25")
+    QTest.keyClick(spin, Qt.Key_Return)
+    assert window.project.training["validation_split"] == 0.25
+    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    qtbot.wait(50)
+    assert plots.buffers["val_loss"].n == 3
+    for plot in (plots.loss_plot, plots.acc_plot):
+        assert legend(plot).count("epoch (validation)") == 1, legend(plot)
