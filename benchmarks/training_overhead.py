@@ -27,7 +27,9 @@ cpu_ratio=... e2e_cpu_ratio=... ui_p99_ms=<99th percentile timer lateness> gui_c
 CPU from Start to the end of an app fit, over a plain fit's CPU: the window's share of the overhead>
 gui_in_fit_share=<the GUI thread's CPU during the fit alone, over the app fit's CPU> callback_share=<the app's
 per-batch callback's CPU over the same: the two are the app's own work inside fit, counted, not inferred from
-two noisy totals; the GUI figure includes this benchmark's own 10 ms timer, about 6 ms a 1-epoch fit>, after one
+two noisy totals; the GUI figure includes this benchmark's own 10 ms timer, about 6 ms a 1-epoch fit>
+loop_thread_cpu_ratio=<the CPU of the thread that runs the training loop: the app's worker thread against the
+plain fit's main thread (TensorFlow's own threads and Keras' callback threads are in neither)>, after one
 line per round and one with the spread of the per-round ratios and the fastest-against-fastest ratios (the least
 disturbed runs of each side: the better estimate when the machine is busy).
 Goals (issue 16): ratio <= 1.05, e2e_ratio <= 1.10, ui_p99_ms < 50; issue 26: ratio, cpu_ratio and
@@ -56,6 +58,7 @@ E2E_SETTINGS = {**SETTINGS, "epochs": 2, "validation_split": 0.1}
 FITS: list[tuple[float, float]] = []  # (wall s, process CPU s) of every model.fit call, in order
 IN_FIT: list[tuple[float, float]] = []  # per app fit: CPU s of the GUI thread and of the app's callback during it
 CALLBACK_CPU: list[float] = []  # CPU s of each call of the app's per-batch callback, in the current fit
+FIT_THREAD: dict = {"app": [], "plain": []}  # CPU s of the thread that called fit (it runs the training loop)
 _PLAIN_DATA: dict = {}
 KERAS_COMPILE_BASELINE = "--keras-compile-baseline" in sys.argv  # see plain_fit
 GUI_CPU: list[float] = []  # CPU s of the GUI thread from Start to the end of each app fit (plots, labels, events)
@@ -78,11 +81,13 @@ def time_every_fit() -> None:
     def timed_fit(self, *args, **kwargs):
         app_side = threading.current_thread() is not threading.main_thread()
         CALLBACK_CPU.clear()
-        gui, wall, cpu = time.clock_gettime(gui_clock), time.perf_counter(), time.process_time()
+        gui, own = time.clock_gettime(gui_clock), time.thread_time()
+        wall, cpu = time.perf_counter(), time.process_time()
         try:
             return fit(self, *args, **kwargs)
         finally:
             FITS.append((time.perf_counter() - wall, time.process_time() - cpu))
+            FIT_THREAD["app" if app_side else "plain"].append(time.thread_time() - own)
             if app_side:
                 IN_FIT.append((time.clock_gettime(gui_clock) - gui, sum(CALLBACK_CPU)))
     keras.Model.fit = timed_fit
@@ -220,8 +225,11 @@ def in_fit_shares(fit: dict) -> str:
     """The app's own CPU inside its fit over that fit's CPU (medians): the GUI thread's, the callback's."""
     app_cpu = statistics.median(x[1] for x in fit["app"])
     n = len(fit["app"])
+    p = len(fit["plain"])
+    loop = statistics.median(FIT_THREAD["app"][-n:]) / statistics.median(FIT_THREAD["plain"][-p:])
     return (f"gui_in_fit_share={statistics.median(g for g, _ in IN_FIT[-n:]) / app_cpu:.4f} "
-            f"callback_share={statistics.median(c for _, c in IN_FIT[-n:]) / app_cpu:.4f}")
+            f"callback_share={statistics.median(c for _, c in IN_FIT[-n:]) / app_cpu:.4f} "
+            f"loop_thread_cpu_ratio={loop:.3f}")
 
 
 def spread(values: list[float]) -> str:
