@@ -59,6 +59,7 @@ FITS: list[tuple[float, float]] = []  # (wall s, process CPU s) of every model.f
 IN_FIT: list[tuple[float, float]] = []  # per app fit: CPU s of the GUI thread and of the app's callback during it
 CALLBACK_CPU: list[float] = []  # CPU s of each call of the app's per-batch callback, in the current fit
 FIT_THREAD: dict = {"app": [], "plain": []}  # CPU s of the thread that called fit (it runs the training loop)
+COMPARED: dict = {"in_fit": [], "app": [], "plain": []}  # the above for the fit comparison's fits alone (not e2e's)
 _PLAIN_DATA: dict = {}
 KERAS_COMPILE_BASELINE = "--keras-compile-baseline" in sys.argv  # see plain_fit
 GUI_CPU: list[float] = []  # CPU s of the GUI thread from Start to the end of each app fit (plots, labels, events)
@@ -131,6 +132,7 @@ def plain_fit() -> tuple[float, float]:
         model.compile(optimizer=training.make_optimizer(cfg, training.total_steps(cfg, len(data.x_train))),
                       loss=data.loss, metrics=[training.accuracy_metric(data.loss)])
     model.fit(data.x_train, data.y_train, batch_size=cfg.batch_size, epochs=cfg.epochs, verbose=0, shuffle=True)
+    COMPARED["plain"].append(FIT_THREAD["plain"][-1])
     return FITS[-1]
 
 
@@ -212,6 +214,8 @@ def app_fit(app, window) -> tuple[tuple[float, float], list[float]]:
     timer.stop()
     app.processEvents()
     GUI_CPU.append(time.thread_time() - gui)
+    COMPARED["in_fit"].append(IN_FIT[-1])
+    COMPARED["app"].append(FIT_THREAD["app"][-1])
     return FITS[-1], lateness
 
 
@@ -226,9 +230,10 @@ def in_fit_shares(fit: dict) -> str:
     app_cpu = statistics.median(x[1] for x in fit["app"])
     n = len(fit["app"])
     p = len(fit["plain"])
-    loop = statistics.median(FIT_THREAD["app"][-n:]) / statistics.median(FIT_THREAD["plain"][-p:])
-    return (f"gui_in_fit_share={statistics.median(g for g, _ in IN_FIT[-n:]) / app_cpu:.4f} "
-            f"callback_share={statistics.median(c for _, c in IN_FIT[-n:]) / app_cpu:.4f} "
+    in_fit = COMPARED["in_fit"][-n:]
+    loop = statistics.median(COMPARED["app"][-n:]) / statistics.median(COMPARED["plain"][-p:])
+    return (f"gui_in_fit_share={statistics.median(g for g, _ in in_fit) / app_cpu:.4f} "
+            f"callback_share={statistics.median(c for _, c in in_fit) / app_cpu:.4f} "
             f"loop_thread_cpu_ratio={loop:.3f}")
 
 
