@@ -93,8 +93,8 @@ def build_optimizer(model) -> None:
 
     Without a distribution strategy, Keras' TensorFlow trainer leaves them to the first traced training step,
     and a ``tf.function`` that creates variables is traced with them lifted out first: on a small network that
-    is most of pressing Start (compile + fit of a 2-4-1 gate 0.44 s -> 0.25 s: benchmarks/optimizer_build.py). The variables start as they would
-    anyway (zeros, the step count 0), so a run's numbers are the same to the bit."""
+    is most of pressing Start (compile + fit of a 2-4-1 gate 0.44 s -> 0.25 s: benchmarks/optimizer_build.py).
+    The variables start as they would anyway (zeros, the step count 0), so a run's numbers are the same to the bit."""
     optimizer = getattr(model, "optimizer", None)
     if optimizer is not None and not optimizer.built and model.built and all(layer.built for layer in model.layers):
         optimizer.build(model.trainable_variables)  # (a layer still unbuilt would have variables it lacks)

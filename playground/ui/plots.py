@@ -26,6 +26,7 @@ REDRAW_MS = 200
 # 1480-pixel-wide window). Drawing costs grow with points: 2,000 points in four curves took ~10 ms a frame,
 # a third of a core at 10 frames a second late in a 3-epoch MNIST run (benchmarks/training_overhead.py --mnist).
 MAX_POINTS = 1000
+VALIDATION_LABEL = "epoch (validation)"  # its legend entry: listed only while the run shown has validation points
 SMOOTH_POINTS = 400  # the smoothed curves are smooth: fewer points draw the same line (their 2-px pen costs more)
 
 
@@ -147,7 +148,7 @@ class TrainingPlots(QWidget):
                                                      symbolBrush="#2EAF62", name="epoch (train)", antialias=True)
             self.curves[f"val_{kind}"] = plot.plot(pen=pg.mkPen("#9B59B6", width=2, style=pg.QtCore.Qt.DashLine),
                                                    symbol="s", symbolSize=7, symbolBrush="#9B59B6",
-                                                   name="epoch (validation)", antialias=True)
+                                                   name=VALIDATION_LABEL, antialias=True)
         self.acc_plot.setYRange(0, 1.02)
         # What does not change while the curves grow is drawn from pixmaps: the legend, the axes (both
         # redrawn only when their content or range changes) and the view's background. A frame then costs
@@ -184,16 +185,15 @@ class TrainingPlots(QWidget):
         self.loss_top = 0.0
         self.running = True
         self.ensure_widgets()
+        self.live_run = None
+        self._show_live_smoothed(True)
         for kind, plot in (("loss", self.loss_plot), ("acc", self.acc_plot)):
             legend, curve = plot.plotItem.legend, self.curves[f"val_{kind}"]
             listed = any(sample.item is curve for sample, _label in legend.items)
             if validation and not listed:
-                legend.addItem(curve, "epoch (validation)")
+                legend.addItem(curve, VALIDATION_LABEL)
             elif listed and not validation:
                 legend.removeItem(curve)
-        self.live_run = None
-        self._show_live_smoothed(True)
-        for plot in (self.loss_plot, self.acc_plot):
             plot.disableAutoRange()
             plot.setXRange(0, self.epochs, padding=0.02)
         self.acc_plot.setYRange(0, 1.02, padding=0)

@@ -153,14 +153,14 @@ class TrainSettingsForm(QGroupBox):
         for box, value in ((self.batch, int(s.get("batch_size", 128))), (self.epochs_box, int(s.get("epochs", 3))),
                            (self.val_split, float(s.get("validation_split", 0.1))),
                            (self.patience, int(s.get("early_stopping", 0))),
-                           (self.devices, int(s.get("devices", 1) or 1))):
+                           (self.devices, int(s.get("devices", 1) or 1)),
+                           (self.seed, 0 if s.get("seed") is None else min(int(s["seed"]), MAX_SEED_BOX))):
             # only a value that differs: setValue rewrites the text, so a box the user is typing in would turn
             # "0." into "0.00" with the cursor after the 0, and "0.25" typed would end as 0.00
             if box.value() != value:
                 box.setValue(value)
         self.start_from.setCurrentIndex(max(self.start_from.findData(s.get("start_weights", "current")), 0))
         seed = s.get("seed", 0)
-        self.seed.setValue(0 if seed is None else min(int(seed), MAX_SEED_BOX))
         self.extra = {k: v for k, v in s.items() if k in ("loss",)}
         if seed is None or seed > MAX_SEED_BOX:  # none (a new seed each run) or beyond the box: kept as it is
             self.extra["seed"] = seed
