@@ -54,6 +54,19 @@ def deep_thread():
         _local.big_stack = False
 
 
+def start_deep_thread(target, *args, name: str) -> threading.Thread:
+    """Start a daemon thread with a ``DEEP_STACK`` stack running ``target(*args)``."""
+    with _stack_lock:  # threading.stack_size is process-wide: set it only around this start
+        old = threading.stack_size()
+        threading.stack_size(DEEP_STACK)
+        try:
+            thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(old)
+    return thread
+
+
 def run_deep(fn, *args, **kwargs):
     """``fn(*args, **kwargs)`` on a thread with a deep stack and a raised recursion limit; its result, or its
     exception re-raised here."""
@@ -69,15 +82,7 @@ def run_deep(fn, *args, **kwargs):
         except BaseException as exc:  # noqa: BLE001 - handed back to the caller's thread below
             out["error"] = exc
 
-    with _stack_lock:  # threading.stack_size is process-wide: set it only around this start
-        old = threading.stack_size()
-        threading.stack_size(DEEP_STACK)
-        try:
-            thread = threading.Thread(target=target, name="keras-deep", daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(old)
-    thread.join()
+    start_deep_thread(target, name="keras-deep").join()
     if "error" in out:
         raise out["error"]
     return out.get("value")

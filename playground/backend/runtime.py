@@ -80,6 +80,18 @@ _GPU_WORDS = ("cuda", "cuinit", "cudnn", "cufft", "cublas", "tensorrt", "gpu")
 NATIVE_NOTES: list[str] = []
 
 
+def fresh_thread_state() -> None:
+    """Give the calling thread Keras' per-thread state as a new thread has it: nothing of an earlier task on it
+    (layer-name counters, name scopes, the global seed generator, a distribution). Keras keeps that state in
+    ``threading.local`` objects; clearing this thread's view of them is what a new thread starts with. The app's
+    worker threads are long-lived (TensorFlow's own first-use cost in a new thread, about 50 ms of CPU, is paid
+    once) and call this before each task. Nothing to do before Keras is imported."""
+    state = sys.modules.get("keras.src.backend.common.global_state")
+    if state is not None:
+        vars(state.GLOBAL_STATE_TRACKER).clear()
+        vars(state.GLOBAL_SETTINGS_TRACKER).clear()
+
+
 def gpu_notes() -> list[str]:
     """The held-back start-up lines that speak of the GPU stack, without their log prefix."""
     out = []

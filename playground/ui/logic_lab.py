@@ -348,14 +348,14 @@ class LogicPanel(QWidget):
                     "kernel": rng.normal(0, 1, (n_in, n.params["units"])).astype(np.float32),
                     "bias": np.zeros(n.params["units"], np.float32)}
         self.preview = preview
-        from .worker import TrainingWorker, WorkerThread
+        from .worker import TrainingWorker, WorkerTask
         settings = {"optimizer": "adam", "learning_rate": 0.1, "batch_size": 4, "epochs": self.learn_epochs,
                     "validation_split": 0.0, "loss": "binary_crossentropy", "seed": 0}
         worker = TrainingWorker(preview, f"gate-{target}", settings, "logic", weights_every=10, predictions=False)
         worker.weights.connect(self._on_weights)
         worker.finished.connect(self._on_learned)
         worker.failed.connect(lambda msg: self._end_learning(f"<span style='color:{RED}'>{esc(msg)}</span>"))
-        self.thread = WorkerThread(worker, self)
+        self.thread = WorkerTask(worker, self)
         self.learn_btn.setEnabled(False)
         self.learn_status.setText("Learning with sigmoid neurons (loading Keras)\u2026")
         self.thread.start()

@@ -24,7 +24,7 @@ from .results import ResultsView
 from .run_commands import TrainingRunCommand, record_run
 from .runs_table import RunsTable, replay_verdict
 from .train_settings import TrainSettingsForm
-from .worker import TrainingWorker, WorkerThread
+from .worker import TrainingWorker, WorkerTask
 
 
 def _fmt_eta(seconds: float) -> str:
@@ -42,7 +42,7 @@ class TrainPanel(QWidget):
     def __init__(self, doc):
         super().__init__()
         self.doc = doc
-        self.thread: WorkerThread | None = None
+        self.thread: WorkerTask | None = None
         self.outcome = None
         self.t_start = 0.0
         self.epochs = 1
@@ -271,7 +271,7 @@ class TrainPanel(QWidget):
         worker.paused.connect(self._on_paused)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
-        self.thread = WorkerThread(worker, self)
+        self.thread = WorkerTask(worker, self)
         self.thread.finished.connect(self._on_thread_done)
         self.batches_done = 0
         self.paused = False

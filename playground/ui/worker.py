@@ -1,7 +1,14 @@
 """The one place where work crosses threads: training, and every other Keras call (import, export,
 feature maps, predictions) through ``start_job``.
 
-A TrainingWorker runs ``backend.session.run_training`` in a QThread. Metrics leave it as plain floats
+Work runs on long-lived worker threads (``WorkerThreads``): a task takes an idle one, or a new one when all are
+busy (a job never waits behind a run), and the thread waits for the next task when it ends. A new thread per
+task cost each training run about 50 ms of CPU in TensorFlow's first use of that thread (kernel lookups, found
+with ``perf``; ``benchmarks/fit_thread.py``); Keras' own per-thread state is cleared before each task
+(``backend.runtime.fresh_thread_state``), so a task sees the thread as new. ``WorkerTask`` is a task's handle in
+the GUI thread: ``start``, ``isRunning``, ``wait``, ``stop`` and a ``finished`` signal.
+
+A TrainingWorker runs ``backend.session.run_training`` on a worker thread. Metrics leave it as plain floats
 through queued signals; per-batch metrics are condensed into one signal at most 5 times a second (every
 batch is in it, none is dropped), so the GUI thread wakes, takes the GIL and repaints once per chunk rather
 than once per batch. Any other event (epoch end, pause, the end) sends the batches before it first.
@@ -14,10 +21,12 @@ carries the state after the last batch (weights and a copy of the model). Whatev
 from __future__ import annotations
 
 import gc
+import itertools
+import queue
 import threading
 import time
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
@@ -61,7 +70,7 @@ class Job(QObject):
 _JOBS: set = set()  # running job threads, kept alive until they finish
 
 
-def start_job(fn, *args, on_done=None, on_failed=None, parent=None) -> "WorkerThread":
+def start_job(fn, *args, on_done=None, on_failed=None, parent=None) -> "WorkerTask":
     """Run ``fn(*args)`` off the GUI thread; ``on_done(result)`` / ``on_failed(message)`` run in the GUI thread.
 
     The callbacks should be bound methods of QObjects (or plain functions): a receiver that is deleted
@@ -72,7 +81,7 @@ def start_job(fn, *args, on_done=None, on_failed=None, parent=None) -> "WorkerTh
         job.done.connect(on_done)
     if on_failed is not None:
         job.failed.connect(on_failed)
-    thread = WorkerThread(job, parent)
+    thread = WorkerTask(job, parent)
     _JOBS.add(thread)
     thread.finished.connect(lambda t=thread: _JOBS.discard(t))
     thread.start()
@@ -178,19 +187,75 @@ class TrainingWorker(QObject):
         self.gate.step()
 
 
-class WorkerThread(QThread):
-    """Owns one worker; ``start()`` runs it, ``stop(wait)`` ends it cleanly."""
+class WorkerThreads:
+    """The app's worker threads: started when every one is busy, then kept, each waiting on its own inbox for
+    the next task. Each has a ``DEEP_STACK`` stack (Keras recurses along a deep model's longest path; reserved,
+    not used) and runs its tasks as ``deep_thread``. Daemon threads: an idle one never holds up quitting."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: list[queue.SimpleQueue] = []  # the inboxes of the threads waiting for a task
+        self._names = itertools.count(1)
+        self.started = 0  # threads started so far
+
+    def run(self, body, then) -> None:
+        """``body()`` on an idle worker thread (a new one if none is idle), then ``then()`` there, once the thread
+        is idle again: a task started from ``then``'s signal finds it free."""
+        with self._lock:
+            inbox = self._idle.pop() if self._idle else None
+            if inbox is None:
+                self.started += 1
+        if inbox is None:
+            from ..backend.deep import start_deep_thread  # plain Python, no Keras import
+            inbox = queue.SimpleQueue()
+            start_deep_thread(self._serve, inbox, name=f"playground-worker-{next(self._names)}")
+        inbox.put((body, then))
+
+    def _serve(self, inbox: queue.SimpleQueue) -> None:
+        from ..backend.deep import deep_thread
+        from ..backend.runtime import fresh_thread_state  # plain Python: Keras only if it is loaded
+        with deep_thread():
+            while True:
+                body, then = inbox.get()
+                fresh_thread_state()
+                try:
+                    body()  # a task turns its failures into messages; anything else ends this thread
+                except BaseException:
+                    then()
+                    raise
+                with self._lock:
+                    self._idle.append(inbox)
+                then()
+
+
+THREADS = WorkerThreads()
+
+
+class WorkerTask(QObject):
+    """Runs one worker (a ``TrainingWorker`` or a ``Job``) on a worker thread; ``stop(wait)`` ends it cleanly.
+    ``finished`` comes after the worker's own signals (queued in the GUI thread, in order)."""
+
+    finished = Signal()
 
     def __init__(self, worker: "TrainingWorker | Job", parent=None):
         super().__init__(parent)
         self.worker = worker
-        from ..backend.deep import DEEP_STACK  # plain Python, no Keras import
-        self.setStackSize(DEEP_STACK)  # Keras recurses along a deep model's longest path (reserved, not used)
+        self._started = False
+        self._done = threading.Event()
 
-    def run(self) -> None:
-        from ..backend.deep import deep_thread
-        with deep_thread():
-            self.worker.run()
+    def start(self) -> None:
+        self._started = True
+        THREADS.run(self.worker.run, self._end)
+
+    def _end(self) -> None:
+        self._done.set()
+        self.finished.emit()
+
+    def isRunning(self) -> bool:  # noqa: N802 - the QThread name its callers knew
+        return self._started and not self._done.is_set()
+
+    def wait(self, timeout_ms: int = 60_000) -> bool:
+        return self._done.wait(timeout_ms / 1000) if self._started else True
 
     def stop(self, wait: bool = False, timeout_ms: int = 60_000) -> bool:
         self.worker.stop()

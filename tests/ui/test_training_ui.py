@@ -323,3 +323,60 @@ def test_the_legend_names_the_validation_curve_only_when_a_run_validates(window,
     assert plots.buffers["val_loss"].n == 3
     for plot in (plots.loss_plot, plots.acc_plot):
         assert legend(plot).count("epoch (validation)") == 1, legend(plot)
+
+
+def test_runs_share_a_long_lived_worker_thread_each_from_fresh_keras_state(window, qtbot, monkeypatch):
+    """Issue 26: TensorFlow sets up every new thread the first time it runs a model there (about 50 ms of CPU in
+    kernel lookups, ``benchmarks/fit_thread.py``), so a run does not get a thread of its own: the runs share a
+    worker thread that lives on, and each starts from Keras' per-thread state as a new thread would (layer-name
+    counters, seed generator: nothing of the run before)."""
+    import threading
+
+    from playground.backend import session
+    seen = []
+    here = threading.local()  # what a thread has seen dies with it: a tag found again means the same thread
+    real = session.run_training
+
+    def recording(*args, **kwargs):
+        from keras.src.backend.common import global_state
+        seen.append((getattr(here, "tag", None), set(vars(global_state.GLOBAL_STATE_TRACKER)),
+                     threading.current_thread() is threading.main_thread()))
+        here.tag = len(seen)
+        try:
+            return real(*args, **kwargs)
+        finally:
+            seen[-1] += (set(vars(global_state.GLOBAL_STATE_TRACKER)),)
+    monkeypatch.setattr(session, "run_training", recording)
+    for _ in range(2):
+        panel = train_with_clicks(window, qtbot, gate_project(epochs=2))
+        assert panel.outcome is not None and panel.outcome.result.stopped == "finished"
+    (tag1, entry1, main1, exit1), (tag2, entry2, main2, _) = seen
+    assert not main1 and not main2
+    assert tag1 is None and tag2 == 1  # the second run ran on the first one's thread
+    assert exit1 - entry1  # the first run left Keras state in its thread (names, scopes) ...
+    assert not entry2 & (exit1 - entry1)  # ... and the second started without any of it
+
+
+def test_a_job_started_while_another_runs_does_not_wait_for_it(qtbot):
+    """Long-lived worker threads, but never one queue: a job started during a long one (a feature map during
+    training) gets a thread of its own at once, and a job started after both reuses one of theirs."""
+    import threading
+
+    from playground.ui.worker import start_job
+    here = threading.local()
+
+    def tag(value):
+        before = getattr(here, "tag", None)
+        here.tag = value
+        return before
+    release = threading.Event()
+    long_one = start_job(lambda: (tag("long"), release.wait(60)))
+    before = []
+    start_job(tag, "short", on_done=before.append)
+    qtbot.waitUntil(lambda: len(before) == 1, timeout=10_000)
+    assert long_one.isRunning()  # the short job did not wait for the long one
+    release.set()
+    qtbot.waitUntil(lambda: not long_one.isRunning(), timeout=10_000)
+    start_job(tag, "third", on_done=before.append)
+    qtbot.waitUntil(lambda: len(before) == 2, timeout=10_000)
+    assert before[1] in ("long", "short")  # it ran on a thread an earlier job had used
