@@ -20,11 +20,14 @@ carries the state after the last batch (weights and a copy of the model). Whatev
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import queue
 import threading
 import time
+import traceback
+import weakref
 
 from PySide6.QtCore import QObject, Signal
 
@@ -83,9 +86,18 @@ def start_job(fn, *args, on_done=None, on_failed=None, parent=None) -> "WorkerTa
         job.failed.connect(on_failed)
     thread = WorkerTask(job, parent)
     _JOBS.add(thread)
-    thread.finished.connect(lambda t=thread: _JOBS.discard(t))
+    # Left in the GUI thread once the job's own signals have landed (the task and its job must not be freed in
+    # the worker thread with their queued signals pending). The slot holds a weak reference: one holding the
+    # task would keep it, and the job's arguments, alive for good (a connection lives as long as its sender).
+    thread.finished.connect(functools.partial(_forget, weakref.ref(thread)))
     thread.start()
     return thread
+
+
+def _forget(task_ref) -> None:
+    task = task_ref()
+    if task is not None:
+        _JOBS.discard(task)
 
 
 def wait_for_jobs(timeout_ms: int = 60_000) -> None:
@@ -198,9 +210,10 @@ class WorkerThreads:
         self._names = itertools.count(1)
         self.started = 0  # threads started so far
 
-    def run(self, body, then) -> None:
+    def run(self, body, then, after) -> None:
         """``body()`` on an idle worker thread (a new one if none is idle), then ``then()`` there, once the thread
-        is idle again: a task started from ``then``'s signal finds it free."""
+        is idle again (a task started from ``then``'s signal finds it free), then ``after()`` once the thread
+        holds nothing of the task."""
         with self._lock:
             inbox = self._idle.pop() if self._idle else None
             if inbox is None:
@@ -209,26 +222,58 @@ class WorkerThreads:
             from ..backend.deep import start_deep_thread  # plain Python, no Keras import
             inbox = queue.SimpleQueue()
             start_deep_thread(self._serve, inbox, name=f"playground-worker-{next(self._names)}")
-        inbox.put((body, then))
+        inbox.put((body, then, after))
 
     def _serve(self, inbox: queue.SimpleQueue) -> None:
         from ..backend.deep import deep_thread
         from ..backend.runtime import fresh_thread_state  # plain Python: Keras only if it is loaded
         with deep_thread():
             while True:
-                body, then = inbox.get()
+                body, then, after = inbox.get()
                 fresh_thread_state()
                 try:
                     body()  # a task turns its failures into messages; anything else ends this thread
                 except BaseException:
-                    then()
+                    _then(then)
                     raise
+                fresh_thread_state()  # nothing of the task stays alive on an idle thread: not Keras' state,
+                del body  # not the task's own objects (a model, test arrays) either
                 with self._lock:
                     self._idle.append(inbox)
-                then()
+                _then(then)
+                del then
+                after()
+                del after
+
+
+def _then(then) -> None:
+    """Run a task's ending; whatever it raises is printed, and the thread lives on to serve the next task."""
+    try:
+        then()
+    except Exception:  # noqa: BLE001 - never lose a worker thread (and every later task) to one ending
+        traceback.print_exc()
 
 
 THREADS = WorkerThreads()
+
+
+class _Keeper(QObject):
+    """Holds every started task until its worker thread has let go of it, then lets go in the GUI thread: a
+    task (and its worker, with their queued signals) is never freed in the worker thread."""
+
+    let_go = Signal(int)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: dict[int, "WorkerTask"] = {}
+        self.let_go.connect(self._drop)  # queued: this object lives in the GUI thread
+
+    def _drop(self, key: int) -> None:
+        self.held.pop(key, None)
+
+
+_KEEPER: list[_Keeper] = []  # made by the first start(), in the GUI thread
+_KEYS = itertools.count()
 
 
 class WorkerTask(QObject):
@@ -241,21 +286,32 @@ class WorkerTask(QObject):
         super().__init__(parent)
         self.worker = worker
         self._started = False
-        self._done = threading.Event()
+        self._done = threading.Event()  # the worker has returned: isRunning() is False in a finished slot
+        self._exited = threading.Event()  # ... and finished has been emitted: wait() returns after both
 
     def start(self) -> None:
         self._started = True
-        THREADS.run(self.worker.run, self._end)
+        if not _KEEPER:
+            _KEEPER.append(_Keeper())
+        keeper, key = _KEEPER[0], next(_KEYS)
+        keeper.held[key] = self
+        THREADS.run(self.worker.run, self._end, functools.partial(keeper.let_go.emit, key))
 
     def _end(self) -> None:
         self._done.set()
-        self.finished.emit()
+        try:
+            self.finished.emit()
+        except RuntimeError:  # this handle was deleted with its parent (a closed window): no one to tell
+            pass
+        finally:
+            self._exited.set()
 
     def isRunning(self) -> bool:  # noqa: N802 - the QThread name its callers knew
         return self._started and not self._done.is_set()
 
     def wait(self, timeout_ms: int = 60_000) -> bool:
-        return self._done.wait(timeout_ms / 1000) if self._started else True
+        """As QThread.wait: True once the task has ended and ``finished`` has been emitted."""
+        return self._exited.wait(timeout_ms / 1000) if self._started else True
 
     def stop(self, wait: bool = False, timeout_ms: int = 60_000) -> bool:
         self.worker.stop()
