@@ -60,10 +60,7 @@ class ResultsView(QGroupBox):
         self.preds = None
         self.confusion.setRowCount(0)
         self.confusion.setColumnCount(0)
-        while self.gallery.count():
-            w = self.gallery.takeAt(0).widget()
-            if w:
-                w.deleteLater()
+        self._empty_gallery()
 
     def show_outcome(self, outcome) -> None:
         res = outcome.result
@@ -112,11 +109,15 @@ class ResultsView(QGroupBox):
                                    + (", the first 12:" if len(hits) > 12 else ":"))
         self._fill_gallery(hits[:12])
 
-    def _fill_gallery(self, indices) -> None:
+    def _empty_gallery(self) -> None:
         while self.gallery.count():
             w = self.gallery.takeAt(0).widget()
             if w:
-                w.deleteLater()
+                w.hide()  # at once: deleteLater waits for the event loop, and a frame drawn before it would
+                w.deleteLater()  # show the old captions under the new ones
+
+    def _fill_gallery(self, indices) -> None:
+        self._empty_gallery()
         pred, true = self.preds
         labels, x_test = self.labels, self.x_test
         for i, idx in enumerate(indices):

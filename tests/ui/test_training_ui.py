@@ -132,6 +132,12 @@ def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
     r, c = off[0]
     rect = panel.confusion.visualItemRect(panel.confusion.item(r, c))
     QTest.mouseClick(panel.confusion.viewport(), Qt.LeftButton, Qt.NoModifier, rect.center())
+    # the examples before go at once, not when the event loop gets to deleting them: a frame drawn in between
+    # showed the old captions under the new ones
+    from PySide6.QtWidgets import QWidget
+    holder = panel.gallery.parentWidget()
+    shown_cells = [w for w in holder.findChildren(QWidget, options=Qt.FindDirectChildrenOnly) if not w.isHidden()]
+    assert len(shown_cells) == panel.gallery.count() == min(cm[r, c], 12)
     qtbot.wait(10)
     assert panel.gallery.count() == min(cm[r, c], 12)
     assert f"{cm[r, c]} example(s)" in panel.results.gallery_title.text()
