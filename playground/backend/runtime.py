@@ -85,7 +85,8 @@ def fresh_thread_state() -> None:
     (layer-name counters, name scopes, the global seed generator, a distribution). Keras keeps that state in
     ``threading.local`` objects; clearing this thread's view of them is what a new thread starts with. The app's
     worker threads are long-lived (TensorFlow's own first-use cost in a new thread, about 50 ms of CPU, is paid
-    once) and call this before each task. Nothing to do before Keras is imported."""
+    once) and call this after each task, so the next one starts as on a new thread. Nothing to do before Keras
+    is imported."""
     state = sys.modules.get("keras.src.backend.common.global_state")
     if state is not None:
         vars(state.GLOBAL_STATE_TRACKER).clear()

@@ -4,7 +4,7 @@ feature maps, predictions) through ``start_job``.
 Work runs on long-lived worker threads (``WorkerThreads``): a task takes an idle one, or a new one when all are
 busy (a job never waits behind a run), and the thread waits for the next task when it ends. A new thread per
 task cost each training run about 50 ms of CPU in TensorFlow's first use of that thread (kernel lookups, found
-with ``perf``; ``benchmarks/fit_thread.py``); Keras' own per-thread state is cleared before each task
+with ``perf``; ``benchmarks/fit_thread.py``); Keras' own per-thread state is cleared after each task
 (``backend.runtime.fresh_thread_state``), so a task sees the thread as new. ``WorkerTask`` is a task's handle in
 the GUI thread: ``start``, ``isRunning``, ``wait``, ``stop`` and a ``finished`` signal.
 
@@ -27,7 +27,6 @@ import queue
 import threading
 import time
 import traceback
-import weakref
 
 from PySide6.QtCore import QObject, Signal
 
@@ -70,9 +69,6 @@ class Job(QObject):
         """A job is one call: it cannot be cut short, only waited for."""
 
 
-_JOBS: set = set()  # running job threads, kept alive until they finish
-
-
 def start_job(fn, *args, on_done=None, on_failed=None, parent=None) -> "WorkerTask":
     """Run ``fn(*args)`` off the GUI thread; ``on_done(result)`` / ``on_failed(message)`` run in the GUI thread.
 
@@ -84,25 +80,14 @@ def start_job(fn, *args, on_done=None, on_failed=None, parent=None) -> "WorkerTa
         job.done.connect(on_done)
     if on_failed is not None:
         job.failed.connect(on_failed)
-    thread = WorkerTask(job, parent)
-    _JOBS.add(thread)
-    # Left in the GUI thread once the job's own signals have landed (the task and its job must not be freed in
-    # the worker thread with their queued signals pending). The slot holds a weak reference: one holding the
-    # task would keep it, and the job's arguments, alive for good (a connection lives as long as its sender).
-    thread.finished.connect(functools.partial(_forget, weakref.ref(thread)))
+    thread = WorkerTask(job, parent)  # kept alive until it ends by the keeper (WorkerTask.start)
     thread.start()
     return thread
 
 
-def _forget(task_ref) -> None:
-    task = task_ref()
-    if task is not None:
-        _JOBS.discard(task)
-
-
 def wait_for_jobs(timeout_ms: int = 60_000) -> None:
-    """Block until every running job ends (closing the app, tests)."""
-    for t in list(_JOBS):
+    """Block until every task still held ends (closing the app, tests)."""
+    for t in list(_KEEPER[0].held.values()) if _KEEPER else []:
         t.wait(timeout_ms)
 
 
@@ -208,7 +193,6 @@ class WorkerThreads:
         self._lock = threading.Lock()
         self._idle: list[queue.SimpleQueue] = []  # the inboxes of the threads waiting for a task
         self._names = itertools.count(1)
-        self.started = 0  # threads started so far
 
     def run(self, body, then, after) -> None:
         """``body()`` on an idle worker thread (a new one if none is idle), then ``then()`` there, once the thread
@@ -216,8 +200,6 @@ class WorkerThreads:
         holds nothing of the task."""
         with self._lock:
             inbox = self._idle.pop() if self._idle else None
-            if inbox is None:
-                self.started += 1
         if inbox is None:
             from ..backend.deep import start_deep_thread  # plain Python, no Keras import
             inbox = queue.SimpleQueue()
@@ -229,8 +211,7 @@ class WorkerThreads:
         from ..backend.runtime import fresh_thread_state  # plain Python: Keras only if it is loaded
         with deep_thread():
             while True:
-                body, then, after = inbox.get()
-                fresh_thread_state()
+                body, then, after = inbox.get()  # (a new thread, or one cleared after its last task)
                 try:
                     body()  # a task turns its failures into messages; anything else ends this thread
                 except BaseException:
@@ -259,7 +240,9 @@ THREADS = WorkerThreads()
 
 class _Keeper(QObject):
     """Holds every started task until its worker thread has let go of it, then lets go in the GUI thread: a
-    task (and its worker, with their queued signals) is never freed in the worker thread."""
+    task (and its worker, with their queued signals) is never freed in the worker thread, and a job nobody
+    else holds lives until it has ended. The slot that lets go is the keeper's own: a slot holding the task
+    would keep it, and a job's arguments, alive for good (a connection lives as long as its sender)."""
 
     let_go = Signal(int)
 
