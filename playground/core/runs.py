@@ -17,6 +17,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -384,6 +385,23 @@ def replay_problem(run: Run) -> str | None:
     if not isinstance(run.settings.get("dataset"), str):
         return f"Run #{run.number} does not say which dataset it trained on, so it cannot be replayed."
     return None
+
+
+_UNNAMED = re.compile(r"variable(_\d+)?")  # Keras' names for a variable made without one
+
+
+def rekeyed(have: dict, weights: dict) -> dict:
+    """A run's weights for one layer, keyed as the layer's are now (``have``). A run kept in an older version of a
+    project names an unnamed variable as Keras did then ("variable_18", from a process-wide counter), where the
+    layer now says "variable" (its place in the layer): when the two differ only in such names, and are as many,
+    they are matched by position (the stored order is the layer's own, as ``backend.builder.apply_weights`` does
+    for such a file). Anything else comes back as it was, for ``restore_problem`` to judge."""
+    if not have or set(have) == set(weights) or len(have) != len(weights):
+        return weights
+    pairs = list(zip(have, weights))
+    if all(a == b or (_UNNAMED.fullmatch(a) and _UNNAMED.fullmatch(b)) for a, b in pairs):
+        return {a: weights[b] for a, b in pairs}
+    return weights
 
 
 def restore_problem(graph: Graph, weights: Weights) -> str | None:

@@ -218,7 +218,8 @@ class RunsTable(QGroupBox):
             return
         graph = self.doc.graph
         same = run.fingerprint == runs_core.fingerprint(graph)
-        fits = {nid: w for nid, w in weights.items() if nid in graph.nodes and (same or _fits(graph, nid, w))}
+        ours = {nid: runs_core.rekeyed(graph.nodes[nid].weights, w) for nid, w in weights.items() if nid in graph.nodes}
+        fits = {nid: w for nid, w in ours.items() if same or _fits(graph, nid, w)}
         skipped = [nid for nid in weights if nid not in fits]
         if not fits:
             self.msg.setText(f"None of run #{run.number}'s weights fit this network any more.")

@@ -49,3 +49,18 @@ def test_a_restore_with_the_wrong_shape_is_refused_whole_before_anything_changes
     nid = fresh.by_name("dense").id
     assert "no longer fit" in runs.restore_problem(fresh, {nid: bad[dense.id]})
     assert runs.restore_problem(fresh, {nid: {"kernel": np.zeros((4, 2)), "bias": np.zeros(2)}}) is None
+
+
+def test_old_names_of_unnamed_variables_are_matched_by_position_and_nothing_else_is():
+    a, b = np.zeros(3, np.float32), np.ones((2, 3), np.float32)
+    # Keras' counter names from an older project, in the layer's order: matched by position
+    assert runs.rekeyed({"variable": a, "variable_1": b}, {"variable_18": a + 1, "variable_19": b + 1}).keys() \
+        == {"variable", "variable_1"}
+    got = runs.rekeyed({"variable": a, "variable_1": b}, {"variable_18": a + 1, "variable_19": b + 1})
+    assert np.array_equal(got["variable"], a + 1) and np.array_equal(got["variable_1"], b + 1)
+    # the same names, other names, another count or a layer without weights: as they were
+    same = {"variable": a}
+    assert runs.rekeyed({"variable": a}, same) is same
+    for have, w in (({"kernel": b, "bias": a}, {"variable_1": b, "bias": a}), ({"variable": a}, {"gamma": a}),
+                    ({"variable": a}, {"variable_3": a, "variable_4": a}), ({}, {"variable_3": a})):
+        assert runs.rekeyed(have, w) is w

@@ -250,3 +250,35 @@ def test_a_run_cut_short_by_opening_another_project_stays_out_of_it(window, qtbo
     assert window.doc.project.runs.runs == [] and panel.runs_table.table.rowCount() == 0
     assert not any(n.weights for n in window.graph.nodes.values())
     assert window.stack.count() == 0
+
+
+def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(window, qtbot, tmp_path):
+    """A project from before an unnamed variable's key was its place in its layer (ConvNeXt's LayerScale) kept its
+    runs' weights as Keras named them then ("variable_18"); a run trained since keys it "variable". Restore maps
+    the old names by position, as loading the project into Keras does, instead of refusing the old run."""
+    import keras
+    from keras.src.applications.convnext import LayerScale
+
+    from playground.backend import model_import
+    from playground.core import runs
+    inp = keras.Input((4, 4, 3))
+    model = keras.Model(inp, LayerScale(1e-6, 3, name="scale")(keras.layers.Conv2D(3, 1, name="c")(inp)))
+    model.save(tmp_path / "m.keras")
+    graph = model_import.import_model(tmp_path / "m.keras")
+    scale = graph.by_name("scale")
+    assert list(scale.weights) == ["variable"]
+    old = {nid: dict(node.weights) for nid, node in graph.nodes.items() if node.weights}
+    old[scale.id] = {"variable_18": np.full(3, 0.25, np.float32)}  # as a run of the old version kept it
+    run = runs.make_run(0, "2026-12-01T10:00:00Z", 1.0, {}, 0, runs.fingerprint(graph), runs.EMPTY_DIGEST,
+                        runs.weights_digest(old), 1, [1.0], [0.5], {})
+    proj = project.Project(graph, "old", runs=runs.RunHistory().added(run, end=old))
+    window.load_project(proj, None)
+    window.set_workspace("Train")
+    table = window.train_panel.runs_table
+    click_row(table.table, 0)
+    click(table.restore_btn)
+    assert "Restored the weights of run #1" in table.msg.text(), table.msg.text()
+    np.testing.assert_array_equal(window.graph.by_name("scale").weights["variable"], np.full(3, 0.25, np.float32))
+    assert list(window.graph.by_name("scale").weights) == ["variable"]
+    window.stack.undo()
+    assert not np.array_equal(window.graph.by_name("scale").weights["variable"], np.full(3, 0.25, np.float32))
