@@ -83,6 +83,7 @@ class TrainingPlots(QWidget):
     def __init__(self, parent=None, smoothing: float = 0.9):
         super().__init__(parent)
         self.smoothing = smoothing
+        self.live_smoothing = smoothing  # this run's (begin)
         self.buffers = {k: Buffer() for k in self.SERIES}
         self._ema = {"loss": None, "acc": None}
         self.curves: dict = {}
@@ -177,11 +178,13 @@ class TrainingPlots(QWidget):
         self._show_live_smoothed(True)
         self.redraw()
 
-    def begin(self, epochs: int, validation: bool = True) -> None:
+    def begin(self, epochs: int, validation: bool = True, steps: int | None = None) -> None:
         """Fix the axes for a run of ``epochs``: a moving auto-range would regenerate and repaint the
         tick labels on every redraw, which costs more than the curves (and slows training on 2 cores).
-        The legend lists the validation points only for a run that has them (``validation``)."""
+        The legend lists the validation points only for a run that has them (``validation``); the smoothing
+        follows the run's ``steps`` (batches an epoch: ``smoothing_for``)."""
         self.epochs = max(int(epochs), 1)
+        self.live_smoothing = smoothing_for(steps, self.smoothing)
         self.loss_top = 0.0
         self.running = True
         self.ensure_widgets()
@@ -218,7 +221,8 @@ class TrainingPlots(QWidget):
         self.buffers["batch_acc"].append(x, acc)
         for key, v in (("loss", loss), ("acc", acc)):
             prev = self._ema[key]
-            self._ema[key] = v if prev is None else self.smoothing * prev + (1 - self.smoothing) * v
+            w = self.live_smoothing
+            self._ema[key] = v if prev is None else w * prev + (1 - w) * v
             self.buffers[f"smooth_{key}"].append(x, self._ema[key])
 
     def add_epoch(self, x: float, logs: dict) -> None:
@@ -276,7 +280,7 @@ class TrainingPlots(QWidget):
             if not len(x):
                 continue
             for plot, y in ((self.loss_plot, run.batch_loss), (self.acc_plot, run.batch_accuracy)):
-                smooth = ema(y, self.smoothing)
+                smooth = ema(y, smoothing_for(run.steps, self.smoothing))
                 label = f"run {run.number}" + (f" ({differs[run.number]})" if (differs or {}).get(run.number) else "")
                 item = plot.plot(x, smooth, pen=pg.mkPen(colour, width=2), name=label, antialias=False,
                                  skipFiniteCheck=False)
@@ -299,6 +303,15 @@ class TrainingPlots(QWidget):
         for key in ("smooth_loss", "smooth_acc"):
             if key in self.curves:
                 self.curves[key].setVisible(shown)
+
+
+def smoothing_for(steps: int | None, smoothing: float) -> float:
+    """The smoothing of a run of ``steps`` batches an epoch: ``smoothing`` (about 1 / (1 - smoothing) batches
+    averaged), but never over more than a quarter of an epoch, so the curve does not trail its epoch points (one
+    batch an epoch, a gate's truth table: no smoothing at all). Unknown steps: ``smoothing``."""
+    if not steps:
+        return smoothing
+    return min(smoothing, max(0.0, 1.0 - 4.0 / steps))
 
 
 def ema(y: np.ndarray, smoothing: float) -> np.ndarray:

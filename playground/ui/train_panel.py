@@ -358,7 +358,8 @@ class TrainPanel(QWidget):
     def _on_begun(self, epochs: float, steps: float, device: str) -> None:
         self.epochs, self.steps = int(epochs), max(int(steps), 1)
         self.first_batch = None
-        self.plots.begin(self.epochs, validation=bool(self.run_info["settings"].get("validation_split")))
+        self.plots.begin(self.epochs, validation=bool(self.run_info["settings"].get("validation_split")),
+                         steps=self.steps)
         self.device.setText(f"Device: {device}")
         self.status.setText("Training: the bar shows the epoch, the batch, its loss and the time left.")
         self.t_start = time.perf_counter()

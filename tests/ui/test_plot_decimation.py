@@ -33,3 +33,12 @@ def test_a_long_run_is_drawn_decimated(qtbot):
     drawn_x, drawn_y = plots.curves["batch_loss"].getData()
     assert len(drawn_x) <= MAX_POINTS + 20
     assert drawn_y.max() == 1.0 and plots.buffers["batch_loss"].n == 20_000
+
+
+def test_smoothing_averages_over_a_quarter_of_an_epoch_at_most():
+    from playground.ui.plots import smoothing_for
+    assert smoothing_for(None, 0.9) == 0.9  # steps not known yet
+    assert smoothing_for(1, 0.9) == 0.0  # each batch is its epoch: drawn as it is
+    assert smoothing_for(8, 0.9) == 0.5  # about 2 batches averaged, a quarter of 8
+    assert smoothing_for(40, 0.9) == 0.9  # 10 batches: the usual
+    assert smoothing_for(938, 0.9) == 0.9

@@ -1,6 +1,7 @@
 """The training lab with real clicks: pause, step one batch, resume, replay, the runs table and the seed."""
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
@@ -282,3 +283,23 @@ def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(w
     assert list(window.graph.by_name("scale").weights) == ["variable"]
     window.stack.undo()
     assert not np.array_equal(window.graph.by_name("scale").weights["variable"], np.full(3, 0.25, np.float32))
+
+
+def test_a_run_of_one_batch_an_epoch_is_not_smoothed_behind_its_epoch_points(window, qtbot):
+    """The smoothed curve averages over about a quarter of an epoch at most: with one batch an epoch (a gate's
+    truth table), each batch is its epoch, so the smoothed curve, live and overlaid, ends on the last epoch point
+    instead of lagging ten batches behind it."""
+    window.load_project(gate_project(epochs=12), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    plots = panel.plots
+    last_epoch = float(plots.buffers["epoch_loss"].y[plots.buffers["epoch_loss"].n - 1])
+    first_epoch = float(plots.buffers["epoch_loss"].y[0])
+    assert abs(first_epoch - last_epoch) > 1e-3  # the loss moved, so a lagging curve would show it
+    smooth = plots.buffers["smooth_loss"]
+    assert smooth.y[smooth.n - 1] == pytest.approx(last_epoch, rel=1e-5)
+    assert plots.overlaid == [1]
+    _, y = plots.overlays[0].getData()  # "run 1": loss
+    assert float(y[-1]) == pytest.approx(last_epoch, rel=1e-5)
