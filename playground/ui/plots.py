@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QHBoxLayout, QWidget
 
 REDRAW_MS = 200
@@ -138,7 +139,8 @@ class TrainingPlots(QWidget):
             plot.getAxis("left").setWidth(62)
             # no grid: pyqtgraph draws it from the axis items across the whole plot, so every new point
             # would repaint both axes and their tick labels (most of the redraw cost)
-            plot.addLegend(offset=(-10, 10) if kind == "loss" else (-10, -40))  # clear of the rising curve
+            # clear of the rising curve; on the card's colour, so a curve that runs under it leaves it readable
+            plot.addLegend(offset=(-10, 10) if kind == "loss" else (-10, -40), brush=legend_brush(colours))
             for key, label in ((f"batch_{kind}", "batch"), (f"smooth_{kind}", "smoothed")):
                 # the long per-batch curves are drawn without antialiasing: far cheaper, and thin anyway
                 self.curves[key] = pg.PlotCurveItem(pen=styles[key], name=label, antialias=False,
@@ -303,6 +305,13 @@ class TrainingPlots(QWidget):
         for key in ("smooth_loss", "smooth_acc"):
             if key in self.curves:
                 self.curves[key].setVisible(shown)
+
+
+def legend_brush(colours: dict):
+    """The legend's background: the plot's own colour, nearly opaque."""
+    c = QColor(colours["card"])
+    c.setAlpha(200)
+    return pg.mkBrush(c)
 
 
 def smoothing_for(steps: int | None, smoothing: float) -> float:

@@ -89,6 +89,9 @@ def restyle_plots(root) -> None:
             for name in ("left", "bottom"):
                 item.getAxis(name).setTextPen(c["text"])
                 item.getAxis(name).setPen(c["muted"])
+            if item.legend is not None:
+                from .plots import legend_brush  # noqa: PLC0415 - pyqtgraph is loaded by now
+                item.legend.setBrush(legend_brush(c))
             if item.titleLabel.text:
                 item.setTitle(item.titleLabel.text, color=c["text"].name())
 

@@ -184,7 +184,7 @@ def test_dark_theme_dims_disabled_buttons_and_repaints_the_plots(window, qtbot):
     from PySide6.QtGui import QPalette
 
     app = QApplication.instance()
-    kept_palette, kept_style = app.palette(), app.style().name()
+    kept_palette, kept_style, kept_font = app.palette(), app.style().name(), app.font()
     window.set_workspace("Train")
     QApplication.processEvents()
     panel = window.train_panel
@@ -204,3 +204,4 @@ def test_dark_theme_dims_disabled_buttons_and_repaints_the_plots(window, qtbot):
     finally:
         app.setPalette(kept_palette)
         app.setStyle(kept_style)
+        app.setFont(kept_font)  # the theme sets the app's 9.5 pt type too

@@ -230,12 +230,28 @@ def test_the_curves_hold_still_while_a_run_starts_and_redraw_only_what_changed(w
     one- to three-line messages never move the curves (they jumped 14 px when "Training: ..." replaced the
     two-line "starts" note), and the axes are drawn again only where the loss axis moves (every jump laid the
     plots out again, and pyqtgraph then regenerated all four axes)."""
-    import pyqtgraph as pg
-    from PySide6.QtCore import Qt
-    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+    app = QApplication.instance()
+    kept = app.font(), app.palette(), app.style().name()
     window.load_project(gate_project(epochs=30), None)
     window.set_workspace("Train")
     panel = window.train_panel
+    # the app's own type, as it starts (View > Theme applies it after the window is built: 9.5 pt)
+    view_menu = window.menuBar().actions()[2].menu()
+    theme_menu = next(a.menu() for a in view_menu.actions() if a.menu() is not None and "Theme" in a.text())
+    next(a for a in theme_menu.actions() if a.text() == "Light").trigger()
+    try:
+        _curves_hold_still(window, panel, qtbot)
+    finally:
+        app.setFont(kept[0])
+        app.setPalette(kept[1])
+        app.setStyle(kept[2])
+
+
+def _curves_hold_still(window, panel, qtbot):
+    import pyqtgraph as pg
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
     QTest.mouseClick(panel.start_btn, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
     qtbot.wait(50)
