@@ -19,7 +19,6 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QHBoxLayout, QWidget
 
 REDRAW_MS = 200
@@ -110,7 +109,7 @@ class TrainingPlots(QWidget):
     def ensure_widgets(self) -> None:
         if self.loss_plot is not None:
             return
-        from .theme import card_colours
+        from .theme import card_colours, legend_brush
         colours = card_colours()
         self.loss_plot = pg.PlotWidget(title="Loss", background=colours["card"])
         self.acc_plot = pg.PlotWidget(title="Accuracy", background=colours["card"])
@@ -305,13 +304,6 @@ class TrainingPlots(QWidget):
         for key in ("smooth_loss", "smooth_acc"):
             if key in self.curves:
                 self.curves[key].setVisible(shown)
-
-
-def legend_brush(colours: dict):
-    """The legend's background: the plot's own colour, nearly opaque."""
-    c = QColor(colours["card"])
-    c.setAlpha(200)
-    return pg.mkBrush(c)
 
 
 def smoothing_for(steps: int | None, smoothing: float) -> float:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
+import math
+
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette, QTextDocument
+from PySide6.QtWidgets import QLabel
 
 CATEGORY_COLOURS = {
     "input": "#4C7BE5", "core": "#7A8699", "convolution": "#E8833A", "pooling": "#1BA39C",
@@ -90,7 +94,6 @@ def restyle_plots(root) -> None:
                 item.getAxis(name).setTextPen(c["text"])
                 item.getAxis(name).setPen(c["muted"])
             if item.legend is not None:
-                from .plots import legend_brush  # noqa: PLC0415 - pyqtgraph is loaded by now
                 item.legend.setBrush(legend_brush(c))
             if item.titleLabel.text:
                 item.setTitle(item.titleLabel.text, color=c["text"].name())
@@ -101,3 +104,34 @@ MARGIN = 12  # around a page's content
 SPACING = 8  # between widgets in a row or a column
 GAP = 16  # between groups (columns of a page, a figure and the next)
 TYPE = {"small": 8.5, "body": 9.5, "title": 11.0, "heading": 13.0}
+
+
+def legend_brush(colours: dict):
+    """A plot legend's background: the plot's own colour, nearly opaque (a curve under it leaves it readable)."""
+    import pyqtgraph as pg  # noqa: PLC0415 - only where plots are made
+    c = QColor(colours["card"])
+    c.setAlpha(200)
+    return pg.mkBrush(c)
+
+
+class LinesLabel(QLabel):
+    """A label that always keeps room for ``lines`` lines of its text, in the type of the moment (the theme sets
+    the app's font after the window is built), so what is below it never moves when a message grows or shrinks.
+    Rich-text lines are measured as rich text: they are taller than ``fontMetrics().lineSpacing()``."""
+
+    def __init__(self, text: str = "", lines: int = 1, parent=None):
+        super().__init__(text, parent)
+        self.lines = lines
+        self._reserve()
+
+    def _reserve(self) -> None:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.font())
+        doc.setDocumentMargin(0)
+        doc.setHtml("<br>".join("x" * self.lines))
+        self.setMinimumHeight(math.ceil(doc.size().height()))
+
+    def changeEvent(self, event) -> None:
+        if event.type() == QEvent.FontChange:
+            self._reserve()
+        super().changeEvent(event)

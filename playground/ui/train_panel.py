@@ -10,8 +10,8 @@ import math
 import time
 from datetime import datetime, timezone
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QTextDocument
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from html import escape as esc
 
 from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout,
@@ -23,6 +23,7 @@ from .plots import MAX_POINTS, TrainingPlots
 from .results import ResultsView
 from .run_commands import TrainingRunCommand, record_run
 from .runs_table import RunsTable, replay_verdict
+from .theme import LinesLabel
 from .train_settings import TrainSettingsForm
 from .worker import TrainingWorker, WorkerTask
 
@@ -81,16 +82,16 @@ class TrainPanel(QWidget):
         self.step_btn = QPushButton("Step one batch (F7)")
         self.step_btn.setToolTip("While paused: train exactly one more batch, then pause again.")
         self.step_btn.setEnabled(False)
-        self.counter = QLabel("")  # batches trained in this run: stops while paused
+        self.counter = LinesLabel("", lines=1)  # batches trained in this run: stops while paused
         self.counter.setStyleSheet("color: gray;")
         self.progress = QProgressBar()
         self.progress.setRange(0, 1000)
-        self.status = QLabel("Ready. Training runs in the background; the window stays responsive.")
+        # room for the run's messages (up to 3 lines) and the counter, always: the curves below keep their place
+        self.status = LinesLabel("Ready. Training runs in the background; the window stays responsive.", lines=3)
         self.status.setWordWrap(True)
         self.status.setTextFormat(Qt.RichText)  # every message is escaped: "run #1's", never "run #1&#x27;s"
         self.device = QLabel("Device: chosen when training starts (Keras loads then).")
         self.device.setStyleSheet("color: gray;")
-        self._reserve_lines()
         run_box = QGroupBox("Run")
         rl = QVBoxLayout(run_box)
         bl = QGridLayout()  # two rows: the panel stays narrow enough to share the window with the canvas
@@ -345,21 +346,6 @@ class TrainPanel(QWidget):
         from ..backend.training import TrainResult
         result = TrainResult(epoch, "paused", f"Paused {where}.")
         self.doc.set_trained(p["model"], Outcome(p["model"], result, p["weights"], p["data"], p["dataset"]))
-
-    def _reserve_lines(self) -> None:
-        """Room for the run's messages (up to 3 lines) and the counter, always: the curves below keep their place.
-        In the type of the moment: the theme sets the app's font after the window is built."""
-        three = QTextDocument()  # the status is rich text, whose lines are taller than fontMetrics' lineSpacing
-        three.setDefaultFont(self.status.font())
-        three.setDocumentMargin(0)
-        three.setHtml("x<br>x<br>x")
-        self.status.setMinimumHeight(math.ceil(three.size().height()))
-        self.counter.setMinimumHeight(self.counter.fontMetrics().lineSpacing())
-
-    def changeEvent(self, event) -> None:
-        if event.type() == QEvent.FontChange:
-            self._reserve_lines()
-        super().changeEvent(event)
 
     def _show_counter(self) -> None:
         steps = max(self.steps, 1)
