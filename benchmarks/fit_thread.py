@@ -10,7 +10,8 @@ TensorFlow sets up a thread the first time it runs a model in it (``perf record`
 ``tensorflow::GetFilteredRegisteredKernels`` and its filter, in the first 0.4 s of each fit in a new thread, none
 on the main thread or in a reused one): so the app's worker threads live on (ui/worker.py).
 With --mnist, 3 epochs of full MNIST (as ``training_overhead.py --mnist``), on the main thread and in the reused
-thread only (about 25 s a fit on the quiet 2-core machine): does a long fit cost more off the main thread?
+thread only (about 25 s a fit on the quiet 2-core machine; 3 rounds unless ROUNDS says otherwise): does a long fit
+cost more off the main thread?
 Last line: loop_thread_cpu_ratio=<median CPU of the thread that runs the training loop, in a new thread / on
 the main thread> cpu_ratio=<the same for the whole process's CPU> ratio=<the same on the wall clock>, then
 reused_loop_thread_cpu_ratio, reused_cpu_ratio and reused_ratio: the same for the thread that lives on.
@@ -57,7 +58,8 @@ def main(rounds: int, mnist: str | None = None) -> None:
     if mnist:
         bench.SETTINGS.update(dataset=mnist, epochs=1)
     bench.plain_fit()  # warm-up: imports, first traces, the data read once
-    in_a_new_thread()
+    if not mnist:
+        in_a_new_thread()
     in_the_reused_thread()
     sides = {"main": bench.plain_fit, "new": in_a_new_thread, "reused": in_the_reused_thread}
     if mnist:
@@ -87,6 +89,8 @@ if __name__ == "__main__":
     path = None
     if "--mnist" in args:
         i = args.index("--mnist")
+        if i + 1 >= len(args):
+            sys.exit("usage: python benchmarks/fit_thread.py [ROUNDS] [--mnist PATH/mnist.npz]")
         path = args[i + 1]
         del args[i:i + 2]
-    main(int(args[0]) if args else 8, path)
+    main(int(args[0]) if args else (3 if path else 8), path)

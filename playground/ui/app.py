@@ -11,7 +11,7 @@ def run_app(argv: list[str]) -> int:
 
     from ..resources_path import resource_file
     from .main_window import MainWindow
-    from .theme import apply_theme
+    from .theme import app_type, apply_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setApplicationName("Network Playground")
@@ -20,6 +20,7 @@ def run_app(argv: list[str]) -> int:
     icon = resource_file("icons", "playground.svg")
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
+    app_type(app)  # before any widget is made (the theme, which needs the window's settings, comes after)
     window = MainWindow()
     apply_theme(app, str(window.settings.value("theme", "system")))
     window.show()

@@ -75,9 +75,15 @@ def apply_theme(app, mode: str = "system") -> None:
         app.setPalette(pal)
     elif mode == "light":
         app.setPalette(app.style().standardPalette())
+    app_type(app)
+
+
+def app_type(app) -> None:
+    """The app's body type, 9.5 pt at least (``TYPE["body"]``). Set before the window is built as well: a widget
+    with a style sheet of its own keeps the font it was made with when the app's font changes later."""
     font = app.font()
-    if font.pointSizeF() < 9.5:
-        font.setPointSizeF(9.5)
+    if font.pointSizeF() < TYPE["body"]:
+        font.setPointSizeF(TYPE["body"])
         app.setFont(font)
 
 

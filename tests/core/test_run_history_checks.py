@@ -58,9 +58,13 @@ def test_old_names_of_unnamed_variables_are_matched_by_position_and_nothing_else
         == {"variable", "variable_1"}
     got = runs.rekeyed({"variable": a, "variable_1": b}, {"variable_18": a + 1, "variable_19": b + 1})
     assert np.array_equal(got["variable"], a + 1) and np.array_equal(got["variable_1"], b + 1)
-    # the same names, other names, another count or a layer without weights: as they were
+    # named and unnamed variables together, in the layer's order
+    got = runs.rekeyed({"gamma": a, "variable": b}, {"gamma": a + 2, "variable_7": b + 2})
+    assert list(got) == ["gamma", "variable"] and np.array_equal(got["variable"], b + 2)
+    # the same names, other names, another order, another count or a layer without weights: as they were
     same = {"variable": a}
     assert runs.rekeyed({"variable": a}, same) is same
     for have, w in (({"kernel": b, "bias": a}, {"variable_1": b, "bias": a}), ({"variable": a}, {"gamma": a}),
-                    ({"variable": a}, {"variable_3": a, "variable_4": a}), ({}, {"variable_3": a})):
+                    ({"variable": a}, {"variable_3": a, "variable_4": a}), ({}, {"variable_3": a}),
+                    ({"gamma": a, "variable": b}, {"variable_7": b, "gamma": a})):
         assert runs.rekeyed(have, w) is w

@@ -1,5 +1,6 @@
 """The Build workspace: drops, connections, live shapes, errors, undo/redo, files."""
 
+import os
 import subprocess
 import sys
 
@@ -11,18 +12,36 @@ from playground.resources_path import preset_text
 from playground.ui.canvas.view import MIME_LAYER
 
 
-def test_window_constructs_without_keras():
+def test_window_constructs_without_keras(tmp_path):
+    """The app as it starts (``run_app``, in a fresh process): the default preset, no Keras loaded, and the app's
+    9.5 pt type in every label, the grey ones with a style sheet of their own included (such a label keeps the
+    font it was made with: the type must be set before the window is built)."""
     code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "from PySide6.QtCore import QTimer\n"
             "from PySide6.QtWidgets import QApplication\n"
             "app = QApplication([])\n"
-            "from playground.ui.main_window import MainWindow\n"
-            "w = MainWindow(); w.show(); app.processEvents()\n"
-            "assert len(w.graph.nodes) == 10, len(w.graph.nodes)\n"
-            "bad = [m for m in ('keras', 'tensorflow') if m in sys.modules]\n"
-            "assert not bad, bad\n"
-            "print('ok')\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0, out.stderr[-2000:]
+            "def check():\n"
+            "    try:\n"
+            "        w = next(x for x in app.topLevelWidgets() if type(x).__name__ == 'MainWindow')\n"
+            "        assert len(w.graph.nodes) == 10, len(w.graph.nodes)\n"
+            "        bad = [m for m in ('keras', 'tensorflow') if m in sys.modules]\n"
+            "        assert not bad, bad\n"
+            "        p = w.train_panel\n"
+            "        sizes = {n: x.font().pointSizeF() for n, x in (('status', p.status), ('counter', p.counter),\n"
+            "                                                        ('device', p.device))}\n"
+            "        assert set(sizes.values()) == {9.5}, sizes\n"
+            "        print('ok', flush=True)\n"
+            "        app.exit(0)\n"
+            "    except BaseException as exc:\n"
+            "        print('failed', repr(exc), flush=True)\n"
+            "        app.exit(3)\n"
+            "QTimer.singleShot(0, check)\n"
+            "from playground.ui.app import run_app\n"
+            "run_app([])\n")
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
+           "XDG_DATA_HOME": str(tmp_path / "data")}  # the user's settings and recovery files stay out of it
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert out.returncode == 0, (out.stdout + out.stderr)[-2000:]
     assert out.stdout.strip().endswith("ok")
 
 

@@ -253,7 +253,9 @@ def test_a_run_cut_short_by_opening_another_project_stays_out_of_it(window, qtbo
     assert window.stack.count() == 0
 
 
-def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(window, qtbot, tmp_path):
+@pytest.mark.parametrize("same_network", [True, False])
+def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(window, qtbot, tmp_path,
+                                                                              same_network):
     """A project from before an unnamed variable's key was its place in its layer (ConvNeXt's LayerScale) kept its
     runs' weights as Keras named them then ("variable_18"); a run trained since keys it "variable". Restore maps
     the old names by position, as loading the project into Keras does, instead of refusing the old run."""
@@ -270,7 +272,9 @@ def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(w
     assert list(scale.weights) == ["variable"]
     old = {nid: dict(node.weights) for nid, node in graph.nodes.items() if node.weights}
     old[scale.id] = {"variable_18": np.full(3, 0.25, np.float32)}  # as a run of the old version kept it
-    run = runs.make_run(0, "2026-12-01T10:00:00Z", 1.0, {}, 0, runs.fingerprint(graph), runs.EMPTY_DIGEST,
+    # the network the run trained: this one, or one changed since (then each layer's weights are checked to fit)
+    trained = runs.fingerprint(graph) if same_network else "0" * 32
+    run = runs.make_run(0, "2026-12-01T10:00:00Z", 1.0, {}, 0, trained, runs.EMPTY_DIGEST,
                         runs.weights_digest(old), 1, [1.0], [0.5], {})
     proj = project.Project(graph, "old", runs=runs.RunHistory().added(run, end=old))
     window.load_project(proj, None)
