@@ -29,10 +29,7 @@ from .worker import TrainingWorker, WorkerTask
 
 
 def _fmt_eta(seconds: float) -> str:
-    if not math.isfinite(seconds) or seconds < 0:
-        return "\u2013"
-    m, s = divmod(int(seconds + 0.5), 60)
-    return f"{m}:{s:02d}"
+    return f"{int(seconds + 0.5) // 60}:{int(seconds + 0.5) % 60:02d}" if math.isfinite(seconds) and seconds >= 0 else "\u2013"
 
 
 class TrainPanel(QWidget):
@@ -399,7 +396,9 @@ class TrainPanel(QWidget):
             self.plots.redraw()
 
     def _on_epoch(self, logs: dict) -> None:
-        self.plots.add_epoch(logs["epoch"] + 1, logs)
+        epoch, batch, steps = getattr(self, "last_batch", None) or (-1, 0, 1)
+        if epoch != int(logs["epoch"]) or batch + 1 >= steps:  # stopped mid-epoch: no point past the curves' end
+            self.plots.add_epoch(logs["epoch"] + 1, logs)
 
     def _on_finished(self, outcome) -> None:
         if not self.run_info:  # the project was replaced while this run ended

@@ -307,3 +307,22 @@ def test_a_run_of_one_batch_an_epoch_is_not_smoothed_behind_its_epoch_points(win
     assert plots.overlaid == [1]
     _, y = plots.overlays[0].getData()  # "run 1": loss
     assert float(y[-1]) == pytest.approx(last_epoch, rel=1e-5)
+
+
+def test_a_run_stopped_mid_epoch_draws_no_epoch_point_past_its_last_batch(window, qtbot):
+    """Keras ends a stopped epoch with its epoch-end logs (the mean of the batches run so far, and a validation
+    pass): drawn at epoch 1.0 they stood far to the right of where the curves stop. A cut epoch has no point."""
+    window.load_project(digits_project(epochs=2, batch_size=16), None)  # 625 batches an epoch
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 20, timeout=120_000)
+    click(panel.stop_btn)
+    finish(qtbot, panel)
+    assert panel.outcome.result.stopped == "stopped"
+    plots = panel.plots
+    last_x = float(plots.buffers["batch_loss"].x[plots.buffers["batch_loss"].n - 1])
+    assert last_x < 0.5
+    for key in ("epoch_loss", "val_loss", "epoch_acc", "val_acc"):
+        buf = plots.buffers[key]
+        assert all(x <= last_x + 1e-9 for x in buf.x[:buf.n]), (key, buf.x[:buf.n], last_x)
