@@ -82,6 +82,17 @@ class TruthTable:
         return f"{len(self.wrong_rows)} wrong: {rows}."
 
 
+def step_training_note(graph: Graph) -> str | None:
+    """Why training through Keras leaves a graph's step neurons as they are (a step has no slope, so every gradient
+    through one is zero), and where they can learn instead; None when the graph has none."""
+    stepped = [n.name for n in graph.nodes.values() if n.spec.hand_set and n.params.get("activation") == "step"]
+    if not stepped:
+        return None
+    names = ", ".join(stepped[:3]) + (" \u2026" if len(stepped) > 3 else "")
+    return (f"{names}: a step has no slope, so training cannot change step neurons' weights. Logic lab's Learn instead "
+            f"trains them as sigmoids (Snap back to step makes them steps again).")
+
+
 def row_label(row) -> str:
     return "".join(str(int(v)) for v in row)
 

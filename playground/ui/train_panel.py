@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPro
                                QWidget)
 
 from ..core import runs as runs_core
+from ..core.logic import step_training_note
 from .dataset_box import DatasetBox
 from .plots import MAX_POINTS, TrainingPlots
 from .results import ResultsView
@@ -42,12 +43,9 @@ class TrainPanel(QWidget):
         self.doc = doc
         self.thread: WorkerTask | None = None
         self.outcome = None
-        self.t_start = 0.0
-        self.epochs = 1
-        self.steps = 1
-        self.last_status = 0.0
+        self.t_start, self.epochs, self.steps, self.last_status = 0.0, 1, 1, 0.0
         self.drawn_at = 0.0  # when the live curves were last drawn
-        self.first_batch = None
+        self.first_batch, self.last_batch = None, None  # the ETA's start; (epoch, batch, steps) of the last batch
         self.batches_done = 0  # batches trained in the current run (the counter; it stops while paused)
         self.paused = False  # the run sleeps after a batch (the worker said so)
         self.stepping = False  # Step pressed: one batch in flight, then paused again
@@ -219,6 +217,8 @@ class TrainPanel(QWidget):
         graph = runs_core.fresh_start(self.doc.graph) if fresh else self.doc.graph
         start = {nid: dict(n.weights) for nid, n in graph.nodes.items() if n.weights}
         self.start_note = self._start_note(start, fresh)
+        if (note := step_training_note(graph)) is not None:  # trained as they are, step neurons never change
+            self.doc.say(note, 15000)
         return self._launch(graph, dict(self.doc.training), start, replay_of=None)
 
     def _start_note(self, start: dict, fresh: bool) -> str:
@@ -396,7 +396,7 @@ class TrainPanel(QWidget):
             self.plots.redraw()
 
     def _on_epoch(self, logs: dict) -> None:
-        epoch, batch, steps = getattr(self, "last_batch", None) or (-1, 0, 1)
+        epoch, batch, steps = self.last_batch or (-1, 0, 1)
         if epoch != int(logs["epoch"]) or batch + 1 >= steps:  # stopped mid-epoch: no point past the curves' end
             self.plots.add_epoch(logs["epoch"] + 1, logs)
 

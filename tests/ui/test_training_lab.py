@@ -326,3 +326,16 @@ def test_a_run_stopped_mid_epoch_draws_no_epoch_point_past_its_last_batch(window
     for key in ("epoch_loss", "val_loss", "epoch_acc", "val_acc"):
         buf = plots.buffers[key]
         assert all(x <= last_x + 1e-9 for x in buf.x[:buf.n]), (key, buf.x[:buf.n], last_x)
+
+
+def test_training_step_neurons_says_that_gradient_descent_cannot_move_them(window, qtbot):
+    """A step has no slope: trained through Keras, a hand-built gate's step neurons never change, and the run ends
+    at chance with nothing said. Start says why, and where the gate can learn (Logic lab's Learn instead)."""
+    from playground.resources_path import preset_text
+    window.load_project(project.loads(preset_text("xnor-case1")), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    said = window.statusBar().currentMessage()
+    assert "step" in said and "Learn instead" in said, said
+    finish(qtbot, panel)
