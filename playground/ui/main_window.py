@@ -238,6 +238,10 @@ class MainWindow(QMainWindow):
         from .theme import apply_theme
         self.settings.setValue("theme", mode)
         apply_theme(QGuiApplication.instance(), mode)
+        # a widget under a style sheet keeps the palette it was polished with: polish it again in the new one
+        for widget in [self, *self.findChildren(QWidget)]:
+            if widget.styleSheet():
+                widget.setStyleSheet(widget.styleSheet())
         if "pyqtgraph" in sys.modules:  # no plot was made before pyqtgraph was imported
             from .theme import restyle_plots
             restyle_plots(self)

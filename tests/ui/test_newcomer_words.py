@@ -205,3 +205,30 @@ def test_dark_theme_dims_disabled_buttons_and_repaints_the_plots(window, qtbot):
         app.setPalette(kept_palette)
         app.setStyle(kept_style)
         app.setFont(kept_font)  # the theme sets the app's 9.5 pt type too
+
+
+def test_light_after_dark_gives_every_widget_its_light_colours_back(window, qtbot):
+    """View > Theme > Dark, then Light: widgets with a style sheet of their own (the lessons offer, the workspace
+    buttons) kept the dark palette's near-white text on their light backgrounds."""
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLabel
+
+    app = QApplication.instance()
+    kept_palette, kept_style, kept_font = app.palette(), app.style().name(), app.font()
+    window.set_workspace("Train")
+    view_menu = window.menuBar().actions()[2].menu()
+    theme_menu = next(a.menu() for a in view_menu.actions() if a.menu() is not None and "Theme" in a.text())
+    offer_text = window.lesson_offer.findChild(QLabel)
+    try:
+        for mode in ("Dark", "Light"):
+            next(a for a in theme_menu.actions() if a.text() == mode).trigger()
+            QApplication.processEvents()
+        assert window.lesson_offer.isVisible()
+        for widget in (offer_text, window.lesson_offer.open_btn, window.train_panel.start_btn):
+            text = widget.palette().color(QPalette.Active, QPalette.WindowText if widget is offer_text
+                                          else QPalette.ButtonText)
+            assert text.lightness() < 100, (widget, text.name())
+    finally:
+        app.setPalette(kept_palette)
+        app.setStyle(kept_style)
+        app.setFont(kept_font)
