@@ -69,14 +69,13 @@ class TrainPanel(QWidget):
         self.start_btn = QPushButton("\u25b6  Start (F5)")
         self.start_btn.setStyleSheet("font-weight: bold; padding: 6px 14px;")
         self.stop_btn = QPushButton("\u25a0  Stop (Esc)")
-        self.stop_btn.setEnabled(False)
         self.pause_btn = QPushButton("\u275a\u275a  Pause (Space)")
         self.pause_btn.setToolTip("Pause after the batch in progress (Space or F6); the plots, weights and See "
                                   "inside then show the state after that batch.")
-        self.pause_btn.setEnabled(False)
         self.step_btn = QPushButton("Step one batch (F7)")
         self.step_btn.setToolTip("While paused: train exactly one more batch, then pause again.")
-        self.step_btn.setEnabled(False)
+        for idle in (self.stop_btn, self.pause_btn, self.step_btn):  # until a run starts
+            idle.setEnabled(False)
         self.counter = LinesLabel("", lines=1)  # batches trained in this run: stops while paused
         self.counter.setStyleSheet("color: gray;")
         self.progress = QProgressBar()
@@ -90,10 +89,8 @@ class TrainPanel(QWidget):
         run_box = QGroupBox("Run")
         rl = QVBoxLayout(run_box)
         bl = QGridLayout()  # two rows: the panel stays narrow enough to share the window with the canvas
-        bl.addWidget(self.start_btn, 0, 0)
-        bl.addWidget(self.stop_btn, 0, 1)
-        bl.addWidget(self.pause_btn, 1, 0)
-        bl.addWidget(self.step_btn, 1, 1)
+        for i, button in enumerate((self.start_btn, self.stop_btn, self.pause_btn, self.step_btn)):
+            bl.addWidget(button, i // 2, i % 2)
         bl.setColumnStretch(2, 1)
         rl.addLayout(bl)
         rl.addWidget(self.counter)
@@ -166,6 +163,10 @@ class TrainPanel(QWidget):
         problem = self.network_problem()
         self.start_btn.setEnabled(problem is None and not self.is_running())
         self.start_btn.setToolTip(problem or "Train the network on the chosen data (F5).")
+        live = self.plots.live_run
+        if live is not None and not self.is_running() and self.doc.project.runs.get(live) is None:  # undone
+            self.plots.clear()
+            self.status.setText(f"Run #{live} left the history (undone or deleted; Ctrl+Y brings it back): its curves too.")
 
     def _on_setting(self, section: str, key: str) -> None:
         if section == "training":

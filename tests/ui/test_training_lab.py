@@ -339,3 +339,19 @@ def test_training_step_neurons_says_that_gradient_descent_cannot_move_them(windo
     said = window.statusBar().currentMessage()
     assert "step" in said and "Learn instead" in said, said
     finish(qtbot, panel)
+
+
+def test_undoing_a_run_clears_its_curves_and_says_so(window, qtbot):
+    """Ctrl+Z after a run takes back its weights and its Runs entry; the curves and the status line described it
+    still. They are cleared, with a line that says what happened."""
+    window.load_project(gate_project(epochs=5), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    assert panel.plots.buffers["batch_loss"].n == 5 and "Run #1" in panel.status.text()
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    assert not window.doc.project.runs.runs
+    assert panel.plots.buffers["batch_loss"].n == 0 and panel.plots.buffers["epoch_loss"].n == 0
+    assert "Run #1 left the history (undone" in panel.status.text(), panel.status.text()
