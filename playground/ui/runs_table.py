@@ -21,6 +21,7 @@ from .run_commands import RunHistoryCommand
 
 REPLAY_TIP = ("Train again exactly as this run did: the same network, starting weights, settings and seed give "
               "the same curves and weights, bit for bit.")
+RESTORE_TIP = "Put this run's final weights back into the network (one undo step)."
 COLUMNS = ("run", "started", "start", "differs", "seed", "epochs", "test acc.", "last loss", "time", "network",
            "weights", "note")
 NETWORK_COLUMN = COLUMNS.index("network")
@@ -83,7 +84,7 @@ class RunsTable(QGroupBox):
         self.replay_btn = QPushButton("Replay")
         self.replay_btn.setToolTip(REPLAY_TIP)
         self.restore_btn = QPushButton("Restore weights")
-        self.restore_btn.setToolTip("Put this run's final weights back into the network (one undo step).")
+        self.restore_btn.setToolTip(RESTORE_TIP)
         self.delete_btn = QPushButton("Delete")
         self.limit = QSpinBox()
         self.limit.setRange(1, runs_core.MAX_LIMIT)
@@ -198,7 +199,11 @@ class RunsTable(QGroupBox):
         why = self.can_replay(one) if one is not None else "Select one run to replay it."
         self.replay_btn.setEnabled(why is None)
         self.replay_btn.setToolTip(why or REPLAY_TIP)
-        self.restore_btn.setEnabled(one is not None and self.history.weights_of(one.end_digest) is not None)
+        kept = one is not None and self.history.weights_of(one.end_digest) is not None
+        self.restore_btn.setEnabled(kept)
+        self.restore_btn.setToolTip(RESTORE_TIP if kept else "Select one run to restore its weights." if one is None
+                                    else f"Run #{one.number}'s final weights are no longer kept (the project keeps "
+                                         f"those of the last {self.history.keep_weights} runs).")
         self.delete_btn.setEnabled(bool(chosen))
         self.overlay_changed.emit(chosen)
 

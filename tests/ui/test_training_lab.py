@@ -171,7 +171,9 @@ def test_runs_overlay_restore_limits_and_file(window, qtbot, tmp_path):
     click_row(table.table, 1, Qt.ControlModifier)
     assert panel.plots.overlaid == [1, 2]
     assert len(panel.plots.overlays) == 4  # loss and accuracy for each
-    assert not table.replay_btn.isEnabled()  # one run at a time
+    assert not table.replay_btn.isEnabled()  # one run at a time, and the buttons say so
+    assert not table.restore_btn.isEnabled() and "Select one run" in table.restore_btn.toolTip()
+    assert "Select one run" in table.replay_btn.toolTip()
 
     # restore run 1's weights: one undo step
     click_row(table.table, 1)
