@@ -34,6 +34,16 @@ def click_row(table, row, modifier=Qt.NoModifier):
     QTest.mouseClick(table.viewport(), Qt.LeftButton, modifier, rect.center())
 
 
+def trained(window, qtbot, proj):
+    """``proj`` opened, the Train workspace shown, Start clicked and the run finished: the Train panel."""
+    window.load_project(proj, None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    click(panel.start_btn)
+    finish(qtbot, panel)
+    return panel
+
+
 def wait_paused(qtbot, panel):
     qtbot.waitUntil(lambda: panel.paused, timeout=60_000)
     qtbot.wait(20)  # let queued batch signals land (there must be none)
@@ -139,11 +149,7 @@ def test_seed_is_a_document_setting_with_undo(window, qtbot):
 def test_a_project_without_a_seed_records_the_one_drawn_so_the_run_replays(window, qtbot):
     proj = gate_project()
     proj.training["seed"] = None  # an older or hand-made file: a new seed each run
-    window.load_project(proj, None)
-    window.set_workspace("Train")
-    panel = window.train_panel
-    click(panel.start_btn)
-    finish(qtbot, panel)
+    panel = trained(window, qtbot, proj)
     first = window.doc.project.runs.runs[0]
     assert first.settings["seed"] == first.seed and isinstance(first.seed, int)
     assert window.doc.training["seed"] is None  # the setting stays as it was
@@ -205,11 +211,7 @@ def test_runs_overlay_restore_limits_and_file(window, qtbot, tmp_path):
 
 
 def test_delete_runs_is_undoable(window, qtbot):
-    window.load_project(gate_project(epochs=5), None)
-    window.set_workspace("Train")
-    panel = window.train_panel
-    click(panel.start_btn)
-    finish(qtbot, panel)
+    panel = trained(window, qtbot, gate_project(epochs=5))
     table = panel.runs_table
     click_row(table.table, 0)
     click(table.delete_btn)
@@ -295,11 +297,7 @@ def test_a_run_of_one_batch_an_epoch_is_not_smoothed_behind_its_epoch_points(win
     """The smoothed curve averages over about a quarter of an epoch at most: with one batch an epoch (a gate's
     truth table), each batch is its epoch, so the smoothed curve, live and overlaid, ends on the last epoch point
     instead of lagging ten batches behind it."""
-    window.load_project(gate_project(epochs=12), None)
-    window.set_workspace("Train")
-    panel = window.train_panel
-    click(panel.start_btn)
-    finish(qtbot, panel)
+    panel = trained(window, qtbot, gate_project(epochs=12))
     plots = panel.plots
     last_epoch = float(plots.buffers["epoch_loss"].y[plots.buffers["epoch_loss"].n - 1])
     first_epoch = float(plots.buffers["epoch_loss"].y[0])
@@ -346,11 +344,7 @@ def test_training_step_neurons_says_that_gradient_descent_cannot_move_them(windo
 def test_undoing_a_run_clears_its_curves_and_says_so(window, qtbot):
     """Ctrl+Z after a run takes back its weights and its Runs entry; the curves and the status line described it
     still. They are cleared, with a line that says what happened."""
-    window.load_project(gate_project(epochs=5), None)
-    window.set_workspace("Train")
-    panel = window.train_panel
-    click(panel.start_btn)
-    finish(qtbot, panel)
+    panel = trained(window, qtbot, gate_project(epochs=5))
     assert panel.plots.buffers["batch_loss"].n == 5 and "Run #1" in panel.status.text()
     window.activateWindow()
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
