@@ -338,6 +338,7 @@ def test_training_step_neurons_says_that_gradient_descent_cannot_move_them(windo
     click(panel.start_btn)
     said = window.statusBar().currentMessage()
     assert "step" in said and "Learn instead" in said, said
+    click(panel.stop_btn)  # its 300 epochs would teach nothing more
     finish(qtbot, panel)
 
 
