@@ -156,7 +156,12 @@ class MainWindow(QMainWindow):
         self.view.fit_all()
         if self.doc.logic.get("target") and self.doc.graph.nodes and \
                 all((n.spec.source or n.spec.hand_set) for n in self.doc.graph.nodes.values()):
+            came_from = self.workspaces.current
             self.set_workspace("Logic lab")
+            if came_from != "Logic lab":  # a jump the user did not ask for: where, why, and the way back
+                back = WORKSPACES.index(came_from) + 1
+                self.doc.say(f"{self.doc.project.name or 'This network'} is a hand-set gate network: it opened in "
+                             f"the Logic lab, beside its truth table. Back to {came_from}: Ctrl+{back}.", 10000)
 
     def _on_selection(self, ids: list) -> None:
         """Clicking an edge into a neuron puts the cursor in its first weight."""

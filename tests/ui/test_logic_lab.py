@@ -228,3 +228,48 @@ def test_more_hidden_units_refit_the_next_neuron_in_one_step(logic_window):
     assert w.logic_panel.table_data.all_correct  # a zero weight from the new unit changes nothing
     w.undo_action.trigger()
     assert hidden.params["units"] == 2 and np.array_equal(out.weights["kernel"], old_out)
+
+
+def test_a_gate_preset_chosen_from_train_opens_in_the_logic_lab_and_says_so(window, qtbot):
+    """A hand-set gate network opens where its truth table is. From another workspace that is a jump the user did
+    not ask for: the status line says where they are now, why, and how to go back."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+    chosen = []
+
+    def press(key, modifiers):  # offscreen, nothing gives the window back its activation when a dialog closes
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        QTest.keyClick(window, key, modifiers)
+
+    def choose():  # the gallery is modal: find it, type the preset's name, confirm
+        dlg = QApplication.activeModalWidget()
+        chosen.append(dlg is not None and dlg.windowTitle())
+        dlg.list.setFocus()
+        QTest.keyClicks(dlg.list, "xnor-case1")
+        QTest.keyClick(dlg.list, Qt.Key_Return)
+
+    def new_from_preset():
+        QTimer.singleShot(50, choose)
+        press(Qt.Key_N, Qt.ControlModifier | Qt.ShiftModifier)
+        assert chosen.pop() == "New from preset"
+
+    press(Qt.Key_3, Qt.ControlModifier)  # Train (a button's shortcut clicks it after 100 ms)
+    qtbot.waitUntil(lambda: window.workspaces.current == "Train", timeout=2000)
+    new_from_preset()
+    assert window.doc.project.name == "xnor-case1"
+    assert window.workspaces.current == "Logic lab"
+    said = window.statusBar().currentMessage()
+    assert "Logic lab" in said and "truth table" in said and "Ctrl+3" in said, said
+    # from Build, the way back is Build's key
+    press(Qt.Key_1, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspaces.current == "Build", timeout=2000)
+    window.statusBar().clearMessage()
+    new_from_preset()
+    assert window.workspaces.current == "Logic lab"
+    assert "Back to Build: Ctrl+1" in window.statusBar().currentMessage()
+    # in the Logic lab already: nothing moved, nothing to say about it
+    window.statusBar().clearMessage()
+    new_from_preset()
+    assert window.workspaces.current == "Logic lab"
+    assert "Ctrl+" not in window.statusBar().currentMessage()
