@@ -20,6 +20,7 @@ from . import __version__
 from .core import analysis
 from .core.errors import PlaygroundError
 from .core.registry import get_spec
+from .core.words import count
 
 
 class CliError(PlaygroundError):
@@ -112,7 +113,7 @@ def print_summary(name: str, rows: list[dict], total: int, trainable: int, out=N
     n_err = sum(1 for r in rows if r["errors"])
     n_warn = sum(len(r["warnings"]) for r in rows)
     if n_err or n_warn:
-        print(f"{n_err} layer(s) with errors, {n_warn} warning(s).", file=out)
+        print(f"{count(n_err, 'layer')} with errors, {count(n_warn, 'warning')}.", file=out)
 
 
 def keras2_conversion(path: str):
@@ -366,7 +367,7 @@ def cmd_devices(args) -> int:
     for d in devs:
         print(f"  {d['kind']:<4} {d['name']}")
     gpus = sum(1 for d in devs if d["kind"] == "gpu")
-    print(f"{len(devs)} device(s), {gpus} GPU(s)")
+    print(f"{count(len(devs), 'device')}, {count(gpus, 'GPU')}")
     notes = gpu_notes()
     if notes and not gpus:
         print("why no GPU, from the backend's start-up log:")

@@ -29,6 +29,7 @@ from ..core.files import open_regular
 from ..core.logic import GATES, binary_rows
 from ..core.safe_files import npy_header, open_zip, read_npy
 from ..resources_path import resource_file
+from ..core.words import count
 
 DIGITS = tuple(str(i) for i in range(10))
 FASHION = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot")
@@ -81,7 +82,7 @@ def _check_arrays(name: str, x, y, where: str) -> None:
         bad = ~np.isfinite(x)
         if bad.any():
             first = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise DatasetError(f"{where}: x holds {int(bad.sum()):,} value(s) that are not finite numbers (NaN or "
+            raise DatasetError(f"{where}: x holds {count(int(bad.sum()), 'value')} that {'is' if int(bad.sum()) == 1 else 'are'} not finite numbers (NaN or "
                                f"infinity), the first at index {first}; fix or drop those examples.")
 
 
@@ -331,7 +332,7 @@ def load_csv(path: Path) -> Dataset:
         raise DatasetError(f"{path.name}: every row must be label,pixel0,pixel1,... numbers "
                            f"({str(exc).splitlines()[0][:200]}).") from None
     if data.shape[1] < 2 or len(data) == 0:
-        raise DatasetError(f"{path.name}: expected label,pixel0..pixelN columns; found {data.shape[1]} column(s).")
+        raise DatasetError(f"{path.name}: expected label,pixel0..pixelN columns; found {count(data.shape[1], 'column')}.")
     y, names = _labels(data[:, 0], path.name)
     x = data[:, 1:]
     _check_arrays("csv", x, y, path.name)
@@ -555,8 +556,8 @@ def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: 
                      ds.class_names, ds.binary, ds.images)
     if ds.binary:
         if output_units != ds.y_train.shape[1]:
-            raise DatasetError(f"{ds.name} has {ds.y_train.shape[1]} target column(s) but the model outputs "
-                               f"{output_units} value(s).")
+            raise DatasetError(f"{ds.name} has {count(ds.y_train.shape[1], 'target column')} but the model outputs "
+                               f"{count(output_units, 'value')}.")
         loss = "binary_crossentropy" if loss == "auto" else loss
         metrics = ["binary_accuracy" if loss != "mse" else "mae"]
         no_test = ds.x_test is None  # the data box checks a two-row sample with no test split
@@ -566,12 +567,12 @@ def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: 
     present = np.unique(ds.y_train)
     if whole and len(present) < 2:
         raise DatasetError(f"{ds.name} has examples of one class only (label {present[0] if len(present) else '?'}, "
-                           f"{len(ds.y_train):,} example(s)); a classifier "
+                           f"{count(len(ds.y_train), 'example')}); a classifier "
                            f"learns to tell classes apart, so it needs examples of at least two classes "
                            f"(labels 0 and 1).")
     if output_units != ds.num_classes:
         raise DatasetError(f"{ds.name} has {ds.num_classes} classes but the model's output layer has "
-                           f"{output_units} unit(s); set the last Dense to {ds.num_classes} units.")
+                           f"{count(output_units, 'unit')}; set the last Dense to {ds.num_classes} units.")
     loss = "sparse_categorical_crossentropy" if loss == "auto" else loss
     y_train, y_test = ds.y_train.astype(np.int64), None if ds.y_test is None else ds.y_test.astype(np.int64)
     if loss in ("categorical_crossentropy", "mse"):

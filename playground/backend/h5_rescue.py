@@ -25,6 +25,7 @@ from ..core.errors import ModelImportError
 from ..core.layer_data import MODEL_CLASSES
 from .importer import constant_operation
 from .runtime import get_keras
+from ..core.words import count
 
 # class name -> the keras module that defines it (and nothing else is imported)
 HELPER_LAYERS = {"LayerScale": "keras.src.applications.convnext",
@@ -151,7 +152,7 @@ def assign_by_layer(model, path: Path, h5=None) -> None:
                     used.add(p)
         left = [p for ps in by_layer.values() for p in ps if p not in used]
         if left:
-            raise ModelImportError(f"{path.name}: {len(left)} weight(s) in the file belong to no layer "
+            raise ModelImportError(f"{path.name}: {count(len(left), 'weight')} in the file {'belongs' if len(left) == 1 else 'belong'} to no layer "
                                    f"(first: {left[0]!r}).")
 
 

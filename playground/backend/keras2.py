@@ -20,6 +20,7 @@ from ..core.keras2_dialect import Conversion, is_keras2, keras2_weight_names, tr
 from ..core.layer_data import CODE_LAYERS, code_refusal
 from .model_files import check_safe, layer_classes, read_model_config, save_model
 from .runtime import get_keras
+from ..core.words import count
 
 def _h5_version(path: Path):
     from ..core.hdf5 import open_h5, read_attr  # noqa: PLC0415 - the one gate every .h5 passes
@@ -181,7 +182,7 @@ def assign_weights(model, path: Path, h5=None) -> None:
                     used.add(found[0])
         left = [p for _, _, p in index if p not in used]
         if left:
-            raise ModelImportError(f"{path.name}: {len(left)} weight(s) in the file belong to no layer of the "
+            raise ModelImportError(f"{path.name}: {count(len(left), 'weight')} in the file {'belongs' if len(left) == 1 else 'belong'} to no layer of the "
                                    f"converted model (first: {left[0][:120]!r}).")
 
 

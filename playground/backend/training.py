@@ -21,6 +21,7 @@ from ..core.settings import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig  # noqa: 
 from .datasets import Prepared
 from .distribute import fit_feed
 from .runtime import get_keras
+from ..core.words import count
 
 EventFn = Callable[[str, dict], None]
 
@@ -242,7 +243,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
         result = TrainResult(epochs_run, "early", f"Early stopping after {epochs_run} epochs: no improvement "
                              f"for {cfg.early_stopping}.", history, seconds=seconds)
     else:
-        result = TrainResult(epochs_run, "finished", f"Finished {epochs_run} epoch(s) in {seconds:.1f} s.",
+        result = TrainResult(epochs_run, "finished", f"Finished {count(epochs_run, 'epoch')} in {seconds:.1f} s.",
                              history, seconds=seconds)
     if "last" in state:
         ep, batch = state["last"]

@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 from . import layer_data
 from . import shapes as S
 from .errors import ParamError
+from .words import count
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu", "softplus", "swish",
                "relu6", "hard_sigmoid", "hard_silu", "leaky_relu", "mish", "softsign", "exponential",
@@ -536,10 +537,10 @@ def _neuron_weights_check(node, in_shapes) -> str | None:
     k = node.weights.get("kernel")
     b = node.weights.get("bias")
     if k is not None and tuple(k.shape) != (n_in, units):
-        return (f"the weights are set for {k.shape[0]} input(s) x {k.shape[1]} neuron(s) but this node receives "
-                f"{n_in} input(s) and has {units} neuron(s); reset the weights to fit.")
+        return (f"the weights are set for {count(k.shape[0], 'input')} x {count(k.shape[1], 'neuron')} but this node receives "
+                f"{count(n_in, 'input')} and has {count(units, 'neuron')}; reset the weights to fit.")
     if b is not None and tuple(b.shape) != (units,):
-        return f"the biases are set for {b.shape[0]} neuron(s) but the node has {units}; reset the weights to fit."
+        return f"the biases are set for {count(b.shape[0], 'neuron')} but the node has {units}; reset the weights to fit."
     return None
 
 

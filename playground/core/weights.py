@@ -13,6 +13,7 @@ from typing import Mapping
 import numpy as np
 
 from .errors import GraphError
+from .words import count
 
 _DENSE = {"kernel": 2, "bias": 1}
 # kind -> {variable name: rank}; Keras' own variable names
@@ -48,7 +49,7 @@ def weights_problem(kind: str, weights: Mapping[str, np.ndarray]) -> str | None:
             known = ", ".join(ranks)
             return f"{spec.title} layers have no weight {name!r} (they have {known})."
         if arr.ndim != ranks[name]:
-            return (f"{spec.title} weight {name!r} must have {ranks[name]} dimension(s); received shape "
+            return (f"{spec.title} weight {name!r} must have {count(ranks[name], 'dimension')}; received shape "
                     f"{list(arr.shape)}.")
     return None
 

@@ -12,6 +12,7 @@ from PySide6.QtGui import QUndoCommand
 
 from ..core.errors import GraphError
 from ..core.graph import Edge, Graph, LayerNode
+from ..core.words import count
 
 MERGE_PARAM = 1001
 MERGE_WEIGHT = 1002
@@ -40,7 +41,7 @@ class RemoveNodesCommand(QUndoCommand):
     """Remove nodes with their edges; undo puts back the exact nodes and edges."""
 
     def __init__(self, graph: Graph, node_ids: list[str]):
-        super().__init__(f"Delete {len(node_ids)} layer(s)")
+        super().__init__(f"Delete {count(len(node_ids), 'layer')}")
         self.graph = graph
         self.nodes = [graph.nodes[n].clone() for n in node_ids]
         ids = set(node_ids)
@@ -243,7 +244,7 @@ class ReplaceHeadCommand(QUndoCommand):
     """Cut everything after a layer and add Dense(N, softmax) on it, freezing the base: one undo step."""
 
     def __init__(self, graph: Graph, plan):
-        super().__init__(f"Replace the head ({len(plan.added)} layer(s) added, {len(plan.removed)} removed)")
+        super().__init__(f"Replace the head ({count(len(plan.added), 'layer')} added, {len(plan.removed)} removed)")
         self.graph, self.plan = graph, plan  # plan_head_replacement() built it: nothing changed yet
 
     def redo(self):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, Q
 
 from ..core.errors import PlaygroundError
 from .images import array_to_pixmap
+from ..core.words import count
 
 PREVIEWABLE = ("mnist-sample",)
 FOLDER, FILE = "__folder__", "__file__"  # the combo's two "your own" entries
@@ -311,7 +312,7 @@ class DatasetBox(QGroupBox):
         note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
         if units != len(classes):
             self.feeds.setText(f"{esc(note, quote=False)}<br><span style='color:#D64541'>The folder has "
-                               f"{len(classes)} classes but the model's output layer has {units} unit(s); set the last "
+                               f"{len(classes)} classes but the model's output layer has {count(units, 'unit')}; set the last "
                                f"Dense to {len(classes)} units (or replace the head for {len(classes)} classes)"
                                f".</span>")
             return

@@ -14,6 +14,7 @@ from ..core.graph import Graph
 from .logic_lab import GREEN, RED, LogicPanel
 from .theme import card_colours
 from .weight_grid import source_name, unit_name
+from ..core.words import count
 
 def _area(r: QRectF) -> float:
     return r.width() * r.height() if r.isValid() else 0.0
@@ -190,7 +191,7 @@ class DecisionPlot(QWidget):
                          for i in g.input_ids(n.id))
             if table.all_correct:
                 text += ("<br><span style='color:gray'>No single line splits these points, so one neuron could "
-                         f"not do it; this network does, with {len(units)} line(s) and a neuron on top.</span>")
+                         f"not do it; this network does, with {count(len(units), 'line')} and a neuron on top.</span>")
             elif not hidden:
                 text += (f"<br><b style='color:{RED}'>No single line splits these points: one neuron cannot "
                          f"compute this; add a hidden layer.</b>")

@@ -17,6 +17,7 @@ from ..core.layout import auto_layout
 from ..core.registry import get_spec
 from . import commands as C
 from .canvas.items import CARD_H, CARD_W
+from ..core.words import count
 
 
 class Editor(QObject):
@@ -197,7 +198,7 @@ class Editor(QObject):
                 steps.add(C.ConnectCommand, id_map[e.src], id_map[e.dst])
             except PlaygroundError:
                 pass  # an edge that no longer fits is simply not pasted; the nodes are
-        self.doc.push(steps.command(f"Paste {len(sub.graph.nodes)} layer(s)"))
+        self.doc.push(steps.command(f"Paste {count(len(sub.graph.nodes), 'layer')}"))
         self.select_nodes(list(id_map.values()))
 
     def duplicate(self) -> None:

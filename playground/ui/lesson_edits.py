@@ -15,6 +15,7 @@ from ..core.graph import Graph
 from ..core.settings import default_training
 from ..resources_path import preset_text
 from . import commands as C
+from ..core.words import count
 
 
 class ReplaceNetworkCommand(QUndoCommand):
@@ -64,7 +65,7 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
         n_in = doc.shapes.output_width(g.input_ids(node.id)[0]) if g.input_ids(node.id) else None
         want = (n_in, node.params.get("units"))
         if not node.spec.hand_set or args["kernel"].shape != want:
-            raise PlaygroundError(f"{node.name} takes weights of {want[0]} input(s) x {want[1]} neuron(s); the "
+            raise PlaygroundError(f"{node.name} takes weights of {count(want[0], 'input')} x {count(want[1], 'neuron')}; the "
                                   f"lesson gives {args['kernel'].shape[0]} x {args['kernel'].shape[1]}.")
         doc.push(C.SetWeightsCommand(g, {node.id: {"kernel": args["kernel"].copy(), "bias": args["bias"].copy()}},
                                      "Set weights"))

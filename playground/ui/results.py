@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxL
                                QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .images import array_to_pixmap
+from ..core.words import count
 
 EMPTY = ("Results appear here when a run ends: test accuracy, the confusion matrix and the examples the model "
          "got wrong.")
@@ -66,7 +67,7 @@ class ResultsView(QGroupBox):
         res = outcome.result
         if res.test_accuracy is not None:
             self.label.setText(f"<b>Test accuracy {res.test_accuracy:.4f}</b> \u00b7 test loss "
-                               f"{res.test_loss:.4f} \u00b7 {res.epochs_run} epoch(s) in {res.seconds:.1f} s. "
+                               f"{res.test_loss:.4f} \u00b7 {count(res.epochs_run, 'epoch')} in {res.seconds:.1f} s. "
                                f"The trained weights are now in the project (Save keeps them).")
         preds = getattr(outcome, "predictions", None)
         if preds is None:
@@ -105,7 +106,7 @@ class ResultsView(QGroupBox):
             return
         pred, true = self.preds
         hits = np.flatnonzero((true == row) & (pred == col))
-        self.gallery_title.setText(f"True {self.labels[row]}, predicted {self.labels[col]}: {len(hits)} example(s)"
+        self.gallery_title.setText(f"True {self.labels[row]}, predicted {self.labels[col]}: {count(len(hits), 'example')}"
                                    + (", the first 12:" if len(hits) > 12 else ":"))
         self._fill_gallery(hits[:12])
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
 from ..core import runs as runs_core
 from .commands import SetWeightsCommand
 from .run_commands import RunHistoryCommand
+from ..core.words import count
 
 REPLAY_TIP = ("Train again exactly as this run did: the same network, starting weights, settings and seed give "
               "the same curves and weights, bit for bit.")
@@ -235,7 +236,7 @@ class RunsTable(QGroupBox):
             return
         self.doc.push(SetWeightsCommand(graph, fits, f"Restore weights of run #{run.number}"))
         names = ", ".join(graph.nodes[n].name if n in graph.nodes else n for n in skipped)
-        text = (f"Restored the weights of run #{run.number} into the network ({len(fits)} layer(s); Ctrl+Z puts "
+        text = (f"Restored the weights of run #{run.number} into the network ({count(len(fits), 'layer')}; Ctrl+Z puts "
                 f"back the ones before)." + (f" Skipped (the layer changed or is gone): {names}." if skipped else ""))
         self.msg.setText(text)
         self.said.emit(text)
@@ -245,7 +246,7 @@ class RunsTable(QGroupBox):
         numbers = self.selected_numbers()
         if numbers:
             self.doc.push(RunHistoryCommand(self.doc, self.history.removed(numbers),
-                                            f"Delete {len(numbers)} run(s)"))
+                                            f"Delete {count(len(numbers), 'run')}"))
 
     def _on_limits(self) -> None:
         h = self.history
@@ -255,7 +256,7 @@ class RunsTable(QGroupBox):
         dropped = len(h.runs) - len(new.runs)
         self.doc.push(RunHistoryCommand(self.doc, new, "Run history limits"))
         if dropped:
-            self.msg.setText(f"Dropped the {dropped} oldest run(s) (undo brings them back).")
+            self.msg.setText(f"Dropped the {count(dropped, 'oldest run')} (undo brings them back).")
 
 
 def _fits(graph, nid: str, weights: dict) -> bool:

@@ -230,7 +230,7 @@ class TrainPanel(QWidget):
             kept = " (frozen layers keep theirs)" if start else ""
             return f"from fresh weights ({seeded}){kept}"
         if not start:
-            return f"from fresh weights ({seeded}): the network holds no weights yet"
+            return f"from fresh weights ({seeded}; the network had none to continue from)"
         digest = runs_core.weights_digest(start)
         after = [r.number for r in self.doc.project.runs.runs if r.end_digest == digest]
         if after:

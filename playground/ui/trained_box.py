@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpin
 from ..core.errors import PlaygroundError
 from ..core.registry import get_spec
 from . import commands as C
+from ..core.words import count
 
 
 class TrainedWeightsBox(QWidget):
@@ -96,7 +97,7 @@ class TrainedWeightsBox(QWidget):
             return
         self.stack.push(C.ReplaceHeadCommand(self.graph, plan))
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
-                      f"removed {len(plan.removed)} layer(s), froze {len(plan.frozen)}. Train on your images "
+                      f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. Train on your images "
                       f"(Train > Data: Your own image folder\u2026, or Folder\u2026); Edit > Undo restores the old head.", "info")
         self.doc.select([plan.added[-1].id])
 
@@ -116,6 +117,6 @@ class TrainedWeightsBox(QWidget):
             return
         total = sum(int(v.size) for n in trained for v in n.weights.values())
         self.stack.push(C.SetWeightsCommand(self.graph, {n.id: None for n in trained}, "Reset all trained weights"))
-        self.doc.tell(f"Dropped the stored weights of {len(trained)} layer(s) ({total:,} numbers); the network "
+        self.doc.tell(f"Dropped the stored weights of {count(len(trained), 'layer')} ({total:,} numbers); the network "
                       f"starts from random values at the next training. Edit > Undo brings them back.", "info")
 

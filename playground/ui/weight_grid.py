@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from ..core.weights import fitted_neuron_weights
 from . import commands as C
+from ..core.words import count
 
 RED = "border: 1.5px solid #D64541; border-radius: 3px;"
 
@@ -119,7 +120,7 @@ class WeightGrid(QWidget):
         units = node.params["units"]
         k = node.weights.get("kernel")
         if k is not None and k.shape != (n_in, units):
-            fix = QPushButton(f"Reset weights to fit {n_in} input(s) x {units} neuron(s)")
+            fix = QPushButton(f"Reset weights to fit {count(n_in, 'input')} x {count(units, 'neuron')}")
             fix.clicked.connect(self.fit_weights)
             self.lay.addWidget(fix)
             return

@@ -48,7 +48,7 @@ def test_a_one_row_csv_of_one_class_says_it_needs_two_classes(tmp_path):
     with pytest.raises(DatasetError) as info:
         datasets.prepare(ds, (4,), 1)
     msg = str(info.value)
-    assert "one class only (label 0, 1 example(s))" in msg and "at least two classes" in msg
+    assert "one class only (label 0, 1 example)" in msg and "at least two classes" in msg
     assert "set the last Dense" not in msg
 
 

@@ -103,8 +103,8 @@ def _neuron_file(weights: dict) -> dict:
 
 
 @pytest.mark.parametrize("weights,needle", [
-    ({"kernel": {"shape": [2], "values": [1, 1]}}, "'kernel' must have 2 dimension(s); received shape [2]"),
-    ({"bias": {"shape": [1, 1], "values": [1]}}, "'bias' must have 1 dimension(s)"),
+    ({"kernel": {"shape": [2], "values": [1, 1]}}, "'kernel' must have 2 dimensions; received shape [2]"),
+    ({"bias": {"shape": [1, 1], "values": [1]}}, "'bias' must have 1 dimension"),
     ({"gamma": {"shape": [1], "values": [1]}}, "no weight 'gamma'"),
 ])
 def test_weights_of_the_wrong_rank_are_refused_on_load(weights, needle):

@@ -46,7 +46,7 @@ def test_training_a_gate_fills_buffers_and_finishes(window, qtbot):
     assert plots.buffers["batch_loss"].n == 20  # one batch of 4 rows per epoch
     assert np.all(np.isfinite(plots.buffers["batch_loss"].y[:20]))
     assert panel.outcome is not None and panel.outcome.result.stopped == "finished"
-    assert "Finished 20 epoch(s)" in panel.status.text()
+    assert "Finished 20 epochs in" in panel.status.text()
     assert "Device:" in panel.device.text()
     # trained weights came back through the undo stack
     dense = window.graph.by_name("dense")
@@ -140,7 +140,7 @@ def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
     assert len(shown_cells) == panel.gallery.count() == min(cm[r, c], 12)
     qtbot.wait(10)
     assert panel.gallery.count() == min(cm[r, c], 12)
-    assert f"{cm[r, c]} example(s)" in panel.results.gallery_title.text()
+    assert (f"{cm[r, c]} example" + ("" if cm[r, c] == 1 else "s")) in panel.results.gallery_title.text()
     # draw a stroke on the pad: probabilities over 10 classes that sum to 1
     window.set_workspace("See inside")
     digits = window.inside_panel.digits
