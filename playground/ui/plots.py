@@ -299,11 +299,25 @@ class TrainingPlots(QWidget):
 
 
     def _show_live_smoothed(self, shown: bool) -> None:
-        """Show or hide the live smoothed curves (their legend entries stay: pyqtgraph marks a hidden one
-        with a closed eye, and a click on it shows the curve again)."""
-        for key in ("smooth_loss", "smooth_acc"):
-            if key in self.curves:
-                self.curves[key].setVisible(shown)
+        """Show or hide the live smoothed curves, and their legend entries with them (pyqtgraph would mark a
+        hidden one with a closed eye, which reads as a broken icon); shown again, "smoothed" is second, under
+        "batch", where it was."""
+        for key, plot in (("smooth_loss", self.loss_plot), ("smooth_acc", self.acc_plot)):
+            if key not in self.curves or plot is None:
+                continue
+            curve = self.curves[key]
+            curve.setVisible(shown)
+            legend = plot.plotItem.legend
+            entries = [(sample.item, label.text) for sample, label in legend.items]
+            if any(item is curve for item, _text in entries) == shown:
+                continue
+            for item, _text in entries:
+                legend.removeItem(item)
+            if shown:
+                entries.insert(1, (curve, "smoothed"))
+            for item, text in entries:
+                if shown or item is not curve:
+                    legend.addItem(item, text)
 
 
 def smoothing_for(steps: int | None, smoothing: float) -> float:

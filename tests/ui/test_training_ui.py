@@ -302,20 +302,24 @@ def test_the_loss_axis_reads_in_plain_numbers_when_the_loss_is_small(window, qtb
 
 def test_a_finished_run_is_drawn_once_not_under_its_own_overlay(window, qtbot):
     """When a run ends, the Runs table selects it and its curve is overlaid as "run N": the live smoothed curve,
-    the same numbers, is hidden under it (its legend entry shows pyqtgraph's hidden-eye, a click shows it again);
-    the next Start shows the live curves again."""
+    the same numbers, is hidden under it, and so is its legend entry (pyqtgraph's closed-eye mark beside
+    "smoothed" read as a broken icon); the next Start shows the live curves and their entry again."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     panel = train_with_clicks(window, qtbot, gate_project(epochs=5))
     plots = panel.plots
     assert plots.overlaid == [1]
     for kind, plot in (("loss", plots.loss_plot), ("acc", plots.acc_plot)):
-        assert "run 1" in [label.text for _sample, label in plot.plotItem.legend.items]
+        listed = [label.text for _sample, label in plot.plotItem.legend.items]
+        assert "run 1" in listed and "smoothed" not in listed, listed
         assert not plots.curves[f"smooth_{kind}"].isVisible()  # "run 1" is this curve: drawn once
         assert plots.curves[f"batch_{kind}"].isVisible() and plots.curves[f"epoch_{kind}"].isVisible()
     QTest.mouseClick(panel.start_btn, Qt.LeftButton)  # a new run: its own live curve
     qtbot.waitUntil(lambda: plots.buffers["smooth_loss"].n > 0, timeout=120_000)
     assert plots.curves["smooth_loss"].isVisible() and plots.curves["smooth_acc"].isVisible()
+    for plot in (plots.loss_plot, plots.acc_plot):
+        listed = [label.text for _sample, label in plot.plotItem.legend.items]
+        assert listed.count("smoothed") == 1 and listed.index("smoothed") == 1, listed  # under "batch", as before
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
     qtbot.wait(50)
     assert plots.overlaid == [2] and not plots.curves["smooth_loss"].isVisible()
