@@ -404,6 +404,23 @@ def rekeyed(have: dict, weights: dict) -> dict:
     return weights
 
 
+def continued_run(history: "RunHistory", start: Weights) -> int | None:
+    """The latest run whose final weights ``start`` is, bit for bit, keyed as the layers are now: a run kept with
+    Keras' old names for unnamed variables ("variable_18") counts once its names are mapped by position, as
+    Restore maps them (``rekeyed``), so a restored old run is continued, not "weights the network holds now"."""
+    digest = weights_digest(start)
+    for run in reversed(history.runs):
+        if run.end_digest == digest:
+            return run.number
+        end = history.weights_of(run.end_digest)
+        if not end or set(end) != set(start):
+            continue
+        mapped = {nid: rekeyed(start[nid], w) for nid, w in end.items()}
+        if any(set(mapped[nid]) != set(end[nid]) for nid in end) and weights_digest(mapped) == digest:
+            return run.number
+    return None
+
+
 def restore_problem(graph: Graph, weights: Weights) -> str | None:
     """Why putting ``weights`` (a run's, by node id) into ``graph`` would fail or leave a layer its weights do not
     fit, or None. Checked on a copy, before any undo command exists, so a restore is whole or refused."""

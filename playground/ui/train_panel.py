@@ -231,10 +231,9 @@ class TrainPanel(QWidget):
             return f"from fresh weights ({seeded}){kept}"
         if not start:
             return f"from fresh weights ({seeded}; the network had none to continue from)"
-        digest = runs_core.weights_digest(start)
-        after = [r.number for r in self.doc.project.runs.runs if r.end_digest == digest]
-        if after:
-            return (f"from run #{after[-1]}'s trained weights (it continues that run; choose start from: fresh "
+        after = runs_core.continued_run(self.doc.project.runs, start)
+        if after is not None:
+            return (f"from run #{after}'s trained weights (it continues that run; choose start from: fresh "
                     f"weights to compare runs fairly)")
         return "from the weights the network holds now (pretrained, restored or hand-set)"
 

@@ -68,3 +68,17 @@ def test_old_names_of_unnamed_variables_are_matched_by_position_and_nothing_else
                     ({"variable": a}, {"variable_3": a, "variable_4": a}), ({}, {"variable_3": a}),
                     ({"gamma": a, "variable": b}, {"variable_7": b, "gamma": a})):
         assert runs.rekeyed(have, w) is w
+
+
+def test_the_run_a_start_continues_is_found_under_kerass_old_names_only_when_every_number_matches():
+    v = np.full(3, 0.25, np.float32)
+    old = {"scale": {"variable_18": v}, "c": {"kernel": np.ones((1, 1, 3, 3), np.float32)}}
+    run = runs.make_run(0, "2026-12-01T10:00:00Z", 1.0, {}, 0, "0" * 32, runs.EMPTY_DIGEST, runs.weights_digest(old),
+                        1, [1.0], [0.5], {})
+    history = runs.RunHistory().added(run, end=old)
+    now = {"scale": {"variable": v.copy()}, "c": {"kernel": np.ones((1, 1, 3, 3), np.float32)}}
+    assert runs.continued_run(history, now) == 1  # its place in the layer, as Restore maps it
+    assert runs.continued_run(history, old) == 1  # the same names: the digest alone
+    now["scale"]["variable"] = np.full(3, 0.5, np.float32)
+    assert runs.continued_run(history, now) is None  # renamed and different: another start
+    assert runs.continued_run(history, {"c": now["c"]}) is None

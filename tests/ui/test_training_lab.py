@@ -289,6 +289,12 @@ def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(w
     assert "Restored the weights of run #1" in table.msg.text(), table.msg.text()
     np.testing.assert_array_equal(window.graph.by_name("scale").weights["variable"], np.full(3, 0.25, np.float32))
     assert list(window.graph.by_name("scale").weights) == ["variable"]
+    # Start, continuing from them, says whose weights they are (the digest of the old names matched nothing)
+    panel = window.train_panel
+    click(panel.start_btn)
+    said = panel.status.text().replace("&#x27;", "'")  # rich text: the apostrophe is escaped
+    assert "from run #1's trained weights" in said, said
+    finish(qtbot, panel)  # it ends at the data (a 4x4x3 input and the digits): what it said first is the point
     window.stack.undo()
     assert not np.array_equal(window.graph.by_name("scale").weights["variable"], np.full(3, 0.25, np.float32))
 
