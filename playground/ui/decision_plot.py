@@ -20,6 +20,26 @@ def _area(r: QRectF) -> float:
     return r.width() * r.height() if r.isValid() else 0.0
 
 
+def _crosses(box: QRectF, a: tuple, b: tuple) -> bool:
+    """Does the segment a-b pass through ``box``? (Liang-Barsky: clip the segment to the box.)"""
+    (x1, y1), (x2, y2) = a, b
+    dx, dy = x2 - x1, y2 - y1
+    lo, hi = 0.0, 1.0
+    for p, q in ((-dx, x1 - box.left()), (dx, box.right() - x1), (-dy, y1 - box.top()), (dy, box.bottom() - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            lo = max(lo, t)
+        else:
+            hi = min(hi, t)
+        if lo > hi:
+            return False
+    return True
+
+
 LINE_COLOURS = ("#3D7BF2", "#E0892B", "#8E44AD", "#16A085")
 
 
@@ -36,6 +56,7 @@ class DecisionPlot(QWidget):
         doc.selection_changed.connect(lambda _ids: self.refresh())
         self.plot = None  # built when first shown: start-up does not pay for it
         self.labels: list[pg.TextItem] = []
+        self._lines: list = []  # the decision lines drawn, as data-coordinate segments: labels keep off them
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.RichText)
@@ -72,25 +93,41 @@ class DecisionPlot(QWidget):
         self.curves: list[pg.PlotCurveItem] = []
         self.plot.addItem(self.points)
         self.layout_.insertWidget(0, self.plot, 2)
+        # the labels' sides are chosen in pixels, and the locked aspect widens the range as the plot resizes
+        self.plot.getViewBox().sigRangeChanged.connect(self._place_labels)
+        self.plot.getViewBox().sigResized.connect(self._place_labels)
 
-    def _free_anchor(self, text_rect: QRectF, px: float, py: float, placed: list) -> tuple:
-        """The label corner (up-right, down-right, up-left, down-left of its point) whose box, in pixels,
-        overlaps the labels placed so far the least; the box is added to ``placed``."""
+    def _free_anchor(self, text_rect: QRectF, px: float, py: float, placed: list, lines: list) -> tuple:
+        """Where the label goes around its point (up-right, down-right, up-left, down-left, then above, below,
+        right or left of it): the first place whose box, in pixels, is clear of the labels placed so far and of
+        the decision ``lines`` (data-coordinate segments); else the least crowded (a line through the text counts
+        for more than any overlap). The box is added to ``placed``."""
         vb = self.plot.getViewBox()
         sx, sy = vb.viewPixelSize()
         sx, sy = sx or 0.01, sy or 0.01
         w, h = text_rect.width() + 8, text_rect.height() + 2
         cx, cy = px / sx, -py / sy  # pixels, y down
+        segments = [((a[0] / sx, -a[1] / sy), (b[0] / sx, -b[1] / sy)) for a, b in lines]
         best = None
-        for ax, ay in ((-0.1, 1.1), (-0.1, -0.1), (1.1, 1.1), (1.1, -0.1)):
+        for ax, ay in ((-0.1, 1.1), (-0.1, -0.1), (1.1, 1.1), (1.1, -0.1),
+                       (0.5, 1.25), (0.5, -0.25), (-0.15, 0.5), (1.15, 0.5)):
             box = QRectF(cx - ax * w, cy - ay * h, w, h)
-            overlap = sum(_area(box.intersected(r)) for r in placed)
-            if best is None or overlap < best[0]:
-                best = (overlap, (ax, ay), box)
-            if overlap == 0:
+            crowding = sum(_area(box.intersected(r)) for r in placed) + \
+                1e9 * sum(_crosses(box, a, b) for a, b in segments)
+            if best is None or crowding < best[0]:
+                best = (crowding, (ax, ay), box)
+            if crowding == 0:
                 break
         placed.append(best[2])
         return best[1]
+
+    def _place_labels(self, *_) -> None:
+        """Each row label on the side of its point clear of the labels before it and of the lines."""
+        placed: list[QRectF] = []
+        for label in self.labels:
+            pos = label.pos()
+            label.setAnchor(self._free_anchor(label.textItem.boundingRect(), pos.x(), pos.y(), placed,
+                                              self._lines))
 
     def _draw_lines(self, units: list) -> None:
         """One curve per (name, w0, w1, w2); the first is the chosen neuron (``line_points``)."""
@@ -149,16 +186,6 @@ class DecisionPlot(QWidget):
         groups: dict[tuple, list[int]] = {}
         for i, p in enumerate(pts):  # rows that land on the same point share one label
             groups.setdefault((round(float(p[0]), 6), round(float(p[1]), 6)), []).append(i)
-        placed: list[QRectF] = []
-        for (px, py), rows in groups.items():
-            targets = sorted({int(target[i]) for i in rows})
-            text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
-                " \u2192 " + "/".join(map(str, targets))
-            label = pg.TextItem(text, color=card_colours()["muted"])
-            label.setAnchor(self._free_anchor(label.textItem.boundingRect(), px, py, placed))
-            label.setPos(px, py)
-            self.plot.addItem(label)
-            self.labels.append(label)
         # the lines drawn: in the input plane, every unit of every neuron layer fed by the input (the lecture's
         # XNOR picture: two hidden lines and the band between them); in a hidden plane, the chosen neuron's
         units = []  # (name, w0, w1, w2)
@@ -176,6 +203,17 @@ class DecisionPlot(QWidget):
                 label = unit_name(n.name, u, n.params["units"])
                 units.append((label, w0, w1, w2))
         self._draw_lines(units)
+        lines = [tuple(zip(*line)) for line in (logic.decision_line(*u[1:]) for u in units) if line is not None]
+        self._lines = lines
+        for (px, py), rows in groups.items():
+            targets = sorted({int(target[i]) for i in rows})
+            text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
+                " \u2192 " + "/".join(map(str, targets))
+            label = pg.TextItem(text, color=card_colours()["muted"])
+            label.setPos(px, py)
+            self.plot.addItem(label)
+            self.labels.append(label)
+        self._place_labels()
         lines_text = []
         for label, w0, w1, w2 in units:
             lines_text.append(f"<b>{esc(label)}</b>: {w0:g} + {w1:g}\u00b7x1 + {w2:g}\u00b7x2 = 0"

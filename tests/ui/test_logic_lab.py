@@ -273,3 +273,32 @@ def test_a_gate_preset_chosen_from_train_opens_in_the_logic_lab_and_says_so(wind
     new_from_preset()
     assert window.workspaces.current == "Logic lab"
     assert "Ctrl+" not in window.statusBar().currentMessage()
+
+
+def _crosses(rect, a, b) -> bool:
+    """Does the segment a-b pass through the rectangle (data coordinates)?"""
+    (x1, y1), (x2, y2) = a, b
+    for t in np.linspace(0.0, 1.0, 400):
+        if rect.contains(x1 + t * (x2 - x1), y1 + t * (y2 - y1)):
+            return True
+    return False
+
+
+@pytest.mark.parametrize("preset, layer", [("xnor-case2", "and"), ("xnor-case2", "ors"), ("xnor-case1", "and_nor"),
+                                           ("xnor-case1", "or"), ("and", "and")])
+def test_no_row_label_sits_on_a_decision_line(window, qtbot, preset, layer):
+    """A row's label goes to whichever side of its point is clear of the other labels and of every line drawn: a
+    label struck through by a line is hard to read, and looks like it is the line's."""
+    window.resize(1480, 900)
+    window.load_project(project.loads(preset_text(preset)), None)
+    window.set_workspace("Logic lab")
+    window.select_nodes([window.graph.by_name(layer).id])
+    qtbot.wait(50)
+    plot = window.decision_plot
+    vb = plot.plot.getViewBox()
+    segments = [tuple(zip(*c.getData())) for c in plot.curves if c.getData()[0] is not None and len(c.getData()[0])]
+    assert segments and plot.labels
+    for label in plot.labels:
+        box = vb.mapSceneToView(label.sceneBoundingRect()).boundingRect()
+        for a, b in segments:
+            assert not _crosses(box, a, b), (label.textItem.toPlainText(), a, b)
