@@ -119,6 +119,7 @@ class TrainPanel(QWidget):
         top.addLayout(left, 3)
         top.addWidget(form_box, 2)
         self.runs_table = RunsTable(doc)
+        self.runs_table.setTitle("")  # its tab says "Runs"
         self.runs_table.setMinimumWidth(360)  # its button row may scroll off rather than widen the window
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Curves")
