@@ -27,7 +27,7 @@ def run_app(argv: list[str]) -> int:
     window.offer_recovery()
     paths = [a for a in argv if not a.startswith("-")]
     if paths:
-        window.open_file(paths[0])
+        window.open_file(paths[0], chosen=False)
     code = app.exec()
     # Orderly teardown while Qt is alive, then leave without interpreter finalization: its last
     # garbage collection can trip a C-extension refcount bug once Qt and TensorFlow were both loaded.

@@ -42,6 +42,7 @@ class FileController(QObject):
 
     about_to_replace = Signal()  # stop what works on the old project (training) before it goes
     opened = Signal(str)  # a file was opened or imported
+    chosen = Signal()  # the user replaced the project themselves (a preset; a file, but the command line's)
 
     def __init__(self, doc, settings: QSettings, parent: QWidget):
         super().__init__(parent)
@@ -83,6 +84,7 @@ class FileController(QObject):
         if kept:
             proj.runs = runs
         self.load_project(proj, None)
+        self.chosen.emit()
         if kept:
             self.doc.say(f"The Runs tab keeps the {kept} run{'s' if kept != 1 else ''} of {previous} "
                          f"to compare with {name}.", 8000)
@@ -101,7 +103,7 @@ class FileController(QObject):
         if path:
             self.open_file(path)
 
-    def open_file(self, path: str | os.PathLike) -> bool:
+    def open_file(self, path: str | os.PathLike, chosen: bool = True) -> bool:
         """Open a project, or start importing a Keras model in a worker thread.
 
         Returns False when nothing will change (refused, cancelled or failed: the banner says why). A
@@ -127,6 +129,8 @@ class FileController(QObject):
             return False
         self.load_project(proj, path)
         self._opened(path)
+        if chosen:  # not the file named on the command line: the user was in no workspace before it
+            self.chosen.emit()
         return True
 
     def _on_imported(self, result) -> None:

@@ -146,6 +146,7 @@ class MainWindow(QMainWindow):
         self.inside_panel.train_requested.connect(lambda: self.set_workspace("Train"))
         self.files.about_to_replace.connect(lambda: self.stop_training(wait=True))
         self.files.opened.connect(lambda _path: self.banner.clear())
+        self.files.chosen.connect(self._say_jump)
         self.scene.connect_requested.connect(lambda *_: self.banner.hide() if self.banner.kind == "error" else None)
 
     # ------------------------------------------------------------ document events
@@ -154,14 +155,21 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         QTimer.singleShot(0, self.view.fit_all)
         self.view.fit_all()
+        self._jumped_from = None
         if self.doc.logic.get("target") and self.doc.graph.nodes and \
                 all((n.spec.source or n.spec.hand_set) for n in self.doc.graph.nodes.values()):
             came_from = self.workspaces.current
             self.set_workspace("Logic lab")
-            if came_from != "Logic lab":  # a jump the user did not ask for: where, why, and the way back
-                back = WORKSPACES.index(came_from) + 1
-                self.doc.say(f"{self.doc.project.name or 'This network'} is a hand-set gate network: it opened in "
-                             f"the Logic lab, beside its truth table. Back to {came_from}: Ctrl+{back}.", 10000)
+            self._jumped_from = came_from if came_from != "Logic lab" else None
+
+    def _say_jump(self) -> None:
+        """After a project the user chose themselves (a preset, a file) moved them to the Logic lab: where, why,
+        and the way back. A lesson or a recovered autosave moves them without a word: it said why itself."""
+        came_from, self._jumped_from = self._jumped_from, None
+        if came_from:
+            self.doc.say(f"{self.doc.project.name or 'This network'} is a hand-set gate network: it opened in the "
+                         f"Logic lab, beside its truth table. Back to {came_from}: "
+                         f"Ctrl+{WORKSPACES.index(came_from) + 1}.", 10000)
 
     def _on_selection(self, ids: list) -> None:
         """Clicking an edge into a neuron puts the cursor in its first weight."""
@@ -273,8 +281,8 @@ class MainWindow(QMainWindow):
     def new_project(self):
         return self.files.new_project()
 
-    def open_file(self, path):
-        return self.files.open_file(path)
+    def open_file(self, path, chosen: bool = True):
+        return self.files.open_file(path, chosen)
 
     def save_to(self, path):
         return self.files.save_to(path)

@@ -241,3 +241,15 @@ def test_predict_first_then_see_hides_the_answer(window, settings):
     from PySide6.QtWidgets import QAbstractButton  # noqa: PLC0415
     click(w.lessons_dock.findChild(QAbstractButton, "qt_dockwidget_closebutton"))  # the dock's own close button
     assert not w.lessons_dock.isVisible() and card.shape_line == "4x4x1"
+
+
+def test_a_lesson_that_opens_a_gate_network_does_not_call_it_a_jump(window, qtbot):
+    """The XNOR lesson puts the learner in the Logic lab with its own network; the status line does not then offer
+    the way "back to Build", as it does when the user opens a gate preset from another workspace."""
+    w = window
+    panel = open_lessons(w)
+    row = next(i for i, lesson in enumerate(panel.lessons) if "XNOR" in lesson.title)
+    start_lesson(panel, row)
+    qtbot.wait(100)
+    assert w.workspaces.current == "Logic lab"
+    assert "Back to" not in w.statusBar().currentMessage(), w.statusBar().currentMessage()

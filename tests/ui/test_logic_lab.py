@@ -259,6 +259,7 @@ def test_a_gate_preset_chosen_from_train_opens_in_the_logic_lab_and_says_so(wind
     new_from_preset()
     assert window.doc.project.name == "xnor-case1"
     assert window.workspaces.current == "Logic lab"
+    qtbot.wait(100)  # and nothing said just after it covers it
     said = window.statusBar().currentMessage()
     assert "Logic lab" in said and "truth table" in said and "Ctrl+3" in said, said
     # from Build, the way back is Build's key
