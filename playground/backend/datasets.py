@@ -28,8 +28,8 @@ from ..core.errors import DatasetError
 from ..core.files import open_regular
 from ..core.logic import GATES, binary_rows
 from ..core.safe_files import npy_header, open_zip, read_npy
-from ..resources_path import resource_file
 from ..core.words import count
+from ..resources_path import resource_file
 
 DIGITS = tuple(str(i) for i in range(10))
 FASHION = ("T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot")
@@ -82,8 +82,10 @@ def _check_arrays(name: str, x, y, where: str) -> None:
         bad = ~np.isfinite(x)
         if bad.any():
             first = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise DatasetError(f"{where}: x holds {count(int(bad.sum()), 'value')} that {'is' if int(bad.sum()) == 1 else 'are'} not finite numbers (NaN or "
-                               f"infinity), the first at index {first}; fix or drop those examples.")
+            n_bad = int(bad.sum())
+            what = "is not a finite number" if n_bad == 1 else "are not finite numbers"
+            raise DatasetError(f"{where}: x holds {count(n_bad, 'value')} that {what} (NaN or infinity), the first "
+                               f"at index {first}; fix or drop those examples.")
 
 
 def load_mnist_sample() -> Dataset:
@@ -332,7 +334,8 @@ def load_csv(path: Path) -> Dataset:
         raise DatasetError(f"{path.name}: every row must be label,pixel0,pixel1,... numbers "
                            f"({str(exc).splitlines()[0][:200]}).") from None
     if data.shape[1] < 2 or len(data) == 0:
-        raise DatasetError(f"{path.name}: expected label,pixel0..pixelN columns; found {count(data.shape[1], 'column')}.")
+        raise DatasetError(f"{path.name}: expected label,pixel0..pixelN columns; found "
+                           f"{count(data.shape[1], 'column')}.")
     y, names = _labels(data[:, 0], path.name)
     x = data[:, 1:]
     _check_arrays("csv", x, y, path.name)

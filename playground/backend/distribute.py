@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from ..core.errors import PlaygroundError
+from ..core.words import count
 from .hosts import process_count
 from .runtime import get_keras, tf_data_batches, tf_mirrored_strategy
 
@@ -142,7 +143,7 @@ def fit_feed(x, y, batch_size: int, validation_split: float, seed: int | None) -
                      "shuffle": True}, math.ceil(n_train / batch_size))
     steps = n_train // batch_size
     if steps == 0:
-        raise DeviceError(f"the training set has {n_train} examples, fewer than one batch of {batch_size}; "
+        raise DeviceError(f"the training set has {count(n_train, 'example')}, fewer than one batch of {batch_size}; "
                           f"lower the batch size.")
     kwargs = {"x": tf_data_batches(x[:n_train], y[:n_train], batch_size, seed=0 if seed is None else seed),
               "steps_per_epoch": steps, "shuffle": False}  # shuffled in the pipeline

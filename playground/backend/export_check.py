@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..core.errors import PlaygroundError
+from ..core.words import count
 from .builder import layers_by_name
 from .runtime import get_keras
 
@@ -69,7 +70,7 @@ def _run_onnx(path: Path, xs: list[np.ndarray]) -> np.ndarray:
     session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     names = [i.name for i in session.get_inputs()]
     if len(names) != len(xs):
-        raise ExportCheckError(f"the ONNX file takes {len(names)} inputs ({', '.join(names)[:200]}); the model "
+        raise ExportCheckError(f"the ONNX file takes {count(len(names), 'input')} ({', '.join(names)[:200]}); the model "
                                f"takes {len(xs)}")
     return np.asarray(session.run(None, dict(zip(names, xs)))[0])
 

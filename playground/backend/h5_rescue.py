@@ -23,9 +23,9 @@ from pathlib import Path
 
 from ..core.errors import ModelImportError
 from ..core.layer_data import MODEL_CLASSES
+from ..core.words import count
 from .importer import constant_operation
 from .runtime import get_keras
-from ..core.words import count
 
 # class name -> the keras module that defines it (and nothing else is imported)
 HELPER_LAYERS = {"LayerScale": "keras.src.applications.convnext",
@@ -143,8 +143,8 @@ def assign_by_layer(model, path: Path, h5=None) -> None:
                     continue
                 paths = by_layer.get((top, leaf.name), [])
                 if len(paths) != len(variables):
-                    raise ModelImportError(f"{path.name}: layer {leaf.name!r} has {len(variables)} weights, the "
-                                           f"file {len(paths)}.")
+                    raise ModelImportError(f"{path.name}: layer {leaf.name!r} has {count(len(variables), 'weight')}, "
+                                           f"the file {len(paths)}.")
                 for var, p in zip(variables, paths):  # shape checked from the header before the data is read
                     data = read_dataset(group, p, path.name, ModelImportError, expect=tuple(var.shape),
                                         whose=f"layer {leaf.name!r}")
@@ -152,7 +152,8 @@ def assign_by_layer(model, path: Path, h5=None) -> None:
                     used.add(p)
         left = [p for ps in by_layer.values() for p in ps if p not in used]
         if left:
-            raise ModelImportError(f"{path.name}: {count(len(left), 'weight')} in the file {'belongs' if len(left) == 1 else 'belong'} to no layer "
+            belong = "belongs" if len(left) == 1 else "belong"
+            raise ModelImportError(f"{path.name}: {count(len(left), 'weight')} in the file {belong} to no layer "
                                    f"(first: {left[0]!r}).")
 
 

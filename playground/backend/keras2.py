@@ -18,9 +18,9 @@ from ..core.errors import ModelImportError
 from ..core.hdf5 import HDF5_MAGIC
 from ..core.keras2_dialect import Conversion, is_keras2, keras2_weight_names, translate
 from ..core.layer_data import CODE_LAYERS, code_refusal
+from ..core.words import count
 from .model_files import check_safe, layer_classes, read_model_config, save_model
 from .runtime import get_keras
-from ..core.words import count
 
 def _h5_version(path: Path):
     from ..core.hdf5 import open_h5, read_attr  # noqa: PLC0415 - the one gate every .h5 passes
@@ -182,8 +182,9 @@ def assign_weights(model, path: Path, h5=None) -> None:
                     used.add(found[0])
         left = [p for _, _, p in index if p not in used]
         if left:
-            raise ModelImportError(f"{path.name}: {count(len(left), 'weight')} in the file {'belongs' if len(left) == 1 else 'belong'} to no layer of the "
-                                   f"converted model (first: {left[0][:120]!r}).")
+            belong = "belongs" if len(left) == 1 else "belong"
+            raise ModelImportError(f"{path.name}: {count(len(left), 'weight')} in the file {belong} to no layer of "
+                                   f"the converted model (first: {left[0][:120]!r}).")
 
 
 def _find(index, top: str, layer: str, names: tuple[str, ...]) -> list[str]:

@@ -18,10 +18,10 @@ import numpy as np
 
 from ..core.errors import DatasetError, TrainingError
 from ..core.settings import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig  # noqa: F401 - one schema, in core
+from ..core.words import count
 from .datasets import Prepared
 from .distribute import fit_feed
 from .runtime import get_keras
-from ..core.words import count
 
 EventFn = Callable[[str, dict], None]
 
@@ -240,8 +240,8 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
         result = TrainResult(epochs_run, "stopped", _stop_message(state.get("last"), steps, cfg.epochs), history,
                              seconds=seconds)
     elif epochs_run < cfg.epochs:
-        result = TrainResult(epochs_run, "early", f"Early stopping after {epochs_run} epochs: no improvement "
-                             f"for {cfg.early_stopping}.", history, seconds=seconds)
+        result = TrainResult(epochs_run, "early", f"Early stopping after {count(epochs_run, 'epoch')}: no improvement "
+                             f"for {count(cfg.early_stopping, 'epoch')}.", history, seconds=seconds)
     else:
         result = TrainResult(epochs_run, "finished", f"Finished {count(epochs_run, 'epoch')} in {seconds:.1f} s.",
                              history, seconds=seconds)

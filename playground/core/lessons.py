@@ -717,7 +717,8 @@ def check_truth_table(args: dict, state: LessonState) -> Result:
             return _missing(args["layer"])
         u = args["unit"]
         if u > trace.a.shape[1]:
-            return Result(False, f"{node.name} has {count(trace.a.shape[1], 'neuron')}; this step asks about neuron {u}.")
+            return Result(False, f"{node.name} has {count(trace.a.shape[1], 'neuron')}; this step asks about "
+                                 f"neuron {u}.")
         col = logic.target_column(target, table.inputs.shape[1])
     except PlaygroundError as exc:
         return Result(False, str(exc))
@@ -918,7 +919,8 @@ def check_frozen_base(args: dict, state: LessonState) -> Result:
         return Result(False, "No layer of the base is frozen: freeze the pretrained layers so training keeps "
                              "their weights.")
     unfrozen = [n for n in weighted if n.trainable and n.id != head.id]
-    note = f" ({count(len(unfrozen), 'other layer')} still train{'s' if len(unfrozen) == 1 else ''})" if unfrozen else ""
+    trains = "trains" if len(unfrozen) == 1 else "train"
+    note = f" ({count(len(unfrozen), 'other layer')} still {trains})" if unfrozen else ""
     return Result(True, f"{count(len(frozen), 'base layer')} frozen, the head {head.name} trains{note}.")
 
 

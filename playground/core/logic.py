@@ -14,6 +14,7 @@ import numpy as np
 
 from .errors import ShapeError
 from .graph import Graph
+from .words import count
 
 GATES: dict[str, tuple[int, tuple[int, ...]]] = {
     # name: (number of inputs, output for rows 00, 01, 10, 11 in binary counting order)
@@ -118,7 +119,7 @@ def evaluate(graph: Graph, x: np.ndarray) -> tuple[np.ndarray, list[LayerTrace]]
             k = np.zeros((a_in.shape[1], units)) if k is None else k.astype(float)
             b = np.zeros(units) if b is None else b.astype(float)
             if k.shape != (a_in.shape[1], units):
-                raise ShapeError(f"Neuron {node.name!r} has weights for {k.shape[0]} inputs but receives "
+                raise ShapeError(f"Neuron {node.name!r} has weights for {count(k.shape[0], 'input')} but receives "
                                  f"{a_in.shape[1]}.")
             z = a_in @ k + b
             a = activate(z, node.params["activation"])

@@ -31,6 +31,7 @@ from .runs import from_dict as runs_from_dict
 from .runs import to_dict as runs_to_dict
 from .settings import LogicConfig, TrainConfig, default_training
 from .weights import weights_problem
+from .words import count
 
 SCHEMA_VERSION = 2  # 2: "runs" (the run history)
 INLINE_LIMIT = 64
@@ -97,12 +98,12 @@ def decode_array(obj: Any, where: str) -> np.ndarray:
         except (ValueError, UnicodeEncodeError):
             raise ProjectFormatError(f"{where}.b64 is not valid base64.") from None
         if len(raw) != 4 * n:
-            raise ProjectFormatError(f"{where} holds {len(raw) // 4} values but its shape {shape} needs {n}.")
+            raise ProjectFormatError(f"{where} holds {count(len(raw) // 4, 'value')} but its shape {shape} needs {n:,}.")
         arr = np.frombuffer(raw, dtype="<f4").astype(np.float32)
     else:
         raise ProjectFormatError(f"{where} needs 'values' or 'b64'.")
     if arr.size != n:
-        raise ProjectFormatError(f"{where} holds {arr.size} values but its shape {shape} needs {n}.")
+        raise ProjectFormatError(f"{where} holds {count(arr.size, 'value')} but its shape {shape} needs {n:,}.")
     if not np.all(np.isfinite(arr)):
         raise ProjectFormatError(f"{where} contains a value that is not a finite number.")
     return arr.reshape(shape)

@@ -537,10 +537,11 @@ def _neuron_weights_check(node, in_shapes) -> str | None:
     k = node.weights.get("kernel")
     b = node.weights.get("bias")
     if k is not None and tuple(k.shape) != (n_in, units):
-        return (f"the weights are set for {count(k.shape[0], 'input')} x {count(k.shape[1], 'neuron')} but this node receives "
-                f"{count(n_in, 'input')} and has {count(units, 'neuron')}; reset the weights to fit.")
+        return (f"the weights are set for {count(k.shape[0], 'input')} x {count(k.shape[1], 'neuron')} but this "
+                f"node receives {count(n_in, 'input')} and has {count(units, 'neuron')}; reset the weights to fit.")
     if b is not None and tuple(b.shape) != (units,):
-        return f"the biases are set for {count(b.shape[0], 'neuron')} but the node has {units}; reset the weights to fit."
+        return (f"the biases are set for {count(b.shape[0], 'neuron')} but the node has {units:,}; reset the "
+                f"weights to fit.")
     return None
 
 

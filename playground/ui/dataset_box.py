@@ -16,8 +16,8 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, Q
                                QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
-from .images import array_to_pixmap
 from ..core.words import count
+from .images import array_to_pixmap
 
 PREVIEWABLE = ("mnist-sample",)
 FOLDER, FILE = "__folder__", "__file__"  # the combo's two "your own" entries
@@ -312,8 +312,8 @@ class DatasetBox(QGroupBox):
         note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
         if units != len(classes):
             self.feeds.setText(f"{esc(note, quote=False)}<br><span style='color:#D64541'>The folder has "
-                               f"{len(classes)} classes but the model's output layer has {count(units, 'unit')}; set the last "
-                               f"Dense to {len(classes)} units (or replace the head for {len(classes)} classes)"
+                               f"{len(classes)} classes but the model's output layer has {count(units, 'unit')}; "
+                               f"set the last Dense to {len(classes)} units (or replace the head for {len(classes)} classes)"
                                f".</span>")
             return
         self.feeds.setText(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ..core import logic
 from ..core.graph import Graph
+from ..core.words import count
 from .logic_lab import GREEN, RED, LogicPanel
 from .theme import card_colours
 from .weight_grid import source_name, unit_name
-from ..core.words import count
 
 def _area(r: QRectF) -> float:
     return r.width() * r.height() if r.isValid() else 0.0

@@ -15,9 +15,9 @@ from ..core.analysis import ShapeCache
 from ..core.errors import PlaygroundError
 from ..core.layout import auto_layout
 from ..core.registry import get_spec
+from ..core.words import count
 from . import commands as C
 from .canvas.items import CARD_H, CARD_W
-from ..core.words import count
 
 
 class Editor(QObject):

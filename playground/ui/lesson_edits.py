@@ -13,9 +13,9 @@ from ..core import project as project_io
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from ..core.settings import default_training
+from ..core.words import count
 from ..resources_path import preset_text
 from . import commands as C
-from ..core.words import count
 
 
 class ReplaceNetworkCommand(QUndoCommand):
@@ -64,9 +64,13 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
         node = _node(g, args["layer"])
         n_in = doc.shapes.output_width(g.input_ids(node.id)[0]) if g.input_ids(node.id) else None
         want = (n_in, node.params.get("units"))
-        if not node.spec.hand_set or args["kernel"].shape != want:
-            raise PlaygroundError(f"{node.name} takes weights of {count(want[0], 'input')} x {count(want[1], 'neuron')}; the "
-                                  f"lesson gives {args['kernel'].shape[0]} x {args['kernel'].shape[1]}.")
+        if not node.spec.hand_set or n_in is None:
+            why = "is not a neuron layer" if not node.spec.hand_set else "has no input yet"
+            raise PlaygroundError(f"{node.name} {why}, so the lesson cannot set its weights.")
+        if args["kernel"].shape != want:
+            raise PlaygroundError(f"{node.name} takes weights of {count(want[0], 'input')} x "
+                                  f"{count(want[1], 'neuron')}; the lesson gives {args['kernel'].shape[0]} x "
+                                  f"{args['kernel'].shape[1]}.")
         doc.push(C.SetWeightsCommand(g, {node.id: {"kernel": args["kernel"].copy(), "bias": args["bias"].copy()}},
                                      "Set weights"))
     elif a.do == "set_param":

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from ..core import logic
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
+from ..core.words import count
 from . import commands as C
 from .weight_grid import unit_name
 
@@ -383,8 +384,8 @@ class LogicPanel(QWidget):
             score = f"{right} of {len(table.inputs)} rows right"
         except PlaygroundError:
             score = "the table could not be computed"
-        self._end_learning(f"Learned in {outcome.result.epochs_run} epochs: {score} (a sigmoid output \u2265 0.5 "
-                           f"counts as 1). Press \u201cSnap back to step\u201d to compare. Undo restores your "
+        self._end_learning(f"Learned in {count(outcome.result.epochs_run, 'epoch')}: {score} (a sigmoid output "
+                           f"\u2265 0.5 counts as 1). Press \u201cSnap back to step\u201d to compare. Undo restores your "
                            f"hand-set weights.")
 
     def _end_learning(self, text: str) -> None:

@@ -30,6 +30,7 @@ class ResultsView(QGroupBox):
         self.confusion.setMinimumHeight(150)
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.confusion.verticalHeader().setSectionResizeMode(QHeaderView.Stretch)  # the matrix fills its box
+        self.confusion.setTextElideMode(Qt.ElideNone)  # a diagonal count of 1,000 is not cut to "1\u2026"
         self.confusion.setToolTip("Rows: true class; columns: predicted class.")
         self.confusion.cellClicked.connect(self.show_cell)
         self.gallery_title = QLabel("Misclassified (predicted / true):")
@@ -48,8 +49,7 @@ class ResultsView(QGroupBox):
         rb.addWidget(self.label)
         rows = QHBoxLayout()
         matrix = QVBoxLayout()
-        self.matrix_title = QLabel("Confusion matrix: rows are the true class, columns the predicted one")
-        self.matrix_title.setWordWrap(True)
+        self.matrix_title = QLabel("Confusion matrix (rows: true class; columns: predicted)")
         matrix.addWidget(self.matrix_title)
         matrix.addWidget(self.confusion, 1)
         rows.addLayout(matrix, 3)
@@ -112,8 +112,8 @@ class ResultsView(QGroupBox):
             return
         pred, true = self.preds
         hits = np.flatnonzero((true == row) & (pred == col))
-        self.gallery_title.setText(f"True {self.labels[row]}, predicted {self.labels[col]}: {count(len(hits), 'example')}"
-                                   + (", the first 12:" if len(hits) > 12 else ":"))
+        self.gallery_title.setText(f"True {self.labels[row]}, predicted {self.labels[col]}: "
+                                   f"{count(len(hits), 'example')}" + (", the first 12:" if len(hits) > 12 else ":"))
         self._fill_gallery(hits[:12])
 
     def _empty_gallery(self) -> None:

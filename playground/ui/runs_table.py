@@ -63,6 +63,10 @@ def replay_verdict(history: runs_core.RunHistory, run: runs_core.Run) -> str:
     return f"<br><b>Replay of run #{run.replay_of} differs</b>: {original.first_difference(run)}."
 
 
+def _last(n: int) -> str:
+    return "last run" if n == 1 else f"last {n} runs"
+
+
 class RunsTable(QGroupBox):
     overlay_changed = Signal(list)  # the selected runs (core Run objects), oldest first
     replay_requested = Signal(int)  # a run number
@@ -191,7 +195,7 @@ class RunsTable(QGroupBox):
                     f"replay it.")
         if self.history.weights_of(run.start_digest) is None:
             return (f"Run #{run.number} started from weights the project no longer keeps (it keeps those of the "
-                    f"last {self.history.keep_weights} runs).")
+                    f"{_last(self.history.keep_weights)}).")
         return None
 
     def _on_selection(self) -> None:
@@ -204,7 +208,7 @@ class RunsTable(QGroupBox):
         self.restore_btn.setEnabled(kept)
         self.restore_btn.setToolTip(RESTORE_TIP if kept else "Select one run to restore its weights." if one is None
                                     else f"Run #{one.number}'s final weights are no longer kept (the project keeps "
-                                         f"those of the last {self.history.keep_weights} runs).")
+                                         f"those of the {_last(self.history.keep_weights)}).")
         self.delete_btn.setEnabled(bool(chosen))
         self.overlay_changed.emit(chosen)
 

@@ -106,8 +106,8 @@ class SummaryTable(QWidget):
         frozen = f", {total - trainable:,} non-trainable" if total - trainable else ""
         self.totals.setText(f"<b>Total params: {total:,}</b> ({trainable:,} trainable{frozen}) \u00b7 weights "
                             f"{size_text(total * 4)} "
-                            f"as float32" + (f" \u00b7 <span style='color:#D64541'>{count(n_err, 'layer')} with errors</span>"
-                                             if n_err else ""))
+                            f"as float32" + (f" \u00b7 <span style='color:#D64541'>{count(n_err, 'layer')} with "
+                                             f"errors</span>" if n_err else ""))
         if self.doc.masked:  # the total would give a lesson's answer away
             self.totals.setText("<b>Total params: ?</b> (hidden while a lesson asks you to predict a size or count)")
         self.table.blockSignals(False)

@@ -9,16 +9,16 @@ from __future__ import annotations
 import math
 import time
 from datetime import datetime, timezone
+from html import escape as esc
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from html import escape as esc
-
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from ..core import runs as runs_core
 from ..core.logic import step_training_note
+from ..core.words import count
 from .dataset_box import DatasetBox
 from .plots import MAX_POINTS, TrainingPlots
 from .results import ResultsView
@@ -231,7 +231,7 @@ class TrainPanel(QWidget):
             kept = " (frozen layers keep theirs)" if start else ""
             return f"from fresh weights ({seeded}){kept}"
         if not start:
-            return f"from fresh weights ({seeded}; the network had none to continue from)"
+            return f"from fresh weights ({seeded}; the network had no weights to continue from)"
         after = runs_core.continued_run(self.doc.project.runs, start)
         if after is not None:
             return (f"from run #{after}'s trained weights (it continues that run; choose start from: fresh "
@@ -336,8 +336,8 @@ class TrainPanel(QWidget):
         epoch, batch, steps = int(p["epoch"]), int(p["batch"]), max(int(p["steps"]), 1)
         where = (f"after batch {batch} of {steps} in epoch {epoch + 1}" if batch else
                  f"after epoch {epoch}" if epoch else "before the first batch")
-        self.status.setText(f"Paused {where} ({p['batches_done']} batches in all). Step runs one batch (F7); "
-                            f"Resume with Space.")
+        self.status.setText(f"Paused {where} ({count(int(p['batches_done']), 'batch', 'batches')} in all). Step "
+                            f"runs one batch (F7); Resume with Space.")
         self.doc.push(TrainingRunCommand(self.doc, self.run_info["token"], p["weights"],
                                          f"Weights {where} (paused)"))
         from ..backend.session import Outcome  # plain Python: no Keras import
@@ -350,7 +350,7 @@ class TrainPanel(QWidget):
         done = self.batches_done
         epoch = min((done - 1) // steps + 1, self.epochs) if done else 1
         self.counter.setText(f"batch {done - (epoch - 1) * steps if done else 0} of {steps} \u00b7 epoch {epoch} "
-                             f"of {self.epochs} \u00b7 {done} batches trained")
+                             f"of {self.epochs} \u00b7 {count(done, 'batch', 'batches')} trained")
 
     def _on_begun(self, epochs: float, steps: float, device: str) -> None:
         self.epochs, self.steps = int(epochs), max(int(steps), 1)

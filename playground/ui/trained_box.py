@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpin
 
 from ..core.errors import PlaygroundError
 from ..core.registry import get_spec
-from . import commands as C
 from ..core.words import count
+from . import commands as C
 
 
 class TrainedWeightsBox(QWidget):

@@ -13,8 +13,8 @@ from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..core.weights import fitted_neuron_weights
-from . import commands as C
 from ..core.words import count
+from . import commands as C
 
 RED = "border: 1.5px solid #D64541; border-radius: 3px;"
 

@@ -41,7 +41,7 @@ def test_a_three_image_npz_loads_and_is_contiguous(tmp_path):
     (np.zeros(2, dtype=[("a", "f4")]), "structured"),
     (np.arange(3.0), "one row per example"),
     (np.array([[1.0, np.nan], [0.0, 1.0], [1.0, 1.0]]),
-     "not finite numbers (NaN or infinity), the first at index (0, 1)"),
+     "1 value that is not a finite number (NaN or infinity), the first at index (0, 1)"),
     (np.array([[1 + 2j, 0], [0, 0], [0, 0]]), "dtype '<c16'"),
 ])
 def test_arrays_that_are_not_numeric_examples_are_refused(tmp_path, x, needle):

@@ -65,7 +65,7 @@ def test_missing_optional_keys_take_defaults():
      "edges[0].to 'b'"),
     ({"schema_version": 1, "nodes": [{"id": "a", "type": "dense", "weights": {"kernel": {"shape": [2],
                                                                                    "values": [1]}}}]},
-     "holds 1 values"),
+     "holds 1 value but its shape"),
 ])
 def test_bad_files_name_the_field(data, needle):
     with pytest.raises(ProjectFormatError) as exc:
