@@ -60,3 +60,25 @@ def test_a_refused_edit_leaves_nothing_behind(qtbot):
     assert not doc.stack.canRedo()  # nothing half-done to redo
     assert doc.graph == before and np.array_equal(doc.graph.by_name("and").weights["bias"], before.by_name(
         "and").weights["bias"])
+
+
+def test_set_weights_on_a_layer_that_takes_none_is_a_message_and_leaves_undo_whole(qtbot):
+    """A teacher's step that sets weights on the Input (no input, no neurons) is refused in words, like any other
+    refused edit; the undo stack is left as it was, not inside a half-open step."""
+    import pytest
+
+    from playground.core.errors import PlaygroundError
+    lesson = L.builtin_lessons()[0]
+    doc = Document()
+    doc.replace(start_project(lesson, lesson.start), None)
+    before, depth = doc.graph.copy(), doc.stack.count()
+    inp = next(n.name for n in doc.graph.nodes.values() if n.kind == "input")
+    bad = L.from_dict({"format": "playground-lesson", "version": 1, "id": "b", "title": "B", "steps": [{
+        "title": "s", "text": "t", "show_me": [
+            {"do": "set_weights", "layer": inp, "kernel": [[1], [1]], "bias": [-1.5]}]}]})
+    with pytest.raises(PlaygroundError, match=f"{inp} is not a neuron layer"):
+        apply_actions(doc, bad.steps[0].show_me, "bad")
+    assert doc.graph == before and doc.stack.count() == depth and doc.stack.index() == depth
+    doc.stack.beginMacro("after")  # the stack takes new steps at its top level: no macro was left open
+    doc.stack.endMacro()
+    assert doc.stack.count() == depth + 1
