@@ -101,6 +101,7 @@ class TrainingPlots(QWidget):
         self.live_run: int | None = None  # the finished run the live curves show (the panel sets it)
         self._pending_runs: list = []  # runs to overlay once the plots exist (show_runs before the first show)
         self.running = False  # a run in progress owns the axes
+        self._frame = None  # (right, top) of the runs overlaid: the axes between runs
 
     def showEvent(self, event):
         self.ensure_widgets()
@@ -292,10 +293,23 @@ class TrainingPlots(QWidget):
         self.overlaid = [r.number for r in runs]
         # the finished run's own overlay is its smoothed curve: the live one would lie under it, named twice
         self._show_live_smoothed(self.live_run not in self.overlaid)
-        if runs and not self.running:  # between runs, frame the overlays (a run in progress keeps its axes)
-            self.loss_plot.setXRange(0, max(right, 1e-9), padding=0.02)
-            self.acc_plot.setXRange(0, max(right, 1e-9), padding=0.02)
-            self.loss_plot.setYRange(0, top * 1.1 if top > 0 else 1, padding=0)
+        self._frame = (right, top) if runs else None
+        self.frame_runs()
+
+    def end_run(self) -> None:
+        """The run's thread is done: the axes are free again, and frame the runs shown, the one that just ended
+        whole (its epoch ends had tightened the loss axis to its last 200 batches, cutting off its start)."""
+        self.running = False
+        self.frame_runs()
+
+    def frame_runs(self) -> None:
+        """Between runs, frame the overlaid runs (a run in progress keeps its axes)."""
+        if self._frame is None or self.running or self.loss_plot is None:
+            return
+        right, top = self._frame
+        self.loss_plot.setXRange(0, max(right, 1e-9), padding=0.02)
+        self.acc_plot.setXRange(0, max(right, 1e-9), padding=0.02)
+        self.loss_plot.setYRange(0, top * 1.1 if top > 0 else 1, padding=0)
 
 
     def _show_live_smoothed(self, shown: bool) -> None:

@@ -430,7 +430,7 @@ class TrainPanel(QWidget):
     def _on_thread_done(self) -> None:
         self.progress.setFormat("%p%")
         self.plots.timer.stop()
-        self.plots.running = False
+        self.plots.end_run()  # frames the run that ended, whole
         self.plots.redraw()
         self.paused = self.stepping = False
         self.stop_btn.setEnabled(False)

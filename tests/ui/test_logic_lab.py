@@ -242,16 +242,22 @@ def test_a_gate_preset_chosen_from_train_opens_in_the_logic_lab_and_says_so(wind
         qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
         QTest.keyClick(window, key, modifiers)
 
-    def choose():  # the gallery is modal: find it, type the preset's name, confirm
+    def choose(tries=200):  # the gallery is modal: once it is up, type the preset's name and confirm
         dlg = QApplication.activeModalWidget()
-        chosen.append(dlg is not None and dlg.windowTitle())
+        if dlg is None:
+            if tries:
+                QTimer.singleShot(10, lambda: choose(tries - 1))
+            return
+        chosen.append(dlg.windowTitle())
         dlg.list.setFocus()
         QTest.keyClicks(dlg.list, "xnor-case1")
         QTest.keyClick(dlg.list, Qt.Key_Return)
 
     def new_from_preset():
-        QTimer.singleShot(50, choose)
-        press(Qt.Key_N, Qt.ControlModifier | Qt.ShiftModifier)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+        QTimer.singleShot(0, choose)  # runs in the dialog's own event loop (or waits for it)
+        QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier | Qt.ShiftModifier)
         assert chosen.pop() == "New from preset"
 
     press(Qt.Key_3, Qt.ControlModifier)  # Train (a button's shortcut clicks it after 100 ms)

@@ -358,3 +358,15 @@ def test_undoing_a_run_clears_its_curves_and_says_so(window, qtbot):
     assert not window.doc.project.runs.runs
     assert panel.plots.buffers["batch_loss"].n == 0 and panel.plots.buffers["epoch_loss"].n == 0
     assert "Run #1 left the history (undone" in panel.status.text(), panel.status.text()
+
+
+def test_a_finished_run_is_framed_whole_from_its_first_batch(window, qtbot):
+    """While a run trains, each epoch end tightens the loss axis to its last batches (the detail of what is
+    happening now). When it ends, the run is one curve to read whole: the axis goes back up to its first batches."""
+    panel = trained(window, qtbot, digits_project(epochs=3, batch_size=64))  # 157 batches an epoch
+    plots = panel.plots
+    _, y = plots.overlays[0].getData()  # "run 1": its smoothed loss, from the first batch
+    top = plots.loss_plot.getViewBox().viewRange()[1][1]
+    assert float(np.nanmax(y)) <= top, (float(np.nanmax(y)), top)
+    right = plots.loss_plot.getViewBox().viewRange()[0][1]
+    assert right >= 3.0
