@@ -54,12 +54,18 @@ def finish(qtbot, panel, timeout=120_000):
     qtbot.wait(50)
 
 
-def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
-    window.load_project(digits_project(batch_size=16), None)  # 625 batches: room to pause mid-epoch
+def running(window, qtbot, proj, batches):
+    """Open ``proj``, Train, click Start, and wait until ``batches`` batches have trained; the panel."""
+    window.load_project(proj, None)
     window.set_workspace("Train")
     panel = window.train_panel
     click(panel.start_btn)
-    qtbot.waitUntil(lambda: panel.batches_done >= 3, timeout=120_000)
+    qtbot.waitUntil(lambda: panel.batches_done >= batches, timeout=120_000)
+    return panel
+
+
+def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
+    panel = running(window, qtbot, digits_project(batch_size=16), 3)  # 625 batches: room to pause mid-epoch
     click(panel.pause_btn)
     wait_paused(qtbot, panel)
     steps = panel.steps
@@ -318,11 +324,7 @@ def test_a_run_of_one_batch_an_epoch_is_not_smoothed_behind_its_epoch_points(win
 def test_a_run_stopped_mid_epoch_draws_no_epoch_point_past_its_last_batch(window, qtbot):
     """Keras ends a stopped epoch with its epoch-end logs (the mean of the batches run so far, and a validation
     pass): drawn at epoch 1.0 they stood far to the right of where the curves stop. A cut epoch has no point."""
-    window.load_project(digits_project(epochs=2, batch_size=16), None)  # 625 batches an epoch
-    window.set_workspace("Train")
-    panel = window.train_panel
-    click(panel.start_btn)
-    qtbot.waitUntil(lambda: panel.batches_done >= 20, timeout=120_000)
+    panel = running(window, qtbot, digits_project(epochs=2, batch_size=16), 20)  # 625 batches an epoch
     click(panel.stop_btn)
     finish(qtbot, panel)
     assert panel.outcome.result.stopped == "stopped"
