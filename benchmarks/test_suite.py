@@ -12,6 +12,15 @@ same in CPU seconds (every worker and child process). About 5 minutes a round on
 
 Last line: suite_s=<median> baseline_s=<median> ratio=<median> ratio_min, ratio_max, suite_cpu_s, baseline_cpu_s,
 cpu_ratio (medians)
+
+    python benchmarks/test_suite.py ROUNDS --against REV
+
+The baseline is then the test command of commit REV (9e73c0b: the suite issue 26 timed at 5 min 5 s): this
+suite, then per round REV's suite and this one again, each REV run against the mean of this suite's runs on either
+side of it. So ``ratio`` reads as the issue's goal does: 2.5 min against 5 min 5 s is a
+ratio of 0.49 whatever the machine's speed that day. REV is checked out in a temporary git worktree and run in a
+temporary environment with this one's packages and REV's ``playground`` (``baseline_checkout``). Its tests must
+pass, as ours must.
 """
 
 import os
@@ -55,23 +64,100 @@ def baseline() -> tuple[float, float]:
         return time.perf_counter() - t0, cpu_of_children() - cpu0
 
 
-def suite() -> tuple[float, float, str]:
-    """(wall seconds, CPU seconds of every process it started, pytest's closing line)."""
+def suite(python: str = sys.executable, root: Path = ROOT) -> tuple[float, float, str]:
+    """(wall seconds, CPU seconds of every process it started, pytest's closing line) of the test command run in
+    ``root`` by ``python`` (this checkout, or another commit's worktree with its environment)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     cpu0, t0 = cpu_of_children(), time.perf_counter()
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=ROOT, env=env,
+    out = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, env=env,
                          capture_output=True, text=True)
     wall, cpu = time.perf_counter() - t0, cpu_of_children() - cpu0
     closing = (out.stdout.strip().splitlines() or [""])[-1]
     if out.returncode:
-        raise SystemExit(f"the tests failed: {closing}")
+        raise SystemExit(f"the tests in {root} failed: {closing}\n{out.stdout[-3000:]}")
     return wall, cpu, closing
 
 
-if __name__ == "__main__":
-    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+def baseline_checkout(rev: str, folder: str) -> tuple[str, Path]:
+    """(python, root): commit ``rev`` checked out in ``folder``, and a virtual environment that holds this one's
+    packages (each linked, not copied) with that commit's ``playground`` in place of this checkout's, laid out as
+    an install of it would be (its resources/ as playground.resources). No PYTHONPATH: the baseline's tests that
+    start a fresh environment of their own (test_wheel) must not see the source tree."""
+    import sysconfig
+    import venv
+    root = Path(folder) / "baseline"
+    subprocess.run(["git", "worktree", "add", "--detach", str(root), rev], cwd=ROOT, check=True, capture_output=True)
+    env_dir = Path(folder) / "venv"
+    venv.create(env_dir, with_pip=False)
+    python = str(env_dir / "bin" / "python")
+    site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    ours = Path(sysconfig.get_paths()["purelib"])
+    for entry in ours.iterdir():
+        if entry.name.startswith(("__editable__", "network_playground", "playground", "distutils-precedence")):
+            continue  # this checkout's editable install
+        if not (site / entry.name).exists():
+            (site / entry.name).symlink_to(entry)
+    package = site / "playground"
+    package.symlink_to(root / "playground", target_is_directory=True)
+    (root / "playground" / "resources").symlink_to(root / "resources", target_is_directory=True)
+    for name, module, func in entry_points((root / "pyproject.toml").read_text()):
+        # the console scripts pip would write (test_readme runs `playground`)
+        script = env_dir / "bin" / name
+        script.write_text(f"#!{python}\nimport sys\nfrom {module} import {func}\nsys.exit({func}())\n")
+        script.chmod(0o755)
+    return python, root
+
+
+def entry_points(pyproject: str) -> list[tuple[str, str, str]]:
+    """(name, module, function) of each ``[project.scripts]`` and ``[project.gui-scripts]`` line (no tomllib: it
+    is Python 3.11's, and the app runs on 3.10)."""
+    found, section = [], ""
+    for line in pyproject.splitlines():
+        line = line.strip()
+        if line.startswith("["):
+            section = line
+        elif section in ("[project.scripts]", "[project.gui-scripts]") and "=" in line:
+            name, target = (part.strip().strip('"') for part in line.split("=", 1))
+            module, func = target.split(":")
+            found.append((name, module, func))
+    return found
+
+
+def against(rev: str, rounds: int) -> list[tuple]:
+    """This suite, then per round: REV's suite, this suite. A round compares REV's run with the mean of this suite's
+    runs before and after it (REV's suite is the long one, so it is the one bracketed)."""
     rows = []
-    for i in range(rounds):
+    with tempfile.TemporaryDirectory() as folder:
+        python, base_root = baseline_checkout(rev, folder)
+        try:
+            load = os.getloadavg()[0]
+            last = suite()
+            print(f"load at start {load:.2f}; this suite {last[0]:.1f} s ({last[1]:.0f} CPU s; {last[2]})", flush=True)
+            for i in range(rounds):
+                base, base_cpu, base_closing = suite(python, base_root)
+                now = suite()
+                wall, cpu = (last[0] + now[0]) / 2, (last[1] + now[1]) / 2
+                rows.append((wall, base, wall / base, cpu, base_cpu, cpu / base_cpu))
+                print(f"round {i + 1}: {rev}'s suite {base:.1f} s ({base_cpu:.0f} CPU s; {base_closing}); this suite "
+                      f"{now[0]:.1f} s ({now[1]:.0f} CPU s; {now[2]}); ratio {wall / base:.3f} (this suite's mean over "
+                      f"{rev}'s), cpu_ratio {cpu / base_cpu:.2f}; load now {os.getloadavg()[0]:.2f}", flush=True)
+                last = now
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(base_root)], cwd=ROOT, capture_output=True)
+    return rows
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    rev = None
+    if "--against" in args:
+        at = args.index("--against")
+        rev = args[at + 1]
+        del args[at:at + 2]
+    rounds = int(args[0]) if args else 2
+    rows = against(rev, rounds) if rev else []
+    for i in range(0 if rev else rounds):
         load = os.getloadavg()[0]
         (b1, c1), (wall, cpu, closing), (b2, c2) = baseline(), suite(), baseline()
         base, base_cpu = (b1 + b2) / 2, (c1 + c2) / 2

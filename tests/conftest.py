@@ -8,7 +8,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     # Each worker process its own home: Qt's test-mode folders (autosave and recovery files) and Keras' cache
     # live under it, so two workers never see each other's recovery files or locks.
     import tempfile
-    os.environ["HOME"] = tempfile.mkdtemp(prefix=f"playground-{os.environ['PYTEST_XDIST_WORKER']}-")
+    WORKER_HOME = os.environ["HOME"] = tempfile.mkdtemp(prefix=f"playground-{os.environ['PYTEST_XDIST_WORKER']}-")
 
 
 def pytest_xdist_auto_num_workers(config):
@@ -58,8 +58,13 @@ def pytest_unconfigure(config):
     a C extension ("bool_dealloc", seen with PySide6 6.12 + TensorFlow 2.21) *after* every result is
     reported. Exiting here keeps pytest's own status and closing line; it hides no test outcome.
     """
+    import shutil
     import sys
+    if "WORKER_HOME" in globals():  # the worker's own home, which nothing else removes
+        shutil.rmtree(WORKER_HOME, ignore_errors=True)
     if "PySide6" in sys.modules and "tensorflow" in sys.modules:
+        from playground.backend.runtime import remove_generated_files
+        remove_generated_files()  # AutoGraph's files, which its atexit hook would have removed
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(getattr(config, "_playground_status", 0))

@@ -93,6 +93,32 @@ def fresh_thread_state() -> None:
         vars(state.GLOBAL_SETTINGS_TRACKER).clear()
 
 
+GENERATED_PREFIX = "__autograph_generated_file"
+
+
+def remove_generated_files() -> int:
+    """Remove the source files TensorFlow's AutoGraph wrote for this process; returns how many.
+
+    AutoGraph writes each function it converts (the SavedModel signatures an ONNX or LiteRT export traces) to a
+    ``__autograph_generated_file*.py`` in the temp folder, imports it as a module, and removes it at interpreter
+    exit. The app leaves through ``os._exit`` (see ``ui/app.py``), which skips that, so without this every session
+    that trained would leave its files behind. Only files in the temp folder, named so, and imported by this
+    process are touched."""
+    tmp = os.path.realpath(tempfile.gettempdir())
+    removed = 0
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None) if name.startswith(GENERATED_PREFIX) else None
+        if not path or os.path.dirname(os.path.realpath(path)) != tmp \
+                or not os.path.basename(path).startswith(GENERATED_PREFIX):
+            continue
+        try:
+            os.remove(path)
+            removed += 1
+        except OSError:  # already gone (a temp-folder cleaner) or not ours to remove: nothing to do
+            pass
+    return removed
+
+
 def gpu_notes() -> list[str]:
     """The held-back start-up lines that speak of the GPU stack, without their log prefix."""
     out = []

@@ -36,7 +36,10 @@ def run_app(argv: list[str]) -> int:
     app.processEvents()
     import gc
     import os
+
+    from ..backend.runtime import remove_generated_files
     gc.collect()
+    remove_generated_files()  # what interpreter exit would have removed
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

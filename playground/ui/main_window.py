@@ -355,8 +355,11 @@ class MainWindow(QMainWindow):
     def quit_now(self) -> None:
         """End the process while a batch runs: a worker thread cannot be interrupted inside Keras."""
         import os
+
+        from ..backend.runtime import remove_generated_files
         self.files.clear_recovery()
         self.settings.sync()
+        remove_generated_files()  # what interpreter exit would have removed
         os._exit(0)
 
 

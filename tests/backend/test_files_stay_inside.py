@@ -285,3 +285,35 @@ def test_weights_member_limit_is_24_bytes_a_weight_plus_64_mib():
     with pytest.raises(ModelImportError, match="zip bomb"):
         check_weights_member(most + 1, 1000, "m.keras")
     check_weights_member(10 ** 12, None, "m.keras")  # Keras could not count it: its own load says why
+
+
+def test_autograph_sources_are_removed_before_the_app_leaves(tmp_path):
+    """TensorFlow's AutoGraph writes each function it converts (an ONNX or LiteRT export's signatures) to a file in the temp
+    folder and removes it at interpreter exit, which the app's ``os._exit`` skips: ``remove_generated_files`` (run
+    by the app, and by Quit now, before they leave) removes this process's files, and no file of another name."""
+    import tempfile
+
+    import tensorflow as tf
+
+    from playground.backend.runtime import GENERATED_PREFIX, remove_generated_files
+
+    @tf.function(autograph=True)
+    def branchy(x):
+        if x > 0:  # a Python `if` on a tensor: AutoGraph converts the function, which writes its source
+            x = x - 1
+        return x
+
+    branchy(tf.constant(2))
+    mine = [m.__file__ for n, m in sys.modules.items() if n.startswith(GENERATED_PREFIX)]
+    assert mine and all(os.path.exists(p) for p in mine)
+    assert all(os.path.dirname(p) == tempfile.gettempdir() for p in mine)
+    other = tmp_path / f"{GENERATED_PREFIX}elsewhere.py"  # the prefix, but not in the temp folder: left alone
+    other.write_text("x = 1\n")
+    sys.modules[other.stem] = type(sys)(other.stem)
+    sys.modules[other.stem].__file__ = str(other)
+    try:
+        assert remove_generated_files() >= len(mine) > 0
+    finally:
+        del sys.modules[other.stem]
+    assert not any(os.path.exists(p) for p in mine)
+    assert other.exists()

@@ -113,6 +113,42 @@ def test_closing_mid_training_exits_cleanly(qtbot, settings):
     assert not w.train_panel.is_running()
 
 
+def test_quit_now_ends_at_once_and_leaves_nothing_behind(qtbot, settings, monkeypatch):
+    """The quit box's Quit now, clicked: the process ends with status 0 (``os._exit``, recorded here instead), this
+    window's autosave goes, and so do AutoGraph's source files (its atexit hook, which would remove them, never runs
+    after ``os._exit``; an ONNX or LiteRT export makes them, a converted function stands in for one here)."""
+    import os
+    import sys
+
+    import tensorflow as tf
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from playground.backend.runtime import GENERATED_PREFIX
+    from playground.ui.main_window import MainWindow
+    exits = []
+    monkeypatch.setattr(os, "_exit", exits.append)
+    w = MainWindow(settings=settings)
+    w.ask_save = lambda: "discard"
+    qtbot.addWidget(w)
+    w.show()
+    proj = gate_project()
+    proj.training["epochs"] = 100000
+    w.load_project(proj, None)
+    assert w.train_panel.start()
+    qtbot.waitUntil(lambda: w.train_panel.plots.buffers["batch_loss"].n > 3, timeout=120_000)
+    tf.function(lambda x: x + 1 if x > 0 else x, autograph=True)(tf.constant(1))
+    generated = [m.__file__ for n, m in list(sys.modules.items()) if n.startswith(GENERATED_PREFIX)]
+    assert generated and all(os.path.exists(p) for p in generated)
+    w.files.recovery_path().write_text("{}")  # the window's autosave, as its timer writes it
+    assert not w.close()
+    QTest.mouseClick(w.quit_now_button, Qt.LeftButton)
+    assert exits == [0]
+    assert not w.files.recovery_path().exists()
+    assert not [p for p in generated if os.path.exists(p)]
+    qtbot.waitUntil(lambda: not w.isVisible(), timeout=60_000)  # os._exit did not end this test process
+
+
 def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
     g = chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 4, "kernel_size": 3, "activation": "relu"}),
               ("maxpool2d", {"pool_size": 2}), ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
