@@ -64,10 +64,17 @@ def baseline() -> tuple[float, float]:
         return time.perf_counter() - t0, cpu_of_children() - cpu0
 
 
-def suite(python: str = sys.executable, root: Path = ROOT) -> tuple[float, float, str]:
+def suite(python: str = sys.executable, root: Path = ROOT, scratch: str | None = None) -> tuple[float, float, str]:
     """(wall seconds, CPU seconds of every process it started, pytest's closing line) of the test command run in
-    ``root`` by ``python`` (this checkout, or another commit's worktree with its environment)."""
+    ``root`` by ``python`` (this checkout, or another commit's worktree with its environment). With ``scratch``, the
+    run's temp folder and home are new folders in it, so whatever it leaves there goes with it (an older commit's
+    tests leave AutoGraph's files, and write to the home)."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    if scratch is not None:
+        run = Path(tempfile.mkdtemp(dir=scratch))
+        for sub in ("tmp", "home"):
+            (run / sub).mkdir()
+        env.update(TMPDIR=str(run / "tmp"), HOME=str(run / "home"))
     cpu0, t0 = cpu_of_children(), time.perf_counter()
     out = subprocess.run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=root, env=env,
                          capture_output=True, text=True)
@@ -100,7 +107,8 @@ def baseline_checkout(rev: str, folder: str) -> tuple[str, Path]:
             (site / entry.name).symlink_to(entry)
     package = site / "playground"
     package.symlink_to(root / "playground", target_is_directory=True)
-    (root / "playground" / "resources").symlink_to(root / "resources", target_is_directory=True)
+    if not (root / "playground" / "resources").exists():  # (a commit whose package holds its resources itself)
+        (root / "playground" / "resources").symlink_to(root / "resources", target_is_directory=True)
     for name, module, func in entry_points((root / "pyproject.toml").read_text()):
         # the console scripts pip would write (test_readme runs `playground`)
         script = env_dir / "bin" / name
@@ -129,22 +137,24 @@ def against(rev: str, rounds: int) -> list[tuple]:
     runs before and after it (REV's suite is the long one, so it is the one bracketed)."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
-        python, base_root = baseline_checkout(rev, folder)
         try:
+            python, base_root = baseline_checkout(rev, folder)
             load = os.getloadavg()[0]
-            last = suite()
+            last = suite(scratch=folder)
             print(f"load at start {load:.2f}; this suite {last[0]:.1f} s ({last[1]:.0f} CPU s; {last[2]})", flush=True)
             for i in range(rounds):
-                base, base_cpu, base_closing = suite(python, base_root)
-                now = suite()
+                base, base_cpu, base_closing = suite(python, base_root, folder)
+                now = suite(scratch=folder)
                 wall, cpu = (last[0] + now[0]) / 2, (last[1] + now[1]) / 2
                 rows.append((wall, base, wall / base, cpu, base_cpu, cpu / base_cpu))
                 print(f"round {i + 1}: {rev}'s suite {base:.1f} s ({base_cpu:.0f} CPU s; {base_closing}); this suite "
                       f"{now[0]:.1f} s ({now[1]:.0f} CPU s; {now[2]}); ratio {wall / base:.3f} (this suite's mean over "
                       f"{rev}'s), cpu_ratio {cpu / base_cpu:.2f}; load now {os.getloadavg()[0]:.2f}", flush=True)
                 last = now
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(base_root)], cwd=ROOT, capture_output=True)
+        finally:  # the worktree's registration in this repository goes with its folder
+            subprocess.run(["git", "worktree", "remove", "--force", str(Path(folder) / "baseline")], cwd=ROOT,
+                           capture_output=True)
+            subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
     return rows
 
 

@@ -4,6 +4,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+WORKER_HOME = None
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # Each worker process its own home: Qt's test-mode folders (autosave and recovery files) and Keras' cache
     # live under it, so two workers never see each other's recovery files or locks.
@@ -56,15 +57,16 @@ def pytest_unconfigure(config):
 
     After a long run with both, the interpreter's final garbage collection can hit a refcount bug in
     a C extension ("bool_dealloc", seen with PySide6 6.12 + TensorFlow 2.21) *after* every result is
-    reported. Exiting here keeps pytest's own status and closing line; it hides no test outcome.
+    reported. Exiting here keeps pytest's own status and closing line; it hides no test outcome. Before it: what
+    that exit would have cleaned up (AutoGraph's temp files), and the worker's own temporary home.
     """
     import shutil
     import sys
-    if "WORKER_HOME" in globals():  # the worker's own home, which nothing else removes
+    if WORKER_HOME:  # the worker's own home, which nothing else removes
         shutil.rmtree(WORKER_HOME, ignore_errors=True)
     if "PySide6" in sys.modules and "tensorflow" in sys.modules:
         from playground.backend.runtime import remove_generated_files
-        remove_generated_files()  # AutoGraph's files, which its atexit hook would have removed
+        remove_generated_files()
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(getattr(config, "_playground_status", 0))

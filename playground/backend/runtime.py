@@ -1,8 +1,10 @@
-"""Choosing the Keras backend and importing Keras lazily.
+"""Choosing the Keras backend and importing Keras lazily, and the process-wide clean-up around it.
 
 The backend (tensorflow, jax or torch) must be fixed before Keras is first imported; ``select_backend``
 does that from ``--backend``, the app setting or ``KERAS_BACKEND``. A backend whose package is missing
-is a BackendUnavailableError naming the package to install, never a traceback.
+is a BackendUnavailableError naming the package to install, never a traceback. The rest is what the backend
+does to the process: its per-thread state, its native log lines, its devices, and the temp files
+``remove_generated_files`` clears before the app's ``os._exit``.
 """
 
 from __future__ import annotations
@@ -93,29 +95,43 @@ def fresh_thread_state() -> None:
         vars(state.GLOBAL_SETTINGS_TRACKER).clear()
 
 
-GENERATED_PREFIX = "__autograph_generated_file"
+AUTOGRAPH_FILE_PREFIX = "__autograph_generated_file"
 
 
 def remove_generated_files() -> int:
-    """Remove the source files TensorFlow's AutoGraph wrote for this process; returns how many.
+    """Remove the files TensorFlow's AutoGraph wrote for this process; returns how many.
 
     AutoGraph writes each function it converts (the SavedModel signatures an ONNX or LiteRT export traces) to a
-    ``__autograph_generated_file*.py`` in the temp folder, imports it as a module, and removes it at interpreter
-    exit. The app leaves through ``os._exit`` (see ``ui/app.py``), which skips that, so without this every session
-    that trained would leave its files behind. Only files in the temp folder, named so, and imported by this
-    process are touched."""
-    tmp = os.path.realpath(tempfile.gettempdir())
+    ``__autograph_generated_file*.py`` in the temp folder and imports it as a module of that name (Python may cache
+    its bytecode beside it, in ``__pycache__``); it removes the source at interpreter exit. The app leaves through
+    ``os._exit`` (see ``ui/app.py``), which skips that, so without this every session that exported would leave its
+    files behind. Only this process's modules of that name are looked at, and only a ``<name>.py`` directly in the
+    temp folder (its folder resolved, never the file: a link is removed, not what it points to) and its cached
+    bytecode in the temp folder's ``__pycache__`` are removed. A conversion still being written by another thread at
+    the moment of exit may leave its one file."""
+    tmp = os.path.normcase(os.path.realpath(tempfile.gettempdir()))
     removed = 0
     for name, module in list(sys.modules.items()):
-        path = getattr(module, "__file__", None) if name.startswith(GENERATED_PREFIX) else None
-        if not path or os.path.dirname(os.path.realpath(path)) != tmp \
-                or not os.path.basename(path).startswith(GENERATED_PREFIX):
+        if not name.startswith(AUTOGRAPH_FILE_PREFIX):
+            continue
+        path = getattr(module, "__file__", None)
+        if not isinstance(path, str) or os.path.basename(path) != name + ".py":
+            continue
+        if os.path.normcase(os.path.realpath(os.path.dirname(os.path.abspath(path)))) != tmp:
             continue
         try:
             os.remove(path)
             removed += 1
-        except OSError:  # already gone (a temp-folder cleaner) or not ours to remove: nothing to do
+        except OSError:  # already gone (a temp-folder cleaner), or not ours to remove: nothing to do
             pass
+        cached = getattr(module, "__cached__", None)
+        pycache = os.path.join(os.path.dirname(os.path.abspath(path)), "__pycache__")
+        if isinstance(cached, str) and os.path.dirname(os.path.abspath(cached)) == pycache \
+                and os.path.basename(cached).startswith(name + "."):
+            with contextlib.suppress(OSError):
+                os.remove(cached)
+    with contextlib.suppress(OSError):  # the temp folder's __pycache__, if that left it empty (never a full one)
+        os.rmdir(os.path.join(tempfile.gettempdir(), "__pycache__"))
     return removed
 
 

@@ -287,15 +287,21 @@ def test_weights_member_limit_is_24_bytes_a_weight_plus_64_mib():
     check_weights_member(10 ** 12, None, "m.keras")  # Keras could not count it: its own load says why
 
 
-def test_autograph_sources_are_removed_before_the_app_leaves(tmp_path):
-    """TensorFlow's AutoGraph writes each function it converts (an ONNX or LiteRT export's signatures) to a file in the temp
-    folder and removes it at interpreter exit, which the app's ``os._exit`` skips: ``remove_generated_files`` (run
-    by the app, and by Quit now, before they leave) removes this process's files, and no file of another name."""
+def test_autograph_sources_are_removed_before_the_app_leaves(tmp_path, monkeypatch):
+    """TensorFlow's AutoGraph writes each function it converts (an ONNX or LiteRT export's signatures) to a file in the
+    temp folder, and Python caches its bytecode beside it; TensorFlow removes the source at interpreter exit, which the
+    app's ``os._exit`` skips. ``remove_generated_files`` (run by the app, and by Quit now, before they leave) removes
+    both, and nothing else: not a file a module of that name claims under another name, not a file outside the temp
+    folder, and not what a link of that name points to."""
     import tempfile
 
     import tensorflow as tf
 
-    from playground.backend.runtime import GENERATED_PREFIX, remove_generated_files
+    from playground.backend.runtime import AUTOGRAPH_FILE_PREFIX, remove_generated_files
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # this test's own temp folder
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as on a machine without PYTHONDONTWRITEBYTECODE
 
     @tf.function(autograph=True)
     def branchy(x):
@@ -304,17 +310,25 @@ def test_autograph_sources_are_removed_before_the_app_leaves(tmp_path):
         return x
 
     branchy(tf.constant(2))
-    mine = [m.__file__ for n, m in sys.modules.items() if n.startswith(GENERATED_PREFIX)]
-    mine = [p for p in mine if os.path.exists(p)]  # (an earlier test in this process may have removed some)
-    assert mine
-    assert all(os.path.dirname(p) == tempfile.gettempdir() for p in mine)
-    other = tmp_path / f"{GENERATED_PREFIX}elsewhere.py"  # the prefix, but not in the temp folder: left alone
-    other.write_text("x = 1\n")
-    sys.modules[other.stem] = type(sys)(other.stem)
-    sys.modules[other.stem].__file__ = str(other)
+    made = sorted(p.relative_to(temp).as_posix() for p in temp.rglob("*") if p.is_file())
+    assert [p for p in made if p.endswith(".py")] and [p for p in made if p.endswith(".pyc")], made
+    victims = {"victim.py": temp / "victim.py", "outside.py": tmp_path / "outside.py"}
+    for v in victims.values():
+        v.write_text("x = 1\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / f"{AUTOGRAPH_FILE_PREFIX}link.py").symlink_to(victims["victim.py"])
+    planted = {f"{AUTOGRAPH_FILE_PREFIX}other": victims["victim.py"],  # the prefix, another file's name
+               f"{AUTOGRAPH_FILE_PREFIX}outside": tmp_path / f"{AUTOGRAPH_FILE_PREFIX}outside.py",  # not in temp
+               f"{AUTOGRAPH_FILE_PREFIX}link": elsewhere / f"{AUTOGRAPH_FILE_PREFIX}link.py"}  # a link to temp
+    (tmp_path / f"{AUTOGRAPH_FILE_PREFIX}outside.py").write_text("x = 1\n")
+    for name, path in planted.items():
+        sys.modules[name] = type(sys)(name)
+        sys.modules[name].__file__ = str(path)
     try:
-        assert remove_generated_files() >= len(mine) > 0
+        assert remove_generated_files() >= 1
     finally:
-        del sys.modules[other.stem]
-    assert not any(os.path.exists(p) for p in mine)
-    assert other.exists()
+        for name in planted:
+            del sys.modules[name]
+    assert sorted(p.name for p in temp.iterdir()) == ["victim.py"]  # the sources, their bytecode, its folder: gone
+    assert all(v.exists() for v in victims.values()) and all(p.exists() for p in planted.values())

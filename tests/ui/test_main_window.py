@@ -16,8 +16,8 @@ def test_window_constructs_without_keras(tmp_path):
     """The app as it starts (``run_app``, in a fresh process): the default preset, no Keras loaded, and the app's
     9.5 pt type in every label, the grey ones with a style sheet of their own included (such a label keeps the
     font it was made with: the type must be set before the window is built). And when it quits, nothing of it is
-    left in the temp folder: AutoGraph's source files (one stands in for them here: the real ones are made in
-    test_files_stay_inside) would outlive the app's ``os._exit`` but for ``remove_generated_files``."""
+    left in the temp folder: AutoGraph's source files and their cached bytecode (one stands in for them here: the real
+    ones are made in test_files_stay_inside) would outlive the app's ``os._exit`` but for ``remove_generated_files``."""
     code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
             "from PySide6.QtCore import QTimer\n"
             "from PySide6.QtWidgets import QApplication\n"
@@ -32,11 +32,16 @@ def test_window_constructs_without_keras(tmp_path):
             "        sizes = {n: x.font().pointSizeF() for n, x in (('status', p.status), ('counter', p.counter),\n"
             "                                                        ('device', p.device))}\n"
             "        assert set(sizes.values()) == {9.5}, sizes\n"
-            "        import tempfile\n"
-            "        path = os.path.join(tempfile.gettempdir(), '__autograph_generated_filestandin.py')\n"
-            "        open(path, 'w').write('x = 1\\n')\n"
-            "        sys.modules['__autograph_generated_filestandin'] = type(sys)('standin')\n"
-            "        sys.modules['__autograph_generated_filestandin'].__file__ = path\n"
+            "        import importlib.util, tempfile\n"  # a stand-in, written and imported as AutoGraph does
+            "        name = '__autograph_generated_filestandin'\n"
+            "        path = os.path.join(tempfile.gettempdir(), name + '.py')\n"
+            "        with open(path, 'w') as f:\n"
+            "            f.write('x = 1\\n')\n"
+            "        spec = importlib.util.spec_from_file_location(name, path)\n"
+            "        module = importlib.util.module_from_spec(spec)\n"
+            "        spec.loader.exec_module(module)\n"
+            "        sys.modules[name] = module\n"
+            "        assert os.listdir(os.path.join(tempfile.gettempdir(), '__pycache__'))\n"
             "        print('ok', flush=True)\n"
             "        app.exit(0)\n"
             "    except BaseException as exc:\n"
@@ -49,10 +54,11 @@ def test_window_constructs_without_keras(tmp_path):
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "config"),
            "XDG_DATA_HOME": str(tmp_path / "data"),  # the user's settings and recovery files stay out of it
            "TMPDIR": str(tmp_path / "tmp")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # so the stand-in's bytecode is cached, as on most machines
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, (out.stdout + out.stderr)[-2000:]
     assert out.stdout.strip().endswith("ok")
-    assert not [p.name for p in (tmp_path / "tmp").iterdir() if p.name.startswith("__autograph")]
+    assert not list((tmp_path / "tmp").rglob("*"))
 
 
 def test_default_window_has_a_trainable_preset(window):

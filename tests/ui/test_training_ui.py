@@ -1,5 +1,8 @@
 """Training from the panel: worker thread, metrics into the plot buffers, stop, close mid-run, NaN."""
 
+import os
+import sys
+
 import numpy as np
 import pytest
 
@@ -113,21 +116,23 @@ def test_closing_mid_training_exits_cleanly(qtbot, settings):
     assert not w.train_panel.is_running()
 
 
-def test_quit_now_ends_at_once_and_leaves_nothing_behind(qtbot, settings, monkeypatch):
+def test_quit_now_ends_at_once_and_leaves_nothing_behind(qtbot, settings, monkeypatch, tmp_path):
     """The quit box's Quit now, clicked: the process ends with status 0 (``os._exit``, recorded here instead), this
-    window's autosave goes, and so do AutoGraph's source files (its atexit hook, which would remove them, never runs
-    after ``os._exit``; an ONNX or LiteRT export makes them, a converted function stands in for one here)."""
-    import os
-    import sys
+    window's autosave goes, and so do AutoGraph's files in the temp folder, sources and cached bytecode (its atexit
+    hook, which would remove the sources, never runs after ``os._exit``; an ONNX or LiteRT export makes them, a
+    converted function stands in for one here)."""
+    import tempfile
 
     import tensorflow as tf
-    from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from playground.backend.runtime import GENERATED_PREFIX
     from playground.ui.main_window import MainWindow
     exits = []
     monkeypatch.setattr(os, "_exit", exits.append)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))  # this test's own temp folder
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as on a machine without PYTHONDONTWRITEBYTECODE
     w = MainWindow(settings=settings)
     w.ask_save = lambda: "discard"
     qtbot.addWidget(w)
@@ -138,15 +143,14 @@ def test_quit_now_ends_at_once_and_leaves_nothing_behind(qtbot, settings, monkey
     assert w.train_panel.start()
     qtbot.waitUntil(lambda: w.train_panel.plots.buffers["batch_loss"].n > 3, timeout=120_000)
     tf.function(lambda x: x + 1 if x > 0 else x, autograph=True)(tf.constant(1))
-    generated = [m.__file__ for n, m in list(sys.modules.items()) if n.startswith(GENERATED_PREFIX)]
-    generated = [p for p in generated if os.path.exists(p)]  # (an earlier test in this process may have removed some)
-    assert generated
+    made = sorted(p.name for p in temp.rglob("*") if p.is_file())
+    assert [p for p in made if p.endswith(".py")] and [p for p in made if p.endswith(".pyc")], made
     w.files.recovery_path().write_text("{}")  # the window's autosave, as its timer writes it
     assert not w.close()
     QTest.mouseClick(w.quit_now_button, Qt.LeftButton)
     assert exits == [0]
     assert not w.files.recovery_path().exists()
-    assert not [p for p in generated if os.path.exists(p)]
+    assert not list(temp.iterdir())
     qtbot.waitUntil(lambda: not w.isVisible(), timeout=60_000)  # os._exit did not end this test process
 
 
