@@ -19,18 +19,23 @@ The baseline is then the test command of commit REV (9e73c0b: the suite issue 26
 suite, then per round REV's suite and this one again, each REV run against the mean of this suite's runs on either
 side of it. So ``ratio`` reads as the issue's goal does: 2.5 min against 5 min 5 s is a
 ratio of 0.49 whatever the machine's speed that day. REV is checked out in a temporary git worktree and run in a
-temporary environment with this one's packages and REV's ``playground`` (``baseline_checkout``). Its tests must
-pass, as ours must.
+temporary environment with this one's packages and REV's ``playground`` (``baseline_checkout``; links and
+``bin/``, so POSIX only). Its tests must pass, as ours must: when a suite fails, the script says why, prints the
+summary of the rounds that finished, and exits 1. On Windows (no ``resource``) the CPU figures read nan.
 """
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+try:
+    import resource
+except ImportError:  # Windows: no getrusage, so the CPU figures read nan and only the wall-clock ones count
+    resource = None
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,8 +51,14 @@ keras.models.load_model(path, compile=False)
 
 
 def cpu_of_children() -> float:
+    if resource is None:
+        return float("nan")
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
+
+
+def load_average() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
 
 def baseline() -> tuple[float, float]:
@@ -132,14 +143,14 @@ def entry_points(pyproject: str) -> list[tuple[str, str, str]]:
     return found
 
 
-def against(rev: str, rounds: int) -> list[tuple]:
+def against(rev: str, rounds: int, rows: list) -> None:
     """This suite, then per round: REV's suite, this suite. A round compares REV's run with the mean of this suite's
-    runs before and after it (REV's suite is the long one, so it is the one bracketed)."""
-    rows = []
+    runs before and after it (REV's suite is the long one, so it is the one bracketed). Each round's row goes into
+    ``rows`` as it ends."""
     with tempfile.TemporaryDirectory() as folder:
         try:
             python, base_root = baseline_checkout(rev, folder)
-            load = os.getloadavg()[0]
+            load = load_average()
             last = suite(scratch=folder)
             print(f"load at start {load:.2f}; this suite {last[0]:.1f} s ({last[1]:.0f} CPU s; {last[2]})", flush=True)
             for i in range(rounds):
@@ -149,13 +160,31 @@ def against(rev: str, rounds: int) -> list[tuple]:
                 rows.append((wall, base, wall / base, cpu, base_cpu, cpu / base_cpu))
                 print(f"round {i + 1}: {rev}'s suite {base:.1f} s ({base_cpu:.0f} CPU s; {base_closing}); this suite "
                       f"{now[0]:.1f} s ({now[1]:.0f} CPU s; {now[2]}); ratio {wall / base:.3f} (this suite's mean over "
-                      f"{rev}'s), cpu_ratio {cpu / base_cpu:.2f}; load now {os.getloadavg()[0]:.2f}", flush=True)
+                      f"{rev}'s), cpu_ratio {cpu / base_cpu:.2f}; load now {load_average():.2f}", flush=True)
                 last = now
         finally:  # the worktree's registration in this repository goes with its folder
             subprocess.run(["git", "worktree", "remove", "--force", str(Path(folder) / "baseline")], cwd=ROOT,
                            capture_output=True)
             subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
-    return rows
+
+
+def alternate(rounds: int, rows: list) -> None:
+    """Per round: the Keras workload, this suite, the workload again; each round's row goes into ``rows``."""
+    for i in range(rounds):
+        load = load_average()
+        (b1, c1), (wall, cpu, closing), (b2, c2) = baseline(), suite(), baseline()
+        base, base_cpu = (b1 + b2) / 2, (c1 + c2) / 2
+        rows.append((wall, base, wall / base, cpu, base_cpu, cpu / base_cpu))
+        print(f"round {i + 1}: load at start {load:.2f}; baseline {b1:.1f} s and {b2:.1f} s ({c1:.0f} and {c2:.0f} "
+              f"CPU s); suite {wall:.1f} s ({cpu:.0f} CPU s; {closing}); ratio {wall / base:.2f}, cpu_ratio "
+              f"{cpu / base_cpu:.2f}", flush=True)
+
+
+def summary(rows: list) -> str:
+    med = [statistics.median(r[k] for r in rows) for k in range(6)]
+    return (f"suite_s={med[0]:.1f} baseline_s={med[1]:.2f} ratio={med[2]:.2f} ratio_min={min(r[2] for r in rows):.2f} "
+            f"ratio_max={max(r[2] for r in rows):.2f} suite_cpu_s={med[3]:.0f} baseline_cpu_s={med[4]:.1f} "
+            f"cpu_ratio={med[5]:.2f}")
 
 
 if __name__ == "__main__":
@@ -166,16 +195,12 @@ if __name__ == "__main__":
         rev = args[at + 1]
         del args[at:at + 2]
     rounds = int(args[0]) if args else 2
-    rows = against(rev, rounds) if rev else []
-    for i in range(0 if rev else rounds):
-        load = os.getloadavg()[0]
-        (b1, c1), (wall, cpu, closing), (b2, c2) = baseline(), suite(), baseline()
-        base, base_cpu = (b1 + b2) / 2, (c1 + c2) / 2
-        rows.append((wall, base, wall / base, cpu, base_cpu, cpu / base_cpu))
-        print(f"round {i + 1}: load at start {load:.2f}; baseline {b1:.1f} s and {b2:.1f} s ({c1:.0f} and {c2:.0f} "
-              f"CPU s); suite {wall:.1f} s ({cpu:.0f} CPU s; {closing}); ratio {wall / base:.2f}, cpu_ratio "
-              f"{cpu / base_cpu:.2f}", flush=True)
-    med = [statistics.median(r[k] for r in rows) for k in range(6)]
-    print(f"suite_s={med[0]:.1f} baseline_s={med[1]:.2f} ratio={med[2]:.2f} ratio_min={min(r[2] for r in rows):.2f} "
-          f"ratio_max={max(r[2] for r in rows):.2f} suite_cpu_s={med[3]:.0f} baseline_cpu_s={med[4]:.1f} "
-          f"cpu_ratio={med[5]:.2f}")
+    rows: list = []
+    try:
+        against(rev, rounds, rows) if rev else alternate(rounds, rows)
+    except SystemExit as failed:  # a suite failed: say why, and what the finished rounds measured
+        print(failed, file=sys.stderr, flush=True)
+        print(f"{summary(rows)} rounds={len(rows)} of {rounds} (then a suite failed)" if rows else
+              f"no round finished of {rounds} (a suite failed)")
+        sys.exit(1)
+    print(summary(rows))
