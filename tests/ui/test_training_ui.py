@@ -98,7 +98,11 @@ def test_bad_setting_is_red_and_blocks_start(window):
     assert "learning_rate='fast'" in panel.settings_msg.text()
 
 
-def test_closing_mid_training_exits_cleanly(qtbot, settings):
+def training_without_end(qtbot, settings):
+    """A window whose Start (clicked) runs a gate network for 100,000 epochs, past its first batches; closing it
+    discards the unsaved project."""
+    from PySide6.QtTest import QTest
+
     from playground.ui.main_window import MainWindow
     w = MainWindow(settings=settings)
     w.ask_save = lambda: "discard"
@@ -107,8 +111,14 @@ def test_closing_mid_training_exits_cleanly(qtbot, settings):
     proj = gate_project()
     proj.training["epochs"] = 100000
     w.load_project(proj, None)
-    assert w.train_panel.start()
+    QTest.mouseClick(w.train_panel.start_btn, Qt.LeftButton)
+    assert w.train_panel.is_running()
     qtbot.waitUntil(lambda: w.train_panel.plots.buffers["batch_loss"].n > 3, timeout=120_000)
+    return w
+
+
+def test_closing_mid_training_exits_cleanly(qtbot, settings):
+    w = training_without_end(qtbot, settings)
     # issue 15.10: close does not block on the batch; it says so, offers to quit now, and closes after
     assert not w.close()
     assert w.quit_box is not None and w.quit_box.isVisible() and "after this batch" in w.quit_box.text()
@@ -126,22 +136,13 @@ def test_quit_now_ends_at_once_and_leaves_nothing_behind(qtbot, settings, monkey
     import tensorflow as tf
     from PySide6.QtTest import QTest
 
-    from playground.ui.main_window import MainWindow
     exits = []
     monkeypatch.setattr(os, "_exit", exits.append)
     temp = tmp_path / "tmp"
     temp.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(temp))  # this test's own temp folder
     monkeypatch.setattr(sys, "dont_write_bytecode", False)  # as on a machine without PYTHONDONTWRITEBYTECODE
-    w = MainWindow(settings=settings)
-    w.ask_save = lambda: "discard"
-    qtbot.addWidget(w)
-    w.show()
-    proj = gate_project()
-    proj.training["epochs"] = 100000
-    w.load_project(proj, None)
-    assert w.train_panel.start()
-    qtbot.waitUntil(lambda: w.train_panel.plots.buffers["batch_loss"].n > 3, timeout=120_000)
+    w = training_without_end(qtbot, settings)
     tf.function(lambda x: x + 1 if x > 0 else x, autograph=True)(tf.constant(1))
     made = sorted(p.name for p in temp.rglob("*") if p.is_file())
     assert [p for p in made if p.endswith(".py")] and [p for p in made if p.endswith(".pyc")], made
