@@ -101,7 +101,8 @@ class Inspector(QWidget):
         ev.edge_removed.connect(self._on_edge_changed)
         doc.changed.connect(lambda: self.set_infos(doc.infos))
         doc.selection_changed.connect(self._on_selection)
-        self.show_node(None)
+        self.infos = doc.infos  # made after the window (the Logic lab's editor): the document as it is now
+        self.show_node(doc.current)
 
     def _on_selection(self, ids: list) -> None:
         current = ids[0] if ids else None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
-from .lessons_panel import OFFER_KEY, LessonsPanel
+OFFER_KEY = "lessons/offer_dismissed"
 
 
 class LessonOffer(QFrame):
@@ -64,20 +64,29 @@ def install(w) -> None:
         w.set_workspace(name)
         make_room()
 
-    panel = w.lessons_panel = LessonsPanel(w.doc, w.settings, w.files, switch, extra)
     dock = w.lessons_dock = QDockWidget("Lessons", w)
     dock.setObjectName("lessons")
     dock.setFeatures(QDockWidget.DockWidgetClosable | QDockWidget.DockWidgetMovable)  # never floats over the canvas
     dock.setAllowedAreas(Qt.LeftDockWidgetArea | Qt.RightDockWidgetArea)
-    dock.setWidget(panel)
-    panel.setMinimumWidth(300)
     w.addDockWidget(Qt.RightDockWidgetArea, dock)
+
+    def built_panel():
+        """The Lessons panel (``w.lessons_panel``), made when the lessons are first opened: the window opens
+        without it. Progress lives in the settings, so the panel made now shows it all."""
+        if dock.widget() is None:
+            from .lessons_panel import LessonsPanel
+            w.lessons_panel = LessonsPanel(w.doc, w.settings, w.files, switch, extra)
+            w.lessons_panel.setMinimumWidth(300)
+            dock.setWidget(w.lessons_panel)
+        return w.lessons_panel
+
     dock.hide()
     dock.visibilityChanged.connect(lambda shown: None if shown else w.doc.mask(()))  # closed: every size shows
 
     def open_lessons():
         if w.lesson_offer.isVisible():
             w.lesson_offer.dismiss()  # found them: the offer has done its work
+        panel = built_panel()
         panel.ensure_loaded()
         dock.show()
         dock.raise_()

@@ -31,7 +31,6 @@ from ..core.errors import PlaygroundError
 from .lesson_edits import apply_actions, start_project
 
 GREEN, RED, GRAY = "#2EAF62", "#D64541", "gray"
-OFFER_KEY = "lessons/offer_dismissed"
 
 
 class LessonsPanel(QWidget):

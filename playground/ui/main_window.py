@@ -13,7 +13,8 @@ import sys
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QSplitter, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from .. import __version__
 from ..core.graph import Edge
@@ -67,13 +68,9 @@ class MainWindow(QMainWindow):
         self.summary = SummaryTable(self.doc)
         self.banner = Banner()
         from .inside import InsidePanel
-        from .decision_plot import DecisionPlot
-        from .logic_lab import LogicPanel
-        from .train_panel import TrainPanel
-        self.logic_panel = LogicPanel(self.doc)
-        self.decision_plot = DecisionPlot(self.doc, self.logic_panel)
-        self.train_panel = TrainPanel(self.doc)
         self.inside_panel = InsidePanel(self.doc)
+        # not on screen when the window opens: built on the first switch to their workspace, or first use
+        self._train_panel = self._logic_panel = self._decision_plot = None
 
         # controllers
         self.editor = Editor(self.doc, self.scene, self.view, self)
@@ -103,11 +100,11 @@ class MainWindow(QMainWindow):
 
     def _lay_out(self) -> None:
         self.right_stack = QStackedWidget()
-        for w in (self.inspector, self.logic_panel, self.train_panel):
+        for w in (self.inspector, QWidget(), QWidget()):  # the Logic lab's and Train's places, until built
             self.right_stack.addWidget(w)
         self.bottom_stack = QStackedWidget()
         self.bottom_stack.addWidget(self.summary)
-        self.bottom_stack.addWidget(self.decision_plot)
+        self.bottom_stack.addWidget(QWidget())  # the decision plot's place
         canvas_box = QWidget()
         cb = QVBoxLayout(canvas_box)
         cb.setContentsMargins(0, 0, 0, 0)
@@ -142,12 +139,56 @@ class MainWindow(QMainWindow):
         doc.selection_changed.connect(self._fix_tab_order)
         doc.changed.connect(self._fix_tab_order)
         self.palette_panel.add_requested.connect(self.editor.add_layer_at_centre)
-        self.train_panel.export_requested.connect(self.exporter.export_dialog)
         self.inside_panel.train_requested.connect(lambda: self.set_workspace("Train"))
         self.files.about_to_replace.connect(lambda: self.stop_training(wait=True))
         self.files.opened.connect(lambda _path: self.banner.clear())
         self.files.chosen.connect(self._say_jump)
         self.scene.connect_requested.connect(lambda *_: self.banner.hide() if self.banner.kind == "error" else None)
+
+    # ------------------------------------------------------------ panels built on first use
+    @property
+    def train_panel(self):
+        """The Train workspace's panel. Built on first use (the window opens faster without it); it reads the
+        document as it is then."""
+        if self._train_panel is None:
+            from .train_panel import TrainPanel
+            panel = self._train_panel = TrainPanel(self.doc)
+            panel.export_requested.connect(self.exporter.export_dialog)
+            self._put_page(self.right_stack, 2, panel)
+        return self._train_panel
+
+    @property
+    def logic_panel(self):
+        """The Logic lab's panel (truth table, neuron editor), with its decision plot: built on first use."""
+        self._build_logic_lab()
+        return self._logic_panel
+
+    @property
+    def decision_plot(self):
+        """The Logic lab's decision plot, below the canvas: built with the lab's panel."""
+        self._build_logic_lab()
+        return self._decision_plot
+
+    def _build_logic_lab(self) -> None:
+        if self._logic_panel is None:
+            from .decision_plot import DecisionPlot
+            from .logic_lab import LogicPanel
+            panel = self._logic_panel = LogicPanel(self.doc)
+            self._decision_plot = DecisionPlot(self.doc, panel)
+            self._put_page(self.right_stack, 1, panel)
+            self._put_page(self.bottom_stack, 1, self._decision_plot)
+
+    @staticmethod
+    def _put_page(stack: QStackedWidget, index: int, page: QWidget) -> None:
+        """``page`` in the place held for it, sized as a hidden page (the workspace shows it next)."""
+        current = stack.currentIndex()
+        place = stack.widget(index)
+        stack.insertWidget(index, page)
+        stack.removeWidget(place)
+        place.deleteLater()
+        stack.setCurrentIndex(current)
+        if current != index:
+            page.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
 
     # ------------------------------------------------------------ document events
     def _on_replaced(self) -> None:
@@ -244,8 +285,10 @@ class MainWindow(QMainWindow):
     def stop_training(self, wait: bool = False) -> None:
         if self.scene.cancel_edge_drag():
             return
-        self.train_panel.stop(wait=wait)
-        self.logic_panel.stop_learning(wait=wait)
+        if self._train_panel is not None:  # never built: nothing to stop
+            self._train_panel.stop(wait=wait)
+        if self._logic_panel is not None:
+            self._logic_panel.stop_learning(wait=wait)
 
     def set_theme(self, mode: str) -> None:
         from .theme import apply_theme
@@ -305,7 +348,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ closing
     def _busy_threads(self) -> list:
-        threads = [self.train_panel.thread, self.logic_panel.thread]
+        threads = [getattr(p, "thread", None) for p in (self._train_panel, self._logic_panel)]
         return [t for t in threads if t is not None and t.isRunning()]
 
     def closeEvent(self, event) -> None:

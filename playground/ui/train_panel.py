@@ -60,7 +60,6 @@ class TrainPanel(QWidget):
 
         # settings
         self.form = TrainSettingsForm(doc)
-        form_box = self.form
         for name in ("optimizer", "lr", "schedule", "batch", "epochs_box", "val_split", "patience", "devices",
                      "seed", "new_seed_btn", "settings_msg", "start_from"):
             setattr(self, name, getattr(self.form, name))  # the widgets tests and the window reach
@@ -117,7 +116,7 @@ class TrainPanel(QWidget):
         left.addWidget(ds_box)
         left.addWidget(run_box)
         top.addLayout(left, 3)
-        top.addWidget(form_box, 2)
+        top.addWidget(self.form, 2)
         self.runs_table = RunsTable(doc)
         self.runs_table.setTitle("")  # its tab says "Runs"
         self.runs_table.setMinimumWidth(360)  # its button row may scroll off rather than widen the window
@@ -148,7 +147,8 @@ class TrainPanel(QWidget):
         doc.settings_changed.connect(self._on_setting)
         doc.replaced.connect(self._on_replaced)
         doc.changed.connect(self._update_start)
-        self.load_settings(doc.training)
+        self.load_settings(doc.training)  # built on first use (main_window): the document as it is now
+        self._update_start()
 
     def network_problem(self) -> str | None:
         """Why the network cannot be trained as it is (the first layer with an error and its fix), or None."""

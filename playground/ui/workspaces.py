@@ -60,8 +60,10 @@ class Workspaces(QObject):
             return
         self._show_page(w.pages, 0)
         w.palette_panel.setVisible(name in ("Build", "Logic lab"))
-        self._show_page(w.right_stack, {"Build": 0, "Logic lab": 1, "Train": 2}[name])
-        self._show_page(w.bottom_stack, 1 if name == "Logic lab" else 0)
+        # the Logic lab's and Train's panels are built the first time they are asked for
+        panel = w.logic_panel if name == "Logic lab" else w.train_panel if name == "Train" else w.inspector
+        self._show_page(w.right_stack, w.right_stack.indexOf(panel))
+        self._show_page(w.bottom_stack, w.bottom_stack.indexOf(w.decision_plot if name == "Logic lab" else w.summary))
         w.bottom_stack.setVisible(name != "Train")
         total = max(w.hsplit.width(), 1200)
         if name == "Train":

@@ -67,6 +67,52 @@ def test_default_window_has_a_trainable_preset(window):
     assert not window.is_dirty()
 
 
+def test_the_train_logic_lab_and_lessons_panels_are_built_when_first_shown(window, qtbot):
+    """Issue 26: the window opens with what is on screen; the Train and Logic lab panels are built on the first
+    click of their workspace, the Lessons panel when the lessons are first opened (F1). Each then shows the
+    document as it is, not as it was when the window opened: here an empty project opened, a neuron selected and a
+    setting changed before either existed."""
+    from playground.ui.lessons_panel import LessonsPanel
+    from playground.ui.logic_lab import LogicPanel
+    from playground.ui.train_panel import TrainPanel
+
+    def built(kind):
+        return window.findChildren(kind)
+    assert not built(TrainPanel) and not built(LogicPanel) and not built(LessonsPanel)
+    qtbot.keyClick(window.view, Qt.Key_Escape)  # Stop training (Esc) with nothing built: nothing to build
+    assert not built(TrainPanel) and not built(LogicPanel)
+
+    window.new_project()  # the canvas is empty now
+    window.doc.set_setting("training", "epochs", 7)
+    qtbot.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    assert len(built(TrainPanel)) == 1 and not built(LogicPanel)
+    panel = window.train_panel
+    assert window.right_stack.currentWidget() is panel and panel.isVisible()
+    assert not panel.start_btn.isEnabled() and "canvas is empty" in panel.start_btn.toolTip()
+    assert panel.epochs_box.value() == 7
+
+    qtbot.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
+    bits = window.add_layer("input", QPointF(0, 0))
+    neuron = window.add_layer("neuron", QPointF(200, 0))  # (ids)
+    window.select_nodes([bits])
+    type_into(window.inspector.fields["shape"], "2")  # two bits in
+    qtbot.keyClick(window.inspector.fields["shape"], Qt.Key_Return)
+    window.connect_nodes(bits, neuron)
+    window.select_nodes([neuron])
+    qtbot.mouseClick(window.workspaces.buttons["Logic lab"], Qt.LeftButton)
+    assert len(built(LogicPanel)) == 1 and len(built(TrainPanel)) == 1
+    lab = window.logic_panel
+    assert window.right_stack.currentWidget() is lab and lab.isVisible()
+    assert window.bottom_stack.currentWidget() is window.decision_plot and window.decision_plot.isVisible()
+    assert lab.neuron_editor.node_id == neuron  # the neuron selected before the lab existed
+    assert lab.table.isVisible() and lab.table.rowCount() == 4  # the truth table of two bits
+
+    assert not built(LessonsPanel)
+    qtbot.keyClick(window.view, Qt.Key_F1)  # Help > Lessons
+    assert len(built(LessonsPanel)) == 1 and window.lessons_panel.isVisible() and window.lessons_dock.isVisible()
+    assert window.lessons_panel.list.count() > 0 and window.lessons_panel.list.currentRow() == 0
+
+
 def type_into(field, text):
     """Select the field's text and type over it, as a user does."""
     from PySide6.QtTest import QTest
