@@ -217,6 +217,8 @@ class MainWindow(QMainWindow):
         edges = self.scene.selected_edges()
         if ids and edges and edges[0].dst == ids[0] and self.doc.graph.nodes[ids[0]].spec.hand_set:
             editor = self.logic_panel.neuron_editor if self.workspaces.current == "Logic lab" else self.inspector
+            if editor.node_id != ids[0]:  # it may hear of the selection after this (the lab's is made later)
+                editor.show_node(ids[0])
             first = editor.edit_weight_editor("kernel", (0, 0))
             if first is not None:
                 first.setFocus()

@@ -158,6 +158,28 @@ def test_clicking_an_edge_edits_the_neuron_it_feeds(logic_window):
     assert "w = [2, 1]" == w.scene.edge_items[edge].label
 
 
+def test_a_mouse_click_on_an_edge_puts_the_cursor_in_the_first_weight(logic_window, qtbot):
+    """Click the edge into a neuron on the canvas, type, Enter: the neuron's first weight is set. The lab's editor
+    is made after the window, so it hears of the selection after the window does: the window must bring the
+    editor to the new neuron before it puts the cursor there (else the cursor lands in the old neuron's field, or
+    in the name field, and the typing renames the layer)."""
+    from PySide6.QtWidgets import QApplication
+    w = logic_window
+    w.activateWindow()
+    for name, typed in (("or", "3"), ("and_nor", "-4")):  # the second click moves from one neuron to another
+        node = w.graph.by_name(name)
+        item = w.scene.edge_items[next(e for e in w.graph.edges if e.dst == node.id)]
+        w.view.centerOn(item)
+        spot = w.view.mapFromScene(item.mapToScene(item.path().pointAtPercent(0.5)))
+        QTest.mouseClick(w.view.viewport(), Qt.LeftButton, Qt.NoModifier, spot)
+        assert w.doc.selection == [node.id]
+        first = w.logic_panel.neuron_editor.edit_weight_editor("kernel", (0, 0))
+        assert first is not None and QApplication.focusWidget() is first, name
+        QTest.keyClicks(first, typed)
+        QTest.keyClick(first, Qt.Key_Return)
+        assert float(node.weights["kernel"][0, 0]) == float(typed) and node.name == name
+
+
 @pytest.mark.parametrize("confirm", [Qt.Key_Return, Qt.Key_Enter, Qt.Key_Tab])
 def test_typed_bias_reaches_graph_table_file_and_undo(logic_window, tmp_path, confirm):
     """Issue 14: open xnor-case1, select `or`, type -2.5 + Enter into its bias -> everything shows it."""
