@@ -175,3 +175,46 @@ def test_two_headless_cli_runs_with_the_same_seed_print_the_same_numbers(tmp_pat
     assert cli.main([*args, "--seed", "8"]) == 0
     e3, end3 = _cli_epochs(capsys.readouterr().out)
     assert e1 != e3 and end1["test_accuracy"] != end3["test_accuracy"]
+
+
+def test_a_seeded_tensorflow_run_takes_the_batches_in_the_same_order_every_epoch():
+    """README, "Replay": on TensorFlow a seeded run shuffles the training set once, and every epoch takes its
+    batches in that order (TensorFlow starts a seeded shuffle over with each pass over the data), through the
+    app's own training call as through plain Keras after ``keras.utils.set_random_seed``. The model records the
+    first column of each batch it trains on (each example's number). Shuffling each epoch differently would change
+    this test and that paragraph."""
+    import keras
+    import tensorflow as tf
+
+    from playground.backend import training
+    from playground.core.settings import TrainConfig
+    seen: list = []
+
+    def record(first_column):
+        seen.append(first_column.astype(int).tolist())
+        return np.int64(0)
+
+    class Recording(keras.Model):
+        def train_step(self, data):
+            tf.numpy_function(record, [data[0][:, 0]], tf.int64)
+            return super().train_step(data)
+
+    x = np.stack([np.arange(40), np.zeros(40)], axis=1).astype(np.float32)
+    data = datasets.Prepared(x, np.arange(40) % 4, x[:8], np.arange(8) % 4, "sparse_categorical_crossentropy",
+                             ["accuracy"], ("a", "b", "c", "d"))
+    cfg = TrainConfig.from_dict({"epochs": 3, "batch_size": 8, "seed": 3, "validation_split": 0.0})
+
+    def model():
+        inp = keras.Input((2,))
+        return Recording(inp, keras.layers.Dense(4, activation="softmax")(inp))
+    keras.utils.set_random_seed(3)
+    training.train(model(), data, cfg)
+    keras.utils.set_random_seed(3)  # and plain Keras, seeded as its guide says
+    plain = model()
+    plain.compile("adam", "sparse_categorical_crossentropy")
+    plain.fit(x, data.y_train, batch_size=8, epochs=3, shuffle=True, verbose=0)
+    for run in (seen[:15], seen[15:]):
+        epochs = [sum(run[i:i + 5], []) for i in (0, 5, 10)]  # 40 examples, 5 batches an epoch
+        assert len(run) == 15 and sorted(epochs[0]) == list(range(40))
+        assert epochs[0] != list(range(40))  # shuffled
+        assert epochs[0] == epochs[1] == epochs[2]  # once: the same order each epoch
