@@ -220,6 +220,22 @@ def test_the_dock_sits_beside_the_canvas(window):
     assert not w.lessons_dock.isFloating()
 
 
+def test_see_inside_beside_the_lessons_keeps_the_window_its_size(window):
+    """With the Lessons dock open, See inside's widest page (the convolution explorer, about 1,225 px) must not
+    widen the window past the user's size, or past a small screen: it scrolls inside the window instead."""
+    w = window
+    open_lessons(w)
+    for width, height in ((1480, 900), (1280, 720)):
+        w.resize(width, height)
+        QTest.qWait(10)
+        click(w.workspaces.buttons["See inside"])
+        QTest.qWait(10)
+        assert w.width() == width and w.workspace == "See inside"
+        conv = w.inside_panel.currentWidget()
+        assert conv.isVisible() and conv.width() >= conv.minimumSizeHint().width()  # whole, scrolled
+        click(w.workspaces.buttons["Build"])
+
+
 def test_predict_first_then_see_hides_the_answer(window, settings):
     """While a step asks for a layer's size, the canvas card and the summary show "?" for it and for what follows
     it; the right answer brings the sizes back, and closing the panel does too."""
