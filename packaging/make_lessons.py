@@ -266,6 +266,7 @@ DIGITS = lesson(
                  "epoch, and which is more accurate on the test set?</p>",
          "check": {"kind": "distinct_runs", "count": 2}},
         {"id": "filter", "title": "Edit a trained filter", "workspace": "See inside",
+         "page": "Inside the trained model",
          "text": "<p>In <b>See inside &rarr; Inside the trained model</b>, click one of the first layer's filters "
                  "and zero it, or paste an edge filter. The test accuracy is measured again.</p>",
          "hints": ["A filter whose feature map is bright on many digits matters more."],

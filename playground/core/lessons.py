@@ -49,6 +49,7 @@ ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 OUTPUT = "@output"  # a layer reference: the network's one output layer
 BASE = "@base"  # a layer set: every layer but the output
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
+INSIDE_PAGES = ("Convolution", "Pooling", "Inside the trained model", "Draw a digit")  # See inside's tabs
 GRIDS = {"lecture": conv.LECTURE_IMAGE, "vertical_edge": conv.VERTICAL_EDGE, "horizontal_edge": conv.HORIZONTAL_EDGE,
          "edge_image": conv.EDGE_IMAGE, "pool_grid": conv.POOL_GRID}
 DROPOUT_KINDS = ("dropout", "spatialdropout2d")
@@ -94,6 +95,7 @@ class Step:
     check: Check | None = None  # None: a reading step
     highlight: str | None = None  # a layer name (or @output) selected on the canvas when the step opens
     workspace: str | None = None  # the workspace the step opens in
+    page: str | None = None  # with workspace "See inside": the page (tab) it opens on
     start: Start | None = None  # replaces the project when the step opens (asks to save first)
     setup: tuple[Action, ...] = ()
     show_me: tuple[Action, ...] = ()
@@ -544,7 +546,8 @@ def from_dict(data: Any) -> Lesson:
     for i, s in enumerate(steps):
         w = f"steps[{i}]"
         _need(isinstance(s, dict), f"{w} must be an object; received {_short(s)}.")
-        _keys(s, ("id", "title", "text", "hints", "check", "highlight", "workspace", "start", "setup", "show_me"), w)
+        _keys(s, ("id", "title", "text", "hints", "check", "highlight", "workspace", "page", "start", "setup",
+                  "show_me"), w)
         sid = s.get("id", f"step{i + 1}")
         _need(isinstance(sid, str) and ID_RE.match(sid) is not None and sid not in ids,
               f"{w}.id must be a short lower-case id used once; received {_short(sid)}.")
@@ -561,8 +564,13 @@ def from_dict(data: Any) -> Lesson:
         ws = s.get("workspace")
         _need(ws is None or ws in WORKSPACES, f"{w}.workspace must be one of {', '.join(WORKSPACES)}; "
                                               f"received {_short(ws)}.")
+        page = s.get("page")
+        _need(page is None or page in INSIDE_PAGES, f"{w}.page must be one of {', '.join(INSIDE_PAGES)}; "
+                                                    f"received {_short(page)}.")
+        _need(page is None or ws == "See inside", f"{w}.page is a See inside page: it needs \"workspace\": "
+                                                  f"\"See inside\"; received workspace {_short(ws)}.")
         out.append(Step(sid, _text(s, "title", w, MAX_SHORT), _text(s, "text", w, MAX_TEXT), tuple(hints),
-                        _check(s.get("check"), f"{w}.check"), hl, ws, _start(s.get("start"), f"{w}.start"),
+                        _check(s.get("check"), f"{w}.check"), hl, ws, page, _start(s.get("start"), f"{w}.start"),
                         _actions(s.get("setup"), f"{w}.setup"), _actions(s.get("show_me"), f"{w}.show_me")))
     return Lesson(lid, title, summary, tuple(out), start, version)
 

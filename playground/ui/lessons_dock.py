@@ -60,8 +60,10 @@ def install(w) -> None:
         w.hsplit.setSizes([palette, total - palette - right, right])
         QTimer.singleShot(0, w.view.fit_all)  # the canvas changed size: the whole network again
 
-    def switch(name: str) -> None:
+    def switch(name: str, page: str | None = None) -> None:
         w.set_workspace(name)
+        if page is not None:  # a See inside page (core.lessons.INSIDE_PAGES: the panel's tab titles)
+            w.inside_panel.show_page(page)
         make_room()
 
     dock = w.lessons_dock = QDockWidget("Lessons", w)

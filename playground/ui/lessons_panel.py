@@ -39,7 +39,7 @@ class LessonsPanel(QWidget):
     def __init__(self, doc, settings, files=None, switch_workspace=None, extra_state=None, parent=None):
         super().__init__(parent)
         self.doc, self.settings, self.files = doc, settings, files
-        self.switch_workspace = switch_workspace or (lambda name: None)
+        self.switch_workspace = switch_workspace or (lambda name, page=None: None)
         self.extra_state = extra_state or (lambda: {})
         self.ask_path = self._ask_path  # tests replace the file question
         self.lessons: list[L.Lesson] = []
@@ -259,7 +259,7 @@ class LessonsPanel(QWidget):
         if run_setup and step.start is not None and not self._replace_project(self.lesson, step.start):
             return
         if step.workspace:
-            self.switch_workspace(step.workspace)
+            self.switch_workspace(step.workspace, step.page)
         if run_setup and step.setup:
             try:
                 apply_actions(self.doc, step.setup, f"Lesson: {step.title}")

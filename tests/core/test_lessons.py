@@ -200,6 +200,10 @@ def test_frozen_base():
     (lambda d: d.update(steps=[]), "steps must be a list of 1 to 60"),
     (lambda d: d.update(steps=d["steps"] * 61), "61 steps"),
     (lambda d: d["steps"][0].update(colour="red"), "steps[0].colour is not a field"),
+    (lambda d: d["steps"][0].update(workspace="See inside", page="Filters"),
+     "steps[0].page must be one of Convolution, Pooling, Inside the trained model, Draw a digit; received 'Filters'"),
+    (lambda d: d["steps"][0].update(workspace="Train", page="Pooling"),
+     "steps[0].page is a See inside page: it needs \"workspace\": \"See inside\"; received workspace 'Train'"),
 ])
 def test_broken_lessons_name_the_field(change, field):
     d = lesson_with({"kind": "hidden_layer"})

@@ -233,7 +233,34 @@ def test_see_inside_beside_the_lessons_keeps_the_window_its_size(window):
         assert w.width() == width and w.workspace == "See inside"
         conv = w.inside_panel.currentWidget()
         assert conv.isVisible() and conv.width() >= conv.minimumSizeHint().width()  # whole, scrolled
+        sideways = w.pages.currentWidget().horizontalScrollBar()
+        assert sideways.isVisible()
+        bar = w.inside_panel.tabBar()  # a narrower page does not scroll: only the page shown asks for room
+        QTest.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(2).center())
+        QTest.qWait(10)
+        assert w.inside_panel.currentWidget() is w.inside_panel.model_view and not sideways.isVisible()
+        QTest.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(0).center())
         click(w.workspaces.buttons["Build"])
+
+
+def test_a_step_opens_the_see_inside_page_its_text_names(window, settings):
+    """Lesson 5's last step says "See inside -> Inside the trained model": it opens there, not on whatever See
+    inside page was last shown (the first start shows Convolution). A learner who did the steps before it (they
+    train two networks: test_lesson_actions runs them) continues there."""
+    from playground.core import lessons as L
+    lesson = next(les for les in L.builtin_lessons() if les.id == "mlp-vs-cnn")
+    last = lesson.steps[-1]
+    assert last.page == "Inside the trained model" and "Inside the trained model" in last.text
+    settings.setValue("lessons/mlp-vs-cnn/done", len(lesson.steps) - 1)
+    w = window
+    panel = open_lessons(w)
+    row = next(i for i, les in enumerate(panel.lessons) if les.id == "mlp-vs-cnn")
+    QTest.mouseClick(panel.list.viewport(), Qt.LeftButton, pos=panel.list.visualItemRect(panel.list.item(row)).center())
+    assert panel.start_btn.text() == f"Continue at step {len(lesson.steps)} of {len(lesson.steps)}"
+    click(panel.start_btn)
+    assert panel.step is panel.lessons[row].steps[-1] and w.workspace == "See inside"
+    assert w.inside_panel.currentWidget() is w.inside_panel.model_view and w.inside_panel.model_view.isVisible()
+    assert [w.inside_panel.tabText(i) for i in range(w.inside_panel.count())] == list(L.INSIDE_PAGES)
 
 
 def test_predict_first_then_see_hides_the_answer(window, settings):
