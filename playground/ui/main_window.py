@@ -13,8 +13,8 @@ import sys
 import shiboken6
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QFrame, QMainWindow, QMessageBox, QScrollArea, QSizePolicy, QSplitter, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QMainWindow, QMessageBox, QSizePolicy, QSplitter, QStackedWidget, QVBoxLayout,
+                               QWidget)
 
 from .. import __version__
 from ..core.graph import Edge
@@ -123,14 +123,7 @@ class MainWindow(QMainWindow):
         self.hsplit.setStretchFactor(1, 1)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.hsplit)
-        # See inside's widest page (the convolution explorer) scrolls rather than widen the window past the user's
-        # size (or the screen) when the Lessons dock takes its share
-        inside = QScrollArea()
-        inside.setWidget(self.inside_panel)
-        inside.setWidgetResizable(True)
-        inside.setFrameShape(QFrame.NoFrame)
-        inside.setFocusPolicy(Qt.NoFocus)
-        self.pages.addWidget(inside)
+        self.pages.addWidget(self.inside_panel)
         self.setCentralWidget(self.pages)
 
     def _connect(self) -> None:

@@ -4,7 +4,7 @@ kept; a broken lesson file is one line in the panel; the dock sits beside the ca
 
 import json
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 
@@ -231,14 +231,17 @@ def test_see_inside_beside_the_lessons_keeps_the_window_its_size(window):
         click(w.workspaces.buttons["See inside"])
         QTest.qWait(10)
         assert w.width() == width and w.workspace == "See inside"
-        conv = w.inside_panel.currentWidget()
+        conv = w.inside_panel.conv
         assert conv.isVisible() and conv.width() >= conv.minimumSizeHint().width()  # whole, scrolled
-        sideways = w.pages.currentWidget().horizontalScrollBar()
+        sideways = w.inside_panel.currentWidget().horizontalScrollBar()
         assert sideways.isVisible()
-        bar = w.inside_panel.tabBar()  # a narrower page does not scroll: only the page shown asks for room
-        QTest.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(2).center())
+        sideways.setValue(sideways.maximum())  # scrolled to its right edge, the tabs stay where they were
+        bar = w.inside_panel.tabBar()
+        assert bar.isVisible() and bar.mapTo(w, QPoint(0, 0)).x() >= 0
+        QTest.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(2).center())  # a narrower page does not scroll
         QTest.qWait(10)
-        assert w.inside_panel.currentWidget() is w.inside_panel.model_view and not sideways.isVisible()
+        assert w.inside_panel.currentWidget() is w.inside_panel.model_view
+        assert w.width() == width and not w.inside_panel.model_view.visibleRegion().isEmpty()
         QTest.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(0).center())
         click(w.workspaces.buttons["Build"])
 

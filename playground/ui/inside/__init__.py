@@ -8,8 +8,8 @@ are their shared widgets; ``jobs`` runs their Keras work off the GUI thread, one
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QSizePolicy, QTabWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QTabWidget
 
 from .jobs import SerialJobs
 
@@ -56,9 +56,16 @@ class InsidePanel(QTabWidget):
             conv, pool = ConvExplorer(), PoolExplorer()
             model_view, digits = ModelView(self.doc, self.jobs), DigitPanel(self.doc, self.jobs)
             self._pages = (conv, pool, model_view, digits)
+            # the convolution explorer (at least about 1,225 px wide) scrolls sideways beside the Lessons dock
+            # rather than widen the window past the user's size or the screen; the tabs stay in view
+            wide = QScrollArea()
+            wide.setWidget(conv)
+            wide.setWidgetResizable(True)
+            wide.setFrameShape(QFrame.NoFrame)
+            wide.setFocusPolicy(Qt.NoFocus)
             self.blockSignals(True)  # the first page added is not a page change the user made
-            for page, title in zip(self._pages, ("Convolution", "Pooling", "Inside the trained model",
-                                                 "Draw a digit")):
+            for page, title in zip((wide, pool, model_view, digits), ("Convolution", "Pooling",
+                                                                     "Inside the trained model", "Draw a digit")):
                 self.addTab(page, title)
             self.blockSignals(False)
             self._size_to_page(self.currentIndex())
@@ -78,6 +85,14 @@ class InsidePanel(QTabWidget):
         for i in range(self.count()):
             policy = QSizePolicy.Preferred if i == index else QSizePolicy.Ignored
             self.widget(i).setSizePolicy(policy, policy)
+
+    def setCurrentWidget(self, page) -> None:
+        """A page, or the explorer a page scrolls (``self.conv`` sits in a scroll area)."""
+        for i in range(self.count()):
+            tab = self.widget(i)
+            if tab is page or (isinstance(tab, QScrollArea) and tab.widget() is page):
+                self.setCurrentIndex(i)
+                return
 
     def show_page(self, title: str) -> None:
         """The page whose tab says ``title`` (a lesson step names one)."""
