@@ -110,7 +110,7 @@ def remove_generated_files() -> int:
     bytecode in the temp folder's ``__pycache__`` are removed. A conversion still being written by another thread at
     the moment of exit may leave its one file."""
     tmp = os.path.normcase(os.path.realpath(tempfile.gettempdir()))
-    removed = 0
+    removed, removed_cache = 0, False
     for name, module in list(sys.modules.items()):
         if not name.startswith(AUTOGRAPH_FILE_PREFIX):
             continue
@@ -130,8 +130,10 @@ def remove_generated_files() -> int:
                 and os.path.basename(cached).startswith(name + "."):
             with contextlib.suppress(OSError):
                 os.remove(cached)
-    with contextlib.suppress(OSError):  # the temp folder's __pycache__, if that left it empty (never a full one)
-        os.rmdir(os.path.join(tempfile.gettempdir(), "__pycache__"))
+                removed_cache = True
+    if removed_cache:  # the temp folder's __pycache__, if that left it empty (never a full one)
+        with contextlib.suppress(OSError):
+            os.rmdir(os.path.join(tempfile.gettempdir(), "__pycache__"))
     return removed
 
 

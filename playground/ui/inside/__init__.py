@@ -9,7 +9,7 @@ are their shared widgets; ``jobs`` runs their Keras work off the GUI thread, one
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QSizePolicy, QTabWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget
 
 from .jobs import SerialJobs
 
@@ -41,7 +41,6 @@ class InsidePanel(QTabWidget):
         self.jobs.failed.connect(lambda text: doc.tell(f"See inside: {text}"))
         self._pages: tuple | None = None  # built on first show (or first use): the window opens without them
         self.currentChanged.connect(lambda _: self.refresh())
-        self.currentChanged.connect(self._size_to_page)
         doc.trained_changed.connect(self._on_trained_changed)
         doc.replaced.connect(self._on_replaced)
         self.jobs.failed.connect(self._on_rebuild_failed)
@@ -68,7 +67,6 @@ class InsidePanel(QTabWidget):
                                                                      "Inside the trained model", "Draw a digit")):
                 self.addTab(page, title)
             self.blockSignals(False)
-            self._size_to_page(self.currentIndex())
             for page in (model_view, digits):
                 page.train_requested.connect(self.train_requested)
         return self._pages
@@ -78,13 +76,6 @@ class InsidePanel(QTabWidget):
     pool = property(lambda self: self._build()[1])
     model_view = property(lambda self: self._build()[2])
     digits = property(lambda self: self._build()[3])
-
-    def _size_to_page(self, index: int) -> None:
-        """Only the page shown asks for room: a tab widget is otherwise as wide as its widest page (the
-        convolution explorer), and the See inside scroll area would scroll sideways on every page."""
-        for i in range(self.count()):
-            policy = QSizePolicy.Preferred if i == index else QSizePolicy.Ignored
-            self.widget(i).setSizePolicy(policy, policy)
 
     def setCurrentWidget(self, page) -> None:
         """A page, or the explorer a page scrolls (``self.conv`` sits in a scroll area)."""
