@@ -3,6 +3,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# One TensorFlow thread per pool in every test process: the workers (one more than cores) already keep every core
+# busy, and TensorFlow's pools of one thread per core each, three processes' worth on two cores, spin waiting
+# for work they then share. On this 2-core machine the suite took 510 s of CPU and 261 s with TensorFlow's
+# default pools, 419 s and 216 s with one thread each (6 Dec, 16:32 and 16:43). A run's last digits depend on
+# the thread count (README, "Replaying a run"), so a test that compares a child process's run with its own
+# passes these on.
+os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
+os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 
 WORKER_HOME = None
 if os.environ.get("PYTEST_XDIST_WORKER"):
