@@ -27,6 +27,7 @@ from . import conv, logic
 from .errors import PlaygroundError
 from .files import read_bytes
 from .graph import Graph
+from .numbers import finite_number
 from .registry import LAYERS, get_spec
 from .runs import RunHistory, fingerprint
 from .analysis import infer
@@ -154,7 +155,7 @@ def _is_int(v) -> bool:
 
 
 def _is_num(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return finite_number(v)
 
 
 def _text(obj: dict, key: str, where: str, limit: int, required: bool = True, default: str = "") -> str:

@@ -25,6 +25,7 @@ import numpy as np
 from .errors import PlaygroundError, ProjectFormatError, ProjectSaveError, SettingsError
 from .files import read_bytes
 from .graph import Graph, LayerNode
+from .numbers import finite_number
 from .registry import LAYERS, get_spec
 from .runs import RunHistory
 from .runs import from_dict as runs_from_dict
@@ -87,7 +88,10 @@ def decode_array(obj: Any, where: str) -> np.ndarray:
         if not isinstance(vals, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                                  for v in vals):
             raise ProjectFormatError(f"{where}.values must be a flat list of numbers; received {_short(vals)}.")
-        arr = np.array(vals, dtype=np.float32)
+        try:
+            arr = np.array(vals, dtype=np.float32)
+        except OverflowError:  # an integer past any float (10**400): JSON integers have no size limit
+            raise ProjectFormatError(f"{where} contains a value that is not a finite number.") from None
     elif "b64" in obj:
         if obj.get("dtype", "float32") != "float32":
             raise ProjectFormatError(f"{where}.dtype must be 'float32'; received {_short(obj.get('dtype'))}.")
@@ -209,9 +213,9 @@ def from_dict(data: Any) -> Project:
         except PlaygroundError as exc:
             raise ProjectFormatError(f"nodes[{i}] ({_short(lname)}).params: {exc}") from None
         pos = nd.get("pos", [0.0, 0.0])
-        if not (isinstance(pos, list) and len(pos) == 2 and all(
-                isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in pos)):
-            raise ProjectFormatError(f"nodes[{i}].pos must be two finite numbers [x, y]; received {_short(pos)}.")
+        if not (isinstance(pos, list) and len(pos) == 2 and all(finite_number(v) for v in pos)):
+            raise ProjectFormatError(f"nodes[{i}].pos must be two finite numbers [x, y] (a 64-bit float each); "
+                                     f"received {_short(pos)}.")
         weights = nd.get("weights", {})
         if not isinstance(weights, dict):
             raise ProjectFormatError(f"nodes[{i}].weights must be an object; received {_short(weights)}.")

@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping
 from . import layer_data
 from . import shapes as S
 from .errors import ParamError
+from .numbers import finite_number
 from .words import count
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu", "softplus", "swish",
@@ -106,8 +107,10 @@ class ParamSpec:
         return value
 
     def _float(self, value, path):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-            self._bad(path, value, "must be a finite number")
+        if not finite_number(value):
+            exact = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2 ** 1024
+            self._bad(path, value, "must be a number a 64-bit float holds exactly" if exact else
+                      "must be a finite number")
         value = float(value)
         too_low = self.min is not None and (value <= self.min if self.min_exclusive else value < self.min)
         too_high = self.max is not None and (value >= self.max if self.max_exclusive else value > self.max)
@@ -417,8 +420,8 @@ def _from_keras_value(p: ParamSpec, v):
         return v[0]  # axis=[3], a 1-D layer's kernel_size=[3]
     if p.kind == "choice" and isinstance(v, dict):  # a serialised activation
         v = v.get("config", {}).get("name") or v.get("class_name")
-    if p.kind == "float" and isinstance(v, int) and not isinstance(v, bool):
-        return float(v)
+    if p.kind == "float" and isinstance(v, int) and not isinstance(v, bool) and finite_number(v):
+        return float(v)  # one no float holds (10**400) stays as it is, for the validation to refuse by name
     if p.kind == "shape" and isinstance(v, list):
         return tuple(v)
     return v

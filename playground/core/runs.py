@@ -25,6 +25,7 @@ import numpy as np
 
 from .errors import PlaygroundError, ProjectFormatError
 from .graph import Graph
+from .numbers import finite_number
 
 DEFAULT_LIMIT = 20
 DEFAULT_KEEP_WEIGHTS = 3
@@ -459,7 +460,7 @@ def _is_int(v) -> bool:
 
 
 def _is_num(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    return finite_number(v)
 
 
 def _is_digest(v) -> bool:

@@ -347,3 +347,72 @@ def test_graph_indexes_agree_with_a_scan_of_the_edges(ops):
             assert sorted(g.output_ids(nid)) == sorted(e.dst for e in g.edges if e.src == nid)
             assert g.by_name(g.nodes[nid].name).id == nid
         assert len(g.topological_order()) == len(g.nodes)
+
+
+def _numeric_leaves(obj, path=()):
+    if isinstance(obj, bool):
+        return
+    if isinstance(obj, (int, float)):
+        yield path
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            yield from _numeric_leaves(v, (*path, k))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            yield from _numeric_leaves(v, (*path, i))
+
+
+def _put(data, path, value):
+    for key in path[:-1]:
+        data = data[key]
+    data[path[-1]] = value
+
+
+@pytest.mark.parametrize("value", [10 ** 400, -(10 ** 400), 2 ** 53 + 1])
+def test_an_integer_no_float_holds_anywhere_in_a_file_is_refused_by_name_or_kept_exactly(value):
+    """JSON integers have no size limit: 10**400 made float() raise OverflowError ("int too large to convert to
+    float") out of the settings, a layer's parameters, a position and a weight list, and 2**53 + 1 was read as
+    2**53 with no word. Every number in a project with weights, settings, a logic target and a run history is
+    tried; each file loads with the number kept exactly (a weight as the float32 nearest it), or is refused
+    naming where."""
+    from playground.core import runs
+    p = project.loads(preset_text("xnor-case1"))
+    run = runs.make_run(1, "2026-11-25T16:00:00Z", 3.5, {"epochs": 1, "seed": 7}, 7, "f" * 32, runs.EMPTY_DIGEST,
+                        "e" * 32, 3, (2.0, 1.5), [0.1, 0.2], {"loss": [1.5], "val_loss": [1.4]}, 1.3, 0.61,
+                        np.eye(2, dtype=int) * 5)
+    p.runs = p.runs.added(run)
+    base = project.to_dict(p)
+    leaves = list(_numeric_leaves(base))
+    assert len(leaves) > 40 and {path[0] for path in leaves} >= {"nodes", "training", "runs"}
+    for path in leaves:
+        data = json.loads(json.dumps(base))
+        _put(data, path, value)
+        where = ".".join(map(str, path))
+        try:
+            loaded = project.to_dict(project.from_dict(json.loads(json.dumps(data))))
+        except ProjectFormatError as exc:
+            assert str(exc), where
+            continue
+        except Exception as exc:  # noqa: BLE001 - the point: nothing else may escape
+            pytest.fail(f"{where}={value}: {type(exc).__name__}: {exc}")
+        kept = loaded
+        try:
+            for key in path:
+                kept = kept[key]
+        except (KeyError, IndexError, TypeError):
+            continue  # a field the loader derives or drops (an older form's), not one it keeps
+        if "values" in path:  # a weight: float32, as every weight is (0.1 is read as float32's 0.1 too)
+            assert kept == float(np.float32(value)), f"{where}={value} was read as {kept!r}"
+        else:
+            assert kept == value and type(kept) is int, f"{where}={value} was read as {kept!r}"
+
+
+@pytest.mark.parametrize("value, says", [(10 ** 400, "must be a finite number"),
+                                         (2 ** 53 + 1, "must be a number a 64-bit float holds exactly")])
+def test_a_model_file_config_with_an_integer_no_float_holds_is_refused_by_name(value, says):
+    """The same through a model file's layer config (a .keras config.json or an .h5 model_config): a float
+    parameter given as such an integer is refused naming it, not an OverflowError or a silent 2**53."""
+    from playground.core.errors import ParamError
+    from playground.core.registry import get_spec
+    with pytest.raises(ParamError, match=f"`rate` {says}"):
+        get_spec("dropout").params_from_keras({"name": "d", "rate": value, "trainable": True})
