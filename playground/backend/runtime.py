@@ -95,6 +95,39 @@ def fresh_thread_state() -> None:
         vars(state.GLOBAL_SETTINGS_TRACKER).clear()
 
 
+def set_random_seed(seed: int) -> None:
+    """``keras.utils.set_random_seed``: Python's, NumPy's and Keras' own generators and the backend's.
+
+    Keras also seeds TensorFlow whatever the backend, and on JAX or PyTorch that first *imports* TensorFlow,
+    when it is installed, for a run that never uses it: 2-3 s of CPU and TensorFlow's start-up lines on stderr
+    (a JAX ``playground train`` of the digit CNN took 27-30 s of CPU with it and 26-27 s without). Where
+    TensorFlow is neither the backend nor loaded yet and this process trains alone, Keras is told for this one
+    call that TensorFlow is not there, and asks again on its next use (a later export still finds it). Several
+    processes feed ``fit`` a seeded ``tf.data`` pipeline (``distribute.fit_feed``), so they seed TensorFlow as
+    before, and their runs replay as before."""
+    keras = get_keras()
+    lazy = _lazy_tensorflow()
+    from .hosts import process_count  # noqa: PLC0415
+    if lazy is None or keras.backend.backend() == "tensorflow" or "tensorflow" in sys.modules or \
+            process_count() > 1:
+        keras.utils.set_random_seed(int(seed))
+        return
+    before = lazy._available
+    lazy._available = False
+    try:
+        keras.utils.set_random_seed(int(seed))
+    finally:
+        lazy._available = before
+
+
+def _lazy_tensorflow():
+    """Keras' stand-in for TensorFlow that ``set_random_seed`` asks (``keras.src.utils.module_utils``), or None
+    where a Keras release has moved it (then Keras seeds TensorFlow as it always does)."""
+    module = sys.modules.get("keras.src.utils.module_utils")
+    lazy = getattr(module, "tensorflow", None)
+    return lazy if hasattr(lazy, "_available") else None
+
+
 AUTOGRAPH_FILE_PREFIX = "__autograph_generated_file"
 
 

@@ -168,11 +168,11 @@ def resolve_seed(seed) -> int:
 
 
 def seed_everything(seed: int, deterministic: bool = True) -> None:
-    """Seed Python, NumPy and the backend (``keras.utils.set_random_seed``); with ``deterministic``, also
+    """Seed Python, NumPy and the backend (``runtime.set_random_seed``); with ``deterministic``, also
     ask the backend for deterministic kernels. On TensorFlow that is process-wide and cannot be undone."""
-    from .runtime import get_keras  # noqa: PLC0415
+    from .runtime import get_keras, set_random_seed  # noqa: PLC0415
     keras = get_keras()
-    keras.utils.set_random_seed(int(seed))
+    set_random_seed(int(seed))
     if deterministic:
         _deterministic_kernels(keras.backend.backend())
 

@@ -21,7 +21,7 @@ from ..core.settings import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig  # noqa: 
 from ..core.words import count
 from .datasets import Prepared
 from .distribute import fit_feed
-from .runtime import get_keras
+from .runtime import get_keras, set_random_seed
 
 EventFn = Callable[[str, dict], None]
 
@@ -199,7 +199,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     keras = get_keras()
     cfg.check()
     if cfg.seed is not None:
-        keras.utils.set_random_seed(int(cfg.seed))
+        set_random_seed(int(cfg.seed))
     if compile:
         compile_model(model, cfg, data.loss, len(data.x_train))
     n = len(data.x_train)

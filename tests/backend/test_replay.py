@@ -221,3 +221,35 @@ def test_a_seeded_tensorflow_run_takes_the_batches_in_the_same_order_every_epoch
         assert len(run) == 15 and sorted(epochs[0]) == list(range(40))
         assert epochs[0] != list(range(40))  # shuffled
         assert epochs[0] == epochs[1] == epochs[2]  # once: the same order each epoch
+
+
+JAX_SEEDING = """
+import random, sys
+import numpy as np
+from playground.backend.runtime import get_keras
+from playground.backend.session import seed_everything
+keras = get_keras()
+
+def draws():
+    layer = keras.layers.Dense(3)
+    layer.build((None, 4))
+    return [random.random(), *np.random.rand(2), *np.asarray(keras.random.uniform((2,))),
+            *np.asarray(layer.kernel).ravel()]
+
+seed_everything(7)
+ours, loaded = draws(), "tensorflow" in sys.modules
+keras.utils.set_random_seed(7)
+print(repr((loaded, ours == draws(), "tensorflow" in sys.modules)))
+"""
+
+
+def test_a_jax_run_is_seeded_as_keras_seeds_it_without_loading_tensorflow(tmp_path):
+    """On JAX, ``keras.utils.set_random_seed`` imports TensorFlow only to seed it; the app's seeding leaves it
+    unloaded (runtime.set_random_seed) and gives the same Python, NumPy, Keras and initial-weight draws. The
+    last check shows the oracle did load TensorFlow, so the first could fail."""
+    env = {k: v for k, v in os.environ.items() if k not in ("XLA_FLAGS", "JAX_PLATFORMS")}
+    env.update(KERAS_BACKEND="jax", JAX_PLATFORMS="cpu")
+    out = subprocess.run([sys.executable, "-c", JAX_SEEDING], capture_output=True, text=True, env=env, cwd=tmp_path,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "(False, True, True)"
