@@ -1,4 +1,5 @@
-"""The decision plot under the Logic lab's canvas: the input points coloured by target and each neuron's line."""
+"""The decision plot under the Logic lab's canvas: the input points coloured by target, a ring on each row the
+network gets wrong, and each neuron's line."""
 
 from __future__ import annotations
 
@@ -92,6 +93,8 @@ class DecisionPlot(QWidget):
         self.points = pg.ScatterPlotItem(size=16)
         self.curves: list[pg.PlotCurveItem] = []
         self.plot.addItem(self.points)
+        self.wrong = pg.ScatterPlotItem(size=30, symbol="o", brush=None, pen=pg.mkPen(colours["text"], width=2.5))
+        self.plot.addItem(self.wrong)  # a ring around each point whose row the network gets wrong
         self.layout_.insertWidget(0, self.plot, 2)
         # the labels' sides are chosen in pixels, and the locked aspect widens the range as the plot resizes
         self.plot.getViewBox().sigRangeChanged.connect(self._place_labels)
@@ -164,6 +167,7 @@ class DecisionPlot(QWidget):
             table = None  # the table is of the network before a swap (undo of a lesson's network): redrawn next
         if table is None or neuron is None:
             self.points.setData([], [])
+            self.wrong.setData([], [])
             self._draw_lines([])
             self.plot.setLabel("bottom", "")
             self.plot.setLabel("left", "")
@@ -183,6 +187,9 @@ class DecisionPlot(QWidget):
         self.plot.setLabel("left", source_name(src_node, 1, width))
         brushes = [pg.mkBrush(GREEN) if v else pg.mkBrush(RED) for v in target]
         self.points.setData(pts[:, 0], pts[:, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
+        wrong = [r for r in table.wrong_rows if r < len(pts)]
+        got = logic.predicted_bits(table.output[:, 0])  # the bit the verdict compares (a sigmoid's at 0.5)
+        self.wrong.setData(pts[wrong, 0], pts[wrong, 1])
         groups: dict[tuple, list[int]] = {}
         for i, p in enumerate(pts):  # rows that land on the same point share one label
             groups.setdefault((round(float(p[0]), 6), round(float(p[1]), 6)), []).append(i)
@@ -209,6 +216,9 @@ class DecisionPlot(QWidget):
             targets = sorted({int(target[i]) for i in rows})
             text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
                 " \u2192 " + "/".join(map(str, targets))
+            gets = sorted({str(int(got[i])) for i in rows if i in wrong})
+            if gets:  # what the network gives instead, for the wrong rows at this point
+                text += ", gets " + "/".join(gets)
             label = pg.TextItem(text, color=card_colours()["muted"])
             label.setPos(px, py)
             self.plot.addItem(label)
@@ -220,6 +230,8 @@ class DecisionPlot(QWidget):
                               if logic.decision_line(w0, w1, w2) is not None else
                               f"<b>{esc(label)}</b>: w1 = w2 = 0, z = {w0:g} everywhere: no line")
         text = "<br>".join(lines_text) + "<br>Points on the side where z \u2265 0 get 1."
+        if wrong:
+            text += f" A ringed point is a row the network gets wrong ({count(len(wrong), 'row')})."
         if len(units) > 1:
             text += (f" {len(units)} lines: each hidden neuron cuts the plane once; the output neuron combines "
                      f"the sides (for XNOR, the band between two lines).")

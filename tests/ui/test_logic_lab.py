@@ -331,3 +331,29 @@ def test_no_row_label_sits_on_a_decision_line(window, qtbot, preset, layer):
         box = vb.mapSceneToView(label.sceneBoundingRect()).boundingRect()
         for a, b in segments:
             assert not _crosses(box, a, b), (label.textItem.toPlainText(), a, b)
+
+
+def test_the_decision_plot_rings_the_rows_the_network_gets_wrong(window):
+    """The points are coloured by what each row should give; a row the network gets wrong is ringed on the plot
+    and its label says what it gets, so the plot shows the same rows the verdict names. Typing the AND neuron's
+    bias as -0.5 makes it OR: rows 2 and 3 (01, 10) go wrong, and the rings follow; Enter on -1.5 puts it back."""
+    window.load_project(project.loads(preset_text("and")), None)
+    window.set_workspace("Logic lab")
+    window.select_nodes([window.graph.by_name("and").id])
+    plot = window.decision_plot
+
+    def ringed():
+        xs, ys = plot.wrong.getData()
+        return sorted(zip(map(float, xs), map(float, ys)))
+
+    assert ringed() == [] and not any("gets" in t.toPlainText() for t in plot.labels)
+    edit = window.inspector.edit_weight_editor("bias", (0,))
+    type_weight(edit, "-0.5")
+    assert window.logic_panel.table_data.wrong_rows == [1, 2]
+    assert ringed() == [(0.0, 1.0), (1.0, 0.0)]
+    texts = sorted(t.toPlainText() for t in plot.labels)
+    assert texts == ["row 1 \u2192 0", "row 2 \u2192 0, gets 1", "row 3 \u2192 0, gets 1", "row 4 \u2192 1"]
+    assert "ringed" in plot.caption.text()
+    edit = window.inspector.edit_weight_editor("bias", (0,))
+    type_weight(edit, "-1.5")
+    assert ringed() == [] and "ringed" not in plot.caption.text()
