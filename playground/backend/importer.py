@@ -319,6 +319,9 @@ def graph_from_config(config: dict, facts: Facts | None = None) -> Graph:
         raise ModelImportError(str(exc)) from None
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise ModelImportError(f"the model config cannot be read ({exc!r:.200}).") from None
+    except OverflowError:  # a JSON number no float holds (10**400) where the config needs one
+        raise ModelImportError("the model config holds a number too large for a 64-bit float (JSON integers have "
+                               "no size limit), where a layer needs a number.") from None
     if facts is not None:
         for node in imp.g.nodes.values():
             if LAYERS[node.kind].weighted:

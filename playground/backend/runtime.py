@@ -17,6 +17,7 @@ import re
 import sys
 import tempfile
 import threading
+import types
 
 from ..core.errors import BackendUnavailableError
 
@@ -101,31 +102,29 @@ def set_random_seed(seed: int) -> None:
     Keras also seeds TensorFlow whatever the backend, and on JAX or PyTorch that first *imports* TensorFlow,
     when it is installed, for a run that never uses it: 2-3 s of CPU and TensorFlow's start-up lines on stderr
     (a JAX ``playground train`` of the digit CNN took 27-30 s of CPU with it and 26-27 s without). Where
-    TensorFlow is neither the backend nor loaded yet and this process trains alone, Keras is told for this one
-    call that TensorFlow is not there, and asks again on its next use (a later export still finds it). Several
-    processes feed ``fit`` a seeded ``tf.data`` pipeline (``distribute.fit_feed``), so they seed TensorFlow as
-    before, and their runs replay as before."""
+    TensorFlow is neither the backend nor loaded yet and this process trains alone, the one name Keras' seeding
+    asks (``rng_utils.tf``) answers "not available" for this call, under a lock (two runs may seed at once);
+    Keras' shared stand-in for TensorFlow is not touched, so everything else finds TensorFlow as before.
+    Several processes feed ``fit`` a seeded ``tf.data`` pipeline (``distribute.fit_feed``), so they seed
+    TensorFlow as before, and their runs replay as before."""
     keras = get_keras()
-    lazy = _lazy_tensorflow()
     from .hosts import process_count  # noqa: PLC0415
-    if lazy is None or keras.backend.backend() == "tensorflow" or "tensorflow" in sys.modules or \
-            process_count() > 1:
+    rng = sys.modules.get("keras.src.utils.rng_utils")
+    if rng is None or "tf" not in vars(rng) or keras.backend.backend() == "tensorflow" or \
+            "tensorflow" in sys.modules or process_count() > 1:
         keras.utils.set_random_seed(int(seed))
         return
-    before = lazy._available
-    lazy._available = False
-    try:
-        keras.utils.set_random_seed(int(seed))
-    finally:
-        lazy._available = before
+    with _SEEDING:
+        before = rng.tf
+        rng.tf = _NO_TENSORFLOW
+        try:
+            keras.utils.set_random_seed(int(seed))
+        finally:
+            rng.tf = before
 
 
-def _lazy_tensorflow():
-    """Keras' stand-in for TensorFlow that ``set_random_seed`` asks (``keras.src.utils.module_utils``), or None
-    where a Keras release has moved it (then Keras seeds TensorFlow as it always does)."""
-    module = sys.modules.get("keras.src.utils.module_utils")
-    lazy = getattr(module, "tensorflow", None)
-    return lazy if hasattr(lazy, "_available") else None
+_SEEDING = threading.Lock()
+_NO_TENSORFLOW = types.SimpleNamespace(available=False)  # what rng_utils asks of TensorFlow: only .available
 
 
 AUTOGRAPH_FILE_PREFIX = "__autograph_generated_file"

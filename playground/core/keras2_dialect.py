@@ -297,7 +297,7 @@ def keras_major(version) -> int | None:
     if not isinstance(version, str):
         return None
     head = version.strip().split(".")[0]
-    return int(head) if head.isdigit() else None
+    return int(head) if head.isascii() and head.isdigit() and len(head) <= 6 else None  # not '²', not 5,000 digits
 
 
 def is_keras2(config: dict, keras_version=None) -> bool:

@@ -385,8 +385,11 @@ def _v_weights(a: dict, w: str) -> dict:
         f"{w}.kernel must be rows of numbers, one row per input; received {_short(k)}.")
     _need(isinstance(b, list) and len(b) == len(k[0]) and all(_is_num(x) for x in b),
           f"{w}.bias must be {len(k[0])} numbers, one per neuron; received {_short(b)}.")
-    return {"layer": _layer_ref(a.get("layer"), f"{w}.layer"), "kernel": np.array(k, np.float32),
-            "bias": np.array(b, np.float32)}
+    with np.errstate(over="ignore"):  # a value past float32 becomes inf, refused just below
+        kernel, bias = np.array(k, np.float32), np.array(b, np.float32)
+    _need(bool(np.all(np.isfinite(kernel)) and np.all(np.isfinite(bias))),
+          f"{w}: a weight is past float32's range (about 3.4e38), so it would be infinite.")
+    return {"layer": _layer_ref(a.get("layer"), f"{w}.layer"), "kernel": kernel, "bias": bias}
 
 
 def _v_set_param(a: dict, w: str) -> dict:

@@ -108,7 +108,7 @@ class ParamSpec:
 
     def _float(self, value, path):
         if not finite_number(value):
-            exact = isinstance(value, int) and not isinstance(value, bool) and abs(value) < 2 ** 1024
+            exact = isinstance(value, int) and not isinstance(value, bool) and abs(value) <= 1.7976931348623157e308
             self._bad(path, value, "must be a number a 64-bit float holds exactly" if exact else
                       "must be a finite number")
         value = float(value)

@@ -168,10 +168,11 @@ class LessonsPanel(QWidget):
             self.list.setCurrentRow(row)
 
     def done_count(self, lesson: L.Lesson) -> int:
-        try:
-            return int(self.settings.value(f"lessons/{lesson.id}/done", 0))
-        except (TypeError, ValueError):
+        try:  # the settings file is the user's to edit: anything but a whole number of steps done counts as none
+            done = int(self.settings.value(f"lessons/{lesson.id}/done", 0))
+        except (TypeError, ValueError, OverflowError):  # OverflowError: a float infinity stored there
             return 0
+        return min(max(done, 0), len(lesson.steps))
 
     def _mark_done(self, upto: int) -> None:
         if self.lesson is not None and upto > self.done_count(self.lesson):

@@ -165,3 +165,41 @@ def _seq(*layers):
 def test_absurd_models_are_refused_before_keras_allocates_them(tmp_path, text, needle):
     with pytest.raises(ModelImportError, match=needle):
         model_import.import_model(keras_zip(tmp_path / "huge.keras", text))
+
+
+def _with_number(path, old: str, new: str):
+    """The same .keras archive with ``old`` in its config.json replaced by ``new`` (text, so any JSON number)."""
+    with zipfile.ZipFile(path) as zf:
+        members = {n: zf.read(n) for n in zf.namelist()}
+    text = members["config.json"].decode()
+    assert old in text
+    members["config.json"] = text.replace(old, new).encode()
+    out = path.with_name("hostile-" + path.name)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out
+
+
+@pytest.mark.parametrize("build", ["rescaling", "rotation", "regularizer", "constant"])
+def test_a_number_no_float_holds_in_a_model_config_is_one_line_not_an_overflow(tmp_path, build):
+    """JSON integers have no size limit: 10**400 where a layer config needs a number (a Rescaling's scale, a
+    RandomRotation's factor, an L2 factor, the constant of a functional ``x + c``) made float() raise
+    OverflowError out of the import, a traceback in `playground summary`. It is a ModelImportError now."""
+    import keras
+    inp = keras.Input((4,), name="x")
+    if build == "rescaling":
+        out = keras.layers.ReLU(name="r")(keras.layers.Rescaling(2.5, name="s")(keras.layers.Dense(2, name="d")(inp)))
+    elif build == "rotation":
+        inp = keras.Input((8, 8, 1), name="x")
+        out = keras.layers.RandomRotation(0.25, name="rot")(inp)
+    elif build == "regularizer":
+        out = keras.layers.Dense(2, kernel_regularizer=keras.regularizers.L2(2.5), name="d")(inp)
+    else:
+        out = keras.layers.Dense(2, name="d")(inp) + 2.5
+    path = tmp_path / "m.keras"
+    keras.Model(inp, out).save(path)
+    model_import.import_model(path)  # the file as Keras wrote it opens
+    with pytest.raises(ModelImportError) as exc:
+        model_import.import_model(_with_number(path, "2.5" if build != "rotation" else "0.25", "1" + "0" * 400))
+    assert "\n" not in str(exc.value) and "Traceback" not in str(exc.value)

@@ -87,7 +87,8 @@ def test_message_when_nothing_changed():
 
 
 @pytest.mark.parametrize("version, major", [("2.4.0", 2), (b"2.2.4", 2), ("3.3.3", 3), ("1.2.2", 1), ("2.2.4-tf", 2),
-                                            (None, None), ("", None), ("tf-2", None)])
+                                            (None, None), ("", None), ("tf-2", None),
+                                            ("\u00b2.1", None), ("9" * 5000, None)])  # isdigit() is True for both
 def test_keras_major(version, major):
     assert keras_major(version) == major
 

@@ -182,6 +182,14 @@ def test_frozen_base():
 
 # ------------------------------------------------------------------ broken and hostile files
 
+def test_a_weight_past_float32_in_a_lesson_is_refused_when_the_file_is_read():
+    """1e39 is a finite JSON number that float32 holds only as infinity: refused by name on load, not an
+    infinite weight set on the learner's network when the step runs."""
+    d = lesson_with(setup=[{"do": "set_weights", "layer": "and", "kernel": [[1e39], [1.0]], "bias": [-1.5]}])
+    with pytest.raises(L.LessonFormatError, match=r"steps\[0\]\.setup\[0\].*past float32's range"):
+        L.loads(json.dumps(d))
+
+
 @pytest.mark.parametrize("change, field", [
     (lambda d: d["steps"][0].update(check={"kind": "quiz"}), "steps[0].check.kind 'quiz' is not a check"),
     (lambda d: d["steps"][0].update(check={"kind": "layer_shape", "layer": "", "shape": [4]}),

@@ -4,6 +4,7 @@ kept; a broken lesson file is one line in the panel; the dock sits beside the ca
 
 import json
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
@@ -299,3 +300,18 @@ def test_a_lesson_that_opens_a_gate_network_does_not_call_it_a_jump(window, qtbo
     qtbot.wait(100)
     assert w.workspaces.current == "Logic lab"
     assert "Back to" not in w.statusBar().currentMessage(), w.statusBar().currentMessage()
+
+
+@pytest.mark.parametrize("stored", [float("inf"), -3, 10 ** 6, "abc"])
+def test_progress_the_settings_file_garbles_reads_as_none_or_all_done(window, settings, stored):
+    """The settings file is the user's to edit: a step count of infinity (an OverflowError out of int()), a
+    negative one or one past the lesson's steps opens the lessons and reads as a count the lesson can have."""
+    from playground.core import lessons as L
+    settings.setValue(f"lessons/{L.builtin_lessons()[0].id}/done", stored)
+    panel = open_lessons(window)
+    lesson = panel.lessons[0]
+    QTest.mouseClick(panel.list.viewport(), Qt.LeftButton, pos=panel.list.visualItemRect(panel.list.item(0)).center())
+    done = len(lesson.steps) if stored == 10 ** 6 else 0
+    assert panel.done_count(lesson) == done
+    click(panel.start_btn)
+    assert panel.lesson is lesson and panel.step in lesson.steps
