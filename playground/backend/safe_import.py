@@ -203,7 +203,8 @@ def check_config_fits(config: dict, name: str) -> None:
         return
     except ModelImportError as exc:
         raise ModelImportError(f"{name}: {exc}") from None
-    except (PlaygroundError, KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError, OverflowError):
+    except (PlaygroundError, KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError,
+            OverflowError):
         return
     try:
         limits.check_network_fits(imp.g)

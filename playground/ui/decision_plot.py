@@ -189,7 +189,7 @@ class DecisionPlot(QWidget):
         self.points.setData(pts[:, 0], pts[:, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
         wrong = [r for r in table.wrong_rows if r < len(pts)]
         got = logic.predicted_bits(table.output[:, 0])  # the bit the verdict compares (a sigmoid's at 0.5)
-        self.wrong.setData(pts[wrong, 0], pts[wrong, 1])
+        self.wrong.setData(pts[wrong, 0], pts[wrong, 1], pen=pg.mkPen(card_colours()["text"], width=2.5))  # the theme's
         groups: dict[tuple, list[int]] = {}
         for i, p in enumerate(pts):  # rows that land on the same point share one label
             groups.setdefault((round(float(p[0]), 6), round(float(p[1]), 6)), []).append(i)
