@@ -139,6 +139,8 @@ class Inspector(QWidget):
 
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id if node_id in self.graph.nodes else None
+        for w in self.fields.values():  # going away: a field that had the keyboard must not commit into the new
+            w.blockSignals(True)  # node (editingFinished on hide; the id may be the same in another project)
         while self.form.rowCount():
             self.form.removeRow(0)
         self.fields.clear()

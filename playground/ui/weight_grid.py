@@ -93,6 +93,10 @@ class WeightGrid(QWidget):
         return self.doc.shapes.output_width(ins[0]) if ins else None
 
     def clear(self) -> None:
+        for e in self.edits.values():
+            # a field hidden with the keyboard in it gets editingFinished, after the document may already be
+            # another project's: its text must not be set on whatever layer there has the same id
+            e.blockSignals(True)
         while self.lay.count():
             item = self.lay.takeAt(0)
             if item.widget():

@@ -357,3 +357,35 @@ def test_the_decision_plot_rings_the_rows_the_network_gets_wrong(window):
     edit = window.inspector.edit_weight_editor("bias", (0,))
     type_weight(edit, "-1.5")
     assert ringed() == [] and "ringed" not in plot.caption.text()
+
+
+def test_a_confirmed_weight_or_name_still_in_its_field_never_lands_in_the_next_file(window, tmp_path, qtbot):
+    """Typed and confirmed with Enter, a weight (or a layer name) keeps the keyboard. Opening another file then
+    hid that field, Qt sent it editingFinished, and its text was set on the new project's layer with the same id:
+    OR opened with AND's edited bias, its undo list already holding "Set bias". A file opens exactly as saved."""
+    window.load_project(project.loads(preset_text("and")), None)
+    window.set_workspace("Logic lab")
+    nid = window.graph.by_name("and").id
+    window.select_nodes([nid])
+    edit = window.logic_panel.neuron_editor.edit_weight_editor("bias", (0,))  # the Logic lab's own, on screen
+    qtbot.waitUntil(edit.isVisible)
+    QTest.mouseClick(edit, Qt.LeftButton)
+    type_weight(edit, "0.25")
+    assert window.graph.nodes[nid].weights["bias"][0] == 0.25 and edit.hasFocus()
+    window.save_to(tmp_path / "and.json")
+    other = project.loads(preset_text("or"))
+    project.save(other, tmp_path / "or.json")
+    assert window.open_file(tmp_path / "or.json")
+    opened = window.graph.by_name("or")
+    assert opened.id == nid and opened.weights["bias"][0] == other.graph.nodes[nid].weights["bias"][0] == -0.5
+    assert window.stack.count() == 0 and not window.is_dirty()
+    # the same with a layer's name, in Build
+    window.set_workspace("Build")
+    window.select_nodes([nid])
+    name = window.inspector.fields["name"]
+    qtbot.waitUntil(name.isVisible)
+    QTest.mouseClick(name, Qt.LeftButton)
+    type_weight(name, "renamed")
+    assert window.graph.nodes[nid].name == "renamed" and name.hasFocus()
+    assert window.open_file(tmp_path / "and.json")
+    assert [n.name for n in window.graph.nodes.values()] == ["x", "and"] and window.stack.count() == 0
