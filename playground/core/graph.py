@@ -18,6 +18,7 @@ import numpy as np
 
 from .errors import CycleError, GraphError, PortError, ShapeError, UnknownNodeError
 from .registry import get_spec
+from .words import short
 from .weights import check_weights
 
 MAX_NAME = 255  # characters: room for a nested model's flattened names (ConvNeXt's reach 78)
@@ -426,7 +427,7 @@ class Graph:
                 port = max(used) + 1
         if not isinstance(port, int) or isinstance(port, bool) or port < 0 or \
                 (spec.max_inputs is not None and port >= spec.max_inputs):
-            raise PortError(f"{d.name!r} ({spec.title}) has no input port {port!r}; valid ports: "
+            raise PortError(f"{d.name!r} ({spec.title}) has no input port {short(port)}; valid ports: "
                             f"{'0' if spec.max_inputs == 1 else '0 and up'}.")
         if port in used:
             other = used[port].src

@@ -82,7 +82,7 @@ def decode_array(obj: Any, where: str) -> np.ndarray:
         raise ProjectFormatError(f"{where}.shape must be a list of sizes >= 0; received {_short(shape)}.")
     n = math.prod(shape)
     if n > MAX_WEIGHT_VALUES:
-        raise ProjectFormatError(f"{where}.shape {shape} is absurdly large ({n:,} values).")
+        raise ProjectFormatError(f"{where}.shape {_short(shape)} is absurdly large ({_short(n)} values).")
     if "values" in obj:
         vals = obj["values"]
         if not isinstance(vals, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
@@ -173,7 +173,7 @@ def from_dict(data: Any) -> Project:
           f"schema_version must be a whole number; received {_short(version)}.")
     if version > SCHEMA_VERSION:
         raise ProjectFormatError(
-            f"This project was saved by a newer version of the playground (schema_version {version}; this "
+            f"This project was saved by a newer version of the playground (schema_version {_short(version)}; this "
             f"version reads up to {SCHEMA_VERSION}). Please update the playground to open it.")
     _need(version >= 1, f"schema_version must be 1 or more; received {version}.")
     data = _migrate(data)

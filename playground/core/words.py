@@ -6,3 +6,13 @@ from __future__ import annotations
 def count(n: int, word: str, plural: str | None = None) -> str:
     """``n`` and ``word``, the word in the plural unless ``n`` is 1 (``plural`` where adding "s" is wrong)."""
     return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def short(v, limit: int = 60) -> str:
+    """``repr(v)``, cut to ``limit`` characters with "...": a value from a file (a 400-digit integer, a long
+    string) named in a message without stretching the line, the window or the terminal."""
+    try:
+        text = repr(v)
+    except ValueError:  # an integer past Python's 4,300-digit str() limit
+        text = f"<a number of over {4300:,} digits>"
+    return text if len(text) <= limit else text[:limit - 3] + "..."

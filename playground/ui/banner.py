@@ -2,8 +2,38 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
+
+_LONG_WORD = re.compile(r"\S{41,}")
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space every 40 characters of a long run without spaces (a file name, a path, a
+    number from a file), where Qt's word wrap may break it. Unbroken, such a run is one word: a label asks for
+    its whole width, and the window grew with it (3,144 px for a 250-character file name)."""
+    return _LONG_WORD.sub(lambda m: "\u200b".join(m.group()[i:i + 40] for i in range(0, len(m.group()), 40)), text)
+
+
+
+class WrappingLabel(QLabel):
+    """A word-wrapped plain-text label that may break a long run without spaces (``breakable``) on screen;
+    ``text()`` gives back the text as it was set, without the break points."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._text = ""
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.PlainText)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self._text = text
+        super().setText(breakable(text))
+
+    def text(self) -> str:
+        return self._text
 
 
 class Banner(QFrame):
@@ -11,9 +41,7 @@ class Banner(QFrame):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.label = QLabel()
-        self.label.setWordWrap(True)
-        self.label.setTextFormat(Qt.PlainText)
+        self.label = WrappingLabel()
         self.label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         close = QToolButton(text="\u2715")
         close.setAutoRaise(True)

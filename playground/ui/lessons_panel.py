@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from ..core import lessons as L
 from ..core.errors import PlaygroundError
+from .banner import WrappingLabel
 from .lesson_edits import apply_actions, start_project
 
 GREEN, RED, GRAY = "#2EAF62", "#D64541", "gray"
@@ -55,9 +56,7 @@ class LessonsPanel(QWidget):
         self.open_btn = QPushButton("Open a lesson file\u2026")
         self.open_btn.setToolTip("A lesson written by your teacher (format: playground-lesson, see the README)")
         self.open_btn.clicked.connect(self.open_file)
-        self.load_msg = QLabel()
-        self.load_msg.setWordWrap(True)
-        self.load_msg.setTextFormat(Qt.PlainText)
+        self.load_msg = WrappingLabel()
         self.load_msg.setStyleSheet(f"color: {RED};")
         self.load_msg.hide()
         self.summary = QLabel()

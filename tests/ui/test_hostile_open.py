@@ -99,3 +99,18 @@ def test_save_failure_is_a_banner(window, tmp_path):
     assert not window.save_to(target)
     assert window.banner.isVisible() and "x.json" in window.banner.label.text()
     assert window.is_dirty() is False or window.doc.path != target
+
+
+def test_a_message_with_a_long_unbroken_word_wraps_instead_of_widening_the_window(window, tmp_path, qtbot):
+    """A message naming a long file name (or any long run without spaces: a 400-digit number from a file did it)
+    is one word to Qt's word wrap: the banner above the canvas asked for its whole width, and the window grew
+    from 1480 px to 3,269 px. It wraps inside."""
+    window.resize(1480, 900)
+    qtbot.waitUntil(lambda: window.width() == 1480)
+    path = tmp_path / ("W" * 245 + ".json")  # the message names the file: 250 characters, over 2,500 px
+    path.write_text("{not json")
+    assert not window.open_file(path)
+    assert window.banner.isVisible() and "W" * 50 in window.banner.label.text()
+    qtbot.wait(50)
+    assert window.width() == 1480
+    assert window.banner.label.width() <= window.width()
