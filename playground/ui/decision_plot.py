@@ -185,9 +185,11 @@ class DecisionPlot(QWidget):
         width = pts.shape[1]
         self.plot.setLabel("bottom", source_name(src_node, 0, width))
         self.plot.setLabel("left", source_name(src_node, 1, width))
-        brushes = [pg.mkBrush(GREEN) if v else pg.mkBrush(RED) for v in target]
-        self.points.setData(pts[:, 0], pts[:, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
         wrong = [r for r in table.wrong_rows if r < len(pts)]
+        # the wrong rows' dots last: where rows share a point, the ring sits on the colour of the row it means
+        order = [i for i in range(len(pts)) if i not in wrong] + wrong
+        brushes = [pg.mkBrush(GREEN) if target[i] else pg.mkBrush(RED) for i in order]
+        self.points.setData(pts[order, 0], pts[order, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
         got = logic.predicted_bits(table.output[:, 0])  # the bit the verdict compares (a sigmoid's at 0.5)
         self.wrong.setData(pts[wrong, 0], pts[wrong, 1], pen=pg.mkPen(card_colours()["text"], width=2.5))  # the theme's
         groups: dict[tuple, list[int]] = {}
@@ -213,12 +215,12 @@ class DecisionPlot(QWidget):
         lines = [tuple(zip(*line)) for line in (logic.decision_line(*u[1:]) for u in units) if line is not None]
         self._lines = lines
         for (px, py), rows in groups.items():
-            targets = sorted({int(target[i]) for i in rows})
-            text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
-                " \u2192 " + "/".join(map(str, targets))
-            gets = sorted({str(int(got[i])) for i in rows if i in wrong})
-            if gets:  # what the network gives instead, for the wrong rows at this point
-                text += ", gets " + "/".join(gets)
+            if len({int(target[i]) for i in rows}) == 1 and not any(i in wrong for i in rows):
+                text = ("row " if len(rows) == 1 else "rows ") + ", ".join(str(i + 1) for i in rows) + \
+                    f" \u2192 {int(target[rows[0]])}"
+            else:  # rows that share a point but differ in target or in being right: one line each
+                text = "\n".join(f"row {i + 1} \u2192 {int(target[i])}" + (f", gets {int(got[i])}" if i in wrong else "")
+                                 for i in rows)
             label = pg.TextItem(text, color=card_colours()["muted"])
             label.setPos(px, py)
             self.plot.addItem(label)

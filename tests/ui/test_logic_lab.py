@@ -389,3 +389,33 @@ def test_a_confirmed_weight_or_name_still_in_its_field_never_lands_in_the_next_f
     assert window.graph.nodes[nid].name == "renamed" and name.hasFocus()
     assert window.open_file(tmp_path / "and.json")
     assert [n.name for n in window.graph.nodes.values()] == ["x", "and"] and window.stack.count() == 0
+
+
+def test_rows_that_share_a_point_in_the_hidden_plane_are_told_apart(logic_window, qtbot):
+    """With and_nor #1's w1 at 3 and #2's bias at -5, the output neuron sees rows 1 and 2 (00, 01) at one point
+    and rows 3 and 4 at another, each pair with different targets. Each row gets its own line in the label, a
+    wrong one with what it gets, and the wrong row's dot is drawn last, so its ring sits on its own colour."""
+    w = logic_window
+    w.select_nodes([w.graph.by_name("and_nor").id])
+    editor = w.logic_panel.neuron_editor
+    for key, text in ((("kernel", (0, 0)), "3"), (("bias", (1,)), "-5")):
+        edit = editor.edit_weight_editor(*key)
+        qtbot.waitUntil(edit.isVisible)
+        QTest.mouseClick(edit, Qt.LeftButton)
+        type_weight(edit, text)
+    table = w.logic_panel.table_data
+    w.select_nodes([w.graph.by_name("or").id])  # the plane the output neuron sees
+    plot = w.decision_plot
+    texts = sorted(t.toPlainText() for t in plot.labels)
+    assert table.wrong_rows == [0, 2]
+    assert texts == ["row 1 \u2192 1, gets 0\nrow 2 \u2192 0", "row 3 \u2192 0, gets 1\nrow 4 \u2192 1"]
+    xs, ys = plot.points.getData()
+    last = {}  # the colour drawn last at each point
+    for x, y, brush in zip(xs, ys, plot.points.data["brush"]):
+        last[(float(x), float(y))] = brush.color().name()
+    from playground.ui.logic_lab import GREEN, RED
+    rings = list(zip(*(map(float, a) for a in plot.wrong.getData())))
+    assert len(rings) == 2
+    colours = {0: RED.lower(), 1: GREEN.lower()}
+    for ring, row in zip(rings, table.wrong_rows):
+        assert last[ring] == colours[int(table.target[row])]
