@@ -376,15 +376,31 @@ CHECK_VALIDATORS = {
 }
 
 
+def _is_number_like(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _at(k: list, b: list, where: str | None):
+    """The value ``kernel[i][j]`` or ``bias[j]`` names, for the message."""
+    if where is None:
+        return None
+    idx = [int(n) for n in where.replace("]", "").split("[")[1:]]
+    return k[idx[0]][idx[1]] if where.startswith("kernel") else b[idx[0]]
+
+
 def _v_weights(a: dict, w: str) -> dict:
     _keys(a, ("do", "layer", "kernel", "bias"), w)
     k, b = a.get("kernel"), a.get("bias")
     _need(isinstance(k, list) and 0 < len(k) <= 64 and all(
-        isinstance(r, list) and 0 < len(r) <= 64 and all(_is_num(x) for x in r) for r in k)
+        isinstance(r, list) and 0 < len(r) <= 64 and all(_is_number_like(x) for x in r) for r in k)
         and len({len(r) for r in k}) == 1,
         f"{w}.kernel must be rows of numbers, one row per input; received {_short(k)}.")
-    _need(isinstance(b, list) and len(b) == len(k[0]) and all(_is_num(x) for x in b),
+    _need(isinstance(b, list) and len(b) == len(k[0]) and all(_is_number_like(x) for x in b),
           f"{w}.bias must be {len(k[0])} numbers, one per neuron; received {_short(b)}.")
+    bad = next((f"kernel[{i}][{j}]" for i, r in enumerate(k) for j, x in enumerate(r) if not _is_num(x)),
+               next((f"bias[{j}]" for j, x in enumerate(b) if not _is_num(x)), None))
+    _need(bad is None, f"{w}.{bad} must be a finite number a 64-bit float holds exactly; received "
+                       f"{_short(_at(k, b, bad))}.")
     with np.errstate(over="ignore"):  # a value past float32 becomes inf, refused just below
         kernel, bias = np.array(k, np.float32), np.array(b, np.float32)
     _need(bool(np.all(np.isfinite(kernel)) and np.all(np.isfinite(bias))),

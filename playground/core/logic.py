@@ -222,6 +222,19 @@ def linearly_separable(points, labels) -> bool:
     return not any(_segments_meet(a, b, c, d) for a, b in pos_segs for c, d in neg_segs)
 
 
+def line_equation(w0: float, w1: float, w2: float) -> str:
+    """``w0 + w1*x1 + w2*x2 = 0`` as the lectures write it: "-1.5 + x1 + x2 = 0", "0.5 - x1 - x2 = 0",
+    "1 - 2·x1 = 0" (a weight of 1 unwritten, a minus sign for a negative one, a zero term left out)."""
+    text = f"{w0:g}" if w0 else ""
+    for w, x in ((w1, "x1"), (w2, "x2")):
+        if not w:
+            continue
+        size = "" if abs(w) == 1 else f"{abs(w):g}\u00b7"
+        sign = "-" if w < 0 else "+"
+        text = f"{text} {sign} {size}{x}" if text else f"{'-' if w < 0 else ''}{size}{x}"
+    return f"{text or '0'} = 0"
+
+
 def decision_line(w0: float, w1: float, w2: float, lo: float = -0.5, hi: float = 1.5):
     """Two points of the line w0 + w1*x1 + w2*x2 = 0 across the box [lo, hi]^2, or None if w1 = w2 = 0."""
     if w1 == 0 and w2 == 0:

@@ -228,7 +228,7 @@ class DecisionPlot(QWidget):
         self._place_labels()
         lines_text = []
         for label, w0, w1, w2 in units:
-            lines_text.append(f"<b>{esc(label)}</b>: {w0:g} + {w1:g}\u00b7x1 + {w2:g}\u00b7x2 = 0"
+            lines_text.append(f"<b>{esc(label)}</b>: {logic.line_equation(w0, w1, w2)}"
                               if logic.decision_line(w0, w1, w2) is not None else
                               f"<b>{esc(label)}</b>: w1 = w2 = 0, z = {w0:g} everywhere: no line")
         text = "<br>".join(lines_text) + "<br>Points on the side where z \u2265 0 get 1."

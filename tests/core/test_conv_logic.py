@@ -108,3 +108,11 @@ def test_decision_line_passes_through_the_boundary():
     for x, y in zip(xs, ys):
         assert -1.5 + x + y == pytest.approx(0.0)
     assert logic.decision_line(1.0, 0.0, 0.0) is None
+
+
+@pytest.mark.parametrize("w, text", [((-1.5, 1, 1), "-1.5 + x1 + x2 = 0"), ((0.5, -1, -1), "0.5 - x1 - x2 = 0"),
+                                     ((1, -2, 0), "1 - 2\u00b7x1 = 0"), ((0, -1, 0.5), "-x1 + 0.5\u00b7x2 = 0"),
+                                     ((-0.5, 0, 1), "-0.5 + x2 = 0"), ((0, 0, 0), "0 = 0")])
+def test_a_decision_line_reads_as_the_lectures_write_it(w, text):
+    from playground.core.logic import line_equation
+    assert line_equation(*w) == text

@@ -279,3 +279,13 @@ def test_a_chain_start_with_hand_set_weights():
     d["start"]["chain"][1]["weights"] = {"kernel": [[1], [1]], "bias": [-1.5], "code": "x"}
     with pytest.raises(L.LessonFormatError, match=re.escape("start.chain[1].weights.code is not a field")):
         L.loads(json.dumps(d))
+
+
+@pytest.mark.parametrize("bias, says", [([2 ** 53 + 1], r"bias\[0\] must be a finite number a 64-bit float holds "
+                                                      r"exactly; received 9007199254740993"),
+                                        ([10 ** 400], r"bias\[0\] must be a finite number")])
+def test_a_lesson_weight_no_float_holds_is_named_not_miscounted(bias, says):
+    """[2**53 + 1] is one number, as the neuron wants: it was refused as "must be 1 numbers"."""
+    d = lesson_with(setup=[{"do": "set_weights", "layer": "and", "kernel": [[1.0], [1.0]], "bias": bias}])
+    with pytest.raises(L.LessonFormatError, match=says):
+        L.loads(json.dumps(d))
