@@ -8,7 +8,7 @@ from html import escape as esc
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from ..core import logic
 from ..core.graph import Graph
@@ -61,8 +61,14 @@ class DecisionPlot(QWidget):
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.RichText)
+        self.caption.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.caption_scroll = QScrollArea()  # a long caption (two lines, wrong rows, advice) scrolls, never clipped
+        self.caption_scroll.setWidget(self.caption)
+        self.caption_scroll.setWidgetResizable(True)
+        self.caption_scroll.setFrameShape(QFrame.NoFrame)
+        self.caption_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.layout_ = QHBoxLayout(self)
-        self.layout_.addWidget(self.caption, 1)
+        self.layout_.addWidget(self.caption_scroll, 1)
         self.line_points = None
 
     def _neuron(self, g: Graph):

@@ -419,3 +419,29 @@ def test_rows_that_share_a_point_in_the_hidden_plane_are_told_apart(logic_window
     colours = {0: RED.lower(), 1: GREEN.lower()}
     for ring, row in zip(rings, table.wrong_rows):
         assert last[ring] == colours[int(table.target[row])]
+
+
+def test_a_long_decision_caption_is_never_cut_off(logic_window, qtbot):
+    """With a hidden neuron wrong in xnor-case1 at 1480x900 the caption (two lines, the ringed rows, advice)
+    is taller than the room under the canvas: it was clipped mid-sentence. It scrolls now: its label is as tall as
+    its text needs at its width."""
+    w = logic_window
+    w.resize(1480, 900)
+    w.select_nodes([w.graph.by_name("and_nor").id])
+    edit = w.logic_panel.neuron_editor.edit_weight_editor("bias", (1,))
+    qtbot.waitUntil(edit.isVisible)
+    QTest.mouseClick(edit, Qt.LeftButton)
+    type_weight(edit, "-0.5")
+    caption = w.decision_plot.caption
+    qtbot.waitUntil(lambda: "Some rows are still wrong" in caption.text())
+    qtbot.wait(50)
+    assert caption.height() >= caption.heightForWidth(caption.width())  # the whole text is laid out...
+    scroll = w.decision_plot.caption_scroll  # ...in a box that is itself whole on screen, scrolling if need be
+    from PySide6.QtCore import QRect
+    parent = scroll.parentWidget()
+    while parent is not None:  # no ancestor cuts it off
+        mapped = QRect(scroll.mapTo(parent, scroll.rect().topLeft()), scroll.size())
+        assert parent.rect().contains(mapped), (type(parent).__name__, parent.rect(), mapped)
+        parent = parent.parentWidget() if parent is not w else None
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() == max(0, caption.height() - scroll.viewport().height())
