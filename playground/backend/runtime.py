@@ -100,7 +100,7 @@ def set_random_seed(seed: int) -> None:
     """``keras.utils.set_random_seed``: Python's, NumPy's and Keras' own generators and the backend's.
 
     Keras also seeds TensorFlow whatever the backend, and on JAX or PyTorch that first *imports* TensorFlow,
-    when it is installed, for a run that never uses it: 2-3 s of CPU and TensorFlow's start-up lines on stderr
+    when it is installed, for a run that never uses it: 1.6-3.6 s of CPU and TensorFlow's start-up lines on stderr
     (a JAX ``playground train`` of the digit CNN took 27-30 s of CPU with it and 26-27 s without). Where
     TensorFlow is neither the backend nor loaded yet and this process trains alone, the one name Keras' seeding
     asks (``rng_utils.tf``) answers "not available" for this call, under a lock (two runs may seed at once);
