@@ -33,6 +33,7 @@ from .runs import RunHistory, fingerprint
 from .analysis import infer
 from .shapes import NodeInfo, shape_text, window_size
 from .words import count
+from .words import short as _short  # one cut for every value a message names
 
 FORMAT = "playground-lesson"
 FORMAT_VERSION = 1
@@ -140,9 +141,6 @@ class Result:
 
 # ------------------------------------------------------------------ loading
 
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _need(cond: bool, msg: str) -> None:
@@ -380,14 +378,6 @@ def _is_number_like(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _at(k: list, b: list, where: str | None):
-    """The value ``kernel[i][j]`` or ``bias[j]`` names, for the message."""
-    if where is None:
-        return None
-    idx = [int(n) for n in where.replace("]", "").split("[")[1:]]
-    return k[idx[0]][idx[1]] if where.startswith("kernel") else b[idx[0]]
-
-
 def _v_weights(a: dict, w: str) -> dict:
     _keys(a, ("do", "layer", "kernel", "bias"), w)
     k, b = a.get("kernel"), a.get("bias")
@@ -397,10 +387,11 @@ def _v_weights(a: dict, w: str) -> dict:
         f"{w}.kernel must be rows of numbers, one row per input; received {_short(k)}.")
     _need(isinstance(b, list) and len(b) == len(k[0]) and all(_is_number_like(x) for x in b),
           f"{w}.bias must be {len(k[0])} numbers, one per neuron; received {_short(b)}.")
-    bad = next((f"kernel[{i}][{j}]" for i, r in enumerate(k) for j, x in enumerate(r) if not _is_num(x)),
-               next((f"bias[{j}]" for j, x in enumerate(b) if not _is_num(x)), None))
-    _need(bad is None, f"{w}.{bad} must be a finite number a 64-bit float holds exactly; received "
-                       f"{_short(_at(k, b, bad))}.")
+    cells = [(f"kernel[{i}][{j}]", x) for i, r in enumerate(k) for j, x in enumerate(r)] + \
+        [(f"bias[{j}]", x) for j, x in enumerate(b)]
+    bad = next(((where, x) for where, x in cells if not _is_num(x)), None)
+    _need(bad is None, f"{w}.{bad and bad[0]} must be a finite number a 64-bit float holds exactly; received "
+                       f"{_short(bad and bad[1])}.")
     with np.errstate(over="ignore"):  # a value past float32 becomes inf, refused just below
         kernel, bias = np.array(k, np.float32), np.array(b, np.float32)
     _need(bool(np.all(np.isfinite(kernel)) and np.all(np.isfinite(bias))),

@@ -33,6 +33,7 @@ from .runs import to_dict as runs_to_dict
 from .settings import LogicConfig, TrainConfig, default_training
 from .weights import weights_problem
 from .words import count
+from .words import short as _short  # one cut for every value a message names
 
 SCHEMA_VERSION = 2  # 2: "runs" (the run history)
 INLINE_LIMIT = 64
@@ -113,9 +114,6 @@ def decode_array(obj: Any, where: str) -> np.ndarray:
     return arr.reshape(shape)
 
 
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _jsonable_params(params: dict) -> dict:

@@ -19,6 +19,7 @@ from . import shapes as S
 from .errors import ParamError
 from .numbers import finite_number
 from .words import count
+from .words import short as _short  # one cut for every value a message names
 
 ACTIVATIONS = ("linear", "relu", "sigmoid", "softmax", "tanh", "elu", "selu", "gelu", "softplus", "swish",
                "relu6", "hard_sigmoid", "hard_silu", "leaky_relu", "mish", "softsign", "exponential",
@@ -30,9 +31,6 @@ MAX_TEXT = 4096  # a text value (a dataset path, a class name) is one line of at
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 CATEGORIES = ("input", "core", "convolution", "pooling", "regularisation", "augmentation", "merge", "logic")
 

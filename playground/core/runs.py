@@ -26,6 +26,7 @@ import numpy as np
 from .errors import PlaygroundError, ProjectFormatError
 from .graph import Graph
 from .numbers import finite_number
+from .words import short as _short  # one cut for every value a message names
 
 DEFAULT_LIMIT = 20
 DEFAULT_KEEP_WEIGHTS = 3
@@ -472,9 +473,6 @@ def _is_matrix(v) -> bool:
         _is_int(c) and 0 <= c <= MAX_COUNT for c in row) for row in v))
 
 
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 __all__ = ["Run", "RunHistory", "RunHistoryError", "fingerprint", "weights_digest", "confusion", "make_run", "to_dict", "from_dict",

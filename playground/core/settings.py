@@ -14,6 +14,7 @@ from typing import Any
 from .errors import SettingsError
 from .logic import GATES
 from .registry import ParamSpec
+from .words import short as _short  # one cut for every value a message names
 
 OPTIMIZERS = ("sgd", "adam", "rmsprop", "adagrad")
 SCHEDULES = ("constant", "cosine")
@@ -25,9 +26,6 @@ MAX_SEED = 2 ** 32 - 1  # numpy's and TensorFlow's seeds are unsigned 32-bit
 Setting = ParamSpec  # one validator for layer parameters and settings: see ParamSpec.validate
 
 
-def _short(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 TRAINING: tuple[Setting, ...] = (

@@ -333,7 +333,7 @@ def test_no_row_label_sits_on_a_decision_line(window, qtbot, preset, layer):
             assert not _crosses(box, a, b), (label.textItem.toPlainText(), a, b)
 
 
-def test_the_decision_plot_rings_the_rows_the_network_gets_wrong(window):
+def test_the_decision_plot_rings_the_rows_the_network_gets_wrong(window, qtbot):
     """The points are coloured by what each row should give; a row the network gets wrong is ringed on the plot
     and its label says what it gets, so the plot shows the same rows the verdict names. Typing the AND neuron's
     bias as -0.5 makes it OR: rows 2 and 3 (01, 10) go wrong, and the rings follow; Enter on -1.5 puts it back."""
@@ -347,14 +347,17 @@ def test_the_decision_plot_rings_the_rows_the_network_gets_wrong(window):
         return sorted(zip(map(float, xs), map(float, ys)))
 
     assert ringed() == [] and not any("gets" in t.toPlainText() for t in plot.labels)
-    edit = window.inspector.edit_weight_editor("bias", (0,))
+    edit = window.logic_panel.neuron_editor.edit_weight_editor("bias", (0,))  # the Logic lab's, on screen
+    qtbot.waitUntil(edit.isVisible)
+    QTest.mouseClick(edit, Qt.LeftButton)
     type_weight(edit, "-0.5")
     assert window.logic_panel.table_data.wrong_rows == [1, 2]
     assert ringed() == [(0.0, 1.0), (1.0, 0.0)]
     texts = sorted(t.toPlainText() for t in plot.labels)
     assert texts == ["row 1 \u2192 0", "row 2 \u2192 0, gets 1", "row 3 \u2192 0, gets 1", "row 4 \u2192 1"]
     assert "ringed" in plot.caption.text()
-    edit = window.inspector.edit_weight_editor("bias", (0,))
+    edit = window.logic_panel.neuron_editor.edit_weight_editor("bias", (0,))
+    QTest.mouseClick(edit, Qt.LeftButton)
     type_weight(edit, "-1.5")
     assert ringed() == [] and "ringed" not in plot.caption.text()
 
