@@ -225,8 +225,13 @@ def linearly_separable(points, labels) -> bool:
 def line_equation(w0: float, w1: float, w2: float) -> str:
     """``w0 + w1*x1 + w2*x2 = 0`` as the lectures write it: "-1.5 + x1 + x2 = 0", "0.5 - x1 - x2 = 0",
     "1 - 2·x1 = 0" (a weight of 1 unwritten, a minus sign for a negative one, a zero term left out)."""
+    return sum_equation(w0, (w1, w2), ("x1", "x2"))
+
+
+def sum_equation(w0: float, weights, names) -> str:
+    """``w0 + w1*names[0] + ... = 0`` written as ``line_equation`` writes two inputs, for any number of them."""
     text = f"{w0:g}" if w0 else ""
-    for w, x in ((w1, "x1"), (w2, "x2")):
+    for w, x in zip(weights, names):
         if not w:
             continue
         size = "" if abs(w) == 1 else f"{abs(w):g}\u00b7"

@@ -8,6 +8,7 @@ from html import escape as esc
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from ..core import logic
@@ -41,6 +42,8 @@ def _crosses(box: QRectF, a: tuple, b: tuple) -> bool:
     return True
 
 
+LABEL_Z = 5  # row labels above the lines (curves sit at 0)
+SPAN = (-100.0, 101.0)  # a line is drawn across this box: past every edge of the plot, however wide it is
 LINE_COLOURS = ("#3D7BF2", "#E0892B", "#8E44AD", "#16A085")
 
 
@@ -71,16 +74,29 @@ class DecisionPlot(QWidget):
         self.layout_.addWidget(self.caption_scroll, 1)
         self.line_points = None
 
-    def _neuron(self, g: Graph):
-        sel = [nid for nid in self.doc.selection if g.nodes.get(nid) and g.nodes[nid].spec.hand_set]
-        candidates = sel + [n.id for n in g.nodes.values() if n.spec.hand_set]
+    def _sources(self, g: Graph) -> dict:
+        """{neuron id: (the node feeding it, that node's width)} for every neuron fed by a flat vector."""
         from ..core import analysis
         infos = self.doc.infos if g is self.doc.graph else analysis.infer(g)
-        for nid in candidates:
-            ins = g.input_ids(nid)
-            if ins and infos[ins[0]].shape == (2,):
-                return g.nodes[nid], ins[0]
-        return None, None
+        out = {}
+        for n in g.nodes.values():
+            ins = g.input_ids(n.id)
+            shape = infos[ins[0]].shape if n.spec.hand_set and ins and ins[0] in infos else None
+            if shape is not None and len(shape) == 1:
+                out[n.id] = (ins[0], shape[0])
+        return out
+
+    def _neuron(self, g: Graph, sources: dict):
+        """(neuron, the node feeding it, that node's width): the selected neuron whatever its width, else the first
+        neuron with two inputs, else the first with one; (None, None, None) if there is none."""
+        for nid in self.doc.selection:
+            if nid in sources:
+                return (g.nodes[nid], *sources[nid])
+        for wanted in (2, 1):
+            for nid, (src, width) in sources.items():
+                if width == wanted:
+                    return g.nodes[nid], src, width
+        return None, None, None
 
     def _ensure_plot(self) -> None:
         if self.plot is not None:
@@ -101,6 +117,8 @@ class DecisionPlot(QWidget):
         self.plot.addItem(self.points)
         self.wrong = pg.ScatterPlotItem(size=30, symbol="o", brush=None, pen=pg.mkPen(colours["text"], width=2.5))
         self.plot.addItem(self.wrong)  # a ring around each point whose row the network gets wrong
+        for item in (self.points, self.wrong):
+            item.setZValue(LABEL_Z + 1)  # no label ever covers a point
         self.layout_.insertWidget(0, self.plot, 2)
         # the labels' sides are chosen in pixels, and the locked aspect widens the range as the plot resizes
         self.plot.getViewBox().sigRangeChanged.connect(self._place_labels)
@@ -146,13 +164,32 @@ class DecisionPlot(QWidget):
             self.curves.append(curve)
         self.line_points = None
         for i, curve in enumerate(self.curves):
-            line = logic.decision_line(*units[i][1:]) if i < len(units) else None
+            line = logic.decision_line(*units[i][1:], *SPAN) if i < len(units) else None
             if line is None:
                 curve.setData([], [])
                 continue
             curve.setData(line[0], line[1])
             if i == 0:
                 self.line_points = (np.asarray(line[0]), np.asarray(line[1]))
+
+    @staticmethod
+    def _many_inputs_text(g: Graph, neuron, src: str, width: int, sources: dict) -> str:
+        """A neuron with more than two inputs: its equations, and why the plot draws none of them."""
+        src_node = g.nodes[src]
+        names = [esc(source_name(src_node, i, width)) for i in range(width)]
+        k, b = neuron.weights.get("kernel"), neuron.weights.get("bias")
+        rows = []
+        for u in range(neuron.params["units"]):
+            ws = [float(k[i, u]) for i in range(width)] if k is not None and k.shape == (width, neuron.params[
+                "units"]) else [0.0] * width
+            w0 = float(b[u]) if b is not None and b.shape[0] > u else 0.0
+            rows.append(f"<b>{esc(unit_name(neuron.name, u, neuron.params['units']))}</b>: "
+                        f"{logic.sum_equation(w0, ws, names)}")
+        drawable = [g.nodes[nid].name for nid, (_s, w) in sources.items() if w <= 2]
+        text = "<br>".join(rows) + (f"<br>{esc(neuron.name)} has {width} inputs, so each of its boundaries is a flat "
+                                    f"cut through {width}-dimensional space, which a flat plot cannot draw. The plot "
+                                    f"draws a neuron with one or two inputs")
+        return text + (f": select {esc(', '.join(drawable))}." if drawable else ".")
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -168,17 +205,22 @@ class DecisionPlot(QWidget):
         for t in self.labels:
             self.plot.removeItem(t)
         self.labels = []
-        neuron, src = self._neuron(g)
-        if table is not None and neuron is not None and src == g.inputs()[0].id and table.inputs.shape[1] != 2:
+        sources = self._sources(g)
+        neuron, src, width = self._neuron(g, sources)
+        if table is not None and neuron is not None and src == g.inputs()[0].id and table.inputs.shape[1] != width:
             table = None  # the table is of the network before a swap (undo of a lesson's network): redrawn next
-        if table is None or neuron is None:
+        if table is None or neuron is None or width > 2:
             self.points.setData([], [])
             self.wrong.setData([], [])
             self._draw_lines([])
+            self._lines = []
             self.plot.setLabel("bottom", "")
-            self.plot.setLabel("left", "")
-            self.caption.setText("<span style='color:gray'>The decision line appears for a neuron with two "
-                                 "inputs.</span>")
+            self.plot.setLabel("left", "")  # (setLabel shows the axis)
+            if neuron is None or table is None:
+                self.caption.setText("<span style='color:gray'>The decision line appears for a neuron with one "
+                                     "or two inputs.</span>")
+            else:
+                self.caption.setText(self._many_inputs_text(g, neuron, src, width, sources))
             return
         # the points this neuron receives: the inputs themselves or the previous layer's outputs
         if src == g.inputs()[0].id:
@@ -186,11 +228,13 @@ class DecisionPlot(QWidget):
         else:
             trace = next(t for t in table.layers if t.node_id == src)
             pts = trace.a
+        if width == 1:  # along the one input's axis, halfway up a plot whose height means nothing
+            pts = np.column_stack([pts[:, 0], np.full(len(pts), 0.5)])
         target = table.target if table.target is not None else np.zeros(len(pts))
         src_node = g.nodes[src]
-        width = pts.shape[1]
         self.plot.setLabel("bottom", source_name(src_node, 0, width))
-        self.plot.setLabel("left", source_name(src_node, 1, width))
+        self.plot.setLabel("left", source_name(src_node, 1, width) if width == 2 else "")
+        self.plot.getPlotItem().showAxis("left", width == 2)  # one input: the points lie along its axis alone
         wrong = [r for r in table.wrong_rows if r < len(pts)]
         # the wrong rows' dots last: where rows share a point, the ring sits on the colour of the row it means
         order = [i for i in range(len(pts)) if i not in wrong] + wrong
@@ -212,13 +256,15 @@ class DecisionPlot(QWidget):
         for n in layers:
             k, b = n.weights.get("kernel"), n.weights.get("bias")
             for u in range(n.params["units"]):
-                ok = k is not None and k.shape[0] >= 2 and k.shape[1] > u
-                w1, w2 = (float(k[0, u]), float(k[1, u])) if ok else (0.0, 0.0)
+                ok = k is not None and k.shape[0] >= width and k.shape[1] > u
+                w1 = float(k[0, u]) if ok else 0.0
+                w2 = float(k[1, u]) if ok and width == 2 else 0.0  # one input: x2 is not there
                 w0 = float(b[u]) if b is not None and b.shape[0] > u else 0.0
                 label = unit_name(n.name, u, n.params["units"])
                 units.append((label, w0, w1, w2))
         self._draw_lines(units)
-        lines = [tuple(zip(*line)) for line in (logic.decision_line(*u[1:]) for u in units) if line is not None]
+        lines = [tuple(zip(*line)) for line in (logic.decision_line(*u[1:], *SPAN) for u in units)
+                 if line is not None]
         self._lines = lines
         for (px, py), rows in groups.items():
             if len({int(target[i]) for i in rows}) == 1 and not any(i in wrong for i in rows):
@@ -227,20 +273,35 @@ class DecisionPlot(QWidget):
             else:  # rows that share a point but differ in target or in being right: one line each
                 text = "\n".join(f"row {i + 1} \u2192 {int(target[i])}" + (f", gets {int(got[i])}" if i in wrong else "")
                                  for i in rows)
-            label = pg.TextItem(text, color=card_colours()["muted"])
+            # on the card's colour, above the lines: a line the label cannot keep clear of (two lines close
+            # around a point, drawn across the whole plot) passes under the text, never through it
+            back = QColor(card_colours()["card"])
+            back.setAlpha(235)
+            label = pg.TextItem(text, color=card_colours()["muted"], fill=pg.mkBrush(back))
+            label.setZValue(LABEL_Z)
             label.setPos(px, py)
             self.plot.addItem(label)
             self.labels.append(label)
         self._place_labels()
         lines_text = []
         for label, w0, w1, w2 in units:
-            lines_text.append(f"<b>{esc(label)}</b>: {logic.line_equation(w0, w1, w2)}"
-                              if logic.decision_line(w0, w1, w2) is not None else
-                              f"<b>{esc(label)}</b>: w1 = w2 = 0, z = {w0:g} everywhere: no line")
-        text = "<br>".join(lines_text) + "<br>Points on the side where z \u2265 0 get 1."
+            if width == 1:
+                lines_text.append(f"<b>{esc(label)}</b>: {logic.line_equation(w0, w1, 0.0)}, so x1 = "
+                                  f"{-w0 / w1 + 0.0:g}" if w1 else
+                                  f"<b>{esc(label)}</b>: w1 = 0, z = {w0:g} everywhere: no threshold")
+            else:
+                lines_text.append(f"<b>{esc(label)}</b>: {logic.line_equation(w0, w1, w2)}"
+                                  if logic.decision_line(w0, w1, w2) is not None else
+                                  f"<b>{esc(label)}</b>: w1 = w2 = 0, z = {w0:g} everywhere: no line")
+        text = "<br>".join(lines_text)
+        if width == 1:
+            text += (f"<br>One input ({esc(source_name(src_node, 0, 1))}), so the line is a threshold across its "
+                     f"axis: points on the side where z \u2265 0 get 1.")
+        else:
+            text += "<br>Points on the side where z \u2265 0 get 1."
         if wrong:
             text += f" A ringed point is a row the network gets wrong ({count(len(wrong), 'row')})."
-        if len(units) > 1:
+        if len(units) > 1 and width == 2:
             text += (f" {len(units)} lines: each hidden neuron cuts the plane once; the output neuron combines "
                      f"the sides (for XNOR, the band between two lines).")
         sep = logic.linearly_separable(pts, target) if table.target is not None else True

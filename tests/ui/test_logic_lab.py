@@ -313,11 +313,14 @@ def _crosses(rect, a, b) -> bool:
     return False
 
 
-@pytest.mark.parametrize("preset, layer", [("xnor-case2", "and"), ("xnor-case2", "ors"), ("xnor-case1", "and_nor"),
-                                           ("xnor-case1", "or"), ("and", "and")])
-def test_no_row_label_sits_on_a_decision_line(window, qtbot, preset, layer):
+@pytest.mark.parametrize("preset, layer, clear", [("xnor-case2", "and", True), ("xnor-case2", "copy_negate", True),
+                                                  ("xnor-case2", "not", True), ("xnor-case1", "and_nor", False),
+                                                  ("xnor-case1", "or", True), ("and", "and", True)])
+def test_no_row_label_sits_on_a_decision_line(window, qtbot, preset, layer, clear):
     """A row's label goes to whichever side of its point is clear of the other labels and of every line drawn: a
-    label struck through by a line is hard to read, and looks like it is the line's."""
+    label struck through by a line is hard to read, and looks like it is the line's. Where no side is clear
+    (xnor-case1's hidden lines run 0.7 apart, either side of row 2's point, across the whole plot), the label
+    is drawn on the card's colour above the lines, so a line passes under the text, not through it."""
     window.resize(1480, 900)
     window.load_project(project.loads(preset_text(preset)), None)
     window.set_workspace("Logic lab")
@@ -327,10 +330,13 @@ def test_no_row_label_sits_on_a_decision_line(window, qtbot, preset, layer):
     vb = plot.plot.getViewBox()
     segments = [tuple(zip(*c.getData())) for c in plot.curves if c.getData()[0] is not None and len(c.getData()[0])]
     assert segments and plot.labels
+    crossed = []
     for label in plot.labels:
         box = vb.mapSceneToView(label.sceneBoundingRect()).boundingRect()
-        for a, b in segments:
-            assert not _crosses(box, a, b), (label.textItem.toPlainText(), a, b)
+        crossed += [label.textItem.toPlainText() for a, b in segments if _crosses(box, a, b)]
+        assert label.fill.color().alpha() >= 200 and label.zValue() > max(c.zValue() for c in plot.curves)
+        assert label.zValue() < plot.points.zValue()  # and never over a point
+    assert crossed == [] if clear else set(crossed) <= {"row 2 \u2192 0", "row 3 \u2192 0"}
 
 
 def test_the_decision_plot_rings_the_rows_the_network_gets_wrong(window, qtbot):
@@ -448,3 +454,83 @@ def test_a_long_decision_caption_is_never_cut_off(logic_window, qtbot):
         parent = parent.parentWidget() if parent is not w else None
     bar = scroll.verticalScrollBar()
     assert bar.maximum() == max(0, caption.height() - scroll.viewport().height())
+
+
+def click_card(window, name):
+    """A click on the layer's card on the canvas, as the user selects it."""
+    item = window.scene.node_items[window.graph.by_name(name).id]
+    window.view.ensureVisible(item)
+    centre = window.view.mapFromScene(item.mapToScene(item.boundingRect().center()))
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier, centre)
+
+
+def drawn_lines(plot):
+    return [tuple(map(np.asarray, c.getData())) for c in plot.curves
+            if c.getData()[0] is not None and len(c.getData()[0])]
+
+
+def test_a_decision_line_runs_to_the_edges_of_the_plot(window, qtbot):
+    """The plot is wider than the unit square (its aspect is locked); the line is the whole boundary, not a
+    stub in the middle of it."""
+    window.resize(1480, 900)
+    window.load_project(project.loads(preset_text("and")), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(50)
+    click_card(window, "and")
+    plot = window.decision_plot
+    (xs, ys), = drawn_lines(plot)
+    (x0, x1), (y0, y1) = plot.plot.getViewBox().viewRange()
+    assert x1 - x0 > 2.5  # wider than the square the line used to stop at
+    assert xs.min() <= x0 and xs.max() >= x1
+    assert np.allclose(-1.5 + xs + ys, 0)
+
+
+def test_a_one_input_neuron_shows_its_own_threshold_not_another_neurons_lines(window, qtbot):
+    """xnor-case2's last neuron is NOT of the AND before it: one input, so its boundary is a threshold on that
+    input. Selecting it used to leave the first layer's four lines on the plot, captioned as if they were its."""
+    window.resize(1480, 900)
+    window.load_project(project.loads(preset_text("xnor-case2")), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(50)
+    click_card(window, "not")
+    plot = window.decision_plot
+    text = plot.caption.text()
+    assert "copy_negate" not in text and "<b>not</b>: 1 - 2\u00b7x1 = 0" in text and "x1 = 0.5" in text
+    (xs, ys), = drawn_lines(plot)
+    assert np.allclose(xs, 0.5)  # upright: the threshold across the one input's axis
+    px, _py = plot.points.getData()
+    assert sorted(map(float, px)) == [0.0, 0.0, 1.0, 1.0]  # what AND gives the four rows
+    assert plot.plot.getAxis("bottom").labelText == "and" and not plot.plot.getPlotItem().getAxis("left").isVisible()
+    assert sorted(t.toPlainText() for t in plot.labels) == ["rows 1, 4 \u2192 1", "rows 2, 3 \u2192 0"]
+    edit = window.logic_panel.neuron_editor.edit_weight_editor("bias", (0,))
+    QTest.mouseClick(edit, Qt.LeftButton)
+    type_weight(edit, "2")  # z = 2 - 2*and >= 0 everywhere: rows 2 and 3 go wrong
+    (xs, _ys), = drawn_lines(plot)
+    assert np.allclose(xs, 1.0) and "x1 = 1" in plot.caption.text()
+    assert sorted(map(float, plot.wrong.getData()[0])) == [1.0, 1.0]
+    click_card(window, "and")  # back to a two-input neuron: the plane and its left axis again
+    assert plot.plot.getPlotItem().getAxis("left").isVisible() and "<b>and</b>" in plot.caption.text()
+
+
+def test_the_not_gate_alone_shows_its_threshold(window, qtbot):
+    """The lecture's NOT = step(1 - 2*x1): one input bit, two rows. The plot used to stay empty."""
+    window.load_project(project.loads(preset_text("not")), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(50)
+    plot = window.decision_plot
+    (xs, _ys), = drawn_lines(plot)
+    assert np.allclose(xs, 0.5) and "<b>not</b>: 1 - 2\u00b7x1 = 0" in plot.caption.text()
+    assert sorted(t.toPlainText() for t in plot.labels) == ["row 1 \u2192 1", "row 2 \u2192 0"]
+
+
+def test_a_neuron_with_more_than_two_inputs_says_so_instead_of_drawing_another(window, qtbot):
+    window.resize(1480, 900)
+    window.load_project(project.loads(preset_text("xnor-case2")), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(50)
+    click_card(window, "ors")
+    plot = window.decision_plot
+    text = plot.caption.text()
+    assert "4 inputs" in text and "-0.5 + copy_negate #1 + copy_negate #2 = 0" in text
+    assert "-0.5 + copy_negate #3 + copy_negate #4 = 0" in text
+    assert drawn_lines(plot) == [] and len(plot.points.getData()[0]) == 0 and plot.labels == []
