@@ -183,3 +183,23 @@ def test_big_graph_opens_as_a_layered_dag_with_visible_skips_and_a_working_minim
     sel = scene.node_items[window.doc.selection[0]]
     assert visible_rect(view).contains(sel.card_rect()) and sel.isSelected()
     assert not visible_rect(view).contains(scene.node_items[stem.id].card_rect())
+
+
+def test_the_minimap_never_covers_a_narrow_canvas(window, qtbot):
+    """Train with the Lessons dock open (F1) leaves the canvas about 220 px wide at 1480x900. The minimap (240 px)
+    used to hang off the canvas's left edge and cover all of it; it now takes at most half the view, or hides."""
+    window.resize(1480, 900)
+    window.set_workspace("Train")
+    qtbot.wait(20)
+    QTest.keyClick(window, Qt.Key_F1)
+    qtbot.waitUntil(lambda: window.lessons_dock.isVisible())
+    qtbot.wait(50)
+    view, mm = window.view, window.view.minimap
+    vp = view.viewport().geometry()
+    assert vp.width() < 400  # the squeeze this is about
+    if mm.isVisible():
+        assert vp.contains(mm.geometry()) and mm.width() <= vp.width() / 2
+    window.lessons_dock.close()  # room again: the full minimap
+    window.set_workspace("Build")
+    qtbot.wait(50)
+    assert mm.isVisible() and mm.width() == mm.W and view.viewport().geometry().contains(mm.geometry())

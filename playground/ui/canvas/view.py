@@ -370,6 +370,7 @@ class Minimap(QWidget):
     so the minimap stretches its height to keep rows apart."""
 
     W, H = 240, 90
+    MIN_W = 110  # narrower than this it shows nothing useful: hidden (a canvas squeezed beside Train and Lessons)
 
     def __init__(self, view: "GraphView"):
         super().__init__(view)
@@ -380,17 +381,19 @@ class Minimap(QWidget):
         self.hide()
 
     def sizeHint(self) -> QSize:
+        """240x90 (a long strip: 44 high), but never more than half the canvas's width or height."""
         content = self.view.scene().content_rect() if self.view.scene() is not None else QRectF()
-        if not content.isNull() and content.width() > 6 * content.height():
-            return QSize(self.W, 44)  # a long strip: no need for a tall box
-        return QSize(self.W, self.H)
+        vp = self.view.viewport()
+        width = min(self.W, vp.width() // 2)
+        height = 44 if not content.isNull() and content.width() > 6 * content.height() else self.H
+        return QSize(width, min(height, vp.height() // 2))
 
     def refresh(self) -> None:
         """Show when the network is larger than the view, hide otherwise."""
         scene = self.view.scene()
         content = scene.content_rect()
         visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
-        needed = not content.isNull() and not visible.contains(content)
+        needed = not content.isNull() and not visible.contains(content) and self.sizeHint().width() >= self.MIN_W
         if needed != self.isVisible():
             self.setVisible(needed)
             self.view._place_overlays()
