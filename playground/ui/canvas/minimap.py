@@ -1,0 +1,100 @@
+"""The canvas's minimap: the whole network in the view's corner."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from .. import theme
+
+
+class Minimap(QWidget):
+    """The whole network in the canvas's corner, with the visible part outlined. Shown only when the
+    network does not fit in the view. Click or drag in it to move the view there.
+
+    A very long network (DenseNet's ~430 layers in one row) would be a hairline at true proportions,
+    so the minimap stretches its height to keep rows apart."""
+
+    W, H = 240, 90
+    MIN_W = 110  # narrower than this it shows nothing useful: hidden (a canvas squeezed beside Train and Lessons)
+
+    def __init__(self, view):  # the GraphView it maps
+        super().__init__(view)
+        self.view = view
+        self.setCursor(Qt.PointingHandCursor)
+        self.setToolTip("The whole network: click or drag to move the view")
+        self._dragging = False
+        self.hide()
+
+    def sizeHint(self) -> QSize:
+        """240x90 (a long strip: 44 high), but never more than half the canvas's width or height."""
+        content = self.view.scene().content_rect() if self.view.scene() is not None else QRectF()
+        vp = self.view.viewport()
+        width = min(self.W, vp.width() // 2)
+        height = 44 if not content.isNull() and content.width() > 6 * content.height() else self.H
+        return QSize(width, min(height, vp.height() // 2))
+
+    def refresh(self) -> None:
+        """Show when the network is larger than the view, hide otherwise."""
+        scene = self.view.scene()
+        content = scene.content_rect()
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        needed = not content.isNull() and not visible.contains(content) and self.sizeHint().width() >= self.MIN_W
+        if needed != self.isVisible():
+            self.setVisible(needed)
+            self.view._place_overlays()
+        if needed:
+            self.raise_()
+            self.update()
+
+    def _mapping(self):
+        content = self.view.scene().content_rect().adjusted(-40, -40, 40, 40)
+        inner = QRectF(self.rect()).adjusted(4, 4, -4, -4)
+        fit_x, fit_y = inner.width() / content.width(), inner.height() / content.height()
+        sx = min(fit_x, fit_y)
+        sy = fit_y  # a wide network is stretched in height so that its rows stay apart
+        ox = inner.left() + (inner.width() - content.width() * sx) / 2
+        oy = inner.top() + (inner.height() - content.height() * sy) / 2
+        return content, sx, sy, ox, oy
+
+    def paintEvent(self, event):
+        scene = self.view.scene()
+        if not scene.node_items:
+            return
+        c = theme.card_colours()
+        p = QPainter(self)
+        p.fillRect(self.rect(), c["card"])
+        p.setPen(QPen(c["border"], 1))
+        p.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))
+        content, sx, sy, ox, oy = self._mapping()
+
+        def to_map(r: QRectF) -> QRectF:
+            return QRectF(ox + (r.left() - content.left()) * sx, oy + (r.top() - content.top()) * sy,
+                          max(r.width() * sx, 1.5), max(r.height() * sy, 1.5))
+        p.setPen(Qt.NoPen)
+        for item in scene.node_items.values():
+            p.setBrush(theme.category_colour(item.spec.category))
+            p.drawRect(to_map(item.card_rect()))
+        visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+        p.setPen(QPen(theme.ACCENT, 1.5))
+        p.setBrush(Qt.NoBrush)
+        p.drawRect(to_map(visible).intersected(QRectF(self.rect()).adjusted(1, 1, -1, -1)))
+        p.end()
+
+    def _go(self, pos) -> None:
+        content, sx, sy, ox, oy = self._mapping()
+        self.view.centerOn(QPointF(content.left() + (pos.x() - ox) / sx, content.top() + (pos.y() - oy) / sy))
+        self.update()
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.LeftButton:
+            self._dragging = True
+            self._go(event.position())
+
+    def mouseMoveEvent(self, event):
+        if self._dragging:
+            self._go(event.position())
+
+    def mouseReleaseEvent(self, event):
+        self._dragging = False
