@@ -10,7 +10,11 @@ from pathlib import Path
 
 from playground.core import project
 from playground.core.graph import Graph
-from playground.core.layout import apply_layout
+from playground.core.layout import auto_layout
+
+# A chain of more layers than this reads in rows of this many: five cards fit the canvas of the default
+# 1480x900 window at its smallest readable zoom (Ctrl+L wraps to the canvas as it is then)
+PER_ROW = 5
 from playground.core.logic import GATE_PRESET_TARGETS, gate_graph
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "presets"
@@ -25,7 +29,8 @@ def chain(layers, names=None) -> Graph:
         if prev is not None:
             g.connect(prev.id, n.id)
         prev = n
-    apply_layout(g)
+    for nid, pos in auto_layout(g, per_row=PER_ROW).items():
+        g.move_node(nid, pos)
     return g
 
 

@@ -1,4 +1,5 @@
-"""Automatic layout: a layered drawing of the graph, left to right, never wrapped.
+"""Automatic layout: a layered drawing of the graph, left to right; a plain chain longer than the view's width
+may wrap into rows (``per_row``), read like lines of text.
 
 A small Sugiyama pipeline, each step linear or close to it so that a 10,000-layer graph lays out in
 well under a second:
@@ -31,20 +32,28 @@ SWEEPS = 4  # down/up ordering passes
 ROW_PASSES = 4  # row relaxation passes
 DUMMY_WEIGHT = 1e-6  # how much a lane placeholder resists moving, against 1 for a real layer
 SPINE_WEIGHT = 1e4  # ...and a layer on the network's longest path (its spine), which stays straight
-MAX_DUMMIES_PER_NODE = 20  # beyond this budget the longest edges get no lane (keeps the layout linear)
+MAX_DUMMIES_PER_NODE = 20
+WRAP_ROW_GAP = 1.25  # a wrapped chain's rows are this many row pitches apart: room for the edge running back  # beyond this budget the longest edges get no lane (keeps the layout linear)
 
 
-def auto_layout(graph: Graph, x_spacing: float | None = None,
-                y_spacing: float = Y_SPACING) -> dict[str, tuple[float, float]]:
-    """Positions (top-left corners) for every node: column = layer, left to right, no wrapping.
+def auto_layout(graph: Graph, x_spacing: float | None = None, y_spacing: float = Y_SPACING,
+                per_row: int | None = None) -> dict[str, tuple[float, float]]:
+    """Positions (top-left corners) for every node: column = layer, left to right.
 
-    ``x_spacing`` defaults to ``X_SPACING`` (``NEURON_X_SPACING`` when the graph has neurons).
+    ``x_spacing`` defaults to ``X_SPACING`` (``NEURON_X_SPACING`` when the graph has neurons). With ``per_row``, a
+    graph that is one plain chain (each layer feeding the next, nothing else) of more layers than that wraps
+    into rows of ``per_row``, each row under the one before, read left to right like text (``wrapped_chain``);
+    any other graph is laid out in one band as without it.
     """
     ids = list(graph.nodes)
     if not ids:
         return {}
     if x_spacing is None:
-        x_spacing = NEURON_X_SPACING if any(n.spec.hand_set for n in graph.nodes.values()) else X_SPACING
+        x_spacing = column_pitch(graph)
+    if per_row is not None:
+        chain = chain_order(graph)
+        if chain is not None and len(chain) > max(per_row, 1):
+            return wrapped_chain(chain, max(per_row, 1), x_spacing, y_spacing * WRAP_ROW_GAP)
     index = {nid: i for i, nid in enumerate(ids)}
     n = len(ids)
     preds: list[list[int]] = [[] for _ in range(n)]
@@ -76,6 +85,41 @@ def auto_layout(graph: Graph, x_spacing: float | None = None,
                            float(round((rows[v] - lo + top) * y_spacing)))
         top += hi - lo + 1 + COMPONENT_GAP
     return pos
+
+
+def column_pitch(graph: Graph) -> float:
+    """``X_SPACING``, or ``NEURON_X_SPACING`` when the graph has neurons (their edges carry weight labels)."""
+    return NEURON_X_SPACING if any(n.spec.hand_set for n in graph.nodes.values()) else X_SPACING
+
+
+def chain_order(graph: Graph) -> list[str] | None:
+    """The node ids of a graph that is one plain chain (one input, each layer feeding exactly the next, no
+    branches, no merges, no second piece), first to last; else None."""
+    succ: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
+    pred: dict[str, list[str]] = {nid: [] for nid in graph.nodes}
+    for e in graph.edges:
+        if e.src in succ and e.dst in pred:
+            succ[e.src].append(e.dst)
+            pred[e.dst].append(e.src)
+    if any(len(v) > 1 for v in succ.values()) or any(len(v) > 1 for v in pred.values()):
+        return None
+    starts = [nid for nid, p in pred.items() if not p]
+    if len(starts) != 1:
+        return None
+    order = [starts[0]]
+    while succ[order[-1]]:
+        order.append(succ[order[-1]][0])
+        if len(order) > len(graph.nodes):  # a cycle (never in a valid graph)
+            return None
+    return order if len(order) == len(graph.nodes) else None
+
+
+def wrapped_chain(order: list[str], per_row: int, x_spacing: float = X_SPACING,
+                  row_spacing: float = Y_SPACING * 1.25) -> dict[str, tuple[float, float]]:
+    """``order`` in rows of ``per_row``: left to right, each row under the one before (the edge from a row's end
+    to the next row's start runs back along the gap between them: ``ui.canvas.items.EdgeItem``)."""
+    return {nid: (float(round((i % per_row) * x_spacing)), float(round((i // per_row) * row_spacing)))
+            for i, nid in enumerate(order)}
 
 
 def apply_layout(graph: Graph) -> None:

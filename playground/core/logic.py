@@ -254,6 +254,9 @@ def decision_line(w0: float, w1: float, w2: float, lo: float = -0.5, hi: float =
 # ------------------------------------------------------------------ presets
 
 
+GATE_PER_ROW = 3
+
+
 def _neuron_graph(n_inputs: int, layers: list[tuple[str, list[list[float]], list[float]]]) -> Graph:
     """Input of n bits followed by Neuron layers given as (name, kernel rows per input, biases)."""
     g = Graph()
@@ -264,6 +267,10 @@ def _neuron_graph(n_inputs: int, layers: list[tuple[str, list[list[float]], list
                           pos=(330.0 * (i + 1), 0.0), weights={"kernel": k, "bias": np.array(bias, np.float32)})
         g.connect(prev.id, node.id)
         prev = node
+    # three to a row: the Logic lab's canvas shows three neuron columns at a readable zoom (xnor-case2 wraps)
+    from .layout import NEURON_X_SPACING, auto_layout  # noqa: PLC0415
+    for nid, pos in auto_layout(g, x_spacing=NEURON_X_SPACING, per_row=GATE_PER_ROW).items():
+        g.move_node(nid, pos)
     return g
 
 

@@ -13,7 +13,7 @@ from ..core import project as project_io
 from ..core.weights import fitted_neuron_weights
 from ..core.analysis import ShapeCache
 from ..core.errors import PlaygroundError
-from ..core.layout import auto_layout
+from ..core.layout import auto_layout, column_pitch
 from ..core.registry import get_spec
 from ..core.words import count
 from . import commands as C
@@ -145,7 +145,14 @@ class Editor(QObject):
         self.doc.push(steps.command("Delete"))
 
     def auto_layout(self) -> None:
-        moves = {nid: (self.graph.nodes[nid].pos, p) for nid, p in auto_layout(self.graph).items()
+        """Arrange the layers left to right; a plain chain too long for the canvas wraps into rows as wide as the
+        canvas shows at its smallest readable zoom."""
+        from .canvas.view import MIN_ZOOM
+        # scene pixels the canvas shows at that zoom (scroll bars included: with the layers in view they go),
+        # less a margin each side
+        width = self.view.contentsRect().width() / MIN_ZOOM - 2 * 12
+        per_row = max(2, int((width - CARD_W) // column_pitch(self.graph)) + 1)
+        moves = {nid: (self.graph.nodes[nid].pos, p) for nid, p in auto_layout(self.graph, per_row=per_row).items()
                  if self.graph.nodes[nid].pos != p}
         if moves:
             self.doc.push(C.MoveNodesCommand(self.graph, moves))

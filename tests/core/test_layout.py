@@ -1,4 +1,5 @@
-"""The layered layout: left to right, never wrapped, chains straight, skip lanes free, few crossings."""
+"""The layered layout: left to right, chains straight (wrapped into rows only when asked), skip lanes free, few
+crossings."""
 
 import pathlib
 import sys
@@ -6,7 +7,7 @@ import sys
 import pytest
 
 from playground.core.graph import Edge, Graph
-from playground.core.layout import X_SPACING, Y_SPACING, auto_layout
+from playground.core.layout import WRAP_ROW_GAP, X_SPACING, Y_SPACING, auto_layout, chain_order
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "benchmarks"))
 from synthetic_graphs import densenet_like, resnet_like  # noqa: E402
@@ -28,6 +29,31 @@ def test_a_long_chain_is_one_straight_row_without_wrapping():
     order = g.topological_order()
     assert [pos[n][0] for n in order] == [i * X_SPACING for i in range(14)]
     assert {pos[n][1] for n in order} == {0.0}
+
+
+def test_a_chain_longer_than_a_row_wraps_into_rows_read_like_text():
+    g = chain(12)
+    order = g.topological_order()
+    pos = auto_layout(g, per_row=5)
+    assert [pos[n] for n in order] == [((i % 5) * X_SPACING, (i // 5) * Y_SPACING * WRAP_ROW_GAP) for i in range(12)]
+    assert auto_layout(chain(5), per_row=5) == auto_layout(chain(5))  # it fits one row: one row
+
+
+def test_only_a_plain_chain_wraps():
+    branchy = resnet_like(30)
+    assert chain_order(branchy) is None and auto_layout(branchy, per_row=3) == auto_layout(branchy)
+    two = chain(6)
+    other = two.add_node("input", {"shape": [8]})  # a second piece
+    assert chain_order(two) is None and auto_layout(two, per_row=3) == auto_layout(two)
+    two.remove_node(other.id)
+    assert chain_order(two) == two.topological_order()
+    merge = chain(6)
+    extra = merge.add_node("input", {"shape": [4]})
+    last = merge.topological_order()[-1]
+    add = merge.add_node("add", {})
+    merge.connect(last, add.id)
+    merge.connect(extra.id, add.id)
+    assert chain_order(merge) is None
 
 
 def test_no_two_layers_overlap_and_every_layer_is_placed():

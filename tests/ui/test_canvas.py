@@ -42,7 +42,9 @@ def visible_rect(view):
 
 
 def test_wheel_and_fit_never_zoom_below_readable_and_a_wide_network_scrolls(window, qtbot):
-    load(window, qtbot, project.loads(preset_text("alexnet")))  # 15 layers in one row
+    wide = project.loads(preset_text("alexnet"))
+    apply_layout(wide.graph)  # 15 layers in one row (the preset itself reads in three rows of five)
+    load(window, qtbot, wide)
     view = window.view
     wheel(view, -40)
     assert view.zoom() >= MIN_ZOOM - 1e-6
@@ -65,19 +67,26 @@ def test_small_network_fits_whole_without_minimap(window, qtbot):
     assert not view.minimap.isVisible()
 
 
-def test_ctrl_l_lays_a_chain_out_in_one_row_in_one_undo_step(window, qtbot):
+def test_ctrl_l_lays_a_chain_out_in_rows_read_like_text_in_one_undo_step(window, qtbot):
     g = window.graph
     before = {nid: n.pos for nid, n in g.nodes.items()}
     for i, nid in enumerate(g.topological_order()):  # a user's scattered canvas
         window.doc.push(MoveNodesCommand(g, {nid: (g.nodes[nid].pos, (float(i % 3) * 300, float(i) * 90))}))
     window.view.setFocus()
     QTest.keyClick(window, Qt.Key_L, Qt.ControlModifier)
-    ys = {n.pos[1] for n in g.nodes.values()}
-    xs = [g.nodes[nid].pos[0] for nid in g.topological_order()]
-    assert len(ys) == 1 and xs == sorted(xs) and len(set(xs)) == len(xs)
+    order = g.topological_order()
+    rows = sorted({g.nodes[nid].pos[1] for nid in order})
+    assert len(rows) == 2  # ten layers, five to a row at 1480x900
+    for y in rows:  # each row left to right, and the rows in the chain's order, top to bottom
+        xs = [g.nodes[nid].pos[0] for nid in order if g.nodes[nid].pos[1] == y]
+        assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    assert [g.nodes[nid].pos[1] for nid in order] == sorted(g.nodes[nid].pos[1] for nid in order)
     assert {nid: n.pos for nid, n in g.nodes.items()} == before  # the preset was already laid out so
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
-    assert len({n.pos[1] for n in g.nodes.values()}) > 1
+    assert len({n.pos[1] for n in g.nodes.values()}) > 2
+    load(window, qtbot, project.loads(preset_text("mnist-mlp")))  # four layers fit one row: one row
+    QTest.keyClick(window, Qt.Key_L, Qt.ControlModifier)
+    assert len({n.pos[1] for n in window.graph.nodes.values()}) == 1
 
 
 def test_cards_never_repeat_the_output_shape(window):
@@ -189,6 +198,9 @@ def test_the_minimap_never_covers_a_narrow_canvas(window, qtbot):
     """Train with the Lessons dock open (F1) leaves the canvas about 220 px wide at 1480x900. The minimap (240 px)
     used to hang off the canvas's left edge and cover all of it; it now takes at most half the view, or hides."""
     window.resize(1480, 900)
+    wide = project.loads(preset_text("alexnet"))
+    apply_layout(wide.graph)  # one long row: wider than any canvas here, so the minimap is wanted
+    load(window, qtbot, wide)
     window.set_workspace("Train")
     qtbot.wait(20)
     QTest.keyClick(window, Qt.Key_F1)
@@ -203,3 +215,57 @@ def test_the_minimap_never_covers_a_narrow_canvas(window, qtbot):
     window.set_workspace("Build")
     qtbot.wait(50)
     assert mm.isVisible() and mm.width() == mm.W and view.viewport().geometry().contains(mm.geometry())
+
+
+def _cards_visible(window) -> list[str]:
+    seen = visible_rect(window.view)
+    return [n for n, item in window.scene.node_items.items() if seen.contains(item.card_rect())]
+
+
+def test_the_default_network_shows_whole_on_first_start(window, qtbot):
+    """The first thing a newcomer sees: the digit CNN's ten layers, all of them, at a readable zoom. In one row
+    (2,224 px) only five fitted the 1480x900 window's canvas; it now reads in two rows of five."""
+    qtbot.wait(20)
+    assert len(window.graph.nodes) == 10 and window.graph.by_name("conv2d_1")  # the default project
+    assert sorted(_cards_visible(window)) == sorted(window.graph.nodes)
+    assert window.view.transform().m11() >= MIN_ZOOM
+
+
+def test_a_wrapped_edge_runs_back_between_the_rows_clear_of_every_card(window, qtbot):
+    """The edge from the end of one row to the start of the next runs back along the gap between the rows, not
+    as a loop through the cards."""
+    scene = window.scene
+    wrapped = [e for e in scene.edge_items.values() if e.dst.card_rect().right() < e.src.card_rect().left()]
+    assert len(wrapped) == 1
+    e = wrapped[0]
+    stroker = QPainterPathStroker()
+    stroker.setWidth(2)
+    line = stroker.createStroke(e.path())
+    for r, item in scene.cards_in(e.path().boundingRect().adjusted(-200, -200, 200, 200)):
+        if item is not e.src and item is not e.dst:
+            assert not line.intersects(r), f"{e.edge} runs over {item.node_id}"
+    assert not line.intersects(e.src.card_rect().adjusted(2, 2, -2, -2))  # nor back through its own ends
+    assert not line.intersects(e.dst.card_rect().adjusted(2, 2, -2, -2))
+
+
+def test_auto_layout_wraps_a_long_chain_to_the_canvas_and_undo_puts_it_back(window, qtbot):
+    """Ctrl+L on a long chain: rows as wide as the canvas shows at a readable zoom, everything in view."""
+    g = window.graph
+    for i, nid in enumerate(g.topological_order()):  # the user has strung it out in one long row
+        window.doc.push(MoveNodesCommand(g, {nid: (g.nodes[nid].pos, (i * 228.0, 0.0))}))
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_L, Qt.ControlModifier)
+    qtbot.wait(20)
+    assert sorted(_cards_visible(window)) == sorted(g.nodes)
+    assert len({g.nodes[n].pos[1] for n in g.nodes}) >= 2  # wrapped
+    window.stack.undo()  # one step: back to the long row
+    assert {g.nodes[n].pos[1] for n in g.nodes} == {0.0}
+
+
+def test_xnor_case2_reads_whole_in_the_logic_lab(window, qtbot):
+    """The lecture's second XNOR (five neurons' worth of cards, each edge labelled with its weights) was 1,492 px
+    wide: the Logic lab's canvas showed three and a half cards. It now reads in two rows."""
+    window.set_workspace("Logic lab")
+    load(window, qtbot, project.loads(preset_text("xnor-case2")))
+    assert sorted(_cards_visible(window)) == sorted(window.graph.nodes)
+    assert window.view.transform().m11() >= MIN_ZOOM

@@ -16,6 +16,7 @@ from .. import theme
 CARD_W, CARD_H = 172.0, 96.0  # the layout's column pitch (core.layout.X_SPACING) leaves room for edges
 PORT_R = 6.0
 PREVIEW_TOP = 54.0  # below the card's first text row (33 + 19.5), so that row is never cut by the picture
+RETURN_R = 12.0  # the corner radius of an edge running back to the left
 LANE_MARGIN = 22.0  # how far a routed skip edge keeps from the cards it passes
 LABEL_H = 20.0
 PREVIEW = 48.0  # side of a layer preview picture on a card
@@ -223,6 +224,11 @@ class EdgeItem(QGraphicsPathItem):
     def update_path(self) -> None:
         """A smooth curve between the ports; an edge that jumps over cards runs in a lane beside them."""
         a, b = self.src.out_port(), self.dst.in_port()
+        if b.x() < a.x() - 2 * PORT_R:  # back to the left (a chain wrapped into rows): along the gap between
+            self.prepareGeometryChange()
+            self.setPath(_return_path(a, b, self.src.card_rect(), self.dst.card_rect()))
+            self.routed = True
+            return
         route = _lane_route(self.scene(), a, b, self.src, self.dst) if self.scene() is not None else None
         if route is None:
             dx = max(abs(b.x() - a.x()) * 0.5, 40.0)
@@ -347,6 +353,32 @@ def _lane_route(scene, a: QPointF, b: QPointF, src: NodeItem, dst: NodeItem):
             x2 = min(b.x() - 16, max(r.right() for r in span) + 4)
             best = (cost, lane, x1, max(x1, x2))
     return best[1:]
+
+
+def _return_path(a: QPointF, b: QPointF, src: QRectF, dst: QRectF) -> QPainterPath:
+    """An edge whose input port is left of its output port: out to the right, down (or up) to a lane clear of
+    both cards (the gap between two rows, or under both when they overlap in height), back left along it, and
+    into the input port from the left, with rounded corners."""
+    if dst.top() >= src.bottom():
+        lane = (src.bottom() + dst.top()) / 2
+    elif dst.bottom() <= src.top():
+        lane = (dst.bottom() + src.top()) / 2
+    else:
+        lane = max(src.bottom(), dst.bottom()) + LANE_MARGIN
+    r = max(1.0, min(RETURN_R, abs(lane - a.y()) / 2, abs(lane - b.y()) / 2))
+    down, into = (1 if lane > a.y() else -1), (1 if b.y() > lane else -1)
+    right, left = a.x() + PORT_R + r, b.x() - PORT_R - r  # just clear of the ports: within the fit's margin
+    path = QPainterPath(a)
+    path.lineTo(right - r, a.y())
+    path.quadTo(QPointF(right, a.y()), QPointF(right, a.y() + down * r))
+    path.lineTo(right, lane - down * r)
+    path.quadTo(QPointF(right, lane), QPointF(right - r, lane))
+    path.lineTo(left + r, lane)
+    path.quadTo(QPointF(left, lane), QPointF(left, lane + into * r))
+    path.lineTo(left, b.y() - into * r)
+    path.quadTo(QPointF(left, b.y()), QPointF(left + r, b.y()))
+    path.lineTo(b)
+    return path
 
 
 def _cards_in(scene, rect: QRectF, src, dst) -> list[QRectF]:
