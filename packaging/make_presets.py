@@ -11,11 +11,11 @@ from pathlib import Path
 from playground.core import project
 from playground.core.graph import Graph
 from playground.core.layout import auto_layout
+from playground.core.logic import GATE_PRESET_TARGETS, gate_graph
 
 # A chain of more layers than this reads in rows of this many: five cards fit the canvas of the default
 # 1480x900 window at its smallest readable zoom (Ctrl+L wraps to the canvas as it is then)
 PER_ROW = 5
-from playground.core.logic import GATE_PRESET_TARGETS, gate_graph
 
 OUT = Path(__file__).resolve().parent.parent / "resources" / "presets"
 

@@ -32,8 +32,8 @@ SWEEPS = 4  # down/up ordering passes
 ROW_PASSES = 4  # row relaxation passes
 DUMMY_WEIGHT = 1e-6  # how much a lane placeholder resists moving, against 1 for a real layer
 SPINE_WEIGHT = 1e4  # ...and a layer on the network's longest path (its spine), which stays straight
-MAX_DUMMIES_PER_NODE = 20
-WRAP_ROW_GAP = 1.25  # a wrapped chain's rows are this many row pitches apart: room for the edge running back  # beyond this budget the longest edges get no lane (keeps the layout linear)
+MAX_DUMMIES_PER_NODE = 20  # beyond this budget the longest edges get no lane (keeps the layout linear)
+WRAP_ROW_GAP = 1.25  # a wrapped chain's rows are this many row pitches apart: room for the edge running back
 
 
 def auto_layout(graph: Graph, x_spacing: float | None = None, y_spacing: float = Y_SPACING,
@@ -115,7 +115,7 @@ def chain_order(graph: Graph) -> list[str] | None:
 
 
 def wrapped_chain(order: list[str], per_row: int, x_spacing: float = X_SPACING,
-                  row_spacing: float = Y_SPACING * 1.25) -> dict[str, tuple[float, float]]:
+                  row_spacing: float = Y_SPACING * WRAP_ROW_GAP) -> dict[str, tuple[float, float]]:
     """``order`` in rows of ``per_row``: left to right, each row under the one before (the edge from a row's end
     to the next row's start runs back along the gap between them: ``ui.canvas.items.EdgeItem``)."""
     return {nid: (float(round((i % per_row) * x_spacing)), float(round((i // per_row) * row_spacing)))

@@ -178,6 +178,7 @@ class DecisionPlot(QWidget):
         src_node = g.nodes[src]
         names = [esc(source_name(src_node, i, width)) for i in range(width)]
         k, b = neuron.weights.get("kernel"), neuron.weights.get("bias")
+        b = None if b is None else np.atleast_1d(b)
         rows = []
         for u in range(neuron.params["units"]):
             ws = [float(k[i, u]) for i in range(width)] if k is not None and k.shape == (width, neuron.params[
@@ -255,6 +256,7 @@ class DecisionPlot(QWidget):
             layers.insert(0, neuron)
         for n in layers:
             k, b = n.weights.get("kernel"), n.weights.get("bias")
+            b = None if b is None else np.atleast_1d(b)
             for u in range(n.params["units"]):
                 ok = k is not None and k.shape[0] >= width and k.shape[1] > u
                 w1 = float(k[0, u]) if ok else 0.0
@@ -285,10 +287,12 @@ class DecisionPlot(QWidget):
         self._place_labels()
         lines_text = []
         for label, w0, w1, w2 in units:
-            if width == 1:
-                lines_text.append(f"<b>{esc(label)}</b>: {logic.line_equation(w0, w1, 0.0)}, so x1 = "
-                                  f"{-w0 / w1 + 0.0:g}" if w1 else
-                                  f"<b>{esc(label)}</b>: w1 = 0, z = {w0:g} everywhere: no threshold")
+            if width == 1:  # named as its axis is: "1 - 2·x1 = 0" on the input, "1 - 2·and = 0" behind a neuron
+                name = esc(source_name(src_node, 0, 1))
+                threshold = -w0 / w1 + 0.0 if w1 else float("nan")
+                lines_text.append(f"<b>{esc(label)}</b>: {logic.sum_equation(w0, (w1,), (name,))}, so {name} = "
+                                  f"{threshold:g}" if np.isfinite(threshold) else
+                                  f"<b>{esc(label)}</b>: w1 = {w1:g}, w0 = {w0:g}: no threshold")
             else:
                 lines_text.append(f"<b>{esc(label)}</b>: {logic.line_equation(w0, w1, w2)}"
                                   if logic.decision_line(w0, w1, w2) is not None else

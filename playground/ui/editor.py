@@ -147,10 +147,8 @@ class Editor(QObject):
     def auto_layout(self) -> None:
         """Arrange the layers left to right; a plain chain too long for the canvas wraps into rows as wide as the
         canvas shows at its smallest readable zoom."""
-        from .canvas.view import MIN_ZOOM
-        # scene pixels the canvas shows at that zoom (scroll bars included: with the layers in view they go),
-        # less a margin each side
-        width = self.view.contentsRect().width() / MIN_ZOOM - 2 * 12
+        from .canvas.view import FIT_MARGIN, MIN_ZOOM
+        width = self.view.viewport().width() / MIN_ZOOM - 2 * FIT_MARGIN  # what a fit then shows, in the scene
         per_row = max(2, int((width - CARD_W) // column_pitch(self.graph)) + 1)
         moves = {nid: (self.graph.nodes[nid].pos, p) for nid, p in auto_layout(self.graph, per_row=per_row).items()
                  if self.graph.nodes[nid].pos != p}

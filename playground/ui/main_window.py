@@ -303,6 +303,8 @@ class MainWindow(QMainWindow):
         if "pyqtgraph" in sys.modules:  # no plot was made before pyqtgraph was imported
             from .theme import restyle_plots
             restyle_plots(self)
+        if self._decision_plot is not None:  # its labels' boxes, rings and text take the theme's colours
+            self._decision_plot.refresh()
         self.scene.update()
         self.view.viewport().update()
 

@@ -209,8 +209,13 @@ def test_the_minimap_never_covers_a_narrow_canvas(window, qtbot):
     view, mm = window.view, window.view.minimap
     vp = view.viewport().geometry()
     assert vp.width() < 400  # the squeeze this is about
-    if mm.isVisible():
-        assert vp.contains(mm.geometry()) and mm.width() <= vp.width() / 2
+    # half of this canvas is too narrow to show anything: hidden; where it is shown, inside and at most half
+    assert mm.isVisible() == (vp.width() // 2 >= mm.MIN_W) and not mm.isVisible()
+    window.resize(1700, 900)
+    qtbot.wait(50)
+    vp = view.viewport().geometry()
+    assert vp.width() // 2 >= mm.MIN_W and mm.isVisible()
+    assert vp.contains(mm.geometry()) and mm.width() <= vp.width() / 2
     window.lessons_dock.close()  # room again: the full minimap
     window.set_workspace("Build")
     qtbot.wait(50)
@@ -258,7 +263,20 @@ def test_auto_layout_wraps_a_long_chain_to_the_canvas_and_undo_puts_it_back(wind
     qtbot.wait(20)
     assert sorted(_cards_visible(window)) == sorted(g.nodes)
     assert len({g.nodes[n].pos[1] for n in g.nodes}) >= 2  # wrapped
-    window.stack.undo()  # one step: back to the long row
+    for width in (1100, 1280, 1444, 1452, 1612, 1700):  # at any window width, every row fits across the canvas
+        window.resize(width, 900)
+        qtbot.wait(20)
+        QTest.keyClick(window.view, Qt.Key_L, Qt.ControlModifier)
+        qtbot.wait(20)
+        seen = visible_rect(window.view)
+        for item in window.scene.node_items.values():
+            card = item.card_rect()
+            assert seen.left() <= card.left() and card.right() <= seen.right(), (width, item.node_id)
+        assert window.view.transform().m11() >= MIN_ZOOM
+    window.resize(1480, 900)
+    qtbot.wait(20)
+    while window.stack.canUndo() and len({g.nodes[n].pos[1] for n in g.nodes}) > 1:
+        window.stack.undo()  # one step each Ctrl+L: back to the long row
     assert {g.nodes[n].pos[1] for n in g.nodes} == {0.0}
 
 

@@ -495,7 +495,7 @@ def test_a_one_input_neuron_shows_its_own_threshold_not_another_neurons_lines(wi
     click_card(window, "not")
     plot = window.decision_plot
     text = plot.caption.text()
-    assert "copy_negate" not in text and "<b>not</b>: 1 - 2\u00b7x1 = 0" in text and "x1 = 0.5" in text
+    assert "copy_negate" not in text and "<b>not</b>: 1 - 2\u00b7and = 0, so and = 0.5" in text  # named as the axis
     (xs, ys), = drawn_lines(plot)
     assert np.allclose(xs, 0.5)  # upright: the threshold across the one input's axis
     px, _py = plot.points.getData()
@@ -506,7 +506,7 @@ def test_a_one_input_neuron_shows_its_own_threshold_not_another_neurons_lines(wi
     QTest.mouseClick(edit, Qt.LeftButton)
     type_weight(edit, "2")  # z = 2 - 2*and >= 0 everywhere: rows 2 and 3 go wrong
     (xs, _ys), = drawn_lines(plot)
-    assert np.allclose(xs, 1.0) and "x1 = 1" in plot.caption.text()
+    assert np.allclose(xs, 1.0) and "so and = 1" in plot.caption.text()
     assert sorted(map(float, plot.wrong.getData()[0])) == [1.0, 1.0]
     click_card(window, "and")  # back to a two-input neuron: the plane and its left axis again
     assert plot.plot.getPlotItem().getAxis("left").isVisible() and "<b>and</b>" in plot.caption.text()
@@ -519,7 +519,7 @@ def test_the_not_gate_alone_shows_its_threshold(window, qtbot):
     qtbot.wait(50)
     plot = window.decision_plot
     (xs, _ys), = drawn_lines(plot)
-    assert np.allclose(xs, 0.5) and "<b>not</b>: 1 - 2\u00b7x1 = 0" in plot.caption.text()
+    assert np.allclose(xs, 0.5) and "<b>not</b>: 1 - 2\u00b7x1 = 0, so x1 = 0.5" in plot.caption.text()
     assert sorted(t.toPlainText() for t in plot.labels) == ["row 1 \u2192 1", "row 2 \u2192 0"]
 
 
@@ -534,3 +534,24 @@ def test_a_neuron_with_more_than_two_inputs_says_so_instead_of_drawing_another(w
     assert "4 inputs" in text and "-0.5 + copy_negate #1 + copy_negate #2 = 0" in text
     assert "-0.5 + copy_negate #3 + copy_negate #4 = 0" in text
     assert drawn_lines(plot) == [] and len(plot.points.getData()[0]) == 0 and plot.labels == []
+
+
+def test_the_row_labels_follow_a_theme_switch(window, qtbot):
+    """The labels sit on the card's colour: after View > Theme > Dark they sit on the dark card, not in white
+    boxes on a dark plot."""
+    from playground.ui.theme import card_colours
+    window.load_project(project.loads(preset_text("xnor-case1")), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(20)
+    click_card(window, "or")
+    plot = window.decision_plot
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    theme_menu = next(a.menu() for a in view_menu.actions() if a.menu() is not None and "Theme" in a.text())
+    try:
+        for mode in ("Light", "Dark"):
+            next(a for a in theme_menu.actions() if a.text() == mode).trigger()
+            qtbot.wait(10)
+            card = card_colours()["card"]
+            assert plot.labels and all(label.fill.color().rgb() == card.rgb() for label in plot.labels), mode
+    finally:
+        next(a for a in theme_menu.actions() if a.text() == "Light").trigger()

@@ -226,8 +226,8 @@ class EdgeItem(QGraphicsPathItem):
         a, b = self.src.out_port(), self.dst.in_port()
         if b.x() < a.x() - 2 * PORT_R:  # back to the left (a chain wrapped into rows): along the gap between
             self.prepareGeometryChange()
-            self.setPath(_return_path(a, b, self.src.card_rect(), self.dst.card_rect()))
-            self.routed = True
+            self.setPath(_return_path(a, b, self.src, self.dst, self.scene()))
+            self.routed = False  # (a skip lane's flag: that one is checked against every card it passes)
             return
         route = _lane_route(self.scene(), a, b, self.src, self.dst) if self.scene() is not None else None
         if route is None:
@@ -355,16 +355,25 @@ def _lane_route(scene, a: QPointF, b: QPointF, src: NodeItem, dst: NodeItem):
     return best[1:]
 
 
-def _return_path(a: QPointF, b: QPointF, src: QRectF, dst: QRectF) -> QPainterPath:
+def _return_path(a: QPointF, b: QPointF, src_item, dst_item, scene) -> QPainterPath:
     """An edge whose input port is left of its output port: out to the right, down (or up) to a lane clear of
     both cards (the gap between two rows, or under both when they overlap in height), back left along it, and
-    into the input port from the left, with rounded corners."""
+    into the input port from the left, with rounded corners. Where another card sits in the lane, the lane goes
+    under it (the runs down and up are not checked: in a wrapped chain they pass beside the rows' ends)."""
+    src, dst = src_item.card_rect(), dst_item.card_rect()
     if dst.top() >= src.bottom():
         lane = (src.bottom() + dst.top()) / 2
     elif dst.bottom() <= src.top():
         lane = (dst.bottom() + src.top()) / 2
     else:
         lane = max(src.bottom(), dst.bottom()) + LANE_MARGIN
+    for _ in range(8 if scene is not None else 0):
+        band = QRectF(b.x() - PORT_R - 2 * RETURN_R, lane - LANE_MARGIN / 2,
+                      a.x() - b.x() + 2 * (PORT_R + 2 * RETURN_R), LANE_MARGIN)
+        others = _cards_in(scene, band, src_item, dst_item)
+        if not others:
+            break
+        lane = max(r.bottom() for r in others) + LANE_MARGIN
     r = max(1.0, min(RETURN_R, abs(lane - a.y()) / 2, abs(lane - b.y()) / 2))
     down, into = (1 if lane > a.y() else -1), (1 if b.y() > lane else -1)
     right, left = a.x() + PORT_R + r, b.x() - PORT_R - r  # just clear of the ports: within the fit's margin

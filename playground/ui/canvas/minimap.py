@@ -17,7 +17,7 @@ class Minimap(QWidget):
     so the minimap stretches its height to keep rows apart."""
 
     W, H = 240, 90
-    MIN_W = 110  # narrower than this it shows nothing useful: hidden (a canvas squeezed beside Train and Lessons)
+    MIN_W, MIN_H = 110, 30  # smaller than this it shows nothing useful: hidden (a canvas squeezed beside Lessons)
 
     def __init__(self, view):  # the GraphView it maps
         super().__init__(view)
@@ -40,7 +40,9 @@ class Minimap(QWidget):
         scene = self.view.scene()
         content = scene.content_rect()
         visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
-        needed = not content.isNull() and not visible.contains(content) and self.sizeHint().width() >= self.MIN_W
+        room = self.sizeHint()
+        needed = not content.isNull() and not visible.contains(content) and room.width() >= self.MIN_W \
+            and room.height() >= self.MIN_H
         if needed != self.isVisible():
             self.setVisible(needed)
             self.view._place_overlays()

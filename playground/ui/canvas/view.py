@@ -17,6 +17,7 @@ from .minimap import Minimap
 MIME_LAYER = "application/x-playground-layer"
 MIN_ZOOM = 0.75  # 9 pt text stays ~9 px high: below this, scroll instead of shrinking
 MAX_ZOOM = 3.0
+FIT_MARGIN = 24  # scene pixels a fit leaves around what it shows (editor.auto_layout wraps rows to fit within it)
 FIT_MAX_ZOOM = 1.25  # a fit never blows a small graph up past this
 
 
@@ -76,7 +77,7 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.minimap.refresh()
             return
-        rect = rect.adjusted(-30, -30, 30, 30)
+        rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         vp = self.viewport().rect()
         scale = min(vp.width() / rect.width(), vp.height() / rect.height(), FIT_MAX_ZOOM)
         scale = max(scale, MIN_ZOOM)
