@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from .exchange import FORMATS
@@ -75,9 +76,14 @@ def build_menus(w) -> None:
                    "Each card shows its layer's output for one example (current weights)")
     prev.setCheckable(True)
     w.view.previews.enabled_changed.connect(prev.setChecked)
-    _action(w, v, "&Auto-layout", editor.auto_layout, "Ctrl+L", "Arrange layers left to right")
-    _action(w, v, "Find &layer", lambda: (w.set_workspace("Build"), w.palette_panel.search.setFocus()),
-            QKeySequence.Find)
+    _action(w, v, "&Auto-layout", editor.auto_layout, "Ctrl+L",
+            "Arrange layers left to right (a long chain wraps into rows that fit the canvas)")
+
+    def find_layer() -> None:  # the last search selected, as in any search box: typing replaces it
+        w.set_workspace("Build")
+        w.palette_panel.search.setFocus(Qt.ShortcutFocusReason)
+        w.palette_panel.search.selectAll()
+    _action(w, v, "Find &layer", find_layer, QKeySequence.Find)
     theme_menu = v.addMenu("&Theme")
     group = QActionGroup(w)
     for mode in ("system", "light", "dark"):

@@ -42,6 +42,7 @@ def _crosses(box: QRectF, a: tuple, b: tuple) -> bool:
     return True
 
 
+RING_PX = 30  # the ring round a wrong row's point
 LABEL_Z = 5  # row labels above the lines (curves sit at 0)
 SPAN = (-100.0, 101.0)  # a line is drawn across this box: past every edge of the plot, however wide it is
 LINE_COLOURS = ("#3D7BF2", "#E0892B", "#8E44AD", "#16A085")
@@ -61,6 +62,7 @@ class DecisionPlot(QWidget):
         self.plot = None  # built when first shown: start-up does not pay for it
         self.labels: list[pg.TextItem] = []
         self._lines: list = []  # the decision lines drawn, as data-coordinate segments: labels keep off them
+        self._point_xy: list = []  # the points drawn (data coordinates): labels keep off them and their rings
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setTextFormat(Qt.RichText)
@@ -115,7 +117,8 @@ class DecisionPlot(QWidget):
         self.points = pg.ScatterPlotItem(size=16)
         self.curves: list[pg.PlotCurveItem] = []
         self.plot.addItem(self.points)
-        self.wrong = pg.ScatterPlotItem(size=30, symbol="o", brush=None, pen=pg.mkPen(colours["text"], width=2.5))
+        self.wrong = pg.ScatterPlotItem(size=RING_PX, symbol="o", brush=None,
+                                        pen=pg.mkPen(colours["text"], width=2.5))
         self.plot.addItem(self.wrong)  # a ring around each point whose row the network gets wrong
         for item in (self.points, self.wrong):
             item.setZValue(LABEL_Z + 1)  # no label ever covers a point
@@ -124,22 +127,26 @@ class DecisionPlot(QWidget):
         self.plot.getViewBox().sigRangeChanged.connect(self._place_labels)
         self.plot.getViewBox().sigResized.connect(self._place_labels)
 
-    def _free_anchor(self, text_rect: QRectF, px: float, py: float, placed: list, lines: list) -> tuple:
+    def _free_anchor(self, text_rect: QRectF, px: float, py: float, placed: list, lines: list,
+                     others: tuple = ()) -> tuple:
         """Where the label goes around its point (up-right, down-right, up-left, down-left, then above, below,
-        right or left of it): the first place whose box, in pixels, is clear of the labels placed so far and of
-        the decision ``lines`` (data-coordinate segments); else the least crowded (a line through the text counts
-        for more than any overlap). The box is added to ``placed``."""
+        right or left of it): the first place whose box, in pixels, is clear of the labels placed so far, of the
+        ``others`` points (data coordinates) and their rings, and of the decision ``lines`` (data-coordinate
+        segments); else the least crowded (a line through the text counts for more than any overlap). The box is
+        added to ``placed``."""
         vb = self.plot.getViewBox()
         sx, sy = vb.viewPixelSize()
         sx, sy = sx or 0.01, sy or 0.01
         w, h = text_rect.width() + 8, text_rect.height() + 2
         cx, cy = px / sx, -py / sy  # pixels, y down
         segments = [((a[0] / sx, -a[1] / sy), (b[0] / sx, -b[1] / sy)) for a, b in lines]
+        half = RING_PX / 2 + 2
+        points = [QRectF(x / sx - half, -y / sy - half, 2 * half, 2 * half) for x, y in others]
         best = None
         for ax, ay in ((-0.1, 1.1), (-0.1, -0.1), (1.1, 1.1), (1.1, -0.1),
                        (0.5, 1.25), (0.5, -0.25), (-0.15, 0.5), (1.15, 0.5)):
             box = QRectF(cx - ax * w, cy - ay * h, w, h)
-            crowding = sum(_area(box.intersected(r)) for r in placed) + \
+            crowding = sum(_area(box.intersected(r)) for r in placed + points) + \
                 1e9 * sum(_crosses(box, a, b) for a, b in segments)
             if best is None or crowding < best[0]:
                 best = (crowding, (ax, ay), box)
@@ -153,8 +160,9 @@ class DecisionPlot(QWidget):
         placed: list[QRectF] = []
         for label in self.labels:
             pos = label.pos()
+            others = tuple(p for p in self._point_xy if (p[0], p[1]) != (pos.x(), pos.y()))
             label.setAnchor(self._free_anchor(label.textItem.boundingRect(), pos.x(), pos.y(), placed,
-                                              self._lines))
+                                              self._lines, others))
 
     def _draw_lines(self, units: list) -> None:
         """One curve per (name, w0, w1, w2); the first is the chosen neuron (``line_points``)."""
@@ -214,7 +222,7 @@ class DecisionPlot(QWidget):
             self.points.setData([], [])
             self.wrong.setData([], [])
             self._draw_lines([])
-            self._lines = []
+            self._lines, self._point_xy = [], []
             self.plot.setLabel("bottom", "")
             self.plot.setLabel("left", "")  # (setLabel shows the axis)
             if neuron is None or table is None:
@@ -229,6 +237,7 @@ class DecisionPlot(QWidget):
         else:
             trace = next(t for t in table.layers if t.node_id == src)
             pts = trace.a
+        received = np.asarray(pts, dtype=np.float64)
         if width == 1:  # along the one input's axis, halfway up a plot whose height means nothing
             pts = np.column_stack([pts[:, 0], np.full(len(pts), 0.5)])
         target = table.target if table.target is not None else np.zeros(len(pts))
@@ -236,6 +245,10 @@ class DecisionPlot(QWidget):
         self.plot.setLabel("bottom", source_name(src_node, 0, width))
         self.plot.setLabel("left", source_name(src_node, 1, width) if width == 2 else "")
         self.plot.getPlotItem().showAxis("left", width == 2)  # one input: the points lie along its axis alone
+        # two inputs: a square plane; one: its axis spread over the plot's width (a height that means nothing)
+        self.plot.setAspectLocked(width == 2)
+        self.plot.setXRange(-0.5, 1.5)
+        self.plot.setYRange(-0.5, 1.5) if width == 2 else self.plot.setYRange(0, 1, padding=0)
         wrong = [r for r in table.wrong_rows if r < len(pts)]
         # the wrong rows' dots last: where rows share a point, the ring sits on the colour of the row it means
         order = [i for i in range(len(pts)) if i not in wrong] + wrong
@@ -243,6 +256,7 @@ class DecisionPlot(QWidget):
         self.points.setData(pts[order, 0], pts[order, 1], brush=brushes, pen=pg.mkPen("w", width=1.5))
         got = logic.predicted_bits(table.output[:, 0])  # the bit the verdict compares (a sigmoid's at 0.5)
         self.wrong.setData(pts[wrong, 0], pts[wrong, 1], pen=pg.mkPen(card_colours()["text"], width=2.5))  # the theme's
+        self._point_xy = [(float(x), float(y)) for x, y in pts]
         groups: dict[tuple, list[int]] = {}
         for i, p in enumerate(pts):  # rows that land on the same point share one label
             groups.setdefault((round(float(p[0]), 6), round(float(p[1]), 6)), []).append(i)
@@ -285,36 +299,62 @@ class DecisionPlot(QWidget):
             self.plot.addItem(label)
             self.labels.append(label)
         self._place_labels()
-        lines_text = []
-        for label, w0, w1, w2 in units:
-            if width == 1:  # named as its axis is: "1 - 2·x1 = 0" on the input, "1 - 2·and = 0" behind a neuron
-                name = esc(source_name(src_node, 0, 1))
+        self.caption.setText(self._caption(g, neuron, src, width, units, received, target, wrong, table,
+                                           logic.linearly_separable(pts, target) if table.target is not None
+                                           else True))
+
+    def _caption(self, g: Graph, neuron, src: str, width: int, units: list, received, target, wrong: list, table,
+                 separable: bool) -> str:
+        """The text beside the plot: each line's equation, its name in its line's colour, inputs named as the axes
+        are; what a line off the plot (or no line) means; what the colours and rings are; the lecture's advice."""
+        src_node = g.nodes[src]
+        names = [esc(source_name(src_node, i, width)) for i in range(width)]
+        drawn = {}  # a line, scaled and signed one way -> the first unit that draws it
+        rows_text = []
+        for i, (label, w0, w1, w2) in enumerate(units):
+            key = f"<b style='color:{LINE_COLOURS[i % len(LINE_COLOURS)]}'>{esc(label)}</b>"
+            ws = (w1,) if width == 1 else (w1, w2)
+            z = w0 + received[:, :width] @ np.asarray(ws, dtype=np.float64)
+            if width == 1:
                 threshold = -w0 / w1 + 0.0 if w1 else float("nan")
-                lines_text.append(f"<b>{esc(label)}</b>: {logic.sum_equation(w0, (w1,), (name,))}, so {name} = "
-                                  f"{threshold:g}" if np.isfinite(threshold) else
-                                  f"<b>{esc(label)}</b>: w1 = {w1:g}, w0 = {w0:g}: no threshold")
+                line = (f"{logic.sum_equation(w0, ws, names)}, so {names[0]} = {threshold:g}"
+                        if np.isfinite(threshold) else f"w1 = 0, so z = {w0:g} everywhere: no threshold")
             else:
-                lines_text.append(f"<b>{esc(label)}</b>: {logic.line_equation(w0, w1, w2)}"
-                                  if logic.decision_line(w0, w1, w2) is not None else
-                                  f"<b>{esc(label)}</b>: w1 = w2 = 0, z = {w0:g} everywhere: no line")
-        text = "<br>".join(lines_text)
+                line = (logic.sum_equation(w0, ws, names) if logic.decision_line(w0, w1, w2) is not None else
+                        f"w1 = w2 = 0, so z = {w0:g} everywhere: no line")
+            norm = float(np.hypot(w1, w2))
+            if norm and np.isfinite(norm) and np.isfinite(w0):
+                sign = 1.0 if (w1 if w1 else w2) > 0 else -1.0
+                same = drawn.setdefault(tuple(np.round(np.array([w0, w1, w2]) * sign / norm, 9)), label)
+                if same != label:
+                    line += f" <span style='color:gray'>(the same line as {esc(same)})</span>"
+            if len(z) and np.all(np.isfinite(z)) and (np.all(z >= 0) or np.all(z < 0)):
+                side = "z \u2265 0" if z[0] >= 0 else "z &lt; 0"
+                line += (f" <span style='color:gray'>(every point on its {side} side: {esc(label)} gives "
+                         f"{int(z[0] >= 0)} for every row)</span>")
+            rows_text.append(f"{key}: {line}")
+        text = "<br>".join(rows_text)
         if width == 1:
-            text += (f"<br>One input ({esc(source_name(src_node, 0, 1))}), so the line is a threshold across its "
-                     f"axis: points on the side where z \u2265 0 get 1.")
+            text += (f"<br>One input ({names[0]}), so the line is a threshold across its axis: points on the side "
+                     f"where z \u2265 0 get 1.")
         else:
             text += "<br>Points on the side where z \u2265 0 get 1."
+        last = next((nid for nid in reversed(g.topological_order()) if g.nodes[nid].spec.hand_set), None)
+        if last is not None and neuron.id != last and src != g.inputs()[0].id:
+            text += (f" The colours are the network's target (what {esc(g.nodes[last].name)} must give); "
+                     f"{esc(neuron.name)} is not the last neuron, so its sides need not match them.")
         if wrong:
             text += f" A ringed point is a row the network gets wrong ({count(len(wrong), 'row')})."
         if len(units) > 1 and width == 2:
-            text += (f" {len(units)} lines: each hidden neuron cuts the plane once; the output neuron combines "
-                     f"the sides (for XNOR, the band between two lines).")
-        sep = logic.linearly_separable(pts, target) if table.target is not None else True
-        if not sep:
+            text += f" {len(units)} lines: each neuron of this layer cuts the plane once; the layers after it " \
+                    "combine the sides" + (" (for XNOR, the band between the two lines)." if len(units) == 2 else ".")
+        if not separable:
             hidden = any(g.nodes[i].spec.hand_set for n in g.nodes.values() if n.spec.hand_set
                          for i in g.input_ids(n.id))
             if table.all_correct:
                 text += ("<br><span style='color:gray'>No single line splits these points, so one neuron could "
-                         f"not do it; this network does, with {count(len(units), 'line')} and a neuron on top.</span>")
+                         f"not do it; this network does, with {count(len(units), 'line')} and the neurons after "
+                         f"them.</span>")
             elif not hidden:
                 text += (f"<br><b style='color:{RED}'>No single line splits these points: one neuron cannot "
                          f"compute this; add a hidden layer.</b>")
@@ -325,4 +365,4 @@ class DecisionPlot(QWidget):
             else:
                 text += (f"<br><b style='color:{RED}'>Some rows are still wrong:</b> the hidden layer does not yet "
                          f"move these points where one line can split them. Change the hidden neurons' weights.")
-        self.caption.setText(text)
+        return text

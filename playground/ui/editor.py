@@ -13,7 +13,7 @@ from ..core import project as project_io
 from ..core.weights import fitted_neuron_weights
 from ..core.analysis import ShapeCache
 from ..core.errors import PlaygroundError
-from ..core.layout import auto_layout, column_pitch
+from ..core.layout import WRAP_ROW_GAP, Y_SPACING, auto_layout, chain_order, column_pitch
 from ..core.registry import get_spec
 from ..core.words import count
 from . import commands as C
@@ -67,9 +67,20 @@ class Editor(QObject):
         """Palette double-click or Enter: after the selected layer (wired to it) when one is selected, else mid-view."""
         sel = self.doc.selection
         if len(sel) == 1 and sel[0] in self.graph.nodes:
-            px, py = self.graph.nodes[sel[0]].pos
-            return self.add_layer(kind, QPointF(px + CARD_W + 60, py), after=sel[0])
+            return self.add_layer(kind, QPointF(*self._next_spot(sel[0])), after=sel[0])
         return self.add_layer(kind, self.view.mapToScene(self.view.viewport().rect().center()))
+
+    def _next_spot(self, after: str) -> tuple[float, float]:
+        """Where a layer added after ``after`` goes: the next column to its right; but after the last layer of a
+        chain wrapped into rows (core.layout.wrapped_chain), the start of a new row under them."""
+        g = self.graph
+        px, py = g.nodes[after].pos
+        xs = [n.pos[0] for n in g.nodes.values()]
+        ys = {n.pos[1] for n in g.nodes.values()}
+        chain = chain_order(g)
+        if chain is not None and chain[-1] == after and len(ys) > 1 and px >= max(xs):
+            return min(xs), max(ys) + Y_SPACING * WRAP_ROW_GAP
+        return px + column_pitch(g), py
 
     @staticmethod
     def _connect_steps(steps, src: str, dst: str):

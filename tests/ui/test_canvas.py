@@ -11,7 +11,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from playground.core import project
-from playground.core.layout import apply_layout
+from playground.core.layout import WRAP_ROW_GAP, X_SPACING, Y_SPACING, apply_layout
 from playground.resources_path import preset_text
 from playground.ui.canvas.items import PORT_R
 from playground.ui.canvas.view import MIN_ZOOM
@@ -287,3 +287,33 @@ def test_xnor_case2_reads_whole_in_the_logic_lab(window, qtbot):
     load(window, qtbot, project.loads(preset_text("xnor-case2")))
     assert sorted(_cards_visible(window)) == sorted(window.graph.nodes)
     assert window.view.transform().m11() >= MIN_ZOOM
+
+
+def test_a_layer_added_after_the_last_of_a_wrapped_network_starts_a_new_row(window, qtbot):
+    """The default network reads in two rows of five. Select its last layer, Ctrl+F, "Dense", Enter, Enter: the new
+    Dense goes under the rows, at their left, wired (it ran off to the right of row two, a sixth card there, and
+    the view scrolled away from the first column). A network in one row still grows to the right."""
+    g = window.graph
+    last = g.topological_order()[-1]
+    window.select_nodes([last])
+    left = min(n.pos[0] for n in g.nodes.values())
+    bottom = max(n.pos[1] for n in g.nodes.values())
+    QTest.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+    QTest.keyClicks(window.palette_panel.search, "Dense")
+    QTest.keyClick(window.palette_panel.search, Qt.Key_Return)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    new = window.doc.selection[0]
+    assert new != last and g.nodes[new].kind == "dense" and g.input_ids(new) == [last]
+    assert g.nodes[new].pos == (left, bottom + Y_SPACING * WRAP_ROW_GAP)
+    qtbot.wait(20)
+    assert visible_rect(window.view).contains(window.scene.node_items[new].card_rect())
+    load(window, qtbot, project.loads(preset_text("mnist-mlp")))  # one row: the next layer to its right
+    g = window.graph
+    last = g.topological_order()[-1]
+    window.select_nodes([last])
+    QTest.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+    QTest.keyClicks(window.palette_panel.search, "Dense")
+    QTest.keyClick(window.palette_panel.search, Qt.Key_Return)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    new = window.doc.selection[0]
+    assert g.nodes[new].pos == (g.nodes[last].pos[0] + X_SPACING, g.nodes[last].pos[1])

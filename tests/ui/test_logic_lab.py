@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtTest import QTest
 
 from playground.core import project
@@ -464,6 +464,13 @@ def click_card(window, name):
     QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier, centre)
 
 
+def caption(plot) -> str:
+    """The caption as it reads (tags and colours off)."""
+    import html
+    import re
+    return html.unescape(re.sub(r"<[^>]+>", " ", plot.caption.text())).replace("  ", " ")
+
+
 def drawn_lines(plot):
     return [tuple(map(np.asarray, c.getData())) for c in plot.curves
             if c.getData()[0] is not None and len(c.getData()[0])]
@@ -494,8 +501,8 @@ def test_a_one_input_neuron_shows_its_own_threshold_not_another_neurons_lines(wi
     qtbot.wait(50)
     click_card(window, "not")
     plot = window.decision_plot
-    text = plot.caption.text()
-    assert "copy_negate" not in text and "<b>not</b>: 1 - 2\u00b7and = 0, so and = 0.5" in text  # named as the axis
+    text = caption(plot)
+    assert "copy_negate" not in text and "not : 1 - 2\u00b7and = 0, so and = 0.5" in text  # named as the axis
     (xs, ys), = drawn_lines(plot)
     assert np.allclose(xs, 0.5)  # upright: the threshold across the one input's axis
     px, _py = plot.points.getData()
@@ -506,10 +513,10 @@ def test_a_one_input_neuron_shows_its_own_threshold_not_another_neurons_lines(wi
     QTest.mouseClick(edit, Qt.LeftButton)
     type_weight(edit, "2")  # z = 2 - 2*and >= 0 everywhere: rows 2 and 3 go wrong
     (xs, _ys), = drawn_lines(plot)
-    assert np.allclose(xs, 1.0) and "so and = 1" in plot.caption.text()
+    assert np.allclose(xs, 1.0) and "so and = 1" in caption(plot)
     assert sorted(map(float, plot.wrong.getData()[0])) == [1.0, 1.0]
     click_card(window, "and")  # back to a two-input neuron: the plane and its left axis again
-    assert plot.plot.getPlotItem().getAxis("left").isVisible() and "<b>and</b>" in plot.caption.text()
+    assert plot.plot.getPlotItem().getAxis("left").isVisible() and "and : -1.5 + ors #1 + ors #2 = 0" in caption(plot)
 
 
 def test_the_not_gate_alone_shows_its_threshold(window, qtbot):
@@ -519,7 +526,7 @@ def test_the_not_gate_alone_shows_its_threshold(window, qtbot):
     qtbot.wait(50)
     plot = window.decision_plot
     (xs, _ys), = drawn_lines(plot)
-    assert np.allclose(xs, 0.5) and "<b>not</b>: 1 - 2\u00b7x1 = 0, so x1 = 0.5" in plot.caption.text()
+    assert np.allclose(xs, 0.5) and "not : 1 - 2\u00b7x1 = 0, so x1 = 0.5" in caption(plot)
     assert sorted(t.toPlainText() for t in plot.labels) == ["row 1 \u2192 1", "row 2 \u2192 0"]
 
 
@@ -555,3 +562,62 @@ def test_the_row_labels_follow_a_theme_switch(window, qtbot):
             assert plot.labels and all(label.fill.color().rgb() == card.rgb() for label in plot.labels), mode
     finally:
         next(a for a in theme_menu.actions() if a.text() == "Light").trigger()
+
+
+def test_the_caption_keys_each_line_and_says_what_the_plot_cannot_show(window, qtbot):
+    """xnor-case2's copy/negate layer draws four lines, two pairs on top of each other: each name is in its line's
+    colour and a repeated line says so. Its AND neuron is not the last: the colours are the network's target,
+    said so. A line off the plot says every point is on one side."""
+    window.resize(1480, 900)
+    window.load_project(project.loads(preset_text("xnor-case2")), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(50)
+    click_card(window, "copy_negate")
+    plot = window.decision_plot
+    text = caption(plot)
+    assert "(the same line as copy_negate #1)" in text and "(the same line as copy_negate #2)" in text
+    assert "band" not in text and "a neuron on top" not in text  # xnor-case1's picture, not this one's
+    for i, curve in enumerate(plot.curves[:4]):  # the key: each name in its own line's colour
+        colour = curve.opts["pen"].color().name().upper()
+        assert f"color:{colour}'>copy_negate #{i + 1}</b>" in plot.caption.text().replace("#3D7BF2", "#3D7BF2")
+    click_card(window, "and")
+    assert "The colours are the network's target (what not must give)" in caption(plot)
+    window.load_project(project.loads(preset_text("and")), None)
+    qtbot.wait(20)
+    click_card(window, "and")
+    edit = window.logic_panel.neuron_editor.edit_weight_editor("bias", (0,))
+    QTest.mouseClick(edit, Qt.LeftButton)
+    type_weight(edit, "-1000")
+    assert "every point on its z < 0 side: and gives 0 for every row" in caption(plot)
+    for cell in (("kernel", (0, 0)), ("kernel", (1, 0))):
+        edit = window.logic_panel.neuron_editor.edit_weight_editor(*cell)
+        QTest.mouseClick(edit, Qt.LeftButton)
+        type_weight(edit, "0")
+    text = caption(plot)
+    assert "w1 = w2 = 0, so z = -1000 everywhere: no line" in text and "gives 0 for every row" in text
+    assert drawn_lines(plot) == []
+
+
+def test_a_one_input_row_label_keeps_off_the_other_points_ring(window, qtbot):
+    """The NOT gate with w1 = 0 gets both rows wrong or right together; each label keeps clear of the other
+    point and its ring (one sat under row 2's ring)."""
+    window.load_project(project.loads(preset_text("not")), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(20)
+    click_card(window, "not")
+    plot = window.decision_plot
+    for text in ("0", "1000000"):
+        edit = window.logic_panel.neuron_editor.edit_weight_editor("kernel", (0, 0))
+        qtbot.waitUntil(edit.isVisible)
+        QTest.mouseClick(edit, Qt.LeftButton)
+        type_weight(edit, text)
+        qtbot.wait(20)
+        vb = plot.plot.getViewBox()
+        for label in plot.labels:
+            box = label.sceneBoundingRect()
+            for x, y in plot._point_xy:
+                if (x, y) == (label.pos().x(), label.pos().y()):
+                    continue
+                centre = vb.mapViewToScene(QPointF(x, y))
+                ring = QRectF(centre.x() - 15, centre.y() - 15, 30, 30)
+                assert not box.intersects(ring), (text, label.textItem.toPlainText())
