@@ -60,6 +60,16 @@ def install(w) -> None:
         w.hsplit.setSizes([palette, total - palette - right, right])
         QTimer.singleShot(0, w.view.fit_all)  # the canvas changed size: the whole network again
 
+    def keep_width(width: int) -> None:
+        """Showing the dock makes room by narrowing the central area, never by widening the window past what the
+        user had (Qt grows a window to fit its central area's size hint: at 1280x720 in Train, to 1344 px)."""
+        if w.isMaximized() or w.isFullScreen() or w.width() <= width:
+            return
+        w.centralWidget().updateGeometry()
+        w.layout().invalidate()
+        w.layout().activate()  # the window's minimum with the dock in, now, not after the next layout pass
+        w.resize(max(width, w.minimumSizeHint().width()), w.height())
+
     def switch(name: str, page: str | None = None) -> None:
         w.set_workspace(name)
         if page is not None:  # a See inside page (core.lessons.INSIDE_PAGES: the panel's tab titles)
@@ -90,8 +100,10 @@ def install(w) -> None:
             w.lesson_offer.dismiss()  # found them: the offer has done its work
         panel = built_panel()
         panel.ensure_loaded()
+        width = w.width()
         dock.show()
         dock.raise_()
+        keep_width(width)
         make_room()
         if panel.list.currentRow() < 0 and panel.lessons:
             panel.list.setCurrentRow(0)

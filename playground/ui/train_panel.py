@@ -98,7 +98,7 @@ class TrainPanel(QWidget):
         rl.addWidget(self.device)
 
         self.plots = TrainingPlots()
-        self.plots.setMinimumHeight(220)
+        self.plots.setMinimumHeight(150)  # the window fits a 1280x720 screen with every control whole
 
         # results
         self.results = ResultsView()

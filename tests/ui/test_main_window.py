@@ -327,3 +327,23 @@ def test_non_square_kernel_is_typed_and_shown(window):
     type_into(window.inspector.fields["kernel_size"], "1, x")  # "1" was a valid value on the way: it shows at once
     assert "whole numbers" in window.inspector.msgs["kernel_size"].text()
     assert conv.params["kernel_size"] == 1 and window.inspector.fields["kernel_size"].text() == "1, x"
+
+
+def test_train_fits_a_1280x720_screen_whole_and_the_lessons_never_widen_the_window(window, qtbot):
+    """At 1280x720 the Train panel's minimums (a 220-px plot, a 150-px confusion matrix) asked for 727 px: the
+    window could not be that small, and in it the Start button was squeezed to 18 px, its text cut. And F1 there
+    widened the window to 1344 px, past the screen, rather than narrowing the canvas."""
+    from PySide6.QtTest import QTest
+    window.resize(1280, 720)
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)  # Train (a button's shortcut clicks it after 100 ms)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    qtbot.wait(50)
+    assert window.height() <= 720 and window.width() <= 1280
+    panel = window.train_panel
+    for button in (panel.start_btn, panel.stop_btn, panel.pause_btn, panel.step_btn):
+        assert button.height() >= button.minimumSizeHint().height(), button.text()
+    QTest.keyClick(window, Qt.Key_F1)
+    qtbot.waitUntil(lambda: window.lessons_dock.isVisible())
+    qtbot.wait(50)
+    assert window.width() <= 1280 and window.height() <= 720
+    assert panel.start_btn.height() >= panel.start_btn.minimumSizeHint().height()
