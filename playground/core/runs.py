@@ -406,6 +406,23 @@ def rekeyed(have: dict, weights: dict) -> dict:
     return weights
 
 
+def start_note(seed, history: "RunHistory", start: Weights, fresh: bool) -> str:
+    """Where a run about to start begins, in words (the Train panel's status line says it before and after):
+    ``seed`` the project's (None: a new one is drawn), ``start`` the weights it starts from, ``fresh`` whether the
+    user chose fresh weights."""
+    seeded = f"seed {seed}" if seed is not None else "a new seed"
+    if fresh:
+        kept = " (frozen layers keep theirs)" if start else ""
+        return f"from fresh weights ({seeded}){kept}"
+    if not start:
+        return f"from fresh weights ({seeded}; the network had no weights to continue from)"
+    after = continued_run(history, start)
+    if after is not None:
+        return (f"from run #{after}'s trained weights (it continues that run; choose start from: fresh "
+                f"weights to compare runs fairly)")
+    return "from the weights the network holds now (pretrained, restored or hand-set)"
+
+
 def continued_run(history: "RunHistory", start: Weights) -> int | None:
     """The latest run whose final weights ``start`` is, bit for bit, keyed as the layers are now: a run kept with
     Keras' old names for unnamed variables ("variable_18") counts once its names are mapped by position, as

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, Q
 from ..core.errors import PlaygroundError
 from ..core.words import count
 from .images import array_to_pixmap
+from .theme import LinesLabel
 
 PREVIEWABLE = ("mnist-sample",)
 FOLDER, FILE = "__folder__", "__file__"  # the combo's two "your own" entries
@@ -65,7 +66,7 @@ class DatasetBox(QGroupBox):
         self.folder_info.hide()
         self.strip = QHBoxLayout()
         self.strip.setSpacing(3)
-        self.feeds = QLabel()
+        self.feeds = LinesLabel("", lines=2)  # two lines held: the Train panel's minimum height is its real one
         self.feeds.setWordWrap(True)
         dl = QVBoxLayout(self)
         dl.addWidget(self.dataset)

@@ -27,7 +27,7 @@ class ResultsView(QGroupBox):
         self.label.setWordWrap(True)
         self.confusion = QTableWidget(0, 0)
         self.confusion.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.confusion.setMinimumHeight(100)  # (with the Train panel's other minimums: a 1280x720 screen)
+        self.confusion.setMinimumHeight(70)  # (with the Train panel's other minimums: a 1280x720 screen)
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.confusion.verticalHeader().setSectionResizeMode(QHeaderView.Stretch)  # the matrix fills its box
         self.confusion.setTextElideMode(Qt.ElideNone)  # a diagonal count of 1,000 is not cut to "1\u2026"

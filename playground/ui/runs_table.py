@@ -84,7 +84,7 @@ class RunsTable(QGroupBox):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setMinimumHeight(130)
+        self.table.setMinimumHeight(90)  # (the Train panel's minimums: a 1280x720 screen, its buttons whole)
         self.table.setToolTip("Select runs (Ctrl/Shift for several) to overlay their curves on the plots.")
         self.replay_btn = QPushButton("Replay")
         self.replay_btn.setToolTip(REPLAY_TIP)

@@ -11,10 +11,10 @@ import time
 from datetime import datetime, timezone
 from html import escape as esc
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from ..core import runs as runs_core
 from ..core.logic import step_training_note
@@ -26,6 +26,7 @@ from .run_commands import TrainingRunCommand, record_run
 from .runs_table import RunsTable, replay_verdict
 from .theme import LinesLabel
 from .train_settings import TrainSettingsForm
+from .vscroll import MinimumHeightWidget, vertical_scroll
 from .worker import TrainingWorker, WorkerTask
 
 
@@ -86,6 +87,7 @@ class TrainPanel(QWidget):
         self.device = QLabel("Device: chosen when training starts (Keras loads then).")
         self.device.setStyleSheet("color: gray;")
         run_box = QGroupBox("Run")
+        run_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)  # buttons whole: the data box gives
         rl = QVBoxLayout(run_box)
         bl = QGridLayout()  # two rows: the panel stays narrow enough to share the window with the canvas
         for i, button in enumerate((self.start_btn, self.stop_btn, self.pause_btn, self.step_btn)):
@@ -98,7 +100,7 @@ class TrainPanel(QWidget):
         rl.addWidget(self.device)
 
         self.plots = TrainingPlots()
-        self.plots.setMinimumHeight(150)  # the window fits a 1280x720 screen with every control whole
+        self.plots.setMinimumHeight(120)  # the window fits a 1280x720 screen with every control whole
 
         # results
         self.results = ResultsView()
@@ -124,10 +126,17 @@ class TrainPanel(QWidget):
         self.tabs.addTab(self.plots, "Curves")
         self.tabs.addTab(res_box, "Results")
         self.tabs.addTab(self.runs_table, "Runs")
-        lay = QVBoxLayout(self)
+        # in a scroll area that scrolls up and down only: a window lower than the panel's minimum (a 1280x720
+        # screen with a large font) scrolls it, never squeezes its buttons and labels below their own height
+        content = self.content = MinimumHeightWidget()
+        lay = QVBoxLayout(content)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addLayout(top)
         lay.addWidget(self.tabs, 1)
+        self.scroll = vertical_scroll(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
 
         self.start_btn.clicked.connect(self.start)
         self.stop_btn.clicked.connect(lambda: self.stop())
@@ -159,6 +168,12 @@ class TrainPanel(QWidget):
             return None
         nid, message = first
         return f"Fix {self.doc.graph.nodes[nid].name!r} first: {message}"
+
+    def minimumSizeHint(self) -> QSize:
+        """As wide as the contents need (nothing scrolls sideways); as low as a few rows: below the contents'
+        own height, they scroll up and down."""
+        bar = self.scroll.verticalScrollBar().sizeHint().width()
+        return QSize(self.content.minimumSizeHint().width() + bar, 160)
 
     def _update_start(self) -> None:
         problem = self.network_problem()
@@ -218,25 +233,10 @@ class TrainPanel(QWidget):
         fresh = self.doc.training.get("start_weights") == "fresh"
         graph = runs_core.fresh_start(self.doc.graph) if fresh else self.doc.graph
         start = {nid: dict(n.weights) for nid, n in graph.nodes.items() if n.weights}
-        self.start_note = self._start_note(start, fresh)
+        self.start_note = runs_core.start_note(self.doc.training.get("seed"), self.doc.project.runs, start, fresh)
         if (note := step_training_note(graph)) is not None:  # trained as they are, step neurons never change
             self.doc.say(note, 15000)
         return self._launch(graph, dict(self.doc.training), start, replay_of=None)
-
-    def _start_note(self, start: dict, fresh: bool) -> str:
-        """Where the run about to start begins, in words (the status line says it before and after)."""
-        seed = self.doc.training.get("seed")
-        seeded = f"seed {seed}" if seed is not None else "a new seed"
-        if fresh:
-            kept = " (frozen layers keep theirs)" if start else ""
-            return f"from fresh weights ({seeded}){kept}"
-        if not start:
-            return f"from fresh weights ({seeded}; the network had no weights to continue from)"
-        after = runs_core.continued_run(self.doc.project.runs, start)
-        if after is not None:
-            return (f"from run #{after}'s trained weights (it continues that run; choose start from: fresh "
-                    f"weights to compare runs fairly)")
-        return "from the weights the network holds now (pretrained, restored or hand-set)"
 
     def replay(self, number: int) -> bool:
         """Rerun run ``number`` exactly: its starting weights, settings and seed on this (same) network."""
