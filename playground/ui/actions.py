@@ -62,6 +62,9 @@ def build_menus(w) -> None:
     e.addSeparator()
     _action(w, e, "Add palette &layer", w.add_palette_layer, "Ctrl+Return",
             "Add the layer selected in the palette after the selected layer, wired (Enter in the palette does too)")
+    _action(w, e, "&Insert palette layer between", w.insert_palette_layer, "Ctrl+Shift+Return",
+            "Put the layer selected in the palette between the selected layer and the one it feeds "
+            "(Shift+Enter in the palette does too)")
     _action(w, e, "Co&nnect selected layers", editor.connect_selection, "Ctrl+K",
             "Connect the selected layers in order, left to right (select with Shift+arrow keys on the canvas)")
 

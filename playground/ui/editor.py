@@ -58,7 +58,14 @@ class Editor(QObject):
         self.doc.push(steps.command(f"Add {get_spec(kind).title}"))
         self.select_nodes([add.node.id])
         if wired:
-            self.doc.say(f"Added {add.node.name} after {self.graph.nodes[after].name}.", 4000)
+            names = self.graph.nodes
+            beside = [names[o].name for o in self.graph.output_ids(after) if o != add.node.id]
+            if beside:  # a branch: say so, and how to put it between instead
+                self.doc.say(f"Added {add.node.name} after {names[after].name}, beside {', '.join(beside)}: "
+                             f"{names[after].name} now feeds both. Shift+Enter in the palette puts a layer between "
+                             f"instead.", 8000)
+            else:
+                self.doc.say(f"Added {add.node.name} after {names[after].name}.", 4000)
         else:
             self.doc.say(f"Added {add.node.name}. Drag from its right port to connect it.", 4000)
         return add.node.id
@@ -127,10 +134,11 @@ class Editor(QObject):
         # left to right; layers in one column in the order they were selected
         ordered = sorted(ids, key=lambda n: (self.graph.nodes[n].pos[0], ids.index(n)))
         steps = C.Steps(self.graph)
+        replaced = []  # (layer, the input it lost)
         try:
             for a, b in zip(ordered, ordered[1:]):
                 if b not in self.graph.output_ids(a):
-                    self._connect_steps(steps, a, b)
+                    replaced += [(b, e.src) for e in self._connect_steps(steps, a, b).replaced]
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return False
@@ -139,9 +147,45 @@ class Editor(QObject):
             self.doc.say("The selected layers are connected already.", 4000)
             return False
         self.doc.push(cmd)
-        names = " \u2192 ".join(self.graph.nodes[n].name for n in ordered)
-        self.doc.say(f"Connected {names}.", 4000)
+        nodes = self.graph.nodes
+        names = " \u2192 ".join(nodes[n].name for n in ordered)
+        if replaced:  # a one-input layer lost its old input: never silently
+            lost = "; ".join(f"replacing {nodes[b].name}'s input from {nodes[src].name}" for b, src in replaced
+                             if b in nodes and src in nodes)
+            self.doc.say(f"Connected {names}, {lost} (each takes one input). Ctrl+Z puts it back.", 10000)
+        else:
+            self.doc.say(f"Connected {names}.", 4000)
         return True
+
+    def insert_layer(self, kind: str) -> str | None:
+        """Shift+Enter in the palette: a ``kind`` layer between the selected layer and the one layer it feeds,
+        wired in (selected -> new -> next), one undo step; refused with the reason where the next layer cannot
+        take the new one's output."""
+        g = self.graph
+        sel = [n for n in self.doc.selection if n in g.nodes]
+        nexts = g.output_ids(sel[0]) if len(sel) == 1 else []
+        if len(sel) != 1 or len(nexts) != 1:
+            self.doc.say("Select one layer that feeds exactly one other to put a layer between them "
+                         "(Enter adds after the selected layer instead).", 6000)
+            return None
+        after, nxt = sel[0], nexts[0]
+        x, y = self.free_spot(*g.nodes[nxt].pos)
+        steps = C.Steps(g)
+        try:
+            add = steps.add(C.AddNodeCommand, kind, (x, y))
+            for e in [e for e in g.edges if e.src == after and e.dst == nxt]:
+                steps.add(C.DisconnectCommand, e)
+            self._connect_steps(steps, after, add.node.id)
+            self._connect_steps(steps, add.node.id, nxt)
+        except PlaygroundError as exc:  # (the steps ran on a copy: the network is untouched)
+            self.doc.tell(f"{get_spec(kind).title} cannot go between {g.nodes[after].name} and "
+                          f"{g.nodes[nxt].name}: {exc}")
+            return None
+        self.doc.push(steps.command(f"Insert {get_spec(kind).title}"))
+        self.select_nodes([add.node.id])
+        self.doc.say(f"Inserted {add.node.name} between {g.nodes[after].name} and {g.nodes[nxt].name}. Ctrl+L "
+                     f"tidies the layout.", 6000)
+        return add.node.id
 
     def delete_selection(self) -> None:
         nodes = self.scene.selected_node_ids()
@@ -201,9 +245,10 @@ class Editor(QObject):
             return
         id_map = {}
         steps = C.Steps(self.graph)
+        dx, dy = self._paste_offset([n.pos for n in sub.graph.nodes.values()])
         try:
             for node in sub.graph.nodes.values():
-                cmd = steps.add(C.AddNodeCommand, node.kind, (node.pos[0] + 40, node.pos[1] + 40),
+                cmd = steps.add(C.AddNodeCommand, node.kind, (node.pos[0] + dx, node.pos[1] + dy),
                                 dict(node.params), name=steps.graph.unique_name(node.name), weights=node.weights)
                 id_map[node.id] = cmd.node.id
         except PlaygroundError as exc:
@@ -216,6 +261,18 @@ class Editor(QObject):
                 pass  # an edge that no longer fits is simply not pasted; the nodes are
         self.doc.push(steps.command(f"Paste {count(len(sub.graph.nodes), 'layer')}"))
         self.select_nodes(list(id_map.values()))
+
+    def _paste_offset(self, positions: list) -> tuple[float, float]:
+        """How far pasted cards move from where they were copied: 40 px right and down, then further down
+        until none of them lands on a card already there (a second paste used to hide the first)."""
+        taken = [n.pos for n in self.graph.nodes.values()]
+        dx, dy = 40.0, 40.0
+        for _ in range(200):
+            if not any(abs(px - x - dx) < CARD_W + 8 and abs(py - y - dy) < CARD_H + 8
+                       for x, y in positions for px, py in taken):
+                break
+            dy += CARD_H + 24
+        return dx, dy
 
     def duplicate(self) -> None:
         self.copy_selection()

@@ -139,6 +139,7 @@ class MainWindow(QMainWindow):
         doc.selection_changed.connect(self._fix_tab_order)
         doc.changed.connect(self._fix_tab_order)
         self.palette_panel.add_requested.connect(self.editor.add_layer_at_centre)
+        self.palette_panel.insert_requested.connect(self.editor.insert_layer)
         self.inside_panel.train_requested.connect(lambda: self.set_workspace("Train"))
         self.files.about_to_replace.connect(lambda: self.stop_training(wait=True))
         self.files.opened.connect(lambda _path: self.banner.clear())
@@ -279,6 +280,16 @@ class MainWindow(QMainWindow):
         if self.workspaces.current == "See inside":
             self.set_workspace("Build")
         self.editor.add_layer_at_centre(kind)
+
+    def insert_palette_layer(self) -> None:
+        """Edit > Insert palette layer between: the palette's current layer between the selected layer and the next."""
+        kind = self.palette_panel.current_kind()
+        if kind is None:
+            self.doc.say("Choose a layer in the palette first (Ctrl+F, type its name, Enter).", 5000)
+            return
+        if self.workspaces.current == "See inside":
+            self.set_workspace("Build")
+        self.editor.insert_layer(kind)
 
     def start_training(self) -> None:
         self.set_workspace("Train")

@@ -40,13 +40,15 @@ class PaletteTree(QTreeWidget):
     """The palette's list; Enter, keypad Enter or Space on a layer adds it, as a double-click does."""
 
     add_requested = Signal(str)
+    insert_requested = Signal(str)  # Shift+Enter: between the selected layer and the next
 
     def keyPressEvent(self, event):
         item = self.currentItem()
-        if event.key() in ADD_KEYS and not event.modifiers() & ~Qt.KeypadModifier and item is not None:
+        mods = event.modifiers() & ~Qt.KeypadModifier
+        if event.key() in ADD_KEYS and mods in (Qt.NoModifier, Qt.ShiftModifier) and item is not None:
             kind = item.data(0, Qt.UserRole)
             if kind:
-                self.add_requested.emit(kind)
+                (self.insert_requested if mods == Qt.ShiftModifier else self.add_requested).emit(kind)
                 event.accept()
                 return
         super().keyPressEvent(event)
@@ -83,6 +85,7 @@ class PaletteTree(QTreeWidget):
 
 class Palette(QWidget):
     add_requested = Signal(str)  # double-click or Enter: add after the selected layer, or at the centre
+    insert_requested = Signal(str)  # Shift+Enter: between the selected layer and the one it feeds
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -128,6 +131,7 @@ class Palette(QWidget):
         self.search.textChanged.connect(self._on_search)
         self.tree.itemDoubleClicked.connect(self._on_double_click)
         self.tree.add_requested.connect(self.add_requested)
+        self.tree.insert_requested.connect(self.insert_requested)
         self.search.returnPressed.connect(self._on_search_return)
         self.search.installEventFilter(self)
         self.setFocusProxy(self.search)

@@ -317,3 +317,52 @@ def test_a_layer_added_after_the_last_of_a_wrapped_network_starts_a_new_row(wind
     QTest.keyClick(QApplication.focusWidget(), Qt.Key_Return)
     new = window.doc.selection[0]
     assert g.nodes[new].pos == (g.nodes[last].pos[0] + X_SPACING, g.nodes[last].pos[1])
+
+
+def _palette_pick(window, name):
+    QTest.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+    QTest.keyClicks(window.palette_panel.search, name)
+    QTest.keyClick(window.palette_panel.search, Qt.Key_Return)  # into the list, on the first match
+    return QApplication.focusWidget()
+
+
+def test_shift_enter_inserts_a_layer_between_the_selected_one_and_the_next(window, qtbot):
+    """Enter adds the layer after the selected one as a branch (conv2d feeds maxpool2d and the new layer, and the
+    status bar says so); Shift+Enter puts it between them: conv2d -> dropout -> maxpool2d, one undo step."""
+    g = window.graph
+    conv, pool = g.by_name("conv2d").id, g.by_name("maxpool2d").id
+    window.select_nodes([conv])
+    QTest.keyClick(_palette_pick(window, "Dropout"), Qt.Key_Return)
+    branch = window.doc.selection[0]
+    assert sorted(g.output_ids(conv)) == sorted([pool, branch]) and g.input_ids(pool) == [conv]
+    said = window.statusBar().currentMessage()
+    assert "conv2d now feeds both" in said and "Shift+Enter" in said, said
+    window.stack.undo()
+    window.select_nodes([conv])
+    depth = window.stack.index()
+    QTest.keyClick(_palette_pick(window, "Dropout"), Qt.Key_Return, Qt.ShiftModifier)
+    new = window.doc.selection[0]
+    assert g.input_ids(new) == [conv] and g.output_ids(conv) == [new] and g.input_ids(pool) == [new]
+    assert g.nodes[new].kind == "dropout" and window.stack.index() == depth + 1
+    assert "between conv2d and maxpool2d" in window.statusBar().currentMessage()
+    assert not any(info.errors for info in window.doc.infos.values())  # shapes flow through it
+    window.stack.undo()
+    assert g.input_ids(pool) == [conv] and new not in g.nodes
+    last = g.topological_order()[-1]
+    window.select_nodes([last])  # the last layer feeds nothing: nothing to put a layer between; it says so
+    QTest.keyClick(_palette_pick(window, "Dropout"), Qt.Key_Return, Qt.ShiftModifier)
+    assert len(g.nodes) == 10 and "feeds exactly one other" in window.statusBar().currentMessage()
+
+
+def test_ctrl_k_says_which_input_it_replaced(window, qtbot):
+    g = window.graph
+    conv, dense, drop = g.by_name("conv2d").id, g.by_name("dense").id, g.by_name("dropout").id
+    for nid in (conv, drop):
+        window.doc.select([*window.doc.selection, nid] if nid != conv else [nid])
+    assert window.doc.selection == [conv, drop]
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_K, Qt.ControlModifier)
+    assert g.input_ids(drop) == [conv]
+    said = window.statusBar().currentMessage()
+    assert "replacing dropout's input from dense" in said and "Ctrl+Z" in said, said
+    assert dense in g.nodes

@@ -353,3 +353,22 @@ def test_train_fits_a_1280x720_screen_whole_and_the_lessons_never_widen_the_wind
     assert window.height() <= 560 and panel.scroll.verticalScrollBar().maximum() > 0
     for button in (panel.start_btn, panel.stop_btn, panel.pause_btn, panel.step_btn):
         assert button.height() >= button.minimumSizeHint().height(), button.text()
+
+
+def test_pasted_layers_never_land_on_a_card(window, qtbot):
+    """Ctrl+C, Ctrl+V, Ctrl+V: each paste lands clear of every card, the one copied and the first paste included
+    (the second used to land exactly on the first and hide it)."""
+    from PySide6.QtTest import QTest
+
+    from playground.ui.canvas.items import CARD_H, CARD_W
+    g = window.graph
+    window.select_nodes([g.by_name("dense").id])
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_C, Qt.ControlModifier)
+    for _ in range(2):
+        QTest.keyClick(window.view, Qt.Key_V, Qt.ControlModifier)
+    assert len(g.nodes) == 12
+    cards = [n.pos for n in g.nodes.values()]
+    for i, (x1, y1) in enumerate(cards):
+        for x2, y2 in cards[i + 1:]:
+            assert abs(x1 - x2) >= CARD_W or abs(y1 - y2) >= CARD_H, (x1, y1, x2, y2)
