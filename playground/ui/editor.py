@@ -159,8 +159,8 @@ class Editor(QObject):
 
     def insert_layer(self, kind: str) -> str | None:
         """Shift+Enter in the palette: a ``kind`` layer between the selected layer and the one layer it feeds,
-        wired in (selected -> new -> next), one undo step; refused with the reason where the next layer cannot
-        take the new one's output."""
+        wired in (selected -> new -> next), one undo step; refused with the reason where a connection is refused
+        (a shape that does not fit shows on the cards, as for any connection)."""
         g = self.graph
         sel = [n for n in self.doc.selection if n in g.nodes]
         nexts = g.output_ids(sel[0]) if len(sel) == 1 else []
@@ -197,7 +197,41 @@ class Editor(QObject):
             steps.add(C.DisconnectCommand, e)
         if nodes:
             steps.add(C.RemoveNodesCommand, nodes)
+        cut = len(nodes) == 1 and self._joinable(nodes[0]) is not None  # a layer between two: the chain is cut
+        name = self.graph.nodes[nodes[0]].name if cut else ""
         self.doc.push(steps.command("Delete"))
+        if cut:
+            self.doc.say(f"Deleted {name}; the layers after it have no input now. Ctrl+Z puts it back; Ctrl+Delete "
+                         f"deletes a layer and joins the layer before it to the ones after.", 8000)
+
+    def _joinable(self, nid: str) -> tuple[str, list[str]] | None:
+        """(the one layer feeding ``nid``, the layers it feeds) when it has exactly one input and feeds some."""
+        ins, outs = self.graph.input_ids(nid), self.graph.output_ids(nid)
+        return (ins[0], outs) if len(ins) == 1 and outs else None
+
+    def delete_and_join(self) -> None:
+        """Edit > Delete and join (Ctrl+Delete): remove the one selected layer and wire the layer before it into
+        each layer after it, one undo step; refused, with the reason, where that cannot be wired."""
+        nodes = self.scene.selected_node_ids()
+        join = self._joinable(nodes[0]) if len(nodes) == 1 else None
+        if join is None:
+            self.doc.say("Select one layer that has one input and feeds another to delete it and join its "
+                         "neighbours (Delete removes a selection as it is).", 6000)
+            return
+        (before, after), g = join, self.graph
+        names = [g.nodes[n].name for n in (before, *after)]
+        steps = C.Steps(g)
+        try:
+            steps.add(C.RemoveNodesCommand, nodes)
+            for nxt in after:
+                self._connect_steps(steps, before, nxt)
+        except PlaygroundError as exc:  # (the steps ran on a copy: the network is untouched)
+            self.doc.tell(f"Cannot join {names[0]} to {', '.join(names[1:])}: {exc}")
+            return
+        gone = g.nodes[nodes[0]].name
+        self.doc.push(steps.command(f"Delete {gone} and join"))
+        self.select_nodes(list(after))
+        self.doc.say(f"Deleted {gone} and joined {names[0]} to {', '.join(names[1:])}. Ctrl+Z puts it back.", 6000)
 
     def auto_layout(self) -> None:
         """Arrange the layers left to right; a plain chain too long for the canvas wraps into rows as wide as the

@@ -366,3 +366,24 @@ def test_ctrl_k_says_which_input_it_replaced(window, qtbot):
     said = window.statusBar().currentMessage()
     assert "replacing dropout's input from dense" in said and "Ctrl+Z" in said, said
     assert dense in g.nodes
+
+
+def test_ctrl_delete_removes_a_layer_and_joins_its_neighbours(window, qtbot):
+    """Delete on a layer in the middle of a chain cuts it (everything after turns grey) and now says how to join;
+    Ctrl+Delete removes it and wires the layer before it into the layer after it, one undo step."""
+    g = window.graph
+    conv, pool, conv2 = (g.by_name(n).id for n in ("conv2d", "maxpool2d", "conv2d_1"))
+    window.select_nodes([pool])
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Delete)
+    assert pool not in g.nodes and g.input_ids(conv2) == []
+    assert "Ctrl+Delete" in window.statusBar().currentMessage()
+    window.stack.undo()
+    window.select_nodes([pool])
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Delete, Qt.ControlModifier)
+    assert pool not in g.nodes and g.input_ids(conv2) == [conv] and g.output_ids(conv) == [conv2]
+    assert "joined conv2d to conv2d_1" in window.statusBar().currentMessage()
+    assert not any(info.errors for info in window.doc.infos.values())
+    window.stack.undo()  # one step back: the layer and both its edges
+    assert g.input_ids(pool) == [conv] and g.input_ids(conv2) == [pool]
