@@ -233,12 +233,16 @@ class Editor(QObject):
         self.select_nodes(list(after))
         self.doc.say(f"Deleted {gone} and joined {names[0]} to {', '.join(names[1:])}. Ctrl+Z puts it back.", 6000)
 
+    def per_row(self, graph) -> int:
+        """How many of ``graph``'s columns the canvas shows across at its smallest readable zoom."""
+        from .canvas.view import FIT_MARGIN, MIN_ZOOM
+        width = self.view.viewport().width() / MIN_ZOOM - 2 * FIT_MARGIN  # what a fit then shows, in the scene
+        return max(2, int((width - CARD_W) // column_pitch(graph)) + 1)
+
     def auto_layout(self) -> None:
         """Arrange the layers left to right; a plain chain too long for the canvas wraps into rows as wide as the
         canvas shows at its smallest readable zoom."""
-        from .canvas.view import FIT_MARGIN, MIN_ZOOM
-        width = self.view.viewport().width() / MIN_ZOOM - 2 * FIT_MARGIN  # what a fit then shows, in the scene
-        per_row = max(2, int((width - CARD_W) // column_pitch(self.graph)) + 1)
+        per_row = self.per_row(self.graph)
         moves = {nid: (self.graph.nodes[nid].pos, p) for nid, p in auto_layout(self.graph, per_row=per_row).items()
                  if self.graph.nodes[nid].pos != p}
         if moves:

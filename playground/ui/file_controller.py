@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from ..core import project as project_io
 from ..core import recovery
 from ..core.errors import PlaygroundError
+from ..core.layout import auto_layout, chain_order
 from ..resources_path import preset_text
 
 AUTOSAVE_MS = 30_000
@@ -137,6 +138,10 @@ class FileController(QObject):
         path = Path(self.importing or "model")
         self.importing = None
         proj, note = result
+        editor = getattr(self.widget, "editor", None)
+        if editor is not None and chain_order(proj.graph) is not None:  # a plain chain: rows that fit the canvas
+            for nid, pos in auto_layout(proj.graph, per_row=editor.per_row(proj.graph)).items():
+                proj.graph.move_node(nid, pos)
         self.load_project(proj, None, adopt=True)  # made for us alone: no copy
         self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project.", 10000)
         self._opened(path)  # clears the banner of the project before

@@ -291,6 +291,12 @@ def test_import_keras_model_lays_it_out(window, tmp_path, qtbot):
     assert [n.name for n in window.graph.nodes.values()] == [n.name for n in g.nodes.values()]
     xs = [n.pos for n in window.graph.nodes.values()]
     assert len(set(xs)) == len(xs)  # auto-layout placed every node apart
+    # a plain chain wider than the canvas reads in rows that fit across it, as Ctrl+L lays it out
+    assert len({y for _x, y in xs}) >= 2
+    qtbot.wait(20)
+    seen = window.view.mapToScene(window.view.viewport().rect()).boundingRect()
+    assert all(seen.left() <= item.card_rect().left() and item.card_rect().right() <= seen.right()
+               for item in window.scene.node_items.values())
 
 
 def test_workspaces_keep_selection(window):
