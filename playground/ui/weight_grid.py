@@ -185,8 +185,12 @@ class WeightGrid(QWidget):
             value = None
         if value is None or not math.isfinite(value):
             edit.setStyleSheet(RED)
-            self.msg.setText(f"A weight must be a finite number. Received {text!r}; nothing was changed. "
-                             f"Press Escape to put back {self.model_value(edit.key):g}.")
+            point = text.strip().replace(",", ".", 1)
+            if "," in text and _parses(point):  # "1,5": a decimal comma (never guessed: "1,000" could be either)
+                why = f"A weight is written with a decimal point: {point}, not {text.strip()}"
+            else:
+                why = f"A weight must be a finite number. Received {text!r}"
+            self.msg.setText(f"{why}; nothing was changed. Press Escape to put back {self.model_value(edit.key):g}.")
             self.msg.show()
             return
         edit.setStyleSheet("")
@@ -209,3 +213,10 @@ class WeightGrid(QWidget):
             self.doc.push(C.SetWeightsCommand(self.graph, {self.node_id: fitted_neuron_weights(
                 self.graph, self.node_id, n_in)}, "Reset weights to fit"))
             self.build(self.node_id)
+
+
+def _parses(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False

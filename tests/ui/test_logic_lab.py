@@ -621,3 +621,18 @@ def test_a_one_input_row_label_keeps_off_the_other_points_ring(window, qtbot):
                 centre = vb.mapViewToScene(QPointF(x, y))
                 ring = QRectF(centre.x() - 15, centre.y() - 15, 30, 30)
                 assert not box.intersects(ring), (text, label.textItem.toPlainText())
+
+
+def test_a_decimal_comma_is_named_not_taken_for_another_number(logic_window, qtbot):
+    """"1,5" is refused as every non-number is, but the message says what to type instead; nothing changes."""
+    w = logic_window
+    node = w.graph.by_name("or")
+    click_card(w, "or")
+    edit = w.logic_panel.neuron_editor.edit_weight_editor("bias", (0,))
+    qtbot.waitUntil(edit.isVisible)
+    before = node.weights["bias"].copy()
+    QTest.mouseClick(edit, Qt.LeftButton)
+    type_weight(edit, "1,5")
+    msg = w.logic_panel.neuron_editor.weight_msg.text()
+    assert "decimal point: 1.5, not 1,5" in msg and "nothing was changed" in msg
+    assert np.array_equal(node.weights["bias"], before) and edit.text() == "1,5"
