@@ -59,6 +59,7 @@ class SummaryTable(QWidget):
         doc.changed.connect(self.refresh)
         doc.masked_changed.connect(self.refresh)
         doc.selection_changed.connect(self.select_node_ids)
+        doc.replaced.connect(self.table.scrollToTop)  # another project starts at its first layer, not mid-table
         self.refresh()
 
     def _sizing(self, mode) -> None:

@@ -378,3 +378,17 @@ def test_pasted_layers_never_land_on_a_card(window, qtbot):
     for i, (x1, y1) in enumerate(cards):
         for x2, y2 in cards[i + 1:]:
             assert abs(x1 - x2) >= CARD_W or abs(y1 - y2) >= CARD_H, (x1, y1, x2, y2)
+
+
+def test_another_project_opens_at_the_top_of_the_layer_table(window, qtbot):
+    """The layer table kept the last project's scroll position: AlexNet opened with its input rows out of view."""
+    table = window.summary.table
+    bar = table.verticalScrollBar()
+    from PySide6.QtTest import QTest
+    table.setFocus()
+    QTest.keyClick(table, Qt.Key_End, Qt.ControlModifier)  # to the last row, as a user scrolls down
+    qtbot.wait(20)
+    assert bar.value() > 0
+    window.load_project(project.loads(preset_text("alexnet")), None)
+    qtbot.wait(20)
+    assert bar.value() == 0
