@@ -358,8 +358,18 @@ class LogicPanel(QWidget):
         worker.failed.connect(lambda msg: self._end_learning(f"<span style='color:{RED}'>{esc(msg)}</span>"))
         self.thread = WorkerTask(worker, self)
         self.learn_btn.setEnabled(False)
-        self.learn_status.setText("Learning with sigmoid neurons (loading Keras)\u2026")
+        self._cannot = self._cannot_learn(g, target)
+        self.learn_status.setText("Learning with sigmoid neurons (loading Keras)\u2026" + self._cannot)
         self.thread.start()
+
+    def _cannot_learn(self, g: Graph, target) -> str:
+        """What to say up front when the network is one neuron and the gate is one no line computes ("" else)."""
+        if single_neuron(g) is None or not isinstance(target, str) or logic.GATES[target][0] != 2:
+            return ""
+        if logic.linearly_separable(logic.binary_rows(2), logic.target_column(target, 2)):
+            return ""
+        return (f" One neuron cannot compute {target.upper()}: no line splits its 1s from its 0s, so learning only "
+                f"settles where the neuron is least wrong. Add a hidden layer to learn it.")
 
     def _on_weights(self, weights: dict) -> None:
         if self.preview is None:
@@ -367,7 +377,8 @@ class LogicPanel(QWidget):
         for nid, w in weights.items():
             if nid in self.preview.nodes:
                 self.preview.nodes[nid].weights = w
-        self.learn_status.setText("Learning\u2026 the table shows the sigmoid network as it is now.")
+        self.learn_status.setText("Learning\u2026 the table shows the sigmoid network as it is now." +
+                                  getattr(self, "_cannot", ""))
         self.refresh()
 
     def _on_learned(self, outcome) -> None:
@@ -386,7 +397,7 @@ class LogicPanel(QWidget):
             score = "the table could not be computed"
         self._end_learning(f"Learned in {count(outcome.result.epochs_run, 'epoch')}: {score} (a sigmoid output "
                            f"\u2265 0.5 counts as 1). Press \u201cSnap back to step\u201d to compare. Undo restores your "
-                           f"hand-set weights.")
+                           f"hand-set weights." + getattr(self, "_cannot", ""))
 
     def _end_learning(self, text: str) -> None:
         self.preview = None

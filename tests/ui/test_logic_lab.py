@@ -636,3 +636,19 @@ def test_a_decimal_comma_is_named_not_taken_for_another_number(logic_window, qtb
     msg = w.logic_panel.neuron_editor.weight_msg.text()
     assert "decimal point: 1.5, not 1,5" in msg and "nothing was changed" in msg
     assert np.array_equal(node.weights["bias"], before) and edit.text() == "1,5"
+
+
+def test_learning_what_one_neuron_cannot_says_so_before_and_after(window, qtbot):
+    """One neuron, target XOR: Learn instead says at once that no line splits XOR, so the neuron will only settle
+    where it is least wrong, and says it again with the result (it read "3 of 4 rows right" and nothing else)."""
+    window.load_project(project.loads(preset_text("and")), None)
+    window.set_workspace("Logic lab")
+    panel = window.logic_panel
+    choose_target(panel, "xor")
+    panel.learn_epochs = 20
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
+    assert "One neuron cannot compute XOR" in panel.learn_status.text()
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=180_000)
+    qtbot.wait(50)
+    text = panel.learn_status.text()
+    assert "rows right" in text and "One neuron cannot compute XOR" in text and "hidden layer" in text
