@@ -383,7 +383,11 @@ class Inspector(QWidget):
         if info.params_formula:
             parts.append(f"<span style='font-family:monospace'>{esc(info.params_formula)}</span>")
         if spec.rule_text:
-            parts.append(f"<span style='color:gray'>rule: {esc(spec.rule_text)}</span>")
+            rule = spec.rule_text
+            if spec.hand_set:  # a neuron's rule names its own activation (learning makes them sigmoid)
+                act = self.graph.nodes[self.node_id].params.get("activation", "step")
+                rule = rule.replace("a = step(z)", f"a = {act}(z)")
+            parts.append(f"<span style='color:gray'>rule: {esc(rule)}</span>")
         for w in info.warnings:
             parts.append(f"<span style='color:#B7791F'>\u26a0 {esc(w)}</span>")
         for e in info.errors:

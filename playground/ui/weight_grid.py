@@ -111,8 +111,10 @@ class WeightGrid(QWidget):
         if node is None or not node.spec.hand_set:
             return
         n_in = self.fan_in()
-        title = QLabel("<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...;"
-                       " step: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)</span>")
+        act = node.params.get("activation", "step")
+        rule = {"step": "step: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)",
+                "sigmoid": "sigmoid: a = 1/(1 + e^-z), read as 1 where a \u2265 0.5 (z \u2265 0)"}.get(act, f"a = {act}(z)")
+        title = QLabel(f"<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...; {rule}</span>")
         title.setWordWrap(True)
         title.setTextFormat(Qt.RichText)
         self.lay.addWidget(title)

@@ -652,3 +652,23 @@ def test_learning_what_one_neuron_cannot_says_so_before_and_after(window, qtbot)
     qtbot.wait(50)
     text = panel.learn_status.text()
     assert "rows right" in text and "One neuron cannot compute XOR" in text and "hidden layer" in text
+
+
+def test_a_sigmoid_neuron_is_described_as_sigmoid_not_step(window, qtbot):
+    """After Learn instead (or choosing sigmoid), the neuron editor said "step: a = 1 if z >= 0" and "rule: ...
+    a = step(z)" beside a sigmoid neuron."""
+    from PySide6.QtWidgets import QLabel
+    window.load_project(project.loads(preset_text("and")), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(20)
+    click_card(window, "and")
+    editor = window.logic_panel.neuron_editor
+    combo = editor.fields["activation"]
+    qtbot.waitUntil(combo.isVisible)
+    combo.setFocus()
+    QTest.keyClicks(combo, "sigmoid")  # a combo box selects by typing
+    qtbot.wait(20)
+    assert window.graph.by_name("and").params["activation"] == "sigmoid"
+    texts = " ".join(lab.text() for lab in editor.findChildren(QLabel) if lab.isVisible())
+    assert "a = sigmoid(z)" in texts and "sigmoid: a = 1/(1 + e^-z)" in texts
+    assert "a = step(z)" not in texts and "step: a = 1 if z" not in texts
