@@ -90,9 +90,12 @@ def prepare_for(graph: Graph, dataset: str | Dataset, loss: str = "auto") -> tup
 
 def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=None,
                  stop: StopFlag | None = None, devices=None, name: str = "playground",
-                 weights_every: int = 0, predictions: bool = False, pause: "PauseGate | None" = None) -> Outcome:
+                 weights_every: int = 0, predictions: bool = False, pause: "PauseGate | None" = None,
+                 until_loss: float | None = None) -> Outcome:
     """Train a copy of the graph's network. With ``weights_every`` = k, also sends
-    ``on_event("weights", {node id: {var: array}})`` every k epochs (the logic lab's live weights).
+    ``on_event("weights", {node id: {var: array}})`` every k epochs (the logic lab's live weights). With
+    ``until_loss``, training ends after the first epoch whose loss is below it (the logic lab's Learn instead:
+    every row right by a clear margin), as exactly on a replay as the epochs themselves.
     With ``predictions``, ``Outcome.predictions`` holds (predicted, true class) on the test split, from the
     same pass through the model that scores it.
 
@@ -123,6 +126,8 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
             cfg = TrainConfig.from_settings(settings)
     recorder = _Recorder(on_event)
     extra = [_weights_callback(graph, on_event, weights_every)] if weights_every and on_event else []
+    if until_loss is not None:
+        extra.append(_until_loss_callback(float(until_loss)))
     with distribution(devices, cfg.batch_size) as n:
         seed_everything(cfg.seed)  # before the model exists: its initial weights come from this seed
         model = build_model(graph, name)
@@ -323,6 +328,19 @@ def snapshot_model(model):
         random.setstate(py_state)
         np.random.set_state(np_state)
     return copy
+
+
+def _until_loss_callback(target: float):
+    from .runtime import get_keras  # noqa: PLC0415
+    keras = get_keras()
+
+    class UntilLoss(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            loss = (logs or {}).get("loss")
+            if loss is not None and float(loss) < target:
+                self.model.stop_training = True
+
+    return UntilLoss()
 
 
 def _weights_callback(graph: Graph, on_event, every: int):

@@ -239,9 +239,12 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     elif stop is not None and stop.is_set():
         result = TrainResult(epochs_run, "stopped", _stop_message(state.get("last"), steps, cfg.epochs), history,
                              seconds=seconds)
-    elif epochs_run < cfg.epochs:
+    elif epochs_run < cfg.epochs and cfg.early_stopping:
         result = TrainResult(epochs_run, "early", f"Early stopping after {count(epochs_run, 'epoch')}: no improvement "
                              f"for {count(cfg.early_stopping, 'epoch')}.", history, seconds=seconds)
+    elif epochs_run < cfg.epochs:  # a callback ended it (the logic lab's loss target)
+        result = TrainResult(epochs_run, "early", f"Stopped after {count(epochs_run, 'epoch')}: the loss reached "
+                             f"its target.", history, seconds=seconds)
     else:
         result = TrainResult(epochs_run, "finished", f"Finished {count(epochs_run, 'epoch')} in {seconds:.1f} s.",
                              history, seconds=seconds)

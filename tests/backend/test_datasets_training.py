@@ -255,3 +255,19 @@ def test_compile_builds_the_optimizer_and_a_run_is_the_same_to_the_bit(monkeypat
     for nid, w in early.weights.items():
         for k, v in w.items():
             assert np.array_equal(v, lazy.weights[nid][k])
+
+
+def test_until_loss_ends_a_run_at_the_first_epoch_below_it_and_the_same_each_time():
+    """The Logic lab's Learn instead stops once the loss is below its target (0.05: every row right by a clear
+    margin) instead of running out its 400 epochs; the same seed stops at the same epoch with the same weights."""
+    settings = {"epochs": 300, "batch_size": 4, "learning_rate": 0.1, "validation_split": 0.0, "seed": 3,
+                "loss": "binary_crossentropy"}
+    runs = [session.run_training(tiny_gate_net(), "gate-or", settings, until_loss=0.05) for _ in range(2)]
+    first = runs[0].result
+    assert first.stopped == "early" and first.epochs_run < 300 and "loss reached its target" in first.message
+    assert first.history["loss"][-1] < 0.05 <= min(first.history["loss"][:-1])  # the first epoch below, no later
+    assert runs[1].result.epochs_run == first.epochs_run
+    assert all(np.array_equal(runs[0].weights[n][v], runs[1].weights[n][v])
+               for n in runs[0].weights for v in runs[0].weights[n])
+    plain = session.run_training(tiny_gate_net(), "gate-or", {**settings, "epochs": 5})
+    assert plain.result.stopped == "finished" and plain.result.epochs_run == 5  # without it: every epoch asked for

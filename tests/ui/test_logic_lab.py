@@ -1,5 +1,7 @@
 """Logic lab: the truth table follows the weights, a named row goes wrong, undo restores, the line moves."""
 
+import re
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -672,3 +674,19 @@ def test_a_sigmoid_neuron_is_described_as_sigmoid_not_step(window, qtbot):
     texts = " ".join(lab.text() for lab in editor.findChildren(QLabel) if lab.isVisible())
     assert "a = sigmoid(z)" in texts and "sigmoid: a = 1/(1 + e^-z)" in texts
     assert "a = step(z)" not in texts and "step: a = 1 if z" not in texts
+
+
+def test_learn_instead_stops_once_every_row_is_right_by_a_clear_margin(window, qtbot):
+    """OR from its hand-set weights: Learn instead ran all 400 epochs (25-32 s with Keras' start) though the line
+    had settled within a few seconds; it now stops at the first epoch whose loss is below 0.05."""
+    window.load_project(project.loads(preset_text("or")), None)
+    window.set_workspace("Logic lab")
+    panel = window.logic_panel
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=180_000)
+    qtbot.wait(50)
+    text = panel.learn_status.text()
+    epochs = int(re.search(r"Learned in (\d+) epochs?", text).group(1))
+    assert epochs < panel.learn_epochs and "4 of 4 rows right" in text, text
+    out = panel.table_data.output[:, 0]
+    assert np.all(np.abs(out - panel.table_data.target) < 0.2)  # each row right by a clear margin
