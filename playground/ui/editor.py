@@ -251,8 +251,11 @@ class Editor(QObject):
 
     def select_nodes(self, ids: list[str]) -> None:
         self.doc.select(ids)
-        if ids and ids[0] in self.scene.node_items:
-            self.view.ensureVisible(self.scene.node_items[ids[0]])
+        if ids and ids[0] in self.scene.node_items:  # scrolled to only when not in view already (Qt's 50-px
+            item = self.scene.node_items[ids[0]]  # margins moved a network that fitted and cut its other end)
+            seen = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
+            if not seen.contains(item.card_rect()):
+                self.view.ensureVisible(item, 16, 16)
 
     def select_all(self) -> None:
         self.select_nodes(list(self.graph.nodes))

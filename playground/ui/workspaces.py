@@ -21,6 +21,7 @@ class Workspaces(QObject):
         super().__init__(parent)
         self.w = w
         self.current = "Build"
+        self._splits: dict[str, list[int]] = {}  # the canvas/bottom split each of Build and the Logic lab last had
         bar = self.bar = QWidget(w)
         hb = QHBoxLayout(bar)
         hb.setContentsMargins(0, 0, 8, 0)
@@ -49,6 +50,8 @@ class Workspaces(QObject):
 
     def set(self, name: str) -> None:
         w = self.w
+        if self.current in ("Build", "Logic lab") and w.bottom_stack.isVisible():
+            self._splits[self.current] = w.vsplit.sizes()
         self.current = name
         for n, b in self.buttons.items():
             b.setChecked(n == name)
@@ -72,5 +75,12 @@ class Workspaces(QObject):
             w.hsplit.setSizes([170, total - 170 - 560, 560])
         else:
             w.hsplit.setSizes([200, total - 600, 400])
+        # each keeps its own split: the decision plot starts with 42 % of the height (under a fifth, it was 190 px
+        # high at 1480x900 beside a half-empty canvas), the layer table with what Build started with
+        height = sum(w.vsplit.sizes()) or 840
+        if name == "Logic lab":
+            w.vsplit.setSizes(self._splits.get(name) or [round(height * 0.58), round(height * 0.42)])
+        elif name == "Build" and name in self._splits:
+            w.vsplit.setSizes(self._splits[name])
         QTimer.singleShot(0, w.view.fit_all)  # the canvas changed size: show the whole network again
         self.switched.emit(name)

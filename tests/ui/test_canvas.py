@@ -387,3 +387,19 @@ def test_ctrl_delete_removes_a_layer_and_joins_its_neighbours(window, qtbot):
     assert not any(info.errors for info in window.doc.infos.values())
     window.stack.undo()  # one step back: the layer and both its edges
     assert g.input_ids(pool) == [conv] and g.input_ids(conv2) == [pool]
+
+
+def test_the_whole_network_stays_in_view_when_the_canvas_changes_size_after_a_fit(window, qtbot):
+    """A fit made before a workspace's splitters settle, or before the window is resized, used to stay at the old
+    width: xnor-case2 opened in Build and shown in the Logic lab had its right column cut. After Fit the view
+    refits on a resize (until the user zooms or scrolls); selecting a layer already in view does not scroll."""
+    load(window, qtbot, project.loads(preset_text("xnor-case2")))
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)  # Logic lab
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(50)
+    window.select_nodes([window.graph.by_name("and").id])
+    assert sorted(_cards_visible(window)) == sorted(window.graph.nodes)
+    before = window.view.zoom()
+    window.resize(1700, 900)  # wider: refitted, larger, still whole
+    qtbot.wait(50)
+    assert window.view.zoom() > before and sorted(_cards_visible(window)) == sorted(window.graph.nodes)

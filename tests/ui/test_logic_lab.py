@@ -690,3 +690,25 @@ def test_learn_instead_stops_once_every_row_is_right_by_a_clear_margin(window, q
     assert epochs < panel.learn_epochs and "4 of 4 rows right" in text, text
     out = panel.table_data.output[:, 0]
     assert np.all(np.abs(out - panel.table_data.target) < 0.2)  # each row right by a clear margin
+
+
+def test_the_decision_plot_gets_room_and_each_workspace_keeps_its_own_split(window, qtbot):
+    """At 1480x900 the plot was about 190 px high under a half-empty canvas. The Logic lab now gives it 42 % of
+    the height, Build gets its own split back, and a split the user drags in the Logic lab is kept there."""
+    window.resize(1480, 900)
+    qtbot.wait(20)
+    build = window.vsplit.sizes()
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)  # Logic lab (a button's shortcut clicks it after 100 ms)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(20)
+    canvas, plot = window.vsplit.sizes()
+    assert plot >= 0.4 * (canvas + plot) and window.decision_plot.plot.height() > 250
+    window.vsplit.setSizes([canvas + 40, plot - 40])  # the user's own split
+    QTest.keyClick(window, Qt.Key_1, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Build")
+    qtbot.wait(20)
+    assert window.vsplit.sizes() == build
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(20)
+    assert window.vsplit.sizes() == [canvas + 40, plot - 40]

@@ -41,6 +41,12 @@ class GraphView(QGraphicsView):
         self.find_bar.hide()
         scene.changed.connect(lambda _region: self.minimap.refresh())
         self._place_overlays()
+        # after Fit (a project opened, a workspace shown), the view refits whenever it is resized, until the
+        # user zooms or scrolls: a workspace's splitters settle after its fit, and a fit made at the old width
+        # cut the Logic lab's network at its right edge
+        self._fit_sticky = False
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.actionTriggered.connect(self._unstick)
         self.empty_text = "Drag a layer here from the palette,\nor start from a preset: File \u2192 New from preset (Ctrl+Shift+N)"
 
     # zoom and pan
@@ -50,8 +56,12 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event):
         self.zoom_by(1.0015 ** event.angleDelta().y())
 
+    def _unstick(self, *_) -> None:
+        self._fit_sticky = False
+
     def zoom_by(self, factor: float) -> None:
         """Scale by ``factor``, kept between MIN_ZOOM and MAX_ZOOM."""
+        self._fit_sticky = False
         current = self.zoom()
         factor = max(MIN_ZOOM / current, min(factor, MAX_ZOOM / current))
         if abs(factor - 1.0) > 1e-9:
@@ -61,6 +71,7 @@ class GraphView(QGraphicsView):
     def fit_all(self) -> None:
         """Show the whole network if it fits at a readable zoom; otherwise its start, at MIN_ZOOM."""
         self._fit(self.scene().content_rect(), anchor_left=True)
+        self._fit_sticky = True
 
     def fit_selection(self) -> None:
         """Show the selected layers (all of them if they fit at a readable zoom), or everything."""
@@ -71,6 +82,7 @@ class GraphView(QGraphicsView):
             self.fit_all()
         else:
             self._fit(rect, anchor_left=False)
+            self._fit_sticky = False
 
     def _fit(self, rect: QRectF, anchor_left: bool) -> None:
         if rect.isNull():
@@ -113,6 +125,8 @@ class GraphView(QGraphicsView):
     def resizeEvent(self, event):
         super().resizeEvent(event)
         self._place_overlays()
+        if self._fit_sticky and event.oldSize().isValid():
+            self.fit_all()
         self.minimap.refresh()  # a larger canvas may now show the whole network
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
@@ -136,6 +150,7 @@ class GraphView(QGraphicsView):
     def mousePressEvent(self, event):
         if event.button() == Qt.MiddleButton:
             self._panning = event.position()
+            self._fit_sticky = False
             self.setCursor(Qt.ClosedHandCursor)
             return
         super().mousePressEvent(event)
