@@ -58,8 +58,13 @@ def build_menus(w) -> None:
     _action(w, e, "&Paste", editor.paste, QKeySequence.Paste)
     _action(w, e, "&Duplicate", editor.duplicate, "Ctrl+D")
     _action(w, e, "De&lete", w.delete_selection, QKeySequence.Delete)
-    _action(w, e, "Delete and &join", lambda: w.editor.delete_and_join() if w.workspaces.current != "See inside"
-            else None, "Ctrl+Delete", "Delete the selected layer and wire the layer before it into the ones after")
+    join = _action(w, e, "Delete and &join", lambda: w.editor.delete_and_join() if w.workspaces.current != "See inside"
+                   else None, "Ctrl+Delete", "Delete the selected layer and wire the layer before it into the ones after")
+    # only where layers are chosen (the canvas, the layer table): in a text field Ctrl+Delete deletes a word, and a
+    # line edit does not claim it, so a window-wide shortcut deleted the layer being renamed
+    join.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+    for widget in (w.view, w.summary):
+        widget.addAction(join)
     _action(w, e, "Select &all", editor.select_all, QKeySequence.SelectAll)
     e.addSeparator()
     _action(w, e, "Add palette &layer", w.add_palette_layer, "Ctrl+Return",

@@ -66,7 +66,7 @@ class ConnectCommand(QUndoCommand):
     ``redo()`` changes the live graph.
     """
 
-    def __init__(self, graph: Graph, src: str, dst: str):
+    def __init__(self, graph: Graph, src: str, dst: str, port: int | None = None):
         super().__init__("Connect")
         self.graph = graph
         from ..core.registry import get_spec
@@ -75,7 +75,8 @@ class ConnectCommand(QUndoCommand):
         trial = graph.copy()
         for e in self.replaced:
             trial.disconnect(e)
-        self.edge = trial.connect(src, dst)  # raises a typed error when the edge cannot be made
+        # raises a typed error when the edge cannot be made; ``port``: the input it takes (a merge layer's order)
+        self.edge = trial.connect(src, dst) if port is None else trial.connect(src, dst, port=port)
 
     def redo(self):
         for e in self.replaced:

@@ -90,9 +90,10 @@ class Editor(QObject):
         return px + column_pitch(g), py
 
     @staticmethod
-    def _connect_steps(steps, src: str, dst: str):
-        """Connect src -> dst in ``steps``; a Neuron's weights are refitted to its new fan-in in the same step."""
-        cmd = steps.add(C.ConnectCommand, src, dst)
+    def _connect_steps(steps, src: str, dst: str, port: int | None = None):
+        """Connect src -> dst in ``steps`` (into input ``port``, else the next free one); a Neuron's weights are
+        refitted to its new fan-in in the same step."""
+        cmd = steps.add(C.ConnectCommand, src, dst, port)
         g = steps.graph
         if g.nodes[dst].spec.hand_set:
             n_in = ShapeCache(g).output_width(src)
@@ -173,10 +174,11 @@ class Editor(QObject):
         steps = C.Steps(g)
         try:
             add = steps.add(C.AddNodeCommand, kind, (x, y))
-            for e in [e for e in g.edges if e.src == after and e.dst == nxt]:
+            old = [e for e in g.edges if e.src == after and e.dst == nxt]
+            for e in old:
                 steps.add(C.DisconnectCommand, e)
             self._connect_steps(steps, after, add.node.id)
-            self._connect_steps(steps, add.node.id, nxt)
+            self._connect_steps(steps, add.node.id, nxt, old[0].port)  # the same input of a merge layer
         except PlaygroundError as exc:  # (the steps ran on a copy: the network is untouched)
             self.doc.tell(f"{get_spec(kind).title} cannot go between {g.nodes[after].name} and "
                           f"{g.nodes[nxt].name}: {exc}")
@@ -197,7 +199,9 @@ class Editor(QObject):
             steps.add(C.DisconnectCommand, e)
         if nodes:
             steps.add(C.RemoveNodesCommand, nodes)
-        cut = len(nodes) == 1 and self._joinable(nodes[0]) is not None  # a layer between two: the chain is cut
+        # a layer between two whose next layers are left with no input at all: the chain is cut
+        cut = len(nodes) == 1 and self._joinable(nodes[0]) is not None and any(
+            not steps.graph.input_ids(o) for o in self.graph.output_ids(nodes[0]) if o in steps.graph.nodes)
         name = self.graph.nodes[nodes[0]].name if cut else ""
         self.doc.push(steps.command("Delete"))
         if cut:
@@ -221,10 +225,11 @@ class Editor(QObject):
         (before, after), g = join, self.graph
         names = [g.nodes[n].name for n in (before, *after)]
         steps = C.Steps(g)
+        ports = {e.dst: e.port for e in g.edges if e.src == nodes[0]}  # each next layer's input, in its own place
         try:
             steps.add(C.RemoveNodesCommand, nodes)
             for nxt in after:
-                self._connect_steps(steps, before, nxt)
+                self._connect_steps(steps, before, nxt, ports.get(nxt))
         except PlaygroundError as exc:  # (the steps ran on a copy: the network is untouched)
             self.doc.tell(f"Cannot join {names[0]} to {', '.join(names[1:])}: {exc}")
             return
@@ -233,10 +238,15 @@ class Editor(QObject):
         self.select_nodes(list(after))
         self.doc.say(f"Deleted {gone} and joined {names[0]} to {', '.join(names[1:])}. Ctrl+Z puts it back.", 6000)
 
-    def per_row(self, graph) -> int:
-        """How many of ``graph``'s columns the canvas shows across at its smallest readable zoom."""
+    def per_row(self, graph, build: bool = False) -> int:
+        """How many of ``graph``'s columns the canvas shows across at its smallest readable zoom: as it is now, or
+        (``build``) as wide as the Build workspace makes it (an import made from Train opens in Build's rows)."""
         from .canvas.view import FIT_MARGIN, MIN_ZOOM
-        width = self.view.viewport().width() / MIN_ZOOM - 2 * FIT_MARGIN  # what a fit then shows, in the scene
+        now = self.view.viewport().width()
+        win = self.parent()
+        if build and hasattr(win, "hsplit") and getattr(win, "workspace", "Build") != "Build":
+            now = max(now, max(win.hsplit.width(), 1200) - 600 - self.view.verticalScrollBar().width())
+        width = now / MIN_ZOOM - 2 * FIT_MARGIN  # what a fit then shows, in the scene
         return max(2, int((width - CARD_W) // column_pitch(graph)) + 1)
 
     def auto_layout(self) -> None:

@@ -140,7 +140,7 @@ class FileController(QObject):
         proj, note = result
         editor = getattr(self.widget, "editor", None)
         if editor is not None and chain_order(proj.graph) is not None:  # a plain chain: rows that fit the canvas
-            for nid, pos in auto_layout(proj.graph, per_row=editor.per_row(proj.graph)).items():
+            for nid, pos in auto_layout(proj.graph, per_row=editor.per_row(proj.graph, build=True)).items():
                 proj.graph.move_node(nid, pos)
         self.load_project(proj, None, adopt=True)  # made for us alone: no copy
         self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project.", 10000)

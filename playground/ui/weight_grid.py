@@ -188,7 +188,9 @@ class WeightGrid(QWidget):
         if value is None or not math.isfinite(value):
             edit.setStyleSheet(RED)
             point = text.strip().replace(",", ".", 1)
-            if "," in text and _parses(point):  # "1,5": a decimal comma (never guessed: "1,000" could be either)
+            after = text.strip().partition(",")[2]
+            # "1,5": a decimal comma; "1,000" could be a thousands comma, so no advice is guessed for it
+            if "," in text and _parses(point) and not (len(after) == 3 and after.isdigit()):
                 why = f"A weight is written with a decimal point: {point}, not {text.strip()}"
             else:
                 why = f"A weight must be a finite number. Received {text!r}"

@@ -403,3 +403,46 @@ def test_the_whole_network_stays_in_view_when_the_canvas_changes_size_after_a_fi
     window.resize(1700, 900)  # wider: refitted, larger, still whole
     qtbot.wait(50)
     assert window.view.zoom() > before and sorted(_cards_visible(window)) == sorted(window.graph.nodes)
+
+
+def _merge_project():
+    from playground.core.graph import Graph
+    g = Graph()
+    inp = g.add_node("input", {"shape": [8]}, name="x", pos=(0.0, 0.0))
+    a = g.add_node("dense", {"units": 4}, name="a", pos=(228.0, 0.0))
+    b = g.add_node("dense", {"units": 4}, name="b", pos=(228.0, 175.0))
+    cat = g.add_node("concatenate", {}, name="cat", pos=(456.0, 0.0))
+    g.connect(inp.id, a.id)
+    g.connect(inp.id, b.id)
+    g.connect(a.id, cat.id, port=0)
+    g.connect(b.id, cat.id, port=1)
+    return project.Project(g, "merge", "")
+
+
+def test_insert_and_join_keep_a_merge_layers_input_order(window, qtbot):
+    """Concatenate takes a then b. A layer inserted after a goes into a's place (port 0), and deleting it with
+    Ctrl+Delete puts a back there: the features never swap order (they did: [b, dropout], then [b, x])."""
+    load(window, qtbot, _merge_project())
+    g = window.graph
+    a, b, cat = (g.by_name(n).id for n in ("a", "b", "cat"))
+    window.select_nodes([a])
+    QTest.keyClick(_palette_pick(window, "Dropout"), Qt.Key_Return, Qt.ShiftModifier)
+    drop = window.doc.selection[0]
+    assert g.input_ids(cat) == [drop, b]
+    window.select_nodes([drop])
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Delete, Qt.ControlModifier)
+    assert drop not in g.nodes and g.input_ids(cat) == [a, b]
+
+
+def test_ctrl_delete_in_a_text_field_never_deletes_the_layer(window, qtbot):
+    """In the inspector's name field Ctrl+Delete is the field's own key (delete a word); it used to delete the
+    selected layer, which the user was renaming."""
+    g = window.graph
+    conv = g.by_name("conv2d").id
+    window.select_nodes([conv])
+    field = window.inspector.fields["name"]
+    field.setFocus()
+    field.setCursorPosition(0)
+    QTest.keyClick(field, Qt.Key_Delete, Qt.ControlModifier)
+    assert conv in g.nodes and len(g.nodes) == 10

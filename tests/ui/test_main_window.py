@@ -392,3 +392,27 @@ def test_another_project_opens_at_the_top_of_the_layer_table(window, qtbot):
     window.load_project(project.loads(preset_text("alexnet")), None)
     qtbot.wait(20)
     assert bar.value() == 0
+
+
+def test_the_wheel_scrolls_the_train_panel_and_never_turns_a_field_under_it(window, qtbot):
+    """Low enough to scroll, the Train panel is scrolled with the wheel; a spin box or list passing under the
+    pointer must not take the turn (one notch changed the batch size from 192 to 191, an undo step)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+    window.resize(1280, 500)
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    qtbot.wait(50)
+    panel = window.train_panel
+    bar = panel.scroll.verticalScrollBar()
+    assert bar.maximum() > 0
+    before, depth = dict(window.doc.training), window.stack.index()
+    for widget in (panel.batch, panel.optimizer):
+        centre = QPointF(widget.rect().center())
+        ev = QWheelEvent(centre, QPointF(widget.mapToGlobal(centre.toPoint())), QPoint(0, 0), QPoint(0, -120),
+                         Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False)
+        QApplication.sendEvent(widget, ev)
+    assert window.doc.training == before and window.stack.index() == depth
+    assert bar.value() > 0  # the panel scrolled instead
