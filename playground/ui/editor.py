@@ -18,6 +18,7 @@ from ..core.registry import get_spec
 from ..core.words import count
 from . import commands as C
 from .canvas.items import CARD_H, CARD_W
+from .workspaces import BUILD_SIDES
 
 
 class Editor(QObject):
@@ -35,7 +36,7 @@ class Editor(QObject):
     def free_spot(self, x: float, y: float) -> tuple[float, float]:
         """The nearest place at or below (x, y) where a card overlaps no other card."""
         taken = [n.pos for n in self.graph.nodes.values()]
-        while any(abs(px - x) < CARD_W + 8 and abs(py - y) < CARD_H + 8 for px, py in taken):
+        while any(_overlap(p, (x, y)) for p in taken):
             y += CARD_H + 24
         return x, y
 
@@ -245,7 +246,8 @@ class Editor(QObject):
         now = self.view.viewport().width()
         win = self.parent()
         if build and hasattr(win, "hsplit") and getattr(win, "workspace", "Build") != "Build":
-            now = max(now, max(win.hsplit.width(), 1200) - 600 - self.view.verticalScrollBar().width())
+            sides = sum(BUILD_SIDES)  # the palette and the inspector beside Build's canvas
+            now = max(now, max(win.hsplit.width(), 1200) - sides - self.view.verticalScrollBar().width())
         width = now / MIN_ZOOM - 2 * FIT_MARGIN  # what a fit then shows, in the scene
         return max(2, int((width - CARD_W) // column_pitch(graph)) + 1)
 
@@ -319,8 +321,7 @@ class Editor(QObject):
         taken = [n.pos for n in self.graph.nodes.values()]
         dx, dy = 40.0, 40.0
         for _ in range(200):
-            if not any(abs(px - x - dx) < CARD_W + 8 and abs(py - y - dy) < CARD_H + 8
-                       for x, y in positions for px, py in taken):
+            if not any(_overlap(p, (x + dx, y + dy)) for x, y in positions for p in taken):
                 break
             dy += CARD_H + 24
         return dx, dy
@@ -328,3 +329,8 @@ class Editor(QObject):
     def duplicate(self) -> None:
         self.copy_selection()
         self.paste()
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    """Would cards at top-left corners ``a`` and ``b`` overlap (with 8 px to spare)?"""
+    return abs(a[0] - b[0]) < CARD_W + 8 and abs(a[1] - b[1]) < CARD_H + 8

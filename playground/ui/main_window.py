@@ -273,23 +273,24 @@ class MainWindow(QMainWindow):
 
     def add_palette_layer(self) -> None:
         """Edit > Add palette layer: the palette's current layer, after the selected one (as Enter there)."""
-        kind = self.palette_panel.current_kind()
-        if kind is None:
-            self.doc.say("Choose a layer in the palette first (Ctrl+F, type its name, Enter).", 5000)
-            return
-        if self.workspaces.current == "See inside":
-            self.set_workspace("Build")
-        self.editor.add_layer_at_centre(kind)
+        kind = self._palette_kind()
+        if kind is not None:
+            self.editor.add_layer_at_centre(kind)
 
     def insert_palette_layer(self) -> None:
         """Edit > Insert palette layer between: the palette's current layer between the selected layer and the next."""
+        kind = self._palette_kind()
+        if kind is not None:
+            self.editor.insert_layer(kind)
+
+    def _palette_kind(self) -> str | None:
+        """The palette's current layer kind, with the canvas's workspace shown; None (and why) when there is none."""
         kind = self.palette_panel.current_kind()
         if kind is None:
             self.doc.say("Choose a layer in the palette first (Ctrl+F, type its name, Enter).", 5000)
-            return
-        if self.workspaces.current == "See inside":
+        elif self.workspaces.current == "See inside":
             self.set_workspace("Build")
-        self.editor.insert_layer(kind)
+        return kind
 
     def start_training(self) -> None:
         self.set_workspace("Train")

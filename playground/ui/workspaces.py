@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
+BUILD_SIDES = (200, 400)  # the palette's and the inspector's widths beside Build's canvas
 
 
 class Workspaces(QObject):
@@ -74,7 +75,7 @@ class Workspaces(QObject):
         elif name == "Logic lab":
             w.hsplit.setSizes([170, total - 170 - 560, 560])
         else:
-            w.hsplit.setSizes([200, total - 600, 400])
+            w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
         # each keeps its own split: the decision plot starts with 42 % of the height (under a fifth, it was 190 px
         # high at 1480x900 beside a half-empty canvas), the layer table with what Build started with
         height = sum(w.vsplit.sizes()) or 840

@@ -458,6 +458,14 @@ def test_a_long_decision_caption_is_never_cut_off(logic_window, qtbot):
     assert bar.maximum() == max(0, caption.height() - scroll.viewport().height())
 
 
+def open_in_logic_lab(window, qtbot, preset):
+    """The 1480x900 window with ``preset`` open in the Logic lab."""
+    window.resize(1480, 900)
+    window.load_project(project.loads(preset_text(preset)), None)
+    window.set_workspace("Logic lab")
+    qtbot.wait(50)
+
+
 def click_card(window, name):
     """A click on the layer's card on the canvas, as the user selects it."""
     item = window.scene.node_items[window.graph.by_name(name).id]
@@ -481,10 +489,7 @@ def drawn_lines(plot):
 def test_a_decision_line_runs_to_the_edges_of_the_plot(window, qtbot):
     """The plot is wider than the unit square (its aspect is locked); the line is the whole boundary, not a
     stub in the middle of it."""
-    window.resize(1480, 900)
-    window.load_project(project.loads(preset_text("and")), None)
-    window.set_workspace("Logic lab")
-    qtbot.wait(50)
+    open_in_logic_lab(window, qtbot, "and")
     click_card(window, "and")
     plot = window.decision_plot
     (xs, ys), = drawn_lines(plot)
@@ -497,10 +502,7 @@ def test_a_decision_line_runs_to_the_edges_of_the_plot(window, qtbot):
 def test_a_one_input_neuron_shows_its_own_threshold_not_another_neurons_lines(window, qtbot):
     """xnor-case2's last neuron is NOT of the AND before it: one input, so its boundary is a threshold on that
     input. Selecting it used to leave the first layer's four lines on the plot, captioned as if they were its."""
-    window.resize(1480, 900)
-    window.load_project(project.loads(preset_text("xnor-case2")), None)
-    window.set_workspace("Logic lab")
-    qtbot.wait(50)
+    open_in_logic_lab(window, qtbot, "xnor-case2")
     click_card(window, "not")
     plot = window.decision_plot
     text = caption(plot)
@@ -533,10 +535,7 @@ def test_the_not_gate_alone_shows_its_threshold(window, qtbot):
 
 
 def test_a_neuron_with_more_than_two_inputs_says_so_instead_of_drawing_another(window, qtbot):
-    window.resize(1480, 900)
-    window.load_project(project.loads(preset_text("xnor-case2")), None)
-    window.set_workspace("Logic lab")
-    qtbot.wait(50)
+    open_in_logic_lab(window, qtbot, "xnor-case2")
     click_card(window, "ors")
     plot = window.decision_plot
     text = plot.caption.text()
@@ -570,10 +569,7 @@ def test_the_caption_keys_each_line_and_says_what_the_plot_cannot_show(window, q
     """xnor-case2's copy/negate layer draws four lines, two pairs on top of each other: each name is in its line's
     colour and a repeated line says so. Its AND neuron is not the last: the colours are the network's target,
     said so. A line off the plot says every point is on one side."""
-    window.resize(1480, 900)
-    window.load_project(project.loads(preset_text("xnor-case2")), None)
-    window.set_workspace("Logic lab")
-    qtbot.wait(50)
+    open_in_logic_lab(window, qtbot, "xnor-case2")
     click_card(window, "copy_negate")
     plot = window.decision_plot
     text = caption(plot)
