@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QPointF
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QStyle
 
 from ..core import project as project_io
 from ..core.weights import fitted_neuron_weights
@@ -243,12 +244,14 @@ class Editor(QObject):
         """How many of ``graph``'s columns the canvas shows across at its smallest readable zoom: as it is now, or
         (``build``) as wide as the Build workspace makes it (an import made from Train opens in Build's rows)."""
         from .canvas.view import FIT_MARGIN, MIN_ZOOM
-        now = self.view.viewport().width()
+        bar = self.view.style().pixelMetric(QStyle.PM_ScrollBarExtent)
+        now = self.view.viewport().width() + (bar if self.view.verticalScrollBar().isVisible() else 0)
         win = self.parent()
         if build and hasattr(win, "hsplit") and getattr(win, "workspace", "Build") != "Build":
             sides = sum(BUILD_SIDES)  # the palette and the inspector beside Build's canvas
-            now = max(now, max(win.hsplit.width(), 1200) - sides - self.view.verticalScrollBar().width())
-        width = now / MIN_ZOOM - 2 * FIT_MARGIN  # what a fit then shows, in the scene
+            now = max(now, max(win.hsplit.width(), 1200) - sides)
+        now -= bar  # rows that fit beside the vertical scroll bar a network taller than the canvas brings
+        width = (now - 2) / MIN_ZOOM - 2 * FIT_MARGIN  # what a fit then shows, in the scene (view._fit)
         return max(2, int((width - CARD_W) // column_pitch(graph)) + 1)
 
     def auto_layout(self) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections import Counter
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QSettings, QStandardPaths, QTimer, Signal
@@ -80,6 +81,7 @@ class FileController(QObject):
         if not self.maybe_save():
             return False
         proj = project_io.loads(preset_text(name))
+        self.wrap_to_canvas(proj.graph, only_if_wider=True)
         story = _story(name)
         kept = len(runs.runs) if story and _story(previous) == story else 0
         if kept:
@@ -138,15 +140,29 @@ class FileController(QObject):
         path = Path(self.importing or "model")
         self.importing = None
         proj, note = result
-        editor = getattr(self.widget, "editor", None)
-        if editor is not None and chain_order(proj.graph) is not None:  # a plain chain: rows that fit the canvas
-            for nid, pos in auto_layout(proj.graph, per_row=editor.per_row(proj.graph, build=True)).items():
-                proj.graph.move_node(nid, pos)
+        self.wrap_to_canvas(proj.graph)
         self.load_project(proj, None, adopt=True)  # made for us alone: no copy
         self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project.", 10000)
         self._opened(path)  # clears the banner of the project before
         if note:  # a conversion report (Keras 2) is read whole, not cut in the status bar
             self.doc.tell(f"Imported {path.name}: {note}", "info")
+
+    def wrap_to_canvas(self, graph, only_if_wider: bool = False) -> bool:
+        """A plain chain in rows as wide as Build's canvas shows at its smallest readable zoom (a graph nobody has
+        placed yet: an import, a preset). ``only_if_wider``: a preset keeps its own rows where they fit. Whether
+        anything moved."""
+        editor = getattr(self.widget, "editor", None)
+        if editor is None or chain_order(graph) is None:
+            return False
+        per_row = editor.per_row(graph, build=True)
+        if only_if_wider and max(Counter(n.pos[1] for n in graph.nodes.values()).values()) <= per_row:
+            return False
+        moved = False
+        for nid, pos in auto_layout(graph, per_row=per_row).items():
+            if graph.nodes[nid].pos != pos:
+                graph.move_node(nid, pos)
+                moved = True
+        return moved
 
     def _on_import_failed(self, message: str) -> None:
         path = Path(self.importing or "model")

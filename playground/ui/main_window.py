@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self._connect()
         from .lessons_dock import install as install_lessons
         install_lessons(self)  # the Lessons dock, Help > Lessons and the first-start offer
+        self._shown = False  # see showEvent
         self.resize(1480, 900)
         self.hsplit.setSizes([200, 900, 380])
         self.vsplit.setSizes([620, 220])
@@ -97,6 +98,18 @@ class MainWindow(QMainWindow):
             self.files.load_project(project_io.loads(preset_text(preset)), None)
         else:
             self._update_title()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            QTimer.singleShot(0, self._fit_first_network)
+
+    def _fit_first_network(self) -> None:
+        """The preset the app opened with, untouched, in rows as wide as the canvas the screen gave the window (it
+        was laid out for a wider one): no column cut at the right on a small screen."""
+        if self.doc.path is None and self.doc.stack.count() == 0 and self.files.wrap_to_canvas(self.doc.graph, True):
+            self.view.fit_all()
 
     def _lay_out(self) -> None:
         self.right_stack = QStackedWidget()

@@ -195,9 +195,9 @@ def test_big_graph_opens_as_a_layered_dag_with_visible_skips_and_a_working_minim
 
 
 def test_the_minimap_never_covers_a_narrow_canvas(window, qtbot):
-    """Train with the Lessons dock open (F1) leaves the canvas about 220 px wide at 1480x900. The minimap (240 px)
+    """Train with the Lessons dock open (F1) leaves the canvas about 200 px wide at 1460x900. The minimap (240 px)
     used to hang off the canvas's left edge and cover all of it; it now takes at most half the view, or hides."""
-    window.resize(1480, 900)
+    window.resize(1460, 900)
     wide = project.loads(preset_text("alexnet"))
     apply_layout(wide.graph)  # one long row: wider than any canvas here, so the minimap is wanted
     load(window, qtbot, wide)
@@ -446,3 +446,73 @@ def test_ctrl_delete_in_a_text_field_never_deletes_the_layer(window, qtbot):
     field.setCursorPosition(0)
     QTest.keyClick(field, Qt.Key_Delete, Qt.ControlModifier)
     assert conv in g.nodes and len(g.nodes) == 10
+
+
+def choose_preset(window, qtbot, name: str) -> None:
+    """File > New from preset (Ctrl+Shift+N): type the preset's name in the gallery, Enter."""
+    from PySide6.QtCore import QTimer
+
+    def choose(tries=50):
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            if tries:
+                QTimer.singleShot(10, lambda: choose(tries - 1))
+            return
+        dlg.list.setFocus()
+        QTest.keyClicks(dlg.list, name)
+        QTest.keyClick(dlg.list, Qt.Key_Return)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    QTimer.singleShot(0, choose)
+    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: window.doc.project.name == name, timeout=2000)
+    qtbot.wait(30)  # the deferred fit
+
+
+def test_a_preset_opened_on_a_small_screen_shows_whole(window, qtbot):
+    """At 1280x720 Build's canvas shows three of the presets' columns at the smallest readable zoom, not the five
+    their rows were laid out in: a long preset's chain is wrapped again to what this canvas shows, so it opens
+    readable and no wider than the canvas, without Ctrl+L. It is whole where its rows fit the height (three rows:
+    nine layers); the rows after the third are below, where the vertical scroll bar brings them in. A preset the
+    canvas already shows keeps its own rows."""
+    window.resize(1280, 720)
+    qtbot.wait(30)
+    view = window.view
+    for name, whole in (("lenet5", True), ("cifar10-cnn", True), ("mnist-cnn", False),
+                        ("cifar10-cnn-augmented", False), ("alexnet", False)):
+        choose_preset(window, qtbot, name)
+        shown = visible_rect(view)
+        cards = [item.card_rect() for item in view.scene().node_items.values()]
+        assert len(cards) == len(window.graph.nodes) > 5
+        assert view.zoom() >= MIN_ZOOM - 1e-6
+        assert all(shown.left() <= r.left() and r.right() <= shown.right() for r in cards), (name, shown)
+        first_row = [r for r in cards if r.top() == min(c.top() for c in cards)]
+        assert all(shown.contains(r) for r in (cards if whole else first_row)), (name, shown)
+        assert not window.doc.stack.canUndo()  # a fresh project: nothing of the user's was moved
+    window.resize(1700, 950)  # room for five across: the preset's own layout, untouched
+    qtbot.wait(30)
+    choose_preset(window, qtbot, "alexnet")
+    own = project.loads(preset_text("alexnet")).graph
+    assert {n.name: n.pos for n in window.graph.nodes.values()} == {n.name: n.pos for n in own.nodes.values()}
+
+
+def test_the_first_network_fits_a_small_screen_when_the_app_opens(qtbot, settings):
+    """The digit network the app opens with, on a 1280x720 screen: its rows are wrapped to the canvas the window
+    is shown with, so no column is cut at the right; nothing is on the undo stack (nothing of the user's moved)."""
+    from playground.ui.main_window import MainWindow
+    w = MainWindow(settings=settings)
+    w.ask_save = lambda: "discard"
+    qtbot.addWidget(w)
+    w.resize(1280, 720)
+    w.show()
+    qtbot.wait(50)
+    try:
+        view = w.view
+        shown = visible_rect(view)
+        cards = [item.card_rect() for item in view.scene().node_items.values()]
+        assert len(cards) == 10 and view.zoom() >= MIN_ZOOM - 1e-6
+        assert all(shown.left() <= r.left() and r.right() <= shown.right() for r in cards), shown
+        assert not w.doc.stack.canUndo() and not w.isWindowModified()
+    finally:
+        w.files.clear_recovery()
+        w.close()

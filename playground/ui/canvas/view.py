@@ -13,11 +13,13 @@ from PySide6.QtWidgets import QCompleter, QGraphicsView, QHBoxLayout, QLabel, QL
 
 from .. import theme
 from .minimap import Minimap
+from .scene import MARGIN
 
 MIME_LAYER = "application/x-playground-layer"
 MIN_ZOOM = 0.75  # 9 pt text stays ~9 px high: below this, scroll instead of shrinking
 MAX_ZOOM = 3.0
-FIT_MARGIN = 24  # scene pixels a fit leaves around what it shows (editor.auto_layout wraps rows to fit within it)
+FIT_MARGIN = MARGIN  # scene pixels a fit leaves around what it shows, the scene's own margin, so a fit shows no
+# scroll bars where the whole network fits (editor.auto_layout wraps rows to fit within it)
 FIT_MAX_ZOOM = 1.25  # a fit never blows a small graph up past this
 
 
@@ -91,7 +93,8 @@ class GraphView(QGraphicsView):
             return
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         vp = self.viewport().rect()
-        scale = min(vp.width() / rect.width(), vp.height() / rect.height(), FIT_MAX_ZOOM)
+        # a pixel to spare each way: the scene is that rect, and a fit to the last pixel may round into scroll bars
+        scale = min((vp.width() - 2) / rect.width(), (vp.height() - 2) / rect.height(), FIT_MAX_ZOOM)
         scale = max(scale, MIN_ZOOM)
         self.resetTransform()
         self.scale(scale, scale)
