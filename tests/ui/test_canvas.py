@@ -516,3 +516,20 @@ def test_the_first_network_fits_a_small_screen_when_the_app_opens(qtbot, setting
     finally:
         w.files.clear_recovery()
         w.close()
+
+
+def test_scroll_bars_show_only_when_there_is_more_to_see(window, qtbot):
+    """The digit network, whole at 1480x900: no scroll bar. The same network strung out in one long row is wider
+    than the canvas at its smallest readable zoom: the horizontal bar, and scrolling it reaches the last layer."""
+    view = window.view
+    qtbot.wait(30)
+    assert not view.horizontalScrollBar().isVisible() and not view.verticalScrollBar().isVisible()
+    wide = project.loads(preset_text("alexnet"))
+    apply_layout(wide.graph)  # one row of 15
+    load(window, qtbot, wide)
+    bar = view.horizontalScrollBar()
+    assert bar.isVisible() and not view.verticalScrollBar().isVisible()
+    QTest.keyClick(bar, Qt.Key_End)
+    qtbot.wait(20)
+    last = max(view.scene().node_items.values(), key=lambda item: item.card_rect().right())
+    assert visible_rect(view).contains(last.card_rect())
