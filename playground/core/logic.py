@@ -222,6 +222,15 @@ def linearly_separable(points, labels) -> bool:
     return not any(_segments_meet(a, b, c, d) for a, b in pos_segs for c, d in neg_segs)
 
 
+def short(v: float) -> str:
+    """A weight or a sum as a card, an edge label, a truth-table cell or a caption writes it: as typed where that is
+    short (1, -1.5, 0.125, 1.125), else three significant digits (-7.67219 -> -7.67, 2.2449e-05 -> 2.24e-05). A
+    learned weight written with six digits was cut on its card; the weight editor keeps every digit."""
+    text = f"{v:g}"
+    digits = text.split("e")[0].replace("-", "").replace(".", "").lstrip("0")
+    return text if len(digits) <= 4 else f"{v:.3g}"
+
+
 def line_equation(w0: float, w1: float, w2: float) -> str:
     """``w0 + w1*x1 + w2*x2 = 0`` as the lectures write it: "-1.5 + x1 + x2 = 0", "0.5 - x1 - x2 = 0",
     "1 - 2·x1 = 0" (a weight of 1 unwritten, a minus sign for a negative one, a zero term left out)."""
@@ -230,11 +239,11 @@ def line_equation(w0: float, w1: float, w2: float) -> str:
 
 def sum_equation(w0: float, weights, names) -> str:
     """``w0 + w1*names[0] + ... = 0`` written as ``line_equation`` writes two inputs, for any number of them."""
-    text = f"{w0:g}" if w0 else ""
+    text = short(w0) if w0 else ""
     for w, x in zip(weights, names):
         if not w:
             continue
-        size = "" if abs(w) == 1 else f"{abs(w):g}\u00b7"
+        size = "" if abs(w) == 1 else f"{short(abs(w))}\u00b7"
         sign = "-" if w < 0 else "+"
         text = f"{text} {sign} {size}{x}" if text else f"{'-' if w < 0 else ''}{size}{x}"
     return f"{text or '0'} = 0"

@@ -317,11 +317,11 @@ class DecisionPlot(QWidget):
             z = w0 + received[:, :width] @ np.asarray(ws, dtype=np.float64)
             if width == 1:
                 threshold = -w0 / w1 + 0.0 if w1 else float("nan")
-                line = (f"{logic.sum_equation(w0, ws, names)}, so {names[0]} = {threshold:g}"
-                        if np.isfinite(threshold) else f"w1 = 0, so z = {w0:g} everywhere: no threshold")
+                line = (f"{logic.sum_equation(w0, ws, names)}, so {names[0]} = {logic.short(threshold)}"
+                        if np.isfinite(threshold) else f"w1 = 0, so z = {logic.short(w0)} everywhere: no threshold")
             else:
                 line = (logic.sum_equation(w0, ws, names) if logic.decision_line(w0, w1, w2) is not None else
-                        f"w1 = w2 = 0, so z = {w0:g} everywhere: no line")
+                        f"w1 = w2 = 0, so z = {logic.short(w0)} everywhere: no line")
             norm = float(np.hypot(w1, w2))
             if norm and np.isfinite(norm) and np.isfinite(w0):
                 sign = 1.0 if (w1 if w1 else w2) > 0 else -1.0

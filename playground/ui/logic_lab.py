@@ -46,6 +46,8 @@ def single_neuron(graph: Graph):
     return None
 
 
+TO = "\u2009\u2192\u2009"  # "z -> a" in a truth-table cell, thin spaces: eight columns of learned numbers fit the panel
+
 # Learn instead stops once the mean loss (binary cross-entropy) is below this: then no row's own loss is above 0.2,
 # so every sigmoid output is within 0.18 of its target, right by a clear margin. OR from its hand-set weights got
 # there in a fraction of the 400 epochs, which took 25-32 s with Keras' start (a new-user drive).
@@ -266,12 +268,13 @@ class LogicPanel(QWidget):
             ok = t.target is not None and r not in t.wrong_rows
             out = float(t.output[r, 0])
             bit = int(logic.predicted_bits(out))
-            out_text = f"{out:g}" if out in (0.0, 1.0) else f"{out:.3g} \u2192 {bit}"
+            out_text = f"{out:g}" if out in (0.0, 1.0) else f"{logic.short(out)}{TO}{bit}"
             cells += [out_text, "" if t.target is None else f"{int(t.target[r])}",
                       "" if t.target is None else ("\u2713" if ok else "\u2717")]
             for tr in t.layers:
                 for u in range(tr.z.shape[1]):
-                    cells.append(f"{tr.z[r, u]:g} \u2192 {tr.a[r, u]:.3g}")
+                    a = float(tr.a[r, u])  # a step's 0 or 1; a sigmoid's to three decimals (0.000465: 0.000)
+                    cells.append(f"{logic.short(tr.z[r, u])}{TO}{logic.short(a) if a in (0.0, 1.0) else f'{a:.3f}'}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignCenter)

@@ -116,3 +116,14 @@ def test_decision_line_passes_through_the_boundary():
 def test_a_decision_line_reads_as_the_lectures_write_it(w, text):
     from playground.core.logic import line_equation
     assert line_equation(*w) == text
+
+
+def test_short_numbers_keep_what_was_typed_and_cut_learned_ones_to_three_digits():
+    from playground.core.logic import line_equation, short
+    typed = {1.0: "1", -1.5: "-1.5", 0.125: "0.125", 1.125: "1.125", 0.0: "0", -2.0: "-2", 1e-05: "1e-05"}
+    learned = {-7.672191: "-7.67", 5.014133: "5.01", 2.2449e-05: "2.24e-05", 12345.6: "1.23e+04", 0.9571: "0.9571",
+               0.95712: "0.957"}
+    for v, text in {**typed, **learned}.items():
+        assert short(v) == text, v
+    assert line_equation(-7.672191, 5.014133, 5.014133) == "-7.67 + 5.01\u00b7x1 + 5.01\u00b7x2 = 0"
+    assert line_equation(-1.5, 1, 1) == "-1.5 + x1 + x2 = 0"

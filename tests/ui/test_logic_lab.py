@@ -137,6 +137,7 @@ def test_learn_instead_status_and_verdict_agree(window, qtbot):
     # the table shows how each sigmoid output is read
     out_col = 2  # x1, x2, out
     assert "\u2192" in panel.table.item(0, out_col).text()
+    learned_numbers_read_whole(window)  # two neurons a layer: two biases on a card, four weights on an edge
     QTest.mouseClick(panel.snap_btn, Qt.LeftButton)
     assert all(n.params["activation"] == "step" for n in window.graph.nodes.values() if n.kind == "neuron")
 
@@ -686,6 +687,43 @@ def test_learn_instead_stops_once_every_row_is_right_by_a_clear_margin(window, q
     assert epochs < panel.learn_epochs and "4 of 4 rows right" in text, text
     out = panel.table_data.output[:, 0]
     assert np.all(np.abs(out - panel.table_data.target) < 0.2)  # each row right by a clear margin
+    learned_numbers_read_whole(window)
+
+
+def learned_numbers_read_whole(window):
+    """Learned weights (-3.41257...) were written with six digits: the card's bias line and the edge's label were
+    cut ("b = -7.672..."), and the truth table's cells ran past its edge. Cards, labels, table cells and the plot's
+    caption write three significant digits; the weight editor keeps every digit."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from playground.ui import theme
+    from playground.ui.canvas.items import CARD_W
+    number = r"-?\d[\d.]*(?:e[-+]\d+)?"
+    scene = window.scene
+    for item in scene.node_items.values():
+        for text, font, _ in item.text_rows():
+            assert QFontMetricsF(font).horizontalAdvance(text) <= CARD_W - 20, text
+    labels = [e for e in scene.edge_items.values() if e.label]
+    assert labels
+    fm = QFontMetricsF(theme.mono_font(9))
+    for e in labels:
+        assert re.fullmatch(r"w = \[[-0-9.e, ;]+\]", e.label), e.label
+        assert all(significant(n) <= 3 for n in re.findall(number, e.label)), e.label
+        box = e.label_box(fm.horizontalAdvance(e.label))
+        assert box is not None and fm.horizontalAdvance(e.label) <= box.width() - 8, e.label  # not elided
+    table = window.logic_panel.table
+    cells = [table.item(r, c).text() for r in range(table.rowCount()) for c in range(table.columnCount())
+             if table.item(r, c) is not None]
+    caption = re.sub(r"<[^>]+>", " ", window.decision_plot.caption.text())
+    for n in (n for text in (*cells, caption) for n in re.findall(number, text)):
+        assert significant(n) <= 3, (n, cells, caption)
+    assert not table.horizontalScrollBar().isVisible()  # every column in view
+
+
+def significant(number: str) -> int:
+    """Significant digits written: 3 in -7.67, 0.000465, 2.24e-05 and 1.000 (a rounded 0.9996)."""
+    mantissa = number.lstrip("-").split("e")[0]
+    return len((mantissa.rstrip("0") if "." in mantissa else mantissa).replace(".", "").lstrip("0"))
 
 
 def test_the_decision_plot_gets_room_and_each_workspace_keeps_its_own_split(window, qtbot):

@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush, QColor, QFontMetricsF, QPainter, QPainterPath,
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
 
 from ...core import shapes
+from ...core.logic import short
 from ...core.registry import get_spec
 from .. import theme
 
@@ -20,12 +21,9 @@ RETURN_R = 12.0  # the corner radius of an edge running back to the left
 LANE_MARGIN = 22.0  # how far a routed skip edge keeps from the cards it passes
 LABEL_H = 20.0
 PREVIEW = 48.0  # side of a layer preview picture on a card
-LABEL_MAX_W = 170.0  # a longer weight label is elided; the tooltip has all of it
+LABEL_MAX_W = 170.0  # a longer weight label is elided between two cards (the tooltip has all of it)...
+LABEL_ABOVE_MAX_W = 280.0  # ...but written whole above them, up to this wide (2x2 learned weights: about 230)
 LABEL_MIN_W = 30.0
-
-
-def _fmt_num(v: float) -> str:
-    return f"{v:g}" if abs(v) < 1e4 else f"{v:.3g}"
 
 
 class NodeItem(QGraphicsItem):
@@ -101,7 +99,7 @@ class NodeItem(QGraphicsItem):
         if node.spec.hand_set:
             b = node.weights.get("bias")
             vals = np.zeros(node.params["units"]) if b is None else b
-            self.extra = "b = " + ", ".join(_fmt_num(float(v)) for v in vals[:4]) + (" ..." if len(vals) > 4 else "")
+            self.extra = "b = " + ", ".join(short(float(v)) for v in vals[:4]) + (" ..." if len(vals) > 4 else "")
         self.setOpacity(0.45 if info.status == "blocked" else 1.0)
         self.update()
 
@@ -115,6 +113,14 @@ class NodeItem(QGraphicsItem):
         c = c or theme.card_colours()
         rows = []
         line = self.summary if not self.extra else f"{self.summary}   {self.extra}"
+        if self.extra and self.status != "error" and self.shape_line == self.summary.split(" ")[0] and \
+                QFontMetricsF(theme.ui_font(9)).horizontalAdvance(line) > CARD_W - 20:
+            # a neuron layer's biases too long to share its line ("2 sigmoid   b = -7.67, 2.79"): a line of their
+            # own, in place of the shape line, which only repeats the unit count the summary starts with
+            rows.append((self.summary, theme.ui_font(9), c["text"]))
+            rows.append((self.extra, theme.mono_font(9), c["text"]))
+            rows.append((self.params_line, theme.ui_font(9), c["muted"]))
+            return rows
         if line and line != self.shape_line:
             rows.append((line, theme.ui_font(9), c["text"]))
         rows.append(("error" if self.status == "error" else self.shape_line, theme.mono_font(10),
@@ -262,9 +268,8 @@ class EdgeItem(QGraphicsPathItem):
                 half = min(half, zone.left() - mid.x())
             else:
                 return None  # the middle of the edge is over a card (cards overlap): no label
-        want = min(text_width + 10, LABEL_MAX_W)
-        if half * 2 < want and text_width + 10 <= LABEL_MAX_W:  # too tight between the cards: above them, whole
-            above = self._box_above(mid.x(), want)
+        if half * 2 < text_width + 10 <= LABEL_ABOVE_MAX_W:  # too tight between the cards: above them, whole
+            above = self._box_above(mid.x(), text_width + 10)
             if above is not None:
                 return above
         if half * 2 < LABEL_MIN_W:
@@ -302,8 +307,8 @@ class EdgeItem(QGraphicsPathItem):
 
     def boundingRect(self):
         # room for a label above the cards (label_box) as well as on the edge
-        return super().boundingRect().adjusted(-LABEL_MAX_W / 2 - 4, -CARD_H - LABEL_H - PORT_R - 4,
-                                               LABEL_MAX_W / 2 + 4, LABEL_H)
+        return super().boundingRect().adjusted(-LABEL_ABOVE_MAX_W / 2 - 4, -CARD_H - LABEL_H - PORT_R - 4,
+                                               LABEL_ABOVE_MAX_W / 2 + 4, LABEL_H)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         c = theme.card_colours()
@@ -401,8 +406,8 @@ def weights_label(node, src_units: int | None) -> str:
         return "w = 0"
     if k.shape[1] == 1:
         vals = k[:, 0]
-        body = ", ".join(_fmt_num(float(v)) for v in vals[:6]) + (", ..." if len(vals) > 6 else "")
+        body = ", ".join(short(float(v)) for v in vals[:6]) + (", ..." if len(vals) > 6 else "")
         return f"w = [{body}]"
     if k.size <= 8:
-        return "w = [" + "; ".join(", ".join(_fmt_num(float(v)) for v in row) for row in k.T) + "]"
+        return "w = [" + "; ".join(", ".join(short(float(v)) for v in row) for row in k.T) + "]"
     return f"w: {k.shape[0]}x{k.shape[1]}"
