@@ -449,13 +449,18 @@ class FolderClass:
     examples: list[np.ndarray]
 
 
+def folder_classes(path: str | Path) -> list[str]:
+    """The class names of an image folder: its sub-folders, hidden ones left out, sorted (as Keras orders them)."""
+    return sorted(p.name for p in Path(path).iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
 def folder_summary(path: str | Path, per_class: int = 4,
                    max_classes: int | None = None) -> tuple[list[FolderClass], tuple[int, int], bool]:
     """(classes, (width, height) of the first image, grey?) of an image folder, decoding only ``per_class``
     images of each of the first ``max_classes`` classes (the others are counted), JPEGs at a reduced scale:
     a preview of a large folder decodes a handful of images; DatasetError as ``load`` would."""
     path = Path(path)
-    classes = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    classes = folder_classes(path)
     if len(classes) < 2:
         raise DatasetError(f"{path} needs one sub-folder per class (at least two); found {len(classes)}.")
     out, first = [], None

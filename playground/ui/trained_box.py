@@ -40,6 +40,7 @@ class TrainedWeightsBox(QWidget):
         self.head_classes.setRange(2, 100_000)
         self.head_classes.setValue(2)
         self.head_classes.setPrefix("classes: ")
+        self._offered = 2  # the count last put in the field for the user: one they typed instead is kept
         self.replace_head = QPushButton("Replace the head after this layer")
         self.replace_head.setToolTip("Remove every layer after this one, add pooling if needed and Dense(classes, "
                                      "softmax), and freeze the layers kept: transfer learning. One undo step.")
@@ -66,6 +67,7 @@ class TrainedWeightsBox(QWidget):
             self.hide()
             return
         self.show()
+        self._offer_folder_classes()
         weighted = get_spec(node.kind).weighted
         self.trainable.setVisible(weighted)
         self.trainable.blockSignals(True)
@@ -83,6 +85,23 @@ class TrainedWeightsBox(QWidget):
         self.reset_layer.setVisible(bool(trained) and weighted)
         self.reset_all.setVisible(bool(trained))
         self.stored.setVisible(bool(trained))
+
+    def _offer_folder_classes(self) -> None:
+        """With an image folder chosen to train on, its class count for a new head (unless the user typed one)."""
+        from pathlib import Path
+        data = str(self.doc.training.get("dataset") or "")
+        if self.head_classes.value() != self._offered or not data or not Path(data).is_dir():
+            return
+        from ..backend.datasets import folder_classes
+        try:
+            classes = folder_classes(data)
+        except OSError:
+            return
+        if len(classes) >= 2:
+            self.head_classes.setValue(len(classes))
+            self._offered = len(classes)
+            self.head_classes.setToolTip(f"{len(classes)}: the classes of {Path(data).name}/, the image folder "
+                                         f"chosen in Train ({', '.join(classes[:6])}{', ...' if len(classes) > 6 else ''})")
 
     def _on_trainable(self, checked: bool) -> None:
         if self.node_id is not None and self.graph.nodes[self.node_id].trainable != checked:

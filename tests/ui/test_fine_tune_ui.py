@@ -35,3 +35,46 @@ def test_freeze_and_replace_head_from_the_inspector(window):
     assert not conv.trainable  # the base is frozen
     window.undo_action.trigger()
     assert g == before
+
+
+def test_the_head_takes_the_class_count_of_the_image_folder_chosen(window, qtbot, tmp_path, monkeypatch):
+    """The inspector's "classes" for a new head started at 2 whatever the data. With an image folder of three
+    classes chosen in Train, a layer clicked in Build offers 3; a count the user typed is theirs to keep."""
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+    folder = tmp_path / "fruit"
+    for name in ("apple", "banana", "cherry"):
+        (folder / name).mkdir(parents=True)
+        for i in range(2):
+            Image.new("RGB", (12, 12), (40 * i, 100, 200)).save(folder / name / f"{i}.png")
+    (folder / ".cache").mkdir()  # hidden: not a class
+    window.load_project(project.loads(preset_text("mnist-cnn")), None)
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    box = window.train_panel.data_box
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    QTest.mouseClick(box.folder_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
+    qtbot.wait(30)
+    g = window.graph
+    flatten = g.by_name("flatten")
+    item = window.scene.node_items[flatten.id]
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     window.view.mapFromScene(item.mapToScene(item.boundingRect().center())))
+    assert window.doc.selection == [flatten.id]
+    trained = window.inspector.trained
+    assert trained.head_classes.value() == 3 and "fruit" in trained.head_classes.toolTip()
+    QTest.mouseClick(trained.replace_head, Qt.LeftButton)
+    outs = [n for n in g.nodes.values() if not g.output_ids(n.id)]
+    assert len(outs) == 1 and outs[0].params["units"] == 3
+    window.undo_action.trigger()
+    # the user's own count stays through another click
+    spin = trained.head_classes
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "5")
+    dense = g.by_name("dense")
+    item = window.scene.node_items[dense.id]
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     window.view.mapFromScene(item.mapToScene(item.boundingRect().center())))
+    assert window.doc.selection == [dense.id] and spin.value() == 5
