@@ -303,14 +303,20 @@ class Graph:
                          {k: np.asarray(v, dtype=np.float32) for k, v in (weights or {}).items()})
         return self.insert_node(node)
 
-    def insert_node(self, node: LayerNode) -> LayerNode:
-        """Insert a fully formed node (used by undo and the file loader)."""
+    def insert_node(self, node: LayerNode, index: int | None = None) -> LayerNode:
+        """Insert a fully formed node (used by undo and the file loader): last, or at ``index`` in the node order
+        (undo of a delete puts a layer back where it was, so a saved file's order is the same again)."""
         if node.id in self._nodes:
             raise GraphError(f"A node with id {node.id!r} already exists.")
         self._check_name(node.name)
         get_spec(node.kind)
         check_weights(node.kind, node.weights, node.name)
-        self._nodes[node.id] = node
+        if index is None or index >= len(self._nodes):
+            self._nodes[node.id] = node
+        else:
+            items = list(self._nodes.items())
+            items.insert(max(index, 0), (node.id, node))
+            self._nodes = dict(items)
         self._names[node.name] = node.id
         m = _COUNTER_ID.fullmatch(node.id)
         if m:
@@ -475,9 +481,15 @@ class Graph:
         self._remove_edge(edge)
         self._emit("edge_removed", edge=edge)
 
-    def add_edge_unchecked(self, edge: Edge) -> None:
-        """Restore an edge exactly (undo); the caller guarantees it was valid before."""
-        self._append_edge(edge)
+    def add_edge_unchecked(self, edge: Edge, index: int | None = None) -> None:
+        """Restore an edge exactly (undo): last, or at ``index`` in the edge order, where it was; the caller
+        guarantees it was valid before."""
+        if index is None or index >= len(self._edges):
+            self._append_edge(edge)
+        else:
+            self._sync()
+            self._edges.insert(max(index, 0), edge)
+            self._reindex_edges()
         self._emit("edge_added", edge=edge)
 
     # ------------------------------------------------------------ whole graph
@@ -533,6 +545,8 @@ class HeadPlan:
     added: list[LayerNode]
     added_edges: list[Edge]
     frozen: list[str]  # kept nodes this plan freezes (they were trainable)
+    removed_at: list[int] = field(default_factory=list)  # where each removed node was in the node order
+    removed_edges_at: list[int] = field(default_factory=list)  # and each removed edge in the edge order
 
     def apply(self, graph: "Graph") -> None:
         for node in self.removed:
@@ -549,10 +563,12 @@ class HeadPlan:
             graph.set_trainable(nid, True)
         for node in self.added:
             graph.remove_node(node.id)
-        for node in self.removed:
-            graph.insert_node(node.clone())
-        for edge in self.removed_edges:
-            graph.add_edge_unchecked(edge)
+        places = self.removed_at or [None] * len(self.removed)
+        for node, at in sorted(zip(self.removed, places), key=lambda p: -1 if p[1] is None else p[1]):
+            graph.insert_node(node.clone(), at)
+        edge_places = self.removed_edges_at or [None] * len(self.removed_edges)
+        for edge, at in sorted(zip(self.removed_edges, edge_places), key=lambda p: -1 if p[1] is None else p[1]):
+            graph.add_edge_unchecked(edge, at)
 
 
 def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_base: bool = True,
@@ -595,7 +611,9 @@ def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_bas
     added_edges = [Edge(keep if i == 0 else added[i - 1].id, n.id, 0) for i, n in enumerate(added)]
     frozen = [nid for nid in graph.topological_order() if nid in needed and graph.nodes[nid].trainable
               and get_spec(graph.nodes[nid].kind).weighted] if freeze_base else []
-    return HeadPlan(keep, removed, removed_edges, added, added_edges, frozen)
+    order, edge_order = list(graph.nodes), list(graph.edges)
+    return HeadPlan(keep, removed, removed_edges, added, added_edges, frozen, [order.index(n.id) for n in removed],
+                    [edge_order.index(e) for e in removed_edges])
 
 
 def chain(*layers: tuple[str, dict], spacing: float = 220.0) -> Graph:

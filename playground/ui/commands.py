@@ -43,19 +43,21 @@ class RemoveNodesCommand(QUndoCommand):
     def __init__(self, graph: Graph, node_ids: list[str]):
         super().__init__(f"Delete {count(len(node_ids), 'layer')}")
         self.graph = graph
-        self.nodes = [graph.nodes[n].clone() for n in node_ids]
+        order = list(graph.nodes)
+        self.nodes = sorted((graph.nodes[n].clone() for n in node_ids), key=lambda n: order.index(n.id))
+        self.places = [order.index(n.id) for n in self.nodes]  # ascending: each goes back where it was
         ids = set(node_ids)
-        self.edges = [e for e in graph.edges if e.src in ids or e.dst in ids]
+        self.edges = [(k, e) for k, e in enumerate(graph.edges) if e.src in ids or e.dst in ids]
 
     def redo(self):
         for n in self.nodes:
             self.graph.remove_node(n.id)
 
     def undo(self):
-        for n in self.nodes:
-            self.graph.insert_node(n.clone())
-        for e in self.edges:
-            self.graph.add_edge_unchecked(e)
+        for n, at in zip(self.nodes, self.places):
+            self.graph.insert_node(n.clone(), at)
+        for at, e in self.edges:
+            self.graph.add_edge_unchecked(e, at)
 
 
 class ConnectCommand(QUndoCommand):

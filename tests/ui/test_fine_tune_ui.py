@@ -27,14 +27,14 @@ def test_freeze_and_replace_head_from_the_inspector(window):
     spin.setFocus()
     spin.selectAll()
     QTest.keyClicks(spin, "3")
-    before = g.copy()
+    before, text = g.copy(), project.dumps(window.doc.project)
     QTest.mouseClick(window.inspector.trained.replace_head, Qt.LeftButton)
     outs = [n for n in g.nodes.values() if not g.output_ids(n.id)]
     assert len(outs) == 1 and outs[0].kind == "dense" and outs[0].params["units"] == 3
     assert g.input_ids(outs[0].id) == [flatten.id]
     assert not conv.trainable  # the base is frozen
     window.undo_action.trigger()
-    assert g == before
+    assert g == before and project.dumps(window.doc.project) == text  # each layer and edge back in its place
 
 
 def test_the_head_takes_the_class_count_of_the_image_folder_chosen(window, qtbot, tmp_path, monkeypatch):

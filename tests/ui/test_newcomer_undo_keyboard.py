@@ -254,3 +254,19 @@ def test_input_dense_dense_built_wired_and_trained_with_the_keyboard_only(window
     run = window.project.runs.runs[-1]
     assert run.stopped == "finished" and len(run.batch_loss) == 1 and np.isfinite(run.batch_loss[0])
     assert g.nodes[last].weights["kernel"].shape == (g.nodes[first].params["units"], 1)
+
+
+def test_undo_of_a_delete_puts_the_layers_back_where_they_were(window, qtbot):
+    """Delete two layers (a click, a Ctrl+click, Delete), Ctrl+Z: the project is the same to the byte, the layers
+    in their places in the node order (they used to come back last: a saved file, and its diff, changed)."""
+    load(window, "mnist-cnn")
+    g = window.graph
+    before = project.dumps(window.doc.project)
+    click_card(window, g.by_name("maxpool2d").id)
+    item = window.scene.node_items[g.by_name("batchnorm").id]
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.ControlModifier,
+                     window.view.mapFromScene(item.mapToScene(item.boundingRect().center())))
+    key(window.view, Qt.Key_Delete)
+    assert len(g.nodes) == 8
+    key(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert project.dumps(window.doc.project) == before
