@@ -97,7 +97,7 @@ def build_menus(w) -> None:
     theme_menu = v.addMenu("&Theme")
     group = QActionGroup(w)
     for mode in ("system", "light", "dark"):
-        act = QAction(mode.capitalize(), w, checkable=True)
+        act = QAction("&" + mode.capitalize(), w, checkable=True)  # Alt+V, T, then S, L or D
         act.setChecked(w.settings.value("theme", "system") == mode)
         act.triggered.connect(lambda checked=False, m=mode: w.set_theme(m))
         group.addAction(act)

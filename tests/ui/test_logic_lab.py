@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 
 from playground.core import project
 from playground.resources_path import preset_text
+from menus import choose_theme  # tests/ui/menus.py
 
 
 def type_weight(edit, text, key=Qt.Key_Return):
@@ -554,16 +555,14 @@ def test_the_row_labels_follow_a_theme_switch(window, qtbot):
     qtbot.wait(20)
     click_card(window, "or")
     plot = window.decision_plot
-    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
-    theme_menu = next(a.menu() for a in view_menu.actions() if a.menu() is not None and "Theme" in a.text())
     try:
         for mode in ("Light", "Dark"):
-            next(a for a in theme_menu.actions() if a.text() == mode).trigger()
+            choose_theme(window, qtbot, mode)
             qtbot.wait(10)
             card = card_colours()["card"]
             assert plot.labels and all(label.fill.color().rgb() == card.rgb() for label in plot.labels), mode
     finally:
-        next(a for a in theme_menu.actions() if a.text() == "Light").trigger()
+        choose_theme(window, qtbot, "Light")
 
 
 def test_the_caption_keys_each_line_and_says_what_the_plot_cannot_show(window, qtbot):

@@ -8,6 +8,7 @@ from playground.core import project
 from playground.resources_path import preset_text
 
 from test_build_by_hand import click_card, plain, type_field
+from menus import choose_theme  # tests/ui/menus.py
 
 
 def load(window, name, workspace="Build"):
@@ -190,10 +191,8 @@ def test_dark_theme_dims_disabled_buttons_and_repaints_the_plots(window, qtbot):
     panel = window.train_panel
     plot = panel.plots.loss_plot
     light_bg = plot.backgroundBrush().color().lightness()
-    view_menu = window.menuBar().actions()[2].menu()
-    theme_menu = next(a.menu() for a in view_menu.actions() if a.menu() is not None and "Theme" in a.text())
     try:
-        next(a for a in theme_menu.actions() if a.text() == "Dark").trigger()
+        choose_theme(window, qtbot, "Dark")
         QApplication.processEvents()
         assert plot.backgroundBrush().color().lightness() < 80 < light_bg
         start, stop = panel.start_btn, panel.stop_btn
@@ -216,12 +215,10 @@ def test_light_after_dark_gives_every_widget_its_light_colours_back(window, qtbo
     app = QApplication.instance()
     kept_palette, kept_style, kept_font = app.palette(), app.style().name(), app.font()
     window.set_workspace("Train")
-    view_menu = window.menuBar().actions()[2].menu()
-    theme_menu = next(a.menu() for a in view_menu.actions() if a.menu() is not None and "Theme" in a.text())
     offer_text = window.lesson_offer.findChild(QLabel)
     try:
         for mode in ("Dark", "Light"):
-            next(a for a in theme_menu.actions() if a.text() == mode).trigger()
+            choose_theme(window, qtbot, mode)
             QApplication.processEvents()
         assert window.lesson_offer.isVisible()
         for widget in (offer_text, window.lesson_offer.open_btn, window.train_panel.start_btn):

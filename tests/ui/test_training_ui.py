@@ -8,6 +8,7 @@ import pytest
 
 from playground.core import project
 from playground.core.graph import chain
+from menus import choose_theme  # tests/ui/menus.py
 
 
 def gate_project(epochs=60):
@@ -279,9 +280,7 @@ def test_the_curves_hold_still_while_a_run_starts_and_redraw_only_what_changed(w
     window.set_workspace("Train")
     panel = window.train_panel
     # the app's own type, as it starts (View > Theme applies it after the window is built: 9.5 pt)
-    view_menu = window.menuBar().actions()[2].menu()
-    theme_menu = next(a.menu() for a in view_menu.actions() if a.menu() is not None and "Theme" in a.text())
-    next(a for a in theme_menu.actions() if a.text() == "Light").trigger()
+    choose_theme(window, qtbot, "Light")
     try:
         _curves_hold_still(window, panel, qtbot)
     finally:
