@@ -489,6 +489,7 @@ def test_a_preset_opened_on_a_small_screen_shows_whole(window, qtbot):
         first_row = [r for r in cards if r.top() == min(c.top() for c in cards)]
         assert all(shown.contains(r) for r in (cards if whole else first_row)), (name, shown)
         assert not window.doc.stack.canUndo()  # a fresh project: nothing of the user's was moved
+        assert len({n.pos[0] for n in window.graph.nodes.values()}) == 3  # three across (the README says so)
     window.resize(1700, 950)  # room for five across: the preset's own layout, untouched
     qtbot.wait(30)
     choose_preset(window, qtbot, "alexnet")
