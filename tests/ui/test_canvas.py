@@ -534,3 +534,29 @@ def test_scroll_bars_show_only_when_there_is_more_to_see(window, qtbot):
     qtbot.wait(20)
     last = max(view.scene().node_items.values(), key=lambda item: item.card_rect().right())
     assert visible_rect(view).contains(last.card_rect())
+
+
+def test_dragging_a_card_past_the_canvas_edge_moves_nothing_else(window, qtbot):
+    """A card dragged out past the view's corner brings the scroll bars; the view stays where it was: the other
+    cards keep their place on screen and the dragged one stays under the mouse (a scene sized to the cards grew
+    under the drag and shifted the whole network by tens of pixels)."""
+    load(window, qtbot, project.loads(preset_text("mnist-mlp")))
+    view, vp = window.view, window.view.viewport()
+    qtbot.wait(30)
+    nodes = list(window.graph.nodes.values())
+    last, still = window.scene.node_items[nodes[-1].id], window.scene.node_items[nodes[0].id]
+    before = view.mapFromScene(still.card_rect().topLeft())
+    start = view.mapFromScene(last.card_rect().center())
+    end = QPoint(vp.width() - 6, vp.height() - 6)  # the canvas's corner: part of the card is now out of view
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for k in range(1, 9):
+        QTest.mouseMove(vp, start + (end - start) * k / 8)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, end)
+    qtbot.wait(50)  # the edges re-route and the view decides its scroll bars
+    assert view.horizontalScrollBar().isVisible() and view.verticalScrollBar().isVisible()
+    assert view.mapFromScene(still.card_rect().topLeft()) == before
+    under = view.mapFromScene(last.card_rect().center())
+    assert abs(under.x() - end.x()) <= 2 and abs(under.y() - end.y()) <= 2, (under, end)
+    QTest.keyClick(view, Qt.Key_Z, Qt.ControlModifier)  # back, and the bars go with it
+    qtbot.wait(50)
+    assert not view.horizontalScrollBar().isVisible() and not view.verticalScrollBar().isVisible()

@@ -13,12 +13,12 @@ from ...core.graph import Edge, Graph
 from .. import theme
 from .items import CARD_H, CARD_W, EdgeItem, NodeItem, weights_label
 
-MARGIN = 24.0  # room around the cards (what a fit shows around them): a network the view shows whole has no scroll bars
-EMPTY = QRectF(-400, -300, 800, 600)  # the scene of an empty canvas
+MARGIN = 600.0  # room to drop a layer beyond the last one
 BUCKET = 256.0  # width of a column of the card index that edge routing asks
 
 
 class GraphScene(QGraphicsScene):
+    laid_out = Signal()  # the cards and edges are in place after a change: the view decides its scroll bars
     connect_requested = Signal(str, str)  # src id, dst id
     move_requested = Signal(object)  # {node id: ((old x, y), (new x, y))}
 
@@ -34,7 +34,7 @@ class GraphScene(QGraphicsScene):
         self._card_index: dict[int, list] | None = None  # column bucket -> [(card rect, item)]
         self._labels_stale = True  # a graph change since the labels were last written
         self._labels_from = None  # the shape results they were written from
-        self.setSceneRect(EMPTY)
+        self.setSceneRect(-2000, -2000, 6000, 4000)
         self._reroute_timer = QTimer(self)  # edges that jump over cards find their lane once things settle
         self._reroute_timer.setSingleShot(True)
         self._reroute_timer.setInterval(0)
@@ -146,15 +146,18 @@ class GraphScene(QGraphicsScene):
         return out
 
     def reroute(self) -> None:
-        """Re-route every edge (a moved card may now block, or free, another edge's way) and size the scene
-        to every card with room around it: no larger, so the scroll bars show only when there is more to see."""
+        """Re-route every edge (a moved card may now block, or free, another edge's way) and grow the
+        scene to hold every card with room around it."""
         self._reroute_timer.stop()
         for item in self.edge_items.values():
             item.update_path()
         content = self.content_rect()
-        rect = EMPTY if content.isNull() else content.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+        rect = QRectF(-2000, -2000, 6000, 4000)
+        if not content.isNull():
+            rect = rect.united(content.adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN))
         if rect != self.sceneRect():
             self.setSceneRect(rect)
+        self.laid_out.emit()
 
     @property
     def infos(self) -> dict:

@@ -7,19 +7,17 @@ there to go). "Go to layer" (a search field over the canvas) finds a layer by na
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QStringListModel, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QCompleter, QGraphicsView, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from .. import theme
 from .minimap import Minimap
-from .scene import MARGIN
 
 MIME_LAYER = "application/x-playground-layer"
 MIN_ZOOM = 0.75  # 9 pt text stays ~9 px high: below this, scroll instead of shrinking
 MAX_ZOOM = 3.0
-FIT_MARGIN = MARGIN  # scene pixels a fit leaves around what it shows, the scene's own margin, so a fit shows no
-# scroll bars where the whole network fits (editor.auto_layout wraps rows to fit within it)
+FIT_MARGIN = 24  # scene pixels a fit leaves around what it shows (editor.auto_layout wraps rows to fit within it)
 FIT_MAX_ZOOM = 1.25  # a fit never blows a small graph up past this
 
 
@@ -42,6 +40,12 @@ class GraphView(QGraphicsView):
         self.find_bar.go.connect(self._go_to)
         self.find_bar.hide()
         scene.changed.connect(lambda _region: self.minimap.refresh())
+        self._bars_full = False
+        self._bars_timer = QTimer(self)  # see update_scroll_bars
+        self._bars_timer.setSingleShot(True)
+        self._bars_timer.setInterval(0)
+        self._bars_timer.timeout.connect(self._decide_scroll_bars)
+        scene.laid_out.connect(self.update_scroll_bars)
         self._place_overlays()
         # after Fit (a project opened, a workspace shown), the view refits whenever it is resized, until the
         # user zooms or scrolls: a workspace's splitters settle after its fit, and a fit made at the old width
@@ -58,6 +62,26 @@ class GraphView(QGraphicsView):
     def wheelEvent(self, event):
         self.zoom_by(1.0015 ** event.angleDelta().y())
 
+    def update_scroll_bars(self, only_on: bool = False) -> None:
+        """A scroll bar only where part of the network is out of view that way (the scene stays large: room to
+        drop a layer past the last one, and a card dragged there moves nothing else). Decided once the view has
+        settled (a bar shown or hidden resizes the view, which may refit it). ``only_on``: a scroll may show a
+        bar but never takes one away under the mouse that drags it."""
+        self._bars_full = self._bars_full or not only_on
+        self._bars_timer.start()
+
+    def _decide_scroll_bars(self) -> None:
+        content = self.scene().content_rect()
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        out_x = not content.isNull() and (content.left() < seen.left() or content.right() > seen.right())
+        out_y = not content.isNull() and (content.top() < seen.top() or content.bottom() > seen.bottom())
+        full, self._bars_full = self._bars_full, False
+        for policy, out, setter in ((self.horizontalScrollBarPolicy(), out_x, self.setHorizontalScrollBarPolicy),
+                                    (self.verticalScrollBarPolicy(), out_y, self.setVerticalScrollBarPolicy)):
+            want = Qt.ScrollBarAsNeeded if out else Qt.ScrollBarAlwaysOff
+            if want != policy and (out or full):
+                setter(want)
+
     def _unstick(self, *_) -> None:
         self._fit_sticky = False
 
@@ -68,6 +92,7 @@ class GraphView(QGraphicsView):
         factor = max(MIN_ZOOM / current, min(factor, MAX_ZOOM / current))
         if abs(factor - 1.0) > 1e-9:
             self.scale(factor, factor)
+        self.update_scroll_bars()
         self.minimap.update()
 
     def fit_all(self) -> None:
@@ -93,7 +118,7 @@ class GraphView(QGraphicsView):
             return
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         vp = self.viewport().rect()
-        # a pixel to spare each way: the scene is that rect, and a fit to the last pixel may round into scroll bars
+        # a pixel to spare each way: a fit to the last pixel may round the network out of view, and bring the bars
         scale = min((vp.width() - 2) / rect.width(), (vp.height() - 2) / rect.height(), FIT_MAX_ZOOM)
         scale = max(scale, MIN_ZOOM)
         self.resetTransform()
@@ -112,6 +137,7 @@ class GraphView(QGraphicsView):
         if visible_h < rect.height() and anchor_left:
             centre = QPointF(centre.x(), rect.top() + visible_h / 2)
         self.centerOn(centre)
+        self.update_scroll_bars()
         self.minimap.refresh()
 
     def centre_on_node(self, node_id: str) -> None:
@@ -130,10 +156,13 @@ class GraphView(QGraphicsView):
         self._place_overlays()
         if self._fit_sticky and event.oldSize().isValid():
             self.fit_all()
+        else:
+            self.update_scroll_bars()
         self.minimap.refresh()  # a larger canvas may now show the whole network
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:
         super().scrollContentsBy(dx, dy)
+        self.update_scroll_bars(only_on=True)
         self.minimap.update()
 
     def _place_overlays(self) -> None:
@@ -151,9 +180,11 @@ class GraphView(QGraphicsView):
         self.find_bar.open([n.name for n in self.scene().graph.nodes.values()])
 
     def mousePressEvent(self, event):
+        # the user is at work on the canvas: a resize no longer refits it (a card dragged out of view brings the
+        # scroll bars, and a refit then would rescale the view under the drag)
+        self._fit_sticky = False
         if event.button() == Qt.MiddleButton:
             self._panning = event.position()
-            self._fit_sticky = False
             self.setCursor(Qt.ClosedHandCursor)
             return
         super().mousePressEvent(event)
