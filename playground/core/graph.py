@@ -303,20 +303,14 @@ class Graph:
                          {k: np.asarray(v, dtype=np.float32) for k, v in (weights or {}).items()})
         return self.insert_node(node)
 
-    def insert_node(self, node: LayerNode, index: int | None = None) -> LayerNode:
-        """Insert a fully formed node (used by undo and the file loader): last, or at ``index`` in the node order
-        (undo of a delete puts a layer back where it was, so a saved file's order is the same again)."""
+    def insert_node(self, node: LayerNode) -> LayerNode:
+        """Insert a fully formed node (used by undo and the file loader), last in the node order."""
         if node.id in self._nodes:
             raise GraphError(f"A node with id {node.id!r} already exists.")
         self._check_name(node.name)
         get_spec(node.kind)
         check_weights(node.kind, node.weights, node.name)
-        if index is None or index >= len(self._nodes):
-            self._nodes[node.id] = node
-        else:
-            items = list(self._nodes.items())
-            items.insert(max(index, 0), (node.id, node))
-            self._nodes = dict(items)
+        self._nodes[node.id] = node
         self._names[node.name] = node.id
         m = _COUNTER_ID.fullmatch(node.id)
         if m:
@@ -481,16 +475,43 @@ class Graph:
         self._remove_edge(edge)
         self._emit("edge_removed", edge=edge)
 
-    def add_edge_unchecked(self, edge: Edge, index: int | None = None) -> None:
-        """Restore an edge exactly (undo): last, or at ``index`` in the edge order, where it was; the caller
-        guarantees it was valid before."""
-        if index is None or index >= len(self._edges):
-            self._append_edge(edge)
-        else:
-            self._sync()
-            self._edges.insert(max(index, 0), edge)
-            self._reindex_edges()
+    def add_edge_unchecked(self, edge: Edge) -> None:
+        """Restore an edge exactly (undo); the caller guarantees it was valid before."""
+        self._append_edge(edge)
         self._emit("edge_added", edge=edge)
+
+    def restore(self, nodes=(), edges=()) -> None:
+        """Undo of a removal: put back ``nodes`` and ``edges``, each an (index, item) pair, at their places in the
+        node and edge orders (so the project is the same to the byte), rebuilding each order once. The indexes are
+        where they were before the removal; the caller guarantees the items were valid there."""
+        nodes = sorted(nodes, key=lambda p: p[0])
+        edges = sorted(edges, key=lambda p: p[0])
+        for _, node in nodes:
+            if node.id in self._nodes:
+                raise GraphError(f"A node with id {node.id!r} already exists.")
+            self._check_name(node.name)
+            get_spec(node.kind)
+            check_weights(node.kind, node.weights, node.name)
+        if nodes:
+            items = list(self._nodes.items())
+            for at, node in nodes:
+                items.insert(at, (node.id, node))
+                self._names[node.name] = node.id
+                m = _COUNTER_ID.fullmatch(node.id)
+                if m:
+                    self._counter = max(self._counter, int(m.group(1)))
+            self._nodes = dict(items)
+        if edges:
+            self._sync()
+            order = list(self._edges)
+            for at, e in edges:
+                order.insert(at, e)
+            self._edges = order
+            self._reindex_edges()
+        for _, node in nodes:
+            self._emit("node_added", node=node)
+        for _, e in edges:
+            self._emit("edge_added", edge=e)
 
     # ------------------------------------------------------------ whole graph
     def replace_with(self, other: "Graph", adopt: bool = False) -> None:
@@ -563,12 +584,14 @@ class HeadPlan:
             graph.set_trainable(nid, True)
         for node in self.added:
             graph.remove_node(node.id)
-        places = self.removed_at or [None] * len(self.removed)
-        for node, at in sorted(zip(self.removed, places), key=lambda p: -1 if p[1] is None else p[1]):
-            graph.insert_node(node.clone(), at)
-        edge_places = self.removed_edges_at or [None] * len(self.removed_edges)
-        for edge, at in sorted(zip(self.removed_edges, edge_places), key=lambda p: -1 if p[1] is None else p[1]):
-            graph.add_edge_unchecked(edge, at)
+        if self.removed_at:  # each back at its place in the orders
+            graph.restore([(at, n.clone()) for at, n in zip(self.removed_at, self.removed)],
+                          list(zip(self.removed_edges_at, self.removed_edges)))
+            return
+        for node in self.removed:
+            graph.insert_node(node.clone())
+        for edge in self.removed_edges:
+            graph.add_edge_unchecked(edge)
 
 
 def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_base: bool = True,
@@ -611,9 +634,10 @@ def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_bas
     added_edges = [Edge(keep if i == 0 else added[i - 1].id, n.id, 0) for i, n in enumerate(added)]
     frozen = [nid for nid in graph.topological_order() if nid in needed and graph.nodes[nid].trainable
               and get_spec(graph.nodes[nid].kind).weighted] if freeze_base else []
-    order, edge_order = list(graph.nodes), list(graph.edges)
-    return HeadPlan(keep, removed, removed_edges, added, added_edges, frozen, [order.index(n.id) for n in removed],
-                    [edge_order.index(e) for e in removed_edges])
+    order = {nid: i for i, nid in enumerate(graph.nodes)}
+    edge_order = {id(e): i for i, e in enumerate(graph.edges)}
+    return HeadPlan(keep, removed, removed_edges, added, added_edges, frozen, [order[n.id] for n in removed],
+                    [edge_order[id(e)] for e in removed_edges])
 
 
 def chain(*layers: tuple[str, dict], spacing: float = 220.0) -> Graph:

@@ -43,21 +43,17 @@ class RemoveNodesCommand(QUndoCommand):
     def __init__(self, graph: Graph, node_ids: list[str]):
         super().__init__(f"Delete {count(len(node_ids), 'layer')}")
         self.graph = graph
-        order = list(graph.nodes)
-        self.nodes = sorted((graph.nodes[n].clone() for n in node_ids), key=lambda n: order.index(n.id))
-        self.places = [order.index(n.id) for n in self.nodes]  # ascending: each goes back where it was
+        order = {nid: i for i, nid in enumerate(graph.nodes)}
+        self.nodes = [(order[n], graph.nodes[n].clone()) for n in node_ids]  # (place in the node order, node)
         ids = set(node_ids)
         self.edges = [(k, e) for k, e in enumerate(graph.edges) if e.src in ids or e.dst in ids]
 
     def redo(self):
-        for n in self.nodes:
+        for _, n in self.nodes:
             self.graph.remove_node(n.id)
 
     def undo(self):
-        for n, at in zip(self.nodes, self.places):
-            self.graph.insert_node(n.clone(), at)
-        for at, e in self.edges:
-            self.graph.add_edge_unchecked(e, at)
+        self.graph.restore([(at, n.clone()) for at, n in self.nodes], self.edges)
 
 
 class ConnectCommand(QUndoCommand):
@@ -73,7 +69,9 @@ class ConnectCommand(QUndoCommand):
         self.graph = graph
         from ..core.registry import get_spec
         spec = get_spec(graph.nodes[dst].kind)
-        self.replaced = [e for e in graph.edges if e.dst == dst] if spec.max_inputs == 1 else []
+        # the input it takes the place of, with its place in the edge order (undo puts it back there)
+        self.replaced_at = [(k, e) for k, e in enumerate(graph.edges) if e.dst == dst] if spec.max_inputs == 1 else []
+        self.replaced = [e for _, e in self.replaced_at]
         trial = graph.copy()
         for e in self.replaced:
             trial.disconnect(e)
@@ -87,20 +85,20 @@ class ConnectCommand(QUndoCommand):
 
     def undo(self):
         self.graph.disconnect(self.edge)
-        for e in self.replaced:
-            self.graph.add_edge_unchecked(e)
+        self.graph.restore(edges=self.replaced_at)  # at its place in the edge order
 
 
 class DisconnectCommand(QUndoCommand):
     def __init__(self, graph: Graph, edge: Edge):
         super().__init__("Remove connection")
         self.graph, self.edge = graph, edge
+        self.at = graph.edges.index(edge)
 
     def redo(self):
         self.graph.disconnect(self.edge)
 
     def undo(self):
-        self.graph.add_edge_unchecked(self.edge)
+        self.graph.restore(edges=[(self.at, self.edge)])
 
 
 class SetParamCommand(QUndoCommand):

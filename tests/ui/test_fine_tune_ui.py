@@ -7,6 +7,12 @@ from playground.core import project
 from playground.resources_path import preset_text
 
 
+def undo(window):
+    """Ctrl+Z, as a user presses it over the canvas."""
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
+
+
 def test_freeze_and_replace_head_from_the_inspector(window):
     window.load_project(project.loads(preset_text("mnist-cnn")), None)
     g = window.graph
@@ -18,7 +24,7 @@ def test_freeze_and_replace_head_from_the_inspector(window):
     assert conv.trainable is False
     assert "frozen" in window.scene.node_items[conv.id].params_line
     assert "non-trainable" in window.summary.totals.text()
-    window.undo_action.trigger()
+    undo(window)
     assert conv.trainable is True
     # cut after the flatten layer, 3 classes
     flatten = g.by_name("flatten")
@@ -33,7 +39,7 @@ def test_freeze_and_replace_head_from_the_inspector(window):
     assert len(outs) == 1 and outs[0].kind == "dense" and outs[0].params["units"] == 3
     assert g.input_ids(outs[0].id) == [flatten.id]
     assert not conv.trainable  # the base is frozen
-    window.undo_action.trigger()
+    undo(window)
     assert g == before and project.dumps(window.doc.project) == text  # each layer and edge back in its place
 
 
@@ -67,7 +73,7 @@ def test_the_head_takes_the_class_count_of_the_image_folder_chosen(window, qtbot
     QTest.mouseClick(trained.replace_head, Qt.LeftButton)
     outs = [n for n in g.nodes.values() if not g.output_ids(n.id)]
     assert len(outs) == 1 and outs[0].params["units"] == 3
-    window.undo_action.trigger()
+    undo(window)
     # the user's own count stays through another click
     spin = trained.head_classes
     spin.setFocus()
@@ -78,3 +84,27 @@ def test_the_head_takes_the_class_count_of_the_image_folder_chosen(window, qtbot
     QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier,
                      window.view.mapFromScene(item.mapToScene(item.boundingRect().center())))
     assert window.doc.selection == [dense.id] and spin.value() == 5
+
+
+def test_undo_of_a_new_head_puts_every_layer_back_in_its_place(window, qtbot):
+    """A layer inserted after the network was built is last in the file's node order though it sits early in the
+    chain; a head replaced after it, then Ctrl+Z, gives back the project to the byte (the removed head layers came
+    back last, after the inserted one)."""
+    proj = project.loads(preset_text("mnist-cnn"))
+    g = proj.graph
+    conv, inp = g.by_name("conv2d").id, g.by_name("input").id
+    g.disconnect(next(e for e in g.edges if e.dst == conv))
+    scale = g.add_node("dropout", {"rate": 0.1}, name="early_dropout", pos=(114.0, 150.0))
+    g.connect(inp, scale.id)
+    g.connect(scale.id, conv)
+    window.load_project(proj, None)
+    g = window.graph
+    text = project.dumps(window.doc.project)
+    item = window.scene.node_items[g.by_name("flatten").id]
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     window.view.mapFromScene(item.mapToScene(item.boundingRect().center())))
+    QTest.mouseClick(window.inspector.trained.replace_head, Qt.LeftButton)
+    assert "dense_1" not in {n.name for n in g.nodes.values()}  # the old head is gone
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert project.dumps(window.doc.project) == text

@@ -270,3 +270,27 @@ def test_undo_of_a_delete_puts_the_layers_back_where_they_were(window, qtbot):
     assert len(g.nodes) == 8
     key(window.view, Qt.Key_Z, Qt.ControlModifier)
     assert project.dumps(window.doc.project) == before
+
+
+def test_undo_of_a_removed_or_replaced_connection_is_the_same_to_the_byte(window, qtbot):
+    """An edge clicked and deleted, and an input replaced with Ctrl+K, each undone with Ctrl+Z: the edge goes back
+    at its place in the file's edge order (it came back last, and a saved file changed)."""
+    load(window, "mnist-cnn")
+    g = window.graph
+    before = project.dumps(window.doc.project)
+    first = next(e for e in window.scene.edge_items.values() if e.edge.src == g.by_name("input").id)
+    point = window.view.mapFromScene(first.path().pointAtPercent(0.5))
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier, point)
+    assert first.isSelected()
+    key(window.view, Qt.Key_Delete)
+    assert len(g.edges) == 8
+    key(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert project.dumps(window.doc.project) == before
+    click_card(window, g.by_name("flatten").id)  # flatten, then the last dense (fed by dropout): Ctrl+K
+    item = window.scene.node_items[g.by_name("dense_1").id]
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.ControlModifier,
+                     window.view.mapFromScene(item.mapToScene(item.boundingRect().center())))
+    key(window.view, Qt.Key_K, Qt.ControlModifier)
+    assert g.input_ids(g.by_name("dense_1").id) == [g.by_name("flatten").id]
+    key(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert project.dumps(window.doc.project) == before
