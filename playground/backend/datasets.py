@@ -390,7 +390,7 @@ def _open_image(f: Path):
 def load_image_folder(path: Path) -> Dataset:
     """One sub-folder per class; every image is resized to the first one's size (bilinear, as Keras does)
     and kept grey if the first one is grey. Hidden files are skipped; a broken image is named."""
-    classes = sorted(p.name for p in path.iterdir() if p.is_dir() and not p.name.startswith("."))
+    classes = folder_classes(path)
     if len(classes) < 2:
         raise DatasetError(f"{path} needs one sub-folder per class (at least two); found {len(classes)}.")
     files = [(i, f) for i, c in enumerate(classes) for f in _image_files(path / c)]

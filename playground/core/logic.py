@@ -223,12 +223,38 @@ def linearly_separable(points, labels) -> bool:
 
 
 def short(v: float) -> str:
-    """A weight or a sum as a card, an edge label, a truth-table cell or a caption writes it: as typed where that is
-    short (1, -1.5, 0.125, 1.125), else three significant digits (-7.67219 -> -7.67, 2.2449e-05 -> 2.24e-05). A
-    learned weight written with six digits was cut on its card; the weight editor keeps every digit."""
-    text = f"{v:g}"
-    digits = text.split("e")[0].replace("-", "").replace(".", "").lstrip("0")
-    return text if len(digits) <= 4 else f"{v:.3g}"
+    """A weight or a sum as a card, an edge label, a truth-table cell or a caption writes it: as typed where it was
+    (the float32 nearest a decimal of at most four digits: 1, -1.5, 0.125, 12.25), else to three significant digits
+    (-7.67219 -> -7.67, 2.2449e-05 -> 2.24e-05), whole numbers from 100 up (1234.56 -> 1235). A learned weight
+    written with six digits was cut on its card; the weight editor keeps every digit."""
+    v = float(v) + 0.0  # -0.0 reads 0
+    if not np.isfinite(v) or v == 0:
+        return f"{v:g}"
+    for digits in range(1, 5):  # five would also catch one learned number in a few hundred (1.1545)
+        text = f"{v:.{digits}g}"
+        if np.float32(float(text)) == np.float32(v):
+            return _plain(float(text)) if "e" in text and 1e-4 <= abs(v) < 1e6 else text
+    if 100 <= abs(v) < 1e6:
+        return f"{v:.0f}"
+    return f"{v:.3g}"
+
+
+def _plain(v: float) -> str:
+    """``v`` without an exponent (100000, 0.00012), for a number short enough to read so."""
+    return f"{v:f}".rstrip("0").rstrip(".") if v != int(v) else f"{int(v)}"
+
+
+def short_prob(a: float) -> str:
+    """A sigmoid's output (a probability) to three decimals, or as many more as show which side of 0.5 it is on
+    (0.49996 is not "0.500"); 0 and 1 as they are."""
+    a = float(a)
+    if a in (0.0, 1.0) or not np.isfinite(a):
+        return short(a)
+    for d in range(3, 10):
+        text = f"{a:.{d}f}"
+        if (float(text) >= 0.5) == (a >= 0.5):
+            return text
+    return repr(a)
 
 
 def line_equation(w0: float, w1: float, w2: float) -> str:
@@ -243,7 +269,7 @@ def sum_equation(w0: float, weights, names) -> str:
     for w, x in zip(weights, names):
         if not w:
             continue
-        size = "" if abs(w) == 1 else f"{short(abs(w))}\u00b7"
+        size = "" if short(abs(w)) == "1" else f"{short(abs(w))}\u00b7"
         sign = "-" if w < 0 else "+"
         text = f"{text} {sign} {size}{x}" if text else f"{'-' if w < 0 else ''}{size}{x}"
     return f"{text or '0'} = 0"

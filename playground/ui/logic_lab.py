@@ -268,13 +268,17 @@ class LogicPanel(QWidget):
             ok = t.target is not None and r not in t.wrong_rows
             out = float(t.output[r, 0])
             bit = int(logic.predicted_bits(out))
-            out_text = f"{out:g}" if out in (0.0, 1.0) else f"{logic.short(out)}{TO}{bit}"
+            last = self.doc.graph.nodes.get(t.layers[-1].node_id) if t.layers else None
+            as_prob = logic.short_prob if last is not None and last.params.get("activation") == "sigmoid" else logic.short
+            out_text = f"{out:g}" if out in (0.0, 1.0) else f"{as_prob(out)}{TO}{bit}"
             cells += [out_text, "" if t.target is None else f"{int(t.target[r])}",
                       "" if t.target is None else ("\u2713" if ok else "\u2717")]
             for tr in t.layers:
-                for u in range(tr.z.shape[1]):
-                    a = float(tr.a[r, u])  # a step's 0 or 1; a sigmoid's to three decimals (0.000465: 0.000)
-                    cells.append(f"{logic.short(tr.z[r, u])}{TO}{logic.short(a) if a in (0.0, 1.0) else f'{a:.3f}'}")
+                node = self.doc.graph.nodes.get(tr.node_id)
+                prob = node is not None and node.params.get("activation") == "sigmoid"
+                for u in range(tr.z.shape[1]):  # a sigmoid's a to three decimals (0.000465: 0.000), others short
+                    a = float(tr.a[r, u])
+                    cells.append(f"{logic.short(tr.z[r, u])}{TO}{logic.short_prob(a) if prob else logic.short(a)}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setTextAlignment(Qt.AlignCenter)

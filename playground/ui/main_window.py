@@ -94,8 +94,10 @@ class MainWindow(QMainWindow):
         self.vsplit.setSizes([620, 220])
         self.set_workspace("Build")
         self._fix_tab_order()
+        self._first_project = None  # the preset opened here, while nothing else has replaced it (showEvent)
         if preset:
             self.files.load_project(project_io.loads(preset_text(preset)), None)
+            self._first_project = self.doc.project
         else:
             self._update_title()
 
@@ -108,7 +110,8 @@ class MainWindow(QMainWindow):
     def _fit_first_network(self) -> None:
         """The preset the app opened with, untouched, in rows as wide as the canvas the screen gave the window (it
         was laid out for a wider one): no column cut at the right on a small screen."""
-        if self.doc.path is None and self.doc.stack.count() == 0 and self.files.wrap_to_canvas(self.doc.graph, True):
+        if self.doc.project is self._first_project and self.doc.path is None and self.doc.stack.count() == 0 and \
+                self.files.wrap_to_canvas(self.doc.graph, True):
             self.view.fit_all()
 
     def _lay_out(self) -> None:

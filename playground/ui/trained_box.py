@@ -14,6 +14,10 @@ from ..core.words import count
 from . import commands as C
 
 
+CLASSES_TIP = ("Classes of the new head (its Dense layer's units). With an image folder chosen in Train, its "
+               "number of class folders.")
+
+
 class TrainedWeightsBox(QWidget):
     def __init__(self, doc, parent=None):
         super().__init__(parent)
@@ -40,7 +44,9 @@ class TrainedWeightsBox(QWidget):
         self.head_classes.setRange(2, 100_000)
         self.head_classes.setValue(2)
         self.head_classes.setPrefix("classes: ")
+        self.head_classes.setToolTip(CLASSES_TIP)
         self._offered = 2  # the count last put in the field for the user: one they typed instead is kept
+        self._listed_key = None  # (folder, modification time) last listed for that offer
         self.replace_head = QPushButton("Replace the head after this layer")
         self.replace_head.setToolTip("Remove every layer after this one, add pooling if needed and Dense(classes, "
                                      "softmax), and freeze the layers kept: transfer learning. One undo step.")
@@ -87,21 +93,40 @@ class TrainedWeightsBox(QWidget):
         self.stored.setVisible(bool(trained))
 
     def _offer_folder_classes(self) -> None:
-        """With an image folder chosen to train on, its class count for a new head (unless the user typed one)."""
-        from pathlib import Path
+        """With an image folder chosen to train on, its class count for a new head (unless the user typed one);
+        another dataset takes the offer back. The folder is listed again only when it changed (its path or its
+        modification time), not at every edit."""
+        import os
+        from html import escape
+
+        from ..backend.datasets import REGISTRY, folder_classes
         data = str(self.doc.training.get("dataset") or "")
-        if self.head_classes.value() != self._offered or not data or not Path(data).is_dir():
-            return
-        from ..backend.datasets import folder_classes
         try:
-            classes = folder_classes(data)
+            key = (data, os.stat(data).st_mtime_ns) if data and data not in REGISTRY and os.path.isdir(data) else None
         except OSError:
+            key = None
+        if key == self._listed_key:
             return
-        if len(classes) >= 2:
-            self.head_classes.setValue(len(classes))
-            self._offered = len(classes)
-            self.head_classes.setToolTip(f"{len(classes)}: the classes of {Path(data).name}/, the image folder "
-                                         f"chosen in Train ({', '.join(classes[:6])}{', ...' if len(classes) > 6 else ''})")
+        self._listed_key = key
+        classes = []
+        if key is not None:
+            try:
+                classes = folder_classes(data)
+            except OSError:
+                classes = []
+        mine = self.head_classes.value() == self._offered  # the field still holds what was offered
+        if 2 <= len(classes) <= self.head_classes.maximum():
+            if mine:
+                self.head_classes.setValue(len(classes))
+                self._offered = len(classes)
+            names = ", ".join(escape(c) for c in classes[:6]) + (", ..." if len(classes) > 6 else "")
+            self.head_classes.setToolTip(f"{len(classes)}: the classes of {escape(os.path.basename(data))}/, the "
+                                         f"image folder chosen in Train ({names})")
+            return
+        if mine and self._offered != 2:  # no folder now: the offer goes
+            self.head_classes.setValue(2)
+            self._offered = 2
+        self.head_classes.setToolTip(CLASSES_TIP)
 
     def _on_trainable(self, checked: bool) -> None:
         if self.node_id is not None and self.graph.nodes[self.node_id].trainable != checked:

@@ -119,11 +119,22 @@ def test_a_decision_line_reads_as_the_lectures_write_it(w, text):
 
 
 def test_short_numbers_keep_what_was_typed_and_cut_learned_ones_to_three_digits():
-    from playground.core.logic import line_equation, short
-    typed = {1.0: "1", -1.5: "-1.5", 0.125: "0.125", 1.125: "1.125", 0.0: "0", -2.0: "-2", 1e-05: "1e-05"}
-    learned = {-7.672191: "-7.67", 5.014133: "5.01", 2.2449e-05: "2.24e-05", 12345.6: "1.23e+04", 0.9571: "0.9571",
-               0.95712: "0.957"}
+    import numpy as np
+
+    from playground.core.logic import line_equation, short, short_prob, sum_equation
+    typed = {1.0: "1", -1.5: "-1.5", 0.125: "0.125", 1.125: "1.125", 0.0: "0", -0.0: "0", -2.0: "-2",
+             1e-05: "1e-05", 12.25: "12.25", 0.1: "0.1", 100000.0: "100000", 0.00012: "0.00012"}
+    learned = {-7.672191: "-7.67", 5.014133: "5.01", 2.24493e-05: "2.24e-05", 12345.67: "12346",
+               1234.567: "1235", 0.9571234: "0.957"}
     for v, text in {**typed, **learned}.items():
-        assert short(v) == text, v
+        assert short(v) == text and short(np.float32(v)) == text, v
     assert line_equation(-7.672191, 5.014133, 5.014133) == "-7.67 + 5.01\u00b7x1 + 5.01\u00b7x2 = 0"
     assert line_equation(-1.5, 1, 1) == "-1.5 + x1 + x2 = 0"
+    # a weight that reads 1 at three digits is written as the lectures write 1 (not "1·x1")
+    assert sum_equation(0.5, [0.99996], ["x1"]) == sum_equation(0.5, [1.0], ["x1"]) == "0.5 + x1 = 0"
+    assert sum_equation(0.5, [0.98765], ["x1"]) == "0.5 + 0.988\u00b7x1 = 0"
+    # a sigmoid's output: three decimals, more where three would put it on the other side of 0.5
+    probs = {0.942345: "0.942", 0.000465: "0.000", 0.49996: "0.49996", 0.5: "0.500", 0.50004: "0.500", 1.0: "1",
+             0.0: "0"}
+    for a, text in probs.items():
+        assert short_prob(a) == text, a

@@ -45,4 +45,3 @@ def pytest_sessionfinish(session, exitstatus):
     # which would free PySide/pyqtgraph wrappers after Qt's own teardown (shiboken 6.12.0 aborted there; it
     # is excluded in pyproject, this keeps other versions' teardown order from mattering).
     gc.freeze()
-

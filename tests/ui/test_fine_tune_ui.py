@@ -84,6 +84,21 @@ def test_the_head_takes_the_class_count_of_the_image_folder_chosen(window, qtbot
     QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier,
                      window.view.mapFromScene(item.mapToScene(item.boundingRect().center())))
     assert window.doc.selection == [dense.id] and spin.value() == 5
+    # back to 3 offered, then the built-in digits chosen: the offer of the folder's count goes with the folder
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "3")
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    combo = box.dataset
+    combo.setFocus()
+    while combo.currentData() != "mnist-sample":
+        QTest.keyClick(combo, Qt.Key_Up)
+    assert window.doc.training["dataset"] == "mnist-sample"
+    QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
+    qtbot.wait(30)
+    QTest.mouseClick(window.view.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     window.view.mapFromScene(item.mapToScene(item.boundingRect().center())))
+    assert spin.value() == 2 and "fruit" not in spin.toolTip()
 
 
 def test_undo_of_a_new_head_puts_every_layer_back_in_its_place(window, qtbot):

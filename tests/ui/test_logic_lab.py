@@ -745,3 +745,16 @@ def test_the_decision_plot_gets_room_and_each_workspace_keeps_its_own_split(wind
     qtbot.waitUntil(lambda: window.workspace == "Logic lab")
     qtbot.wait(20)
     assert window.vsplit.sizes() == [canvas + 40, plot - 40]
+
+
+def test_a_card_with_more_learned_biases_than_fit_shows_those_that_fit(qtbot):
+    """Three or four learned biases do not fit one card line even on a line of their own: as many as fit, then
+    "...", never a bias cut in the middle."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from playground.ui.canvas.items import CARD_W, NodeItem
+    item = NodeItem("n", "neuron")
+    item.summary, item.shape_line, item.params_line, item.status, item.message = "4 sigmoid", "4", "12 params", "", ""
+    item.extra = "b = -7.67, 2.79, -10.7, 3.05"
+    rows = [text for text, font, _ in item.text_rows() if QFontMetricsF(font).horizontalAdvance(text) <= CARD_W - 20]
+    assert rows == ["4 sigmoid", "b = -7.67, 2.79 ...", "12 params"]

@@ -118,7 +118,10 @@ class NodeItem(QGraphicsItem):
             # a neuron layer's biases too long to share its line ("2 sigmoid   b = -7.67, 2.79"): a line of their
             # own, in place of the shape line, which only repeats the unit count the summary starts with
             rows.append((self.summary, theme.ui_font(9), c["text"]))
-            rows.append((self.extra, theme.mono_font(9), c["text"]))
+            fm, extra = QFontMetricsF(theme.mono_font(9)), self.extra
+            while fm.horizontalAdvance(extra) > CARD_W - 20 and ", " in extra:  # as many biases as fit, then ...
+                extra = extra.removesuffix(" ...").rsplit(", ", 1)[0] + " ..."
+            rows.append((extra, theme.mono_font(9), c["text"]))
             rows.append((self.params_line, theme.ui_font(9), c["muted"]))
             return rows
         if line and line != self.shape_line:
