@@ -94,12 +94,11 @@ class MainWindow(QMainWindow):
         self.vsplit.setSizes([620, 220])
         self.set_workspace("Build")
         self._fix_tab_order()
-        self._first_project = None  # the preset opened here, while nothing else has replaced it (showEvent)
         if preset:
             self.files.load_project(project_io.loads(preset_text(preset)), None)
-            self._first_project = self.doc.project
         else:
             self._update_title()
+        self._first_preset = bool(preset)  # the preset opened here, until another project replaces it (showEvent)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -110,8 +109,7 @@ class MainWindow(QMainWindow):
     def _fit_first_network(self) -> None:
         """The preset the app opened with, untouched, in rows as wide as the canvas the screen gave the window (it
         was laid out for a wider one): no column cut at the right on a small screen."""
-        if self.doc.project is self._first_project and self.doc.path is None and self.doc.stack.count() == 0 and \
-                self.files.wrap_to_canvas(self.doc.graph, True):
+        if self._first_preset and self.doc.stack.count() == 0 and self.files.wrap_to_canvas(self.doc.graph, True):
             self.view.fit_all()
 
     def _lay_out(self) -> None:
@@ -209,6 +207,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------ document events
     def _on_replaced(self) -> None:
+        self._first_preset = False  # (the constructor sets it after its own preset is in)
         self.banner.clear()  # per-project messages do not survive the project
         self.statusBar().clearMessage()
         QTimer.singleShot(0, self.view.fit_all)

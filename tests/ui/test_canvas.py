@@ -560,3 +560,22 @@ def test_dragging_a_card_past_the_canvas_edge_moves_nothing_else(window, qtbot):
     QTest.keyClick(view, Qt.Key_Z, Qt.ControlModifier)  # back, and the bars go with it
     qtbot.wait(50)
     assert not view.horizontalScrollBar().isVisible() and not view.verticalScrollBar().isVisible()
+
+
+def test_the_first_show_leaves_a_project_opened_before_it_as_it_was(qtbot, settings):
+    """A never-saved project put in the window before it is first shown (a recovered autosave) keeps its own
+    positions: the first-show wrap is for the preset the window opened with, nothing else."""
+    from playground.ui.main_window import MainWindow
+    w = MainWindow(settings=settings)
+    w.ask_save = lambda: "discard"
+    qtbot.addWidget(w)
+    mine = project.loads(preset_text("alexnet"))
+    w.load_project(mine, None)
+    w.resize(1280, 720)
+    w.show()
+    qtbot.wait(50)
+    try:
+        assert {n.name: n.pos for n in w.graph.nodes.values()} == {n.name: n.pos for n in mine.graph.nodes.values()}
+    finally:
+        w.files.clear_recovery()
+        w.close()
