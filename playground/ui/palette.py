@@ -54,9 +54,13 @@ class PaletteTree(QTreeWidget):
         super().keyPressEvent(event)
 
     def focusInEvent(self, event):
-        # arriving by Tab with nothing current: start on the first layer shown, so Enter adds something
+        # arriving by the keyboard with nothing current: start on the first layer shown, so Enter adds something.
+        # Not by a click: making the first entry current scrolled a scrolled list back to the top under the mouse,
+        # and the double click then added the layer that came there.
         item = self.currentItem()
-        if item is None or item.isHidden() or not item.data(0, Qt.UserRole):
+        by_keys = event.reason() in (Qt.TabFocusReason, Qt.BacktabFocusReason, Qt.ShortcutFocusReason,
+                                     Qt.OtherFocusReason)
+        if by_keys and (item is None or item.isHidden() or not item.data(0, Qt.UserRole)):
             first = self.first_visible_layer()
             if first is not None:
                 self.setCurrentItem(first)

@@ -208,4 +208,21 @@ def test_palette_double_click_places_after_selection(window):
     assert new not in g.nodes and len(g.edges) == n_edges
 
 
+
+def test_a_double_click_low_in_a_scrolled_palette_adds_that_layer(window, qtbot):
+    """At 1280x720 the palette scrolls. A click on it gave it focus, and focus made its first entry current, which
+    scrolled the list back to the top under the mouse: the double click then added whatever layer came there
+    (MaxPool1D, AvgPool2D) in place of Dropout."""
+    window.resize(1280, 720)
+    qtbot.wait(30)
+    g = window.graph
+    flatten = g.by_name("flatten")
+    click_card(window, flatten.id)  # the canvas has the focus, not the palette
+    tree = window.palette_panel.tree
+    double_click_palette(window, "dropout")
+    assert tree.verticalScrollBar().value() > 0  # it had to scroll to show Dropout
+    new = window.doc.selection[0]
+    assert g.nodes[new].kind == "dropout" and g.input_ids(new) == [flatten.id]
+
+
 _ = QPoint
