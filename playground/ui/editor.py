@@ -268,9 +268,12 @@ class Editor(QObject):
         self.doc.select(ids)
         if ids and ids[0] in self.scene.node_items:  # scrolled to only when not in view already (Qt's 50-px
             item = self.scene.node_items[ids[0]]  # margins moved a network that fitted and cut its other end)
-            seen = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
-            if not seen.contains(item.card_rect()):
-                self.view.ensureVisible(item, 16, 16)
+            view, mm = self.view, self.view.minimap
+            card = view.mapFromScene(item.card_rect()).boundingRect().translated(view.viewport().pos())
+            if not view.viewport().geometry().contains(card):
+                view.ensureVisible(item, 16, 16)
+            elif mm.isVisible() and mm.geometry().intersects(card):  # in view, but under the minimap
+                view.ensureVisible(item, mm.width() + 24, mm.height() + 24)
 
     def select_all(self) -> None:
         self.select_nodes(list(self.graph.nodes))

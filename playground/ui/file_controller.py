@@ -154,7 +154,10 @@ class FileController(QObject):
         editor = getattr(self.widget, "editor", None)
         if editor is None or chain_order(graph) is None:
             return False
-        per_row = editor.per_row(graph, build=True)
+        # Build's canvas, where a network is built; a gate network opened in the Logic lab: the lab's own canvas
+        here = getattr(self.widget, "workspace", "Build") == "Logic lab" and \
+            any(n.spec.hand_set for n in graph.nodes.values())
+        per_row = editor.per_row(graph, build=not here)
         if only_if_wider and max(Counter(n.pos[1] for n in graph.nodes.values()).values()) <= per_row:
             return False
         moved = False

@@ -120,8 +120,9 @@ class TrainedWeightsBox(QWidget):
                 self.head_classes.setValue(len(classes))
                 self._offered = len(classes)
             names = ", ".join(escape(c) for c in classes[:6]) + (", ..." if len(classes) > 6 else "")
-            self.head_classes.setToolTip(f"{len(classes)}: the classes of {escape(os.path.basename(data))}/, the "
-                                         f"image folder chosen in Train ({names})")
+            self.head_classes.setToolTip(f"{CLASSES_TIP.split('. ')[0]}. Offered: {len(classes)}, the classes of "
+                                         f"{escape(os.path.basename(data))}/, the image folder chosen in Train "
+                                         f"({names}).")
             return
         if mine and self._offered != 2:  # no folder now: the offer goes
             self.head_classes.setValue(2)

@@ -579,3 +579,48 @@ def test_the_first_show_leaves_a_project_opened_before_it_as_it_was(qtbot, setti
     finally:
         w.files.clear_recovery()
         w.close()
+
+
+def test_a_layer_added_where_the_minimap_is_is_scrolled_clear_of_it(window, qtbot):
+    """At 1280x720 the digit network is taller than the canvas and the minimap shows in its corner. A layer added
+    after one in the lower rows (a click on its card, a click on a palette entry, Enter) went under the minimap,
+    selected but hidden."""
+    window.resize(1280, 720)
+    qtbot.wait(30)
+    choose_preset(window, qtbot, "mnist-cnn")
+    assert window.view.minimap.isVisible()
+    for name in ("dense", "dense_1"):
+        check_added_clear_of_minimap(window, qtbot, name)
+
+
+def check_added_clear_of_minimap(window, qtbot, name):
+    view, mm = window.view, window.view.minimap
+    item = view.scene().node_items[window.graph.by_name(name).id]
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier,
+                     view.mapFromScene(item.mapToScene(item.boundingRect().center())))
+    tree, entry = window.palette_panel.tree, window.palette_panel.items["dropout"]
+    tree.scrollToItem(entry)
+    QTest.mouseClick(tree.viewport(), Qt.LeftButton, Qt.NoModifier, tree.visualItemRect(entry).center())
+    QTest.keyClick(tree, Qt.Key_Return)
+    qtbot.wait(30)
+    new = window.doc.selection[0]
+    assert window.graph.nodes[new].kind == "dropout"
+    card = view.mapFromScene(view.scene().node_items[new].card_rect()).boundingRect()
+    assert view.viewport().rect().contains(card)
+    assert not mm.isVisible() or not mm.geometry().intersects(card.translated(view.viewport().pos())), \
+        (name, card, mm.geometry())
+
+
+def test_a_gate_network_opened_in_a_small_logic_lab_fits_its_canvas(window, qtbot):
+    """At 1280x720 the Logic lab's canvas is about 540 px wide: xnor-case1 opened there (Ctrl+Shift+N) was wrapped
+    for Build's wider canvas, and its last neuron was cut at the right edge."""
+    window.resize(1280, 720)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    for name in ("xnor-case1", "xnor-case2"):
+        choose_preset(window, qtbot, name)
+        view = window.view
+        shown = visible_rect(view)
+        cards = [item.card_rect() for item in view.scene().node_items.values()]
+        assert view.zoom() >= MIN_ZOOM - 1e-6
+        assert all(shown.left() <= r.left() and r.right() <= shown.right() for r in cards), (name, shown)

@@ -758,3 +758,27 @@ def test_a_card_with_more_learned_biases_than_fit_shows_those_that_fit(qtbot):
     item.extra = "b = -7.67, 2.79, -10.7, 3.05"
     rows = [text for text, font, _ in item.text_rows() if QFontMetricsF(font).horizontalAdvance(text) <= CARD_W - 20]
     assert rows == ["4 sigmoid", "b = -7.67, 2.79 ...", "12 params"]
+
+
+def test_eight_learned_weights_on_one_edge_are_written_whole_above_the_cards(window, qtbot):
+    """xnor-case2 after Learn instead: its input feeds four neurons, eight weights of three digits each. Their label
+    (about 350 px) was cut ("w = [5.21, 4.4; 4...") though the row above the cards was empty."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from playground.ui import theme
+    from playground.ui.commands import SetWeightsCommand
+    window.load_project(project.loads(preset_text("xnor-case2")), None)
+    window.set_workspace("Logic lab")
+    g = window.graph
+    node = g.by_name("copy_negate")
+    learned = {"kernel": np.array([[5.2113, 4.4021, -3.3811, 1.0702], [2.9513, -1.2044, 4.4017, -6.0333]], np.float32),
+               "bias": node.weights["bias"]}
+    window.doc.push(SetWeightsCommand(g, {node.id: learned}, "learned"))  # what Learn instead leaves there
+    qtbot.wait(30)
+    edge = next(e for e in window.scene.edge_items.values() if e.edge.dst == node.id)
+    fm = QFontMetricsF(theme.mono_font(9))
+    assert edge.label == "w = [5.21, 2.95; 4.4, -1.2; -3.38, 4.4; 1.07, -6.03]"  # a neuron's weights each
+    box = edge.label_box(fm.horizontalAdvance(edge.label))
+    assert box is not None and fm.horizontalAdvance(edge.label) <= box.width() - 8
+    view = window.view
+    assert view.mapToScene(view.viewport().rect()).boundingRect().contains(box)  # and in view

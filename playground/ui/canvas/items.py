@@ -22,7 +22,7 @@ LANE_MARGIN = 22.0  # how far a routed skip edge keeps from the cards it passes
 LABEL_H = 20.0
 PREVIEW = 48.0  # side of a layer preview picture on a card
 LABEL_MAX_W = 170.0  # a longer weight label is elided between two cards (the tooltip has all of it)...
-LABEL_ABOVE_MAX_W = 280.0  # ...but written whole above them, up to this wide (2x2 learned weights: about 230)
+LABEL_ABOVE_MAX_W = 400.0  # ...but written whole above them, up to this wide (2x4 learned weights: about 350)
 LABEL_MIN_W = 30.0
 
 

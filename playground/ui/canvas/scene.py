@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsScene
 from ...core import shapes
 from ...core.graph import Edge, Graph
 from .. import theme
-from .items import CARD_H, CARD_W, EdgeItem, NodeItem, weights_label
+from .items import CARD_H, CARD_W, LABEL_H, PORT_R, EdgeItem, NodeItem, weights_label
 
 MARGIN = 600.0  # room to drop a layer beyond the last one
 BUCKET = 256.0  # width of a column of the card index that edge routing asks
@@ -116,12 +116,14 @@ class GraphScene(QGraphicsScene):
         self.reroute()
 
     def content_rect(self) -> QRectF:
-        """The cards' extent (edges and ports left out), or a null rect for an empty canvas."""
+        """The cards' extent (edges and ports left out), or a null rect for an empty canvas. A network of neurons
+        has room above its top row too: a weight label too long for the gap between two cards goes there."""
         xs = [i.pos().x() for i in self.node_items.values()]
         ys = [i.pos().y() for i in self.node_items.values()]
         if not xs:
             return QRectF()
-        return QRectF(min(xs), min(ys), max(xs) - min(xs) + CARD_W, max(ys) - min(ys) + CARD_H)
+        above = LABEL_H + PORT_R + 6 if any(i.spec.hand_set for i in self.node_items.values()) else 0.0
+        return QRectF(min(xs), min(ys) - above, max(xs) - min(xs) + CARD_W, max(ys) - min(ys) + CARD_H + above)
 
     def card_moved(self) -> None:
         self._card_index = None
