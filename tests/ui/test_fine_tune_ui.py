@@ -39,6 +39,13 @@ def test_freeze_and_replace_head_from_the_inspector(window):
     assert len(outs) == 1 and outs[0].kind == "dense" and outs[0].params["units"] == 3
     assert g.input_ids(outs[0].id) == [flatten.id]
     assert not conv.trainable  # the base is frozen
+    from PySide6.QtGui import QFontMetricsF
+
+    from playground.ui import theme
+    from playground.ui.canvas.items import CARD_W
+    lines = {n.name: window.scene.node_items[n.id].params_line for n in g.nodes.values() if not n.trainable}
+    assert lines["conv2d_1"] == "\u2744 frozen \u00b7 18.5k params", lines  # 18,496 was cut at the card's edge
+    assert all(QFontMetricsF(theme.ui_font(9)).horizontalAdvance(t) <= CARD_W - 20 for t in lines.values()), lines
     undo(window)
     assert g == before and project.dumps(window.doc.project) == text  # each layer and edge back in its place
 

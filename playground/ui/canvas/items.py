@@ -83,6 +83,10 @@ class NodeItem(QGraphicsItem):
             self.params_line = f"{info.params:,} params" if info.params else "no parameters"
             if not getattr(node, "trainable", True) and info.params:
                 self.params_line = f"\u2744 frozen \u00b7 {info.params:,} params"  # drawn as frozen
+                if QFontMetricsF(theme.ui_font(9)).horizontalAdvance(self.params_line) > CARD_W - 20:
+                    n = info.params  # 18,496 -> 18.5k: the card's width (the summary table has every digit)
+                    short_n = f"{n / 1e6:.3g}M" if n >= 1e6 else f"{n / 1e3:.3g}k"
+                    self.params_line = f"\u2744 frozen \u00b7 {short_n} params"
         else:
             self.shape_line = "?"
             self.params_line = "blocked by an earlier error" if info.status == "blocked" else ""
