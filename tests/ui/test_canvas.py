@@ -624,3 +624,25 @@ def test_a_gate_network_opened_in_a_small_logic_lab_fits_its_canvas(window, qtbo
         cards = [item.card_rect() for item in view.scene().node_items.values()]
         assert view.zoom() >= MIN_ZOOM - 1e-6
         assert all(shown.left() <= r.left() and r.right() <= shown.right() for r in cards), (name, shown)
+
+
+def test_a_scroll_bar_ends_where_the_network_does(window, qtbot):
+    """At 1280x720 the digit network is a little taller than the canvas. The vertical bar's range was the whole
+    6000x4000 scene: its thumb was tiny and its end showed 1,400 px of blank canvas below the network. It now ends
+    a card's room past the network (room to drop a layer there), and starts no higher than the view is now."""
+    from playground.ui.canvas.view import SCROLL_ROOM as MARGIN
+    window.resize(1280, 720)
+    qtbot.wait(30)
+    choose_preset(window, qtbot, "mnist-cnn")
+    view = window.view
+    bar = view.verticalScrollBar()
+    assert bar.isVisible()
+    content = view.scene().content_rect()
+    QTest.keyClick(bar, Qt.Key_End)
+    qtbot.wait(20)
+    shown = visible_rect(view)
+    assert shown.bottom() >= content.bottom() and shown.bottom() <= content.bottom() + MARGIN + 2, (shown, content)
+    QTest.keyClick(bar, Qt.Key_Home)
+    qtbot.wait(20)
+    assert visible_rect(view).top() >= content.top() - MARGIN - 2
+    assert bar.pageStep() > 0.3 * (bar.maximum() - bar.minimum())  # a thumb worth dragging

@@ -19,6 +19,7 @@ MIN_ZOOM = 0.75  # 9 pt text stays ~9 px high: below this, scroll instead of shr
 MAX_ZOOM = 3.0
 FIT_MARGIN = 24  # scene pixels a fit leaves around what it shows (editor.auto_layout wraps rows to fit within it)
 FIT_MAX_ZOOM = 1.25  # a fit never blows a small graph up past this
+SCROLL_ROOM = 240.0  # how far past the network the scroll bars reach: room to drop a layer there
 
 
 class GraphView(QGraphicsView):
@@ -72,6 +73,7 @@ class GraphView(QGraphicsView):
 
     def _decide_scroll_bars(self) -> None:
         content = self.scene().content_rect()
+        self.setSceneRect(QRectF())  # the scene's own (large) rect while the bars are decided
         seen = self.mapToScene(self.viewport().rect()).boundingRect()
         out_x = not content.isNull() and (content.left() < seen.left() or content.right() > seen.right())
         out_y = not content.isNull() and (content.top() < seen.top() or content.bottom() > seen.bottom())
@@ -81,6 +83,9 @@ class GraphView(QGraphicsView):
             want = Qt.ScrollBarAsNeeded if out else Qt.ScrollBarAlwaysOff
             if want != policy and (out or full):
                 setter(want)
+        if not content.isNull():  # the bars' range: the network with a card's room round it, and what is in view
+            seen = self.mapToScene(self.viewport().rect()).boundingRect()
+            self.setSceneRect(content.adjusted(-SCROLL_ROOM, -SCROLL_ROOM, SCROLL_ROOM, SCROLL_ROOM).united(seen))
 
     def _unstick(self, *_) -> None:
         self._fit_sticky = False
@@ -88,6 +93,7 @@ class GraphView(QGraphicsView):
     def zoom_by(self, factor: float) -> None:
         """Scale by ``factor``, kept between MIN_ZOOM and MAX_ZOOM."""
         self._fit_sticky = False
+        self.setSceneRect(QRectF())  # the whole scene while zooming (the bars' range is set again after)
         current = self.zoom()
         factor = max(MIN_ZOOM / current, min(factor, MAX_ZOOM / current))
         if abs(factor - 1.0) > 1e-9:
@@ -116,6 +122,7 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.minimap.refresh()
             return
+        self.setSceneRect(QRectF())  # the whole scene to centre in (the bars' range is set again after)
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
         vp = self.viewport().rect()
         # a pixel to spare each way: a fit to the last pixel may round the network out of view, and bring the bars
@@ -152,6 +159,7 @@ class GraphView(QGraphicsView):
 
     # overlays: minimap and the go-to-layer field
     def resizeEvent(self, event):
+        self.setSceneRect(QRectF())  # a larger view must not be centred in the old range
         super().resizeEvent(event)
         self._place_overlays()
         if self._fit_sticky and event.oldSize().isValid():
