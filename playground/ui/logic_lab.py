@@ -7,7 +7,7 @@ from __future__ import annotations
 from html import escape as esc
 
 import numpy as np
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -65,6 +65,9 @@ class LogicPanel(QWidget):
     def __init__(self, doc):
         super().__init__()
         self.doc = doc
+        # the canvas, as the window assembles it: how many columns it shows across, and a fit of it
+        self.canvas_rows = None  # graph -> int (editor.per_row)
+        self.fit_canvas = None
         self.graph: Graph = doc.graph
         self.preview: Graph | None = None  # the network as it learns (not on the undo stack until done)
         self.thread = None
@@ -332,6 +335,7 @@ class LogicPanel(QWidget):
                             weights={"kernel": np.zeros((2, 2), np.float32), "bias": np.zeros(2, np.float32)})
             steps.add(C.ConnectCommand, inp.id, add.node.id)
             steps.add(C.ConnectCommand, add.node.id, neuron.id)
+            self._lay_out_in_view(steps)
         except PlaygroundError as exc:
             self.learn_status.setText(f"<span style='color:{RED}'>Could not add a hidden layer: {esc(str(exc))}"
                                       f"</span>")
@@ -340,6 +344,20 @@ class LogicPanel(QWidget):
         self.doc.select([add.node.id])
         self.learn_status.setText("Added a hidden layer of two neurons with zero weights: set them by hand "
                                   "(AND and NOR make XNOR with an OR on top), or press Learn instead.")
+
+    def _lay_out_in_view(self, steps) -> None:
+        """The grown network in rows the canvas shows at a readable zoom (the lab's canvas is narrow on a small
+        screen), in the same undo step; the view then shows it whole."""
+        from ..core.layout import auto_layout
+        if self.canvas_rows is None:  # no canvas (the panel alone)
+            return
+        g = steps.graph
+        moves = {nid: (g.nodes[nid].pos, p) for nid, p in auto_layout(g, per_row=self.canvas_rows(g)).items()
+                 if g.nodes[nid].pos != p}
+        if moves:
+            steps.add(C.MoveNodesCommand, moves)
+        if self.fit_canvas is not None:
+            QTimer.singleShot(0, self.fit_canvas)
 
     def learn(self) -> None:
         if self.thread is not None and self.thread.isRunning():

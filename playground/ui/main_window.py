@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
             from .decision_plot import DecisionPlot
             from .logic_lab import LogicPanel
             panel = self._logic_panel = LogicPanel(self.doc)
+            panel.canvas_rows, panel.fit_canvas = self.editor.per_row, self.view.fit_all
             self._decision_plot = DecisionPlot(self.doc, panel)
             self._put_page(self.right_stack, 1, panel)
             self._put_page(self.bottom_stack, 1, self._decision_plot)

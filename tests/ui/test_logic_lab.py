@@ -782,3 +782,27 @@ def test_eight_learned_weights_on_one_edge_are_written_whole_above_the_cards(win
     assert box is not None and fm.horizontalAdvance(edge.label) <= box.width() - 8
     view = window.view
     assert view.mapToScene(view.viewport().rect()).boundingRect().contains(box)  # and in view
+
+
+def test_a_hidden_layer_added_in_a_small_logic_lab_fits_its_canvas(window, qtbot):
+    """At 1280x720: the and preset, target XNOR, Add hidden layer. The output neuron was pushed into a third column
+    that the lab's canvas (about 540 px) cut at its right edge. The three layers now take the lab's rows, in the
+    same undo step, and the whole network is in view; Ctrl+Z gives the one-neuron project back to the byte."""
+    window.resize(1280, 720)
+    window.load_project(project.loads(preset_text("and")), None)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(30)
+    panel = window.logic_panel
+    choose_target(panel, "xnor")
+    before = project.dumps(window.doc.project)
+    QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
+    qtbot.wait(50)
+    view = window.view
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    cards = [item.card_rect() for item in view.scene().node_items.values()]
+    assert len(cards) == 3 and view.zoom() >= 0.75 - 1e-6
+    assert all(shown.contains(r) for r in cards), (shown, cards)
+    view.setFocus()
+    QTest.keyClick(view, Qt.Key_Z, Qt.ControlModifier)
+    assert project.dumps(window.doc.project) == before
