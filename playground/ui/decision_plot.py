@@ -142,12 +142,15 @@ class DecisionPlot(QWidget):
         segments = [((a[0] / sx, -a[1] / sy), (b[0] / sx, -b[1] / sy)) for a, b in lines]
         half = RING_PX / 2 + 2
         points = [QRectF(x / sx - half, -y / sy - half, 2 * half, 2 * half) for x, y in others]
+        r = vb.viewRect()  # the plot's own area, in the same pixels: a label past its edge is cut there
+        shown = QRectF(r.left() / sx, -r.bottom() / sy, r.width() / sx, r.height() / sy).normalized()
         best = None
-        for ax, ay in ((-0.1, 1.1), (-0.1, -0.1), (1.1, 1.1), (1.1, -0.1),
-                       (0.5, 1.25), (0.5, -0.25), (-0.15, 0.5), (1.15, 0.5)):
+        for ax, ay in ((-0.1, 1.1), (-0.1, -0.1), (1.1, 1.1), (1.1, -0.1),  # then straight off its own ring
+                       (0.5, 1 + half / h), (0.5, -half / h), (-half / w, 0.5), (1 + half / w, 0.5)):
             box = QRectF(cx - ax * w, cy - ay * h, w, h)
+            cut = _area(box) - _area(box.intersected(shown))
             crowding = sum(_area(box.intersected(r)) for r in placed + points) + \
-                1e9 * sum(_crosses(box, a, b) for a, b in segments)
+                1e9 * sum(_crosses(box, a, b) for a, b in segments) + (1e9 + cut if cut > 0.5 else 0)
             if best is None or crowding < best[0]:
                 best = (crowding, (ax, ay), box)
             if crowding == 0:

@@ -803,6 +803,11 @@ def test_a_hidden_layer_added_in_a_small_logic_lab_fits_its_canvas(window, qtbot
     cards = [item.card_rect() for item in view.scene().node_items.values()]
     assert len(cards) == 3 and view.zoom() >= 0.75 - 1e-6
     assert all(shown.contains(r) for r in cards), (shown, cards)
+    plot = window.decision_plot  # and the narrow plot's row labels stay inside it ("2 -> 0, gets 1" lost "row")
+    qtbot.wait(30)
+    inside = plot.plot.getViewBox().sceneBoundingRect().adjusted(-1, -1, 1, 1)
+    assert plot.labels and all(inside.contains(label.textItem.sceneBoundingRect()) for label in plot.labels), \
+        [(label.toPlainText(), label.textItem.sceneBoundingRect(), inside) for label in plot.labels]
     view.setFocus()
     QTest.keyClick(view, Qt.Key_Z, Qt.ControlModifier)
     assert project.dumps(window.doc.project) == before
