@@ -73,19 +73,25 @@ class GraphView(QGraphicsView):
 
     def _decide_scroll_bars(self) -> None:
         content = self.scene().content_rect()
-        self.setSceneRect(QRectF())  # the scene's own (large) rect while the bars are decided
         seen = self.mapToScene(self.viewport().rect()).boundingRect()
         out_x = not content.isNull() and (content.left() < seen.left() or content.right() > seen.right())
         out_y = not content.isNull() and (content.top() < seen.top() or content.bottom() > seen.bottom())
         full, self._bars_full = self._bars_full, False
+        changes = []
         for policy, out, setter in ((self.horizontalScrollBarPolicy(), out_x, self.setHorizontalScrollBarPolicy),
                                     (self.verticalScrollBarPolicy(), out_y, self.setVerticalScrollBarPolicy)):
             want = Qt.ScrollBarAsNeeded if out else Qt.ScrollBarAlwaysOff
             if want != policy and (out or full):
+                changes.append((setter, want))
+        if changes:  # a bar shown or hidden resizes the view: in the whole scene, so nothing is re-centred
+            self.setSceneRect(QRectF())
+            for setter, want in changes:
                 setter(want)
         if not content.isNull():  # the bars' range: the network with a card's room round it, and what is in view
             seen = self.mapToScene(self.viewport().rect()).boundingRect()
-            self.setSceneRect(content.adjusted(-SCROLL_ROOM, -SCROLL_ROOM, SCROLL_ROOM, SCROLL_ROOM).united(seen))
+            rng = content.adjusted(-SCROLL_ROOM, -SCROLL_ROOM, SCROLL_ROOM, SCROLL_ROOM).united(seen)
+            if rng != self.sceneRect():  # (a scroll within the range, the common case, changes nothing)
+                self.setSceneRect(rng)
 
     def _unstick(self, *_) -> None:
         self._fit_sticky = False
