@@ -8,18 +8,13 @@ from html import escape as esc
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -29,11 +24,10 @@ from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from ..core.words import count
 from . import commands as C
-from .weight_grid import unit_name
+from .truth_table import GREEN, RED, TruthTableView
 
 TARGETS = [("and", "AND"), ("or", "OR"), ("not", "NOT"), ("nand", "NAND"), ("nor", "NOR"), ("xor", "XOR"),
            ("xnor", "XNOR"), ("custom", "Custom column (tick the 1s)")]
-GREEN, RED = "#2EAF62", "#D64541"
 
 
 def single_neuron(graph: Graph):
@@ -45,8 +39,6 @@ def single_neuron(graph: Graph):
         return neurons[0]
     return None
 
-
-TO = "\u2009\u2192\u2009"  # "z -> a" in a truth-table cell, thin spaces: eight columns of learned numbers fit the panel
 
 # Learn instead stops once the mean loss (binary cross-entropy) is below this: then no row's own loss is above 0.2,
 # so every sigmoid output is within 0.18 of its target, right by a clear margin. OR from its hand-set weights got
@@ -80,10 +72,7 @@ class LogicPanel(QWidget):
         self.custom_layout = QHBoxLayout(self.custom)
         self.custom_layout.setContentsMargins(0, 0, 0, 0)
         self.custom_boxes: list[QCheckBox] = []
-        self.table = QTableWidget(0, 0)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.verticalHeader().setDefaultSectionSize(26)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table = TruthTableView()
         self.verdict = QLabel()
         self.verdict.setWordWrap(True)
         self.verdict.setTextFormat(Qt.RichText)
@@ -121,7 +110,12 @@ class LogicPanel(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.custom)
         split = QSplitter(Qt.Vertical)
-        split.addWidget(self.table)
+        table_box = QWidget()
+        tl = QVBoxLayout(table_box)
+        tl.setContentsMargins(0, 0, 0, 0)
+        tl.addWidget(self.table, 1)
+        tl.addWidget(self.table.caption)
+        split.addWidget(table_box)
         split.addWidget(self.neuron_editor)
         split.setSizes([230, 330])
         lay.addWidget(split, 1)
@@ -226,8 +220,7 @@ class LogicPanel(QWidget):
             table = logic.truth_table(g, self.target_value())
         except (PlaygroundError, IndexError) as exc:
             self.table_data = None
-            self.table.setRowCount(0)
-            self.table.setColumnCount(0)
+            self.table.clear_table()
             self.table.hide()
             self.intro.setText(
                 "<b>The Logic lab is for networks of threshold neurons on bits</b> (Input \u2192 Neuron layers): "
@@ -249,47 +242,7 @@ class LogicPanel(QWidget):
         self.table_changed.emit()
 
     def _fill(self, t: logic.TruthTable) -> None:
-        """One column per input bit, one per neuron showing ``z -> a``, then output, target and a tick."""
-        n = t.inputs.shape[1]
-        heads = [f"x{i + 1}" for i in range(n)] + ["out", "target", ""]
-        tips = [f"input bit {i + 1}" for i in range(n)] + ["the network's output; an output \u2265 0.5 counts as 1",
-                                                            "what the gate should give",
-                                                            "right or wrong"]
-        for tr in t.layers:
-            units = tr.z.shape[1]
-            for u in range(units):
-                heads.append(unit_name(tr.name, u, units).replace(" #", "\n#"))
-                tips.append(f"{unit_name(tr.name, u, units)}: z = w0 + sum wi*xi, then a = activation(z)")
-        self.table.setColumnCount(len(heads))
-        self.table.setHorizontalHeaderLabels(heads)
-        for c, tip in enumerate(tips):
-            self.table.horizontalHeaderItem(c).setToolTip(tip)
-        self.table.setRowCount(len(t.inputs))
-        self.table.setVerticalHeaderLabels([f"row {i + 1}" for i in range(len(t.inputs))])
-        for r in range(len(t.inputs)):
-            cells = [f"{int(v)}" for v in t.inputs[r]]
-            ok = t.target is not None and r not in t.wrong_rows
-            out = float(t.output[r, 0])
-            bit = int(logic.predicted_bits(out))
-            last = self.doc.graph.nodes.get(t.layers[-1].node_id) if t.layers else None
-            as_prob = logic.short_prob if last is not None and last.params.get("activation") == "sigmoid" else logic.short
-            out_text = f"{out:g}" if out in (0.0, 1.0) else f"{as_prob(out)}{TO}{bit}"
-            cells += [out_text, "" if t.target is None else f"{int(t.target[r])}",
-                      "" if t.target is None else ("\u2713" if ok else "\u2717")]
-            for tr in t.layers:
-                node = self.doc.graph.nodes.get(tr.node_id)
-                prob = node is not None and node.params.get("activation") == "sigmoid"
-                for u in range(tr.z.shape[1]):  # a sigmoid's a to three decimals (0.000465: 0.000), others short
-                    a = float(tr.a[r, u])
-                    cells.append(f"{logic.short(tr.z[r, u])}{TO}{logic.short_prob(a) if prob else logic.short(a)}")
-            for c, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setTextAlignment(Qt.AlignCenter)
-                if c == n + 2 and t.target is not None:
-                    item.setForeground(QColor(GREEN if ok else RED))
-                if t.target is not None and not ok:
-                    item.setBackground(QColor(214, 69, 65, 40))
-                self.table.setItem(r, c, item)
+        self.table.fill(t, self.doc.graph)
         if t.target is None:
             self.verdict.setText("")
         elif t.all_correct:

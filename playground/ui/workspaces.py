@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
 BUILD_SIDES = (200, 400)  # the palette's and the inspector's widths beside Build's canvas
+LAB_PANEL = 560  # the Logic lab's panel at least; at 170 px the palette cut names ("DepthwiseCo...") at 1280x720
 
 
 class Workspaces(QObject):
@@ -23,6 +24,8 @@ class Workspaces(QObject):
         self.w = w
         self.current = "Build"
         self._splits: dict[str, list[int]] = {}  # the canvas/bottom split each of Build and the Logic lab last had
+        self._sides: dict[str, list[int]] = {}  # the palette/canvas/panel split each of Build, Logic lab, Train had
+        self._laid_out: set[str] = set()  # the workspaces whose split set() has made (not the window's first one)
         bar = self.bar = QWidget(w)
         hb = QHBoxLayout(bar)
         hb.setContentsMargins(0, 0, 8, 0)
@@ -53,6 +56,8 @@ class Workspaces(QObject):
         w = self.w
         if self.current in ("Build", "Logic lab") and w.bottom_stack.isVisible():
             self._splits[self.current] = w.vsplit.sizes()
+        if self.current in self._laid_out:  # a panel the user dragged wider stays so when they come back
+            self._sides[self.current] = w.hsplit.sizes()
         self.current = name
         for n, b in self.buttons.items():
             b.setChecked(n == name)
@@ -70,12 +75,17 @@ class Workspaces(QObject):
         self._show_page(w.bottom_stack, w.bottom_stack.indexOf(w.decision_plot if name == "Logic lab" else w.summary))
         w.bottom_stack.setVisible(name != "Train")
         total = max(w.hsplit.width(), 1200)
-        if name == "Train":
+        kept = self._sides.get(name)
+        if kept and sum(kept) == sum(w.hsplit.sizes()) and kept[1] > 0:  # the window's width unchanged since
+            w.hsplit.setSizes(kept)
+        elif name == "Train":
             w.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])
         elif name == "Logic lab":
-            w.hsplit.setSizes([170, total - 170 - 560, 560])
+            side = max(LAB_PANEL, round(total * 0.4))  # at 1920, xnor-case2's table shows z -> a in every cell
+            w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
         else:
             w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
+        self._laid_out.add(name)
         # each keeps its own split: the decision plot starts with 42 % of the height (under a fifth, it was 190 px
         # high at 1480x900 beside a half-empty canvas), the layer table with what Build started with
         height = sum(w.vsplit.sizes()) or 840

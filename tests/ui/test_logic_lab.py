@@ -4,8 +4,10 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from playground.core import project
 from playground.resources_path import preset_text
@@ -811,3 +813,43 @@ def test_a_hidden_layer_added_in_a_small_logic_lab_fits_its_canvas(window, qtbot
     view.setFocus()
     QTest.keyClick(view, Qt.Key_Z, Qt.ControlModifier)
     assert project.dumps(window.doc.project) == before
+
+
+def test_xnor_case2s_thirteen_columns_fit_the_panel_and_a_wider_panel_brings_z_back(window, qtbot):
+    """xnor-case2's table has 13 columns (nine neurons' z -> a); it scrolled sideways at every window size. At
+    1280x720 a layer's name is written once over its neurons, each neuron's cell shows its a with z -> a in the
+    tooltip, and a line under the table says so. Dragging the panel wider brings z -> a back, and the lab keeps that
+    width across a visit to Build."""
+    window.resize(1280, 720)
+    window.load_project(project.loads(preset_text("xnor-case2")), None)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)  # a button's shortcut clicks it 100 ms after the keys
+    table = window.logic_panel.table
+    heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert len(heads) == 13 and "copy_negate\n#1" in heads
+    assert table.horizontalHeader().length() <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()  # every column in view
+    first = table.item(0, heads.index("copy_negate\n#1"))  # row 1 (x = 00): z = -0.5 + x1 gives a = 0
+    assert first.text() == "0" and "-0.5\u2009\u2192\u20090" in first.toolTip(), first.toolTip()
+    assert table.caption.isVisible() and "Hover a cell for its z" in table.caption.text()
+    out = table.item(0, heads.index("out"))  # the other columns are as they were
+    assert out.text() == "1"
+    handle = window.hsplit.handle(2)  # between the canvas and the panel: the user drags it 250 px left
+    start = handle.mapToGlobal(QPointF(handle.rect().center()))
+    QTest.mousePress(handle, Qt.LeftButton, Qt.NoModifier, handle.rect().center())
+    for dx in range(-25, -251, -25):  # a move with the button held (QTest's moves carry no button)
+        to = start + QPointF(dx, 0)
+        QApplication.sendEvent(handle, QMouseEvent(QEvent.MouseMove, handle.mapFromGlobal(to), to, Qt.LeftButton,
+                                                   Qt.LeftButton, Qt.NoModifier))
+    QTest.mouseRelease(handle, Qt.LeftButton, Qt.NoModifier, handle.mapFromGlobal(start + QPointF(-250, 0)).toPoint())
+    qtbot.wait(30)
+    wide = window.hsplit.sizes()
+    assert wide[2] >= 800 and not table.horizontalScrollBar().isVisible()
+    assert table.item(0, heads.index("copy_negate\n#1")).text() == "-0.5\u2009\u2192\u20090"
+    assert not table.caption.isVisible()
+    for key, name in ((Qt.Key_1, "Build"), (Qt.Key_2, "Logic lab")):  # to Build and back: the lab keeps its width
+        QTest.keyClick(window, key, Qt.ControlModifier)
+        qtbot.waitUntil(lambda: window.workspace == name)
+        qtbot.wait(150)  # a button's shortcut clicks it 100 ms after the keys
+    assert window.hsplit.sizes() == wide and table.item(0, heads.index("copy_negate\n#1")).text() != "0"
