@@ -19,3 +19,26 @@ def choose_theme(window, qtbot, mode: str) -> None:
     QTest.keyClick(theme, getattr(Qt, f"Key_{mode[0]}"))
     qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=2000)
     assert window.settings.value("theme") == mode.lower()
+
+
+def choose_preset(window, qtbot, name: str) -> None:
+    """File > New from preset (Ctrl+Shift+N): type the preset's name in the gallery, Enter."""
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    def choose(tries=50):
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            if tries:
+                QTimer.singleShot(10, lambda: choose(tries - 1))
+            return
+        dlg.list.setFocus()
+        QTest.keyClicks(dlg.list, name)
+        QTest.keyClick(dlg.list, Qt.Key_Return)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+    QTimer.singleShot(0, choose)
+    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: window.doc.project.name == name, timeout=2000)
+    qtbot.wait(30)  # the deferred fit

@@ -19,6 +19,7 @@ from playground.ui.commands import MoveNodesCommand
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "benchmarks"))
 from synthetic_graphs import densenet_like  # noqa: E402
+from menus import choose_preset  # noqa: E402 - tests/ui/menus.py
 
 
 def load(window, qtbot, proj):
@@ -446,27 +447,6 @@ def test_ctrl_delete_in_a_text_field_never_deletes_the_layer(window, qtbot):
     field.setCursorPosition(0)
     QTest.keyClick(field, Qt.Key_Delete, Qt.ControlModifier)
     assert conv in g.nodes and len(g.nodes) == 10
-
-
-def choose_preset(window, qtbot, name: str) -> None:
-    """File > New from preset (Ctrl+Shift+N): type the preset's name in the gallery, Enter."""
-    from PySide6.QtCore import QTimer
-
-    def choose(tries=50):
-        dlg = QApplication.activeModalWidget()
-        if dlg is None:
-            if tries:
-                QTimer.singleShot(10, lambda: choose(tries - 1))
-            return
-        dlg.list.setFocus()
-        QTest.keyClicks(dlg.list, name)
-        QTest.keyClick(dlg.list, Qt.Key_Return)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
-    QTimer.singleShot(0, choose)
-    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier | Qt.ShiftModifier)
-    qtbot.waitUntil(lambda: window.doc.project.name == name, timeout=2000)
-    qtbot.wait(30)  # the deferred fit
 
 
 def test_a_preset_opened_on_a_small_screen_shows_whole(window, qtbot):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from playground.core import project
 from playground.resources_path import preset_text
-from menus import choose_theme  # tests/ui/menus.py
+from menus import choose_preset, choose_theme  # tests/ui/menus.py
 
 
 def type_weight(edit, text, key=Qt.Key_Return):
@@ -853,3 +853,31 @@ def test_xnor_case2s_thirteen_columns_fit_the_panel_and_a_wider_panel_brings_z_b
         qtbot.waitUntil(lambda: window.workspace == name)
         qtbot.wait(150)  # a button's shortcut clicks it 100 ms after the keys
     assert window.hsplit.sizes() == wide and table.item(0, heads.index("copy_negate\n#1")).text() != "0"
+
+
+def test_a_long_label_on_a_wrapped_edge_is_written_on_its_return_run_not_over_another(window, qtbot):
+    """At 1280x720 xnor-case2 wraps after copy_negate, so the edge into ors runs back along the gap between the
+    rows. Its label, wider than the 170 px a label gets between two cards, went above the cards instead, onto the
+    label of the edge into copy_negate, and hid it. It is now written whole on the return run, which no card
+    narrows, and no two labels overlap."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from playground.ui import theme
+    window.resize(1280, 720)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)  # a button's shortcut clicks it 100 ms after the keys
+    choose_preset(window, qtbot, "xnor-case2")  # File > New from preset, in the lab: wrapped to its canvas
+    g = window.graph
+    cards = {name: window.scene.node_items[g.by_name(name).id].card_rect() for name in ("copy_negate", "ors")}
+    assert cards["ors"].top() > cards["copy_negate"].bottom()  # wrapped: ors starts the next row
+    fm = QFontMetricsF(theme.mono_font(9))
+    boxes = {e.label: e.label_box(fm.horizontalAdvance(e.label)) for e in window.scene.edge_items.values() if e.label}
+    assert len(boxes) == 4 and all(box is not None for box in boxes.values()), boxes
+    assert all(fm.horizontalAdvance(text) <= box.width() - 8 for text, box in boxes.items()), boxes  # whole
+    into_ors = boxes["w = [1, 1, 0, 0; 0, 0, 1, 1]"]
+    assert cards["copy_negate"].bottom() < into_ors.top() and into_ors.bottom() < cards["ors"].top()
+    labels = list(boxes.items())
+    for i, (a, box) in enumerate(labels):
+        for b, other in labels[i + 1:]:
+            assert not box.intersects(other), (a, box, b, other)

@@ -263,7 +263,7 @@ class EdgeItem(QGraphicsPathItem):
         """Where the weight label goes: centred on the edge, clear of both cards and their ports, or
         None when there is no such room (the tooltip still shows it)."""
         mid = self.path().pointAtPercent(0.5)
-        half = min(text_width + 10, LABEL_MAX_W) / 2
+        half = min(text_width + 10, LABEL_ABOVE_MAX_W) / 2  # what the cards leave of this, below
         top, bottom = mid.y() - LABEL_H / 2, mid.y() + LABEL_H / 2
         for card, side in ((self.src.card_rect(), "left"), (self.dst.card_rect(), "right")):
             zone = card.adjusted(-PORT_R - 4, -4, PORT_R + 4, 4)
@@ -275,10 +275,13 @@ class EdgeItem(QGraphicsPathItem):
                 half = min(half, zone.left() - mid.x())
             else:
                 return None  # the middle of the edge is over a card (cards overlap): no label
-        if half * 2 < text_width + 10 <= LABEL_ABOVE_MAX_W:  # too tight between the cards: above them, whole
+        if half * 2 >= text_width + 10:  # whole on the edge: a short label, or a long one on a wrapped edge's
+            return QRectF(mid.x() - half, top, 2 * half, LABEL_H)  # return run, which no card narrows
+        if text_width + 10 <= LABEL_ABOVE_MAX_W:  # too tight between the cards: above them, whole
             above = self._box_above(mid.x(), text_width + 10)
             if above is not None:
                 return above
+        half = min(half, LABEL_MAX_W / 2)
         if half * 2 < LABEL_MIN_W:
             return None
         return QRectF(mid.x() - half, top, 2 * half, LABEL_H)
