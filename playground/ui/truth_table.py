@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyle, QStyleOptionHeader, QTableWidget,
                                QTableWidgetItem)
 
@@ -53,8 +53,12 @@ class GroupHeader(QHeaderView):
         if self._grouped(logical):
             group, line = self.groups[logical]
             fm = self.fontMetrics()
-            text = max(str(self.model().headerData(logical, Qt.Horizontal)).split("\n"), key=fm.horizontalAdvance)
-            pad = size.width() - fm.horizontalAdvance(text)  # the style's margins round a section's text
+            bold = QFont(self.font())
+            bold.setBold(True)  # Qt measures a section's text in bold (a highlighted section must still fit)
+            measured = QFontMetrics(bold)
+            text = max(str(self.model().headerData(logical, Qt.Horizontal)).split("\n"),
+                       key=measured.horizontalAdvance)
+            pad = size.width() - measured.horizontalAdvance(text)  # the style's margins round a section's text
             first, last = self.span(logical)
             size.setWidth(pad + max(fm.horizontalAdvance(line), math.ceil(fm.horizontalAdvance(group) /
                                                                          (last - first + 1))))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
 BUILD_SIDES = (200, 400)  # the palette's and the inspector's widths beside Build's canvas
+CANVAS_MIN = 240  # a width the user dragged is kept while the canvas keeps at least this
 LAB_PANEL = 560  # the Logic lab's panel at least; at 170 px the palette cut names ("DepthwiseCo...") at 1280x720
 
 
@@ -24,8 +25,10 @@ class Workspaces(QObject):
         self.w = w
         self.current = "Build"
         self._splits: dict[str, list[int]] = {}  # the canvas/bottom split each of Build and the Logic lab last had
-        self._sides: dict[str, list[int]] = {}  # the palette/canvas/panel split each of Build, Logic lab, Train had
-        self._laid_out: set[str] = set()  # the workspaces whose split set() has made (not the window's first one)
+        # the palette's and the panel's widths the user dragged in each of Build, Logic lab and Train: kept for that
+        # workspace (whatever the window's width since), where the default split goes with the window's width
+        self._dragged: dict[str, tuple[int, int]] = {}
+        self._watching = False
         bar = self.bar = QWidget(w)
         hb = QHBoxLayout(bar)
         hb.setContentsMargins(0, 0, 8, 0)
@@ -42,6 +45,11 @@ class Workspaces(QObject):
             self.buttons[name] = b
         w.menuBar().setCornerWidget(bar, Qt.TopRightCorner)
 
+    def _user_moved(self, *_args) -> None:
+        if self.current != "See inside":
+            sizes = self.w.hsplit.sizes()
+            self._dragged[self.current] = (sizes[0], sizes[2])
+
     @staticmethod
     def _show_page(stack, index: int) -> None:
         """A stacked widget is as large as its largest page, hidden ones included, unless they are told to
@@ -56,8 +64,9 @@ class Workspaces(QObject):
         w = self.w
         if self.current in ("Build", "Logic lab") and w.bottom_stack.isVisible():
             self._splits[self.current] = w.vsplit.sizes()
-        if self.current in self._laid_out:  # a panel the user dragged wider stays so when they come back
-            self._sides[self.current] = w.hsplit.sizes()
+        if not self._watching:  # the splitters exist once the window is assembled
+            w.hsplit.splitterMoved.connect(self._user_moved)  # a drag of a handle, never setSizes
+            self._watching = True
         self.current = name
         for n, b in self.buttons.items():
             b.setChecked(n == name)
@@ -75,9 +84,11 @@ class Workspaces(QObject):
         self._show_page(w.bottom_stack, w.bottom_stack.indexOf(w.decision_plot if name == "Logic lab" else w.summary))
         w.bottom_stack.setVisible(name != "Train")
         total = max(w.hsplit.width(), 1200)
-        kept = self._sides.get(name)
-        if kept and sum(kept) == sum(w.hsplit.sizes()) and kept[1] > 0:  # the window's width unchanged since
-            w.hsplit.setSizes(kept)
+        palette, panel = self._dragged.get(name, (None, None))
+        if name == "Train":
+            palette = 0
+        if panel is not None and total - palette - panel >= CANVAS_MIN:  # what the user dragged, if it still fits
+            w.hsplit.setSizes([palette, total - palette - panel, panel])
         elif name == "Train":
             w.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])
         elif name == "Logic lab":
@@ -85,7 +96,6 @@ class Workspaces(QObject):
             w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
         else:
             w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
-        self._laid_out.add(name)
         # each keeps its own split: the decision plot starts with 42 % of the height (under a fifth, it was 190 px
         # high at 1480x900 beside a half-empty canvas), the layer table with what Build started with
         height = sum(w.vsplit.sizes()) or 840

@@ -259,7 +259,7 @@ class EdgeItem(QGraphicsPathItem):
         self.setPath(path)
         self.routed = route is not None
 
-    def label_box(self, text_width: float) -> QRectF | None:
+    def label_box(self, text_width: float, alone: bool = False) -> QRectF | None:
         """Where the weight label goes: centred on the edge, clear of both cards and their ports, or
         None when there is no such room (the tooltip still shows it)."""
         mid = self.path().pointAtPercent(0.5)
@@ -276,7 +276,9 @@ class EdgeItem(QGraphicsPathItem):
             else:
                 return None  # the middle of the edge is over a card (cards overlap): no label
         if half * 2 >= text_width + 10:  # whole on the edge: a short label, or a long one on a wrapped edge's
-            return QRectF(mid.x() - half, top, 2 * half, LABEL_H)  # return run, which no card narrows
+            box = QRectF(mid.x() - half, top, 2 * half, LABEL_H)  # return run, which no card narrows...
+            if half * 2 <= LABEL_MAX_W or alone or self._clear(box):  # ...where it covers no card or label
+                return box
         if text_width + 10 <= LABEL_ABOVE_MAX_W:  # too tight between the cards: above them, whole
             above = self._box_above(mid.x(), text_width + 10)
             if above is not None:
@@ -285,6 +287,23 @@ class EdgeItem(QGraphicsPathItem):
         if half * 2 < LABEL_MIN_W:
             return None
         return QRectF(mid.x() - half, top, 2 * half, LABEL_H)
+
+    def _clear(self, box: QRectF) -> bool:
+        """No card under ``box``, and no other edge's label on it (as that label would be placed alone)."""
+        scene = self.scene()
+        if scene is None:
+            return True
+        if scene.cards_in(box.adjusted(-4, -4, 4, 4)):
+            return False
+        fm = QFontMetricsF(theme.mono_font(9))
+        reach = box.adjusted(-LABEL_ABOVE_MAX_W / 2, -LABEL_H, LABEL_ABOVE_MAX_W / 2, LABEL_H)
+        for other in scene.edge_items.values():
+            if other is self or not other.label or not other.path().boundingRect().intersects(reach):
+                continue
+            theirs = other.label_box(fm.horizontalAdvance(other.label), alone=True)
+            if theirs is not None and theirs.intersects(box):
+                return False
+        return True
 
     def _box_above(self, x: float, width: float) -> QRectF | None:
         cards = (self.src.card_rect(), self.dst.card_rect())
