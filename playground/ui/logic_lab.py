@@ -63,6 +63,7 @@ class LogicPanel(QWidget):
         self.graph: Graph = doc.graph
         self.preview: Graph | None = None  # the network as it learns (not on the undo stack until done)
         self.thread = None
+        self._learning_from = None  # (graph, undo index) while Learn instead runs: what its result applies to
         self.table_data: logic.TruthTable | None = None
 
         self.target = QComboBox()
@@ -136,6 +137,14 @@ class LogicPanel(QWidget):
         self.load_settings(doc.logic)
 
     def _on_doc_changed(self) -> None:
+        if self._learning_from is not None and self.doc.stack.index() != self._learning_from[1]:
+            # an edit while it learns (a weight typed, a layer added): the run's network is not the user's any
+            # more, so it stops and its result is dropped; the edit stays
+            self._learning_from = None
+            self.stop_learning(wait=True)
+            self._end_learning("Learning stopped: the network changed while it learned, so its result was not "
+                               "applied. Your change is kept; press Learn instead to learn from it.")
+            return
         if self.isVisible():
             self.refresh()
 
@@ -144,7 +153,10 @@ class LogicPanel(QWidget):
             self.load_settings(self.doc.logic)
 
     def _on_replaced(self) -> None:
+        self._learning_from = None  # a run of the old project's network: its result must not reach this one
         self.stop_learning(wait=True)
+        self.preview = None
+        self.learn_btn.setEnabled(True)
         self.learn_status.setText("")  # messages about the old project do not survive it
         self.load_settings(self.doc.logic)
 
@@ -340,8 +352,9 @@ class LogicPanel(QWidget):
                                 until_loss=LEARN_UNTIL_LOSS)
         worker.weights.connect(self._on_weights)
         worker.finished.connect(self._on_learned)
-        worker.failed.connect(lambda msg: self._end_learning(f"<span style='color:{RED}'>{esc(msg)}</span>"))
+        worker.failed.connect(self._on_learn_failed)
         self.thread = WorkerTask(worker, self)
+        self._learning_from = (self.graph, self.doc.stack.index())  # what the result applies to
         self.learn_btn.setEnabled(False)
         self._cannot = self._cannot_learn(g, target)
         self.learn_status.setText("Learning with sigmoid neurons (loading Keras)\u2026" + self._cannot)
@@ -357,7 +370,7 @@ class LogicPanel(QWidget):
                 f"settles where the neuron is least wrong. Add a hidden layer to learn it.")
 
     def _on_weights(self, weights: dict) -> None:
-        if self.preview is None:
+        if self.preview is None or self._learning_from is None:
             return
         for nid, w in weights.items():
             if nid in self.preview.nodes:
@@ -367,6 +380,9 @@ class LogicPanel(QWidget):
         self.refresh()
 
     def _on_learned(self, outcome) -> None:
+        learned_from, self._learning_from = self._learning_from, None
+        if learned_from is None or learned_from[0] is not self.graph or learned_from[1] != self.doc.stack.index():
+            return  # another project, or an edit since it started: already said (or nothing to say)
         neurons = [n.id for n in self.graph.nodes.values() if n.spec.hand_set]
         steps = C.Steps(self.graph)
         steps.add(C.SetNodeParamsCommand, {nid: {"activation": "sigmoid"} for nid in neurons}, "Sigmoid neurons")
@@ -380,9 +396,15 @@ class LogicPanel(QWidget):
             score = f"{right} of {len(table.inputs)} rows right"
         except PlaygroundError:
             score = "the table could not be computed"
-        self._end_learning(f"Learned in {count(outcome.result.epochs_run, 'epoch')}: {score} (a sigmoid output "
-                           f"\u2265 0.5 counts as 1). Press \u201cSnap back to step\u201d to compare. Undo restores your "
-                           f"hand-set weights." + getattr(self, "_cannot", ""))
+        how = (f"Stopped after {count(outcome.result.epochs_run, 'epoch')} of at most {self.learn_epochs}"
+               if outcome.result.stopped == "stopped" else f"Learned in {count(outcome.result.epochs_run, 'epoch')}")
+        self._end_learning(f"{how}: {score} (a sigmoid output \u2265 0.5 counts as 1). Press \u201cSnap back to "
+                           f"step\u201d to compare. Undo restores your hand-set weights." + getattr(self, "_cannot", ""))
+
+    def _on_learn_failed(self, msg: str) -> None:
+        if self._learning_from is not None:  # else the run was the old project's, or it was dropped for an edit
+            self._learning_from = None
+            self._end_learning(f"<span style='color:{RED}'>{esc(msg)}</span>")
 
     def _end_learning(self, text: str) -> None:
         self.preview = None
@@ -396,6 +418,13 @@ class LogicPanel(QWidget):
         if neurons:
             self.doc.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "step"} for nid in neurons},
                                                           "Snap back to step"))
+            try:
+                table = logic.truth_table(self.graph, self.target_value())
+                score = f"{len(table.inputs) - len(table.wrong_rows)} of {len(table.inputs)} rows right"
+            except PlaygroundError:
+                score = "the table could not be computed"
+            self.learn_status.setText(f"Step neurons again, with the learned weights: {score}. Undo goes back to "
+                                      f"the sigmoid ones.")
         self.refresh()
 
     def stop_learning(self, wait: bool = False) -> None:

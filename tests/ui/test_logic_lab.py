@@ -924,3 +924,62 @@ def apart(boxes: dict) -> None:
     for i, (a, box) in enumerate(labels):
         for b, other in labels[i + 1:]:
             assert not box.intersects(other), (a, box, b, other)
+
+
+def start_a_long_learn(window, qtbot):
+    """The and preset learning XNOR: one neuron never gets there, so it runs all its epochs. Back once the table
+    shows the first learned weights."""
+    window.load_project(project.loads(preset_text("and")), None)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)
+    panel = window.logic_panel
+    choose_target(panel, "xnor")
+    panel.learn_epochs = 4000  # long enough to act while it runs; each test stops it
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "the table shows the sigmoid network" in panel.learn_status.text(), timeout=120_000)
+    return panel
+
+
+def test_a_preset_opened_while_it_learns_gets_nothing_of_that_run(window, qtbot):
+    """A new-user drive opened a preset while Learn instead ran: the old run's result landed in the new project
+    (sigmoid neurons, weights of the wrong shape, an error badge, "Learn instead" on its undo stack)."""
+    panel = start_a_long_learn(window, qtbot)
+    choose_preset(window, qtbot, "or")
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.wait(100)  # the stopped run's last signals arrive
+    fresh = project.loads(preset_text("or")).graph.by_name("or")
+    node = window.graph.by_name("or")
+    assert node.params["activation"] == "step"
+    assert all(np.array_equal(node.weights[k], fresh.weights[k]) for k in fresh.weights)
+    assert not window.doc.stack.canUndo() and panel.table_data.all_correct
+    assert panel.learn_btn.isEnabled() and "Learn" not in panel.learn_status.text()
+
+
+def test_a_weight_typed_while_it_learns_is_kept_and_the_run_stops(window, qtbot):
+    """A bias typed mid-run showed in its field and was then overwritten by the learned one, without a word."""
+    panel = start_a_long_learn(window, qtbot)
+    node = window.graph.by_name("and")
+    click_card(window, "and")
+    type_weight(panel.neuron_editor.edit_weight_editor("bias", (0,)), "5")
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.wait(100)
+    assert float(node.weights["bias"][0]) == 5.0 and node.params["activation"] == "step"
+    assert "network changed while it learned" in panel.learn_status.text()
+    assert panel.learn_btn.isEnabled() and list(panel.table_data.output[:, 0]) == [1, 1, 1, 1]  # step(5 + ...)
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert float(node.weights["bias"][0]) == -1.5  # one undo step: the typed bias
+
+
+def test_stopping_learn_instead_with_escape_says_it_stopped_and_snap_back_says_what_it_did(window, qtbot):
+    panel = start_a_long_learn(window, qtbot)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=5_000)
+    text = panel.learn_status.text()
+    assert text.startswith("Stopped after ") and "of at most 4000" in text, text
+    assert window.graph.by_name("and").params["activation"] == "sigmoid"
+    QTest.mouseClick(panel.snap_btn, Qt.LeftButton)
+    right = 4 - len(panel.table_data.wrong_rows)
+    assert panel.learn_status.text().startswith(f"Step neurons again, with the learned weights: {right} of 4 rows")
