@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
@@ -40,6 +41,7 @@ class WeightEdit(QLineEdit):
     def __init__(self, key: tuple, parent=None):
         super().__init__(parent)
         self.key = key
+        self.loaded: str | None = None  # the text the model's value was shown as
         self.setAlignment(Qt.AlignRight)
         self.setMinimumWidth(56)
         self.setToolTip("Type a number and press Enter or Tab (Escape undoes the typing), or scroll to change it "
@@ -67,7 +69,7 @@ class WeightEdit(QLineEdit):
             return
         step = 0.1 if event.modifiers() & Qt.ShiftModifier else 0.5
         v = round(v + step * (1 if event.angleDelta().y() > 0 else -1), 6)
-        self.setText(f"{v:g}")
+        self.setText(exact(v))
         self.committed.emit(self, self.text(), True)
         event.accept()
 
@@ -169,18 +171,22 @@ class WeightGrid(QWidget):
             if e.hasFocus() and e.styleSheet():
                 continue  # the user is fixing an invalid entry: keep their text and its red mark
             e.blockSignals(True)
-            e.setText(f"{self.model_value(key):g}")
+            e.setText(exact(self.model_value(key)))
+            e.loaded = e.text()  # leaving the field with this text changes nothing
             e.blockSignals(False)
             e.setStyleSheet("")
 
     def _on_escape(self, edit: WeightEdit) -> None:
         edit.blockSignals(True)
-        edit.setText(f"{self.model_value(edit.key):g}")
+        edit.setText(exact(self.model_value(edit.key)))
         edit.blockSignals(False)
         edit.setStyleSheet("")
         self.msg.hide()
 
     def _on_commit(self, edit: WeightEdit, text: str, merge: bool) -> None:
+        if text == edit.loaded:  # left without typing (Tab through, a click elsewhere): not an edit
+            edit.setStyleSheet("")
+            return
         try:
             value = float(text)
         except ValueError:
@@ -194,7 +200,7 @@ class WeightGrid(QWidget):
                 why = f"A weight is written with a decimal point: {point}, not {text.strip()}"
             else:
                 why = f"A weight must be a finite number. Received {text!r}"
-            self.msg.setText(f"{why}; nothing was changed. Press Escape to put back {self.model_value(edit.key):g}.")
+            self.msg.setText(f"{why}; nothing was changed. Press Escape to put back {exact(self.model_value(edit.key))}.")
             self.msg.show()
             return
         edit.setStyleSheet("")
@@ -208,7 +214,7 @@ class WeightGrid(QWidget):
                 self.graph, self.node_id, self.fan_in())}, "Create weights")
             steps.add(C.SetWeightCommand, self.node_id, var, idx, value, merge=merge)
             stack.push(steps.command("Set weight"))
-        elif float(node.weights[var][idx]) != value:
+        elif np.float32(node.weights[var][idx]) != np.float32(value):  # as stored: float32
             stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
 
     def fit_weights(self) -> None:
@@ -217,6 +223,14 @@ class WeightGrid(QWidget):
             self.doc.push(C.SetWeightsCommand(self.graph, {self.node_id: fitted_neuron_weights(
                 self.graph, self.node_id, n_in)}, "Reset weights to fit"))
             self.build(self.node_id)
+
+
+def exact(value: float) -> str:
+    """A weight as the field shows it: the shortest text that reads back as the same float32, so every digit is
+    there (a learned 5.014132 is not 5.01413) and leaving the field changes nothing."""
+    text = str(np.float32(value))
+    text = text[:-2] if text.endswith(".0") else text
+    return "0" if text == "-0" else text
 
 
 def _parses(text: str) -> bool:

@@ -983,3 +983,25 @@ def test_stopping_learn_instead_with_escape_says_it_stopped_and_snap_back_says_w
     QTest.mouseClick(panel.snap_btn, Qt.LeftButton)
     right = 4 - len(panel.table_data.wrong_rows)
     assert panel.learn_status.text().startswith(f"Step neurons again, with the learned weights: {right} of 4 rows")
+
+
+def test_leaving_a_weight_field_without_typing_changes_nothing(logic_window, qtbot):
+    """A new-user drive: fields showed six significant digits, so a weight of 5.014132 read 5.01413, and tabbing
+    through the fields stored the rounded value with an undo step for each field; 0.123456789 typed, Enter, then a
+    click in the next field stored 0.123457 in a second step. A field now shows every digit of the float32 it
+    holds, and leaving it untouched is not an edit."""
+    w = logic_window
+    node = w.graph.by_name("or")
+    click_card(w, "or")
+    grid = w.logic_panel.neuron_editor.weights
+    bias, w1, w2 = (grid.edits[k] for k in (("bias", (0,)), ("kernel", (0, 0)), ("kernel", (1, 0))))
+    stack = w.doc.stack
+    type_weight(w1, "5.014132")
+    assert w1.text() == "5.014132" and stack.count() == 1
+    for _ in range(4):  # Tab through the fields without typing
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key_Tab)
+    assert stack.count() == 1 and np.float32(node.weights["kernel"][0, 0]) == np.float32(5.014132)
+    type_weight(bias, "0.123456789")
+    QTest.mouseClick(w2, Qt.LeftButton)  # a click in another field
+    assert stack.count() == 2 and bias.text() == "0.12345679"
+    assert node.weights["bias"][0] == np.float32(0.123456789)
