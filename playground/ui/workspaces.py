@@ -6,12 +6,13 @@ selection or an edit survives every switch.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
 BUILD_SIDES = (200, 400)  # the palette's and the inspector's widths beside Build's canvas
+PALETTE_MIN = 150
 CANVAS_MIN = 240  # a width the user dragged is kept while the canvas keeps at least this
 LAB_PANEL = 560  # the Logic lab's panel at least; at 170 px the palette cut names ("DepthwiseCo...") at 1280x720
 
@@ -45,6 +46,30 @@ class Workspaces(QObject):
             self.buttons[name] = b
         w.menuBar().setCornerWidget(bar, Qt.TopRightCorner)
 
+    def _split_sides(self, name: str) -> None:
+        """The palette, canvas and panel widths of ``name``: what the user dragged there, if it still leaves the
+        canvas room, else the workspace's own split of the window's width."""
+        w = self.w
+        total = max(w.hsplit.width(), 1200)
+        palette, panel = self._dragged.get(name, (None, None))
+        if name == "Train":
+            palette = 0
+        if panel is not None and total - palette - panel >= CANVAS_MIN:  # what the user dragged, if it still fits
+            w.hsplit.setSizes([palette, total - palette - panel, panel])
+        elif name == "Train":
+            w.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])
+        elif name == "Logic lab":
+            side = max(LAB_PANEL, round(total * 0.4))  # at 1920, xnor-case2's table shows z -> a in every cell
+            w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
+        else:
+            w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
+
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.w.hsplit and event.type() == QEvent.Resize and self.current != "See inside" \
+                and event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, lambda: self._split_sides(self.current) if self.current != "See inside" else None)
+        return False
+
     def _user_moved(self, *_args) -> None:
         if self.current != "See inside":
             sizes = self.w.hsplit.sizes()
@@ -66,6 +91,10 @@ class Workspaces(QObject):
             self._splits[self.current] = w.vsplit.sizes()
         if not self._watching:  # the splitters exist once the window is assembled
             w.hsplit.splitterMoved.connect(self._user_moved)  # a drag of a handle, never setSizes
+            w.hsplit.installEventFilter(self)  # a resized window re-splits what the user never dragged
+            for i in range(w.hsplit.count()):
+                w.hsplit.setCollapsible(i, False)  # a drag to the edge left the panel at 0 px, with no way back
+            w.palette_panel.setMinimumWidth(PALETTE_MIN)  # a drag could squeeze it to 102 px, every name cut
             self._watching = True
         self.current = name
         for n, b in self.buttons.items():
@@ -83,19 +112,7 @@ class Workspaces(QObject):
         self._show_page(w.right_stack, w.right_stack.indexOf(panel))
         self._show_page(w.bottom_stack, w.bottom_stack.indexOf(w.decision_plot if name == "Logic lab" else w.summary))
         w.bottom_stack.setVisible(name != "Train")
-        total = max(w.hsplit.width(), 1200)
-        palette, panel = self._dragged.get(name, (None, None))
-        if name == "Train":
-            palette = 0
-        if panel is not None and total - palette - panel >= CANVAS_MIN:  # what the user dragged, if it still fits
-            w.hsplit.setSizes([palette, total - palette - panel, panel])
-        elif name == "Train":
-            w.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])
-        elif name == "Logic lab":
-            side = max(LAB_PANEL, round(total * 0.4))  # at 1920, xnor-case2's table shows z -> a in every cell
-            w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
-        else:
-            w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
+        self._split_sides(name)
         # each keeps its own split: the decision plot starts with 42 % of the height (under a fifth, it was 190 px
         # high at 1480x900 beside a half-empty canvas), the layer table with what Build started with
         height = sum(w.vsplit.sizes()) or 840

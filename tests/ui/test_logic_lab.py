@@ -1005,3 +1005,42 @@ def test_leaving_a_weight_field_without_typing_changes_nothing(logic_window, qtb
     QTest.mouseClick(w2, Qt.LeftButton)  # a click in another field
     assert stack.count() == 2 and bias.text() == "0.12345679"
     assert node.weights["bias"][0] == np.float32(0.123456789)
+
+
+def drag_handle(handle, dx: int) -> None:
+    """A mouse drag of a splitter's handle ``dx`` px sideways (QTest's moves carry no button)."""
+    start = handle.mapToGlobal(QPointF(handle.rect().center()))
+    QTest.mousePress(handle, Qt.LeftButton, Qt.NoModifier, handle.rect().center())
+    for k in range(1, 11):
+        to = start + QPointF(dx * k / 10, 0)
+        QApplication.sendEvent(handle, QMouseEvent(QEvent.MouseMove, handle.mapFromGlobal(to), to, Qt.LeftButton,
+                                                   Qt.LeftButton, Qt.NoModifier))
+    QTest.mouseRelease(handle, Qt.LeftButton, Qt.NoModifier, handle.mapFromGlobal(start + QPointF(dx, 0)).toPoint())
+
+
+def test_a_resized_window_re_splits_the_lab_and_a_drag_cannot_hide_the_panel(window, qtbot):
+    """A new-user drive: 1920x1080 down to 1280x720 kept the lab's 768-px panel and left the canvas 304 px, its
+    cards cut; back up, xnor-case2's table stayed in its narrow form. A drag to the right edge hid the panel (0 px)
+    for good, and one to the left squeezed the palette to 102 px."""
+    window.resize(1920, 1080)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)
+    choose_preset(window, qtbot, "xnor-case2")
+    table = window.logic_panel.table
+    assert not table.compact
+    window.resize(1280, 720)
+    qtbot.wait(50)
+    palette, canvas, panel = window.hsplit.sizes()
+    assert panel == 560 and canvas >= 500, window.hsplit.sizes()
+    assert table.compact
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible(), timeout=2000)  # Qt hides it once settled
+    window.resize(1920, 1080)
+    qtbot.wait(50)
+    assert window.hsplit.sizes()[2] == 768 and not table.compact
+    drag_handle(window.hsplit.handle(2), 1200)  # the panel dragged to the window's right edge
+    qtbot.wait(30)
+    assert window.hsplit.sizes()[2] >= window.right_stack.minimumSizeHint().width() > 0
+    drag_handle(window.hsplit.handle(2), -1800)  # and to its left edge
+    qtbot.wait(30)
+    assert window.hsplit.sizes()[0] >= 150 and window.hsplit.sizes()[1] > 0
