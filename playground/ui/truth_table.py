@@ -74,9 +74,15 @@ class GroupHeader(QHeaderView):
         opt.textAlignment = Qt.AlignCenter
         self.style().drawControl(QStyle.CE_Header, opt, painter, self)
         half = rect.height() // 2
+        first, last = self.span(logical)
+        if logical != last:  # no divider through the name: the top half again, its right edge drawn past the clip
+            painter.save()
+            painter.setClipRect(QRect(rect.x(), rect.y(), rect.width(), half))
+            opt.rect = rect.adjusted(0, 0, 8, 0)
+            self.style().drawControl(QStyle.CE_Header, opt, painter, self)
+            painter.restore()
         painter.setPen(self.palette().color(self.foregroundRole()))
         painter.drawText(QRect(rect.x(), rect.y() + half, rect.width(), rect.height() - half), Qt.AlignCenter, line)
-        first, last = self.span(logical)
         x0 = self.sectionViewportPosition(first)
         x1 = self.sectionViewportPosition(last) + self.sectionSize(last)
         painter.save()

@@ -1044,3 +1044,26 @@ def test_a_resized_window_re_splits_the_lab_and_a_drag_cannot_hide_the_panel(win
     drag_handle(window.hsplit.handle(2), -1800)  # and to its left edge
     qtbot.wait(30)
     assert window.hsplit.sizes()[0] >= 150 and window.hsplit.sizes()[1] > 0
+
+
+def test_no_divider_cuts_a_layers_name_in_the_truth_tables_header(window, qtbot):
+    """and_nor is written across its two columns; the divider between them ran through it ("and_|nor")."""
+    window.resize(1280, 720)
+    window.load_project(project.loads(preset_text("xnor-case1")), None)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)
+    table = window.logic_panel.table
+    header = table.horizontalHeader()
+    heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    second = heads.index("and_nor\n#2")
+    image = header.grab().toImage()
+    x = header.sectionViewportPosition(second) - 1  # the first column's last pixel: where its divider is drawn
+    from PySide6.QtGui import QFontMetrics
+    ys = range(1, header.height() // 2 + 2 - QFontMetrics(header.font()).height())  # above the name's letters
+    assert len(ys) >= 3, (header.height(), QFontMetrics(header.font()).height())
+    left = header.sectionViewportPosition(second - 1) + 2  # the same rows at the group's left end: no text there
+    assert [image.pixelColor(x, y).rgb() for y in ys] == [image.pixelColor(left, y).rgb() for y in ys]
+    last = heads.index("target")  # an ordinary column keeps its divider
+    x = header.sectionViewportPosition(last) + header.sectionSize(last) - 1
+    assert [image.pixelColor(x, y).rgb() for y in ys] != [image.pixelColor(x - 3, y).rgb() for y in ys]
