@@ -96,8 +96,10 @@ class FileController(QObject):
     def show_preset_gallery(self) -> None:
         from .dialogs import PresetGallery
         dlg = PresetGallery(self.widget)
-        if dlg.exec() and dlg.chosen:
-            self.new_from_preset(dlg.chosen)
+        chosen = dlg.chosen if dlg.exec() else None
+        dlg.deleteLater()  # a child of the window: each use would otherwise keep its thumbnails for good
+        if chosen:
+            self.new_from_preset(chosen)
 
     # ------------------------------------------------------------ open
     def open_dialog(self) -> None:
@@ -227,7 +229,9 @@ class FileController(QObject):
         box = QMessageBox(QMessageBox.Warning, "Unsaved changes", f"Save the changes to {self.doc.name}?",
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self.widget)
         box.setInformativeText("If you don't save, your changes since the last save are lost.")
-        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(box.exec(), "cancel")
+        answer = box.exec()
+        box.deleteLater()
+        return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")
 
     # ------------------------------------------------------------ recent files
     def last_dir(self) -> Path:

@@ -627,3 +627,12 @@ def test_a_scroll_bar_ends_where_the_network_does(window, qtbot):
     qtbot.wait(20)
     assert visible_rect(view).top() >= content.top() - MARGIN - 2
     assert bar.pageStep() > 0.3 * (bar.maximum() - bar.minimum())  # a thumb worth dragging
+
+
+def test_the_preset_gallery_is_freed_after_each_use(window, qtbot):
+    """A new-user drive found a gallery window (with its thumbnails) alive for every Ctrl+Shift+N ever pressed."""
+    from playground.ui.dialogs import PresetGallery
+    for name in ("and", "or", "lenet5"):
+        choose_preset(window, qtbot, name)
+    qtbot.wait(20)  # deleteLater runs in the event loop
+    assert window.findChildren(PresetGallery) == []
