@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSplitter,
     QVBoxLayout,
     QWidget,
 )
@@ -24,7 +23,7 @@ from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from ..core.words import count
 from . import commands as C
-from .truth_table import GREEN, RED, TruthTableView
+from .truth_table import GREEN, RED, TableSplit, TruthTableView
 
 TARGETS = [("and", "AND"), ("or", "OR"), ("not", "NOT"), ("nand", "NAND"), ("nor", "NOR"), ("xor", "XOR"),
            ("xnor", "XNOR"), ("custom", "Custom column (tick the 1s)")]
@@ -110,16 +109,8 @@ class LogicPanel(QWidget):
         row.addWidget(self.target, 1)
         lay.addLayout(row)
         lay.addWidget(self.custom)
-        split = QSplitter(Qt.Vertical)
-        table_box = QWidget()
-        tl = QVBoxLayout(table_box)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.addWidget(self.table, 1)
-        tl.addWidget(self.table.caption)
-        split.addWidget(table_box)
-        split.addWidget(self.neuron_editor)
-        split.setSizes([230, 330])
-        lay.addWidget(split, 1)
+        self.split = TableSplit(self.table, self.neuron_editor)
+        lay.addWidget(self.split, 1)
         lay.addWidget(self.verdict)
         lay.addWidget(self.separable)
         lay.addWidget(self.add_hidden)
@@ -250,6 +241,7 @@ class LogicPanel(QWidget):
         self.intro.hide()
         self.table.show()
         self._fill(table)
+        self.split.fit()
         self._separability(g)
         self.table_changed.emit()
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QStyle, QStyleOptionHeader, QTableWidget,
-                               QTableWidgetItem)
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter, QStyle, QStyleOptionHeader,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..core import logic
 from .weight_grid import unit_name
@@ -93,6 +93,8 @@ class GroupHeader(QHeaderView):
 
 class TruthTableView(QTableWidget):
     """The table itself; ``caption`` is the line the panel shows under it while the cells show ``a`` alone."""
+
+    compact_changed = Signal()
 
     def __init__(self, parent=None):
         super().__init__(0, 0, parent)
@@ -182,7 +184,10 @@ class TruthTableView(QTableWidget):
         if compact != self.compact:
             self.compact = compact
             self._texts(COMPACT if compact else FULL)
-        self.caption.setVisible(compact and self.isVisible())
+        shown = compact and self.isVisible()
+        if shown != self.caption.isVisible():
+            self.caption.setVisible(shown)
+            self.compact_changed.emit()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -191,3 +196,46 @@ class TruthTableView(QTableWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self._fit()
+
+
+class TableSplit(QSplitter):
+    """The table over the neuron editor. The table's pane is as tall as its rows (up to ``MAX_ROWS``) and the
+    editor gets the rest, until the user drags the handle: at 1280x720 a fixed 230 px left empty space under four
+    rows while the editor, after Add hidden layer, showed w0 and half of w1."""
+
+    MAX_ROWS = 8
+
+    def __init__(self, table: TruthTableView, editor: QWidget):
+        super().__init__(Qt.Vertical)
+        self.table = table
+        box = QWidget()
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(table, 1)
+        lay.addWidget(table.caption)
+        self.addWidget(box)
+        self.addWidget(editor)
+        self.setSizes([230, 330])
+        self.dragged = False
+        self.splitterMoved.connect(self._moved)
+        table.compact_changed.connect(lambda: QTimer.singleShot(0, self.fit))
+
+    def _moved(self, *_args) -> None:
+        self.dragged = True
+
+    def fit(self) -> None:
+        t = self.table
+        if self.dragged or not t.isVisible() or not t.rowCount():
+            return
+        need = t.horizontalHeader().sizeHint().height() + min(t.rowCount(), self.MAX_ROWS) * \
+            t.verticalHeader().defaultSectionSize() + 2 * t.frameWidth() + 2
+        if t.caption.isVisible():
+            need += t.caption.heightForWidth(max(t.width(), 1)) + self.widget(0).layout().spacing()
+        total = sum(self.sizes())
+        if total > 0:
+            top = min(need, total // 2)  # the editor keeps at least half
+            self.setSizes([top, total - top])
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.fit()

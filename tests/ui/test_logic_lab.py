@@ -1067,3 +1067,28 @@ def test_no_divider_cuts_a_layers_name_in_the_truth_tables_header(window, qtbot)
     last = heads.index("target")  # an ordinary column keeps its divider
     x = header.sectionViewportPosition(last) + header.sectionSize(last) - 1
     assert [image.pixelColor(x, y).rgb() for y in ys] != [image.pixelColor(x - 3, y).rgb() for y in ys]
+
+
+def test_after_add_hidden_layer_at_1280_every_weight_field_is_in_view(window, qtbot):
+    """The table's pane was 230 px whatever it held: four rows left empty space under them, while the editor below
+    showed w0 and half of w1 of the new hidden layer. The pane is now as tall as its rows."""
+    window.resize(1280, 720)
+    window.load_project(project.loads(preset_text("and")), None)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)
+    panel = window.logic_panel
+    choose_target(panel, "xnor")
+    QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
+    qtbot.wait(50)
+    edits = list(panel.neuron_editor.weights.edits.values())
+    assert len(edits) == 6  # the hidden layer is selected: w0, w1, w2 of two neurons
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QScrollArea
+    viewport = panel.neuron_editor.findChild(QScrollArea).viewport()
+    where = [QRect(e.mapTo(viewport, e.rect().topLeft()), e.size()) for e in edits]
+    assert all(viewport.rect().contains(r) for r in where), (viewport.rect(), where)
+    table = panel.table  # its four rows whole, and no more than a few pixels of empty pane under them
+    rows = table.rowCount() * table.verticalHeader().defaultSectionSize()
+    assert table.verticalScrollBar().maximum() == 0 and table.viewport().height() - rows <= 8, \
+        (table.viewport().height(), rows)
