@@ -63,6 +63,7 @@ class LogicPanel(QWidget):
         self.preview: Graph | None = None  # the network as it learns (not on the undo stack until done)
         self.thread = None
         self._learning_from = None  # (graph, undo index) while Learn instead runs: what its result applies to
+        self._said_at = -1  # the undo index the status line was written at
         self.table_data: logic.TruthTable | None = None
 
         self.target = QComboBox()
@@ -136,6 +137,8 @@ class LogicPanel(QWidget):
             self._end_learning("Learning stopped: the network changed while it learned, so its result was not "
                                "applied. Your change is kept; press Learn instead to learn from it.")
             return
+        if self._learning_from is None and self.doc.stack.index() != self._said_at:
+            self.learn_status.setText("")
         if self.isVisible():
             self.refresh()
 
@@ -294,12 +297,12 @@ class LogicPanel(QWidget):
             steps.add(C.ConnectCommand, add.node.id, neuron.id)
             self._lay_out_in_view(steps)
         except PlaygroundError as exc:
-            self.learn_status.setText(f"<span style='color:{RED}'>Could not add a hidden layer: {esc(str(exc))}"
+            self._say(f"<span style='color:{RED}'>Could not add a hidden layer: {esc(str(exc))}"
                                       f"</span>")
             return
         self.doc.push(steps.command("Add hidden layer"))
         self.doc.select([add.node.id])
-        self.learn_status.setText("Added a hidden layer of two neurons with zero weights: set them by hand "
+        self._say("Added a hidden layer of two neurons with zero weights: set them by hand "
                                   "(AND and NOR make XNOR with an OR on top), or press Learn instead.")
 
     def _lay_out_in_view(self, steps) -> None:
@@ -323,7 +326,7 @@ class LogicPanel(QWidget):
         g = self.graph
         neurons = [n for n in g.nodes.values() if n.spec.hand_set]
         if not neurons or not isinstance(target, str):
-            self.learn_status.setText("Learning needs Neuron layers and a named gate as the target.")
+            self._say("Learning needs Neuron layers and a named gate as the target.")
             return
         preview = g.copy()
         rng = np.random.default_rng(0)
@@ -398,10 +401,16 @@ class LogicPanel(QWidget):
             self._learning_from = None
             self._end_learning(f"<span style='color:{RED}'>{esc(msg)}</span>")
 
+    def _say(self, text: str) -> None:
+        """A line about what was just done: it goes with the next edit, which makes it stale ("set them by hand"
+        stayed after the user had set them)."""
+        self.learn_status.setText(text)
+        self._said_at = self.doc.stack.index()
+
     def _end_learning(self, text: str) -> None:
         self.preview = None
         self.learn_btn.setEnabled(True)
-        self.learn_status.setText(text)
+        self._say(text)
         self.refresh()
 
     def snap_to_step(self) -> None:
@@ -415,7 +424,7 @@ class LogicPanel(QWidget):
                 score = f"{len(table.inputs) - len(table.wrong_rows)} of {len(table.inputs)} rows right"
             except PlaygroundError:
                 score = "the table could not be computed"
-            self.learn_status.setText(f"Step neurons again, with the learned weights: {score}. Undo goes back to "
+            self._say(f"Step neurons again, with the learned weights: {score}. Undo goes back to "
                                       f"the sigmoid ones.")
         self.refresh()
 

@@ -1092,3 +1092,17 @@ def test_after_add_hidden_layer_at_1280_every_weight_field_is_in_view(window, qt
     rows = table.rowCount() * table.verticalHeader().defaultSectionSize()
     assert table.verticalScrollBar().maximum() == 0 and table.viewport().height() - rows <= 8, \
         (table.viewport().height(), rows)
+
+
+def test_the_status_line_goes_with_the_next_edit(window, qtbot):
+    """'Added a hidden layer ...: set them by hand' stayed after the user had set them."""
+    window.load_project(project.loads(preset_text("and")), None)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)
+    panel = window.logic_panel
+    choose_target(panel, "xnor")
+    QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
+    assert "set them by hand" in panel.learn_status.text()
+    type_weight(panel.neuron_editor.weights.edits[("kernel", (0, 0))], "1")
+    assert panel.learn_status.text() == ""
