@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from ..core.weights import fitted_neuron_weights
@@ -202,6 +202,7 @@ class WeightGrid(QWidget):
                 why = f"A weight must be a finite number. Received {text!r}"
             self.msg.setText(f"{why}; nothing was changed. Press Escape to put back {exact(self.model_value(edit.key))}.")
             self.msg.show()
+            QTimer.singleShot(0, lambda m=self.msg: _scroll_to(m, edit))  # once laid out: below the fold at 1280x720
             return
         edit.setStyleSheet("")
         self.msg.hide()
@@ -223,6 +224,18 @@ class WeightGrid(QWidget):
             self.doc.push(C.SetWeightsCommand(self.graph, {self.node_id: fitted_neuron_weights(
                 self.graph, self.node_id, n_in)}, "Reset weights to fit"))
             self.build(self.node_id)
+
+
+def _scroll_to(widget, field) -> None:
+    """Scroll the panel the widget is in (if any) so that the widget shows, and the field being typed in too (the
+    field first, where both do not fit)."""
+    from PySide6.QtWidgets import QScrollArea
+    area = widget.parentWidget()
+    while area is not None and not isinstance(area, QScrollArea):
+        area = area.parentWidget()
+    if area is not None and widget.isVisible():
+        area.ensureWidgetVisible(widget, 0, 4)
+        area.ensureWidgetVisible(field, 0, 4)
 
 
 def exact(value: float) -> str:

@@ -1106,3 +1106,31 @@ def test_the_status_line_goes_with_the_next_edit(window, qtbot):
     assert "set them by hand" in panel.learn_status.text()
     type_weight(panel.neuron_editor.weights.edits[("kernel", (0, 0))], "1")
     assert panel.learn_status.text() == ""
+
+
+def test_a_refused_weight_and_its_message_are_both_in_view_on_a_small_screen(window, qtbot):
+    """A new-user drive clicked into a hidden neuron's w2 at 1280x720 and typed 1,5: the field and the message
+    naming the decimal comma were both below the fold. At 1280x600 (a small laptop less its task bar) the editor
+    scrolls to show both."""
+    from PySide6.QtCore import QRect
+    from PySide6.QtWidgets import QScrollArea
+    window.resize(1280, 600)
+    window.load_project(project.loads(preset_text("and")), None)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)
+    panel = window.logic_panel
+    choose_target(panel, "xnor")
+    QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
+    qtbot.wait(50)
+    grid = panel.neuron_editor.weights
+    field = grid.edits[("kernel", (1, 1))]  # hidden #2's w2
+    QTest.mouseClick(field, Qt.LeftButton)
+    field.selectAll()
+    QTest.keyClicks(field, "1,5")
+    QTest.keyClick(field, Qt.Key_Return)
+    qtbot.wait(50)
+    assert "decimal point: 1.5" in grid.msg.text()
+    viewport = panel.neuron_editor.findChild(QScrollArea).viewport()
+    for w in (field, grid.msg):
+        assert viewport.rect().contains(QRect(w.mapTo(viewport, w.rect().topLeft()), w.size())), w
