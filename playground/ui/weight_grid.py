@@ -13,6 +13,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from ..core.graph import FLOAT32_MAX
 from ..core.weights import fitted_neuron_weights
 from ..core.words import count
 from . import commands as C
@@ -191,6 +192,13 @@ class WeightGrid(QWidget):
             value = float(text)
         except ValueError:
             value = None
+        if value is not None and math.isfinite(value) and abs(value) > FLOAT32_MAX:
+            edit.setStyleSheet(RED)
+            self.msg.setText(f"A weight must fit in 32 bits, at most {FLOAT32_MAX:.4g} either way. Received "
+                             f"{text.strip()!r}; nothing was changed. Press Escape to put back "
+                             f"{exact(self.model_value(edit.key))}.")
+            self.msg.show()
+            return
         if value is None or not math.isfinite(value):
             edit.setStyleSheet(RED)
             point = text.strip().replace(",", ".", 1)

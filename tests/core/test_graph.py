@@ -135,3 +135,18 @@ def test_restore_puts_many_removed_layers_back_in_their_places():
     g.restore(nodes, lost)
     assert list(g.nodes) == order and list(g.edges) == edges
     assert all(g.input_ids(b) == [a] for a, b in zip(ids, ids[1:]))
+
+
+def test_a_weight_past_float32_is_refused():
+    import numpy as np
+    import pytest
+    from playground.core.errors import GraphError
+    from playground.core.graph import Graph
+    g = Graph()
+    a = g.add_node("input", params={"shape": [2]})
+    n = g.add_node("neuron", params={"units": 1, "activation": "step"},
+                   weights={"kernel": np.zeros((2, 1), np.float32), "bias": np.zeros(1, np.float32)})
+    g.connect(a.id, n.id)
+    with pytest.raises(GraphError, match=r"fit in 32 bits .* Received 1e\+39"):
+        g.set_weight_value(n.id, "bias", (0,), 1e39)
+    assert g.nodes[n.id].weights["bias"][0] == 0

@@ -135,6 +135,23 @@ def test_typing_a_filter_number_and_pasting_the_edge_filter(window, qtbot, train
     window.stack.undo()
     window.stack.undo()
     assert window.graph.by_name("conv2d").weights["kernel"][0, 0, 0, 1] != 50
+    # past float32 (1e39 was stored as inf) or not finite: refused by name, nothing stored
+    steps = window.stack.count()
+    QTest.mouseDClick(grid.viewport(), Qt.LeftButton, pos=rect.center())
+    editor = grid.viewport().focusWidget() or grid.focusWidget()
+    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(editor, "1e39")
+    QTest.keyClick(editor, Qt.Key_Return)
+    qtbot.wait(50)
+    assert window.stack.count() == steps and "fit in 32 bits" in grid.item(0, 0).toolTip()
+    assert "1e39" in grid.item(0, 0).toolTip() and np.isfinite(window.graph.by_name("conv2d").weights["kernel"]).all()
+    bias = view.surgery.bias_edit
+    bias.setFocus()
+    bias.selectAll()
+    QTest.keyClicks(bias, "nan")
+    QTest.keyClick(bias, Qt.Key_Return)
+    qtbot.wait(50)
+    assert window.stack.count() == steps and "The bias must be a finite number. Received 'nan'" in bias.toolTip()
 
 
 def test_vertical_edge_filter_on_a_digit_matches_core_and_keras(window, qtbot):

@@ -1134,3 +1134,18 @@ def test_a_refused_weight_and_its_message_are_both_in_view_on_a_small_screen(win
     viewport = panel.neuron_editor.findChild(QScrollArea).viewport()
     for w in (field, grid.msg):
         assert viewport.rect().contains(QRect(w.mapTo(viewport, w.rect().topLeft()), w.size())), w
+
+
+def test_a_weight_past_float32_is_refused_by_name_not_stored_as_inf(logic_window):
+    """1e39 is a finite number to Python, but the weights are float32: it was stored as inf, and the table went
+    NaN without a word."""
+    w = logic_window
+    node = w.graph.by_name("or")
+    click_card(w, "or")
+    grid = w.logic_panel.neuron_editor.weights
+    before = w.doc.stack.count()
+    type_weight(grid.edits[("bias", (0,))], "1e39")
+    assert "at most 3.403e+38 either way. Received '1e39'; nothing was changed" in grid.msg.text(), grid.msg.text()
+    assert float(node.weights["bias"][0]) == -0.5 and w.doc.stack.count() == before
+    type_weight(grid.edits[("bias", (0,))], "-3e38")  # the largest float32s are weights like any other
+    assert float(node.weights["bias"][0]) == np.float32(-3e38) and not grid.msg.isVisible()

@@ -60,12 +60,11 @@ class GridEditor(QTableWidget):
 
     def _on_item_changed(self, item) -> None:
         key = (item.row(), item.column())
-        try:
-            v = float(item.text())
-            ok = np.isfinite(v)
-        except ValueError:
-            ok = False
-        if ok:
+        why = weight_problem(item.text())
+        self.blockSignals(True)  # the tooltip is not an edit
+        item.setToolTip(why or "")
+        self.blockSignals(False)
+        if why is None:
             self.bad.discard(key)
             item.setBackground(QColor(0, 0, 0, 0))
         else:
@@ -173,3 +172,17 @@ class StepExplorer(QWidget):
         self.timer.stop()
         self.play_btn.setText("Play")
         self.recompute()
+
+
+def weight_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a weight (None: it can). Weights are float32: 1e39 would be stored as inf."""
+    from ...core.graph import FLOAT32_MAX
+    try:
+        v = float(text)
+    except ValueError:
+        return f"A weight must be a number. Received {text.strip()!r}."
+    if not np.isfinite(v):
+        return f"A weight must be a finite number. Received {text.strip()!r}."
+    if abs(v) > FLOAT32_MAX:
+        return f"A weight must fit in 32 bits, at most {FLOAT32_MAX:.4g} either way. Received {text.strip()!r}."
+    return None

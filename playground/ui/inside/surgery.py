@@ -17,7 +17,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 from ...core.figures import number, scale_for
 from ..theme import SPACING
 from .figure_widgets import Heatmap, caption_label, title_label
-from .grid import GridEditor
+from .grid import GridEditor, weight_problem
+
+BIAS_TIP = "This filter's bias, added to every output cell"
 
 
 def edge_filter(f: int, vertical: bool = True) -> np.ndarray:
@@ -63,7 +65,7 @@ class FilterSurgery(QWidget):
         self.grid.cell_width = 68
         self.bias_edit = QLineEdit()
         self.bias_edit.setFixedWidth(80)
-        self.bias_edit.setToolTip("This filter's bias, added to every output cell")
+        self.bias_edit.setToolTip(BIAS_TIP)
         self.zero_btn = QPushButton("Zero")
         self.zero_btn.setToolTip("Set every number of this filter, and its bias, to 0")
         self.vertical_btn = QPushButton("Vertical edge")
@@ -156,14 +158,15 @@ class FilterSurgery(QWidget):
         text = self.bias_edit.text().strip()
         if self.index is None or text == number(self.bias):
             return
-        try:
-            v = float(text)
-        except ValueError:
+        why = weight_problem(text)
+        if why is not None:  # not a number, nan or inf, or past float32 (1e39 would be stored as inf)
             self.bias_edit.setStyleSheet("background: rgba(214, 69, 65, 120);")
-            self.bias_edit.setToolTip(f"The bias must be a number. Received {text!r}.")
+            self.bias_edit.setToolTip(why.replace("A weight", "The bias"))
             return
         self.bias_edit.setStyleSheet("")
-        if np.isfinite(v) and v != self.bias:
+        self.bias_edit.setToolTip(BIAS_TIP)
+        v = float(text)
+        if v != self.bias:
             self.edited.emit(self.kernel.copy(), v)
 
     def show_map(self, fmap: np.ndarray | None, example: int) -> None:
