@@ -21,7 +21,8 @@ from .registry import get_spec
 from .words import short
 from .weights import check_weights
 
-FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4028e38: the largest weight a float32 array holds
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4028235e+38: the largest weight a float32 array holds
+FLOAT32_OVERFLOW = 2.0 ** 128 - 2.0 ** 103  # from here up a value rounds to inf in float32 (below: to FLOAT32_MAX)
 
 MAX_NAME = 255  # characters: room for a nested model's flattened names (ConvNeXt's reach 78)
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,%d}" % (MAX_NAME - 1))  # used with fullmatch: no trailing newline
@@ -398,8 +399,9 @@ class Graph:
         node = self.node(node_id)
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value):
             raise GraphError(f"A weight must be a finite number. Received {value!r}.")
-        if abs(value) > FLOAT32_MAX:  # stored as float32: it would become inf
-            raise GraphError(f"A weight must fit in 32 bits (at most {FLOAT32_MAX:.4g} either way). Received {value!r}.")
+        if abs(value) >= FLOAT32_OVERFLOW:  # stored as float32: it would become inf
+            raise GraphError(f"A weight must fit in 32 bits (at most {np.float32(FLOAT32_MAX)} either way). "
+                             f"Received {value!r}.")
         arr = node.weights.get(var)
         if arr is None:
             raise GraphError(f"{node.name!r} has no weight {var!r}.")

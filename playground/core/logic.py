@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import ShapeError
-from .graph import Graph
+from .graph import FLOAT32_OVERFLOW, Graph
 from .words import count
 
 GATES: dict[str, tuple[int, tuple[int, ...]]] = {
@@ -232,7 +232,7 @@ def short(v: float) -> str:
         return f"{v:g}"
     for digits in range(1, 5):  # five would also catch one learned number in a few hundred (1.1545)
         text = f"{v:.{digits}g}"
-        if np.float32(float(text)) == np.float32(v):
+        if abs(float(text)) < FLOAT32_OVERFLOW and np.float32(float(text)) == np.float32(v):  # (3.403e+38: inf)
             return _plain(float(text)) if "e" in text and 1e-4 <= abs(v) < 1e6 else text
     if 100 <= abs(v) < 1e6:
         return f"{v:.0f}"
@@ -337,3 +337,32 @@ def gate_graph(key: str) -> Graph:
 
 GATE_PRESET_TARGETS = {"and": "and", "or": "or", "not": "not", "nor": "nor",
                        "xnor-case1": "xnor", "xnor-case2": "xnor"}
+
+
+def what_learning_reads(graph: Graph, target) -> tuple:
+    """What a Learn instead run's result depends on: each layer's kind, settings and weights, the wiring and the
+    target; not where the cards sit. A run whose network or target no longer reads the same is dropped."""
+    nodes = tuple(sorted((n.id, n.kind, repr(sorted(n.params.items())),
+                          tuple((k, None if v is None else v.tobytes()) for k, v in sorted(n.weights.items())))
+                         for n in graph.nodes.values()))
+    return nodes, tuple(sorted((e.src, e.dst, e.port) for e in graph.edges)), repr(target)
+
+
+def single_neuron(graph: Graph):
+    """The Neuron node if the network is exactly Input(2) -> one Neuron with one unit."""
+    neurons = [n for n in graph.nodes.values() if n.spec.hand_set]
+    ins = graph.inputs()
+    if len(neurons) == 1 and len(ins) == 1 and len(graph.nodes) == 2 and neurons[0].params["units"] == 1 and \
+            graph.input_ids(neurons[0].id) == [ins[0].id] and tuple(ins[0].params["shape"]) == (2,):
+        return neurons[0]
+    return None
+
+
+def cannot_learn(g: Graph, target) -> str:
+    """What to say up front when the network is one neuron and the gate is one no line computes ("" else)."""
+    if single_neuron(g) is None or not isinstance(target, str) or GATES[target][0] != 2:
+        return ""
+    if linearly_separable(binary_rows(2), target_column(target, 2)):
+        return ""
+    return (f" One neuron cannot compute {target.upper()}: no line splits its 1s from its 0s, so learning only "
+            f"settles where the neuron is least wrong. Add a hidden layer to learn it.")

@@ -29,16 +29,6 @@ TARGETS = [("and", "AND"), ("or", "OR"), ("not", "NOT"), ("nand", "NAND"), ("nor
            ("xnor", "XNOR"), ("custom", "Custom column (tick the 1s)")]
 
 
-def single_neuron(graph: Graph):
-    """The Neuron node if the network is exactly Input(2) -> one Neuron with one unit."""
-    neurons = [n for n in graph.nodes.values() if n.spec.hand_set]
-    ins = graph.inputs()
-    if len(neurons) == 1 and len(ins) == 1 and len(graph.nodes) == 2 and neurons[0].params["units"] == 1 and \
-            graph.input_ids(neurons[0].id) == [ins[0].id] and tuple(ins[0].params["shape"]) == (2,):
-        return neurons[0]
-    return None
-
-
 # Learn instead stops once the mean loss (binary cross-entropy) is below this: then no row's own loss is above 0.2,
 # so every sigmoid output is within 0.18 of its target, right by a clear margin. OR from its hand-set weights got
 # there in a fraction of the 400 epochs, which took 25-32 s with Keras' start (a new-user drive).
@@ -62,7 +52,7 @@ class LogicPanel(QWidget):
         self.graph: Graph = doc.graph
         self.preview: Graph | None = None  # the network as it learns (not on the undo stack until done)
         self.thread = None
-        self._learning_from = None  # (graph, undo index) while Learn instead runs: what its result applies to
+        self._learning_from = None  # (graph, what_learning_reads) while Learn instead runs: what its result is for
         self._said_at = -1  # the undo index the status line was written at
         self.table_data: logic.TruthTable | None = None
 
@@ -126,25 +116,41 @@ class LogicPanel(QWidget):
         doc.changed.connect(self._on_doc_changed)
         doc.settings_changed.connect(self._on_setting)
         doc.replaced.connect(self._on_replaced)
+        doc.graph.events.connect_all(self._on_graph_event)
         self.load_settings(doc.logic)
 
     def _on_doc_changed(self) -> None:
-        if self._learning_from is not None and self.doc.stack.index() != self._learning_from[1]:
-            # an edit while it learns (a weight typed, a layer added): the run's network is not the user's any
-            # more, so it stops and its result is dropped; the edit stays
-            self._learning_from = None
-            self.stop_learning(wait=True)
-            self._end_learning("Learning stopped: the network changed while it learned, so its result was not "
-                               "applied. Your change is kept; press Learn instead to learn from it.")
+        if self._stop_if_changed():
             return
         if self._learning_from is None and self.doc.stack.index() != self._said_at:
             self.learn_status.setText("")
         if self.isVisible():
             self.refresh()
 
+    def _stop_if_changed(self) -> bool:
+        """An edit while it learns (a weight typed or nudged, a layer added, the target): the run's network is not
+        the user's any more, so it stops and its result is dropped; the edit stays. A card moved changes nothing."""
+        if self._learning_from is None:
+            return False
+        now = logic.what_learning_reads(self.graph, self.target_value())
+        if now == self._learning_from[1]:
+            return False
+        what = "target" if now[:2] == self._learning_from[1][:2] else "network"
+        self._learning_from = None
+        self.stop_learning()  # not waiting: Keras may still be loading (3.5 s); its result is ignored
+        self._end_learning(f"Learning stopped: the {what} changed while it learned, so its result was not applied. "
+                           f"Your change is kept; press Learn instead to learn from it.",
+                           running=self.thread is not None and self.thread.isRunning())
+        return True
+
     def _on_setting(self, section: str, _key: str) -> None:
         if section == "logic":
             self.load_settings(self.doc.logic)
+            QTimer.singleShot(0, self._stop_if_changed)  # after the step (a target picked again merges into it)
+
+    def _on_graph_event(self, event: str, /, **_payload) -> None:  # (param_changed's payload has a name=)
+        if self._learning_from is not None and event != "node_moved":  # after the step (a nudge merges: no index)
+            QTimer.singleShot(0, self._stop_if_changed)
 
     def _on_replaced(self) -> None:
         self._learning_from = None  # a run of the old project's network: its result must not reach this one
@@ -258,7 +264,7 @@ class LogicPanel(QWidget):
             self.verdict.setText(f"<b style='color:{RED}'>\u2717 {esc(t.verdict())}</b>")
 
     def _separability(self, g: Graph) -> None:
-        neuron = single_neuron(g)
+        neuron = logic.single_neuron(g)
         target = self.target_value()
         if neuron is None or target is None or (isinstance(target, str) and logic.GATES[target][0] != 2):
             self.separable.setText("")
@@ -280,7 +286,7 @@ class LogicPanel(QWidget):
     # ------------------------------------------------------------ actions
     def add_hidden_layer(self) -> None:
         """Input -> [2 step neurons] -> the existing neuron, as one undo step."""
-        neuron = single_neuron(self.graph)
+        neuron = logic.single_neuron(self.graph)
         if neuron is None:
             return
         inp = self.graph.inputs()[0]
@@ -349,20 +355,12 @@ class LogicPanel(QWidget):
         worker.finished.connect(self._on_learned)
         worker.failed.connect(self._on_learn_failed)
         self.thread = WorkerTask(worker, self)
-        self._learning_from = (self.graph, self.doc.stack.index())  # what the result applies to
+        self._learning_from = (self.graph, logic.what_learning_reads(g, target))  # what the result applies to
+        self.thread.finished.connect(self._on_task_done)
         self.learn_btn.setEnabled(False)
-        self._cannot = self._cannot_learn(g, target)
+        self._cannot = logic.cannot_learn(g, target)
         self.learn_status.setText("Learning with sigmoid neurons (loading Keras)\u2026" + self._cannot)
         self.thread.start()
-
-    def _cannot_learn(self, g: Graph, target) -> str:
-        """What to say up front when the network is one neuron and the gate is one no line computes ("" else)."""
-        if single_neuron(g) is None or not isinstance(target, str) or logic.GATES[target][0] != 2:
-            return ""
-        if logic.linearly_separable(logic.binary_rows(2), logic.target_column(target, 2)):
-            return ""
-        return (f" One neuron cannot compute {target.upper()}: no line splits its 1s from its 0s, so learning only "
-                f"settles where the neuron is least wrong. Add a hidden layer to learn it.")
 
     def _on_weights(self, weights: dict) -> None:
         if self.preview is None or self._learning_from is None:
@@ -376,7 +374,8 @@ class LogicPanel(QWidget):
 
     def _on_learned(self, outcome) -> None:
         learned_from, self._learning_from = self._learning_from, None
-        if learned_from is None or learned_from[0] is not self.graph or learned_from[1] != self.doc.stack.index():
+        if learned_from is None or learned_from[0] is not self.graph or \
+                learned_from[1] != logic.what_learning_reads(self.graph, self.target_value()):
             return  # another project, or an edit since it started: already said (or nothing to say)
         neurons = [n.id for n in self.graph.nodes.values() if n.spec.hand_set]
         steps = C.Steps(self.graph)
@@ -407,9 +406,13 @@ class LogicPanel(QWidget):
         self.learn_status.setText(text)
         self._said_at = self.doc.stack.index()
 
-    def _end_learning(self, text: str) -> None:
+    def _on_task_done(self) -> None:
+        if self._learning_from is None:  # the run is over: a dropped one's thread ends after its message
+            self.learn_btn.setEnabled(True)
+
+    def _end_learning(self, text: str, running: bool = False) -> None:
         self.preview = None
-        self.learn_btn.setEnabled(True)
+        self.learn_btn.setEnabled(not running)
         self._say(text)
         self.refresh()
 

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ..core.graph import FLOAT32_MAX
+from ..core.graph import FLOAT32_MAX, FLOAT32_OVERFLOW
 from ..core.weights import fitted_neuron_weights
 from ..core.words import count
 from . import commands as C
@@ -169,11 +169,11 @@ class WeightGrid(QWidget):
         if self.node_id not in self.graph.nodes:
             return
         for key, e in self.edits.items():
+            e.loaded = exact(self.model_value(key))  # leaving the field with this text changes nothing
             if e.hasFocus() and e.styleSheet():
                 continue  # the user is fixing an invalid entry: keep their text and its red mark
             e.blockSignals(True)
-            e.setText(exact(self.model_value(key)))
-            e.loaded = e.text()  # leaving the field with this text changes nothing
+            e.setText(e.loaded)
             e.blockSignals(False)
             e.setStyleSheet("")
 
@@ -185,16 +185,17 @@ class WeightGrid(QWidget):
         self.msg.hide()
 
     def _on_commit(self, edit: WeightEdit, text: str, merge: bool) -> None:
-        if text == edit.loaded:  # left without typing (Tab through, a click elsewhere): not an edit
+        if text == edit.loaded:  # left without typing (Tab through, a click elsewhere), or typed back: not an edit
             edit.setStyleSheet("")
+            self.msg.hide()
             return
         try:
             value = float(text)
         except ValueError:
             value = None
-        if value is not None and math.isfinite(value) and abs(value) > FLOAT32_MAX:
+        if value is not None and math.isfinite(value) and abs(value) >= FLOAT32_OVERFLOW:
             edit.setStyleSheet(RED)
-            self.msg.setText(f"A weight must fit in 32 bits, at most {FLOAT32_MAX:.4g} either way. Received "
+            self.msg.setText(f"A weight must fit in 32 bits, at most {exact(FLOAT32_MAX)} either way. Received "
                              f"{text.strip()!r}; nothing was changed. Press Escape to put back "
                              f"{exact(self.model_value(edit.key))}.")
             self.msg.show()

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtGui import QMouseEvent, QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
@@ -1145,7 +1145,67 @@ def test_a_weight_past_float32_is_refused_by_name_not_stored_as_inf(logic_window
     grid = w.logic_panel.neuron_editor.weights
     before = w.doc.stack.count()
     type_weight(grid.edits[("bias", (0,))], "1e39")
-    assert "at most 3.403e+38 either way. Received '1e39'; nothing was changed" in grid.msg.text(), grid.msg.text()
+    assert "at most 3.4028235e+38 either way. Received '1e39'; nothing was changed" in grid.msg.text(), grid.msg.text()
     assert float(node.weights["bias"][0]) == -0.5 and w.doc.stack.count() == before
-    type_weight(grid.edits[("bias", (0,))], "-3e38")  # the largest float32s are weights like any other
-    assert float(node.weights["bias"][0]) == np.float32(-3e38) and not grid.msg.isVisible()
+    type_weight(grid.edits[("bias", (0,))], "-3.4028235e+38")  # the largest float32, as the message writes it
+    assert node.weights["bias"][0] == -np.finfo(np.float32).max and not grid.msg.isVisible()
+    assert grid.edits[("bias", (0,))].text() == "-3.4028235e+38"
+
+
+def nudge(edit, notches: int = 1) -> None:
+    """The mouse wheel over a weight field: each notch adds 0.5 (a nudge merges into the last one's step)."""
+    centre = QPointF(edit.rect().center())
+    for _ in range(notches):
+        QApplication.sendEvent(edit, QWheelEvent(centre, QPointF(edit.mapToGlobal(centre.toPoint())), QPoint(0, 0),
+                                                 QPoint(0, 120), Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False))
+
+
+def test_a_nudge_or_a_target_that_merges_into_the_last_step_still_stops_learn_instead(window, qtbot):
+    """Review: an edit was noticed by the undo index, and a nudge or a target merges into the step before it (no
+    new index), so the learned result overwrote a nudge made mid-run, and XNOR's weights were scored against XOR.
+    A card moved mid-run changes nothing the run reads: it goes on."""
+    panel = start_a_long_learn(window, qtbot)
+    item = window.scene.node_items[window.graph.by_name("and").id]  # a card moved: the run goes on
+    vp = window.view.viewport()
+    start = window.view.mapFromScene(item.card_rect().center())
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    QTest.mouseMove(vp, start + QPoint(0, 30))
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, start + QPoint(0, 30))
+    qtbot.wait(50)
+    assert panel.thread.isRunning() and "Learning" in panel.learn_status.text()
+    choose_target(panel, "xor")  # merges with the "Set target" the run started after
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.wait(100)
+    assert "the target changed while it learned" in panel.learn_status.text()
+    assert window.graph.by_name("and").params["activation"] == "step"
+    qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=5_000)
+
+    click_card(window, "and")
+    bias = panel.neuron_editor.weights.edits[("bias", (0,))]
+    nudge(bias)  # -1.5 -> -1.0, then Learn, then one more notch: it merges into this step
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "the table shows the sigmoid network" in panel.learn_status.text(), timeout=120_000)
+    nudge(panel.neuron_editor.weights.edits[("bias", (0,))])
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.wait(100)
+    node = window.graph.by_name("and")
+    assert float(node.weights["bias"][0]) == -0.5 and node.params["activation"] == "step"
+    assert "the network changed while it learned" in panel.learn_status.text()
+
+
+def test_a_refused_weight_typed_back_or_after_an_undo_is_handled_as_typed(logic_window, qtbot):
+    """Review: 'abc' then the old value typed back left the message up; and a field left red while an undo moved
+    the model kept the old text as 'unchanged', so a 2 typed there was dropped while the model held -0.5."""
+    w = logic_window
+    click_card(w, "or")
+    grid = w.logic_panel.neuron_editor.weights
+    field = grid.edits[("bias", (0,))]
+    type_weight(field, "abc")
+    assert grid.msg.isVisible()
+    type_weight(field, "-0.5")  # what it held: typed back
+    assert not grid.msg.isVisible() and not field.styleSheet()
+    type_weight(field, "2")
+    type_weight(field, "abc")
+    w.undo_action.trigger()  # the model goes back to -0.5 under the red field
+    type_weight(field, "2")
+    assert float(w.graph.by_name("or").weights["bias"][0]) == 2.0 and not grid.msg.isVisible()

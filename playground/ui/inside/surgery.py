@@ -156,7 +156,9 @@ class FilterSurgery(QWidget):
 
     def _on_bias_edited(self) -> None:
         text = self.bias_edit.text().strip()
-        if self.index is None or text == number(self.bias):
+        if self.index is None or text == number(self.bias):  # as shown (typed back after a refusal: unmarked)
+            self.bias_edit.setStyleSheet("")
+            self.bias_edit.setToolTip(BIAS_TIP)
             return
         why = weight_problem(text)
         if why is not None:  # not a number, nan or inf, or past float32 (1e39 would be stored as inf)
