@@ -815,16 +815,22 @@ def test_a_hidden_layer_added_in_a_small_logic_lab_fits_its_canvas(window, qtbot
     assert project.dumps(window.doc.project) == before
 
 
+def by_keys_in_the_lab(window, qtbot, preset: str, size: tuple[int, int] | None = None) -> None:
+    """``preset`` open and Ctrl+2 to the Logic lab (a workspace button's shortcut clicks it 100 ms after the keys)."""
+    if size:
+        window.resize(*size)
+    window.load_project(project.loads(preset_text(preset)), None)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(150)
+
+
 def test_xnor_case2s_thirteen_columns_fit_the_panel_and_a_wider_panel_brings_z_back(window, qtbot):
     """xnor-case2's table has 13 columns (nine neurons' z -> a); it scrolled sideways at every window size. At
     1280x720 a layer's name is written once over its neurons, each neuron's cell shows its a with z -> a in the
     tooltip, and a line under the table says so. Dragging the panel wider brings z -> a back, and the lab keeps that
     width across a visit to Build."""
-    window.resize(1280, 720)
-    window.load_project(project.loads(preset_text("xnor-case2")), None)
-    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
-    qtbot.wait(150)  # a button's shortcut clicks it 100 ms after the keys
+    by_keys_in_the_lab(window, qtbot, "xnor-case2", (1280, 720))
     table = window.logic_panel.table
     heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
     assert len(heads) == 13 and "copy_negate\n#1" in heads
@@ -860,11 +866,7 @@ def test_the_truth_tables_layer_name_is_written_once_over_its_neurons(window, qt
     """A layer of four neurons heads its columns with its name once and #1 to #4 under it: each of those columns is
     narrower than the name, which fits across the four. Not dragged, the lab's panel grows with the window."""
     from PySide6.QtGui import QFontMetrics
-    window.resize(1280, 720)
-    window.load_project(project.loads(preset_text("xnor-case2")), None)
-    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
-    qtbot.wait(150)  # a button's shortcut clicks it 100 ms after the keys
+    by_keys_in_the_lab(window, qtbot, "xnor-case2", (1280, 720))
     table = window.logic_panel.table
     header = table.horizontalHeader()
     heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
@@ -929,10 +931,7 @@ def apart(boxes: dict) -> None:
 def start_a_long_learn(window, qtbot):
     """The and preset learning XNOR: one neuron never gets there, so it runs all its epochs. Back once the table
     shows the first learned weights."""
-    window.load_project(project.loads(preset_text("and")), None)
-    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
-    qtbot.wait(150)
+    by_keys_in_the_lab(window, qtbot, "and")
     panel = window.logic_panel
     choose_target(panel, "xnor")
     panel.learn_epochs = 4000  # long enough to act while it runs; each test stops it
@@ -1048,11 +1047,7 @@ def test_a_resized_window_re_splits_the_lab_and_a_drag_cannot_hide_the_panel(win
 
 def test_no_divider_cuts_a_layers_name_in_the_truth_tables_header(window, qtbot):
     """and_nor is written across its two columns; the divider between them ran through it ("and_|nor")."""
-    window.resize(1280, 720)
-    window.load_project(project.loads(preset_text("xnor-case1")), None)
-    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
-    qtbot.wait(150)
+    by_keys_in_the_lab(window, qtbot, "xnor-case1", (1280, 720))
     table = window.logic_panel.table
     header = table.horizontalHeader()
     heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
@@ -1072,11 +1067,7 @@ def test_no_divider_cuts_a_layers_name_in_the_truth_tables_header(window, qtbot)
 def test_after_add_hidden_layer_at_1280_every_weight_field_is_in_view(window, qtbot):
     """The table's pane was 230 px whatever it held: four rows left empty space under them, while the editor below
     showed w0 and half of w1 of the new hidden layer. The pane is now as tall as its rows."""
-    window.resize(1280, 720)
-    window.load_project(project.loads(preset_text("and")), None)
-    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
-    qtbot.wait(150)
+    by_keys_in_the_lab(window, qtbot, "and", (1280, 720))
     panel = window.logic_panel
     choose_target(panel, "xnor")
     QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
@@ -1096,10 +1087,7 @@ def test_after_add_hidden_layer_at_1280_every_weight_field_is_in_view(window, qt
 
 def test_the_status_line_goes_with_the_next_edit(window, qtbot):
     """'Added a hidden layer ...: set them by hand' stayed after the user had set them."""
-    window.load_project(project.loads(preset_text("and")), None)
-    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
-    qtbot.wait(150)
+    by_keys_in_the_lab(window, qtbot, "and")
     panel = window.logic_panel
     choose_target(panel, "xnor")
     QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
@@ -1114,11 +1102,7 @@ def test_a_refused_weight_and_its_message_are_both_in_view_on_a_small_screen(win
     scrolls to show both."""
     from PySide6.QtCore import QRect
     from PySide6.QtWidgets import QScrollArea
-    window.resize(1280, 600)
-    window.load_project(project.loads(preset_text("and")), None)
-    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
-    qtbot.wait(150)
+    by_keys_in_the_lab(window, qtbot, "and", (1280, 600))
     panel = window.logic_panel
     choose_target(panel, "xnor")
     QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
