@@ -122,7 +122,7 @@ class LogicPanel(QWidget):
     def _on_doc_changed(self) -> None:
         if self._stop_if_changed():
             return
-        if self._learning_from is None and self.doc.stack.index() != self._said_at:
+        if self._learning_from is None and self._said_at is not None and self.doc.stack.index() != self._said_at:
             self.learn_status.setText("")
         if self.isVisible():
             self.refresh()
@@ -140,7 +140,7 @@ class LogicPanel(QWidget):
         self.stop_learning()  # not waiting: Keras may still be loading (3.5 s); its result is ignored
         self._end_learning(f"Learning stopped: the {what} changed while it learned, so its result was not applied. "
                            f"Your change is kept; press Learn instead to learn from it.",
-                           running=self.thread is not None and self.thread.isRunning())
+                           running=self.thread is not None and self.thread.isRunning(), sticky=True)
         return True
 
     def _on_setting(self, section: str, _key: str) -> None:
@@ -153,6 +153,9 @@ class LogicPanel(QWidget):
             QTimer.singleShot(0, self._stop_if_changed)
 
     def _on_replaced(self) -> None:
+        if self._learning_from is not None:
+            self.doc.status.emit("Learn instead stopped: another project was opened, and nothing of its run was kept.",
+                                 10_000)
         self._learning_from = None  # a run of the old project's network: its result must not reach this one
         self.stop_learning(wait=True)
         self.preview = None
@@ -390,8 +393,10 @@ class LogicPanel(QWidget):
             score = f"{right} of {len(table.inputs)} rows right"
         except PlaygroundError:
             score = "the table could not be computed"
-        how = (f"Stopped after {count(outcome.result.epochs_run, 'epoch')} of at most {self.learn_epochs}"
-               if outcome.result.stopped == "stopped" else f"Learned in {count(outcome.result.epochs_run, 'epoch')}")
+        n = outcome.result.epochs_run
+        how = (f"Stopped after {count(n, 'epoch')} of at most {self.learn_epochs}" if outcome.result.stopped ==
+               "stopped" else f"Ran all {count(n, 'epoch')} without its loss getting below {LEARN_UNTIL_LOSS}"
+               if n >= self.learn_epochs else f"Learned in {count(n, 'epoch')}")
         self._end_learning(f"{how}: {score} (a sigmoid output \u2265 0.5 counts as 1). Press \u201cSnap back to "
                            f"step\u201d to compare. Undo restores your hand-set weights." + getattr(self, "_cannot", ""))
 
@@ -400,20 +405,20 @@ class LogicPanel(QWidget):
             self._learning_from = None
             self._end_learning(f"<span style='color:{RED}'>{esc(msg)}</span>")
 
-    def _say(self, text: str) -> None:
+    def _say(self, text: str, sticky: bool = False) -> None:
         """A line about what was just done: it goes with the next edit, which makes it stale ("set them by hand"
-        stayed after the user had set them)."""
+        stayed after the user had set them); a ``sticky`` one (why a run stopped) stays until the next."""
         self.learn_status.setText(text)
-        self._said_at = self.doc.stack.index()
+        self._said_at = None if sticky else self.doc.stack.index()
 
     def _on_task_done(self) -> None:
         if self._learning_from is None:  # the run is over: a dropped one's thread ends after its message
             self.learn_btn.setEnabled(True)
 
-    def _end_learning(self, text: str, running: bool = False) -> None:
+    def _end_learning(self, text: str, running: bool = False, sticky: bool = False) -> None:
         self.preview = None
         self.learn_btn.setEnabled(not running)
-        self._say(text)
+        self._say(text, sticky)  # a run an edit stopped says so until the next message
         self.refresh()
 
     def snap_to_step(self) -> None:

@@ -87,7 +87,7 @@ class GroupHeader(QHeaderView):
         x1 = self.sectionViewportPosition(last) + self.sectionSize(last)
         painter.save()
         painter.setClipRect(rect)  # each column draws its own piece of the name written across the group
-        painter.drawText(QRect(x0, rect.y(), x1 - x0, half + 2), Qt.AlignHCenter | Qt.AlignBottom, group)
+        painter.drawText(QRect(x0, rect.y(), x1 - x0, half), Qt.AlignHCenter | Qt.AlignBottom, group)  # (its _ clear)
         painter.restore()
 
 
@@ -229,6 +229,8 @@ class TableSplit(QSplitter):
             return
         need = t.horizontalHeader().sizeHint().height() + min(t.rowCount(), self.MAX_ROWS) * \
             t.verticalHeader().defaultSectionSize() + 2 * t.frameWidth() + 2
+        if t.horizontalHeader().length() > t.viewport().width():  # a panel dragged narrower still: room for the bar
+            need += t.horizontalScrollBar().sizeHint().height()
         if t.caption.isVisible():
             need += t.caption.heightForWidth(max(t.width(), 1)) + self.widget(0).layout().spacing()
         total = sum(self.sizes())

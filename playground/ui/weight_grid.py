@@ -169,9 +169,10 @@ class WeightGrid(QWidget):
         if self.node_id not in self.graph.nodes:
             return
         for key, e in self.edits.items():
+            typing = e.hasFocus() and (e.styleSheet() or e.text() != e.loaded)
             e.loaded = exact(self.model_value(key))  # leaving the field with this text changes nothing
-            if e.hasFocus() and e.styleSheet():
-                continue  # the user is fixing an invalid entry: keep their text and its red mark
+            if typing:
+                continue  # the user is typing or fixing an entry (a run may end meanwhile): keep their text
             e.blockSignals(True)
             e.setText(e.loaded)
             e.blockSignals(False)
@@ -226,6 +227,9 @@ class WeightGrid(QWidget):
             stack.push(steps.command("Set weight"))
         elif np.float32(node.weights[var][idx]) != np.float32(value):  # as stored: float32
             stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
+        if self.node_id in self.graph.nodes:  # shown as it is held (0.123456789 typed: 0.12345679)
+            edit.loaded = exact(self.model_value(edit.key))
+            edit.setText(edit.loaded)
 
     def fit_weights(self) -> None:
         n_in = self.fan_in()

@@ -132,7 +132,7 @@ def test_learn_instead_status_and_verdict_agree(window, qtbot):
     assert all(n.params["activation"] == "sigmoid" for n in window.graph.nodes.values() if n.kind == "neuron")
     table = panel.table_data
     right = 4 - len(table.wrong_rows)
-    assert f"{right} of 4 rows right" in panel.learn_status.text() and "in 40 epochs" in panel.learn_status.text()
+    assert f"{right} of 4 rows right" in panel.learn_status.text() and " 40 epochs" in panel.learn_status.text()
     if right == 4:
         assert "All 4 rows correct" in panel.verdict.text()
     else:
@@ -652,6 +652,7 @@ def test_learning_what_one_neuron_cannot_says_so_before_and_after(window, qtbot)
     qtbot.wait(50)
     text = panel.learn_status.text()
     assert "rows right" in text and "One neuron cannot compute XOR" in text and "hidden layer" in text
+    assert text.startswith("Ran all 20 epochs without its loss getting below 0.05"), text  # not "Learned in 20"
 
 
 def test_a_sigmoid_neuron_is_described_as_sigmoid_not_step(window, qtbot):
@@ -953,6 +954,7 @@ def test_a_preset_opened_while_it_learns_gets_nothing_of_that_run(window, qtbot)
     assert all(np.array_equal(node.weights[k], fresh.weights[k]) for k in fresh.weights)
     assert not window.doc.stack.canUndo() and panel.table_data.all_correct
     assert panel.learn_btn.isEnabled() and "Learn" not in panel.learn_status.text()
+    assert "Learn instead stopped: another project was opened" in window.statusBar().currentMessage()
 
 
 def test_a_weight_typed_while_it_learns_is_kept_and_the_run_stops(window, qtbot):
@@ -968,6 +970,40 @@ def test_a_weight_typed_while_it_learns_is_kept_and_the_run_stops(window, qtbot)
     assert panel.learn_btn.isEnabled() and list(panel.table_data.output[:, 0]) == [1, 1, 1, 1]  # step(5 + ...)
     QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
     assert float(node.weights["bias"][0]) == -1.5  # one undo step: the typed bias
+    assert "network changed while it learned" in panel.learn_status.text()  # why it stopped: still said
+
+
+def test_a_weight_being_typed_when_a_run_ends_is_kept(window, qtbot):
+    """A new-user drive typed 3 into a field (no Enter yet) while Learn instead ran; the run's end wrote the learned
+    weight over it, and Enter then did nothing. The typing is kept, and Enter commits it on top of the result."""
+    by_keys_in_the_lab(window, qtbot, "and")
+    panel = window.logic_panel
+    choose_target(panel, "xnor")
+    panel.learn_epochs = 60
+    click_card(window, "and")
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "the table shows the sigmoid network" in panel.learn_status.text(), timeout=120_000)
+    field = panel.neuron_editor.weights.edits[("kernel", (0, 0))]
+    QTest.mouseClick(field, Qt.LeftButton)
+    field.selectAll()
+    QTest.keyClicks(field, "3")
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=60_000)
+    qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=5_000)
+    node = window.graph.by_name("and")
+    assert node.params["activation"] == "sigmoid" and field.text() == "3"  # the result applied, the typing kept
+    QTest.keyClick(field, Qt.Key_Return)
+    assert float(node.weights["kernel"][0, 0]) == 3.0
+    assert [window.doc.stack.text(i) for i in range(window.doc.stack.count())][-2:] == ["Learn instead", "Set weight"]
+
+
+def test_a_value_typed_another_way_is_shown_as_it_is_held(logic_window, qtbot):
+    """0.123456789 typed after a refused entry stayed in the field, while the weight held 0.12345679."""
+    click_card(logic_window, "or")
+    field = logic_window.logic_panel.neuron_editor.weights.edits[("bias", (0,))]
+    type_weight(field, "0.123456789")
+    type_weight(field, "abc")
+    type_weight(field, "0.123456789")
+    assert field.text() == "0.12345679" and not field.styleSheet()
 
 
 def test_stopping_learn_instead_with_escape_says_it_stopped_and_snap_back_says_what_it_did(window, qtbot):
