@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 import weakref
 from types import MappingProxyType
 from dataclasses import dataclass, field
@@ -94,7 +95,12 @@ class Event:
             fn = ref()
             if fn is not None:
                 live.append(ref)
-                fn(**payload)
+                try:
+                    fn(**payload)
+                except Exception:  # noqa: BLE001 - a listener's bug is reported, and the change and the other
+                    # listeners go on: raised inside a Qt undo command's redo, some errors (a call with a wrong
+                    # argument) crashed the process instead of reaching PySide's report
+                    sys.excepthook(*sys.exc_info())
         if len(live) != len(self._refs):
             self._refs = [r for r in self._refs if r() is not None]
 

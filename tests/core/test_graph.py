@@ -150,3 +150,20 @@ def test_a_weight_past_float32_is_refused():
     with pytest.raises(GraphError, match=r"fit in 32 bits .* Received 1e\+39"):
         g.set_weight_value(n.id, "bias", (0,), 1e39)
     assert g.nodes[n.id].weights["bias"][0] == 0
+
+
+def test_a_listener_that_raises_is_reported_and_the_change_and_the_other_listeners_go_on(monkeypatch):
+    """Raised inside a Qt undo command's redo, a listener's error (a call with a wrong argument) crashed the whole
+    process. The graph reports it through sys.excepthook (what PySide and pytest-qt read) and goes on."""
+    import sys
+
+    from playground.core.graph import Graph
+    reported, heard = [], []
+    monkeypatch.setattr(sys, "excepthook", lambda *exc: reported.append(exc[1]))
+    g = Graph()
+    n = g.add_node("neuron", params={"units": 1, "activation": "step"})
+    g.events.param_changed.connect(lambda **kw: (lambda name: 0)("x", name=kw["name"]))  # a TypeError
+    g.events.param_changed.connect(lambda **kw: heard.append(kw["name"]))
+    g.set_param(n.id, "activation", "sigmoid")
+    assert g.nodes[n.id].params["activation"] == "sigmoid" and heard == ["activation"]
+    assert len(reported) == 1 and isinstance(reported[0], TypeError)

@@ -1229,3 +1229,20 @@ def test_a_refused_weight_typed_back_or_after_an_undo_is_handled_as_typed(logic_
     w.undo_action.trigger()  # the model goes back to -0.5 under the red field
     type_weight(field, "2")
     assert float(w.graph.by_name("or").weights["bias"][0]) == 2.0 and not grid.msg.isVisible()
+
+
+def test_a_listener_error_inside_an_undo_step_does_not_take_the_app_down(logic_window, qtbot, monkeypatch):
+    """This round's own first version of a graph listener had a parameter that clashed with an event's payload;
+    inside a command's redo the TypeError crashed the process (a segfault) instead of a report."""
+    import sys
+    reported = []
+    monkeypatch.setattr(sys, "excepthook", lambda *exc: reported.append(exc[1]))
+    w = logic_window
+    w.graph.events.param_changed.connect(lambda **kw: (lambda name: 0)("x", name=kw["name"]))
+    click_card(w, "or")
+    editor = w.logic_panel.neuron_editor
+    from PySide6.QtWidgets import QComboBox
+    combo = [c for c in editor.findChildren(QComboBox) if c.findText("sigmoid") >= 0][0]
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key_Down)  # step -> the next activation: a param_changed inside the step's redo
+    assert w.graph.by_name("or").params["activation"] != "step" and reported and isinstance(reported[0], TypeError)
