@@ -309,10 +309,11 @@ class LogicPanel(QWidget):
             self._say(f"<span style='color:{RED}'>Could not add a hidden layer: {esc(str(exc))}"
                                       f"</span>")
             return
-        self.doc.push(steps.command("Add hidden layer"))
+        stopped = "Learning stopped, its result not applied. " if self._learning_from is not None else ""
+        self.doc.push(steps.command("Add hidden layer"))  # (stops a run: said here, not replaced by the next line)
         self.doc.select([add.node.id])
-        self._say("Added a hidden layer of two neurons with zero weights: set them by hand "
-                                  "(AND and NOR make XNOR with an OR on top), or press Learn instead.")
+        self._say(f"{stopped}Added a hidden layer of two neurons with zero weights: set them by hand (AND and NOR "
+                  f"make XNOR with an OR on top), or press Learn instead.")
 
     def _lay_out_in_view(self, steps) -> None:
         """The grown network in rows the canvas shows at a readable zoom (the lab's canvas is narrow on a small

@@ -1246,3 +1246,15 @@ def test_a_listener_error_inside_an_undo_step_does_not_take_the_app_down(logic_w
     combo.setFocus()
     QTest.keyClick(combo, Qt.Key_Down)  # step -> the next activation: a param_changed inside the step's redo
     assert w.graph.by_name("or").params["activation"] != "step" and reported and isinstance(reported[0], TypeError)
+
+
+def test_add_hidden_layer_while_it_learns_says_both(window, qtbot):
+    """Review: the run stopped, but "Learning stopped" was replaced at once by "Added a hidden layer"."""
+    panel = start_a_long_learn(window, qtbot)
+    QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.wait(100)
+    text = panel.learn_status.text()
+    assert text.startswith("Learning stopped, its result not applied. Added a hidden layer"), text
+    assert len(window.graph.nodes) == 3 and all(n.params.get("activation", "step") == "step"
+                                                for n in window.graph.nodes.values() if n.kind == "neuron")
