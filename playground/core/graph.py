@@ -20,10 +20,7 @@ import numpy as np
 from .errors import CycleError, GraphError, PortError, ShapeError, UnknownNodeError
 from .registry import get_spec
 from .words import short
-from .weights import check_weights
-
-FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4028235e+38: the largest weight a float32 array holds
-FLOAT32_OVERFLOW = 2.0 ** 128 - 2.0 ** 103  # from here up a value rounds to inf in float32 (below: to FLOAT32_MAX)
+from .weights import FLOAT32_MAX, FLOAT32_OVERFLOW, check_weights
 
 MAX_NAME = 255  # characters: room for a nested model's flattened names (ConvNeXt's reach 78)
 NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,%d}" % (MAX_NAME - 1))  # used with fullmatch: no trailing newline
@@ -406,7 +403,7 @@ class Graph:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not np.isfinite(value):
             raise GraphError(f"A weight must be a finite number. Received {value!r}.")
         if abs(value) >= FLOAT32_OVERFLOW:  # stored as float32: it would become inf
-            raise GraphError(f"A weight must fit in 32 bits (at most {np.float32(FLOAT32_MAX)} either way). "
+            raise GraphError(f"A weight must fit in 32 bits (at most {str(np.float32(FLOAT32_MAX))} either way). "
                              f"Received {value!r}.")
         arr = node.weights.get(var)
         if arr is None:

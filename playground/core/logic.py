@@ -13,7 +13,8 @@ from fractions import Fraction
 import numpy as np
 
 from .errors import ShapeError
-from .graph import FLOAT32_OVERFLOW, Graph
+from .graph import Graph
+from .weights import FLOAT32_OVERFLOW
 from .words import count
 
 GATES: dict[str, tuple[int, tuple[int, ...]]] = {

@@ -15,6 +15,36 @@ import numpy as np
 from .errors import GraphError
 from .words import count
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # 3.4028235e+38: the largest weight a float32 array holds
+FLOAT32_OVERFLOW = 2.0 ** 128 - 2.0 ** 103  # from here up a value rounds to inf in float32 (below: to FLOAT32_MAX)
+
+
+def typed_weight_problem(text: str) -> str | None:
+    """Why ``text``, typed into a weight's field, cannot be a weight (None: it can). Weights are float32, so 1e39,
+    finite to Python, would be stored as inf. "1,5" is told it wants a decimal point; "1,000" (maybe a thousands
+    comma) is not guessed at."""
+    text = text.strip()
+    try:
+        v = float(text)
+    except ValueError:
+        point, after = text.replace(",", ".", 1), text.partition(",")[2]
+        if "," in text and _finite(point) and not (len(after) == 3 and after.isdigit()):
+            return f"A weight is written with a decimal point: {point}, not {text}"
+        return f"A weight must be a finite number. Received {text!r}"
+    if not np.isfinite(v):
+        return f"A weight must be a finite number. Received {text!r}"
+    if abs(v) >= FLOAT32_OVERFLOW:
+        return f"A weight must fit in 32 bits, at most {str(np.float32(FLOAT32_MAX))} either way. Received {text!r}"
+    return None
+
+
+def _finite(text: str) -> bool:
+    try:
+        return bool(np.isfinite(float(text)))
+    except ValueError:
+        return False
+
+
 _DENSE = {"kernel": 2, "bias": 1}
 # kind -> {variable name: rank}; Keras' own variable names
 WEIGHT_RANKS: dict[str, dict[str, int]] = {

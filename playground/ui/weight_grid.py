@@ -7,14 +7,11 @@ scrolling nudges a weight (0.5 a notch, 0.1 with Shift) and a run of scrolls on 
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
-from ..core.graph import FLOAT32_MAX, FLOAT32_OVERFLOW
-from ..core.weights import fitted_neuron_weights
+from ..core.weights import fitted_neuron_weights, typed_weight_problem
 from ..core.words import count
 from . import commands as C
 
@@ -190,30 +187,14 @@ class WeightGrid(QWidget):
             edit.setStyleSheet("")
             self.msg.hide()
             return
-        try:
-            value = float(text)
-        except ValueError:
-            value = None
-        if value is not None and math.isfinite(value) and abs(value) >= FLOAT32_OVERFLOW:
+        why = typed_weight_problem(text)
+        if why is not None:
             edit.setStyleSheet(RED)
-            self.msg.setText(f"A weight must fit in 32 bits, at most {exact(FLOAT32_MAX)} either way. Received "
-                             f"{text.strip()!r}; nothing was changed. Press Escape to put back "
-                             f"{exact(self.model_value(edit.key))}.")
-            self.msg.show()
-            return
-        if value is None or not math.isfinite(value):
-            edit.setStyleSheet(RED)
-            point = text.strip().replace(",", ".", 1)
-            after = text.strip().partition(",")[2]
-            # "1,5": a decimal comma; "1,000" could be a thousands comma, so no advice is guessed for it
-            if "," in text and _parses(point) and not (len(after) == 3 and after.isdigit()):
-                why = f"A weight is written with a decimal point: {point}, not {text.strip()}"
-            else:
-                why = f"A weight must be a finite number. Received {text!r}"
             self.msg.setText(f"{why}; nothing was changed. Press Escape to put back {exact(self.model_value(edit.key))}.")
             self.msg.show()
             QTimer.singleShot(0, lambda m=self.msg: _scroll_to(m, edit))  # once laid out: below the fold at 1280x720
             return
+        value = float(text)
         edit.setStyleSheet("")
         self.msg.hide()
         var, idx = edit.key
@@ -257,10 +238,3 @@ def exact(value: float) -> str:
     text = str(np.float32(value))
     text = text[:-2] if text.endswith(".0") else text
     return "0" if text == "-0" else text
-
-
-def _parses(text: str) -> bool:
-    try:
-        return math.isfinite(float(text))
-    except ValueError:
-        return False

@@ -175,14 +175,7 @@ class StepExplorer(QWidget):
 
 
 def weight_problem(text: str) -> str | None:
-    """Why ``text`` cannot be a weight (None: it can). Weights are float32: 1e39 would be stored as inf."""
-    from ...core.graph import FLOAT32_MAX, FLOAT32_OVERFLOW
-    try:
-        v = float(text)
-    except ValueError:
-        return f"A weight must be a number. Received {text.strip()!r}."
-    if not np.isfinite(v):
-        return f"A weight must be a finite number. Received {text.strip()!r}."
-    if abs(v) >= FLOAT32_OVERFLOW:
-        return f"A weight must fit in 32 bits, at most {np.float32(FLOAT32_MAX)} either way. Received {text.strip()!r}."
-    return None
+    """Why ``text`` cannot be a weight, as a sentence (None: it can)."""
+    from ...core.weights import typed_weight_problem
+    why = typed_weight_problem(text)
+    return None if why is None else f"{why}."
