@@ -92,6 +92,7 @@ class MainWindow(QMainWindow):
         self.resize(1480, 900)
         self.hsplit.setSizes([200, 900, 380])
         self.vsplit.setSizes([620, 220])
+        self.workspaces.watch()
         self.set_workspace("Build")
         self._fix_tab_order()
         if preset:

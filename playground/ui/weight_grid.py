@@ -190,7 +190,8 @@ class WeightGrid(QWidget):
         why = typed_weight_problem(text)
         if why is not None:
             edit.setStyleSheet(RED)
-            self.msg.setText(f"{why}; nothing was changed. Press Escape to put back {exact(self.model_value(edit.key))}.")
+            self.msg.setText(f"{why}; nothing was changed. Press Escape to put back "
+                             f"{exact(self.model_value(edit.key))}.")
             self.msg.show()
             QTimer.singleShot(0, lambda m=self.msg: _scroll_to(m, edit))  # once laid out: below the fold at 1280x720
             return

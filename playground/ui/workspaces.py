@@ -29,7 +29,6 @@ class Workspaces(QObject):
         # the palette's and the panel's widths the user dragged in each of Build, Logic lab and Train: kept for that
         # workspace (whatever the window's width since), where the default split goes with the window's width
         self._dragged: dict[str, tuple[int, int]] = {}
-        self._watching = False
         bar = self.bar = QWidget(w)
         hb = QHBoxLayout(bar)
         hb.setContentsMargins(0, 0, 8, 0)
@@ -64,11 +63,23 @@ class Workspaces(QObject):
         else:
             w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
 
+    def watch(self) -> None:
+        """Once the window is assembled: follow the palette/canvas/panel splitter."""
+        w = self.w
+        w.hsplit.splitterMoved.connect(self._user_moved)  # a drag of a handle, never setSizes
+        w.hsplit.installEventFilter(self)  # a resized window re-splits what the user never dragged
+        for i in range(w.hsplit.count()):
+            w.hsplit.setCollapsible(i, False)  # a drag to the edge left the panel at 0 px, with no way back
+        w.palette_panel.setMinimumWidth(PALETTE_MIN)  # a drag could squeeze it to 102 px, every name cut
+
     def eventFilter(self, obj, event) -> bool:
-        if obj is self.w.hsplit and event.type() == QEvent.Resize and self.current != "See inside" \
-                and event.oldSize().width() != event.size().width():
-            QTimer.singleShot(0, lambda: self._split_sides(self.current) if self.current != "See inside" else None)
+        if obj is self.w.hsplit and event.type() == QEvent.Resize and event.oldSize().width() != event.size().width():
+            QTimer.singleShot(0, self._resplit)  # once the splitter has shared the new width out its own way
         return False
+
+    def _resplit(self) -> None:
+        if self.current != "See inside":
+            self._split_sides(self.current)
 
     def _user_moved(self, *_args) -> None:
         if self.current != "See inside":
@@ -89,13 +100,6 @@ class Workspaces(QObject):
         w = self.w
         if self.current in ("Build", "Logic lab") and w.bottom_stack.isVisible():
             self._splits[self.current] = w.vsplit.sizes()
-        if not self._watching:  # the splitters exist once the window is assembled
-            w.hsplit.splitterMoved.connect(self._user_moved)  # a drag of a handle, never setSizes
-            w.hsplit.installEventFilter(self)  # a resized window re-splits what the user never dragged
-            for i in range(w.hsplit.count()):
-                w.hsplit.setCollapsible(i, False)  # a drag to the edge left the panel at 0 px, with no way back
-            w.palette_panel.setMinimumWidth(PALETTE_MIN)  # a drag could squeeze it to 102 px, every name cut
-            self._watching = True
         self.current = name
         for n, b in self.buttons.items():
             b.setChecked(n == name)
