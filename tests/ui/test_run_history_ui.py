@@ -8,6 +8,7 @@ from PySide6.QtTest import QTest
 
 from playground.core import project, runs
 from playground.core.graph import chain
+from measures import CountingStyle  # tests/ui/measures.py
 
 
 def hostile_project(end_weights, settings):
@@ -49,3 +50,40 @@ def test_a_run_without_its_dataset_cannot_be_replayed_and_says_why(window):
     click_row(table.table, 0)
     assert not table.replay_btn.isEnabled()
     assert "does not say which dataset" in table.replay_btn.toolTip()
+
+
+def test_a_long_run_history_is_redrawn_measuring_each_cell_a_few_times_not_once_per_cell(window, qtbot):
+    """The runs table sized its columns to their contents as each cell came in, so every new cell made Qt measure
+    every row again: a redraw of n runs that kept their number of rows cost n^2 measures. With the Runs tab shown,
+    a change of how many runs keep their weights froze the window for 17 s at 100 runs (24 s at 200; the limit
+    goes to 1,000), and so did each run trained once the history was at its limit (one run in, one out). It is
+    filled with the sizing off and sized once (benchmarks/runs_refresh.py)."""
+    g = chain(("input", {"shape": [4]}), ("dense", {"units": 2}))
+    history = runs.RunHistory(limit=100)
+    for seed in range(100):
+        history = history.added(runs.make_run(1, "2026-12-07T03:00:00Z", 1.5, {"dataset": "gate-and", "epochs": 3},
+                                              seed, runs.fingerprint(g), runs.EMPTY_DIGEST, None, 2, [1.0] * 6,
+                                              [0.5] * 6, {"loss": [1.0, 0.5, 0.2]}, 0.3, 0.9))
+    window.load_project(project.Project(g, "long", runs=history), None)
+    window.set_workspace("Train")
+    table = window.train_panel.runs_table
+    tabs = window.train_panel.tabs
+    bar = tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(tabs.indexOf(table)).center())  # the Runs tab
+    assert table.table.isVisible()
+    counter = CountingStyle()
+    table.table.setStyle(counter)
+    qtbot.wait(50)  # the table settles (one mid-layout measures its cells once, later)
+    counter.measured = 0
+    box = table.keep.lineEdit()  # "weights of the last [3]": the user types 7
+    QTest.mouseClick(box, Qt.LeftButton)
+    QTest.keyClick(box, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(box, "7")
+    QTest.keyClick(box, Qt.Key_Return)
+    assert window.doc.project.runs.keep_weights == 7
+
+    cells = table.table.rowCount() * table.table.columnCount()
+    assert table.table.rowCount() == 100
+    assert 0 < counter.measured <= 4 * cells, (counter.measured, cells)  # before: 1,320,000, 1,100 times a cell
+    for c in range(table.table.columnCount() - 1):  # and every column still fits what it shows
+        assert table.table.columnWidth(c) >= table.table.sizeHintForColumn(c), c
