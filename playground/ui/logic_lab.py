@@ -158,7 +158,7 @@ class LogicPanel(QWidget):
                                  10_000)
         self._learning_from = None  # a run of the old project's network: its result must not reach this one
         self.stop_learning(wait=True)
-        self.preview = None
+        self.preview, self.table.hold = None, False
         self.learn_btn.setEnabled(True)
         self.learn_status.setText("")  # messages about the old project do not survive it
         self.load_settings(self.doc.logic)
@@ -349,7 +349,7 @@ class LogicPanel(QWidget):
                 preview.nodes[n.id].weights = {
                     "kernel": rng.normal(0, 1, (n_in, n.params["units"])).astype(np.float32),
                     "bias": np.zeros(n.params["units"], np.float32)}
-        self.preview = preview
+        self.preview, self.table.hold = preview, True  # the table keeps its form while the weights move
         from .worker import TrainingWorker, WorkerTask
         settings = {"optimizer": "adam", "learning_rate": 0.1, "batch_size": 4, "epochs": self.learn_epochs,
                     "validation_split": 0.0, "loss": "binary_crossentropy", "seed": 0}
@@ -417,7 +417,7 @@ class LogicPanel(QWidget):
             self.learn_btn.setEnabled(True)
 
     def _end_learning(self, text: str, running: bool = False, sticky: bool = False) -> None:
-        self.preview = None
+        self.preview, self.table.hold = None, False
         self.learn_btn.setEnabled(not running)
         self._say(text, sticky)  # a run an edit stopped says so until the next message
         self.refresh()

@@ -1,7 +1,7 @@
 """The Logic lab's truth table: the input bits, out, target and a tick, then every neuron's ``z -> a``.
 
 A layer of several neurons has its name written once, over its neurons' columns (``copy_negate`` over #1 to #4),
-not in every column. Where the ``z -> a`` cells still do not fit the panel (xnor-case2 has nine neurons), the neuron
+not in every column. Where the ``z -> a`` cells still do not fit the panel (xnor-case2 has eight neurons), the neuron
 cells show ``a`` alone, each with ``z -> a`` in its tooltip, and a line under the table says so; a wider panel
 brings ``z`` back. Before, its 13 columns scrolled sideways at every window size.
 """
@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSplitter
 from ..core import logic
 from .weight_grid import unit_name
 
-TO = "\u2009\u2192\u2009"  # "z -> a" in a cell, thin spaces round the arrow
+TO = "\u2192"  # "z -> a" in a cell (thin spaces round the arrow took 33 px of xnor-case2's row at 1480x900)
 GREEN, RED = "#2EAF62", "#D64541"
 FULL, COMPACT = Qt.UserRole, Qt.UserRole + 1  # a cell's two texts: "z -> a" and "a"
 NARROW = ("The panel is too narrow for z \u2192 a, so each neuron's cell shows its a. Hover a cell for its z, or "
@@ -32,7 +32,10 @@ class GroupHeader(QHeaderView):
     def __init__(self, parent=None):
         super().__init__(Qt.Horizontal, parent)
         self.setDefaultAlignment(Qt.AlignCenter)
-        self.setSectionResizeMode(QHeaderView.ResizeToContents)
+        # sized by TruthTableView._texts, once a fill: in ResizeToContents mode each of a fill's items re-measured
+        # every column (1,092 measures, 48 ms for xnor-case2's table)
+        self.setSectionResizeMode(QHeaderView.Fixed)
+        self.setMinimumSectionSize(18)  # x1, x2 and the tick: the style's 26 px each
         self.groups: list[tuple[str, str]] = []  # per column: (its layer's name, "" when not grouped; the line under)
 
     def span(self, logical: int) -> tuple[int, int]:
@@ -107,6 +110,7 @@ class TruthTableView(QTableWidget):
         self.caption.hide()
         self.compact = False
         self._full_width = 0  # the columns' width with z -> a in every cell
+        self.hold = False  # while Learn instead runs: the a-only form stays, so the table cannot flicker between forms
 
     def clear_table(self) -> None:
         self.setRowCount(0)
@@ -174,13 +178,15 @@ class TruthTableView(QTableWidget):
 
     def _measure(self) -> None:
         """The width every column needs with ``z -> a``, then the form that fits the panel."""
+        held = self.hold and self.compact
         self._texts(FULL)
         self._full_width = self.horizontalHeader().length()
         self.compact = False
-        self._fit()
+        self._fit(held)
 
-    def _fit(self) -> None:
-        compact = self.columnCount() > 0 and self._full_width > self.viewport().width()
+    def _fit(self, held: bool | None = None) -> None:
+        held = self.hold and self.compact if held is None else held
+        compact = self.columnCount() > 0 and (held or self._full_width > self.viewport().width())
         if compact != self.compact:
             self.compact = compact
             self._texts(COMPACT if compact else FULL)

@@ -15,6 +15,7 @@ BUILD_SIDES = (200, 400)  # the palette's and the inspector's widths beside Buil
 PALETTE_MIN = 150
 CANVAS_MIN = 240  # a width the user dragged is kept while the canvas keeps at least this
 LAB_PANEL = 560  # the Logic lab's panel at least; at 170 px the palette cut names ("DepthwiseCo...") at 1280x720
+LAB_SHARE = 0.42  # of the window's width, where that is more: xnor-case2's table shows z -> a in a 1480x900 window
 
 
 class Workspaces(QObject):
@@ -58,7 +59,7 @@ class Workspaces(QObject):
         elif name == "Train":
             w.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])
         elif name == "Logic lab":
-            side = max(LAB_PANEL, round(total * 0.4))  # at 1920, xnor-case2's table shows z -> a in every cell
+            side = max(LAB_PANEL, round(total * LAB_SHARE))
             w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
         else:
             w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
