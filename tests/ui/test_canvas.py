@@ -636,3 +636,34 @@ def test_the_preset_gallery_is_freed_after_each_use(window, qtbot):
         choose_preset(window, qtbot, name)
     qtbot.wait(20)  # deleteLater runs in the event loop
     assert window.findChildren(PresetGallery) == []
+
+
+def test_a_card_dragged_under_the_minimap_sends_it_to_another_corner(window, qtbot):
+    """The minimap sat in the canvas's bottom-right corner whatever was there: a card dragged into that corner
+    went under it (noticed in the Logic lab). It now takes the bottom-left or top-left corner where that covers
+    less of the cards, and comes back when the bottom right is clear again."""
+    wide = project.loads(preset_text("alexnet"))
+    apply_layout(wide.graph)  # one long row: wider than the canvas, so the minimap is shown
+    load(window, qtbot, wide)
+    view, mm = window.view, window.view.minimap
+    vp = view.viewport()
+    assert mm.isVisible()
+    corner = mm.geometry()
+    assert corner.right() > vp.width() // 2 and corner.bottom() > vp.height() // 2  # bottom right
+    item = next(i for i in window.scene.node_items.values()
+                if visible_rect(view).contains(i.card_rect()) and i.card_rect().center().x() <
+                view.mapToScene(vp.rect().center()).x())  # a card in the view's left half
+    start = view.mapFromScene(item.card_rect().center())
+    to = vp.mapFromParent(corner.center())  # its centre onto the minimap's
+    QTest.mousePress(vp, Qt.LeftButton, Qt.NoModifier, start)
+    for k in range(1, 11):
+        QTest.mouseMove(vp, start + (to - start) * k / 10)
+    QTest.mouseRelease(vp, Qt.LeftButton, Qt.NoModifier, to)
+    qtbot.wait(50)
+    card = view.mapFromScene(item.card_rect()).boundingRect().translated(vp.pos())
+    assert card.intersects(corner)  # the card is where the minimap was
+    assert mm.isVisible() and not mm.geometry().intersects(card), (mm.geometry(), card)
+    assert view.viewport().geometry().contains(mm.geometry())
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # the move undone: the bottom right is clear again
+    qtbot.wait(50)
+    assert mm.geometry() == corner

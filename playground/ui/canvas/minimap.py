@@ -47,6 +47,7 @@ class Minimap(QWidget):
             self.setVisible(needed)
             self.view._place_overlays()
         if needed:
+            self.view.place_minimap()  # away from the cards a move or an edit brought under it
             self.raise_()
             self.update()
 

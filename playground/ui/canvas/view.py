@@ -7,7 +7,7 @@ there to go). "Go to layer" (a search field over the canvas) finds a layer by na
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QCompleter, QGraphicsView, QHBoxLayout, QLabel, QLineEdit, QWidget
 
@@ -181,13 +181,30 @@ class GraphView(QGraphicsView):
 
     def _place_overlays(self) -> None:
         vp = self.viewport().geometry()
-        mm = self.minimap
-        size = mm.sizeHint()
-        mm.setGeometry(vp.right() - size.width() - 10, vp.bottom() - size.height() - 10,
-                       size.width(), size.height())
+        self.place_minimap()
         fb = self.find_bar
         w = min(320, vp.width() - 20)
         fb.setGeometry(vp.right() - w - 10, vp.top() + 10, w, fb.sizeHint().height())
+
+    def place_minimap(self) -> None:
+        """The minimap in the bottom-right corner, or the bottom-left or top-left one where it covers less of the
+        cards there (a card dragged to the bottom right went under it); the top right is the go-to-layer field's."""
+        vp = self.viewport().geometry()
+        mm = self.minimap
+        size = mm.sizeHint()
+        w, h = size.width(), size.height()
+        corners = [QRect(vp.right() - w - 10, vp.bottom() - h - 10, w, h), QRect(vp.left() + 10, vp.bottom() - h - 10,
+                   w, h), QRect(vp.left() + 10, vp.top() + 10, w, h)]
+        if mm.isVisible() and self.scene() is not None:
+            def covered(r: QRect) -> int:  # the cards' area under r (the scene's card index: not every card)
+                area = 0
+                for rect, _item in self.scene().cards_in(self.mapToScene(r.translated(-vp.topLeft())).boundingRect()):
+                    c = self.mapFromScene(rect).boundingRect().translated(vp.topLeft()) & r
+                    area += c.width() * c.height()
+                return area
+            corners.sort(key=covered)  # (a stable sort: the bottom right while the corners tie)
+        if mm.geometry() != corners[0]:
+            mm.setGeometry(corners[0])
 
     def show_find(self) -> None:
         """Open the go-to-layer field (Ctrl+G) with every layer name offered as you type."""
