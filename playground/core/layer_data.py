@@ -81,7 +81,7 @@ def _dims(value: Any, what: str, name: str) -> list[int]:
 
 def check_class(value: Any, name: str = "class_name") -> str:
     """An opaque node's Keras class: a layer class name, not an Input, a model or a code-carrying layer."""
-    if not isinstance(value, str) or not value or len(value) > 200 or not value.isprintable():
+    if not isinstance(value, str) or not value or len(value) > 200 or not value.isidentifier():  # a class name
         raise ParamError(f"`{name}` must be a Keras layer class name. Received {name}={value!r:.80}.", name)
     if value in NOT_OPAQUE:
         raise ParamError(f"`{name}`: {value} cannot be an opaque layer (an input or a model is not one layer "

@@ -102,21 +102,24 @@ class DisconnectCommand(QUndoCommand):
 
 
 class SetParamCommand(QUndoCommand):
-    """Set one parameter; successive edits of the same field (a spin-box drag) merge into one step."""
+    """Set one parameter; successive edits of the same field in one ``session`` (the keystrokes and arrow clicks
+    between entering a field and leaving it) merge into one step. Without a session nothing merges: two edits of
+    one field, with another layer chosen between them, were one undo step."""
 
-    def __init__(self, graph: Graph, node_id: str, name: str, value):
-        super().__init__(f"Set {name}")
-        self.graph, self.node_id, self.name = graph, node_id, name
-        self.old = graph.nodes[node_id].params[name]
-        # validate now so an invalid value never reaches the stack
+    def __init__(self, graph: Graph, node_id: str, name: str, value, session: int | None = None):
         from ..core.registry import get_spec
-        self.new = get_spec(graph.nodes[node_id].kind).param(name).validate(value)
+        spec = get_spec(graph.nodes[node_id].kind).param(name)
+        super().__init__(f"Set {spec.title}")  # the field's own word ("kernel"), not Keras' ("kernel_size")
+        self.graph, self.node_id, self.name, self.session = graph, node_id, name, session
+        self.old = graph.nodes[node_id].params[name]
+        self.new = spec.validate(value)  # validated now so an invalid value never reaches the stack
 
     def id(self):
-        return MERGE_PARAM
+        return MERGE_PARAM if self.session is not None else -1
 
     def mergeWith(self, other):
-        if isinstance(other, SetParamCommand) and (other.node_id, other.name) == (self.node_id, self.name):
+        if isinstance(other, SetParamCommand) and (other.node_id, other.name, other.session) == \
+                (self.node_id, self.name, self.session):
             self.new = other.new
             self.setObsolete(self.new == self.old)
             return True

@@ -15,13 +15,11 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QLabel,
     QLineEdit,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -36,6 +34,7 @@ from . import theme
 from .augment_strip import AugmentStrip
 from .trained_box import TrainedWeightsBox
 from .weight_grid import RED, WeightGrid
+from .number_box import FloatBox, IntBox, number_problem, whole_number_problem
 from .field_text import Invalid, parse_padding, parse_shape, parse_pair, parse_optional_float, parse_optional_int
 
 
@@ -52,6 +51,10 @@ class Inspector(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.msgs: dict[str, QLabel] = {}
         self._pushing = False
+        # one typing session per field: from its first change to leaving it (Enter, Tab, a click elsewhere),
+        # one undo step; a session's first value, put back when what is typed stops being valid
+        self._session = 0
+        self._before: dict[str, object] = {}
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.RichText)
@@ -139,6 +142,7 @@ class Inspector(QWidget):
 
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id if node_id in self.graph.nodes else None
+        self._end_session()
         for w in self.fields.values():  # going away: a field that had the keyboard must not commit into the new
             w.blockSignals(True)  # node (editingFinished on hide; the id may be the same in another project)
         while self.form.rowCount():
@@ -212,39 +216,46 @@ class Inspector(QWidget):
                                   "axes": "e.g. -1, or -2, -1 for several axes"}.get(
                                       p.pair, "e.g. 1, or top, bottom, left, right"))
             w.textEdited.connect(lambda t, p=p: self._set(p.name, parse_pair(t, p)))
+            w.editingFinished.connect(self._end_session)
             return w
         if p.kind == "optional_float":
             w = QLineEdit()
             w.setPlaceholderText("none")
             w.textEdited.connect(lambda t, name=p.name: self._set(name, parse_optional_float(t)))
+            w.editingFinished.connect(self._end_session)
             return w
         if p.kind == "int":
-            w = QSpinBox()
-            w.setRange(-(10 ** 9), 10 ** 9)  # the spec's range decides, so nothing is clamped silently
+            w = IntBox()
+            w.setRange(-(2 ** 31 - 1), 2 ** 31 - 1)  # the spec's range decides, so nothing is clamped silently
             w.setKeyboardTracking(True)
             w.valueChanged.connect(lambda v, name=p.name: self._set(name, v))
+            w.refused.connect(lambda t, p=p: self._set(p.name, self._typed_int(p, t)))
+            w.editingFinished.connect(self._end_session)
             return w
         if p.kind == "float":
-            w = QDoubleSpinBox()
-            w.setDecimals(4)
+            w = FloatBox()
             w.setRange(-1e9, 1e9)
             w.setSingleStep(0.05 if (p.max or 1) <= 1 else 0.1)
             w.valueChanged.connect(lambda v, name=p.name: self._set(name, v))
+            w.refused.connect(lambda t, p=p: self._set(p.name, Invalid(number_problem(p.title, t))))
+            w.editingFinished.connect(self._end_session)
             return w
         if p.kind == "choice":
             w = QComboBox()
             w.addItems([str(c) for c in p.choices])
-            w.currentTextChanged.connect(lambda t, name=p.name: self._set(name, t))
+            w.currentTextChanged.connect(lambda t, name=p.name: self._set(name, t, alone=True))
             return w
         if p.kind == "bool":
             w = QCheckBox()
-            w.toggled.connect(lambda v, name=p.name: self._set(name, bool(v)))
+            w.toggled.connect(lambda v, name=p.name: self._set(name, bool(v), alone=True))
             return w
         if p.kind == "padding":
             w = QComboBox()
             w.setEditable(True)
             w.addItems(["valid", "same", "0", "1", "2", "3"])
             w.currentTextChanged.connect(lambda t, name=p.name: self._set(name, parse_padding(t)))
+            w.activated.connect(self._end_session)  # a choice from the list is a step of its own
+            w.lineEdit().editingFinished.connect(self._end_session)
             return w
         w = QLineEdit()
         if p.kind == "shape":
@@ -253,86 +264,124 @@ class Inspector(QWidget):
         else:  # optional_int
             w.setPlaceholderText("same as size")
             w.textEdited.connect(lambda t, name=p.name: self._set(name, parse_optional_int(t)))
+        w.editingFinished.connect(self._end_session)
         return w
+
+    @staticmethod
+    def _typed_int(p: ParamSpec, text: str):
+        """A whole number past what the box holds goes to the spec's check, which names the range; the rest is
+        not a whole number."""
+        try:
+            return int(text.strip())
+        except ValueError:
+            return Invalid(whole_number_problem(p.title, text))
+
+    def _end_session(self) -> None:
+        self._session += 1
+        self._before.clear()
 
     def _load_values(self) -> None:
         node = self.graph.nodes.get(self.node_id)
         if node is None:
             return
-        for key, w in self.fields.items():
-            w.blockSignals(True)  # pushing a model value back must not echo as an edit
-            value = node.name if key == "name" else node.params[key]
-            if isinstance(w, QSpinBox | QDoubleSpinBox):
-                w.setValue(value)
-            elif isinstance(w, QComboBox):
-                w.setCurrentText(str(value))
-            elif isinstance(w, QCheckBox):
-                w.setChecked(bool(value))
-            elif isinstance(w, QLineEdit):
-                if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # per-side padding
-                    text = ", ".join(str(v) for pair in value for v in pair)
-                elif isinstance(value, (tuple, list)):
-                    text = ", ".join(map(str, value))
-                elif isinstance(value, dict):
-                    import json
-                    text = json.dumps(value)[:500]
-                elif value is None:
-                    text = ""
-                else:
-                    text = str(value)
-                if w.text() != text:
-                    w.setText(text)
-            w.blockSignals(False)
-            self._mark(key, None)
+        for key in self.fields:
+            self._load_field(key)
         if node.spec.hand_set:
             self._load_weight_values()
+
+    def _load_field(self, key: str) -> None:
+        """``key``'s field shows the layer's value (and no message)."""
+        node, w = self.graph.nodes.get(self.node_id), self.fields.get(key)
+        if node is None or w is None:
+            return
+        w.blockSignals(True)  # pushing a model value back must not echo as an edit
+        value = node.name if key == "name" else node.params[key]
+        if isinstance(w, IntBox | FloatBox):
+            w.setValue(value)
+            w.lineEdit().setText(w.textFromValue(value))  # (a refused text is not the value: setValue kept it)
+        elif isinstance(w, QComboBox):
+            w.setCurrentText(str(value))
+        elif isinstance(w, QCheckBox):
+            w.setChecked(bool(value))
+        elif isinstance(w, QLineEdit):
+            if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # per-side padding
+                text = ", ".join(str(v) for pair in value for v in pair)
+            elif isinstance(value, (tuple, list)):
+                text = ", ".join(map(str, value))
+            elif isinstance(value, dict):
+                import json
+                text = json.dumps(value)[:500]
+            elif value is None:
+                text = ""
+            else:
+                text = str(value)
+            if w.text() != text:
+                w.setText(text)
+        w.blockSignals(False)
+        self._mark(key, None)
 
     # ------------------------------------------------------------ view -> commands
     def _mark(self, key: str, message: str | None) -> None:
         w, msg = self.fields.get(key), self.msgs.get(key)
         if w is None:
             return
+        node = self.graph.nodes.get(self.node_id)
+        title = node.spec.param(key).title if message and node is not None and key != "name" else key
+        if message and title != key:  # the field's word, as its label says it ("kernel", not "kernel_size")
+            message = message.replace(f"`{key}`", f"`{title}`").replace(f"{key}=", f"{title}=")
         w.setStyleSheet(RED if message else "")
         msg.setText(message or "")
         msg.setVisible(bool(message))
+        # Ctrl+Z in a field that holds a refused entry takes the entry back, not the step before it
+        w.setProperty("discard", (lambda: self._load_field(key)) if message else None)
 
-    def _set(self, name: str, value) -> None:
+    def _set(self, name: str, value, alone: bool = False) -> None:
+        """``value`` typed (or chosen) in ``name``'s field: one undo step per session of the field (``alone``: a
+        step of its own). What is not valid is said beside the field, and the layer keeps the value it had when
+        the session began: before, the last valid prefix stayed (99999999999 typed into kernel left 9)."""
         if self.node_id is None:
             return
         node = self.graph.nodes[self.node_id]
-        if isinstance(value, Invalid):
-            self._mark(name, value.message)
-            return
-        if node.params.get(name) == value:
-            self._mark(name, None)
-            return
-        try:
-            cmd = C.SetParamCommand(self.graph, self.node_id, name, value)
-        except PlaygroundError as exc:
-            self._mark(name, str(exc))
+        problem = value.message if isinstance(value, Invalid) else None
+        if problem is None and node.params.get(name) != value:
+            try:
+                cmd = C.SetParamCommand(self.graph, self.node_id, name, value, self._session)
+            except PlaygroundError as exc:
+                problem = str(exc)
+        if problem is not None:
+            self._mark(name, problem)
+            if name in self._before and node.params.get(name) != self._before[name]:
+                self._push(C.SetParamCommand(self.graph, self.node_id, name, self._before[name], self._session))
             return
         self._mark(name, None)
-        self._pushing = True
-        try:
-            if node.spec.hand_set and name == "units":
-                # hand-set weights follow in the same undo step: this neuron's grid gains or loses columns,
-                # and every Neuron it feeds gains or loses rows (old weights kept, new ones 0)
-                steps = C.Steps(self.graph)
-                steps.add(C.SetParamCommand, self.node_id, name, value)
-                n_in = self._neuron_inputs()
-                refit = {self.node_id: fitted_neuron_weights(steps.graph, self.node_id, n_in)} if n_in else {}
-                for nid in steps.graph.output_ids(self.node_id):
-                    if steps.graph.nodes[nid].spec.hand_set:
-                        refit[nid] = fitted_neuron_weights(steps.graph, nid, int(value))
-                if refit:
-                    steps.add(C.SetWeightsCommand, refit, "Fit weights")
-                self.stack.push(steps.command(f"Set units to {value}"))
-            else:
-                self.stack.push(cmd)
-        finally:
-            self._pushing = False
+        if node.params.get(name) == value:
+            return
+        self._before.setdefault(name, node.params.get(name))
+        if node.spec.hand_set and name == "units":
+            # hand-set weights follow in the same undo step: this neuron's grid gains or loses columns,
+            # and every Neuron it feeds gains or loses rows (old weights kept, new ones 0)
+            steps = C.Steps(self.graph)
+            steps.add(C.SetParamCommand, self.node_id, name, value)
+            n_in = self._neuron_inputs()
+            refit = {self.node_id: fitted_neuron_weights(steps.graph, self.node_id, n_in)} if n_in else {}
+            for nid in steps.graph.output_ids(self.node_id):
+                if steps.graph.nodes[nid].spec.hand_set:
+                    refit[nid] = fitted_neuron_weights(steps.graph, nid, int(value))
+            if refit:
+                steps.add(C.SetWeightsCommand, refit, "Fit weights")
+            cmd = steps.command(f"Set units to {value}")
+        self._push(cmd)
+        if alone:
+            self._end_session()
         if node.spec.hand_set:
             self._build_weights()
+
+    def _push(self, cmd) -> None:
+        self._pushing = True  # the fields show what is typed: the model's echo must not rewrite them
+        try:
+            self.stack.push(cmd)
+        finally:
+            self._pushing = False
 
     def _on_rename(self, w: QLineEdit) -> None:
         if self.node_id is None or w.text() == self.graph.nodes[self.node_id].name:

@@ -56,6 +56,11 @@ class DocumentUndoKeys(QObject):
         field = obj
         if isinstance(obj, QLineEdit) and isinstance(obj.parent(), QAbstractSpinBox | QComboBox):
             field = obj.parent()
+        discard = field.property("discard")
+        if undo and callable(discard):  # a refused entry (red, its reason beside it): Ctrl+Z takes the entry back
+            discard()  # (it changed nothing: the step before it stays; before, Ctrl+Z undid that step instead)
+            event.accept()
+            return True
         commit_field(field)
         if undo and self.stack.canUndo():
             self.stack.undo()

@@ -1,0 +1,104 @@
+"""Spin boxes that show what was typed.
+
+A QSpinBox's validator drops a keystroke it cannot use, without a word: "2.5" typed into a whole-number field
+became 25, "abc" left the old value, 99999999999 was cut to 999999999, and a QDoubleSpinBox rounded 0.00001 to
+0.0000. These boxes keep every keystroke: a text that is a number the box holds is its value as before; any other
+text stays in the field as typed, ``refused`` is emitted with it, and leaving the field keeps it there (the owner
+says why beside it) instead of quietly putting the old number back.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QValidator
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+
+
+def whole_number_problem(name: str, text: str) -> str:
+    """Why ``text`` is not a whole number for the field ``name`` (its words, not its Keras name)."""
+    t = text.strip()
+    try:
+        float(t)
+    except ValueError:
+        return f"{name} must be a whole number. Received {t!r}." if t else f"{name} needs a whole number."
+    return f"{name} must be a whole number, not {t}."
+
+
+def number_problem(name: str, text: str) -> str:
+    t = text.strip()
+    return f"{name} must be a number. Received {t!r}." if t else f"{name} needs a number."
+
+
+class _Typed:
+    """What both boxes share: the text is kept whatever it is; ``refused`` names a text that is not a value."""
+
+    def _parse(self, text: str):  # the value the text means, or None
+        raise NotImplementedError
+
+    def holds(self, text: str) -> bool:
+        value = self._parse(text)
+        return value is not None and self.minimum() <= value <= self.maximum()
+
+    def validate(self, text: str, pos: int):
+        return (QValidator.Acceptable if self.holds(text) else QValidator.Intermediate), text, pos
+
+    def fixup(self, text: str) -> str:
+        return text  # (the base class would put the last value back)
+
+    def _edited(self, text: str) -> None:
+        if not self.holds(text):
+            self.refused.emit(text)
+
+    def focusOutEvent(self, event) -> None:
+        text = self.lineEdit().text()
+        kept = not self.holds(text)
+        super().focusOutEvent(event)  # (commits a text it holds; puts the value's text back otherwise)
+        if kept and self.lineEdit().text() != text:
+            self.lineEdit().blockSignals(True)
+            self.lineEdit().setText(text)
+            self.lineEdit().blockSignals(False)
+
+
+class IntBox(_Typed, QSpinBox):
+    refused = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.lineEdit().textEdited.connect(self._edited)
+
+    def _parse(self, text: str):
+        try:
+            return int(text.strip())
+        except ValueError:
+            return None
+
+    def valueFromText(self, text: str) -> int:
+        value = self._parse(text)
+        return self.value() if value is None else value
+
+
+class FloatBox(_Typed, QDoubleSpinBox):
+    """A number as typed (0.00001 stays 0.00001), shown in its shortest form."""
+
+    refused = Signal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setDecimals(12)  # Qt rounds a value to this many decimals
+        self.lineEdit().textEdited.connect(self._edited)
+
+    def _parse(self, text: str):
+        try:
+            value = float(text.strip())
+        except ValueError:
+            return None
+        return value if math.isfinite(value) else None
+
+    def valueFromText(self, text: str) -> float:
+        value = self._parse(text)
+        return self.value() if value is None else value
+
+    def textFromValue(self, value: float) -> str:
+        return f"{value:.10g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.6g}"

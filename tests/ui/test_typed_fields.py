@@ -1,0 +1,125 @@
+"""What a user types into the inspector's fields is what the layer gets, or it is refused whole, by name.
+
+A new-user drive found: an entry refused as invalid still changed the network (each keystroke was applied, so the
+last valid prefix stayed: 99999999999 typed into kernel left 9, a shape of 2.5 left 2); a whole-number spin box
+dropped what it could not use without a word (2.5 became 25, "abc" nothing, 99999999999 was cut to 999999999);
+a decimal box rounded 0.00001 to 0; Ctrl+Z in a field holding a refused entry undid the step before it (the last
+layer added); and two separate edits of one field, another layer chosen between them, were one undo step.
+"""
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+
+def select(window, name):
+    """A click on the layer's row in the layer table, as a user picks it."""
+    table = window.summary.table
+    row = window.summary.row_ids.index(window.graph.by_name(name).id)
+    QTest.mouseClick(table.viewport(), Qt.LeftButton, pos=table.visualItemRect(table.item(row, 0)).center())
+    assert window.inspector.node_id == window.graph.by_name(name).id
+
+
+def retype(field, text):
+    """Click into the field, select what is there (Ctrl+A), type."""
+    line = field.lineEdit() if hasattr(field, "lineEdit") else field
+    QTest.mouseClick(line, Qt.LeftButton)
+    QTest.keyClick(line, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(line, text)
+    return line
+
+
+def test_a_refused_entry_leaves_the_layer_as_it_was(window):
+    conv = window.graph.by_name("conv2d")
+    select(window, "conv2d")
+    line = retype(window.inspector.fields["kernel_size"], "99999999999")
+    QTest.keyClick(line, Qt.Key_Tab)
+    msg = window.inspector.msgs["kernel_size"].text()
+    assert "kernel=99999999999" in msg and "kernel_size" not in msg, msg  # the value, in the field's own word
+    assert conv.params["kernel_size"] == 5  # not 9, nor any other prefix typed on the way
+    assert line.text() == "99999999999"  # what the user typed stays, in red, with its reason
+    assert window.scene.node_items[conv.id].shape_line.startswith("24x24")
+    assert not window.stack.canUndo()  # nothing happened
+    select(window, "dense")
+    select(window, "conv2d")
+    assert window.inspector.fields["kernel_size"].text() == "5"
+    retype(window.inspector.fields["kernel_size"], "3")
+    QTest.keyClick(window.inspector.fields["kernel_size"], Qt.Key_Return)
+    assert conv.params["kernel_size"] == 3 and window.stack.count() == 1
+    assert window.stack.undoText() == "Set kernel"
+
+
+def test_a_whole_number_field_shows_what_was_typed_and_says_why_it_is_refused(window):
+    conv = window.graph.by_name("conv2d")
+    select(window, "conv2d")
+    filters = window.inspector.fields["filters"]
+    msg = window.inspector.msgs["filters"]
+    for typed, says in (("2.5", "filters must be a whole number, not 2.5."),
+                        ("abc", "filters must be a whole number. Received 'abc'."),
+                        ("99999999999", "filters=99999999999")):
+        line = retype(filters, typed)
+        assert line.text() == typed  # every keystroke kept (2.5 became 25; abc nothing; 9 digits)
+        assert says in msg.text() and msg.isVisibleTo(window.inspector), (typed, msg.text())
+        assert conv.params["filters"] == 32, typed
+        QTest.keyClick(line, Qt.Key_Tab)  # leaving the field keeps the entry and its reason
+        assert line.text() == typed and says in msg.text()
+    assert not window.stack.canUndo()
+    line = retype(filters, "48")
+    QTest.keyClick(line, Qt.Key_Return)
+    assert conv.params["filters"] == 48 and not msg.isVisibleTo(window.inspector)
+
+
+def test_a_decimal_field_keeps_every_digit_typed(window):
+    drop = window.graph.by_name("dropout")
+    select(window, "dropout")
+    rate = window.inspector.fields["rate"]
+    for typed, held in (("0.00001", 1e-05), ("0.12345", 0.12345)):
+        line = retype(rate, typed)
+        QTest.keyClick(line, Qt.Key_Return)
+        assert drop.params["rate"] == held, typed  # 0.0 and 0.1234 before
+    select(window, "dense")
+    select(window, "dropout")
+    assert float(window.inspector.fields["rate"].text()) == 0.12345
+    line = retype(window.inspector.fields["rate"], "1,5")
+    assert "rate must be a number. Received '1,5'." in window.inspector.msgs["rate"].text()
+    assert drop.params["rate"] == 0.12345
+
+
+def test_ctrl_z_in_a_field_holding_a_refused_entry_takes_the_entry_back(window, qtbot):
+    g = window.graph
+    QTest.keyClick(window, Qt.Key_F, Qt.ControlModifier)  # a MaxPool2D added after the last layer
+    QTest.keyClicks(window.palette_panel.search, "MaxPool2D")
+    QTest.keyClick(window.palette_panel.search, Qt.Key_Return)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Return)
+    added = len(g.nodes)
+    select(window, "conv2d")
+    line = retype(window.inspector.fields["kernel_size"], "abc")
+    assert window.inspector.msgs["kernel_size"].isVisibleTo(window.inspector)
+    QTest.keyClick(line, Qt.Key_Z, Qt.ControlModifier)
+    assert len(g.nodes) == added  # the MaxPool2D is still there
+    assert line.text() == "5" and not window.inspector.msgs["kernel_size"].isVisibleTo(window.inspector)
+    QTest.keyClick(line, Qt.Key_Z, Qt.ControlModifier)  # nothing refused now: the document's undo
+    assert len(g.nodes) == added - 1
+
+
+def test_two_edits_of_one_field_are_two_undo_steps(window):
+    conv = window.graph.by_name("conv2d")
+    select(window, "conv2d")
+    for typed in ("64", "8"):
+        line = retype(window.inspector.fields["filters"], typed)
+        QTest.keyClick(line, Qt.Key_Return)
+    assert conv.params["filters"] == 8
+    QTest.keyClick(line, Qt.Key_Z, Qt.ControlModifier)
+    assert conv.params["filters"] == 64  # not 32: each entry its own step
+    padding = window.inspector.fields["padding"]
+    retype(padding, "same")
+    QTest.keyClick(padding.lineEdit(), Qt.Key_Return)
+    select(window, "dense")
+    select(window, "conv2d")
+    retype(window.inspector.fields["padding"], "1")
+    QTest.keyClick(window.inspector.fields["padding"].lineEdit(), Qt.Key_Return)
+    assert conv.params["padding"] == 1
+    QTest.keyClick(window.inspector.fields["padding"].lineEdit(), Qt.Key_Z, Qt.ControlModifier)
+    assert conv.params["padding"] == "same"  # (it went back to valid: the two edits had merged)
+    QTest.keyClick(window.inspector.fields["padding"].lineEdit(), Qt.Key_Z, Qt.ControlModifier)
+    assert conv.params["padding"] == "valid" and conv.params["filters"] == 64
