@@ -348,6 +348,9 @@ def load_csv(path: Path) -> Dataset:
 
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")  # what keras.utils.image_dataset_from_directory reads
+# The decoders Pillow may use, whatever a file's name: Pillow tells a format by the file's first bytes, so an EPS
+# named 0.png was handed to Ghostscript (an interpreter that runs the file); these four decode pixels only
+IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
 
 
 def _image_files(folder: Path) -> list[Path]:
@@ -369,10 +372,13 @@ def _open_image(f: Path):
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
-                return Image.open(stream)
+                return Image.open(stream, formats=IMAGE_FORMATS)
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
             raise DatasetError(f"{f}: the image is too large to decode safely (Pillow's decompression-bomb "
                                f"guard); images may be at most {limits.MAX_IMAGE_SIDE} pixels a side.") from None
+        except Image.UnidentifiedImageError:
+            raise DatasetError(f"{f} is not a PNG, JPEG, BMP or GIF image (whatever its name says); remove it "
+                               f"from the folder.") from None
         except (OSError, ValueError, SyntaxError) as exc:
             raise DatasetError(f"{f} is not an image this app can read ({str(exc)[:120]}); remove it from the "
                                f"folder.") from None

@@ -225,3 +225,29 @@ def test_any_corruption_of_an_npz_is_a_dataset_error_or_still_valid(tmp_path_fac
     except DatasetError:
         return
     assert ds.x_train.ndim >= 2 and len(ds.x_train) == len(ds.y_train)
+
+
+def test_an_image_folder_never_hands_a_file_to_ghostscript(tmp_path, monkeypatch):
+    """A hostile-file review: Pillow tells a format by a file's first bytes, so an EPS (PostScript) named 0.png in
+    a class folder was decoded by running Ghostscript, a PostScript interpreter, on it. Only the PNG, JPEG, BMP
+    and GIF decoders are used now; the EPS is named and refused, and no program runs."""
+    from PIL import Image
+    folder = tmp_path / "faces"
+    for c in ("cat", "dog"):
+        (folder / c).mkdir(parents=True)
+        for k in range(2):
+            Image.new("RGB", (8, 8), "red").save(folder / c / f"{k}.png")
+    (folder / "cat" / "0.png").write_bytes(b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 8 8\nshowpage\n%%EOF\n")
+    ran = tmp_path / "gs-ran"
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    gs = bin_dir / "gs"
+    gs.write_text(f"#!/bin/sh\necho \"$@\" > {ran}\n")
+    gs.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    with pytest.raises(DatasetError) as refused:
+        datasets.load_image_folder(folder)
+    assert not ran.exists()  # (before: "gs -q -g8x8 ... -dSAFER -sDEVICE=pnmraw ...")
+    assert "cat/0.png is not a PNG, JPEG, BMP or GIF image" in str(refused.value)
+    (folder / "cat" / "0.png").unlink()  # without it the folder loads
+    assert datasets.load_image_folder(folder).x_train.shape[1:] == (8, 8, 3)
