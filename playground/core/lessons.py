@@ -27,6 +27,7 @@ from . import conv, logic
 from .errors import PlaygroundError
 from .files import read_bytes
 from .graph import Graph
+from .logic import GATES
 from .numbers import finite_number
 from .registry import LAYERS, get_spec
 from .runs import RunHistory, fingerprint
@@ -48,6 +49,16 @@ MAX_ACTIONS = 12  # edits in one setup or show_me
 MAX_CHAIN = 30  # layers in a starting chain
 MAX_GRID = 16  # rows or columns of a grid in a formula
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# A lesson's text is shown as Qt rich text, which loads what an <img src=...> names from the disk (a FIFO hung the
+# app, /dev/zero crashed it): only these tags, and these attributes with plain values, are let through
+MARKUP_TAGS = frozenset({"p", "b", "i", "em", "strong", "tt", "code", "br", "sub", "sup", "ul", "ol", "li", "table",
+                         "tr", "td", "th"})
+MARKUP_ATTRIBUTES = frozenset({"align", "border", "cellspacing", "cellpadding"})
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)((?:\s+[A-Za-z-]+\s*=\s*(?:'[A-Za-z0-9]*'|\"[A-Za-z0-9]*\"|[A-Za-z0-9]+))*)"
+                     r"\s*/?>")
+_ATTR_NAME_RE = re.compile(r"([A-Za-z-]+)\s*=")
+# a lesson starts on a dataset the app ships or knows by name, never a path: a lesson names no file
+BUILTIN_DATASETS = ("mnist-sample", "mnist", "fashion-mnist", "cifar10", *(f"gate-{g}" for g in GATES))
 OUTPUT = "@output"  # a layer reference: the network's one output layer
 BASE = "@base"  # a layer set: every layer but the output
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
@@ -163,7 +174,25 @@ def _text(obj: dict, key: str, where: str, limit: int, required: bool = True, de
     v = obj[key]
     _need(isinstance(v, str), f"{where}.{key} must be text; received {_short(v)}.")
     _need(len(v) <= limit, f"{where}.{key} is {len(v):,} characters; at most {limit:,} are allowed.")
+    _markup(v, f"{where}.{key}")
     return v
+
+
+def _markup(text: str, where: str) -> None:
+    """Every ``<`` in ``text`` opens an allowed tag whose attributes are allowed ones with plain values."""
+    at = text.find("<")
+    while at >= 0:
+        after = text[at + 1:].lstrip()[:1]
+        if after and not (after.isalpha() or after in "/!?"):  # "w1 < 0" is text, not a tag
+            at = text.find("<", at + 1)
+            continue
+        tag = _TAG_RE.match(text, at)
+        bad = tag is None or tag[2].lower() not in MARKUP_TAGS or \
+            any(a.lower() not in MARKUP_ATTRIBUTES for a in _ATTR_NAME_RE.findall(tag[3]))
+        _need(not bad, f"{where} may use only the tags {', '.join(sorted(MARKUP_TAGS))} (attributes "
+                       f"{', '.join(sorted(MARKUP_ATTRIBUTES))}); write &lt; for a '<' of the text. Received "
+                       f"{_short(text[at:at + 60])}.")
+        at = text.find("<", tag.end())
 
 
 def _keys(obj: dict, allowed: tuple, where: str) -> None:
@@ -520,8 +549,9 @@ def _start(v: Any, w: str) -> Start | None:
             weights = {"kernel": wts["kernel"], "bias": wts["bias"]}
         layers.append((t, name, clean, weights))
     ds = v.get("dataset")
-    _need(ds is None or (isinstance(ds, str) and 0 < len(ds) <= 64),
-          f"{w}.dataset must be a dataset name; received {_short(ds)}.")
+    _need(ds is None or ds in BUILTIN_DATASETS,
+          f"{w}.dataset must be one of the datasets the app knows by name ({', '.join(BUILTIN_DATASETS)}): a lesson "
+          f"names no file; received {_short(ds)}.")
     start = Start(chain=tuple(layers), dataset=ds)
     try:
         start_graph(start)
@@ -569,6 +599,7 @@ def from_dict(data: Any) -> Lesson:
         for j, h in enumerate(hints):
             _need(isinstance(h, str) and len(h) <= MAX_HINT,
                   f"{w}.hints[{j}] must be text of at most {MAX_HINT} characters; received {_short(h)}.")
+            _markup(h, f"{w}.hints[{j}]")
         hl = s.get("highlight")
         if hl is not None:
             _layer_ref(hl, f"{w}.highlight")

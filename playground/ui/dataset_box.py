@@ -89,7 +89,7 @@ class DatasetBox(QGroupBox):
         try:
             self.doc.set_setting("training", key, value)
         except SettingError as exc:
-            self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
+            self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
 
     def load(self, key: str) -> None:
         """Show the document's dataset (model -> view: nothing echoes as an edit)."""
@@ -277,7 +277,7 @@ class DatasetBox(QGroupBox):
             return
         ds = self._preview
         if ds is None:
-            self.feeds.setText(f"<span style='color:gray'>{key}: loaded from the Keras cache (or downloaded) when "
+            self.feeds.setText(f"<span style='color:gray'>{esc(str(key))}: loaded from the Keras cache (or downloaded) when "
                                f"training starts.</span>")
             return
         from ..backend.datasets import prepare
@@ -287,7 +287,7 @@ class DatasetBox(QGroupBox):
             sub = type(ds)(ds.name, ds.x_train[:2], ds.y_train[:2], None, None, ds.class_names, ds.binary)
             prepare(sub, in_shape, units, whole=False)
         except PlaygroundError as exc:
-            self.feeds.setText(f"<span style='color:#D64541'>{exc}</span>")
+            self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
             return
         except (KeyError, ValueError):
             self.feeds.setText("<span style='color:gray'>Fix the network's errors to see what it will be fed.</span>")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from html import escape as esc
 from collections import Counter
 from pathlib import Path
 
@@ -310,8 +311,10 @@ class FileController(QObject):
             self.doc.tell(f"The autosaved work could not be restored ({exc}). It was kept as {kept}.")
             return False
         answer = QMessageBox.question(self.widget, "Recover unsaved work?",
-                                      f"Network Playground closed with unsaved changes to {proj.name}. "
-                                      f"Restore them?", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
+                                      # rich text made from the file's name escaped (an <img src=/dev/zero>
+                                      # in it crashed the app at every start)
+                                      f"<p>Network Playground closed with unsaved changes to {esc(proj.name)}. "
+                                      f"Restore them?</p>", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         restored = answer == QMessageBox.Yes
         if restored:
             self.load_project(proj, original)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+from html import escape as esc
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
@@ -163,7 +164,10 @@ class RunsTable(QGroupBox):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.UserRole, run.number)
-                item.setToolTip(f"network fingerprint {run.fingerprint[:12]}" if col == NETWORK_COLUMN else tip)
+                # (rich text with the file's values escaped: Qt reads a tip with a tag in it as rich text, and an
+                # <img src=/dev/zero> in a stored run's dataset crashed the app on hover)
+                item.setToolTip(f"network fingerprint {run.fingerprint[:12]}" if col == NETWORK_COLUMN else
+                                f"<p>{esc(tip)}</p>")
                 self.table.setItem(row, col, item)
             if run.number in selected:
                 self.table.selectRow(row)

@@ -289,3 +289,40 @@ def test_a_lesson_weight_no_float_holds_is_named_not_miscounted(bias, says):
     d = lesson_with(setup=[{"do": "set_weights", "layer": "and", "kernel": [[1.0], [1.0]], "bias": bias}])
     with pytest.raises(L.LessonFormatError, match=says):
         L.loads(json.dumps(d))
+
+
+@pytest.mark.parametrize("where", ["text", "title", "hints", "summary"])
+@pytest.mark.parametrize("markup", ['<img src="/dev/zero">', "< img src='x.png'>", '<a href="file:///etc">x</a>',
+                                    "<p style='background-image: url(/dev/zero)'>x</p>", "<IMG SRC=a.png>"])
+def test_lesson_text_cannot_make_the_app_read_a_file(where, markup):
+    """A hostile-file review: a lesson's text is Qt rich text, and Qt loads what an <img src=...> names from the
+    disk: a FIFO hung the app, /dev/zero crashed it (std::bad_alloc), and any image could be read. Only the tags
+    the shipped lessons use (and a few like them) are let through, with a few layout attributes."""
+    d = lesson_with()
+    if where == "summary":
+        d["summary"] = markup
+    elif where == "hints":
+        d["steps"][0]["hints"] = ["first", markup]
+    else:
+        d["steps"][0][where] = markup
+    with pytest.raises(L.LessonFormatError, match="may use only the tags"):
+        L.loads(json.dumps(d))
+
+
+def test_lesson_markup_the_lessons_use_is_kept():
+    d = lesson_with(text="<p>a <b>b</b> <i>c</i> <tt>d</tt> &lt; e<br/></p><table border='1' cellspacing='0' "
+                         "cellpadding='1'><tr><td align='right'>3</td></tr></table>")
+    assert "<table border='1'" in L.loads(json.dumps(d)).steps[0].text
+
+
+@pytest.mark.parametrize("dataset", ["/tmp/outside/private.npz", "outside", "../data", "mnist.npz", ""])
+def test_a_lesson_starts_only_on_a_dataset_the_app_knows_by_name(dataset):
+    """Its start.dataset went to the project's training setting, and the Train panel read that file; a lesson
+    names no file."""
+    d = lesson_with()
+    d["start"] = {"chain": [{"type": "input", "name": "x", "params": {"shape": [784]}},
+                            {"type": "dense", "name": "out", "params": {"units": 10}}], "dataset": dataset}
+    with pytest.raises(L.LessonFormatError, match="a lesson names no file"):
+        L.loads(json.dumps(d))
+    d["start"]["dataset"] = "mnist-sample"
+    assert L.loads(json.dumps(d)).start.dataset == "mnist-sample"

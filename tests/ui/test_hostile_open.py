@@ -114,3 +114,43 @@ def test_a_message_with_a_long_unbroken_word_wraps_instead_of_widening_the_windo
     qtbot.wait(50)
     assert window.width() == 1480
     assert window.banner.label.width() <= window.width()
+
+
+def _renders_small(text: str) -> bool:
+    """Qt's rich text shows ``text`` without the 400x400 image an <img src> in it names."""
+    from PySide6.QtWidgets import QLabel
+    label = QLabel(text)
+    return label.sizeHint().height() < 200 and label.sizeHint().width() < 400 + len(text) * 12
+
+
+def test_text_from_a_project_never_loads_a_file_it_names_as_an_image(window, tmp_path, qtbot):
+    """A hostile-file review: a project's dataset setting and a stored run's settings went into rich text (the
+    Train panel's feeds line, a run's tooltip) unescaped, and Qt loads what an <img src=...> names from the disk:
+    a FIFO hung the app, /dev/zero crashed it. They are escaped now: the tag is shown as text."""
+    from PySide6.QtGui import QImage
+    from PySide6.QtTest import QTest
+    from PySide6.QtCore import Qt
+    from playground.core import runs
+    big = tmp_path / "big.png"
+    image = QImage(400, 400, QImage.Format_RGB32)
+    image.fill(0)
+    assert image.save(str(big))
+    tag = f'<img src="{big}">'
+    assert not _renders_small(tag)  # the probe itself: unescaped, Qt reads the file
+    d = preset_dict("mnist-mlp")
+    d.setdefault("training", {})["dataset"] = tag
+    proj = project.loads(json.dumps(d))
+    run = runs.make_run(1, "2026-12-07T03:00:00Z", 1.0, {"dataset": tag, "epochs": 1}, 7,
+                        runs.fingerprint(proj.graph), runs.EMPTY_DIGEST, None, 1, [1.0], [0.5], {})
+    proj.runs = runs.RunHistory().added(run)
+    window.load_project(project.loads(project.dumps(proj)), None)
+    window.set_workspace("Train")
+    qtbot.wait(50)
+    feeds = window.train_panel.data_box.feeds
+    qtbot.waitUntil(lambda: "img" in feeds.text(), timeout=5000)
+    assert "&lt;img" in feeds.text() and _renders_small(feeds.text())
+    tabs = window.train_panel.tabs
+    table = window.train_panel.runs_table
+    QTest.mouseClick(tabs.tabBar(), Qt.LeftButton, pos=tabs.tabBar().tabRect(tabs.indexOf(table)).center())
+    tip = table.table.item(0, 1).toolTip()
+    assert "big.png" in tip and _renders_small(tip), tip
