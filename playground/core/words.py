@@ -16,3 +16,11 @@ def short(v, limit: int = 60) -> str:
     except ValueError:  # an integer past Python's 4,300-digit str() limit
         text = f"<a number of over {4300:,} digits>"
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def file_stem(name: str, fallback: str = "project") -> str:
+    """``name`` as a file name the save and export dialogs can offer inside the folder they open on: letters,
+    digits, spaces, ``_ - .`` (others become ``_``), no leading dot, at most 100 characters. A project named
+    ``../escaped/x`` or ``/etc/x`` made the dialogs offer a file outside that folder."""
+    stem = "".join(c if c.isalnum() or c in " _-." else "_" for c in str(name)).strip().lstrip(".")[:100].strip()
+    return stem or fallback

@@ -11,6 +11,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from ..core.words import file_stem
+
 FORMATS = (("h5", "Keras .h5\u2026"), ("keras", "Keras .keras\u2026"), ("py", "Python script .py\u2026"),
            ("onnx", "ONNX .onnx\u2026"), ("litert", "LiteRT .tflite\u2026"))
 SUFFIX = {"h5": ".h5", "keras": ".keras", "py": ".py", "onnx": ".onnx", "litert": ".tflite"}
@@ -26,7 +28,7 @@ class Exporter(QObject):
 
     def export_dialog(self, fmt: str) -> None:
         suffix = SUFFIX[fmt]
-        default = self.last_dir() / f"{self.doc.project.name}{suffix}"
+        default = self.last_dir() / f"{file_stem(self.doc.project.name)}{suffix}"
         path, _ = QFileDialog.getSaveFileName(self.widget, f"Export as {suffix}", str(default), f"*{suffix}")
         if path:
             self.export_to(path if path.endswith(suffix) else f"{path}{suffix}", fmt)

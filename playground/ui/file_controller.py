@@ -20,6 +20,7 @@ from ..core import project as project_io
 from ..core import recovery
 from ..core.errors import PlaygroundError
 from ..core.layout import auto_layout, chain_order
+from ..core.words import file_stem
 from ..resources_path import preset_text
 
 AUTOSAVE_MS = 30_000
@@ -191,7 +192,7 @@ class FileController(QObject):
 
     def save_as(self) -> bool:
         path, _ = QFileDialog.getSaveFileName(self.widget, "Save project",
-                                              str(self.last_dir() / f"{self.doc.project.name}.json"),
+                                              str(self.last_dir() / f"{file_stem(self.doc.project.name)}.json"),
                                               "Projects (*.json)")
         if not path:
             return False

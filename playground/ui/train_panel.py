@@ -409,11 +409,12 @@ class TrainPanel(QWidget):
         self.plots.redraw()
         self._show_counter()
         self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
-        colour = "#D64541" if res.stopped == "nan" else "inherit"
         run = record_run(self.doc, self.run_info, outcome)
         verdict = replay_verdict(self.doc.project.runs, run)
-        self.status.setText(f"<span style='color:{colour}'>{esc(res.message)}</span> Run #{run.number} started "
-                            f"{esc(self.start_note)}.{verdict}")
+        # (a span coloured "inherit" was black on the dark theme's grey: Qt's rich text has no inherit)
+        message = f"<span style='color:#D64541'>{esc(res.message)}</span>" if res.stopped == "nan" else \
+            esc(res.message)
+        self.status.setText(f"{message} Run #{run.number} started {esc(self.start_note)}.{verdict}")
         if res.stopped != "nan":
             self.doc.set_trained(outcome.model, outcome)
             if getattr(outcome, "predictions", None) is not None:

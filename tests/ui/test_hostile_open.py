@@ -154,3 +154,24 @@ def test_text_from_a_project_never_loads_a_file_it_names_as_an_image(window, tmp
     QTest.mouseClick(tabs.tabBar(), Qt.LeftButton, pos=tabs.tabBar().tabRect(tabs.indexOf(table)).center())
     tip = table.table.item(0, 1).toolTip()
     assert "big.png" in tip and _renders_small(tip), tip
+
+
+@pytest.mark.parametrize("name", ["../escaped/not_where_you_chose", "/etc/cron.d/x", "..", "a/../../b"])
+def test_save_as_and_export_offer_a_file_inside_the_folder_they_open_on(window, monkeypatch, name):
+    """A hostile-file review: the dialogs offered the folder they open on joined with the project's name, so a
+    project named ../escaped/x (or an absolute path) offered a file outside it, and accepting wrote there."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QFileDialog
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: offered.append(a[2]) or ("", ""))
+    d = preset_dict("and")
+    d["name"] = name
+    window.load_project(project.loads(json.dumps(d)), None)
+    QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)  # File > Save as
+    window.exporter.export_dialog("h5")  # (File > Export > Keras .h5 is a submenu: its action runs this)
+    folder = window.files.last_dir()
+    assert len(offered) == 2
+    for path in offered:
+        p = __import__("pathlib").Path(path)
+        assert p.parent == folder and p.name not in ("", ".", "..") and not p.name.startswith("."), path
