@@ -132,7 +132,7 @@ def pool2d(x, size: int = 2, stride: int | None = None, mode: str = "max", paddi
 # The lecture's examples, used as the explorers' defaults and presets.
 LECTURE_IMAGE = np.array([[3, 0, 1, 2, 7, 4], [1, 5, 8, 9, 3, 1], [2, 7, 2, 5, 1, 3],
                           [0, 1, 3, 1, 7, 8], [4, 2, 1, 6, 2, 8], [2, 4, 5, 2, 3, 9]])
-VERTICAL_EDGE = np.array([[-1, 0, 1]] * 3)
+VERTICAL_EDGE = np.array([[1, 0, -1]] * 3)  # the lecture's: bright where light (left) meets dark (right)
 HORIZONTAL_EDGE = VERTICAL_EDGE.T.copy()
 EDGE_IMAGE = np.array([[10, 10, 10, 0, 0, 0]] * 6)
 POOL_GRID = np.array([[1, 3, 2, 1], [3, 6, 8, 9], [8, 3, 3, 9], [4, 6, 8, 2]])

@@ -6,8 +6,9 @@ import pytest
 from playground.core import conv, logic
 from playground.core.errors import ShapeError
 
-# 6x6 lecture image * [-1 0 1] rows (sum of right column - sum of left column of each 3x3 window).
-LECTURE_OUT = np.array([[5, 4, 0, -8], [10, 2, -2, -3], [0, 2, 4, 7], [3, 2, 3, 16]])
+# 6x6 lecture image * [1 0 -1] rows (sum of left column - sum of right column of each 3x3 window): the lecture's
+# filter and its output (a new-user drive: the app had [-1 0 1], every number the negative of the lecture's)
+LECTURE_OUT = np.array([[-5, -4, 0, 8], [-10, -2, 2, 3], [0, -2, -4, -7], [-3, -2, -3, -16]])
 
 
 def test_lecture_image_vertical_edge():
@@ -16,13 +17,13 @@ def test_lecture_image_vertical_edge():
 
 
 def test_hand_computed_first_cell():
-    # window rows: 3 0 1 / 1 5 8 / 2 7 2 -> right column 1+8+2 = 11, left column 3+1+2 = 6 -> 5
-    assert conv.convolve2d(conv.LECTURE_IMAGE, conv.VERTICAL_EDGE)[0, 0] == 5
+    # window rows: 3 0 1 / 1 5 8 / 2 7 2 -> left column 3+1+2 = 6, right column 1+8+2 = 11 -> -5
+    assert conv.convolve2d(conv.LECTURE_IMAGE, conv.VERTICAL_EDGE)[0, 0] == -5
 
 
 def test_edge_image_shows_the_edge():
     out = conv.convolve2d(conv.EDGE_IMAGE, conv.VERTICAL_EDGE)
-    assert np.array_equal(out, np.array([[0, -30, -30, 0]] * 4))
+    assert np.array_equal(out, np.array([[0, 30, 30, 0]] * 4))  # the edge is the bright band
 
 
 @pytest.mark.parametrize("n,f,s,p,shape", [(6, 3, 1, 0, (4, 4)), (6, 3, 1, 1, (6, 6)), (6, 3, 1, 2, (8, 8)),
@@ -53,7 +54,7 @@ def test_pooling_lecture_grid():
 def test_conv_steps_expose_products():
     steps = list(conv.conv_steps(conv.LECTURE_IMAGE, conv.VERTICAL_EDGE))
     assert len(steps) == 16
-    assert np.array_equal(steps[0].terms, np.array([[-3, 0, 1], [-1, 0, 8], [-2, 0, 2]]))
+    assert np.array_equal(steps[0].terms, np.array([[3, 0, -1], [1, 0, -8], [2, 0, -2]]))
 
 
 def test_bad_explorer_input():

@@ -12,7 +12,7 @@ def test_stepping_fills_the_expected_output_cells(window):
     expected = conv.convolve2d(conv.LECTURE_IMAGE, conv.VERTICAL_EDGE)
     ex.step()
     out = ex.filled_output()
-    assert out[0, 0] == expected[0, 0] == 5 and np.isnan(out[0, 1])
+    assert out[0, 0] == expected[0, 0] == -5 and np.isnan(out[0, 1])
     for _ in range(4):
         ex.step()
     out = ex.filled_output()

@@ -79,7 +79,7 @@ class ConvOnDigit(QWidget):
         self.picker = DigitPicker(self.refresh)
         self.vertical_btn = QPushButton("Vertical edge")
         self.horizontal_btn = QPushButton("Horizontal edge")
-        for b, tip in ((self.vertical_btn, "Put the lecture's vertical-edge filter [-1 0 1] in the filter grid"),
+        for b, tip in ((self.vertical_btn, "Put the lecture's vertical-edge filter [1 0 -1] in the filter grid"),
                        (self.horizontal_btn, "Put the horizontal-edge filter (its transpose) in the filter grid")):
             b.setToolTip(tip)
         self.kernel = np.asarray(conv.VERTICAL_EDGE, dtype=float)

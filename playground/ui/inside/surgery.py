@@ -23,10 +23,10 @@ BIAS_TIP = "This filter's bias, added to every output cell"
 
 
 def edge_filter(f: int, vertical: bool = True) -> np.ndarray:
-    """The lecture's edge filter at size f: -1 in the left column, +1 in the right (transposed: horizontal).
-    At f = 3 it is exactly [[-1, 0, 1]] * 3."""
+    """The lecture's edge filter at size f: +1 in the left column, -1 in the right (transposed: horizontal).
+    At f = 3 it is exactly [[1, 0, -1]] * 3."""
     k = np.zeros((f, f))
-    k[:, 0], k[:, -1] = -1.0, 1.0
+    k[:, 0], k[:, -1] = 1.0, -1.0
     return k if vertical else k.T.copy()
 
 
