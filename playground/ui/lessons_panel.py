@@ -331,15 +331,24 @@ class LessonsPanel(QWidget):
         if res.passed:
             self._set_passed(res)
         else:
-            self.result.setText(f"<span style='color:{RED}'>\u2717 {esc(res.message)}</span>")
+            self._set_failed(res)
 
     def _auto_check(self) -> None:
+        """A step about what the learner built is checked at every change, passed or not: an undo that took the
+        work back left "\u2713 All 4 rows give AND." and Next, while the Logic lab said row 4 was wrong."""
         step = self.step
-        if step is None or step.check is None or step.asks_answer or self.passed:
+        if step is None or step.check is None or step.asks_answer:
             return
         res = L.run_check(step.check, self.state())
-        if res.passed:
+        if res.passed and not self.passed:
             self._set_passed(res)
+        elif not res.passed and self.passed:
+            self._set_failed(res)
+
+    def _set_failed(self, res: L.Result) -> None:
+        self.passed = False
+        self.next_btn.setEnabled(False)
+        self.result.setText(f"<span style='color:{RED}'>\u2717 {esc(res.message)}</span>")
 
     def _on_doc_changed(self) -> None:
         if self.step_box.isVisible():

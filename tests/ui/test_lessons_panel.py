@@ -315,3 +315,20 @@ def test_progress_the_settings_file_garbles_reads_as_none_or_all_done(window, se
     assert panel.done_count(lesson) == done
     click(panel.start_btn)
     assert panel.lesson is lesson and panel.step in lesson.steps
+
+
+def test_a_step_passed_then_undone_is_not_passed(window):
+    """A new-user drive: lesson 1 passed AND, then Ctrl+Z took the bias back; the panel kept "All 4 rows give
+    AND" and Next, while the Logic lab said row 4 was wrong (and lesson 2's Finish recorded a lesson whose
+    network no longer did XNOR). A step about what was built is checked at every change."""
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 0)
+    weights(w, ("kernel", (0, 0), "1"), ("kernel", (1, 0), "1"), ("bias", (0,), "-1.5"))
+    assert panel.passed and panel.next_btn.isEnabled()
+    QTest.keyClick(w, Qt.Key_Z, Qt.ControlModifier)  # the bias back to 0: every row gives 1
+    assert not w.logic_panel.table_data.all_correct
+    assert not panel.passed and not panel.next_btn.isEnabled()
+    assert "\u2717 Not AND yet" in panel.result.text()
+    QTest.keyClick(w, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # and redone
+    assert panel.passed and panel.next_btn.isEnabled() and "All 4 rows give AND" in panel.result.text()
