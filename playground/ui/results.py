@@ -7,8 +7,8 @@ from html import escape as esc
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .images import array_to_pixmap
 from ..core.words import count
@@ -45,7 +45,17 @@ class ResultsView(QGroupBox):
             exp.addWidget(b)
             self.export_buttons.append(b)
         exp.addStretch(1)
-        rb = QVBoxLayout(self)
+        # its own scroll area: a run's results (the per-class line, the gallery) asked the Train panel for 900x767
+        # px at 1280x720, and the panel squeezed its Start button to 16 px and cut its settings at the right
+        inner = QWidget()
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        rb = QVBoxLayout(inner)
         rb.addWidget(self.label)
         rows = QHBoxLayout()
         matrix = QVBoxLayout()

@@ -411,9 +411,8 @@ class TrainPanel(QWidget):
         self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
         run = record_run(self.doc, self.run_info, outcome)
         verdict = replay_verdict(self.doc.project.runs, run)
-        # (a span coloured "inherit" was black on the dark theme's grey: Qt's rich text has no inherit)
         message = f"<span style='color:#D64541'>{esc(res.message)}</span>" if res.stopped == "nan" else \
-            esc(res.message)
+            esc(res.message)  # (not a span coloured "inherit": Qt drew it black on the dark theme's grey)
         self.status.setText(f"{message} Run #{run.number} started {esc(self.start_note)}.{verdict}")
         if res.stopped != "nan":
             self.doc.set_trained(outcome.model, outcome)

@@ -177,7 +177,7 @@ def test_hidden_and_other_files_are_skipped(tmp_path):
 def test_a_broken_image_is_named(tmp_path):
     make_folder(tmp_path)
     (tmp_path / "dog" / "2.png").write_text("not a png")
-    with pytest.raises(DatasetError, match=r"dog/2.png is not an image"):
+    with pytest.raises(DatasetError, match=r"dog/2.png is not a PNG, JPEG, BMP or GIF image"):
         datasets.load(str(tmp_path))
 
 

@@ -184,6 +184,15 @@ def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
     qtbot.wait(10)
     assert panel.gallery.count() == min(cm[r, c], 12)
     assert (f"{cm[r, c]} example" + ("" if cm[r, c] == 1 else "s")) in panel.results.gallery_title.text()
+    # two new-user drives: at 1280x720 a run's results asked the panel for 900x767 px, so it squeezed Start to
+    # 16 px and cut its settings at the right; the results now scroll in their tab
+    window.resize(1280, 720)
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)  # the Train workspace
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    qtbot.wait(150)
+    assert panel.start_btn.height() >= panel.start_btn.sizeHint().height()
+    assert panel.content.minimumSizeHint().width() <= panel.scroll.viewport().width(), (window.size(), window.hsplit.sizes(), window.workspace)
+    assert panel.form.geometry().right() <= panel.scroll.viewport().width()
     # draw a stroke on the pad: probabilities over 10 classes that sum to 1
     window.set_workspace("See inside")
     digits = window.inside_panel.digits
