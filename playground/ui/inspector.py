@@ -297,8 +297,7 @@ class Inspector(QWidget):
         w.blockSignals(True)  # pushing a model value back must not echo as an edit
         value = node.name if key == "name" else node.params[key]
         if isinstance(w, IntBox | FloatBox):
-            w.setValue(value)
-            w.lineEdit().setText(w.textFromValue(value))  # (a refused text is not the value: setValue kept it)
+            w.show_value(value)  # (a refused text is not the value: setValue alone kept it)
         elif isinstance(w, QComboBox):
             w.setCurrentText(str(value))
         elif isinstance(w, QCheckBox):

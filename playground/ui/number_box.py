@@ -47,9 +47,21 @@ class _Typed:
     def fixup(self, text: str) -> str:
         return text  # (the base class would put the last value back)
 
+    refusing = False  # the text shown is one the box refused (what loads a value leaves such a text alone)
+
     def _edited(self, text: str) -> None:
-        if not self.holds(text):
+        self.refusing = not self.holds(text)
+        if self.refusing:
             self.refused.emit(text)
+        else:
+            self.setProperty("discard", None)  # nothing refused now: Ctrl+Z is the document's undo again
+
+    def show_value(self, value) -> None:
+        """Show ``value`` (the model's), replacing a refused text."""
+        self.refusing = False
+        self.setProperty("discard", None)
+        self.setValue(value)
+        self.lineEdit().setText(self.textFromValue(value))
 
     def focusOutEvent(self, event) -> None:
         text = self.lineEdit().text()

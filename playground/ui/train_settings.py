@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import secrets
 
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QSpinBox)
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton
 
 from ..core.errors import PlaygroundError
+from .number_box import FloatBox, IntBox, number_problem, whole_number_problem
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "SGD with momentum 0.9"), ("rmsprop", "RMSprop"), ("adagrad", "Adagrad"))
 MAX_SEED_BOX = 2 ** 31 - 1  # a QSpinBox holds a signed 32-bit int
@@ -31,19 +31,19 @@ class TrainSettingsForm(QGroupBox):
         self.schedule.addItem("cosine decay to 0", "cosine")
         self.schedule.setToolTip("Cosine lowers the learning rate smoothly to 0 by the last batch; it often "
                                  "gains a little accuracy in short runs.")
-        self.batch = QSpinBox()
-        self.batch.setRange(-10 ** 6, 10 ** 7)
-        self.epochs_box = QSpinBox()
-        self.epochs_box.setRange(-10 ** 6, 10 ** 7)
-        self.val_split = QDoubleSpinBox()
+        # boxes that keep what is typed and say why it is refused (a QSpinBox dropped the keystrokes it could not
+        # use: 2.5 typed as epochs became 25, 99999999999 was cut to 7 digits, a split of 0.123 became 0.12)
+        self.batch = IntBox()
+        self.epochs_box = IntBox()
+        self.val_split = FloatBox()
         self.val_split.setRange(-10, 10)
         self.val_split.setSingleStep(0.05)
-        self.val_split.setDecimals(2)
-        self.patience = QSpinBox()
-        self.patience.setRange(-10 ** 6, 10 ** 6)
+        self.patience = IntBox()
+        for box in (self.batch, self.epochs_box, self.patience):
+            box.setRange(-(2 ** 31 - 1), 2 ** 31 - 1)  # the setting's rule decides, nothing is clamped
         self.patience.setSpecialValueText("off")
         self.patience.setToolTip("Stop when validation loss has not improved for this many epochs (0 = off).")
-        self.seed = QSpinBox()
+        self.seed = IntBox()
         self.seed.setRange(0, MAX_SEED_BOX)
         self.seed.setToolTip("The same network, starting weights, data, settings and seed train the same way, bit "
                              "for bit (see Replay in the runs table). Change it to see how much a run owes to "
@@ -74,8 +74,8 @@ class TrainSettingsForm(QGroupBox):
         form.addRow("early stopping", self.patience)
         form.addRow("seed", seed_row)
         form.addRow("start from", self.start_from)
-        self.devices = QSpinBox()
-        self.devices.setRange(-10 ** 3, 10 ** 3)  # the rule decides, nothing is clamped
+        self.devices = IntBox()
+        self.devices.setRange(-(2 ** 31 - 1), 2 ** 31 - 1)  # the rule decides, nothing is clamped
         self.devices.setToolTip("Data-parallel training over this many devices (GPUs); each batch is split "
                                 "between them. 1 = one device. The batch size must divide evenly.")
         form.addRow("devices", self.devices)
@@ -86,26 +86,55 @@ class TrainSettingsForm(QGroupBox):
         self.schedule.currentIndexChanged.connect(lambda _: self.edit("lr_schedule", self.schedule.currentData()))
         self.lr.textEdited.connect(self._on_lr_typed)
         self.lr.editingFinished.connect(self._on_lr_done)
-        self.batch.valueChanged.connect(lambda v: self.edit("batch_size", v))
-        self.epochs_box.valueChanged.connect(lambda v: self.edit("epochs", v))
-        self.patience.valueChanged.connect(lambda v: self.edit("early_stopping", v))
-        self.val_split.valueChanged.connect(lambda v: self.edit("validation_split", round(v, 4)))
-        self.seed.valueChanged.connect(lambda v: self.edit("seed", v))
+        self._before: dict[str, object] = {}  # a field's setting when its typing began: back to it if refused
+        for box, key, label in ((self.batch, "batch_size", "batch size"), (self.epochs_box, "epochs", "epochs"),
+                                (self.patience, "early_stopping", "early stopping"), (self.seed, "seed", "seed"),
+                                (self.devices, "devices", "devices"), (self.val_split, "validation_split",
+                                                                       "validation split")):
+            box.valueChanged.connect(lambda v, key=key, box=box: self.edit(key, v, box))
+            box.refused.connect(lambda text, key=key, label=label, box=box: self._refused(key, label, box, text))
+            box.editingFinished.connect(lambda key=key: self._before.pop(key, None))
         self.start_from.currentIndexChanged.connect(lambda _: self.edit("start_weights", self.start_from.currentData()))
-        self.devices.valueChanged.connect(lambda v: self.edit("devices", v))
         self.new_seed_btn.clicked.connect(self._new_seed)
 
-    def edit(self, key: str, value) -> bool:
-        """Push one setting as typed; an invalid value stays in its field, red, and changes nothing."""
+    def edit(self, key: str, value, box=None) -> bool:
+        """Push one setting as typed; an invalid value stays in its field, red, and the setting is what it was when
+        the field's typing began (the last valid prefix stayed: 99999999999 typed as epochs left 99,999)."""
         from .document import SettingError
+        before = self.doc.training.get(key)
         try:
             self.doc.set_setting("training", key, value)
         except SettingError as exc:
-            self.settings_msg.setText(str(exc))
-            self.settings_msg.show()
+            self._refuse(key, box, str(exc))
             return False
+        if self.doc.training.get(key) != before:
+            self._before.setdefault(key, before)
         self.settings_msg.hide()
         return True
+
+    def _refused(self, key: str, label: str, box, text: str) -> None:
+        try:
+            value = int(text.strip()) if isinstance(box, IntBox) else None  # past the box: the rule names it
+        except ValueError:
+            value = None
+        if value is not None:
+            self.edit(key, value, box)
+        else:
+            self._refuse(key, box, (whole_number_problem if isinstance(box, IntBox) else number_problem)(label, text))
+
+    def _refuse(self, key: str, box, message: str) -> None:
+        """``message`` under the form; ``box`` keeps its entry, red, until a valid one or Ctrl+Z takes it back."""
+        if box is not None:  # (also a number the box holds but the rule refuses: 999999 epochs)
+            box.refusing = True
+            box.setProperty("discard", lambda: (box.show_value(self.doc.training.get(key, box.value())),
+                                                self.settings_msg.hide()))
+        self._say_refused(key, message)
+
+    def _say_refused(self, key: str, message: str) -> None:
+        self.settings_msg.setText(message)
+        self.settings_msg.show()
+        if key in self._before and self.doc.training.get(key) != self._before[key]:
+            self.doc.set_setting("training", key, self._before[key])  # (merges back into nothing)
 
     def _new_seed(self) -> None:
         # a step of its own: not merged with typing in the seed box just before
@@ -157,7 +186,7 @@ class TrainSettingsForm(QGroupBox):
                            (self.seed, 0 if s.get("seed") is None else min(int(s["seed"]), MAX_SEED_BOX))):
             # only a value that differs: setValue rewrites the text, so a box the user is typing in would turn
             # "0." into "0.00" with the cursor after the 0, and "0.25" typed would end as 0.00
-            if box.value() != value:
+            if box.value() != value and not box.refusing:  # (a refused entry stays, red)
                 box.setValue(value)
         self.start_from.setCurrentIndex(max(self.start_from.findData(s.get("start_weights", "current")), 0))
         seed = s.get("seed", 0)
@@ -173,7 +202,7 @@ class TrainSettingsForm(QGroupBox):
             lr = self.lr.text()
         s = {"dataset": dataset, "optimizer": self.optimizer.currentData(), "learning_rate": lr,
              "lr_schedule": self.schedule.currentData(), "batch_size": self.batch.value(),
-             "epochs": self.epochs_box.value(), "validation_split": round(self.val_split.value(), 4),
+             "epochs": self.epochs_box.value(), "validation_split": self.val_split.value(),
              "early_stopping": self.patience.value(), "seed": self.seed.value(), "devices": self.devices.value(),
              "start_weights": self.start_from.currentData(),
              **self.extra}

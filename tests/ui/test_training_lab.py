@@ -354,7 +354,7 @@ def test_undoing_a_run_clears_its_curves_and_says_so(window, qtbot):
     """Ctrl+Z after a run takes back its weights and its Runs entry; the curves and the status line described it
     still. They are cleared, with a line that says what happened."""
     panel = trained(window, qtbot, gate_project(epochs=5))
-    assert panel.plots.buffers["batch_loss"].n == 5 and "Run #1" in panel.status.text()
+    assert panel.plots.buffers["batch_loss"].n == 5 and "Run #1" in panel.status.text(), (panel.status.text(), panel.form.settings_msg.text(), window.doc.training)
     window.activateWindow()
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
     assert not window.doc.project.runs.runs

@@ -123,3 +123,25 @@ def test_two_edits_of_one_field_are_two_undo_steps(window):
     assert conv.params["padding"] == "same"  # (it went back to valid: the two edits had merged)
     QTest.keyClick(window.inspector.fields["padding"].lineEdit(), Qt.Key_Z, Qt.ControlModifier)
     assert conv.params["padding"] == "valid" and conv.params["filters"] == 64
+
+
+def test_the_train_settings_keep_what_was_typed_and_refuse_it_whole(window, qtbot):
+    """The same drive, in the Train panel: epochs 2.5 became 25, 99999999999 was cut to 9,999,999 and left the
+    last valid prefix (99,999) as the setting, and a validation split of 0.123 became 0.12."""
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    form = window.train_panel.form
+    before = window.doc.training["epochs"]
+    for typed, says in (("2.5", "epochs must be a whole number, not 2.5."), ("abc", "Received 'abc'"),
+                        ("99999999999", "99999999999")):
+        line = retype(form.epochs_box, typed)
+        assert line.text() == typed and says in form.settings_msg.text(), (typed, form.settings_msg.text())
+        assert window.doc.training["epochs"] == before, typed
+        QTest.keyClick(line, Qt.Key_Tab)
+        assert line.text() == typed and form.settings_msg.isVisible()
+    line = retype(form.epochs_box, "4")
+    QTest.keyClick(line, Qt.Key_Tab)
+    assert window.doc.training["epochs"] == 4 and not form.settings_msg.isVisible()
+    line = retype(form.val_split, "0.123")
+    QTest.keyClick(line, Qt.Key_Tab)
+    assert window.doc.training["validation_split"] == 0.123 and line.text() == "0.123"
