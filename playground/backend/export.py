@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import __version__
+from ..core import limits
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from ..core.registry import get_spec
@@ -43,6 +44,10 @@ def export_checked(graph: Graph, path: str | Path, fmt: str | None = None, name:
                               f"Received {path.name!r}.")
     if fmt == "py":
         return export_python(graph, path, name, model), None
+    if fmt in ("onnx", "litert"):  # one example runs through Keras, the converter's trace and the file: their
+        weights, acts = limits.network_bytes(graph, 1)  # activations, which the build's check does not count
+        limits.require(weights * 3 + acts * 3, f"Exporting this network to {fmt.upper() if fmt == 'onnx' else 'LiteRT'}",
+                       "to run one example through Keras, the converter and the converted file")
     model = model if model is not None else build_model(graph, name)
     if fmt in ("onnx", "litert"):
         return _export_converted(model, path, fmt)

@@ -81,15 +81,20 @@ def build_within_memory(build, filename: str, before_allocating=None) -> tuple[o
     Keras' loaders (like ours) raise when the file lacks one, so drawing random starting values, as a plain
     build does, would be work thrown away. Other variables (seed generators' states) keep their initialisers.
 
-    The model is None when the shapes-only build raised (the count is None too; the caller's plain load then
-    says why, as after ``config_param_count``) or did more than create variables (assigned one, or left one
-    uninitialised): the count has passed the check then, and the caller builds the plain way."""
+    A shapes-only build that raises is ModelImportError with Keras' reason: the file is refused before anything
+    is allocated. (It went on to Keras' plain load, which builds from each layer's own ``build_config``: a layer
+    whose build_config disagreed with its real input was built at the size it claimed, 3 GB from a 34 KB file,
+    before Keras raised the same error.) The model is None when the build did more than create variables
+    (assigned one, or left one uninitialised): the count has passed the check then, and the caller builds the
+    plain way."""
     created: list = []
     try:
         with shapes_only(created) as scope:
             model = build()
-    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, ImportError,
-            RecursionError, NotImplementedError):
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+        raise ModelImportError(f"Keras could not build the model in {filename}: {first}") from None
+    except (ImportError, NotImplementedError):
         return None, None
     weights = getattr(model, "weights", None)
     if weights is None:

@@ -26,6 +26,11 @@ from .files import fmt_bytes, open_regular
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 MAX_LINKS = 1_000_000  # links walked in one file; Keras' largest application models have a few thousand
 MAX_ATTR_BYTES = limits.MAX_MODEL_CONFIG
+# Data a file may declare beyond what it stores: a chunked dataset whose chunks were never written reads as its
+# fill value, so a 13 KB file declared 3.99 GB that Keras then read in full. Keras writes weights uncompressed
+# (declared = stored); built-in compression of weights stays far below this ratio.
+DECLARED_PER_STORED = 64
+DECLARED_FLOOR = 64 * 2 ** 20
 NUMERIC_KINDS = "biuf"
 # deflate, shuffle, fletcher32, szip, nbit, scale-offset (HDF5's own) and lzf (built into h5py): no plugin loads
 BUILTIN_FILTERS = frozenset({1, 2, 3, 4, 5, 6, 32000})
@@ -127,6 +132,11 @@ def check_h5(f, name: str, error: type[PlaygroundError]) -> None:
     softs: list[tuple[object, bytes, str]] = []
     seen: set = set()
     total = 0
+    try:
+        stored = f.id.get_filesize()
+    except (RuntimeError, OSError, ValueError, AttributeError):
+        stored = 0
+    cap = min(limits.MAX_MODEL_FILE, max(DECLARED_PER_STORED * stored, DECLARED_FLOOR))
     stack = [(f.id, "")]
     count = 0
     try:
@@ -162,6 +172,10 @@ def check_h5(f, name: str, error: type[PlaygroundError]) -> None:
                     if total > limits.MAX_MODEL_FILE:
                         raise error(f"{name}: its datasets declare over {fmt_bytes(total)} of data; at most "
                                     f"{fmt_bytes(limits.MAX_MODEL_FILE)} is read.")
+                    if total > cap:
+                        raise error(f"{name}: its datasets declare over {fmt_bytes(total)} of data in a file of "
+                                    f"{fmt_bytes(stored)}: data a file declares without storing it (chunks never "
+                                    f"written) is refused.")
                 # a committed datatype holds no data: nothing to check
         # external links are ruled out now, so resolving a soft link cannot leave the file
         for gid, key, path in softs:

@@ -66,3 +66,19 @@ def test_run_deep_gives_recursion_room():
     assert run_deep(depth, 20_000) == 20_000
     with pytest.raises(RecursionError):  # the limit is back where it was
         depth(5_000)
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "litert"])
+def test_an_export_that_runs_the_model_checks_its_activations_first(tmp_path, monkeypatch, fmt):
+    """A hostile-file review: a project of 22 weights whose one example needs 52 GB of activations. Training
+    refused it by name; ONNX and LiteRT export ran it (Keras, the converter's trace, the file's check) and died
+    with an out-of-memory traceback. The export checks one example's activations first. (Here with the memory
+    the check sees lowered to 100 MB: 512x512x64 activations are 67 MB, run three times.)"""
+    from playground.core import limits
+    from playground.core.errors import ResourceError
+    g = chain(("input", {"shape": [512, 512, 1]}), ("conv2d", {"filters": 64, "kernel_size": 3, "padding": "same"}))
+    monkeypatch.setattr(limits, "available_memory", lambda: 100 * 2 ** 20)
+    path = tmp_path / ("x.onnx" if fmt == "onnx" else "x.tflite")
+    with pytest.raises(ResourceError, match="Exporting this network to .* to run one example through Keras"):
+        export.export(g, path)
+    assert not path.exists()

@@ -203,3 +203,27 @@ def test_a_number_no_float_holds_in_a_model_config_is_one_line_not_an_overflow(t
     with pytest.raises(ModelImportError) as exc:
         model_import.import_model(_with_number(path, "2.5" if build != "rotation" else "0.25", "1" + "0" * 400))
     assert "\n" not in str(exc.value) and "Traceback" not in str(exc.value)
+
+
+def test_a_build_config_that_disagrees_with_the_input_is_refused_before_keras_loads_it(tmp_path, monkeypatch):
+    """A hostile-file review: a layer whose saved build_config claims 20,833,333 input channels (the network
+    feeds it 3). The shapes-only build, which the memory check reads, raised; the file then went to Keras' own
+    load, which builds each layer from its build_config first, with no check: 3 GB allocated from a 34 KB file,
+    then a traceback. The shapes-only build's error is now the answer, and Keras' own loader never runs."""
+    import keras
+    model = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, name="conv")])
+    path = tmp_path / "claims.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {m: z.read(m) for m in z.namelist()}
+    cfg = json.loads(members["config.json"])
+    cfg["config"]["layers"][-1]["build_config"]["input_shape"][3] = 20_833_333
+    members["config.json"] = json.dumps(cfg).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for m, b in members.items():
+            z.writestr(m, b)
+    plain = []
+    monkeypatch.setattr(keras.models, "load_model", lambda *a, **k: plain.append(a) or 1 / 0)
+    with pytest.raises(ModelImportError, match=r"Keras could not build the model in claims\.keras: .*incompatible"):
+        model_import.import_model(path)
+    assert not plain  # (before: Keras' own load_model, unchecked)

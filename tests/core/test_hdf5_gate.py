@@ -130,3 +130,21 @@ def test_a_filter_that_would_load_a_plugin_is_refused(tmp_path):
     with h5py.File(path, "w") as f:
         f.create_dataset("w", shape=(4,), chunks=(4,), dtype="f4", compression=32001, allow_unknown_filter=True)
     refused(path, "'/w'", "filter 32001", "plugin")
+
+
+def test_data_declared_but_never_stored_is_refused(tmp_path):
+    """A hostile-file review: a chunked dataset whose chunks were never written reads as its fill value, so a
+    13 KB file declared 3.99 GB of weights and Keras read all of it (4.6 GB of memory) before finding the shape
+    wrong. Data past 64 times the file's size (or 64 MiB) is refused; stored data of any size is not."""
+    bomb = tmp_path / "bomb.h5"
+    with h5py.File(bomb, "w") as f:
+        f.create_dataset("model_weights/dense/kernel", shape=(250_000_000,), dtype="f4", chunks=(1_000_000,))
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(ModelImportError, match=r"declare over 1\.0 GB of data in a file of .* never written"):
+        with open_h5(bomb, ModelImportError):
+            pass
+    stored = tmp_path / "stored.h5"
+    with h5py.File(stored, "w") as f:
+        f.create_dataset("model_weights/dense/kernel", data=np.ones(20_000_000, np.float32))  # 80 MB, written
+    with open_h5(stored, ModelImportError) as f:
+        assert f["model_weights/dense/kernel"].shape == (20_000_000,)
