@@ -86,7 +86,8 @@ def _run_deep(config: dict, path: Path, fn, *args, **kwargs):
         return run_deep_if(config_layer_count(config), fn, *args, **kwargs)
     except RecursionError:
         raise ModelImportError(f"Keras could not load {path.name}: the model is too deep.") from None
-    except (ValueError, TypeError, KeyError, OSError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, OSError, AttributeError, IndexError, RuntimeError, OverflowError,
+            NotImplementedError) as exc:  # (a config naming a layer it lacks: Keras' RuntimeError, IndexError)
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelImportError(f"Keras could not load {path.name}: {first[:300]}") from None
 

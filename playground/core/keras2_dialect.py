@@ -326,6 +326,8 @@ def is_keras2(config: dict, keras_version=None) -> bool:
 
 def _apply(scope: str, entry: dict, conv: Conversion) -> None:
     cls = entry.get("class_name")
+    if not isinstance(cls, str):  # (a list here was a TypeError traceback from the rules' class sets)
+        raise ModelImportError(f"a class_name in the model config must be text; received {str(cls)[:80]}.")
     for rule in RULES:
         if rule.scope == scope and (not rule.classes or cls in rule.classes) and rule.fix(entry):
             conv.counts[rule.key] += 1

@@ -227,3 +227,39 @@ def test_a_build_config_that_disagrees_with_the_input_is_refused_before_keras_lo
     with pytest.raises(ModelImportError, match=r"Keras could not build the model in claims\.keras: .*incompatible"):
         model_import.import_model(path)
     assert not plain  # (before: Keras' own load_model, unchecked)
+
+
+@pytest.mark.parametrize("case", ["unnamed_out", "no_inbound", "inputs_unknown"])
+def test_a_config_keras_trips_over_is_one_line_not_a_traceback(tmp_path, case):
+    """A hostile-file review: a functional .keras whose last layer has no name (Keras: RuntimeError "could not
+    find layer"), no inbound nodes (IndexError) or whose input_layers name a layer it lacks ended the CLI with a
+    traceback; they are one line naming the file."""
+    import keras
+    x = keras.Input((4,), name="x")
+    model = keras.Model(x, keras.layers.Dense(2, name="out")(keras.layers.Dense(3, name="mid")(x)))
+    path = tmp_path / f"{case}.keras"
+    model.save(path)
+    with zipfile.ZipFile(path) as z:
+        members = {m: z.read(m) for m in z.namelist()}
+    cfg = json.loads(members["config.json"])
+    last = cfg["config"]["layers"][-1]
+    if case == "unnamed_out":
+        last["name"] = None
+    elif case == "no_inbound":
+        last["inbound_nodes"] = []
+    else:
+        cfg["config"]["input_layers"] = [["nowhere", 0, 0]]
+    members["config.json"] = json.dumps(cfg).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for m, b in members.items():
+            z.writestr(m, b)
+    with pytest.raises(ModelImportError, match=rf"{case}\.keras"):
+        model_import.import_model(path)
+
+
+def test_a_keras2_class_name_that_is_not_text_is_one_line():
+    from playground.core import keras2_dialect
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": ["Dense"], "config": {"name": "d", "units": 2}}]}}
+    with pytest.raises(ModelImportError, match="class_name in the model config must be text"):
+        keras2_dialect.translate(config)
