@@ -353,10 +353,20 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif")  # what keras.utils.i
 IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
 
 
+def _inside(p: Path, root: Path) -> Path:
+    """``p``, refused by name when it is a link that leads out of the chosen folder ``root``: a folder is data
+    from that folder (a class folder linked to another folder, or cats/x.png to a private file, was read)."""
+    target = p.resolve()
+    if not target.is_relative_to(root.resolve()):
+        raise DatasetError(f"{p} is a link to {target}, outside the folder you chose ({root.name}); copy the "
+                           f"images into it instead.")
+    return p
+
+
 def _image_files(folder: Path) -> list[Path]:
     """Image files of one class folder in name order; hidden files (.DS_Store, ._x.png) and other kinds skipped."""
-    return sorted(f for f in folder.iterdir() if not f.name.startswith(".") and f.suffix.lower() in IMAGE_SUFFIXES
-                  and not f.is_dir())
+    return sorted(_inside(f, folder.parent) for f in folder.iterdir() if not f.name.startswith(".")
+                  and f.suffix.lower() in IMAGE_SUFFIXES and not f.is_dir())
 
 
 def _open_image(f: Path):
@@ -457,7 +467,7 @@ class FolderClass:
 
 def folder_classes(path: str | Path) -> list[str]:
     """The class names of an image folder: its sub-folders, hidden ones left out, sorted (as Keras orders them)."""
-    return sorted(p.name for p in Path(path).iterdir() if p.is_dir() and not p.name.startswith("."))
+    return sorted(_inside(p, Path(path)).name for p in Path(path).iterdir() if p.is_dir() and not p.name.startswith("."))
 
 
 def folder_summary(path: str | Path, per_class: int = 4,

@@ -251,3 +251,29 @@ def test_an_image_folder_never_hands_a_file_to_ghostscript(tmp_path, monkeypatch
     assert "cat/0.png is not a PNG, JPEG, BMP or GIF image" in str(refused.value)
     (folder / "cat" / "0.png").unlink()  # without it the folder loads
     assert datasets.load_image_folder(folder).x_train.shape[1:] == (8, 8, 3)
+
+
+@pytest.mark.parametrize("link", ["class", "image"])
+def test_an_image_folder_never_follows_a_link_out_of_itself(tmp_path, link):
+    """A hostile-file review: a class folder linked to another folder (birds -> outside/) or an image linked to a
+    private file (cats/x.png -> outside/secret.png) was read as part of the folder the user chose. A link that
+    stays inside the folder is read; one that leads out is refused by name."""
+    from PIL import Image
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    Image.new("RGB", (8, 8), "blue").save(outside / "secret.png")
+    folder = tmp_path / "faces"
+    for c in ("cat", "dog"):
+        (folder / c).mkdir(parents=True)
+        Image.new("RGB", (8, 8), "red").save(folder / c / "0.png")
+    os.symlink(folder / "cat" / "0.png", folder / "dog" / "same.png")  # inside: fine
+    assert len(datasets.load_image_folder(folder).y_train) >= 1
+    if link == "class":
+        os.symlink(outside, folder / "birds")
+    else:
+        os.symlink(outside / "secret.png", folder / "cat" / "x.png")
+    needle = "birds" if link == "class" else "cat/x.png"
+    with pytest.raises(DatasetError, match=rf"{needle} is a link to .*outside the folder you chose \(faces\)"):
+        datasets.load_image_folder(folder)
+    with pytest.raises(DatasetError, match="outside the folder you chose"):
+        datasets.folder_summary(folder)
