@@ -14,10 +14,13 @@ import io
 from pathlib import Path
 
 from ..core.errors import ModelImportError
+from ..core.files import fmt_bytes
 from ..core.graph import Graph
 from .importer import graph_from_model
 from .model_files import check_safe, read_model_config
 from .runtime import get_keras
+
+MAX_ASSETS = 64 * 2 ** 20  # a .keras archive's members besides its config and weights (a vocabulary, a table)
 
 
 def load_keras_model(path: str | Path):
@@ -181,6 +184,14 @@ def _check_keras_weights(path: Path, count: int | None) -> None:
     from .prechecks import WEIGHTS_MEMBER, check_weights_member  # noqa: PLC0415
     with open_zip(path, ModelImportError, ".keras archive", max_file=limits.MAX_MODEL_FILE,
                   max_member=limits.MAX_MODEL_FILE, max_total=limits.MAX_MODEL_FILE) as zf:
+        # Keras' own loader unpacks every other member (assets) into a temporary folder: bounded, so a small
+        # archive cannot write gigabytes there (a 3.6 MB file wrote 3.4 GB)
+        other = sum(i.file_size for i in zf.infolist() if i.filename not in (WEIGHTS_MEMBER, "config.json",
+                                                                            "metadata.json"))
+        if other > MAX_ASSETS:
+            raise ModelImportError(f"{path.name} holds {fmt_bytes(other)} besides its config and weights (assets "
+                                   f"Keras would unpack to a temporary folder); at most {fmt_bytes(MAX_ASSETS)} "
+                                   f"is read.")
         try:
             info = zf.getinfo(WEIGHTS_MEMBER)
         except KeyError:

@@ -263,3 +263,21 @@ def test_a_keras2_class_name_that_is_not_text_is_one_line():
         {"class_name": ["Dense"], "config": {"name": "d", "units": 2}}]}}
     with pytest.raises(ModelImportError, match="class_name in the model config must be text"):
         keras2_dialect.translate(config)
+
+
+def test_a_keras_archive_cannot_make_keras_unpack_gigabytes(tmp_path, monkeypatch):
+    """A hostile-file review: Keras' own loader unpacks every member besides the config and weights (assets)
+    into a temporary folder, so a 3.6 MB archive of compressed zeros wrote 3.4 GB there. Such members are
+    bounded (64 MiB) before Keras sees the file."""
+    import keras
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    path = tmp_path / "assets.keras"
+    model.save(path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("assets/junk0", b"\0" * (70 * 2 ** 20))
+    assert path.stat().st_size < 2 ** 20
+    plain = []
+    monkeypatch.setattr(keras.models, "load_model", lambda *a, **k: plain.append(a) or 1 / 0)
+    with pytest.raises(ModelImportError, match=r"assets\.keras holds 73\.4 MB besides its config and weights"):
+        model_import.import_model(path)
+    assert not plain
