@@ -17,6 +17,17 @@ EMPTY = ("Results appear here when a run ends: test accuracy, the confusion matr
          "got wrong.")
 
 
+def trained_for(res) -> str:
+    """How much a run trained: "2 epochs", or "287 of 594 batches of epoch 1" for a run stopped mid-epoch (a stop
+    at batch 287 of 594 said "1 epoch")."""
+    at = res.stopped_at or {}
+    steps, batch, epoch = at.get("steps"), at.get("batch"), at.get("epoch")
+    if res.stopped in ("stopped", "nan") and steps and batch and epoch and batch < steps:
+        done = f"{count(epoch - 1, 'epoch')} and " if epoch > 1 else ""
+        return f"{done}{batch:,} of {steps:,} batches of epoch {epoch}"
+    return count(res.epochs_run, "epoch")
+
+
 class ResultsView(QGroupBox):
     export_requested = Signal(str)
 
@@ -83,7 +94,7 @@ class ResultsView(QGroupBox):
         res = outcome.result
         if res.test_accuracy is not None:
             self.label.setText(f"<b>Test accuracy {res.test_accuracy:.4f}</b> \u00b7 test loss "
-                               f"{res.test_loss:.4f} \u00b7 {count(res.epochs_run, 'epoch')} in {res.seconds:.1f} s. "
+                               f"{res.test_loss:.4f} \u00b7 {trained_for(res)} in {res.seconds:.1f} s. "
                                f"The trained weights are now in the project (Save keeps them).")
         preds = getattr(outcome, "predictions", None)
         if preds is None:

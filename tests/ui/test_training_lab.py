@@ -334,6 +334,9 @@ def test_a_run_stopped_mid_epoch_draws_no_epoch_point_past_its_last_batch(window
     for key in ("epoch_loss", "val_loss", "epoch_acc", "val_acc"):
         buf = plots.buffers[key]
         assert all(x <= last_x + 1e-9 for x in buf.x[:buf.n]), (key, buf.x[:buf.n], last_x)
+    # and the results say how far it trained (a new-user drive: stopped at batch 287 of 594, they said "1 epoch")
+    at = panel.outcome.result.stopped_at
+    assert f"{at['batch']:,} of {at['steps']:,} batches of epoch 1 in" in panel.results_label.text()
 
 
 def test_training_step_neurons_says_that_gradient_descent_cannot_move_them(window, qtbot):
