@@ -100,6 +100,7 @@ def _build_h5(path: Path, f, checked: dict) -> tuple[object | None, int | None]:
     the gate's handle, its build made once and checked first; (None, count) where that cannot be done.
     ``checked`` is the config as our checks read it (plain JSON)."""
     from .prechecks import build_within_memory, check_config_data  # noqa: PLC0415
+    get_keras()  # imported the app's way first: TensorFlow's start-up notices held back
     try:
         from keras.src.legacy.saving import json_utils, legacy_h5_format, saving_options, saving_utils  # noqa: PLC0415
         from keras.src.saving import serialization_lib  # noqa: PLC0415
@@ -127,6 +128,7 @@ def _build_keras_archive(path: Path, config: dict) -> tuple[object | None, int |
     from ..core import limits  # noqa: PLC0415
     from ..core.safe_files import open_zip, read_member  # noqa: PLC0415
     from .prechecks import WEIGHTS_MEMBER, build_within_memory, check_config_data  # noqa: PLC0415
+    get_keras()  # imported the app's way first: TensorFlow's start-up notices held back
     try:
         from keras.src.saving import saving_lib, serialization_lib  # noqa: PLC0415
         load_state, store_class = saving_lib._load_state, saving_lib.H5IOStore  # noqa: SLF001
