@@ -747,6 +747,9 @@ def check_answer(args: dict, state: LessonState) -> Result:
     got = parse_numbers(typed)
     if got is None:
         return Result(False, f"{typed!r} is not a number; type a number such as 4 (or a shape such as 4x4x1).")
+    if args["formula"] == "window" and len(got) in (2, 3):  # a side asked, written as the square it makes
+        got = got[:1] if got[0] == got[1] else got  # ("4x4" or "4x4x1" for 4: refused as wrong before, though
+        # the field's placeholder offered the shape form; the channels, not asked, are not checked)
     if len(got) == len(expected) and all(math.isclose(a, b, abs_tol=0.005) for a, b in zip(got, expected)):
         return Result(True, f"Right: {formula}.")
     return Result(False, f"{formula}, you wrote {typed}.")

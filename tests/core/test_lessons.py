@@ -326,3 +326,13 @@ def test_a_lesson_starts_only_on_a_dataset_the_app_knows_by_name(dataset):
         L.loads(json.dumps(d))
     d["start"]["dataset"] = "mnist-sample"
     assert L.loads(json.dumps(d)).start.dataset == "mnist-sample"
+
+
+@pytest.mark.parametrize("typed, passed", [("4", True), ("4x4", True), ("4x4x1", True), ("4 x 4", True),
+                                           ("4x3", False), ("3x3", False), ("4x4x4x4", False)])
+def test_an_output_side_may_be_written_as_the_square_it_makes(typed, passed):
+    """A new-user drive: the answer field offers "e.g. 4 or 4x4x1", but "4x4" for a side of 4 was told
+    "= 4, you wrote 4x4", as if wrong. A side's answer may be the square's shape (the channels are not asked)."""
+    formula = {"window": {"n": 6, "f": 3, "s": 1, "p": 0}}
+    res = run({"kind": "answer", "formula": formula}, Graph(), answer=typed)
+    assert res.passed is passed, (typed, res.message)
