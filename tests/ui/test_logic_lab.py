@@ -1098,7 +1098,7 @@ def test_the_table_keeps_its_a_only_form_while_learn_instead_runs(window, qtbot)
     narrowest and widest z -> a a first run needed, and the run is repeated (the same seed, the same updates)."""
     by_keys_in_the_lab(window, qtbot, "xnor-case1", (1480, 900))
     panel, table = window.logic_panel, window.logic_panel.table
-    panel.learn_epochs = 100  # ten updates a run (one every 10 epochs)
+    panel.learn_epochs = 50  # five updates a run (one every 10 epochs)
     needed, forms = [], []
     panel.table_changed.connect(lambda: panel.preview is not None and (needed.append(table._full_width),
                                                                          forms.append(table.compact)))
