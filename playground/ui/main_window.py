@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         """The preset the app opened with, untouched, in rows as wide as the canvas the screen gave the window (it
         was laid out for a wider one): no column cut at the right on a small screen."""
         if self._first_preset and self.doc.stack.count() == 0 and self.files.wrap_to_canvas(self.doc.graph, True):
+            self.workspaces.canvas_room()
             self.view.fit_all()
 
     def _lay_out(self) -> None:

@@ -6,6 +6,8 @@ selection or an edit survives every switch.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
@@ -63,6 +65,22 @@ class Workspaces(QObject):
             w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
         else:
             w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
+
+    def canvas_room(self) -> None:
+        """Where the network, at the smallest readable zoom, is a little taller than Build's canvas, the layer
+        table under it gives up the difference, down to 110 px: at 1280x720 the first network's last card was
+        cut at the bottom, under a 180-px table."""
+        from .canvas.view import FIT_MARGIN, MIN_ZOOM
+        w = self.w
+        content = w.view.scene().content_rect()
+        if content.isNull() or self.current != "Build":
+            return
+        bar = w.view.horizontalScrollBar()  # (shown for the rows before they were wrapped: it goes with the fit)
+        have = w.view.viewport().height() + (bar.height() if bar.isVisible() else 0)
+        short = math.ceil((content.height() + 2 * FIT_MARGIN) * MIN_ZOOM) + 4 - have
+        canvas, table = w.vsplit.sizes()
+        if 0 < short <= table - max(w.bottom_stack.minimumSizeHint().height(), 110):
+            w.vsplit.setSizes([canvas + short, table - short])
 
     def watch(self) -> None:
         """Once the window is assembled: follow the palette/canvas/panel splitter."""
