@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from ..core import project as project_io
@@ -49,6 +49,7 @@ class Document(QObject):
     settings_changed = Signal(str, str)  # section, key
     replaced = Signal()  # a whole new project (New, Open, preset, recovery)
     selection_changed = Signal(list)  # node ids
+    reveal = Signal(str)  # a layer chosen away from the canvas (a new head, a lesson's layer): scrolled into view
     masked_changed = Signal()  # which layers' sizes are hidden while a prediction is asked (``mask``)
     trained_changed = Signal()  # a trained Keras model arrived or was dropped
     title_changed = Signal()  # path, name or modified state
@@ -136,8 +137,10 @@ class Document(QObject):
             self.masked = ids
             self.masked_changed.emit()
 
-    def select(self, node_ids: list[str]) -> None:
+    def select(self, node_ids: list[str], reveal: bool = False) -> None:
         ids = [n for n in node_ids if n in self.graph.nodes]
+        if reveal and ids:
+            QTimer.singleShot(0, lambda nid=ids[0]: self.reveal.emit(nid))  # once the canvas has its new card
         if ids != self.selection:
             self.selection = ids
             self.selection_changed.emit(ids)

@@ -29,6 +29,7 @@ class Editor(QObject):
         scene.connect_requested.connect(self.connect_nodes)
         scene.move_requested.connect(lambda moves: doc.push(C.MoveNodesCommand(doc.graph, moves)))
         view.layer_dropped.connect(self.add_layer)
+        doc.reveal.connect(self.reveal)
 
     @property
     def graph(self):
@@ -266,8 +267,12 @@ class Editor(QObject):
 
     def select_nodes(self, ids: list[str]) -> None:
         self.doc.select(ids)
-        if ids and ids[0] in self.scene.node_items:  # scrolled to only when not in view already (Qt's 50-px
-            item = self.scene.node_items[ids[0]]  # margins moved a network that fitted and cut its other end)
+        if ids:
+            self.reveal(ids[0])
+
+    def reveal(self, nid: str) -> None:
+        if nid in self.scene.node_items:  # scrolled to only when not in view already (Qt's 50-px
+            item = self.scene.node_items[nid]  # margins moved a network that fitted and cut its other end)
             view, mm = self.view, self.view.minimap
             card = view.mapFromScene(item.card_rect()).boundingRect().translated(view.viewport().pos())
             if not view.viewport().geometry().contains(card):

@@ -315,7 +315,7 @@ class LessonsPanel(QWidget):
             return
         node = L.find_layer(self.doc.graph, step.highlight)
         if node is not None:
-            self.doc.select([node.id])
+            self.doc.select([node.id], reveal=True)
 
     def state(self) -> L.LessonState:
         extra = self.extra_state() or {}

@@ -311,7 +311,7 @@ class LogicPanel(QWidget):
             return
         stopped = "Learning stopped, its result not applied. " if self._learning_from is not None else ""
         self.doc.push(steps.command("Add hidden layer"))  # (stops a run: said here, not replaced by the next line)
-        self.doc.select([add.node.id])
+        self.doc.select([add.node.id], reveal=True)
         self._say(f"{stopped}Added a hidden layer of two neurons with zero weights: set them by hand (AND and NOR "
                   f"make XNOR with an OR on top), or press Learn instead.")
 

@@ -144,7 +144,7 @@ class TrainedWeightsBox(QWidget):
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
                       f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. Train on your images "
                       f"(Train > Data: Your own image folder\u2026, or Folder\u2026); Edit > Undo restores the old head.", "info")
-        self.doc.select([plan.added[-1].id])
+        self.doc.select([plan.added[-1].id], reveal=True)  # (it sat past the canvas's right edge)
 
     def reset_layer_weights(self) -> None:
         node = self.graph.nodes.get(self.node_id) if self.node_id else None
