@@ -104,6 +104,29 @@ class ResultsView(QGroupBox):
         k = max(len(names), int(max(pred.max(), true.max())) + 1)
         cm = np.zeros((k, k), dtype=int)
         np.add.at(cm, (true, pred), 1)
+        labels = self._show_matrix(cm, names)
+        self.preds, self.labels, self.x_test = (pred, true), labels, outcome.dataset.x_test
+        self.gallery_title.setText("Misclassified (predicted / true); click a cell of the matrix to see its examples:")
+        self._fill_gallery(np.flatnonzero(pred != true)[:12])
+
+    def show_run(self, run) -> None:
+        """A stored run's scores and confusion matrix, as a reopened project keeps them (its curves are the Runs
+        tab's overlay): a trained project reopened said "Results appear here when a run ends" beside its run."""
+        self.clear()
+        scores = "no test scores" if run.test_accuracy is None else \
+            f"<b>test accuracy {run.test_accuracy:.4f}</b> \u00b7 test loss {run.test_loss:.4f}"
+        epochs = run.epochs.get("loss")
+        self.label.setText(f"Run #{run.number}, kept with the project: {scores} \u00b7 "
+                           f"{count(0 if epochs is None else len(epochs), 'epoch')} in {run.seconds:.1f} s.")
+        cm = run.confusion
+        if cm is not None and cm.ndim == 2 and cm.shape[0] <= 200:  # (a file's matrix: not a million cells)
+            self._show_matrix(cm, ())
+            self.gallery_title.setText("Misclassified examples: shown for a run made since the project was "
+                                       "opened (a project keeps no test images).")
+
+    def _show_matrix(self, cm: np.ndarray, names) -> list[str]:
+        """The matrix, coloured, and the per-class line under the scores; the class labels."""
+        k = cm.shape[0]
         self.confusion_matrix = cm
         self.confusion.setRowCount(k)
         self.confusion.setColumnCount(k)
@@ -123,9 +146,7 @@ class ResultsView(QGroupBox):
         per_class = " \u00b7 ".join(f"{esc(labels[r])} {cm[r, r]}/{cm[r].sum()}" for r in range(k) if cm[r].sum())
         if k <= 20:  # right per true class, as a learner reads it: which classes the network gets
             self.label.setText(self.label.text() + f"<br>Right per class (test split): {per_class}")
-        self.preds, self.labels, self.x_test = (pred, true), labels, outcome.dataset.x_test
-        self.gallery_title.setText("Misclassified (predicted / true); click a cell of the matrix to see its examples:")
-        self._fill_gallery(np.flatnonzero(pred != true)[:12])
+        return labels
 
     def show_cell(self, row: int, col: int) -> None:
         """The test examples of one cell: true class ``row`` predicted as ``col`` (the first 12)."""

@@ -111,8 +111,7 @@ class TrainPanel(QWidget):
         self.export_buttons = self.results.export_buttons
         res_box = self.results
 
-        # one screen, no scrolling: data, run and settings on top; curves, results and the run history share
-        # the space below as tabs, and Results comes forward when a run ends (all visible at 1480x900)
+        # data, run and settings on top; curves, results (which scroll) and the run history share the rest as tabs
         top = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(ds_box)
@@ -158,6 +157,7 @@ class TrainPanel(QWidget):
         doc.changed.connect(self._update_start)
         self.load_settings(doc.training)  # built on first use (main_window): the document as it is now
         self._update_start()
+        self._show_last_run()
 
     def network_problem(self) -> str | None:
         """Why the network cannot be trained as it is (the first layer with an error and its fix), or None."""
@@ -195,11 +195,17 @@ class TrainPanel(QWidget):
         self.stop(wait=True)
         self.run_info = {}  # a run of the project that was replaced: its results go nowhere
         self.plots.clear()
-        self.clear_results()
+        self.results.clear()
         self.counter.setText("")  # the last project's batch count and progress are not this one's
         self.progress.setValue(0)
         self.status.setText("Ready. Training runs in the background; the window stays responsive.")
         self.load_settings(self.doc.training)
+        self._show_last_run()
+
+    def _show_last_run(self) -> None:
+        for run in self.doc.project.runs.runs[-1:]:  # a reopened project: its last run's scores, its curves
+            self.results.show_run(run)
+            self.runs_table.select_run(run.number)  # (overlaid, as a run chosen in the Runs tab)
 
     # ------------------------------------------------------------ settings
     def load_settings(self, s: dict) -> None:
@@ -256,7 +262,7 @@ class TrainPanel(QWidget):
 
     def _launch(self, graph, settings: dict, start_weights: dict, replay_of: int | None) -> bool:
         self.plots.clear()
-        self.clear_results()
+        self.results.clear()
         self.run_info = {"token": object(), "settings": settings, "start": start_weights, "replay_of": replay_of,
                          "start_digest": runs_core.weights_digest(start_weights),
                          "fingerprint": runs_core.fingerprint(graph),
@@ -421,7 +427,7 @@ class TrainPanel(QWidget):
         self.runs_table.refresh()
         self.plots.live_run = run.number  # its overlay, selected next, hides the live smoothed curve under it
         self.runs_table.select_run(run.number)
-        self.show_results(outcome)
+        self.results.show_outcome(outcome)
 
     def _on_failed(self, message: str) -> None:
         self.failed_on = "devices" if message.startswith("devices = ") else None
@@ -439,12 +445,6 @@ class TrainPanel(QWidget):
         self.pause_btn.setEnabled(False)
 
     # ------------------------------------------------------------ results
-    def clear_results(self) -> None:
-        self.results.clear()
-
-    def show_results(self, outcome) -> None:
-        self.results.show_outcome(outcome)
-
     @property
     def confusion_matrix(self):
         return self.results.confusion_matrix

@@ -228,6 +228,14 @@ def test_b_a_saved_trained_project_is_alive_after_reopening(window, qtbot, tmp_p
         qtbot.waitUntil(lambda: digits.probabilities is not None, timeout=60_000)
         assert digits.probabilities.shape == (10,) and abs(digits.probabilities.sum() - 1) < 1e-4
         assert "Prediction:" in digits.status.text()
+        # a new-user drive: the reopened project's Curves and Results were empty beside its run in the Runs tab;
+        # they show that run: its scores and confusion matrix, its curves overlaid
+        workspace(other, "Train")
+        tp, run = other.train_panel, other.doc.project.runs.runs[-1]
+        assert f"Run #{run.number}, kept with the project: test accuracy {run.test_accuracy:.4f}" in \
+            plain(tp.results.label)
+        assert tp.confusion_matrix is not None and tp.confusion_matrix.sum() == run.confusion.sum() > 0
+        assert tp.runs_table.selected_numbers() == [run.number] and tp.plots.overlays
     finally:
         other.files.clear_recovery()  # qtbot closes the window
 
