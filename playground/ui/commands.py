@@ -261,9 +261,9 @@ class ReplaceHeadCommand(QUndoCommand):
 class SetSettingCommand(QUndoCommand):
     """One training or logic setting; typing into the same field merges into one step."""
 
-    def __init__(self, doc, section: str, key: str, value):
+    def __init__(self, doc, section: str, key: str, value, session: int | None = None):
         super().__init__(f"Set {key.replace('_', ' ')}")
-        self.doc, self.section, self.key = doc, section, key
+        self.doc, self.section, self.key, self.session = doc, section, key, session
         current = getattr(doc.project, section)
         self.had, self.old = key in current, current.get(key)  # undo of a first-time setting removes it again
         self.new = value
@@ -272,7 +272,8 @@ class SetSettingCommand(QUndoCommand):
         return MERGE_SETTING
 
     def mergeWith(self, other):
-        if isinstance(other, SetSettingCommand) and (other.section, other.key) == (self.section, self.key):
+        if isinstance(other, SetSettingCommand) and (other.section, other.key, other.session) == \
+                (self.section, self.key, self.session):
             self.new = other.new
             self.setObsolete(self.had and self.new == self.old)
             return True

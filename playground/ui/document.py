@@ -95,14 +95,15 @@ class Document(QObject):
     def push(self, command) -> None:
         self.stack.push(command)
 
-    def set_setting(self, section: str, key: str, value) -> None:
-        """Change a training or logic setting as one undo step; raise SettingError if it is invalid."""
+    def set_setting(self, section: str, key: str, value, session: int | None = None) -> None:
+        """Change a training or logic setting as one undo step (merged with the step before it for the same key
+        and ``session``); raise SettingError if it is invalid."""
         from .commands import SetSettingCommand
         current = getattr(self.project, section)
         value = check_setting(section, key, value, current)
         if current.get(key) == value:
             return
-        self.stack.push(SetSettingCommand(self, section, key, value))
+        self.stack.push(SetSettingCommand(self, section, key, value, session))
 
     def set_settings(self, section: str, changes: dict, text: str) -> None:
         """Several settings as one undo step that never merges with typing; every value is checked

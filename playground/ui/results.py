@@ -113,8 +113,9 @@ class ResultsView(QGroupBox):
         """A stored run's scores and confusion matrix, as a reopened project keeps them (its curves are the Runs
         tab's overlay): a trained project reopened said "Results appear here when a run ends" beside its run."""
         self.clear()
-        scores = "no test scores" if run.test_accuracy is None else \
-            f"<b>test accuracy {run.test_accuracy:.4f}</b> \u00b7 test loss {run.test_loss:.4f}"
+        parts = [] if run.test_accuracy is None else [f"<b>test accuracy {run.test_accuracy:.4f}</b>"]
+        parts += [] if run.test_loss is None else [f"test loss {run.test_loss:.4f}"]
+        scores = " \u00b7 ".join(parts) or "no test scores"
         epochs = run.epochs.get("loss")
         self.label.setText(f"Run #{run.number}, kept with the project: {scores} \u00b7 "
                            f"{count(0 if epochs is None else len(epochs), 'epoch')} in {run.seconds:.1f} s.")

@@ -87,13 +87,14 @@ class TrainSettingsForm(QGroupBox):
         self.lr.textEdited.connect(self._on_lr_typed)
         self.lr.editingFinished.connect(self._on_lr_done)
         self._before: dict[str, object] = {}  # a field's setting when its typing began: back to it if refused
+        self._visit = 0  # one undo step per visit to a field (two visits to epochs were one step)
         for box, key, label in ((self.batch, "batch_size", "batch size"), (self.epochs_box, "epochs", "epochs"),
                                 (self.patience, "early_stopping", "early stopping"), (self.seed, "seed", "seed"),
                                 (self.devices, "devices", "devices"), (self.val_split, "validation_split",
                                                                        "validation split")):
             box.valueChanged.connect(lambda v, key=key, box=box: self.edit(key, v, box))
             box.refused.connect(lambda text, key=key, label=label, box=box: self._refused(key, label, box, text))
-            box.editingFinished.connect(lambda key=key: self._before.pop(key, None))
+            box.editingFinished.connect(lambda key=key: self._end_visit(key))
         self.start_from.currentIndexChanged.connect(lambda _: self.edit("start_weights", self.start_from.currentData()))
         self.new_seed_btn.clicked.connect(self._new_seed)
 
@@ -103,7 +104,7 @@ class TrainSettingsForm(QGroupBox):
         from .document import SettingError
         before = self.doc.training.get(key)
         try:
-            self.doc.set_setting("training", key, value)
+            self.doc.set_setting("training", key, value, self._visit)
         except SettingError as exc:
             self._refuse(key, box, str(exc))
             return False
@@ -111,6 +112,10 @@ class TrainSettingsForm(QGroupBox):
             self._before.setdefault(key, before)
         self.settings_msg.hide()
         return True
+
+    def _end_visit(self, key: str) -> None:
+        self._before.pop(key, None)
+        self._visit += 1
 
     def _refused(self, key: str, label: str, box, text: str) -> None:
         try:
@@ -134,7 +139,7 @@ class TrainSettingsForm(QGroupBox):
         self.settings_msg.setText(message)
         self.settings_msg.show()
         if key in self._before and self.doc.training.get(key) != self._before[key]:
-            self.doc.set_setting("training", key, self._before[key])  # (merges back into nothing)
+            self.doc.set_setting("training", key, self._before[key], self._visit)  # (merges back into nothing)
 
     def _new_seed(self) -> None:
         # a step of its own: not merged with typing in the seed box just before
@@ -153,6 +158,7 @@ class TrainSettingsForm(QGroupBox):
         self.edit("learning_rate", value)
 
     def _on_lr_done(self) -> None:
+        self._end_visit("learning_rate")
         if not self.settings_msg.isVisible():
             self.lr.setText(f"{self.doc.training.get('learning_rate', 0.001):g}")
 

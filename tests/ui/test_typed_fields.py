@@ -145,3 +145,19 @@ def test_the_train_settings_keep_what_was_typed_and_refuse_it_whole(window, qtbo
     line = retype(form.val_split, "0.123")
     QTest.keyClick(line, Qt.Key_Tab)
     assert window.doc.training["validation_split"] == 0.123 and line.text() == "0.123"
+
+
+def test_two_visits_to_a_train_setting_are_two_undo_steps(window, qtbot):
+    """The drive: epochs 64, Tab, then 8, Tab: one Ctrl+Z went back past both."""
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    form = window.train_panel.form
+    first = window.doc.training["epochs"]
+    for typed in ("5", "7"):
+        line = retype(form.epochs_box, typed)
+        QTest.keyClick(line, Qt.Key_Tab)
+    assert window.doc.training["epochs"] == 7
+    QTest.keyClick(form.epochs_box.lineEdit(), Qt.Key_Z, Qt.ControlModifier)
+    assert window.doc.training["epochs"] == 5
+    QTest.keyClick(form.epochs_box.lineEdit(), Qt.Key_Z, Qt.ControlModifier)
+    assert window.doc.training["epochs"] == first
