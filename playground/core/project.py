@@ -162,11 +162,21 @@ def _migrate(data: dict) -> dict:
     return data
 
 
+# what a file that is not text most likely is, by its first bytes (a PNG opened as a project said "not UTF-8 text")
+_KINDS = ((b"\x89PNG", "it is a PNG image"), (b"\xff\xd8\xff", "it is a JPEG image"),
+          (b"\x89HDF", "it is an HDF5 file (a Keras .h5 model? File > Open reads it as a model)"),
+          (b"PK\x03\x04", "it is a zip archive (a Keras .keras model? File > Open reads it as a model)"),
+          (b"\x93NUMPY", "it is a numpy array file"))
+
+
 def from_dict(data: Any) -> Project:
     """Validate and build a Project; raises ProjectFormatError naming the bad field and value."""
     _need(isinstance(data, dict), f"A project file holds a JSON object at the top; this one holds "
                                   f"{type(data).__name__} {_short(data)}.")
     version = data.get("schema_version")
+    _need("schema_version" in data or "nodes" in data, "The file is JSON but not a Network Playground project: it "
+          "has no schema_version and no nodes (a project saved here starts {\"schema_version\": 2, \"app\": "
+          "\"playground\", ...).")
     _need(isinstance(version, int) and not isinstance(version, bool),
           f"schema_version must be a whole number; received {_short(version)}.")
     if version > SCHEMA_VERSION:
@@ -302,7 +312,10 @@ def _loads(text: str | bytes) -> Project:
     except RecursionError:
         raise ProjectFormatError("The file is nested too deeply to be a project.") from None
     except UnicodeDecodeError as exc:
-        raise ProjectFormatError(f"The file is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
+        raw = text if isinstance(text, bytes) else b""
+        kind = next((k for magic, k in _KINDS if raw.startswith(magic)), None)
+        raise ProjectFormatError(f"The file is not a project: {kind}." if kind else f"The file is not a project: "
+                                 f"a project is UTF-8 text ({exc.reason} at byte {exc.start}).") from None
     except ValueError as exc:
         raise ProjectFormatError(f"The file is not valid JSON: {exc}.") from None
     try:

@@ -416,3 +416,17 @@ def test_a_model_file_config_with_an_integer_no_float_holds_is_refused_by_name(v
     from playground.core.registry import get_spec
     with pytest.raises(ParamError, match=f"`rate` {says}"):
         get_spec("dropout").params_from_keras({"name": "d", "rate": value, "trainable": True})
+
+
+@pytest.mark.parametrize("data, says", [
+    (b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "The file is not a project: it is a PNG image."),
+    (b"\x89HDF\r\n\x1a\n" + b"\xff" * 8, "it is an HDF5 file (a Keras .h5 model? File > Open reads it as a model)"),
+    (b'{"hello": 1}', "The file is JSON but not a Network Playground project: it has no schema_version"),
+])
+def test_a_file_that_is_not_a_project_says_what_it_is(data, says):
+    """A new-user drive: a PNG opened as a project said "The file is not UTF-8 text (invalid start byte at byte
+    0)", and {"hello": 1} "schema_version must be a whole number; received None": neither said it was not a
+    project."""
+    with pytest.raises(ProjectFormatError) as refused:
+        project.loads(data)
+    assert says in str(refused.value)
