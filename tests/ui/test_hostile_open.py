@@ -169,7 +169,14 @@ def test_save_as_and_export_offer_a_file_inside_the_folder_they_open_on(window, 
     d["name"] = name
     window.load_project(project.loads(json.dumps(d)), None)
     QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)  # File > Save as
-    window.exporter.export_dialog("h5")  # (File > Export > Keras .h5 is a submenu: its action runs this)
+    from PySide6.QtWidgets import QApplication
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key_F, Qt.AltModifier)  # File > Export model > Keras .h5, with the keys
+    file_menu = QApplication.activePopupWidget()
+    QTest.keyClick(file_menu, Qt.Key_E)
+    export_menu = QApplication.activePopupWidget()
+    assert export_menu is not file_menu and "Export" in export_menu.title()
+    QTest.keyClick(export_menu, Qt.Key_Return)  # its first entry: Keras .h5
     folder = window.files.last_dir()
     assert len(offered) == 2
     for path in offered:
