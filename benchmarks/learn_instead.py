@@ -1,11 +1,14 @@
 """What the Logic lab's loss target saves: "Learn instead" on a preset's neurons (sigmoid, Adam at 0.1, the four
 rows as one batch, at most 400 epochs: ``ui.logic_lab``), run to the loss target (``LEARN_UNTIL_LOSS``, 0.05)
-against all 400 epochs, the way it ran before, alternated in each round, Keras loaded and warm first.
+against all 400 epochs, the way it ran before, and all 400 epochs against plain Keras' ``model.fit`` of the same
+network on the same four rows (the app's builder makes the model; plain ``compile`` and ``fit``, seeded), alternated
+in each round, Keras loaded and warm first.
 
     python benchmarks/learn_instead.py [ROUNDS] [PRESET TARGET]
 
 PRESET TARGET default to ``or or``; ``xnor-case1 xnor`` times a network with a hidden layer. Last line:
-ratio=<median until / median full> epochs=<until>/<full> until_s=<median> full_s=<median> (fit seconds, wall).
+ratio=<median until / median full> epochs=<until>/<full> until_s=<median> full_s=<median> plain_s=<median>
+plain_ratio=<median full / median plain> (seconds, wall: the app's whole ``run_training``, plain Keras' ``fit``).
 """
 
 import os
@@ -29,10 +32,14 @@ def main(rounds: int, preset: str, target: str) -> None:
     settings = {"optimizer": "adam", "learning_rate": 0.1, "batch_size": 4, "epochs": LogicPanel.learn_epochs,
                 "validation_split": 0.0, "loss": "binary_crossentropy", "seed": 0}
     session.run_training(graph, f"gate-{target}", {**settings, "epochs": 3})  # Keras loaded, its first trace done
-    times = {"until": [], "full": []}
+    times = {"until": [], "full": [], "plain": []}
     epochs = {}
     for r in range(rounds):
-        for side in (("until", "full") if r % 2 == 0 else ("full", "until")):
+        for side in (("until", "full", "plain") if r % 2 == 0 else ("plain", "full", "until")):
+            if side == "plain":
+                times[side].append(plain_fit(graph, target, settings))
+                print(f"round {r + 1} plain: {settings['epochs']} epochs, {times[side][-1]:.2f} s", flush=True)
+                continue
             t = time.perf_counter()
             out = session.run_training(graph, f"gate-{target}", settings,
                                        until_loss=LEARN_UNTIL_LOSS if side == "until" else None)
@@ -40,7 +47,27 @@ def main(rounds: int, preset: str, target: str) -> None:
             epochs[side] = out.result.epochs_run
             print(f"round {r + 1} {side}: {out.result.epochs_run} epochs, {times[side][-1]:.2f} s", flush=True)
     until, full = statistics.median(times["until"]), statistics.median(times["full"])
-    print(f"ratio={until / full:.3f} epochs={epochs['until']}/{epochs['full']} until_s={until:.2f} full_s={full:.2f}")
+    plain = statistics.median(times["plain"])
+    print(f"ratio={until / full:.3f} epochs={epochs['until']}/{epochs['full']} until_s={until:.2f} full_s={full:.2f} "
+          f"plain_s={plain:.2f} plain_ratio={full / plain:.3f}")
+
+
+def plain_fit(graph, target: str, settings: dict) -> float:
+    """Seconds of plain Keras' ``fit`` on the truth table, the app's network, seeded; the model is built first."""
+    import keras
+    import numpy as np
+
+    from playground.backend.builder import build_model
+    from playground.core import logic
+    x = logic.binary_rows(2).astype(np.float32)
+    y = logic.target_column(target, 2).astype(np.float32).reshape(-1, 1)
+    keras.utils.set_random_seed(settings["seed"])
+    model = build_model(graph, "plain")
+    model.compile(keras.optimizers.Adam(settings["learning_rate"]), "binary_crossentropy",
+                  metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+    t = time.perf_counter()
+    model.fit(x, y, batch_size=4, epochs=settings["epochs"], shuffle=True, verbose=0)
+    return time.perf_counter() - t
 
 
 if __name__ == "__main__":
