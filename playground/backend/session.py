@@ -24,7 +24,7 @@ from .builder import build_model, read_weights
 from .datasets import Dataset, Prepared, load, prepare
 from .distribute import distribution, local_copy, weight_device_count
 from .hosts import agree, process_count
-from .training import StopFlag, TrainConfig, TrainResult, compile_model, train
+from .training import StopBeforeBatch, StopFlag, TrainConfig, TrainResult, compile_model, train
 
 
 @dataclass
@@ -228,7 +228,7 @@ class _Recorder:
 
 class PauseGate:
     """Pause, resume and single steps, from any thread. The training thread calls ``hold`` at the start of
-    a batch only when ``is_set()``: an unpaused run pays one ``Event.is_set()`` per batch and nothing else.
+    a batch only when ``is_set()``: an unpaused run pays one ``Event.is_set()`` and one attribute read per batch.
     A paused thread sleeps on a condition (no polling) until resumed, stepped or released."""
 
     def __init__(self) -> None:
@@ -236,6 +236,7 @@ class PauseGate:
         self._cond = threading.Condition()
         self._steps = 0  # batches granted by Step and not yet started
         self._released = False  # stop: never wait again
+        self._halted = False  # stopped while paused or stepping: the next batch must not train
 
     def is_set(self) -> bool:
         return self._paused.is_set()
@@ -260,9 +261,15 @@ class PauseGate:
     def released(self) -> bool:
         return self._released
 
+    @property
+    def halted(self) -> bool:
+        return self._halted
+
     def release(self) -> None:
-        """Stop waiting for good (the run is being stopped)."""
+        """Stop waiting for good (the run is being stopped). A run paused or stepping then trains no more
+        batches (``halted``); a running one ends after the batch in progress."""
         with self._cond:
+            self._halted = self._halted or self._paused.is_set()
             self._released = True
             self._paused.clear()
             self._cond.notify_all()
@@ -294,14 +301,18 @@ def _pause_callback(gate: PauseGate, recorder: _Recorder, graph: Graph, ds: Data
             self.epoch = epoch
 
         def on_train_batch_begin(self, batch, logs=None):
-            if gate.is_set():  # the whole per-batch cost of an unpaused run
+            if gate.is_set():  # with the read of ``halted``, the whole per-batch cost of an unpaused run
                 gate.hold(lambda: self._announce(batch))
-                if gate.released:  # stopped while paused: Keras still runs this batch, but no other
-                    self.model.stop_training = True
+            if gate.halted:  # stopped while paused or stepping: end before this batch trains, every finished
+                self._settle(batch)  # batch recorded first
+                raise StopBeforeBatch
+
+        def _settle(self, batch):
+            done = self.epoch * max(recorder.steps, 1) + batch if recorder.steps else batch
+            recorder.wait_for(done)
 
         def _announce(self, batch):
-            done = self.epoch * max(recorder.steps, 1) + batch if recorder.steps else batch
-            recorder.wait_for(done)  # the plots get every finished batch before "paused"
+            self._settle(batch)  # the plots get every finished batch before "paused"
             if recorder.on_event is not None:
                 recorder.on_event("paused", {"epoch": self.epoch, "batch": batch, "steps": recorder.steps,
                                              "batches_done": len(recorder.loss),

@@ -41,6 +41,11 @@ class TrainResult:
     test_outputs: np.ndarray | None = field(default=None, repr=False)  # the model's test-set outputs, if kept
 
 
+class StopBeforeBatch(Exception):
+    """Raised from ``on_train_batch_begin`` to end ``fit`` before that batch trains (a run stopped while paused:
+    the weights stay those the user saw). Setting ``stop_training`` there would still train the batch."""
+
+
 class StopFlag:
     """Set from any thread; training ends after the batch in progress."""
 
@@ -209,7 +214,9 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     feed = fit_feed(data.x_train, data.y_train, cfg.batch_size, cfg.validation_split, cfg.seed)
     steps = feed.steps
     state: dict = {}
-    callbacks = [_make_callback(on_event, stop, state, steps, cfg.batch_size, n_train), *(extra_callbacks or [])]
+    history = keras.callbacks.History()  # ours, so the epochs before a StopBeforeBatch are still at hand
+    callbacks = [_make_callback(on_event, stop, state, steps, cfg.batch_size, n_train), *(extra_callbacks or []),
+                 history]
     if cfg.early_stopping:
         monitor = "val_loss" if cfg.validation_split else "loss"
         callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=cfg.early_stopping,
@@ -222,14 +229,19 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
         callbacks.append(keras.callbacks.TensorBoard(log_dir=cfg.tensorboard_dir))
     t0 = time.perf_counter()
     try:
-        hist = model.fit(**feed.kwargs, epochs=cfg.epochs, callbacks=callbacks, verbose=0)
+        model.fit(**feed.kwargs, epochs=cfg.epochs, callbacks=callbacks, verbose=0)
+    except StopBeforeBatch:
+        _before_last(state, steps)
+        for callback in callbacks:  # what Keras' own end of a stopped fit does for these
+            if isinstance(callback, (keras.callbacks.EarlyStopping, keras.callbacks.TensorBoard)):
+                callback.on_train_end()
     except (ValueError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         raise TrainingError(f"Training could not start: {first}") from None
     except MemoryError:
         raise TrainingError("Out of memory: lower the batch size or the layer sizes.") from None
     seconds = time.perf_counter() - t0
-    history = {k: [float(v) for v in vals] for k, vals in hist.history.items()}
+    history = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     epochs_run = state.get("epochs_run", len(history.get("loss", [])))
     if state.get("nan"):
         ep, batch, val = state["nan"]
@@ -263,6 +275,17 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     if on_event:
         on_event("end", {"epochs_run": float(epochs_run)})
     return result
+
+
+def _before_last(state: dict, steps: int) -> None:
+    """``state["last"]`` names the batch a StopBeforeBatch kept from training: name the one before it."""
+    if "last" not in state:
+        return
+    epoch, batch = state.pop("last")
+    if batch > 0:
+        state["last"] = (epoch, batch - 1)
+    elif epoch > 0:
+        state["last"] = (epoch - 1, steps - 1)
 
 
 def _stop_message(last: tuple[int, int] | None, steps: int, epochs: int) -> str:

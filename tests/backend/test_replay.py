@@ -132,6 +132,19 @@ class TestPauseGate:
         gate.release()
         t.join(5)
         assert not t.is_alive() and gate.released and not gate.is_set()
+        assert gate.halted  # stopped while paused: the batch it was about to start must not train
+
+    def test_a_run_stopped_while_stepping_is_halted_and_a_running_one_is_not(self):
+        stepping = session.PauseGate()
+        stepping.pause()
+        stepping.step()  # the stepped batch is training when Stop comes
+        stepping.release()
+        assert stepping.halted
+        running = session.PauseGate()
+        running.pause()
+        running.resume()
+        running.release()  # a running run ends after the batch in progress, as Keras ends it
+        assert running.released and not running.halted
 
 
 def _cli_epochs(stdout: str) -> tuple[list[dict], dict]:

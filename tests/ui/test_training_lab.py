@@ -129,11 +129,20 @@ def test_stop_while_paused_ends_the_run(window, qtbot):
     click(panel.pause_btn)
     wait_paused(qtbot, panel)
     n = panel.batches_done
+    shown = {k: v.copy() for k, v in window.graph.by_name("dense").weights.items()}
     click(panel.stop_btn)
     finish(qtbot, panel)
-    assert panel.outcome.result.stopped == "stopped"
-    assert panel.batches_done <= n + 1  # Keras finishes the batch it was about to start, no more
-    assert window.doc.project.runs.runs[-1].stopped == "stopped"
+    result = panel.outcome.result
+    assert result.stopped == "stopped"
+    # the run ends where it was paused: the batch it was about to start never trains, so the network keeps the
+    # weights shown while paused, and the run says so
+    assert panel.batches_done == n and panel.plots.buffers["batch_loss"].n == n
+    for name, values in window.graph.by_name("dense").weights.items():
+        np.testing.assert_array_equal(values, shown[name])
+    assert result.stopped_at == {"epoch": 1, "batch": n, "steps": panel.steps}
+    assert f"batch {n} of {panel.steps}; the weights are those after batch {n}." in result.message
+    run = window.doc.project.runs.runs[-1]
+    assert run.stopped == "stopped" and len(run.batch_loss) == n
 
 
 def test_seed_is_a_document_setting_with_undo(window, qtbot):
