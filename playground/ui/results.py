@@ -28,6 +28,11 @@ def trained_for(res) -> str:
     return count(res.epochs_run, "epoch")
 
 
+# Examples a row in the gallery: with the matrix beside them, six asked 882 px of a Results tab that has 813 at
+# 1280x720 (the titles, unwrapped, asked as much)
+GALLERY_COLUMNS = 4
+
+
 class ResultsView(QGroupBox):
     export_requested = Signal(str)
 
@@ -45,6 +50,7 @@ class ResultsView(QGroupBox):
         self.confusion.setToolTip("Rows: true class; columns: predicted class.")
         self.confusion.cellClicked.connect(self.show_cell)
         self.gallery_title = QLabel("Misclassified (predicted / true):")
+        self.gallery_title.setWordWrap(True)
         self.gallery = QGridLayout()
         gallery_w = QWidget()
         gallery_w.setLayout(self.gallery)
@@ -71,6 +77,7 @@ class ResultsView(QGroupBox):
         rows = QHBoxLayout()
         matrix = QVBoxLayout()
         self.matrix_title = QLabel("Confusion matrix (rows: true class; columns: predicted)")
+        self.matrix_title.setWordWrap(True)
         matrix.addWidget(self.matrix_title)
         matrix.addWidget(self.confusion, 1)
         rows.addLayout(matrix, 3)
@@ -181,4 +188,5 @@ class ResultsView(QGroupBox):
             cap.setAlignment(Qt.AlignCenter)
             v.addWidget(img, alignment=Qt.AlignCenter)
             v.addWidget(cap)
-            self.gallery.addWidget(cell, i // 6, i % 6)
+            self.gallery.addWidget(cell, i // GALLERY_COLUMNS, i % GALLERY_COLUMNS)
+            cell.show()  # at once, as the old ones went (the layout would show it from the event loop)
