@@ -74,6 +74,9 @@ class Buffer:
         self.dirty = True
 
 
+LEGEND_ONE_COLUMN_FROM = 320  # px of plot height: below it the legend takes two entries a row
+
+
 class TrainingPlots(QWidget):
     """Loss and accuracy: per batch (raw, faint), smoothed, and per epoch (train and validation)."""
 
@@ -106,6 +109,19 @@ class TrainingPlots(QWidget):
     def showEvent(self, event):
         self.ensure_widgets()
         super().showEvent(event)
+        self.fit_legends()
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.fit_legends()
+
+    def fit_legends(self) -> None:
+        """Two entries a row where a plot is short: one a row took 106 of a 127 px plot at 1280x720."""
+        if self.loss_plot is None:
+            return
+        for plot in (self.loss_plot, self.acc_plot):
+            legend = plot.getPlotItem().legend
+            legend.setColumnCount(2 if plot.height() < LEGEND_ONE_COLUMN_FROM else 1)
 
     def ensure_widgets(self) -> None:
         if self.loss_plot is not None:
@@ -140,7 +156,9 @@ class TrainingPlots(QWidget):
             # no grid: pyqtgraph draws it from the axis items across the whole plot, so every new point
             # would repaint both axes and their tick labels (most of the redraw cost)
             # clear of the rising curve; on the card's colour, so a curve that runs under it leaves it readable
-            plot.addLegend(offset=(-10, 10) if kind == "loss" else (-10, -40), brush=legend_brush(colours))
+            # (the loss falls and the accuracy rises: the loss's legend sits top right, the accuracy's bottom right)
+            plot.addLegend(offset=(-10, 10) if kind == "loss" else (-10, -10), brush=legend_brush(colours),
+                           verSpacing=-6)
             for key, label in ((f"batch_{kind}", "batch"), (f"smooth_{kind}", "smoothed")):
                 # the long per-batch curves are drawn without antialiasing: far cheaper, and thin anyway
                 self.curves[key] = pg.PlotCurveItem(pen=styles[key], name=label, antialias=False,

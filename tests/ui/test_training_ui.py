@@ -175,6 +175,7 @@ def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
     assert panel.confusion.rowCount() == 10 and panel.gallery.count() > 0
     # within the Results tab nothing runs off to the right: the examples wrap into the width they have and the
     # titles wrap (a new-user drive: "click a cell of the matrix to see its e" behind a sideways scroll bar)
+    from PySide6.QtCore import QPointF
     from PySide6.QtWidgets import QScrollArea
     shown = panel.results.findChild(QScrollArea)
     assert panel.tabs.currentWidget() is panel.results and not shown.horizontalScrollBar().isVisible()
@@ -183,6 +184,22 @@ def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
         assert right <= shown.viewport().width() and label.isVisibleTo(window), label.text()
     cells = [panel.gallery.itemAt(i).widget() for i in range(panel.gallery.count())]
     assert all(c.mapTo(shown.widget(), c.rect().topRight()).x() <= shown.viewport().width() for c in cells)
+    # the curves' legends leave most of a short plot to the curves (one entry a row covered two thirds of it)
+    bar = panel.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(0).center())
+    qtbot.wait(50)
+    assert panel.tabs.currentWidget() is panel.plots
+    for plot, kind in ((panel.plots.loss_plot, "loss"), (panel.plots.acc_plot, "acc")):
+        item = plot.getPlotItem()
+        view, legend = item.getViewBox().sceneBoundingRect(), item.legend.sceneBoundingRect()
+        assert len(item.legend.items) >= 3 and legend.height() <= 0.45 * view.height(), (legend, view)
+        assert view.contains(legend)
+        for points in (panel.plots.curves[f"epoch_{kind}"], panel.plots.curves[f"val_{kind}"]):  # each epoch's
+            xs, ys = points.getData()
+            for x, y in zip(xs, ys, strict=True):
+                assert not legend.contains(item.getViewBox().mapViewToScene(QPointF(x, y))), (x, y)
+    bar = panel.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(1).center())
     # issue 16.2: at 1480x900 the results come forward, the whole matrix shows without scrolling
     window.resize(size)
     qtbot.wait(100)
