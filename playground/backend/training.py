@@ -17,7 +17,7 @@ from typing import Callable
 import numpy as np
 
 from ..core.errors import DatasetError, TrainingError
-from ..core.settings import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig  # noqa: F401 - one schema, in core
+from ..core.settings import LOSSES, OPTIMIZERS, SCHEDULES, TrainConfig, training_rows  # noqa: F401 - one schema
 from ..core.words import count
 from .datasets import Prepared
 from .distribute import fit_feed
@@ -82,7 +82,7 @@ def accuracy_metric(loss: str):
 
 
 def total_steps(cfg: TrainConfig, n_examples: int) -> int:
-    n_train = n_examples - int(n_examples * cfg.validation_split) if cfg.validation_split else n_examples
+    n_train = training_rows(n_examples, cfg.validation_split)
     return math.ceil(n_train / cfg.batch_size) * cfg.epochs
 
 
@@ -181,6 +181,19 @@ def _make_callback(on_event: EventFn | None, stop: StopFlag | None, state: dict,
     return PlaygroundCallback()
 
 
+def _early_stopping(monitor: str, patience: int, stop: StopFlag | None):
+    """Keras' EarlyStopping with the best epoch's weights restored at the end of the run, except after a stop
+    by the user: that run says "the weights are those after batch n", and keeps them."""
+    keras = get_keras()
+
+    class EarlyStopping(keras.callbacks.EarlyStopping):
+        def on_train_end(self, logs=None):
+            if stop is None or not stop.is_set():
+                super().on_train_end(logs)
+
+    return EarlyStopping(monitor=monitor, patience=patience, restore_best_weights=True)
+
+
 def check_writable_dir(folder: str, what: str) -> None:
     """Create ``folder`` if needed and prove a file can be written there; TrainingError names it if not."""
     import os  # noqa: PLC0415
@@ -210,7 +223,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
     n = len(data.x_train)
     if n == 0:
         raise DatasetError("The training set is empty.")
-    n_train = n - int(n * cfg.validation_split) if cfg.validation_split else n
+    n_train = training_rows(n, cfg.validation_split)
     feed = fit_feed(data.x_train, data.y_train, cfg.batch_size, cfg.validation_split, cfg.seed)
     steps = feed.steps
     state: dict = {}
@@ -219,8 +232,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
                  history]
     if cfg.early_stopping:
         monitor = "val_loss" if cfg.validation_split else "loss"
-        callbacks.append(keras.callbacks.EarlyStopping(monitor=monitor, patience=cfg.early_stopping,
-                                                       restore_best_weights=True))
+        callbacks.append(_early_stopping(monitor, cfg.early_stopping, stop))
     if cfg.tensorboard_dir:
         import importlib.util  # noqa: PLC0415
         if importlib.util.find_spec("tensorboard") is None:
@@ -232,9 +244,11 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
         model.fit(**feed.kwargs, epochs=cfg.epochs, callbacks=callbacks, verbose=0)
     except StopBeforeBatch:
         _before_last(state, steps)
-        for callback in callbacks:  # what Keras' own end of a stopped fit does for these
-            if isinstance(callback, (keras.callbacks.EarlyStopping, keras.callbacks.TensorBoard)):
-                callback.on_train_end()
+        state["halted"] = True
+        model._eval_epoch_iterator = None  # noqa: SLF001 - what fit's end drops (the validation pipeline)
+        for callback in callbacks:  # (no EarlyStopping restore: a stop keeps the weights it names)
+            if isinstance(callback, keras.callbacks.TensorBoard):
+                callback.on_train_end()  # its files closed, as at the end of any fit
     except (ValueError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
         raise TrainingError(f"Training could not start: {first}") from None
@@ -248,7 +262,7 @@ def train(model, data: Prepared, cfg: TrainConfig, on_event: EventFn | None = No
         result = TrainResult(epochs_run, "nan", f"Training stopped: the loss became {val} at epoch {ep + 1}, "
                              f"batch {batch + 1}. Try a smaller learning rate (now {cfg.learning_rate:g}).",
                              history, seconds=seconds)
-    elif stop is not None and stop.is_set():
+    elif (stop is not None and stop.is_set()) or state.get("halted"):
         result = TrainResult(epochs_run, "stopped", _stop_message(state.get("last"), steps, cfg.epochs), history,
                              seconds=seconds)
     elif epochs_run < cfg.epochs and cfg.early_stopping:

@@ -10,7 +10,7 @@ import pytest
 from playground.backend import datasets, training
 from playground.core.settings import TrainConfig
 
-pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
+pytestmark = pytest.mark.filterwarnings("error:.*ran out of data")
 
 
 @pytest.fixture
@@ -67,3 +67,73 @@ def test_a_small_seeded_fit_is_plain_keras_to_the_bit_with_no_pipeline_per_epoch
         assert app_starts <= plain_starts - epochs + 1
     else:  # one epoch's batches drawn once, then one pipeline for the whole run
         assert app_starts <= 2
+
+
+def test_a_stop_keeps_the_weights_it_names_with_early_stopping_on():
+    """Early stopping restores the best epoch's weights when a run ends; a run stopped by the user says "the
+    weights are those after batch n" and keeps them (Keras' EarlyStopping restored epoch 1's over them)."""
+    import keras
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 2)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    y[160:] = 1 - y[160:]  # the validation rows (Keras holds out the last 40) say the opposite: epoch 1 is best
+    stop = training.StopFlag()
+    at_epoch_end = []
+
+    class StopInEpochThree(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            at_epoch_end.append([w.copy() for w in self.model.get_weights()])
+
+        def on_train_batch_end(self, batch, logs=None):
+            if len(at_epoch_end) == 2 and batch == 3:
+                stop.set()
+
+    cfg = TrainConfig.from_dict({"optimizer": "adam", "learning_rate": 0.05, "batch_size": 16, "epochs": 10,
+                                 "validation_split": 0.2, "early_stopping": 5, "seed": 1})
+    data = datasets.Prepared(x, y, None, None, "binary_crossentropy", ["accuracy"], ("0", "1"))
+    model = _model(3, False)
+    result = training.train(model, data, cfg, stop=stop, extra_callbacks=[StopInEpochThree()])
+    assert result.stopped == "stopped" and result.stopped_at == {"epoch": 3, "batch": 5, "steps": 10}
+    assert "the weights are those after batch 5" in result.message
+    kept = model.get_weights()
+    assert len(at_epoch_end) == 3  # epochs 1 and 2, and 3 as far as it went (Keras ends a stopped epoch)
+    for a, b in zip(kept, at_epoch_end[2], strict=True):
+        np.testing.assert_array_equal(a, b)
+    for epoch_end in at_epoch_end[:2]:  # not the best epoch's (1), which EarlyStopping would restore
+        assert not all(np.array_equal(a, b) for a, b in zip(kept, epoch_end, strict=True))
+
+
+def test_the_steps_an_epoch_are_keras_own_when_the_split_is_not_whole():
+    """569 rows at a 0.1 split: Keras trains on 512 (4 batches of 128); counted as 569 - int(56.9) = 513 the app
+    told fit 5 steps, and Keras warned "Your input ran out of data" every epoch."""
+    import warnings
+
+    import keras
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(569, 2)).astype(np.float32)
+    y = (x[:, :1] > 0).astype(np.float32)
+    cfg = TrainConfig.from_dict({"batch_size": 128, "epochs": 2, "validation_split": 0.1, "seed": 4})
+    data = datasets.Prepared(x, y, None, None, "binary_crossentropy", ["accuracy"], ("0", "1"))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*ran out of data.*")
+        keras.utils.set_random_seed(4)
+        result = training.train(_model(3, False), data, cfg)
+    assert result.stopped_at == {"epoch": 2, "batch": 4, "steps": 4}
+    assert training.total_steps(cfg, 569) == 8
+
+
+def test_a_run_halted_before_a_batch_without_a_stop_flag_says_it_was_stopped():
+    import keras
+
+    class HaltAtThird(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            if batch == 2:
+                raise training.StopBeforeBatch
+
+    x = np.zeros((40, 2), np.float32)
+    data = datasets.Prepared(x, np.zeros((40, 1), np.float32), None, None, "binary_crossentropy", ["accuracy"],
+                             ("0", "1"))
+    cfg = TrainConfig.from_dict({"batch_size": 8, "epochs": 3, "validation_split": 0.0, "seed": 0})
+    result = training.train(_model(2, False), data, cfg, extra_callbacks=[HaltAtThird()])
+    assert result.stopped == "stopped" and result.stopped_at == {"epoch": 1, "batch": 2, "steps": 5}
+    assert result.epochs_run == 0 and "the weights are those after batch 2" in result.message
