@@ -20,6 +20,8 @@ Separate pieces of the graph (weakly connected components) are laid out one belo
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from .graph import Graph
 
 X_SPACING = 228.0  # column pitch: a card (172) and room for an edge
@@ -43,7 +45,8 @@ def auto_layout(graph: Graph, x_spacing: float | None = None, y_spacing: float =
     ``x_spacing`` defaults to ``X_SPACING`` (``NEURON_X_SPACING`` when the graph has neurons). With ``per_row``, a
     graph that is one plain chain (each layer feeding the next, nothing else) of more layers than that wraps
     into rows of ``per_row``, each row under the one before, read left to right like text (``wrapped_chain``);
-    any other graph is laid out in one band as without it.
+    any other graph longer than that is cut into bands of about ``per_row`` columns where one edge alone
+    crosses from a column to the next (``_bands``), each band under the one before.
     """
     ids = list(graph.nodes)
     if not ids:
@@ -77,14 +80,59 @@ def auto_layout(graph: Graph, x_spacing: float | None = None, y_spacing: float =
     top = 0.0
     for comp in _components(n, preds, succs, order):
         rows = _layout_component(comp, layer, preds, succs)
-        lo = min(rows[v] for v in comp)
-        hi = max(rows[v] for v in comp)
-        first = min(layer[v] for v in comp)
+        bands = _bands(comp, layer, succs, per_row) if per_row is not None else \
+            [(min(layer[v] for v in comp), max(layer[v] for v in comp))]
+        by_band: dict[int, list[int]] = {}
+        starts = [first for first, _last in bands]
         for v in comp:
-            pos[ids[v]] = (float(round((layer[v] - first) * x_spacing)),
-                           float(round((rows[v] - lo + top) * y_spacing)))
-        top += hi - lo + 1 + COMPONENT_GAP
+            by_band.setdefault(bisect_right(starts, layer[v]) - 1, []).append(v)
+        for b, (first, _last) in enumerate(bands):
+            members = by_band.get(b, [])
+            lo = min(rows[v] for v in members)
+            hi = max(rows[v] for v in members)
+            for v in members:
+                pos[ids[v]] = (float(round((layer[v] - first) * x_spacing)),
+                               float(round((rows[v] - lo + top) * y_spacing)))
+            top += hi - lo + (WRAP_ROW_GAP if b < len(bands) - 1 else 1 + COMPONENT_GAP)
     return pos
+
+
+def _bands(comp: list[int], layer: list[int], succs, per_row: int) -> list[tuple[int, int]]:
+    """A component's columns as bands of about ``per_row``, each under the one before: a band ends only where
+    one edge alone crosses to the next column (between two blocks of a ResNet or a MobileNet), so that edge is
+    the one running back along the gap (as a wrapped chain's); a band runs on to the next such place when there
+    is none within ``per_row``. Linear in the edges."""
+    first = min(layer[v] for v in comp)
+    last = max(layer[v] for v in comp)
+    span = last - first + 1
+    if span <= max(per_row, 1):
+        return [(first, last)]
+    diff = [0] * (span + 1)
+    for u in comp:
+        for w in succs[u]:
+            a, b = layer[u] - first, layer[w] - first
+            if b > a:
+                diff[a] += 1
+                diff[b] -= 1
+    cuts, crossing = [], 0  # gaps (after column first + g) that one edge alone crosses
+    for g in range(span - 1):
+        crossing += diff[g]
+        if crossing == 1:
+            cuts.append(g)
+    bands, start = [], 0
+    while start < span:
+        if span - start <= per_row:
+            bands.append((first + start, last))
+            break
+        i = bisect_right(cuts, start + per_row - 1) - 1  # the last cut that keeps the band within per_row
+        if i < 0 or cuts[i] < start:
+            i = bisect_right(cuts, start + per_row - 1)  # else the first one after it
+            if i >= len(cuts):
+                bands.append((first + start, last))
+                break
+        bands.append((first + start, first + cuts[i]))
+        start = cuts[i] + 1
+    return bands
 
 
 def column_pitch(graph: Graph) -> float:

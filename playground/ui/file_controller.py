@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from ..core import project as project_io
 from ..core import recovery
 from ..core.errors import PlaygroundError
-from ..core.layout import auto_layout, chain_order
+from ..core.layout import auto_layout
 from ..core.words import file_stem
 from ..resources_path import preset_text
 
@@ -152,11 +152,12 @@ class FileController(QObject):
             self.doc.tell(f"Imported {path.name}: {note}", "info")
 
     def wrap_to_canvas(self, graph, only_if_wider: bool = False) -> bool:
-        """A plain chain in rows as wide as Build's canvas shows at its smallest readable zoom (a graph nobody has
-        placed yet: an import, a preset). ``only_if_wider``: a preset keeps its own rows where they fit. Whether
-        anything moved."""
+        """A graph nobody has placed yet (an import, a preset) in rows as wide as Build's canvas shows at its
+        smallest readable zoom: a plain chain wrapped like text, any other network in bands cut where one edge
+        alone goes on (``core.layout``: MobileNetV2 opened as one row of 156 cards). ``only_if_wider``: a preset
+        keeps its own rows where they fit. Whether anything moved."""
         editor = getattr(self.widget, "editor", None)
-        if editor is None or chain_order(graph) is None:
+        if editor is None or not graph.nodes:
             return False
         # Build's canvas, where a network is built; a gate network opened in the Logic lab: the lab's own canvas
         here = getattr(self.widget, "workspace", "Build") == "Logic lab" and \

@@ -39,12 +39,12 @@ def test_a_chain_longer_than_a_row_wraps_into_rows_read_like_text():
     assert auto_layout(chain(5), per_row=5) == auto_layout(chain(5))  # it fits one row: one row
 
 
-def test_only_a_plain_chain_wraps():
+def test_a_plain_chain_is_told_apart():
     branchy = resnet_like(30)
-    assert chain_order(branchy) is None and auto_layout(branchy, per_row=3) == auto_layout(branchy)
+    assert chain_order(branchy) is None and auto_layout(branchy, per_row=100) == auto_layout(branchy)  # it fits
     two = chain(6)
     other = two.add_node("input", {"shape": [8]})  # a second piece
-    assert chain_order(two) is None and auto_layout(two, per_row=3) == auto_layout(two)
+    assert chain_order(two) is None
     two.remove_node(other.id)
     assert chain_order(two) == two.topological_order()
     merge = chain(6)
@@ -163,3 +163,34 @@ def test_the_main_path_of_a_resnet_stays_one_straight_row_and_projections_branch
     assert len({pos[n][1] for n in g.nodes if n not in shortcut}) == 1
     spine_y = pos[g.topological_order()[0]][1]
     assert all(pos[n][1] == spine_y + Y_SPACING for n in shortcut)
+
+
+def test_a_branchy_network_longer_than_a_row_is_cut_into_bands_where_one_edge_goes_on():
+    """MobileNetV2 opened as one row of 156 cards, 35,000 px wide. A network that is not a plain chain now wraps
+    too: into bands of about ``per_row`` columns, each under the one before, cut only between two columns that
+    one edge alone joins (between two blocks), so that edge is the one that runs back along the gap."""
+    g = resnet_like(60)
+    flat, pos = auto_layout(g), auto_layout(g, per_row=6)
+    assert auto_layout(g, per_row=6) == pos and set(pos) == set(g.nodes)
+    assert len(set(pos.values())) == len(pos)  # no two cards in one place
+    band_tops = sorted({min(y for x, y in pos.values() if y >= top - 1e-9) for top in
+                        [y for x, y in pos.values() if x == 0.0]})
+    back = [e for e in g.edges if pos[e.dst][0] < pos[e.src][0]]
+    assert len(back) == len([n for n in g.nodes if pos[n][0] == 0.0]) - 1 >= 4  # one back edge a band boundary
+    for e in g.edges:
+        (sx, sy), (dx, dy) = pos[e.src], pos[e.dst]
+        if (dx, dy) != (sx, sy) and dx < sx:  # the back edge: from a band's last column to the next's first
+            assert dx == 0.0 and dy > sy
+            assert sx == max(x for x, y in pos.values() if abs(y - sy) < 2 * Y_SPACING)
+        else:  # within a band, left to right
+            assert dx > sx
+    for e in back:  # the one edge crossing that gap: nothing else goes from above it to below it
+        cut = pos[e.dst][1]
+        assert sum(1 for f in g.edges if pos[f.src][1] < cut <= pos[f.dst][1]) == 1
+    widest = max(x for x, _y in pos.values()) / X_SPACING + 1
+    assert widest <= 12 < max(x for x, _y in flat.values()) / X_SPACING  # a block a band: 10 columns, not 63
+    assert band_tops == sorted(band_tops)
+    two = chain(6)
+    two.add_node("input", {"shape": [8]})  # a second piece: each piece in its own bands, one under the other
+    rows = auto_layout(two, per_row=3)
+    assert max(x for x, _y in rows.values()) == 2 * X_SPACING and len({y for _x, y in rows.values()}) == 3

@@ -672,3 +672,38 @@ def test_a_card_dragged_under_the_minimap_sends_it_to_another_corner(window, qtb
     qtbot.wait(50)
     assert mm.geometry() == corner
 
+
+
+def test_auto_layout_wraps_a_branchy_network_into_bands_and_a_fit_keeps_the_selected_layer_in_view(window, qtbot):
+    """MobileNetV2 opened as one row of 156 cards. Auto-layout (Ctrl+L) now wraps a network with branches too,
+    into bands cut where one edge alone goes on, read top to bottom; Ctrl+0 then shows its start, or the selected
+    layer where that is further down (it showed the selected layer's column at the top: empty canvas)."""
+    from synthetic_graphs import resnet_like
+    window.resize(1280, 720)
+    load(window, qtbot, project.Project(resnet_like(60), "resnetish"))
+    window.set_workspace("Build")
+    qtbot.wait(20)
+    QTest.keyClick(window, Qt.Key_L, Qt.ControlModifier)  # Auto-layout
+    qtbot.wait(20)
+    g, scene, view = window.graph, window.scene, window.view
+    xs = [n.pos[0] for n in g.nodes.values()]
+    assert max(xs) / X_SPACING + 1 <= 12  # a block a band, not 63 columns in one row
+    back = [e for e in g.edges if g.nodes[e.dst].pos[0] < g.nodes[e.src].pos[0]]
+    assert len(back) >= 4  # the edge from one band to the next runs back along the gap
+    last = max(g.nodes.values(), key=lambda n: (n.pos[1], n.pos[0]))  # the head, in the last band
+    QTest.keyClick(window, Qt.Key_G, Qt.ControlModifier)  # Go to layer: its name, Enter
+    QTest.keyClicks(view.find_bar.field, last.name)
+    QTest.keyClick(view.find_bar.field, Qt.Key_Return)
+    qtbot.wait(20)
+    assert window.doc.selection == [last.id]
+    QTest.keyClick(window, Qt.Key_0, Qt.ControlModifier)  # Fit to window
+    qtbot.wait(20)
+    assert visible_rect(view).contains(scene.node_items[last.id].card_rect())
+    empty = next(QPoint(x, y) for y in range(10, 400, 20) for x in range(10, 600, 20)
+                 if scene.itemAt(view.mapToScene(QPoint(x, y)), view.transform()) is None)
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, empty)  # a click on the empty canvas
+    qtbot.wait(20)
+    assert window.doc.selection == []
+    QTest.keyClick(window, Qt.Key_0, Qt.ControlModifier)
+    first = scene.node_items[g.by_name("input_1").id]
+    assert visible_rect(view).contains(first.card_rect())  # nothing selected: the start

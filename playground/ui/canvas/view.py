@@ -136,20 +136,20 @@ class GraphView(QGraphicsView):
         scale = max(scale, MIN_ZOOM)
         self.resetTransform()
         self.scale(scale, scale)
-        centre = rect.center()
-        visible_w = vp.width() / scale
-        if visible_w < rect.width():  # too wide to show whole: start at the left (the inputs) or the middle
-            x = rect.left() + visible_w / 2 if anchor_left else centre.x()
-            sel = self.scene().selected_node_ids()
-            if anchor_left and sel:  # ...unless a selected layer would then be out of sight
-                card = self.scene().node_items[sel[0]].card_rect()
-                if card.right() > rect.left() + visible_w - 20:
-                    x = card.center().x()
-            centre = QPointF(x, centre.y())
-        visible_h = vp.height() / scale
-        if visible_h < rect.height() and anchor_left:
-            centre = QPointF(centre.x(), rect.top() + visible_h / 2)
-        self.centerOn(centre)
+        x, y = rect.center().x(), rect.center().y()
+        visible_w, visible_h = vp.width() / scale, vp.height() / scale
+        if visible_w < rect.width() and anchor_left:  # too wide to show whole: start at the left (the inputs)
+            x = rect.left() + visible_w / 2
+        if visible_h < rect.height() and anchor_left:  # too tall (a network wrapped into bands): at the top
+            y = rect.top() + visible_h / 2
+        sel = self.scene().selected_node_ids()
+        if anchor_left and sel:  # ...unless a selected layer would then be out of sight: then centred on it
+            card = self.scene().node_items[sel[0]].card_rect()
+            shown = QRectF(x - visible_w / 2, y - visible_h / 2, visible_w, visible_h).adjusted(20, 20, -20, -20)
+            if not shown.contains(card):
+                x = card.center().x() if card.left() < shown.left() or card.right() > shown.right() else x
+                y = card.center().y() if card.top() < shown.top() or card.bottom() > shown.bottom() else y
+        self.centerOn(QPointF(x, y))
         self.update_scroll_bars()
         self.minimap.refresh()
 
