@@ -91,7 +91,7 @@ def prepare_for(graph: Graph, dataset: str | Dataset, loss: str = "auto") -> tup
 def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=None,
                  stop: StopFlag | None = None, devices=None, name: str = "playground",
                  weights_every: int = 0, predictions: bool = False, pause: "PauseGate | None" = None,
-                 until_loss: float | None = None) -> Outcome:
+                 until_loss: float | None = None, stop_after: tuple[int, bool] | None = None) -> Outcome:
     """Train a copy of the graph's network. With ``weights_every`` = k, also sends
     ``on_event("weights", {node id: {var: array}})`` every k epochs (the logic lab's live weights). With
     ``until_loss``, training ends after the first epoch whose loss is below it (the logic lab's Learn instead:
@@ -134,6 +134,8 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
         compile_model(model, cfg, data.loss, len(data.x_train))
         if pause is not None:
             extra.append(_pause_callback(pause, recorder, graph, ds, data))
+        if stop_after is not None:
+            extra.append(_stop_after_callback(*stop_after, recorder, stop))
         # Across processes the test set is scored after training, by each process on its own copy (below).
         fit_data = replace(data, x_test=None, y_test=None) if several else data
         result = train(model, fit_data, cfg, on_event=recorder, stop=stop, compile=False, extra_callbacks=extra,
@@ -320,6 +322,35 @@ def _pause_callback(gate: PauseGate, recorder: _Recorder, graph: Graph, ds: Data
                                              "model": snapshot_model(self.model), "data": data, "dataset": ds})
 
     return PauseCallback()
+
+
+def _stop_after_callback(batches: int, as_keras: bool, recorder: _Recorder, stop: StopFlag | None):
+    """A replay of a stopped run ends as that run did, after ``batches`` batches: stopped while it ran
+    (``as_keras``: Keras trains the batch it is starting, then ends the epoch early, its validation and epoch
+    record included), or while paused (before the next batch, nothing more recorded)."""
+    from .runtime import get_keras  # noqa: PLC0415
+    keras = get_keras()
+
+    class StopAfter(keras.callbacks.Callback):
+        # Only a *_batch_begin hook: Keras keeps dispatching the metric callbacks asynchronously.
+        def __init__(self):
+            super().__init__()
+            self.epoch = 0
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+        def on_train_batch_begin(self, batch, logs=None):
+            done = self.epoch * max(recorder.steps, 1) + batch  # batches trained before this one
+            if as_keras and done == batches - 1:
+                if stop is not None:
+                    stop.set()  # reported as a stop, where it stopped
+                self.model.stop_training = True
+            elif not as_keras and done >= batches:
+                recorder.wait_for(done)
+                raise StopBeforeBatch
+
+    return StopAfter()
 
 
 def snapshot_model(model):

@@ -382,6 +382,18 @@ def _run_settings(settings: dict, where: str) -> dict:
     return clean
 
 
+def stop_position(run: Run) -> tuple[int, bool] | None:
+    """Where a replay of ``run`` must stop, as it did: None for a run that was not stopped by the user, else
+    (batches trained, whether it was stopped while running). Keras ends a run stopped while running after the
+    batch it was starting and records that part of an epoch as an epoch; a run stopped while paused ends before
+    the next batch, and records no part of an epoch."""
+    if run.stopped != "stopped":
+        return None
+    batches = len(run.batch_loss)
+    epochs = len(run.epochs.get("loss", ()))
+    return batches, epochs * max(run.steps, 1) > batches
+
+
 def replay_problem(run: Run) -> str | None:
     """Why ``run``'s own record cannot be replayed (whatever the network now), or None."""
     if not isinstance(run.settings.get("dataset"), str):

@@ -1,8 +1,7 @@
-"""The Train workspace: data box, settings form (seed included), Start/Stop, Pause/Resume and Step one batch,
-progress with ETA, live curves, the runs table (compare, replay, restore) and the results.
-
-A run is one undo step (``run_commands.TrainingRunCommand``): the weights shown after each pause and, at
-the end, the final weights with the run's history entry merge into it."""
+"""The Train workspace: data box, settings form (seed included), Start/Stop, Pause/Resume, Step one batch, progress
+with ETA, live curves, the runs table (compare, replay, restore) and the results. A run is one undo step
+(``run_commands.TrainingRunCommand``): the weights shown after each pause and, at the end, the final weights with
+the run's history entry merge into it."""
 
 from __future__ import annotations
 
@@ -258,16 +257,17 @@ class TrainPanel(QWidget):
         for nid in graph.nodes:
             graph.set_weights(nid, start.get(nid))
         settings = {k: v for k, v in run.settings.items() if k not in runs_core.UNSAVED_SETTINGS}
-        return self._launch(graph, settings, start, replay_of=number)  # a stored run never picks a folder
+        # (a stored run never picks a folder; a stopped one stops where it did)
+        return self._launch(graph, settings, start, replay_of=number, stop_after=runs_core.stop_position(run))
 
-    def _launch(self, graph, settings: dict, start_weights: dict, replay_of: int | None) -> bool:
+    def _launch(self, graph, settings: dict, start_weights: dict, replay_of: int | None, stop_after=None) -> bool:
         self.plots.clear()
         self.results.clear()
         self.run_info = {"token": object(), "settings": settings, "start": start_weights, "replay_of": replay_of,
                          "start_digest": runs_core.weights_digest(start_weights),
                          "fingerprint": runs_core.fingerprint(graph),
                          "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        worker = TrainingWorker(graph, settings["dataset"], settings, self.doc.project.name)
+        worker = TrainingWorker(graph, settings["dataset"], settings, self.doc.project.name, stop_after=stop_after)
         worker.begun.connect(self._on_begun)
         worker.batches.connect(self._on_batches)
         worker.epoch.connect(self._on_epoch)

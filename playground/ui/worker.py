@@ -102,11 +102,13 @@ class TrainingWorker(QObject):
     failed = Signal(str)
 
     def __init__(self, graph: Graph, dataset, settings: dict, name: str = "playground", weights_every: int = 0,
-                 predictions: bool = True, until_loss: float | None = None):
+                 predictions: bool = True, until_loss: float | None = None,
+                 stop_after: tuple[int, bool] | None = None):
         super().__init__()
         self.graph = graph.copy()  # the worker never sees the live graph
         self.dataset, self.settings, self.name = dataset, dict(settings), name
         self.weights_every, self.want_predictions, self.until_loss = weights_every, predictions, until_loss
+        self.stop_after = stop_after  # a replay of a stopped run: (batches, stopped while running)
         from ..backend.session import PauseGate  # plain Python, no Keras import
         from ..backend.training import StopFlag
         self.stop_flag = StopFlag()
@@ -157,7 +159,7 @@ class TrainingWorker(QObject):
                                            devices=devices if devices and devices != 1 else None,
                                            stop=self.stop_flag, name=self.name, weights_every=self.weights_every,
                                            predictions=self.want_predictions, pause=self.gate,
-                                           until_loss=self.until_loss)
+                                           until_loss=self.until_loss, stop_after=self.stop_after)
         except Exception as exc:  # noqa: BLE001 - the thread boundary: any backend failure becomes a message
             message = failure_message(exc)
             name = type(exc).__name__

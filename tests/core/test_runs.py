@@ -210,3 +210,15 @@ def test_fresh_start_drops_trainable_weights_and_keeps_frozen_ones():
     assert fresh.nodes[conv.id].weights["kernel"].sum() == 36 and not fresh.nodes[dense.id].weights
     assert g.nodes[dense.id].weights  # the graph itself is untouched
     assert runs.fingerprint(fresh) == runs.fingerprint(g)
+
+
+def test_a_stopped_run_says_where_its_replay_stops_and_how():
+    """A replay of a stopped run stops where it did: Keras records a run stopped while running as having an epoch
+    for the part it trained; a run stopped while paused ends before the next batch, with no such record."""
+    import dataclasses
+    ran = runs.make_run(1, "2026-12-07T06:00:00Z", 1.0, {"epochs": 3}, 0, "fp", "", "d", 10, np.zeros(12),
+                        np.zeros(12), {"loss": np.zeros(2)}, stopped="stopped")
+    assert runs.stop_position(ran) == (12, True)  # 2 epochs recorded for 12 batches of 10 a epoch
+    paused = dataclasses.replace(ran, epochs={"loss": np.zeros(1)})
+    assert runs.stop_position(paused) == (12, False)
+    assert runs.stop_position(dataclasses.replace(ran, stopped="finished")) is None

@@ -143,6 +143,33 @@ def test_stop_while_paused_ends_the_run(window, qtbot):
     assert f"batch {n} of {panel.steps}; the weights are those after batch {n}." in result.message
     run = window.doc.project.runs.runs[-1]
     assert run.stopped == "stopped" and len(run.batch_loss) == n
+    # its replay stops where it stopped, and is the same run (a new-user drive: it trained all 50 epochs, then
+    # said "one ran 12 batches, the other 213")
+    replay_last(window, qtbot, panel)
+    first, replay = window.doc.project.runs.runs[-2:]
+    assert replay.replay_of == first.number and len(replay.batch_loss) == n and replay.same_result(first)
+    assert "identical" in panel.status.text()
+
+
+def replay_last(window, qtbot, panel):
+    """Select the newest run in the Runs tab and click Replay; wait for it to end."""
+    bar = panel.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(panel.tabs.indexOf(panel.runs_table)).center())
+    table = panel.runs_table
+    click_row(table.table, 0)
+    click(table.replay_btn)
+    finish(qtbot, panel)
+
+
+def test_a_run_stopped_while_running_replays_to_the_same_batch(window, qtbot):
+    panel = running(window, qtbot, digits_project(epochs=50), 5)
+    click(panel.stop_btn)
+    finish(qtbot, panel)
+    first = window.doc.project.runs.runs[-1]
+    assert first.stopped == "stopped" and 5 <= len(first.batch_loss) < first.steps
+    replay_last(window, qtbot, panel)
+    replay = window.doc.project.runs.runs[-1]
+    assert replay.replay_of == first.number and replay.same_result(first), first.first_difference(replay)
 
 
 def test_seed_is_a_document_setting_with_undo(window, qtbot):
