@@ -258,7 +258,7 @@ class LogicPanel(QWidget):
         self.table_changed.emit()
 
     def _fill(self, t: logic.TruthTable) -> None:
-        self.table.fill(t, self.doc.graph)
+        self.table.fill(t, self.network())  # while it learns: the sigmoid network, its outputs to three decimals
         if t.target is None:
             self.verdict.setText("")
         elif t.all_correct:

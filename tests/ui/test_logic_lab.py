@@ -1102,8 +1102,17 @@ def test_the_table_keeps_its_a_only_form_while_learn_instead_runs(window, qtbot)
     needed, forms = [], []
     panel.table_changed.connect(lambda: panel.preview is not None and (needed.append(table._full_width),
                                                                          forms.append(table.compact)))
+    texts = []  # every neuron's output a, as its cell writes it, at each update while it learns
+    from playground.ui.truth_table import COMPACT
+    panel.table_changed.connect(lambda: panel.preview is not None and texts.extend(
+        table.item(r, c).data(COMPACT).split("\u2192")[0] for r in range(table.rowCount())
+        for c in [2, *range(5, table.columnCount())]))
     QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
     qtbot.waitUntil(panel.learn_btn.isEnabled, timeout=120_000)
+    # while it learns, a sigmoid's output is written as after: to three decimals (a new-user drive: 5.37e-06 and
+    # 0.000654 mid-run, 0.000 at the end, so the cells changed width and the table its form)
+    from playground.core.logic import short_prob
+    assert texts and [t for t in texts if t not in ("0", "1", "0.000", "1.000") and t != short_prob(float(t))] == []
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # back to the step network
     assert window.graph.by_name("and_nor").params["activation"] == "step" and len(needed) >= 3, needed
     drag_handle(window.hsplit.handle(2), table.viewport().width() - (min(needed) + max(needed)) // 2)
