@@ -385,11 +385,11 @@ class TrainPanel(QWidget):
             # Only the progress bar changes while batches flow (its text: batch, loss, ETA): a label's new text
             # lays the whole window out again (3-4 ms of the GUI thread a frame), and QProgressBar.setValue
             # repaints at once unless updates are off: so the bar is repainted once, with the plots.
-            if not (self.paused or self.stepping):
-                e1, d1 = self.first_batch
-                eta = (elapsed - e1) * (1 - done) / (done - d1) if done > d1 else float("nan")
-                self.progress.setFormat(f"epoch {int(epoch) + 1}/{self.epochs} \u00b7 batch {int(batch) + 1}/"
-                                        f"{int(steps)} \u00b7 loss {loss:.4f} \u00b7 ETA {_fmt_eta(eta)}")
+            e1, d1 = self.first_batch
+            eta = (elapsed - e1) * (1 - done) / (done - d1) if done > d1 else float("nan")
+            self.progress.setFormat(f"epoch {int(epoch) + 1}/{self.epochs} \u00b7 batch {int(batch) + 1}/"
+                                    f"{int(steps)} \u00b7 loss {loss:.4f} \u00b7 " +  # (a step's time says nothing)
+                                    ("stepping" if self.paused or self.stepping else f"ETA {_fmt_eta(eta)}"))
             self.progress.setUpdatesEnabled(False)
             self.progress.setValue(int(done * 1000))
             self.progress.setUpdatesEnabled(True)

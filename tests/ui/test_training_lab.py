@@ -89,6 +89,10 @@ def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
     qtbot.waitUntil(lambda: panel.paused, timeout=60_000)
     qtbot.wait(300)
     assert panel.batches_done == n + 2
+    # the bar says where the run is, as the counter does (it kept the batch it was paused at), and no ETA
+    assert f"batch {n + 2}/{steps}" in panel.progress.format() and "ETA" not in panel.progress.format(), \
+        panel.progress.format()
+    assert f"batch {n + 2} of {steps}" in panel.counter.text()
 
     click(panel.pause_btn)  # now reads "Resume"
     finish(qtbot, panel)
