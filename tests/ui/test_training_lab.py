@@ -147,6 +147,9 @@ def test_stop_while_paused_ends_the_run(window, qtbot):
     assert f"batch {n} of {panel.steps}; the weights are those after batch {n}." in result.message
     run = window.doc.project.runs.runs[-1]
     assert run.stopped == "stopped" and len(run.batch_loss) == n
+    table = panel.runs_table.table
+    column = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())].index("epochs")
+    assert table.item(0, column).text() == f"{round(n / panel.steps, 2):g}/50"  # not "0/50" for n batches
     # its replay stops where it stopped, and is the same run (a new-user drive: it trained all 50 epochs, then
     # said "one ran 12 batches, the other 213")
     replay_last(window, qtbot, panel)
