@@ -5,7 +5,6 @@ the run's history entry merge into it."""
 
 from __future__ import annotations
 
-import math
 import time
 from datetime import datetime, timezone
 from html import escape as esc
@@ -19,6 +18,7 @@ from ..core import runs as runs_core
 from ..core.logic import step_training_note
 from ..core.words import count
 from .dataset_box import DatasetBox
+from . import progress_text
 from .plots import MAX_POINTS, TrainingPlots
 from .results import ResultsView
 from .run_commands import TrainingRunCommand, record_run
@@ -27,10 +27,6 @@ from .theme import LinesLabel
 from .train_settings import TrainSettingsForm
 from .vscroll import MinimumHeightWidget, vertical_scroll
 from .worker import TrainingWorker, WorkerTask
-
-
-def _fmt_eta(seconds: float) -> str:
-    return f"{int(seconds + 0.5) // 60}:{int(seconds + 0.5) % 60:02d}" if math.isfinite(seconds) and seconds >= 0 else "\u2013"
 
 
 class TrainPanel(QWidget):
@@ -178,10 +174,16 @@ class TrainPanel(QWidget):
         problem = self.network_problem()
         self.start_btn.setEnabled(problem is None and not self.is_running())
         self.start_btn.setToolTip(problem or "Train the network on the chosen data (F5).")
-        live = self.plots.live_run
-        if live is not None and not self.is_running() and self.doc.project.runs.get(live) is None:  # undone
+        live, runs = self.plots.live_run, self.doc.project.runs
+        if live is not None and not self.is_running() and runs.get(live) is None:  # undone
             self.plots.clear()
+            self.counter.setText("")  # its batch count went with it
+            self.left_run = live
             self.status.setText(f"Run #{live} left the history (undone or deleted; Ctrl+Y brings it back): its curves too.")
+        elif getattr(self, "left_run", None) is not None and not self.is_running() and runs.get(self.left_run):
+            self.status.setText(f"Run #{self.left_run} is back in the history (Ctrl+Z takes it out again).")
+            self.left_run = None  # redone: its scores, and its curves as a run chosen in the Runs tab
+            self._show_last_run()
 
     def _on_setting(self, section: str, key: str) -> None:
         if section == "training":
@@ -352,11 +354,7 @@ class TrainPanel(QWidget):
         self.doc.set_trained(p["model"], Outcome(p["model"], result, p["weights"], p["data"], p["dataset"]))
 
     def _show_counter(self) -> None:
-        steps = max(self.steps, 1)
-        done = self.batches_done
-        epoch = min((done - 1) // steps + 1, self.epochs) if done else 1
-        self.counter.setText(f"batch {done - (epoch - 1) * steps if done else 0} of {steps} \u00b7 epoch {epoch} "
-                             f"of {self.epochs} \u00b7 {count(done, 'batch', 'batches')} trained")
+        self.counter.setText(progress_text.counter(self.batches_done, self.steps, self.epochs))
 
     def _on_begun(self, epochs: float, steps: float, device: str) -> None:
         self.epochs, self.steps = int(epochs), max(int(steps), 1)
@@ -387,9 +385,8 @@ class TrainPanel(QWidget):
             # repaints at once unless updates are off: so the bar is repainted once, with the plots.
             e1, d1 = self.first_batch
             eta = (elapsed - e1) * (1 - done) / (done - d1) if done > d1 else float("nan")
-            self.progress.setFormat(f"epoch {int(epoch) + 1}/{self.epochs} \u00b7 batch {int(batch) + 1}/"
-                                    f"{int(steps)} \u00b7 loss {loss:.4f} \u00b7 " +  # (a step's time says nothing)
-                                    ("stepping" if self.paused or self.stepping else f"ETA {_fmt_eta(eta)}"))
+            self.progress.setFormat(progress_text.bar(int(epoch), self.epochs, int(batch), int(steps), loss, eta,
+                                                      self.paused or self.stepping))
             self.progress.setUpdatesEnabled(False)
             self.progress.setValue(int(done * 1000))
             self.progress.setUpdatesEnabled(True)

@@ -418,3 +418,19 @@ def test_a_finished_run_is_framed_whole_from_its_first_batch(window, qtbot):
     assert float(np.nanmax(y)) <= top, (float(np.nanmax(y)), top)
     right = plots.loss_plot.getViewBox().viewRange()[0][1]
     assert right >= 3.0
+
+
+def test_undo_and_redo_of_a_run_say_so_and_leave_no_stale_count(window, qtbot):
+    """A new-user drive: after Ctrl+Z the counter still said "10 batches trained"; after Ctrl+Y the status still
+    said the run had left the history (Ctrl+Y brings it back), with the run back in the table."""
+    panel = trained(window, qtbot, gate_project())
+    assert "10 batches trained" in panel.counter.text()
+    panel.runs_table.table.setFocus()
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.wait(20)
+    assert not window.doc.project.runs.runs and panel.counter.text() == ""
+    assert "left the history" in panel.status.text()
+    QTest.keyClick(window, Qt.Key_Y, Qt.ControlModifier)
+    qtbot.wait(20)
+    assert [r.number for r in window.doc.project.runs.runs] == [1]
+    assert "Run #1 is back" in panel.status.text() and "Run #1" in panel.results.label.text()

@@ -1,0 +1,28 @@
+"""The Train panel's batch counter and progress-bar texts: plain functions of a run's numbers."""
+
+from __future__ import annotations
+
+import math
+
+from ..core.words import count
+
+
+def eta(seconds: float) -> str:
+    """m:ss, or a dash for a time not known yet."""
+    return f"{int(seconds + 0.5) // 60}:{int(seconds + 0.5) % 60:02d}" if math.isfinite(seconds) and seconds >= 0 \
+        else "\u2013"
+
+
+def counter(done: int, steps: int, epochs: int) -> str:
+    """Where a run is: "batch 12 of 71 · epoch 1 of 3 · 12 batches trained"."""
+    steps = max(steps, 1)
+    epoch = min((done - 1) // steps + 1, epochs) if done else 1
+    return (f"batch {done - (epoch - 1) * steps if done else 0} of {steps} \u00b7 epoch {epoch} of {epochs} \u00b7 "
+            f"{count(done, 'batch', 'batches')} trained")
+
+
+def bar(epoch: int, epochs: int, batch: int, steps: int, loss: float, seconds_left: float, stepping: bool) -> str:
+    """The progress bar's text after a batch (0-based ``epoch`` and ``batch``); a stepped run's time left says
+    nothing, so it says "stepping"."""
+    return (f"epoch {epoch + 1}/{epochs} \u00b7 batch {batch + 1}/{steps} \u00b7 loss {loss:.4f} \u00b7 " +
+            ("stepping" if stepping else f"ETA {eta(seconds_left)}"))
