@@ -1011,6 +1011,21 @@ def register(spec: LayerSpec) -> Callable[[], None]:
     return unregister
 
 
+NEURON_RULES = {"step": "step gives 1 when z >= 0", "sigmoid": "sigmoid gives 1/(1+e^-z), between 0 and 1",
+                "linear": "linear gives z itself"}
+
+
+def help_of(kind: str, params: dict) -> str:
+    """A kind's one-line help; a Neuron's names its own activation (Learn instead makes them sigmoid, and the
+    inspector went on saying "Threshold neurons a = step(...)")."""
+    spec = get_spec(kind)
+    act = params.get("activation") if spec.hand_set else None
+    if act not in NEURON_RULES or act == "step":
+        return spec.help
+    return spec.help.replace("Threshold neurons a = step(", f"Neurons a = {act}(").replace(
+        NEURON_RULES["step"], NEURON_RULES[act])
+
+
 def get_spec(key: str) -> LayerSpec:
     """The spec of a layer kind; ParamError (with the known kinds) if there is none."""
     try:

@@ -28,7 +28,7 @@ from ..core import shapes
 from ..core.weights import fitted_neuron_weights
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
-from ..core.registry import ParamSpec, get_spec
+from ..core.registry import ParamSpec, get_spec, help_of
 from . import commands as C
 from . import theme
 from .augment_strip import AugmentStrip
@@ -76,12 +76,8 @@ class Inspector(QWidget):
 
         inner = QWidget()
         lay = QVBoxLayout(inner)
-        lay.addWidget(self.header)
-        lay.addWidget(self.empty)
-        lay.addWidget(self.body)
-        lay.addWidget(self.weights)
-        lay.addWidget(self.trained)
-        lay.addWidget(self.augment)
+        for part in (self.header, self.empty, self.body, self.weights, self.trained, self.augment):
+            lay.addWidget(part)
         line = QFrame()
         line.setFrameShape(QFrame.HLine)
         lay.addWidget(line)
@@ -161,9 +157,7 @@ class Inspector(QWidget):
             return
         node = self.graph.nodes[self.node_id]
         spec = get_spec(node.kind)
-        colour = theme.category_colour(spec.category).name()
-        self.header.setText(f"<span style='color:{colour}; font-size:13pt'>\u25a0</span> "
-                            f"<b style='font-size:12pt'>{spec.title}</b><br><span style='color:gray'>{esc(spec.help)}</span>")
+        self._show_header(node)
         name = QLineEdit()
         name.setToolTip("A unique name; it becomes the Keras layer name.")
         name.editingFinished.connect(lambda w=name: self._on_rename(w))
@@ -280,6 +274,12 @@ class Inspector(QWidget):
         self._session += 1
         self._before.clear()
 
+    def _show_header(self, node) -> None:
+        colour = theme.category_colour(node.spec.category).name()
+        self.header.setText(f"<span style='color:{colour}; font-size:13pt'>\u25a0</span> <b style='font-size:12pt'>"
+                            f"{node.spec.title}</b><br><span style='color:gray'>"
+                            f"{esc(help_of(node.kind, node.params))}</span>")
+
     def _load_values(self) -> None:
         node = self.graph.nodes.get(self.node_id)
         if node is None:
@@ -288,6 +288,7 @@ class Inspector(QWidget):
             self._load_field(key)
         if node.spec.hand_set:
             self._load_weight_values()
+            self._show_header(node)  # its help names its activation (Learn instead makes it sigmoid)
 
     def _load_field(self, key: str) -> None:
         """``key``'s field shows the layer's value (and no message)."""

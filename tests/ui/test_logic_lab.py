@@ -144,6 +144,13 @@ def test_learn_instead_status_and_verdict_agree(window, qtbot):
     out_col = 2  # x1, x2, out
     assert "\u2192" in panel.table.item(0, out_col).text()
     learned_numbers_read_whole(window)  # two neurons a layer: two biases on a card, four weights on an edge
+    # the inspector says what the neurons now are (it said "Threshold neurons a = step(...)" after learning)
+    out = [n for n in window.graph.nodes.values() if n.kind == "neuron"][-1]
+    view, card = window.view, window.scene.node_items[out.id]
+    view.centerOn(card)
+    QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, view.mapFromScene(card.card_rect().center()))
+    assert window.doc.selection == [out.id]
+    assert "Neurons a = sigmoid(" in window.inspector.header.text() and "step(" not in window.inspector.header.text()
     QTest.mouseClick(panel.snap_btn, Qt.LeftButton)
     assert all(n.params["activation"] == "step" for n in window.graph.nodes.values() if n.kind == "neuron")
 
