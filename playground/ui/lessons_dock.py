@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QDockWidget, QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
 OFFER_KEY = "lessons/offer_dismissed"
@@ -15,7 +16,12 @@ class LessonOffer(QFrame):
     def __init__(self, settings, on_open, parent=None):
         super().__init__(parent)
         self.settings = settings
-        self.setStyleSheet("LessonOffer { background: rgba(61, 123, 242, 0.12); border-radius: 4px; }")
+        # a tint of the palette's own colours, not a style sheet: under one the button below was drawn light
+        # in the dark theme (a style sheet on a parent takes its children out of the palette's hands)
+        self.setAutoFillBackground(True)
+        tint = self.palette()
+        tint.setColor(QPalette.Window, QColor(61, 123, 242, 31))
+        self.setPalette(tint)
         text = QLabel("New here? The lessons walk you through the lectures step by step, checking what you build.")
         text.setWordWrap(True)
         self.open_btn = QPushButton("Open the lessons")

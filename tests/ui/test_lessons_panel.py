@@ -332,3 +332,18 @@ def test_a_step_passed_then_undone_is_not_passed(window):
     assert "\u2717 Not AND yet" in panel.result.text()
     QTest.keyClick(w, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # and redone
     assert panel.passed and panel.next_btn.isEnabled() and "All 4 rows give AND" in panel.result.text()
+
+
+def test_the_first_start_offer_follows_the_dark_theme(window, qtbot):
+    """A new-user drive: in the dark theme "Open the lessons" was a bright white button on the dark window (the
+    offer's style sheet took its button out of the palette's hands)."""
+    from PySide6.QtGui import QColor
+    from menus import choose_theme  # tests/ui/menus.py
+    choose_theme(window, qtbot, "Dark")
+    qtbot.wait(20)
+    button = window.lesson_offer.open_btn
+    assert button.isVisible()
+    image = button.grab().toImage()
+    inside = [QColor(image.pixel(x, image.height() // 2)).lightness() for x in range(4, image.width() - 4, 3)]
+    assert sorted(inside)[len(inside) // 2] < 110, inside  # the button's face is dark, its text light
+    choose_theme(window, qtbot, "Light")
