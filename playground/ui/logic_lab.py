@@ -227,6 +227,8 @@ class LogicPanel(QWidget):
 
     def refresh(self) -> None:
         g = self.network()
+        self.snap_btn.setEnabled(any(n.spec.hand_set and n.params.get("activation") != "step"  # something to snap
+                                     for n in self.graph.nodes.values()))
         self.custom.setVisible(self.target.currentData() == "custom")
         try:
             n = g.inputs()[0].params["shape"][0] if g.inputs() else 0

@@ -129,6 +129,7 @@ def test_learn_instead_status_and_verdict_agree(window, qtbot):
     choose_target(panel, "xnor")
     QTest.mouseClick(panel.add_hidden, Qt.LeftButton)
     panel.learn_epochs = 40  # what the panel says about the result, not how well 400 epochs learn (29 s)
+    assert not panel.snap_btn.isEnabled()  # step neurons: nothing to snap back (a click did nothing, silently)
     QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=180_000)
     qtbot.wait(50)
@@ -151,8 +152,10 @@ def test_learn_instead_status_and_verdict_agree(window, qtbot):
     QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, view.mapFromScene(card.card_rect().center()))
     assert window.doc.selection == [out.id]
     assert "Neurons a = sigmoid(" in window.inspector.header.text() and "step(" not in window.inspector.header.text()
+    assert panel.snap_btn.isEnabled()
     QTest.mouseClick(panel.snap_btn, Qt.LeftButton)
     assert all(n.params["activation"] == "step" for n in window.graph.nodes.values() if n.kind == "neuron")
+    assert not panel.snap_btn.isEnabled()
 
 
 def test_sigmoid_outputs_read_with_one_rule():
