@@ -340,6 +340,10 @@ def _stop_after_callback(batches: int, as_keras: bool, recorder: _Recorder, stop
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
 
+        def on_train_end(self, logs=None):  # stopped in its last batch: it ran to the end, and said stopped
+            if stop is not None and len(recorder.loss) >= batches:
+                stop.set()
+
         def on_train_batch_begin(self, batch, logs=None):
             done = self.epoch * max(recorder.steps, 1) + batch  # batches trained before this one
             if as_keras and done == batches - 1:

@@ -20,7 +20,7 @@ Separate pieces of the graph (weakly connected components) are laid out one belo
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from .graph import Graph
 
@@ -119,19 +119,24 @@ def _bands(comp: list[int], layer: list[int], succs, per_row: int) -> list[tuple
         crossing += diff[g]
         if crossing == 1:
             cuts.append(g)
-    bands, start = [], 0
+    bands, start, narrow = [], 0, (per_row + 1) // 2
     while start < span:
         if span - start <= per_row:
             bands.append((first + start, last))
             break
-        i = bisect_right(cuts, start + per_row - 1) - 1  # the last cut that keeps the band within per_row
-        if i < 0 or cuts[i] < start:
-            i = bisect_right(cuts, start + per_row - 1)  # else the first one after it
-            if i >= len(cuts):
+        lo, hi = bisect_left(cuts, start), bisect_right(cuts, start + per_row - 1)  # the cuts within per_row
+        cut = cuts[hi - 1] if hi > lo else None
+        if cut is not None and span - cut - 1 <= per_row and span - cut - 1 < narrow:  # a short last band:
+            cut = max(cuts[lo:hi], key=lambda c: (span - c - 1 <= per_row, min(c - start + 1, span - c - 1)))
+        elif cut is not None and cut - start + 1 < narrow and span - cut - 1 > per_row:
+            cut = None  # a band of a lone card or two, and the next runs past per_row anyway: run on with it
+        if cut is None:  # no cut within per_row: run on to the first one after it
+            if hi >= len(cuts):
                 bands.append((first + start, last))
                 break
-        bands.append((first + start, first + cuts[i]))
-        start = cuts[i] + 1
+            cut = cuts[hi]
+        bands.append((first + start, first + cut))
+        start = cut + 1
     return bands
 
 

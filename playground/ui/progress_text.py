@@ -21,8 +21,9 @@ def counter(done: int, steps: int, epochs: int) -> str:
             f"{count(done, 'batch', 'batches')} trained")
 
 
-def bar(epoch: int, epochs: int, batch: int, steps: int, loss: float, seconds_left: float, stepping: bool) -> str:
-    """The progress bar's text after a batch (0-based ``epoch`` and ``batch``); a stepped run's time left says
-    nothing, so it says "stepping"."""
+def bar(epoch: int, batch: int, steps: int, epochs: int, loss: float, stepping: bool,
+        seconds_left: float = math.nan) -> str:
+    """The progress bar's text after a batch (0-based ``epoch`` and ``batch``); a paused or stepped run's time
+    left says nothing, so it says "stepping"."""
     return (f"epoch {epoch + 1}/{epochs} \u00b7 batch {batch + 1}/{steps} \u00b7 loss {loss:.4f} \u00b7 " +
             ("stepping" if stepping else f"ETA {eta(seconds_left)}"))

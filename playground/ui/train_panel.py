@@ -182,8 +182,8 @@ class TrainPanel(QWidget):
             self.status.setText(f"Run #{live} left the history (undone or deleted; Ctrl+Y brings it back): its curves too.")
         elif getattr(self, "left_run", None) is not None and not self.is_running() and runs.get(self.left_run):
             self.status.setText(f"Run #{self.left_run} is back in the history (Ctrl+Z takes it out again).")
-            self.left_run = None  # redone: its scores, and its curves as a run chosen in the Runs tab
-            self._show_last_run()
+            self.plots.live_run, self.left_run = self.left_run, None  # redone: its scores, and its curves as a run
+            self._show_last_run()  # chosen in the Runs tab
 
     def _on_setting(self, section: str, key: str) -> None:
         if section == "training":
@@ -194,7 +194,7 @@ class TrainPanel(QWidget):
 
     def _on_replaced(self) -> None:
         self.stop(wait=True)
-        self.run_info = {}  # a run of the project that was replaced: its results go nowhere
+        self.run_info, self.left_run = {}, None  # a run of the project that was replaced: its results go nowhere
         self.plots.clear()
         self.results.clear()
         self.counter.setText("")  # the last project's batch count and progress are not this one's
@@ -278,7 +278,7 @@ class TrainPanel(QWidget):
         worker.failed.connect(self._on_failed)
         self.thread = WorkerTask(worker, self)
         self.thread.finished.connect(self._on_thread_done)
-        self.batches_done = 0
+        self.batches_done, self.left_run = 0, None
         self.paused = False
         self._show_paused(False)
         self.start_btn.setEnabled(False)
@@ -341,6 +341,8 @@ class TrainPanel(QWidget):
         self._show_paused(True)
         self.plots.redraw()
         self._show_counter()
+        if self.last_batch is not None:  # the bar too, whenever its last text was written (at most 10 a second)
+            self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, True))
         epoch, batch, steps = int(p["epoch"]), int(p["batch"]), max(int(p["steps"]), 1)
         where = (f"after batch {batch} of {steps} in epoch {epoch + 1}" if batch else
                  f"after epoch {epoch}" if epoch else "before the first batch")
@@ -358,7 +360,7 @@ class TrainPanel(QWidget):
 
     def _on_begun(self, epochs: float, steps: float, device: str) -> None:
         self.epochs, self.steps = int(epochs), max(int(steps), 1)
-        self.first_batch = None
+        self.first_batch = self.last_batch = None
         self.plots.begin(self.epochs, validation=bool(self.run_info["settings"].get("validation_split")),
                          steps=self.steps)
         self.device.setText(f"Device: {device}")
@@ -375,7 +377,7 @@ class TrainPanel(QWidget):
                 self.first_batch = (elapsed, x / max(self.epochs, 1))  # the first batch includes graph tracing
         self.batches_done += len(chunk)
         epoch, batch, steps, loss, acc, elapsed = chunk[-1]
-        self.last_batch = (int(epoch), int(batch), int(steps))
+        self.last_batch, self.last_loss = (int(epoch), int(batch), int(steps)), loss
         done = (epoch + (batch + 1) / steps) / max(self.epochs, 1)
         now = time.perf_counter()
         if now - self.last_status > 0.09:  # at 10 Hz at most (chunks come at 5)
@@ -385,8 +387,8 @@ class TrainPanel(QWidget):
             # repaints at once unless updates are off: so the bar is repainted once, with the plots.
             e1, d1 = self.first_batch
             eta = (elapsed - e1) * (1 - done) / (done - d1) if done > d1 else float("nan")
-            self.progress.setFormat(progress_text.bar(int(epoch), self.epochs, int(batch), int(steps), loss, eta,
-                                                      self.paused or self.stepping))
+            self.progress.setFormat(progress_text.bar(int(epoch), int(batch), int(steps), self.epochs, loss,
+                                                      self.paused or self.stepping, eta))
             self.progress.setUpdatesEnabled(False)
             self.progress.setValue(int(done * 1000))
             self.progress.setUpdatesEnabled(True)

@@ -137,3 +137,17 @@ def test_a_run_halted_before_a_batch_without_a_stop_flag_says_it_was_stopped():
     result = training.train(_model(2, False), data, cfg, extra_callbacks=[HaltAtThird()])
     assert result.stopped == "stopped" and result.stopped_at == {"epoch": 1, "batch": 2, "steps": 5}
     assert result.epochs_run == 0 and "the weights are those after batch 2" in result.message
+
+
+def test_a_replay_of_a_run_stopped_in_its_last_batch_says_stopped_too():
+    """Stop pressed in the last batch: the run ends as a finished one would, stored as stopped; its replay, told
+    to stop after every batch, has no next batch to stop before, so it says stopped at the end."""
+    from playground.backend import session
+    from playground.backend.training import StopFlag
+    from playground.core.graph import chain as layers
+    g = layers(("input", {"shape": [2]}), ("dense", {"units": 1, "activation": "sigmoid"}))
+    settings = {"dataset": "gate-or", "epochs": 3, "batch_size": 2, "validation_split": 0.0, "seed": 1}
+    stop = StopFlag()
+    out = session.run_training(g, "gate-or", settings, stop=stop, stop_after=(6, False))
+    assert out.result.stopped == "stopped" and out.result.epochs_run == 3
+    assert out.result.stopped_at == {"epoch": 3, "batch": 2, "steps": 2}

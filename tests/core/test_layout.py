@@ -194,3 +194,36 @@ def test_a_branchy_network_longer_than_a_row_is_cut_into_bands_where_one_edge_go
     two.add_node("input", {"shape": [8]})  # a second piece: each piece in its own bands, one under the other
     rows = auto_layout(two, per_row=3)
     assert max(x for x, _y in rows.values()) == 2 * X_SPACING and len({y for _x, y in rows.values()}) == 3
+
+
+def test_a_band_is_not_left_with_a_lone_card():
+    """A review: an input feeding a block longer than a row stood alone in the first band (the next band ran past
+    the row anyway), and a last layer alone in the last."""
+    g = Graph()
+    prev = g.add_node("input", {"shape": [8]}, name="in")
+    split = g.add_node("dense", {"units": 4}, name="s0")
+    g.connect(prev.id, split.id)
+    ends = []
+    for branch, n in (("a", 7), ("b", 2)):
+        prev = split
+        for i in range(n):
+            node = g.add_node("dense", {"units": 4}, name=f"{branch}{i}")
+            g.connect(prev.id, node.id)
+            prev = node
+        ends.append(prev)
+    add = g.add_node("add", {}, name="add")
+    for end in ends:
+        g.connect(end.id, add.id)
+    prev = add
+    for i in range(3):
+        node = g.add_node("dense", {"units": 4}, name=f"t{i}")
+        g.connect(prev.id, node.id)
+        prev = node
+    for per_row in (3, 5):
+        pos = auto_layout(g, per_row=per_row)
+        y = {node.name: pos[nid][1] for nid, node in g.nodes.items()}
+        assert y["in"] == y["s0"], per_row  # the input rides with the block it feeds
+        rows = {}
+        for name, top in y.items():
+            rows.setdefault(top, []).append(name)
+        assert min(len(v) for k, v in rows.items() if not any(n.startswith("b") for n in v)) >= 2, rows

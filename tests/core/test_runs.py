@@ -222,3 +222,4 @@ def test_a_stopped_run_says_where_its_replay_stops_and_how():
     paused = dataclasses.replace(ran, epochs={"loss": np.zeros(1)})
     assert runs.stop_position(paused) == (12, False)
     assert runs.stop_position(dataclasses.replace(ran, stopped="finished")) is None
+

@@ -72,6 +72,8 @@ def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
     n = panel.batches_done
     assert 3 <= n < steps  # mid-epoch
     assert f"{n} batches trained" in panel.counter.text()
+    assert f"batch {n}/{steps}" in panel.progress.format() and "ETA" not in panel.progress.format(), \
+        panel.progress.format()  # the bar says where it paused, as the counter does
     shown = {k: v.copy() for k, v in window.graph.by_name("dense").weights.items()}
     assert shown  # the weights after the last batch are in the network while paused
     assert window.doc.trained_model is not None and window.doc.trained_outcome.result.stopped == "paused"
@@ -149,7 +151,8 @@ def test_stop_while_paused_ends_the_run(window, qtbot):
     assert run.stopped == "stopped" and len(run.batch_loss) == n
     table = panel.runs_table.table
     column = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())].index("epochs")
-    assert table.item(0, column).text() == f"{round(n / panel.steps, 2):g}/50"  # not "0/50" for n batches
+    trained, of = table.item(0, column).text().split("/")  # not "0/50" for n batches of epoch 1
+    assert of == "50" and n / panel.steps - 0.01 < float(trained) <= n / panel.steps and float(trained) > 0
     # its replay stops where it stopped, and is the same run (a new-user drive: it trained all 50 epochs, then
     # said "one ran 12 batches, the other 213")
     replay_last(window, qtbot, panel)
@@ -434,3 +437,11 @@ def test_undo_and_redo_of_a_run_say_so_and_leave_no_stale_count(window, qtbot):
     qtbot.wait(20)
     assert [r.number for r in window.doc.project.runs.runs] == [1]
     assert "Run #1 is back" in panel.status.text() and "Run #1" in panel.results.label.text()
+    # undone again, then another project with a run #1 opened: that run never left, so it is not "back"
+    saved = project.dumps(window.doc.project)
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    assert "left the history" in panel.status.text()
+    window.load_project(project.loads(saved), None)
+    qtbot.wait(20)
+    assert [r.number for r in window.doc.project.runs.runs] == [1]
+    assert "is back" not in panel.status.text(), panel.status.text()
