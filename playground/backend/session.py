@@ -289,12 +289,12 @@ class PauseGate:
             self._steps = max(self._steps - 1, 0)
 
 
-def _pause_callback(gate: PauseGate, recorder: _Recorder, graph: Graph, ds: Dataset, data: Prepared):
+def _epoch_aware():
+    """A Keras callback class that knows the epoch it is in. Its subclasses here hook only ``*_batch_begin`` (and
+    ``on_train_end``), so Keras keeps dispatching the metric callbacks asynchronously."""
     from .runtime import get_keras  # noqa: PLC0415
-    keras = get_keras()
 
-    class PauseCallback(keras.callbacks.Callback):
-        # Only a *_batch_begin hook: Keras keeps dispatching the metric callbacks asynchronously.
+    class EpochAware(get_keras().callbacks.Callback):
         def __init__(self):
             super().__init__()
             self.epoch = 0
@@ -302,6 +302,11 @@ def _pause_callback(gate: PauseGate, recorder: _Recorder, graph: Graph, ds: Data
         def on_epoch_begin(self, epoch, logs=None):
             self.epoch = epoch
 
+    return EpochAware
+
+
+def _pause_callback(gate: PauseGate, recorder: _Recorder, graph: Graph, ds: Dataset, data: Prepared):
+    class PauseCallback(_epoch_aware()):
         def on_train_batch_begin(self, batch, logs=None):
             if gate.is_set():  # with the read of ``halted``, the whole per-batch cost of an unpaused run
                 gate.hold(lambda: self._announce(batch))
@@ -328,18 +333,7 @@ def _stop_after_callback(batches: int, as_keras: bool, recorder: _Recorder, stop
     """A replay of a stopped run ends as that run did, after ``batches`` batches: stopped while it ran
     (``as_keras``: Keras trains the batch it is starting, then ends the epoch early, its validation and epoch
     record included), or while paused (before the next batch, nothing more recorded)."""
-    from .runtime import get_keras  # noqa: PLC0415
-    keras = get_keras()
-
-    class StopAfter(keras.callbacks.Callback):
-        # Only a *_batch_begin hook: Keras keeps dispatching the metric callbacks asynchronously.
-        def __init__(self):
-            super().__init__()
-            self.epoch = 0
-
-        def on_epoch_begin(self, epoch, logs=None):
-            self.epoch = epoch
-
+    class StopAfter(_epoch_aware()):
         def on_train_end(self, logs=None):  # stopped in its last batch: it ran to the end, and said stopped
             if stop is not None and len(recorder.loss) >= batches:
                 stop.set()
