@@ -102,7 +102,7 @@ class WeightGrid(QWidget):
             if item.widget():
                 item.widget().hide()  # gone now, not when the event loop gets to deleteLater
                 item.widget().deleteLater()
-        self.edits = {}
+        self.edits, self.title = {}, None
 
     def build(self, node_id: str | None) -> None:
         self.clear()
@@ -111,10 +111,7 @@ class WeightGrid(QWidget):
         if node is None or not node.spec.hand_set:
             return
         n_in = self.fan_in()
-        act = node.params.get("activation", "step")
-        rule = {"step": "step: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)",
-                "sigmoid": "sigmoid: a = 1/(1 + e^-z), read as 1 where a \u2265 0.5 (z \u2265 0)"}.get(act, f"a = {act}(z)")
-        title = QLabel(f"<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...; {rule}</span>")
+        self.title = title = QLabel(self._title_text(node))
         title.setWordWrap(True)
         title.setTextFormat(Qt.RichText)
         self.lay.addWidget(title)
@@ -162,9 +159,18 @@ class WeightGrid(QWidget):
         arr = self.graph.nodes[self.node_id].weights.get(var)
         return 0.0 if arr is None or any(i >= s for i, s in zip(idx, arr.shape)) else float(arr[idx])
 
+    @staticmethod
+    def _title_text(node) -> str:
+        act = node.params.get("activation", "step")
+        rule = {"step": "step: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)",
+                "sigmoid": "sigmoid: a = 1/(1 + e^-z), read as 1 where a \u2265 0.5 (z \u2265 0)"}.get(act, f"a = {act}(z)")
+        return f"<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...; {rule}</span>"
+
     def load_values(self) -> None:
         if self.node_id not in self.graph.nodes:
             return
+        if getattr(self, "title", None) is not None:  # the rule follows the activation (Learn instead: sigmoid)
+            self.title.setText(self._title_text(self.graph.nodes[self.node_id]))
         for key, e in self.edits.items():
             typing = e.hasFocus() and (e.styleSheet() or e.text() != e.loaded)
             e.loaded = exact(self.model_value(key))  # leaving the field with this text changes nothing

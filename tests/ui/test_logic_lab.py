@@ -152,6 +152,10 @@ def test_learn_instead_status_and_verdict_agree(window, qtbot):
     QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, view.mapFromScene(card.card_rect().center()))
     assert window.doc.selection == [out.id]
     assert "Neurons a = sigmoid(" in window.inspector.header.text() and "step(" not in window.inspector.header.text()
+    from PySide6.QtWidgets import QLabel
+    grid_title = next(label.text() for label in panel.neuron_editor.weights.findChildren(QLabel)  # the lab's editor
+                      if label.text().startswith("<b>Weights</b>") and not label.isHidden())  # says the weights' rule
+    assert "sigmoid: a = 1/(1 + e^-z)" in grid_title and "step:" not in grid_title, grid_title
     assert panel.snap_btn.isEnabled()
     QTest.mouseClick(panel.snap_btn, Qt.LeftButton)
     assert all(n.params["activation"] == "step" for n in window.graph.nodes.values() if n.kind == "neuron")
