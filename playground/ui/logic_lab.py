@@ -441,4 +441,5 @@ class LogicPanel(QWidget):
 
     def stop_learning(self, wait: bool = False) -> None:
         if self.thread is not None and self.thread.isRunning():
+            self.learn_status.setText("Stopping after this epoch\u2026")  # (Esc said nothing until it had)
             self.thread.stop(wait=wait)

@@ -1042,6 +1042,7 @@ def test_stopping_learn_instead_with_escape_says_it_stopped_and_snap_back_says_w
     panel = start_a_long_learn(window, qtbot)
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key_Escape)
+    assert panel.learn_status.text().startswith("Stopping"), panel.learn_status.text()  # at once
     qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
     qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=5_000)
     text = panel.learn_status.text()
