@@ -41,7 +41,7 @@ class TrainPanel(QWidget):
         self.outcome = None
         self.t_start, self.epochs, self.steps, self.last_status = 0.0, 1, 1, 0.0
         self.drawn_at = 0.0  # when the live curves were last drawn
-        self.first_batch, self.last_batch = None, None  # the ETA's start; (epoch, batch, steps) of the last batch
+        self.first_batch = self.last_batch = self.left_run = None  # the ETA's start; the last batch; a run undone
         self.batches_done = 0  # batches trained in the current run (the counter; it stops while paused)
         self.paused = False  # the run sleeps after a batch (the worker said so)
         self.stepping = False  # Step pressed: one batch in flight, then paused again
@@ -180,7 +180,7 @@ class TrainPanel(QWidget):
             self.counter.setText("")  # its batch count went with it
             self.left_run = live
             self.status.setText(f"Run #{live} left the history (undone or deleted; Ctrl+Y brings it back): its curves too.")
-        elif getattr(self, "left_run", None) is not None and not self.is_running() and runs.get(self.left_run):
+        elif self.left_run is not None and not self.is_running() and runs.get(self.left_run):
             self.status.setText(f"Run #{self.left_run} is back in the history (Ctrl+Z takes it out again).")
             self.plots.live_run, self.left_run = self.left_run, None  # redone: its scores, and its curves as a run
             self._show_last_run()  # chosen in the Runs tab
