@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
@@ -46,8 +47,18 @@ def build_menus(w) -> None:
     _action(w, f, "&Quit", w.close, "Ctrl+Q")
 
     e = mb.addMenu("&Edit")
-    undo = w.doc.stack.createUndoAction(w, "&Undo")
+    undo = QAction("&Undo", w)  # the document's undo: a step under way first (doc.undo), then the stack's
     undo.setShortcut(QKeySequence.Undo)
+    undo.triggered.connect(w.doc.undo)
+
+    def undo_state():
+        if not shiboken6.isValid(w.doc.stack):  # its destructor emits its last signals while the window goes
+            return
+        undo.setText(f"&Undo {w.doc.undo_text()}".rstrip())
+        undo.setEnabled(w.doc.can_undo())
+    for signal in (w.doc.stack.canUndoChanged, w.doc.stack.undoTextChanged, w.doc.undo_changed):
+        signal.connect(undo_state)
+    undo_state()
     redo = w.doc.stack.createRedoAction(w, "&Redo")
     redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     e.addAction(undo)

@@ -55,6 +55,7 @@ class Document(QObject):
     title_changed = Signal()  # path, name or modified state
     message = Signal(str, str)  # text, kind: "error" | "info" (the banner)
     status = Signal(str, int)  # transient status-bar text, milliseconds
+    undo_changed = Signal()  # what Undo would take back changed off the stack (a Learn instead run began or ended)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -67,6 +68,9 @@ class Document(QObject):
         self.masked: frozenset[str] = frozenset()  # layers whose sizes the views show as "?" (a lesson's question)
         self.trained_model = None  # the last trained keras.Model (results, See inside)
         self.trained_outcome = None
+        # (name, take): a step under way that has not reached the stack yet (Learn instead, while it learns);
+        # Undo takes it back first
+        self.undo_claim: tuple[str, object] | None = None
         self.stack.indexChanged.connect(self._on_index_changed)
         self.stack.cleanChanged.connect(self._on_clean_changed)
 
@@ -94,6 +98,26 @@ class Document(QObject):
     # ------------------------------------------------------------ editing
     def push(self, command) -> None:
         self.stack.push(command)
+
+    def set_undo_claim(self, name: str | None, take=None) -> None:
+        self.undo_claim = (name, take) if name else None
+        self.undo_changed.emit()
+
+    def undo_text(self) -> str:
+        return self.undo_claim[0] if self.undo_claim else self.stack.undoText()
+
+    def can_undo(self) -> bool:
+        return self.undo_claim is not None or self.stack.canUndo()
+
+    def undo(self) -> None:
+        """Ctrl+Z and Edit > Undo: the step under way, if any (pressing Ctrl+Z while Learn instead ran undid the
+        step before it, and the run then stopped on that change), else the stack's last step."""
+        if self.undo_claim is not None:
+            _, take = self.undo_claim
+            self.set_undo_claim(None)
+            take()
+        elif self.stack.canUndo():
+            self.stack.undo()
 
     def set_setting(self, section: str, key: str, value, session: int | None = None) -> None:
         """Change a training or logic setting as one undo step (merged with the step before it for the same key

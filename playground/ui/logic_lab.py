@@ -8,15 +8,7 @@ from html import escape as esc
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..core import logic
 from ..core.errors import PlaygroundError
@@ -157,6 +149,7 @@ class LogicPanel(QWidget):
             self.doc.status.emit("Learn instead stopped: another project was opened, and nothing of its run was kept.",
                                  10_000)
         self._learning_from = None  # a run of the old project's network: its result must not reach this one
+        self.doc.set_undo_claim(None)
         self.stop_learning(wait=True)
         self.preview, self.table.hold = None, False
         self.learn_btn.setEnabled(True)
@@ -366,7 +359,14 @@ class LogicPanel(QWidget):
         self.learn_btn.setEnabled(False)
         self._cannot = logic.cannot_learn(g, target)
         self.learn_status.setText("Learning with sigmoid neurons (loading Keras)\u2026" + self._cannot)
+        self.doc.set_undo_claim("Learn instead", self._take_back)  # Ctrl+Z now undoes this run, not the step before
         self.thread.start()
+
+    def _take_back(self) -> None:
+        self._learning_from = None
+        self.stop_learning()
+        self._end_learning("Learn instead undone: it stopped, and nothing of its run was kept. Undo again for the "
+                           "step before it.", running=True, sticky=True)
 
     def _on_weights(self, weights: dict) -> None:
         if self.preview is None or self._learning_from is None:
@@ -420,6 +420,7 @@ class LogicPanel(QWidget):
 
     def _end_learning(self, text: str, running: bool = False, sticky: bool = False) -> None:
         self.preview, self.table.hold = None, False
+        self.doc.set_undo_claim(None)
         self.learn_btn.setEnabled(not running)
         self._say(text, sticky)  # a run an edit stopped says so until the next message
         self.refresh()

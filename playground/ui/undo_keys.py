@@ -37,9 +37,10 @@ class DocumentUndoKeys(QObject):
     """Installed on each field as it takes the focus; acts only on fields in the top-level widget ``root`` and
     routes the undo keys to ``stack`` (the document's one undo stack)."""
 
-    def __init__(self, root, stack):
+    def __init__(self, root, stack, undo=None):
         super().__init__(root)
         self.root, self.stack = root, stack
+        self.undo = undo or stack.undo  # the document's undo (a step under way first), else the stack's
 
     def eventFilter(self, obj, event):
         kind = event.type()
@@ -62,8 +63,8 @@ class DocumentUndoKeys(QObject):
             event.accept()
             return True
         commit_field(field)
-        if undo and self.stack.canUndo():
-            self.stack.undo()
+        if undo:
+            self.undo()
         elif redo and self.stack.canRedo():
             self.stack.redo()
         event.accept()  # taken: neither the field's own history nor a second trigger through the shortcut

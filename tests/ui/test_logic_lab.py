@@ -1347,3 +1347,38 @@ def test_add_hidden_layer_while_it_learns_says_both(window, qtbot):
     assert text.startswith("Learning stopped, its result not applied. Added a hidden layer"), text
     assert len(window.graph.nodes) == 3 and all(n.params.get("activation", "step") == "step"
                                                 for n in window.graph.nodes.values() if n.kind == "neuron")
+
+
+def test_ctrl_z_while_it_learns_undoes_the_run_not_the_step_before(window, qtbot):
+    """Ctrl+Z pressed while Learn instead ran undid the step before the run (here: XNOR picked as the target), and
+    the run then stopped because "the target changed". Ctrl+Z now takes back the run itself: nothing of it is kept,
+    the step before stays, and a second Ctrl+Z undoes that step."""
+    panel = start_a_long_learn(window, qtbot)
+    node = window.graph.by_name("and")
+    kernel = node.weights["kernel"].copy()
+    steps = window.doc.stack.count()
+    assert window.undo_action.isEnabled() and window.undo_action.text() == "&Undo Learn instead"
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert panel.learn_status.text().startswith("Learn instead undone"), panel.learn_status.text()
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=5_000)
+    qtbot.wait(100)  # the stopped run's last signals arrive
+    assert node.params["activation"] == "step" and np.array_equal(node.weights["kernel"], kernel)
+    assert window.doc.stack.count() == steps and window.doc.stack.index() == steps  # nothing pushed, nothing undone
+    assert panel.target_value() == "xnor" and panel.learn_status.text().startswith("Learn instead undone")
+    assert window.undo_action.text() == f"&Undo {window.doc.stack.undoText()}"
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert panel.target_value() != "xnor"  # the step before the run, undone by the second press
+
+
+def test_ctrl_z_in_a_weight_field_while_it_learns_also_undoes_the_run(window, qtbot):
+    panel = start_a_long_learn(window, qtbot)
+    click_card(window, "and")
+    field = panel.neuron_editor.weights.edits[("bias", (0,))]
+    QTest.mouseClick(field, Qt.LeftButton)
+    QTest.keyClick(field, Qt.Key_Z, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=5_000)
+    assert panel.target_value() == "xnor" and window.graph.by_name("and").params["activation"] == "step"
+    assert panel.learn_status.text().startswith("Learn instead undone")
