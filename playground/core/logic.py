@@ -41,6 +41,24 @@ def activate(z: np.ndarray, activation: str) -> np.ndarray:
                      param="activation")
 
 
+# What each activation does, as the weight grid's title and the Logic lab's footer say it (one wording)
+ACTIVATION_RULES = {"step": "a = 1 if z \u2265 0, else 0 (z = 0 gives 1)",
+                    "sigmoid": "a = 1/(1 + e^-z), read as 1 where a \u2265 0.5 (z \u2265 0)", "linear": "a = z"}
+
+
+def activation_rule(activation: str) -> str:
+    return ACTIVATION_RULES.get(activation, f"a = {activation}(z)")
+
+
+def neurons_rule(graph: Graph) -> str:
+    """The network's neurons and their rule: "Step neurons: a = 1 if z >= 0, ..." (after Learn instead: sigmoid
+    ones; both kinds, after a step network gains a learned neuron)."""
+    acts = sorted({n.params.get("activation", "step") for n in graph.nodes.values() if n.spec.hand_set}) or ["step"]
+    if len(acts) == 1:
+        return f"{acts[0].capitalize()} neurons: {activation_rule(acts[0])}."
+    return "Neurons: " + "; ".join(f"{a}, {activation_rule(a)}" for a in acts) + "."
+
+
 def binary_rows(n: int) -> np.ndarray:
     """All 2**n input rows in counting order: 00, 01, 10, 11 for n = 2."""
     return np.array(list(itertools.product((0, 1), repeat=n)), dtype=float)

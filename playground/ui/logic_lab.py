@@ -73,8 +73,7 @@ class LogicPanel(QWidget):
         self.learn_status.setWordWrap(True)
         self.learn_btn.clicked.connect(self.learn)
         self.snap_btn.clicked.connect(self.snap_to_step)
-        note = QLabel("Step neurons: a = 1 if z \u2265 0, else 0 (z = 0 gives 1). Click a neuron (or the edge "
-                      "into it) to edit its weights below: type, or scroll a weight to nudge it by 0.5.")
+        self.note = note = QLabel()  # the neurons' rule (refresh: it follows their activation), then the how-to
         note.setWordWrap(True)
         note.setStyleSheet("color: gray;")
 
@@ -220,6 +219,8 @@ class LogicPanel(QWidget):
 
     def refresh(self) -> None:
         g = self.network()
+        self.note.setText(f"{logic.neurons_rule(g)} Click a neuron (or the edge into it) to edit its weights below: "
+                          f"type, or scroll a weight to nudge it by 0.5.")
         self.snap_btn.setEnabled(any(n.spec.hand_set and n.params.get("activation") != "step"  # something to snap
                                      for n in self.graph.nodes.values()))
         self.custom.setVisible(self.target.currentData() == "custom")

@@ -11,6 +11,7 @@ import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
+from ..core.logic import activation_rule
 from ..core.weights import fitted_neuron_weights, typed_weight_problem
 from ..core.words import count
 from . import commands as C
@@ -162,8 +163,7 @@ class WeightGrid(QWidget):
     @staticmethod
     def _title_text(node) -> str:
         act = node.params.get("activation", "step")
-        rule = {"step": "step: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)",
-                "sigmoid": "sigmoid: a = 1/(1 + e^-z), read as 1 where a \u2265 0.5 (z \u2265 0)"}.get(act, f"a = {act}(z)")
+        rule = f"{act}: {activation_rule(act)}"
         return f"<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...; {rule}</span>"
 
     def load_values(self) -> None:

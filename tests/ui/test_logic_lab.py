@@ -1040,6 +1040,8 @@ def test_a_value_typed_another_way_is_shown_as_it_is_held(logic_window, qtbot):
 
 def test_stopping_learn_instead_with_escape_says_it_stopped_and_snap_back_says_what_it_did(window, qtbot):
     panel = start_a_long_learn(window, qtbot)
+    # the footer's rule follows the neurons the table shows (it said "Step neurons: a = 1 if z >= 0" throughout)
+    assert panel.note.text().startswith("Sigmoid neurons: a = 1/(1 + e^-z), read as 1 where a \u2265 0.5")
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key_Escape)
     assert panel.learn_status.text().startswith("Stopping"), panel.learn_status.text()  # at once
@@ -1048,9 +1050,11 @@ def test_stopping_learn_instead_with_escape_says_it_stopped_and_snap_back_says_w
     text = panel.learn_status.text()
     assert text.startswith("Stopped after ") and "of at most 4000" in text, text
     assert window.graph.by_name("and").params["activation"] == "sigmoid"
+    assert panel.note.text().startswith("Sigmoid neurons:")
     QTest.mouseClick(panel.snap_btn, Qt.LeftButton)
     right = 4 - len(panel.table_data.wrong_rows)
     assert panel.learn_status.text().startswith(f"Step neurons again, with the learned weights: {right} of 4 rows")
+    assert panel.note.text().startswith("Step neurons: a = 1 if z \u2265 0, else 0 (z = 0 gives 1). Click a neuron")
 
 
 def test_leaving_a_weight_field_without_typing_changes_nothing(logic_window, qtbot):

@@ -1,0 +1,10 @@
+
+
+def test_the_neurons_rule_names_each_activation_the_network_has():
+    from playground.core.logic import gate_graph, neurons_rule
+    g = gate_graph("xnor-case1")
+    assert neurons_rule(g) == "Step neurons: a = 1 if z \u2265 0, else 0 (z = 0 gives 1)."
+    first = next(n for n in g.nodes.values() if n.spec.hand_set)
+    first.params["activation"] = "sigmoid"
+    assert neurons_rule(g) == ("Neurons: sigmoid, a = 1/(1 + e^-z), read as 1 where a \u2265 0.5 (z \u2265 0); step, "
+                               "a = 1 if z \u2265 0, else 0 (z = 0 gives 1).")
