@@ -239,3 +239,32 @@ def test_screenshots_of_every_page(window, qtbot, trained, size, tmp_path):
         path = out / f"inside-{name}-{size[0]}x{size[1]}.png"
         assert window.grab().save(str(path))
         assert path.stat().st_size > 10_000
+
+
+def test_a_stride_that_leaves_a_remainder_is_said_in_the_explorer(window, qtbot):
+    """Stride 2 on the lecture's 6x6 with a 3x3 filter: (6 - 3)/2 = 1.5, floored; the explorer gave the 2x2 output
+    without a word, where the inspector warns of the input's last row and column left uncovered."""
+    window.set_workspace("See inside")
+    page = window.inside_panel.conv
+    assert "\u26a0" not in page.formula.text()
+    page.stride.setFocus()
+    QTest.keyClick(page.stride, Qt.Key_Up)
+    text = page.formula.text()
+    assert "floor((6 + 2*0 - 3)/2) + 1 = 2" in text and "2x2 output" in text
+    assert ("\u26a0 s=2 does not divide (n + 2p - f) = 3 evenly, so floor drops the remainder: the last 1 row and 1 "
+            "column of input are never covered.") in text
+    QTest.keyClick(page.stride, Qt.Key_Up)  # 3 divides 3: nothing dropped
+    assert "\u26a0" not in page.formula.text() and "= 2</tt>" in page.formula.text()
+
+
+def test_a_pooling_stride_that_leaves_a_remainder_is_said_too(window, qtbot):
+    window.set_workspace("See inside")
+    panel = window.inside_panel
+    click(panel.tabBar(), panel.tabBar().tabRect(1).center())
+    page = panel.pool
+    assert "\u26a0" not in page.formula.text()  # 2x2, stride 2 on the lecture's 4x4
+    page.size.setFocus()
+    QTest.keyClick(page.size, Qt.Key_Up)  # a 3x3 window: (4 - 3)/2 = 0.5
+    assert "floor((4 - 3)/2) + 1 = 1" in page.formula.text()
+    assert ("\u26a0 s=2 does not divide (n + 2p - f) = 1 evenly, so floor drops the remainder: the last 1 row and 1 "
+            "column of input are never covered.") in page.formula.text()

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from ...core import conv
 from ...core.errors import PlaygroundError
+from ...core.shapes import spatial
 from .digit_lesson import PoolOnDigit
 from .grid import CURRENT, DONE, WINDOW, GridEditor, StepExplorer
 
@@ -71,7 +72,9 @@ class PoolExplorer(StepExplorer):
         ow = max(st.col for st in self.steps) + 1
         self.output.set_values(np.zeros((oh, ow)), blank=True)
         n, f, s = x.shape[0], self.size.value(), self.stride.value()
-        self.formula.setText(f"<tt>out = floor((n - f)/s) + 1 = floor(({n} - {f})/{s}) + 1 = {oh}</tt>")
+        lost = spatial(n, n, f, s, 0, param="pool_size", layer="the explorer", stride_param="s")[3]
+        self.formula.setText(f"<tt>out = floor((n - f)/s) + 1 = floor(({n} - {f})/{s}) + 1 = {oh}</tt>" +
+                             "".join(f"<br><span style='color:#B7791F'>\u26a0 {w}</span>" for w in lost))
         self.show_state()
 
     def show_state(self) -> None:
