@@ -47,20 +47,24 @@ def build_menus(w) -> None:
     _action(w, f, "&Quit", w.close, "Ctrl+Q")
 
     e = mb.addMenu("&Edit")
-    undo = QAction("&Undo", w)  # the document's undo: a step under way first (doc.undo), then the stack's
+    # the document's undo and redo: a step under way first (doc.undo_claim: Learn instead), then the stack's
+    undo, redo = QAction("&Undo", w), QAction("&Redo", w)
     undo.setShortcut(QKeySequence.Undo)
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     undo.triggered.connect(w.doc.undo)
+    redo.triggered.connect(w.doc.redo)
 
     def undo_state():
         if not shiboken6.isValid(w.doc.stack):  # its destructor emits its last signals while the window goes
             return
         undo.setText(f"&Undo {w.doc.undo_text()}".rstrip())
         undo.setEnabled(w.doc.can_undo())
-    for signal in (w.doc.stack.canUndoChanged, w.doc.stack.undoTextChanged, w.doc.undo_changed):
+        redo.setText(f"&Redo {w.doc.stack.redoText() if w.doc.can_redo() else ''}".rstrip())
+        redo.setEnabled(w.doc.can_redo())
+    for signal in (w.doc.stack.canUndoChanged, w.doc.stack.undoTextChanged, w.doc.stack.canRedoChanged,
+                   w.doc.stack.redoTextChanged, w.doc.undo_changed):
         signal.connect(undo_state)
     undo_state()
-    redo = w.doc.stack.createRedoAction(w, "&Redo")
-    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
     e.addAction(undo)
     e.addAction(redo)
     w.undo_action, w.redo_action = undo, redo

@@ -119,6 +119,17 @@ class Document(QObject):
         elif self.stack.canUndo():
             self.stack.undo()
 
+    def can_redo(self) -> bool:
+        return self.undo_claim is None and self.stack.canRedo()
+
+    def redo(self) -> None:
+        """While a step is under way, the steps after the last one are not redone (its landing will drop them, as
+        any new step does; redoing one stopped the run and blamed "your change")."""
+        if self.undo_claim is not None:
+            self.say(f"Redo waits while {self.undo_claim[0]} runs: Ctrl+Z undoes the run itself.")
+        elif self.stack.canRedo():
+            self.stack.redo()
+
     def set_setting(self, section: str, key: str, value, session: int | None = None) -> None:
         """Change a training or logic setting as one undo step (merged with the step before it for the same key
         and ``session``); raise SettingError if it is invalid."""

@@ -131,7 +131,7 @@ class LogicPanel(QWidget):
         self.stop_learning()  # not waiting: Keras may still be loading (3.5 s); its result is ignored
         self._end_learning(f"Learning stopped: the {what} changed while it learned, so its result was not applied. "
                            f"Your change is kept; press Learn instead to learn from it.",
-                           running=self.thread is not None and self.thread.isRunning(), sticky=True)
+                           running=self.thread is not None and self.thread.isRunning())
         return True
 
     def _on_setting(self, section: str, _key: str) -> None:
@@ -367,7 +367,7 @@ class LogicPanel(QWidget):
         self._learning_from = None
         self.stop_learning()
         self._end_learning("Learn instead undone: it stopped, and nothing of its run was kept. Undo again for the "
-                           "step before it.", running=True, sticky=True)
+                           "step before it.", running=True)
 
     def _on_weights(self, weights: dict) -> None:
         if self.preview is None or self._learning_from is None:
@@ -409,21 +409,21 @@ class LogicPanel(QWidget):
             self._learning_from = None
             self._end_learning(f"<span style='color:{RED}'>{esc(msg)}</span>")
 
-    def _say(self, text: str, sticky: bool = False) -> None:
-        """A line about what was just done: it goes with the next edit, which makes it stale ("set them by hand"
-        stayed after the user had set them); a ``sticky`` one (why a run stopped) stays until the next."""
+    def _say(self, text: str) -> None:
+        """A line about what was just done: it goes with the next undo step, which makes it stale ("set them by hand"
+        stayed after the user had set them; "your change is kept" after that change was undone)."""
         self.learn_status.setText(text)
-        self._said_at = None if sticky else self.doc.stack.index()
+        self._said_at = self.doc.stack.index()
 
     def _on_task_done(self) -> None:
         if self._learning_from is None:  # the run is over: a dropped one's thread ends after its message
             self.learn_btn.setEnabled(True)
 
-    def _end_learning(self, text: str, running: bool = False, sticky: bool = False) -> None:
+    def _end_learning(self, text: str, running: bool = False) -> None:
         self.preview, self.table.hold = None, False
         self.doc.set_undo_claim(None)
         self.learn_btn.setEnabled(not running)
-        self._say(text, sticky)  # a run an edit stopped says so until the next message
+        self._say(text)
         self.refresh()
 
     def snap_to_step(self) -> None:

@@ -81,7 +81,7 @@ class MainWindow(QMainWindow):
         self._lay_out()
         build_menus(self)
         from .undo_keys import DocumentUndoKeys
-        self.undo_keys = DocumentUndoKeys(self, self.doc.stack, self.doc.undo)
+        self.undo_keys = DocumentUndoKeys(self, self.doc)
         self.undo_keys.install()
         self.workspaces = Workspaces(self, self)
         self.backend = BackendChoice(self.doc, self.settings, self.backend_actions, self)

@@ -35,12 +35,11 @@ def commit_field(widget) -> None:
 
 class DocumentUndoKeys(QObject):
     """Installed on each field as it takes the focus; acts only on fields in the top-level widget ``root`` and
-    routes the undo keys to ``stack`` (the document's one undo stack)."""
+    routes the undo keys to the document's undo and redo (its one undo stack, and a step under way)."""
 
-    def __init__(self, root, stack, undo=None):
+    def __init__(self, root, doc):
         super().__init__(root)
-        self.root, self.stack = root, stack
-        self.undo = undo or stack.undo  # the document's undo (a step under way first), else the stack's
+        self.root, self.doc = root, doc  # doc.undo and doc.redo: the stack's, a step under way first
 
     def eventFilter(self, obj, event):
         kind = event.type()
@@ -62,11 +61,12 @@ class DocumentUndoKeys(QObject):
             discard()  # (it changed nothing: the step before it stays; before, Ctrl+Z undid that step instead)
             event.accept()
             return True
-        commit_field(field)
+        if self.doc.undo_claim is None:  # while Learn instead runs, what is typed stays typed: Ctrl+Z undoes the
+            commit_field(field)  # run, and Enter then commits the typing (committed, it stopped the run first)
         if undo:
-            self.undo()
-        elif redo and self.stack.canRedo():
-            self.stack.redo()
+            self.doc.undo()
+        else:
+            self.doc.redo()
         event.accept()  # taken: neither the field's own history nor a second trigger through the shortcut
         return True
 
