@@ -113,6 +113,16 @@ def step_training_note(graph: Graph) -> str | None:
             f"trains them as sigmoids (Snap back to step makes them steps again).")
 
 
+def nothing_to_train(graph: Graph, infos: dict) -> str | None:
+    """Why Start would change nothing: every layer with weights to train is a step neuron (a gate built by hand);
+    None when something can learn. ``infos``: the shape results (their trainable parameter counts)."""
+    note = step_training_note(graph)
+    if note is None or any(infos[nid].trainable_params for nid, n in graph.nodes.items() if nid in infos and not (
+            n.spec.hand_set and n.params.get("activation") == "step")):
+        return None
+    return f"{note} Nothing else in this network has weights to train, so Start would change nothing."
+
+
 def row_label(row) -> str:
     return "".join(str(int(v)) for v in row)
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPro
                                QTabWidget, QVBoxLayout, QWidget)
 
 from ..core import runs as runs_core
-from ..core.logic import step_training_note
+from ..core.logic import nothing_to_train, step_training_note
 from ..core.words import count
 from .dataset_box import DatasetBox
 from . import progress_text
@@ -158,11 +158,9 @@ class TrainPanel(QWidget):
         """Why the network cannot be trained as it is (the first layer with an error and its fix), or None."""
         if not self.doc.graph.nodes:
             return "The canvas is empty: add an Input, the layers, and an output Dense layer (or start from a preset)."
-        first = self.doc.shapes.first_error()
-        if first is None:
-            return None
-        nid, message = first
-        return f"Fix {self.doc.graph.nodes[nid].name!r} first: {message}"
+        if (first := self.doc.shapes.first_error()) is None:  # (then a gate of step neurons alone: nothing learns)
+            return nothing_to_train(self.doc.graph, self.doc.infos)
+        return f"Fix {self.doc.graph.nodes[first[0]].name!r} first: {first[1]}"
 
     def minimumSizeHint(self) -> QSize:
         """As wide as the contents need (nothing scrolls sideways); as low as a few rows: below the contents'

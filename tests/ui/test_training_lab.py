@@ -389,13 +389,28 @@ def test_training_step_neurons_says_that_gradient_descent_cannot_move_them(windo
     """A step has no slope: trained through Keras, a hand-built gate's step neurons never change, and the run ends
     at chance with nothing said. Start says why, and where the gate can learn (Logic lab's Learn instead)."""
     from playground.resources_path import preset_text
-    window.load_project(project.loads(preset_text("xnor-case1")), None)
-    window.set_workspace("Train")
+    proj = project.loads(preset_text("xnor-case1"))
+    window.load_project(proj, None)
+    window.set_workspace("Logic lab")
     panel = window.train_panel
+    # a gate of step neurons alone: nothing can learn, so Start is off and F5 says why (a drive pressed F5 in the
+    # Logic lab: a 300-epoch run started, changed nothing, and stayed in the history and on the undo stack)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_F5)
+    assert window.workspace == "Train" and not panel.is_running()
+    assert not panel.start_btn.isEnabled() and "Nothing else in this network" in panel.start_btn.toolTip()
+    said = panel.status.text()
+    assert "a step has no slope" in said and "Learn instead" in said and "Start would change nothing" in said, said
+    assert not window.doc.project.runs.runs and not window.doc.stack.canUndo()
+    # one sigmoid neuron among them: that one learns, so it trains, and Start says the step ones will not move
+    proj.graph.by_name("or").params["activation"] = "sigmoid"
+    window.load_project(proj, None)
+    window.set_workspace("Train")
+    assert panel.start_btn.isEnabled()
     click(panel.start_btn)
     said = window.statusBar().currentMessage()
-    assert "step" in said and "Learn instead" in said, said
-    click(panel.stop_btn)  # its 300 epochs would teach nothing more
+    assert said.startswith("and_nor: a step has no slope") and "Learn instead" in said, said
+    click(panel.stop_btn)
     finish(qtbot, panel)
 
 
