@@ -148,8 +148,10 @@ class TrainingPlots(QWidget):
         for plot, kind in ((self.loss_plot, "loss"), (self.acc_plot, "acc")):
             plot.setLabel("bottom", "epoch")
             plot.setLabel("left", "loss" if kind == "loss" else "accuracy")
-            # the loss as it is printed everywhere else (0.002), never pyqtgraph's "loss (x0.001)" over 2
-            plot.getAxis("left").enableAutoSIPrefix(False)
+            # the loss as it is printed everywhere else (0.002), never pyqtgraph's "loss (x0.001)" over 2; epochs as
+            # epochs (a run stopped early in its first epoch read "epoch (x0.001)" under ticks 0-200)
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).enableAutoSIPrefix(False)
             # a fixed width: tick labels from "3" to "0.0005" would otherwise resize the plot (and redraw both
             # axes) whenever the loss axis moves
             plot.getAxis("left").setWidth(62)

@@ -383,6 +383,12 @@ def test_a_run_stopped_mid_epoch_draws_no_epoch_point_past_its_last_batch(window
     # and the results say how far it trained (a new-user drive: stopped at batch 287 of 594, they said "1 epoch")
     at = panel.outcome.result.stopped_at
     assert f"{at['batch']:,} of {at['steps']:,} batches of epoch 1 in" in panel.results_label.text()
+    # the x axis of a run that ends early in its first epoch still reads in epochs (a drive saw "epoch (x0.001)"
+    # under ticks 0-200: pyqtgraph's SI prefix)
+    qtbot.wait(50)
+    for plot in (plots.loss_plot, plots.acc_plot):
+        axis = plot.getAxis("bottom")
+        assert axis.autoSIPrefixScale == 1.0 and "x0.0" not in axis.labelString(), axis.labelString()
 
 
 def test_training_step_neurons_says_that_gradient_descent_cannot_move_them(window, qtbot):
