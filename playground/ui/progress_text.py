@@ -21,9 +21,9 @@ def counter(done: int, steps: int, epochs: int) -> str:
             f"{count(done, 'batch', 'batches')} trained")
 
 
-def bar(epoch: int, batch: int, steps: int, epochs: int, loss: float, stepping: bool,
+def bar(epoch: int, batch: int, steps: int, epochs: int, loss: float, state: str | None,
         seconds_left: float = math.nan) -> str:
-    """The progress bar's text after a batch (0-based ``epoch`` and ``batch``); a paused or stepped run's time
-    left says nothing, so it says "stepping"."""
+    """The progress bar's text after a batch (0-based ``epoch`` and ``batch``): the time left while it runs, else
+    its ``state`` ("paused", "stepping", "stopped", "finished"): a paused or stepped run's time left says nothing."""
     return (f"epoch {epoch + 1}/{epochs} \u00b7 batch {batch + 1}/{steps} \u00b7 loss {loss:.4f} \u00b7 " +
-            ("stepping" if stepping else f"ETA {eta(seconds_left)}"))
+            (state or f"ETA {eta(seconds_left)}"))

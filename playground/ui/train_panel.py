@@ -43,15 +43,13 @@ class TrainPanel(QWidget):
         self.drawn_at = 0.0  # when the live curves were last drawn
         self.first_batch = self.last_batch = self.left_run = None  # the ETA's start; the last batch; a run undone
         self.batches_done = 0  # batches trained in the current run (the counter; it stops while paused)
-        self.paused = False  # the run sleeps after a batch (the worker said so)
-        self.stepping = False  # Step pressed: one batch in flight, then paused again
+        self.paused = self.stepping = False  # it sleeps after a batch (the worker said so); one batch in flight
         self.run_info: dict = {}
         self.start_note = ""  # where the next run starts, in words
         self.failed_on: str | None = None  # the setting a failed run's message is about (it clears with it)
 
         # dataset
         self.data_box = DatasetBox(doc)
-        ds_box = self.data_box
         self.dataset, self.strip, self.feeds = self.data_box.dataset, self.data_box.strip, self.data_box.feeds
 
         # settings
@@ -104,12 +102,11 @@ class TrainPanel(QWidget):
         self.results_label, self.confusion, self.gallery = (self.results.label, self.results.confusion,
                                                             self.results.gallery)
         self.export_buttons = self.results.export_buttons
-        res_box = self.results
 
         # data, run and settings on top; curves, results (which scroll) and the run history share the rest as tabs
         top = QHBoxLayout()
         left = QVBoxLayout()
-        left.addWidget(ds_box)
+        left.addWidget(self.data_box)
         left.addWidget(run_box)
         top.addLayout(left, 3)
         top.addWidget(self.form, 2)
@@ -118,7 +115,7 @@ class TrainPanel(QWidget):
         self.runs_table.setMinimumWidth(360)  # its button row may scroll off rather than widen the window
         self.tabs = QTabWidget()
         self.tabs.addTab(self.plots, "Curves")
-        self.tabs.addTab(res_box, "Results")
+        self.tabs.addTab(self.results, "Results")
         self.tabs.addTab(self.runs_table, "Runs")
         # in a scroll area that scrolls up and down only: a window lower than the panel's minimum (a 1280x720
         # screen with a large font) scrolls it, never squeezes its buttons and labels below their own height
@@ -175,7 +172,9 @@ class TrainPanel(QWidget):
         live, runs = self.plots.live_run, self.doc.project.runs
         if live is not None and not self.is_running() and runs.get(live) is None:  # undone
             self.plots.clear()
-            self.counter.setText("")  # its batch count went with it
+            self.counter.setText("")  # its batch count and its progress went with it
+            self.progress.setValue(0)
+            self.progress.setFormat("%p%")
             self.left_run = live
             self.status.setText(f"Run #{live} left the history (undone or deleted; Ctrl+Y brings it back): its curves too.")
         elif self.left_run is not None and not self.is_running() and runs.get(self.left_run):
@@ -197,6 +196,7 @@ class TrainPanel(QWidget):
         self.results.clear()
         self.counter.setText("")  # the last project's batch count and progress are not this one's
         self.progress.setValue(0)
+        self.progress.setFormat("%p%")
         self.status.setText("Ready. Training runs in the background; the window stays responsive.")
         self.load_settings(self.doc.training)
         self._show_last_run()
@@ -340,7 +340,7 @@ class TrainPanel(QWidget):
         self.plots.redraw()
         self._show_counter()
         if self.last_batch is not None:  # the bar too, whenever its last text was written (at most 10 a second)
-            self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, True))
+            self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, "paused"))
         epoch, batch, steps = int(p["epoch"]), int(p["batch"]), max(int(p["steps"]), 1)
         where = (f"after batch {batch} of {steps} in epoch {epoch + 1}" if batch else
                  f"after epoch {epoch}" if epoch else "before the first batch")
@@ -385,8 +385,8 @@ class TrainPanel(QWidget):
             # repaints at once unless updates are off: so the bar is repainted once, with the plots.
             e1, d1 = self.first_batch
             eta = (elapsed - e1) * (1 - done) / (done - d1) if done > d1 else float("nan")
-            self.progress.setFormat(progress_text.bar(int(epoch), int(batch), int(steps), self.epochs, loss,
-                                                      self.paused or self.stepping, eta))
+            self.progress.setFormat(progress_text.bar(int(epoch), int(batch), int(steps), self.epochs, loss, "stepping"
+                                                      if self.stepping else "paused" if self.paused else None, eta))
             self.progress.setUpdatesEnabled(False)
             self.progress.setValue(int(done * 1000))
             self.progress.setUpdatesEnabled(True)
@@ -412,6 +412,9 @@ class TrainPanel(QWidget):
         self.plots.redraw()
         self._show_counter()
         self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
+        if self.last_batch is not None:  # where it ended (a bare "20%" after Stop said nothing of the run)
+            self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, "finished" if
+                                                      res.stopped == "finished" else "stopped"))
         run = record_run(self.doc, self.run_info, outcome)
         verdict = replay_verdict(self.doc.project.runs, run)
         message = f"<span style='color:#D64541'>{esc(res.message)}</span>" if res.stopped == "nan" else \
@@ -427,11 +430,11 @@ class TrainPanel(QWidget):
         self.results.show_outcome(outcome)
 
     def _on_failed(self, message: str) -> None:
+        self.progress.setFormat("%p%")
         self.failed_on = "devices" if message.startswith("devices = ") else None
         self.status.setText(f"<span style='color:#D64541'>{esc(message)}</span>")
 
     def _on_thread_done(self) -> None:
-        self.progress.setFormat("%p%")
         self.plots.timer.stop()
         self.plots.end_run()  # frames the run that ended, whole
         self.plots.redraw()

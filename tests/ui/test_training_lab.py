@@ -72,8 +72,8 @@ def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
     n = panel.batches_done
     assert 3 <= n < steps  # mid-epoch
     assert f"{n} batches trained" in panel.counter.text()
-    assert f"batch {n}/{steps}" in panel.progress.format() and "ETA" not in panel.progress.format(), \
-        panel.progress.format()  # the bar says where it paused, as the counter does
+    assert f"batch {n}/{steps}" in panel.progress.format() and panel.progress.format().endswith(" \u00b7 paused"), \
+        panel.progress.format()  # the bar says where it paused, as the counter does (it said "stepping")
     shown = {k: v.copy() for k, v in window.graph.by_name("dense").weights.items()}
     assert shown  # the weights after the last batch are in the network while paused
     assert window.doc.trained_model is not None and window.doc.trained_outcome.result.stopped == "paused"
@@ -92,7 +92,7 @@ def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
     qtbot.wait(300)
     assert panel.batches_done == n + 2
     # the bar says where the run is, as the counter does (it kept the batch it was paused at), and no ETA
-    assert f"batch {n + 2}/{steps}" in panel.progress.format() and "ETA" not in panel.progress.format(), \
+    assert f"batch {n + 2}/{steps}" in panel.progress.format() and panel.progress.format().endswith(" \u00b7 paused"), \
         panel.progress.format()
     assert f"batch {n + 2} of {steps}" in panel.counter.text()
 
@@ -101,14 +101,18 @@ def test_pause_step_resume_and_replay_with_clicks(window, qtbot):
     assert panel.outcome is not None, panel.status.text()
     assert panel.outcome.result.stopped == "finished"
     assert panel.batches_done == steps
+    assert panel.progress.format().startswith(f"epoch 1/1 \u00b7 batch {steps}/{steps} \u00b7 loss ")
+    assert panel.progress.format().endswith(" \u00b7 finished") and panel.progress.value() == 1000
     history = window.doc.project.runs
     assert [r.number for r in history.runs] == [1]
     first = history.runs[0]
     assert len(first.batch_loss) == steps and first.seed == 3
 
-    # one undo step takes the whole run back, weights and history entry alike
-    window.stack.undo()
+    # one undo step takes the whole run back, weights and history entry alike, and its progress (the bar kept 20 %)
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
     assert not window.graph.by_name("dense").weights and not history.runs
+    assert panel.progress.value() == 0 and panel.progress.format() == "%p%" and panel.counter.text() == ""
     window.stack.redo()
     assert [r.number for r in history.runs] == [1]
 
@@ -147,6 +151,9 @@ def test_stop_while_paused_ends_the_run(window, qtbot):
         np.testing.assert_array_equal(values, shown[name])
     assert result.stopped_at == {"epoch": 1, "batch": n, "steps": panel.steps}
     assert f"batch {n} of {panel.steps}; the weights are those after batch {n}." in result.message
+    # the bar says where it stopped (it said a bare "0%")
+    assert panel.progress.format().startswith(f"epoch 1/50 \u00b7 batch {n}/{panel.steps} \u00b7 loss ")
+    assert panel.progress.format().endswith(" \u00b7 stopped"), panel.progress.format()
     run = window.doc.project.runs.runs[-1]
     assert run.stopped == "stopped" and len(run.batch_loss) == n
     table = panel.runs_table.table
