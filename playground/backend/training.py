@@ -307,8 +307,8 @@ def _stop_message(last: tuple[int, int] | None, steps: int, epochs: int) -> str:
         return "Stopped by you before the first batch; the weights are as they were."
     ep, batch = last[0] + 1, last[1] + 1
     if batch == steps:
-        return (f"Stopped by you after epoch {ep} of {epochs} (all {steps} batches); the weights are those after "
-                f"epoch {ep}.")
+        whole = "its one batch" if steps == 1 else f"all {steps} batches"
+        return f"Stopped by you after epoch {ep} of {epochs} ({whole}); the weights are those after epoch {ep}."
     return (f"Stopped by you at epoch {ep} of {epochs}, batch {batch} of {steps}; the weights are those after "
             f"batch {batch}.")
 

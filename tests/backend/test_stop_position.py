@@ -35,3 +35,12 @@ def test_a_finished_run_reports_its_last_batch():
     assert out.result.stopped == "finished"
     assert out.result.stopped_at == {"epoch": 2, "batch": 10, "steps": 10}
     assert int(out.model.optimizer.iterations.numpy()) == 20
+
+
+def test_the_stop_message_counts_an_epoch_of_one_batch_in_words():
+    """A gate's truth table is one batch an epoch: "(all 1 batches)" read wrong (a new-user drive)."""
+    from playground.backend.training import _stop_message
+    assert _stop_message((6, 0), 1, 300) == ("Stopped by you after epoch 7 of 300 (its one batch); the weights are "
+                                             "those after epoch 7.")
+    assert _stop_message((0, 49), 50, 3) == ("Stopped by you after epoch 1 of 3 (all 50 batches); the weights are "
+                                             "those after epoch 1.")
