@@ -375,8 +375,9 @@ class LogicPanel(QWidget):
         for nid, w in weights.items():
             if nid in self.preview.nodes:
                 self.preview.nodes[nid].weights = w
-        self.learn_status.setText("Learning\u2026 the table shows the sigmoid network as it is now." +
-                                  getattr(self, "_cannot", ""))
+        # (what one neuron cannot learn was said at the start and is said with the result; the separability line
+        # above says it meanwhile: three lines fewer for the weight grid on a 720-pixel screen)
+        self.learn_status.setText("Learning\u2026 the table shows the sigmoid network as it is now.")
         self.refresh()
 
     def _on_learned(self, outcome) -> None:
