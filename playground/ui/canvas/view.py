@@ -42,9 +42,7 @@ class GraphView(QGraphicsView):
         self.find_bar.hide()
         scene.changed.connect(lambda _region: self.minimap.refresh())
         self._bars_full = False
-        self._bars_timer = QTimer(self)  # see update_scroll_bars
-        self._bars_timer.setSingleShot(True)
-        self._bars_timer.setInterval(0)
+        self._bars_timer = QTimer(self, singleShot=True, interval=0)  # see update_scroll_bars
         self._bars_timer.timeout.connect(self._decide_scroll_bars)
         scene.laid_out.connect(self.update_scroll_bars)
         self._place_overlays()
@@ -154,13 +152,15 @@ class GraphView(QGraphicsView):
         self.minimap.refresh()
 
     def centre_on_node(self, node_id: str) -> None:
-        """Centre the view on a layer, zooming in to a readable size if needed."""
-        item = self.scene().node_items.get(node_id)
-        if item is None:
+        """Centre the view on a layer, zoomed in to MIN_ZOOM if below it (1.0 cut a fitted two-card gate in half);
+        on the whole network where that fits in view."""
+        if (item := self.scene().node_items.get(node_id)) is None:
             return
-        if self.zoom() < 1.0:
-            self.zoom_by(1.0 / self.zoom())
-        self.centerOn(item.card_rect().center())
+        if self.zoom() < MIN_ZOOM:
+            self.zoom_by(MIN_ZOOM / self.zoom())
+        whole, seen = self.scene().content_rect(), self.mapToScene(self.viewport().rect()).boundingRect()
+        fits = whole.width() + 2 * FIT_MARGIN <= seen.width() and whole.height() + 2 * FIT_MARGIN <= seen.height()
+        self.centerOn(whole.center() if fits else item.card_rect().center())
         self.minimap.update()
 
     # overlays: minimap and the go-to-layer field
@@ -211,8 +211,10 @@ class GraphView(QGraphicsView):
         self.find_bar.open([n.name for n in self.scene().graph.nodes.values()])
 
     def mousePressEvent(self, event):
-        # the user is at work on the canvas: a resize no longer refits it (a card dragged out of view brings the
-        # scroll bars, and a refit then would rescale the view under the drag)
+        # at work on the canvas, a resize no longer refits it (a refit would rescale the view under a drag), unless
+        # it was a click that moved nothing (a card selected left a 1920-wide canvas with the gate in a corner)
+        self._pressed = (self._fit_sticky, self.scene().content_rect(), self.transform(), self.horizontalScrollBar()
+                         .value(), self.verticalScrollBar().value())
         self._fit_sticky = False
         if event.button() == Qt.MiddleButton:
             self._panning = event.position()
@@ -235,6 +237,10 @@ class GraphView(QGraphicsView):
             self.unsetCursor()
             return
         super().mouseReleaseEvent(event)
+        sticky, *view = getattr(self, "_pressed", (False,))
+        if sticky and view == [self.scene().content_rect(), self.transform(), self.horizontalScrollBar().value(),
+                               self.verticalScrollBar().value()]:
+            self._fit_sticky = True
 
     def keyPressEvent(self, event):
         if event.key() == Qt.Key_Escape and self.scene().cancel_edge_drag():
