@@ -114,13 +114,24 @@ def step_training_note(graph: Graph) -> str | None:
 
 
 def nothing_to_train(graph: Graph, infos: dict) -> str | None:
-    """Why Start would change nothing: every layer with weights to train is a step neuron (a gate built by hand);
-    None when something can learn. ``infos``: the shape results (their trainable parameter counts)."""
+    """Why Start would change nothing: no layer with weights to train has a path to an output that avoids every
+    step neuron (a step passes no gradient back: a Dense before a step output cannot learn either); None when
+    something can learn. ``infos``: the shape results (their trainable parameter counts)."""
     note = step_training_note(graph)
-    if note is None or any(infos[nid].trainable_params for nid, n in graph.nodes.items() if nid in infos and not (
-            n.spec.hand_set and n.params.get("activation") == "step")):
+    if note is None:
         return None
-    return f"{note} Nothing else in this network has weights to train, so Start would change nothing."
+    def step(nid):
+        return graph.nodes[nid].spec.hand_set and graph.nodes[nid].params.get("activation") == "step"
+    todo = [n.id for n in graph.outputs() if not step(n.id)]
+    reached = set(todo)
+    while todo:  # back from the outputs, through every layer but a step neuron
+        for up in graph.input_ids(todo.pop()):
+            if up not in reached and not step(up):
+                reached.add(up)
+                todo.append(up)
+    if any(infos[nid].trainable_params for nid in reached if nid in infos):
+        return None
+    return f"{note} Nothing else in this network can learn through them, so Start would change nothing."
 
 
 def row_label(row) -> str:

@@ -55,7 +55,7 @@ def build_menus(w) -> None:
     redo.triggered.connect(w.doc.redo)
 
     def undo_state():
-        if not shiboken6.isValid(w.doc.stack):  # its destructor emits its last signals while the window goes
+        if not all(map(shiboken6.isValid, (w.doc.stack, undo, redo))):  # (the stack's destructor emits signals)
             return
         undo.setText(f"&Undo {w.doc.undo_text()}".rstrip())
         undo.setEnabled(w.doc.can_undo())

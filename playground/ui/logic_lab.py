@@ -366,8 +366,8 @@ class LogicPanel(QWidget):
     def _take_back(self) -> None:
         self._learning_from = None
         self.stop_learning()
-        self._end_learning("Learn instead undone: it stopped, and nothing of its run was kept. Undo again for the "
-                           "step before it.", running=True)
+        self._end_learning("Learn instead undone: it stopped, and nothing of its run was kept.",
+                           running=self.thread is not None and self.thread.isRunning())
 
     def _on_weights(self, weights: dict) -> None:
         if self.preview is None or self._learning_from is None:
@@ -375,15 +375,16 @@ class LogicPanel(QWidget):
         for nid, w in weights.items():
             if nid in self.preview.nodes:
                 self.preview.nodes[nid].weights = w
-        # (what one neuron cannot learn was said at the start and is said with the result; the separability line
-        # above says it meanwhile: three lines fewer for the weight grid on a 720-pixel screen)
-        self.learn_status.setText("Learning\u2026 the table shows the sigmoid network as it is now.")
+        self.learn_status.setText("Learning\u2026 the table shows the sigmoid network as it is now.")  # (_cannot: above)
         self.refresh()
 
     def _on_learned(self, outcome) -> None:
         learned_from, self._learning_from = self._learning_from, None
         if learned_from is None or learned_from[0] is not self.graph or \
                 learned_from[1] != logic.what_learning_reads(self.graph, self.target_value()):
+            if learned_from is not None:  # an edit whose check (deferred a turn) had not run yet: it runs now
+                self._learning_from = learned_from
+                self._stop_if_changed()
             return  # another project, or an edit since it started: already said (or nothing to say)
         neurons = [n.id for n in self.graph.nodes.values() if n.spec.hand_set]
         steps = C.Steps(self.graph)
@@ -419,6 +420,7 @@ class LogicPanel(QWidget):
     def _on_task_done(self) -> None:
         if self._learning_from is None:  # the run is over: a dropped one's thread ends after its message
             self.learn_btn.setEnabled(True)
+            self.doc.set_undo_claim(None)  # (whatever way it ended, Ctrl+Z is the stack's again)
 
     def _end_learning(self, text: str, running: bool = False) -> None:
         self.preview, self.table.hold = None, False

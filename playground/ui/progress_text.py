@@ -21,6 +21,10 @@ def counter(done: int, steps: int, epochs: int) -> str:
             f"{count(done, 'batch', 'batches')} trained")
 
 
+# how a run ended, as the bar's last word (TrainResult.stopped)
+ENDS = {"finished": "finished", "stopped": "stopped", "early": "stopped early", "nan": "stopped: the loss is NaN"}
+
+
 def bar(epoch: int, batch: int, steps: int, epochs: int, loss: float, state: str | None,
         seconds_left: float = math.nan) -> str:
     """The progress bar's text after a batch (0-based ``epoch`` and ``batch``): the time left while it runs, else

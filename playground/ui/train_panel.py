@@ -413,8 +413,8 @@ class TrainPanel(QWidget):
         self._show_counter()
         self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
         if self.last_batch is not None:  # where it ended (a bare "20%" after Stop said nothing of the run)
-            self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, "finished" if
-                                                      res.stopped == "finished" else "stopped"))
+            self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, progress_text
+                                                      .ENDS.get(res.stopped, res.stopped)))
         run = record_run(self.doc, self.run_info, outcome)
         verdict = replay_verdict(self.doc.project.runs, run)
         message = f"<span style='color:#D64541'>{esc(res.message)}</span>" if res.stopped == "nan" else \

@@ -17,3 +17,7 @@ def test_nothing_to_train_only_where_every_layer_with_weights_is_a_step_neuron()
     assert "Start would change nothing" in nothing_to_train(g, infer(g))
     g.by_name("or").params["activation"] = "sigmoid"  # one neuron that learns
     assert nothing_to_train(g, infer(g)) is None
+    # sigmoid neurons before a step output: the step passes no gradient back, so they cannot learn either (a review)
+    g.by_name("or").params["activation"] = "step"
+    g.by_name("and_nor").params["activation"] = "sigmoid"
+    assert "Start would change nothing" in nothing_to_train(g, infer(g))

@@ -411,7 +411,7 @@ def test_training_step_neurons_says_that_gradient_descent_cannot_move_them(windo
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key_F5)
     assert window.workspace == "Train" and not panel.is_running()
-    assert not panel.start_btn.isEnabled() and "Nothing else in this network" in panel.start_btn.toolTip()
+    assert not panel.start_btn.isEnabled() and "can learn through them" in panel.start_btn.toolTip()
     said = panel.status.text()
     assert "a step has no slope" in said and "Learn instead" in said and "Start would change nothing" in said, said
     assert not window.doc.project.runs.runs and not window.doc.stack.canUndo()
@@ -473,3 +473,12 @@ def test_undo_and_redo_of_a_run_say_so_and_leave_no_stale_count(window, qtbot):
     qtbot.wait(20)
     assert [r.number for r in window.doc.project.runs.runs] == [1]
     assert "is back" not in panel.status.text(), panel.status.text()
+
+
+def test_the_bar_names_how_a_run_ended():
+    """A run that early stopping or a NaN loss ended read "stopped", as if the user had (a review)."""
+    from playground.ui import progress_text
+    assert progress_text.bar(0, 9, 50, 3, 0.25, progress_text.ENDS["early"]) == \
+        "epoch 1/3 \u00b7 batch 10/50 \u00b7 loss 0.2500 \u00b7 stopped early"
+    assert progress_text.bar(2, 49, 50, 3, 0.5, progress_text.ENDS["nan"]).endswith("stopped: the loss is NaN")
+    assert progress_text.bar(0, 0, 50, 3, 0.5, None, 65).endswith("ETA 1:05")
