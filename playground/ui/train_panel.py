@@ -411,10 +411,10 @@ class TrainPanel(QWidget):
         res = outcome.result
         self.plots.redraw()
         self._show_counter()
-        self.progress.setValue(1000 if res.stopped == "finished" else self.progress.value())
-        if self.last_batch is not None:  # where it ended (a bare "20%" after Stop said nothing of the run)
-            self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, progress_text
-                                                      .ENDS.get(res.stopped, res.stopped)))
+        if self.last_batch is not None:  # where it ended (a bare "20%" after Stop; its fill from the last 10 Hz update)
+            (e, b, st), end = self.last_batch, progress_text.ENDS.get(res.stopped, res.stopped)
+            self.progress.setValue(1000 if res.stopped == "finished" else int(1000 * (e + (b + 1) / st) / self.epochs))
+            self.progress.setFormat(progress_text.bar(e, b, st, self.epochs, self.last_loss, end))
         run = record_run(self.doc, self.run_info, outcome)
         verdict = replay_verdict(self.doc.project.runs, run)
         message = f"<span style='color:#D64541'>{esc(res.message)}</span>" if res.stopped == "nan" else \

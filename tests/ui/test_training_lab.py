@@ -154,6 +154,7 @@ def test_stop_while_paused_ends_the_run(window, qtbot):
     # the bar says where it stopped (it said a bare "0%")
     assert panel.progress.format().startswith(f"epoch 1/50 \u00b7 batch {n}/{panel.steps} \u00b7 loss ")
     assert panel.progress.format().endswith(" \u00b7 stopped"), panel.progress.format()
+    assert panel.progress.value() == int(1000 * n / panel.steps / 50)  # its fill where the text says
     run = window.doc.project.runs.runs[-1]
     assert run.stopped == "stopped" and len(run.batch_loss) == n
     table = panel.runs_table.table
