@@ -456,6 +456,13 @@ def _v_insert(a: dict, w: str) -> dict:
     return {"layer": _layer_ref(a.get("layer"), f"{w}.layer"), "type": t, "name": name, "params": clean}
 
 
+def _v_rename(a: dict, w: str) -> dict:
+    _keys(a, ("do", "layer", "name"), w)
+    name = a.get("name")
+    _need(isinstance(name, str) and 0 < len(name) <= 64, f"{w}.name must be a short text; received {_short(name)}.")
+    return {"layer": _layer_ref(a.get("layer"), f"{w}.layer"), "name": name}
+
+
 def _v_trainable(a: dict, w: str) -> dict:
     _keys(a, ("do", "layers", "value"), w)
     ls = a.get("layers")
@@ -473,7 +480,8 @@ def _v_network(a: dict, w: str) -> dict:
 
 
 ACTION_VALIDATORS = {"set_weights": _v_weights, "set_param": _v_set_param, "set_logic_target": _v_target,
-                     "insert_after": _v_insert, "set_trainable": _v_trainable, "load_network": _v_network}
+                     "insert_after": _v_insert, "set_trainable": _v_trainable, "load_network": _v_network,
+                     "rename": _v_rename}
 
 
 def _preset_name(v: Any, where: str) -> str:

@@ -99,6 +99,10 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
         ids = [n.id for n in g.nodes.values() if n.id not in out] if args["layers"] == L.BASE else \
             [_node(g, r).id for r in args["layers"]]
         doc.push(C.SetTrainableCommand(g, ids, args["value"]))
+    elif a.do == "rename":  # (a name taken or not allowed: RenameCommand's own error, and the macro is undone)
+        node = _node(g, args["layer"])
+        if node.name != args["name"]:
+            doc.push(C.RenameCommand(g, node.id, args["name"]))
     elif a.do == "load_network":
         new = project_io.loads(preset_text(args["preset"])).graph
         doc.push(ReplaceNetworkCommand(g, new, f"Load the {args['preset']} network"))

@@ -336,3 +336,20 @@ def test_an_output_side_may_be_written_as_the_square_it_makes(typed, passed):
     formula = {"window": {"n": 6, "f": 3, "s": 1, "p": 0}}
     res = run({"kind": "answer", "formula": formula}, Graph(), answer=typed)
     assert res.passed is passed, (typed, res.message)
+
+
+def test_a_rename_edit_is_checked_as_data():
+    """A lesson's rename (lesson 1 names the AND neuron "or" for its OR step): a short text, a layer reference."""
+    import json as _json
+
+    from playground.core import lessons as L
+    from playground.resources_path import resource_file
+    raw = _json.loads(resource_file("lessons", "01-logic-gates.json").read_text())
+    step = next(s for s in raw["steps"] if s["id"] == "or")
+    step["setup"][0]["name"] = ""
+    with pytest.raises(L.LessonFormatError, match="name must be a short text"):
+        L.loads(_json.dumps(raw))
+    step["setup"][0]["name"] = "or"
+    step["setup"][0]["extra"] = 1
+    with pytest.raises(L.LessonFormatError):
+        L.loads(_json.dumps(raw))

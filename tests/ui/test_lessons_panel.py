@@ -73,6 +73,9 @@ def test_lessons_1_to_3_with_keys_and_clicks(window, settings):
     assert panel.passed and "All 4 rows give AND" in panel.result.text()  # checked as the learner works
     next_step(panel)
     assert w.doc.logic["target"] == "or" and not panel.passed
+    # the same neuron, renamed for the gate it now computes (it stayed "and" through the OR step), highlighted
+    assert sorted(n.name for n in w.graph.nodes.values()) == ["or", "x"]
+    assert w.doc.selection == [w.graph.by_name("or").id]
     weights(w, ("bias", (0,), "-0.5"))
     next_step(panel)
     assert w.graph.by_name("not") and w.doc.logic["target"] == "not"
