@@ -51,9 +51,10 @@ def apply_actions(doc, actions, text: str) -> None:
     except PlaygroundError:
         stack.endMacro()
         done = stack.command(stack.index() - 1) if stack.index() > 0 else None
-        if done is not None:
-            done.setObsolete(True)  # undone and dropped: no redo of half an edit
-            stack.undo()  # put back what this macro had done; the caller shows the message
+        if done is not None:  # put back what this macro had done; the caller shows the message
+            stack.undo()  # (marked obsolete first, Qt 6 dropped it without undoing it: the edits stayed)
+            done.setObsolete(True)  # then dropped: no redo of half an edit (an obsolete command is deleted unrun)
+            stack.redo()
         raise
     stack.endMacro()
 

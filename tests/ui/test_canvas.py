@@ -711,16 +711,22 @@ def test_auto_layout_wraps_a_branchy_network_into_bands_and_a_fit_keeps_the_sele
     assert visible_rect(view).contains(first.card_rect())  # nothing selected: the start
 
 
-def test_a_card_clicked_then_the_window_resized_still_shows_the_network_whole_and_centred(window, qtbot):
-    """A new-user drive clicked the AND gate's neuron at 1280x720 and then maximised the window: the two cards
-    stayed at the old zoom in the top-left corner of a mostly empty canvas (any press stopped the refit). A click
-    that moves nothing keeps it; a drag still stops it (test_dragging_a_card_past_the_canvas_edge...)."""
+def and_gate_in_a_small_logic_lab(window, qtbot):
+    """The AND preset opened (File menu) in a 1280x720 window, Ctrl+2 to the Logic lab; the canvas view."""
     window.resize(1280, 720)
     choose_preset(window, qtbot, "and")
     QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
     qtbot.waitUntil(lambda: window.workspace == "Logic lab")
     qtbot.wait(50)
     view = window.view
+    return view
+
+
+def test_a_card_clicked_then_the_window_resized_still_shows_the_network_whole_and_centred(window, qtbot):
+    """A new-user drive clicked the AND gate's neuron at 1280x720 and then maximised the window: the two cards
+    stayed at the old zoom in the top-left corner of a mostly empty canvas (any press stopped the refit). A click
+    that moves nothing keeps it; a drag still stops it (test_dragging_a_card_past_the_canvas_edge...)."""
+    view = and_gate_in_a_small_logic_lab(window, qtbot)
     item = view.scene().node_items[window.graph.by_name("and").id]
     QTest.mouseClick(view.viewport(), Qt.LeftButton, Qt.NoModifier, view.mapFromScene(item.card_rect().center()))
     assert window.doc.selection == [window.graph.by_name("and").id]  # the click selected it
@@ -736,12 +742,7 @@ def test_a_card_clicked_then_the_window_resized_still_shows_the_network_whole_an
 def test_go_to_a_layer_keeps_a_fitted_gate_whole(window, qtbot):
     """Go to layer zoomed to 1.0 from any zoom below it: the AND gate, fitted at 0.92 in the 1280x720 Logic lab,
     then had its Input card cut at the left edge. It zooms in only to the readable minimum."""
-    window.resize(1280, 720)
-    choose_preset(window, qtbot, "and")
-    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
-    qtbot.wait(50)
-    view = window.view
+    view = and_gate_in_a_small_logic_lab(window, qtbot)
     zoom = view.zoom()
     assert MIN_ZOOM <= zoom < 1.0
     QTest.keyClick(window, Qt.Key_G, Qt.ControlModifier)

@@ -82,3 +82,24 @@ def test_set_weights_on_a_layer_that_takes_none_is_a_message_and_leaves_undo_who
     doc.stack.beginMacro("after")  # the stack takes new steps at its top level: no macro was left open
     doc.stack.endMacro()
     assert doc.stack.count() == depth + 1
+
+
+def test_a_rename_to_a_taken_name_is_the_apps_message_and_undoes_the_step(qtbot):
+    """Lesson 1's OR step renames its neuron; a lesson whose rename would take a name already used gets the app's
+    own rename message, and the edits before it in that step are undone."""
+    import pytest
+
+    from playground.core.errors import PlaygroundError
+    lesson = L.builtin_lessons()[0]
+    doc = Document()
+    doc.replace(start_project(lesson, lesson.start), None)
+    before = doc.graph.copy()
+    bad = L.from_dict({"format": "playground-lesson", "version": 1, "id": "b", "title": "B", "steps": [{
+        "title": "s", "text": "t", "setup": [
+            {"do": "set_weights", "layer": "and", "kernel": [[1], [1]], "bias": [-0.5]},
+            {"do": "rename", "layer": "and", "name": "x"}]}]})  # "x": the Input's name
+    with pytest.raises(PlaygroundError, match="'x'"):
+        apply_actions(doc, bad.steps[0].setup, "bad")
+    assert not doc.stack.canRedo() and doc.stack.count() == 0 and doc.graph == before
+    # (the step's first edit, bias -0.5, undone too: Qt 6 deleted an obsolete command without undoing it)
+    assert np.array_equal(doc.graph.by_name("and").weights["bias"], before.by_name("and").weights["bias"])
