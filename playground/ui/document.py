@@ -13,6 +13,7 @@ Model methods (``apply_setting``, ``replace``, ``set_trained``) are what command
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -21,6 +22,7 @@ from PySide6.QtGui import QUndoStack
 from ..core import project as project_io
 from ..core.analysis import ShapeCache
 from ..core.errors import ProjectFormatError, SettingsError
+from ..core.graph import Graph
 from ..core.settings import LogicConfig, TrainConfig
 
 SECTIONS = ("training", "logic")
@@ -56,6 +58,7 @@ class Document(QObject):
     message = Signal(str, str)  # text, kind: "error" | "info" (the banner)
     status = Signal(str, int)  # transient status-bar text, milliseconds
     undo_changed = Signal()  # what Undo would take back changed off the stack (a Learn instead run began or ended)
+    learning_changed = Signal()  # ``learning``: the network a run is changing, shown by the cards and the weights
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -71,6 +74,9 @@ class Document(QObject):
         # (name, take): a step under way that has not reached the stack yet (Learn instead, while it learns);
         # Undo takes it back first
         self.undo_claim: tuple[str, object] | None = None
+        # the network as Learn instead changes it (not on the stack until it is done): what the cards, the edge
+        # labels and the weight grid show of the layers it has, so that every view shows the same neurons
+        self.learning: Graph | None = None
         self.stack.indexChanged.connect(self._on_index_changed)
         self.stack.cleanChanged.connect(self._on_clean_changed)
 
@@ -102,6 +108,20 @@ class Document(QObject):
     def set_undo_claim(self, name: str | None, take=None) -> None:
         self.undo_claim = (name, take) if name else None
         self.undo_changed.emit()
+
+    def show_learning(self, graph: Graph | None) -> None:
+        self.learning = graph
+        self.learning_changed.emit()
+
+    def shown_node(self, node_id: str):
+        """The layer as the views show it: the document's, with the activation and weights it has as it learns
+        while a run changes them (its name and place stay the document's: a rename does not stop a run)."""
+        node = self.graph.nodes[node_id]
+        run = self.learning.nodes.get(node_id) if self.learning is not None else None
+        if run is None or not node.spec.hand_set:
+            return node
+        return dataclasses.replace(node, params={**node.params, "activation": run.params.get("activation")},
+                                   weights=run.weights)
 
     def undo_text(self) -> str:
         return self.undo_claim[0] if self.undo_claim else self.stack.undoText()
@@ -198,6 +218,7 @@ class Document(QObject):
         self.project.runs = proj.runs  # the run history travels with the project
         self.selection = []
         self.masked = frozenset()  # a new graph: its ids are not the hidden ones
+        self.learning = None  # a run of the old project's network
         self.graph.replace_with(proj.graph, adopt)
         self.path = Path(path) if path else None
         self.set_trained(None, None)

@@ -42,7 +42,6 @@ class LogicPanel(QWidget):
         self.canvas_rows = None  # graph -> int (editor.per_row)
         self.fit_canvas = None
         self.graph: Graph = doc.graph
-        self.preview: Graph | None = None  # the network as it learns (not on the undo stack until done)
         self.thread = None
         self._learning_from = None  # (graph, what_learning_reads) while Learn instead runs: what its result is for
         self._said_at = -1  # the undo index the status line was written at
@@ -154,6 +153,9 @@ class LogicPanel(QWidget):
         self.learn_btn.setEnabled(True)
         self.learn_status.setText("")  # messages about the old project do not survive it
         self.load_settings(self.doc.logic)
+
+    # the network as it learns (not on the undo stack until done): the document's, so that every view shows it
+    preview = property(lambda self: self.doc.learning, lambda self, graph: self.doc.show_learning(graph))
 
     def showEvent(self, event):
         super().showEvent(event)
@@ -302,8 +304,7 @@ class LogicPanel(QWidget):
             steps.add(C.ConnectCommand, add.node.id, neuron.id)
             self._lay_out_in_view(steps)
         except PlaygroundError as exc:
-            self._say(f"<span style='color:{RED}'>Could not add a hidden layer: {esc(str(exc))}"
-                                      f"</span>")
+            self._say(f"<span style='color:{RED}'>Could not add a hidden layer: {esc(str(exc))}</span>")
             return
         stopped = "Learning stopped, its result not applied. " if self._learning_from is not None else ""
         self.doc.push(steps.command("Add hidden layer"))  # (stops a run: said here, not replaced by the next line)
@@ -375,6 +376,7 @@ class LogicPanel(QWidget):
         for nid, w in weights.items():
             if nid in self.preview.nodes:
                 self.preview.nodes[nid].weights = w
+        self.doc.show_learning(self.preview)  # the cards and the weight grid, as the table
         self.learn_status.setText("Learning\u2026 the table shows the sigmoid network as it is now.")  # (_cannot: above)
         self.refresh()
 
@@ -392,19 +394,20 @@ class LogicPanel(QWidget):
         steps.add(C.SetWeightsCommand, {nid: outcome.weights[nid] for nid in neurons if nid in outcome.weights},
                   "Learned weights")
         self.doc.push(steps.command("Learn instead"))
-        # the same rule as the table's verdict (output >= 0.5 counts as 1), computed from the table itself
-        try:
-            table = logic.truth_table(self.graph, self.target_value())
-            right = len(table.inputs) - len(table.wrong_rows)
-            score = f"{right} of {len(table.inputs)} rows right"
-        except PlaygroundError:
-            score = "the table could not be computed"
-        n = outcome.result.epochs_run
+        score, n = self._score(), outcome.result.epochs_run
         how = (f"Stopped after {count(n, 'epoch')} of at most {self.learn_epochs}" if outcome.result.stopped ==
                "stopped" else f"Ran all {count(n, 'epoch')} without its loss getting below {LEARN_UNTIL_LOSS}"
                if n >= self.learn_epochs else f"Learned in {count(n, 'epoch')}")
         self._end_learning(f"{how}: {score} (a sigmoid output \u2265 0.5 counts as 1). Press \u201cSnap back to "
                            f"step\u201d to compare. Undo restores your hand-set weights." + getattr(self, "_cannot", ""))
+
+    def _score(self) -> str:
+        """The same rule as the table's verdict (output >= 0.5 counts as 1), computed from the table itself."""
+        try:
+            table = logic.truth_table(self.graph, self.target_value())
+        except PlaygroundError:
+            return "the table could not be computed"
+        return f"{len(table.inputs) - len(table.wrong_rows)} of {len(table.inputs)} rows right"
 
     def _on_learn_failed(self, msg: str) -> None:
         if self._learning_from is not None:  # else the run was the old project's, or it was dropped for an edit
@@ -435,13 +438,8 @@ class LogicPanel(QWidget):
         if neurons:
             self.doc.push(C.SetNodeParamsCommand(self.graph, {nid: {"activation": "step"} for nid in neurons},
                                                           "Snap back to step"))
-            try:
-                table = logic.truth_table(self.graph, self.target_value())
-                score = f"{len(table.inputs) - len(table.wrong_rows)} of {len(table.inputs)} rows right"
-            except PlaygroundError:
-                score = "the table could not be computed"
-            self._say(f"Step neurons again, with the learned weights: {score}. Undo goes back to "
-                                      f"the sigmoid ones.")
+            self._say(f"Step neurons again, with the learned weights: {self._score()}. Undo goes back to the "
+                      f"sigmoid ones.")
         self.refresh()
 
     def stop_learning(self, wait: bool = False) -> None:

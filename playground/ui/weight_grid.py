@@ -84,6 +84,7 @@ class WeightGrid(QWidget):
         self.msg = QLabel()
         self.lay = QVBoxLayout(self)
         self.lay.setContentsMargins(0, 0, 0, 0)
+        doc.learning_changed.connect(self.load_values)  # the weights as a run changes them, or back to the document's
 
     @property
     def graph(self):
@@ -157,7 +158,7 @@ class WeightGrid(QWidget):
 
     def model_value(self, key: tuple) -> float:
         var, idx = key
-        arr = self.graph.nodes[self.node_id].weights.get(var)
+        arr = self.doc.shown_node(self.node_id).weights.get(var)  # as it learns, while Learn instead runs
         return 0.0 if arr is None or any(i >= s for i, s in zip(idx, arr.shape)) else float(arr[idx])
 
     @staticmethod
@@ -170,7 +171,7 @@ class WeightGrid(QWidget):
         if self.node_id not in self.graph.nodes:
             return
         if getattr(self, "title", None) is not None:  # the rule follows the activation (Learn instead: sigmoid)
-            self.title.setText(self._title_text(self.graph.nodes[self.node_id]))
+            self.title.setText(self._title_text(self.doc.shown_node(self.node_id)))
         for key, e in self.edits.items():
             typing = e.hasFocus() and (e.styleSheet() or e.text() != e.loaded)
             e.loaded = exact(self.model_value(key))  # leaving the field with this text changes nothing

@@ -1029,6 +1029,39 @@ def test_a_weight_being_typed_when_a_run_ends_is_kept(window, qtbot):
     assert [window.doc.stack.text(i) for i in range(window.doc.stack.count())][-2:] == ["Learn instead", "Set weight"]
 
 
+def test_the_cards_and_the_weight_grid_show_the_network_as_it_learns(window, qtbot):
+    """The table and the plot showed the sigmoid network as it learned, while the cards, the edge labels and the
+    weight grid kept showing the hand-set step one (a new-user drive: "which weights is it using?"). They all show
+    the learning network now, and Ctrl+Z, which takes the run out, brings the hand-set one back everywhere."""
+    by_keys_in_the_lab(window, qtbot, "and")
+    panel = window.logic_panel
+    choose_target(panel, "xnor")
+    click_card(window, "and")
+    panel.learn_epochs = 4000
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
+    node_id = window.graph.by_name("and").id
+    card, grid = window.scene.node_items[node_id], panel.neuron_editor.weights
+    edge = next(item for e, item in window.scene.edge_items.items() if e.dst == node_id)
+    qtbot.waitUntil(lambda: panel.preview is not None and
+                    float(panel.preview.nodes[node_id].weights["bias"][0]) != -1.5, timeout=120_000)
+    qtbot.waitUntil(lambda: "sigmoid" in card.summary, timeout=5_000)
+    learning = panel.preview.nodes[node_id]
+    from playground.core.logic import short
+    from playground.ui.canvas.items import weights_label
+    from playground.ui.weight_grid import exact
+    assert card.summary.startswith("1 sigmoid"), card.summary
+    assert card.extra == f"b = {short(float(learning.weights['bias'][0]))}", card.extra
+    assert edge.label == weights_label(learning, None), edge.label
+    assert grid.edits[("bias", (0,))].text() == exact(float(learning.weights["bias"][0]))
+    assert "sigmoid" in grid.title.text()
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)  # takes the run out
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.wait(50)
+    assert card.summary.startswith("1 step") and card.extra == "b = -1.5", (card.summary, card.extra)
+    assert edge.label == "w = [1, 1]" and grid.edits[("bias", (0,))].text() == "-1.5"
+    assert "step" in grid.title.text()
+
+
 def test_a_value_typed_another_way_is_shown_as_it_is_held(logic_window, qtbot):
     """0.123456789 typed after a refused entry stayed in the field, while the weight held 0.12345679."""
     click_card(logic_window, "or")

@@ -50,6 +50,7 @@ class GraphScene(QGraphicsScene):
             getattr(ev, name).connect(self._on_node_changed)
         doc.changed.connect(self.refresh)  # labels follow the document's shape results, once per edit
         doc.masked_changed.connect(self._on_masked)
+        doc.learning_changed.connect(self._on_masked)  # the neurons as a run changes them, or back
         self.selectionChanged.connect(self._on_scene_selection)
         doc.selection_changed.connect(self._on_doc_selection)
         self.rebuild()
@@ -165,7 +166,7 @@ class GraphScene(QGraphicsScene):
     def infos(self) -> dict:
         return self.doc.infos
 
-    def _on_masked(self) -> None:
+    def _on_masked(self) -> None:  # (and the learning network shown or not)
         self._labels_stale = True
         self.refresh()
 
@@ -177,10 +178,10 @@ class GraphScene(QGraphicsScene):
         self._labels_stale, self._labels_from = False, infos
         for nid, item in self.node_items.items():
             if nid in infos:
-                item.set_content(self.graph.nodes[nid], infos[nid], masked=nid in self.doc.masked)
+                item.set_content(self.doc.shown_node(nid), infos[nid], masked=nid in self.doc.masked)
         for edge, item in self.edge_items.items():
             src_info = None if edge.src in self.doc.masked else infos.get(edge.src)
-            dst = self.graph.nodes[edge.dst]
+            dst = self.doc.shown_node(edge.dst)
             label = weights_label(dst, None) if dst.spec.hand_set else ""
             item.set_content(shapes.shape_text(src_info.shape if src_info else None), label)
         self.update()
