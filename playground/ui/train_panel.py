@@ -172,15 +172,28 @@ class TrainPanel(QWidget):
         live, runs = self.plots.live_run, self.doc.project.runs
         if live is not None and not self.is_running() and runs.get(live) is None:  # undone
             self.plots.clear()
-            self.counter.setText("")  # its batch count and its progress went with it
-            self.progress.setValue(0)
-            self.progress.setFormat("%p%")
+            self._clear_bar()  # its batch count and its progress went with it
             self.left_run = live
             self.status.setText(f"Run #{live} left the history (undone or deleted; Ctrl+Y brings it back): its curves too.")
         elif self.left_run is not None and not self.is_running() and runs.get(self.left_run):
             self.status.setText(f"Run #{self.left_run} is back in the history (Ctrl+Z takes it out again).")
             self.plots.live_run, self.left_run = self.left_run, None  # redone: its scores, and its curves as a run
             self._show_last_run()  # chosen in the Runs tab
+            self._show_end(runs.get(self.plots.live_run))  # the bar and the count went with it
+
+    def _clear_bar(self) -> None:
+        self.counter.setText("")
+        self.progress.setValue(0)
+        self.progress.setFormat("%p%")
+
+    def _show_end(self, run) -> None:
+        """The count and the bar where ``run`` ended (after Stop, not "20%"; after Ctrl+Y brought it back, not 0)."""
+        n, steps, epochs = len(run.batch_loss), max(run.steps, 1), int(run.settings.get("epochs", 1))
+        self.counter.setText(progress_text.counter(n, steps, epochs))
+        if n:
+            (e, b), end = divmod(n - 1, steps), progress_text.ENDS.get(run.stopped, run.stopped)
+            self.progress.setValue(1000 if run.stopped == "finished" else int(1000 * (e + (b + 1) / steps) / epochs))
+            self.progress.setFormat(progress_text.bar(e, b, steps, epochs, float(run.batch_loss[-1]), end))
 
     def _on_setting(self, section: str, key: str) -> None:
         if section == "training":
@@ -194,9 +207,7 @@ class TrainPanel(QWidget):
         self.run_info, self.left_run = {}, None  # a run of the project that was replaced: its results go nowhere
         self.plots.clear()
         self.results.clear()
-        self.counter.setText("")  # the last project's batch count and progress are not this one's
-        self.progress.setValue(0)
-        self.progress.setFormat("%p%")
+        self._clear_bar()  # the last project's batch count and progress are not this one's
         self.status.setText("Ready. Training runs in the background; the window stays responsive.")
         self.load_settings(self.doc.training)
         self._show_last_run()
@@ -268,12 +279,8 @@ class TrainPanel(QWidget):
                          "fingerprint": runs_core.fingerprint(graph),
                          "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
         worker = TrainingWorker(graph, settings["dataset"], settings, self.doc.project.name, stop_after=stop_after)
-        worker.begun.connect(self._on_begun)
-        worker.batches.connect(self._on_batches)
-        worker.epoch.connect(self._on_epoch)
-        worker.paused.connect(self._on_paused)
-        worker.finished.connect(self._on_finished)
-        worker.failed.connect(self._on_failed)
+        for name in ("begun", "batches", "epoch", "paused", "finished", "failed"):
+            getattr(worker, name).connect(getattr(self, f"_on_{name}"))  # worker.begun -> self._on_begun ...
         self.thread = WorkerTask(worker, self)
         self.thread.finished.connect(self._on_thread_done)
         self.batches_done, self.left_run = 0, None
@@ -282,10 +289,8 @@ class TrainPanel(QWidget):
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
         self.pause_btn.setEnabled(True)
-        self.counter.setText("")
         self.tabs.setCurrentWidget(self.plots)
-        self.progress.setFormat("%p%")
-        self.progress.setValue(0)
+        self._clear_bar()
         if replay_of:
             self.start_note = f"from run #{replay_of}'s starting weights"
         what = f"Replaying run #{replay_of}" if replay_of else f"Run #{self.doc.project.runs.next_number}"
@@ -338,7 +343,7 @@ class TrainPanel(QWidget):
         self.paused, self.stepping = True, False
         self._show_paused(True)
         self.plots.redraw()
-        self._show_counter()
+        self.counter.setText(progress_text.counter(self.batches_done, self.steps, self.epochs))
         if self.last_batch is not None:  # the bar too, whenever its last text was written (at most 10 a second)
             self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, "paused"))
         epoch, batch, steps = int(p["epoch"]), int(p["batch"]), max(int(p["steps"]), 1)
@@ -352,9 +357,6 @@ class TrainPanel(QWidget):
         from ..backend.training import TrainResult
         result = TrainResult(epoch, "paused", f"Paused {where}.")
         self.doc.set_trained(p["model"], Outcome(p["model"], result, p["weights"], p["data"], p["dataset"]))
-
-    def _show_counter(self) -> None:
-        self.counter.setText(progress_text.counter(self.batches_done, self.steps, self.epochs))
 
     def _on_begun(self, epochs: float, steps: float, device: str) -> None:
         self.epochs, self.steps = int(epochs), max(int(steps), 1)
@@ -410,12 +412,8 @@ class TrainPanel(QWidget):
         self.outcome = outcome
         res = outcome.result
         self.plots.redraw()
-        self._show_counter()
-        if self.last_batch is not None:  # where it ended (a bare "20%" after Stop; its fill from the last 10 Hz update)
-            (e, b, st), end = self.last_batch, progress_text.ENDS.get(res.stopped, res.stopped)
-            self.progress.setValue(1000 if res.stopped == "finished" else int(1000 * (e + (b + 1) / st) / self.epochs))
-            self.progress.setFormat(progress_text.bar(e, b, st, self.epochs, self.last_loss, end))
         run = record_run(self.doc, self.run_info, outcome)
+        self._show_end(run)
         verdict = replay_verdict(self.doc.project.runs, run)
         message = f"<span style='color:#D64541'>{esc(res.message)}</span>" if res.stopped == "nan" else \
             esc(res.message)  # (not a span coloured "inherit": Qt drew it black on the dark theme's grey)

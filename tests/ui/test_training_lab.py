@@ -457,6 +457,8 @@ def test_undo_and_redo_of_a_run_say_so_and_leave_no_stale_count(window, qtbot):
     said the run had left the history (Ctrl+Y brings it back), with the run back in the table."""
     panel = trained(window, qtbot, gate_project())
     assert "10 batches trained" in panel.counter.text()
+    ended = (panel.progress.value(), panel.progress.text())
+    assert ended[0] == 1000 and ended[1].endswith("finished"), ended
     panel.runs_table.table.setFocus()
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
     qtbot.wait(20)
@@ -466,6 +468,8 @@ def test_undo_and_redo_of_a_run_say_so_and_leave_no_stale_count(window, qtbot):
     qtbot.wait(20)
     assert [r.number for r in window.doc.project.runs.runs] == [1]
     assert "Run #1 is back" in panel.status.text() and "Run #1" in panel.results.label.text()
+    # and the bar and the count with it (the bar stayed empty, "0%", beside the run it had ended)
+    assert (panel.progress.value(), panel.progress.text()) == ended and "10 batches trained" in panel.counter.text()
     # undone again, then another project with a run #1 opened: that run never left, so it is not "back"
     saved = project.dumps(window.doc.project)
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
