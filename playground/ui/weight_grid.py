@@ -113,7 +113,7 @@ class WeightGrid(QWidget):
         if node is None or not node.spec.hand_set:
             return
         n_in = self.fan_in()
-        self.title = title = QLabel(self._title_text(node))
+        self.title = title = QLabel(self._title_text(self.doc.shown_node(node_id)))
         title.setWordWrap(True)
         title.setTextFormat(Qt.RichText)
         self.lay.addWidget(title)
@@ -161,10 +161,14 @@ class WeightGrid(QWidget):
         arr = self.doc.shown_node(self.node_id).weights.get(var)  # as it learns, while Learn instead runs
         return 0.0 if arr is None or any(i >= s for i, s in zip(idx, arr.shape)) else float(arr[idx])
 
-    @staticmethod
-    def _title_text(node) -> str:
+    def _title_text(self, node) -> str:
         act = node.params.get("activation", "step")
         rule = f"{act}: {activation_rule(act)}"
+        if self.doc.learning is not None and act != self.graph.nodes[node.id].params.get("activation"):
+            # the form above shows the layer's own setting, which the run leaves alone
+            return (f"<b>Weights as Learn instead changes them</b> <span style='color:gray'>({rule}). Your "
+                    f"{self.graph.nodes[node.id].params.get('activation')} neurons and their weights come back "
+                    f"with Ctrl+Z; typing a weight stops the run.</span>")
         return f"<b>Weights</b> &nbsp; <span style='color:gray'>z = w0 + w1*x1 + w2*x2 + ...; {rule}</span>"
 
     def load_values(self) -> None:

@@ -1053,13 +1053,15 @@ def test_the_cards_and_the_weight_grid_show_the_network_as_it_learns(window, qtb
     assert card.extra == f"b = {short(float(learning.weights['bias'][0]))}", card.extra
     assert edge.label == weights_label(learning, None), edge.label
     assert grid.edits[("bias", (0,))].text() == exact(float(learning.weights["bias"][0]))
-    assert "sigmoid" in grid.title.text()
+    # the form above it still shows the layer's own "step" (the run leaves it alone): the grid's title says so
+    assert "Weights as Learn instead changes them" in grid.title.text() and "sigmoid" in grid.title.text()
+    assert panel.neuron_editor.fields["activation"].currentText() == "step"
     QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)  # takes the run out
     qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
     qtbot.wait(50)
     assert card.summary.startswith("1 step") and card.extra == "b = -1.5", (card.summary, card.extra)
     assert edge.label == "w = [1, 1]" and grid.edits[("bias", (0,))].text() == "-1.5"
-    assert "step" in grid.title.text()
+    assert "step" in grid.title.text() and "Learn instead" not in grid.title.text()
 
 
 def test_a_value_typed_another_way_is_shown_as_it_is_held(logic_window, qtbot):
