@@ -185,6 +185,15 @@ def test_vertical_edge_filter_on_a_digit_matches_core_and_keras(window, qtbot):
     QTest.keyClick(page.stride, Qt.Key_Up)
     assert lesson.output.shape == (13, 13)
     assert np.array_equal(lesson.output, conv.convolve2d(digit, conv.VERTICAL_EDGE, 2, 0))
+    # (28 - 3)/2 = 12.5, floored, and 2x2 pooling of the 13x13 output: (13 - 2)/2 = 5.5. Each caption says what its
+    # floor drops, as the explorer's formula line does (the captions gave the sizes without a word)
+    assert "floor((28 + 2*0 - 3)/2) + 1 = 13" in lesson.output_cap.text()
+    assert ("⚠ s=2 does not divide (n + 2p - f) = 25 evenly, so floor drops the remainder: the last 1 row and 1 "
+            "column of input are never covered.") in lesson.output_cap.text()
+    for cap in (lesson.max_cap, lesson.avg_cap):
+        assert "floor((13 - 2)/2) + 1 = 6" in cap.text() and "(n + 2p - f) = 11 evenly" in cap.text(), cap.text()
+    QTest.keyClick(page.stride, Qt.Key_Down)  # back to 1: 26x26, pooled to 13x13, nothing dropped
+    assert "⚠" not in lesson.output_cap.text() + lesson.max_cap.text() + lesson.avg_cap.text()
 
 
 def test_draw_pad_prediction_runs_in_the_worker(window, qtbot, trained):
@@ -268,3 +277,6 @@ def test_a_pooling_stride_that_leaves_a_remainder_is_said_too(window, qtbot):
     assert "floor((4 - 3)/2) + 1 = 1" in page.formula.text()
     assert ("\u26a0 s=2 does not divide (n + 2p - f) = 1 evenly, so floor drops the remainder: the last 1 row and 1 "
             "column of input are never covered.") in page.formula.text()
+    # and the digit below it: (28 - 3)/2 = 12.5
+    assert "floor((28 - 3)/2) + 1 = 13" in page.digit.output_cap.text()
+    assert "(n + 2p - f) = 25 evenly" in page.digit.output_cap.text(), page.digit.output_cap.text()

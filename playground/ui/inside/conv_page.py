@@ -9,8 +9,8 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QSpin
 
 from ...core import conv
 from ...core.errors import PlaygroundError
-from ...core.shapes import spatial
 from .digit_lesson import ConvOnDigit
+from .figure_widgets import remainder_note
 from .grid import CURRENT, DONE, PAD, WINDOW, GridEditor, StepExplorer
 
 
@@ -151,11 +151,9 @@ class ConvExplorer(StepExplorer):
         if p == "same":
             self.formula.setText(f"<tt>same: out = ceil(n/s) = ceil({n}/{s}) = {oh}</tt>")
         else:
-            # a stride that leaves a remainder: said as the inspector says it for a Conv2D (shapes.spatial)
-            lost = spatial(n, n, f, s, p, param="kernel_size", layer="the explorer", stride_param="s")[3]
+            # a stride that leaves a remainder: said as the inspector says it for a Conv2D
             self.formula.setText(f"<tt>out = floor((n + 2p - f)/s) + 1 = floor(({n} + 2*{p} - {f})/{s}) + 1 = "
-                                 f"{oh}</tt>  \u00b7  {oh}x{ow} output" +
-                                 "".join(f"<br><span style='color:#B7791F'>\u26a0 {w}</span>" for w in lost))
+                                 f"{oh}</tt>  \u00b7  {oh}x{ow} output" + remainder_note(n, f, s, p, "kernel_size"))
         self.show_state()
 
     def show_state(self) -> None:

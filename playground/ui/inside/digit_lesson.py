@@ -17,7 +17,7 @@ from ...core.errors import PlaygroundError
 from ...core.figures import scale_for
 from ..images import GREYS
 from ..theme import SPACING
-from .figure_widgets import Heatmap, caption_label, title_label
+from .figure_widgets import Heatmap, caption_label, remainder_note, title_label
 
 _DIGITS: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -150,8 +150,11 @@ class ConvOnDigit(QWidget):
         self.output = out
         scale = scale_for(out, signed=True)
         self.output_map.set_values(out, scale)
-        self.output_cap.setText(f"<tt>out = {size_formula(x.shape[0], k.shape[0], self.stride, self.padding)}"
-                                f"</tt> &middot; {out.shape[0]}x{out.shape[1]}")
+        n, f = x.shape[0], k.shape[0]
+        self.output_cap.setText(f"<tt>out = {size_formula(n, f, self.stride, self.padding)}</tt> &middot; "
+                                f"{out.shape[0]}x{out.shape[1]}" + ("" if self.padding == "same" else
+                                                                    remainder_note(n, f, self.stride, self.padding,
+                                                                                   "kernel_size")))
         self.pooled = {}
         for mode, heat, cap in (("max", self.max_map, self.max_cap), ("avg", self.avg_map, self.avg_cap)):
             try:
@@ -161,7 +164,8 @@ class ConvOnDigit(QWidget):
                 continue
             self.pooled[mode] = pooled
             heat.set_values(pooled, scale)
-            cap.setText(f"<tt>out = floor(({out.shape[0]} - 2)/2) + 1 = {pooled.shape[0]}</tt>")
+            cap.setText(f"<tt>out = floor(({out.shape[0]} - 2)/2) + 1 = {pooled.shape[0]}</tt>" +
+                        remainder_note(out.shape[0], 2, 2, 0, "pool_size"))
 
 
 class PoolOnDigit(QWidget):
@@ -207,4 +211,4 @@ class PoolOnDigit(QWidget):
         op = "maximum" if self.mode == "max" else "mean"
         self.output_cap.setText(f"<tt>out = floor(({x.shape[0]} - {self.size})/{self.stride}) + 1 = "
                                 f"{out.shape[0]}</tt> &middot; each cell the {op} of a {self.size}x{self.size} "
-                                f"window")
+                                f"window" + remainder_note(x.shape[0], self.size, self.stride, 0, "pool_size"))

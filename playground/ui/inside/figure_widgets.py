@@ -297,6 +297,14 @@ def labelled_scale_text(scale: Scale) -> str:
     return f"{scale.text()} ({kind})"
 
 
+def remainder_note(n: int, f: int, s: int, p, param: str) -> str:
+    """Where a stride leaves a remainder, the inspector's warning for a layer (``shapes.spatial``) as lines to add
+    under a formula (the explorers' and the digit's captions), else ""."""
+    from ...core.shapes import spatial
+    lost = spatial(n, n, f, s, p, param=param, layer="the explorer", stride_param="s")[3]
+    return "".join(f"<br><span style='color:#B7791F'>\u26a0 {w}</span>" for w in lost)
+
+
 def title_label(text: str) -> QLabel:
     """A group title in the type scale's title size, bold: every See-inside page uses these."""
     lab = QLabel(text)

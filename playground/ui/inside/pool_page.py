@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLay
 
 from ...core import conv
 from ...core.errors import PlaygroundError
-from ...core.shapes import spatial
 from .digit_lesson import PoolOnDigit
+from .figure_widgets import remainder_note
 from .grid import CURRENT, DONE, WINDOW, GridEditor, StepExplorer
 
 
@@ -72,9 +72,8 @@ class PoolExplorer(StepExplorer):
         ow = max(st.col for st in self.steps) + 1
         self.output.set_values(np.zeros((oh, ow)), blank=True)
         n, f, s = x.shape[0], self.size.value(), self.stride.value()
-        lost = spatial(n, n, f, s, 0, param="pool_size", layer="the explorer", stride_param="s")[3]
         self.formula.setText(f"<tt>out = floor((n - f)/s) + 1 = floor(({n} - {f})/{s}) + 1 = {oh}</tt>" +
-                             "".join(f"<br><span style='color:#B7791F'>\u26a0 {w}</span>" for w in lost))
+                             remainder_note(n, f, s, 0, "pool_size"))
         self.show_state()
 
     def show_state(self) -> None:
