@@ -162,8 +162,27 @@ def _build_keras_archive(path: Path, config: dict) -> tuple[object | None, int |
     finally:
         store.close()
     if failed:
-        saving_lib._raise_loading_failure(errors)  # noqa: SLF001 - Keras' own message
+        raise ModelImportError(_weights_do_not_fit(path.name, errors))
     return model, count
+
+
+def _weights_do_not_fit(filename: str, errors: dict) -> str:
+    """Keras' list of the objects its weights could not fill (``{id: (object, exception)}``, which its own message
+    cuts to "Example error message for object <Dense name=d1, built=True>:" on its first line) as one line naming
+    the layer, and the two shapes where that was the reason."""
+    import re  # noqa: PLC0415
+    saveable, exc = next(iter(errors.values()))
+    text, name = str(exc), getattr(saveable, "name", type(saveable).__name__)
+    shapes = re.search(r"variable\.shape=(\([^)]*\)), Received: value\.shape=(\([^)]*\))", text)
+    variable = re.search(r"<Variable path=([^,>]+)", text)
+    if shapes:
+        what = f"its {variable.group(1).rsplit('/', 1)[-1]}" if variable else "a weight"
+        first = f"layer {name!r} needs {what} of shape {shapes.group(1)}; the file's weights hold {shapes.group(2)}"
+    else:
+        line = (text.strip().splitlines() or [type(exc).__name__])[0][:300].rstrip(".")
+        first = line if repr(name) in line else f"layer {name!r}: {line}"
+    more = f" ({len(errors)} layers' weights do not fit)" if len(errors) > 1 else ""
+    return f"{filename}: its weights do not fit the model its config describes: {first}{more}."
 
 
 def check_before_keras_loads(path: Path, config: dict, count: int | None = None) -> None:

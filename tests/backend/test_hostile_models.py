@@ -281,3 +281,42 @@ def test_a_keras_archive_cannot_make_keras_unpack_gigabytes(tmp_path, monkeypatc
     with pytest.raises(ModelImportError, match=r"assets\.keras holds 73\.4 MB besides its config and weights"):
         model_import.import_model(path)
     assert not plain
+
+
+def _with_weight(src, dst, name: str, value) -> None:
+    """``src``'s archive with one weight array of model.weights.h5 replaced (``name`` as the store names it)."""
+    with zipfile.ZipFile(src) as zin:
+        store = io.BytesIO(zin.read("model.weights.h5"))
+        with h5py.File(store, "r+") as f:
+            del f[name]
+            f.create_dataset(name, data=value)
+        with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+            for info in zin.infolist():
+                zout.writestr(info, store.getvalue() if info.filename == "model.weights.h5" else zin.read(info))
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+def test_a_weight_of_the_wrong_shape_names_the_layer_and_both_shapes(tmp_path, fmt):
+    """A file whose weights do not fit its config said, for a .keras, "Keras could not load bad.keras: A total of
+    1 objects could not be loaded. Example error message for object <Dense name=d1, built=True>:" and stopped
+    there; the shapes were on Keras' next lines."""
+    import keras
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, name="d1"), keras.layers.Dense(2, name="d2")])
+    good = tmp_path / f"good.{fmt}"
+    model.save(good)
+    bad = tmp_path / f"bad.{fmt}"
+    if fmt == "keras":
+        _with_weight(good, bad, "layers/dense/vars/0", np.zeros((5, 3), np.float32))
+    else:
+        bad.write_bytes(good.read_bytes())
+        with h5py.File(bad, "r+") as f:
+            names = []
+            f["model_weights/d1"].visit(names.append)  # d1/sequential_N/d1/kernel, N as the process counts
+            group = f["model_weights/d1"][next(n for n in names if n.endswith("d1/kernel"))].parent
+            del group["kernel"]
+            group.create_dataset("kernel", data=np.zeros((5, 3), np.float32))
+    with pytest.raises(ModelImportError) as err:
+        model_import.import_model(bad)
+    text = str(err.value)
+    assert "\n" not in text and "d1" in text and "(4, 3)" in text and "(5, 3)" in text, text
+    assert "Example error message" not in text and "<Dense" not in text, text
