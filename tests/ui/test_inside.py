@@ -116,6 +116,11 @@ def test_typing_a_filter_number_and_pasting_the_edge_filter(window, qtbot, train
     view = open_model_view(window, qtbot, trained)
     click(view.filter_tiles[1])
     grid = view.surgery.grid
+    # a cell shows its number rounded (3 significant digits for the filter's largest); its tooltip, every digit
+    from playground.ui.weight_grid import exact
+    learned = window.graph.by_name("conv2d").weights["kernel"][:, :, 0, 1]
+    assert all(grid.item(r, c).toolTip().startswith(exact(learned[r, c]) + " ") for r in range(3) for c in range(3))
+    assert any(grid.item(r, c).text() != exact(learned[r, c]) for r in range(3) for c in range(3))
     before_map = view.surgery.map.values.copy()
     steps = window.stack.count()
     rect = grid.visualItemRect(grid.item(0, 0))

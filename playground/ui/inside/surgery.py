@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBox
 
 from ...core.figures import number, scale_for
 from ..theme import SPACING
+from ..weight_grid import exact
 from .figure_widgets import Heatmap, caption_label, title_label
 from .grid import GridEditor, weight_problem
 
@@ -126,6 +127,8 @@ class FilterSurgery(QWidget):
             for c in range(self.kernel.shape[1]):
                 text = cell_number(self.kernel[r, c], decimals)
                 self.grid.item(r, c).setText(text)
+                self.grid.item(r, c).setToolTip(f"{exact(self.kernel[r, c])} (rounded in the cell; a cell left as "
+                                                f"shown keeps every digit)")
                 self._shown[(r, c)] = text
         self.grid.blockSignals(False)
         self.grid.paint_cells({})
