@@ -274,10 +274,11 @@ class Editor(QObject):
         if nid in self.scene.node_items:  # scrolled to only when not in view already (Qt's 50-px
             item = self.scene.node_items[nid]  # margins moved a network that fitted and cut its other end)
             view, mm = self.view, self.view.minimap
-            card = view.mapFromScene(item.card_rect()).boundingRect().translated(view.viewport().pos())
-            if not view.viewport().geometry().contains(card):
+            card = lambda: view.mapFromScene(item.card_rect()).boundingRect().translated(view.viewport().pos())  # noqa: E731
+            if not view.viewport().geometry().contains(card()):
                 view.ensureVisible(item, 16, 16)
-            elif mm.isVisible() and mm.geometry().intersects(card):  # in view, but under the minimap
+            view.place_minimap()  # the corner that covers the fewest cards, the selected one least of all
+            if mm.isVisible() and mm.geometry().intersects(card()):  # every corner covers it: scrolled clear of it
                 view.ensureVisible(item, mm.width() + 24, mm.height() + 24)
 
     def select_all(self) -> None:

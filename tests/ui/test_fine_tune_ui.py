@@ -13,7 +13,7 @@ def undo(window):
     QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
 
 
-def test_freeze_and_replace_head_from_the_inspector(window):
+def test_freeze_and_replace_head_from_the_inspector(window, qtbot):
     window.load_project(project.loads(preset_text("mnist-cnn")), None)
     g = window.graph
     conv = g.by_name("conv2d")
@@ -34,10 +34,22 @@ def test_freeze_and_replace_head_from_the_inspector(window):
     spin.selectAll()
     QTest.keyClicks(spin, "3")
     before, text = g.copy(), project.dumps(window.doc.project)
+    window.resize(1280, 720)
+    window.view.setFocus()
+    for _ in range(3):  # zoomed in (Ctrl++) on the first layers: the network's end is out of view
+        QTest.keyClick(window.view, Qt.Key_Plus, Qt.ControlModifier)
+    window.view.centerOn(window.scene.node_items[g.inputs()[0].id])
     QTest.mouseClick(window.inspector.trained.replace_head, Qt.LeftButton)
     outs = [n for n in g.nodes.values() if not g.output_ids(n.id)]
     assert len(outs) == 1 and outs[0].kind == "dense" and outs[0].params["units"] == 3
     assert g.input_ids(outs[0].id) == [flatten.id]
+    # the new head is selected and scrolled into view, clear of the minimap (it sat past the canvas's right edge)
+    view = window.view
+    card = lambda: view.mapFromScene(window.scene.node_items[outs[0].id].card_rect()).boundingRect()  # noqa: E731
+    qtbot.waitUntil(lambda: view.viewport().rect().contains(card()), timeout=2000)
+    assert window.doc.selection == [outs[0].id]
+    assert not (view.minimap.isVisible() and view.minimap.geometry().intersects(card().translated(
+        view.viewport().pos())))
     assert not conv.trainable  # the base is frozen
     from PySide6.QtGui import QFontMetricsF
 

@@ -188,7 +188,7 @@ class GraphView(QGraphicsView):
 
     def place_minimap(self) -> None:
         """The minimap in the bottom-right corner, or the bottom-left or top-left one where it covers less of the
-        cards there (a card dragged to the bottom right went under it); the top right is the go-to-layer field's."""
+        cards there, a selected one's least of all (a card dragged or scrolled to went under it); not the top right."""
         vp = self.viewport().geometry()
         mm = self.minimap
         size = mm.sizeHint()
@@ -198,9 +198,9 @@ class GraphView(QGraphicsView):
         if mm.isVisible() and self.scene() is not None:
             def covered(r: QRect) -> int:  # the cards' area under r (the scene's card index: not every card)
                 area = 0
-                for rect, _item in self.scene().cards_in(self.mapToScene(r.translated(-vp.topLeft())).boundingRect()):
+                for rect, item in self.scene().cards_in(self.mapToScene(r.translated(-vp.topLeft())).boundingRect()):
                     c = self.mapFromScene(rect).boundingRect().translated(vp.topLeft()) & r
-                    area += c.width() * c.height()
+                    area += c.width() * c.height() * (10_000 if item.isSelected() else 1)
                 return area
             corners.sort(key=covered)  # (a stable sort: the bottom right while the corners tie)
         if mm.geometry() != corners[0]:
