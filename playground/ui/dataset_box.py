@@ -117,8 +117,10 @@ class DatasetBox(QGroupBox):
         if self.dataset.findData(path) >= 0:
             return
         at = self.dataset.findData(FOLDER)
-        self.dataset.insertItem(at, Path(path).name or path, path)
+        was = self.dataset.blockSignals(True)  # an entry put above the current one moves its row: not a new choice
+        self.dataset.insertItem(at, Path(path).name or path, path)  # (it asked for the folder a second time)
         self.dataset.setItemData(at, path, Qt.ToolTipRole)
+        self.dataset.blockSignals(was)
 
     def choose_folder(self) -> None:
         """A folder dialog; Cancel leaves the dataset as it was."""

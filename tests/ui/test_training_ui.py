@@ -2,12 +2,14 @@
 
 import os
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from playground.core import project
 from playground.core.graph import chain
+from playground.resources_path import preset_text
 from menus import choose_theme  # tests/ui/menus.py
 
 
@@ -492,3 +494,38 @@ def test_a_job_started_while_another_runs_does_not_wait_for_it(qtbot):
     start_job(tag, "third", on_done=before.append)
     qtbot.waitUntil(lambda: len(before) == 2, timeout=10_000)
     assert before[1] in ("long", "short")  # it ran on a thread an earlier job had used
+
+
+@pytest.mark.parametrize("entry", ["folder", "file"])
+def test_your_own_folder_or_file_from_the_list_asks_once(window, qtbot, tmp_path, monkeypatch, entry):
+    """A new-user drive picked "Your own image folder..." in the Data list and chose a folder; a second folder
+    dialog opened at once (the new entry, put above the chosen one, moved the list's current row, which asked
+    again), and a different folder picked in it was overwritten by the first."""
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+    folder = tmp_path / "shapes"
+    for name in ("circles", "squares"):
+        (folder / name).mkdir(parents=True)
+        for i in range(2):
+            Image.new("L", (8, 8), 60 * i).save(folder / name / f"{i}.png")
+    data = tmp_path / "rows.csv"
+    data.write_text("a,b,label\n0,1,0\n1,0,1\n1,1,1\n0,0,0\n")
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: asked.append(a) or str(folder))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append(a) or (str(data), ""))
+    window.load_project(project.loads(preset_text("mnist-cnn")), None)
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    box = window.train_panel.data_box
+    combo = box.dataset
+    want = "Your own image folder\u2026" if entry == "folder" else "Your own file\u2026"
+    QTest.mouseClick(combo, Qt.LeftButton)  # the list opens; down it with the arrow key, Enter
+    qtbot.waitUntil(combo.view().isVisible, timeout=2000)
+    for _ in range(combo.findText(want) - combo.currentIndex()):
+        QTest.keyClick(combo.view(), Qt.Key_Down)
+    QTest.keyClick(combo.view(), Qt.Key_Return)
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    qtbot.wait(50)
+    chosen = str(folder if entry == "folder" else data)
+    assert len(asked) == 1, asked
+    assert window.doc.training["dataset"] == chosen and combo.currentData() == chosen
+    assert combo.currentText() == Path(chosen).name
