@@ -49,3 +49,40 @@ def test_pooling_explorer(window):
     for _ in range(4):
         ex.step()
     assert ex.output.item(0, 0).text() == "3.25"
+
+
+def test_a_smaller_image_or_filter_and_back_keeps_every_number(window, qtbot):
+    """A new-user drive: image n 6 -> 3 -> 6 left the lecture image's top-left 3x3 and zeros, filter f 3 -> 1 -> 3
+    left [[1, 0, 0], [0, 0, 0], [0, 0, 0]]: one nudge of a spin box lost the numbers for good, typed ones too."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    window.set_workspace("See inside")
+    ex = window.inside_panel.conv
+    grid = ex.image
+    rect = grid.visualItemRect(grid.item(5, 5))
+    QTest.mouseDClick(grid.viewport(), Qt.LeftButton, pos=rect.center())  # a number of the user's, at the edge
+    editor = grid.viewport().focusWidget() or grid.focusWidget()
+    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(editor, "42")
+    QTest.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: grid.item(5, 5).text() == "42")
+    image = conv.LECTURE_IMAGE.copy()
+    image[5, 5] = 42
+    assert np.array_equal(grid.values(), image)
+    for spin, ups, want in ((ex.size, 3, image), (ex.fsize, 2, conv.VERTICAL_EDGE)):
+        spin.setFocus()
+        for key in [Qt.Key_Down] * ups + [Qt.Key_Up] * ups:
+            QTest.keyClick(spin, key)
+        values = (ex.image if spin is ex.size else ex.kernel).values()
+        assert np.array_equal(values, want), values
+    # a smaller image, one cell changed, then larger again: the change and the cells outside it both stay
+    ex.size.setFocus()
+    QTest.keyClick(ex.size, Qt.Key_Down)
+    grid.item(0, 0).setText("7")
+    QTest.keyClick(ex.size, Qt.Key_Up)
+    image[0, 0] = 7
+    assert np.array_equal(grid.values(), image)
+    # a preset puts its own numbers: the kept ones go with it
+    ex.preset.setCurrentText("Edge image 10/0 * vertical edge")
+    QTest.keyClick(ex.size, Qt.Key_Up)
+    assert np.array_equal(grid.values()[:6, :6], conv.EDGE_IMAGE) and not grid.values()[6].any()

@@ -29,6 +29,7 @@ class ConvExplorer(StepExplorer):
         super().__init__()
         self.preset = QComboBox()
         self.preset.addItems(list(self.PRESETS))
+        self._kept: dict[int, np.ndarray] = {}  # id(grid) -> its numbers at the largest size since they were put
         self.image = GridEditor(conv.LECTURE_IMAGE, cell=28)
         self.kernel = GridEditor(conv.VERTICAL_EDGE, cell=28)
         self.padded = GridEditor(np.zeros((6, 6)), editable=False, cell=28)
@@ -86,6 +87,7 @@ class ConvExplorer(StepExplorer):
             w.blockSignals(False)
         self.image.set_values(img)
         self.kernel.set_values(ker)
+        self._kept.clear()
         self.reset()
 
     def set_kernel(self, kernel: np.ndarray) -> None:
@@ -95,15 +97,25 @@ class ConvExplorer(StepExplorer):
         self.fsize.setValue(kernel.shape[0])
         self.fsize.blockSignals(False)
         self.kernel.set_values(kernel)
+        self._kept.pop(id(self.kernel), None)
         self.reset()
 
     def _resize_grid(self, grid: GridEditor, n: int) -> None:
-        """Resize a square grid to n x n, keeping the values that still fit and padding with zeros."""
-        old = grid.values()
-        new = np.zeros((n, n))
+        """Resize a square grid to n x n. The numbers a smaller grid leaves out are kept, and a larger one gets them
+        back (6 -> 3 -> 6 left the top-left 3x3 and zeros); cells never filled are 0. A preset or a filter put in
+        the grid starts the kept numbers afresh."""
+        old, kept = grid.values(), self._kept.get(id(grid))
         if old is not None:
-            k = min(n, old.shape[0])
-            new[:k, :k] = old[:k, :k]
+            side = max(old.shape[0], 0 if kept is None else kept.shape[0])
+            merged = np.zeros((side, side))
+            if kept is not None:
+                merged[:kept.shape[0], :kept.shape[0]] = kept
+            merged[:old.shape[0], :old.shape[0]] = old
+            self._kept[id(grid)] = kept = merged
+        new = np.zeros((n, n))
+        if kept is not None:
+            k = min(n, kept.shape[0])
+            new[:k, :k] = kept[:k, :k]
         grid.set_values(new)
         self.reset()
 
