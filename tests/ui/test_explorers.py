@@ -86,3 +86,31 @@ def test_a_smaller_image_or_filter_and_back_keeps_every_number(window, qtbot):
     ex.preset.setCurrentText("Edge image 10/0 * vertical edge")
     QTest.keyClick(ex.size, Qt.Key_Up)
     assert np.array_equal(grid.values()[:6, :6], conv.EDGE_IMAGE) and not grid.values()[6].any()
+
+
+def test_a_size_the_explorer_cannot_use_is_said_and_stays_as_typed(window, qtbot):
+    """A new-user drive typed 0 into the stride: the box put the old value back without a word (the Train form's
+    fields keep what was typed and say why; the explorers' did not)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    window.set_workspace("See inside")
+    for page, box, name, low, high in ((window.inside_panel.conv, "stride", "stride s", 1, 6),
+                                       (window.inside_panel.conv, "size", "image n", 3, 12),
+                                       (window.inside_panel.pool, "size", "size f", 1, 6)):
+        field = getattr(page, box)
+        before = field.value()
+        field.setFocus()
+        field.lineEdit().selectAll()
+        QTest.keyClicks(field, "0")
+        QTest.keyClick(field, Qt.Key_Tab)
+        assert field.lineEdit().text() == "0" and field.value() == before, name
+        assert f"{name} must be a whole number from {low} to {high}. Received '0'" in page.message.text(), \
+            page.message.text()
+        field.setFocus()
+        field.lineEdit().selectAll()
+        QTest.keyClicks(field, "2.5")
+        assert f"{name} must be a whole number, not 2.5" in page.message.text(), page.message.text()
+        field.lineEdit().selectAll()
+        QTest.keyClicks(field, str(before))  # the value it had: the message goes
+        QTest.keyClick(field, Qt.Key_Tab)
+        assert page.message.text() == "" and field.value() == before, name

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QSpinBox
+from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel
 
 from ...core import conv
 from ...core.errors import PlaygroundError
@@ -34,16 +34,11 @@ class ConvExplorer(StepExplorer):
         self.kernel = GridEditor(conv.VERTICAL_EDGE, cell=28)
         self.padded = GridEditor(np.zeros((6, 6)), editable=False, cell=28)
         self.output = GridEditor(np.zeros((4, 4)), editable=False, cell=28)
-        self.stride = QSpinBox()
-        self.stride.setRange(1, 6)
+        self.stride = self.whole_box("stride s", 1, 6, 1)
         self.padding = QComboBox()
         self.padding.addItems(["0", "1", "2", "same"])
-        self.size = QSpinBox()
-        self.size.setRange(3, 12)
-        self.size.setValue(6)
-        self.fsize = QSpinBox()
-        self.fsize.setRange(1, 7)
-        self.fsize.setValue(3)
+        self.size = self.whole_box("image n", 3, 12, 6)
+        self.fsize = self.whole_box("filter f", 1, 7, 3)
         ctl = QHBoxLayout()
         for label, w in (("preset", self.preset), ("image n", self.size), ("filter f", self.fsize),
                          ("stride s", self.stride), ("padding p", self.padding)):

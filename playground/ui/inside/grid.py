@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButt
                                QVBoxLayout, QWidget)
 
 from ...core import conv
+from ..number_box import IntBox, whole_number_problem
 from ..theme import GAP, MARGIN, SPACING
 
 WINDOW = QColor(61, 123, 242, 90)
@@ -107,6 +108,22 @@ class StepExplorer(QWidget):
         self.formula = QLabel()
         self.formula.setTextFormat(Qt.RichText)
         self.formula.setWordWrap(True)
+
+    def whole_box(self, name: str, low: int, high: int, value: int) -> IntBox:
+        """A whole-number field (``name`` as its label reads): a text it cannot use stays as typed, and the message
+        under the grids says why (a QSpinBox put the old value back without a word); the grids keep the last
+        value it held."""
+        box = IntBox()
+        box.setRange(low, high)
+        box.setValue(value)
+
+        def refused(text: str) -> None:
+            why = whole_number_problem(name, text) if box._parse(text) is None else \
+                f"{name} must be a whole number from {low} to {high}. Received {text.strip()!r}."
+            self.message.setText(f"{why} The grids show {name} = {box.value()}.")
+        box.refused.connect(refused)
+        box.lineEdit().textEdited.connect(lambda text: box.holds(text) and self.reset())  # (the value may not change)
+        return box
 
     def lay_out(self, intro_text: str, controls, grids, side: QWidget | None = None) -> None:
         """The page every explorer shares: intro and controls on top; below, the stepped grids with their

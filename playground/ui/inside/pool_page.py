@@ -4,7 +4,7 @@ over a real digit beside it."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout
 
 from ...core import conv
 from ...core.errors import PlaygroundError
@@ -22,12 +22,8 @@ class PoolExplorer(StepExplorer):
         self.output = GridEditor(np.zeros((2, 2)), editable=False)
         self.mode = QComboBox()
         self.mode.addItems(["max", "avg"])
-        self.size = QSpinBox()
-        self.size.setRange(1, 6)
-        self.size.setValue(2)
-        self.stride = QSpinBox()
-        self.stride.setRange(1, 6)
-        self.stride.setValue(2)
+        self.size = self.whole_box("size f", 1, 6, 2)
+        self.stride = self.whole_box("stride s", 1, 6, 2)
         ctl = QHBoxLayout()
         for label, w in (("mode", self.mode), ("size f", self.size), ("stride s", self.stride)):
             ctl.addWidget(QLabel(label))
