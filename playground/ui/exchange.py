@@ -28,7 +28,12 @@ class Exporter(QObject):
 
     def export_dialog(self, fmt: str) -> None:
         suffix = SUFFIX[fmt]
-        default = self.last_dir() / f"{file_stem(self.doc.project.name)}{suffix}"
+        stem = file_stem(self.doc.project.name)
+        default = self.last_dir() / f"{stem}{suffix}"
+        for n in range(2, 1000):  # a name no file has: the default is never the file a model was opened from
+            if not default.exists():
+                break
+            default = default.with_name(f"{stem}-{n}{suffix}")
         path, _ = QFileDialog.getSaveFileName(self.widget, f"Export as {suffix}", str(default), f"*{suffix}")
         if path:
             self.export_to(path if path.endswith(suffix) else f"{path}{suffix}", fmt)

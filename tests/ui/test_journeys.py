@@ -322,3 +322,22 @@ def test_a_typed_folder_path_is_the_dataset_and_a_wrong_one_is_named(window, qtb
     window.stack.undo()  # choosing the data is one undo step
     assert window.doc.training["dataset"] == "gate-xor" and box.dataset.currentData() == "gate-xor"
     assert box.path.text() == "" and not box.folder_info.isVisible()
+
+
+def test_export_never_offers_the_file_the_model_was_opened_from(window, qtbot, tmp_path, monkeypatch):
+    """A new-user drive opened mobilenet.h5 and chose File > Export model > Keras .h5: the dialog offered
+    mobilenet.h5 in the same folder, the user's original, so accepting the default would overwrite it."""
+    from PySide6.QtWidgets import QApplication
+    small_cnn_h5(tmp_path / "base.h5")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "base.h5"), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
+    qtbot.waitUntil(lambda: window.files.importing is None and len(window.graph.nodes) == 5, timeout=60_000)
+    (tmp_path / "base-2.h5").write_bytes(b"taken")  # a name already taken too
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: offered.append(a[2]) or ("", ""))
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key_F, Qt.AltModifier)  # File > Export model > Keras .h5, with the keys
+    QTest.keyClick(QApplication.activePopupWidget(), Qt.Key_E)
+    QTest.keyClick(QApplication.activePopupWidget(), Qt.Key_Return)
+    assert offered == [str(tmp_path / "base-3.h5")]
+    assert (tmp_path / "base.h5").stat().st_size > 1000
