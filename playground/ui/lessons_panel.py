@@ -30,6 +30,7 @@ from ..core import lessons as L
 from ..core.errors import PlaygroundError
 from .banner import WrappingLabel
 from .lesson_edits import apply_actions, start_project
+from .theme import FittingLabel
 
 GREEN, RED, GRAY = "#2EAF62", "#D64541", "gray"
 
@@ -81,11 +82,9 @@ class LessonsPanel(QWidget):
         self.show_btn = QPushButton("Show me")
         self.show_btn.setToolTip("Do this step for me, as ordinary edits (Ctrl+Z undoes them)")
         self.show_btn.clicked.connect(self.show_me)
-        self.result = QLabel()
-        self.result.setWordWrap(True)
+        self.result = FittingLabel()  # its whole message, however narrow the dock
         self.result.setTextFormat(Qt.RichText)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
+        self.hint = FittingLabel()
         self.hint.setStyleSheet(f"color: {GRAY};")
         self.back_btn = QPushButton("Back")
         self.back_btn.clicked.connect(lambda: self.enter(self.index - 1))

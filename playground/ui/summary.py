@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ..core import shapes
 
 from ..core import analysis
 from ..core.registry import get_spec
 from ..core.words import count
+from .theme import FittingLabel
 
 
 NAME_WIDTH = 170  # px: the Layer column never grows past this (the full name is in the tooltip)
@@ -48,7 +48,7 @@ class SummaryTable(QWidget):
         self.table.setWordWrap(True)
         self.table.setTextElideMode(Qt.ElideMiddle)
         self.table.verticalHeader().setMinimumSectionSize(24)
-        self.totals = QLabel()
+        self.totals = FittingLabel()  # wrapped: one line of totals (612 px) kept the canvas from giving up width
         self.totals.setTextFormat(Qt.RichText)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)

@@ -120,6 +120,29 @@ def legend_brush(colours: dict):
     return pg.mkBrush(c)
 
 
+class FittingLabel(QLabel):
+    """A word-wrapped label that asks for the height its text needs at the width it has. A layout inside a dock (the
+    lessons panel) gives a QLabel the height of its size hint, not of its height for width: a three-line message
+    showed its first line, with room to spare below it."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+
+    def _fit(self) -> None:
+        need = self.heightForWidth(max(self.width(), 1)) if self.text() else 0
+        if need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+
 class LinesLabel(QLabel):
     """A label that always keeps room for ``lines`` lines of its text, in the type of the moment (the theme sets
     the app's font after the window is built), so what is below it never moves when a message grows or shrinks.

@@ -52,7 +52,9 @@ class Workspaces(QObject):
         """The palette, canvas and panel widths of ``name``: what the user dragged there, if it still leaves the
         canvas room, else the workspace's own split of the window's width."""
         w = self.w
-        total = max(w.hsplit.width(), 1200)
+        # the splitter's own width once it is on screen (a dock beside it leaves it less: 1200 squeezed Build's
+        # inspector to 200 px beside the lessons at 1280x720, its fields under the dock); 1200 before
+        total = w.hsplit.width() if w.hsplit.isVisible() and w.hsplit.width() >= 2 * CANVAS_MIN else 1200
         palette, panel = self._dragged.get(name, (None, None))
         if name == "Train":
             palette = 0
@@ -63,8 +65,9 @@ class Workspaces(QObject):
         elif name == "Logic lab":
             side = max(LAB_PANEL, round(total * LAB_SHARE))
             w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
-        else:
-            w.hsplit.setSizes([BUILD_SIDES[0], total - sum(BUILD_SIDES), BUILD_SIDES[1]])
+        else:  # the inspector whole; the palette down to its least before the canvas is under 480 px
+            palette = max(PALETTE_MIN, min(BUILD_SIDES[0], total - BUILD_SIDES[1] - 480))
+            w.hsplit.setSizes([palette, total - palette - BUILD_SIDES[1], BUILD_SIDES[1]])
 
     def canvas_room(self) -> None:
         """Where the network, at the smallest readable zoom, is a little taller than Build's canvas, the layer

@@ -350,3 +350,60 @@ def test_the_first_start_offer_follows_the_dark_theme(window, qtbot):
     inside = [QColor(image.pixel(x, image.height() // 2)).lightness() for x in range(4, image.width() - 4, 3)]
     assert sorted(inside)[len(inside) // 2] < 110, inside  # the button's face is dark, its text light
     choose_theme(window, qtbot, "Light")
+
+
+def test_at_1280x720_a_lesson_message_is_whole_and_the_inspector_not_cut(window, qtbot):
+    """A new-user drive at 1280x720, lesson 7 beside the canvas: Check said "No layer of the base is frozen: freeze
+    the" and stopped, with room to spare under it; the inspector's fields ran under the lessons dock behind a
+    horizontal scroll bar, and stayed cut after the dock was closed."""
+    from PySide6.QtGui import QTextDocument
+    window.resize(1280, 720)
+    panel = open_lessons(window)
+    row = next(i for i, lesson in enumerate(panel.lessons) if "Transfer" in lesson.title)
+    start_lesson(panel, row)
+    qtbot.wait(100)
+    g = window.graph
+    first = next(n for n in g.nodes.values() if n.kind == "conv2d")
+    from test_build_by_hand import click_card
+    click_card(window, first.id)  # the inspector shows a Conv2D's form
+    click(panel.check_btn)
+    qtbot.wait(50)
+    label = panel.result
+    assert "frozen" in label.text()
+    doc = QTextDocument()
+    doc.setDefaultFont(label.font())
+    doc.setDocumentMargin(0)
+    doc.setHtml(label.text())
+    doc.setTextWidth(label.contentsRect().width())
+    assert label.contentsRect().height() >= doc.size().height() - 2, (label.contentsRect(), doc.size())
+    inspector = window.inspector
+
+    from PySide6.QtWidgets import QScrollArea
+
+    def cut():
+        bar = inspector.findChild(QScrollArea).horizontalScrollBar()
+        return bar.isVisible() and bar.maximum() > 0
+    assert not cut()
+    window.lessons_dock.close()
+    qtbot.wait(100)
+    assert not cut()
+
+
+def test_the_transfer_lesson_names_the_controls_the_inspector_has(window):
+    """A new-user drive: lesson 7 said "select its layers, then Freeze in the inspector"; there is no Freeze button
+    (a layer's trainable box, and Replace the head, which freezes the base). Every control its first step names in
+    bold is a button or box of the inspector, as it reads there."""
+    import re
+    from PySide6.QtWidgets import QAbstractButton
+    from playground.core import project
+    from playground.resources_path import preset_text
+    panel = open_lessons(window)
+    lesson = next(lesson for lesson in panel.lessons if "Transfer" in lesson.title)
+    window.load_project(project.loads(preset_text("mnist-cnn")), None)
+    buttons = set()
+    for name in ("conv2d", "flatten"):  # a layer with weights (its trainable box), the one before the head
+        window.select_nodes([window.graph.by_name(name).id])
+        buttons |= {b.text() for b in window.inspector.findChildren(QAbstractButton) if b.isVisibleTo(window.inspector)}
+    named = [b for b in re.findall(r"<b>(.*?)</b>", lesson.steps[0].text) if "&rarr;" not in b and b != "classes"]
+    assert named and all(b in buttons for b in named), (named, sorted(buttons))
+    assert window.inspector.trained.head_classes.prefix().startswith("classes")
