@@ -124,6 +124,7 @@ class LessonsPanel(QWidget):
         doc.changed.connect(self._on_doc_changed)
         doc.settings_changed.connect(lambda *_: self._on_doc_changed())
         self._loaded = False  # the shipped lessons are read when the panel is first shown, not at start-up
+        self._answers: dict[tuple[str, int], str] = {}  # (lesson id, step) -> the right answer given, for Back
 
     def showEvent(self, event):
         self.ensure_loaded()
@@ -225,6 +226,8 @@ class LessonsPanel(QWidget):
         if lesson.start is not None and not self._replace_project(lesson, lesson.start):
             return
         self.lesson = lesson
+        if restart or done >= len(lesson.steps):  # from the first step again: every step asked afresh
+            self._answers = {k: v for k, v in self._answers.items() if k[0] != lesson.id}
         self.step_box.show()
         self.enter(min(done, len(lesson.steps) - 1) if done < len(lesson.steps) else 0, run_setup=True)
         self._on_pick(row)
@@ -291,6 +294,10 @@ class LessonsPanel(QWidget):
                 self._auto_check()
         if step.asks_answer:
             self.answer.setFocus()
+            given = self._answers.get((self.lesson.id, index))
+            if given is not None:  # answered before (Back): the answer shown and checked again, not asked afresh
+                self.answer.setText(given)
+                self.check()
 
     def _mask(self, step) -> None:
         """Predict first, then see: while an answer is asked about a layer, its size (and what follows from it
@@ -328,6 +335,8 @@ class LessonsPanel(QWidget):
             return
         res = L.run_check(step.check, self.state())
         if res.passed:
+            if step.asks_answer:
+                self._answers[(self.lesson.id, self.index)] = self.answer.text()
             self._set_passed(res)
         else:
             self._set_failed(res)

@@ -407,3 +407,24 @@ def test_the_transfer_lesson_names_the_controls_the_inspector_has(window):
     named = [b for b in re.findall(r"<b>(.*?)</b>", lesson.steps[0].text) if "&rarr;" not in b and b != "classes"]
     assert named and all(b in buttons for b in named), (named, sorted(buttons))
     assert window.inspector.trained.head_classes.prefix().startswith("classes")
+
+
+def test_back_to_an_answered_step_shows_the_answer_and_its_check(window):
+    """A new-user drive went Back to a step already answered: an empty answer box, no result, Next off, as if it had
+    never been answered. It shows the answer given, checked again, and Next."""
+    panel = open_lessons(window)
+    start_lesson(panel, 2)  # the 6x6 image
+    answer(panel, "3")
+    answer(panel, "4")
+    next_step(panel)
+    answer(panel, "-5")
+    next_step(panel)
+    assert panel.index == 2 and panel.answer.text() == ""
+    click(panel.back_btn)
+    assert panel.index == 1 and panel.answer.text() == "-5"
+    assert panel.passed and panel.next_btn.isEnabled() and "\u2713" in panel.result.text()
+    click(panel.back_btn)
+    assert panel.answer.text() == "4" and panel.passed  # the right answer, not the first wrong one
+    next_step(panel)
+    next_step(panel)
+    assert panel.index == 2 and panel.answer.text() == "" and not panel.passed  # never answered: still asked
