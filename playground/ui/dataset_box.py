@@ -11,7 +11,7 @@ import os
 from html import escape as esc
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -36,9 +36,12 @@ def _stamp(key) -> tuple:
 
 
 class DatasetBox(QGroupBox):
+    problem_changed = Signal()  # ``problem``: why the data as chosen cannot train this network, or None
+
     def __init__(self, doc, parent=None):
         super().__init__("Data", parent)
         self.doc = doc
+        self.problem: str | None = None
         self._preview = None
         self._preview_stale = True
         self._folder = None  # (classes, first image size, grey) of an image folder, once read
@@ -110,6 +113,8 @@ class DatasetBox(QGroupBox):
     def showEvent(self, event):
         if self._preview_stale:
             self._on_dataset_changed()  # loading the sample costs ~50 ms: only when the box is seen
+        elif getattr(self, "_feeds_stale", False):  # and Start: "3 classes but 10 units" after the head had 3)
+            self._update_feeds()
         super().showEvent(event)
 
     def _add_path_item(self, path: str) -> None:
@@ -189,7 +194,7 @@ class DatasetBox(QGroupBox):
                 self._preview = load(key)
                 self._shown = _stamp(key)
             except PlaygroundError as exc:
-                self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
+                self._show(f"<span style='color:#D64541'>{esc(str(exc))}</span>", str(exc))
                 return
             if self._preview.x_train.ndim >= 3:
                 for i in range(min(10, len(self._preview.x_train))):
@@ -218,7 +223,7 @@ class DatasetBox(QGroupBox):
         if self._reading == path:  # already being read (the setting's echo and the click both ask)
             return
         self._reading = path
-        self.feeds.setText(f"<span style='color:gray'>Reading {esc(Path(path).name, quote=False)}/\u2026</span>")
+        self._show(f"<span style='color:gray'>Reading {esc(Path(path).name, quote=False)}/\u2026</span>")
         start_job(_read_folder, path, on_done=self._on_folder_read, on_failed=self._on_folder_failed, parent=self)
 
     @property
@@ -228,7 +233,7 @@ class DatasetBox(QGroupBox):
 
     def _on_folder_failed(self, message: str) -> None:
         if self._reading is not None and self._reading == self.dataset.currentData():
-            self.feeds.setText(f"<span style='color:#D64541'>{esc(message)}</span>")
+            self._show(f"<span style='color:#D64541'>{esc(message)}</span>", message)
         self._reading = None
 
     def _on_folder_read(self, result) -> None:
@@ -270,6 +275,7 @@ class DatasetBox(QGroupBox):
         self._update_feeds()
 
     def _update_feeds(self) -> None:
+        self._feeds_stale = not self.isVisible()  # written when next shown (a head replaced in Build left the line
         if self._preview_stale or not self.isVisible() or \
                 (self._reading is not None and self._reading == self.dataset.currentData()):
             return  # a folder being read shows its line when it arrives
@@ -279,8 +285,8 @@ class DatasetBox(QGroupBox):
             return
         ds = self._preview
         if ds is None:
-            self.feeds.setText(f"<span style='color:gray'>{esc(str(key))}: loaded from the Keras cache (or downloaded) when "
-                               f"training starts.</span>")
+            self._show(f"<span style='color:gray'>{esc(str(key))}: loaded from the Keras cache (or downloaded) when "
+                       f"training starts.</span>")
             return
         from ..backend.datasets import prepare
         from ..backend.session import model_io
@@ -289,13 +295,13 @@ class DatasetBox(QGroupBox):
             sub = type(ds)(ds.name, ds.x_train[:2], ds.y_train[:2], None, None, ds.class_names, ds.binary)
             prepare(sub, in_shape, units, whole=False)
         except PlaygroundError as exc:
-            self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
+            self._show(f"<span style='color:#D64541'>{esc(str(exc))}</span>", str(exc))
             return
         except (KeyError, ValueError):
-            self.feeds.setText("<span style='color:gray'>Fix the network's errors to see what it will be fed.</span>")
+            self._show("<span style='color:gray'>Fix the network's errors to see what it will be fed.</span>")
             return
         n_test = 0 if ds.x_test is None else len(ds.x_test)
-        self.feeds.setText(f"{len(ds.x_train):,} training + {n_test:,} test examples of "
+        self._show(f"{len(ds.x_train):,} training + {n_test:,} test examples of "
                            f"{'x'.join(map(str, ds.example_shape))} \u2192 Input {'x'.join(map(str, in_shape))}, "
                            f"{ds.num_classes if not ds.binary else 2} classes, scaled to [0, 1].")
 
@@ -307,19 +313,33 @@ class DatasetBox(QGroupBox):
         try:
             in_shape, units = model_io(self.doc.graph)
         except PlaygroundError as exc:
-            self.feeds.setText(f"<span style='color:#D64541'>{esc(str(exc))}</span>")
+            self._show(f"<span style='color:#D64541'>{esc(str(exc))}</span>", str(exc))
             return
         except (KeyError, ValueError):
-            self.feeds.setText("<span style='color:gray'>Fix the network's errors to see what it will be fed.</span>")
+            self._show("<span style='color:gray'>Fix the network's errors to see what it will be fed.</span>")
             return
         note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
         if units != len(classes):
-            self.feeds.setText(f"{esc(note, quote=False)}<br><span style='color:#D64541'>The folder has "
-                               f"{len(classes)} classes but the model's output layer has {count(units, 'unit')}; "
-                               f"set the last Dense to {len(classes)} units (or replace the head for {len(classes)} classes)"
-                               f".</span>")
+            n = len(classes)
+            why = (f"The folder has {n} classes but the model's output layer has {count(units, 'unit')}; set the last "
+                   f"Dense to {n} units (or replace the head for {n} classes).")
+            self._show(f"{esc(note, quote=False)}<br><span style='color:#D64541'>{esc(why)}</span>", why)
             return
-        self.feeds.setText(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
+        self._show(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
+
+    def problem_now(self) -> str | None:
+        """``problem``, the line rewritten first where the network changed while the box was hidden (F5 in Build)."""
+        if getattr(self, "_feeds_stale", False) and self.isVisible():
+            self._update_feeds()
+        return self.problem
+
+    def _show(self, html: str, problem: str | None = None) -> None:
+        """The line under the data (what the network will be fed), and ``problem`` where the data as chosen cannot
+        train it: Start is off while there is one (Start stayed on beside "3 classes but 5 units" in red)."""
+        self.feeds.setText(html)
+        if problem != self.problem:
+            self.problem = problem
+            self.problem_changed.emit()
 
 
 def _read_folder(path: str):

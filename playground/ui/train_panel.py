@@ -147,6 +147,7 @@ class TrainPanel(QWidget):
         doc.settings_changed.connect(self._on_setting)
         doc.replaced.connect(self._on_replaced)
         doc.changed.connect(self._update_start)
+        self.data_box.problem_changed.connect(self._update_start)
         self.load_settings(doc.training)  # built on first use (main_window): the document as it is now
         self._update_start()
         self._show_last_run()
@@ -156,7 +157,7 @@ class TrainPanel(QWidget):
         if not self.doc.graph.nodes:
             return "The canvas is empty: add an Input, the layers, and an output Dense layer (or start from a preset)."
         if (first := self.doc.shapes.first_error()) is None:  # (then a gate of step neurons alone: nothing learns)
-            return nothing_to_train(self.doc.graph, self.doc.infos)
+            return nothing_to_train(self.doc.graph, self.doc.infos) or self.data_box.problem_now()  # (then: the data)
         return f"Fix {self.doc.graph.nodes[first[0]].name!r} first: {first[1]}"
 
     def minimumSizeHint(self) -> QSize:

@@ -329,8 +329,12 @@ def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(w
     from playground.backend import model_import
     from playground.core import runs
     inp = keras.Input((4, 4, 3))
-    model = keras.Model(inp, LayerScale(1e-6, 3, name="scale")(keras.layers.Conv2D(3, 1, name="c")(inp)))
+    x = LayerScale(1e-6, 3, name="scale")(keras.layers.Conv2D(3, 1, name="c")(inp))
+    model = keras.Model(inp, keras.layers.Dense(2, activation="softmax", name="out")(keras.layers.Flatten()(x)))
     model.save(tmp_path / "m.keras")
+    rng = np.random.default_rng(0)  # data this network can train on (Start is off for data that cannot)
+    np.savez(tmp_path / "d.npz", x_train=rng.uniform(size=(8, 4, 4, 3)), y_train=np.arange(8) % 2,
+             x_test=rng.uniform(size=(4, 4, 4, 3)), y_test=np.arange(4) % 2)
     graph = model_import.import_model(tmp_path / "m.keras")
     scale = graph.by_name("scale")
     assert list(scale.weights) == ["variable"]
@@ -340,7 +344,9 @@ def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(w
     trained = runs.fingerprint(graph) if same_network else "0" * 32
     run = runs.make_run(0, "2026-12-01T10:00:00Z", 1.0, {}, 0, trained, runs.EMPTY_DIGEST,
                         runs.weights_digest(old), 1, [1.0], [0.5], {})
-    proj = project.Project(graph, "old", runs=runs.RunHistory().added(run, end=old))
+    proj = project.Project(graph, "old", runs=runs.RunHistory().added(run, end=old),
+                           training={**project.DEFAULT_TRAINING, "dataset": str(tmp_path / "d.npz"), "epochs": 1,
+                                     "batch_size": 4, "validation_split": 0.0})
     window.load_project(proj, None)
     window.set_workspace("Train")
     table = window.train_panel.runs_table
@@ -354,8 +360,10 @@ def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(w
     click(panel.start_btn)
     said = panel.status.text().replace("&#x27;", "'")  # rich text: the apostrophe is escaped
     assert "from run #1's trained weights" in said, said
-    finish(qtbot, panel)  # it ends at the data (a 4x4x3 input and the digits): what it said first is the point
-    window.stack.undo()
+    finish(qtbot, panel)
+    window.stack.undo()  # the run
+    np.testing.assert_array_equal(window.graph.by_name("scale").weights["variable"], np.full(3, 0.25, np.float32))
+    window.stack.undo()  # the restore
     assert not np.array_equal(window.graph.by_name("scale").weights["variable"], np.full(3, 0.25, np.float32))
 
 

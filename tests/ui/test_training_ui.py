@@ -529,3 +529,49 @@ def test_your_own_folder_or_file_from_the_list_asks_once(window, qtbot, tmp_path
     assert len(asked) == 1, asked
     assert window.doc.training["dataset"] == chosen and combo.currentData() == chosen
     assert combo.currentText() == Path(chosen).name
+
+
+def test_a_folder_that_does_not_fit_the_output_keeps_start_off_and_f5_says_why(window, qtbot, tmp_path, monkeypatch):
+    """A new-user drive: the data box said in red that the folder has 3 classes and the output 5 units, while Start
+    stayed on (a run that could only fail). Start is off with that reason, F5 says it, and fixing the head (or the
+    data) turns Start on again."""
+    from PIL import Image
+    from PySide6.QtWidgets import QFileDialog
+    folder = tmp_path / "shapes"
+    for name in ("circles", "squares", "lines"):
+        (folder / name).mkdir(parents=True)
+        for i in range(2):
+            Image.new("L", (8, 8), 60 * i).save(folder / name / f"{i}.png")
+    window.load_project(project.loads(preset_text("mnist-cnn")), None)  # 10 units out
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    panel = window.train_panel
+    box = panel.data_box
+    assert panel.start_btn.isEnabled()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    QTest.mouseClick(box.folder_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    qtbot.wait(20)
+    assert "3 classes but the model's output layer has 10 units" in shown(box.feeds)
+    assert not panel.start_btn.isEnabled() and "3 classes" in panel.start_btn.toolTip()
+    QTest.keyClick(window, Qt.Key_F5)
+    assert "3 classes but the model's output layer has 10 units" in shown(panel.status) and not panel.is_running()
+    # the built-in digits again: 10 classes for 10 units
+    box.dataset.setFocus()
+    box.dataset.setCurrentIndex(box.dataset.findData(str(folder)))
+    QTest.keyClick(box.dataset, Qt.Key_Home)
+    qtbot.wait(20)
+    assert panel.start_btn.isEnabled(), shown(box.feeds)
+    # the folder again, and a head for its 3 classes made in Build: back in Train (F5), the line and Start follow
+    box.dataset.setCurrentIndex(box.dataset.findData(str(folder)))
+    qtbot.waitUntil(lambda: not box.busy and not panel.start_btn.isEnabled(), timeout=30_000)
+    QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
+    window.select_nodes([window.graph.by_name("flatten").id])
+    spin = window.inspector.trained.head_classes
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "3")
+    QTest.mouseClick(window.inspector.trained.replace_head, Qt.LeftButton)
+    QTest.keyClick(window, Qt.Key_F5)  # from Build: to Train, and the run starts
+    assert "3 classes \u2192 the output's 3 units" in shown(box.feeds)
+    assert panel.is_running(), shown(panel.status)
+    window.stop_training(wait=True)
