@@ -13,10 +13,11 @@ class Minimap(QWidget):
     """The whole network in the canvas's corner, with the visible part outlined. Shown only when the
     network does not fit in the view. Click or drag in it to move the view there.
 
-    A very long network (DenseNet's ~430 layers in one row) would be a hairline at true proportions,
-    so the minimap stretches its height to keep rows apart."""
+    It takes the network's shape, from a 44-px strip to 160 px high, and the network fills it both ways: a very
+    long one (DenseNet's ~430 layers in one row) would be a hairline at true proportions, and MobileNetV2's 156
+    layers were specks 2 px wide in the middle of a 240x90 box."""
 
-    W, H = 240, 90
+    W, H, H_MAX = 240, 90, 160
     MIN_W, MIN_H = 110, 30  # smaller than this it shows nothing useful: hidden (a canvas squeezed beside Lessons)
 
     def __init__(self, view):  # the GraphView it maps
@@ -28,11 +29,13 @@ class Minimap(QWidget):
         self.hide()
 
     def sizeHint(self) -> QSize:
-        """240x90 (a long strip: 44 high), but never more than half the canvas's width or height."""
+        """240 wide and as high as the network's shape makes it, 44 to 160 (90 for a small or an empty scene), but
+        never more than half the canvas's width or height."""
         content = self.view.scene().content_rect() if self.view.scene() is not None else QRectF()
         vp = self.view.viewport()
         width = min(self.W, vp.width() // 2)
-        height = 44 if not content.isNull() and content.width() > 6 * content.height() else self.H
+        height = self.H if content.isNull() or len(self.view.scene().node_items) < 20 else \
+            round(min(max(width * content.height() / max(content.width(), 1.0), 44), self.H_MAX))
         return QSize(width, min(height, vp.height() // 2))
 
     def refresh(self) -> None:
@@ -55,8 +58,7 @@ class Minimap(QWidget):
         content = self.view.scene().content_rect().adjusted(-40, -40, 40, 40)
         inner = QRectF(self.rect()).adjusted(4, 4, -4, -4)
         fit_x, fit_y = inner.width() / content.width(), inner.height() / content.height()
-        sx = min(fit_x, fit_y)
-        sy = fit_y  # a wide network is stretched in height so that its rows stay apart
+        sx, sy = (fit_x, fit_y) if len(self.view.scene().node_items) >= 20 else (min(fit_x, fit_y), fit_y)  # filled
         ox = inner.left() + (inner.width() - content.width() * sx) / 2
         oy = inner.top() + (inner.height() - content.height() * sy) / 2
         return content, sx, sy, ox, oy
