@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, Q
 from ..core.errors import PlaygroundError
 from ..core.words import count
 from .images import array_to_pixmap
-from .theme import LinesLabel
+from .theme import FittingLabel, LinesLabel
 
 PREVIEWABLE = ("mnist-sample",)
 FOLDER, FILE = "__folder__", "__file__"  # the combo's two "your own" entries
@@ -64,8 +64,7 @@ class DatasetBox(QGroupBox):
         self.path.setToolTip("The dataset's folder or file; type or paste a path and press Enter to use it.")
         self.folder_btn = QPushButton("Folder\u2026")
         self.folder_btn.setToolTip("Choose an image folder: one sub-folder of images per class.")
-        self.folder_info = QLabel()  # a folder's classes and counts
-        self.folder_info.setWordWrap(True)
+        self.folder_info = FittingLabel()  # a folder's classes and counts
         self.folder_info.hide()
         self.strip = QHBoxLayout()
         self.strip.setSpacing(3)
@@ -259,6 +258,7 @@ class DatasetBox(QGroupBox):
             for k, a in enumerate(c.examples):
                 lab = QLabel()
                 lab.setPixmap(array_to_pixmap(a, 36))
+                lab.setMinimumSize(lab.pixmap().size())  # whole: a short window scrolls the panel instead
                 lab.setToolTip(f"{c.name}, example {k + 1}")
                 row.addWidget(lab)
             row.addStretch(1)

@@ -120,17 +120,33 @@ def legend_brush(colours: dict):
     return pg.mkBrush(c)
 
 
-class FittingLabel(QLabel):
-    """A word-wrapped label that asks for the height its text needs at the width it has. A layout inside a dock (the
-    lessons panel) gives a QLabel the height of its size hint, not of its height for width: a three-line message
-    showed its first line, with room to spare below it."""
+class LinesLabel(QLabel):
+    """A label that always keeps room for ``lines`` lines of its text, in the type of the moment (the theme sets
+    the app's font after the window is built), so what is below it never moves when a message grows or shrinks.
+    Rich-text lines are measured as rich text: they are taller than ``fontMetrics().lineSpacing()``.
 
-    def __init__(self, text: str = "", parent=None):
+    Word-wrapped, it also asks for the height its text needs at the width it has, where that is more: a layout gives
+    a QLabel the height of its size hint, not of its height for width (in a dock, or in a panel that gives height
+    up), so a three-line message showed its first line."""
+
+    def __init__(self, text: str = "", lines: int = 1, parent=None):
         super().__init__(text, parent)
-        self.setWordWrap(True)
+        self.lines = lines
+        self._reserved = 0
+        self._reserve()
+
+    def _reserve(self) -> None:
+        if self.lines:
+            doc = QTextDocument()
+            doc.setDefaultFont(self.font())
+            doc.setDocumentMargin(0)
+            doc.setHtml("<br>".join("x" * self.lines))
+            self._reserved = math.ceil(doc.size().height())
+        self._fit()
 
     def _fit(self) -> None:
-        need = self.heightForWidth(max(self.width(), 1)) if self.text() else 0
+        need = self.heightForWidth(max(self.width(), 1)) if self.wordWrap() and self.text() else 0
+        need = max(need, self._reserved)
         if need != self.minimumHeight():
             self.setMinimumHeight(need)
 
@@ -138,29 +154,23 @@ class FittingLabel(QLabel):
         super().setText(text)
         self._fit()
 
+    def setWordWrap(self, on: bool) -> None:  # noqa: N802 - Qt's name
+        super().setWordWrap(on)
+        self._fit()
+
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._fit()
-
-
-class LinesLabel(QLabel):
-    """A label that always keeps room for ``lines`` lines of its text, in the type of the moment (the theme sets
-    the app's font after the window is built), so what is below it never moves when a message grows or shrinks.
-    Rich-text lines are measured as rich text: they are taller than ``fontMetrics().lineSpacing()``."""
-
-    def __init__(self, text: str = "", lines: int = 1, parent=None):
-        super().__init__(text, parent)
-        self.lines = lines
-        self._reserve()
-
-    def _reserve(self) -> None:
-        doc = QTextDocument()
-        doc.setDefaultFont(self.font())
-        doc.setDocumentMargin(0)
-        doc.setHtml("<br>".join("x" * self.lines))
-        self.setMinimumHeight(math.ceil(doc.size().height()))
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.FontChange:
             self._reserve()
         super().changeEvent(event)
+
+
+class FittingLabel(LinesLabel):
+    """A word-wrapped label as high as its text needs at its width, and no more (no lines reserved)."""
+
+    def __init__(self, text: str = "", parent=None):
+        super().__init__(text, 0, parent)
+        self.setWordWrap(True)

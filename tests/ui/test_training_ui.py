@@ -575,3 +575,37 @@ def test_a_folder_that_does_not_fit_the_output_keeps_start_off_and_f5_says_why(w
     assert "3 classes \u2192 the output's 3 units" in shown(box.feeds)
     assert panel.is_running(), shown(panel.status)
     window.stop_training(wait=True)
+
+
+def test_an_image_folder_at_1280x720_is_shown_whole(window, qtbot, tmp_path, monkeypatch):
+    """A new-user drive at 1280x720: the folder's thumbnails were squeezed to 12 px under their class names, and the
+    red line about the class count was cut after its first line. The panel scrolls instead: every part whole."""
+    from PIL import Image
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtWidgets import QFileDialog, QLabel
+    folder = tmp_path / "shapes"
+    for name in ("circles", "squares", "stripes"):
+        (folder / name).mkdir(parents=True)
+        for i in range(4):
+            Image.new("RGB", (120, 90), (60 * i, 90, 30)).save(folder / name / f"{i}.png")
+    window.resize(1280, 720)
+    window.load_project(project.loads(preset_text("mnist-cnn")), None)
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    box = window.train_panel.data_box
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    QTest.mouseClick(box.folder_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    qtbot.wait(50)
+    assert "3 classes but the model's output layer has 10 units" in shown(box.feeds)
+    for label in (box.feeds, box.folder_info):
+        doc = QTextDocument()
+        doc.setDefaultFont(label.font())
+        doc.setDocumentMargin(0)
+        doc.setHtml(label.text())
+        doc.setTextWidth(label.contentsRect().width())
+        assert label.contentsRect().height() >= doc.size().height() - 2, (label.text(), label.contentsRect())
+    thumbs = [lab for lab in box.findChildren(QLabel) if lab.pixmap() is not None and not lab.pixmap().isNull()
+              and lab.isVisible()]
+    assert len(thumbs) == 9
+    for lab in thumbs:
+        assert lab.height() >= lab.pixmap().height(), (lab.size(), lab.pixmap().size())
