@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 
 from ..core import lessons as L
 from ..core.errors import PlaygroundError
-from .banner import WrappingLabel
+from .banner import WrappingLabel, breakable
 from .lesson_edits import apply_actions, start_project
 from .theme import FittingLabel
+from .vscroll import MinimumHeightWidget, vertical_scroll
 
 GREEN, RED, GRAY = "#2EAF62", "#D64541", "gray"
 
@@ -98,8 +99,8 @@ class LessonsPanel(QWidget):
         lay.addWidget(self.load_msg)
         lay.addWidget(self.summary)
         lay.addWidget(self.start_btn)
-        self.step_box = QWidget()
-        sb = QVBoxLayout(self.step_box)
+        self.step_box = MinimumHeightWidget()  # in a scroll: a long message or hint scrolls it, never makes the
+        sb = QVBoxLayout(self.step_box)       # window taller (a 600-character result grew it to 763 px at 720)
         sb.setContentsMargins(0, 0, 0, 0)
         sb.addWidget(self.header)
         sb.addWidget(self.text, 1)
@@ -118,7 +119,8 @@ class LessonsPanel(QWidget):
         nav.addStretch(1)
         nav.addWidget(self.next_btn)
         sb.addLayout(nav)
-        lay.addWidget(self.step_box, 1)
+        self.step_scroll = vertical_scroll(self.step_box)
+        lay.addWidget(self.step_scroll, 1)
         self.step_box.hide()
 
         doc.changed.connect(self._on_doc_changed)
@@ -356,7 +358,7 @@ class LessonsPanel(QWidget):
     def _set_failed(self, res: L.Result) -> None:
         self.passed = False
         self.next_btn.setEnabled(False)
-        self.result.setText(f"<span style='color:{RED}'>\u2717 {esc(res.message)}</span>")
+        self.result.setText(f"<span style='color:{RED}'>\u2717 {esc(breakable(res.message))}</span>")
 
     def _on_doc_changed(self) -> None:
         if self.step_box.isVisible():
@@ -368,7 +370,7 @@ class LessonsPanel(QWidget):
             self.doc.mask(())  # then see: the sizes come back
             self._highlight()  # and the layer the prediction was about is selected, where it lives
         if res.message:
-            self.result.setText(f"<span style='color:{GREEN}'>\u2713 {esc(res.message)}</span>")
+            self.result.setText(f"<span style='color:{GREEN}'>\u2713 {esc(breakable(res.message))}</span>")
         self.next_btn.setEnabled(True)
         self._mark_done(self.index + 1)
 
@@ -386,7 +388,7 @@ class LessonsPanel(QWidget):
         try:
             apply_actions(self.doc, step.show_me, f"Show me: {step.title}")
         except PlaygroundError as exc:
-            self.result.setText(f"<span style='color:{RED}'>{esc(str(exc))}</span>")
+            self.result.setText(f"<span style='color:{RED}'>{esc(breakable(str(exc)))}</span>")
             return
         self._highlight()
         self._auto_check()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QSize
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette, QTextDocument
 from PySide6.QtWidgets import QLabel
 
@@ -125,9 +125,10 @@ class LinesLabel(QLabel):
     the app's font after the window is built), so what is below it never moves when a message grows or shrinks.
     Rich-text lines are measured as rich text: they are taller than ``fontMetrics().lineSpacing()``.
 
-    Word-wrapped, it also asks for the height its text needs at the width it has, where that is more: a layout gives
-    a QLabel the height of its size hint, not of its height for width (in a dock, or in a panel that gives height
-    up), so a three-line message showed its first line."""
+    Word-wrapped, its minimum is also the height its text needs at the width it has, where that is more: a layout
+    gives a QLabel the height of its size hint, not of its height for width (in a dock, or in a panel that gives
+    height up), so a three-line message showed its first line. (A minimum set with setMinimumHeight would also bound
+    QLabel's own height for width from below, so it could grow and never shrink back: it is minimumSizeHint.)"""
 
     def __init__(self, text: str = "", lines: int = 1, parent=None):
         super().__init__(text, parent)
@@ -142,25 +143,21 @@ class LinesLabel(QLabel):
             doc.setDocumentMargin(0)
             doc.setHtml("<br>".join("x" * self.lines))
             self._reserved = math.ceil(doc.size().height())
-        self._fit()
+        self.updateGeometry()
 
-    def _fit(self) -> None:
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
         need = self.heightForWidth(max(self.width(), 1)) if self.wordWrap() and self.text() else 0
-        need = max(need, self._reserved)
-        if need != self.minimumHeight():
-            self.setMinimumHeight(need)
+        return QSize(hint.width(), max(need, self._reserved, 0 if self.wordWrap() else hint.height()))
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
         super().setText(text)
-        self._fit()
-
-    def setWordWrap(self, on: bool) -> None:  # noqa: N802 - Qt's name
-        super().setWordWrap(on)
-        self._fit()
+        self.updateGeometry()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        self._fit()
+        if event.oldSize().width() != event.size().width():  # its height for this width
+            self.updateGeometry()
 
     def changeEvent(self, event) -> None:
         if event.type() == QEvent.FontChange:

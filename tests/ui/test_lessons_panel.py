@@ -428,3 +428,29 @@ def test_back_to_an_answered_step_shows_the_answer_and_its_check(window):
     next_step(panel)
     next_step(panel)
     assert panel.index == 2 and panel.answer.text() == "" and not panel.passed  # never answered: still asked
+
+
+def test_a_long_lesson_message_scrolls_the_step_and_never_grows_the_window(window, qtbot):
+    """A review: a long answer, said back in the result, grew a 1280x720 window to 763 px (the dock did not scroll),
+    and a label's minimum, once grown, never shrank (the window could not be made shorter again)."""
+    from PySide6.QtGui import QTextDocument
+    window.resize(1280, 720)
+    panel = open_lessons(window)
+    start_lesson(panel, 2)  # the 6x6 image: an answer asked
+    qtbot.wait(50)
+    before = window.minimumSizeHint().height()
+    answer(panel, "q" * 600)
+    qtbot.wait(50)
+    label = panel.result
+    assert "is not a number" in label.text() and "q" * 25 not in label.text()  # said back cut, not whole
+    doc = QTextDocument()
+    doc.setDefaultFont(label.font())
+    doc.setDocumentMargin(0)
+    doc.setHtml(label.text())
+    doc.setTextWidth(label.contentsRect().width())
+    assert label.contentsRect().height() >= doc.size().height() - 2  # whole, in the step's scroll area
+    assert label.width() <= panel.width()  # a long run without spaces broken, not widening the dock
+    assert window.height() == 720 and window.minimumSizeHint().height() <= 720
+    answer(panel, "4")
+    qtbot.wait(50)
+    assert panel.passed and window.minimumSizeHint().height() <= before + 2
