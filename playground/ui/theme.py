@@ -145,9 +145,13 @@ class LinesLabel(QLabel):
             self._reserved = math.ceil(doc.size().height())
         self.updateGeometry()
 
+    def heightForWidth(self, width: int) -> int:  # what a layout asks of a word-wrapped label: the lines reserved too
+        height = super().heightForWidth(width)
+        return max(height, self._reserved) if height >= 0 else height
+
     def minimumSizeHint(self) -> QSize:
         hint = super().minimumSizeHint()
-        need = self.heightForWidth(max(self.width(), 1)) if self.wordWrap() and self.text() else 0
+        need = super().heightForWidth(max(self.width(), 1)) if self.wordWrap() and self.text() else 0
         return QSize(hint.width(), max(need, self._reserved, 0 if self.wordWrap() else hint.height()))
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
