@@ -21,17 +21,21 @@ SUFFIX = {"h5": ".h5", "keras": ".keras", "py": ".py", "onnx": ".onnx", "litert"
 class Exporter(QObject):
     finished = Signal(bool, str)  # ok, the path or the message
 
-    def __init__(self, doc, last_dir, parent: QWidget):
+    def __init__(self, doc, last_dir, parent: QWidget, opened=lambda: []):
         super().__init__(parent)
         self.doc, self.last_dir, self.widget = doc, last_dir, parent
+        self.opened = opened  # the files opened, newest first (the window's recent files)
         self.busy: str | None = None
 
     def export_dialog(self, fmt: str) -> None:
         suffix = SUFFIX[fmt]
         stem = file_stem(self.doc.project.name)
         default = self.last_dir() / f"{stem}{suffix}"
-        for n in range(2, 1000):  # a name no file has: the default is never the file a model was opened from
-            if not default.exists():
+        # never the file a model was opened from (after opening base.h5 it offered base.h5 itself), but the last
+        # export's name again, where that is what is there (Qt asks before it is overwritten)
+        mine = {Path(p) for p in self.opened()[:10]}
+        for n in range(2, 1000):
+            if default not in mine:
                 break
             default = default.with_name(f"{stem}-{n}{suffix}")
         path, _ = QFileDialog.getSaveFileName(self.widget, f"Export as {suffix}", str(default), f"*{suffix}")

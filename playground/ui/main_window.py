@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.editor = Editor(self.doc, self.scene, self.view, self)
         self.files = FileController(self.doc, self.settings, self)
         self.files.ask_save = lambda: self.ask_save()  # so replacing window.ask_save works too
-        self.exporter = Exporter(self.doc, self.files.last_dir, self)
+        self.exporter = Exporter(self.doc, self.files.last_dir, self, opened=self.files.recent_files)
 
         self._lay_out()
         build_menus(self)

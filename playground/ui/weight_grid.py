@@ -164,7 +164,7 @@ class WeightGrid(QWidget):
     def _title_text(self, node) -> str:
         act = node.params.get("activation", "step")
         rule = f"{act}: {activation_rule(act)}"
-        if self.doc.learning is not None and act != self.graph.nodes[node.id].params.get("activation"):
+        if self.doc.learning is not None and node.id in self.doc.learning.nodes:  # (a second run: sigmoid both)
             # the form above shows the layer's own setting, which the run leaves alone
             return (f"<b>Weights as Learn instead changes them</b> <span style='color:gray'>({rule}). Your "
                     f"{self.graph.nodes[node.id].params.get('activation')} neurons and their weights come back "

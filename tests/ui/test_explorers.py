@@ -106,6 +106,8 @@ def test_a_size_the_explorer_cannot_use_is_said_and_stays_as_typed(window, qtbot
         assert field.lineEdit().text() == "0" and field.value() == before, name
         assert f"{name} must be a whole number from {low} to {high}. Received '0'" in page.message.text(), \
             page.message.text()
+        QTest.mouseClick(page.reset_btn, Qt.LeftButton)  # a recompute while the field still shows 0: still said
+        assert f"Received '0'" in page.message.text(), page.message.text()
         field.setFocus()
         field.lineEdit().selectAll()
         QTest.keyClicks(field, "2.5")

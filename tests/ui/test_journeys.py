@@ -332,12 +332,12 @@ def test_export_never_offers_the_file_the_model_was_opened_from(window, qtbot, t
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "base.h5"), ""))
     QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
     qtbot.waitUntil(lambda: window.files.importing is None and len(window.graph.nodes) == 5, timeout=60_000)
-    (tmp_path / "base-2.h5").write_bytes(b"taken")  # a name already taken too
+    (tmp_path / "base-2.h5").write_bytes(b"taken")  # another file: an earlier export, offered to be replaced
     offered = []
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: offered.append(a[2]) or ("", ""))
     window.activateWindow()
     QTest.keyClick(window, Qt.Key_F, Qt.AltModifier)  # File > Export model > Keras .h5, with the keys
     QTest.keyClick(QApplication.activePopupWidget(), Qt.Key_E)
     QTest.keyClick(QApplication.activePopupWidget(), Qt.Key_Return)
-    assert offered == [str(tmp_path / "base-3.h5")]
+    assert offered == [str(tmp_path / "base-2.h5")]
     assert (tmp_path / "base.h5").stat().st_size > 1000

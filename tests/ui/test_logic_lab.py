@@ -1062,6 +1062,17 @@ def test_the_cards_and_the_weight_grid_show_the_network_as_it_learns(window, qtb
     assert card.summary.startswith("1 step") and card.extra == "b = -1.5", (card.summary, card.extra)
     assert edge.label == "w = [1, 1]" and grid.edits[("bias", (0,))].text() == "-1.5"
     assert "step" in grid.title.text() and "Learn instead" not in grid.title.text()
+    # a second run, on neurons that are sigmoid already (the first one's result kept): the title says it again
+    panel.learn_epochs = 20
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=60_000)
+    qtbot.waitUntil(panel.learn_btn.isEnabled, timeout=5_000)
+    assert window.graph.by_name("and").params["activation"] == "sigmoid"
+    panel.learn_epochs = 4000
+    QTest.mouseClick(panel.learn_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "the table shows the sigmoid network" in panel.learn_status.text(), timeout=60_000)
+    assert "Weights as Learn instead changes them" in grid.title.text(), grid.title.text()
+    window.stop_training(wait=True)
 
 
 def test_a_value_typed_another_way_is_shown_as_it_is_held(logic_window, qtbot):

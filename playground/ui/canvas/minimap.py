@@ -30,13 +30,14 @@ class Minimap(QWidget):
 
     def sizeHint(self) -> QSize:
         """240 wide and as high as the network's shape makes it, 44 to 160 (90 for a small or an empty scene), but
-        never more than half the canvas's width or height."""
+        never more than half the canvas's width, nor (a large network's) a third of its height."""
         content = self.view.scene().content_rect() if self.view.scene() is not None else QRectF()
         vp = self.view.viewport()
         width = min(self.W, vp.width() // 2)
         height = self.H if content.isNull() or len(self.view.scene().node_items) < 20 else \
             round(min(max(width * content.height() / max(content.width(), 1.0), 44), self.H_MAX))
-        return QSize(width, min(height, vp.height() // 2))
+        big = not content.isNull() and len(self.view.scene().node_items) >= 20
+        return QSize(width, min(height, vp.height() // (3 if big and height > self.H else 2)))
 
     def refresh(self) -> None:
         """Show when the network is larger than the view, hide otherwise."""
@@ -58,7 +59,10 @@ class Minimap(QWidget):
         content = self.view.scene().content_rect().adjusted(-40, -40, 40, 40)
         inner = QRectF(self.rect()).adjusted(4, 4, -4, -4)
         fit_x, fit_y = inner.width() / content.width(), inner.height() / content.height()
-        sx, sy = (fit_x, fit_y) if len(self.view.scene().node_items) >= 20 else (min(fit_x, fit_y), fit_y)  # filled
+        # a large network fills it, its width stretched at most twice its height's scale (a square network was drawn
+        # 1.5 times wider than it is); rows always kept apart
+        sx, sy = (min(fit_x, 2 * min(fit_x, fit_y)), fit_y) if len(self.view.scene().node_items) >= 20 else \
+            (min(fit_x, fit_y), fit_y)
         ox = inner.left() + (inner.width() - content.width() * sx) / 2
         oy = inner.top() + (inner.height() - content.height() * sy) / 2
         return content, sx, sy, ox, oy

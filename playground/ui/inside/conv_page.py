@@ -147,7 +147,7 @@ class ConvExplorer(StepExplorer):
             self.padded.paint_cells({})
             self.detail.setText("No output cell to compute.")
             return
-        self.message.setText("")
+        self.message.setText(self.refused_note())
         f, s, p = ker.shape[0], self.stride.value(), self.pad_value()
         self.x_padded = conv.pad2d(img, f, s, p)
         self.padded.set_values(self.x_padded)

@@ -87,6 +87,7 @@ class StepExplorer(QWidget):
     def __init__(self):
         super().__init__()
         self.steps: list[conv.Step] = []
+        self._refusals: list = []  # (a whole_box, why it refuses its text)
         self.pos = 0  # number of output cells filled
         self.back_btn = QPushButton("\u25c0 Back")
         self.step_btn = QPushButton("Step \u25b6")
@@ -117,13 +118,20 @@ class StepExplorer(QWidget):
         box.setRange(low, high)
         box.setValue(value)
 
-        def refused(text: str) -> None:
-            why = whole_number_problem(name, text) if box._parse(text) is None else \
+        def why() -> str:
+            text = box.lineEdit().text()
+            what = whole_number_problem(name, text) if box._parse(text) is None else \
                 f"{name} must be a whole number from {low} to {high}. Received {text.strip()!r}."
-            self.message.setText(f"{why} The grids show {name} = {box.value()}.")
-        box.refused.connect(refused)
+            return f"{what} The grids show {name} = {box.value()}."
+        box.refused.connect(lambda _text: self.message.setText(why()))
+        self._refusals.append((box, why))
         box.lineEdit().textEdited.connect(lambda text: box.holds(text) and self.reset())  # (the value may not change)
         return box
+
+    def refused_note(self) -> str:
+        """Why a field shows a text the grids do not use ("" when none does): what a recompute that succeeds
+        leaves in the message line (Reset or a cell edited erased it, while the field still showed 0)."""
+        return next((why() for box, why in self._refusals if box.refusing), "")
 
     def lay_out(self, intro_text: str, controls, grids, side: QWidget | None = None) -> None:
         """The page every explorer shares: intro and controls on top; below, the stepped grids with their

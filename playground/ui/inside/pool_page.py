@@ -63,7 +63,7 @@ class PoolExplorer(StepExplorer):
         except PlaygroundError as exc:
             self.message.setText(str(exc))
             return
-        self.message.setText("")
+        self.message.setText(self.refused_note())
         oh = max(st.row for st in self.steps) + 1
         ow = max(st.col for st in self.steps) + 1
         self.output.set_values(np.zeros((oh, ow)), blank=True)
