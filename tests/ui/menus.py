@@ -42,3 +42,28 @@ def choose_preset(window, qtbot, name: str) -> None:
     QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier | Qt.ShiftModifier)
     qtbot.waitUntil(lambda: window.doc.project.name == name, timeout=2000)
     qtbot.wait(30)  # the deferred fit
+
+
+def pick(combo, qtbot, text: str) -> None:
+    """Choose ``text`` in a combo box as a user does: click it open, arrow keys to the entry, Enter."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    QTest.mouseClick(combo, Qt.LeftButton)
+    qtbot.waitUntil(combo.view().isVisible, timeout=2000)
+    steps = combo.findText(text) - combo.currentIndex()
+    assert combo.findText(text) >= 0, text
+    for _ in range(abs(steps)):
+        QTest.keyClick(combo.view(), Qt.Key_Down if steps > 0 else Qt.Key_Up)
+    QTest.keyClick(combo.view(), Qt.Key_Return)
+
+
+def choose_image_folder(window, qtbot, monkeypatch, folder) -> None:
+    """Train, then the data box's Folder... button, the dialog answering ``folder``; back once it is read."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QFileDialog
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    box = window.train_panel.data_box
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    QTest.mouseClick(box.folder_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)

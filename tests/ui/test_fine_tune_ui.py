@@ -65,20 +65,12 @@ def test_freeze_and_replace_head_from_the_inspector(window, qtbot):
 def test_the_head_takes_the_class_count_of_the_image_folder_chosen(window, qtbot, tmp_path, monkeypatch):
     """The inspector's "classes" for a new head started at 2 whatever the data. With an image folder of three
     classes chosen in Train, a layer clicked in Build offers 3; a count the user typed is theirs to keep."""
-    from PIL import Image
-    from PySide6.QtWidgets import QFileDialog
-    folder = tmp_path / "fruit"
-    for name in ("apple", "banana", "cherry"):
-        (folder / name).mkdir(parents=True)
-        for i in range(2):
-            Image.new("RGB", (12, 12), (40 * i, 100, 200)).save(folder / name / f"{i}.png")
+    from measures import image_folder
+    from menus import choose_image_folder
+    folder = image_folder(tmp_path / "fruit", ("apple", "banana", "cherry"), 2, (12, 12), "RGB")
     (folder / ".cache").mkdir()  # hidden: not a class
     window.load_project(project.loads(preset_text("mnist-cnn")), None)
-    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
-    box = window.train_panel.data_box
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
-    QTest.mouseClick(box.folder_btn, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    choose_image_folder(window, qtbot, monkeypatch, folder)
     QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
     qtbot.wait(30)
     g = window.graph
@@ -108,7 +100,7 @@ def test_the_head_takes_the_class_count_of_the_image_folder_chosen(window, qtbot
     spin.selectAll()
     QTest.keyClicks(spin, "3")
     QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
-    combo = box.dataset
+    combo = window.train_panel.data_box.dataset
     combo.setFocus()
     while combo.currentData() != "mnist-sample":
         QTest.keyClick(combo, Qt.Key_Up)

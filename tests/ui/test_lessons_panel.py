@@ -356,7 +356,7 @@ def test_at_1280x720_a_lesson_message_is_whole_and_the_inspector_not_cut(window,
     """A new-user drive at 1280x720, lesson 7 beside the canvas: Check said "No layer of the base is frozen: freeze
     the" and stopped, with room to spare under it; the inspector's fields ran under the lessons dock behind a
     horizontal scroll bar, and stayed cut after the dock was closed."""
-    from PySide6.QtGui import QTextDocument
+    from measures import text_height
     window.resize(1280, 720)
     panel = open_lessons(window)
     row = next(i for i, lesson in enumerate(panel.lessons) if "Transfer" in lesson.title)
@@ -370,12 +370,7 @@ def test_at_1280x720_a_lesson_message_is_whole_and_the_inspector_not_cut(window,
     qtbot.wait(50)
     label = panel.result
     assert "frozen" in label.text()
-    doc = QTextDocument()
-    doc.setDefaultFont(label.font())
-    doc.setDocumentMargin(0)
-    doc.setHtml(label.text())
-    doc.setTextWidth(label.contentsRect().width())
-    assert label.contentsRect().height() >= doc.size().height() - 2, (label.contentsRect(), doc.size())
+    assert label.contentsRect().height() >= text_height(label) - 2, (label.contentsRect(), text_height(label))
     inspector = window.inspector
 
     from PySide6.QtWidgets import QScrollArea
@@ -397,12 +392,13 @@ def test_the_transfer_lesson_names_the_controls_the_inspector_has(window):
     from PySide6.QtWidgets import QAbstractButton
     from playground.core import project
     from playground.resources_path import preset_text
+    from test_build_by_hand import click_card
     panel = open_lessons(window)
     lesson = next(lesson for lesson in panel.lessons if "Transfer" in lesson.title)
     window.load_project(project.loads(preset_text("mnist-cnn")), None)
     buttons = set()
     for name in ("conv2d", "flatten"):  # a layer with weights (its trainable box), the one before the head
-        window.select_nodes([window.graph.by_name(name).id])
+        click_card(window, window.graph.by_name(name).id)  # a click on its card, as a user selects it
         buttons |= {b.text() for b in window.inspector.findChildren(QAbstractButton) if b.isVisibleTo(window.inspector)}
     named = [b for b in re.findall(r"<b>(.*?)</b>", lesson.steps[0].text) if "&rarr;" not in b and b != "classes"]
     assert named and all(b in buttons for b in named), (named, sorted(buttons))
@@ -433,7 +429,7 @@ def test_back_to_an_answered_step_shows_the_answer_and_its_check(window):
 def test_a_long_lesson_message_scrolls_the_step_and_never_grows_the_window(window, qtbot):
     """A review: a long answer, said back in the result, grew a 1280x720 window to 763 px (the dock did not scroll),
     and a label's minimum, once grown, never shrank (the window could not be made shorter again)."""
-    from PySide6.QtGui import QTextDocument
+    from measures import text_height
     window.resize(1280, 720)
     panel = open_lessons(window)
     start_lesson(panel, 2)  # the 6x6 image: an answer asked
@@ -443,12 +439,7 @@ def test_a_long_lesson_message_scrolls_the_step_and_never_grows_the_window(windo
     qtbot.wait(50)
     label = panel.result
     assert "is not a number" in label.text() and "q" * 25 not in label.text()  # said back cut, not whole
-    doc = QTextDocument()
-    doc.setDefaultFont(label.font())
-    doc.setDocumentMargin(0)
-    doc.setHtml(label.text())
-    doc.setTextWidth(label.contentsRect().width())
-    assert label.contentsRect().height() >= doc.size().height() - 2  # whole, in the step's scroll area
+    assert label.contentsRect().height() >= text_height(label) - 2  # whole, in the step's scroll area
     assert label.width() <= panel.width()  # a long run without spaces broken, not widening the dock
     assert window.height() == 720 and window.minimumSizeHint().height() <= 720
     answer(panel, "4")

@@ -501,13 +501,9 @@ def test_your_own_folder_or_file_from_the_list_asks_once(window, qtbot, tmp_path
     """A new-user drive picked "Your own image folder..." in the Data list and chose a folder; a second folder
     dialog opened at once (the new entry, put above the chosen one, moved the list's current row, which asked
     again), and a different folder picked in it was overwritten by the first."""
-    from PIL import Image
     from PySide6.QtWidgets import QFileDialog
-    folder = tmp_path / "shapes"
-    for name in ("circles", "squares"):
-        (folder / name).mkdir(parents=True)
-        for i in range(2):
-            Image.new("L", (8, 8), 60 * i).save(folder / name / f"{i}.png")
+    from measures import image_folder
+    folder = image_folder(tmp_path / "shapes", ("circles", "squares"), 2)
     data = tmp_path / "rows.csv"
     data.write_text("a,b,label\n0,1,0\n1,0,1\n1,1,1\n0,0,0\n")
     asked = []
@@ -517,12 +513,8 @@ def test_your_own_folder_or_file_from_the_list_asks_once(window, qtbot, tmp_path
     QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
     box = window.train_panel.data_box
     combo = box.dataset
-    want = "Your own image folder\u2026" if entry == "folder" else "Your own file\u2026"
-    QTest.mouseClick(combo, Qt.LeftButton)  # the list opens; down it with the arrow key, Enter
-    qtbot.waitUntil(combo.view().isVisible, timeout=2000)
-    for _ in range(combo.findText(want) - combo.currentIndex()):
-        QTest.keyClick(combo.view(), Qt.Key_Down)
-    QTest.keyClick(combo.view(), Qt.Key_Return)
+    from menus import pick
+    pick(combo, qtbot, "Your own image folder\u2026" if entry == "folder" else "Your own file\u2026")
     qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
     qtbot.wait(50)
     chosen = str(folder if entry == "folder" else data)
@@ -535,42 +527,38 @@ def test_a_folder_that_does_not_fit_the_output_keeps_start_off_and_f5_says_why(w
     """A new-user drive: the data box said in red that the folder has 3 classes and the output 5 units, while Start
     stayed on (a run that could only fail). Start is off with that reason, F5 says it, and fixing the head (or the
     data) turns Start on again."""
-    from PIL import Image
-    from PySide6.QtWidgets import QFileDialog
-    folder = tmp_path / "shapes"
-    for name in ("circles", "squares", "lines"):
-        (folder / name).mkdir(parents=True)
-        for i in range(2):
-            Image.new("L", (8, 8), 60 * i).save(folder / name / f"{i}.png")
+    from PySide6.QtWidgets import QApplication
+    from measures import image_folder
+    from menus import choose_image_folder, pick
+    from test_build_by_hand import click_card
+    folder = image_folder(tmp_path / "shapes", ("circles", "squares", "lines"), 2)
     window.load_project(project.loads(preset_text("mnist-cnn")), None)  # 10 units out
-    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
     panel = window.train_panel
     box = panel.data_box
-    assert panel.start_btn.isEnabled()
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
-    QTest.mouseClick(box.folder_btn, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    choose_image_folder(window, qtbot, monkeypatch, folder)
     qtbot.wait(20)
     assert "3 classes but the model's output layer has 10 units" in shown(box.feeds)
     assert not panel.start_btn.isEnabled() and "3 classes" in panel.start_btn.toolTip()
     QTest.keyClick(window, Qt.Key_F5)
     assert "3 classes but the model's output layer has 10 units" in shown(panel.status) and not panel.is_running()
     # the built-in digits again: 10 classes for 10 units
-    box.dataset.setFocus()
-    box.dataset.setCurrentIndex(box.dataset.findData(str(folder)))
-    QTest.keyClick(box.dataset, Qt.Key_Home)
+    pick(box.dataset, qtbot, box.dataset.itemText(0))
     qtbot.wait(20)
     assert panel.start_btn.isEnabled(), shown(box.feeds)
     # the folder again, and a head for its 3 classes made in Build: back in Train (F5), the line and Start follow
-    box.dataset.setCurrentIndex(box.dataset.findData(str(folder)))
+    pick(box.dataset, qtbot, "shapes")
     qtbot.waitUntil(lambda: not box.busy and not panel.start_btn.isEnabled(), timeout=30_000)
     QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
-    window.select_nodes([window.graph.by_name("flatten").id])
+    qtbot.wait(50)  # the canvas refitted to Build's size
+    click_card(window, window.graph.by_name("flatten").id)
+    assert window.doc.selection == [window.graph.by_name("flatten").id]
     spin = window.inspector.trained.head_classes
     spin.setFocus()
     spin.selectAll()
     QTest.keyClicks(spin, "3")
     QTest.mouseClick(window.inspector.trained.replace_head, Qt.LeftButton)
+    window.activateWindow()  # (the list's popup had been the active window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
     QTest.keyClick(window, Qt.Key_F5)  # from Build: to Train, and the run starts
     assert "3 classes \u2192 the output's 3 units" in shown(box.feeds)
     assert panel.is_running(), shown(panel.status)
@@ -580,30 +568,18 @@ def test_a_folder_that_does_not_fit_the_output_keeps_start_off_and_f5_says_why(w
 def test_an_image_folder_at_1280x720_is_shown_whole(window, qtbot, tmp_path, monkeypatch):
     """A new-user drive at 1280x720: the folder's thumbnails were squeezed to 12 px under their class names, and the
     red line about the class count was cut after its first line. The panel scrolls instead: every part whole."""
-    from PIL import Image
-    from PySide6.QtGui import QTextDocument
-    from PySide6.QtWidgets import QFileDialog, QLabel
-    folder = tmp_path / "shapes"
-    for name in ("circles", "squares", "stripes"):
-        (folder / name).mkdir(parents=True)
-        for i in range(4):
-            Image.new("RGB", (120, 90), (60 * i, 90, 30)).save(folder / name / f"{i}.png")
+    from PySide6.QtWidgets import QLabel
+    from measures import image_folder, text_height
+    from menus import choose_image_folder
+    folder = image_folder(tmp_path / "shapes", ("circles", "squares", "stripes"), 4, (120, 90), "RGB")
     window.resize(1280, 720)
     window.load_project(project.loads(preset_text("mnist-cnn")), None)
-    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
     box = window.train_panel.data_box
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
-    QTest.mouseClick(box.folder_btn, Qt.LeftButton)
-    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    choose_image_folder(window, qtbot, monkeypatch, folder)
     qtbot.wait(50)
     assert "3 classes but the model's output layer has 10 units" in shown(box.feeds)
     for label in (box.feeds, box.folder_info):
-        doc = QTextDocument()
-        doc.setDefaultFont(label.font())
-        doc.setDocumentMargin(0)
-        doc.setHtml(label.text())
-        doc.setTextWidth(label.contentsRect().width())
-        assert label.contentsRect().height() >= doc.size().height() - 2, (label.text(), label.contentsRect())
+        assert label.contentsRect().height() >= text_height(label) - 2, (label.text(), label.contentsRect())
     thumbs = [lab for lab in box.findChildren(QLabel) if lab.pixmap() is not None and not lab.pixmap().isNull()
               and lab.isVisible()]
     assert len(thumbs) == 9
