@@ -42,6 +42,7 @@ class DatasetBox(QGroupBox):
         super().__init__("Data", parent)
         self.doc = doc
         self.problem: str | None = None
+        self._feeds_stale = False  # the network changed while the box was hidden: its line is rewritten when shown
         self._preview = None
         self._preview_stale = True
         self._folder = None  # (classes, first image size, grey) of an image folder, once read
@@ -112,7 +113,7 @@ class DatasetBox(QGroupBox):
     def showEvent(self, event):
         if self._preview_stale:
             self._on_dataset_changed()  # loading the sample costs ~50 ms: only when the box is seen
-        elif getattr(self, "_feeds_stale", False):  # and Start: "3 classes but 10 units" after the head had 3)
+        elif self._feeds_stale:  # and Start: "3 classes but 10 units" after the head had 3)
             self._update_feeds()
         super().showEvent(event)
 
@@ -329,7 +330,7 @@ class DatasetBox(QGroupBox):
 
     def problem_now(self) -> str | None:
         """``problem``, the line rewritten first where the network changed while the box was hidden (F5 in Build)."""
-        if getattr(self, "_feeds_stale", False) and self.isVisible():
+        if self._feeds_stale and self.isVisible():
             self._update_feeds()
         return self.problem
 
