@@ -11,7 +11,7 @@ import os
 from html import escape as esc
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -26,6 +26,35 @@ MAX_CLASSES_SHOWN = 6  # classes previewed side by side; the rest are counted
 THUMBS = 3  # examples shown per class
 
 
+class _DataList(QComboBox):
+    """The Data list. Arrow keys and the wheel on the closed list move through it as in any list, and say so
+    (``keyed``): passing "Your own image folder..." on the way to "Your own file..." must not open a dialog (it
+    did, twice). Enter on one of those two entries opens its dialog (``own_chosen``)."""
+    own_chosen = Signal(str)  # FOLDER or FILE
+
+    def __init__(self):
+        super().__init__()
+        self.keyed = False
+
+    def keyPressEvent(self, event):
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.currentData() in (FOLDER, FILE):
+            event.accept()
+            self.own_chosen.emit(self.currentData())
+            return
+        self.keyed = True
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self.keyed = False
+
+    def wheelEvent(self, event):
+        self.keyed = True
+        try:
+            super().wheelEvent(event)
+        finally:
+            self.keyed = False
+
+
 def _stamp(key) -> tuple:
     """What identifies a dataset's contents cheaply: its name, and for a file its size and time."""
     try:
@@ -38,9 +67,10 @@ def _stamp(key) -> tuple:
 class DatasetBox(QGroupBox):
     problem_changed = Signal()  # ``problem``: why the data as chosen cannot train this network, or None
 
-    def __init__(self, doc, parent=None):
+    def __init__(self, doc, settings=None, parent=None):
         super().__init__("Data", parent)
         self.doc = doc
+        self.settings = settings  # the window's QSettings: where the user's data was last found
         self.problem: str | None = None
         self._feeds_stale = False  # the network changed while the box was hidden: its line is rewritten when shown
         self._preview = None
@@ -48,7 +78,7 @@ class DatasetBox(QGroupBox):
         self._folder = None  # (classes, first image size, grey) of an image folder, once read
         self._reading: str | None = None  # the folder being read in the worker
         self._shown = None  # what the preview was read from (see _stamp)
-        self.dataset = QComboBox()
+        self.dataset = _DataList()
         from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
         for key, spec in REGISTRY.items():
             self.dataset.addItem(spec.title, key)
@@ -83,6 +113,9 @@ class DatasetBox(QGroupBox):
         dl.addWidget(strip_w)
         dl.addWidget(self.feeds)
         self.dataset.currentIndexChanged.connect(self._on_dataset_changed)
+        self.dataset.activated.connect(self._on_activated)
+        self.dataset.own_chosen.connect(self._choose_own)
+        self.dataset.installEventFilter(self)
         self.path.returnPressed.connect(self._on_path_typed)
         self.folder_btn.clicked.connect(self.choose_folder)
         doc.changed.connect(self._update_feeds)
@@ -127,18 +160,54 @@ class DatasetBox(QGroupBox):
         self.dataset.setItemData(at, path, Qt.ToolTipRole)
         self.dataset.blockSignals(was)
 
+    def _on_activated(self, index: int) -> None:
+        """A choice in the open list (a click, or Enter on it): the "your own" entries open their dialog."""
+        if not self.dataset.keyed:
+            self._choose_own(self.dataset.itemData(index))
+
+    def _choose_own(self, which) -> None:
+        if which == FOLDER:
+            self.choose_folder()
+        elif which == FILE:
+            self._choose_file()
+
+    def eventFilter(self, watched, event):
+        """Leaving the list while it rests on a "your own" entry, unopened: it shows the data chosen again."""
+        if watched is self.dataset and event.type() == QEvent.FocusOut and \
+                event.reason() != Qt.PopupFocusReason and self.dataset.currentData() in (FOLDER, FILE):
+            self.load(self.doc.training.get("dataset", "mnist-sample"))
+        return super().eventFilter(watched, event)
+
+    def _start_dir(self, kind: str) -> str:
+        """Where a dialog for the user's own data opens: the data chosen now when it is the user's, else where the
+        user's data was last found (this window or an earlier one), else the home folder (never the folder the app
+        happened to be started from)."""
+        current = self.doc.training.get("dataset", "")
+        if isinstance(current, str) and current not in self.registry_keys and Path(current).exists():
+            here = Path(current)
+            return str(here if here.is_dir() and kind == "folder" else here.parent)
+        last = self.settings.value("data_folder", "") if self.settings is not None else ""
+        if isinstance(last, str) and last and Path(last).is_dir():
+            return last
+        return str(Path.home())
+
+    def _remember(self, path: str) -> None:
+        if self.settings is not None:
+            p = Path(path)
+            self.settings.setValue("data_folder", str(p if p.is_dir() else p.parent))
+
     def choose_folder(self) -> None:
         """A folder dialog; Cancel leaves the dataset as it was."""
-        start = self.doc.training.get("dataset", "")
         path = QFileDialog.getExistingDirectory(self, "Your image folder (one sub-folder per class)",
-                                                start if Path(start).is_dir() else "")
+                                                self._start_dir("folder"))
         if path:
             self.use_path(path)
         else:
             self.load(self.doc.training.get("dataset", "mnist-sample"))
 
     def _choose_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Your dataset", "", "Datasets (*.npz *.csv);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Your dataset", self._start_dir("file"),
+                                              "Datasets (*.npz *.csv);;All files (*)")
         if path:
             self.use_path(path)
         else:  # Cancel: back to what the document holds, never to something else that would then error
@@ -160,6 +229,7 @@ class DatasetBox(QGroupBox):
 
     def use_path(self, path: str) -> None:
         """Make a folder or file path the dataset (one undo step) and show it."""
+        self._remember(path)
         self._add_path_item(path)
         self.dataset.blockSignals(True)
         self.dataset.setCurrentIndex(self.dataset.findData(path))
@@ -169,12 +239,12 @@ class DatasetBox(QGroupBox):
 
     def _on_dataset_changed(self) -> None:
         key = self.dataset.currentData()
-        if key == FOLDER:
-            self.choose_folder()
-            return
-        if key == FILE:
-            self._choose_file()
-            return
+        if key in (FOLDER, FILE):
+            if self.dataset.keyed:  # passing by with the arrow keys: say how to choose it, ask nothing yet
+                what = "an image folder (or use Folder\u2026)" if key == FOLDER else "a .npz or .csv file"
+                self.feeds.setText(f"<span style='color:gray'>Press Enter to choose {what}. Until then the data "
+                                   f"is {esc(self._chosen_title())}.</span>")
+            return  # a choice in the open list comes as activated next, which opens the dialog
         if key != self.doc.training.get("dataset"):
             self._edit("dataset", key)
         self._preview_stale = False
@@ -204,6 +274,10 @@ class DatasetBox(QGroupBox):
                     self.strip.addWidget(lab)
             self.strip.addStretch(1)
         self._update_feeds()
+
+    def _chosen_title(self) -> str:
+        i = self.dataset.findData(self.doc.training.get("dataset", "mnist-sample"))
+        return self.dataset.itemText(i) if i >= 0 else str(self.doc.training.get("dataset", ""))
 
     @property
     def registry_keys(self) -> set:

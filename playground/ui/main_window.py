@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         document as it is then."""
         if self._train_panel is None:
             from .train_panel import TrainPanel
-            panel = self._train_panel = TrainPanel(self.doc)
+            panel = self._train_panel = TrainPanel(self.doc, self.settings)
             panel.export_requested.connect(self.exporter.export_dialog)
             self._put_page(self.right_stack, 2, panel)
         return self._train_panel

@@ -34,7 +34,7 @@ class TrainPanel(QWidget):
 
     export_requested = Signal(str)  # a format: the window's exporter writes the file
 
-    def __init__(self, doc):
+    def __init__(self, doc, settings=None):
         super().__init__()
         self.doc = doc
         self.thread: WorkerTask | None = None
@@ -49,7 +49,7 @@ class TrainPanel(QWidget):
         self.failed_on: str | None = None  # the setting a failed run's message is about (it clears with it)
 
         # dataset
-        self.data_box = DatasetBox(doc)
+        self.data_box = DatasetBox(doc, settings)
         self.dataset, self.strip, self.feeds = self.data_box.dataset, self.data_box.strip, self.data_box.feeds
 
         # settings

@@ -306,7 +306,9 @@ def test_a_typed_folder_path_is_the_dataset_and_a_wrong_one_is_named(window, qtb
     asked = []
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append(1) or ("", ""))
     box.dataset.setFocus()
-    QTest.keyClick(box.dataset, Qt.Key_End)  # "Your own file...", then Cancel in its dialog
+    QTest.keyClick(box.dataset, Qt.Key_End)  # "Your own file...": Enter opens its dialog, then Cancel
+    assert not asked
+    QTest.keyClick(box.dataset, Qt.Key_Return)
     assert asked and window.doc.training["dataset"] == "gate-xor" and box.dataset.currentData() == "gate-xor"
     assert "#D64541" not in box.feeds.text()
     type_field(box.path, str(tmp_path / "nowhere"))
