@@ -214,7 +214,11 @@ class LessonsPanel(QWidget):
         self.load_msg.show()
 
     def _ask_path(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a lesson file", "", "Lessons (*.json)")
+        last = self.settings.value("lesson_folder", "")  # where the last lesson file was; else home, not the cwd
+        start = last if isinstance(last, str) and last and Path(last).is_dir() else str(Path.home())
+        path, _ = QFileDialog.getOpenFileName(self, "Open a lesson file", start, "Lessons (*.json)")
+        if path:
+            self.settings.setValue("lesson_folder", str(Path(path).parent))
         return path
 
     # ------------------------------------------------------------ steps

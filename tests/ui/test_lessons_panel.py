@@ -445,3 +445,22 @@ def test_a_long_lesson_message_scrolls_the_step_and_never_grows_the_window(windo
     answer(panel, "4")
     qtbot.wait(50)
     assert panel.passed and window.minimumSizeHint().height() <= before + 2
+
+
+def test_the_lesson_file_dialog_opens_at_home_then_where_the_last_lesson_was(window, tmp_path, monkeypatch):
+    """It opened in whatever folder the app was started from."""
+    from pathlib import Path
+
+    from PySide6.QtWidgets import QFileDialog
+    good = tmp_path / "course" / "mine.json"
+    good.parent.mkdir()
+    good.write_text(json.dumps({"format": "playground-lesson", "version": 1, "id": "mine", "title": "My lesson",
+                                "steps": [{"title": "Read", "text": "Hello"}]}))
+    asked = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda parent, title, start="", *a, **k: asked.append(start) or (str(good), ""))
+    panel = open_lessons(window)
+    click(panel.open_btn)
+    assert asked == [str(Path.home())] and panel.lessons[-1].title == "My lesson"
+    click(panel.open_btn)
+    assert asked[-1] == str(good.parent)
