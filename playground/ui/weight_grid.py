@@ -48,8 +48,10 @@ class WeightEdit(QLineEdit):
         self.editingFinished.connect(lambda: self.committed.emit(self, self.text(), False))
 
     def event(self, event):
-        # Escape is also the window's "stop training" shortcut: inside a weight it means "undo my typing"
-        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Escape:
+        # Escape is also the window's "stop training" shortcut: inside a weight with typing (or a refused entry) to
+        # put back it means "undo my typing"; with nothing to put back it is Stop, as everywhere else
+        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Escape and \
+                (self.text() != self.loaded or self.styleSheet()):
             event.accept()
             return True
         return super().event(event)

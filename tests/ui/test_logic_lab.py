@@ -1468,3 +1468,22 @@ def test_redo_waits_while_it_learns(window, qtbot):
     qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=60_000)
     assert "changed while it learned" not in panel.learn_status.text()  # the run ran on and landed
     assert window.doc.stack.undoText() == "Learn instead" and not window.redo_action.isEnabled()
+
+
+def test_escape_in_a_weight_puts_back_the_typing_first_then_stops_learn_instead(window, qtbot):
+    """Escape in a weight field means "undo my typing"; with nothing typed it is the window's Stop, as it is
+    everywhere else (it did nothing there while Learn instead ran)."""
+    panel = start_a_long_learn(window, qtbot)
+    click_card(window, "and")
+    field = panel.neuron_editor.weights.edits[("bias", (0,))]
+    QTest.mouseClick(field, Qt.LeftButton)
+    QTest.keyClick(field, Qt.Key_End)
+    QTest.keyClicks(field, "9")
+    QTest.keyClick(field, Qt.Key_Escape)  # the typing put back; the run goes on
+    assert field.text() == field.loaded and panel.thread.isRunning()
+    assert not panel.learn_status.text().startswith("Stopp"), panel.learn_status.text()
+    QTest.keyClick(field, Qt.Key_Escape)  # nothing typed now: Stop
+    assert panel.learn_status.text().startswith("Stopping"), panel.learn_status.text()
+    qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
+    qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=5_000)
+    assert panel.learn_status.text().startswith("Stopped after ")
