@@ -745,7 +745,7 @@ def formula_value(name: str, args: dict, state: LessonState) -> tuple[list[float
     return [float(info.params)], info.params_formula or f"{node.name} has {info.params:,} parameters"
 
 
-def _said_back(typed: str) -> str:
+def said_back(typed: str) -> str:
     """An answer as a message repeats it: at most 24 characters, so that it fits the lessons' column whatever it is
     (600 typed were said back whole)."""
     return typed if len(typed) <= 24 else typed[:21] + "..."
@@ -760,14 +760,14 @@ def check_answer(args: dict, state: LessonState) -> Result:
         return Result(False, "Type your prediction in the answer field first, then check it.")
     got = parse_numbers(typed)
     if got is None:
-        return Result(False, f"{_said_back(typed)!r} is not a number; type a number such as 4 (or a shape such as "
+        return Result(False, f"{said_back(typed)!r} is not a number; type a number such as 4 (or a shape such as "
                              f"4x4x1).")
     if args["formula"] == "window" and len(got) in (2, 3):  # a side asked, written as the square it makes
         got = got[:1] if got[0] == got[1] else got  # ("4x4" or "4x4x1" for 4: refused as wrong before, though
         # the field's placeholder offered the shape form; the channels, not asked, are not checked)
     if len(got) == len(expected) and all(math.isclose(a, b, abs_tol=0.005) for a, b in zip(got, expected)):
         return Result(True, f"Right: {formula}.")
-    return Result(False, f"{formula}, you wrote {_said_back(typed)}.")
+    return Result(False, f"{formula}, you wrote {said_back(typed)}.")
 
 
 def check_truth_table(args: dict, state: LessonState) -> Result:

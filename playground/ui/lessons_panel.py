@@ -88,7 +88,9 @@ class LessonsPanel(QWidget):
         self.hint = FittingLabel()
         self.hint.setStyleSheet(f"color: {GRAY};")
         self.back_btn = QPushButton("Back")
-        self.back_btn.clicked.connect(lambda: self.enter(self.index - 1))
+        # Back revisits: the step's start and setup were made on the way forward, and making them again would
+        # put its network back over what the learner has built since (AlexNet loaded over their edits)
+        self.back_btn.clicked.connect(lambda: self.enter(self.index - 1, run_setup=False))
         self.next_btn = QPushButton("Next")
         self.next_btn.clicked.connect(self.next)
 
@@ -303,7 +305,12 @@ class LessonsPanel(QWidget):
             given = self._answers.get((self.lesson.id, index))
             if given is not None:  # answered before (Back): the answer shown and checked again, not asked afresh
                 self.answer.setText(given)
-                self.check()
+                if L.run_check(step.check, self.state()).passed:
+                    self.check()
+                else:  # right for the network as it was, and the learner has changed it since: asked again, no ✗
+                    self.result.setText(f"<span style='color:{GRAY}'>You answered {esc(L.said_back(given))} here; "
+                                        f"the network has changed since. Check it again, or type a new "
+                                        f"answer.</span>")
 
     def _mask(self, step) -> None:
         """Predict first, then see: while an answer is asked about a layer, its size (and what follows from it

@@ -464,3 +464,35 @@ def test_the_lesson_file_dialog_opens_at_home_then_where_the_last_lesson_was(win
     assert asked == [str(Path.home())] and panel.lessons[-1].title == "My lesson"
     click(panel.open_btn)
     assert asked[-1] == str(good.parent)
+
+
+def test_back_to_an_answer_the_network_has_since_made_wrong_asks_again_without_a_cross(window):
+    """Back showed the remembered answer checked against the network as it is now: after the learner changed the
+    layer, a right answer came back as a red cross. It comes back as what was answered, said to be from before the
+    change, and asked again (Next waits for a new Check)."""
+    from test_typed_fields import retype, select
+    panel = open_lessons(window)
+    start_lesson(panel, 3)  # parameters
+    answer(panel, "456")
+    next_step(panel)
+    click(panel.show_btn)  # sixteen filters
+    next_step(panel)
+    assert panel.index == 2  # AlexNet: the first layer's shape
+    answer(panel, "55x55x96")
+    next_step(panel)
+    select(window, "conv2d")
+    line = retype(window.inspector.fields["filters"], "64")  # the learner changes the layer
+    QTest.keyClick(line, Qt.Key_Return)
+    assert window.graph.by_name("conv2d").params["filters"] == 64
+    click(panel.back_btn)
+    assert window.graph.by_name("conv2d").params["filters"] == 64  # Back is not the step's setup again (AlexNet
+    # was loaded over the learner's change)
+    assert panel.index == 2 and panel.answer.text() == "55x55x96"
+    text = panel.result.text()
+    assert "\u2717" not in text and "changed" in text and "55x55x96" in text, text
+    assert not panel.passed and not panel.next_btn.isEnabled()
+    answer(panel, "55x55x64")  # answered again for the network as it is
+    assert panel.passed and "\u2713" in panel.result.text()
+    click(panel.back_btn)
+    click(panel.back_btn)  # an answer the change did not touch still comes back checked
+    assert panel.index == 0 and panel.answer.text() == "456" and panel.passed
