@@ -777,3 +777,53 @@ def test_a_large_network_gets_a_minimap_of_its_shape_whose_cards_can_be_seen(win
     QTest.mouseClick(mm, Qt.LeftButton, pos=QPoint(round(ox + (last.x() - content.left() + 40) * sx),
                                                    round(oy + (last.y() - content.top() + 40) * sy)))
     assert visible_rect(view).contains(last)
+
+
+def _cards_under(view, rect):
+    """The cards (in the viewport's parent coordinates, as the minimap's geometry) that ``rect`` covers."""
+    vp = view.viewport()
+    return [i.node_id for i in view.scene().node_items.values()
+            if view.mapFromScene(i.card_rect()).boundingRect().translated(vp.pos()).intersects(rect)]
+
+
+def test_the_minimap_takes_a_free_band_over_a_network_that_fills_the_canvas(window, qtbot):
+    """Lesson 4 loads AlexNet in rows of five; with the lessons closed at 1280x720 it fills the canvas's width and
+    every corner has a card: the minimap sat on Input and the first convolution. The band under the last row was
+    free: the minimap takes it, lower, covering no card, and is drawn whole."""
+    from test_lessons_panel import answer, click, next_step, open_lessons, start_lesson
+    window.resize(1280, 720)
+    panel = open_lessons(window)
+    start_lesson(panel, 3)
+    answer(panel, "456")
+    next_step(panel)
+    click(panel.show_btn)
+    next_step(panel)  # AlexNet
+    from PySide6.QtWidgets import QAbstractButton
+    close = window.lessons_dock.findChild(QAbstractButton, "qt_dockwidget_closebutton")
+    QTest.mouseClick(close, Qt.LeftButton)  # the lessons closed: the canvas is wider
+    qtbot.waitUntil(lambda: not window.lessons_dock.isVisible(), timeout=2000)
+    qtbot.wait(50)
+    view, mm = window.view, window.view.minimap
+    assert mm.isVisible()
+    assert _cards_under(view, mm.geometry()) == [], (mm.geometry(), _cards_under(view, mm.geometry()))
+    assert mm.height() >= 44 and view.viewport().geometry().contains(mm.geometry())
+    assert not mm.faint
+
+
+def test_a_minimap_that_must_cover_cards_is_faint_until_the_pointer_is_on_it(window, qtbot):
+    """Where every place it could take covers a card, the cards under it still show through it."""
+    from playground.core.graph import chain
+    window.resize(1280, 720)
+    g = chain(("input", {"shape": [8]}), *[("dense", {"units": 4})] * 80)
+    for k, n in enumerate(g.nodes.values()):  # cards packed as a user may drag them: 10 a row, 20 px between rows
+        n.pos = ((k % 10) * X_SPACING, (k // 10) * 90.0)
+    load(window, qtbot, project.Project(g, "packed", ""))
+    view, mm = window.view, window.view.minimap
+    qtbot.wait(50)
+    if not mm.isVisible() or not _cards_under(view, mm.geometry()):
+        pytest.fail(f"the setup should leave no free corner: {mm.isVisible()}, {mm.geometry()}")
+    assert mm.faint
+    QTest.mouseMove(mm, mm.rect().center())
+    qtbot.waitUntil(lambda: not mm.faint, timeout=1000)
+    QTest.mouseMove(view.viewport(), QPoint(5, 5))
+    qtbot.waitUntil(lambda: mm.faint, timeout=1000)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
@@ -26,7 +26,73 @@ class Minimap(QWidget):
         self.setCursor(Qt.PointingHandCursor)
         self.setToolTip("The whole network: click or drag to move the view")
         self._dragging = False
+        self._covers = False  # it lies over cards (no free place): drawn faint until the pointer is on it
+        self._hover = False
         self.hide()
+
+    @property
+    def faint(self) -> bool:
+        return self._covers and not self._hover
+
+    def set_faint(self, covers: bool) -> None:
+        if covers != self._covers:
+            self._covers = covers
+            self.update()
+
+    def enterEvent(self, event):
+        self._hover = True
+        self.update()
+        super().enterEvent(event)
+
+    def leaveEvent(self, event):
+        self._hover = False
+        self.update()
+        super().leaveEvent(event)
+
+    def place(self) -> None:
+        """The minimap in the bottom-right corner, or the bottom-left or top-left one where it covers less of the
+        cards there, a selected one's least of all (a card dragged or scrolled to went under it); not the top right.
+        Where every corner has cards (AlexNet filling a 1280x720 canvas), it takes a free band lower down, at least
+        44 px high; where there is none, it is drawn faint over the cards."""
+        view, mm = self.view, self
+        vp = view.viewport().geometry()
+        size = mm.sizeHint()
+        w, h = size.width(), size.height()
+
+        def corners(height: int) -> list[QRect]:
+            width = mm.width_for(height, w)
+            return [QRect(vp.right() - width - 10, vp.bottom() - height - 10, width, height),
+                    QRect(vp.left() + 10, vp.bottom() - height - 10, width, height),
+                    QRect(vp.left() + 10, vp.top() + 10, width, height)]
+        best, covers = corners(h)[0], 0
+        if mm.isVisible() and view.scene() is not None:
+            def covered(r: QRect) -> int:  # the cards' area under r (the scene's card index: not every card)
+                area = 0
+                for rect, item in view.scene().cards_in(view.mapToScene(r.translated(-vp.topLeft())).boundingRect()):
+                    c = view.mapFromScene(rect).boundingRect().translated(vp.topLeft()) & r
+                    area += c.width() * c.height() * (10_000 if item.isSelected() else 1)
+                return area
+            scored = sorted(((covered(r), i) for i, r in enumerate(corners(h))))  # corners tie: the bottom right
+            covers, best = scored[0][0], corners(h)[scored[0][1]]
+            for lower in (x for x in (72, 60, 52, 44) if x < h and covers):  # a lower minimap in a free band
+                for r in corners(lower):
+                    if covered(r) == 0:
+                        best, covers = r, 0
+                        break
+        mm.set_faint(covers > 0)
+        if mm.geometry() != best:
+            mm.setGeometry(best)
+
+    def width_for(self, height: int, width: int) -> int:
+        """Its width at ``height``: a small network keeps its proportions, so a lower minimap is narrower too (a
+        large one is stretched to fill it)."""
+        scene = self.view.scene()
+        if scene is None or len(scene.node_items) >= 20 or height >= self.sizeHint().height():
+            return width
+        content = scene.content_rect().adjusted(-40, -40, 40, 40)
+        if content.isNull() or content.height() <= 0:
+            return width
+        return max(self.MIN_W, min(width, round((height - 8) * content.width() / content.height()) + 8))
 
     def sizeHint(self) -> QSize:
         """240 wide and as high as the network's shape makes it, 44 to 160 (90 for a small or an empty scene), but
@@ -73,6 +139,8 @@ class Minimap(QWidget):
             return
         c = theme.card_colours()
         p = QPainter(self)
+        if self.faint:
+            p.setOpacity(0.4)  # the cards under it show through
         p.fillRect(self.rect(), c["card"])
         p.setPen(QPen(c["border"], 1))
         p.drawRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5))

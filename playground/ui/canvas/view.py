@@ -7,7 +7,7 @@ there to go). "Go to layer" (a search field over the canvas) finds a layer by na
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QCompleter, QGraphicsView, QHBoxLayout, QLabel, QLineEdit, QWidget
 
@@ -187,24 +187,7 @@ class GraphView(QGraphicsView):
         fb.setGeometry(vp.right() - w - 10, vp.top() + 10, w, fb.sizeHint().height())
 
     def place_minimap(self) -> None:
-        """The minimap in the bottom-right corner, or the bottom-left or top-left one where it covers less of the
-        cards there, a selected one's least of all (a card dragged or scrolled to went under it); not the top right."""
-        vp = self.viewport().geometry()
-        mm = self.minimap
-        size = mm.sizeHint()
-        w, h = size.width(), size.height()
-        corners = [QRect(vp.right() - w - 10, vp.bottom() - h - 10, w, h), QRect(vp.left() + 10, vp.bottom() - h - 10,
-                   w, h), QRect(vp.left() + 10, vp.top() + 10, w, h)]
-        if mm.isVisible() and self.scene() is not None:
-            def covered(r: QRect) -> int:  # the cards' area under r (the scene's card index: not every card)
-                area = 0
-                for rect, item in self.scene().cards_in(self.mapToScene(r.translated(-vp.topLeft())).boundingRect()):
-                    c = self.mapFromScene(rect).boundingRect().translated(vp.topLeft()) & r
-                    area += c.width() * c.height() * (10_000 if item.isSelected() else 1)
-                return area
-            corners.sort(key=covered)  # (a stable sort: the bottom right while the corners tie)
-        if mm.geometry() != corners[0]:
-            mm.setGeometry(corners[0])
+        self.minimap.place()
 
     def show_find(self) -> None:
         """Open the go-to-layer field (Ctrl+G) with every layer name offered as you type."""
