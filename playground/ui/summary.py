@@ -14,6 +14,7 @@ from .theme import FittingLabel
 
 
 NAME_WIDTH = 170  # px: the Layer column never grows past this (the full name is in the tooltip)
+FORMULA_MIN = 170  # px: two or three lines of a formula, not a word a line
 
 
 def size_text(n_bytes: int) -> str:
@@ -96,12 +97,13 @@ class SummaryTable(QWidget):
                     item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
                 if info.errors:
                     item.setForeground(Qt.red)
-                item.setToolTip(text)
+                item.setToolTip(f"{text} ({spec.title})" if c == 0 else text)  # the type, when its column is hidden
                 self.table.setItem(r, c, item)
         self._sizing(QHeaderView.ResizeToContents)
         self.table.resizeColumnToContents(0)
         if self.table.columnWidth(0) > NAME_WIDTH:
             self.table.setColumnWidth(0, NAME_WIDTH)
+        self._fit_formula()
         total, trainable = analysis.totals(infos)
         n_err = sum(1 for i in infos.values() if i.errors)
         frozen = f", {total - trainable:,} non-trainable" if total - trainable else ""
@@ -113,6 +115,28 @@ class SummaryTable(QWidget):
             self.totals.setText("<b>Total params: ?</b> (hidden while a lesson asks you to predict a size or count)")
         self.table.blockSignals(False)
         self.select_node_ids(self.doc.selection)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self._fit_formula()
+
+    def _fit_formula(self) -> None:
+        """The Formula column at least FORMULA_MIN wide: in a narrow table (beside the lessons at 1280x720) the
+        Type column goes first (the name's tooltip says it), then the table scrolls sideways. It was 90 px, one word
+        a line and rows eight lines high."""
+        t, h = self.table, self.table.horizontalHeader()
+        room = t.viewport().width() - sum(t.columnWidth(i) for i in (0, 2, 3))
+        hide_type = room - t.columnWidth(1) < FORMULA_MIN if not t.isColumnHidden(1) else \
+            room - t.sizeHintForColumn(1) < FORMULA_MIN
+        t.setColumnHidden(1, hide_type)
+        if not hide_type:
+            room -= t.columnWidth(1)
+        if room < FORMULA_MIN:
+            h.setSectionResizeMode(4, QHeaderView.Interactive)
+            t.setColumnWidth(4, FORMULA_MIN)
+        elif h.sectionResizeMode(4) != QHeaderView.Stretch:
+            h.setSectionResizeMode(4, QHeaderView.Stretch)
 
     def select_node_ids(self, ids: list) -> None:
         self.table.blockSignals(True)

@@ -6,7 +6,7 @@ the network after it and put a new classifier head on (transfer learning). Each 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ..core.errors import PlaygroundError
 from ..core.registry import get_spec
@@ -65,6 +65,18 @@ class TrainedWeightsBox(QWidget):
         head.addWidget(self.replace_head)
         head.addStretch(1)
         sb.addLayout(head)
+        # each pair of buttons side by side where they fit, else one above the other: an inspector narrowed beside
+        # the lessons scrolled sideways, its fields' right ends and the second button out of view
+        self._pairs = ((row, (self.reset_layer, self.reset_all)), (head, (self.head_classes, self.replace_head)))
+        self.setMinimumWidth(max(b.sizeHint().width() for _, pair in self._pairs for b in pair))
+
+    def resizeEvent(self, event):
+        for row, pair in self._pairs:
+            wide = sum(b.sizeHint().width() for b in pair) + row.spacing() * (len(pair) - 1)
+            direction = QBoxLayout.LeftToRight if event.size().width() >= wide else QBoxLayout.TopToBottom
+            if row.direction() != direction:
+                row.setDirection(direction)
+        super().resizeEvent(event)
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id
         node = self.graph.nodes.get(node_id) if node_id else None

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QWidget
 WORKSPACES = ("Build", "Logic lab", "Train", "See inside")
 BUILD_SIDES = (200, 400)  # the palette's and the inspector's widths beside Build's canvas
 PALETTE_MIN = 150
+INSPECTOR_MIN = 300  # Build's inspector gives way down to this, after the palette, before the canvas is under 480
 CANVAS_MIN = 240  # a width the user dragged is kept while the canvas keeps at least this
 LAB_PANEL = 560  # the Logic lab's panel at least; at 170 px the palette cut names ("DepthwiseCo...") at 1280x720
 LAB_SHARE = 0.42  # of the window's width, where that is more: xnor-case2's table shows z -> a in a 1480x900 window
@@ -65,9 +66,11 @@ class Workspaces(QObject):
         elif name == "Logic lab":
             side = max(LAB_PANEL, round(total * LAB_SHARE))
             w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
-        else:  # the inspector whole; the palette down to its least before the canvas is under 480 px
+        else:  # the palette, then the inspector, down to their least before the canvas is under 480 px (beside the
+            # lessons at 1280x720 the canvas had 415 px and the layer table's Formula column wrapped into tall rows)
             palette = max(PALETTE_MIN, min(BUILD_SIDES[0], total - BUILD_SIDES[1] - 480))
-            w.hsplit.setSizes([palette, total - palette - BUILD_SIDES[1], BUILD_SIDES[1]])
+            inspector = max(INSPECTOR_MIN, min(BUILD_SIDES[1], total - palette - 480))
+            w.hsplit.setSizes([palette, total - palette - inspector, inspector])
 
     def canvas_room(self) -> None:
         """Where the network, at the smallest readable zoom, is a little taller than Build's canvas, the layer

@@ -496,3 +496,34 @@ def test_back_to_an_answer_the_network_has_since_made_wrong_asks_again_without_a
     click(panel.back_btn)
     click(panel.back_btn)  # an answer the change did not touch still comes back checked
     assert panel.index == 0 and panel.answer.text() == "456" and panel.passed
+
+
+def test_beside_the_lessons_the_layer_table_keeps_a_readable_formula_and_the_inspector_fits(window, qtbot):
+    """At 1280x720 beside the lessons, the layer table's Formula column was 90 px (a word a line, rows eight lines
+    high), and the inspector, where it gave way, scrolled sideways with its buttons cut."""
+    from PySide6.QtWidgets import QAbstractButton, QScrollArea
+
+    from test_typed_fields import select
+    window.resize(1280, 720)
+    panel = open_lessons(window)
+    start_lesson(panel, 3)
+    answer(panel, "456")
+    next_step(panel)
+    click(panel.show_btn)
+    next_step(panel)  # AlexNet on the canvas
+    answer(panel, "55x55x96")
+    select(window, "conv2d_1")
+    qtbot.wait(20)
+    table = window.summary.table
+    assert table.columnWidth(4) >= 160 and table.isColumnHidden(1)  # the type is in the name's tooltip
+    assert "(Conv2D)" in table.item(window.summary.row_ids.index(window.graph.by_name("conv2d").id), 0).toolTip()
+    scroll = window.inspector.findChild(QScrollArea)
+    assert not scroll.horizontalScrollBar().isVisible()
+    button = window.inspector.trained.replace_head
+    assert scroll.viewport().rect().contains(button.geometry().translated(
+        button.mapTo(scroll.viewport(), button.rect().topLeft()) - button.geometry().topLeft()))
+    canvas_before = window.view.width()
+    close = window.lessons_dock.findChild(QAbstractButton, "qt_dockwidget_closebutton")
+    QTest.mouseClick(close, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not table.isColumnHidden(1), timeout=2000)  # room again: the Type column is back
+    assert window.view.width() > canvas_before
