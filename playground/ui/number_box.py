@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 
@@ -63,6 +63,15 @@ class _Typed:
         self.setValue(value)
         self.lineEdit().setText(self.textFromValue(value))
 
+    def keyPressEvent(self, event) -> None:
+        """Enter on a text the box refuses is Tab's end of the edit, not Qt's: Qt put back the last number the
+        keystrokes made and took it ("1e3" gave 1 filter, "2.5" gave 2, "0x10" 0)."""
+        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not self.holds(self.lineEdit().text()):
+            event.accept()
+            self.editingFinished.emit()
+            return
+        super().keyPressEvent(event)
+
     def focusOutEvent(self, event) -> None:
         text = self.lineEdit().text()
         kept = not self.holds(text)
@@ -81,10 +90,16 @@ class IntBox(_Typed, QSpinBox):
         self.lineEdit().textEdited.connect(self._edited)
 
     def _parse(self, text: str):
+        t = text.strip()
         try:
-            return int(text.strip())
+            return int(t)
+        except ValueError:
+            pass
+        try:  # 1e3 and 2.0 are whole numbers too
+            value = float(t)
         except ValueError:
             return None
+        return int(value) if math.isfinite(value) and value.is_integer() and "x" not in t.lower() else None
 
     def valueFromText(self, text: str) -> int:
         value = self._parse(text)

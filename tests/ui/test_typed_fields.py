@@ -7,6 +7,7 @@ a decimal box rounded 0.00001 to 0; Ctrl+Z in a field holding a refused entry un
 layer added); and two separate edits of one field, another layer chosen between them, were one undo step.
 """
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -161,3 +162,36 @@ def test_two_visits_to_a_train_setting_are_two_undo_steps(window, qtbot):
     assert window.doc.training["epochs"] == 5
     QTest.keyClick(form.epochs_box.lineEdit(), Qt.Key_Z, Qt.ControlModifier)
     assert window.doc.training["epochs"] == first
+
+
+@pytest.mark.parametrize("typed", ["2.5", "12abc", "0x10", "1e400"])
+def test_enter_on_a_refused_whole_number_keeps_it_refused_as_tab_does(window, typed):
+    """A new-user drive: 1e3 and Enter in filters gave the layer 1 filter (the last number the keystrokes made: the
+    "1"), 2.5 gave 2, 12abc gave 12, 0x10 gave 0 with a message about 0. Tab kept the entry and refused it."""
+    conv = window.graph.by_name("conv2d")
+    select(window, "conv2d")
+    line = retype(window.inspector.fields["filters"], typed)
+    QTest.keyClick(line, Qt.Key_Return)
+    msg = window.inspector.msgs["filters"]
+    assert conv.params["filters"] == 32 and line.text() == typed, (conv.params["filters"], line.text())
+    assert typed in msg.text() and msg.isVisibleTo(window.inspector), msg.text()
+    assert not window.stack.canUndo()
+    line = retype(window.inspector.fields["filters"], "48")  # a number then: Enter takes it
+    QTest.keyClick(line, Qt.Key_Return)
+    assert conv.params["filters"] == 48 and not msg.isVisibleTo(window.inspector)
+    line = retype(window.inspector.fields["filters"], "1e2")  # a whole number written so is one
+    QTest.keyClick(line, Qt.Key_Return)
+    assert conv.params["filters"] == 100 and not msg.isVisibleTo(window.inspector)
+
+
+@pytest.mark.parametrize("box, typed", [("epochs_box", "2.5"), ("epochs_box", "7x"), ("val_split", "0.1.2")])
+def test_enter_on_a_refused_train_setting_keeps_the_setting(window, qtbot, box, typed):
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    form = window.train_panel.form
+    key = {"epochs_box": "epochs", "val_split": "validation_split"}[box]
+    before = window.doc.training[key]
+    line = retype(getattr(form, box), typed)
+    QTest.keyClick(line, Qt.Key_Return)
+    assert window.doc.training[key] == before and line.text() == typed
+    assert typed in form.settings_msg.text() and form.settings_msg.isVisible()
