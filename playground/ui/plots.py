@@ -241,11 +241,12 @@ class TrainingPlots(QWidget):
         """Cheap: append only. The timer draws."""
         self.buffers["batch_loss"].append(x, loss)
         self.buffers["batch_acc"].append(x, acc)
+        w = self.live_smoothing
         for key, v in (("loss", loss), ("acc", acc)):
-            prev = self._ema[key]
-            w = self.live_smoothing
-            self._ema[key] = v if prev is None else w * prev + (1 - w) * v
-            self.buffers[f"smooth_{key}"].append(x, self._ema[key])
+            total, n = self._ema[key] or (0.0, 0)
+            total, n = w * total + (1 - w) * v, n + 1  # debiased, as ema()
+            self._ema[key] = (total, n)
+            self.buffers[f"smooth_{key}"].append(x, total / (1 - w ** n) if w else total)
 
     def add_epoch(self, x: float, logs: dict) -> None:
         for key, name in (("epoch_loss", "loss"), ("val_loss", "val_loss"), ("epoch_acc", "accuracy"),
@@ -364,10 +365,13 @@ def smoothing_for(steps: int | None, smoothing: float) -> float:
 
 
 def ema(y: np.ndarray, smoothing: float) -> np.ndarray:
-    """Exponential moving average, the same smoothing as the live curves (NaN passes through)."""
+    """Exponential moving average, the same smoothing as the live curves (NaN passes through), debiased as
+    TensorBoard's: the average starts from 0 and is divided by the weight it has gathered (1 - smoothing^n). Started
+    from the first value instead, that one batch kept smoothing^(n-1) of the weight: half of it seven batches on,
+    the curve far above a falling loss."""
     out = np.empty(len(y), dtype=np.float64)
-    prev = None
+    total = 0.0
     for i, v in enumerate(np.asarray(y, dtype=np.float64)):
-        prev = v if prev is None else smoothing * prev + (1 - smoothing) * v
-        out[i] = prev
+        total = smoothing * total + (1 - smoothing) * v
+        out[i] = total / (1 - smoothing ** (i + 1)) if smoothing else total
     return out

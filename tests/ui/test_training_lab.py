@@ -495,3 +495,22 @@ def test_the_bar_names_how_a_run_ended():
         "epoch 1/3 \u00b7 batch 10/50 \u00b7 loss 0.2500 \u00b7 stopped early"
     assert progress_text.bar(2, 49, 50, 3, 0.5, progress_text.ENDS["nan"]).endswith("stopped: the loss is NaN")
     assert progress_text.bar(0, 0, 50, 3, 0.5, None, 65).endswith("ETA 1:05")
+
+
+def test_the_smoothed_curve_does_not_hang_on_the_first_batch(qtbot):
+    """A new-user drive: at batch 7 the batch loss was 0.63 and the smoothed curve still about 2.0, above the raw
+    curve for half an epoch. Started from the first batch's value, the average gave that one batch half its weight
+    (0.9^6) seven batches on. Debiased (as TensorBoard smooths), each batch weighs less the older it is, the first
+    no more than the rest; live and redrawn curves agree."""
+    from playground.ui.plots import TrainingPlots, ema
+    y = np.linspace(2.3, 0.63, 7)
+    s = ema(y, 0.9)
+    assert s[0] == y[0] and s[-1] < y.mean()  # recent batches count more than the first
+    assert np.allclose(ema(np.full(9, 0.5), 0.9), 0.5) and np.array_equal(ema(y, 0.0), y)
+    plots = TrainingPlots()
+    qtbot.addWidget(plots)
+    plots.begin(1, steps=400)
+    for i, v in enumerate(y):
+        plots.add_batch((i + 1) / 400, float(v), 0.5)
+    smooth = plots.buffers["smooth_loss"]
+    assert np.allclose(smooth.y[:smooth.n], ema(y, plots.live_smoothing))
