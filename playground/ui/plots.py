@@ -122,6 +122,42 @@ class TrainingPlots(QWidget):
         for plot in (self.loss_plot, self.acc_plot):
             legend = plot.getPlotItem().legend
             legend.setColumnCount(2 if plot.height() < LEGEND_ONE_COLUMN_FROM else 1)
+            # but one column where two would be wider than the plot (two runs overlaid at 1280x720: its left
+            # column was cut off at the plot's edge)
+            if legend.columnCount > 1 and legend.layout.preferredWidth() > plot.getPlotItem().getViewBox().width() - 12:
+                legend.setColumnCount(1)
+        self.place_legends()
+
+    def place_legends(self) -> None:
+        """Each legend in the corner of its plot where it covers the fewest points of the curves drawn: the loss's
+        top right and the accuracy's bottom right while they tie (a falling loss, a rising accuracy), another
+        corner where the curves are there (two runs overlaid whose loss stayed high covered the top right)."""
+        if self.loss_plot is None:
+            return
+        for plot, first in ((self.loss_plot, (1, 0)), (self.acc_plot, (1, 1))):
+            item = plot.getPlotItem()
+            vb, legend = item.getViewBox(), item.legend
+            (x0, x1), (y0, y1) = vb.viewRange()
+            w, h = vb.width(), vb.height()
+            if w <= 0 or h <= 0 or x1 <= x0 or y1 <= y0:
+                continue
+            xs, ys = [], []
+            for data in item.listDataItems():
+                if data.isVisible():
+                    x, y = data.getData()
+                    if x is not None and len(x):
+                        xs.append((np.asarray(x, float) - x0) / (x1 - x0) * w)
+                        ys.append((y1 - np.asarray(y, float)) / (y1 - y0) * h)
+            px, py = (np.concatenate(xs), np.concatenate(ys)) if xs else (np.empty(0), np.empty(0))
+            lw, lh = legend.boundingRect().width(), legend.boundingRect().height()
+
+            def covered(corner) -> int:
+                left = w - lw - 10 if corner[0] else 10
+                top = h - lh - 10 if corner[1] else 10
+                return int(np.count_nonzero((px >= left) & (px <= left + lw) & (py >= top) & (py <= top + lh)))
+            corners = [first] + [c for c in ((1, 0), (1, 1), (0, 1), (0, 0)) if c != first]
+            cx, cy = min(corners, key=covered)  # (min keeps the first of a tie)
+            legend.anchor(itemPos=(cx, cy), parentPos=(cx, cy), offset=(-10 if cx else 10, -10 if cy else 10))
 
     def ensure_widgets(self) -> None:
         if self.loss_plot is not None:
@@ -254,6 +290,7 @@ class TrainingPlots(QWidget):
             if name in logs:
                 self.buffers[key].append(x, logs[name])
         self._fit_loss_axis(tighten=True)
+        self.place_legends()
 
     def redraw(self) -> None:
         if self.loss_plot is None:
@@ -316,12 +353,14 @@ class TrainingPlots(QWidget):
         self._show_live_smoothed(self.live_run not in self.overlaid)
         self._frame = (right, top) if runs else None
         self.frame_runs()
+        self.fit_legends()  # the runs' labels are longer
 
     def end_run(self) -> None:
         """The run's thread is done: the axes are free again, and frame the runs shown, the one that just ended
         whole (its epoch ends had tightened the loss axis to its last 200 batches, cutting off its start)."""
         self.running = False
         self.frame_runs()
+        self.place_legends()
 
     def frame_runs(self) -> None:
         """Between runs, frame the overlaid runs (a run in progress keeps its axes)."""

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
 
 from playground.core import project
@@ -514,3 +514,36 @@ def test_the_smoothed_curve_does_not_hang_on_the_first_batch(qtbot):
         plots.add_batch((i + 1) / 400, float(v), 0.5)
     smooth = plots.buffers["smooth_loss"]
     assert np.allclose(smooth.y[:smooth.n], ema(y, plots.live_smoothing))
+
+
+def test_two_runs_overlaid_at_1280x720_keep_their_legend_inside_the_plots(window, qtbot):
+    """A new-user drive: two runs overlaid at 1280x720 put their legend in two columns wider than the plot, its
+    left column cut off at the plot's edge ("ain)", ".001, fresh start)")."""
+    window.resize(1280, 720)
+    window.load_project(gate_project(), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    for lr in ("0.1", "0.05"):
+        panel.lr.selectAll()
+        QTest.keyClicks(panel.lr, lr)
+        click(panel.start_btn)
+        finish(qtbot, panel)
+    table = panel.runs_table
+    bar = panel.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(2).center())  # Runs
+    click_row(table.table, 0)
+    click_row(table.table, 1, Qt.ControlModifier)
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(0).center())  # Curves
+    qtbot.wait(50)
+    assert panel.plots.overlaid == [1, 2]
+    for plot in (panel.plots.loss_plot, panel.plots.acc_plot):
+        item = plot.getPlotItem()
+        labels = [label.text for _sample, label in item.legend.items]
+        assert any(t.startswith("run 1 (") for t in labels), labels
+        view, legend = item.getViewBox().sceneBoundingRect(), item.legend.sceneBoundingRect()
+        assert view.contains(legend), (labels, legend, view)
+        under = [(x, y) for curve in item.listDataItems() if curve.isVisible() and curve.getData()[0] is not None
+                 for x, y in zip(*curve.getData(), strict=True)
+                 if legend.contains(item.getViewBox().mapViewToScene(QPointF(float(x), float(y))))]
+        if plot is panel.plots.loss_plot:  # and where no curve is (the loss's top right was full of them)
+            assert under == [], (labels, under)
