@@ -105,3 +105,20 @@ def fitted_neuron_weights(graph, node_id: str, n_inputs: int) -> dict[str, np.nd
         c = min(units, old_b.shape[0])
         b[:c] = old_b[:c]
     return {"kernel": k, "bias": b}
+
+
+def fed_neuron_refits(graph, node_id: str) -> dict[str, dict[str, np.ndarray]]:
+    """The hand-set Neurons ``node_id`` feeds whose weights no longer fit its output width, refitted where nothing
+    is lost: rows added as 0, rows dropped only where they hold only 0 (a width typed on the way, 1 on the way to 12,
+    must not drop a hand-set weight; such a Neuron keeps its weights and says they do not fit)."""
+    from .analysis import ShapeCache
+    n_in = ShapeCache(graph).output_width(node_id)
+    refits = {}
+    for nid in graph.output_ids(node_id):
+        node = graph.nodes[nid]
+        k = node.weights.get("kernel")
+        if not node.spec.hand_set or not n_in or k is None or k.shape[0] == n_in:
+            continue
+        if n_in > k.shape[0] or not np.any(k[n_in:]):
+            refits[nid] = fitted_neuron_weights(graph, nid, n_in)
+    return refits

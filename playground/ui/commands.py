@@ -306,6 +306,22 @@ class CompoundCommand(QUndoCommand):
             cmd.undo()
 
 
+def set_param_fitting(graph: Graph, node_id: str, name: str, value, session: int | None = None) -> QUndoCommand:
+    """SetParamCommand, and where the new value changes the width this layer gives hand-set Neurons (an Input's
+    shape), their weights refitted in the same step where nothing is lost (``fed_neuron_refits``)."""
+    cmd = SetParamCommand(graph, node_id, name, value, session)
+    if not any(graph.nodes[n].spec.hand_set for n in graph.output_ids(node_id)):
+        return cmd  # (the common case: a plain step, which merges the keystrokes of one visit to the field)
+    from ..core.weights import fed_neuron_refits
+    steps = Steps(graph)
+    steps.add(SetParamCommand, node_id, name, value)
+    refits = fed_neuron_refits(steps.graph, node_id)
+    if not refits:
+        return cmd
+    steps.add(SetWeightsCommand, refits, "Fit weights")
+    return steps.command(cmd.text())
+
+
 class Steps:
     """Builds one compound edit against a copy of the live graph, then hands it over as one command.
 

@@ -46,8 +46,10 @@ class Editor(QObject):
         """Add a layer at ``pos`` (moved down to a free spot); ``after`` also wires that node into it, one step."""
         x, y = self.free_spot(round(pos.x()), round(pos.y()))
         steps = C.Steps(self.graph)
+        # in the Logic lab an Input is a few bits for Neurons, not Build's 28x28x1 image (its Neuron got 1x1 weights)
+        params = {"shape": [2]} if kind == "input" and getattr(self.parent(), "workspace", "") == "Logic lab" else None
         try:
-            add = steps.add(C.AddNodeCommand, kind, (x, y))
+            add = steps.add(C.AddNodeCommand, kind, (x, y), params)
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return None

@@ -345,7 +345,7 @@ class Inspector(QWidget):
         problem = value.message if isinstance(value, Invalid) else None
         if problem is None and node.params.get(name) != value:
             try:
-                cmd = C.SetParamCommand(self.graph, self.node_id, name, value, self._session)
+                cmd = C.set_param_fitting(self.graph, self.node_id, name, value, self._session)
             except PlaygroundError as exc:
                 problem = str(exc)
         if problem is not None:

@@ -1487,3 +1487,41 @@ def test_escape_in_a_weight_puts_back_the_typing_first_then_stops_learn_instead(
     qtbot.waitUntil(lambda: not panel.thread.isRunning(), timeout=30_000)
     qtbot.waitUntil(lambda: panel.learn_btn.isEnabled(), timeout=5_000)
     assert panel.learn_status.text().startswith("Stopped after ")
+
+
+def test_an_input_built_in_the_lab_is_bits_and_its_size_refits_the_neuron_it_feeds(window, qtbot):
+    """A new-user drive: Ctrl+N, the Logic lab, Input and Neuron from the palette. The Input came as a 28x28x1
+    image and the Neuron with 1x1 weights; typing the Input's shape 2 left the Neuron red ("weights are set for 1
+    input ... reset the weights to fit"), the truth table gone, where units refit at once. An Input added in the lab
+    is now a bit vector, and a new size refits the Neurons it feeds in the same undo step: rows added as 0, and rows
+    dropped only where they hold nothing (a hand-set weight is never dropped by a size typed on the way)."""
+    from test_build_by_hand import double_click_palette
+    from test_typed_fields import retype
+    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    double_click_palette(window, "input")
+    double_click_palette(window, "neuron")
+    g = window.graph
+    inp, neuron = g.by_name("input"), g.by_name("neuron")
+    assert tuple(inp.params["shape"]) == (2,) and neuron.weights["kernel"].shape == (2, 1)
+    assert window.scene.node_items[neuron.id].status != "error"
+    window.select_nodes([inp.id])
+    steps = window.stack.count()
+    line = retype(window.inspector.fields["shape"], "3")
+    QTest.keyClick(line, Qt.Key_Return)
+    assert tuple(inp.params["shape"]) == (3,) and neuron.weights["kernel"].shape == (3, 1)
+    assert window.scene.node_items[neuron.id].status != "error" and window.stack.count() == steps + 1
+    window.select_nodes([neuron.id])
+    type_weight(window.logic_panel.neuron_editor.weights.edits[("kernel", (2, 0))], "1.5")
+    type_weight(window.logic_panel.neuron_editor.weights.edits[("kernel", (0, 0))], "-1")
+    window.select_nodes([inp.id])
+    line = retype(window.inspector.fields["shape"], "2")  # would drop the 1.5: kept, and the fix offered
+    QTest.keyClick(line, Qt.Key_Return)
+    assert neuron.weights["kernel"][2, 0] == 1.5 and window.scene.node_items[neuron.id].status == "error"
+    line = retype(window.inspector.fields["shape"], "4")  # growing keeps every weight
+    QTest.keyClick(line, Qt.Key_Return)
+    assert np.array_equal(neuron.weights["kernel"][:, 0], [-1, 0, 1.5, 0])
+    assert window.scene.node_items[neuron.id].status != "error"
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # the size and the refit: one step
+    assert tuple(inp.params["shape"]) == (2,) and neuron.weights["kernel"].shape == (3, 1)
