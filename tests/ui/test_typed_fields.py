@@ -195,3 +195,17 @@ def test_enter_on_a_refused_train_setting_keeps_the_setting(window, qtbot, box, 
     QTest.keyClick(line, Qt.Key_Return)
     assert window.doc.training[key] == before and line.text() == typed
     assert typed in form.settings_msg.text() and form.settings_msg.isVisible()
+
+
+@pytest.mark.parametrize("typed, rate", [("1e-3", 0.001), ("2.5e-4", 0.00025), ("0.0001", 0.0001)])
+def test_a_learning_rate_typed_in_e_notation_is_taken_as_typed(window, qtbot, typed, rate):
+    """A new-user drive: 1e-3 typed as the learning rate left 0.0001. The "1e" on the way was refused, and putting
+    the old rate back wrote it into the field mid-word: the field read "0.0001-3". What is typed stays typed."""
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    form = window.train_panel.form
+    line = retype(form.lr, typed)
+    assert line.text() == typed
+    QTest.keyClick(line, Qt.Key_Tab)
+    assert window.doc.training["learning_rate"] == rate and not form.settings_msg.isVisible()
+    assert float(line.text()) == rate
