@@ -65,3 +65,13 @@ def test_an_opaque_layer_class_must_be_a_class_name():
     opaque["params"]["class_name"] = "Identity"
     proj = project.loads(_project("demo", [opaque]))
     assert "getattr(layers, 'Identity').from_config(" in export.python_script(proj.graph, "demo")
+
+
+@pytest.mark.parametrize("filename", ["exp script.py", "my net (2).py", "plain.py", "cost$1.py"])
+def test_the_command_the_docstring_gives_runs_the_file_it_names(filename):
+    """A new-user drive: "python exp script.py", unquoted, runs a file named "exp" in a shell."""
+    import shlex
+    proj = project.loads(preset_text("and"))
+    doc = ast.get_docstring(ast.parse(export.python_script(proj.graph, proj.name, filename=filename)))
+    command = next(line.strip() for line in doc.splitlines() if line.strip().startswith("python "))
+    assert shlex.split(command) == ["python", filename], command
