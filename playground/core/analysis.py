@@ -7,6 +7,8 @@ of graph events inside one edit (a macro: disconnect, add, connect, fit weights)
 
 from __future__ import annotations
 
+import re
+
 from . import shapes
 from .registry import get_spec
 from .errors import ShapeError
@@ -48,6 +50,15 @@ def infer(graph, previous: dict[str, NodeInfo] | None = None, changed=()) -> dic
     return infos
 
 
+def in_field_words(spec, text: str) -> str:
+    """A layer's message in the words of its inspector fields ("kernel=40 ... use kernel <= 28", not Keras'
+    kernel_size, which the card, the layer table and the inspector's Output said beside a field labelled kernel)."""
+    for p in spec.params:
+        if p.title != p.name and p.name in text:
+            text = re.sub(rf"(?<!\w){p.name}(?!\w)", p.title, text)
+    return text
+
+
 def _infer_node(node, get_spec, inputs: list[str], infos: dict[str, NodeInfo]) -> NodeInfo:
     """One node's info from its inputs' infos (already computed)."""
     spec = get_spec(node.kind)
@@ -68,14 +79,14 @@ def _infer_node(node, get_spec, inputs: list[str], infos: dict[str, NodeInfo]) -
         total, trainable, pformula = spec.count_rule(node.params, in_shapes, res.shape)
     except ShapeError as exc:
         info.status = "error"
-        info.errors.append(str(exc))
+        info.errors.append(in_field_words(spec, str(exc)))
         info.error_param = exc.param
         return info
     if any(d <= 0 for d in res.shape):
         info.status = "error"
         info.errors.append(f"output shape {res.shape} has an empty dimension.")
         return info
-    info.shape, info.formula, info.warnings = res.shape, res.formula, list(res.warnings)
+    info.shape, info.formula, info.warnings = res.shape, res.formula, [in_field_words(spec, w) for w in res.warnings]
     if not getattr(node, "trainable", True):
         trainable = 0  # frozen: Keras counts all of a frozen layer's weights as non-trainable
     info.params, info.trainable_params, info.params_formula = total, trainable, pformula

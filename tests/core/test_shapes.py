@@ -67,7 +67,7 @@ def test_too_big_kernel_is_an_error_naming_the_parameter():
     info, _ = out_of(("input", {"shape": [5, 5, 1]}), ("conv2d", {"kernel_size": 7}))
     assert info.status == "error"
     assert info.error_param == "kernel_size"
-    assert "kernel_size=7" in info.errors[0] and "5" in info.errors[0]
+    assert "kernel=7" in info.errors[0] and "5" in info.errors[0]
 
 
 def test_error_blocks_downstream_without_marking_it_red():
@@ -224,7 +224,7 @@ def test_frozen_layer_counts_as_non_trainable():
 
 
 @pytest.mark.parametrize("kind,params,msg", [
-    ("conv2d", {"strides": 2, "dilation_rate": 2}, "strides > 1 with dilation_rate > 1"),
+    ("conv2d", {"strides": 2, "dilation_rate": 2}, "stride > 1 with dilation > 1"),
     ("conv2d", {"filters": 6, "groups": 4}, "groups=4 must divide"),
     ("cropping2d", {"cropping": 4}, "removes the whole"),
     ("permute", {"dims": (1, 1, 2)}, "each once"),

@@ -130,7 +130,7 @@ def test_error_text_is_shown_whole(window):
     assert conv.params["kernel_size"] == 40
     shown = plain(window.inspector.output)
     assert "<= 28" in shown or "\u2264 28" in shown, shown
-    assert "kernel_size=40" in window.scene.node_items[conv.id].message
+    assert "kernel=40" in window.scene.node_items[conv.id].message
 
 
 def test_stale_trained_weights_show_and_reset(window):
