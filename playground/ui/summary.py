@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 
 from ..core import shapes
 
-from ..core import analysis
+from ..core import analysis, limits
 from ..core.registry import get_spec
 from ..core.words import count
 from .theme import FittingLabel
@@ -21,8 +21,8 @@ def size_text(n_bytes: int) -> str:
     """Bytes in the unit that reads best: ``2.0 KiB``, ``0.86 MiB``, ``1.2 GiB``."""
     if n_bytes < 1024:
         return f"{n_bytes} bytes"
-    for unit, scale in (("KiB", 2 ** 10), ("MiB", 2 ** 20), ("GiB", 2 ** 30)):
-        if n_bytes < scale * 1024 or unit == "GiB":
+    for unit, scale in (("KiB", 2 ** 10), ("MiB", 2 ** 20), ("GiB", 2 ** 30), ("TiB", 2 ** 40), ("PiB", 2 ** 50)):
+        if n_bytes < scale * 1024 or unit == "PiB":
             value = n_bytes / scale
             return f"{value:.2f} {unit}" if value < 10 else f"{value:.1f} {unit}" if value < 100 else \
                 f"{value:.0f} {unit}"
@@ -110,11 +110,24 @@ class SummaryTable(QWidget):
         self.totals.setText(f"<b>Total params: {total:,}</b> ({trainable:,} trainable{frozen}) \u00b7 weights "
                             f"{size_text(total * 4)} "
                             f"as float32" + (f" \u00b7 <span style='color:#D64541'>{count(n_err, 'layer')} with "
-                                             f"errors</span>" if n_err else ""))
+                                             f"errors</span>" if n_err else "") + self._too_large(total))
         if self.doc.masked:  # the total would give a lesson's answer away
             self.totals.setText("<b>Total params: ?</b> (hidden while a lesson asks you to predict a size or count)")
         self.table.blockSignals(False)
         self.select_node_ids(self.doc.selection)
+
+    @staticmethod
+    def _too_large(total: int) -> str:
+        """Said where training could never fit: its weights, gradients and optimizer state (four copies, as
+        ``limits.check_network_fits`` counts before a run) past the memory this machine has now."""
+        need = total * limits.BYTES_PER_VALUE * 4
+        if need < 2 ** 30:
+            return ""
+        have = limits.available_memory()
+        if have is None or need <= have:
+            return ""
+        return (f" \u00b7 <span style='color:#D64541'>too large to train on this machine: training needs about "
+                f"{size_text(need)}, {size_text(have)} is available</span>")
 
     def resizeEvent(self, event):
         super().resizeEvent(event)

@@ -209,3 +209,18 @@ def test_a_learning_rate_typed_in_e_notation_is_taken_as_typed(window, qtbot, ty
     QTest.keyClick(line, Qt.Key_Tab)
     assert window.doc.training["learning_rate"] == rate and not form.settings_msg.isVisible()
     assert float(line.text()) == rate
+
+
+def test_a_network_too_large_to_train_here_says_so_under_the_layer_table(window):
+    """A new-user drive typed an Input of 100000, 100000, 3: 5.1 trillion parameters, "19057 GiB as float32", and
+    nothing said it could never train here (Start then refuses it by its memory check)."""
+    select(window, "input")
+    line = retype(window.inspector.fields["shape"], "100000, 100000, 3")
+    QTest.keyClick(line, Qt.Key_Return)
+    text = window.summary.totals.text()
+    assert "TiB" in text and "GiB as float32" not in text, text
+    assert "too large to train on this machine" in text, text
+    select(window, "input")
+    line = retype(window.inspector.fields["shape"], "28, 28, 1")
+    QTest.keyClick(line, Qt.Key_Return)
+    assert "too large" not in window.summary.totals.text()
