@@ -101,7 +101,7 @@ def test_every_registry_kind_builds():
 
 def test_graph_with_errors_does_not_build():
     g = chain(("input", {"shape": [4, 4, 1]}), ("conv2d", {"kernel_size": 7}))
-    with pytest.raises(ShapeError, match="kernel_size=7"):
+    with pytest.raises(ShapeError, match="kernel=7"):
         builder.build_model(g)
 
 

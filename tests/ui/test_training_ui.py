@@ -273,7 +273,7 @@ def test_broken_network_cannot_start_and_says_which_layer(window):
     window.set_workspace("Train")
     panel = window.train_panel
     assert not panel.start_btn.isEnabled()
-    assert "'conv2d'" in panel.start_btn.toolTip() and "kernel_size" in panel.start_btn.toolTip()
+    assert "'conv2d'" in panel.start_btn.toolTip() and "kernel=40" in panel.start_btn.toolTip()
     window.start_training()  # F5 / Train > Start: refused before anything loads
     assert not panel.is_running() and "'conv2d'" in shown(panel.status) and "<= 28" in shown(panel.status)
     window.undo_action.trigger()
