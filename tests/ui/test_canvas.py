@@ -827,3 +827,27 @@ def test_a_minimap_that_must_cover_cards_is_faint_until_the_pointer_is_on_it(win
     qtbot.waitUntil(lambda: not mm.faint, timeout=1000)
     QTest.mouseMove(view.viewport(), QPoint(5, 5))
     qtbot.waitUntil(lambda: mm.faint, timeout=1000)
+
+
+def test_the_minimap_keeps_off_the_weight_labels_in_the_logic_lab(window, qtbot):
+    """A new-user drive: xnor-case2 in the Logic lab at 1280x720; the minimap sat top left over the first edge's
+    weight label, which says the network's weights. It counts the labels as it counts the cards."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from playground.ui import theme
+    window.resize(1280, 720)
+    choose_preset(window, qtbot, "xnor-case2")
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab", timeout=2000)
+    qtbot.wait(50)
+    view, mm = window.view, window.view.minimap
+    assert mm.isVisible()  # the network is wider than the lab's canvas
+    vp = view.viewport()
+    fm = QFontMetricsF(theme.mono_font(9))
+    labels = []
+    for edge in window.scene.edge_items.values():
+        box = edge.label_box(fm.horizontalAdvance(edge.label)) if edge.label else None
+        if box is not None:
+            labels.append(view.mapFromScene(box).boundingRect().translated(vp.pos()))
+    assert labels
+    assert not [r for r in labels if r.intersects(mm.geometry())], (mm.geometry(), labels)
+    assert _cards_under(view, mm.geometry()) == []

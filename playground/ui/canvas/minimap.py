@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRect, QRectF, QSize, Qt
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
 from .. import theme
@@ -66,11 +66,16 @@ class Minimap(QWidget):
                     QRect(vp.left() + 10, vp.top() + 10, width, height)]
         best, covers = corners(h)[0], 0
         if mm.isVisible() and view.scene() is not None:
+            labels = self._label_rects(vp)
+
             def covered(r: QRect) -> int:  # the cards' area under r (the scene's card index: not every card)
                 area = 0
                 for rect, item in view.scene().cards_in(view.mapToScene(r.translated(-vp.topLeft())).boundingRect()):
                     c = view.mapFromScene(rect).boundingRect().translated(vp.topLeft()) & r
                     area += c.width() * c.height() * (10_000 if item.isSelected() else 1)
+                for label in labels:  # and the edges' weight labels (the Logic lab's weights: one sat under it)
+                    c = label & r
+                    area += c.width() * c.height()
                 return area
             scored = sorted(((covered(r), i) for i, r in enumerate(corners(h))))  # corners tie: the bottom right
             covers, best = scored[0][0], corners(h)[scored[0][1]]
@@ -82,6 +87,21 @@ class Minimap(QWidget):
         mm.set_faint(covers > 0)
         if mm.geometry() != best:
             mm.setGeometry(best)
+
+    def _label_rects(self, vp) -> list[QRect]:
+        """The edges' weight labels, where the view shows them (in ``vp``'s parent's coordinates, as corners are);
+        none counted for a large network (its labels are few and each costs a layout query)."""
+        scene = self.view.scene()
+        labelled = [e for e in scene.edge_items.values() if e.label]
+        if not labelled or len(labelled) > 60:
+            return []
+        fm = QFontMetricsF(theme.mono_font(9))
+        rects = []
+        for edge in labelled:
+            box = edge.label_box(fm.horizontalAdvance(edge.label))
+            if box is not None:
+                rects.append(self.view.mapFromScene(box).boundingRect().translated(vp.topLeft()))
+        return rects
 
     def width_for(self, height: int, width: int) -> int:
         """Its width at ``height``: a small network keeps its proportions, so a lower minimap is narrower too (a
