@@ -107,18 +107,24 @@ def fitted_neuron_weights(graph, node_id: str, n_inputs: int) -> dict[str, np.nd
     return {"kernel": k, "bias": b}
 
 
-def fed_neuron_refits(graph, node_id: str) -> dict[str, dict[str, np.ndarray]]:
-    """The hand-set Neurons ``node_id`` feeds whose weights no longer fit its output width, refitted where nothing
-    is lost: rows added as 0, rows dropped only where they hold only 0 (a width typed on the way, 1 on the way to 12,
-    must not drop a hand-set weight; such a Neuron keeps its weights and says they do not fit)."""
+def neuron_refits(graph, node_id: str) -> dict[str, dict[str, np.ndarray]]:
+    """After an edit of ``node_id`` (its units, an Input's shape): the hand-set Neurons whose weights no longer fit,
+    itself and those it feeds, refitted where nothing is lost. Rows and columns are added as 0 and dropped only where
+    they hold only 0: a size typed on the way (1 on the way to 12) must not drop a hand-set weight. A Neuron that
+    would lose one keeps its weights and says they do not fit (its "Reset weights to fit" button drops them)."""
     from .analysis import ShapeCache
-    n_in = ShapeCache(graph).output_width(node_id)
+    cache = ShapeCache(graph)
     refits = {}
-    for nid in graph.output_ids(node_id):
+    for nid in [node_id, *graph.output_ids(node_id)]:
         node = graph.nodes[nid]
-        k = node.weights.get("kernel")
-        if not node.spec.hand_set or not n_in or k is None or k.shape[0] == n_in:
+        k, b = node.weights.get("kernel"), node.weights.get("bias")
+        ins = graph.input_ids(nid)
+        n_in = cache.output_width(ins[0]) if ins else None
+        if not node.spec.hand_set or k is None or not n_in:
             continue
-        if n_in > k.shape[0] or not np.any(k[n_in:]):
+        units = node.params["units"]
+        if k.shape == (n_in, units) and (b is None or b.shape == (units,)):
+            continue
+        if not np.any(k[n_in:]) and not np.any(k[:, units:]) and (b is None or not np.any(b[units:])):
             refits[nid] = fitted_neuron_weights(graph, nid, n_in)
     return refits

@@ -113,6 +113,9 @@ class SetParamCommand(QUndoCommand):
         self.graph, self.node_id, self.name, self.session = graph, node_id, name, session
         self.old = graph.nodes[node_id].params[name]
         self.new = spec.validate(value)  # validated now so an invalid value never reaches the stack
+        # hand-set Neurons refitted with it (``set_param_fitting``): node id -> weights before, and after
+        self.weights_old: dict[str, dict] = {}
+        self.weights_new: dict[str, dict] = {}
 
     def id(self):
         return MERGE_PARAM if self.session is not None else -1
@@ -120,16 +123,28 @@ class SetParamCommand(QUndoCommand):
     def mergeWith(self, other):
         if isinstance(other, SetParamCommand) and (other.node_id, other.name, other.session) == \
                 (self.node_id, self.name, self.session):
-            self.new = other.new
-            self.setObsolete(self.new == self.old)
+            self.new = other.new  # and the refits of both: the first's weights before, the last's after
+            for nid, weights in other.weights_new.items():
+                self.weights_old.setdefault(nid, other.weights_old[nid])
+                self.weights_new[nid] = weights
+            self.setObsolete(self.new == self.old and all(
+                _same_weights(self.weights_old[n], w) for n, w in self.weights_new.items()))
             return True
         return False
 
     def redo(self):
         self.graph.set_param(self.node_id, self.name, self.new)
+        for nid, weights in self.weights_new.items():
+            self.graph.set_weights(nid, weights)
 
     def undo(self):
+        for nid, weights in self.weights_old.items():
+            self.graph.set_weights(nid, weights)
         self.graph.set_param(self.node_id, self.name, self.old)
+
+
+def _same_weights(a: dict, b: dict) -> bool:
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
 
 
 class RenameCommand(QUndoCommand):
@@ -306,20 +321,31 @@ class CompoundCommand(QUndoCommand):
             cmd.undo()
 
 
-def set_param_fitting(graph: Graph, node_id: str, name: str, value, session: int | None = None) -> QUndoCommand:
-    """SetParamCommand, and where the new value changes the width this layer gives hand-set Neurons (an Input's
-    shape), their weights refitted in the same step where nothing is lost (``fed_neuron_refits``)."""
+def set_param_fitting(graph: Graph, node_id: str, name: str, value, session: int | None = None) -> SetParamCommand:
+    """SetParamCommand, with the hand-set Neurons the new value no longer fits (a Neuron's own units, an Input's
+    shape, the layer before a Neuron) refitted in the same step where nothing is lost (``neuron_refits``). One step
+    for a visit to the field: its keystrokes merge, refits and all ("12" typed was two steps, and undo left 1)."""
     cmd = SetParamCommand(graph, node_id, name, value, session)
-    if not any(graph.nodes[n].spec.hand_set for n in graph.output_ids(node_id)):
-        return cmd  # (the common case: a plain step, which merges the keystrokes of one visit to the field)
-    from ..core.weights import fed_neuron_refits
-    steps = Steps(graph)
-    steps.add(SetParamCommand, node_id, name, value)
-    refits = fed_neuron_refits(steps.graph, node_id)
-    if not refits:
-        return cmd
-    steps.add(SetWeightsCommand, refits, "Fit weights")
-    return steps.command(cmd.text())
+    node = graph.nodes[node_id]
+    if not node.spec.hand_set and not any(graph.nodes[n].spec.hand_set for n in graph.output_ids(node_id)):
+        return cmd  # (the common case: nothing to refit)
+    from ..core.weights import neuron_refits
+    probe = graph.copy()
+    probe.set_param(node_id, name, cmd.new)
+    cmd.weights_new = neuron_refits(probe, node_id)
+    cmd.weights_old = {nid: {k: v.copy() for k, v in graph.nodes[nid].weights.items()} for nid in cmd.weights_new}
+    return cmd
+
+
+def param_back(graph: Graph, top, node_id: str, name: str, before, session: int | None) -> SetParamCommand:
+    """The step that puts ``name`` back to ``before`` (the value its field's visit began with, after a refused
+    entry), and the weights the visit's refits changed back to what they were: ``top`` is the stack's last step,
+    this visit's merged one when there is one."""
+    cmd = SetParamCommand(graph, node_id, name, before, session)
+    if isinstance(top, SetParamCommand) and (top.node_id, top.name, top.session) == (node_id, name, session):
+        cmd.weights_new = {nid: {k: v.copy() for k, v in w.items()} for nid, w in top.weights_old.items()}
+        cmd.weights_old = {nid: {k: v.copy() for k, v in graph.nodes[nid].weights.items()} for nid in cmd.weights_new}
+    return cmd
 
 
 class Steps:

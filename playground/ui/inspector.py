@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
 )
 
 from ..core import shapes
-from ..core.weights import fitted_neuron_weights
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from ..core.registry import ParamSpec, get_spec, help_of
@@ -350,26 +349,14 @@ class Inspector(QWidget):
                 problem = str(exc)
         if problem is not None:
             self._mark(name, problem)
-            if name in self._before and node.params.get(name) != self._before[name]:
-                self._push(C.SetParamCommand(self.graph, self.node_id, name, self._before[name], self._session))
+            if name in self._before and node.params.get(name) != self._before[name]:  # (merged: weights back too)
+                top = self.stack.command(self.stack.index() - 1)
+                self._push(C.param_back(self.graph, top, self.node_id, name, self._before[name], self._session))
             return
         self._mark(name, None)
         if node.params.get(name) == value:
             return
-        self._before.setdefault(name, node.params.get(name))
-        if node.spec.hand_set and name == "units":
-            # hand-set weights follow in the same undo step: this neuron's grid gains or loses columns,
-            # and every Neuron it feeds gains or loses rows (old weights kept, new ones 0)
-            steps = C.Steps(self.graph)
-            steps.add(C.SetParamCommand, self.node_id, name, value)
-            n_in = self._neuron_inputs()
-            refit = {self.node_id: fitted_neuron_weights(steps.graph, self.node_id, n_in)} if n_in else {}
-            for nid in steps.graph.output_ids(self.node_id):
-                if steps.graph.nodes[nid].spec.hand_set:
-                    refit[nid] = fitted_neuron_weights(steps.graph, nid, int(value))
-            if refit:
-                steps.add(C.SetWeightsCommand, refit, "Fit weights")
-            cmd = steps.command(f"Set units to {value}")
+        self._before.setdefault(name, node.params.get(name))  # (hand-set weights follow: set_param_fitting)
         self._push(cmd)
         if alone:
             self._end_session()
@@ -412,9 +399,6 @@ class Inspector(QWidget):
     @property
     def weight_msg(self):
         return self.weights.msg
-
-    def _neuron_inputs(self) -> int | None:
-        return self.weights.fan_in()
 
     # ------------------------------------------------------------ output section
     def _show_output(self) -> None:
