@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ..core import lessons as L
 from ..core.errors import PlaygroundError
 from .banner import WrappingLabel, breakable
-from .lesson_edits import apply_actions, start_project
+from .lesson_edits import ReplaceNetworkCommand, apply_actions, start_project
 from .theme import FittingLabel
 from .vscroll import MinimumHeightWidget, vertical_scroll
 
@@ -88,9 +88,7 @@ class LessonsPanel(QWidget):
         self.hint = FittingLabel()
         self.hint.setStyleSheet(f"color: {GRAY};")
         self.back_btn = QPushButton("Back")
-        # Back revisits: the step's start and setup were made on the way forward, and making them again would
-        # put its network back over what the learner has built since (AlexNet loaded over their edits)
-        self.back_btn.clicked.connect(lambda: self.enter(self.index - 1, run_setup=False))
+        self.back_btn.clicked.connect(self.back)
         self.next_btn = QPushButton("Next")
         self.next_btn.clicked.connect(self.next)
 
@@ -129,6 +127,7 @@ class LessonsPanel(QWidget):
         doc.settings_changed.connect(lambda *_: self._on_doc_changed())
         self._loaded = False  # the shipped lessons are read when the panel is first shown, not at start-up
         self._answers: dict[tuple[str, int], str] = {}  # (lesson id, step) -> the right answer given, for Back
+        self._left: dict[tuple[str, int], tuple] = {}  # (lesson id, step) -> (network, target) left it with, for Back
 
     def showEvent(self, event):
         self.ensure_loaded()
@@ -236,6 +235,7 @@ class LessonsPanel(QWidget):
         self.lesson = lesson
         if restart or done >= len(lesson.steps):  # from the first step again: every step asked afresh
             self._answers = {k: v for k, v in self._answers.items() if k[0] != lesson.id}
+            self._left = {k: v for k, v in self._left.items() if k[0] != lesson.id}
         self.step_box.show()
         self.enter(min(done, len(lesson.steps) - 1) if done < len(lesson.steps) else 0, run_setup=True)
         self._on_pick(row)
@@ -261,7 +261,8 @@ class LessonsPanel(QWidget):
         return self.lesson.steps[self.index]
 
     def enter(self, index: int, run_setup: bool = True) -> None:
-        """Show step ``index``: switch workspace, make its setup edits (one undo step), select its layer."""
+        """Show step ``index``: switch workspace, make its setup edits (one undo step; not with ``run_setup`` off,
+        as Back does), select its layer."""
         if self.lesson is None or not 0 <= index < len(self.lesson.steps):
             return
         self.index = index
@@ -311,6 +312,29 @@ class LessonsPanel(QWidget):
                     self.result.setText(f"<span style='color:{GRAY}'>You answered {esc(L.said_back(given))} here; "
                                         f"the network has changed since. Check it again, or type a new "
                                         f"answer.</span>")
+
+    def back(self) -> None:
+        """The step before, as the learner left it. Its start and setup are not made again (AlexNet was loaded over
+        the learner's edits), but where the step being left changed the network or the target on the way in (lesson
+        1's OR step renames AND's neuron; NOR loads its own network), the network and target it was left with come
+        back, one undo step (Back to NOT left NOR's network on the canvas: NOT could never pass)."""
+        if self.lesson is None or self.index < 1:
+            return
+        leaving, to = self.lesson.steps[self.index], self.index - 1
+        left = self._left.get((self.lesson.id, to))
+        if (leaving.setup or leaving.start is not None) and left is not None:
+            graph, target = left
+            stack = self.doc.stack
+            stack.beginMacro(f"Back to {self.lesson.steps[to].title}")
+            self.doc.push(ReplaceNetworkCommand(self.doc.graph, graph, "Back"))
+            if target != self.doc.logic.get("target"):
+                self.doc.set_setting("logic", "target", target)
+            stack.endMacro()
+            self.doc.say(f"Back to \u201c{self.lesson.steps[to].title}\u201d: its network as you left it (Ctrl+Z "
+                         f"brings back the one you had).", 6000)
+            self.enter(to, run_setup=False)
+        else:  # nothing of the step left changed the network: what the learner has built since stays
+            self.enter(to, run_setup=left is None and bool(leaving.setup or leaving.start is not None))
 
     def _mask(self, step) -> None:
         """Predict first, then see: while an answer is asked about a layer, its size (and what follows from it
@@ -408,6 +432,7 @@ class LessonsPanel(QWidget):
         if not self.passed or self.lesson is None:
             return
         if self.index + 1 < len(self.lesson.steps):
+            self._left[(self.lesson.id, self.index)] = (self.doc.graph.copy(), self.doc.logic.get("target"))
             self.enter(self.index + 1)
         else:
             self.result.setText(f"<span style='color:{GREEN}'>\u2713 Lesson done. Pick the next one above.</span>")

@@ -527,3 +527,21 @@ def test_beside_the_lessons_the_layer_table_keeps_a_readable_formula_and_the_ins
     QTest.mouseClick(close, Qt.LeftButton)
     qtbot.waitUntil(lambda: not table.isColumnHidden(1), timeout=2000)  # room again: the Type column is back
     assert window.view.width() > canvas_before
+
+
+def test_back_to_a_step_whose_network_the_next_one_replaced_brings_that_network_back(window, qtbot):
+    """A review: Back from NOR to NOT left NOR's network (and target) on the canvas, where NOT can never pass: the
+    learner was stuck. Back brings the network and target the step was left with, in one undo step."""
+    panel = open_lessons(window)
+    start_lesson(panel, 0)  # logic gates: AND, OR, NOT, NOR
+    for _ in range(3):
+        click(panel.show_btn)
+        next_step(panel)
+    assert panel.index == 3 and window.doc.logic.get("target") == "nor"
+    nor_names = sorted(n.name for n in window.graph.nodes.values())
+    click(panel.back_btn)
+    assert panel.index == 2 and window.doc.logic.get("target") == "not"
+    assert panel.passed and panel.next_btn.isEnabled() and "\u2713" in panel.result.text(), panel.result.text()
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # the network the learner had comes back, whole
+    assert sorted(n.name for n in window.graph.nodes.values()) == nor_names
+    assert window.doc.logic.get("target") == "nor"
