@@ -33,7 +33,7 @@ from . import theme
 from .augment_strip import AugmentStrip
 from .trained_box import TrainedWeightsBox
 from .weight_grid import RED, WeightGrid
-from .number_box import FloatBox, IntBox, number_problem, whole_number_problem
+from .number_box import FloatBox, IntBox, number_problem, whole_number, whole_number_problem
 from .field_text import Invalid, parse_padding, parse_shape, parse_pair, parse_optional_float, parse_optional_int
 
 
@@ -264,10 +264,8 @@ class Inspector(QWidget):
     def _typed_int(p: ParamSpec, text: str):
         """A whole number past what the box holds goes to the spec's check, which names the range; the rest is
         not a whole number."""
-        try:
-            return int(text.strip())
-        except ValueError:
-            return Invalid(whole_number_problem(p.title, text))
+        value = whole_number(text)  # (1e10 too: the range is the spec's to name)
+        return Invalid(whole_number_problem(p.title, text)) if value is None else value
 
     def _end_session(self) -> None:
         self._session += 1

@@ -26,6 +26,20 @@ def whole_number_problem(name: str, text: str) -> str:
     return f"{name} must be a whole number, not {t}."
 
 
+def whole_number(text: str) -> int | None:
+    """The whole number ``text`` means (1e3 and 2.0 are whole numbers too, of any size), or None."""
+    t = text.strip()
+    try:
+        return int(t)
+    except ValueError:
+        pass
+    try:
+        value = float(t)
+    except ValueError:
+        return None
+    return int(value) if math.isfinite(value) and value.is_integer() else None
+
+
 def number_problem(name: str, text: str) -> str:
     t = text.strip()
     return f"{name} must be a number. Received {t!r}." if t else f"{name} needs a number."
@@ -90,16 +104,7 @@ class IntBox(_Typed, QSpinBox):
         self.lineEdit().textEdited.connect(self._edited)
 
     def _parse(self, text: str):
-        t = text.strip()
-        try:
-            return int(t)
-        except ValueError:
-            pass
-        try:  # 1e3 and 2.0 are whole numbers too
-            value = float(t)
-        except ValueError:
-            return None
-        return int(value) if math.isfinite(value) and value.is_integer() and "x" not in t.lower() else None
+        return whole_number(text)
 
     def valueFromText(self, text: str) -> int:
         value = self._parse(text)

@@ -10,7 +10,7 @@ import secrets
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton
 
 from ..core.errors import PlaygroundError
-from .number_box import FloatBox, IntBox, number_problem, whole_number_problem
+from .number_box import FloatBox, IntBox, number_problem, whole_number, whole_number_problem
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "SGD with momentum 0.9"), ("rmsprop", "RMSprop"), ("adagrad", "Adagrad"))
 MAX_SEED_BOX = 2 ** 31 - 1  # a QSpinBox holds a signed 32-bit int
@@ -118,10 +118,7 @@ class TrainSettingsForm(QGroupBox):
         self._visit += 1
 
     def _refused(self, key: str, label: str, box, text: str) -> None:
-        try:
-            value = int(text.strip()) if isinstance(box, IntBox) else None  # past the box: the rule names it
-        except ValueError:
-            value = None
+        value = whole_number(text) if isinstance(box, IntBox) else None  # past the box: the rule names it
         if value is not None:
             self.edit(key, value, box)
         else:

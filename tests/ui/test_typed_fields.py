@@ -182,6 +182,10 @@ def test_enter_on_a_refused_whole_number_keeps_it_refused_as_tab_does(window, ty
     line = retype(window.inspector.fields["filters"], "1e2")  # a whole number written so is one
     QTest.keyClick(line, Qt.Key_Return)
     assert conv.params["filters"] == 100 and not msg.isVisibleTo(window.inspector)
+    line = retype(window.inspector.fields["filters"], "1e10")  # and one past the field's range says the range
+    QTest.keyClick(line, Qt.Key_Return)
+    assert "from 1 to 8,192" in msg.text() and "filters=10000000000" in msg.text(), msg.text()
+    assert conv.params["filters"] == 100
 
 
 @pytest.mark.parametrize("box, typed", [("epochs_box", "2.5"), ("epochs_box", "7x"), ("val_split", "0.1.2")])
