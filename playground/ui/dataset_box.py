@@ -71,6 +71,7 @@ class DatasetBox(QGroupBox):
         super().__init__("Data", parent)
         self.doc = doc
         self.settings = settings  # the window's QSettings: where the user's data was last found
+        self._asking = False  # a dialog for the user's own data is open
         self.problem: str | None = None
         self._feeds_stale = False  # the network changed while the box was hidden: its line is rewritten when shown
         self._preview = None
@@ -166,14 +167,18 @@ class DatasetBox(QGroupBox):
             self._choose_own(self.dataset.itemData(index))
 
     def _choose_own(self, which) -> None:
-        if which == FOLDER:
-            self.choose_folder()
-        elif which == FILE:
-            self._choose_file()
+        self._asking = True  # the dialog takes the focus: the list is not being left
+        try:
+            if which == FOLDER:
+                self.choose_folder()
+            elif which == FILE:
+                self._choose_file()
+        finally:
+            self._asking = False
 
     def eventFilter(self, watched, event):
         """Leaving the list while it rests on a "your own" entry, unopened: it shows the data chosen again."""
-        if watched is self.dataset and event.type() == QEvent.FocusOut and \
+        if watched is self.dataset and event.type() == QEvent.FocusOut and not self._asking and \
                 event.reason() != Qt.PopupFocusReason and self.dataset.currentData() in (FOLDER, FILE):
             self.load(self.doc.training.get("dataset", "mnist-sample"))
         return super().eventFilter(watched, event)
@@ -184,8 +189,7 @@ class DatasetBox(QGroupBox):
         happened to be started from)."""
         current = self.doc.training.get("dataset", "")
         if isinstance(current, str) and current not in self.registry_keys and Path(current).exists():
-            here = Path(current)
-            return str(here if here.is_dir() and kind == "folder" else here.parent)
+            return str(Path(current).parent)  # beside it: a folder's own classes are not what is chosen next
         last = self.settings.value("data_folder", "") if self.settings is not None else ""
         if isinstance(last, str) and last and Path(last).is_dir():
             return last
@@ -193,8 +197,7 @@ class DatasetBox(QGroupBox):
 
     def _remember(self, path: str) -> None:
         if self.settings is not None:
-            p = Path(path)
-            self.settings.setValue("data_folder", str(p if p.is_dir() else p.parent))
+            self.settings.setValue("data_folder", str(Path(path).parent))
 
     def choose_folder(self) -> None:
         """A folder dialog; Cancel leaves the dataset as it was."""

@@ -61,16 +61,16 @@ def test_leaving_the_list_on_your_own_folder_shows_the_data_still_chosen(window,
     asked = _dialogs(monkeypatch)
     box = _to_train(window, qtbot)
     combo = box.dataset
-    chosen = window.doc.training.get("dataset")
     combo.setFocus()
     for _ in range(combo.findText("Your own image folder\u2026") - combo.currentIndex()):
         QTest.keyClick(combo, Qt.Key_Down)
     assert combo.currentText() == "Your own image folder\u2026"
     QTest.keyClick(combo, Qt.Key_Tab)  # away from the list without choosing
     assert asked == []
-    assert combo.currentData() == window.doc.training.get("dataset")  # the list shows what Start will train on
+    last_passed = combo.itemData(combo.findText("Your own image folder\u2026") - 1)  # (each keyed entry is a choice)
+    assert window.doc.training.get("dataset") == last_passed
+    assert combo.currentData() == last_passed  # the list shows what Start will train on
     assert "Enter" not in box.feeds.text()
-    assert window.doc.training.get("dataset") == chosen or window.doc.training.get("dataset") == combo.currentData()
 
 
 def test_the_folder_dialog_opens_where_data_was_last_chosen_not_in_the_working_folder(window, qtbot, monkeypatch,
@@ -89,15 +89,15 @@ def test_the_folder_dialog_opens_where_data_was_last_chosen_not_in_the_working_f
     QTest.keyClicks(box.path, str(Path(__file__).resolve().parents[2] / "resources" / "no-such.npz"))
     QTest.keyClick(box.path, Qt.Key_Return)  # refused: nothing changes
     asked = _dialogs(monkeypatch)
-    QTest.mouseClick(box.folder_btn, Qt.LeftButton)  # Cancel: the dataset stays the folder
-    assert asked == [("folder", str(folder))]
+    QTest.mouseClick(box.folder_btn, Qt.LeftButton)  # beside the folder chosen; Cancel: the dataset stays it
+    assert asked == [("folder", str(folder.parent))]
     # a built-in set chosen again: the dialog still opens where the user's data was
     from tests.ui.menus import pick
     pick(box.dataset, qtbot, box.dataset.itemText(0))
     assert window.doc.training["dataset"] != str(folder)
     asked = _dialogs(monkeypatch)
     QTest.mouseClick(box.folder_btn, Qt.LeftButton)
-    assert asked == [("folder", str(folder))]
+    assert asked == [("folder", str(folder.parent))]
     # and a new window (the next start of the app) remembers it too
     from playground.ui.main_window import MainWindow
     other = MainWindow(settings=window.settings)
@@ -108,7 +108,7 @@ def test_the_folder_dialog_opens_where_data_was_last_chosen_not_in_the_working_f
         box2 = _to_train(other, qtbot)
         asked = _dialogs(monkeypatch)
         QTest.mouseClick(box2.folder_btn, Qt.LeftButton)
-        assert asked == [("folder", str(folder))]
+        assert asked == [("folder", str(folder.parent))]
     finally:
         other.stop_training(wait=True)
         other.files.clear_recovery()
