@@ -133,7 +133,10 @@ def _doc(text: str) -> str:
 def _shell_word(name: str) -> str:
     """``name`` as one word of a shell command: bare where it is plain, else in double quotes (which cmd and POSIX
     shells both read; ``_doc`` has taken out double quotes and backslashes), else, with a $ or a backquote a POSIX
-    shell would expand, in single quotes. "python exp script.py" ran a file named exp."""
+    shell would expand, in single quotes (POSIX shells; cmd reads those only without them). "python exp script.py"
+    ran a file named exp."""
+    if name.startswith("-"):
+        name = "./" + name  # (python would read it as an option)
     if re.fullmatch(r"[\w.,+@%=:/-]+", name):
         return name
     if not any(ch in name for ch in "$`!"):

@@ -6,7 +6,9 @@ the network after it and put a new classifier head on (transfer learning). Each 
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
 from ..core.registry import get_spec
@@ -70,13 +72,21 @@ class TrainedWeightsBox(QWidget):
         self._pairs = ((row, (self.reset_layer, self.reset_all)), (head, (self.head_classes, self.replace_head)))
         self.setMinimumWidth(max(b.sizeHint().width() for _, pair in self._pairs for b in pair))
 
+    def changeEvent(self, event):
+        if event.type() in (QEvent.FontChange, QEvent.StyleChange):  # the buttons' widths follow the font
+            self.setMinimumWidth(max(b.sizeHint().width() for _, pair in self._pairs for b in pair))
+        super().changeEvent(event)
+
     def resizeEvent(self, event):
         for row, pair in self._pairs:
-            wide = sum(b.sizeHint().width() for b in pair) + row.spacing() * (len(pair) - 1)
+            gap = max(row.spacing(), self.style().layoutSpacing(QSizePolicy.PushButton, QSizePolicy.PushButton,
+                                                                Qt.Horizontal))
+            wide = sum(b.sizeHint().width() for b in pair) + gap * (len(pair) - 1)
             direction = QBoxLayout.LeftToRight if event.size().width() >= wide else QBoxLayout.TopToBottom
             if row.direction() != direction:
                 row.setDirection(direction)
         super().resizeEvent(event)
+
     def show_node(self, node_id: str | None) -> None:
         self.node_id = node_id
         node = self.graph.nodes.get(node_id) if node_id else None

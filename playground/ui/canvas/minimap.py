@@ -79,11 +79,12 @@ class Minimap(QWidget):
                 return area
             scored = sorted(((covered(r), i) for i, r in enumerate(corners(h))))  # corners tie: the bottom right
             covers, best = scored[0][0], corners(h)[scored[0][1]]
+            free = None
             for lower in (x for x in (72, 60, 52, 44) if x < h and covers):  # a lower minimap in a free band
-                for r in corners(lower):
-                    if covered(r) == 0:
-                        best, covers = r, 0
-                        break
+                free = next((r for r in corners(lower) if covered(r) == 0), None)
+                if free is not None:
+                    best, covers = free, 0
+                    break
         mm.set_faint(covers > 0)
         if mm.geometry() != best:
             mm.setGeometry(best)
