@@ -63,6 +63,11 @@ def network_bytes(graph, batch_size: int = 0, counts: dict[str, int] | None = No
     return params * BYTES_PER_VALUE, acts * BYTES_PER_VALUE * batch_size
 
 
+def training_bytes(weight_bytes: float) -> float:
+    """What training holds for weights of ``weight_bytes``: the weights, their gradients and Adam's two moments."""
+    return weight_bytes * 4
+
+
 def check_network_fits(graph, batch_size: int = 0, available: int | None = None,
                        counts: dict[str, int] | None = None) -> None:
     """Refuse a network whose weights (x4 when training) and one batch of activations cannot fit."""
@@ -70,7 +75,7 @@ def check_network_fits(graph, batch_size: int = 0, available: int | None = None,
     if not batch_size:
         require(weights, "This network", "of weights", available)
         return
-    require(weights * 4, "Training this network", "for its weights, gradients and optimizer state", available)
+    require(training_bytes(weights), "Training this network", "for its weights, gradients and optimizer state", available)
     require(weights * 4 + acts * 2, "Training this network", f"with batch size {batch_size} (weights and "
             f"activations)", available)
 

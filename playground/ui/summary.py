@@ -9,6 +9,7 @@ from ..core import shapes
 
 from ..core import analysis, limits
 from ..core.registry import get_spec
+from ..core.files import fmt_bytes
 from ..core.words import count
 from .theme import FittingLabel
 
@@ -120,14 +121,14 @@ class SummaryTable(QWidget):
     def _too_large(total: int) -> str:
         """Said where training could never fit: its weights, gradients and optimizer state (four copies, as
         ``limits.check_network_fits`` counts before a run) past the memory this machine has now."""
-        need = total * limits.BYTES_PER_VALUE * 4
+        need = limits.training_bytes(total * limits.BYTES_PER_VALUE)
         if need < 2 ** 30:
             return ""
         have = limits.available_memory()
         if have is None or need <= have:
             return ""
         return (f" \u00b7 <span style='color:#D64541'>too large to train on this machine: training needs about "
-                f"{size_text(need)}, {size_text(have)} is available</span>")
+                f"{fmt_bytes(need)} and {fmt_bytes(have)} is available now</span>")  # (Start's refusal's units)
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
