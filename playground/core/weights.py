@@ -109,9 +109,8 @@ def fitted_neuron_weights(graph, node_id: str, n_inputs: int) -> dict[str, np.nd
 
 def neuron_refits(graph, node_id: str) -> dict[str, dict[str, np.ndarray]]:
     """After an edit of ``node_id`` (its units, an Input's shape): the hand-set Neurons whose weights no longer fit,
-    itself and those it feeds, refitted where nothing is lost. Rows and columns are added as 0 and dropped only where
-    they hold only 0: a size typed on the way (1 on the way to 12) must not drop a hand-set weight. A Neuron that
-    would lose one keeps its weights and says they do not fit (its "Reset weights to fit" button drops them)."""
+    itself and those it feeds, refitted: what fits kept, new rows and columns 0. (The inspector refits from the
+    weights its field's visit began with, so a size typed on the way, 1 on the way to 12, drops nothing.)"""
     from .analysis import ShapeCache
     cache = ShapeCache(graph)
     refits = {}
@@ -123,8 +122,6 @@ def neuron_refits(graph, node_id: str) -> dict[str, dict[str, np.ndarray]]:
         if not node.spec.hand_set or k is None or not n_in:
             continue
         units = node.params["units"]
-        if k.shape == (n_in, units) and (b is None or b.shape == (units,)):
-            continue
-        if not np.any(k[n_in:]) and not np.any(k[:, units:]) and (b is None or not np.any(b[units:])):
+        if k.shape != (n_in, units) or (b is not None and b.shape != (units,)):
             refits[nid] = fitted_neuron_weights(graph, nid, n_in)
     return refits

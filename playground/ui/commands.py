@@ -321,30 +321,28 @@ class CompoundCommand(QUndoCommand):
             cmd.undo()
 
 
-def set_param_fitting(graph: Graph, node_id: str, name: str, value, session: int | None = None) -> SetParamCommand:
+def set_param_fitting(graph: Graph, node_id: str, name: str, value, session: int | None = None,
+                      top=None) -> SetParamCommand:
     """SetParamCommand, with the hand-set Neurons the new value no longer fits (a Neuron's own units, an Input's
-    shape, the layer before a Neuron) refitted in the same step where nothing is lost (``neuron_refits``). One step
-    for a visit to the field: its keystrokes merge, refits and all ("12" typed was two steps, and undo left 1)."""
+    shape, the layer before a Neuron) refitted in the same step: what fits kept, the rest 0. One step for a visit to
+    the field, its keystrokes merged refits and all ("12" typed was two steps, and undo left 1); ``top``, the
+    stack's last step, is that visit's when it is one, and the refits start from the weights the visit began with,
+    so a size typed on the way (1 on the way to 12) drops no hand-set weight. With the value the visit began with,
+    the weights go back to where they were (a refused entry puts the layer back)."""
     cmd = SetParamCommand(graph, node_id, name, value, session)
     node = graph.nodes[node_id]
     if not node.spec.hand_set and not any(graph.nodes[n].spec.hand_set for n in graph.output_ids(node_id)):
         return cmd  # (the common case: nothing to refit)
     from ..core.weights import neuron_refits
+    began = top.weights_old if isinstance(top, SetParamCommand) and session is not None and \
+        (top.node_id, top.name, top.session) == (node_id, name, session) else {}
     probe = graph.copy()
+    for nid, weights in began.items():
+        probe.set_weights(nid, weights)
     probe.set_param(node_id, name, cmd.new)
-    cmd.weights_new = neuron_refits(probe, node_id)
-    cmd.weights_old = {nid: {k: v.copy() for k, v in graph.nodes[nid].weights.items()} for nid in cmd.weights_new}
-    return cmd
-
-
-def param_back(graph: Graph, top, node_id: str, name: str, before, session: int | None) -> SetParamCommand:
-    """The step that puts ``name`` back to ``before`` (the value its field's visit began with, after a refused
-    entry), and the weights the visit's refits changed back to what they were: ``top`` is the stack's last step,
-    this visit's merged one when there is one."""
-    cmd = SetParamCommand(graph, node_id, name, before, session)
-    if isinstance(top, SetParamCommand) and (top.node_id, top.name, top.session) == (node_id, name, session):
-        cmd.weights_new = {nid: {k: v.copy() for k, v in w.items()} for nid, w in top.weights_old.items()}
-        cmd.weights_old = {nid: {k: v.copy() for k, v in graph.nodes[nid].weights.items()} for nid in cmd.weights_new}
+    new = {**began, **neuron_refits(probe, node_id)}  # (one refitted earlier in the visit that fits again: back)
+    cmd.weights_new = {nid: {k: v.copy() for k, v in w.items()} for nid, w in new.items()}
+    cmd.weights_old = {nid: {k: v.copy() for k, v in graph.nodes[nid].weights.items()} for nid in new}
     return cmd
 
 

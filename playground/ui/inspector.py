@@ -342,14 +342,14 @@ class Inspector(QWidget):
         problem = value.message if isinstance(value, Invalid) else None
         if problem is None and node.params.get(name) != value:
             try:
-                cmd = C.set_param_fitting(self.graph, self.node_id, name, value, self._session)
+                cmd = C.set_param_fitting(self.graph, self.node_id, name, value, self._session, self._top())
             except PlaygroundError as exc:
                 problem = str(exc)
         if problem is not None:
             self._mark(name, problem)
             if name in self._before and node.params.get(name) != self._before[name]:  # (merged: weights back too)
-                top = self.stack.command(self.stack.index() - 1)
-                self._push(C.param_back(self.graph, top, self.node_id, name, self._before[name], self._session))
+                self._push(C.set_param_fitting(self.graph, self.node_id, name, self._before[name], self._session,
+                                               self._top()))
             return
         self._mark(name, None)
         if node.params.get(name) == value:
@@ -360,6 +360,9 @@ class Inspector(QWidget):
             self._end_session()
         if node.spec.hand_set:
             self._build_weights()
+
+    def _top(self):
+        return self.stack.command(self.stack.index() - 1)
 
     def _push(self, cmd) -> None:
         self._pushing = True  # the fields show what is typed: the model's echo must not rewrite them

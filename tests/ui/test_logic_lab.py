@@ -1516,16 +1516,21 @@ def test_an_input_built_in_the_lab_is_bits_and_its_size_refits_the_neuron_it_fee
     type_weight(window.logic_panel.neuron_editor.weights.edits[("kernel", (2, 0))], "1.5")
     type_weight(window.logic_panel.neuron_editor.weights.edits[("kernel", (0, 0))], "-1")
     click_card(window, "input")
-    line = retype(window.inspector.fields["shape"], "2")  # would drop the 1.5: kept, and the fix offered
-    QTest.keyClick(line, Qt.Key_Return)
-    assert neuron.weights["kernel"][2, 0] == 1.5 and window.scene.node_items[neuron.id].status == "error"
     line = retype(window.inspector.fields["shape"], "4")  # growing keeps every weight
     QTest.keyClick(line, Qt.Key_Return)
     assert np.array_equal(neuron.weights["kernel"][:, 0], [-1, 0, 1.5, 0])
     assert window.scene.node_items[neuron.id].status != "error"
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # the size and the refit: one step
-    assert tuple(inp.params["shape"]) == (2,) and neuron.weights["kernel"].shape == (3, 1)
-    # a visit to the field is one step, refits and all: "12" (passing 1) is one Ctrl+Z from where it was
+    assert tuple(inp.params["shape"]) == (3,) and np.array_equal(neuron.weights["kernel"][:, 0], [-1, 0, 1.5])
+    click_card(window, "input")
+    line = retype(window.inspector.fields["shape"], "2")  # smaller, as meant: the third weight goes, undoably
+    QTest.keyClick(line, Qt.Key_Return)
+    assert np.array_equal(neuron.weights["kernel"][:, 0], [-1, 0])
+    assert window.scene.node_items[neuron.id].status != "error"
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    assert tuple(inp.params["shape"]) == (3,) and np.array_equal(neuron.weights["kernel"][:, 0], [-1, 0, 1.5])
+    # a visit to the field is one step, refits and all, and a size passed on the way drops nothing: "12" (passing
+    # 1, which alone would keep one weight) keeps the 1.5, and is one Ctrl+Z from where it was
     click_card(window, "input")
     steps = window.stack.index()
     line = retype(window.inspector.fields["shape"], "12")
@@ -1534,9 +1539,9 @@ def test_an_input_built_in_the_lab_is_bits_and_its_size_refits_the_neuron_it_fee
     assert neuron.weights["kernel"][2, 0] == 1.5 and window.stack.index() == steps + 1
     window.view.setFocus()
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
-    assert tuple(inp.params["shape"]) == (2,) and neuron.weights["kernel"].shape == (3, 1)
+    assert tuple(inp.params["shape"]) == (3,) and np.array_equal(neuron.weights["kernel"][:, 0], [-1, 0, 1.5])
     # a refused entry puts the layer back as it was, its Neuron's weights too
     click_card(window, "input")
-    line = retype(window.inspector.fields["shape"], "4")
-    QTest.keyClicks(line, "a")  # "4a": refused
-    assert tuple(inp.params["shape"]) == (2,) and neuron.weights["kernel"].shape == (3, 1)
+    line = retype(window.inspector.fields["shape"], "1")
+    QTest.keyClicks(line, "a")  # "1a": refused
+    assert tuple(inp.params["shape"]) == (3,) and np.array_equal(neuron.weights["kernel"][:, 0], [-1, 0, 1.5])
