@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFrame, QScrollArea, QStyle, QWidget
 
 
 class MinimumHeightWidget(QWidget):
@@ -30,6 +30,23 @@ class _WheelToScroll(QObject):
         return False
 
 
+class _KeepWidth(QObject):
+    """The content's width never depends on whether the scroll bar shows: it is the area's width less the bar's,
+    always. Word-wrapped labels are taller when narrower, so a content just taller than the panel with the bar
+    (narrower) and just shorter without it (wider) made the bar come and go without end, each turn a resize inside
+    the last, until the stack ran out: the app died (a lesson's Train panel at 1280x720, four runs in four)."""
+
+    def __init__(self, scroll: QScrollArea, content: QWidget):
+        super().__init__(scroll)
+        self.scroll, self.content = scroll, content
+
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Resize:
+            bar = self.scroll.style().pixelMetric(QStyle.PM_ScrollBarExtent, None, self.scroll)
+            self.content.setMaximumWidth(max(1, obj.width() - 2 * self.scroll.frameWidth() - bar))
+        return False
+
+
 def vertical_scroll(content: QWidget) -> QScrollArea:
     """``content`` in a frameless scroll area: as wide as the area, as high as the area or its own minimum, whichever
     is more (and then it scrolls). Its spin boxes and lists take the wheel only when they have the keyboard."""
@@ -38,6 +55,7 @@ def vertical_scroll(content: QWidget) -> QScrollArea:
     scroll.setWidgetResizable(True)
     scroll.setFrameShape(QFrame.NoFrame)
     scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    scroll.installEventFilter(_KeepWidth(scroll, content))
     wheel = _WheelToScroll(scroll)
     for field in content.findChildren(QAbstractSpinBox) + content.findChildren(QComboBox):
         field.setFocusPolicy(Qt.StrongFocus)  # a wheel turn no longer gives it the keyboard

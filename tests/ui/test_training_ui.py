@@ -585,3 +585,20 @@ def test_an_image_folder_at_1280x720_is_shown_whole(window, qtbot, tmp_path, mon
     assert len(thumbs) == 9
     for lab in thumbs:
         assert lab.height() >= lab.pixmap().height(), (lab.size(), lab.pixmap().size())
+
+
+def test_the_train_panel_is_as_wide_with_its_scroll_bar_as_without(window, qtbot):
+    """A drive crashed the app four times in four (a lesson's Train panel at 1280x720, Start): word-wrapped labels are
+    taller when narrower, so a panel just taller than its area with the scroll bar and just shorter without it made
+    the bar come and go, each turn a resize inside the last, until the stack ran out. The panel's width no longer
+    depends on the bar."""
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    scroll = window.train_panel.scroll
+    widths, bars = set(), set()
+    for height in (1000, 600, 1000, 560):
+        window.resize(1280, height)
+        qtbot.wait(30)
+        widths.add(scroll.widget().width())
+        bars.add(scroll.verticalScrollBar().isVisible())
+    assert bars == {True, False}, bars  # the sizes tried show the bar and hide it
+    assert len(widths) == 1, widths
