@@ -212,7 +212,7 @@ class RunHistory:
         if len(self.runs) > self.limit:
             self.runs = self.runs[len(self.runs) - self.limit:]
         wanted = set()
-        for r in self.runs[len(self.runs) - self.keep_weights:] if self.keep_weights else []:
+        for r in self.runs[-self.keep_weights:] if self.keep_weights else []:  # (2 runs, 3 kept: both)
             wanted.update(d for d in (r.start_digest, r.end_digest) if d)
         self.weights = {d: w for d, w in self.weights.items() if d in wanted}
         return self

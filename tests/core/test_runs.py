@@ -223,3 +223,14 @@ def test_a_stopped_run_says_where_its_replay_stops_and_how():
     assert runs.stop_position(paused) == (12, False)
     assert runs.stop_position(dataclasses.replace(ran, stopped="finished")) is None
 
+
+
+@pytest.mark.parametrize("n_runs", [1, 2, 3, 4])
+def test_fewer_runs_than_weights_kept_keep_all_their_weights(n_runs):
+    """A drive: two runs, three weight sets kept, and run 1's were dropped ("no longer kept (the project keeps those
+    of the last 3 runs)"): the slice counted from the end went below zero."""
+    h = runs.RunHistory(limit=20, keep_weights=3)
+    for i in range(n_runs):
+        h = h.added(make(end=runs.weights_digest(weights(i))), end=weights(i))
+    kept = [h.weights_of(r.end_digest) is not None for r in h.runs]
+    assert kept == [i >= n_runs - 3 for i in range(n_runs)], kept
