@@ -54,14 +54,14 @@ GATES = lesson(
                    "Then choose w0 so that -w0 lies between 1 and 2: the lecture uses w0 = -1.5."],
          "check": {"kind": "truth_table", "target": "and"},
          "show_me": [weights("and", [[1], [1]], [-1.5])]},
-        {"id": "or", "title": "OR", "workspace": "Logic lab", "highlight": "and",
-         "setup": [{"do": "set_logic_target", "value": "or"}],
-         "text": "<p>Keep the same neuron and make it <b>OR</b>: 1 when at least one input is 1. The target is "
-                 "now OR, and two rows are wrong.</p><p>Which single weight has to change?</p>",
+        {"id": "or", "title": "OR", "workspace": "Logic lab", "highlight": "or",
+         "setup": [{"do": "rename", "layer": "and", "name": "or"}, {"do": "set_logic_target", "value": "or"}],
+         "text": "<p>Keep the same neuron, now named <b>or</b>, and make it <b>OR</b>: 1 when at least one input is "
+                 "1. The target is now OR, and two rows are wrong.</p><p>Which single weight has to change?</p>",
          "hints": ["Only w0 (the bias) needs to move: one input alone must now reach the threshold.",
                    "OR = step(-0.5 + x1 + x2)."],
          "check": {"kind": "truth_table", "target": "or"},
-         "show_me": [weights("and", [[1], [1]], [-0.5])]},
+         "show_me": [weights("or", [[1], [1]], [-0.5])]},
         {"id": "not", "title": "NOT", "workspace": "Logic lab", "highlight": "not",
          "setup": [{"do": "load_network", "preset": "not"}, weights("not", [[0]], [0]),
                    {"do": "set_logic_target", "value": "not"}],
@@ -156,9 +156,9 @@ CONV = lesson(
          "text": grid_html(image, "the image") + grid_html(edge, "the vertical-edge filter") +
                  "<p>The top-left output cell is the sum of the top-left 3x3 window times the filter, element by "
                  "element (Keras does not flip the filter). What is it?</p>",
-         "hints": ["Only the filter's left and right columns count: -1 times the window's left column, +1 times "
+         "hints": ["Only the filter's left and right columns count: +1 times the window's left column, -1 times "
                    "its right column.",
-                   "-(3 + 1 + 2) + (1 + 8 + 2)."],
+                   "(3 + 1 + 2) - (1 + 8 + 2)."],
          "check": {"kind": "answer", "formula": {"conv_cell": {"image": "lecture", "kernel": "vertical_edge",
                                                                "row": 0, "col": 0}}}},
         {"id": "pad1", "title": "Padding 1: predict", "workspace": "Build", "highlight": "edge",
@@ -209,7 +209,7 @@ CONV = lesson(
 
 PARAMS = lesson(
     "parameters", "4. Counting parameters",
-    "(f*f*d)*k + k: 456 for six 5x5 filters on a colour image, then the shapes and counts of AlexNet's chain.",
+    "(f*f*d)*k + k for the filters of a colour image, then the shapes and counts of AlexNet's chain.",
     [
         {"id": "predict-456", "title": "Six 5x5 filters on RGB", "workspace": "Build", "highlight": "conv",
          "text": "<p>The layer <b>conv</b> has 6 filters of 5x5 over a 32x32x3 image. Each filter has a weight for "
@@ -224,7 +224,7 @@ PARAMS = lesson(
          "highlight": "conv2d", "setup": [{"do": "load_network", "preset": "alexnet"}],
          "text": "<p>The canvas now holds AlexNet (one undo step brings your network back). Its first layer has 96 "
                  "filters of 11x11, stride 4, over a 227x227x3 image. Predict its output shape "
-                 "(type it as 55x55x96 would be typed).</p>",
+                 "(type it as rows x columns x channels, such as 4x4x1).</p>",
          "hints": ["floor((227 - 11)/4) + 1 rows and columns, one channel per filter."],
          "check": {"kind": "answer", "formula": {"layer_shape": {"layer": "conv2d"}}}},
         {"id": "alexnet-pool1", "title": "AlexNet: the first pooling", "workspace": "Build",
@@ -288,8 +288,10 @@ DROPOUT = lesson(
          "show_me": [{"do": "insert_after", "layer": "hidden", "type": "dropout", "name": "dropout",
                       "params": {"rate": 0.5}}]},
         {"id": "train-dropout", "title": "Train with dropout", "workspace": "Train",
-         "text": "<p>Train again with the same settings. The check compares the last epoch's train &minus; "
-                 "validation accuracy of this run with the run before dropout.</p>",
+         "text": "<p>Train again with the same settings, from fresh weights: set <b>start from</b> to <b>fresh "
+                 "weights</b>, as the run before started, so the two runs differ only by the dropout. The check "
+                 "compares the last epoch's train &minus; validation accuracy of this run with the run before "
+                 "dropout.</p>",
          "check": {"kind": "dropout_gap"}},
     ], start={"chain": [{"type": "input", "name": "pixels", "params": {"shape": [784]}},
                         {"type": "dense", "name": "hidden", "params": {"units": 512, "activation": "relu"}},
@@ -302,9 +304,11 @@ TRANSFER = lesson(
     [
         {"id": "open", "title": "A pretrained base, frozen", "workspace": "Build",
          "text": "<p>Start from <b>File &rarr; New from a pretrained network</b> (or open a Keras model with File "
-                 "&rarr; Open). Its convolutions already detect edges, textures and parts.</p><p>Freeze the base "
-                 "(select its layers, then <b>Freeze</b> in the inspector) and replace the classifier head with "
-                 "one for your classes (<b>Replace the head</b>), so training changes only the head.</p>",
+                 "&rarr; Open). Its convolutions already detect edges, textures and parts.</p><p>Click the last "
+                 "layer of the base to keep (the pooling or Flatten before the old classifier), set <b>classes</b> "
+                 "to yours in the inspector, and press <b>Replace the head after this layer</b>: the old head goes, "
+                 "a new one comes, and every layer before it is frozen, so training changes only the head. (A "
+                 "layer's <b>trainable</b> box in the inspector freezes or unfreezes it alone.)</p>",
          "hints": ["A frozen layer's parameters count as non-trainable in the summary table."],
          "check": {"kind": "frozen_base"}},
         {"id": "head-params", "title": "The new head's parameters", "workspace": "Build", "highlight": "@output",

@@ -30,7 +30,7 @@ from .graph import Graph
 from .logic import GATES
 from .numbers import finite_number
 from .registry import LAYERS, get_spec
-from .runs import RunHistory, fingerprint
+from .runs import RunHistory, fingerprint, start_text
 from .analysis import infer
 from .shapes import NodeInfo, shape_text, window_size
 from .words import count
@@ -939,6 +939,10 @@ def check_dropout_gap(args: dict, state: LessonState) -> Result:
     if not after:
         return Result(False, "Train the network with dropout now (keep the validation split).")
     b, a = before[-1], after[-1]
+    started = start_text(state.runs, a)
+    if started.startswith("after #"):  # it went on from trained weights: not the same training with dropout
+        return Result(False, f"Run {a.number} went on from run {started[7:]}'s trained weights, so it is not the "
+                             f"same training with dropout: set start from to fresh weights in Train, and train again.")
     gb, ga = _gap(b), _gap(a)
     text = (f"train - validation accuracy: run {b.number} without dropout {gb:+.1%}, run {a.number} with dropout "
             f"{ga:+.1%}")

@@ -151,6 +151,12 @@ def test_dropout_gap_compares_the_run_before_dropout_with_the_run_after():
     grew = RunHistory().added(before).added(_run(2, with_drop, acc=(0.99,), val=(0.80,)))
     assert "did not shrink" in run(check, with_drop, runs=grew).message
     assert "without its dropout" in run(check, with_drop, runs=RunHistory()).message
+    # a dropout run that went on from run 1's trained weights is not the same training with dropout (a drive: the
+    # gap "shrank" on an unfair comparison, while the app itself said to choose fresh weights to compare runs)
+    went_on = _run(2, with_drop, acc=(0.95,), val=(0.93,))
+    went_on = type(went_on)(**{**went_on.__dict__, "start_digest": before.end_digest})
+    res = run(check, with_drop, runs=RunHistory().added(before).added(went_on))
+    assert not res.passed and "went on from run 1" in res.message and "fresh weights" in res.message
 
 
 def test_filter_edit_changed_the_accuracy():
@@ -353,3 +359,17 @@ def test_a_rename_edit_is_checked_as_data():
     step["setup"][0]["extra"] = 1
     with pytest.raises(L.LessonFormatError):
         L.loads(_json.dumps(raw))
+
+
+def test_the_shipped_lessons_are_what_their_generator_writes():
+    """packaging/make_lessons.py writes resources/lessons/; three lessons had been edited in the JSON alone, so running
+    the generator took back lesson 1's renamed OR neuron, lesson 3's corrected hint and lesson 7's controls."""
+    import importlib.util
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("make_lessons", root / "packaging" / "make_lessons.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    for i, d in enumerate(gen.ALL, 1):
+        path = root / "resources" / "lessons" / f"{i:02d}-{d['id']}.json"
+        assert path.read_text(encoding="utf-8") == json.dumps(d, indent=1, ensure_ascii=False) + "\n", path.name
