@@ -335,6 +335,14 @@ class LessonsPanel(QWidget):
             self.enter(to, run_setup=False)
         else:  # nothing of the step left changed the network: what the learner has built since stays
             self.enter(to, run_setup=left is None and bool(leaving.setup or leaving.start is not None))
+        step = self.lesson.steps[to]
+        if not self.passed and step.check is not None and not step.asks_answer and to < self.done_count(self.lesson):
+            # done before, and the network has changed since (a Dropout added, a padding set): not a dead end
+            self.passed = True
+            self.next_btn.setEnabled(True)
+            self.result.setText(f"<span style='color:{GRAY}'>You did this step before; the network has changed "
+                                f"since, so its check would not pass now. Next goes on (Ctrl+Z takes changes "
+                                f"back).</span>")
 
     def _mask(self, step) -> None:
         """Predict first, then see: while an answer is asked about a layer, its size (and what follows from it

@@ -545,3 +545,28 @@ def test_back_to_a_step_whose_network_the_next_one_replaced_brings_that_network_
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # the network the learner had comes back, whole
     assert sorted(n.name for n in window.graph.nodes.values()) == nor_names
     assert window.doc.logic.get("target") == "nor"
+
+
+def test_back_to_a_done_step_the_network_has_since_changed_says_so_and_lets_the_learner_go_on(window):
+    """A drive: lesson 6, Show me (dropout added), Back: step 1 showed no message and Next stayed off; its check
+    (a run of this network) could no longer pass. The same in lesson 3: Back from "Padding 2: see it" to "Padding 1:
+    see it" (padding is 2 now). A step done before says the network has changed since, and Next goes on."""
+    panel = open_lessons(window)
+    start_lesson(panel, 2)  # convolution
+    for typed in ("4", "-5", "6"):
+        answer(panel, typed)
+        next_step(panel)
+    click(panel.show_btn)  # padding 1
+    next_step(panel)
+    answer(panel, "8")
+    next_step(panel)
+    click(panel.show_btn)  # padding 2
+    assert panel.index == 5 and window.graph.by_name("edge").params["padding"] == 2
+    click(panel.back_btn)
+    click(panel.back_btn)
+    assert panel.index == 3 and window.graph.by_name("edge").params["padding"] == 2  # the learner's network kept
+    text = panel.result.text()
+    assert "\u2717" not in text and "changed since" in text, text
+    assert panel.next_btn.isEnabled()
+    click(panel.next_btn)
+    assert panel.index == 4
