@@ -83,6 +83,14 @@ def test_choosing_a_layer_and_an_example_updates_the_maps_and_the_path(window, q
     assert np.allclose(view.maps.itemAt(2).widget().values, pooled[..., 2])
     assert not np.allclose(rows["dense"].bars.values, probs_before)
     assert "#7" in view.maps_caption.text()
+    # an example past the test split stays as typed and is named, not cut to 999 without a word (a drive)
+    view.sample.setFocus()
+    view.sample.selectAll()
+    QTest.keyClicks(view.sample, "99999")
+    QTest.keyClick(view.sample, Qt.Key_Return)
+    last = len(x_test) - 1
+    assert view.sample.lineEdit().text() == "99999" and view.shown_example == 7
+    assert f"from 0 to {last:,}" in view.sample_text.text() and "99999" in view.sample_text.text()
 
 
 def test_zeroing_every_first_layer_filter_drops_to_chance_and_undo_restores(window, qtbot, trained):

@@ -8,9 +8,11 @@ training prepared (``doc.trained_outcome.data``).
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea, QSpinBox,
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea,
                                QStackedLayout, QVBoxLayout, QWidget)
 
 from ...core.errors import PlaygroundError
@@ -18,6 +20,7 @@ from ...core.figures import scale_for
 from ...core.graph import LayerNode
 from ..commands import SetWeightsCommand
 from ..images import array_to_pixmap
+from ..number_box import IntBox
 from ..theme import GAP, MARGIN, SPACING
 from .figure_widgets import ColourBar, EmptyState, Heatmap, TileGrid, caption_label, title_label
 from .jobs import SerialJobs
@@ -74,9 +77,12 @@ class ModelView(QWidget):
         self.info.setTextFormat(Qt.RichText)
         self.layer = QComboBox()
         self.layer.setMinimumContentsLength(14)
-        self.sample = QSpinBox()
+        self.sample = IntBox()  # a number past the test split stays as typed and is named (a QSpinBox cut it)
         self.sample.setRange(0, 0)
         self.sample.setToolTip("Which example of the test split to look at")
+        self.sample.refused.connect(lambda text: self.sample_text.setText(
+            f"<span style='color:#D64541'>test example must be a whole number from 0 to {self.sample.maximum():,}. "
+            f"Received {escape(text.strip())!r}; the views show #{self.shown_example}.</span>"))
         self.sample_img = QLabel()
         self.sample_text = QLabel()
         top = QHBoxLayout()
