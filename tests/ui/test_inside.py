@@ -224,6 +224,10 @@ def test_draw_pad_prediction_runs_in_the_worker(window, qtbot, trained):
     assert np.array_equal(digits.bars.values, p) and "Prediction:" in digits.status.text()
     img = digits.pad.image()
     assert img.shape == (28, 28) and img.max() > 0.5
+    click(digits.clear_btn, digits.clear_btn.rect().center())  # a blank pad predicts nothing (it said
+    qtbot.wait(300)  # "Prediction: 1 (100%)" over an empty pad, a drive found)
+    assert "Prediction" not in digits.status.text() and "Draw a digit" in digits.status.text()
+    assert digits.probabilities is None and not np.any(digits.bars.values)
 
 
 def test_empty_state_asks_for_training(window, qtbot):

@@ -154,9 +154,16 @@ class DigitPanel(QWidget):
             return
         img = self.pad.image(side)
         self.preview.setPixmap(array_to_pixmap(img, 112))
+        if not np.any(img):  # a blank pad (Clear): nothing drawn, nothing predicted (it said "Prediction: 1")
+            self.probabilities = None
+            self.bars.set_values(np.zeros(len(self.bars.values)), None)
+            self.status.setText("Draw a digit on the pad.")
+            return
         self.jobs.submit("predict", predict_one, model, img.reshape(shape), on_done=self._on_predicted)
 
     def _on_predicted(self, probs: np.ndarray) -> None:
+        if not np.any(self.pad.image()):  # cleared while the worker answered
+            return
         self.probabilities = probs
         outcome = self.doc.trained_outcome
         names = list(outcome.data.class_names) if outcome is not None else []
