@@ -297,3 +297,25 @@ def test_a_pooling_stride_that_leaves_a_remainder_is_said_too(window, qtbot):
     # and the digit below it: (28 - 3)/2 = 12.5
     assert "floor((28 - 3)/2) + 1 = 13" in page.digit.output_cap.text()
     assert "(n + 2p - f) = 25 evenly" in page.digit.output_cap.text(), page.digit.output_cap.text()
+
+
+def test_the_trained_model_page_beside_the_lessons_scrolls_rather_than_widen_the_window(window, qtbot, trained):
+    """A drive: beside the lessons at 1280x720, a 32-filter CNN's page grew the window to 1411 px, and to 1487 px after
+    a filter was zeroed. The page scrolls where it does not fit; the window keeps the size the user gave it."""
+    from test_lessons_panel import open_lessons
+    window.resize(1280, 720)
+    open_lessons(window)
+    qtbot.wait(20)
+    view = open_model_view(window, qtbot, trained)
+    qtbot.wait(50)
+    assert (window.width(), window.height()) == (1280, 720)
+    click(view.surgery.zero_btn)  # an edit redraws the page
+    wait_idle(qtbot, window.inside_panel)
+    qtbot.wait(50)
+    assert (window.width(), window.height()) == (1280, 720)
+    panel = window.inside_panel
+    for i in range(panel.count()):  # and every other page beside the lessons
+        click(panel.tabBar(), panel.tabBar().tabRect(i).center())
+        wait_idle(qtbot, panel)
+        qtbot.wait(20)
+        assert (window.width(), window.height()) == (1280, 720), panel.tabText(i)

@@ -12,7 +12,7 @@ from html import escape
 
 import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QGridLayout, QHBoxLayout, QLabel, QScrollArea,
+from PySide6.QtWidgets import (QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QScrollArea,
                                QStackedLayout, QVBoxLayout, QWidget)
 
 from ...core.errors import PlaygroundError
@@ -71,7 +71,13 @@ class ModelView(QWidget):
         content = QWidget()
         self.stack = QStackedLayout(self)
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(content)
+        # the page scrolls where it does not fit, rather than make the window wider: beside the lessons at 1280x720
+        # a 32-filter CNN's page grew the window to 1411 px, and to 1487 px after a filter was zeroed
+        self.content_scroll = QScrollArea()
+        self.content_scroll.setWidgetResizable(True)
+        self.content_scroll.setFrameShape(QFrame.NoFrame)
+        self.content_scroll.setWidget(content)
+        self.stack.addWidget(self.content_scroll)
 
         self.info = QLabel()
         self.info.setTextFormat(Qt.RichText)
