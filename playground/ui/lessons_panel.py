@@ -404,6 +404,10 @@ class LessonsPanel(QWidget):
         self.result.setText(f"<span style='color:{RED}'>\u2717 {esc(breakable(res.message))}</span>")
 
     def _on_doc_changed(self) -> None:
+        self.recheck()
+
+    def recheck(self) -> None:
+        """Check the step shown again (the document changed, or something a check reads arrived)."""
         if self.step_box.isVisible():
             self._auto_check()
 

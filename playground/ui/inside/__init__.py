@@ -33,6 +33,7 @@ class InsidePanel(QTabWidget):
     workspace (an empty state's button)."""
 
     train_requested = Signal()
+    accuracy_measured = Signal()  # the trained model's test accuracy, measured again after a filter edit
 
     def __init__(self, doc):
         super().__init__()
@@ -69,6 +70,7 @@ class InsidePanel(QTabWidget):
             self.blockSignals(False)
             for page in (model_view, digits):
                 page.train_requested.connect(self.train_requested)
+            model_view.accuracy_measured.connect(self.accuracy_measured)
         return self._pages
 
     # the pages, built when first asked for

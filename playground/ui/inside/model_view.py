@@ -50,6 +50,7 @@ class ModelView(QWidget):
     """The trained model's filters, feature maps and activation path; ``refresh()`` when it may have changed."""
 
     train_requested = Signal()
+    accuracy_measured = Signal()  # ``accuracy`` is new (a lesson's check of a filter edit reads it)
 
     def __init__(self, doc, jobs: SerialJobs):
         super().__init__()
@@ -377,6 +378,7 @@ class ModelView(QWidget):
         outcome = self.doc.trained_outcome
         trained = outcome.result.test_accuracy if outcome is not None else None
         self.surgery.show_accuracy(self.accuracy, trained, len(xy[0]) if xy else 0)
+        self.accuracy_measured.emit()
 
     def _show_example(self, i: int) -> None:
         outcome = self.doc.trained_outcome
