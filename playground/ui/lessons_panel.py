@@ -55,6 +55,7 @@ class LessonsPanel(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.ElideRight)
         self.list.currentRowChanged.connect(self._on_pick)
+        self.list.itemActivated.connect(lambda _item: self.start())  # Enter (or a double click) starts it
         self.open_btn = QPushButton("Open a lesson file\u2026")
         self.open_btn.setToolTip("A lesson written by your teacher (format: playground-lesson, see the README)")
         self.open_btn.clicked.connect(self.open_file)
@@ -74,7 +75,7 @@ class LessonsPanel(QWidget):
         self.answer_label = QLabel("Your answer:")
         self.answer = QLineEdit()
         self.answer.setPlaceholderText("predict first, e.g. 4 or 4x4x1")
-        self.answer.returnPressed.connect(self.check)
+        self.answer.returnPressed.connect(self._on_answer_enter)
         self.check_btn = QPushButton("Check")
         self.check_btn.setToolTip("Check this step against what is on the canvas (or your answer)")
         self.check_btn.clicked.connect(self.check)
@@ -301,6 +302,9 @@ class LessonsPanel(QWidget):
             self.next_btn.setEnabled(False)
             if not step.asks_answer:
                 self._auto_check()
+        if not step.asks_answer and self.isVisible():  # the keyboard stays in the lesson (it went to the palette)
+            (self.next_btn if self.next_btn.isEnabled() else self.check_btn if step.check else self.back_btn
+             ).setFocus()
         if step.asks_answer:
             self.answer.setFocus()
             given = self._answers.get((self.lesson.id, index))
@@ -405,6 +409,14 @@ class LessonsPanel(QWidget):
 
     def _on_doc_changed(self) -> None:
         self.recheck()
+
+    def _on_answer_enter(self) -> None:
+        """Enter checks the answer; on the answer just found right (not changed since), Enter goes on."""
+        right = self._answers.get((self.lesson.id, self.index)) if self.lesson is not None else None
+        if self.passed and self.next_btn.isEnabled() and right is not None and self.answer.text() == right:
+            self.next()
+        else:
+            self.check()
 
     def recheck(self) -> None:
         """Check the step shown again (the document changed, or something a check reads arrived)."""

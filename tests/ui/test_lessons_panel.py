@@ -570,3 +570,32 @@ def test_back_to_a_done_step_the_network_has_since_changed_says_so_and_lets_the_
     assert panel.next_btn.isEnabled()
     click(panel.next_btn)
     assert panel.index == 4
+
+
+def test_a_lesson_goes_by_the_keyboard_enter_starts_checks_and_goes_on(window):
+    """A drive: Enter on the lessons list did not start the lesson, Enter after a right answer did not go Next, and
+    after Next to a step without an answer box the keyboard was in the palette's search field."""
+    from PySide6.QtWidgets import QApplication
+    panel = open_lessons(window)
+    lst = panel.list
+    lst.setFocus()
+    for _ in range(2 - lst.currentRow()):
+        QTest.keyClick(lst, Qt.Key_Down)
+    assert lst.currentRow() == 2  # the 6x6 image
+    QTest.keyClick(lst, Qt.Key_Return)
+    assert panel.lesson is panel.lessons[2] and panel.index == 0
+    assert QApplication.focusWidget() is panel.answer
+    for typed in ("4", "-5", "6"):
+        QTest.keyClicks(panel.answer, typed)
+        QTest.keyClick(panel.answer, Qt.Key_Return)  # Check
+        assert panel.passed, panel.result.text()
+        if typed == "6":  # an answer changed after it was found right is checked again, not passed on
+            QTest.keyClicks(panel.answer, "0")
+            QTest.keyClick(panel.answer, Qt.Key_Return)
+            assert panel.index == 2 and "\u2717" in panel.result.text()
+            QTest.keyClick(panel.answer, Qt.Key_Backspace)
+            QTest.keyClick(panel.answer, Qt.Key_Return)
+        QTest.keyClick(panel.answer, Qt.Key_Return)  # right: Enter again goes on
+    assert panel.index == 3  # "Padding 1: see it": no answer box
+    focus = QApplication.focusWidget()
+    assert focus is not None and panel.isAncestorOf(focus), focus  # the keyboard stays in the lesson
