@@ -111,6 +111,16 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
         raise PlaygroundError(f"Unknown lesson edit {a.do!r}.")
 
 
+def put_back(doc, graph: Graph, target, title: str) -> None:
+    """Back to a step: the network and logic target it was left with, one undo step (``LessonsPanel.back``)."""
+    doc.stack.beginMacro(f"Back to {title}")
+    doc.push(ReplaceNetworkCommand(doc.graph, graph, "Back"))
+    if target != doc.logic.get("target"):
+        doc.set_setting("logic", "target", target)
+    doc.stack.endMacro()
+    doc.say(f"Back to \u201c{title}\u201d: its network as you left it (Ctrl+Z brings back the one you had).", 6000)
+
+
 def start_project(lesson: L.Lesson, start: L.Start) -> project_io.Project:
     """The project a lesson (or step) starts from: a preset, or its inline chain."""
     if start.preset:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from ..core import lessons as L
 from ..core.errors import PlaygroundError
 from .banner import WrappingLabel, breakable
-from .lesson_edits import ReplaceNetworkCommand, apply_actions, start_project
+from .lesson_edits import apply_actions, put_back, start_project
 from .theme import FittingLabel
 from .vscroll import MinimumHeightWidget, vertical_scroll
 
@@ -124,8 +124,8 @@ class LessonsPanel(QWidget):
         lay.addWidget(self.step_scroll, 1)
         self.step_box.hide()
 
-        doc.changed.connect(self._on_doc_changed)
-        doc.settings_changed.connect(lambda *_: self._on_doc_changed())
+        doc.changed.connect(self.recheck)
+        doc.settings_changed.connect(lambda *_: self.recheck())
         self._loaded = False  # the shipped lessons are read when the panel is first shown, not at start-up
         self._answers: dict[tuple[str, int], str] = {}  # (lesson id, step) -> the right answer given, for Back
         self._left: dict[tuple[str, int], tuple] = {}  # (lesson id, step) -> (network, target) left it with, for Back
@@ -318,24 +318,14 @@ class LessonsPanel(QWidget):
                                         f"answer.</span>")
 
     def back(self) -> None:
-        """The step before, as the learner left it. Its start and setup are not made again (AlexNet was loaded over
-        the learner's edits), but where the step being left changed the network or the target on the way in (lesson
-        1's OR step renames AND's neuron; NOR loads its own network), the network and target it was left with come
-        back, one undo step (Back to NOT left NOR's network on the canvas: NOT could never pass)."""
+        """The step before, as left: its setup is not made again (AlexNet over the learner's edits), but where the step
+        left changed the network or target on the way in (NOR's network), the ones it was left with come back."""
         if self.lesson is None or self.index < 1:
             return
         leaving, to = self.lesson.steps[self.index], self.index - 1
         left = self._left.get((self.lesson.id, to))
         if (leaving.setup or leaving.start is not None) and left is not None:
-            graph, target = left
-            stack = self.doc.stack
-            stack.beginMacro(f"Back to {self.lesson.steps[to].title}")
-            self.doc.push(ReplaceNetworkCommand(self.doc.graph, graph, "Back"))
-            if target != self.doc.logic.get("target"):
-                self.doc.set_setting("logic", "target", target)
-            stack.endMacro()
-            self.doc.say(f"Back to \u201c{self.lesson.steps[to].title}\u201d: its network as you left it (Ctrl+Z "
-                         f"brings back the one you had).", 6000)
+            put_back(self.doc, *left, self.lesson.steps[to].title)
             self.enter(to, run_setup=False)
         else:  # nothing of the step left changed the network: what the learner has built since stays
             self.enter(to, run_setup=left is None and bool(leaving.setup or leaving.start is not None))
@@ -406,9 +396,6 @@ class LessonsPanel(QWidget):
         self.passed = False
         self.next_btn.setEnabled(False)
         self.result.setText(f"<span style='color:{RED}'>\u2717 {esc(breakable(res.message))}</span>")
-
-    def _on_doc_changed(self) -> None:
-        self.recheck()
 
     def _on_answer_enter(self) -> None:
         """Enter checks the answer; on the answer just found right (not changed since), Enter goes on."""
