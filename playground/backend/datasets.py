@@ -28,7 +28,7 @@ from ..core.errors import DatasetError
 from ..core.files import open_regular
 from ..core.logic import GATES, binary_rows
 from ..core.safe_files import npy_header, open_zip, read_npy
-from ..core.words import count
+from ..core.words import count, head_advice
 from ..resources_path import resource_file
 
 DIGITS = tuple(str(i) for i in range(10))
@@ -596,7 +596,7 @@ def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: 
                            f"(labels 0 and 1).")
     if output_units != ds.num_classes:
         raise DatasetError(f"{ds.name} has {ds.num_classes} classes but the model's output layer has "
-                           f"{count(output_units, 'unit')}; set the last Dense to {ds.num_classes} units.")
+                           f"{count(output_units, 'unit')}; {head_advice(ds.num_classes)}")
     loss = "sparse_categorical_crossentropy" if loss == "auto" else loss
     y_train, y_test = ds.y_train.astype(np.int64), None if ds.y_test is None else ds.y_test.astype(np.int64)
     if loss in ("categorical_crossentropy", "mse"):

@@ -24,3 +24,11 @@ def file_stem(name: str, fallback: str = "project") -> str:
     ``../escaped/x`` or ``/etc/x`` made the dialogs offer a file outside that folder."""
     stem = "".join(c if c.isalnum() or c in " _-." else "_" for c in str(name)).strip().lstrip(".")[:100].strip()
     return stem or fallback
+
+
+def head_advice(classes: int) -> str:
+    """What to do where the data has ``classes`` classes and the output layer another count: an opened model's
+    classifier may be no Dense (MobileNet's is a Conv2D), so the advice names the output layer and the inspector's
+    Replace the head, not "the last Dense" a drive could not find."""
+    return (f"give the output layer {classes} units, or in Build select the layer before the classifier and "
+            f"Replace the head after this layer with classes {classes}.")

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, Q
                                QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
-from ..core.words import count
+from ..core.words import count, head_advice
 from .images import array_to_pixmap
 from .theme import FittingLabel, LinesLabel
 
@@ -399,8 +399,7 @@ class DatasetBox(QGroupBox):
         note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
         if units != len(classes):
             n = len(classes)
-            why = (f"The folder has {n} classes but the model's output layer has {count(units, 'unit')}; set the last "
-                   f"Dense to {n} units (or replace the head for {n} classes).")
+            why = f"The folder has {n} classes but the model's output layer has {count(units, 'unit')}; {head_advice(n)}"
             self._show(f"{esc(note, quote=False)}<br><span style='color:#D64541'>{esc(why)}</span>", why)
             return
         self._show(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
