@@ -608,7 +608,8 @@ def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_bas
     """Plan: keep ``keep`` and everything it needs, cut the rest, add Dense(``classes``, softmax).
 
     An image-shaped output first goes through GlobalAveragePooling2D (a sequence's through
-    GlobalAvgPool1D, anything else through Flatten), so the new Dense sees a vector. With
+    GlobalAvgPool1D, anything else, or a map already pooled to 1x1, through Flatten), so the new Dense sees a
+    vector. With
     ``freeze_base`` every kept layer is frozen: training then changes only the new head.
     """
     from .errors import ParamError  # noqa: PLC0415
@@ -636,8 +637,11 @@ def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_bas
     x, y = kept.pos
     added: list[LayerNode] = []
     pool = {3: "globalavgpool2d", 2: "globalavgpool1d"}.get(len(shape), "flatten" if len(shape) > 1 else None)
+    if pool and all(d == 1 for d in shape[:-1]):
+        pool = "flatten"  # already pooled, its axes kept (MobileNet's 1x1x1024): a second pooling would average one
+    names = {"dense": "new_head", "flatten": "new_head_flatten"}
     for kind, params in ([(pool, {})] if pool else []) + [("dense", {"units": classes, "activation": activation})]:
-        node = trial.add_node(kind, params, name=trial.unique_name("new_head" if kind == "dense" else "new_head_pool"),
+        node = trial.add_node(kind, params, name=trial.unique_name(names.get(kind, "new_head_pool")),
                               pos=(x + 220.0 * (len(added) + 1), y))
         added.append(node.clone())
     added_edges = [Edge(keep if i == 0 else added[i - 1].id, n.id, 0) for i, n in enumerate(added)]

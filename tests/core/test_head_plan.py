@@ -6,7 +6,7 @@ from playground.core import project, shapes
 
 from playground.core import analysis
 from playground.core.errors import ParamError, ProjectFormatError
-from playground.core.graph import Graph, plan_head_replacement
+from playground.core.graph import Graph, chain, plan_head_replacement
 
 
 def cnn() -> Graph:
@@ -72,3 +72,16 @@ def test_head_plan_needs_two_classes_or_more(classes):
     g = cnn()
     with pytest.raises(ParamError, match=f"at least 2. Received classes={classes!r}"):
         plan_head_replacement(g, g.by_name("conv2").id, classes)
+
+
+def test_a_head_after_a_pooling_that_kept_its_axes_flattens_and_does_not_pool_again():
+    """A drive: MobileNet's GlobalAveragePooling2D keeps its axes (1x1x1024); the new head after it began with a
+    second GlobalAveragePooling2D, averaging one value. A map of 1x1 is flattened."""
+    g = chain(("input", {"shape": (8, 8, 3)}), ("conv2d", {"filters": 4, "kernel_size": 3}),
+              ("globalavgpool2d", {"keepdims": True}))
+    pool = next(n for n in g.nodes.values() if n.kind == "globalavgpool2d")
+    assert analysis.infer(g)[pool.id].shape == (1, 1, 4)
+    plan = plan_head_replacement(g, pool.id, 3)
+    plan.apply(g)
+    assert [n.kind for n in plan.added] == ["flatten", "dense"]
+    assert analysis.infer(g)[g.by_name("new_head").id].shape == (3,)
