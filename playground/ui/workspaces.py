@@ -57,9 +57,15 @@ class Workspaces(QObject):
         # inspector to 200 px beside the lessons at 1280x720, its fields under the dock); 1200 before
         total = w.hsplit.width() if w.hsplit.isVisible() and w.hsplit.width() >= 2 * CANVAS_MIN else 1200
         palette, panel = self._dragged.get(name, (None, None))
+        # Train beside the lessons at 1280x720 left the canvas a 125-px strip with half a card in it: where the
+        # panel's least width leaves the canvas under CANVAS_MIN, Train takes it all (the canvas is back elsewhere)
+        squeezed = name == "Train" and total - w.train_panel.minimumSizeHint().width() < CANVAS_MIN
+        w.hsplit.setCollapsible(1, squeezed)
         if name == "Train":
             palette = 0
-        if panel is not None and total - palette - panel >= CANVAS_MIN:  # what the user dragged, if it still fits
+        if squeezed:
+            w.hsplit.setSizes([0, 0, total])
+        elif panel is not None and total - palette - panel >= CANVAS_MIN:  # what the user dragged, if it fits
             w.hsplit.setSizes([palette, total - palette - panel, panel])
         elif name == "Train":
             w.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])

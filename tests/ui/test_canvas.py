@@ -851,3 +851,23 @@ def test_the_minimap_keeps_off_the_weight_labels_in_the_logic_lab(window, qtbot)
     assert labels
     assert not [r for r in labels if r.intersects(mm.geometry())], (mm.geometry(), labels)
     assert _cards_under(view, mm.geometry()) == []
+
+
+def test_train_beside_the_lessons_gives_the_panel_the_canvas_strip_it_cannot_use(window, qtbot):
+    """A drive: Train beside the lessons at 1280x720 left the canvas a 125-px strip holding half a card. Where the
+    Train panel leaves the canvas less than a readable width, the panel takes it all; Build has its canvas back."""
+    from test_lessons_panel import open_lessons
+    window.resize(1280, 720)
+    open_lessons(window)
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    qtbot.wait(50)
+    palette, canvas, panel = window.hsplit.sizes()
+    assert canvas == 0 and panel >= window.train_panel.minimumSizeHint().width(), window.hsplit.sizes()
+    QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
+    qtbot.wait(50)
+    assert window.hsplit.sizes()[1] >= 400 and window.view.isVisible()
+    from PySide6.QtWidgets import QAbstractButton
+    QTest.mouseClick(window.lessons_dock.findChild(QAbstractButton, "qt_dockwidget_closebutton"), Qt.LeftButton)
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    qtbot.wait(50)
+    assert window.hsplit.sizes()[1] >= 240  # room again: Train shows the network beside its panel
