@@ -4,6 +4,10 @@ The checks are ``core/lessons.py``'s pure functions over the document's real sta
 them. A step's ``setup`` and ``show_me`` edits are ordinary commands on the document's one undo stack (one
 undo step each), so Ctrl+Z takes back whatever a lesson did. Progress (steps done per lesson) and the
 dismissed first-start offer live in the window's QSettings.
+
+Why this module is long (a little over 450 lines): the step flow is one state machine over one lesson's position
+(start, enter, Back, Next, the checks, answers remembered, the networks steps were left with, a step done before);
+split, that state would be shared between modules. The lesson files' dialog and the edits a lesson makes live apart.
 """
 
 from __future__ import annotations
@@ -55,7 +59,7 @@ class LessonsPanel(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.list.setTextElideMode(Qt.ElideRight)
         self.list.currentRowChanged.connect(self._on_pick)
-        self.list.itemActivated.connect(lambda _item: self.start())  # Enter (or a double click) starts it
+        self.list.itemActivated.connect(self._on_activated)  # Enter (or a double click) starts it
         self.open_btn = QPushButton("Open a lesson file\u2026")
         self.open_btn.setToolTip("A lesson written by your teacher (format: playground-lesson, see the README)")
         self.open_btn.clicked.connect(self.open_file)
@@ -129,6 +133,8 @@ class LessonsPanel(QWidget):
         self._loaded = False  # the shipped lessons are read when the panel is first shown, not at start-up
         self._answers: dict[tuple[str, int], str] = {}  # (lesson id, step) -> the right answer given, for Back
         self._left: dict[tuple[str, int], tuple] = {}  # (lesson id, step) -> (network, target) left it with, for Back
+        self._done_before = False  # the step shown was gone back to, done before, and no longer passes
+        doc.replaced.connect(self._left.clear)  # another project: a network left in this one is not put back there
 
     def showEvent(self, event):
         self.ensure_loaded()
@@ -266,7 +272,7 @@ class LessonsPanel(QWidget):
         as Back does), select its layer."""
         if self.lesson is None or not 0 <= index < len(self.lesson.steps):
             return
-        self.index = index
+        self.index, self._done_before = index, False
         step = self.lesson.steps[index]
         if run_setup and step.start is not None and not self._replace_project(self.lesson, step.start):
             return
@@ -324,19 +330,22 @@ class LessonsPanel(QWidget):
             return
         leaving, to = self.lesson.steps[self.index], self.index - 1
         left = self._left.get((self.lesson.id, to))
+        self.index = to  # first: a recheck the putting back sets off checks the step gone to, not the one left
         if (leaving.setup or leaving.start is not None) and left is not None:
             put_back(self.doc, *left, self.lesson.steps[to].title)
-            self.enter(to, run_setup=False)
-        else:  # nothing of the step left changed the network: what the learner has built since stays
-            self.enter(to, run_setup=left is None and bool(leaving.setup or leaving.start is not None))
+        self.enter(to, run_setup=False)  # (a step resumed mid-lesson has nothing kept: its setup is not run on a
+        # network it does not fit, "needs a layer named 'and'")
         step = self.lesson.steps[to]
-        if not self.passed and step.check is not None and not step.asks_answer and to < self.done_count(self.lesson):
-            # done before, and the network has changed since (a Dropout added, a padding set): not a dead end
-            self.passed = True
-            self.next_btn.setEnabled(True)
-            self.result.setText(f"<span style='color:{GRAY}'>You did this step before; the network has changed "
-                                f"since, so its check would not pass now. Next goes on (Ctrl+Z takes changes "
-                                f"back).</span>")
+        self._done_before = step.check is not None and not step.asks_answer and to < self.done_count(self.lesson)
+        if not self.passed and self._done_before:
+            self._say_done_before()
+
+    def _say_done_before(self) -> None:
+        """A step done before that the network has changed since (a Dropout added, a padding set): not a dead end."""
+        self.passed = True
+        self.next_btn.setEnabled(True)
+        self.result.setText(f"<span style='color:{GRAY}'>You did this step before; the network has changed since, "
+                            f"so its check would not pass now. Next goes on (Ctrl+Z takes changes back).</span>")
 
     def _mask(self, step) -> None:
         """Predict first, then see: while an answer is asked about a layer, its size (and what follows from it
@@ -387,8 +396,11 @@ class LessonsPanel(QWidget):
         if step is None or step.check is None or step.asks_answer:
             return
         res = L.run_check(step.check, self.state())
-        if res.passed and not self.passed:
+        if res.passed and (not self.passed or self._done_before):
+            self._done_before = False
             self._set_passed(res)
+        elif not res.passed and self._done_before:
+            self._say_done_before()  # (a later edit leaves it a step done before, not a red cross)
         elif not res.passed and self.passed:
             self._set_failed(res)
 
@@ -396,6 +408,10 @@ class LessonsPanel(QWidget):
         self.passed = False
         self.next_btn.setEnabled(False)
         self.result.setText(f"<span style='color:{RED}'>\u2717 {esc(breakable(res.message))}</span>")
+
+    def _on_activated(self, _item) -> None:
+        if not (self.lessons[self.list.currentRow()] is self.lesson and self.step_box.isVisible()):
+            self.start()  # (not the lesson in progress again: its answers and work would go)
 
     def _on_answer_enter(self) -> None:
         """Enter checks the answer; on the answer just found right (not changed since), Enter goes on."""
