@@ -938,11 +938,12 @@ def check_dropout_gap(args: dict, state: LessonState) -> Result:
                              "history: train it before adding dropout.")
     if not after:
         return Result(False, "Train the network with dropout now (keep the validation split).")
-    b, a = before[-1], after[-1]
-    started = start_text(state.runs, a)
-    if started.startswith("after #"):  # it went on from trained weights: not the same training with dropout
-        return Result(False, f"Run {a.number} went on from run {started[7:]}'s trained weights, so it is not the "
-                             f"same training with dropout: set start from to fresh weights in Train, and train again.")
+    fresh = [r for r in after if not start_text(state.runs, r).startswith("after #")]  # not going on from a run
+    if not fresh:
+        return Result(False, f"Run {after[-1].number} went on from trained weights, so it is not the same training "
+                             f"with dropout: in Train set \u201cstart from\u201d to \u201cfresh weights\u201d and "
+                             f"train again.")
+    b, a = before[-1], fresh[-1]
     gb, ga = _gap(b), _gap(a)
     text = (f"train - validation accuracy: run {b.number} without dropout {gb:+.1%}, run {a.number} with dropout "
             f"{ga:+.1%}")

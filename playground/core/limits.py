@@ -76,7 +76,7 @@ def check_network_fits(graph, batch_size: int = 0, available: int | None = None,
         require(weights, "This network", "of weights", available)
         return
     require(training_bytes(weights), "Training this network", "for its weights, gradients and optimizer state", available)
-    require(weights * 4 + acts * 2, "Training this network", f"with batch size {batch_size} (weights and "
+    require(training_bytes(weights) + acts * 2, "Training this network", f"with batch size {batch_size} (weights and "
             f"activations)", available)
 
 

@@ -107,12 +107,13 @@ def fitted_neuron_weights(graph, node_id: str, n_inputs: int) -> dict[str, np.nd
     return {"kernel": k, "bias": b}
 
 
-def neuron_refits(graph, node_id: str) -> dict[str, dict[str, np.ndarray]]:
+def neuron_refits(graph, node_id: str, before=None) -> dict[str, dict[str, np.ndarray]]:
     """After an edit of ``node_id`` (its units, an Input's shape): the hand-set Neurons whose weights no longer fit,
-    itself and those it feeds, refitted: what fits kept, new rows and columns 0. (The inspector refits from the
+    itself and those it feeds, refitted: what fits kept, new rows and columns 0; with ``before``, the graph before the
+    edit, only those whose size the edit changed (weights that did not fit before stay, and say so). (The inspector refits from the
     weights its field's visit began with, so a size typed on the way, 1 on the way to 12, drops nothing.)"""
     from .analysis import ShapeCache
-    cache = ShapeCache(graph)
+    cache, was = ShapeCache(graph), ShapeCache(before) if before is not None else None
     refits = {}
     for nid in [node_id, *graph.output_ids(node_id)]:
         node = graph.nodes[nid]
@@ -122,6 +123,9 @@ def neuron_refits(graph, node_id: str) -> dict[str, dict[str, np.ndarray]]:
         if not node.spec.hand_set or k is None or not n_in:
             continue
         units = node.params["units"]
+        if was is not None and nid in before.nodes and before.input_ids(nid) == ins and \
+                (was.output_width(ins[0]), before.nodes[nid].params["units"]) == (n_in, units):
+            continue  # ``before`` the edit: its size did not change (an activation typed), so its weights stay
         if k.shape != (n_in, units) or (b is not None and b.shape != (units,)):
             refits[nid] = fitted_neuron_weights(graph, nid, n_in)
     return refits

@@ -334,13 +334,18 @@ def set_param_fitting(graph: Graph, node_id: str, name: str, value, session: int
     if not node.spec.hand_set and not any(graph.nodes[n].spec.hand_set for n in graph.output_ids(node_id)):
         return cmd  # (the common case: nothing to refit)
     from ..core.weights import neuron_refits
-    began = top.weights_old if isinstance(top, SetParamCommand) and session is not None and \
-        (top.node_id, top.name, top.session) == (node_id, name, session) else {}
+    same = isinstance(top, SetParamCommand) and session is not None and \
+        (top.node_id, top.name, top.session) == (node_id, name, session)
+    began = top.weights_old if same else {}
     probe = graph.copy()
     for nid, weights in began.items():
         probe.set_weights(nid, weights)
     probe.set_param(node_id, name, cmd.new)
-    new = {**began, **neuron_refits(probe, node_id)}  # (one refitted earlier in the visit that fits again: back)
+    start = graph.copy()  # the graph as the visit began: its size changes are what refits
+    for nid, weights in began.items():
+        start.set_weights(nid, weights)
+    start.set_param(node_id, name, top.old if same else cmd.old)
+    new = {**began, **neuron_refits(probe, node_id, start)}  # (one refitted earlier in the visit that fits again: back)
     cmd.weights_new = {nid: {k: v.copy() for k, v in w.items()} for nid, w in new.items()}
     cmd.weights_old = {nid: {k: v.copy() for k, v in graph.nodes[nid].weights.items()} for nid in new}
     return cmd

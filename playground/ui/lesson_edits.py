@@ -113,11 +113,15 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
 
 def put_back(doc, graph: Graph, target, title: str) -> None:
     """Back to a step: the network and logic target it was left with, one undo step (``LessonsPanel.back``)."""
+    if graph == doc.graph and target == doc.logic.get("target"):
+        return  # as it was left: no step that does nothing
     doc.stack.beginMacro(f"Back to {title}")
-    doc.push(ReplaceNetworkCommand(doc.graph, graph, "Back"))
-    if target != doc.logic.get("target"):
-        doc.set_setting("logic", "target", target)
-    doc.stack.endMacro()
+    try:
+        doc.push(ReplaceNetworkCommand(doc.graph, graph, "Back"))
+        if target != doc.logic.get("target"):
+            doc.set_setting("logic", "target", target)
+    finally:
+        doc.stack.endMacro()
     doc.say(f"Back to \u201c{title}\u201d: its network as you left it (Ctrl+Z brings back the one you had).", 6000)
 
 

@@ -1545,3 +1545,25 @@ def test_an_input_built_in_the_lab_is_bits_and_its_size_refits_the_neuron_it_fee
     line = retype(window.inspector.fields["shape"], "1")
     QTest.keyClicks(line, "a")  # "1a": refused
     assert tuple(inp.params["shape"]) == (3,) and np.array_equal(neuron.weights["kernel"][:, 0], [-1, 0, 1.5])
+
+
+def test_an_edit_that_changes_no_size_leaves_weights_that_do_not_fit_alone(window, qtbot):
+    """A review: any edit of a Neuron (its activation) refitted every Neuron whose weights did not fit, cutting them
+    without a word. Only a size the edit changes refits; weights that did not fit before stay, and say so."""
+    from test_build_by_hand import double_click_palette
+    from test_typed_fields import retype
+    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    double_click_palette(window, "input")
+    double_click_palette(window, "neuron")
+    neuron = window.graph.by_name("neuron")
+    kept = {"kernel": np.array([[1.0], [2.0], [3.0]], np.float32), "bias": np.array([0.5], np.float32)}
+    window.graph.set_weights(neuron.id, kept)  # as a file with mismatched weights opens (3 rows for 2 inputs)
+    click_card(window, "neuron")
+    combo = window.inspector.fields["activation"]
+    combo.setFocus()
+    before = combo.currentText()
+    QTest.keyClick(combo, Qt.Key_Down)  # another activation: no size changes
+    assert neuron.params["activation"] != before
+    assert neuron.weights["kernel"].shape == (3, 1) and np.array_equal(neuron.weights["kernel"][:, 0], [1, 2, 3])
