@@ -91,6 +91,10 @@ def test_choosing_a_layer_and_an_example_updates_the_maps_and_the_path(window, q
     last = len(x_test) - 1
     assert view.sample.lineEdit().text() == "99999" and view.shown_example == 7
     assert f"from 0 to {last:,}" in view.sample_text.text() and "99999" in view.sample_text.text()
+    for _ in range(5):  # back to 7, the example shown: the reason goes, the label and prediction come back
+        QTest.keyClick(view.sample.lineEdit(), Qt.Key_Backspace)
+    QTest.keyClicks(view.sample.lineEdit(), "7")
+    assert "from 0 to" not in view.sample_text.text() and "label" in view.sample_text.text(), view.sample_text.text()
 
 
 def test_zeroing_every_first_layer_filter_drops_to_chance_and_undo_restores(window, qtbot, trained):

@@ -89,7 +89,12 @@ class ModelView(QWidget):
         self.sample.setToolTip("Which example of the test split to look at")
         self.sample.refused.connect(lambda text: self.sample_text.setText(
             f"<span style='color:#D64541'>test example must be a whole number from 0 to {self.sample.maximum():,}. "
-            f"Received {escape(text.strip())!r}; the views show #{self.shown_example}.</span>"))
+            f"Received \u201c{escape(text.strip())}\u201d" + (f"; the views show #{self.shown_example}" if
+                                                              self.shown_example >= 0 else "") + ".</span>"))
+        # a number again, the one shown (no new look comes): the reason goes
+        self.sample.lineEdit().textEdited.connect(lambda text: self.sample.holds(text) and self.shown_example >= 0
+                                                  and self.doc.trained_outcome is not None
+                                                  and self._show_example(self.shown_example))
         self.sample_img = QLabel()
         self.sample_text = QLabel()
         top = QHBoxLayout()
