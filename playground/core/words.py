@@ -30,5 +30,6 @@ def head_advice(classes: int) -> str:
     """What to do where the data has ``classes`` classes and the output layer another count: an opened model's
     classifier may be no Dense (MobileNet's is a Conv2D), so the advice names the output layer and the inspector's
     Replace the head, not "the last Dense" a drive could not find."""
-    return (f"give the output layer {classes} units, or in Build select the layer before the classifier and "
-            f"Replace the head after this layer with classes {classes}.")
+    return (f"give the output layer {classes} units, or in Build select the layer before the classifier, set "
+            f"\u201cclasses\u201d to {classes} in the inspector and press \u201cReplace the head after this "
+            f"layer\u201d.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFrame, QScrollArea, QStyle, QWidget
+from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFrame, QScrollArea, QWidget
 
 
 class MinimumHeightWidget(QWidget):
@@ -42,7 +42,7 @@ class _KeepWidth(QObject):
 
     def eventFilter(self, obj, event):
         if event.type() == QEvent.Resize:
-            bar = self.scroll.style().pixelMetric(QStyle.PM_ScrollBarExtent, None, self.scroll)
+            bar = self.scroll.verticalScrollBar().sizeHint().width()  # (as TrainPanel.minimumSizeHint counts it)
             self.content.setMaximumWidth(max(1, obj.width() - 2 * self.scroll.frameWidth() - bar))
         return False
 
