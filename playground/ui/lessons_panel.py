@@ -212,6 +212,8 @@ class LessonsPanel(QWidget):
             self._refuse(f"{Path(path).name}: {exc}")
             return
         self.load_msg.hide()
+        self._answers = {k: v for k, v in self._answers.items() if k[0] != lesson.id}  # (another version of it:
+        self._left = {k: v for k, v in self._left.items() if k[0] != lesson.id}  # its steps may not be the same)
         self.lessons = [x for x in self.lessons if x.id != lesson.id] + [lesson]
         self._fill_list()
         self.list.setCurrentRow(len(self.lessons) - 1)

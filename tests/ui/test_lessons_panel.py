@@ -606,3 +606,26 @@ def test_a_lesson_goes_by_the_keyboard_enter_starts_checks_and_goes_on(window):
     assert panel.index == 3  # "Padding 1: see it": no answer box
     focus = QApplication.focusWidget()
     assert focus is not None and panel.isAncestorOf(focus), focus  # the keyboard stays in the lesson
+
+
+def test_a_lesson_file_loaded_again_under_its_id_asks_its_steps_afresh(window, tmp_path, monkeypatch):
+    """A review: an answer remembered for a lesson's step came back on Back after another version of the lesson,
+    under the same id, was opened (its step 1 may ask something else)."""
+    from PySide6.QtWidgets import QFileDialog
+
+    def version(question):
+        return {"format": "playground-lesson", "version": 1, "id": "mine", "title": "Mine",
+                "steps": [{"title": "Q", "text": question, "check": {"kind": "answer", "formula": {
+                    "conv_params": {"f": 3, "d": 1, "k": 1}}}}, {"title": "Read", "text": "done"}]}
+    path = tmp_path / "mine.json"
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    panel = open_lessons(window)
+    path.write_text(json.dumps(version("How many parameters?")))
+    click(panel.open_btn)
+    start_lesson(panel, len(panel.lessons) - 1)
+    answer(panel, "10")
+    next_step(panel)
+    path.write_text(json.dumps(version("How many weights, bias included?")))
+    click(panel.open_btn)  # the new version, same id
+    click(panel.back_btn)
+    assert panel.index == 0 and panel.answer.text() == "" and not panel.passed
