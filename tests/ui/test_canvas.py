@@ -790,14 +790,9 @@ def test_the_minimap_takes_a_free_band_over_a_network_that_fills_the_canvas(wind
     """Lesson 4 loads AlexNet in rows of five; with the lessons closed at 1280x720 it fills the canvas's width and
     every corner has a card: the minimap sat on Input and the first convolution. The band under the last row was
     free: the minimap takes it, lower, covering no card, and is drawn whole."""
-    from test_lessons_panel import answer, click, next_step, open_lessons, start_lesson
+    from test_lessons_panel import to_alexnet
     window.resize(1280, 720)
-    panel = open_lessons(window)
-    start_lesson(panel, 3)
-    answer(panel, "456")
-    next_step(panel)
-    click(panel.show_btn)
-    next_step(panel)  # AlexNet
+    to_alexnet(window)
     from PySide6.QtWidgets import QAbstractButton
     close = window.lessons_dock.findChild(QAbstractButton, "qt_dockwidget_closebutton")
     QTest.mouseClick(close, Qt.LeftButton)  # the lessons closed: the canvas is wider

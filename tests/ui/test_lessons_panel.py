@@ -56,6 +56,18 @@ def answer(panel, text):
     click(panel.check_btn)
 
 
+def to_alexnet(window):
+    """Lesson 4 to its third step: 456 answered, sixteen filters shown, AlexNet on the canvas. The panel."""
+    panel = open_lessons(window)
+    start_lesson(panel, 3)
+    answer(panel, "456")
+    next_step(panel)
+    click(panel.show_btn)
+    next_step(panel)
+    assert panel.index == 2
+    return panel
+
+
 def test_lessons_1_to_3_with_keys_and_clicks(window, settings):
     w = window
     panel = open_lessons(w)
@@ -471,13 +483,7 @@ def test_back_to_an_answer_the_network_has_since_made_wrong_asks_again_without_a
     layer, a right answer came back as a red cross. It comes back as what was answered, said to be from before the
     change, and asked again (Next waits for a new Check)."""
     from test_typed_fields import retype, select
-    panel = open_lessons(window)
-    start_lesson(panel, 3)  # parameters
-    answer(panel, "456")
-    next_step(panel)
-    click(panel.show_btn)  # sixteen filters
-    next_step(panel)
-    assert panel.index == 2  # AlexNet: the first layer's shape
+    panel = to_alexnet(window)  # AlexNet: the first layer's shape
     answer(panel, "55x55x96")
     next_step(panel)
     select(window, "conv2d")
@@ -505,12 +511,7 @@ def test_beside_the_lessons_the_layer_table_keeps_a_readable_formula_and_the_ins
 
     from test_typed_fields import select
     window.resize(1280, 720)
-    panel = open_lessons(window)
-    start_lesson(panel, 3)
-    answer(panel, "456")
-    next_step(panel)
-    click(panel.show_btn)
-    next_step(panel)  # AlexNet on the canvas
+    panel = to_alexnet(window)  # AlexNet on the canvas
     answer(panel, "55x55x96")
     select(window, "conv2d_1")
     qtbot.wait(20)

@@ -219,7 +219,8 @@ def test_a_project_without_a_seed_records_the_one_drawn_so_the_run_replays(windo
     assert window.doc.project.runs.runs[1].same_result(first)
 
 
-def test_runs_overlay_restore_limits_and_file(window, qtbot, tmp_path):
+def two_gate_runs(window, qtbot):
+    """The XOR gate trained twice in Train, at learning rates 0.1 and 0.05 typed in the field. The panel."""
     window.load_project(gate_project(), None)
     window.set_workspace("Train")
     panel = window.train_panel
@@ -228,6 +229,11 @@ def test_runs_overlay_restore_limits_and_file(window, qtbot, tmp_path):
         QTest.keyClicks(panel.lr, lr)
         click(panel.start_btn)
         finish(qtbot, panel)
+    return panel
+
+
+def test_runs_overlay_restore_limits_and_file(window, qtbot, tmp_path):
+    panel = two_gate_runs(window, qtbot)
     history = window.doc.project.runs
     assert [r.number for r in history.runs] == [1, 2]
     assert history.runs[1].settings["learning_rate"] == 0.05
@@ -520,14 +526,7 @@ def test_two_runs_overlaid_at_1280x720_keep_their_legend_inside_the_plots(window
     """A new-user drive: two runs overlaid at 1280x720 put their legend in two columns wider than the plot, its
     left column cut off at the plot's edge ("ain)", ".001, fresh start)")."""
     window.resize(1280, 720)
-    window.load_project(gate_project(), None)
-    window.set_workspace("Train")
-    panel = window.train_panel
-    for lr in ("0.1", "0.05"):
-        panel.lr.selectAll()
-        QTest.keyClicks(panel.lr, lr)
-        click(panel.start_btn)
-        finish(qtbot, panel)
+    panel = two_gate_runs(window, qtbot)
     table = panel.runs_table
     bar = panel.tabs.tabBar()
     QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(2).center())  # Runs
