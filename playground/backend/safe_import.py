@@ -98,7 +98,9 @@ def hdf5_config_text(f, name: str) -> str:
 
 
 def parse_config(text: str, name: str) -> dict:
-    """JSON text -> dict, refusing deep nesting (before any recursive walk)."""
+    """JSON text -> dict, refusing deep nesting (before any recursive walk) and a text whose parsing could take
+    more memory than there is (twice: Keras parses its own copy while ours is held)."""
+    limits.require_json(text, name, times=2)
     try:
         config = json.loads(text)
     except RecursionError:

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from . import conv, logic
-from .errors import PlaygroundError
+from . import conv, limits, logic
+from .errors import PlaygroundError, ResourceError
 from .files import read_bytes
 from .graph import Graph
 from .logic import GATES
@@ -629,6 +629,10 @@ def loads(text: str | bytes) -> Lesson:
     """Parse JSON text into a Lesson; every failure is one LessonFormatError."""
     _need(len(text) <= MAX_LESSON_BYTES, f"The lesson is {len(text):,} characters; a lesson may be at most "
                                          f"{MAX_LESSON_BYTES:,}.")
+    try:
+        limits.require_json(text, "The lesson")  # 121 MB at worst: refused only where even that is not free
+    except ResourceError as exc:
+        raise LessonFormatError(str(exc)) from None
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except RecursionError:

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import limits
 from .errors import PlaygroundError, ProjectFormatError, ProjectSaveError, SettingsError
 from .files import read_bytes
 from .graph import Graph, LayerNode
@@ -300,8 +301,10 @@ def _gc_paused():
             gc.enable()
 
 
-def loads(text: str | bytes) -> Project:
-    """Parse JSON text into a Project; every failure is a ProjectFormatError."""
+def loads(text: str | bytes, name: str = "The project") -> Project:
+    """Parse JSON text into a Project; every failure is a ProjectFormatError, but for a ResourceError before
+    parsing a text that could take more memory than there is (``name``: the file, in that message)."""
+    limits.require_json(text, name)
     with _gc_paused():
         return _loads(text)
 
@@ -421,6 +424,6 @@ def load(path: str | os.PathLike) -> Project:
     only after this succeeds. Stale temp files of killed saves beside the file are removed.
     """
     path = Path(path)
-    proj = loads(read_bytes(path, ProjectFormatError, "a project file", max_size=MAX_PROJECT_BYTES))
+    proj = loads(read_bytes(path, ProjectFormatError, "a project file", max_size=MAX_PROJECT_BYTES), path.name)
     clean_stale_temps(path)
     return proj

@@ -15,6 +15,7 @@ import re
 import time
 from pathlib import Path
 
+from . import limits
 from . import project as project_io
 from .errors import ProjectFormatError, ProjectSaveError
 
@@ -74,6 +75,7 @@ def read_recovery(path: str | os.PathLike) -> tuple[project_io.Project, Path | N
     path = Path(path)
     from .files import read_bytes  # noqa: PLC0415
     raw = read_bytes(path, ProjectFormatError, "a recovery file", max_size=project_io.MAX_PROJECT_BYTES)
+    limits.require_json(raw, path.name)
     try:
         data = json.loads(raw, parse_constant=project_io._reject_constant)
     except RecursionError:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 
 def count(n: int, word: str, plural: str | None = None) -> str:
     """``n`` and ``word``, the word in the plural unless ``n`` is 1 (``plural`` where adding "s" is wrong)."""
@@ -10,12 +12,34 @@ def count(n: int, word: str, plural: str | None = None) -> str:
 
 def short(v, limit: int = 60) -> str:
     """``repr(v)``, cut to ``limit`` characters with "...": a value from a file (a 400-digit integer, a long
-    string) named in a message without stretching the line, the window or the terminal."""
+    string) named in a message without stretching the line, the window or the terminal. Only about ``limit``
+    characters are ever written: a message is made before its check passes, and a file's whole node list, weights
+    and all, was written out for it on every load."""
     try:
-        text = repr(v)
+        text = _bounded(limit).repr(v)
     except ValueError:  # an integer past Python's 4,300-digit str() limit
         text = f"<a number of over {4300:,} digits>"
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+@functools.lru_cache(maxsize=8)
+def _bounded(limit: int):
+    """reprlib, which writes at most ``limit`` items of a container and (below) a string's first ``limit``
+    characters: what is past them is cut anyway."""
+    import reprlib  # noqa: PLC0415
+
+    class Bounded(reprlib.Repr):
+        def repr_str(self, x, level):
+            return repr(x[:limit + 1])
+
+        repr_bytes = repr_str
+
+    r = Bounded()
+    r.maxlevel = 8
+    r.maxlist = r.maxtuple = r.maxdict = r.maxset = r.maxfrozenset = r.maxdeque = r.maxarray = limit
+    r.maxstring = r.maxother = r.maxlong = 10 * limit
+    r.repr_int = lambda x, level: repr(x)  # whole, or the ValueError above
+    return r
 
 
 def file_stem(name: str, fallback: str = "project") -> str:

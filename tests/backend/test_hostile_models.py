@@ -320,3 +320,21 @@ def test_a_weight_of_the_wrong_shape_names_the_layer_and_both_shapes(tmp_path, f
     text = str(err.value)
     assert "\n" not in text and "d1" in text and "(4, 3)" in text and "(5, 3)" in text, text
     assert "Example error message" not in text and "<Dense" not in text, text
+
+
+@pytest.mark.parametrize("fmt", ["keras", "h5"])
+def test_a_config_whose_parsing_would_not_fit_is_refused_before_it_is_parsed(tmp_path, monkeypatch, fmt):
+    """901 KB of "[[[...]]]" takes 40 MB to parse, and Keras parses its own copy: refused on a machine with 60 MB
+    free before json.loads sees it (tests/core/test_json_memory.py measures the bound)."""
+    text = '{"class_name": "Sequential", "config": {"layers": [' + ",".join(["[" * 500 + "]" * 500] * 900) + "]}}"
+    if fmt == "keras":
+        path = keras_zip(tmp_path / "nested.keras", text)
+    else:
+        path = tmp_path / "nested.h5"
+        with h5py.File(path, "w") as f:
+            f.attrs["model_config"] = text
+    monkeypatch.setattr(limits, "available_memory", lambda: 60_000_000)
+    monkeypatch.setattr(json, "loads", lambda *a, **k: pytest.fail("parsed before the memory check"))
+    with pytest.raises(ResourceError, match=rf"nested\.{fmt} \(901\.0 KB of JSON\) needs [\d.]+ MB of memory to "
+                                            r"read; this machine has 60\.0 MB available"):
+        model_import.import_model(path)

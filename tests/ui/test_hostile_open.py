@@ -182,3 +182,20 @@ def test_save_as_and_export_offer_a_file_inside_the_folder_they_open_on(window, 
     for path in offered:
         p = __import__("pathlib").Path(path)
         assert p.parent == folder and p.name not in ("", ".", "..") and not p.name.startswith("."), path
+
+
+def test_a_project_too_large_to_parse_here_is_refused_whole(window, tmp_path, monkeypatch):
+    """JSON that would take more memory to parse than is free: one banner naming both figures, the work kept."""
+    from playground.core import limits
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    window.inspector.fields["filters"].setValue(12)
+    before = state(window)
+    path = tmp_path / "nested.json"
+    path.write_text('{"nodes": [' + ("[" * 800 + "]" * 800 + ",") * 600 + "0]}")
+    monkeypatch.setattr(limits, "available_memory", lambda: 40_000_000)
+    assert not window.open_file(path)
+    after = state(window)
+    assert after[0] == before[0] and after[1:] == before[1:]
+    assert "nested.json (960.6 KB of JSON) needs" in window.banner.label.text()
+    assert "this machine has 40.0 MB available" in window.banner.label.text()

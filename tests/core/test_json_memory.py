@@ -1,0 +1,105 @@
+"""A JSON file never makes the app allocate past the memory check: ``limits.json_bytes`` bounds what parsing it
+takes, from the text alone, and every JSON a file holds (project, recovery, lesson) is refused before parsing when
+that bound is over the memory available. Parsing takes up to 45 bytes a byte ("[[[...]]]"), so a 512 MiB project
+could have taken 23 GB; loading a project with its base64 weights peaks at 2.7 times the file."""
+
+import json
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from playground.core import lessons, limits, project, recovery
+from playground.core.analysis import infer
+from playground.core.errors import ResourceError
+from playground.resources_path import preset_text
+
+# the shapes that take the most memory a byte (measured: 22-45 bytes a byte), and plain ones
+UNITS = ["[[]]", "[[[]]]", "[{}]", '{"a":{}}', "[[],[]]", '{"a":[]}', "[[{}]]", '{"":{}}', "[0]", "[[0]]", "{}", "[]",
+         "0", "1e1", "1.5", '""', '"a"', '"\u00e9"', '"\U0001f600"', "[" * 900 + "]" * 900, '{"a":' * 400 + "0" + "}" * 400,
+         "null", "123456789012345678901234567890", '"' + "a" * 50 + '\U0001f600"']
+
+
+def peak_of(fn, *args):
+    tracemalloc.start()
+    try:
+        fn(*args)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("unit", UNITS)
+def test_the_bound_is_over_what_parsing_takes(unit):
+    raw = ("[" + ",".join([unit] * max(1, 60_000 // len(unit))) + "]").encode()
+    peak = peak_of(json.loads, raw)
+    assert peak <= limits.json_bytes(raw)
+    assert peak <= limits.json_bytes(raw.decode())  # the clipboard's text is a str
+
+
+def test_distinct_keys_are_counted_too():
+    raw = ("{" + ",".join(f'"{i}":{{}}' for i in range(60_000)) + "}").encode()
+    assert peak_of(json.loads, raw) <= limits.json_bytes(raw)
+
+
+def weighted_project(description="The lecture's MLP") -> bytes:
+    """mnist-mlp with its 397,510 weights: what a real large project file is (base64 weights)."""
+    proj = project.loads(preset_text("mnist-mlp"))
+    proj.description = description
+    shapes, rng = infer(proj.graph), np.random.default_rng(0)
+    for nid, node in proj.graph.nodes.items():
+        if node.kind == "dense":
+            fan = int(np.prod(shapes[proj.graph.input_ids(nid)[0]].shape))
+            units = node.params["units"]
+            proj.graph.set_weights(nid, {"kernel": rng.normal(size=(fan, units)).astype("float32"),
+                                         "bias": rng.normal(size=(units,)).astype("float32")})
+    return project.dumps(proj).encode()
+
+
+@pytest.mark.parametrize("description", ["plain", "one character beyond ASCII: \U0001f600"])
+def test_a_real_project_is_bounded_and_not_refused_at_the_worst_rate(description):
+    raw = weighted_project(description)
+    assert len(raw) > 2_000_000
+    assert peak_of(project.loads, raw) <= limits.json_bytes(raw)  # the parse and the weights decoded
+    assert limits.json_bytes(raw) <= len(raw) * 11.1  # a 512 MiB project asks for 2.7 GB (ASCII), not 23 GB
+
+
+@pytest.fixture
+def little_memory(monkeypatch):
+    """A machine with 40 MB free, and a json.loads that must never be reached."""
+    monkeypatch.setattr(limits, "available_memory", lambda: 40_000_000)
+
+    def no_parse(*a, **k):
+        raise AssertionError("parsed before the memory check")
+    monkeypatch.setattr(json, "loads", no_parse)
+
+
+NESTED = ("[" * 800 + "]" * 800 + ",") * 600  # 960 KB that would take 43 MB to parse
+
+
+def test_a_project_that_would_not_fit_is_refused_before_it_is_parsed(tmp_path, little_memory):
+    path = tmp_path / "nested.json"
+    path.write_text('{"nodes": [' + NESTED + "0]}")
+    with pytest.raises(ResourceError, match=r"nested\.json \(960\.\d KB of JSON\) needs [\d.]+ MB of memory to read; "
+                                            r"this machine has 40\.0 MB available"):
+        project.load(path)
+    (tmp_path / "rec.json").write_text(path.read_text())
+    with pytest.raises(ResourceError, match=r"rec\.json .* needs"):
+        recovery.read_recovery(tmp_path / "rec.json")
+    with pytest.raises(ResourceError, match=r"The project .* needs"):  # pasted text
+        project.loads(path.read_text())
+
+
+def test_a_lesson_that_would_not_fit_is_one_lesson_error(tmp_path, monkeypatch, little_memory):
+    monkeypatch.setattr(limits, "available_memory", lambda: 8_000_000)
+    path = tmp_path / "l.json"
+    path.write_text('{"steps": [' + NESTED[:200_000] + "0]}")
+    with pytest.raises(lessons.LessonFormatError, match=r"The lesson \(200\.0 KB of JSON\) needs [\d.]+ MB"):
+        lessons.load(path)
+
+
+def test_a_file_that_fits_at_the_worst_rate_is_not_even_counted(monkeypatch):
+    monkeypatch.setattr(limits, "json_bytes", lambda text: 1 / 0)
+    limits.require_json("[]" * 1000, "x", available=10 ** 9)  # 2 KB x 121 < 1 GB
+    with pytest.raises(ZeroDivisionError):
+        limits.require_json("[]" * 1000, "x", available=10 ** 5)
