@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 
@@ -77,9 +77,20 @@ class _Typed:
         self.setValue(value)
         self.lineEdit().setText(self.textFromValue(value))
 
+    def event(self, event) -> bool:
+        """A space is never part of a number: Space is left to the window's shortcuts (the Train panel's Pause),
+        which the line edit's claim on every printable key kept from it while a field had the focus."""
+        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Space and not event.modifiers():
+            event.ignore()
+            return False
+        return super().event(event)
+
     def keyPressEvent(self, event) -> None:
         """Enter on a text the box refuses is Tab's end of the edit, not Qt's: Qt put back the last number the
-        keystrokes made and took it ("1e3" gave 1 filter, "2.5" gave 2, "0x10" 0)."""
+        keystrokes made and took it ("1e3" gave 1 filter, "2.5" gave 2, "0x10" 0). Space types nothing (above)."""
+        if event.key() == Qt.Key_Space and not event.modifiers():
+            event.ignore()
+            return
         if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not self.holds(self.lineEdit().text()):
             event.accept()
             self.editingFinished.emit()

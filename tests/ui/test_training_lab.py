@@ -546,3 +546,31 @@ def test_two_runs_overlaid_at_1280x720_keep_their_legend_inside_the_plots(window
                  if legend.contains(item.getViewBox().mapViewToScene(QPointF(float(x), float(y))))]
         if plot is panel.plots.loss_plot:  # and where no curve is (the loss's top right was full of them)
             assert under == [], (labels, under)
+
+
+def test_space_in_a_settings_field_pauses_the_run_and_leaves_the_number(window, qtbot):
+    """A drive typed batch size 16, Enter, F5, then Space as the Pause button says: the space replaced the selected
+    "16" (the field blank and red) and the run went on. A space is never part of a number: it is the panel's key."""
+    window.load_project(digits_project(epochs=2), None)
+    window.set_workspace("Train")
+    panel = window.train_panel
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5_000)
+    box = panel.form.batch
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, "16")
+    QTest.keyClick(box, Qt.Key_Return)
+    assert window.project.training["batch_size"] == 16
+    box.selectAll()  # as Enter leaves it, with "16" selected
+    QTest.keyClick(window, Qt.Key_F5)
+    qtbot.waitUntil(lambda: panel.batches_done >= 2, timeout=120_000)
+    QTest.keyClick(box, Qt.Key_Space)
+    wait_paused(qtbot, panel)
+    assert box.lineEdit().text() == "16" and not box.refusing
+    QTest.keyClick(box, Qt.Key_Space)  # and Space again resumes
+    qtbot.waitUntil(lambda: not panel.paused, timeout=60_000)
+    panel.stop()
+    finish(qtbot, panel)
+    QTest.keyClick(box, Qt.Key_Space)  # with no run, a space in the field is still no character of it
+    assert box.lineEdit().text() == "16" and not box.refusing
