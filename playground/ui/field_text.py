@@ -3,6 +3,9 @@ validator (which then checks it), or an ``Invalid`` carrying the message to show
 
 from __future__ import annotations
 
+import json
+import math
+
 from ..core.registry import ParamSpec
 
 
@@ -69,3 +72,60 @@ def parse_optional_int(text: str):
         return int(t)
     except ValueError:
         return Invalid(f"Must be a whole number, or empty for 'same as size'. Received {t!r}.")
+
+
+def parse_float(text: str, title: str):
+    from .number_box import number_problem  # noqa: PLC0415
+    try:
+        value = float(text.strip())
+    except ValueError:
+        value = math.inf
+    return value if math.isfinite(value) else Invalid(number_problem(title, text))
+
+
+def value_text(value) -> str:
+    """A layer's value as its field shows it: "3, 5" for (3, 5), per-side padding as four numbers, "" for None."""
+    if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # per-side padding
+        return ", ".join(str(v) for pair in value for v in pair)
+    if isinstance(value, (tuple, list)):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return json.dumps(value)[:500]
+    return "" if value is None else str(value)
+
+
+def field_text(w) -> str:
+    """What a field shows (a spin box's or an editable list's text: its line edit's)."""
+    return w.lineEdit().text() if hasattr(w, "lineEdit") else w.text()
+
+
+def refusal(p: ParamSpec, parsed) -> str | None:
+    """Why a field's parsed text is not taken (the spec's own check of the value), or None."""
+    if isinstance(parsed, Invalid):
+        return parsed.message
+    try:
+        p.validate(parsed)
+    except (ValueError, TypeError) as exc:  # ParamError (a ValueError), or a value of a type the rule rejects
+        return str(exc)
+    return None
+
+
+class KeptEntries:
+    """Entries a field refused, kept per layer while another layer is shown: a drive typed stride 0 (refused, red),
+    selected another layer and came back to a field that said 1 with no message, and nothing said so. The layer's
+    value was never changed; what was typed is shown again, refused, until it is changed or taken back."""
+
+    def __init__(self) -> None:
+        self.texts: dict[tuple[str, str], str] = {}  # (node id, field key) -> the refused text
+
+    def leave(self, node_id: str, refused: dict[str, str]) -> None:
+        """The fields of ``node_id`` that hold a refused text as it goes from view (and none other of it)."""
+        self.drop(node_id)
+        self.texts.update({(node_id, key): text for key, text in refused.items()})
+
+    def of(self, node_id: str) -> dict[str, str]:
+        return {key: text for (nid, key), text in self.texts.items() if nid == node_id}
+
+    def drop(self, node_id: str | None = None) -> None:
+        """Forget ``node_id``'s entries (a layer removed), or every entry (another project)."""
+        self.texts = {k: t for k, t in self.texts.items() if node_id is not None and k[0] != node_id}

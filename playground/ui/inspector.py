@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ..core import shapes
 from ..core.errors import PlaygroundError
 from ..core.graph import Graph
 from ..core.registry import ParamSpec, get_spec, help_of
@@ -33,8 +32,10 @@ from . import theme
 from .augment_strip import AugmentStrip
 from .trained_box import TrainedWeightsBox
 from .weight_grid import RED, WeightGrid
+from .output_text import output_html
 from .number_box import FloatBox, IntBox, number_problem, whole_number, whole_number_problem
-from .field_text import Invalid, parse_padding, parse_shape, parse_pair, parse_optional_float, parse_optional_int
+from .field_text import (Invalid, KeptEntries, field_text, parse_float, parse_optional_float, parse_optional_int,
+                         parse_padding, parse_pair, parse_shape, refusal, value_text)
 
 
 class Inspector(QWidget):
@@ -54,6 +55,8 @@ class Inspector(QWidget):
         # one undo step; a session's first value, put back when what is typed stops being valid
         self._session = 0
         self._before: dict[str, object] = {}
+        self._parsers: dict[str, object] = {}  # a typed field's text -> its value or Invalid
+        self.kept = KeptEntries()  # what a layer's fields refused, while another layer is shown
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.RichText)
@@ -112,10 +115,12 @@ class Inspector(QWidget):
         return not self._pushing and self.node_id is not None
 
     def _on_graph_reset(self) -> None:
+        self.kept.drop()
         if self._listening():
             self.show_node(None)
 
     def _on_node_removed(self, node) -> None:
+        self.kept.drop(node.id)
         if self._listening() and node.id == self.node_id:
             self.show_node(None)
 
@@ -136,6 +141,7 @@ class Inspector(QWidget):
         self.trained.show_node(self.node_id)
 
     def show_node(self, node_id: str | None) -> None:
+        self._leave()
         self.node_id = node_id if node_id in self.graph.nodes else None
         self._end_session()
         for w in self.fields.values():  # going away: a field that had the keyboard must not commit into the new
@@ -144,6 +150,7 @@ class Inspector(QWidget):
             self.form.removeRow(0)
         self.fields.clear()
         self.msgs.clear()
+        self._parsers.clear()
         has = self.node_id is not None
         self.empty.setVisible(not has)
         self.body.setVisible(has)
@@ -164,6 +171,7 @@ class Inspector(QWidget):
         for p in spec.params:
             self._add_row(p.name, p.title, self._make_field(p), p.help)
         self._load_values()
+        self._restore_kept(node)
         self._build_weights()
         self.augment.show_node(self.node_id)
         self.infos = self.doc.infos
@@ -208,12 +216,14 @@ class Inspector(QWidget):
             w.setPlaceholderText({"hw": "e.g. 3, or 3, 5 for height, width",
                                   "axes": "e.g. -1, or -2, -1 for several axes"}.get(
                                       p.pair, "e.g. 1, or top, bottom, left, right"))
+            self._parsers[p.name] = lambda t, p=p: parse_pair(t, p)
             w.textEdited.connect(lambda t, p=p: self._set(p.name, parse_pair(t, p)))
             w.editingFinished.connect(self._end_session)
             return w
         if p.kind == "optional_float":
             w = QLineEdit()
             w.setPlaceholderText("none")
+            self._parsers[p.name] = parse_optional_float
             w.textEdited.connect(lambda t, name=p.name: self._set(name, parse_optional_float(t)))
             w.editingFinished.connect(self._end_session)
             return w
@@ -222,6 +232,7 @@ class Inspector(QWidget):
             w.setRange(-(2 ** 31 - 1), 2 ** 31 - 1)  # the spec's range decides, so nothing is clamped silently
             w.setKeyboardTracking(True)
             w.valueChanged.connect(lambda v, name=p.name: self._set(name, v))
+            self._parsers[p.name] = lambda t, p=p: self._typed_int(p, t)
             w.refused.connect(lambda t, p=p: self._set(p.name, self._typed_int(p, t)))
             w.editingFinished.connect(self._end_session)
             return w
@@ -230,6 +241,7 @@ class Inspector(QWidget):
             w.setRange(-1e9, 1e9)
             w.setSingleStep(0.05 if (p.max or 1) <= 1 else 0.1)
             w.valueChanged.connect(lambda v, name=p.name: self._set(name, v))
+            self._parsers[p.name] = lambda t, p=p: parse_float(t, p.title)
             w.refused.connect(lambda t, p=p: self._set(p.name, Invalid(number_problem(p.title, t))))
             w.editingFinished.connect(self._end_session)
             return w
@@ -246,11 +258,13 @@ class Inspector(QWidget):
             w = QComboBox()
             w.setEditable(True)
             w.addItems(["valid", "same", "0", "1", "2", "3"])
+            self._parsers[p.name] = parse_padding
             w.currentTextChanged.connect(lambda t, name=p.name: self._set(name, parse_padding(t)))
             w.activated.connect(self._end_session)  # a choice from the list is a step of its own
             w.lineEdit().editingFinished.connect(self._end_session)
             return w
         w = QLineEdit()
+        self._parsers[p.name] = parse_shape if p.kind == "shape" else parse_optional_int
         if p.kind == "shape":
             w.setPlaceholderText("e.g. 28, 28, 1")
             w.textEdited.connect(lambda t, name=p.name: self._set(name, parse_shape(t)))
@@ -301,21 +315,34 @@ class Inspector(QWidget):
         elif isinstance(w, QCheckBox):
             w.setChecked(bool(value))
         elif isinstance(w, QLineEdit):
-            if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # per-side padding
-                text = ", ".join(str(v) for pair in value for v in pair)
-            elif isinstance(value, (tuple, list)):
-                text = ", ".join(map(str, value))
-            elif isinstance(value, dict):
-                import json
-                text = json.dumps(value)[:500]
-            elif value is None:
-                text = ""
-            else:
-                text = str(value)
+            text = value_text(value)
             if w.text() != text:
                 w.setText(text)
         w.blockSignals(False)
         self._mark(key, None)
+
+    def _leave(self) -> None:
+        """Keep what the shown layer's fields refused (shown again with it), and say what the layer kept."""
+        node = self.graph.nodes.get(self.node_id) if self.node_id else None
+        if node is None:
+            return
+        refused = {k: field_text(self.fields[k]) for k in self._parsers if self.msgs[k].text()}
+        self.kept.leave(node.id, refused)
+        if refused:
+            kept = ", ".join(f"{node.spec.param(k).title} {value_text(node.params[k])}" for k in refused)
+            self.doc.say(f"{node.name} keeps {kept}: what was typed is refused and waits in its field.", 8000)
+
+    def _restore_kept(self, node) -> None:
+        for key, text in self.kept.of(node.id).items():
+            w = self.fields.get(key)
+            problem = refusal(node.spec.param(key), self._parsers[key](text)) if key in self._parsers else None
+            if problem is not None:
+                w.blockSignals(True)
+                (w.lineEdit() if isinstance(w, QComboBox | IntBox | FloatBox) else w).setText(text)
+                w.blockSignals(False)
+                if isinstance(w, IntBox | FloatBox):
+                    w.refusing = True
+                self._mark(key, problem)
 
     # ------------------------------------------------------------ view -> commands
     def _mark(self, key: str, message: str | None) -> None:
@@ -407,28 +434,7 @@ class Inspector(QWidget):
             self.output.setText("")
             return
         info = self.infos[self.node_id]
-        spec = get_spec(self.graph.nodes[self.node_id].kind)
-        parts = ["<b>Output</b>"]
-        if info.shape is not None:
-            parts.append(f"<span style='font-family:monospace; font-size:11pt'>{shapes.shape_text(info.shape)}</span>"
-                         f" &nbsp; <span style='color:gray'>{info.params:,} params</span>")
-        if info.formula:
-            parts.append(f"<span style='font-family:monospace'>{esc(info.formula)}</span>")
-        if info.params_formula:
-            parts.append(f"<span style='font-family:monospace'>{esc(info.params_formula)}</span>")
-        if spec.rule_text:
-            rule = spec.rule_text
-            if spec.hand_set:  # a neuron's rule names its own activation (learning makes them sigmoid)
-                act = self.graph.nodes[self.node_id].params.get("activation", "step")
-                rule = rule.replace("a = step(z)", f"a = {act}(z)")
-            parts.append(f"<span style='color:gray'>rule: {esc(rule)}</span>")
-        for w in info.warnings:
-            parts.append(f"<span style='color:#B7791F'>\u26a0 {esc(w)}</span>")
-        for e in info.errors:
-            parts.append(f"<span style='color:#D64541'>\u2716 {esc(e)}</span>")
-        if info.status == "blocked":
-            parts.append("<span style='color:gray'>Not computed: an earlier layer has an error.</span>")
-        self.output.setText("<br>".join(parts))
+        self.output.setText(output_html(self.graph.nodes[self.node_id], info))
         # a parameter named by the error is marked on its field too
         for key in self.fields:
             if key != "name" and not self.msgs[key].isVisible():

@@ -226,3 +226,36 @@ def test_a_double_click_low_in_a_scrolled_palette_adds_that_layer(window, qtbot)
 
 
 _ = QPoint
+
+
+def test_a_refused_entry_is_still_there_when_its_layer_is_selected_again(window, qtbot):
+    """A drive typed stride 0 (refused, red), clicked another card and came back: the field said 1 again and the
+    message was gone, with nothing said. What was typed stays, refused, until it is changed or taken back."""
+    conv, dense = window.graph.by_name("conv2d"), window.graph.by_name("dense")
+    click_card(window, conv.id)
+    type_field(window.inspector.fields["strides"], "0", Qt.Key_Tab)
+    assert window.inspector.msgs["strides"].isVisible()
+    click_card(window, dense.id)
+    assert "conv2d keeps stride 1" in window.statusBar().currentMessage()
+    click_card(window, conv.id)
+    field = window.inspector.fields["strides"]
+    assert field.text() == "0"
+    assert window.inspector.msgs["strides"].isVisible() and "stride" in window.inspector.msgs["strides"].text()
+    assert conv.params["strides"] == 1
+    type_field(field, "2")  # a value it holds: applied, and nothing kept any more
+    assert conv.params["strides"] == 2 and not window.inspector.msgs["strides"].isVisible()
+    click_card(window, dense.id)
+    click_card(window, conv.id)
+    assert window.inspector.fields["strides"].text() == "2"
+    type_field(window.inspector.fields["filters"], "abc", Qt.Key_Tab)  # a spin box's refused text too
+    click_card(window, dense.id)
+    click_card(window, conv.id)
+    filters = window.inspector.fields["filters"]
+    assert filters.lineEdit().text() == "abc" and filters.refusing and window.inspector.msgs["filters"].isVisible()
+    QTest.mouseClick(filters.lineEdit(), Qt.LeftButton)
+    QTest.keyClick(filters, Qt.Key_Z, Qt.ControlModifier)  # Ctrl+Z in the field takes the entry back
+    assert filters.lineEdit().text() == str(conv.params["filters"]) and not window.inspector.msgs["filters"].isVisible()
+    assert conv.params["strides"] == 2  # (the field's entry, not the document's last step)
+    click_card(window, dense.id)
+    click_card(window, conv.id)
+    assert window.inspector.fields["filters"].lineEdit().text() == str(conv.params["filters"])

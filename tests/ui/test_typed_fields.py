@@ -42,8 +42,9 @@ def test_a_refused_entry_leaves_the_layer_as_it_was(window):
     assert window.scene.node_items[conv.id].shape_line.startswith("24x24")
     assert not window.stack.canUndo()  # nothing happened
     select(window, "dense")
-    select(window, "conv2d")
-    assert window.inspector.fields["kernel_size"].text() == "5"
+    select(window, "conv2d")  # still there, still refused (test_build_by_hand: kept per layer)
+    assert window.inspector.fields["kernel_size"].text() == "99999999999"
+    assert "kernel=99999999999" in window.inspector.msgs["kernel_size"].text() and conv.params["kernel_size"] == 5
     retype(window.inspector.fields["kernel_size"], "3")
     QTest.keyClick(window.inspector.fields["kernel_size"], Qt.Key_Return)
     assert conv.params["kernel_size"] == 3 and window.stack.count() == 1
