@@ -79,20 +79,26 @@ class Editor(QObject):
         """Palette double-click or Enter: after the selected layer (wired to it) when one is selected, else mid-view."""
         sel = self.doc.selection
         if len(sel) == 1 and sel[0] in self.graph.nodes:
-            return self.add_layer(kind, QPointF(*self._next_spot(sel[0])), after=sel[0])
+            added = self.add_layer(kind, QPointF(*self._next_spot(sel[0])), after=sel[0])
+            self.view.refit()  # the whole network still, where the canvas showed it whole
+            return added
         return self.add_layer(kind, self.view.mapToScene(self.view.viewport().rect().center()))
 
     def _next_spot(self, after: str) -> tuple[float, float]:
         """Where a layer added after ``after`` goes: the next column to its right; but after the last layer of a
-        chain wrapped into rows (core.layout.wrapped_chain), the start of a new row under them."""
+        chain wrapped into rows (core.layout.wrapped_chain), or of a row as wide as the canvas shows at its smallest
+        readable zoom (a drive built nine layers with Enter at 1280x720 and the first ones scrolled out of view),
+        the start of a new row under them: the rows the presets open in."""
         g = self.graph
         px, py = g.nodes[after].pos
         xs = [n.pos[0] for n in g.nodes.values()]
         ys = {n.pos[1] for n in g.nodes.values()}
         chain = chain_order(g)
-        if chain is not None and chain[-1] == after and len(ys) > 1 and px >= max(xs):
-            return min(xs), max(ys) + Y_SPACING * WRAP_ROW_GAP
-        return px + column_pitch(g), py
+        pitch = column_pitch(g)
+        if chain is not None and chain[-1] == after and px >= max(xs) and len(g.nodes) > 1:
+            if len(ys) > 1 or round((px - min(xs)) / pitch) + 1 >= self.per_row(g):
+                return min(xs), max(ys) + Y_SPACING * WRAP_ROW_GAP
+        return px + pitch, py
 
     @staticmethod
     def _connect_steps(steps, src: str, dst: str, port: int | None = None):

@@ -131,6 +131,7 @@ class Inspector(QWidget):
     def _on_edge_changed(self, edge) -> None:
         if self._listening() and self.node_id in (edge.src, edge.dst):
             self._build_weights()
+            self._show_stored()  # (whether a head follows it)
 
     def set_infos(self, infos: dict) -> None:
         self.infos = infos

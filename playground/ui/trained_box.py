@@ -108,6 +108,9 @@ class TrainedWeightsBox(QWidget):
             self.stored.setText("No weights: this layer has no parameters to learn.")
         else:
             self.stored.setText("No stored weights: this layer starts from random values.")
+        follows = bool(self.graph.output_ids(node.id))  # a network's last layer has no head after it to replace
+        self.head_classes.setVisible(follows)
+        self.replace_head.setVisible(follows)
         self.reset_layer.setEnabled(bool(node.weights))
         self.reset_all.setEnabled(bool(trained))
         self.reset_layer.setVisible(bool(trained) and weighted)

@@ -259,3 +259,52 @@ def test_a_refused_entry_is_still_there_when_its_layer_is_selected_again(window,
     click_card(window, dense.id)
     click_card(window, conv.id)
     assert window.inspector.fields["filters"].lineEdit().text() == str(conv.params["filters"])
+
+
+def test_a_chain_built_with_enter_at_1280x720_wraps_into_rows_the_canvas_shows(window, qtbot):
+    """A drive added Input, Conv2D, MaxPool2D, Conv2D, MaxPool2D, Flatten, Dense with the palette's Enter at 1280x720:
+    each went one column further right, the canvas scrolled after them and the first layers were off screen. A chain
+    grown at its end wraps to a new row, under its first layer, where the next column would pass the canvas's right
+    edge, as the presets open."""
+    window.resize(1280, 720)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5_000)
+    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    assert not window.graph.nodes
+    kinds = ["input", "conv2d", "maxpool2d", "conv2d", "maxpool2d", "flatten", "dense", "dropout", "dense"]
+    search, tree = window.palette_panel.search, window.palette_panel.tree
+    for kind in kinds:
+        QTest.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+        QTest.keyClicks(search, get_spec(kind).title)
+        QTest.keyClick(search, Qt.Key_Return)  # into the list, on the first match
+        QTest.keyClick(tree, Qt.Key_Return)  # added after the selected layer
+        qtbot.wait(5)
+    g = window.graph
+    order = g.topological_order()
+    assert [g.nodes[n].kind for n in order] == kinds and len(g.edges) == len(kinds) - 1  # one wired chain
+    view = window.view
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    cards = [window.scene.node_items[n].card_rect() for n in order]
+    assert all(shown.left() <= r.left() and r.right() <= shown.right() for r in cards), shown
+    rows = sorted({round(r.top()) for r in cards})
+    assert len(rows) >= 2 and len(kinds) / len(rows) >= 3  # wrapped, three or more a row (the first at the left),
+    # each row starting under the first layer
+    assert {round(r.left()) for r in cards if round(r.top()) in rows[1:]} >= {round(cards[0].left())}
+    assert not any(a.intersects(b) for i, a in enumerate(cards) for b in cards[i + 1:])
+
+
+def test_replace_the_head_is_offered_only_where_a_head_comes_after(window):
+    """A drive found "classes: 2 · Replace the head after this layer" on a network's last layer (and on the only
+    Conv2D of an edge detector): there is no head after it to replace. It is offered where layers follow."""
+    trained = window.inspector.trained
+    g = window.graph
+    out = next(n for n in g.nodes.values() if not g.output_ids(n.id))
+    click_card(window, out.id)
+    assert not trained.replace_head.isVisibleTo(window.inspector)
+    assert not trained.head_classes.isVisibleTo(window.inspector)
+    click_card(window, g.by_name("flatten").id)
+    assert trained.replace_head.isVisibleTo(window.inspector) and trained.head_classes.isVisibleTo(window.inspector)
+    click_card(window, out.id)
+    double_click_palette(window, "dense")  # a layer after it: now a head follows it
+    click_card(window, out.id)
+    assert trained.replace_head.isVisibleTo(window.inspector)

@@ -110,6 +110,11 @@ class GraphView(QGraphicsView):
         self._fit(self.scene().content_rect(), anchor_left=True)
         self._fit_sticky = True
 
+    def refit(self) -> None:
+        """The whole network again after it grew, where the view was showing it whole (no zoom or scroll since)."""
+        if self._fit_sticky:
+            self.fit_all()
+
     def fit_selection(self) -> None:
         """Show the selected layers (all of them if they fit at a readable zoom), or everything."""
         rect = QRectF()
