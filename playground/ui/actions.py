@@ -105,7 +105,8 @@ def build_menus(w) -> None:
             "Arrange layers left to right (a long chain wraps into rows that fit the canvas)")
 
     def find_layer() -> None:  # the last search selected, as in any search box: typing replaces it
-        w.set_workspace("Build")
+        if not w.palette_panel.isVisible():  # the Logic lab shows the palette too: it is searched there
+            w.set_workspace("Build")
         w.palette_panel.search.setFocus(Qt.ShortcutFocusReason)
         w.palette_panel.search.selectAll()
     _action(w, v, "Find &layer", find_layer, QKeySequence.Find)

@@ -1567,3 +1567,22 @@ def test_an_edit_that_changes_no_size_leaves_weights_that_do_not_fit_alone(windo
     QTest.keyClick(combo, Qt.Key_Down)  # another activation: no size changes
     assert neuron.params["activation"] != before
     assert neuron.weights["kernel"].shape == (3, 1) and np.array_equal(neuron.weights["kernel"][:, 0], [1, 2, 3])
+
+
+def test_ctrl_f_in_the_logic_lab_searches_its_own_palette(logic_window, qtbot):
+    """A drive pressed Ctrl+F in the Logic lab to add a Neuron: the window went to Build, the truth table and the
+    decision plot gone, though the Logic lab shows the palette itself."""
+    w = logic_window
+    w.activateWindow()
+    qtbot.waitUntil(lambda: w.isActiveWindow(), timeout=5_000)
+    before = len(w.graph.nodes)
+    QTest.keyClick(w, Qt.Key_F, Qt.ControlModifier)
+    assert w.workspace == "Logic lab" and w.palette_panel.search.hasFocus()
+    QTest.keyClicks(w.palette_panel.search, "neuron")
+    QTest.keyClick(w.palette_panel.search, Qt.Key_Return)
+    QTest.keyClick(w.palette_panel.tree, Qt.Key_Return)
+    assert w.workspace == "Logic lab" and len(w.graph.nodes) == before + 1
+    assert w.graph.nodes[w.doc.selection[0]].kind == "neuron"
+    w.set_workspace("Train")  # where no palette shows, Ctrl+F goes to Build's
+    QTest.keyClick(w, Qt.Key_F, Qt.ControlModifier)
+    assert w.workspace == "Build" and w.palette_panel.search.hasFocus()
