@@ -273,6 +273,23 @@ class TrainingPlots(QWidget):
             self.loss_top = peak * 1.25 if peak > 0 else 1.0
             self.loss_plot.setYRange(0, self.loss_top, padding=0)
 
+    def frame_whole_loss(self, whole: bool) -> None:
+        """Paused (``whole``): the loss axis as tall as the whole run's smoothed loss, its start included (a drive
+        paused to study the curves and found them cut at 0.25: the epoch ends had tightened the axis to the last
+        200 batches); resumed: tightened again, to follow the run."""
+        buf = self.buffers["smooth_loss"]
+        if self.loss_plot is None or not buf.n:
+            return
+        if not whole:
+            self._fit_loss_axis(tighten=True)
+            return
+        y = buf.y[:buf.n]
+        y = y[np.isfinite(y)]
+        if len(y) and float(y.max()) > 0:
+            self.loss_top = float(y.max()) * 1.1
+            self.loss_plot.setYRange(0, self.loss_top, padding=0)
+            self.place_legends()
+
     def add_batch(self, x: float, loss: float, acc: float) -> None:
         """Cheap: append only. The timer draws."""
         self.buffers["batch_loss"].append(x, loss)

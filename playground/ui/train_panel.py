@@ -284,8 +284,7 @@ class TrainPanel(QWidget):
             getattr(worker, name).connect(getattr(self, f"_on_{name}"))  # worker.begun -> self._on_begun ...
         self.thread = WorkerTask(worker, self)
         self.thread.finished.connect(self._on_thread_done)
-        self.batches_done, self.left_run = 0, None
-        self.paused = False
+        self.batches_done, self.left_run, self.paused = 0, None, False
         self._show_paused(False)
         self.start_btn.setEnabled(False)
         self.stop_btn.setEnabled(True)
@@ -315,6 +314,7 @@ class TrainPanel(QWidget):
             self.first_batch = None  # the ETA starts afresh: the pause is not training time
             self.thread.worker.resume()
             self._show_paused(False)
+            self.plots.frame_whole_loss(False)
             self.counter.setText("")  # the bar counts while running (see _on_batches)
             self.status.setText("Resumed.")
         else:
@@ -344,6 +344,7 @@ class TrainPanel(QWidget):
         self.paused, self.stepping = True, False
         self._show_paused(True)
         self.plots.redraw()
+        self.plots.frame_whole_loss(True)
         self.counter.setText(progress_text.counter(self.batches_done, self.steps, self.epochs))
         if self.last_batch is not None:  # the bar too, whenever its last text was written (at most 10 a second)
             self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, "paused"))

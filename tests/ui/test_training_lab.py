@@ -574,3 +574,25 @@ def test_space_in_a_settings_field_pauses_the_run_and_leaves_the_number(window, 
     finish(qtbot, panel)
     QTest.keyClick(box, Qt.Key_Space)  # with no run, a space in the field is still no character of it
     assert box.lineEdit().text() == "16" and not box.refusing
+
+
+def test_a_paused_run_shows_its_whole_loss_curve_and_resuming_zooms_back_in(window, qtbot):
+    """A drive paused at epoch 6 to study the curves: the loss axis topped out at 0.25, its epoch ends having
+    tightened it to the last 200 batches, and the start of the curve was cut off. Paused, the axis takes the whole
+    run; resumed, the live view tightens again."""
+    panel = running(window, qtbot, digits_project(epochs=3, batch_size=16), 700)  # 625 batches an epoch
+    plots = panel.plots
+    qtbot.waitUntil(lambda: plots.loss_top > 0, timeout=10_000)
+    smooth = plots.buffers["smooth_loss"]
+    tightened = plots.loss_plot.viewRange()[1][1]
+    assert tightened < float(np.nanmax(smooth.y[:smooth.n]))  # the live view: the start is above it
+    panel.pause_btn.setFocus()
+    QTest.keyClick(panel.pause_btn, Qt.Key_Space)
+    wait_paused(qtbot, panel)
+    top = plots.loss_plot.viewRange()[1][1]
+    assert top >= float(np.nanmax(smooth.y[:smooth.n]))  # every point of the smoothed curve in view
+    QTest.keyClick(panel.pause_btn, Qt.Key_Space)  # resume
+    qtbot.waitUntil(lambda: not panel.paused, timeout=10_000)
+    assert plots.loss_plot.viewRange()[1][1] < top
+    panel.stop()
+    finish(qtbot, panel)
