@@ -1,5 +1,6 @@
 """Where the Lessons panel lives in the window: a dock beside the canvas (never floating over it), Help > Lessons
-(F1), and the one-line first-start offer above the canvas, dismissed for good in QSettings."""
+(F1), and the one-line first-start offer above the canvas, dismissed for good in QSettings (and gone for the
+session once the user's first change is made)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ class LessonOffer(QFrame):
         lay.addWidget(self.close_btn)
         seen = settings.value(OFFER_KEY, False)  # an .ini file gives back the text "true"
         self.setVisible(not (seen is True or str(seen).lower() == "true"))
+
+    def step_aside(self, changed: bool) -> None:
+        if changed:
+            self.hide()
 
     def dismiss(self) -> None:
         self.settings.setValue(OFFER_KEY, True)
@@ -128,3 +133,6 @@ def install(w) -> None:
     offer = w.lesson_offer = LessonOffer(w.settings, open_lessons)
     box = w.banner.parentWidget().layout()
     box.insertWidget(0, offer)
+    # the user's first change: they have seen it, and are building; gone for this session (offered at the next
+    # start until dismissed), not 45 px of a 720 px screen for the whole of it
+    w.doc.stack.canUndoChanged.connect(offer.step_aside)

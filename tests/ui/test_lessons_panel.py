@@ -630,3 +630,16 @@ def test_a_lesson_file_loaded_again_under_its_id_asks_its_steps_afresh(window, t
     click(panel.open_btn)  # the new version, same id
     click(panel.back_btn)
     assert panel.index == 0 and panel.answer.text() == "" and not panel.passed
+
+
+def test_the_offer_steps_aside_once_the_user_is_building(window):
+    """A drive found "New here? ..." above the canvas through Ctrl+N, every workspace and both themes, for the
+    whole session (45 px of a 720 px screen). The user's first change means they have seen it: it goes for this
+    session (Help > Lessons, F1, opens them any time) and is offered again at the next start, until dismissed."""
+    from test_build_by_hand import double_click_palette
+    assert window.lesson_offer.isVisible()
+    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier)  # a new canvas is no change of the user's
+    assert window.lesson_offer.isVisible()
+    double_click_palette(window, "input")
+    assert not window.lesson_offer.isVisible()
+    assert window.settings.value("lessons/offer_dismissed") in (None, False, "false")
