@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, Q
 
 from ..core.errors import PlaygroundError
 from ..core.words import count, head_advice
+from .plain_text import tip
 from .images import array_to_pixmap
 from .theme import FittingLabel, LinesLabel
 
@@ -158,7 +159,7 @@ class DatasetBox(QGroupBox):
         at = self.dataset.findData(FOLDER)
         was = self.dataset.blockSignals(True)  # an entry put above the current one moves its row: not a new choice
         self.dataset.insertItem(at, Path(path).name or path, path)  # (it asked for the folder a second time)
-        self.dataset.setItemData(at, path, Qt.ToolTipRole)
+        self.dataset.setItemData(at, tip(path), Qt.ToolTipRole)
         self.dataset.blockSignals(was)
 
     def _on_activated(self, index: int) -> None:
@@ -273,7 +274,7 @@ class DatasetBox(QGroupBox):
                 for i in range(min(10, len(self._preview.x_train))):
                     lab = QLabel()
                     lab.setPixmap(array_to_pixmap(self._preview.x_train[i], 40))
-                    lab.setToolTip(f"label {self._preview.class_names[int(self._preview.y_train[i])]}")
+                    lab.setToolTip(tip(f"label {self._preview.class_names[int(self._preview.y_train[i])]}"))
                     self.strip.addWidget(lab)
             self.strip.addStretch(1)
         self._update_feeds()
@@ -329,7 +330,7 @@ class DatasetBox(QGroupBox):
             cl.setContentsMargins(0, 0, 6, 0)
             cl.setSpacing(2)
             name = QLabel(f"<b>{esc(c.name)}</b> \u00b7 {c.count:,}")
-            name.setToolTip(f"{c.count:,} images in {c.name}/")
+            name.setToolTip(tip(f"{c.count:,} images in {c.name}/"))
             cl.addWidget(name)
             row = QHBoxLayout()
             row.setSpacing(2)
@@ -337,7 +338,7 @@ class DatasetBox(QGroupBox):
                 lab = QLabel()
                 lab.setPixmap(array_to_pixmap(a, 36))
                 lab.setMinimumSize(lab.pixmap().size())  # whole: a short window scrolls the panel instead
-                lab.setToolTip(f"{c.name}, example {k + 1}")
+                lab.setToolTip(tip(f"{c.name}, example {k + 1}"))
                 row.addWidget(lab)
             row.addStretch(1)
             cl.addLayout(row)
@@ -363,6 +364,12 @@ class DatasetBox(QGroupBox):
             return
         ds = self._preview
         if ds is None:
+            from ..backend.datasets import REGISTRY  # noqa: PLC0415 - plain Python
+            if key not in REGISTRY and not Path(str(key)).exists():  # (a project's dataset text: a hostile sweep's
+                why = (f"{key}: no such file or folder, and no built-in dataset of that name. Choose the data in the "
+                       f"list, or type its path.")  # "x<img...>" read as "loaded from the Keras cache")
+                self._show(f"<span style='color:#D64541'>{esc(why)}</span>", why)
+                return
             self._show(f"<span style='color:gray'>{esc(str(key))}: loaded from the Keras cache (or downloaded) when "
                        f"training starts.</span>")
             return

@@ -18,7 +18,7 @@ from ..core import runs as runs_core
 from ..core.logic import nothing_to_train, step_training_note
 from ..core.words import count
 from .dataset_box import DatasetBox
-from . import progress_text
+from . import plain_text, progress_text
 from .plots import MAX_POINTS, TrainingPlots
 from .results import ResultsView
 from .run_commands import TrainingRunCommand, record_run
@@ -169,7 +169,7 @@ class TrainPanel(QWidget):
     def _update_start(self) -> None:
         problem = self.network_problem()
         self.start_btn.setEnabled(problem is None and not self.is_running())
-        self.start_btn.setToolTip(problem or "Train the network on the chosen data (F5).")
+        self.start_btn.setToolTip(plain_text.tip(problem) if problem else "Train the network on the chosen data (F5).")
         live, runs = self.plots.live_run, self.doc.project.runs
         if live is not None and not self.is_running() and runs.get(live) is None:  # undone
             self.plots.clear()

@@ -114,3 +114,53 @@ def test_the_folder_dialog_opens_where_data_was_last_chosen_not_in_the_working_f
         other.files.clear_recovery()
         other.close()
         other.deleteLater()
+
+
+def _shown(tooltip: str) -> str:
+    """What Qt shows for ``tooltip``; it names no image to load (no <img> tag once read as rich text)."""
+    from PySide6.QtGui import QTextDocument
+    from PySide6.QtGui import Qt as GuiQt
+    doc = QTextDocument()
+    if GuiQt.mightBeRichText(tooltip):
+        doc.setHtml(tooltip)
+        assert "<img" not in doc.toHtml().lower(), tooltip
+    else:
+        doc.setPlainText(tooltip)
+    return doc.toPlainText()
+
+
+EVIL = "<img src=&#47;tmp&#47;nowhere.png>"
+
+
+def test_a_class_folders_name_is_shown_as_written_never_read_as_an_image_tag(window, qtbot, tmp_path):
+    """A hostile sweep: a class folder named <img src=&#47;...> (no slash needed) made the app open that file when
+    its tooltip showed (a FIFO hung it): the name went into the tooltips raw, and Qt reads a tip with a tag as rich
+    text. The class's name and its examples' tips show the text as written."""
+    from PySide6.QtWidgets import QLabel
+    from tests.ui.measures import image_folder
+    folder = image_folder(tmp_path / "pics", [EVIL, "plain"], 2, size=(8, 8))
+    box = _to_train(window, qtbot)
+    box.path.setFocus()
+    QTest.keyClicks(box.path, str(folder))
+    QTest.keyClick(box.path, Qt.Key_Return)
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    assert window.doc.training["dataset"] == str(folder)
+    tips = [_shown(w.toolTip()) for w in box.findChildren(QLabel) if w.toolTip()]
+    assert f"2 images in {EVIL}/" in tips and f"{EVIL}, example 1" in tips, tips
+
+
+def test_a_projects_dataset_text_is_shown_as_written_in_the_list_and_on_start(window, qtbot, tmp_path):
+    """A project whose dataset is 'x<img src=...>': the Data list's entry and Start's reason show it as written."""
+    import json
+    from playground.core import project
+    data = json.loads(project.dumps(window.project))
+    data["training"]["dataset"] = "x" + EVIL
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data))
+    assert window.open_file(path)
+    box = _to_train(window, qtbot)
+    at = box.dataset.findData("x" + EVIL)
+    assert at >= 0 and "x" + EVIL in _shown(box.dataset.itemData(at, Qt.ToolTipRole))
+    # and it is not said to come from the Keras cache: it is no dataset, and Start says why it is off
+    assert "no such file or folder" in box.feeds.text() and not window.train_panel.start_btn.isEnabled()
+    assert "x" + EVIL in _shown(window.train_panel.start_btn.toolTip())
