@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import limits
 from . import project as project_io
-from .errors import ProjectFormatError, ProjectSaveError
+from .errors import PlaygroundError, ProjectFormatError, ProjectSaveError
 
 
 LEGACY_NAME = "recovery.json"
@@ -92,7 +92,22 @@ def read_recovery(path: str | os.PathLike) -> tuple[project_io.Project, Path | N
         proj = project_io.from_dict(data)
     except RecursionError:
         raise ProjectFormatError("The recovery file is nested too deeply to be a project.") from None
-    return proj, Path(original) if original else None
+    return proj, _project_file(original)
+
+
+def _project_file(original: str | None) -> Path | None:
+    """The file the recovered work came from, where Save writes it: only a project file that is there, named by
+    its full path. A recovery file is data: one naming ~/.bashrc made Ctrl+S, after Restore, write the project over
+    it with no dialog. Anything else gives None: the restored work has no file yet, and Save asks where."""
+    if not original or not os.path.isabs(original) or Path(original).suffix.lower() != ".json":
+        return None
+    from .files import read_bytes  # noqa: PLC0415
+    try:  # (a regular file, within the size and memory checks, that is a project; nothing beside it touched)
+        project_io.loads(read_bytes(Path(original), ProjectFormatError, "a project file",
+                                    max_size=project_io.MAX_PROJECT_BYTES), Path(original).name)
+    except PlaygroundError:
+        return None
+    return Path(original)
 
 
 def set_aside(path: str | os.PathLike) -> Path:

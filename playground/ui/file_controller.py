@@ -315,7 +315,8 @@ class FileController(QObject):
         answer = QMessageBox.question(self.widget, "Recover unsaved work?",
                                       # rich text made from the file's name escaped (an <img src=/dev/zero>
                                       # in it crashed the app at every start)
-                                      f"<p>Network Playground closed with unsaved changes to {esc(proj.name)}. "
+                                      f"<p>Network Playground closed with unsaved changes to {esc(proj.name)} "
+                                      f"({esc(str(original)) if original else 'not saved to a file yet'}). "
                                       f"Restore them?</p>", QMessageBox.Yes | QMessageBox.No, QMessageBox.Yes)
         restored = answer == QMessageBox.Yes
         if restored:

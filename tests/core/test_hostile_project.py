@@ -138,9 +138,28 @@ def test_set_weights_refuses_the_wrong_rank():
 
 def test_recovery_round_trip(tmp_path):
     p = project.loads(preset_text("and"))
+    project.save(p, tmp_path / "and.json")  # the project file the work was opened from
     recovery.write_recovery(p, tmp_path / "recovery.json", tmp_path / "and.json")
     q, original = recovery.read_recovery(tmp_path / "recovery.json")
     assert q == p and original == tmp_path / "and.json"
+
+
+@pytest.mark.parametrize("target", ["victim.txt", "notes.json", "gone.json", "relative.json"])
+def test_a_recovery_file_cannot_choose_where_save_writes(tmp_path, target):
+    """A hostile sweep: a recovery file naming ~/.bashrc as its project made Ctrl+S, after Restore, write the project
+    over it with no dialog. The work is restored with that file only where it is a project file that is there
+    (the file the work came from); otherwise with none, so Save asks where."""
+    p = project.loads(preset_text("and"))
+    (tmp_path / "victim.txt").write_text("export PATH=...")
+    (tmp_path / "notes.json").write_text('{"todo": ["not a project"]}')
+    original = target if target == "relative.json" else str(tmp_path / target)
+    if target == "relative.json":
+        project.save(p, tmp_path / "relative.json")
+    path = tmp_path / "recovery-abcdef12.json"
+    path.write_text(json.dumps({**json.loads(project.dumps(p)), "recovery": {"path": original}}))
+    q, where = recovery.read_recovery(path)
+    assert q == p and where is None
+    assert (tmp_path / "victim.txt").read_text() == "export PATH=..."
 
 
 @pytest.mark.parametrize("text", ["{", "[]", json.dumps(_with("logic", "target", [1, "a"])), "[" * 100_000])
