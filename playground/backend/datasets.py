@@ -569,6 +569,13 @@ def fit_x(x: np.ndarray, input_shape: tuple[int, ...], dataset: str) -> np.ndarr
                        f"{'x'.join(map(str, example + ((1,) if len(example) == 2 else ())))} or pick another dataset.")
 
 
+def one_hot(y: np.ndarray, k: int) -> np.ndarray:
+    """Class indices as float32 rows of ``k`` with a 1 at each index (no k x k identity made on the way)."""
+    out = np.zeros((len(y), k), np.float32)
+    out[np.arange(len(y)), y] = 1.0
+    return out
+
+
 def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: str = "auto",
             whole: bool = True) -> Prepared:
     """Fit a dataset to a model with the given Input shape and number of output units (an image folder's
@@ -599,10 +606,11 @@ def prepare(ds: Dataset, input_shape: tuple[int, ...], output_units: int, loss: 
                            f"{count(output_units, 'unit')}; {head_advice(ds.num_classes)}")
     loss = "sparse_categorical_crossentropy" if loss == "auto" else loss
     y_train, y_test = ds.y_train.astype(np.int64), None if ds.y_test is None else ds.y_test.astype(np.int64)
-    if loss in ("categorical_crossentropy", "mse"):
-        eye = np.eye(ds.num_classes, dtype=np.float32)
-        y_train = eye[y_train]
-        y_test = None if y_test is None else eye[y_test]
+    if loss in ("categorical_crossentropy", "mse"):  # one-hot rows: counted first (a 2 MB file of 4,000 classes
+        k, rows = ds.num_classes, len(y_train) + (0 if y_test is None else len(y_test))  # made 4 GB unchecked)
+        limits.require(rows * k * limits.BYTES_PER_VALUE, f"Turning {ds.name}'s labels into one-hot rows for {loss} "
+                       f"({rows:,} rows x {k:,} classes)", "of memory")
+        y_train, y_test = one_hot(y_train, k), None if y_test is None else one_hot(y_test, k)
         metrics = ["categorical_accuracy"]
     else:
         metrics = ["sparse_categorical_accuracy"]

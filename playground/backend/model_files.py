@@ -38,6 +38,11 @@ def check_safe(config: dict, filename: str) -> None:
     code = sorted({c for c in classes if c in CODE_LAYERS})
     if code:
         raise ModelImportError(code_refusal(code[0], filename))
+    for module, name in _functions(config.get("config")):
+        if not (isinstance(name, str) and name in _activation_names()):
+            raise ModelImportError(f"{filename}: a layer names the function {str(module)[:80]}.{str(name)[:80]} "
+                                   f"where a file's layers may name Keras' activations only (relu, gelu ...): a "
+                                   f"file picks no function for Keras to call.")
     # Initializers, regularizers, dtype policies etc. also appear as class_name entries; only layers matter.
     unknown = sorted({(c, r, m) for c, r, m in layer_class_names(config)
                       if c not in KERAS_CLASS_TO_KEY and c not in MODEL_CLASSES and c != "InputLayer"},
@@ -49,6 +54,29 @@ def check_safe(config: dict, filename: str) -> None:
                 opaque_class(cls, registered, module)
             except ModelImportError as exc:
                 raise ModelImportError(f"{filename}: {exc}") from None
+
+
+def _functions(obj, depth: int = 0):
+    """(module, name) of each function Keras would look up ({"class_name": "function", ...}) in a model's layers
+    (its compile settings are never read: models load uncompiled). Keras writes an activation as its name; a
+    function entry named keras.config.set_epsilon, which Keras' safe mode loads, would be called on every batch."""
+    if depth > 200:
+        return
+    if isinstance(obj, dict):
+        if obj.get("class_name") == "function":
+            yield obj.get("module"), obj.get("config")
+        for key, value in obj.items():
+            if key != "compile_config":
+                yield from _functions(value, depth + 1)
+    elif isinstance(obj, list):
+        for value in obj:
+            yield from _functions(value, depth + 1)
+
+
+def _activation_names() -> set[str]:
+    from .runtime import get_keras  # noqa: PLC0415 - Keras loads the file next anyway
+    acts = get_keras().activations
+    return {n for n in dir(acts) if not n.startswith("_") and n not in ("get", "serialize", "deserialize")}
 
 
 def layer_class_names(config: dict) -> list[tuple[str, str | None, str | None]]:

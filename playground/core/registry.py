@@ -416,8 +416,10 @@ def _from_keras_value(p: ParamSpec, v):
         return _initializer_value(p, v)
     if p.kind in ("int", "optional_int") and isinstance(v, (list, tuple)) and len(v) == 1:
         return v[0]  # axis=[3], a 1-D layer's kernel_size=[3]
-    if p.kind == "choice" and isinstance(v, dict):  # a serialised activation
-        v = v.get("config", {}).get("name") or v.get("class_name")
+    if p.kind == "choice" and isinstance(v, dict):  # a serialised activation: {"config": {"name": ...}} or, for a
+        cfg = v.get("config")  # function, {"class_name": "function", "config": "relu"} (any other config refused)
+        v = (cfg.get("name") if isinstance(cfg, dict) else cfg if v.get("class_name") == "function" else None) or \
+            v.get("class_name")
     if p.kind == "float" and isinstance(v, int) and not isinstance(v, bool) and finite_number(v):
         return float(v)  # one no float holds (10**400) stays as it is, for the validation to refuse by name
     if p.kind == "shape" and isinstance(v, list):

@@ -338,3 +338,22 @@ def test_a_config_whose_parsing_would_not_fit_is_refused_before_it_is_parsed(tmp
     with pytest.raises(ResourceError, match=rf"nested\.{fmt} \(901\.0 KB of JSON\) needs [\d.]+ MB of memory to "
                                             r"read; this machine has 60\.0 MB available"):
         model_import.import_model(path)
+
+
+def test_a_layer_cannot_name_a_function_for_keras_to_call(tmp_path):
+    """A hostile sweep: a Dense whose activation was {"class_name": "function", "module": "keras.config", "config":
+    "set_epsilon"} opened (Keras' safe mode loads it) and would have called set_epsilon on every batch; a config of
+    another type made the importer raise AttributeError, a 43-line traceback. Only Keras' activations are named."""
+    def config(activation):
+        return {"class_name": "Sequential", "config": {"name": "s", "layers": [
+            {"class_name": "InputLayer", "config": {"batch_shape": [None, 2], "name": "x"}},
+            {"class_name": "Dense", "config": {"units": 1, "name": "d", "activation": activation}}]}}
+    evil = {"module": "keras.config", "class_name": "function", "config": "set_epsilon", "registered_name": "function"}
+    path = keras_zip(tmp_path / "eps.keras", json.dumps(config(evil)))
+    with pytest.raises(ModelImportError, match=r"eps\.keras: a layer names the function keras\.config\.set_epsilon"):
+        model_import.import_model(path)
+    for bad in ({**evil, "config": None}, {**evil, "config": {"name": "relu"}}):
+        with pytest.raises(ModelImportError, match="names the function"):
+            model_files.check_safe(config(bad), "f.keras")
+    model_files.check_safe(config({**evil, "module": "keras.activations", "config": "gelu"}), "f.keras")  # an activation
+    model_files.check_safe(config("relu"), "f.keras")

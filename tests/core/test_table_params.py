@@ -43,3 +43,19 @@ def test_every_kind_has_a_glyph_help_and_an_adapter():
     assert {k for k, s in LAYERS.items() if s.merge} == {"add", "subtract", "multiply", "average", "maximum",
                                                        "minimum", "concatenate"}
     assert {k for k, s in LAYERS.items() if s.weighted} >= {"dense", "conv2d", "batchnorm", "neuron", "opaque"}
+
+
+@pytest.mark.parametrize("config,shown", [("relu", "relu"), (None, None), ("set_epsilon", None), (["x"], None)])
+def test_a_function_style_activation_reads_or_is_refused_by_name(config, shown):
+    """Keras writes an activation function as {"class_name": "function", "config": "relu", ...}; a hostile sweep's
+    config "set_epsilon" (or null) made the importer raise AttributeError ('str' object has no attribute 'get'), a
+    43-line traceback from `playground summary`. Now the name is read, and a name no activation has is refused."""
+    from playground.core.errors import ParamError
+    from playground.core.registry import get_spec
+    value = {"module": "keras.activations", "class_name": "function", "config": config, "registered_name": "function"}
+    spec = get_spec("dense")
+    if shown is not None:
+        assert spec.params_from_keras({"units": 2, "activation": value})["activation"] == shown
+    else:
+        with pytest.raises(ParamError, match="activation"):
+            spec.params_from_keras({"units": 2, "activation": value})
