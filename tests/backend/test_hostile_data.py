@@ -293,3 +293,25 @@ def test_one_hot_labels_are_counted_before_they_are_made(monkeypatch, loss):
     with pytest.raises(ResourceError, match=r"Turning wide\.npz's labels into one-hot rows for " + loss + r" \(3,010 "
                                             r"rows x 400 classes\) needs 4\.8 MB of memory; this machine has 4\.0 MB"):
         datasets.prepare(ds, (1,), k, loss)
+
+
+def test_a_csv_is_counted_by_its_numbers_not_its_size(tmp_path, monkeypatch):
+    """A hostile sweep: 50 MB of "0,1" lines passed a check of 4 times the file's size (200 MB) and took 1.27 GB:
+    a number can be two bytes of text and 8 as it is parsed, and the text, its lines and a float copy were all
+    held. The numbers are counted before parsing; the parse holds about a tenth of what the count allows."""
+    import tracemalloc
+    path = tmp_path / "pairs.csv"
+    path.write_text("0,1\n1,0\n" * 50_000)  # 200,000 numbers in 800 KB
+    monkeypatch.setattr(limits, "available_memory", lambda: 8_000_000)
+    with pytest.raises(ResourceError, match=r"pairs\.csv \(200,001 numbers\) needs 9\.0 MB to parse; this machine "
+                                            r"has 8\.0 MB"):
+        datasets.load_csv(path)
+    monkeypatch.setattr(limits, "available_memory", lambda: 10 ** 10)
+    for text, numbers in (("0,1\n1,0\n" * 50_000, 200_001), (("3," + ",".join(["200"] * 99) + "\n") * 2_000, 200_001)):
+        path.write_text(text)
+        tracemalloc.start()
+        ds = datasets.load_csv(path)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        assert ds.x_train.size + len(ds.y_train) == numbers - 1
+        assert peak <= numbers * datasets.CSV_BYTES_PER_VALUE + datasets.CSV_OVERHEAD, peak / numbers
