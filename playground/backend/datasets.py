@@ -78,6 +78,9 @@ def _check_arrays(name: str, x, y, where: str) -> None:
                            f"(N, ...) and y one label per example (N,), with the same N.")
     if len(x) == 0:
         raise DatasetError(f"{where}: the arrays hold no examples.")
+    if x.size == 0 or y.size == 0:  # (10**12 examples of nothing read as a dataset of 0 classes)
+        raise DatasetError(f"{where}: x has shape {x.shape} and y has shape {y.shape}: "
+                           f"{'each example holds no values' if x.size == 0 else 'the labels hold no values'}.")
     if x.dtype.kind == "f":
         bad = ~np.isfinite(x)
         if bad.any():

@@ -315,3 +315,12 @@ def test_a_csv_is_counted_by_its_numbers_not_its_size(tmp_path, monkeypatch):
         tracemalloc.stop()
         assert ds.x_train.size + len(ds.y_train) == numbers - 1
         assert peak <= numbers * datasets.CSV_BYTES_PER_VALUE + datasets.CSV_OVERHEAD, peak / numbers
+
+
+def test_an_npz_of_empty_examples_is_refused_by_its_shape(tmp_path):
+    """A hostile sweep: x_train and y_train of shape (10**12, 0), no data, passed every check as 10**12 examples of
+    0 classes, and training said 'has examples of one class only (label ?, 0 examples)'."""
+    path = tmp_path / "empty.npz"
+    np.savez(path, x_train=np.zeros((5, 0), np.float32), y_train=np.zeros((5, 0), np.float32))
+    with pytest.raises(DatasetError, match=r"empty\.npz.*x has shape \(5, 0\).*each example holds no values"):
+        datasets.load(str(path))
