@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import math
 import os
@@ -316,8 +317,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-# parsing holds each number as float64 while numpy's buffer grows: 14.5 bytes a number at most, measured with
-# tracemalloc (tests/backend/test_hostile_data.py), plus the pieces read (1 MiB) and numpy's own buffers
+# parsing holds each number as float64 while numpy's buffer grows: 10.8-10.9 bytes a number for two million of
+# them, measured with tracemalloc (tests/backend/test_hostile_data.py holds it under 16), plus the pieces read
+# (1 MiB) and numpy's own buffers within the 4 MiB; 24 leaves room for what the next steps copy
 CSV_BYTES_PER_VALUE, CSV_OVERHEAD = 24, 4 * 2 ** 20
 
 
@@ -326,11 +328,16 @@ def load_csv(path: Path) -> Dataset:
     square images are reshaped. Its numbers are counted first (commas and line ends, read in pieces) and must fit
     in memory as they are parsed: the file's size said too little ("0,1" lines took 25 times it)."""
     with open_regular(path, DatasetError, "a CSV file", limits.MAX_DATASET_FILE) as fh:
-        values = 1
+        values, at, utf8 = 1, 0, codecs.getincrementaldecoder("utf-8-sig")()
         try:
             for piece in iter(lambda: fh.read(1 << 20), b""):
                 values += piece.count(b",") + piece.count(b"\n")
+                utf8.decode(piece)  # (here, where the byte's place in the file is known)
+                at += len(piece)
+            utf8.decode(b"", final=True)
             fh.seek(0)
+        except UnicodeDecodeError as exc:
+            raise DatasetError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {at + exc.start:,}).") from None
         except OSError as exc:
             raise DatasetError(f"{path.name} cannot be read ({exc.strerror}).") from None
         limits.require(values * CSV_BYTES_PER_VALUE + CSV_OVERHEAD, f"The dataset {path.name} ({values:,} numbers)",
@@ -341,8 +348,6 @@ def load_csv(path: Path) -> Dataset:
             skip = 0 if first and _is_number(first.split(",")[0].strip()) else 1
             text.seek(0)
             data = np.loadtxt(text, delimiter=",", ndmin=2, dtype=np.float64, skiprows=skip)
-        except UnicodeDecodeError as exc:
-            raise DatasetError(f"{path.name} is not UTF-8 text ({exc.reason} at byte {exc.start}).") from None
         except OSError as exc:
             raise DatasetError(f"{path.name} cannot be read ({exc.strerror}).") from None
         except ValueError as exc:

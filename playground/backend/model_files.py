@@ -4,6 +4,8 @@ dialect), ``h5_rescue`` and ``export`` build on this module; it imports none of 
 
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 
 from ..core.errors import ModelImportError, PlaygroundError
@@ -39,7 +41,8 @@ def check_safe(config: dict, filename: str) -> None:
     if code:
         raise ModelImportError(code_refusal(code[0], filename))
     for module, name in _functions(config.get("config")):
-        if not (isinstance(name, str) and name in _activation_names()):
+        keras_module = module is None or (isinstance(module, str) and module.split(".")[0] == "keras")
+        if not (keras_module and isinstance(name, str) and name in _activation_names()):
             raise ModelImportError(f"{filename}: a layer names the function {str(module)[:80]}.{str(name)[:80]} "
                                    f"where a file's layers may name Keras' activations only (relu, gelu ...): a "
                                    f"file picks no function for Keras to call.")
@@ -57,26 +60,27 @@ def check_safe(config: dict, filename: str) -> None:
 
 
 def _functions(obj, depth: int = 0):
-    """(module, name) of each function Keras would look up ({"class_name": "function", ...}) in a model's layers
-    (its compile settings are never read: models load uncompiled). Keras writes an activation as its name; a
-    function entry named keras.config.set_epsilon, which Keras' safe mode loads, would be called on every batch."""
+    """(module, name) of each function Keras would look up ({"class_name": "function", ...}) in a model's layers,
+    a nested model's compile settings included (Keras compiles a nested model from them; the outer model loads
+    uncompiled, and its own are not under its "config"). Keras writes an activation as its name; a function entry
+    named keras.config.set_epsilon, which Keras' safe mode loads, would be called on every batch."""
     if depth > 200:
         return
     if isinstance(obj, dict):
         if obj.get("class_name") == "function":
             yield obj.get("module"), obj.get("config")
-        for key, value in obj.items():
-            if key != "compile_config":
-                yield from _functions(value, depth + 1)
+        for value in obj.values():
+            yield from _functions(value, depth + 1)
     elif isinstance(obj, list):
         for value in obj:
             yield from _functions(value, depth + 1)
 
 
-def _activation_names() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def _activation_names() -> frozenset[str]:
     from .runtime import get_keras  # noqa: PLC0415 - Keras loads the file next anyway
     acts = get_keras().activations
-    return {n for n in dir(acts) if not n.startswith("_") and n not in ("get", "serialize", "deserialize")}
+    return frozenset(n for n in dir(acts) if not n.startswith("_") and n not in ("get", "serialize", "deserialize"))
 
 
 def layer_class_names(config: dict) -> list[tuple[str, str | None, str | None]]:

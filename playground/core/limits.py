@@ -91,9 +91,9 @@ def check_buildable(graph, batch_size: int = 0, available: int | None = None,
 # What ``json.loads`` holds at its peak, by what the text holds (tests/core/test_json_memory.py measures it with
 # tracemalloc over the worst shapes: 900-deep "[[[...]]]" is 45 bytes a byte, 90 a bracket). The text itself, its
 # decoded copy and the parsed strings, and a project's base64 weights decoded (5x in all for ASCII text, where
-# loading a project with its weights peaks at 2.7x; 11x when one character beyond ASCII makes Python store the text
-# 4 bytes a character), plus each container, value and string as an object.
-JSON_PER_BYTE = {True: 5, False: 11}  # keyed by text.isascii()
+# loading a project with its weights peaks at 2.7x; 11x when one character beyond ASCII, or a \u escape, makes
+# Python store the text or its strings 4 bytes a character), plus each container, value and string as an object.
+JSON_PER_BYTE = {True: 5, False: 11}  # keyed by: ASCII, with no \u escape
 JSON_PER_CONTAINER, JSON_PER_VALUE, JSON_PER_QUOTE = 110, 40, 30
 JSON_WORST_PER_BYTE = JSON_PER_BYTE[False] + JSON_PER_CONTAINER  # a text of only "[": no object costs more a byte
 
@@ -102,7 +102,8 @@ def json_bytes(text: str | bytes) -> int:
     """An upper bound on the memory ``json.loads(text)`` takes, from counting its characters (C-speed)."""
     raw = isinstance(text, bytes)
     n = {c: text.count(c.encode() if raw else c) for c in '[{,:"'}
-    return (len(text) * JSON_PER_BYTE[text.isascii()] + (n["["] + n["{"]) * JSON_PER_CONTAINER
+    narrow = text.isascii() and (b"\\u" if raw else "\\u") not in text  # "\ud83d" parses to 4 bytes a character
+    return (len(text) * JSON_PER_BYTE[narrow] + (n["["] + n["{"]) * JSON_PER_CONTAINER
             + (n[","] + n[":"]) * JSON_PER_VALUE + n['"'] * JSON_PER_QUOTE + 65536)
 
 

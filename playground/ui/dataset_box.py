@@ -258,7 +258,7 @@ class DatasetBox(QGroupBox):
         user = isinstance(key, str) and key not in self.registry_keys
         if self.path.text() != (key if user else ""):
             self.path.setText(key if user else "")
-        if user and Path(key).is_dir():
+        if user and _path_is(key, Path.is_dir):
             self._show_folder(key)
             return
         if key in PREVIEWABLE or (isinstance(key, str) and key.startswith("gate-")) or \
@@ -365,7 +365,7 @@ class DatasetBox(QGroupBox):
         ds = self._preview
         if ds is None:
             from ..backend.datasets import REGISTRY  # noqa: PLC0415 - plain Python
-            if key not in REGISTRY and not Path(str(key)).exists():  # (a project's dataset text: a hostile sweep's
+            if key not in REGISTRY and not _path_is(str(key), Path.exists):  # (a project's dataset text: a hostile sweep's
                 why = (f"{key}: no such file or folder, and no built-in dataset of that name. Choose the data in the "
                        f"list, or type its path.")  # "x<img...>" read as "loaded from the Keras cache")
                 self._show(f"<span style='color:#D64541'>{esc(why)}</span>", why)
@@ -430,3 +430,12 @@ def _read_folder(path: str):
     """Worker-side: (path, folder_summary) for the data box (Pillow only, no Keras)."""
     from ..backend.datasets import folder_summary
     return path, folder_summary(path, THUMBS, MAX_CLASSES_SHOWN)
+
+
+def _path_is(text: str, test) -> bool:
+    """``test`` (Path.is_dir, Path.exists) of a path a project named; False where the system cannot say (a name
+    longer than 255 bytes raised ENAMETOOLONG inside showEvent, and the app crashed)."""
+    try:
+        return test(Path(text))
+    except (OSError, ValueError):
+        return False

@@ -312,7 +312,7 @@ class Editor(QObject):
             self.doc.say("The clipboard holds no layers to paste.", 4000)
             return
         try:
-            sub = project_io.loads(text)
+            sub = project_io.loads(text, "The copied layers")
         except PlaygroundError as exc:
             self.doc.tell(f"Cannot paste: {exc}")
             return

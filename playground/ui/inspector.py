@@ -115,8 +115,9 @@ class Inspector(QWidget):
         return not self._pushing and self.node_id is not None
 
     def _on_graph_reset(self) -> None:
-        self.kept.drop()
+        self.kept.drop()  # another network: nothing of the old one's fields is kept, nor looked up in the new one
         if self._listening():
+            self.node_id = None
             self.show_node(None)
 
     def _on_node_removed(self, node) -> None:
@@ -330,7 +331,7 @@ class Inspector(QWidget):
         refused = {k: field_text(self.fields[k]) for k in self._parsers if self.msgs[k].text()}
         self.kept.leave(node.id, refused)
         if refused:
-            kept = ", ".join(f"{node.spec.param(k).title} {value_text(node.params[k])}" for k in refused)
+            kept = ", ".join(f"{node.spec.param(k).title} {value_text(node.params[k]) or 'empty'}" for k in refused)
             self.doc.say(f"{node.name} keeps {kept}: what was typed is refused and waits in its field.", 8000)
 
     def _restore_kept(self, node) -> None:

@@ -357,3 +357,10 @@ def test_a_layer_cannot_name_a_function_for_keras_to_call(tmp_path):
             model_files.check_safe(config(bad), "f.keras")
     model_files.check_safe(config({**evil, "module": "keras.activations", "config": "gelu"}), "f.keras")  # an activation
     model_files.check_safe(config("relu"), "f.keras")
+    with pytest.raises(ModelImportError, match=r"names the function os\.relu"):  # Keras' modules only
+        model_files.check_safe(config({**evil, "module": "os", "config": "relu"}), "f.keras")
+    nested = config("relu")  # a nested model's compile settings, which Keras reads (a review)
+    nested["config"]["layers"].append({"class_name": "Sequential", "config": {"name": "inner", "layers": []},
+                                       "compile_config": {"loss": {**evil, "module": "keras.ops", "config": "xyz"}}})
+    with pytest.raises(ModelImportError, match=r"names the function keras\.ops\.xyz"):
+        model_files.check_safe(nested, "f.keras")

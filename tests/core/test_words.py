@@ -27,3 +27,25 @@ def test_short_names_a_value_without_writing_all_of_it():
     tracemalloc.stop()
     assert text.startswith("[{'b64': 'AAAA") and text.endswith("...") and len(text) == 60
     assert peak < 100_000  # not the 200 MB of its repr
+
+
+def test_short_writes_about_its_limit_however_large_the_value():
+    """A review: reprlib, bounded per level only, took 32 s over a 60x60x60x60 list (a project's 'nodes' can be
+    one). Counted in the values it writes, not in time: a value whose repr is counted."""
+    from playground.core.words import short
+    seen = []
+
+    class Counted:
+        def __repr__(self):
+            seen.append(1)
+            return "c"
+    inner = [Counted()] * 60
+    huge = [[[inner] * 60] * 60] * 60  # 13 million items, shared
+    assert short(huge).startswith("[[[[c, c, c") and len(short(huge)) == 60
+    assert len(seen) <= 2 * 60
+    assert short({"b": 1, "a": 2}) == "{'b': 1, 'a': 2}"  # in the file's order, as repr writes it
+    assert short((1,)) == "(1,)" and short(()) == "()" and short([]) == "[]" and short({}) == "{}"
+    nested = []
+    for _ in range(500):
+        nested = [nested]
+    assert short(nested).startswith("[[[[") and len(short(nested)) == 60

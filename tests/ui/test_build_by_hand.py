@@ -308,3 +308,20 @@ def test_replace_the_head_is_offered_only_where_a_head_comes_after(window):
     double_click_palette(window, "dense")  # a layer after it: now a head follows it
     click_card(window, out.id)
     assert trained.replace_head.isVisibleTo(window.inspector)
+
+
+def test_a_refused_entry_goes_with_its_project(window, qtbot):
+    """A review: a refused entry held while another project opened raised KeyError (the layer's id looked up in the
+    new network, where it was a Dense) and left the old form on screen; the same preset opened again showed the old
+    refused text. Another project starts with no entry kept."""
+    from menus import choose_preset  # tests/ui/menus.py
+    conv = window.graph.by_name("conv2d")
+    click_card(window, conv.id)
+    type_field(window.inspector.fields["kernel_size"], "0", Qt.Key_Tab)
+    assert window.inspector.msgs["kernel_size"].isVisible()
+    choose_preset(window, qtbot, "mnist-mlp")  # n2 is a Dense there
+    assert window.inspector.node_id is None and "kernel_size" not in window.inspector.fields
+    choose_preset(window, qtbot, "mnist-cnn")
+    click_card(window, window.graph.by_name("conv2d").id)
+    field = window.inspector.fields["kernel_size"]
+    assert field.text() == "5" and not window.inspector.msgs["kernel_size"].isVisible()

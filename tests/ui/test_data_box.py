@@ -164,3 +164,17 @@ def test_a_projects_dataset_text_is_shown_as_written_in_the_list_and_on_start(wi
     # and it is not said to come from the Keras cache: it is no dataset, and Start says why it is off
     assert "no such file or folder" in box.feeds.text() and not window.train_panel.start_btn.isEnabled()
     assert "x" + EVIL in _shown(window.train_panel.start_btn.toolTip())
+
+
+def test_a_projects_dataset_path_too_long_for_the_system_is_said_not_a_crash(window, qtbot, tmp_path):
+    """A review: a project's dataset with a path component over 255 characters crashed the app as Train opened
+    (Path.is_dir raised ENAMETOOLONG inside showEvent)."""
+    import json
+    from playground.core import project
+    data = json.loads(project.dumps(window.project))
+    data["training"]["dataset"] = str(tmp_path / ("a" * 300)) + "/"
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(data))
+    assert window.open_file(path)
+    box = _to_train(window, qtbot)
+    assert "no such file or folder" in box.feeds.text() and not window.train_panel.start_btn.isEnabled()
