@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from ..core import project as project_io
 from ..core import recovery
-from ..core.errors import PlaygroundError
+from ..core.errors import PlaygroundError, ResourceError
 from ..core.layout import auto_layout
 from ..core.words import file_stem
 from ..resources_path import preset_text
@@ -304,6 +304,9 @@ class FileController(QObject):
             return False
         try:
             proj, original = recovery.read_recovery(path)
+        except ResourceError as exc:  # too little memory now: not a broken file, so not set aside
+            self.doc.tell(f"The autosaved work is not restored now: {exc} It is offered again at the next start.")
+            return False
         except PlaygroundError as exc:
             try:
                 kept = recovery.set_aside(path)

@@ -419,3 +419,23 @@ def test_the_wheel_scrolls_the_train_panel_and_never_turns_a_field_under_it(wind
         QApplication.sendEvent(widget, ev)
     assert window.doc.training == before and window.stack.index() == depth
     assert bar.value() > 0  # the panel scrolled instead
+
+
+def test_recovered_work_that_does_not_fit_now_is_kept_for_the_next_start(window, monkeypatch):
+    """A review: a recovery file refused for the memory free at that moment was set aside for good, as a broken
+    file is, and never offered again. It stays where it is, offered at the next start."""
+    from playground.core import limits
+    window.select_nodes([window.graph.by_name("dense").id])
+    window.inspector.fields["units"].setValue(77)
+    window.files.write_recovery()
+    path = window.files.recovery_path()
+    window.load_project(project.loads(preset_text("and")), None)
+    monkeypatch.setattr(limits, "available_memory", lambda: 1000)
+    window.files.offer_recovery()
+    assert path.exists() and not list(path.parent.glob("*.broken-*"))
+    assert "offered again at the next start" in window.banner.label.text()
+    monkeypatch.setattr(limits, "available_memory", lambda: 10 ** 10)
+    from PySide6.QtWidgets import QMessageBox
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    window.files.offer_recovery()
+    assert window.graph.by_name("dense").params["units"] == 77
