@@ -228,6 +228,7 @@ class DecisionPlot(QWidget):
             self._lines, self._point_xy = [], []
             self.plot.setLabel("bottom", "")
             self.plot.setLabel("left", "")  # (setLabel shows the axis)
+            self.plot.hide()  # empty axes beside the text read as a broken plot (a drive): the text alone
             if neuron is None or table is None:
                 self.caption.setText("<span style='color:gray'>The decision line appears for a neuron with one "
                                      "or two inputs.</span>")
@@ -240,6 +241,7 @@ class DecisionPlot(QWidget):
         else:
             trace = next(t for t in table.layers if t.node_id == src)
             pts = trace.a
+        self.plot.show()
         received = np.asarray(pts, dtype=np.float64)
         if width == 1:  # along the one input's axis, halfway up a plot whose height means nothing
             pts = np.column_stack([pts[:, 0], np.full(len(pts), 0.5)])

@@ -563,6 +563,10 @@ def test_a_neuron_with_more_than_two_inputs_says_so_instead_of_drawing_another(w
     assert "4 inputs" in text and "-0.5 + copy_negate #1 + copy_negate #2 = 0" in text
     assert "-0.5 + copy_negate #3 + copy_negate #4 = 0" in text
     assert drawn_lines(plot) == [] and len(plot.points.getData()[0]) == 0 and plot.labels == []
+    # no empty axes beside the text (a drive: they read as a broken plot); a neuron it can draw brings them back
+    assert not plot.plot.isVisible() and plot.caption.isVisible()
+    click_card(window, "and")
+    assert plot.plot.isVisible() and drawn_lines(plot)
 
 
 def test_the_row_labels_follow_a_theme_switch(window, qtbot):
