@@ -4,13 +4,11 @@ dialect), ``h5_rescue`` and ``export`` build on this module; it imports none of 
 
 from __future__ import annotations
 
-import functools
-
 from pathlib import Path
 
 from ..core.errors import ModelImportError, PlaygroundError
 from ..core.registry import KERAS_CLASS_TO_KEY
-from ..core.layer_data import CODE_LAYERS, MODEL_CLASSES, code_refusal
+from ..core.layer_data import CODE_LAYERS, MODEL_CLASSES, code_refusal, function_problem
 
 
 def read_model_config(path: Path) -> dict:
@@ -40,12 +38,9 @@ def check_safe(config: dict, filename: str) -> None:
     code = sorted({c for c in classes if c in CODE_LAYERS})
     if code:
         raise ModelImportError(code_refusal(code[0], filename))
-    for module, name in _functions(config.get("config")):
-        keras_module = module is None or (isinstance(module, str) and module.split(".")[0] == "keras")
-        if not (keras_module and isinstance(name, str) and name in _activation_names()):
-            raise ModelImportError(f"{filename}: a layer names the function {str(module)[:80]}.{str(name)[:80]} "
-                                   f"where a file's layers may name Keras' activations only (relu, gelu ...): a "
-                                   f"file picks no function for Keras to call.")
+    for entry in _functions(config.get("config")):
+        if problem := function_problem(entry):
+            raise ModelImportError(f"{filename}: {problem}.")
     # Initializers, regularizers, dtype policies etc. also appear as class_name entries; only layers matter.
     unknown = sorted({(c, r, m) for c, r, m in layer_class_names(config)
                       if c not in KERAS_CLASS_TO_KEY and c not in MODEL_CLASSES and c != "InputLayer"},
@@ -60,27 +55,19 @@ def check_safe(config: dict, filename: str) -> None:
 
 
 def _functions(obj, depth: int = 0):
-    """(module, name) of each function Keras would look up ({"class_name": "function", ...}) in a model's layers,
-    a nested model's compile settings included (Keras compiles a nested model from them; the outer model loads
-    uncompiled, and its own are not under its "config"). Keras writes an activation as its name; a function entry
-    named keras.config.set_epsilon, which Keras' safe mode loads, would be called on every batch."""
+    """Each function entry Keras would look up ({"class_name": "function", ...}) in a model's layers, a nested
+    model's compile settings included (Keras compiles a nested model from them; the outer model loads uncompiled,
+    and its own are not under its "config")."""
     if depth > 200:
         return
     if isinstance(obj, dict):
         if obj.get("class_name") == "function":
-            yield obj.get("module"), obj.get("config")
+            yield obj
         for value in obj.values():
             yield from _functions(value, depth + 1)
     elif isinstance(obj, list):
         for value in obj:
             yield from _functions(value, depth + 1)
-
-
-@functools.lru_cache(maxsize=1)
-def _activation_names() -> frozenset[str]:
-    from .runtime import get_keras  # noqa: PLC0415 - Keras loads the file next anyway
-    acts = get_keras().activations
-    return frozenset(n for n in dir(acts) if not n.startswith("_") and n not in ("get", "serialize", "deserialize"))
 
 
 def layer_class_names(config: dict) -> list[tuple[str, str | None, str | None]]:

@@ -45,6 +45,27 @@ MAX_INPUTS = 64
 MAX_COUNT = 2 ** 53  # a parameter count beyond this is not a count (and not exact as a float)
 
 
+# keras.activations' functions, the only functions a file's layers may name (tests/backend/test_hostile_models.py
+# keeps this list equal to Keras' own)
+KERAS_ACTIVATIONS = frozenset((
+    "celu", "elu", "exponential", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh",
+    "leaky_relu", "linear", "log_sigmoid", "log_softmax", "mish", "relu", "relu6", "selu", "sigmoid", "silu",
+    "soft_shrink", "softmax", "softplus", "softsign", "sparse_plus", "sparse_sigmoid", "sparsemax", "squareplus",
+    "swish", "tanh", "tanh_shrink", "threshold"))
+
+
+def function_problem(entry: dict) -> str | None:
+    """Why a function entry ({"class_name": "function", "module": ..., "config": name}) may not be loaded, or None.
+    Keras writes an activation as its name; an entry naming keras.config.set_epsilon loads in Keras' safe mode
+    and would be called on every batch."""
+    module, name = entry.get("module"), entry.get("config")
+    if (module is None or (isinstance(module, str) and module.split(".")[0] == "keras")) and \
+            isinstance(name, str) and name in KERAS_ACTIVATIONS:
+        return None
+    return (f"a layer names the function {str(module)[:80]}.{str(name)[:80]} where a file's layers may name Keras' "
+            f"activations only (relu, gelu ...): a file picks no function for Keras to call")
+
+
 def config_problem(config: Any) -> str | None:
     """A sentence naming the first file path or code-carrying layer in ``config`` (any depth), or None."""
     stack = [config]
@@ -54,6 +75,8 @@ def config_problem(config: Any) -> str | None:
             cls = node.get("class_name")
             if isinstance(cls, str) and cls in REFUSED_CLASSES and "config" in node:
                 return f"a {cls} layer {REFUSED_CLASSES[cls]}; refused"
+            if cls == "function" and (problem := function_problem(node)):
+                return problem
             inner = node.get("config") if isinstance(node.get("config"), dict) else None
             for key in FILE_KEYS:
                 for where in (node, inner):

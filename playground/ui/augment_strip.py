@@ -7,6 +7,8 @@ edits settle; the strip follows the layer's parameters, the seed and the dataset
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
@@ -152,7 +154,7 @@ class AugmentStrip(QWidget):
         if not self._finish():
             return
         self._clear()
-        self.note.setText(f"No preview: {message}")
+        self.note.setText(f"No preview: {escape(message)}")
         self.failed.emit(message)
 
     @staticmethod

@@ -16,6 +16,8 @@ anyway.
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
@@ -358,7 +360,9 @@ class TrainingPlots(QWidget):
                 continue
             for plot, y in ((self.loss_plot, run.batch_loss), (self.acc_plot, run.batch_accuracy)):
                 smooth = ema(y, smoothing_for(run.steps, self.smoothing))
-                label = f"run {run.number}" + (f" ({differs[run.number]})" if (differs or {}).get(run.number) else "")
+                # (escaped: pyqtgraph's legend writes its labels as HTML, and a stored run's dataset is a file's text)
+                label = f"run {run.number}" + (f" ({escape(differs[run.number])})" if (differs or {}).get(run.number)
+                                               else "")
                 item = plot.plot(x, smooth, pen=pg.mkPen(colour, width=2), name=label, antialias=False,
                                  skipFiniteCheck=False)
                 self.overlays.append(item)

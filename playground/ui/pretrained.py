@@ -8,6 +8,8 @@ All Keras work (the probe, the download, building the base) runs in a worker thr
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QProgressBar, QSpinBox, QVBoxLayout)
@@ -102,7 +104,7 @@ class PretrainedDialog(QDialog):
 
     def _on_weights_failed(self, message: str) -> None:
         if not self.busy:
-            self.info.setText(f"<span style='color:#D64541'>{message}</span>")
+            self.info.setText(f"<span style='color:#D64541'>{escape(message)}</span>")
 
     # ------------------------------------------------------------ create
     def _on_create(self) -> None:
@@ -142,7 +144,7 @@ class PretrainedDialog(QDialog):
         self.busy = False
         self.progress.hide()
         self.create.setEnabled(True)
-        self.info.setText(f"<span style='color:#D64541'>{message}</span>")
+        self.info.setText(f"<span style='color:#D64541'>{escape(message)}</span>")
 
 
 def _weights_line(name: str, side: int) -> tuple[tuple[str, int], str]:

@@ -51,6 +51,7 @@ class ResultsView(QGroupBox):
         self.confusion.cellClicked.connect(self.show_cell)
         self.gallery_title = QLabel("Misclassified (predicted / true):")
         self.gallery_title.setWordWrap(True)
+        self.gallery_title.setTextFormat(Qt.PlainText)  # it names classes: a folder's names, never rich text
         self.gallery = QGridLayout()
         gallery_w = QWidget()
         gallery_w.setLayout(self.gallery)
@@ -185,6 +186,7 @@ class ResultsView(QGroupBox):
             if x_test is not None and x_test.ndim >= 3:
                 img.setPixmap(array_to_pixmap(x_test[idx], 48))
             cap = QLabel(f"{labels[pred[idx]]} / {labels[true[idx]]}")
+            cap.setTextFormat(Qt.PlainText)  # class names from a folder's names: never rich text
             cap.setAlignment(Qt.AlignCenter)
             v.addWidget(img, alignment=Qt.AlignCenter)
             v.addWidget(cap)

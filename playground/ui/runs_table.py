@@ -255,7 +255,7 @@ class RunsTable(QGroupBox):
             return
         problem = runs_core.restore_problem(graph, fits)  # checked whole, before any command exists
         if problem:
-            self.msg.setText(f"Run #{run.number}'s weights were not restored (nothing changed): {problem}")
+            self.msg.setText(f"Run #{run.number}'s weights were not restored (nothing changed): {esc(problem)}")
             return
         self.doc.push(SetWeightsCommand(graph, fits, f"Restore weights of run #{run.number}"))
         names = ", ".join(graph.nodes[n].name if n in graph.nodes else n for n in skipped)

@@ -364,3 +364,29 @@ def test_a_layer_cannot_name_a_function_for_keras_to_call(tmp_path):
                                        "compile_config": {"loss": {**evil, "module": "keras.ops", "config": "xyz"}}})
     with pytest.raises(ModelImportError, match=r"names the function keras\.ops\.xyz"):
         model_files.check_safe(nested, "f.keras")
+
+
+def test_the_activations_a_file_may_name_are_keras_own():
+    import keras
+    from playground.core.layer_data import KERAS_ACTIVATIONS
+    assert KERAS_ACTIVATIONS == {n for n in dir(keras.activations)
+                                 if not n.startswith("_") and n not in ("get", "serialize", "deserialize")}
+
+
+def test_a_projects_opaque_layer_cannot_name_a_function_either(tmp_path):
+    """A second hostile sweep: the check ran for model files only; a project's opaque Dense whose activation named
+    keras.config.set_epsilon loaded, and `playground train` called it (Keras' epsilon became a tensor)."""
+    from playground.core import project
+    from playground.core.errors import ProjectFormatError
+    evil = {"module": "keras.config", "class_name": "function", "config": "set_epsilon", "registered_name": "function"}
+    opaque = {"class_name": "Dense", "module": "keras.layers", "registered_name": None,
+              "config": {"name": "d", "units": 2, "activation": evil}}
+    d = {"schema_version": 2, "app": "playground", "name": "p", "nodes": [
+        {"id": "n1", "type": "input", "name": "x", "params": {"shape": [3]}},
+        {"id": "n2", "type": "opaque", "name": "d", "params": {"config": opaque, "input_shapes": [[3]],
+                                                               "output_shape": [2], "param_count": [8, 0]}}],
+        "edges": [{"from": "n1", "to": "n2"}]}
+    with pytest.raises(ProjectFormatError, match=r"names the function keras\.config\.set_epsilon"):
+        project.loads(json.dumps(d))
+    opaque["config"]["activation"] = {**evil, "module": "keras.activations", "config": "gelu"}
+    assert project.loads(json.dumps(d)).graph.by_name("d").kind == "opaque"

@@ -8,6 +8,8 @@ are their shared widgets; ``jobs`` runs their Keras work off the GUI thread, one
 
 from __future__ import annotations
 
+from html import escape
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QTabWidget
 
@@ -152,7 +154,8 @@ class InsidePanel(QTabWidget):
         if self.rebuilding is not None:
             self.rebuilding = None
             self._show_empty()
-            self.model_view.empty.label.setText(f"The model could not be rebuilt from the saved weights: {message}")
+            self.model_view.empty.label.setText(f"The model could not be rebuilt from the saved weights: "
+                                                f"{escape(message)}")
 
     def _on_replaced(self) -> None:
         self.rebuilding = None

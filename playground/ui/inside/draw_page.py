@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
@@ -170,4 +172,4 @@ class DigitPanel(QWidget):
         labels = names if len(names) == len(probs) else [str(i) for i in range(len(probs))]
         self.bars.set_values(probs, labels)
         best = int(np.argmax(probs))
-        self.status.setText(f"Prediction: <b>{labels[best]}</b> ({probs[best]:.0%}).")
+        self.status.setText(f"Prediction: <b>{escape(str(labels[best]))}</b> ({probs[best]:.0%}).")

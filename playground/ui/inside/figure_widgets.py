@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QGridLayout, QLabel, QLayout, QPushButton, QSizeP
 
 from ...core.figures import Scale, number, scale_for, tile_layout
 from ..images import colour_image, colour_map_name, lookup_table
+from ..plain_text import tip
 from ..theme import ACCENT, MARGIN, TYPE, card_colours
 
 
@@ -287,7 +288,7 @@ class Bars(QWidget):
         i = int((event.position().x() - x0) // max(step, 1e-9))
         if 0 <= i < len(self.values):
             name = self.labels[i] if i < len(self.labels) else f"unit {i + 1}"
-            QToolTip.showText(event.globalPosition().toPoint(), f"{name}: {number(self.values[i])}", self)
+            QToolTip.showText(event.globalPosition().toPoint(), tip(f"{name}: {number(self.values[i])}"), self)
         super().mouseMoveEvent(event)
 
 

@@ -395,10 +395,10 @@ class ModelView(QWidget):
         text = ""
         y = outcome.dataset.y_test if outcome.dataset.y_test is not None else outcome.dataset.y_train
         if y is not None and np.ndim(y[i]) == 0:
-            text = f"label <b>{names[int(y[i])] if int(y[i]) < len(names) else int(y[i])}</b>"
+            text = f"label <b>{escape(str(names[int(y[i])] if int(y[i]) < len(names) else int(y[i])))}</b>"
         if last is not None and last.ndim == 1 and last.size == len(names):
             best = int(np.argmax(last))
-            text += f" &middot; predicted <b>{names[best]}</b> ({last[best]:.0%})"
+            text += f" &middot; predicted <b>{escape(str(names[best]))}</b> ({last[best]:.0%})"
         self.sample_text.setText(text)
 
     def _show_filter_map(self) -> None:

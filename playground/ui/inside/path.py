@@ -4,6 +4,8 @@ arithmetic reads top to bottom."""
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -69,7 +71,7 @@ class PathRow(QWidget):
             self.bars.set_values(a.ravel(), self.bars.labels or None)
             best = int(np.argmax(a)) if a.size else 0
             label = self.class_names[best] if self.class_names and len(self.class_names) == a.size else best + 1
-            self.caption.setText(f"largest: {label} ({a.ravel()[best]:.3g})")
+            self.caption.setText(f"largest: {escape(str(label))} ({a.ravel()[best]:.3g})")  # (a folder's name)
             return
         if a.ndim == 3 and a.shape[-1] > 1:
             picks = strongest_channels(a, len(self.maps))
