@@ -565,7 +565,9 @@ def count_transpose(p, inputs, out) -> tuple[int, int, str]:
 
 def count_opaque(p, inputs, out) -> tuple[int, int, str]:
     total, trainable = p["param_count"]
-    return total, trainable, f"params = {fmt_int(total)} (counted by Keras)" if total else ""
+    # (the count Keras made when the layer was imported, as the project stores it: a file can claim any; every
+    # build counts again with Keras, before anything is allocated: backend.opaque.opaque_counts)
+    return total, trainable, f"params = {fmt_int(total)} (Keras' count, as stored with the layer)" if total else ""
 
 
 def count_batchnorm(p, inputs, out) -> tuple[int, int, str]:
