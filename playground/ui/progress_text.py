@@ -31,3 +31,9 @@ def bar(epoch: int, batch: int, steps: int, epochs: int, loss: float, state: str
     its ``state`` ("paused", "stepping", "stopped", "finished"): a paused or stepped run's time left says nothing."""
     return (f"epoch {epoch + 1}/{epochs} \u00b7 batch {batch + 1}/{steps} \u00b7 loss {loss:.4f} \u00b7 " +
             (state or f"ETA {eta(seconds_left)}"))
+
+
+def paused_at(epoch: int, batch: int, steps: int) -> str:
+    """Where a paused run stands: 'after batch 3 of 50 in epoch 2', 'after epoch 1', 'before the first batch'."""
+    return (f"after batch {batch} of {steps} in epoch {epoch + 1}" if batch else
+            f"after epoch {epoch}" if epoch else "before the first batch")

@@ -13,6 +13,8 @@ from ..core import runs as runs_core
 from ..core.runs import Run, RunHistory
 
 MERGE_RUN = 1101
+CHANGED_NOTE = (" The network was changed during the run: its layers are as you left them, and the run's weights "
+                "are kept with it (Restore them on the Runs tab where they fit).")
 
 
 def _runs(doc) -> RunHistory:
@@ -93,5 +95,21 @@ def record_run(doc, info: dict, outcome) -> Run:
                              res.test_loss, res.test_accuracy, cm, res.stopped, info["replay_of"])
     number = _runs(doc).next_number
     text = f"Training run #{number}" + (f" (replay of #{info['replay_of']})" if info["replay_of"] else "")
-    doc.push(TrainingRunCommand(doc, info["token"], end, text, run, info["start"], end))
+    # a network changed during the run (a drive typed 16 filters into a 32-filter layer while it trained) is left
+    # as the user made it: the run's weights go to its history entry only, never into layers of another shape
+    kept = None if network_changed(doc, info) else end
+    doc.push(TrainingRunCommand(doc, info["token"], kept, text, run, info["start"], end))
     return _runs(doc).get(number) or run
+
+
+def network_changed(doc, info: dict) -> bool:
+    """Whether the network is no longer the one the run started with (its layers, parameters or wiring)."""
+    return runs_core.fingerprint(doc.graph) != info["fingerprint"]
+
+
+def paused_outcome(p: dict, epoch: int, where: str):
+    """What See inside shows of a paused run (``p``: the worker's pause report): its model after the last batch."""
+    from ..backend.session import Outcome  # plain Python: no Keras import
+    from ..backend.training import TrainResult
+    return Outcome(p["model"], TrainResult(epoch, "paused", f"Paused {where}."), p["weights"], p["data"],
+                   p["dataset"])

@@ -21,7 +21,7 @@ from .dataset_box import DatasetBox
 from . import plain_text, progress_text
 from .plots import MAX_POINTS, TrainingPlots
 from .results import ResultsView
-from .run_commands import TrainingRunCommand, record_run
+from .run_commands import CHANGED_NOTE, TrainingRunCommand, network_changed, paused_outcome, record_run
 from .runs_table import RunsTable, replay_verdict
 from .theme import LinesLabel
 from .train_settings import TrainSettingsForm
@@ -348,17 +348,16 @@ class TrainPanel(QWidget):
         self.counter.setText(progress_text.counter(self.batches_done, self.steps, self.epochs))
         if self.last_batch is not None:  # the bar too, whenever its last text was written (at most 10 a second)
             self.progress.setFormat(progress_text.bar(*self.last_batch, self.epochs, self.last_loss, "paused"))
-        epoch, batch, steps = int(p["epoch"]), int(p["batch"]), max(int(p["steps"]), 1)
-        where = (f"after batch {batch} of {steps} in epoch {epoch + 1}" if batch else
-                 f"after epoch {epoch}" if epoch else "before the first batch")
+        epoch, batch, steps, changed = int(p["epoch"]), int(p["batch"]), max(int(p["steps"]), 1), \
+            network_changed(self.doc, self.run_info)
+        where = progress_text.paused_at(epoch, batch, steps)
         self.status.setText(f"Paused {where} ({count(int(p['batches_done']), 'batch', 'batches')} in all). Step "
-                            f"runs one batch (F7); Resume with Space.")
+                            f"runs one batch (F7); Resume with Space." + (CHANGED_NOTE if changed else ""))
+        if changed:  # (its weights fit the network it started with, not this one)
+            return
         self.doc.push(TrainingRunCommand(self.doc, self.run_info["token"], p["weights"],
                                          f"Weights {where} (paused)"))
-        from ..backend.session import Outcome  # plain Python: no Keras import
-        from ..backend.training import TrainResult
-        result = TrainResult(epoch, "paused", f"Paused {where}.")
-        self.doc.set_trained(p["model"], Outcome(p["model"], result, p["weights"], p["data"], p["dataset"]))
+        self.doc.set_trained(p["model"], paused_outcome(p, epoch, where))
 
     def _on_begun(self, epochs: float, steps: float, device: str) -> None:
         self.epochs, self.steps = int(epochs), max(int(steps), 1)
@@ -414,13 +413,14 @@ class TrainPanel(QWidget):
         self.outcome = outcome
         res = outcome.result
         self.plots.redraw()
+        changed = network_changed(self.doc, self.run_info)
         run = record_run(self.doc, self.run_info, outcome)
         self._show_end(run)
-        verdict = replay_verdict(self.doc.project.runs, run)
+        verdict = replay_verdict(self.doc.project.runs, run) + (CHANGED_NOTE if changed else "")
         message = f"<span style='color:#D64541'>{esc(res.message)}</span>" if res.stopped == "nan" else \
             esc(res.message)  # (not a span coloured "inherit": Qt drew it black on the dark theme's grey)
         self.status.setText(f"{message} Run #{run.number} started {esc(self.start_note)}.{verdict}")
-        if res.stopped != "nan":
+        if res.stopped != "nan" and not changed:
             self.doc.set_trained(outcome.model, outcome)
             if getattr(outcome, "predictions", None) is not None:
                 self.tabs.setCurrentWidget(self.results)

@@ -596,3 +596,27 @@ def test_a_paused_run_shows_its_whole_loss_curve_and_resuming_zooms_back_in(wind
     assert plots.loss_plot.viewRange()[1][1] < top
     panel.stop()
     finish(qtbot, panel)
+
+
+def test_a_network_changed_during_a_run_keeps_its_layers_and_the_run_keeps_its_weights(window, qtbot):
+    """A drive typed 16 filters into the first Conv2D while a run trained the 32-filter network: the run's end wrote
+    its 32-filter weights into the 16-filter layer (both convolutions red, Start off, export failed). The run is
+    recorded with its weights; the changed layers are left as the user made them, and the status says why."""
+    from test_build_by_hand import click_card, type_field
+    g = chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 4, "kernel_size": 3}), ("flatten", {}),
+              ("dense", {"units": 10, "activation": "softmax"}))
+    proj = project.Project(g, "lab", training={**project.DEFAULT_TRAINING, "epochs": 2, "batch_size": 8,
+                                               "validation_split": 0.0, "seed": 3})
+    panel = running(window, qtbot, proj, 5)
+    QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
+    conv = window.graph.by_name("conv2d")
+    click_card(window, conv.id)
+    type_field(window.inspector.fields["filters"], "6")
+    assert conv.params["filters"] == 6
+    panel.stop()
+    finish(qtbot, panel)
+    run = window.doc.project.runs.runs[-1]
+    assert window.doc.project.runs.weights_of(run.end_digest) is not None  # the run's weights, kept with it
+    assert not conv.weights or conv.weights["kernel"].shape[-1] == 6  # nothing of 4 filters in a 6-filter layer
+    assert window.doc.shapes.first_error() is None
+    assert "changed during the run" in panel.status.text()
