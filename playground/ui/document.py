@@ -129,10 +129,17 @@ class Document(QObject):
     def can_undo(self) -> bool:
         return self.undo_claim is not None or self.stack.canUndo()
 
+    def is_training(self) -> bool:
+        """Whether a training run is under way (the Train panel, once built, answers in its place)."""
+        return False
+
     def undo(self) -> None:
         """Ctrl+Z and Edit > Undo: the step under way, if any (pressing Ctrl+Z while Learn instead ran undid the
-        step before it, and the run then stopped on that change), else the stack's last step."""
-        if self.undo_claim is not None:
+        step before it, and the run then stopped on that change), else the stack's last step. Not while a training
+        run trains: a drive's Ctrl+Z then took out the run it continued, and the run's landing dropped it for good."""
+        if self.is_training():
+            self.say("Undo waits while a run trains: Esc stops it, then Ctrl+Z takes the run back.", 6000)
+        elif self.undo_claim is not None:
             _, take = self.undo_claim
             self.set_undo_claim(None)
             take()
@@ -145,7 +152,9 @@ class Document(QObject):
     def redo(self) -> None:
         """While a step is under way, the steps after the last one are not redone (its landing will drop them, as
         any new step does; redoing one stopped the run and blamed "your change")."""
-        if self.undo_claim is not None:
+        if self.is_training():
+            self.say("Redo waits while a run trains: Esc stops it.", 6000)
+        elif self.undo_claim is not None:
             self.say(f"Redo waits while {self.undo_claim[0]} runs: Ctrl+Z undoes the run itself.")
         elif self.stack.canRedo():
             self.stack.redo()

@@ -171,6 +171,7 @@ class MainWindow(QMainWindow):
             from .train_panel import TrainPanel
             panel = self._train_panel = TrainPanel(self.doc, self.settings)
             panel.export_requested.connect(self.exporter.export_dialog)
+            self.doc.is_training = panel.is_running  # Ctrl+Z waits while a run trains (doc.undo)
             self._put_page(self.right_stack, 2, panel)
         return self._train_panel
 

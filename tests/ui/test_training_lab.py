@@ -620,3 +620,28 @@ def test_a_network_changed_during_a_run_keeps_its_layers_and_the_run_keeps_its_w
     assert not conv.weights or conv.weights["kernel"].shape[-1] == 6  # nothing of 4 filters in a 6-filter layer
     assert window.doc.shapes.first_error() is None
     assert "changed during the run" in panel.status.text()
+
+
+def test_ctrl_z_while_a_run_trains_waits_and_the_run_before_it_stays(window, qtbot):
+    """A drive pressed Ctrl+Z while a run continued from run #1: it took run #1 out of the history, and the new
+    run's landing dropped it for good (numbered #1 in its place). Undo and redo wait while a run trains."""
+    panel = trained(window, qtbot, gate_project(epochs=2))
+    assert [r.number for r in window.doc.project.runs.runs] == [1]
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5_000)
+    epochs = panel.form.epochs_box
+    epochs.setFocus()
+    epochs.selectAll()
+    QTest.keyClicks(epochs, "100000")  # long enough to be pressed during
+    QTest.keyClick(epochs, Qt.Key_Return)
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 3, timeout=60_000)
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    assert "Undo waits while a run trains" in window.statusBar().currentMessage()
+    assert [r.number for r in window.doc.project.runs.runs] == [1]
+    panel.stop()
+    finish(qtbot, panel)
+    assert [r.number for r in window.doc.project.runs.runs] == [1, 2]
+    window.view.setFocus()
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # after it: the run taken back, as before
+    assert [r.number for r in window.doc.project.runs.runs] == [1]
