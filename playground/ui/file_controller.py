@@ -219,8 +219,9 @@ class FileController(QObject):
         return True
 
     def maybe_save(self) -> bool:
-        """True when it is fine to replace the current project (saved, discarded, or clean)."""
-        if not self.doc.is_modified():
+        """True when it is fine to replace the current project (saved, discarded, or clean). A run that is training
+        counts as unsaved work: opening a preset or closing the window dropped it without a word (a drive)."""
+        if not self.doc.is_modified() and not self.doc.is_training():
             return True
         answer = self.ask_save()
         if answer == "save":
@@ -231,7 +232,9 @@ class FileController(QObject):
         """'save', 'discard' or 'cancel', asked in a dialog (``ask_save`` points here unless replaced)."""
         box = QMessageBox(QMessageBox.Warning, "Unsaved changes", f"Save the changes to {self.doc.name}?",
                           QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, self.widget)
-        box.setInformativeText("If you don't save, your changes since the last save are lost.")
+        box.setInformativeText(("A run is training: it stops, and nothing of it is kept (Cancel, and it goes on). "
+                                if self.doc.is_training() else "") +
+                               "If you don't save, your changes since the last save are lost.")
         answer = box.exec()
         box.deleteLater()
         return {QMessageBox.Save: "save", QMessageBox.Discard: "discard"}.get(answer, "cancel")

@@ -645,3 +645,21 @@ def test_ctrl_z_while_a_run_trains_waits_and_the_run_before_it_stays(window, qtb
     window.view.setFocus()
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # after it: the run taken back, as before
     assert [r.number for r in window.doc.project.runs.runs] == [1]
+
+
+def test_opening_a_preset_while_a_run_trains_asks_first(window, qtbot):
+    """A drive pressed F5 on a saved project, then chose File > New from preset: the run was dropped without a
+    question (the running run is not yet in the document, so nothing counted as unsaved)."""
+    from menus import choose_preset  # tests/ui/menus.py
+    asked = []
+    window.ask_save = lambda: asked.append(1) or "cancel"
+    panel = running(window, qtbot, gate_project(epochs=100000), 3)
+    window.doc.stack.setClean()  # as saved
+    from pytestqt.exceptions import TimeoutError as NeverOpened
+    with pytest.raises(NeverOpened):  # (the helper waits for the preset to open: it does not, the answer is Cancel)
+        choose_preset(window, qtbot, "mnist-mlp")
+    assert asked and panel.is_running() and window.project.name == "tiny"
+    window.ask_save = lambda: "discard"
+    choose_preset(window, qtbot, "mnist-mlp")
+    assert window.project.name == "mnist-mlp"
+    finish(qtbot, panel)
