@@ -323,3 +323,32 @@ def test_the_trained_model_page_beside_the_lessons_scrolls_rather_than_widen_the
         wait_idle(qtbot, panel)
         qtbot.wait(20)
         assert (window.width(), window.height()) == (1280, 720), panel.tabText(i)
+
+
+def test_a_filter_cannot_be_edited_while_a_run_is_paused_over_it(window, qtbot):
+    """A drive paused a run, zeroed filter 1 in See inside (the accuracy fell), pressed F7: one batch later the
+    filter was back to the run's values, the 'Edit filter 1' step left on the stack with no effect. While a run
+    trains or is paused the edit is refused, with the reason; the filter stays as the run has it."""
+    from test_training_lab import finish, running, wait_paused
+    g = chain(("input", {"shape": [28, 28, 1]}), ("conv2d", {"filters": 4, "kernel_size": 3, "activation": "relu"}),
+              ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+    proj = project.Project(g, "lab", training={**project.DEFAULT_TRAINING, "epochs": 3, "batch_size": 16,
+                                               "validation_split": 0.0, "seed": 3})
+    train = running(window, qtbot, proj, 3)
+    train.pause_btn.setFocus()
+    QTest.keyClick(train.pause_btn, Qt.Key_Space)
+    wait_paused(qtbot, train)
+    QTest.mouseClick(window.workspaces.buttons["See inside"], Qt.LeftButton)
+    panel = window.inside_panel
+    QTest.mouseClick(panel.tabBar(), Qt.LeftButton, pos=panel.tabBar().tabRect(2).center())
+    wait_idle(qtbot, panel)
+    view = panel.model_view
+    assert view.filter_tiles
+    steps = window.stack.count()
+    click(view.filter_tiles[0])
+    click(view.surgery.zero_btn)
+    assert window.stack.count() == steps  # nothing pushed that the next batch would undo
+    assert "Stop it first" in window.banner.label.text()
+    assert window.graph.by_name("conv2d").weights["kernel"][..., 0].any()
+    train.stop()
+    finish(qtbot, train)

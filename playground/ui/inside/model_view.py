@@ -317,6 +317,11 @@ class ModelView(QWidget):
         node = self._conv_node()
         if weights is None or node is None:
             return
+        if self.doc.is_training():  # a drive zeroed a filter while paused: the next batch put the run's weights back
+            self.select_filter(self.selected)  # the filter as it is
+            self.doc.tell("A run is training (or paused): its next batch would put its own weights back over this "
+                          "edit. Stop it first (Esc), then edit the filter.", "info")
+            return
         i = self.selected
         k = weights["kernel"].copy()
         k[:, :, 0, i] = np.asarray(kernel2d, dtype=k.dtype)
