@@ -231,14 +231,21 @@ class RunsTable(QGroupBox):
         self.delete_btn.setEnabled(bool(chosen))
         self.overlay_changed.emit(chosen)
 
+    def _busy(self, what: str) -> bool:
+        """A run is training: Replay did nothing and said nothing, and weights Restored were put back over by the
+        run's end (a drive). Say so instead."""
+        if self.doc.is_training():
+            self.msg.setText(f"A run is training: stop it first (Esc), then {what}.")
+        return self.doc.is_training()
+
     def _on_replay(self) -> None:
         chosen = self.selected_runs()
-        if len(chosen) == 1:
+        if len(chosen) == 1 and not self._busy("replay"):
             self.replay_requested.emit(chosen[0].number)
 
     def _on_restore(self) -> None:
         chosen = self.selected_runs()
-        if len(chosen) != 1:
+        if len(chosen) != 1 or self._busy("restore the weights"):
             return
         run = chosen[0]
         weights = self.history.weights_of(run.end_digest)

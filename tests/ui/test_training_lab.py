@@ -663,3 +663,26 @@ def test_opening_a_preset_while_a_run_trains_asks_first(window, qtbot):
     choose_preset(window, qtbot, "mnist-mlp")
     assert window.project.name == "mnist-mlp"
     finish(qtbot, panel)
+
+
+def test_restore_and_replay_wait_while_a_run_trains(window, qtbot):
+    """A drive clicked Restore during a run: 'Restored the weights of run #1', then the run's end put its own back;
+    Replay did nothing and said nothing. Both say the run must be stopped first, and change nothing."""
+    panel = two_gate_runs(window, qtbot)
+    table = panel.runs_table
+    epochs = panel.form.epochs_box
+    epochs.setFocus()
+    epochs.selectAll()
+    QTest.keyClicks(epochs, "100000")
+    QTest.keyClick(epochs, Qt.Key_Return)
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 3, timeout=60_000)
+    click_row(table.table, 1)  # run 1
+    steps = window.stack.count()
+    for button, says in ((table.restore_btn, "restore the weights"), (table.replay_btn, "replay")):
+        if button.isEnabled():
+            click(button)
+            assert says in table.msg.text() and window.stack.count() == steps and panel.is_running()
+    assert "stop it first" in table.msg.text()
+    panel.stop()
+    finish(qtbot, panel)
