@@ -51,6 +51,20 @@ class RunHistoryError(PlaygroundError):
 
 # ------------------------------------------------------------------ fingerprints
 
+def epochs_trained(run: "Run") -> str:
+    """Epochs trained, from the batches (0.17 for 12 of 71): a run stopped mid-epoch while running has a record
+    for the part epoch and one stopped while paused has none, so the records said 1 for one and 0 for the other
+    (and a reopened run stopped at 1.38 of 3 said "2 epochs" in Results)."""
+    if run.steps > 0 and len(run.batch_loss):
+        x = len(run.batch_loss) / run.steps
+        if x.is_integer():
+            return str(int(x))
+        down = math.floor(x * 100) / 100  # (rounded down: 1,249 of 1,250 batches is not 1 epoch)
+        return f"{down:g}" if down != math.floor(x) else f"{x:.{len(str(int(x))) + 3}g}"  # 4 of 1,250: 0.0032
+    last = run.epochs.get("loss")
+    return str(len(last) if last is not None else 0)
+
+
 def fingerprint(graph: Graph) -> str:
     """The network's architecture as a short hash: layer kinds, parameters and wiring in order.
 

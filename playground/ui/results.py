@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QGroupBox
                                QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from .images import array_to_pixmap
+from ..core import runs as runs_core
 from ..core.words import count
 
 EMPTY = ("Results appear here when a run ends: test accuracy, the confusion matrix and the examples the model "
@@ -124,9 +125,9 @@ class ResultsView(QGroupBox):
         parts = [] if run.test_accuracy is None else [f"<b>test accuracy {run.test_accuracy:.4f}</b>"]
         parts += [] if run.test_loss is None else [f"test loss {run.test_loss:.4f}"]
         scores = " \u00b7 ".join(parts) or "no test scores"
-        epochs = run.epochs.get("loss")
+        epochs = runs_core.epochs_trained(run)  # (as the Runs table counts them: 1.38 for a run stopped there)
         self.label.setText(f"Run #{run.number}, kept with the project: {scores} \u00b7 "
-                           f"{count(0 if epochs is None else len(epochs), 'epoch')} in {run.seconds:.1f} s.")
+                           f"{epochs} epoch{'' if epochs == '1' else 's'} in {run.seconds:.1f} s.")
         cm = run.confusion
         if cm is not None and cm.ndim == 2 and cm.shape[0] <= 200:  # (a file's matrix: not a million cells)
             self._show_matrix(cm, ())

@@ -53,18 +53,6 @@ def run_note(history: runs_core.RunHistory, run: runs_core.Run) -> str:
     return "; ".join(parts)
 
 
-def _epochs_trained(run: runs_core.Run, last) -> str:
-    """Epochs trained, from the batches (0.17 for 12 of 71): a run stopped mid-epoch while running has a record
-    for the part epoch and one stopped while paused has none, so the records said 1 for one and 0 for the other."""
-    if run.steps > 0 and len(run.batch_loss):
-        x = len(run.batch_loss) / run.steps
-        if x.is_integer():
-            return str(int(x))
-        down = math.floor(x * 100) / 100  # (rounded down: 1,249 of 1,250 batches is not 1 epoch)
-        return f"{down:g}" if down != math.floor(x) else f"{x:.{len(str(int(x))) + 3}g}"  # 4 of 1,250: 0.0032
-    return str(len(last) if last is not None else 0)
-
-
 def replay_verdict(history: runs_core.RunHistory, run: runs_core.Run) -> str:
     """For the status line after a replay: identical, or where it parted from the original."""
     original = history.get(run.replay_of) if run.replay_of is not None else None
@@ -167,7 +155,7 @@ class RunsTable(QGroupBox):
                 if k != "start_weights") + f"; started from {runs_core.start_text(h, run)} weights."
             cells = (f"#{run.number}", run.started[11:16] if len(run.started) >= 16 else run.started,
                      runs_core.start_text(h, run), differs.get(run.number) or "\u2013", str(run.seed),
-                     f"{_epochs_trained(run, last)}/{run.settings.get('epochs', '?')}",
+                     f"{runs_core.epochs_trained(run)}/{run.settings.get('epochs', '?')}",
                      "\u2013" if run.test_accuracy is None else f"{run.test_accuracy:.4f}",
                      "\u2013" if last is None or not len(last) or not math.isfinite(last[-1]) else f"{last[-1]:.4f}",
                      f"{run.seconds:.1f} s", "this one" if run.fingerprint == fp else

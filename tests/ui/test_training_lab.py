@@ -7,6 +7,7 @@ from PySide6.QtTest import QTest
 
 from playground.core import project
 from playground.core.graph import chain
+from playground.resources_path import preset_text
 
 
 def digits_project(epochs=1, batch_size=8, seed=3):
@@ -686,3 +687,21 @@ def test_restore_and_replay_wait_while_a_run_trains(window, qtbot):
     assert "stop it first" in table.msg.text()
     panel.stop()
     finish(qtbot, panel)
+
+
+def test_a_reopened_run_stopped_mid_epoch_says_how_far_it_went(window, qtbot, tmp_path):
+    """A drive stopped a run at epoch 2, batch 19 of 50, saved and reopened: Results said "2 epochs" (the records
+    of a part epoch counted whole) where the Runs table said 1.38."""
+    panel = running(window, qtbot, digits_project(epochs=3, batch_size=200), 70)  # 50 batches an epoch
+    panel.stop()
+    finish(qtbot, panel)
+    run = window.doc.project.runs.runs[-1]
+    from playground.core import runs as runs_core
+    done = runs_core.epochs_trained(run)
+    assert 1 < float(done) < 3 and not float(done).is_integer()
+    path = tmp_path / "stopped.json"
+    project.save(window.doc.project, path)
+    window.load_project(project.loads(preset_text("and")), None)
+    assert window.open_file(path)
+    window.set_workspace("Train")
+    assert f"{done} epochs in" in window.train_panel.results.label.text()
