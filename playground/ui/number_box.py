@@ -13,7 +13,7 @@ import math
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
+from PySide6.QtWidgets import QDoubleSpinBox, QLineEdit, QSpinBox
 
 
 def whole_number_problem(name: str, text: str) -> str:
@@ -145,3 +145,20 @@ class FloatBox(_Typed, QDoubleSpinBox):
 
     def textFromValue(self, value: float) -> str:
         return f"{value:.10g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.6g}"
+
+
+class NumberLine(QLineEdit):
+    """A line edit for a number (the learning rate): Space is left to the window's shortcuts (Pause), as in the
+    boxes above; a drive's Space there typed "0.004 " instead of pausing the run."""
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Space and not event.modifiers():
+            event.ignore()
+            return False
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Space and not event.modifiers():
+            event.ignore()
+            return
+        super().keyPressEvent(event)

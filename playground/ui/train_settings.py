@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import secrets
 
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
 
 from ..core.errors import PlaygroundError
-from .number_box import FloatBox, IntBox, number_problem, whole_number, whole_number_problem
+from .number_box import FloatBox, IntBox, NumberLine, number_problem, whole_number, whole_number_problem
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "SGD with momentum 0.9"), ("rmsprop", "RMSprop"), ("adagrad", "Adagrad"))
 MAX_SEED_BOX = 2 ** 31 - 1  # a QSpinBox holds a signed 32-bit int
@@ -24,7 +24,7 @@ class TrainSettingsForm(QGroupBox):
         self.optimizer = QComboBox()
         for key, label in OPTIMIZERS:
             self.optimizer.addItem(label, key)
-        self.lr = QLineEdit()
+        self.lr = NumberLine()
         self.lr.setToolTip("Step size of each update; 0.001 suits Adam, 0.01-0.1 suits SGD.")
         self.schedule = QComboBox()
         self.schedule.addItem("constant", "constant")

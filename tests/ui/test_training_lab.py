@@ -575,6 +575,16 @@ def test_space_in_a_settings_field_pauses_the_run_and_leaves_the_number(window, 
     finish(qtbot, panel)
     QTest.keyClick(box, Qt.Key_Space)  # with no run, a space in the field is still no character of it
     assert box.lineEdit().text() == "16" and not box.refusing
+    lr = panel.form.lr  # the learning rate too (a second drive: "0.004 " typed, no pause)
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: panel.batches_done >= 2, timeout=120_000)
+    lr.setFocus()
+    before = lr.text()
+    QTest.keyClick(lr, Qt.Key_Space)
+    wait_paused(qtbot, panel)
+    assert lr.text() == before
+    panel.stop()
+    finish(qtbot, panel)
 
 
 def test_a_paused_run_shows_its_whole_loss_curve_and_resuming_zooms_back_in(window, qtbot):
