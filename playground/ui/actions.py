@@ -122,6 +122,12 @@ def build_menus(w) -> None:
     t = mb.addMenu("&Train")
     _action(w, t, "&Start training", w.start_training, "F5")
     _action(w, t, "S&top training", w.stop_training, "Esc")
+
+    def on_run(method: str):  # (F6 and F7 from any workspace: a run is paused to be looked at in See inside)
+        return lambda: None if w._train_panel is None else getattr(w._train_panel, method)()
+    _action(w, t, "&Pause or resume", on_run("toggle_pause"), "F6",
+            "After the batch in progress (Space in the Train panel)")
+    _action(w, t, "Step &one batch", on_run("step"), "F7", "While paused: train exactly one more batch")
     t.addSeparator()
     backend_menu = t.addMenu("Keras &backend")
     backend_group = QActionGroup(w)

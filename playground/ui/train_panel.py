@@ -133,12 +133,9 @@ class TrainPanel(QWidget):
         self.stop_btn.clicked.connect(lambda: self.stop())
         self.pause_btn.clicked.connect(self.toggle_pause)
         self.step_btn.clicked.connect(self.step)
-        # Space pauses while the focus is in this panel (on the canvas it stays Space-drag panning);
-        # F6 and F7 work anywhere in the window while the Train workspace shows.
-        for key, slot, context in ((Qt.Key_Space, self.toggle_pause, Qt.WidgetWithChildrenShortcut),
-                                   (Qt.Key_F6, self.toggle_pause, Qt.WindowShortcut),
-                                   (Qt.Key_F7, self.step, Qt.WindowShortcut)):
-            QShortcut(QKeySequence(key), self, slot, context=context)
+        # Space pauses while the focus is in this panel (on the canvas it stays Space-drag panning); F6 and F7
+        # are the Train menu's, in every workspace (actions.py)
+        QShortcut(QKeySequence(Qt.Key_Space), self, self.toggle_pause, context=Qt.WidgetWithChildrenShortcut)
         self.runs_table.overlay_changed.connect(
             lambda runs: self.plots.show_runs(runs, runs_core.differences(self.doc.project.runs, runs)))
         self.runs_table.replay_requested.connect(self.replay)

@@ -715,3 +715,22 @@ def test_a_reopened_run_stopped_mid_epoch_says_how_far_it_went(window, qtbot, tm
     assert window.open_file(path)
     window.set_workspace("Train")
     assert f"{done} epochs in" in window.train_panel.results.label.text()
+
+
+def test_f6_and_f7_pause_and_step_from_see_inside(window, qtbot):
+    """A drive paused to watch the filters in See inside: F6 and F7 did nothing there (the panel's shortcuts lived
+    on the hidden Train panel), though the README says F6 works anywhere. They are the Train menu's now."""
+    panel = running(window, qtbot, digits_project(epochs=2), 3)
+    QTest.mouseClick(window.workspaces.buttons["See inside"], Qt.LeftButton)
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5_000)
+    QTest.keyClick(window, Qt.Key_F6)
+    wait_paused(qtbot, panel)
+    n = panel.batches_done
+    QTest.keyClick(window, Qt.Key_F7)
+    qtbot.waitUntil(lambda: panel.paused and panel.batches_done == n + 1, timeout=60_000)
+    QTest.keyClick(window, Qt.Key_F6)
+    qtbot.waitUntil(lambda: not panel.paused and panel.batches_done > n + 1, timeout=60_000)
+    assert window.workspace == "See inside"
+    panel.stop()
+    finish(qtbot, panel)
