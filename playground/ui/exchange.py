@@ -66,14 +66,14 @@ class Exporter(QObject):
             text = f"Exported {path} ({note}). onnxruntime / the LiteRT interpreter runs it without Keras."
         else:
             text = f"Exported {path}. Plain Keras loads it with keras.models.load_model()."
-        self.doc.tell(text, "info")
-        self.doc.say(f"Exported {Path(path).name}", 4000)
+        self.doc.tell(text, "info")  # (the banner is above the canvas: See inside, where a drive exported, hides it)
+        self.doc.say(text, 12000)
         self.finished.emit(True, path)
 
     def _on_failed(self, message: str) -> None:
         self.busy = None
         self.doc.tell(f"Could not export: {message}")
-        self.doc.say("Export failed", 4000)
+        self.doc.say(f"Could not export: {message}", 12000)
         self.finished.emit(False, message)
 
 
