@@ -158,6 +158,16 @@ class Palette(QWidget):
         if obj is self.search and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down:
             self._on_search_return()
             return True
+        # Escape with a search typed clears it first, as a search box does; only an empty one leaves Escape to the
+        # window (Stop): a drive's Escape there stopped a run Build does not show, and left the search as it was
+        escape = obj is self.search and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and \
+            event.key() == Qt.Key_Escape and bool(self.search.text())
+        if escape and event.type() == QEvent.ShortcutOverride:
+            event.accept()
+            return True
+        if escape:
+            self.search.clear()
+            return True
         return super().eventFilter(obj, event)
 
     def _on_search(self, text: str) -> None:

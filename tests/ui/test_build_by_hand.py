@@ -325,3 +325,21 @@ def test_a_refused_entry_goes_with_its_project(window, qtbot):
     click_card(window, window.graph.by_name("conv2d").id)
     field = window.inspector.fields["kernel_size"]
     assert field.text() == "5" and not window.inspector.msgs["kernel_size"].isVisible()
+
+
+def test_escape_in_the_palette_search_clears_it_before_it_stops_anything(window, qtbot):
+    """A drive pressed Escape in the palette's search during a run: the run stopped (Build does not show it) and the
+    search stayed as typed. Escape clears a typed search first; pressed again, on an empty one, it is Stop."""
+    from PySide6.QtGui import QAction
+    stopped = []
+    stop = next(a for a in window.findChildren(QAction) if a.text() == "S&top training")
+    stop.triggered.connect(lambda *_: stopped.append(1))  # the window's Stop (Train > Stop training), counted
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=5_000)
+    QTest.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+    search = window.palette_panel.search
+    QTest.keyClicks(search, "conv")
+    QTest.keyClick(search, Qt.Key_Escape)
+    assert search.text() == "" and not stopped
+    QTest.keyClick(search, Qt.Key_Escape)  # an empty search: Escape is Stop
+    assert stopped == [1]
