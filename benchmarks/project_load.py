@@ -19,8 +19,11 @@ from playground.core.analysis import infer
 from playground.resources_path import preset_text
 
 
-def weighted_text() -> bytes:
+def weighted_text(description: str | None = None) -> bytes:
+    """The lecture's MLP with all its weights, as saved (``description``: the project's, else the preset's)."""
     proj = project.loads(preset_text("mnist-mlp"))
+    if description is not None:
+        proj.description = description
     shapes, rng = infer(proj.graph), np.random.default_rng(0)
     for nid, node in proj.graph.nodes.items():
         if node.kind == "dense":

@@ -45,7 +45,24 @@ def number_problem(name: str, text: str) -> str:
     return f"{name} must be a number. Received {t!r}." if t else f"{name} needs a number."
 
 
-class _Typed:
+class _SpaceToWindow:
+    """A space is never part of a number: Space is left to the window's shortcuts (the Train panel's Pause), which a
+    line edit's claim on every printable key kept from it while a number field had the focus, and types nothing."""
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Space and not event.modifiers():
+            event.ignore()
+            return False
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key_Space and not event.modifiers():
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+
+class _Typed(_SpaceToWindow):
     """What both boxes share: the text is kept whatever it is; ``refused`` names a text that is not a value."""
 
     def _parse(self, text: str):  # the value the text means, or None
@@ -77,20 +94,9 @@ class _Typed:
         self.setValue(value)
         self.lineEdit().setText(self.textFromValue(value))
 
-    def event(self, event) -> bool:
-        """A space is never part of a number: Space is left to the window's shortcuts (the Train panel's Pause),
-        which the line edit's claim on every printable key kept from it while a field had the focus."""
-        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Space and not event.modifiers():
-            event.ignore()
-            return False
-        return super().event(event)
-
     def keyPressEvent(self, event) -> None:
         """Enter on a text the box refuses is Tab's end of the edit, not Qt's: Qt put back the last number the
-        keystrokes made and took it ("1e3" gave 1 filter, "2.5" gave 2, "0x10" 0). Space types nothing (above)."""
-        if event.key() == Qt.Key_Space and not event.modifiers():
-            event.ignore()
-            return
+        keystrokes made and took it ("1e3" gave 1 filter, "2.5" gave 2, "0x10" 0). Space: _SpaceToWindow."""
         if event.key() in (Qt.Key_Return, Qt.Key_Enter) and not self.holds(self.lineEdit().text()):
             event.accept()
             self.editingFinished.emit()
@@ -147,18 +153,6 @@ class FloatBox(_Typed, QDoubleSpinBox):
         return f"{value:.10g}" if abs(value) >= 1e-4 or value == 0 else f"{value:.6g}"
 
 
-class NumberLine(QLineEdit):
-    """A line edit for a number (the learning rate): Space is left to the window's shortcuts (Pause), as in the
-    boxes above; a drive's Space there typed "0.004 " instead of pausing the run."""
-
-    def event(self, event) -> bool:
-        if event.type() == QEvent.ShortcutOverride and event.key() == Qt.Key_Space and not event.modifiers():
-            event.ignore()
-            return False
-        return super().event(event)
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key_Space and not event.modifiers():
-            event.ignore()
-            return
-        super().keyPressEvent(event)
+class NumberLine(_SpaceToWindow, QLineEdit):
+    """A line edit for a number (the learning rate): Space pauses, as in the boxes above (a drive's Space there
+    typed "0.004 " instead of pausing the run)."""

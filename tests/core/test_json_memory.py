@@ -4,15 +4,17 @@ that bound is over the memory available. Parsing takes up to 45 bytes a byte ("[
 could have taken 23 GB; loading a project with its base64 weights peaks at 2.7 times the file."""
 
 import json
+import sys
 import tracemalloc
+from pathlib import Path
 
-import numpy as np
 import pytest
 
 from playground.core import lessons, limits, project, recovery
-from playground.core.analysis import infer
 from playground.core.errors import ResourceError
-from playground.resources_path import preset_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from project_load import weighted_text  # noqa: E402 - the benchmark's project, shared
 
 # the shapes that take the most memory a byte (measured: 22-45 bytes a byte), and plain ones
 UNITS = ["[[]]", "[[[]]]", "[{}]", '{"a":{}}', "[[],[]]", '{"a":[]}', "[[{}]]", '{"":{}}', "[0]", "[[0]]", "{}", "[]",
@@ -43,23 +45,9 @@ def test_distinct_keys_are_counted_too():
     assert peak_of(json.loads, raw) <= limits.json_bytes(raw)
 
 
-def weighted_project(description="The lecture's MLP") -> bytes:
-    """mnist-mlp with its 397,510 weights: what a real large project file is (base64 weights)."""
-    proj = project.loads(preset_text("mnist-mlp"))
-    proj.description = description
-    shapes, rng = infer(proj.graph), np.random.default_rng(0)
-    for nid, node in proj.graph.nodes.items():
-        if node.kind == "dense":
-            fan = int(np.prod(shapes[proj.graph.input_ids(nid)[0]].shape))
-            units = node.params["units"]
-            proj.graph.set_weights(nid, {"kernel": rng.normal(size=(fan, units)).astype("float32"),
-                                         "bias": rng.normal(size=(units,)).astype("float32")})
-    return project.dumps(proj).encode()
-
-
 @pytest.mark.parametrize("description", ["plain", "one character beyond ASCII: \U0001f600"])
 def test_a_real_project_is_bounded_and_not_refused_at_the_worst_rate(description):
-    raw = weighted_project(description)
+    raw = weighted_text(description)  # the lecture's MLP with its 397,510 weights, as saved
     assert len(raw) > 2_000_000
     assert peak_of(project.loads, raw) + len(raw) <= limits.json_bytes(raw)  # the parse, the weights decoded
     assert limits.json_bytes(raw) <= len(raw) * 11.1  # a 512 MiB project asks for 2.7 GB (ASCII), not 23 GB
