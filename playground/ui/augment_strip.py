@@ -65,6 +65,7 @@ class AugmentStrip(QWidget):
         for name in ("param_changed", "edge_added", "edge_removed"):  # an upstream change alters what it receives
             getattr(ev, name).connect(self._on_upstream_changed)
         doc.settings_changed.connect(self._on_setting)
+        doc.data_allowed.connect(lambda: self.node_id is not None and self._timer.start())
         self.hide()
 
     @property
@@ -110,6 +111,11 @@ class AugmentStrip(QWidget):
         if info is None or info.status in ("error", "blocked"):
             self._clear()
             self.note.setText("No preview while the layer has an error.")
+            return
+        if not self.doc.may_read_data():  # a path a file named, not read until the user says so
+            self._clear()
+            self.note.setText("The project's data has not been read yet: press Use this data in Train to see "
+                              "its examples here.")
             return
         self._running = True
         self._request += 1

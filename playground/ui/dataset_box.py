@@ -7,62 +7,23 @@ counts and a few examples each, and how the images are resized to the model's In
 
 from __future__ import annotations
 
-import os
 from html import escape as esc
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QFileDialog, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
 from ..core.words import count, head_advice
+from .data_list import FILE, FOLDER, DataList, path_is, remember_chosen, stamp
 from .plain_text import tip
 from .images import array_to_pixmap
 from .theme import FittingLabel, LinesLabel
 
 PREVIEWABLE = ("mnist-sample",)
-FOLDER, FILE = "__folder__", "__file__"  # the combo's two "your own" entries
 MAX_CLASSES_SHOWN = 6  # classes previewed side by side; the rest are counted
 THUMBS = 3  # examples shown per class
-
-
-class _DataList(QComboBox):
-    """The Data list. Arrow keys and the wheel on the closed list move through it as in any list, and say so
-    (``keyed``): passing "Your own image folder..." on the way to "Your own file..." must not open a dialog (it
-    did, twice). Enter on one of those two entries opens its dialog (``own_chosen``)."""
-    own_chosen = Signal(str)  # FOLDER or FILE
-
-    def __init__(self):
-        super().__init__()
-        self.keyed = False
-
-    def keyPressEvent(self, event):
-        if event.key() in (Qt.Key_Return, Qt.Key_Enter) and self.currentData() in (FOLDER, FILE):
-            event.accept()
-            self.own_chosen.emit(self.currentData())
-            return
-        self.keyed = True
-        try:
-            super().keyPressEvent(event)
-        finally:
-            self.keyed = False
-
-    def wheelEvent(self, event):
-        self.keyed = True
-        try:
-            super().wheelEvent(event)
-        finally:
-            self.keyed = False
-
-
-def _stamp(key) -> tuple:
-    """What identifies a dataset's contents cheaply: its name, and for a file its size and time."""
-    try:
-        st = os.stat(key) if isinstance(key, str) and key.endswith((".npz", ".csv")) else None
-    except OSError:
-        st = None
-    return (key, st.st_size, st.st_mtime_ns) if st else (key,)
 
 
 class DatasetBox(QGroupBox):
@@ -80,7 +41,7 @@ class DatasetBox(QGroupBox):
         self._folder = None  # (classes, first image size, grey) of an image folder, once read
         self._reading: str | None = None  # the folder being read in the worker
         self._shown = None  # what the preview was read from (see _stamp)
-        self.dataset = _DataList()
+        self.dataset = DataList()
         from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
         for key, spec in REGISTRY.items():
             self.dataset.addItem(spec.title, key)
@@ -97,6 +58,9 @@ class DatasetBox(QGroupBox):
         self.path.setToolTip("The dataset's folder or file; type or paste a path and press Enter to use it.")
         self.folder_btn = QPushButton("Folder\u2026")
         self.folder_btn.setToolTip("Choose an image folder: one sub-folder of images per class.")
+        self.allow_btn = QPushButton("Use this data")  # a path a file named, not read until the user says so
+        self.allow_btn.setToolTip("Read the data this project names (nothing there is read until you do).")
+        self.allow_btn.hide()
         self.folder_info = FittingLabel()  # a folder's classes and counts
         self.folder_info.hide()
         self.strip = QHBoxLayout()
@@ -107,6 +71,7 @@ class DatasetBox(QGroupBox):
         dl.addWidget(self.dataset)
         path_row = QHBoxLayout()
         path_row.addWidget(self.path, 1)
+        path_row.addWidget(self.allow_btn)
         path_row.addWidget(self.folder_btn)
         dl.addLayout(path_row)
         dl.addWidget(self.folder_info)
@@ -120,6 +85,7 @@ class DatasetBox(QGroupBox):
         self.dataset.installEventFilter(self)
         self.path.returnPressed.connect(self._on_path_typed)
         self.folder_btn.clicked.connect(self.choose_folder)
+        self.allow_btn.clicked.connect(lambda: self.use_path(self.dataset.currentData()))
         doc.changed.connect(self._update_feeds)
 
     def _edit(self, key: str, value) -> None:
@@ -138,7 +104,7 @@ class DatasetBox(QGroupBox):
             i = self.dataset.findData(key)
         self.dataset.setCurrentIndex(i)
         self.dataset.blockSignals(False)
-        if self._preview is not None and not self._preview_stale and self._shown == _stamp(key):
+        if self._preview is not None and not self._preview_stale and self._shown == stamp(key):
             self._update_feeds()  # the set already shown (another setting changed): not read again
             return
         self._preview_stale = True
@@ -197,8 +163,19 @@ class DatasetBox(QGroupBox):
         return str(Path.home())
 
     def _remember(self, path: str) -> None:
+        """Where the user's data was found (the next dialog opens there), and that the user chose it: a project
+        naming it later is read without asking, in this session and the next (``Document.may_read_data``)."""
+        self.doc.allow_data(path)
+        remember_chosen(self.settings, path)
         if self.settings is not None:
             self.settings.setValue("data_folder", str(Path(path).parent))
+
+    def _ask_first(self, key: str) -> None:
+        """A path a file named (a project, a recovery file, a lesson) that the user has not chosen: nothing there
+        is read (the folder's images, the file) until Use this data, or Enter in the path field, says so."""
+        self.allow_btn.show()
+        self._show(f"<span style='color:gray'>This project names its data: {esc(key)}. Nothing there is read until "
+                   f"you press <b>Use this data</b> (or Enter in the path field).</span>", self.unread(key))
 
     def choose_folder(self) -> None:
         """A folder dialog; Cancel leaves the dataset as it was."""
@@ -258,7 +235,11 @@ class DatasetBox(QGroupBox):
         user = isinstance(key, str) and key not in self.registry_keys
         if self.path.text() != (key if user else ""):
             self.path.setText(key if user else "")
-        if user and _path_is(key, Path.is_dir):
+        self.allow_btn.hide()
+        if user and self.unread(key):
+            self._ask_first(key)
+            return
+        if user and path_is(key, Path.is_dir):
             self._show_folder(key)
             return
         if key in PREVIEWABLE or (isinstance(key, str) and key.startswith("gate-")) or \
@@ -266,7 +247,7 @@ class DatasetBox(QGroupBox):
             try:
                 from ..backend.datasets import load
                 self._preview = load(key)
-                self._shown = _stamp(key)
+                self._shown = stamp(key)
             except PlaygroundError as exc:
                 self._show(f"<span style='color:#D64541'>{esc(str(exc))}</span>", str(exc))
                 return
@@ -363,9 +344,12 @@ class DatasetBox(QGroupBox):
             self._folder_feeds()
             return
         ds = self._preview
+        if ds is None and key not in (FOLDER, FILE) and self.unread(key):
+            self._ask_first(key)
+            return
         if ds is None:
             from ..backend.datasets import REGISTRY  # noqa: PLC0415 - plain Python
-            if key not in REGISTRY and not _path_is(str(key), Path.exists):  # (a project's dataset text: a hostile sweep's
+            if key not in REGISTRY and not path_is(str(key), Path.exists):  # (a project's dataset text: a hostile sweep's
                 why = (f"{key}: no such file or folder, and no built-in dataset of that name. Choose the data in the "
                        f"list, or type its path.")  # "x<img...>" read as "loaded from the Keras cache")
                 self._show(f"<span style='color:#D64541'>{esc(why)}</span>", why)
@@ -411,6 +395,14 @@ class DatasetBox(QGroupBox):
             return
         self._show(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
 
+    def unread(self, key=None) -> str | None:
+        """Why the data ``key`` (the document's) cannot be read yet: a path a file named that the user has not
+        chosen (checked at Start too: the box may not have been shown since, F5 in Build), or None."""
+        key = self.doc.training.get("dataset", "mnist-sample") if key is None else key
+        if self.doc.may_read_data(key) or not path_is(str(key), Path.exists):
+            return None
+        return f"The data at {key} has not been read: press Use this data in Train to read it."
+
     def problem_now(self) -> str | None:
         """``problem``, the line rewritten first where the network changed while the box was hidden (F5 in Build)."""
         if self._feeds_stale and self.isVisible():
@@ -430,12 +422,3 @@ def _read_folder(path: str):
     """Worker-side: (path, folder_summary) for the data box (Pillow only, no Keras)."""
     from ..backend.datasets import folder_summary
     return path, folder_summary(path, THUMBS, MAX_CLASSES_SHOWN)
-
-
-def _path_is(text: str, test) -> bool:
-    """``test`` (Path.is_dir, Path.exists) of a path a project named; False where the system cannot say (a name
-    longer than 255 bytes raised ENAMETOOLONG inside showEvent, and the app crashed)."""
-    try:
-        return test(Path(text))
-    except (OSError, ValueError):
-        return False

@@ -59,8 +59,9 @@ class Document(QObject):
     status = Signal(str, int)  # transient status-bar text, milliseconds
     undo_changed = Signal()  # what Undo would take back changed off the stack (a Learn instead run began or ended)
     learning_changed = Signal()  # ``learning``: the network a run is changing, shown by the cards and the weights
+    data_allowed = Signal()  # the user allowed a dataset path (``allow_data``): the views that show data read it now
 
-    def __init__(self, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None, settings=None):
         super().__init__(parent)
         self.project = project_io.Project()
         self.graph = self.project.graph  # the same object for the document's whole life
@@ -77,6 +78,8 @@ class Document(QObject):
         # the network as Learn instead changes it (not on the stack until it is done): what the cards, the edge
         # labels and the weight grid show of the layers it has, so that every view shows the same neurons
         self.learning: Graph | None = None
+        from .data_list import chosen_data
+        self.data_chosen: set[str] = set(chosen_data(settings))  # dataset paths the user chose (``may_read_data``)
         self.stack.indexChanged.connect(self._on_index_changed)
         self.stack.cleanChanged.connect(self._on_clean_changed)
 
@@ -97,6 +100,20 @@ class Document(QObject):
     @property
     def logic(self) -> dict:
         return self.project.logic
+
+    def may_read_data(self, key=None) -> bool:
+        """Whether the app may read the dataset ``key`` (the project's by default) without asking: a built-in set,
+        or a path the user chose in the app (typed, picked in a dialog, or allowed with "Use this data"; the data
+        box remembers them across sessions). Any other path came from a file (a project, a recovery file, a
+        lesson): a file is data, and the path it names is read only once the user says so."""
+        from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
+        key = self.training.get("dataset", "mnist-sample") if key is None else key
+        return isinstance(key, str) and (key in REGISTRY or key in self.data_chosen)
+
+    def allow_data(self, key: str) -> None:
+        if str(key) not in self.data_chosen:
+            self.data_chosen.add(str(key))
+            self.data_allowed.emit()
 
     def is_modified(self) -> bool:
         return not self.stack.isClean()

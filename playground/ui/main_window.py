@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         collect_garbage_in_gui_thread()
         self.settings = settings or QSettings("NetworkPlayground", "playground")
-        self.doc = Document(self)
+        self.doc = Document(self, self.settings)  # (the settings: the data paths the user chose before)
 
         # views: each receives the document, none receives the window
         self.scene = GraphScene(self.doc, self)

@@ -134,6 +134,9 @@ class PretrainedDialog(QDialog):
         if not self.files.maybe_save():
             self.create.setEnabled(True)
             return
+        from .data_list import remember_chosen
+        self.files.doc.allow_data(proj.training["dataset"])  # typed here: the user's choice (a built-in name too)
+        remember_chosen(self.files.settings, proj.training["dataset"])
         self.files.load_project(proj, None)
         self.files.doc.say(note, 15000)
         self.files.doc.tell(note + " Train it (Train > Start), then export it.", "info")

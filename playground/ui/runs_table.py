@@ -194,6 +194,9 @@ class RunsTable(QGroupBox):
         own = runs_core.replay_problem(run)
         if own:
             return own
+        if not self.doc.may_read_data(data := run.settings.get("dataset", "mnist-sample")):  # a path a file named
+            return (f"Run #{run.number} trained on {data}, which has not been read here: choose it in Data (Use this "
+                    f"data, or type its path) first.")
         if run.fingerprint != runs_core.fingerprint(self.doc.graph):
             preset = preset_fingerprints().get(run.fingerprint)
             if preset is not None:

@@ -154,7 +154,7 @@ class TrainPanel(QWidget):
         if not self.doc.graph.nodes:
             return "The canvas is empty: add an Input, the layers, and an output Dense layer (or start from a preset)."
         if (first := self.doc.shapes.first_error()) is None:  # (then a gate of step neurons alone: nothing learns)
-            return nothing_to_train(self.doc.graph, self.doc.infos) or self.data_box.problem_now()  # (then: the data)
+            return nothing_to_train(self.doc.graph, self.doc.infos) or self.data_box.unread() or self.data_box.problem_now()
         return f"Fix {self.doc.graph.nodes[first[0]].name!r} first: {first[1]}"
 
     def minimumSizeHint(self) -> QSize:

@@ -127,7 +127,8 @@ class TrainedWeightsBox(QWidget):
         from ..backend.datasets import REGISTRY, folder_classes
         data = str(self.doc.training.get("dataset") or "")
         try:
-            key = (data, os.stat(data).st_mtime_ns) if data and data not in REGISTRY and os.path.isdir(data) else None
+            key = (data, os.stat(data).st_mtime_ns) if data and data not in REGISTRY and \
+                self.doc.may_read_data(data) and os.path.isdir(data) else None  # (a path a file named: asked first)
         except OSError:
             key = None
         if key == self._listed_key:

@@ -364,6 +364,7 @@ def test_restore_takes_a_run_saved_with_kerass_old_names_for_unnamed_variables(w
     assert list(window.graph.by_name("scale").weights) == ["variable"]
     # Start, continuing from them, says whose weights they are (the digest of the old names matched nothing)
     panel = window.train_panel
+    click(panel.data_box.allow_btn)  # the project's data, read once the user says so (test_data_a_file_names)
     click(panel.start_btn)
     said = panel.status.text().replace("&#x27;", "'")  # rich text: the apostrophe is escaped
     assert "from run #1's trained weights" in said, said

@@ -50,6 +50,7 @@ class PreviewController(QObject):
         self._timer.setInterval(DEBOUNCE_MS)
         self._timer.timeout.connect(self._start)
         self.doc.changed.connect(self._on_changed)
+        self.doc.data_allowed.connect(self._on_changed)
         self.doc.replaced.connect(self._on_replaced)
 
     def set_enabled(self, on: bool) -> None:
@@ -80,7 +81,7 @@ class PreviewController(QObject):
             self._again = True
             return
         graph = self._computable()
-        if not graph.nodes:
+        if not graph.nodes or not self.doc.may_read_data():  # (a path a file named: read once the user says so)
             self._clear()
             return
         self._running = True

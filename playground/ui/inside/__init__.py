@@ -45,6 +45,7 @@ class InsidePanel(QTabWidget):
         self._pages: tuple | None = None  # built on first show (or first use): the window opens without them
         self.currentChanged.connect(lambda _: self.refresh())
         doc.trained_changed.connect(self._on_trained_changed)
+        doc.data_allowed.connect(self._on_trained_changed)
         doc.replaced.connect(self._on_replaced)
         self.jobs.failed.connect(self._on_rebuild_failed)
         self.rebuilding: object | None = None  # a token while the model is rebuilt from saved weights
@@ -129,6 +130,12 @@ class InsidePanel(QTabWidget):
         if self.rebuilding is None:
             if not self.can_rebuild():
                 return False
+            if not self.doc.may_read_data():  # a path a file named, not read until the user says so
+                note = ("The model is rebuilt from the project's saved weights with its data, which has not been "
+                        "read yet: press Use this data in Train first.")
+                self.model_view.empty.label.setText(note)
+                self.digits.status.setText(note)
+                return True
             from ...backend.session import rebuild  # plain Python until it runs
             token = self.rebuilding = object()
             training = self.doc.training

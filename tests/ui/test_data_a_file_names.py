@@ -1,0 +1,102 @@
+"""A file is data: a dataset path that a project names (or a recovery file, or a stored run) is not read until the
+user says so. The app showed a project's image folder (its classes, its images) as Train opened, listed it for a new
+head, read it for the layer previews and the augmentation strip, and Start or Replay trained on it.
+
+Keys and clicks on the real widgets; the project is opened as File > Open does after its dialog. What reads data
+is watched at the backend's own functions (the folder summary, the class list, a dataset's load)."""
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from playground.backend import datasets
+from playground.core import project
+from playground.core.graph import chain
+
+from test_build_by_hand import plain, type_field
+from test_journeys import click, image_folder, workspace
+from test_training_lab import click_row
+
+
+def cnn_on(folder):
+    g = chain(("input", {"shape": [12, 12, 3]}), ("conv2d", {"filters": 4, "kernel_size": 3}), ("flatten", {}),
+              ("dense", {"units": 2, "activation": "softmax"}))
+    return project.Project(g, "pets", training={**project.DEFAULT_TRAINING, "dataset": str(folder), "epochs": 1,
+                                                "batch_size": 4, "validation_split": 0.0, "seed": 3})
+
+
+def watch_reads(monkeypatch):
+    reads = []
+    for name in ("folder_summary", "folder_classes", "load", "load_file"):
+        real = getattr(datasets, name)
+        monkeypatch.setattr(datasets, name, lambda *a, _real=real, _name=name, **k: (reads.append((_name, str(a[0]))),
+                                                                                   _real(*a, **k))[1])
+    return reads
+
+
+def test_a_projects_data_folder_is_read_only_once_the_user_says_so(window, qtbot, tmp_path, monkeypatch):
+    folder = image_folder(tmp_path / "elsewhere" / "pets", n=5, size=12)
+    project.save(cnn_on(folder), tmp_path / "given.json")
+    reads = watch_reads(monkeypatch)
+    assert window.open_file(tmp_path / "given.json")
+    QTest.keyClick(window, Qt.Key_F3)  # the layer previews (F3 shows them): they would read the data
+    workspace(window, "Train")
+    panel, box = window.train_panel, window.train_panel.data_box
+    qtbot.wait(400)  # (a folder would be read in the worker by now)
+    assert not box.busy and not any(str(folder) in where for _, where in reads), reads
+    assert f"This project names its data: {folder}. Nothing there is read until you press Use this data" in \
+        plain(box.feeds)
+    assert box.allow_btn.isVisible() and not box.folder_info.isVisible()
+    assert not panel.start_btn.isEnabled() and str(folder) in panel.start_btn.toolTip()
+    QTest.keyClick(window, Qt.Key_F5)  # Start's shortcut: refused, with the reason
+    assert not panel.is_running() and "has not been read: press Use this data" in plain(panel.status)
+    assert not any(str(folder) in where for _, where in reads), reads
+
+    click(box.allow_btn)  # the user says so
+    qtbot.waitUntil(lambda: box.folder_info.isVisible(), timeout=30_000)
+    assert "2 classes, 10 images" in plain(box.folder_info) and not box.allow_btn.isVisible()
+    assert any(name == "folder_summary" and where == str(folder) for name, where in reads)
+    assert panel.start_btn.isEnabled(), panel.start_btn.toolTip()
+    assert not window.doc.is_modified()  # allowing it changed nothing in the project
+
+    # the same path in another project of this session, and in the next session: read without asking
+    project.save(cnn_on(folder), tmp_path / "again.json")
+    assert window.open_file(tmp_path / "again.json")
+    qtbot.waitUntil(lambda: box.folder_info.isVisible(), timeout=30_000)
+    assert not box.allow_btn.isVisible()
+    from playground.ui.main_window import MainWindow
+    later = MainWindow(settings=window.settings)
+    qtbot.addWidget(later)
+    assert later.doc.may_read_data(str(folder)) and not later.doc.may_read_data(str(tmp_path / "other"))
+
+
+def test_a_typed_path_is_the_users_choice_and_a_run_naming_another_is_not_replayed(window, qtbot, tmp_path,
+                                                                                      monkeypatch):
+    folder = image_folder(tmp_path / "given" / "pets", n=5, size=12)
+    proj = cnn_on(folder)
+    project.save(proj, tmp_path / "given.json")
+    reads = watch_reads(monkeypatch)
+    assert window.open_file(tmp_path / "given.json")
+    workspace(window, "Train")
+    box = window.train_panel.data_box
+    type_field(box.path, str(folder))  # Enter in the path field: the user's own choice
+    qtbot.waitUntil(lambda: box.folder_info.isVisible(), timeout=30_000)
+    assert any(where == str(folder) for _, where in reads)
+
+    # a stored run that trained on a folder the user never chose: Replay is off and says so; nothing is read
+    from playground.core import runs as runs_core
+    other = image_folder(tmp_path / "secret" / "pets", n=5, size=12)
+    run = runs_core.make_run(1, "2026-12-07T10:00:00Z", 1.0, {**proj.training, "dataset": str(other)}, 3,
+                             runs_core.fingerprint(window.doc.graph), runs_core.EMPTY_DIGEST, None, 3,
+                             np.ones(3), np.zeros(3), {})
+    proj.runs = runs_core.RunHistory().added(run, start={})
+    project.save(proj, tmp_path / "with_run.json")
+    assert window.open_file(tmp_path / "with_run.json")
+    table = window.train_panel.runs_table
+    bar = window.train_panel.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(window.train_panel.tabs.indexOf(table)).center())
+    click_row(table.table, 0)
+    assert not table.replay_btn.isEnabled()
+    assert f"Run #1 trained on {other}, which has not been read here" in table.replay_btn.toolTip()
+    QTest.mouseClick(table.replay_btn, Qt.LeftButton)  # (a disabled button: nothing)
+    assert not window.train_panel.is_running() and not any(str(other) in where for _, where in reads)
