@@ -120,14 +120,26 @@ def build_menus(w) -> None:
         theme_menu.addAction(act)
 
     t = mb.addMenu("&Train")
-    _action(w, t, "&Start training", w.start_training, "F5")
-    _action(w, t, "S&top training", w.stop_training, "Esc")
+    start = _action(w, t, "&Start training", w.start_training, "F5")
+    stop = _action(w, t, "S&top training", w.stop_training, "Esc")
 
     def on_run(method: str):  # (F6 and F7 from any workspace: a run is paused to be looked at in See inside)
         return lambda: None if w._train_panel is None else getattr(w._train_panel, method)()
-    _action(w, t, "&Pause or resume", on_run("toggle_pause"), "F6",
-            "After the batch in progress (Space in the Train panel)")
-    _action(w, t, "Step &one batch", on_run("step"), "F7", "While paused: train exactly one more batch")
+    pause = _action(w, t, "&Pause or resume", on_run("toggle_pause"), "F6",
+                    "After the batch in progress (Space in the Train panel)")
+    step = _action(w, t, "Step &one batch", on_run("step"), "F7", "While paused: train exactly one more batch")
+
+    def run_state():
+        """The Train menu shows what applies now (Start stayed on during a run); closed, the keys stay on, and
+        each says why where it does not apply ("a run is already training")."""
+        train = w._train_panel is not None and w._train_panel.is_running()
+        learn = w._logic_panel is not None and w._logic_panel.thread is not None and \
+            w._logic_panel.thread.isRunning()
+        for act, on in ((start, not train), (stop, train or learn), (pause, train),
+                        (step, train and w._train_panel.paused)):
+            act.setEnabled(on)
+    t.aboutToShow.connect(run_state)
+    t.aboutToHide.connect(lambda: [act.setEnabled(True) for act in (start, stop, pause, step)])
     t.addSeparator()
     backend_menu = t.addMenu("Keras &backend")
     backend_group = QActionGroup(w)

@@ -232,6 +232,7 @@ class TrainPanel(QWidget):
     def start(self) -> bool:
         """Train the document's network with its settings; False if a run is going or a setting is bad."""
         if self.is_running():
+            self.doc.say("A run is already training: Esc stops it, F6 pauses it.", 4000)
             return False
         problem = self.network_problem()
         if problem is not None:  # refused before anything loads

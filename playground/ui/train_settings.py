@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import secrets
 
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
 
 from ..core.errors import PlaygroundError
@@ -95,8 +96,38 @@ class TrainSettingsForm(QGroupBox):
             box.valueChanged.connect(lambda v, key=key, box=box: self.edit(key, v, box))
             box.refused.connect(lambda text, key=key, label=label, box=box: self._refused(key, label, box, text))
             box.editingFinished.connect(lambda key=key: self._end_visit(key))
+        self._keys = {self.batch: "batch_size", self.epochs_box: "epochs", self.patience: "early_stopping",
+                      self.seed: "seed", self.devices: "devices", self.val_split: "validation_split",
+                      self.lr: "learning_rate"}
+        for field in self._keys:
+            field.installEventFilter(self)
         self.start_from.currentIndexChanged.connect(lambda _: self.edit("start_weights", self.start_from.currentData()))
         self.new_seed_btn.clicked.connect(self._new_seed)
+
+    def eventFilter(self, obj, event) -> bool:
+        """Escape in a field first puts back what was typed there since it took the focus (a refused entry too),
+        as the Logic lab's fields do; only a field with nothing typed leaves Escape to the window (Stop). A drive's
+        Escape in the seed field with 123 typed stopped the run and kept 123."""
+        if event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and event.key() == Qt.Key_Escape and \
+                not event.modifiers() and (key := self._keys.get(obj)) is not None and \
+                (key in self._before or getattr(obj, "refusing", False) or
+                 (obj is self.lr and self.settings_msg.isVisible())):
+            if event.type() == QEvent.KeyPress:
+                self._put_back(obj, key)
+            event.accept()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _put_back(self, field, key: str) -> None:
+        if key in self._before:  # merged into the typing's step, which then goes from the undo stack
+            self.doc.set_setting("training", key, self._before.pop(key), self._visit)
+        self.settings_msg.hide()
+        if field is self.lr:
+            self.lr.setText(f"{self.doc.training.get('learning_rate', 0.001):g}")
+            return
+        field.refusing = False
+        self.load(self.doc.training)
+        field.show_value(field.value())
 
     def edit(self, key: str, value, box=None) -> bool:
         """Push one setting as typed; an invalid value stays in its field, red, and the setting is what it was when

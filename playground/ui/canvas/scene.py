@@ -269,6 +269,10 @@ class GraphScene(QGraphicsScene):
         if moves:
             self.move_requested.emit(moves)
 
+    @property
+    def dragging_edge(self) -> bool:
+        return self._drag_src is not None
+
     def cancel_edge_drag(self) -> bool:
         if self._drag_src is None:
             return False

@@ -230,8 +230,23 @@ class GraphView(QGraphicsView):
                                self.verticalScrollBar().value()]:
             self._fit_sticky = True
 
+    def _escape_is_mine(self, event) -> bool:
+        """Escape on the canvas first drops a wire being drawn, then the selection, as on any canvas; only on a
+        canvas with neither is it the window's Stop (a drive's Escape with a layer selected stopped a run that
+        Build does not show, and left the layer selected)."""
+        return event.key() == Qt.Key_Escape and not event.modifiers() and \
+            (self.scene().dragging_edge or bool(self.scene().doc.selection))
+
+    def event(self, event):
+        if event.type() == QEvent.ShortcutOverride and self._escape_is_mine(event):
+            event.accept()
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event):
-        if event.key() == Qt.Key_Escape and self.scene().cancel_edge_drag():
+        if self._escape_is_mine(event):
+            if not self.scene().cancel_edge_drag():
+                self.scene().doc.select([])
             return
         if event.key() in ARROWS and not event.modifiers() & ~(Qt.ShiftModifier | Qt.KeypadModifier):
             self.step_selection(event.key(), extend=bool(event.modifiers() & Qt.ShiftModifier))
