@@ -227,21 +227,22 @@ REGISTRY: dict[str, DatasetSpec] = {s.key: s for s in [
 ]}
 
 
-def load(name: str) -> Dataset:
-    """A registry dataset by key, or a user file/folder path."""
+def load(name: str, image_shape: tuple[int, ...] | None = None) -> Dataset:
+    """A registry dataset by key, or a user file/folder path. ``image_shape``: the model's Input, where an image
+    folder's images are each resized straight to it when it is an image (see ``load_image_folder``)."""
     if name in REGISTRY:
         return REGISTRY[name].loader()
     path = Path(name)
     if path.exists():
-        return load_file(path)
+        return load_file(path, image_shape)
     raise DatasetError(f"Unknown dataset {name!r}. Known: {', '.join(REGISTRY)}; or give a .npz, .csv or "
                        f"image-folder path.")
 
 
-def load_file(path: str | Path) -> Dataset:
+def load_file(path: str | Path, image_shape: tuple[int, ...] | None = None) -> Dataset:
     path = Path(path)
     if path.is_dir():
-        return load_image_folder(path)
+        return load_image_folder(path, image_shape)
     if path.suffix == ".npz":
         return load_npz(path)
     if path.suffix == ".csv":
@@ -429,9 +430,19 @@ def _open_image(f: Path):
     return opened(io.BytesIO(data))
 
 
-def load_image_folder(path: Path) -> Dataset:
-    """One sub-folder per class; every image is resized to the first one's size (bilinear, as Keras does)
-    and kept grey if the first one is grey. Hidden files are skipped; a broken image is named."""
+def image_input(shape) -> tuple[int, int, int] | None:
+    """``shape`` as (height, width, channels) where it is an image Input (1 or 3 channels), else None."""
+    shape = tuple(shape or ())
+    return shape if len(shape) == 3 and shape[-1] in (1, 3) and all(isinstance(n, int) and n > 0
+                                                                     for n in shape) else None
+
+
+def load_image_folder(path: Path, image_shape: tuple[int, ...] | None = None) -> Dataset:
+    """One sub-folder per class. With an image Input's ``image_shape``, every image is resized straight to its
+    height and width (bilinear, as Keras does) and made grey or colour as its channels say: one resampling,
+    whatever each image's own size (a folder whose first file was an 8x8 thumbnail had every photo cut to 8x8,
+    then blown up to the Input). Without one (a look at the folder), every image takes the first one's size and
+    greyness. Hidden files are skipped; a broken image is named."""
     classes = folder_classes(path)
     if len(classes) < 2:
         raise DatasetError(f"{path} needs one sub-folder per class (at least two); found {len(classes)}.")
@@ -440,8 +451,12 @@ def load_image_folder(path: Path) -> Dataset:
         raise DatasetError(f"{path}: the class folders contain no images ({', '.join(IMAGE_SUFFIXES)}).")
     from PIL import Image  # noqa: PLC0415
     first = _open_image(files[0][1])
-    w, h = first.size
-    grey = first.mode in ("L", "1", "I", "I;16", "F", "LA")
+    if (target := image_input(image_shape)) is not None:
+        (h, w, c) = target
+        grey = c == 1
+    else:
+        w, h = first.size
+        grey = first.mode in ("L", "1", "I", "I;16", "F", "LA")
     channels = 1 if grey else 3
     limits.require(len(files) * w * h * channels * 5, f"The image folder {path.name} ({len(files):,} images of "
                    f"{w}x{h})", "to load and scale", None)  # uint8 + float32 copies
@@ -552,11 +567,11 @@ def resize_note(example_shape: tuple[int, ...], input_shape: tuple[int, ...]) ->
         return (f"The images are {w}x{h} {colour}; the Input {'x'.join(map(str, input_shape))} is not an image "
                 f"(height x width x 1 or 3 channels), so they are only reshaped if the sizes match.")
     ih, iw, ic = input_shape
-    size = "kept at" if (h, w) == (ih, iw) else f"resized (bilinear) from {w}x{h} to"
     chan = "" if (ic == 1) == (colour == "grey") else (" and made colour (grey copied to R, G, B)" if ic == 3
                                                      else " and made grey (luminance)")
-    return (f"Images are read at the first image's size ({w}x{h} {colour}), then {size} the Input's {iw}x{ih}"
-            f"{chan}, scaled to [0, 1].")
+    size = "kept at" if (h, w) == (ih, iw) else "resized (bilinear) from its own size to"
+    return (f"Each image (the first is {w}x{h} {colour}) is {size} the Input's {iw}x{ih}{chan}, scaled to "
+            f"[0, 1].")
 
 
 # ------------------------------------------------------------------ fitting data to a model

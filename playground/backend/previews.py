@@ -27,7 +27,7 @@ def layer_previews(graph: Graph, dataset: str, index: int = 0) -> dict[str, np.n
     if len(inputs) != 1:
         raise ValueError(f"Previews need exactly one Input layer; this network has {len(inputs)}.")
     model = build_model(graph)
-    ds = datasets.load(dataset)
+    ds = datasets.load(dataset, tuple(inputs[0].params["shape"]))
     xs = ds.x_test if ds.x_test is not None and len(ds.x_test) else ds.x_train
     x = datasets.fit_x(xs[index:index + 1], tuple(inputs[0].params["shape"]), dataset)
     plan = layer_plan(graph)
@@ -108,7 +108,7 @@ def augmentation_strip(graph: Graph, node_id: str, dataset: str, seed: int, n: i
     inputs = graph.inputs()
     if len(inputs) != 1 or len(sources) != 1:
         raise ValueError("The preview needs one Input and the layer connected to it.")
-    ds = datasets.load(dataset)
+    ds = datasets.load(dataset, tuple(inputs[0].params["shape"]))
     x = datasets.fit_x(ds.x_train[index:index + 1], tuple(inputs[0].params["shape"]), dataset)
     src = graph.nodes[sources[0]]
     if not src.spec.source:  # the image as the layer receives it: what the layers before it make of it

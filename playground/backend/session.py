@@ -80,7 +80,7 @@ def prepare_for(graph: Graph, dataset: str | Dataset, loss: str = "auto") -> tup
     key = _data_key(dataset, tuple(in_shape), units, loss) if isinstance(dataset, str) else None
     if key is not None and key in _PREPARED:
         return _PREPARED[key]
-    ds = load(dataset) if isinstance(dataset, str) else dataset
+    ds = load(dataset, tuple(in_shape)) if isinstance(dataset, str) else dataset  # (images straight to the Input)
     pair = ds, prepare(ds, in_shape, units, loss)
     if key is not None:
         _PREPARED.clear()

@@ -7,7 +7,6 @@ edits settle; the strip follows the layer's parameters, the seed and the dataset
 
 from __future__ import annotations
 
-from html import escape
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -49,6 +48,7 @@ class AugmentStrip(QWidget):
         self.thumbs: list[QLabel] = []
         self.note = QLabel()
         self.note.setWordWrap(True)
+        self.note.setTextFormat(Qt.PlainText)  # ("the model's" showed as "the model&#x27;s")
         self.note.setStyleSheet("color: gray;")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 6, 0, 0)
@@ -160,7 +160,7 @@ class AugmentStrip(QWidget):
         if not self._finish():
             return
         self._clear()
-        self.note.setText(f"No preview: {escape(message)}")
+        self.note.setText(f"No preview: {message}")  # (plain text: a file's text stays text)
         self.failed.emit(message)
 
     @staticmethod
