@@ -62,8 +62,8 @@ def _export_converted(model, path: Path, fmt: str) -> tuple[Path, str]:
     import io  # noqa: PLC0415
     from .export_check import check_export, fold_normalization  # noqa: PLC0415
     keras_model = model
-    if fmt == "onnx":
-        model = fold_normalization(model)  # tf2onnx leaves Normalization's variables as unfed inputs
+    model = fold_normalization(model)  # tf2onnx leaves Normalization's variables as unfed inputs; random layers
+    # are inference's identity, and neither converter writes their training-time ops
     zeros = [np.zeros((1, *(int(d) for d in t.shape[1:])), dtype=np.float32) for t in model.inputs]
     from .deep import run_deep_if  # noqa: PLC0415
     # the ONNX exporter traces a model that has been called

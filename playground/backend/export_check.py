@@ -30,9 +30,18 @@ class ExportCheckError(PlaygroundError):
     """The exported file does not run, or does not compute what the Keras model computes."""
 
 
+def inference_identity(layer) -> bool:
+    """A random augmentation layer (RandomFlip, RandomRotation, RandomContrast...): it passes images through
+    unchanged at inference, which is all an exported file does. RandomCrop is not one: at inference it crops."""
+    name = type(layer).__name__
+    return name.startswith("Random") and name != "RandomCrop" and \
+        type(layer).__module__.startswith("keras.src.layers.preprocessing")
+
+
 def fold_normalization(model):
-    """``model``, or a copy with every Normalization layer replaced by the equivalent constant Rescaling (its
-    other layers share nothing with ``model``: their weights are copied)."""
+    """``model``, or a copy for the converters: every Normalization layer replaced by the equivalent constant
+    Rescaling, and every random augmentation layer by an Identity (``inference_identity``); its other layers share
+    nothing with ``model``: their weights are copied."""
     keras = get_keras()
     def last_axis(layer) -> bool:  # a per-channel mean (EfficientNet's): a Rescaling broadcasts it the same way
         axis = tuple(layer.axis) if isinstance(layer.axis, (list, tuple)) else (layer.axis,)
@@ -40,10 +49,13 @@ def fold_normalization(model):
 
     norms = [l for l in model.layers if type(l).__name__ == "Normalization" and not getattr(l, "invert", False)
              and last_axis(l)]
-    if not norms:
+    random = [l for l in model.layers if inference_identity(l)]
+    if not norms and not random:
         return model
 
     def clone(layer):
+        if layer in random:  # its training-time randomness, which the converters trace as ops they cannot
+            return keras.layers.Identity(name=layer.name)  # write (StatelessRandomUniformV2: INVALID_GRAPH)
         if layer in norms:
             mean = np.asarray(layer.mean, dtype=np.float64)
             std = np.maximum(np.sqrt(np.asarray(layer.variance, dtype=np.float64)), keras.backend.epsilon())
@@ -107,7 +119,8 @@ def check_export(model, path: Path, fmt: str) -> str:
     except ImportError:
         return f"not checked: {package} is not installed"
     xs = _inputs(model)
-    expected = np.asarray(model(xs[0] if len(xs) == 1 else xs))
+    expected = np.asarray(model(xs[0] if len(xs) == 1 else xs, training=False))  # (a random layer's call
+    # defaults to training: its images changed, and the file, rightly unchanged, differed by 0.33)
     runtime = "onnxruntime" if fmt == "onnx" else "the LiteRT interpreter"
     try:
         got = run(Path(path), xs)

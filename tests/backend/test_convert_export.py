@@ -58,3 +58,32 @@ def test_converted_formats_check_the_file_name(tmp_path):
         export.export(g, tmp_path / "cnn.bin", "onnx")
     with pytest.raises(PlaygroundError, match=r"must end in \.tflite for the litert format"):
         export.export(g, tmp_path / "cnn.lite", "litert")
+
+
+@pytest.mark.parametrize("fmt", ["onnx", "litert"])
+def test_augmentation_layers_are_inferences_identity_in_a_converted_file(tmp_path, fmt):
+    """A new-user drive put RandomFlip after the Input, trained, and exported ONNX: "failed its check and was not
+    kept: ... INVALID_GRAPH ... StatelessRandomUniformV2". The random layers pass images through unchanged at
+    inference, which is all the file does: the file holds the rest, and agrees with Keras at inference."""
+    g = chain(("input", {"shape": [12, 12, 3]}), ("randomflip", {}), ("randomrotation", {"factor": 0.2}),
+              ("randomcontrast", {"factor": 0.3}), ("conv2d", {"filters": 4}), ("flatten", {}),
+              ("dense", {"units": 3, "activation": "softmax"}))
+    model = builder.build_model(g)
+    x = np.random.default_rng(1).uniform(size=(4, 12, 12, 3)).astype(np.float32)
+    expected = np.asarray(model(x, training=False))
+    out, note = export.export_checked(g, tmp_path / f"aug{export.SUFFIXES[fmt]}", model=model)
+    assert out.exists() and note
+    if fmt == "onnx":
+        import onnxruntime as ort
+        session = ort.InferenceSession(str(out))
+        got = session.run(None, {session.get_inputs()[0].name: x})[0]
+    else:
+        import tensorflow as tf
+        interp = tf.lite.Interpreter(model_path=str(out))
+        inp, outp = interp.get_input_details()[0], interp.get_output_details()[0]
+        interp.resize_tensor_input(inp["index"], x.shape)
+        interp.allocate_tensors()
+        interp.set_tensor(inp["index"], x)
+        interp.invoke()
+        got = interp.get_tensor(outp["index"])
+    assert np.max(np.abs(got - expected)) < 1e-5
