@@ -196,7 +196,7 @@ class Editor(QObject):
             return None
         self.doc.push(steps.command(f"Insert {get_spec(kind).title}"))
         self.select_nodes([add.node.id])
-        self.doc.say(f"Inserted {add.node.name} between {g.nodes[after].name} and {g.nodes[nxt].name}. Ctrl+L "
+        self.doc.say(f"Inserted {get_spec(kind).title} ({add.node.name}) between {g.nodes[after].name} and {g.nodes[nxt].name}. Ctrl+L "
                      f"tidies the layout.", 6000)
         return add.node.id
 

@@ -63,7 +63,8 @@ class Exporter(QObject):
                 f" The trained weights are in {weights.name} beside it; keep the two together." if weights.exists()
                 else " Its docstring says which weights it carries (hand-set Neuron weights are written inline).")
         elif path.endswith((".onnx", ".tflite")):
-            text = f"Exported {path} ({note}). onnxruntime / the LiteRT interpreter runs it without Keras."
+            runtime = "onnxruntime" if path.endswith(".onnx") else "the LiteRT interpreter"  # (it named both)
+            text = f"Exported {path} ({note}); {runtime} runs it without Keras."
         else:
             text = f"Exported {path}. Plain Keras loads it with keras.models.load_model()."
         self.doc.tell(text, "info")  # (the banner is above the canvas: See inside, where a drive exported, hides it)

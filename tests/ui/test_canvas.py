@@ -348,6 +348,7 @@ def test_shift_enter_inserts_a_layer_between_the_selected_one_and_the_next(windo
     new = window.doc.selection[0]
     assert g.input_ids(new) == [conv] and g.output_ids(conv) == [new] and g.input_ids(pool) == [new]
     assert g.nodes[new].kind == "dropout" and window.stack.index() == depth + 1
+    assert "Inserted Dropout (dropout" in window.statusBar().currentMessage()  # its kind as the palette says it
     assert "between conv2d and maxpool2d" in window.statusBar().currentMessage()
     assert not any(info.errors for info in window.doc.infos.values())  # shapes flow through it
     window.stack.undo()

@@ -452,3 +452,9 @@ def test_an_export_from_see_inside_says_what_it_made_where_it_can_be_read(window
     next(a for a in window.findChildren(QAction) if a.text() == "Keras .keras\u2026").trigger()  # File > Export
     qtbot.waitUntil(lambda: window.exporter.busy is None, timeout=60_000)
     assert out.exists() and "load_model" in window.statusBar().currentMessage()
+    onnx = tmp_path / "net.onnx"  # a converted file names the one runtime that runs it (it named both)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(onnx), ""))
+    next(a for a in window.findChildren(QAction) if a.text().startswith("ONNX")).trigger()
+    qtbot.waitUntil(lambda: window.exporter.busy is None, timeout=120_000)
+    said = window.statusBar().currentMessage()
+    assert onnx.exists() and "; onnxruntime runs it without Keras" in said and "LiteRT" not in said, said
