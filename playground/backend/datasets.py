@@ -90,6 +90,11 @@ def _check_arrays(name: str, x, y, where: str) -> None:
             what = "is not a finite number" if n_bad == 1 else "are not finite numbers"
             raise DatasetError(f"{where}: x holds {count(n_bad, 'value')} that {what} (NaN or infinity), the first "
                                f"at index {first}; fix or drop those examples.")
+        big = float(np.finfo(np.float32).max)  # training reads float32: 1e300 became infinity, and trained as one
+        if x.dtype.itemsize > 4 and (float(x.max()) > big or float(x.min()) < -big):
+            first = tuple(int(i) for i in np.argwhere(np.abs(x) > big)[0])
+            raise DatasetError(f"{where}: x holds {x[first]:g} at index {first}, beyond the largest number training "
+                               f"reads (float32, \u00b13.4e38); fix or drop those examples.")
 
 
 def load_mnist_sample() -> Dataset:
@@ -383,7 +388,11 @@ IMAGE_FORMATS = ("PNG", "JPEG", "BMP", "GIF")
 def _inside(p: Path, root: Path) -> Path:
     """``p``, refused by name when it is a link that leads out of the chosen folder ``root``: a folder is data
     from that folder (a class folder linked to another folder, or cats/x.png to a private file, was read)."""
-    target = p.resolve()
+    try:
+        target = p.resolve()
+    except (RuntimeError, OSError) as exc:  # a link to itself: Python's resolve raises RuntimeError, not OSError
+        raise DatasetError(f"{p} is a link that leads nowhere readable ({str(exc)[:80] or 'a loop'}); remove it from "
+                           f"the folder.") from None
     if not target.is_relative_to(root.resolve()):
         raise DatasetError(f"{p} is a link to {target}, outside the folder you chose ({root.name}); copy the "
                            f"images into it instead.")
@@ -425,7 +434,9 @@ def _open_image(f: Path):
         if max(w, h) > limits.MAX_IMAGE_SIDE:
             raise DatasetError(f"{f} is {w}x{h} pixels; images may be at most {limits.MAX_IMAGE_SIDE} pixels a "
                                f"side.")
-        fh.seek(0)
+        if w * h > 1 << 22:  # decoding, converting and resizing hold about three copies at 4 bytes a pixel: each
+            limits.require(w * h * 12, f"{f} ({w}x{h} pixels)", "to decode and resize", None)  # large image checked
+        fh.seek(0)  # (the folder's check counts every image at the first one's size: 8192x8192s behind a 1x1)
         data = fh.read()
     return opened(io.BytesIO(data))
 

@@ -8,12 +8,20 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import limits
 from ..core.graph import Graph
 from ..core.registry import get_spec
 from .builder import layers_by_name
 from .runtime import get_keras
 
 THUMB = 36  # longest side of a preview, in pixels
+
+
+def _fits(graph: Graph) -> None:
+    """ResourceError before a preview builds the network and runs one example through it where that cannot fit: the
+    build checks the weights only, and a 1 KB lesson of two UpSampling layers took 23 GB here, unchecked."""
+    weights, acts = limits.network_bytes(graph, 1)
+    limits.require(weights * 2 + acts * 3, "Previewing this network", "to run one example through it")
 
 
 def layer_previews(graph: Graph, dataset: str, index: int = 0) -> dict[str, np.ndarray]:
@@ -26,6 +34,7 @@ def layer_previews(graph: Graph, dataset: str, index: int = 0) -> dict[str, np.n
     inputs = graph.inputs()
     if len(inputs) != 1:
         raise ValueError(f"Previews need exactly one Input layer; this network has {len(inputs)}.")
+    _fits(graph)
     model = build_model(graph)
     ds = datasets.load(dataset, tuple(inputs[0].params["shape"]))
     xs = ds.x_test if ds.x_test is not None and len(ds.x_test) else ds.x_train
@@ -108,6 +117,7 @@ def augmentation_strip(graph: Graph, node_id: str, dataset: str, seed: int, n: i
     inputs = graph.inputs()
     if len(inputs) != 1 or len(sources) != 1:
         raise ValueError("The preview needs one Input and the layer connected to it.")
+    _fits(graph)
     ds = datasets.load(dataset, tuple(inputs[0].params["shape"]))
     x = datasets.fit_x(ds.x_train[index:index + 1], tuple(inputs[0].params["shape"]), dataset)
     src = graph.nodes[sources[0]]

@@ -4,8 +4,11 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+from ..core import limits
 from .runtime import get_keras
 
 
@@ -41,9 +44,23 @@ def _probe(model):
     return probe
 
 
+def example_bytes(model) -> int:
+    """Bytes every layer's output takes for one example (what a forward pass that keeps them all holds): a file's
+    network may grow its activations without weights (UpSampling by 64, twice), which a count of weights misses."""
+    total = 0
+    for layer in model.layers:
+        try:
+            outs = layer.output if isinstance(layer.output, (list, tuple)) else [layer.output]
+        except (AttributeError, ValueError):  # (a layer used twice has no single output)
+            continue
+        total += sum(math.prod(int(d or 1) for d in t.shape[1:]) for t in outs)
+    return total * limits.BYTES_PER_VALUE
+
+
 def activations(model, x: np.ndarray) -> list[tuple[str, str, np.ndarray]]:
     """(layer name, class name, output for ``x``) of every layer, input first, in one forward pass.
     ``x`` is one example shaped like the Input; Dropout is the identity here (inference)."""
+    limits.require(example_bytes(model) * 3, "Every layer's output for one example", "to compute and show")
     outs = _probe(model)(x[None, ...].astype(np.float32), training=False)
     outs = iter(outs if isinstance(outs, (list, tuple)) else [outs])
     result = []
@@ -73,6 +90,10 @@ def accuracy(model, x: np.ndarray, y: np.ndarray, batch_size: int = 1000) -> flo
     """Fraction of ``x`` classified right: argmax for class scores (labels as indices or one-hot),
     a 0.5 threshold for one sigmoid unit. Uses the model's compiled predict function (traced once per
     model, then reused: the repeated evaluations of weight surgery cost one forward pass each)."""
+    per = max(1, example_bytes(model) * 2)  # a batch that fits the free memory (1,000 may not)
+    limits.require(per, "Measuring the accuracy, one example at a time,", "to run the model")
+    have = limits.available_memory()
+    batch_size = batch_size if have is None else max(1, min(batch_size, int(have // 2 // per)))
     out = np.asarray(model.predict(x, batch_size=batch_size, verbose=0))
     y = np.asarray(y)
     if out.shape[-1] == 1:

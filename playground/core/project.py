@@ -36,6 +36,7 @@ from .weights import weights_problem
 from .words import count
 from .words import short as _short  # one cut for every value a message names
 
+MAX_POS = 1e7  # a card's place on the canvas, in pixels either way (1e12 hung the window as its edges were routed)
 SCHEMA_VERSION = 2  # 2: "runs" (the run history)
 INLINE_LIMIT = 64
 MAX_PROJECT_BYTES = 512 * 2 ** 20  # JSON parsing takes several times the file's size in memory
@@ -222,9 +223,10 @@ def from_dict(data: Any) -> Project:
         except PlaygroundError as exc:
             raise ProjectFormatError(f"nodes[{i}] ({_short(lname)}).params: {exc}") from None
         pos = nd.get("pos", [0.0, 0.0])
-        if not (isinstance(pos, list) and len(pos) == 2 and all(finite_number(v) for v in pos)):
-            raise ProjectFormatError(f"nodes[{i}].pos must be two finite numbers [x, y] (a 64-bit float each); "
-                                     f"received {_short(pos)}.")
+        if not (isinstance(pos, list) and len(pos) == 2 and all(finite_number(v) and abs(v) <= MAX_POS
+                                                                 for v in pos)):
+            raise ProjectFormatError(f"nodes[{i}].pos must be two numbers [x, y] within \u00b1{MAX_POS:,.0f} pixels "
+                                     f"(the canvas's reach); received {_short(pos)}.")
         weights = nd.get("weights", {})
         if not isinstance(weights, dict):
             raise ProjectFormatError(f"nodes[{i}].weights must be an object; received {_short(weights)}.")

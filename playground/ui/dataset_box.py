@@ -251,7 +251,7 @@ class DatasetBox(QGroupBox):
             except PlaygroundError as exc:
                 self._show(f"<span style='color:#D64541'>{esc(str(exc))}</span>", str(exc))
                 return
-            if self._preview.x_train.ndim >= 3:
+            if self._preview.x_train.ndim in (3, 4):  # pictures (images.picture); not 3-D examples
                 for i in range(min(10, len(self._preview.x_train))):
                     lab = QLabel()
                     lab.setPixmap(array_to_pixmap(self._preview.x_train[i], 40))

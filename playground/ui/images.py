@@ -20,18 +20,33 @@ def to_uint8(a: np.ndarray, normalise: bool = False) -> np.ndarray:
     return np.clip(a * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
-def array_to_pixmap(a: np.ndarray, size: int = 56, normalise: bool = False) -> QPixmap:
-    """A grey (H, W) or colour (H, W, 3) array scaled to ``size`` px, pixels kept sharp."""
+def picture(a: np.ndarray) -> np.ndarray:
+    """``a`` as what a QImage can hold: (H, W) grey or (H, W, 3) colour. One channel is grey, four lose the alpha,
+    any other count (a file's 2-channel examples) shows its first channel grey: a QImage read a 2-channel array as
+    3 bytes a pixel, past the array's end (the app crashed on a large one)."""
     a = np.asarray(a)
-    if a.ndim == 3 and a.shape[-1] == 1:
-        a = a[..., 0]
-    img8 = np.ascontiguousarray(to_uint8(a, normalise))
+    if a.ndim == 3 and a.shape[-1] in (3, 4):
+        return a[..., :3]
+    if a.ndim == 3:
+        return a[..., 0]
+    if a.ndim != 2:
+        raise ValueError(f"an example of shape {a.shape} is not a picture")
+    return a
+
+
+def qimage(img8: np.ndarray) -> QImage:
+    """A uint8 (H, W) or (H, W, 3) array as a QImage that owns a copy of its pixels."""
+    img8 = np.ascontiguousarray(picture(img8))
     h, w = img8.shape[:2]
     if img8.ndim == 2:
-        qimg = QImage(img8.data, w, h, w, QImage.Format_Grayscale8)
-    else:
-        qimg = QImage(img8.data, w, h, 3 * w, QImage.Format_RGB888)
-    return QPixmap.fromImage(qimg.copy()).scaled(size, size, Qt.KeepAspectRatio, Qt.FastTransformation)
+        return QImage(img8.data, w, h, w, QImage.Format_Grayscale8).copy()
+    return QImage(img8.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+
+
+def array_to_pixmap(a: np.ndarray, size: int = 56, normalise: bool = False) -> QPixmap:
+    """A grey (H, W) or colour (H, W, 3) array scaled to ``size`` px, pixels kept sharp (``picture``)."""
+    img = qimage(to_uint8(picture(a), normalise))
+    return QPixmap.fromImage(img).scaled(size, size, Qt.KeepAspectRatio, Qt.FastTransformation)
 
 
 # ------------------------------------------------------------------ colour-mapped figures

@@ -12,6 +12,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QImage
 
+from ..images import qimage
 from ..worker import start_job
 
 MAX_LAYERS = 50
@@ -24,13 +25,7 @@ def _compute(graph, dataset: str):
 
 
 def to_qimage(a: np.ndarray) -> QImage:
-    a = np.ascontiguousarray(a)
-    h, w = a.shape[:2]
-    if a.ndim == 3:
-        img = QImage(a.data, w, h, 3 * w, QImage.Format_RGB888)
-    else:
-        img = QImage(a.data, w, h, w, QImage.Format_Grayscale8)
-    return img.copy()  # own the pixels: the array goes away
+    return qimage(a)  # (its channels made ones a QImage holds: images.picture)
 
 
 class PreviewController(QObject):

@@ -141,7 +141,10 @@ class GraphScene(QGraphicsScene):
                     index.setdefault(b, []).append((r, item))
             self._card_index = index
         out, seen = [], set()
-        for b in range(int(rect.left() // BUCKET), int(rect.right() // BUCKET) + 1):
+        first, last = int(rect.left() // BUCKET), int(rect.right() // BUCKET)
+        columns = range(first, last + 1) if last - first <= len(self._card_index) else \
+            sorted(b for b in self._card_index if first <= b <= last)  # (a span of 1e12 px hung the window)
+        for b in columns:
             for r, item in self._card_index.get(b, ()):
                 if id(item) not in seen and r.intersects(rect):
                     seen.add(id(item))
