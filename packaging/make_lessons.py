@@ -140,6 +140,19 @@ XNOR = lesson(
     ], start={"preset": "and"})
 
 image, edge = conv.LECTURE_IMAGE, conv.VERTICAL_EDGE
+
+
+def param(layer, name, value):
+    return {"kind": "layer_param", "layer": layer, "param": name, "value": value}
+
+
+def put(layer, name, value):
+    return {"do": "set_param", "layer": layer, "param": name, "value": value}
+
+
+BETWEEN = {"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out"}
+
+
 CONV = lesson(
     "convolution", "3. Convolution: the 6x6 image",
     "Predict, then see: the output size of a convolution with padding and stride, one output cell, and max and "
@@ -173,8 +186,11 @@ CONV = lesson(
          "check": {"kind": "answer", "formula": {"window": {"n": 6, "f": 3, "p": 2, "s": 1}}}},
         {"id": "pad2-set", "title": "Padding 2: see it", "workspace": "Build", "highlight": "edge",
          "text": "<p>Set padding to <b>2</b>: the output grows past the image.</p>",
-         "check": {"kind": "layer_shape", "layer": "edge", "shape": [8, 8, 1]},
-         "show_me": [{"do": "set_param", "layer": "edge", "param": "padding", "value": 2}]},
+         # every part of it checked: padding 1 on an 8x8 image made the same 8x8x1 (a drive)
+         "check": {"kind": "all", "checks": [param("edge", "padding", 2), param("edge", "kernel_size", 3),
+                                             {"kind": "layer_shape", "layer": "edge", "shape": [8, 8, 1]}]},
+         "show_me": [put("image", "shape", [6, 6, 1]), put("edge", "kernel_size", 3), put("edge", "strides", 1),
+                     put("edge", "padding", 2)]},
         {"id": "same", "title": "\"same\": predict", "workspace": "Build", "highlight": "edge",
          "text": "<p>With padding <b>same</b>, Keras pads just enough that out = ceil(n/s). How many rows?</p>",
          "check": {"kind": "answer", "formula": {"window": {"n": 6, "f": 3, "p": "same", "s": 1}}}},
@@ -189,9 +205,11 @@ CONV = lesson(
         {"id": "stride-set", "title": "Stride 2: see it", "workspace": "Build", "highlight": "edge",
          "text": "<p>Set padding back to <b>valid</b> and <b>strides</b> to <b>2</b>. The amber warning says "
                  "which row the filter never reaches.</p>",
-         "check": {"kind": "layer_shape", "layer": "edge", "shape": [2, 2, 1]},
-         "show_me": [{"do": "set_param", "layer": "edge", "param": "padding", "value": "valid"},
-                     {"do": "set_param", "layer": "edge", "param": "strides", "value": 2}]},
+         # the stride itself: a 5x5 kernel at stride 1 made the same 2x2 (a drive)
+         "check": {"kind": "all", "checks": [param("edge", "strides", 2), param("edge", "kernel_size", 3),
+                                             {"kind": "layer_shape", "layer": "edge", "shape": [2, 2, 1]}]},
+         "show_me": [put("image", "shape", [6, 6, 1]), put("edge", "kernel_size", 3),
+                     put("edge", "padding", "valid"), put("edge", "strides", 2)]},
         {"id": "max-pool", "title": "Max pooling", "workspace": "Build",
          "text": grid_html(conv.POOL_GRID, "a 4x4 feature map") +
                  "<p>Max pooling 2x2, stride 2, keeps the largest value of each window. What is the output's top-"
@@ -218,8 +236,12 @@ PARAMS = lesson(
          "check": {"kind": "answer", "formula": {"conv_params": {"f": 5, "d": 3, "k": 6}}}},
         {"id": "filters-16", "title": "Sixteen filters", "workspace": "Build", "highlight": "conv",
          "text": "<p>Set <b>filters</b> to <b>16</b> and compare the card's count with your own.</p>",
-         "check": {"kind": "layer_params", "layer": "conv", "params": 1216},
-         "show_me": [{"do": "set_param", "layer": "conv", "param": "filters", "value": 16}]},
+         # sixteen 5x5 filters on the RGB image: 64 1x1 filters on 18 channels also made 1,216 (a drive)
+         "check": {"kind": "all", "checks": [param("conv", "filters", 16), param("conv", "kernel_size", 5),
+                                             param("image", "shape", [32, 32, 3]),
+                                             {"kind": "layer_params", "layer": "conv", "params": 1216}]},
+         "show_me": [put("image", "shape", [32, 32, 3]), put("conv", "kernel_size", 5),
+                     put("conv", "filters", 16)]},
         {"id": "alexnet-conv1", "title": "AlexNet: the first layer's shape", "workspace": "Build",
          "highlight": "conv2d", "setup": [{"do": "load_network", "preset": "alexnet"}],
          "text": "<p>The canvas now holds AlexNet (one undo step brings your network back). Its first layer has 96 "
@@ -284,7 +306,7 @@ DROPOUT = lesson(
         {"id": "add-dropout", "title": "Add dropout", "workspace": "Build", "highlight": "hidden",
          "text": "<p>Put a <b>Dropout</b> layer (rate 0.5) between <b>hidden</b> and <b>out</b>: while training it "
                  "zeroes half of the hidden units at random, so no unit can rely on another.</p>",
-         "check": {"kind": "has_layer", "type": "dropout"},
+         "check": BETWEEN,  # where it is: an unwired Dropout, or one after the output, passed (a drive)
          "show_me": [{"do": "insert_after", "layer": "hidden", "type": "dropout", "name": "dropout",
                       "params": {"rate": 0.5}}]},
         {"id": "train-dropout", "title": "Train with dropout", "workspace": "Train",
@@ -292,7 +314,7 @@ DROPOUT = lesson(
                  "weights</b>, as the run before started, so the two runs differ only by the dropout. The check "
                  "compares the last epoch's train &minus; validation accuracy of this run with the run before "
                  "dropout.</p>",
-         "check": {"kind": "dropout_gap"}},
+         "check": {"kind": "all", "checks": [BETWEEN, {"kind": "dropout_gap"}]}},
     ], start={"chain": [{"type": "input", "name": "pixels", "params": {"shape": [784]}},
                         {"type": "dense", "name": "hidden", "params": {"units": 512, "activation": "relu"}},
                         {"type": "dense", "name": "out", "params": {"units": 10, "activation": "softmax"}}],
@@ -318,7 +340,7 @@ TRANSFER = lesson(
         {"id": "fine-tune", "title": "Train the head", "workspace": "Train",
          "text": "<p>Choose your image folder as the dataset and train. Only the head learns, so a few epochs "
                  "suffice.</p>",
-         "check": {"kind": "run_accuracy", "at_least": 0.6}},
+         "check": {"kind": "run_accuracy", "at_least": 0.6, "own_data": True}},  # (the digits passed)
     ])
 
 ALL = [GATES, XNOR, CONV, PARAMS, DIGITS, DROPOUT, TRANSFER]

@@ -368,12 +368,36 @@ def _v_check_layer_type(c: dict, w: str) -> dict:
 
 
 def _v_check_accuracy(c: dict, w: str) -> dict:
-    _keys(c, ("kind", "at_least", "same_network"), w)
+    _keys(c, ("kind", "at_least", "same_network", "own_data"), w)
     a = c.get("at_least")
     _need(_is_num(a) and 0 <= a <= 1, f"{w}.at_least must be a number from 0 to 1; received {_short(a)}.")
-    same = c.get("same_network", True)
+    same, own = c.get("same_network", True), c.get("own_data", False)
     _need(isinstance(same, bool), f"{w}.same_network must be true or false; received {_short(same)}.")
-    return {"at_least": float(a), "same_network": same}
+    _need(isinstance(own, bool), f"{w}.own_data must be true or false; received {_short(own)}.")
+    return {"at_least": float(a), "same_network": same, "own_data": own}
+
+
+def _v_check_between(c: dict, w: str) -> dict:
+    _keys(c, ("kind", "type", "after", "before"), w)
+    return {**_v_check_layer_type({"kind": c.get("kind"), "type": c.get("type")}, w),
+            "after": _layer_ref(c.get("after"), f"{w}.after"), "before": _layer_ref(c.get("before"), f"{w}.before")}
+
+
+MAX_ALL = 6  # checks one step may ask for together
+
+
+def _v_check_all(c: dict, w: str) -> dict:
+    """Every one of a few checks (a step that asks for a stride of 2 checks the stride as well as the size it makes:
+    a kernel of 5 at stride 1 made the same 2x2)."""
+    _keys(c, ("kind", "checks"), w)
+    checks = c.get("checks")
+    _need(isinstance(checks, list) and 2 <= len(checks) <= MAX_ALL,
+          f"{w}.checks must be a list of 2 to {MAX_ALL} checks; received {_short(checks)}.")
+    out = []
+    for i, sub in enumerate(checks):
+        _need(not (isinstance(sub, dict) and sub.get("kind") == "all"), f"{w}.checks[{i}] may not be another 'all'.")
+        out.append(_check(sub, f"{w}.checks[{i}]"))
+    return {"checks": tuple(out)}
 
 
 def _v_check_distinct(c: dict, w: str) -> dict:
@@ -399,7 +423,7 @@ CHECK_VALIDATORS = {
     "layer_param": _v_check_param, "answer": _v_check_answer, "hidden_layer": _v_check_none,
     "has_layer": _v_check_layer_type, "logic_target": _v_check_target, "run_accuracy": _v_check_accuracy,
     "distinct_runs": _v_check_distinct, "dropout_gap": _v_check_none, "filter_edit": _v_check_none,
-    "frozen_base": _v_check_none,
+    "frozen_base": _v_check_none, "layer_between": _v_check_between, "all": _v_check_all,
 }
 
 
@@ -763,9 +787,20 @@ def check_answer(args: dict, state: LessonState) -> Result:
     if not typed:
         return Result(False, "Type your prediction in the answer field first, then check it.")
     got = parse_numbers(typed)
+    cell = args["formula"] in ("pool_cell", "conv_cell")  # a value, maybe a fraction (a size's "4,4" is 4x4)
+    if cell and (m := re.fullmatch(r"\s*(-?\d+),(\d+)\s*", typed)):  # a decimal comma: 5,25
+        got = [float(f"{m.group(1)}.{m.group(2)}")]
+    elif cell and (m := re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*", typed)) \
+            and float(m.group(2)) != 0:  # a fraction: 21/4
+        got = [float(m.group(1)) / float(m.group(2))]
     if got is None:
         return Result(False, f"{said_back(typed)!r} is not a number; type a number such as 4 (or a shape such as "
                              f"4x4x1).")
+    if args["formula"] == "layer_shape" and len(got) < len(expected) and \
+            all(math.isclose(a, b, abs_tol=0.005) for a, b in zip(got, expected)):  # (55 for 55x55x96: "wrong")
+        what = "height x width x channels" if len(expected) == 3 else " x ".join(["size"] * len(expected))
+        return Result(False, f"{said_back(typed)} is right as far as it goes, but the output's shape has "
+                             f"{len(expected)} numbers ({what}): type all {len(expected)}.")
     if args["formula"] == "window" and len(got) in (2, 3):  # a side asked, written as the square it makes
         got = got[:1] if got[0] == got[1] else got  # ("4x4" or "4x4x1" for 4: refused as wrong before, though
         # the field's placeholder offered the shape form; the channels, not asked, are not checked)
@@ -837,6 +872,10 @@ def check_layer_params(args: dict, state: LessonState) -> Result:
 def _same_value(a, b) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
+    for one, other in ((a, b), (b, a)):  # strides 2 and strides [2, 2] are the same strides
+        if isinstance(one, (list, tuple)) and one and isinstance(other, (int, float)) and \
+                all(not isinstance(v, bool) and v == other for v in one):
+            return True
     if isinstance(a, (list, tuple)) or isinstance(b, (list, tuple)):
         return isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)) and list(a) == list(b)
     return a == b
@@ -852,8 +891,15 @@ def check_layer_param(args: dict, state: LessonState) -> Result:
     if _same_value(have, want):
         info = state.infos.get(node.id)
         seen = f"; it outputs {shape_text(info.shape)}: {info.formula}" if info and info.shape else ""
-        return Result(True, f"{node.name}: {args['param']} = {have!r}{seen}.")
-    return Result(False, f"{node.name}: {args['param']} is {have!r}; this step wants {want!r}.")
+        return Result(True, f"{node.name}: {args['param']} = {_value_text(have)}{seen}.")
+    return Result(False, f"{node.name}: {args['param']} is {_value_text(have)}; this step wants {_value_text(want)}.")
+
+
+def _value_text(v) -> str:
+    """A parameter's value as the inspector shows it: 32x32x3 for a shape, 'same' quoted, numbers as they are."""
+    if isinstance(v, (list, tuple)) and v and all(_is_number_like(x) for x in v):
+        return "x".join(_fmt(x) for x in v)
+    return repr(v)
 
 
 def check_hidden_layer(args: dict, state: LessonState) -> Result:
@@ -875,6 +921,37 @@ def check_has_layer(args: dict, state: LessonState) -> Result:
     return Result(False, f"The network has no {title} layer yet.")
 
 
+def check_layer_between(args: dict, state: LessonState) -> Result:
+    """A layer of ``type`` wired from ``after`` straight into ``before`` (a Dropout left unwired, or put after the
+    softmax output, passed "Add dropout between hidden and out")."""
+    g, title = state.graph, get_spec(args["type"]).title
+    a, b = find_layer(g, args["after"]), find_layer(g, args["before"])
+    if a is None or b is None:
+        return _missing(args["after"] if a is None else args["before"])
+    found = [n for n in g.nodes.values() if n.kind == args["type"]]
+    if not found:
+        return Result(False, f"The network has no {title} layer yet.")
+    for n in found:
+        if g.input_ids(n.id) == [a.id] and n.id in g.input_ids(b.id):
+            return Result(True, f"{n.name} ({title}) sits between {a.name} and {b.name}.")
+    n = found[0]
+    ins, outs = [g.nodes[i].name for i in g.input_ids(n.id)], [g.nodes[o].name for o in g.output_ids(n.id)]
+    where = (f"takes {', '.join(ins) or 'nothing'} and feeds {', '.join(outs) or 'nothing'}")
+    return Result(False, f"{n.name} {where}; this step wants it between {a.name} and {b.name} ({a.name} \u2192 "
+                         f"{n.name} \u2192 {b.name}).")
+
+
+def check_all(args: dict, state: LessonState) -> Result:
+    said = []
+    for check in args["checks"]:
+        res = run_check(check, state)
+        if not res.passed:
+            return res
+        if res.message:
+            said.append(res.message)
+    return Result(True, " ".join(dict.fromkeys(said)))
+
+
 def check_logic_target(args: dict, state: LessonState) -> Result:
     if state.logic_target == args["value"]:
         return Result(True, f"The Logic lab's target is {args['value'].upper()}.")
@@ -886,6 +963,13 @@ def check_run_accuracy(args: dict, state: LessonState) -> Result:
     fp = fingerprint(state.graph) if args["same_network"] else None
     runs = [r for r in state.runs.runs if r.test_accuracy is not None and (fp is None or r.fingerprint == fp)]
     want = args["at_least"]
+    if args.get("own_data"):  # your own images, not a built-in set (the digits passed "train the head on yours")
+        built_in = [r for r in runs if r.settings.get("dataset", "mnist-sample") in BUILTIN_DATASETS]
+        runs = [r for r in runs if r not in built_in]
+        if not runs and built_in:
+            return Result(False, f"Run {built_in[-1].number} trained on the built-in "
+                                 f"{built_in[-1].settings.get('dataset', 'mnist-sample')}; this step wants your own "
+                                 f"data: in Train choose your image folder (Data: Your own image folder\u2026).")
     if not runs:
         which = "this network" if fp else "any network"
         return Result(False, f"No finished run of {which} with a test accuracy yet: press F5 (Train \u2192 Start).")
@@ -908,6 +992,9 @@ def check_distinct_runs(args: dict, state: LessonState) -> Result:
         return Result(True, f"{len(seen)} different networks trained ({text}); compare them in the Runs tab.")
     return Result(False, f"{len(seen)} of {n} different networks trained so far (each needs a finished run with a "
                          f"test accuracy).")
+
+
+LEARNS_TOLERANCE = 0.05  # the dropout run's validation accuracy may be this much below the run without it
 
 
 def _gap(run) -> float | None:
@@ -951,6 +1038,11 @@ def check_dropout_gap(args: dict, state: LessonState) -> Result:
     gb, ga = _gap(b), _gap(a)
     text = (f"train - validation accuracy: run {b.number} without dropout {gb:+.1%}, run {a.number} with dropout "
             f"{ga:+.1%}")
+    va, vb = float(a.epochs["val_accuracy"][-1]), float(b.epochs["val_accuracy"][-1])
+    if ga < gb and va < vb - LEARNS_TOLERANCE:  # (dropout after the softmax: train accuracy fell to 46%, the gap
+        return Result(False, f"The gap closed because run {a.number} stopped learning, not because it overfits "  # -43%)
+                             f"less: its validation accuracy is {va:.1%} against {vb:.1%} without dropout ({text}). "
+                             f"Put the Dropout between the hidden layer and the output, not after the output.")
     if ga < gb:
         return Result(True, f"The gap shrank: {text}.")
     return Result(False, f"The gap did not shrink: {text}. Try a higher dropout rate, or more epochs for both.")
@@ -995,6 +1087,11 @@ def check_frozen_base(args: dict, state: LessonState) -> Result:
     if not frozen:
         return Result(False, "No layer of the base is frozen: freeze the pretrained layers so training keeps "
                              "their weights.")
+    blank = [n for n in frozen if not n.weights]
+    if blank:  # (an untrained preset's frozen conv2d passed: freezing random weights keeps them random)
+        return Result(False, f"{blank[0].name} is frozen but holds no trained weights: freezing random weights keeps "
+                             f"them random. Start from a trained network (File \u2192 New from a pretrained network, "
+                             f"or File \u2192 Open a Keras model).")
     unfrozen = [n for n in weighted if n.trainable and n.id != head.id]
     trains = "trains" if len(unfrozen) == 1 else "train"
     note = f" ({count(len(unfrozen), 'other layer')} still {trains})" if unfrozen else ""
@@ -1006,9 +1103,22 @@ CHECKS = {
     "layer_param": check_layer_param, "answer": check_answer, "hidden_layer": check_hidden_layer,
     "has_layer": check_has_layer, "logic_target": check_logic_target, "run_accuracy": check_run_accuracy,
     "distinct_runs": check_distinct_runs, "dropout_gap": check_dropout_gap, "filter_edit": check_filter_edit,
-    "frozen_base": check_frozen_base,
+    "frozen_base": check_frozen_base, "layer_between": check_layer_between, "all": check_all,
 }
 assert CHECKS.keys() == CHECK_VALIDATORS.keys()
+
+
+NETWORK_CHECKS = {"layer_param", "layer_shape", "layer_params", "layer_between", "has_layer"}
+
+
+def about_the_network(check: Check | None) -> bool:
+    """A check of what the network is (a parameter, a size, a count, a layer's place), which a change to the network
+    can fail at once, as against one that waits for a run or an answer."""
+    if check is None:
+        return False
+    if check.kind == "all":
+        return all(about_the_network(c) for c in check.args["checks"])
+    return check.kind in NETWORK_CHECKS
 
 
 def run_check(check: Check | None, state: LessonState) -> Result:
@@ -1019,5 +1129,5 @@ def run_check(check: Check | None, state: LessonState) -> Result:
 
 
 __all__ = ["Lesson", "Step", "Check", "Action", "Start", "LessonState", "Result", "LessonFormatError", "loads",
-           "load", "from_dict", "run_check", "builtin_lessons", "start_graph", "find_layer", "FORMAT",
+           "load", "from_dict", "run_check", "about_the_network", "builtin_lessons", "start_graph", "find_layer", "FORMAT",
            "FORMAT_VERSION"]

@@ -21,15 +21,25 @@ from . import commands as C
 class ReplaceNetworkCommand(QUndoCommand):
     """Swap the network on the canvas for another (a lesson's next network), keeping settings and runs."""
 
-    def __init__(self, graph: Graph, new: Graph, text: str):
+    def __init__(self, graph: Graph, new: Graph, text: str, doc=None, name: str | None = None):
         super().__init__(text)
         self.graph, self.old, self.new = graph, graph.copy(), new.copy()
+        # the project's name goes with its network where the project has no file (a lesson's MLP became the CNN
+        # and the title, See inside's model and the export's name still said mnist-mlp)
+        self.doc, self.names = doc, (doc.project.name if doc is not None else None, name)
+
+    def _name(self, name) -> None:
+        if self.doc is not None and self.doc.path is None and name and self.doc.project.name != name:
+            self.doc.project.name = name
+            self.doc.title_changed.emit()
 
     def redo(self):
         self.graph.replace_with(self.new)
+        self._name(self.names[1])
 
     def undo(self):
         self.graph.replace_with(self.old)
+        self._name(self.names[0])
 
 
 def _node(graph: Graph, ref: str):
@@ -105,8 +115,8 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
         if node.name != args["name"]:
             doc.push(C.RenameCommand(g, node.id, args["name"]))
     elif a.do == "load_network":
-        new = project_io.loads(preset_text(args["preset"])).graph
-        doc.push(ReplaceNetworkCommand(g, new, f"Load the {args['preset']} network"))
+        new = project_io.loads(preset_text(args["preset"]))
+        doc.push(ReplaceNetworkCommand(g, new.graph, f"Load the {args['preset']} network", doc, new.name))
     else:  # the loader admits only the kinds above
         raise PlaygroundError(f"Unknown lesson edit {a.do!r}.")
 

@@ -391,9 +391,11 @@ class LessonsPanel(QWidget):
         else:
             self._set_failed(res)
 
-    def _auto_check(self) -> None:
+    def _auto_check(self, live: bool = False) -> None:
         """A step about what the learner built is checked at every change, passed or not: an undo that took the
-        work back left "\u2713 All 4 rows give AND." and Next, while the Logic lab said row 4 was wrong."""
+        work back left "\u2713 All 4 rows give AND." and Next, while the Logic lab said row 4 was wrong. ``live``: the
+        network was just changed; a step about the network says at once what is still wrong (padding "same" where
+        1 was asked said nothing until Check)."""
         step = self.step
         if step is None or step.check is None or step.asks_answer:
             return
@@ -403,7 +405,7 @@ class LessonsPanel(QWidget):
             self._set_passed(res)
         elif not res.passed and self._done_before:
             self._say_done_before()  # (a later edit leaves it a step done before, not a red cross)
-        elif not res.passed and self.passed:
+        elif not res.passed and (self.passed or (live and L.about_the_network(step.check))):
             self._set_failed(res)
 
     def _set_failed(self, res: L.Result) -> None:
@@ -426,7 +428,7 @@ class LessonsPanel(QWidget):
     def recheck(self) -> None:
         """Check the step shown again (the document changed, or something a check reads arrived)."""
         if self.step_box.isVisible():
-            self._auto_check()
+            self._auto_check(live=True)
 
     def _set_passed(self, res: L.Result) -> None:
         self.passed = True

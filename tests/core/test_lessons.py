@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from playground.core import lessons as L
-from playground.core import project
+from playground.core import project, runs
 from playground.core.graph import Graph, chain
 from playground.core.logic import gate_graph
 from playground.core.runs import RunHistory, fingerprint, make_run, weights_digest
@@ -32,8 +32,10 @@ def test_every_shipped_lesson_loads():
     lessons = L.builtin_lessons()
     assert [x.id for x in lessons] == ["logic-gates", "xnor", "convolution", "parameters", "mlp-vs-cnn",
                                        "dropout", "transfer"]
-    kinds = {s.check.kind for x in lessons for s in x.steps if s.check}
-    assert kinds == set(L.CHECKS)  # the lessons use every check kind
+    checks = [s.check for x in lessons for s in x.steps if s.check]
+    kinds = {c.kind for c in checks} | {sub.kind for c in checks if c.kind == "all" for sub in c.args["checks"]}
+    # the lessons use every check kind but has_layer (kept for lesson files: the shipped one asks where, not whether)
+    assert kinds == set(L.CHECKS) - {"has_layer"}
 
 
 # ------------------------------------------------------------------ each check: pass and fail
@@ -182,10 +184,118 @@ def test_frozen_base():
               ("dense", {"units": 2, "activation": "softmax"}))
     check = {"kind": "frozen_base"}
     assert "No layer of the base is frozen" in run(check, g).message
-    g.set_trainable(g.by_name("conv2d").id, False)
+    g.set_trainable(g.by_name("conv2d").id, False)  # frozen, but random: a drive passed with an untrained preset
+    assert "conv2d is frozen but holds no trained weights" in run(check, g).message
+    conv = g.by_name("conv2d")
+    g.set_weights(conv.id, {"kernel": np.ones((3, 3, 3, 4), np.float32), "bias": np.zeros(4, np.float32)})
     assert run(check, g).passed
     g.set_trainable(g.by_name("dense").id, False)
     assert "is frozen" in run(check, g).message
+
+
+def named(*layers):
+    """A chain whose layers have the names a lesson's start gives them."""
+    g = chain(*[(kind, params) for kind, params, _ in layers])
+    for node, (_, _, name) in zip([g.nodes[i] for i in g.topological_order()], layers):
+        g.rename(node.id, name)
+    return g
+
+
+def lecture_conv(**params):
+    return named(("input", {"shape": (6, 6, 1)}, "image"),
+                 ("conv2d", {"filters": 1, "kernel_size": 3, "activation": "linear", **params}, "edge"))
+
+
+def test_a_step_asks_for_every_part_of_what_it_names():
+    """A drive passed "Stride 2: see it" with a 5x5 kernel at stride 1 (2x2 too), "Padding 2" with padding 1 on an
+    8x8 image, and "Sixteen filters" with 64 1x1 filters on 18 channels: each part is checked now."""
+    steps = {s.id: s for x in L.builtin_lessons() for s in x.steps}
+    stride = steps["stride-set"].check
+    assert L.run_check(stride, L.LessonState(lecture_conv(strides=2))).passed
+    assert L.run_check(stride, L.LessonState(lecture_conv(strides=[2, 2]))).passed  # the same strides
+    res = L.run_check(stride, L.LessonState(lecture_conv(kernel_size=5)))
+    assert not res.passed and res.message == "edge: strides is 1; this step wants 2."
+    pad2 = steps["pad2-set"].check
+    g = lecture_conv(padding=1)
+    g.nodes[g.by_name("image").id].params["shape"] = [8, 8, 1]
+    assert "padding is 1; this step wants 2" in L.run_check(pad2, L.LessonState(g)).message
+    assert L.run_check(pad2, L.LessonState(lecture_conv(padding=2))).passed
+    sixteen = steps["filters-16"].check
+    g = named(("input", {"shape": (32, 32, 18)}, "image"), ("conv2d", {"filters": 64, "kernel_size": 1}, "conv"))
+    assert "filters is 64; this step wants 16" in L.run_check(sixteen, L.LessonState(g)).message
+    g = named(("input", {"shape": (32, 32, 18)}, "image"), ("conv2d", {"filters": 16, "kernel_size": 5}, "conv"))
+    assert "image: shape is 32x32x18; this step wants 32x32x3" in \
+        L.run_check(sixteen, L.LessonState(g)).message
+    g = named(("input", {"shape": (32, 32, 3)}, "image"), ("conv2d", {"filters": 16, "kernel_size": 5}, "conv"))
+    assert L.run_check(sixteen, L.LessonState(g)).passed
+    assert L.about_the_network(sixteen) and not L.about_the_network(steps["train-dropout"].check)
+
+
+def mlp(dropout_at=None):
+    layers = [("input", {"shape": (784,)}, "pixels"), ("dense", {"units": 32, "activation": "relu"}, "hidden"),
+              ("dense", {"units": 10, "activation": "softmax"}, "out")]
+    if dropout_at is not None:
+        layers.insert(dropout_at, ("dropout", {"rate": 0.5}, "dropout"))
+    return named(*layers)
+
+
+def test_dropout_is_asked_for_where_it_goes():
+    between = {"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out"}
+    assert run(between, mlp(2)).passed
+    res = run(between, mlp(3))  # after the softmax output
+    assert not res.passed and res.message == ("dropout takes out and feeds nothing; this step wants it between hidden "
+                                              "and out (hidden \u2192 dropout \u2192 out).")
+    g = mlp()
+    g.add_node("dropout", {"rate": 0.5}, name="dropout")  # dropped on the canvas, not wired
+    assert "dropout takes nothing and feeds nothing" in run(between, g).message
+    assert "has no Dropout layer yet" in run(between, mlp()).message
+
+
+def gap_run(number, graph, acc, val):
+    return runs.make_run(number, "2026-12-07T10:00:00Z", 1.0, {"dataset": "mnist-sample"}, 0,
+                         runs.fingerprint(graph), runs.EMPTY_DIGEST, None, 1, [1.0], [0.5],
+                         {"accuracy": [acc], "val_accuracy": [val]}, test_accuracy=val)
+
+
+def test_a_gap_closed_by_a_network_that_stopped_learning_is_not_dropout_working():
+    before, after = mlp(), mlp(2)
+    h = runs.RunHistory().added(gap_run(1, before, 0.99, 0.90), start={})
+    collapsed = h.added(gap_run(2, after, 0.46, 0.89 - 0.44), start={})
+    res = run({"kind": "dropout_gap"}, after, runs=collapsed)
+    assert not res.passed and "stopped learning" in res.message
+    working = h.added(gap_run(2, after, 0.95, 0.91), start={})
+    assert run({"kind": "dropout_gap"}, after, runs=working).passed
+
+
+def test_own_data_asks_for_a_run_on_the_learners_data(tmp_path):
+    g = mlp()
+    check = {"kind": "run_accuracy", "at_least": 0.6, "own_data": True}
+    h = runs.RunHistory().added(gap_run(1, g, 0.99, 0.958), start={})
+    res = run(check, g, runs=h)
+    assert not res.passed and "trained on the built-in mnist-sample; this step wants your own data" in res.message
+    mine = runs.make_run(2, "2026-12-07T10:00:00Z", 1.0, {"dataset": str(tmp_path / "pets")}, 0, runs.fingerprint(g),
+                         runs.EMPTY_DIGEST, None, 1, [1.0], [0.5], {}, test_accuracy=0.75)
+    assert run(check, g, runs=h.added(mine, start={})).passed
+
+
+@pytest.mark.parametrize("formula, typed, message", [
+    ({"pool_cell": {"grid": "pool_grid", "size": 2, "mode": "avg", "row": 1, "col": 0}}, "5,25", "Right"),
+    ({"pool_cell": {"grid": "pool_grid", "size": 2, "mode": "avg", "row": 1, "col": 0}}, "21/4", "Right"),
+    ({"window": {"n": 6, "f": 3, "p": 0, "s": 1}}, "4,4", "Right"),  # a size as the square it makes, still
+])
+def test_a_value_may_be_typed_with_a_decimal_comma_or_as_a_fraction(formula, typed, message):
+    res = run({"kind": "answer", "formula": formula}, mlp(), answer=typed)
+    assert res.passed and res.message.startswith(message), res.message
+
+
+def test_a_shape_typed_short_of_its_channels_is_told_so():
+    g = chain(("input", {"shape": (227, 227, 3)}), ("conv2d", {"filters": 96, "kernel_size": 11, "strides": 4}))
+    check = {"kind": "answer", "formula": {"layer_shape": {"layer": "conv2d"}}}
+    for typed in ("55", "55x55"):
+        res = run(check, g, answer=typed)
+        assert not res.passed and res.message == (f"{typed} is right as far as it goes, but the output's shape has 3 "
+                                                  f"numbers (height x width x channels): type all 3.")
+    assert run(check, g, answer="55x55x96").passed
 
 
 # ------------------------------------------------------------------ broken and hostile files

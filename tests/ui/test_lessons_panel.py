@@ -643,3 +643,49 @@ def test_the_offer_steps_aside_once_the_user_is_building(window):
     double_click_palette(window, "input")
     assert not window.lesson_offer.isVisible()
     assert window.settings.value("lessons/offer_dismissed") in (None, False, "false")
+
+
+def test_a_see_it_step_checks_what_it_names_and_says_what_is_wrong_as_you_type(window):
+    """A drive passed "Stride 2: see it" with a 5x5 kernel at stride 1 (a 2x2 output too), and padding "same" where 1
+    was asked said nothing until Check was clicked."""
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 2)
+    for predicted in ("4", "-5", "6"):
+        answer(panel, predicted)
+        next_step(panel)
+    padding = w.inspector.fields["padding"].lineEdit()
+    type_into(padding, "same", key=None)  # padding 1 asked: said at once, in red
+    from html import unescape
+    assert not panel.passed and "edge: padding is 'same'; this step wants 1." in unescape(panel.result.text())
+    click(panel.show_btn)
+    next_step(panel)
+    answer(panel, "8")
+    next_step(panel)
+    click(panel.show_btn)
+    next_step(panel)
+    answer(panel, "6")
+    next_step(panel)
+    click(panel.show_btn)
+    next_step(panel)
+    answer(panel, "2")
+    next_step(panel)
+    assert panel.step.id == "stride-set"
+    type_into(padding, "valid", key=None)
+    type_into(w.inspector.fields["kernel_size"], "5", key=None)
+    assert w.doc.infos[w.graph.by_name("edge").id].shape == (2, 2, 1)  # the size asked for, the stride not
+    assert not panel.passed and "edge: strides is 1; this step wants 2." in panel.result.text()
+    click(panel.show_btn)  # Show me makes every part of it so
+    assert panel.passed and w.graph.by_name("edge").params["kernel_size"] in (3, [3, 3])
+
+
+def test_a_network_a_step_loads_brings_its_name(window):
+    """Lesson 5 loaded the digit CNN, and the title, See inside's model and the export's name still said mnist-mlp."""
+    from playground.core import lessons as L
+    from playground.ui.lesson_edits import apply_actions
+    window.new_project()
+    window.doc.project.name = "mnist-mlp"
+    apply_actions(window.doc, (L.Action("load_network", {"preset": "mnist-cnn"}),), "Lesson: Train the CNN")
+    assert window.doc.project.name == "mnist-cnn" and window.windowTitle().startswith("mnist-cnn")
+    window.stack.undo()
+    assert window.doc.project.name == "mnist-mlp" and window.windowTitle().startswith("mnist-mlp")

@@ -231,17 +231,14 @@ class GraphView(QGraphicsView):
             self._fit_sticky = True
 
     def _escape_is_mine(self, event) -> bool:
-        """Escape on the canvas first drops a wire being drawn, then the selection, as on any canvas; only on a
-        canvas with neither is it the window's Stop (a drive's Escape with a layer selected stopped a run that
-        Build does not show, and left the layer selected)."""
+        """Escape drops a wire being drawn, then the selection; on a canvas with neither it is the window's Stop
+        (with a layer selected it stopped a run Build does not show, and the layer stayed selected)."""
         return event.key() == Qt.Key_Escape and not event.modifiers() and \
             (self.scene().dragging_edge or bool(self.scene().doc.selection))
 
     def event(self, event):
-        if event.type() == QEvent.ShortcutOverride and self._escape_is_mine(event):
-            event.accept()
-            return True
-        return super().event(event)
+        mine = event.type() == QEvent.ShortcutOverride and self._escape_is_mine(event)
+        return event.accept() or True if mine else super().event(event)
 
     def keyPressEvent(self, event):
         if self._escape_is_mine(event):
