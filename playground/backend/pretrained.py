@@ -23,16 +23,58 @@ from ..core.errors import PlaygroundError
 from ..core.files import fmt_bytes
 from .runtime import get_keras
 
-# name -> (smallest input side Keras accepts with ImageNet weights and no top, the usual side, extra arguments)
+# name -> (smallest input side Keras accepts with ImageNet weights and no top, the usual side, extra arguments,
+# what its ImageNet weights expect of an image: PREPROCESSING)
 CATALOG = {
-    "MobileNetV2": (32, 224, {}),
-    "MobileNetV2 (alpha 0.35)": (32, 224, {"alpha": 0.35}),
-    "MobileNetV3Small": (32, 224, {}),
-    "EfficientNetB0": (32, 224, {}),
-    "ResNet50": (32, 224, {}),
-    "DenseNet121": (32, 224, {}),
-    "ConvNeXtTiny": (32, 224, {}),
+    "MobileNetV2": (32, 224, {}, "tf"),
+    "MobileNetV2 (alpha 0.35)": (32, 224, {"alpha": 0.35}, "tf"),
+    "MobileNetV3Small": (32, 224, {}, "0-255"),
+    "EfficientNetB0": (32, 224, {}, "0-255"),
+    "ResNet50": (32, 224, {}, "caffe"),
+    "DenseNet121": (32, 224, {}, "torch"),
+    "ConvNeXtTiny": (32, 224, {}, "0-255"),
 }
+# The app feeds images scaled to [0, 1]; each family's weights were trained on images prepared as its
+# ``preprocess_input`` prepares 0-255 pixels: "tf" [-1, 1]; "0-255" the pixels as they are (the model rescales
+# them itself: EfficientNet, ConvNeXt, MobileNetV3); "caffe" BGR less ImageNet's mean pixel; "torch" [0, 1] less
+# ImageNet's mean, over its deviation, per channel. Fed [0, 1], an EfficientNet saw values of at most 0.004.
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+PREPROCESS_NAME = "imagenet_preprocessing"
+
+
+def preprocessing_weights(mode: str) -> dict:
+    """A frozen 1x1 convolution's kernel (1, 1, 3, 3) and bias that take an image in [0, 1] to what ``mode``'s
+    weights expect: every family's ``preprocess_input`` is a per-channel scale and shift, and caffe's also swaps R
+    and B, which a 3x3 matrix of weights does exactly."""
+    import numpy as np  # noqa: PLC0415
+    m, b = np.eye(3), np.zeros(3)
+    if mode == "tf":
+        m, b = 2 * np.eye(3), -np.ones(3)
+    elif mode == "0-255":
+        m = 255 * np.eye(3)
+    elif mode == "caffe":
+        m, b = 255 * np.eye(3)[:, ::-1], -np.asarray(CAFFE_MEAN_BGR)
+    elif mode == "torch":
+        std = np.asarray(IMAGENET_STD)
+        m, b = np.diag(1 / std), -np.asarray(IMAGENET_MEAN) / std
+    return {"kernel": m.reshape(1, 1, 3, 3).astype(np.float32), "bias": b.astype(np.float32)}
+
+
+def add_preprocessing(graph, mode: str):
+    """Put the frozen 1x1 convolution of ``preprocessing_weights`` right after the graph's Input; the node."""
+    inp = graph.inputs()[0]
+    outs = [e for e in graph.edges if e.src == inp.id]
+    node = graph.add_node("conv2d", {"filters": 3, "kernel_size": 1, "activation": "linear"},
+                          name=graph.unique_name(PREPROCESS_NAME), weights=preprocessing_weights(mode),
+                          pos=inp.pos)
+    graph.set_trainable(node.id, False)
+    for e in outs:
+        graph.disconnect(e)
+    graph.connect(inp.id, node.id)
+    for e in outs:
+        graph.connect(node.id, e.dst, e.port)
+    return node
 
 
 class OfflineError(PlaygroundError):
@@ -180,11 +222,13 @@ def build_pretrained(name: str, side: int, classes: int, freeze_base: bool = Tru
         raise PlaygroundError(f"Keras could not read {wf.path}: {first}. Delete it and download it again.") \
             from None
     graph = run_deep_if(len(model.layers), graph_from_model, model)
-    out = graph.outputs()[0].id
+    pre = add_preprocessing(graph, CATALOG[name][3])  # images in [0, 1], as the app feeds them, made what the
+    out = graph.outputs()[0].id  # weights were trained on
     plan = plan_head_replacement(graph, out, classes, freeze_base=freeze_base)
     plan.apply(graph)
     apply_layout(graph)
-    note = (f"{name} with ImageNet weights from {wf.path.name}: {len(graph.nodes)} layers, "
+    note = (f"{name} with ImageNet weights from {wf.path.name}: {len(graph.nodes)} layers, {pre.name} first (the "
+            f"pixels as its weights expect them, frozen), "
             f"{'base frozen (' + str(len(plan.frozen)) + ' layers), ' if plan.frozen else ''}"
             f"new head {' + '.join(n.name for n in plan.added)} for {classes} classes.")
     return graph, note

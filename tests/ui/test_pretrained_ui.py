@@ -71,6 +71,8 @@ def test_pretrained_start_offline_trains_and_exports(window, qtbot, keras_home, 
     weighted = [n for n in g.nodes.values() if n.weights]
     assert all(not n.trainable for n in weighted if n.name != "new_head")  # the base is frozen
     assert np.array_equal(g.by_name("Conv1").weights["kernel"], conv1)  # Keras read the cached file
+    pre = g.by_name("imagenet_preprocessing")  # [0, 1] images made MobileNetV2's [-1, 1], frozen, after the Input
+    assert not pre.trainable and g.input_ids(pre.id) == [g.inputs()[0].id] and g.output_ids(pre.id)
     assert "ImageNet weights" in window.statusBar().currentMessage()
     # one short epoch on the image folder
     panel = window.train_panel
