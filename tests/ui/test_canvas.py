@@ -869,3 +869,22 @@ def test_train_beside_the_lessons_gives_the_panel_the_canvas_strip_it_cannot_use
     QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
     qtbot.wait(50)
     assert window.hsplit.sizes()[1] >= 240  # room again: Train shows the network beside its panel
+
+
+def test_a_large_network_opens_with_its_input_clear_of_the_minimap(window, qtbot, tmp_path):
+    """ResNet50 opened with the minimap over its Input and first ZeroPadding: every corner had cards, and the
+    top-left one covered least. Where the network starts is kept clear."""
+    import keras
+    window.resize(1280, 720)
+    keras.applications.ResNet50(weights=None, input_shape=(32, 32, 3), classes=10).save(tmp_path / "resnet50.h5")
+    window.set_workspace("Build")
+    window.open_file(tmp_path / "resnet50.h5")  # File > Open, after its dialog
+    qtbot.waitUntil(lambda: window.files.importing is None and len(window.graph.nodes) > 100, timeout=60_000)
+    qtbot.wait(100)
+    view = window.view
+    assert view.minimap.isVisible()
+    item = window.scene.node_items[window.graph.inputs()[0].id]
+    card = view.mapFromScene(item.mapToScene(item.boundingRect()).boundingRect()).boundingRect()
+    card = card.translated(view.viewport().geometry().topLeft())
+    assert view.viewport().geometry().intersects(card)  # the Input is in view
+    assert not view.minimap.geometry().intersects(card), (view.minimap.geometry(), card)

@@ -51,7 +51,8 @@ class Minimap(QWidget):
 
     def place(self) -> None:
         """The minimap in the bottom-right corner, or the bottom-left or top-left one where it covers less of the
-        cards there, a selected one's least of all (a card dragged or scrolled to went under it); not the top right.
+        cards there, a selected one's least of all (a card dragged or scrolled to went under it), then the Input's;
+        not the top right.
         Where every corner has cards (AlexNet filling a 1280x720 canvas), it takes a free band lower down, at least
         44 px high; where there is none, it is drawn faint over the cards."""
         view, mm = self.view, self
@@ -67,12 +68,15 @@ class Minimap(QWidget):
         best, covers = corners(h)[0], 0
         if mm.isVisible() and view.scene() is not None:
             labels = self._label_rects(vp)
+            inputs = {n.id for n in view.scene().graph.inputs()}  # where the network starts: ResNet50 opened with
+            # its Input under the minimap, the one corner whose cards covered least
 
             def covered(r: QRect) -> int:  # the cards' area under r (the scene's card index: not every card)
                 area = 0
                 for rect, item in view.scene().cards_in(view.mapToScene(r.translated(-vp.topLeft())).boundingRect()):
                     c = view.mapFromScene(rect).boundingRect().translated(vp.topLeft()) & r
-                    area += c.width() * c.height() * (10_000 if item.isSelected() else 1)
+                    area += c.width() * c.height() * (10_000 if item.isSelected() else 100 if item.node_id in inputs
+                                                      else 1)
                 for label in labels:  # and the edges' weight labels (the Logic lab's weights: one sat under it)
                     c = label & r
                     area += c.width() * c.height()
