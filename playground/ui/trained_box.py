@@ -108,7 +108,9 @@ class TrainedWeightsBox(QWidget):
             self.stored.setText("No weights: this layer has no parameters to learn.")
         else:
             self.stored.setText("No stored weights: this layer starts from random values.")
-        follows = bool(self.graph.output_ids(node.id))  # a network's last layer has no head after it to replace
+        # a network's last layer has no head after it to replace, and a layer with nothing learned up to it (the
+        # Input, a RandomRotation right after it) no base to keep: a head there would learn from raw pixels
+        follows = bool(self.graph.output_ids(node.id)) and self._learned_up_to(node.id)
         self.head_classes.setVisible(follows)
         self.replace_head.setVisible(follows)
         self.reset_layer.setEnabled(bool(node.weights))
@@ -116,6 +118,18 @@ class TrainedWeightsBox(QWidget):
         self.reset_layer.setVisible(bool(trained) and weighted)
         self.reset_all.setVisible(bool(trained))
         self.stored.setVisible(bool(trained))
+
+    def _learned_up_to(self, node_id: str) -> bool:
+        seen, todo = set(), [node_id]
+        while todo:
+            nid = todo.pop()
+            if nid in seen:
+                continue
+            seen.add(nid)
+            if get_spec(self.graph.nodes[nid].kind).weighted:
+                return True
+            todo += self.graph.input_ids(nid)
+        return False
 
     def _offer_folder_classes(self) -> None:
         """With an image folder chosen to train on, its class count for a new head (unless the user typed one);

@@ -4,6 +4,7 @@ import numpy as np
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextDocument
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 
 from playground.core.registry import get_spec
 
@@ -308,6 +309,17 @@ def test_replace_the_head_is_offered_only_where_a_head_comes_after(window):
     double_click_palette(window, "dense")  # a layer after it: now a head follows it
     click_card(window, out.id)
     assert trained.replace_head.isVisibleTo(window.inspector)
+    inp = g.inputs()[0]  # nothing learned up to the Input, or an augmentation layer right after it: no base to keep
+    click_card(window, inp.id)
+    assert not trained.replace_head.isVisibleTo(window.inspector)
+    QTest.keyClick(window, Qt.Key_F, Qt.ControlModifier)  # Shift+Enter in the palette: between Input and the next
+    QTest.keyClicks(window.palette_panel.search, "RandomFlip")
+    QTest.keyClick(window.palette_panel.search, Qt.Key_Return)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key_Return, Qt.ShiftModifier)
+    flip = next(n for n in g.nodes.values() if n.kind == "randomflip")
+    click_card(window, flip.id)
+    assert g.input_ids(flip.id) == [inp.id] and g.output_ids(flip.id)
+    assert not trained.replace_head.isVisibleTo(window.inspector)
 
 
 def test_a_refused_entry_goes_with_its_project(window, qtbot):
