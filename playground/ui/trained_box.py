@@ -6,6 +6,8 @@ the network after it and put a new classifier head on (transfer learning). Each 
 
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QSpinBox,
                                QVBoxLayout, QWidget)
@@ -135,7 +137,6 @@ class TrainedWeightsBox(QWidget):
         """With an image folder chosen to train on, its class count for a new head (unless the user typed one);
         another dataset takes the offer back. The folder is listed again only when it changed (its path or its
         modification time), not at every edit."""
-        import os
         from html import escape
 
         from ..backend.datasets import REGISTRY, folder_classes
@@ -181,9 +182,14 @@ class TrainedWeightsBox(QWidget):
             self.doc.tell(str(exc))
             return
         self.stack.push(C.ReplaceHeadCommand(self.graph, plan))
+        data = str(self.doc.training.get("dataset") or "")
+        from ..backend.datasets import REGISTRY  # plain Python
+        folder = self.doc.may_read_data(data) and data not in REGISTRY and os.path.isdir(data)
+        then = (f"Train it on {os.path.basename(data.rstrip(os.sep)) or data}/ (Train > Start, F5)" if folder else
+                "Train on your images (Train > Data: Your own image folder\u2026, or Folder\u2026)")  # (said so with
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
-                      f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. Train on your images "
-                      f"(Train > Data: Your own image folder\u2026, or Folder\u2026); Edit > Undo restores the old head.", "info")
+                      f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. {then}; Edit > Undo "
+                      f"restores the old head.", "info")  # the folder chosen, and after the run)
         self.doc.select([plan.added[-1].id], reveal=True)  # (it sat past the canvas's right edge)
 
     def reset_layer_weights(self) -> None:

@@ -103,10 +103,18 @@ def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot,
     type_field(panel.epochs_box, "1")
     type_field(panel.batch, "4")
     type_field(panel.val_split, "0")
+    assert window.banner.isVisible()  # "train on your images": up until a run has
     click(panel.start_btn)
     finish(qtbot, panel)
     assert panel.outcome is not None, plain(panel.status)
     assert panel.outcome.result.epochs_run == 1
+    assert not window.banner.isVisible()  # done: the note on what to do next went (it stayed after the run)
+    workspace(window, "Build")  # a head replaced again with the folder chosen names it, not the list's entry
+    click_card(window, g.by_name("gap").id)
+    click(trained.replace_head)
+    assert "Train it on pets/ (Train > Start, F5)" in window.banner.label.text(), window.banner.label.text()
+    window.stack.undo()
+    workspace(window, "Train")
     assert panel.tabs.currentWidget() is panel.results  # the results come forward, per class
     res = panel.results
     assert [res.confusion.horizontalHeaderItem(i).text() for i in range(2)] == ["cats", "dogs"]
