@@ -123,6 +123,13 @@ def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot,
     for a, b in zip(g.by_name("conv1").weights.values(), conv_before):  # the frozen base kept its weights
         assert np.array_equal(a, b)
 
+    workspace(window, "See inside")  # Draw a digit says at once that this colour model is not for the pad
+    inside = window.inside_panel
+    bar = inside.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(inside.indexOf(inside.digits)).center())
+    assert "takes 12x12x3 inputs; the pad draws grey square digits" in plain(inside.digits.status)
+    workspace(window, "Train")
+
     out = tmp_path / "tuned.h5"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     click(panel.export_buttons[0])  # Export .h5

@@ -137,8 +137,21 @@ class DigitPanel(QWidget):
             self.train_btn.show()
         else:
             self.train_btn.hide()
-            if self.probabilities is None:
+            if (why := self._not_for_the_pad()) is not None:  # said before anything is drawn (it was after)
+                self.status.setText(why)
+            elif self.probabilities is None:
                 self.status.setText("Draw a digit on the pad.")
+
+    def _not_for_the_pad(self) -> str | None:
+        """Why the trained model cannot read the pad's drawing (an image folder's colour model), or None."""
+        from ...backend import probes  # plain Python; Keras is only used inside its functions
+        shape = probes.input_shape(self.doc.trained_model)
+        side = shape[0] if len(shape) == 3 else int(round(np.sqrt(shape[0])))
+        if side * side * (shape[-1] if len(shape) == 3 else 1) == int(np.prod(shape)) and \
+                (len(shape) != 3 or shape[-1] == 1):
+            return None
+        return (f"The trained model takes {'x'.join(map(str, shape))} inputs; the pad draws grey square digits, "
+                f"for a model of 28x28x1 or 784 inputs (the digit presets).")
 
     def predict(self) -> None:
         """Ask the model (in the worker) about the drawing; the bars and ``probabilities`` follow."""
@@ -149,11 +162,8 @@ class DigitPanel(QWidget):
         from ...backend import probes  # plain Python; Keras is only used inside its functions
         shape = probes.input_shape(model)
         side = shape[0] if len(shape) == 3 else int(round(np.sqrt(shape[0])))
-        if side * side * (shape[-1] if len(shape) == 3 else 1) != int(np.prod(shape)) or \
-                (len(shape) == 3 and shape[-1] != 1):
-            self.status.setText(f"The trained model takes {'x'.join(map(str, shape))} inputs; the pad draws grey "
-                                f"square digits (28x28x1 or 784).")
-            return
+        if self._not_for_the_pad() is not None:
+            return  # (refresh said why)
         img = self.pad.image(side)
         self.preview.setPixmap(array_to_pixmap(img, 112))
         if not np.any(img):  # a blank pad (Clear): nothing drawn, nothing predicted (it said "Prediction: 1")
