@@ -21,6 +21,7 @@ class Scale:
     lo: float
     hi: float
     signed: bool
+    constant: float | None = None  # every value is this one (a zeroed filter): the bar says so, not 0 .. 1
 
     def position(self, a: np.ndarray) -> np.ndarray:
         """Each value's place on the colour bar, 0..1 (clipped; NaN stays NaN)."""
@@ -28,7 +29,9 @@ class Scale:
         return np.clip((a - self.lo) / (self.hi - self.lo), 0.0, 1.0)
 
     def text(self) -> str:
-        """The range as a person reads it: ``-1.2 .. 0 .. 1.2`` or ``0 .. 3.4``."""
+        """The range as a person reads it: ``-1.2 .. 0 .. 1.2`` or ``0 .. 3.4`` (``all 0`` where every value is)."""
+        if self.constant is not None:
+            return f"all {number(self.constant)}"
         if self.signed:
             return f"{number(self.lo)} .. 0 .. {number(self.hi)}"
         return f"{number(self.lo)} .. {number(self.hi)}"
@@ -43,11 +46,12 @@ def scale_for(*arrays: np.ndarray, signed: bool | None = None) -> Scale:
     hi = float(values.max()) if values.size else 0.0
     if signed is None:
         signed = lo < 0
+    constant = lo if values.size and lo == hi else None
     if signed:
         reach = max(abs(lo), abs(hi)) or 1.0
-        return Scale(-reach, reach, True)
+        return Scale(-reach, reach, True, constant)
     top = hi if hi > 0 else 1.0
-    return Scale(0.0, top, False)
+    return Scale(0.0, top, False, constant)
 
 
 def number(v: float) -> str:

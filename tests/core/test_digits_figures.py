@@ -48,6 +48,13 @@ def test_scale_for(values, signed, lo, hi):
     assert (s.lo, s.hi, s.signed) == (lo, hi, signed)
 
 
+def test_a_constant_map_says_its_one_value():
+    """A zeroed filter's map said "0 .. 1" beside a bar of every colour: it says what it holds."""
+    assert scale_for(np.zeros((3, 3))).text() == "all 0"
+    assert scale_for(np.full((3, 3), 0.5)).text() == "all 0.5"
+    assert scale_for(np.array([[0.0, 1.0]])).text() == "0 .. 1" and scale_for(np.array([[0.0, 1.0]])).constant is None
+
+
 def test_scale_positions_put_zero_in_the_middle_of_a_signed_scale():
     s = Scale(-2.0, 2.0, True)
     assert np.allclose(s.position(np.array([-2, 0, 2, 5])), [0, 0.5, 1, 1])

@@ -116,6 +116,10 @@ def test_zeroing_every_first_layer_filter_drops_to_chance_and_undo_restores(wind
     most_common = np.bincount(y).max() / len(y)
     assert view.accuracy <= most_common + 1e-9 and view.accuracy < 0.2  # one class for everything: chance
     assert np.ptp(view.surgery.map.values) == 0  # the filter's map is flat: it sees nothing
+    assert view.surgery.map_caption.text().endswith("all 0")  # and says so (its scale read 0 .. 1)
+    bar = view.surgery.map.grab().toImage()  # its colour bar is one colour, the map's, not a ramp
+    column = {bar.pixelColor(bar.width() - 50, y).rgb() for y in range(bar.height() // 3, 2 * bar.height() // 3)}
+    assert len(column) == 1, column
     assert "Test accuracy now" in view.surgery.accuracy.text()
     for _ in range(4):
         window.stack.undo()

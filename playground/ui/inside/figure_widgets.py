@@ -193,6 +193,14 @@ def paint_bar(p: QPainter, bar: QRect, scale: Scale, cmap: str | None) -> None:
     """A vertical colour ramp in ``bar`` with its top, bottom and (signed) zero labelled to its right."""
     lut = lookup_table(cmap or colour_map_name(scale.signed))
     fm = p.fontMetrics()
+    if scale.constant is not None:  # one value everywhere (a zeroed filter): its colour, and "all 0", not 0 .. 1
+        p.fillRect(bar, QColor(*lut[int(round(float(scale.position(scale.constant)) * 255))]))
+        p.setPen(card_colours()["border"])
+        p.drawRect(bar)
+        p.setPen(card_colours()["text"])
+        p.drawText(QPoint(bar.right() + 6, bar.center().y() - 2), "all")
+        p.drawText(QPoint(bar.right() + 6, bar.center().y() + fm.ascent()), number(scale.constant))
+        return
     grad = QLinearGradient(0, bar.bottom(), 0, bar.top())
     for i in range(0, 256, 16):
         grad.setColorAt(i / 255, QColor(*lut[i]))
