@@ -343,7 +343,50 @@ TRANSFER = lesson(
          "check": {"kind": "run_accuracy", "at_least": 0.6, "own_data": True}},  # (the digits passed)
     ])
 
-ALL = [GATES, XNOR, CONV, PARAMS, DIGITS, DROPOUT, TRANSFER]
+CIFAR = lesson(
+    "cifar10", "8. CIFAR-10: from a baseline to a CNN",
+    "The lecture's CIFAR-10 story: a fully connected baseline that sees pixels, a small CNN that sees shapes, then "
+    "the CNN with augmentation and dropout; predict their sizes, train them, compare the runs.",
+    [
+        {"id": "baseline-params", "title": "The baseline's hidden layer", "workspace": "Build",
+         "highlight": "hidden_1",
+         "text": "<p>The baseline flattens a 32x32 colour image to 32&middot;32&middot;3 = 3,072 numbers and feeds "
+                 "them to <b>hidden_1</b>, 10 units. Predict its parameters: a weight per input and unit, plus a "
+                 "bias per unit.</p>",
+         "check": {"kind": "answer", "formula": {"layer_params": {"layer": "hidden_1"}}}},
+        {"id": "train-baseline", "title": "Train the baseline", "workspace": "Train",
+         "text": "<p>Press <b>F5</b>. CIFAR-10 comes through Keras' cache: online it downloads once (163 MB); "
+                 "offline the Train panel names the file and the folder to put it in. Ten epochs of the baseline "
+                 "reach about 35-40%: it sees pixels, not shapes.</p>",
+         "check": {"kind": "run_accuracy", "at_least": 0.3}},
+        {"id": "cnn-shape", "title": "A small CNN: the first convolution", "workspace": "Build",
+         "highlight": "conv_1", "setup": [{"do": "load_network", "preset": "cifar10-cnn"}],
+         "text": "<p>A small CNN replaced the baseline (one undo step brings it back; its run stays in the Runs "
+                 "tab). <b>conv_1</b> slides 32 filters of 3x3 over the image with padding <b>same</b>. Predict "
+                 "its output shape.</p>",
+         "check": {"kind": "answer", "formula": {"layer_shape": {"layer": "conv_1"}}}},
+        {"id": "cnn-params", "title": "Its parameters", "workspace": "Build", "highlight": "conv_1",
+         "text": "<p>Predict conv_1's parameters: <b>(f&middot;f&middot;d)&middot;k + k</b>. Compare them with the "
+                 "baseline's hidden layer: each filter looks at 3x3x3 pixels wherever it is, with the same "
+                 "weights.</p>",
+         "check": {"kind": "answer", "formula": {"layer_params": {"layer": "conv_1"}}}},
+        {"id": "pool-shape", "title": "What reaches Flatten", "workspace": "Build", "highlight": "pool_2",
+         "text": "<p>Two 2x2 max poolings halve the sides twice, and conv_2 has 64 filters. Predict pool_2's output "
+                 "shape.</p>",
+         "check": {"kind": "answer", "formula": {"layer_shape": {"layer": "pool_2"}}}},
+        {"id": "train-cnn", "title": "Train the CNN", "workspace": "Train",
+         "text": "<p>Train it with the same epochs (F5). It should pass 55%.</p>",
+         "check": {"kind": "run_accuracy", "at_least": 0.55}},
+        {"id": "augmented", "title": "Augmentation and dropout", "workspace": "Train",
+         "setup": [{"do": "load_network", "preset": "cifar10-cnn-augmented"}],
+         "text": "<p>The same CNN, with random flips, shifts and zooms of each training image (training only) and "
+                 "dropout after each block. Train it, then compare the three runs in the <b>Runs</b> tab: the gap "
+                 "between training and validation accuracy narrows, because it cannot memorise the training "
+                 "images.</p>",
+         "check": {"kind": "distinct_runs", "count": 3}},
+    ], start={"preset": "cifar10-baseline"})
+
+ALL = [GATES, XNOR, CONV, PARAMS, DIGITS, DROPOUT, TRANSFER, CIFAR]
 
 if __name__ == "__main__":
     OUT.mkdir(exist_ok=True)

@@ -35,7 +35,7 @@ def test_json_stdout_is_json_lines_with_whole_1_based_epochs(tmp_path, capfd):
 
 
 def test_json_keeps_dataset_messages_off_stdout(tmp_path, monkeypatch, capsys):
-    def load_with_a_download_message(name):
+    def load_with_a_download_message(name, image_shape=None):
         print("Downloading data from https://storage.googleapis.com/example/data.npz")  # as keras.utils.get_file
         return datasets.load(name)
     monkeypatch.setattr(session, "_PREPARED", {})  # no reuse of an earlier test's arrays: load for real

@@ -47,7 +47,7 @@ def test_prepared_data_is_reused_only_for_the_same_data_and_model_shape(tmp_path
     monkeypatch.setattr(session, "_PREPARED", {})
     calls = []
     real_load = session.load
-    monkeypatch.setattr(session, "load", lambda name: calls.append(name) or real_load(name))
+    monkeypatch.setattr(session, "load", lambda name, *shape: calls.append(name) or real_load(name, *shape))
     flat = chain(("input", {"shape": [784]}), ("dense", {"units": 10, "activation": "softmax"}))
     image = chain(("input", {"shape": [28, 28, 1]}), ("flatten", {}), ("dense", {"units": 10,
                                                                                "activation": "softmax"}))

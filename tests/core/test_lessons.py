@@ -31,7 +31,7 @@ def run(check, graph, **state):
 def test_every_shipped_lesson_loads():
     lessons = L.builtin_lessons()
     assert [x.id for x in lessons] == ["logic-gates", "xnor", "convolution", "parameters", "mlp-vs-cnn",
-                                       "dropout", "transfer"]
+                                       "dropout", "transfer", "cifar10"]
     checks = [s.check for x in lessons for s in x.steps if s.check]
     kinds = {c.kind for c in checks} | {sub.kind for c in checks if c.kind == "all" for sub in c.args["checks"]}
     # the lessons use every check kind but has_layer (kept for lesson files: the shipped one asks where, not whether)

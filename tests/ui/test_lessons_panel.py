@@ -689,3 +689,32 @@ def test_a_network_a_step_loads_brings_its_name(window):
     assert window.doc.project.name == "mnist-cnn" and window.windowTitle().startswith("mnist-cnn")
     window.stack.undo()
     assert window.doc.project.name == "mnist-mlp" and window.windowTitle().startswith("mnist-mlp")
+
+
+def test_the_cifar10_lesson_walks_the_lectures_story_and_says_where_the_data_goes_offline(window, qtbot, tmp_path,
+                                                                                          monkeypatch):
+    """The lectures end with a CIFAR-10 baseline; a drive found it only as presets. Lesson 8 predicts the baseline's
+    and the CNN's sizes and trains them; offline, Start says which file to put where, and the step waits."""
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))  # an empty cache: CIFAR-10 is not there
+    import keras
+    from keras.src.backend import config
+    monkeypatch.setattr(config, "_KERAS_DIR", str(tmp_path / "keras"))
+
+    def offline():
+        raise OSError("no network")  # as on a machine without one (and no test reaches out to the internet)
+    monkeypatch.setattr(keras.datasets.cifar10, "load_data", offline)
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, [x.id for x in panel.lessons].index("cifar10"))
+    assert w.graph.by_name("hidden_1") and w.doc.training["dataset"] == "cifar10"
+    answer(panel, "30,720")
+    assert "params = 3072*10 + 10 = 30,730, you wrote 30,720" in panel.result.text()
+    answer(panel, "30730")
+    next_step(panel)
+    assert w.workspace == "Train" and panel.step.id == "train-baseline"
+    QTest.keyClick(w, Qt.Key_F5)
+    train = w.train_panel
+    qtbot.waitUntil(lambda: not train.is_running() and "loading Keras" not in train.status.text(), timeout=60_000)
+    said = train.status.text()
+    assert "cifar" in said.lower() and str(tmp_path / "keras") in said, said  # the folder to put the batches in
+    assert not panel.passed
