@@ -139,7 +139,9 @@ class TrainPanel(QWidget):
         self.runs_table.overlay_changed.connect(
             lambda runs: self.plots.show_runs(runs, runs_core.differences(self.doc.project.runs, runs)))
         self.runs_table.replay_requested.connect(self.replay)
-        self.runs_table.said.connect(lambda text: self.status.setText(f"<b>{esc(text)}</b>"))
+        self.runs_table.said.connect(lambda text: self.status.setText(f"<b>{esc(text)}</b>"))  # ("Restored the weights
+        doc.stack.indexChanged.connect(lambda _: self.status.text().startswith("<b>Restored") and self.status.clear())
+        # of run #1" stayed after Ctrl+Z took them back: a note on the last step goes with the next)
         # document -> view
         doc.settings_changed.connect(self._on_setting)
         doc.replaced.connect(self._on_replaced)

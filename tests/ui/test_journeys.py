@@ -274,6 +274,9 @@ def test_restore_weights_says_so_where_the_user_looks(window, qtbot):
     assert "Restored the weights of run #1" in window.statusBar().currentMessage()
     for k, v in trained.items():
         assert np.array_equal(window.graph.by_name("dense").weights[k], v)
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)  # the restore taken back: the panel no longer says it
+    assert "Restored" not in plain(panel.status), plain(panel.status)
 
 
 def test_too_many_devices_is_said_in_window_words_and_clears_at_one(window, qtbot):
