@@ -24,7 +24,7 @@ from ..core.words import count
 REPLAY_TIP = ("Train again exactly as this run did: the same network, starting weights, settings and seed give "
               "the same curves and weights, bit for bit.")
 RESTORE_TIP = "Put this run's final weights back into the network (one undo step)."
-COLUMNS = ("run", "started", "start", "differs", "seed", "epochs", "test acc.", "last loss", "time", "network",
+COLUMNS = ("run", "started", "start", "differs", "seed", "epochs", "test acc.", "epoch loss", "time", "network",
            "weights", "note")
 NETWORK_COLUMN = COLUMNS.index("network")
 
@@ -79,6 +79,8 @@ class RunsTable(QGroupBox):
         self._shown: tuple | None = None
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.horizontalHeaderItem(COLUMNS.index("epoch loss")).setToolTip(
+            "The last epoch's mean training loss (the progress bar shows the last batch's).")
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)

@@ -735,3 +735,12 @@ def test_f6_and_f7_pause_and_step_from_see_inside(window, qtbot):
     assert window.workspace == "See inside"
     panel.stop()
     finish(qtbot, panel)
+
+
+def test_the_runs_tables_loss_says_which_loss_it_is(window):
+    """A drive read the Runs table's "last loss" against the bar's last batch: the table's is the last epoch's
+    mean, and its header says so."""
+    window.set_workspace("Train")
+    table = window.train_panel.runs_table.table
+    col = [table.horizontalHeaderItem(i).text() for i in range(table.columnCount())].index("epoch loss")
+    assert "last epoch's mean training loss" in table.horizontalHeaderItem(col).toolTip()
