@@ -146,6 +146,9 @@ class Document(QObject):
     def can_undo(self) -> bool:
         return self.undo_claim is not None or self.stack.canUndo()
 
+    def place_network(self, graph: Graph) -> None:
+        """Lay out a network about to replace the canvas's (the window's file controller lays it out for the canvas)."""
+
     def is_training(self) -> bool:
         """Whether a training run is under way (the Train panel, once built, answers in its place)."""
         return False

@@ -54,6 +54,9 @@ class FileController(QObject):
         self.importing: str | None = None  # the model file being imported in a worker, if any
         self.recent_changed_hooks: list = []
         self.ask_save = self.ask_save_dialog  # tests and scripts replace the question
+        # a network a lesson step brings (AlexNet) is laid out for the canvas as a preset opened is: its three-card
+        # rows were cut at the right edge beside the Lessons dock
+        doc.place_network = lambda graph: self.wrap_to_canvas(graph, only_if_wider=True)
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.write_recovery)

@@ -116,6 +116,7 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
             doc.push(C.RenameCommand(g, node.id, args["name"]))
     elif a.do == "load_network":
         new = project_io.loads(preset_text(args["preset"]))
+        doc.place_network(new.graph)  # in rows the canvas shows whole, as the preset opened from the menu is
         doc.push(ReplaceNetworkCommand(g, new.graph, f"Load the {args['preset']} network", doc, new.name))
     else:  # the loader admits only the kinds above
         raise PlaygroundError(f"Unknown lesson edit {a.do!r}.")

@@ -718,3 +718,20 @@ def test_the_cifar10_lesson_walks_the_lectures_story_and_says_where_the_data_goe
     said = train.status.text()
     assert "cifar" in said.lower() and str(tmp_path / "keras") in said, said  # the folder to put the batches in
     assert not panel.passed
+
+
+def test_alexnet_brought_by_a_step_fits_the_canvas_beside_the_dock(window, qtbot):
+    """Lesson 4's AlexNet kept the preset's three-card rows; beside the Lessons dock at 1280x720 the first row was cut
+    at the canvas's right edge (maxpool2d and conv2d_1 hidden, the next row seemed to jump to conv2d_2)."""
+    window.resize(1280, 720)
+    qtbot.wait(20)
+    to_alexnet(window)
+    qtbot.wait(50)
+    view, g = window.view, window.graph
+    top = min(n.pos[1] for n in g.nodes.values())
+    first_row = [n for n in g.nodes.values() if n.pos[1] == top]
+    assert len(first_row) >= 2
+    for n in first_row:
+        item = window.scene.node_items[n.id]
+        rect = view.mapFromScene(item.mapToScene(item.boundingRect()).boundingRect()).boundingRect()
+        assert 0 <= rect.left() and rect.right() <= view.viewport().width(), (n.name, rect, view.viewport().width())
