@@ -344,7 +344,7 @@ TRANSFER = lesson(
     ])
 
 CIFAR = lesson(
-    "cifar10", "8. CIFAR-10: from a baseline to a CNN",
+    "cifar10", "8. CIFAR-10: baseline to CNN",
     "The lecture's CIFAR-10 story: a fully connected baseline that sees pixels, a small CNN that sees shapes, then "
     "the CNN with augmentation and dropout; predict their sizes, train them, compare the runs.",
     [

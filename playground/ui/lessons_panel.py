@@ -66,8 +66,7 @@ class LessonsPanel(QWidget):
         self.load_msg = WrappingLabel()
         self.load_msg.setStyleSheet(f"color: {RED};")
         self.load_msg.hide()
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        self.summary = FittingLabel()  # its whole text (a QLabel showed one line of it beside the list at 1280x720)
         self.start_btn = QPushButton("Start")
         self.start_btn.clicked.connect(self.start)
 

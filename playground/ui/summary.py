@@ -113,7 +113,7 @@ class SummaryTable(QWidget):
                             f"as float32" + (f" \u00b7 <span style='color:#D64541'>{count(n_err, 'layer')} with "
                                              f"errors</span>" if n_err else "") + self._too_large(total))
         if self.doc.masked:  # the total would give a lesson's answer away
-            self.totals.setText("<b>Total params: ?</b> (hidden while a lesson asks you to predict a size or count)")
+            self.totals.setText("<b>Total params: ?</b> (a lesson asks you to predict it)")  # (one line at 1280x720)
         self.table.blockSignals(False)
         self.select_node_ids(self.doc.selection)
 

@@ -735,3 +735,19 @@ def test_alexnet_brought_by_a_step_fits_the_canvas_beside_the_dock(window, qtbot
         item = window.scene.node_items[n.id]
         rect = view.mapFromScene(item.mapToScene(item.boundingRect()).boundingRect()).boundingRect()
         assert 0 <= rect.left() and rect.right() <= view.viewport().width(), (n.name, rect, view.viewport().width())
+
+
+def test_at_1280x720_the_lessons_summary_and_the_hidden_total_are_whole(window, qtbot):
+    """A drive at 1280x720: lesson 3's summary showed "Predict, then see: the output size of a" and stopped; the
+    summary table's "Total params: ? (hidden while a lesson asks you to predict a size or" was cut too."""
+    from measures import text_height
+    window.resize(1280, 720)
+    panel = open_lessons(window)
+    start_lesson(panel, 2)
+    qtbot.wait(100)
+    summary = panel.summary
+    assert summary.text().startswith("Predict, then see")
+    assert summary.contentsRect().height() >= text_height(summary) - 2, (summary.contentsRect(), text_height(summary))
+    totals = window.summary.totals
+    assert "Total params: ?" in totals.text()
+    assert totals.contentsRect().height() >= text_height(totals) - 2, (totals.contentsRect(), text_height(totals))
