@@ -182,7 +182,9 @@ class Editor(QObject):
             return None
         after, nxt = sel[0], nexts[0]
         x, y = self.free_spot(*g.nodes[nxt].pos)
-        steps = C.Steps(g)
+        per_row = self.per_row(g)  # a network still in its automatic layout (a preset, an import, Ctrl+L) stays in
+        tidy = auto_layout(g, per_row=per_row) == {nid: n.pos for nid, n in g.nodes.items()}  # it: five layers put
+        steps = C.Steps(g)  # after the Input stacked in a column far from it, wires crossing (a drive)
         try:
             add = steps.add(C.AddNodeCommand, kind, (x, y))
             old = [e for e in g.edges if e.src == after and e.dst == nxt]
@@ -190,14 +192,18 @@ class Editor(QObject):
                 steps.add(C.DisconnectCommand, e)
             self._connect_steps(steps, after, add.node.id)
             self._connect_steps(steps, add.node.id, nxt, old[0].port)  # the same input of a merge layer
+            moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in
+                     auto_layout(steps.graph, per_row=per_row).items() if tidy and steps.graph.nodes[nid].pos != p}
+            if moves:
+                steps.add(C.MoveNodesCommand, moves)
         except PlaygroundError as exc:  # (the steps ran on a copy: the network is untouched)
             self.doc.tell(f"{get_spec(kind).title} cannot go between {g.nodes[after].name} and "
                           f"{g.nodes[nxt].name}: {exc}")
             return None
         self.doc.push(steps.command(f"Insert {get_spec(kind).title}"))
         self.select_nodes([add.node.id])
-        self.doc.say(f"Inserted {get_spec(kind).title} ({add.node.name}) between {g.nodes[after].name} and {g.nodes[nxt].name}. Ctrl+L "
-                     f"tidies the layout.", 6000)
+        self.doc.say(f"Inserted {get_spec(kind).title} ({add.node.name}) between {g.nodes[after].name} and {g.nodes[nxt].name}."
+                     + ("" if tidy else " Ctrl+L tidies the layout."), 6000)
         return add.node.id
 
     def delete_selection(self) -> None:

@@ -888,3 +888,34 @@ def test_a_large_network_opens_with_its_input_clear_of_the_minimap(window, qtbot
     card = card.translated(view.viewport().geometry().topLeft())
     assert view.viewport().geometry().intersects(card)  # the Input is in view
     assert not view.minimap.geometry().intersects(card), (view.minimap.geometry(), card)
+
+
+def test_layers_inserted_into_a_tidy_network_keep_it_tidy(window, qtbot):
+    """A drive selected the Input and put five augmentation layers after it with Shift+Enter: they stacked in a column
+    below the network, far from the Input they follow, wires crossing. A network in its automatic layout stays in
+    it, in the same undo step; one the user arranged keeps its places (Ctrl+L tidies it)."""
+    from playground.core.layout import auto_layout
+    from playground.ui.commands import MoveNodesCommand
+    window.resize(1280, 720)
+    window.set_workspace("Build")
+    QTest.keyClick(window, Qt.Key_L, Qt.ControlModifier)  # Auto-layout: the preset as Ctrl+L lays it out
+    g = window.graph
+    inp = g.inputs()[0]
+    steps = window.stack.count()
+    for name in ("RandomFlip", "RandomRotation", "RandomZoom"):
+        window.select_nodes([inp.id])
+        QTest.keyClick(_palette_pick(window, name), Qt.Key_Return, Qt.ShiftModifier)
+        per_row = window.editor.per_row(g)
+        assert {nid: n.pos for nid, n in g.nodes.items()} == auto_layout(g, per_row=per_row)
+    order = g.topological_order()
+    assert [g.nodes[n].kind for n in order[:4]] == ["input", "randomzoom", "randomrotation", "randomflip"]
+    assert window.stack.count() == steps + 3  # each insertion, its moves with it, one step
+    window.stack.undo()
+    assert not any(n.kind == "randomzoom" for n in g.nodes.values())
+    moved = g.nodes[order[-1]]  # arranged by hand (as a drag does): an insertion moves nothing else
+    window.doc.push(MoveNodesCommand(g, {moved.id: (moved.pos, (moved.pos[0] + 37.0, moved.pos[1]))}))
+    before = {nid: n.pos for nid, n in g.nodes.items()}
+    window.select_nodes([inp.id])
+    QTest.keyClick(_palette_pick(window, "RandomZoom"), Qt.Key_Return, Qt.ShiftModifier)
+    assert all(g.nodes[nid].pos == pos for nid, pos in before.items())
+    assert "Ctrl+L tidies the layout" in window.statusBar().currentMessage()
