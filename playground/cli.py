@@ -12,6 +12,7 @@ import json
 import math
 import os
 import re
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -231,7 +232,13 @@ def cmd_train(args) -> int:
         if value is not None:
             settings[key] = value
     settings["tensorboard_dir"] = args.tensorboard
-    dataset = args.dataset_file or args.dataset or settings.get("dataset") or "mnist-sample"
+    named = settings.get("dataset") or "mnist-sample"
+    if not (args.dataset_file or args.dataset) and isinstance(named, str):
+        from .backend.datasets import REGISTRY  # noqa: PLC0415 - plain Python
+        if named not in REGISTRY:  # a file is data: the path a project names is read once the user names it too
+            raise CliError(f"{args.project} trains on {named!r}, a path the project names; name it yourself to read "
+                           f"it: --dataset-file {shlex.quote(named)} (or --dataset for a built-in set).")
+    dataset = args.dataset_file or args.dataset or named
     settings["dataset"] = dataset
     settings = TrainConfig.from_dict(settings).to_dict(include_run=True)  # every value checked before Keras loads
     if args.export and Path(args.export).suffix not in (".h5", ".keras"):

@@ -580,9 +580,8 @@ def resize_note(example_shape: tuple[int, ...], input_shape: tuple[int, ...]) ->
     ih, iw, ic = input_shape
     chan = "" if (ic == 1) == (colour == "grey") else (" and made colour (grey copied to R, G, B)" if ic == 3
                                                      else " and made grey (luminance)")
-    size = "kept at" if (h, w) == (ih, iw) else "resized (bilinear) from its own size to"
-    return (f"Each image (the first is {w}x{h} {colour}) is {size} the Input's {iw}x{ih}{chan}, scaled to "
-            f"[0, 1].")
+    return (f"Each image (the first is {w}x{h} {colour}) is resized (bilinear) from its own size, where it differs, to "
+            f"the Input's {iw}x{ih}{chan}, scaled to [0, 1].")  # (only the first is known here: "kept at" was a guess)
 
 
 # ------------------------------------------------------------------ fitting data to a model

@@ -1040,9 +1040,14 @@ def check_dropout_gap(args: dict, state: LessonState) -> Result:
             f"{ga:+.1%}")
     va, vb = float(a.epochs["val_accuracy"][-1]), float(b.epochs["val_accuracy"][-1])
     if ga < gb and va < vb - LEARNS_TOLERANCE:  # (dropout after the softmax: train accuracy fell to 46%, the gap
-        return Result(False, f"The gap closed because run {a.number} stopped learning, not because it overfits "  # -43%)
+        outs = {n.id for n in g.outputs()}  # -43%)
+        after_out = any(g.input_ids(n.id) and set(g.input_ids(n.id)) <= outs or n.id in outs
+                        for n in g.nodes.values() if n.kind in DROPOUT_KINDS)
+        fix = ("Put the Dropout between the hidden layer and the output, not after the output." if after_out else
+               "Try a lower dropout rate (0.5 zeroes half of the hidden units).")
+        return Result(False, f"The gap closed because run {a.number} stopped learning, not because it overfits "
                              f"less: its validation accuracy is {va:.1%} against {vb:.1%} without dropout ({text}). "
-                             f"Put the Dropout between the hidden layer and the output, not after the output.")
+                             f"{fix}")
     if ga < gb:
         return Result(True, f"The gap shrank: {text}.")
     return Result(False, f"The gap did not shrink: {text}. Try a higher dropout rate, or more epochs for both.")

@@ -13,6 +13,15 @@ FOLDER, FILE = "__folder__", "__file__"  # the list's two "your own" entries
 CHOSEN_KEPT = 50  # the user's own dataset paths remembered across sessions (read without asking)
 
 
+def consent_key(path: str) -> str:
+    """A dataset path as the user's choice of it is kept: absolute, ``~`` expanded. A relative "data.npz" typed in
+    one folder is not another folder's "data.npz" that a project names later."""
+    try:
+        return os.path.abspath(os.path.expanduser(path))
+    except (ValueError, OSError):  # (a NUL in a file's text)
+        return path
+
+
 def chosen_data(settings) -> list[str]:
     """The dataset paths the user chose in the app (typed, picked, or allowed), as the window's settings keep
     them: a project naming one of them is read without asking (``Document.may_read_data``)."""
@@ -25,6 +34,7 @@ def chosen_data(settings) -> list[str]:
 
 def remember_chosen(settings, path: str) -> None:
     if settings is not None:
+        path = consent_key(path)
         chosen = [p for p in chosen_data(settings) if p != path][-(CHOSEN_KEPT - 1):] + [path]
         settings.setValue("data_chosen", json.dumps(chosen))
 

@@ -86,6 +86,7 @@ class DatasetBox(QGroupBox):
         self.path.returnPressed.connect(self._on_path_typed)
         self.folder_btn.clicked.connect(self.choose_folder)
         self.allow_btn.clicked.connect(lambda: self.use_path(self.dataset.currentData()))
+        doc.data_allowed.connect(lambda: self.load(self.doc.training.get("dataset", "mnist-sample")))  # (from elsewhere)
         doc.changed.connect(self._update_feeds)
 
     def _edit(self, key: str, value) -> None:

@@ -79,7 +79,7 @@ class Document(QObject):
         # labels and the weight grid show of the layers it has, so that every view shows the same neurons
         self.learning: Graph | None = None
         from .data_list import chosen_data
-        self.data_chosen: set[str] = set(chosen_data(settings))  # dataset paths the user chose (``may_read_data``)
+        self.data_chosen: set[str] = set(chosen_data(settings))  # (as consent_key keeps them)  # dataset paths the user chose (``may_read_data``)
         self.stack.indexChanged.connect(self._on_index_changed)
         self.stack.cleanChanged.connect(self._on_clean_changed)
 
@@ -107,12 +107,14 @@ class Document(QObject):
         box remembers them across sessions). Any other path came from a file (a project, a recovery file, a
         lesson): a file is data, and the path it names is read only once the user says so."""
         from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
+        from .data_list import consent_key
         key = self.training.get("dataset", "mnist-sample") if key is None else key
-        return isinstance(key, str) and (key in REGISTRY or key in self.data_chosen)
+        return isinstance(key, str) and (key in REGISTRY or consent_key(key) in self.data_chosen)
 
     def allow_data(self, key: str) -> None:
-        if str(key) not in self.data_chosen:
-            self.data_chosen.add(str(key))
+        from .data_list import consent_key
+        if consent_key(str(key)) not in self.data_chosen:
+            self.data_chosen.add(consent_key(str(key)))
             self.data_allowed.emit()
 
     def is_modified(self) -> bool:

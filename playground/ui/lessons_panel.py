@@ -127,7 +127,7 @@ class LessonsPanel(QWidget):
         lay.addWidget(self.step_scroll, 1)
         self.step_box.hide()
 
-        doc.changed.connect(self.recheck)
+        doc.changed.connect(lambda: self.recheck(live=True))
         doc.settings_changed.connect(lambda *_: self.recheck())
         self._loaded = False  # the shipped lessons are read when the panel is first shown, not at start-up
         self._answers: dict[tuple[str, int], str] = {}  # (lesson id, step) -> the right answer given, for Back
@@ -424,10 +424,11 @@ class LessonsPanel(QWidget):
         else:
             self.check()
 
-    def recheck(self) -> None:
-        """Check the step shown again (the document changed, or something a check reads arrived)."""
+    def recheck(self, live: bool = False) -> None:
+        """Check the step shown again (the document changed, or something a check reads arrived); ``live``: the
+        network itself changed (a training setting changed put a red cross on a Build step)."""
         if self.step_box.isVisible():
-            self._auto_check(live=True)
+            self._auto_check(live=live)
 
     def _set_passed(self, res: L.Result) -> None:
         self.passed = True

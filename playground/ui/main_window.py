@@ -146,9 +146,9 @@ class MainWindow(QMainWindow):
         doc = self.doc
         doc.message.connect(self.banner.show_message)
         doc.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
-        # a status message is about the step just made: the next step (or its undo) clears it; a note on what to do
-        doc.stack.indexChanged.connect(self._clear_status)  # next (train the new head) goes once a run trained it
-        doc.trained_changed.connect(lambda: self.banner.clear() if self.banner.kind == "info" else None)
+        doc.stack.indexChanged.connect(self._clear_status)  # a status line is about the last step: the next clears it
+        doc.trained_changed.connect(lambda: self.banner.kind == "info" and getattr(getattr(  # a note on what to do next
+            doc.trained_outcome, "result", None), "stopped", "rebuilt") != "rebuilt" and self.banner.clear())  # (a run)
         doc.title_changed.connect(self._update_title)
         doc.replaced.connect(self._on_replaced)
         doc.selection_changed.connect(self._on_selection)

@@ -8,6 +8,8 @@ All Keras work (the probe, the download, building the base) runs in a worker thr
 
 from __future__ import annotations
 
+import os
+
 from html import escape
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -117,7 +119,7 @@ class PretrainedDialog(QDialog):
         self.info.setText(f"Preparing {self.network.currentData()}\u2026")
         from .worker import start_job
         start_job(_prepare, self.network.currentData(), self.side.value(), self.classes.value(),
-                  self.freeze.isChecked(), self.data.text().strip() or "cifar10", self._progress.changed.emit,
+                  self.freeze.isChecked(), os.path.expanduser(self.data.text().strip() or "cifar10"), self._progress.changed.emit,
                   on_done=self._on_created, on_failed=self._on_failed, parent=self)
 
     def _on_progress(self, done: int, total: int) -> None:

@@ -184,7 +184,7 @@ class ResultsView(QGroupBox):
             v = QVBoxLayout(cell)
             v.setContentsMargins(2, 2, 2, 2)
             img = QLabel()
-            if x_test is not None and x_test.ndim >= 3:
+            if x_test is not None and x_test.ndim in (3, 4):  # pictures (images.picture)
                 img.setPixmap(array_to_pixmap(x_test[idx], 48))
             cap = QLabel(f"{labels[pred[idx]]} / {labels[true[idx]]}")
             cap.setTextFormat(Qt.PlainText)  # class names from a folder's names: never rich text

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QGroupBox, QHBoxLayout, QHeade
                                QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout)
 
 from ..core import runs as runs_core
+from . import plain_text
 from .commands import SetWeightsCommand
 from .run_commands import RunHistoryCommand
 from ..core.words import count
@@ -126,6 +127,7 @@ class RunsTable(QGroupBox):
         self.keep.editingFinished.connect(self._on_limits)
         doc.changed.connect(self.refresh)  # every undo step (a run's entry comes and goes with its command)
         doc.stack.indexChanged.connect(self.msg.clear)  # a note on the last step goes with the next
+        doc.data_allowed.connect(self._on_selection)  # Replay of a run on data now read (it stayed off)
         doc.replaced.connect(lambda: self.refresh(force=True))
         self.refresh(force=True)
 
@@ -215,7 +217,7 @@ class RunsTable(QGroupBox):
         one = chosen[0] if len(chosen) == 1 else None
         why = self.can_replay(one) if one is not None else "Select one run to replay it."
         self.replay_btn.setEnabled(why is None)
-        self.replay_btn.setToolTip(why or REPLAY_TIP)
+        self.replay_btn.setToolTip(plain_text.tip(why) if why else REPLAY_TIP)  # (a run's dataset is a file's text)
         kept = one is not None and self.history.weights_of(one.end_digest) is not None
         self.restore_btn.setEnabled(kept)
         self.restore_btn.setToolTip(RESTORE_TIP if kept else "Select one run to restore its weights." if one is None

@@ -115,7 +115,7 @@ def test_image_folder_holds_out_a_test_split_and_resizes_to_the_input(tmp_path):
     prepared = datasets.prepare(ds, (8, 12, 3), 2)
     assert prepared.x_train.shape == (16, 8, 12, 3) and prepared.x_test.shape == (4, 8, 12, 3)
     assert np.allclose(prepared.x_test[2], 220 / 255)  # grey copied into R, G and B
-    assert "(the first is 6x4 grey) is resized (bilinear) from its own size to the Input's 12x8 and made colour" in \
+    assert "(the first is 6x4 grey) is resized (bilinear) from its own size, where it differs, to the Input's 12x8 and made colour" in \
         datasets.resize_note(ds.example_shape, (8, 12, 3))
     classes, size, grey = datasets.folder_summary(tmp_path, per_class=3)
     assert [(c.name, c.count, len(c.examples)) for c in classes] == [("cat", 10, 3), ("dog", 10, 3)]

@@ -92,3 +92,25 @@ def test_see_inside_counts_one_examples_activations_and_fits_its_batch(monkeypat
     monkeypatch.setattr(limits, "available_memory", lambda: per)
     with pytest.raises(ResourceError, match="Every layer's output for one example needs"):
         probes.activations(model, x[0])
+
+
+def test_the_cli_reads_a_path_a_project_names_only_when_the_user_names_it_too(tmp_path, capsys, monkeypatch):
+    """A review: `playground train p.json` read the image folder the project named, where the window asks first."""
+    folder = tmp_path / "elsewhere"
+    for c in "ab":
+        (folder / c).mkdir(parents=True)
+        for i in range(3):
+            Image.new("RGB", (28, 28), (40 * i, 0, 0)).save(folder / c / f"{i}.png")
+    proj = project.loads(preset_text("mnist-mlp"))
+    proj.training["dataset"] = str(folder)
+    project.save(proj, tmp_path / "p.json")
+    read = []
+    monkeypatch.setattr(datasets, "load_image_folder", lambda *a, **k: read.append(a) or (_ for _ in ()).throw(
+        DatasetError("stop here")))
+    assert cli.main(["train", str(tmp_path / "p.json"), "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert f"trains on '{folder}', a path the project names; name it yourself to read it: --dataset-file {folder}" \
+        in err and "Traceback" not in err
+    assert not read
+    assert cli.main(["train", str(tmp_path / "p.json"), "--epochs", "1", "--dataset-file", str(folder)]) == 2
+    assert read and "stop here" in capsys.readouterr().err  # named: read (and refused here by the fake)

@@ -261,8 +261,12 @@ def test_a_gap_closed_by_a_network_that_stopped_learning_is_not_dropout_working(
     before, after = mlp(), mlp(2)
     h = runs.RunHistory().added(gap_run(1, before, 0.99, 0.90), start={})
     collapsed = h.added(gap_run(2, after, 0.46, 0.89 - 0.44), start={})
-    res = run({"kind": "dropout_gap"}, after, runs=collapsed)
-    assert not res.passed and "stopped learning" in res.message
+    res = run({"kind": "dropout_gap"}, after, runs=collapsed)  # in its place (a rate of 0.95, say)
+    assert not res.passed and "stopped learning" in res.message and "Try a lower dropout rate" in res.message
+    misplaced = mlp(3)  # after the softmax output
+    gone = h.added(gap_run(2, misplaced, 0.46, 0.45), start={})
+    res = run({"kind": "dropout_gap"}, misplaced, runs=gone)
+    assert "Put the Dropout between the hidden layer and the output" in res.message, res.message
     working = h.added(gap_run(2, after, 0.95, 0.91), start={})
     assert run({"kind": "dropout_gap"}, after, runs=working).passed
 

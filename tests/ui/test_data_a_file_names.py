@@ -21,6 +21,8 @@ from test_training_lab import click_row
 def cnn_on(folder):
     g = chain(("input", {"shape": [12, 12, 3]}), ("conv2d", {"filters": 4, "kernel_size": 3}), ("flatten", {}),
               ("dense", {"units": 2, "activation": "softmax"}))
+    conv = g.by_name("conv2d")  # trained weights stored with it: See inside rebuilds such a model with its data
+    g.set_weights(conv.id, {"kernel": np.full((3, 3, 3, 4), 0.1, np.float32), "bias": np.zeros(4, np.float32)})
     return project.Project(g, "pets", training={**project.DEFAULT_TRAINING, "dataset": str(folder), "epochs": 1,
                                                 "batch_size": 4, "validation_split": 0.0, "seed": 3})
 
@@ -39,10 +41,22 @@ def test_a_projects_data_folder_is_read_only_once_the_user_says_so(window, qtbot
     project.save(cnn_on(folder), tmp_path / "given.json")
     reads = watch_reads(monkeypatch)
     assert window.open_file(tmp_path / "given.json")
-    QTest.keyClick(window, Qt.Key_F3)  # the layer previews (F3 shows them): they would read the data
+    from PySide6.QtGui import QAction
+    previews = next(a for a in window.findChildren(QAction) if a.text() == "Layer &previews")
+    previews.trigger()  # View > Layer previews: they run one of the data's examples through the network
+    assert window.view.previews.enabled
+    qtbot.wait(600)  # past the previews' debounce: a job reading the data would be under way now
+    qtbot.waitUntil(lambda: not window.view.previews._running, timeout=60_000)
+    from test_build_by_hand import click_card
+    click_card(window, window.graph.by_name("conv2d").id)  # the inspector's trained box lists a folder's classes
+    workspace(window, "See inside")  # See inside would rebuild the model with the data (its weights are stored)
+    inside = window.inside_panel
+    bar = inside.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(inside.indexOf(inside.model_view)).center())
+    assert "its data, which has not been read yet: press Use this data in Train" in inside.model_view.empty.label.text()
     workspace(window, "Train")
     panel, box = window.train_panel, window.train_panel.data_box
-    qtbot.wait(400)  # (a folder would be read in the worker by now)
+    qtbot.wait(600)  # (previews and a folder would be read in the worker by now)
     assert not box.busy and not any(str(folder) in where for _, where in reads), reads
     assert f"This project names its data: {folder}. Nothing there is read until you press Use this data" in \
         plain(box.feeds)
@@ -54,6 +68,8 @@ def test_a_projects_data_folder_is_read_only_once_the_user_says_so(window, qtbot
 
     click(box.allow_btn)  # the user says so
     qtbot.waitUntil(lambda: box.folder_info.isVisible(), timeout=30_000)
+    qtbot.waitUntil(lambda: any(name == "load" and where == str(folder) for name, where in reads), timeout=30_000)
+    # (the layer previews, turned on, now read one example)
     assert "2 classes, 10 images" in plain(box.folder_info) and not box.allow_btn.isVisible()
     assert any(name == "folder_summary" and where == str(folder) for name, where in reads)
     assert panel.start_btn.isEnabled(), panel.start_btn.toolTip()
@@ -100,3 +116,43 @@ def test_a_typed_path_is_the_users_choice_and_a_run_naming_another_is_not_replay
     assert f"Run #1 trained on {other}, which has not been read here" in table.replay_btn.toolTip()
     QTest.mouseClick(table.replay_btn, Qt.LeftButton)  # (a disabled button: nothing)
     assert not window.train_panel.is_running() and not any(str(other) in where for _, where in reads)
+    box = window.train_panel.data_box
+    workspace(window, "Train")
+    type_field(box.path, str(other))  # the user chooses that folder: Replay is on at once (it stayed off)
+    qtbot.waitUntil(lambda: table.replay_btn.isEnabled(), timeout=10_000)
+    assert "Run #1 trained on" not in table.replay_btn.toolTip()
+
+
+def test_a_stored_runs_dataset_text_stays_text_in_the_replay_tooltip(window, qtbot, tmp_path):
+    from playground.core import runs as runs_core
+    proj = cnn_on(tmp_path / "nothing")
+    odd = 'x<img src="/dev/zero">'  # a file's text, never rich text: Qt would load what an <img> names
+    run = runs_core.make_run(1, "2026-12-07T10:00:00Z", 1.0, {**proj.training, "dataset": odd}, 3,
+                             runs_core.fingerprint(proj.graph), runs_core.EMPTY_DIGEST, None, 3, np.ones(3),
+                             np.zeros(3), {})
+    proj.runs = runs_core.RunHistory().added(run, start={})
+    project.save(proj, tmp_path / "odd.json")
+    assert window.open_file(tmp_path / "odd.json")
+    workspace(window, "Train")
+    table = window.train_panel.runs_table
+    bar = window.train_panel.tabs.tabBar()
+    QTest.mouseClick(bar, Qt.LeftButton, Qt.NoModifier, bar.tabRect(window.train_panel.tabs.indexOf(table)).center())
+    click_row(table.table, 0)
+    tip = table.replay_btn.toolTip()
+    assert "<img" not in tip and "&lt;img" in tip, tip
+
+
+def test_a_relative_path_chosen_in_one_folder_is_not_another_folders(window, tmp_path, monkeypatch):
+    """A review: consent was kept as the text typed, so "data.npz" chosen in one folder let a project read another
+    folder's data.npz without asking. It is kept as the absolute path it named when chosen."""
+    rng = np.random.default_rng(0)
+    for where in ("a", "b"):
+        (tmp_path / where).mkdir()
+        np.savez(tmp_path / where / "data.npz", x_train=rng.uniform(size=(6, 12, 12, 3)), y_train=np.arange(6) % 2)
+    monkeypatch.chdir(tmp_path / "a")
+    workspace(window, "Train")
+    type_field(window.train_panel.data_box.path, "data.npz")
+    assert window.doc.training["dataset"] == "data.npz" and window.doc.may_read_data("data.npz")
+    monkeypatch.chdir(tmp_path / "b")
+    assert not window.doc.may_read_data("data.npz")
+    assert window.doc.may_read_data(str(tmp_path / "a" / "data.npz"))

@@ -97,7 +97,7 @@ def test_a_fine_tune_a_saved_cnn_on_an_image_folder_in_the_window(window, qtbot,
     thumbs = box.strip.itemAt(0).widget().layout().itemAt(1).layout()
     assert sum(1 for i in range(thumbs.count()) if thumbs.itemAt(i).widget()) == 3  # examples of cats
     feeds = plain(box.feeds)
-    assert "(the first is 16x16 colour) is resized (bilinear) from its own size to the Input's 12x12" in feeds and "2 classes" in feeds, feeds
+    assert "(the first is 16x16 colour) is resized (bilinear) from its own size, where it differs, to the Input's 12x12" in feeds and "2 classes" in feeds, feeds
     assert "#D64541" not in box.feeds.text()
 
     type_field(panel.epochs_box, "1")

@@ -393,7 +393,7 @@ class ModelView(QWidget):
     def _show_example(self, i: int) -> None:
         outcome = self.doc.trained_outcome
         raw = outcome.dataset.x_test if outcome.dataset.x_test is not None else outcome.dataset.x_train
-        if raw.ndim >= 3:
+        if raw.ndim in (3, 4):  # pictures (images.picture): not a 3-D example
             self.sample_img.setPixmap(array_to_pixmap(raw[i], 40))
         names = outcome.data.class_names
         last = self.values.get(self.layers[-1][0]) if self.layers else None
