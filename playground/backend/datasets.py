@@ -238,7 +238,11 @@ def load(name: str, image_shape: tuple[int, ...] | None = None) -> Dataset:
     if name in REGISTRY:
         return REGISTRY[name].loader()
     path = Path(name)
-    if path.exists():
+    try:
+        there = path.exists()
+    except OSError as exc:  # a name too long for the system (ENAMETOOLONG): it escaped the data box's showEvent,
+        raise DatasetError(f"{name[:80]}...: the system cannot look this path up ({exc.strerror}).") from None
+    if there:  # and the app crashed
         return load_file(path, image_shape)
     raise DatasetError(f"Unknown dataset {name!r}. Known: {', '.join(REGISTRY)}; or give a .npz, .csv or "
                        f"image-folder path.")

@@ -14,10 +14,12 @@ CHOSEN_KEPT = 50  # the user's own dataset paths remembered across sessions (rea
 
 
 def consent_key(path: str) -> str:
-    """A dataset path as the user's choice of it is kept: absolute, ``~`` expanded. A relative "data.npz" typed in
-    one folder is not another folder's "data.npz" that a project names later."""
+    """A dataset path as the user's choice of it is kept: the real path the system reads for it, links followed as
+    the loader follows them. A relative "data.npz" typed in one folder is not another folder's; a project's
+    "chosen/link/../pets" is the folder the link leads beside, not "chosen/pets" (abspath took the ".." away as text,
+    and a hostile sweep read a folder never chosen); "~" is a folder named so, as the loader reads it."""
     try:
-        return os.path.abspath(os.path.expanduser(path))
+        return os.path.realpath(path)
     except (ValueError, OSError):  # (a NUL in a file's text)
         return path
 

@@ -79,7 +79,8 @@ class Document(QObject):
         # labels and the weight grid show of the layers it has, so that every view shows the same neurons
         self.learning: Graph | None = None
         from .data_list import chosen_data
-        self.data_chosen: set[str] = set(chosen_data(settings))  # (as consent_key keeps them)  # dataset paths the user chose (``may_read_data``)
+        self.data_chosen: set[str] = set(chosen_data(settings))  # (as consent_key keeps them)
+        self._settings = settings  # where another window records what the user chose there  # dataset paths the user chose (``may_read_data``)
         self.stack.indexChanged.connect(self._on_index_changed)
         self.stack.cleanChanged.connect(self._on_clean_changed)
 
@@ -107,9 +108,16 @@ class Document(QObject):
         box remembers them across sessions). Any other path came from a file (a project, a recovery file, a
         lesson): a file is data, and the path it names is read only once the user says so."""
         from ..backend.datasets import REGISTRY  # plain Python: the registry imports no Keras
-        from .data_list import consent_key
+        from .data_list import chosen_data, consent_key
         key = self.training.get("dataset", "mnist-sample") if key is None else key
-        return isinstance(key, str) and (key in REGISTRY or consent_key(key) in self.data_chosen)
+        if not isinstance(key, str):
+            return False
+        if key in REGISTRY or consent_key(key) in self.data_chosen:
+            return True
+        if consent_key(key) in chosen_data(self._settings):  # chosen in another window since this one opened
+            self.data_chosen.add(consent_key(key))
+            return True
+        return False
 
     def allow_data(self, key: str) -> None:
         from .data_list import consent_key

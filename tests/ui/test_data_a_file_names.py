@@ -156,3 +156,48 @@ def test_a_relative_path_chosen_in_one_folder_is_not_another_folders(window, tmp
     monkeypatch.chdir(tmp_path / "b")
     assert not window.doc.may_read_data("data.npz")
     assert window.doc.may_read_data(str(tmp_path / "a" / "data.npz"))
+
+
+def test_a_path_chosen_in_another_window_is_known_here(window, qtbot, tmp_path):
+    """A review: a window read the user's choices once, when it opened; one chosen in another window since was asked
+    for again."""
+    from playground.ui.main_window import MainWindow
+    other = MainWindow(preset=None, settings=window.settings)
+    other.ask_save = lambda: "discard"  # (closed at the end with its change unsaved)
+    qtbot.addWidget(other)
+    folder = image_folder(tmp_path / "pets", n=5, size=12)
+    assert not window.doc.may_read_data(str(folder))
+    other.set_workspace("Train")
+    type_field(other.train_panel.data_box.path, str(folder))  # chosen there
+    assert window.doc.may_read_data(str(folder))  # known here
+
+
+def test_a_link_and_dot_dot_do_not_borrow_a_chosen_folders_consent(window, qtbot, tmp_path, monkeypatch):
+    """A hostile sweep: consent kept "proj/l/../pets" as "proj/pets" (text), while the system read the folder beside
+    where the link l leads. A project naming it is asked about like any other."""
+    chosen = image_folder(tmp_path / "proj" / "pets", n=5, size=12)
+    image_folder(tmp_path / "private" / "pets", n=5, size=12)
+    (tmp_path / "private" / "sub").mkdir()
+    (tmp_path / "proj" / "l").symlink_to(tmp_path / "private" / "sub")
+    workspace(window, "Train")
+    box = window.train_panel.data_box
+    type_field(box.path, str(chosen))  # the user's own folder
+    qtbot.waitUntil(lambda: not box.busy, timeout=30_000)
+    sneaky = str(tmp_path / "proj" / "l" / ".." / "pets")
+    project.save(cnn_on(sneaky), tmp_path / "given.json")
+    reads = watch_reads(monkeypatch)
+    assert window.open_file(tmp_path / "given.json")
+    qtbot.wait(300)
+    assert not window.doc.may_read_data(sneaky) and box.allow_btn.isVisible()
+    assert not any(where == sneaky for _, where in reads), reads
+
+
+def test_a_dataset_name_too_long_for_the_system_is_one_line(window, qtbot, tmp_path):
+    """A hostile sweep: a project's dataset of 300 characters ending in .npz crashed the app (segfault) as Train
+    showed: the path's lookup raised ENAMETOOLONG inside showEvent."""
+    project.save(cnn_on("a" * 300 + ".npz"), tmp_path / "long.json")
+    assert window.open_file(tmp_path / "long.json")
+    workspace(window, "Train")
+    box = window.train_panel.data_box
+    assert "the system cannot look this path up" in plain(box.feeds), plain(box.feeds)
+    assert not window.train_panel.start_btn.isEnabled()
