@@ -60,6 +60,15 @@ class LayerNode:
                          {k: v.copy() for k, v in self.weights.items()}, self.trainable)
 
 
+MAX_POS = 1e7  # a card's place on the canvas, in pixels either way (1e12 in a file hung the window as its edges were
+# routed): a project file is refused beyond it, and the app never puts a card there (a paste or an added layer at the
+# edge went past it, and the project saved then could not be opened again)
+
+
+def _within_reach(pos) -> tuple[float, float]:
+    return tuple(min(max(float(v), -MAX_POS), MAX_POS) for v in pos[:2])
+
+
 @dataclass(frozen=True)
 class Edge:
     """A tensor flowing from ``src``'s output to input ``port`` of ``dst``."""
@@ -305,7 +314,7 @@ class Graph:
         spec = get_spec(kind)
         clean = spec.validate_params(params or {})
         name = name if name is not None else self.unique_name(spec.key)
-        node = LayerNode(node_id or self.new_id(), kind, name, clean, (float(pos[0]), float(pos[1])),
+        node = LayerNode(node_id or self.new_id(), kind, name, clean, _within_reach(pos),
                          {k: np.asarray(v, dtype=np.float32) for k, v in (weights or {}).items()})
         return self.insert_node(node)
 
@@ -379,7 +388,7 @@ class Graph:
 
     def move_node(self, node_id: str, pos: tuple[float, float]) -> None:
         node = self.node(node_id)
-        node.pos = (float(pos[0]), float(pos[1]))
+        node.pos = _within_reach(pos)
         self._emit("node_moved", node=node)
 
     def set_weights(self, node_id: str, weights: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:

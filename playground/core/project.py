@@ -25,7 +25,7 @@ import numpy as np
 from . import limits
 from .errors import PlaygroundError, ProjectFormatError, ProjectSaveError, SettingsError
 from .files import read_bytes
-from .graph import Graph, LayerNode
+from .graph import MAX_POS, Graph, LayerNode
 from .numbers import finite_number
 from .registry import LAYERS, get_spec
 from .runs import RunHistory
@@ -36,7 +36,6 @@ from .weights import weights_problem
 from .words import count
 from .words import short as _short  # one cut for every value a message names
 
-MAX_POS = 1e7  # a card's place on the canvas, in pixels either way (1e12 hung the window as its edges were routed)
 SCHEMA_VERSION = 2  # 2: "runs" (the run history)
 INLINE_LIMIT = 64
 MAX_PROJECT_BYTES = 512 * 2 ** 20  # JSON parsing takes several times the file's size in memory

@@ -37,8 +37,8 @@ class Editor(QObject):
 
     def free_spot(self, x: float, y: float) -> tuple[float, float]:
         """The nearest place at or below (x, y) where a card overlaps no other card."""
-        taken = [n.pos for n in self.graph.nodes.values()]
-        while any(_overlap(p, (x, y)) for p in taken):
+        taken = _Taken(n.pos for n in self.graph.nodes.values())
+        while taken.hit((x, y)):
             y += CARD_H + 24
         return x, y
 
@@ -202,7 +202,8 @@ class Editor(QObject):
             return None
         self.doc.push(steps.command(f"Insert {get_spec(kind).title}"))
         self.select_nodes([add.node.id])
-        self.doc.say(f"Inserted {get_spec(kind).title} ({add.node.name}) between {g.nodes[after].name} and {g.nodes[nxt].name}."
+        self.doc.say(f"Inserted {get_spec(kind).title} ({add.node.name}) between {g.nodes[after].name} and "
+                     f"{g.nodes[nxt].name}."
                      + ("" if tidy else " Ctrl+L tidies the layout."), 6000)
         return add.node.id
 
@@ -344,10 +345,10 @@ class Editor(QObject):
     def _paste_offset(self, positions: list) -> tuple[float, float]:
         """How far pasted cards move from where they were copied: 40 px right and down, then further down
         until none of them lands on a card already there (a second paste used to hide the first)."""
-        taken = [n.pos for n in self.graph.nodes.values()]
+        taken = _Taken(n.pos for n in self.graph.nodes.values())
         dx, dy = 40.0, 40.0
         for _ in range(200):
-            if not any(_overlap(p, (x + dx, y + dy)) for x, y in positions for p in taken):
+            if not any(taken.hit((x + dx, y + dy)) for x, y in positions):
                 break
             dy += CARD_H + 24
         return dx, dy
@@ -355,6 +356,25 @@ class Editor(QObject):
     def duplicate(self) -> None:
         self.copy_selection()
         self.paste()
+
+
+class _Taken:
+    """The cards' top-left corners in cells of a card's size: whether a card at a place overlaps one is asked of the
+    nine cells around it, not of every card (pasting 1,500 layers beside 1,000 froze the window for 37 s)."""
+
+    def __init__(self, positions):
+        self.cells: dict[tuple[int, int], list] = {}
+        for p in positions:
+            self.cells.setdefault(self._cell(p), []).append(p)
+
+    @staticmethod
+    def _cell(p) -> tuple[int, int]:
+        return int(p[0] // (CARD_W + 8)), int(p[1] // (CARD_H + 8))
+
+    def hit(self, q) -> bool:
+        cx, cy = self._cell(q)
+        return any(_overlap(p, q) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                   for p in self.cells.get((cx + dx, cy + dy), ()))
 
 
 def _overlap(a: tuple, b: tuple) -> bool:

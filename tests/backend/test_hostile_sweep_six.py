@@ -114,3 +114,16 @@ def test_the_cli_reads_a_path_a_project_names_only_when_the_user_names_it_too(tm
     assert not read
     assert cli.main(["train", str(tmp_path / "p.json"), "--epochs", "1", "--dataset-file", str(folder)]) == 2
     assert read and "stop here" in capsys.readouterr().err  # named: read (and refused here by the fake)
+
+
+def test_the_app_never_puts_a_card_past_the_reach_a_file_may_name():
+    """A second sweep: a paste or an added layer beside cards at the edge went past +-10,000,000 px, and the project
+    (and its recovery file) saved then could not be opened again."""
+    g = chain(("input", {"shape": [4]}), ("dense", {"units": 2}))
+    far = g.add_node("dense", {"units": 2}, pos=(project.MAX_POS + 228, 3e12))
+    assert far.pos == (project.MAX_POS, project.MAX_POS)
+    g.move_node(far.id, (-5e7, 12.5))
+    assert g.nodes[far.id].pos == (-project.MAX_POS, 12.5)
+    again = project.loads(project.dumps(project.Project(g, "edge")))
+    assert again.graph.nodes[far.id].pos == (-project.MAX_POS, 12.5)
+
