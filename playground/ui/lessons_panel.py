@@ -331,6 +331,9 @@ class LessonsPanel(QWidget):
             return
         leaving, to = self.lesson.steps[self.index], self.index - 1
         left = self._left.get((self.lesson.id, to))
+        # what the step left had (a trained CNN): Next puts it back instead of making its setup again (a drive's
+        # Back, Next loaded an untrained CNN over the trained one, and the filter step was a dead end)
+        self._left[(self.lesson.id, self.index, "ahead")] = (self.doc.graph.copy(), self.doc.logic.get("target"))
         self.index = to  # first: a recheck the putting back sets off checks the step gone to, not the one left
         if (leaving.setup or leaving.start is not None) and left is not None:
             put_back(self.doc, *left, self.lesson.steps[to].title)
@@ -464,7 +467,14 @@ class LessonsPanel(QWidget):
             return
         if self.index + 1 < len(self.lesson.steps):
             self._left[(self.lesson.id, self.index)] = (self.doc.graph.copy(), self.doc.logic.get("target"))
-            self.enter(self.index + 1)
+            to, ahead = self.index + 1, self._left.pop((self.lesson.id, self.index + 1, "ahead"), None)
+            step = self.lesson.steps[to]
+            if ahead is None or not (step.setup or step.start is not None):
+                self.enter(to)  # (a step without a setup of its own goes on with the network as it is)
+                return
+            self.index = to
+            put_back(self.doc, *ahead, step.title)
+            self.enter(to, run_setup=False)
         else:
             self.result.setText(f"<span style='color:{GREEN}'>\u2713 Lesson done. Pick the next one above.</span>")
             self.next_btn.setEnabled(False)

@@ -751,3 +751,25 @@ def test_at_1280x720_the_lessons_summary_and_the_hidden_total_are_whole(window, 
     totals = window.summary.totals
     assert "Total params: ?" in totals.text()
     assert totals.contentsRect().height() >= text_height(totals) - 2, (totals.contentsRect(), text_height(totals))
+
+
+def test_back_then_next_keeps_what_was_done_on_the_step(window):
+    """A drive: on NOR, typed w0 = 0.5, Back, Next: NOR was zero again (the step's setup made anew; in lesson 5 an
+    untrained CNN replaced the trained one, and the filter step was a dead end). Next puts back what it was left with."""
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 0)
+    for _ in range(3):  # AND, OR, NOT by Show me
+        click(panel.show_btn)
+        next_step(panel)
+    assert panel.step.title.startswith("NOR") and w.doc.logic["target"] == "nor"
+    weights(w, ("bias", (0,), "0.5"))
+    nor = w.graph.nodes[w.doc.selection[0]]
+    assert float(nor.weights["bias"][0]) == 0.5
+    click(panel.back_btn)
+    assert w.doc.logic["target"] == "not"
+    click(panel.show_btn)
+    next_step(panel)
+    assert panel.step.title.startswith("NOR") and w.doc.logic["target"] == "nor"
+    node = next(n for n in w.graph.nodes.values() if n.spec.hand_set)
+    assert float(node.weights["bias"][0]) == 0.5  # as it was left
