@@ -239,7 +239,10 @@ class DecisionPlot(QWidget):
         if src == g.inputs()[0].id:
             pts = table.inputs
         else:
-            trace = next(t for t in table.layers if t.node_id == src)
+            trace = next((t for t in table.layers if t.node_id == src), None)
+            if trace is None:  # a table of the network before this one (Back put another back: StopIteration in a
+                self.plot.hide()  # slot); the table of this network follows and draws it
+                return
             pts = trace.a
         self.plot.show()
         received = np.asarray(pts, dtype=np.float64)

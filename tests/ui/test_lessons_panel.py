@@ -773,3 +773,21 @@ def test_back_then_next_keeps_what_was_done_on_the_step(window):
     assert panel.step.title.startswith("NOR") and w.doc.logic["target"] == "nor"
     node = next(n for n in w.graph.nodes.values() if n.spec.hand_set)
     assert float(node.weights["bias"][0]) == 0.5  # as it was left
+
+
+def test_back_from_the_second_xnor_network_draws_without_an_error(window):
+    """A drive: lesson 2, Show me and Next to the last step, then Back: StopIteration in the decision plot (it drew
+    the new neuron from the truth table of the network before)."""
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 1)
+    while panel.index < len(panel.lesson.steps) - 1:
+        if panel.show_btn.isVisible():
+            click(panel.show_btn)
+        next_step(panel)
+    click(panel.back_btn)  # (an exception in a slot fails the test: pytest-qt)
+    QTest.qWait(50)
+    assert panel.index == len(panel.lesson.steps) - 2
+    w.activateWindow()
+    QTest.keyClick(w, Qt.Key_Z, Qt.ControlModifier)
+    QTest.qWait(50)
