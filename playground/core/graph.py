@@ -158,6 +158,7 @@ class Graph:
         self.events = GraphEvents()
         self._counter = 0
         self._names: dict[str, str] = {}  # layer name -> node id
+        self.former_names: dict[str, str] = {}  # a name a layer had before a rename -> its node id (``was_named``)
         self._reindex_edges()
 
     # ------------------------------------------------------------ indexes
@@ -361,6 +362,7 @@ class Graph:
         if self._names.get(old) == node_id:
             del self._names[old]
         self._names[name] = node_id
+        self.former_names[old] = node_id
         self._emit("node_renamed", node=node, old=old)
 
     def set_param(self, node_id: str, name: str, value: Any) -> Any:
@@ -539,6 +541,7 @@ class Graph:
         self._nodes = dict(other._nodes) if adopt else {k: v.clone() for k, v in other._nodes.items()}
         self._edges = list(other._edges)
         self._counter = max(self._counter, other._counter)
+        self.former_names = dict(other.former_names)
         self._reindex_edges()
         self._reindex_names()
         self._emit("graph_reset")
@@ -548,9 +551,16 @@ class Graph:
         g._nodes = {k: v.clone() for k, v in self._nodes.items()}
         g._edges = list(self._edges)
         g._counter = self._counter
+        g.former_names = dict(self.former_names)
         g._reindex_edges()
         g._reindex_names()
         return g
+
+    def was_named(self, name: str) -> LayerNode | None:
+        """The layer that had ``name`` before it was renamed (and has no layer of that name since), or None: a lesson
+        names its layers, and a learner who renamed "and" to "gate" broke every step after (a drive)."""
+        nid = self.former_names.get(name)
+        return self._nodes.get(nid) if nid is not None and name not in self._names else None
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Graph):

@@ -711,7 +711,7 @@ def find_layer(graph: Graph, ref: str):
     try:
         return graph.by_name(ref)
     except PlaygroundError:
-        return None
+        return graph.was_named(ref)  # renamed by the learner: still the layer the lesson means
 
 
 def _missing(ref: str) -> Result:

@@ -87,6 +87,11 @@ class WeightGrid(QWidget):
         self.lay = QVBoxLayout(self)
         self.lay.setContentsMargins(0, 0, 0, 0)
         doc.learning_changed.connect(self.load_values)  # the weights as a run changes them, or back to the document's
+        doc.graph.events.node_renamed.connect(self._on_renamed)  # its columns are named after the layer
+
+    def _on_renamed(self, node, old) -> None:
+        if node.id == self.node_id:  # (the headers said "and" after the layer became "gate")
+            self.build(self.node_id)
 
     @property
     def graph(self):

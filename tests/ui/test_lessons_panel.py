@@ -791,3 +791,25 @@ def test_back_from_the_second_xnor_network_draws_without_an_error(window):
     w.activateWindow()
     QTest.keyClick(w, Qt.Key_Z, Qt.ControlModifier)
     QTest.qWait(50)
+
+
+def test_a_layer_the_learner_renamed_is_still_the_lessons(window):
+    """A drive renamed lesson 1's neuron "and" to "gate": the OR step's setup was refused ("needs a layer named
+    'and'"), the target stayed AND while the lesson said OR, and the weight grid's columns still said "and"."""
+    from PySide6.QtWidgets import QLabel
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 0)
+    w.set_workspace("Build")
+    from test_build_by_hand import click_card
+    click_card(w, w.graph.by_name("and").id)
+    type_into(w.inspector.fields["name"], "gate")
+    assert w.graph.by_name("gate")
+    w.set_workspace("Logic lab")
+    weights(w, ("kernel", (0, 0), "1"), ("kernel", (1, 0), "1"), ("bias", (0,), "-1.5"))
+    assert panel.passed
+    heads = [lab.text() for lab in w.logic_panel.findChildren(QLabel) if lab.isVisible()]
+    assert not any(t.startswith("and") for t in heads) and any("gate" in t for t in heads), heads
+    next_step(panel)
+    assert w.doc.logic["target"] == "or" and w.graph.by_name("or")  # the setup found it, and named it for OR
+    assert "needs a layer named" not in w.banner.label.text()
