@@ -133,6 +133,7 @@ class LessonsPanel(QWidget):
         self._answers: dict[tuple[str, int], str] = {}  # (lesson id, step) -> the right answer given, for Back
         self._left: dict[tuple[str, int], tuple] = {}  # (lesson id, step) -> (network, target) left it with, for Back
         self._done_before = False  # the step shown was gone back to, done before, and no longer passes
+        self._runs_seen = (0, 0)  # (next run number, runs kept) when the step was last checked
         doc.replaced.connect(self._left.clear)  # another project: a network left in this one is not put back there
 
     def showEvent(self, event):
@@ -285,6 +286,7 @@ class LessonsPanel(QWidget):
             except PlaygroundError as exc:
                 self.doc.tell(str(exc))
         self.passed = False
+        self._runs_seen = (self.doc.project.runs.next_number, len(self.doc.project.runs.runs))  # (runs before it)
         self.hints_shown = 0
         n = len(self.lesson.steps)
         self.header.setText(f"<span style='color:{GRAY}'>{esc(self.lesson.title)} \u00b7 step {index + 1} of {n}"
@@ -402,13 +404,15 @@ class LessonsPanel(QWidget):
         if step is None or step.check is None or step.asks_answer:
             return
         res = L.run_check(step.check, self.state())
+        runs = self.doc.project.runs  # a run finished (or was undone) since: a step about runs says where it stands
+        ran, self._runs_seen = (runs.next_number, len(runs.runs)) != self._runs_seen, (runs.next_number, len(runs.runs))
         if res.passed and (not self.passed or self._done_before):
             self._done_before = False
             self._set_passed(res)
         elif not res.passed and self._done_before:
             self._say_done_before()  # (a later edit leaves it a step done before, not a red cross)
-        elif not res.passed and (self.passed or (live and L.about_the_network(step.check))):
-            self._set_failed(res)
+        elif not res.passed and (self.passed or ran or (live and L.about_the_network(step.check))):
+            self._set_failed(res)  # ("Train with dropout now" stayed after a run that went on from trained weights)
 
     def _set_failed(self, res: L.Result) -> None:
         self.passed = False

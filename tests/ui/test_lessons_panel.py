@@ -813,3 +813,28 @@ def test_a_layer_the_learner_renamed_is_still_the_lessons(window):
     next_step(panel)
     assert w.doc.logic["target"] == "or" and w.graph.by_name("or")  # the setup found it, and named it for OR
     assert "needs a layer named" not in w.banner.label.text()
+
+
+def test_a_step_about_runs_says_where_it_stands_when_a_run_ends(window, qtbot, tmp_path, monkeypatch):
+    """A drive: after a run the step still said "No finished run of this network... press F5" until Check was
+    clicked. A finished run rechecks the step and says what it found."""
+    from PySide6.QtWidgets import QFileDialog
+    lesson = {"format": "playground-lesson", "version": 1, "id": "runs", "title": "Runs",
+              "start": {"chain": [{"type": "input", "name": "bits", "params": {"shape": [2]}},
+                                  {"type": "dense", "name": "out", "params": {"units": 1, "activation": "sigmoid"}}],
+                        "dataset": "gate-xor"},
+              "steps": [{"title": "Train", "workspace": "Train", "text": "<p>Train.</p>",
+                         "check": {"kind": "run_accuracy", "at_least": 0.99}}]}
+    path = tmp_path / "runs.json"
+    path.write_text(json.dumps(lesson))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    panel = open_lessons(window)
+    click(panel.open_btn)
+    start_lesson(panel, len(panel.lessons) - 1)
+    assert panel.result.text() == ""  # nothing said before a run
+    train = window.train_panel
+    QTest.keyClick(window, Qt.Key_F5)
+    qtbot.waitUntil(lambda: not train.is_running() and bool(window.doc.project.runs.runs), timeout=120_000)
+    qtbot.wait(50)
+    said = panel.result.text()
+    assert "The best run so far, run 1, reached" in said and "at least 99%" in said, said  # (one line can't do XOR)
