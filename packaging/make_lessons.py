@@ -190,7 +190,7 @@ CONV = lesson(
          "check": {"kind": "all", "checks": [param("edge", "padding", 2), param("edge", "kernel_size", 3),
                                              {"kind": "layer_shape", "layer": "edge", "shape": [8, 8, 1]}]},
          "show_me": [put("image", "shape", [6, 6, 1]), put("edge", "kernel_size", 3), put("edge", "strides", 1),
-                     put("edge", "padding", 2)]},
+                     put("edge", "filters", 1), put("edge", "padding", 2)]},
         {"id": "same", "title": "\"same\": predict", "workspace": "Build", "highlight": "edge",
          "text": "<p>With padding <b>same</b>, Keras pads just enough that out = ceil(n/s). How many rows?</p>",
          "check": {"kind": "answer", "formula": {"window": {"n": 6, "f": 3, "p": "same", "s": 1}}}},
@@ -208,7 +208,7 @@ CONV = lesson(
          # the stride itself: a 5x5 kernel at stride 1 made the same 2x2 (a drive)
          "check": {"kind": "all", "checks": [param("edge", "strides", 2), param("edge", "kernel_size", 3),
                                              {"kind": "layer_shape", "layer": "edge", "shape": [2, 2, 1]}]},
-         "show_me": [put("image", "shape", [6, 6, 1]), put("edge", "kernel_size", 3),
+         "show_me": [put("image", "shape", [6, 6, 1]), put("edge", "kernel_size", 3), put("edge", "filters", 1),
                      put("edge", "padding", "valid"), put("edge", "strides", 2)]},
         {"id": "max-pool", "title": "Max pooling", "workspace": "Build",
          "text": grid_html(conv.POOL_GRID, "a 4x4 feature map") +
@@ -240,8 +240,8 @@ PARAMS = lesson(
          "check": {"kind": "all", "checks": [param("conv", "filters", 16), param("conv", "kernel_size", 5),
                                              param("image", "shape", [32, 32, 3]),
                                              {"kind": "layer_params", "layer": "conv", "params": 1216}]},
-         "show_me": [put("image", "shape", [32, 32, 3]), put("conv", "kernel_size", 5),
-                     put("conv", "filters", 16)]},
+         "show_me": [put("image", "shape", [32, 32, 3]), put("conv", "kernel_size", 5), put("conv", "use_bias", True),
+                     put("conv", "groups", 1), put("conv", "filters", 16)]},
         {"id": "alexnet-conv1", "title": "AlexNet: the first layer's shape", "workspace": "Build",
          "highlight": "conv2d", "setup": [{"do": "load_network", "preset": "alexnet"}],
          "text": "<p>The canvas now holds AlexNet (one undo step brings your network back). Its first layer has 96 "

@@ -838,3 +838,30 @@ def test_a_step_about_runs_says_where_it_stands_when_a_run_ends(window, qtbot, t
     qtbot.wait(50)
     said = panel.result.text()
     assert "The best run so far, run 1, reached" in said and "at least 99%" in said, said  # (one line can't do XOR)
+
+
+def test_show_me_makes_every_part_a_step_checks_so(window):
+    """A drive: with "use bias" unticked, Show me on "Sixteen filters" left 1,200 parameters and a red cross; with
+    two filters on edge, Show me on "Padding 2" left 8x8x2."""
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 3)
+    answer(panel, "456")
+    next_step(panel)
+    bias = w.inspector.fields["use_bias"]
+    bias.setFocus()
+    QTest.keyClick(bias, Qt.Key_Space)  # unticked
+    assert w.graph.by_name("conv").params["use_bias"] is False
+    click(panel.show_btn)
+    assert panel.passed, panel.result.text()
+    start_lesson(panel, 2)
+    for predicted in ("4", "-5", "6"):
+        answer(panel, predicted)
+        next_step(panel)
+    click(panel.show_btn)
+    next_step(panel)
+    answer(panel, "8")
+    next_step(panel)
+    type_into(w.inspector.fields["filters"], "2", key=None)
+    click(panel.show_btn)
+    assert panel.passed, panel.result.text()
