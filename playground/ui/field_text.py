@@ -14,14 +14,28 @@ class Invalid:
         self.message = message
 
 
+def _numbers(text: str) -> list[str]:
+    """The parts of "2", "2, 2", "(2, 2)", "2x2" or "2 \u00d7 2" (sizes as the lessons and the cards write them)."""
+    for sep in "(),x\u00d7":
+        text = text.replace(sep, " ")
+    return text.split()
+
+
 def parse_padding(text: str):
     t = text.strip()
     if t in ("valid", "same"):
         return t
+    parts = _numbers(t)
     try:
-        return int(t)
+        nums = [int(q) for q in parts]
     except ValueError:
-        return Invalid(f"`padding` must be 'valid', 'same' or a whole number of pixels. Received {t!r}.")
+        nums = []
+    if nums and len(set(nums)) == 1 and len(nums) in (1, 2, 4):  # "1", "1, 1", "(1, 1)", "1x1": the same on every side
+        return nums[0]
+    if len(set(nums)) > 1:
+        return Invalid(f"`padding` pads every side alike here: one whole number (or 'valid', 'same'). Received {t!r}; "
+                       f"for different sides put a ZeroPadding2D before the layer.")
+    return Invalid(f"`padding` must be 'valid', 'same' or a whole number of pixels. Received {t!r}.")
 
 
 def parse_shape(text: str):
@@ -34,7 +48,7 @@ def parse_shape(text: str):
 
 def parse_pair(text: str, p: ParamSpec):
     """'3' -> 3; '3, 5' -> (3, 5) (height, width); four numbers -> ((top, bottom), (left, right))."""
-    parts = [q for q in text.replace("(", " ").replace(")", " ").replace(",", " ").split() if q]
+    parts = _numbers(text)  # ("2x2" was refused for strides, though the lessons write sizes so)
     try:
         nums = [int(q) for q in parts]
     except ValueError:

@@ -229,3 +229,36 @@ def test_a_network_too_large_to_train_here_says_so_under_the_layer_table(window)
     line = retype(window.inspector.fields["shape"], "28, 28, 1")
     QTest.keyClick(line, Qt.Key_Return)
     assert "too large" not in window.summary.totals.text()
+
+
+def test_sizes_are_typed_as_the_cards_and_lessons_write_them(window):
+    """A drive typed strides "2x2" (as lesson 3 writes sizes) and padding "(1, 1)": both refused, and the card fell
+    back to stride 1 and padding valid."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from test_build_by_hand import click_card
+    g = window.graph
+    conv = g.by_name("conv2d")
+    click_card(window, conv.id)
+    for typed, want in (("2x2", (2, 2)), ("3 \u00d7 3", (3, 3)), ("(1, 2)", (1, 2)), ("1", 1)):
+        field = window.inspector.fields["strides"]
+        field.setFocus()
+        field.selectAll()
+        QTest.keyClicks(field, typed)
+        QTest.keyClick(field, Qt.Key_Return)
+        got = g.nodes[conv.id].params["strides"]
+        pair = lambda v: (v, v) if isinstance(v, int) else tuple(v)  # noqa: E731 - (2, 2) is kept as 2
+        assert pair(got) == pair(want), (typed, got)
+    padding = window.inspector.fields["padding"].lineEdit()
+    for typed, want in (("(1, 1)", 1), ("2x2", 2), ("same", "same")):
+        padding.setFocus()
+        padding.selectAll()
+        QTest.keyClicks(padding, typed)
+        QTest.keyClick(padding, Qt.Key_Return)
+        assert g.nodes[conv.id].params["padding"] == want, (typed, g.nodes[conv.id].params["padding"])
+    padding.selectAll()
+    QTest.keyClicks(padding, "1, 2")
+    QTest.keyClick(padding, Qt.Key_Return)
+    assert g.nodes[conv.id].params["padding"] == "same"  # refused, and said why
+    from PySide6.QtWidgets import QLabel
+    assert any("ZeroPadding2D" in lab.text() for lab in window.inspector.findChildren(QLabel) if lab.isVisible())
