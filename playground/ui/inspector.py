@@ -34,6 +34,7 @@ from .trained_box import TrainedWeightsBox
 from .weight_grid import RED, WeightGrid
 from .output_text import output_html
 from .number_box import FloatBox, IntBox, number_problem, whole_number, whole_number_problem
+from .escape_keys import PutBackOnEscape
 from .field_text import (Invalid, KeptEntries, field_text, parse_float, parse_optional_float, parse_optional_int,
                          parse_padding, parse_pair, parse_shape, refusal, value_text)
 
@@ -51,12 +52,12 @@ class Inspector(QWidget):
         self.fields: dict[str, QWidget] = {}
         self.msgs: dict[str, QLabel] = {}
         self._pushing = False
-        # one typing session per field: from its first change to leaving it (Enter, Tab, a click elsewhere),
-        # one undo step; a session's first value, put back when what is typed stops being valid
-        self._session = 0
-        self._before: dict[str, object] = {}
+        self._session = 0  # one typing session per field, from its first change to leaving it: one undo step
+        self._before: dict[str, object] = {}  # a session's first value: back when the typing stops being valid
         self._parsers: dict[str, object] = {}  # a typed field's text -> its value or Invalid
         self.kept = KeptEntries()  # what a layer's fields refused, while another layer is shown
+        self.escape = PutBackOnEscape(self, lambda w: next((k for k, f in self.fields.items() if f is w), None),
+                                      lambda k: k in self._before or bool(self.msgs[k].text()), self._put_back)
 
         self.header = QLabel()
         self.header.setTextFormat(Qt.RichText)
@@ -198,6 +199,7 @@ class Inspector(QWidget):
         v.setSpacing(2)
         v.addWidget(widget)
         v.addWidget(msg)
+        widget.installEventFilter(self.escape)  # Escape puts back what was typed in it first (escape_keys)
         label = QLabel(title)
         label.setToolTip(help_text)
         widget.setToolTip(help_text)
@@ -358,8 +360,7 @@ class Inspector(QWidget):
         w.setStyleSheet(RED if message else "")
         msg.setText(message or "")
         msg.setVisible(bool(message))
-        # Ctrl+Z in a field that holds a refused entry takes the entry back, not the step before it
-        w.setProperty("discard", (lambda: self._load_field(key)) if message else None)
+        w.setProperty("discard", (lambda: self._load_field(key)) if message else None)  # (Ctrl+Z: the entry back)
 
     def _set(self, name: str, value, alone: bool = False) -> None:
         """``value`` typed (or chosen) in ``name``'s field: one undo step per session of the field (``alone``: a
@@ -389,6 +390,12 @@ class Inspector(QWidget):
             self._end_session()
         if node.spec.hand_set:
             self._build_weights()
+
+    def _put_back(self, key: str) -> None:
+        if key in self._before:  # merged into the field's step, which then goes from the stack
+            self._set(key, self._before.pop(key))
+            self._before.pop(key, None)  # (the step back set it again: nothing typed now, Escape is Stop)
+        self._load_field(key)
 
     def _top(self):
         return self.stack.command(self.stack.index() - 1)

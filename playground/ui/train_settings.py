@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import secrets
 
-from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton
 
 from ..core.errors import PlaygroundError
+from .escape_keys import PutBackOnEscape
 from .number_box import FloatBox, IntBox, NumberLine, number_problem, whole_number, whole_number_problem
 
 OPTIMIZERS = (("adam", "Adam"), ("sgd", "SGD with momentum 0.9"), ("rmsprop", "RMSprop"), ("adagrad", "Adagrad"))
@@ -99,24 +99,16 @@ class TrainSettingsForm(QGroupBox):
         self._keys = {self.batch: "batch_size", self.epochs_box: "epochs", self.patience: "early_stopping",
                       self.seed: "seed", self.devices: "devices", self.val_split: "validation_split",
                       self.lr: "learning_rate"}
+        self._escape = PutBackOnEscape(self, self._keys.get, lambda key: key in self._before or getattr(
+            self._field(key), "refusing", False) or (key == "learning_rate" and self.settings_msg.isVisible()),
+            lambda key: self._put_back(self._field(key), key))
         for field in self._keys:
-            field.installEventFilter(self)
+            field.installEventFilter(self._escape)
         self.start_from.currentIndexChanged.connect(lambda _: self.edit("start_weights", self.start_from.currentData()))
         self.new_seed_btn.clicked.connect(self._new_seed)
 
-    def eventFilter(self, obj, event) -> bool:
-        """Escape in a field first puts back what was typed there since it took the focus (a refused entry too),
-        as the Logic lab's fields do; only a field with nothing typed leaves Escape to the window (Stop). A drive's
-        Escape in the seed field with 123 typed stopped the run and kept 123."""
-        if event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) and event.key() == Qt.Key_Escape and \
-                not event.modifiers() and (key := self._keys.get(obj)) is not None and \
-                (key in self._before or getattr(obj, "refusing", False) or
-                 (obj is self.lr and self.settings_msg.isVisible())):
-            if event.type() == QEvent.KeyPress:
-                self._put_back(obj, key)
-            event.accept()
-            return True
-        return super().eventFilter(obj, event)
+    def _field(self, key: str):
+        return next(f for f, k in self._keys.items() if k == key)
 
     def _put_back(self, field, key: str) -> None:
         if key in self._before:  # merged into the typing's step, which then goes from the undo stack

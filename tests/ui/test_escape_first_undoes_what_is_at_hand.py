@@ -79,3 +79,24 @@ def test_the_train_menu_shows_what_applies_while_a_run_trains(window, qtbot):
     assert state["&Start training"] and not state["S&top training"] and not state["&Pause or resume"]
     QTest.keyClick(menu, Qt.Key_Escape)
     assert QApplication.activePopupWidget() is None or not menu.isVisible()
+
+
+def test_escape_in_an_inspector_field_puts_back_the_typing_before_it_stops_a_run(window, qtbot):
+    """A drive typed 16 into a Dense's units during a run (it applies at once), then Escape: the run stopped and the
+    field kept 16. The typing goes back first, as in the Train settings."""
+    panel = running(window, qtbot, digits_project(epochs=50), batches=2)
+    window.set_workspace("Build")
+    dense = window.graph.by_name("dense")
+    click_card(window, dense.id)
+    units = window.inspector.fields["units"]
+    units.setFocus()
+    units.selectAll()
+    steps = window.doc.stack.count()
+    QTest.keyClicks(units, "16")
+    assert window.graph.nodes[dense.id].params["units"] == 16
+    QTest.keyClick(units, Qt.Key_Escape)
+    assert window.graph.nodes[dense.id].params["units"] == 8 and units.lineEdit().text() == "8"
+    assert window.doc.stack.count() == steps and panel.is_running()
+    QTest.keyClick(units, Qt.Key_Escape)  # nothing typed now: Stop
+    finish(qtbot, panel)
+    assert window.doc.project.runs.runs[-1].stopped != "finished"
