@@ -128,8 +128,9 @@ def _download(loader_name: str, name: str, where: str):
     try:
         return getattr(keras.datasets, loader_name).load_data()
     except Exception as exc:  # noqa: BLE001 - any network/IO failure becomes one clear message
-        raise DatasetError(f"{name} is not cached and could not be downloaded ({type(exc).__name__}). "
-                           f"Offline? Put the file at {where} and try again.") from None
+        why = " ".join(str(exc).split())[:120] or "no answer from the server"  # (it said "(Exception)")
+        raise DatasetError(f"{name} is not cached and could not be downloaded: {why}. Offline? Put the file at "
+                           f"{where} and try again.") from None
 
 
 def load_mnist() -> Dataset:
