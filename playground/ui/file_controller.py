@@ -137,6 +137,10 @@ class FileController(QObject):
         except PlaygroundError as exc:
             self._refuse(path, exc)
             return False
+        from ..backend.datasets import REGISTRY  # plain Python
+        data = proj.training.get("dataset")  # a relative path is the project's folder's ("pets" beside it), not the
+        if isinstance(data, str) and data not in REGISTRY and data and not os.path.isabs(data):  # folder the app
+            proj.training["dataset"] = os.path.join(os.path.dirname(os.path.abspath(path)), data)  # started in
         self.load_project(proj, path)
         self._opened(path)
         if chosen:  # not the file named on the command line: the user was in no workspace before it

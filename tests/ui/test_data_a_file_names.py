@@ -201,3 +201,20 @@ def test_a_dataset_name_too_long_for_the_system_is_one_line(window, qtbot, tmp_p
     box = window.train_panel.data_box
     assert "the system cannot look this path up" in plain(box.feeds), plain(box.feeds)
     assert not window.train_panel.start_btn.isEnabled()
+
+
+def test_a_relative_path_in_a_project_is_the_projects_folders(window, qtbot, tmp_path, monkeypatch):
+    """A drive: a project naming "pets" beside its pets/ folder, opened while the app ran elsewhere, said "pets: no
+    such file or folder". It is the project's folder's pets/ (asked about first, as any path a file names)."""
+    folder = image_folder(tmp_path / "proj" / "pets", n=5, size=12)
+    project.save(cnn_on("pets"), tmp_path / "proj" / "given.json")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert window.open_file(tmp_path / "proj" / "given.json")
+    workspace(window, "Train")
+    box = window.train_panel.data_box
+    assert window.doc.training["dataset"] == str(folder)
+    assert f"This project names its data: {folder}." in plain(box.feeds)
+    click(box.allow_btn)
+    qtbot.waitUntil(lambda: box.folder_info.isVisible(), timeout=30_000)
+    assert "2 classes, 10 images" in plain(box.folder_info)
