@@ -99,17 +99,14 @@ class Inspector(QWidget):
         ev.node_removed.connect(self._on_node_removed)
         for name in ("param_changed", "node_renamed", "weights_changed", "trainable_changed"):
             getattr(ev, name).connect(self._on_node_changed)
-        ev.edge_added.connect(self._on_edge_changed)
-        ev.edge_removed.connect(self._on_edge_changed)
+        for sig in (ev.edge_added, ev.edge_removed):
+            sig.connect(self._on_edge_changed)
         doc.changed.connect(lambda: self.set_infos(doc.infos))
-        doc.selection_changed.connect(self._on_selection)
+        doc.masked_changed.connect(self._show_output)  # a lesson's question hides the size here too (it showed it)
+        doc.selection_changed.connect(lambda ids: self.show_node(ids[0] if ids else None)
+                                      if (ids[0] if ids else None) != self.node_id else None)
         self.infos = doc.infos  # made after the window (the Logic lab's editor): the document as it is now
         self.show_node(doc.current)
-
-    def _on_selection(self, ids: list) -> None:
-        current = ids[0] if ids else None
-        if current != self.node_id:
-            self.show_node(current)
 
     # ------------------------------------------------------------ model -> view
     def _listening(self) -> bool:
@@ -443,7 +440,8 @@ class Inspector(QWidget):
             self.output.setText("")
             return
         info = self.infos[self.node_id]
-        self.output.setText(output_html(self.graph.nodes[self.node_id], info))
+        self.output.setText(output_html(self.graph.nodes[self.node_id], info) if self.node_id not in self.doc.masked
+                            else "<span style='color:gray'>Output: ? (a lesson asks you to predict it)</span>")
         # a parameter named by the error is marked on its field too
         for key in self.fields:
             if key != "name" and not self.msgs[key].isVisible():

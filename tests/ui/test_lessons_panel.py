@@ -870,3 +870,17 @@ def test_show_me_makes_every_part_a_step_checks_so(window):
     type_into(w.inspector.fields["filters"], "2", key=None)
     click(panel.show_btn)
     assert panel.passed, panel.result.text()
+
+
+def test_predict_first_hides_the_size_in_the_inspector_too(window):
+    """A drive: the card and the summary said "?" while lesson 3 asked for the output size, and a click on the card
+    showed "4x4x1 ... = 4" in the inspector's Output."""
+    from test_build_by_hand import click_card
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 2)
+    click_card(w, w.graph.by_name("edge").id)
+    shown = w.inspector.output.text()
+    assert "4x4" not in shown and "?" in shown, shown
+    answer(panel, "4")
+    assert "4x4" in w.inspector.output.text()  # answered: seen
