@@ -725,6 +725,7 @@ def parse_numbers(text: str | None) -> list[float] | None:
     """A typed answer as numbers: '4', '-5', '5.25', '4x4', '55 x 55 x 96', '4, 4'; None if it is not numbers."""
     if text is None:
         return None
+    text = text.replace("\u2212", "-")  # the minus sign a keyboard layout or a copied formula gives
     text = re.sub(r"(?<=\d),(?=\d{3}(?!\d))", "", text)  # 614,656 is one number
     parts = [p for p in re.split(r"[\s,x\u00d7*()]+", text.strip().lower()) if p]
     try:
@@ -793,6 +794,8 @@ def check_answer(args: dict, state: LessonState) -> Result:
     elif cell and (m := re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*", typed)) \
             and float(m.group(2)) != 0:  # a fraction: 21/4
         got = [float(m.group(1)) / float(m.group(2))]
+    if len(expected) == 1 and re.fullmatch(r"\s*-?\d{1,3}(?: \d{3})+\s*", typed):  # 614 656: one number, spaced
+        got = [float(typed.replace(" ", ""))]  # in thousands (it was read as 614x656)
     if got is None:
         return Result(False, f"{said_back(typed)!r} is not a number; type a number such as 4 (or a shape such as "
                              f"4x4x1).")

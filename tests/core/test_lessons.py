@@ -292,6 +292,18 @@ def test_a_value_may_be_typed_with_a_decimal_comma_or_as_a_fraction(formula, typ
     assert res.passed and res.message.startswith(message), res.message
 
 
+def test_a_count_typed_with_spaces_between_its_thousands_or_a_minus_sign_is_read_as_meant():
+    """A drive: "614 656" and "392 500" were told wrong (read as two numbers), "\u22125" (a minus sign) was not a
+    number."""
+    g = chain(("input", {"shape": (784,)}), ("dense", {"units": 500}))
+    check = {"kind": "answer", "formula": {"layer_params": {"layer": "dense"}}}
+    for typed in ("392 500", "392,500", "392500"):
+        assert run(check, g, answer=typed).passed, typed
+    cell = {"kind": "answer", "formula": {"conv_cell": {"image": "lecture", "kernel": "vertical_edge", "row": 0,
+                                                        "col": 0}}}
+    assert run(cell, g, answer="\u22125").passed
+
+
 def test_a_shape_typed_short_of_its_channels_is_told_so():
     g = chain(("input", {"shape": (227, 227, 3)}), ("conv2d", {"filters": 96, "kernel_size": 11, "strides": 4}))
     check = {"kind": "answer", "formula": {"layer_shape": {"layer": "conv2d"}}}
