@@ -1116,7 +1116,8 @@ CHECKS = {
 assert CHECKS.keys() == CHECK_VALIDATORS.keys()
 
 
-NETWORK_CHECKS = {"layer_param", "layer_shape", "layer_params", "layer_between", "has_layer"}
+NETWORK_CHECKS = {"layer_param", "layer_shape", "layer_params", "layer_between", "has_layer",
+                  "logic_target"}  # (and the Logic lab's target, which the learner sets as part of the network)
 
 
 def about_the_network(check: Check | None) -> bool:

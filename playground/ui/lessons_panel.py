@@ -128,7 +128,7 @@ class LessonsPanel(QWidget):
         self.step_box.hide()
 
         doc.changed.connect(lambda: self.recheck(live=True))
-        doc.settings_changed.connect(lambda *_: self.recheck())
+        doc.settings_changed.connect(lambda section, _key: self.recheck(live=section == "logic"))  # (the lab's target)
         self._loaded = False  # the shipped lessons are read when the panel is first shown, not at start-up
         self._answers: dict[tuple[str, int], str] = {}  # (lesson id, step) -> the right answer given, for Back
         self._left: dict[tuple[str, int], tuple] = {}  # (lesson id, step) -> (network, target) left it with, for Back

@@ -884,3 +884,17 @@ def test_predict_first_hides_the_size_in_the_inspector_too(window):
     assert "4x4" not in shown and "?" in shown, shown
     answer(panel, "4")
     assert "4x4" in w.inspector.output.text()  # answered: seen
+
+
+def test_a_wrong_target_is_said_as_it_is_chosen(window):
+    """A drive chose XOR where lesson 2 asks for XNOR: nothing was said until Check."""
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 1)
+    combo = w.logic_panel.target
+    combo.setFocus()
+    i = combo.findData("xor")
+    while combo.currentIndex() != i:
+        QTest.keyClick(combo, Qt.Key_Down if combo.currentIndex() < i else Qt.Key_Up)
+    assert w.doc.logic["target"] == "xor"
+    assert "choose XNOR" in panel.result.text(), panel.result.text()
