@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 from ..core.registry import ParamSpec
 
@@ -16,7 +17,8 @@ class Invalid:
 
 def _numbers(text: str) -> list[str]:
     """The parts of "2", "2, 2", "(2, 2)", "2x2" or "2 \u00d7 2" (sizes as the lessons and the cards write them)."""
-    for sep in "(),x\u00d7":
+    text = re.sub(r"(?<=\d)\s*[x\u00d7]\s*(?=\d)", " ", text)  # an x between numbers only: "1, x" is no size
+    for sep in "(),":
         text = text.replace(sep, " ")
     return text.split()
 

@@ -159,7 +159,8 @@ def test_a_projects_dataset_text_is_shown_as_written_in_the_list_and_on_start(wi
     path.write_text(json.dumps(data))
     assert window.open_file(path)
     box = _to_train(window, qtbot)
-    at = box.dataset.findData("x" + EVIL)
+    named = str(tmp_path / ("x" + EVIL))  # (a relative text is the project's folder's)
+    at = box.dataset.findData(named)
     assert at >= 0 and "x" + EVIL in _shown(box.dataset.itemData(at, Qt.ToolTipRole))
     # and it is not said to come from the Keras cache: it is no dataset, and Start says why it is off
     assert "no such file or folder" in box.feeds.text() and not window.train_panel.start_btn.isEnabled()

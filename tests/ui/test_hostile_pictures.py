@@ -4,7 +4,6 @@ pixel, past the array's end); a card at the edge of the canvas's reach hung the 
 import json
 
 import numpy as np
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from playground.resources_path import preset_text
