@@ -68,6 +68,7 @@ def head_advice(classes: int) -> str:
     """What to do where the data has ``classes`` classes and the output layer another count: an opened model's
     classifier may be no Dense (MobileNet's is a Conv2D), so the advice names the output layer and the inspector's
     Replace the head, not "the last Dense" a drive could not find."""
-    return (f"give the output layer {classes} units, or in Build select the layer before the classifier, set "
-            f"\u201cclasses\u201d to {classes} in the inspector and press \u201cReplace the head after this "
-            f"layer\u201d.")
+    return (f"choose data with as many classes as the output has (a head just replaced for your images: your image "
+            f"folder, in Data), or give the output layer {classes} units, or in Build select the layer before the "
+            f"classifier, set \u201cclasses\u201d to {classes} in the inspector and press \u201cReplace the head "
+            f"after this layer\u201d.")
