@@ -214,7 +214,7 @@ class FileController(QObject):
         if self.doc.path is None or path != self.doc.path:
             self.doc.project.name = path.stem
         try:
-            project_io.save(self.doc.project, path)
+            project_io.save(_data_beside(self.doc.project, path), path)
         except (OSError, PlaygroundError) as exc:
             self.doc.project.name = old_name
             self.doc.tell(f"Could not save {path}: {getattr(exc, 'strerror', None) or exc}")
@@ -355,3 +355,20 @@ def _import_model(path: Path):
     graph = import_model(path)
     note = getattr(graph, "import_note", "") or ""
     return project_io.Project(graph, path.stem), note
+
+
+def _data_beside(proj, path: Path):
+    """``proj`` as saved at ``path``: a dataset in the project's folder written relative to it ("pets"), so that the
+    folder moved or sent whole opens with its data (a relative path is read from the project's folder)."""
+    import dataclasses
+    data = proj.training.get("dataset")
+    if not (isinstance(data, str) and os.path.isabs(data)):
+        return proj
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        inside = os.path.commonpath([folder, os.path.abspath(data)]) == folder
+    except ValueError:  # (another drive on Windows)
+        inside = False
+    if not inside or os.path.abspath(data) == folder:
+        return proj
+    return dataclasses.replace(proj, training={**proj.training, "dataset": os.path.relpath(data, folder)})

@@ -218,3 +218,23 @@ def test_a_relative_path_in_a_project_is_the_projects_folders(window, qtbot, tmp
     click(box.allow_btn)
     qtbot.waitUntil(lambda: box.folder_info.isVisible(), timeout=30_000)
     assert "2 classes, 10 images" in plain(box.folder_info)
+
+
+def test_data_in_the_projects_folder_is_saved_relative_and_travels_with_it(window, qtbot, tmp_path, monkeypatch):
+    """A project saved beside its data names it relative to its own folder, so the folder moved or sent whole opens
+    with its data (read from there; still asked about where the user has not chosen it)."""
+    import json
+    import shutil
+    from PySide6.QtWidgets import QFileDialog
+    folder = image_folder(tmp_path / "proj" / "pets", n=5, size=12)
+    workspace(window, "Train")
+    type_field(window.train_panel.data_box.path, str(folder))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "proj" / "mine.json"), ""))
+    window.activateWindow()
+    QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)  # File > Save as
+    saved = json.loads((tmp_path / "proj" / "mine.json").read_text())
+    assert saved["training"]["dataset"] == "pets" and window.doc.training["dataset"] == str(folder)
+    shutil.move(str(tmp_path / "proj"), str(tmp_path / "moved"))  # the folder sent whole
+    assert window.open_file(tmp_path / "moved" / "mine.json")
+    assert window.doc.training["dataset"] == str(tmp_path / "moved" / "pets")
+    assert window.train_panel.data_box.allow_btn.isVisible()  # a path the user never chose: asked first
