@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QScrollArea, QWidget
 
 from ..core import logic
 from ..core.graph import Graph
@@ -48,6 +48,8 @@ SPAN = (-100.0, 101.0)  # a line is drawn across this box: past every edge of th
 LINE_COLOURS = ("#3D7BF2", "#E0892B", "#8E44AD", "#16A085")
 
 
+CAPTION_BESIDE = 420  # px: a narrower plot takes its caption under it
+
 class DecisionPlot(QWidget):
     """The four input points coloured by target and the line w0 + w1*x1 + w2*x2 = 0 of a two-input neuron.
 
@@ -75,6 +77,14 @@ class DecisionPlot(QWidget):
         self.layout_ = QHBoxLayout(self)
         self.layout_.addWidget(self.caption_scroll, 1)
         self.line_points = None
+
+    def resizeEvent(self, event):
+        """The caption beside the plot where there is room, under it in a narrow column (beside the Lessons dock at
+        1280x720 it was a word wide and cut: "Points on the side where z...")."""
+        direction = QBoxLayout.LeftToRight if event.size().width() >= CAPTION_BESIDE else QBoxLayout.TopToBottom
+        if self.layout_.direction() != direction:
+            self.layout_.setDirection(direction)
+        super().resizeEvent(event)
 
     def _sources(self, g: Graph) -> dict:
         """{neuron id: (the node feeding it, that node's width)} for every neuron fed by a flat vector."""

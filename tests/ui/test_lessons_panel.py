@@ -898,3 +898,15 @@ def test_a_wrong_target_is_said_as_it_is_chosen(window):
         QTest.keyClick(combo, Qt.Key_Down if combo.currentIndex() < i else Qt.Key_Up)
     assert w.doc.logic["target"] == "xor"
     assert "choose XNOR" in panel.result.text(), panel.result.text()
+
+
+def test_beside_the_dock_the_decision_plots_caption_goes_under_the_plot(window, qtbot):
+    """A drive at 1280x720: beside the Lessons dock the plot's caption was a word wide and cut."""
+    window.resize(1280, 720)
+    panel = open_lessons(window)
+    start_lesson(panel, 0)
+    qtbot.wait(100)
+    caption = window.decision_plot.caption
+    assert caption.isVisible() and caption.width() >= 150, caption.width()
+    assert caption.mapTo(window, caption.rect().topLeft()).y() > window.decision_plot.plot.mapTo(
+        window, window.decision_plot.plot.rect().topLeft()).y()  # under the plot
