@@ -236,8 +236,10 @@ def cmd_train(args) -> int:
     if not (args.dataset_file or args.dataset) and isinstance(named, str):
         from .backend.datasets import REGISTRY  # noqa: PLC0415 - plain Python
         if named not in REGISTRY:  # a file is data: the path a project names is read once the user names it too
+            there = os.path.join(os.path.dirname(os.path.abspath(args.project)), os.path.expanduser(named))
             raise CliError(f"{args.project} trains on {named!r}, a path the project names; name it yourself to read "
-                           f"it: --dataset-file {shlex.quote(named)} (or --dataset for a built-in set).")
+                           f"it: --dataset-file {shlex.quote(there)} (or --dataset for a built-in set).")  # (a
+            # relative path is the project's folder's, as the window reads it)
     dataset = args.dataset_file or args.dataset or named
     settings["dataset"] = dataset
     settings = TrainConfig.from_dict(settings).to_dict(include_run=True)  # every value checked before Keras loads

@@ -128,7 +128,8 @@ def _download(loader_name: str, name: str, where: str):
     try:
         return getattr(keras.datasets, loader_name).load_data()
     except Exception as exc:  # noqa: BLE001 - any network/IO failure becomes one clear message
-        why = " ".join(str(exc).split())[:120] or "no answer from the server"  # (it said "(Exception)")
+        text = " ".join(str(exc).split())  # Keras: "URL fetch failure on URL: None -- [Errno -3] Temporary failure..."
+        why = (text.split(" -- ", 1)[-1] or "no answer from the server")[:160]  # the reason, not the address
         raise DatasetError(f"{name} is not cached and could not be downloaded: {why}. Offline? Put the file at "
                            f"{where} and try again.") from None
 
@@ -242,7 +243,8 @@ def load(name: str, image_shape: tuple[int, ...] | None = None) -> Dataset:
     try:
         there = path.exists()
     except OSError as exc:  # a name too long for the system (ENAMETOOLONG): it escaped the data box's showEvent,
-        raise DatasetError(f"{name[:80]}...: the system cannot look this path up ({exc.strerror}).") from None
+        shown = name if len(name) <= 80 else name[:77] + "..."
+        raise DatasetError(f"{shown}: {exc.strerror or exc} (the system could not look this path up).") from None
     if there:  # and the app crashed
         return load_file(path, image_shape)
     raise DatasetError(f"Unknown dataset {name!r}. Known: {', '.join(REGISTRY)}; or give a .npz, .csv or "

@@ -787,15 +787,17 @@ def check_answer(args: dict, state: LessonState) -> Result:
     typed = (state.answer or "").strip()
     if not typed:
         return Result(False, "Type your prediction in the answer field first, then check it.")
-    got = parse_numbers(typed)
+    typed = re.sub(r"[\u00a0\u202f\u2009]", " ", typed.replace("\u2212", "-"))  # a minus sign, no-break and
+    got = parse_numbers(typed)  # thin spaces as a keyboard or a copied number gives them
     cell = args["formula"] in ("pool_cell", "conv_cell")  # a value, maybe a fraction (a size's "4,4" is 4x4)
     if cell and (m := re.fullmatch(r"\s*(-?\d+),(\d+)\s*", typed)):  # a decimal comma: 5,25
         got = [float(f"{m.group(1)}.{m.group(2)}")]
     elif cell and (m := re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*", typed)) \
             and float(m.group(2)) != 0:  # a fraction: 21/4
         got = [float(m.group(1)) / float(m.group(2))]
-    if len(expected) == 1 and re.fullmatch(r"\s*-?\d{1,3}(?: \d{3})+\s*", typed):  # 614 656: one number, spaced
-        got = [float(typed.replace(" ", ""))]  # in thousands (it was read as 614x656)
+    if len(expected) == 1 and args["formula"] != "window" and re.fullmatch(r"\s*-?\d{1,3}(?: \d{3})+\s*", typed):
+        got = [float(typed.replace(" ", ""))]  # 614 656: one number spaced in thousands (it was read as 614x656; a
+        # size's "100 100" is still its square)
     if got is None:
         return Result(False, f"{said_back(typed)!r} is not a number; type a number such as 4 (or a shape such as "
                              f"4x4x1).")
@@ -1116,6 +1118,19 @@ CHECKS = {
 assert CHECKS.keys() == CHECK_VALIDATORS.keys()
 
 
+RUN_CHECKS = {"run_accuracy", "distinct_runs", "dropout_gap", "filter_edit"}
+
+
+def about_runs(check: Check | None) -> bool:
+    """A check that reads the runs: a finished run says where the step stands (a Build step does not get a red cross
+    from a run of an earlier step finishing)."""
+    if check is None:
+        return False
+    if check.kind == "all":
+        return any(about_runs(c) for c in check.args["checks"])
+    return check.kind in RUN_CHECKS
+
+
 NETWORK_CHECKS = {"layer_param", "layer_shape", "layer_params", "layer_between", "has_layer",
                   "logic_target"}  # (and the Logic lab's target, which the learner sets as part of the network)
 
@@ -1138,5 +1153,6 @@ def run_check(check: Check | None, state: LessonState) -> Result:
 
 
 __all__ = ["Lesson", "Step", "Check", "Action", "Start", "LessonState", "Result", "LessonFormatError", "loads",
-           "load", "from_dict", "run_check", "about_the_network", "builtin_lessons", "start_graph", "find_layer", "FORMAT",
+           "load", "from_dict", "run_check", "about_the_network", "about_runs", "builtin_lessons", "start_graph",
+           "find_layer", "FORMAT",
            "FORMAT_VERSION"]

@@ -64,11 +64,12 @@ def file_stem(name: str, fallback: str = "project") -> str:
     return stem or fallback
 
 
-def head_advice(classes: int) -> str:
+def head_advice(classes: int, folder: bool = False) -> str:
     """What to do where the data has ``classes`` classes and the output layer another count: an opened model's
     classifier may be no Dense (MobileNet's is a Conv2D), so the advice names the output layer and the inspector's
     Replace the head, not "the last Dense" a drive could not find."""
-    return (f"choose data with as many classes as the output has (a head just replaced for your images: your image "
-            f"folder, in Data), or give the output layer {classes} units, or in Build select the layer before the "
+    data = "" if folder else ("choose data with as many classes as the output has (a head just replaced for your "
+                              "images: your image folder, in Data), or ")  # (not where the folder is the data)
+    return (f"{data}give the output layer {classes} units, or in Build select the layer before the "
             f"classifier, set \u201cclasses\u201d to {classes} in the inspector and press \u201cReplace the head "
             f"after this layer\u201d.")

@@ -31,7 +31,8 @@ def chosen_data(settings) -> list[str]:
         chosen = json.loads(settings.value("data_chosen", "[]")) if settings is not None else []
     except (TypeError, ValueError):
         return []
-    return [p for p in chosen if isinstance(p, str)] if isinstance(chosen, list) else []
+    return [consent_key(p) for p in chosen if isinstance(p, str)] if isinstance(chosen, list) else []  # (kept by an
+    # older version as text: keyed as the checks key them now)
 
 
 def remember_chosen(settings, path: str) -> None:

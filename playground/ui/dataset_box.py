@@ -7,6 +7,7 @@ counts and a few examples each, and how the images are resized to the model's In
 
 from __future__ import annotations
 
+import os
 from html import escape as esc
 from pathlib import Path
 
@@ -156,10 +157,10 @@ class DatasetBox(QGroupBox):
         user's data was last found (this window or an earlier one), else the home folder (never the folder the app
         happened to be started from)."""
         current = self.doc.training.get("dataset", "")
-        if isinstance(current, str) and current not in self.registry_keys and Path(current).exists():
+        if isinstance(current, str) and current not in self.registry_keys and path_is(current, Path.exists):
             return str(Path(current).parent)  # beside it: a folder's own classes are not what is chosen next
         last = self.settings.value("data_folder", "") if self.settings is not None else ""
-        if isinstance(last, str) and last and Path(last).is_dir():
+        if isinstance(last, str) and last and path_is(last, Path.is_dir):
             return last
         return str(Path.home())
 
@@ -199,11 +200,12 @@ class DatasetBox(QGroupBox):
         text = self.path.text().strip()
         if not text:
             return
-        p = Path(text).expanduser()
-        if not p.exists():
+        p = Path(os.path.abspath(os.path.expanduser(text)))  # absolute: a saved project's relative path is its
+        if not path_is(str(p), Path.exists):  # folder's, not the one the app started in (a review); a name too long
+            # for the system is one line too
             self.feeds.setText(f"<span style='color:#D64541'>No such folder or file: {esc(text)}</span>")
             return
-        if p.is_file() and p.suffix.lower() not in (".npz", ".csv"):
+        if path_is(str(p), Path.is_file) and p.suffix.lower() not in (".npz", ".csv"):
             self.feeds.setText(f"<span style='color:#D64541'>{esc(p.name)}: datasets are read from .npz, .csv or "
                                f"a folder of class sub-folders.</span>")
             return
@@ -391,7 +393,7 @@ class DatasetBox(QGroupBox):
         note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
         if units != len(classes):
             n = len(classes)
-            why = f"The folder has {n} classes but the model's output layer has {count(units, 'unit')}; {head_advice(n)}"
+            why = f"The folder has {n} classes but the model's output layer has {count(units, 'unit')}; {head_advice(n, folder=True)}"
             self._show(f"{esc(note, quote=False)}<br><span style='color:#D64541'>{esc(why)}</span>", why)
             return
         self._show(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")

@@ -371,4 +371,7 @@ def _data_beside(proj, path: Path):
         inside = False
     if not inside or os.path.abspath(data) == folder:
         return proj
-    return dataclasses.replace(proj, training={**proj.training, "dataset": os.path.relpath(data, folder)})
+    rel = Path(os.path.relpath(data, folder))
+    if ".." in rel.parts or os.path.realpath(os.path.join(folder, rel)) != os.path.realpath(data):
+        return proj  # (a link and ".." made "F/link/../pets" read as "F/pets" once saved: the folder named changed)
+    return dataclasses.replace(proj, training={**proj.training, "dataset": rel.as_posix()})  # ("/" on every system)

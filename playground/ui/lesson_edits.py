@@ -122,18 +122,19 @@ def _apply(doc, g: Graph, a: L.Action) -> None:
         raise PlaygroundError(f"Unknown lesson edit {a.do!r}.")
 
 
-def put_back(doc, graph: Graph, target, title: str) -> None:
-    """Back to a step: the network and logic target it was left with, one undo step (``LessonsPanel.back``)."""
+def put_back(doc, graph: Graph, target, title: str, verb: str = "Back to", name: str | None = None) -> None:
+    """Back to a step (or on to one, ``verb``): the network and logic target it was left with, one undo step
+    (``LessonsPanel.back`` and ``next``); ``name``: the project's name with that network."""
     if graph == doc.graph and target == doc.logic.get("target"):
         return  # as it was left: no step that does nothing
-    doc.stack.beginMacro(f"Back to {title}")
+    doc.stack.beginMacro(f"{verb} {title}")
     try:
-        doc.push(ReplaceNetworkCommand(doc.graph, graph, "Back"))
+        doc.push(ReplaceNetworkCommand(doc.graph, graph, verb.split()[0], doc, name))
         if target != doc.logic.get("target"):
             doc.set_setting("logic", "target", target)
     finally:
         doc.stack.endMacro()
-    doc.say(f"Back to \u201c{title}\u201d: its network as you left it (Ctrl+Z brings back the one you had).", 6000)
+    doc.say(f"{verb} \u201c{title}\u201d: its network as you left it (Ctrl+Z brings back the one you had).", 6000)
 
 
 def start_project(lesson: L.Lesson, start: L.Start) -> project_io.Project:

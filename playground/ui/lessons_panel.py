@@ -246,7 +246,14 @@ class LessonsPanel(QWidget):
             self._answers = {k: v for k, v in self._answers.items() if k[0] != lesson.id}
             self._left = {k: v for k, v in self._left.items() if k[0] != lesson.id}
         self.step_box.show()
-        self.enter(min(done, len(lesson.steps) - 1) if done < len(lesson.steps) else 0, run_setup=True)
+        at = min(done, len(lesson.steps) - 1) if done < len(lesson.steps) else 0
+        brought = [a for s in lesson.steps[:at] for a in s.setup if a.do == "load_network"][-1:]  # continued past a
+        if brought and not lesson.steps[at].start:  # step that brought its network: that network, not the start's
+            try:  # (lesson 8 continued at step 3 showed the baseline: "no layer named 'conv_1'", a dead end)
+                apply_actions(self.doc, brought, f"Lesson: {lesson.steps[at].title}")
+            except PlaygroundError as exc:
+                self.doc.tell(str(exc))
+        self.enter(at, run_setup=True)
         self._on_pick(row)
 
     def _replace_project(self, lesson, start) -> bool:
@@ -335,10 +342,11 @@ class LessonsPanel(QWidget):
         left = self._left.get((self.lesson.id, to))
         # what the step left had (a trained CNN): Next puts it back instead of making its setup again (a drive's
         # Back, Next loaded an untrained CNN over the trained one, and the filter step was a dead end)
-        self._left[(self.lesson.id, self.index, "ahead")] = (self.doc.graph.copy(), self.doc.logic.get("target"))
+        self._left[(self.lesson.id, self.index, "ahead")] = (self.doc.graph.copy(), self.doc.logic.get("target"),
+                                                             self.doc.project.name)
         self.index = to  # first: a recheck the putting back sets off checks the step gone to, not the one left
         if (leaving.setup or leaving.start is not None) and left is not None:
-            put_back(self.doc, *left, self.lesson.steps[to].title)
+            put_back(self.doc, *left[:2], self.lesson.steps[to].title, name=left[2])
         self.enter(to, run_setup=False)  # (a step resumed mid-lesson has nothing kept: its setup is not run on a
         # network it does not fit, "needs a layer named 'and'")
         step = self.lesson.steps[to]
@@ -411,7 +419,8 @@ class LessonsPanel(QWidget):
             self._set_passed(res)
         elif not res.passed and self._done_before:
             self._say_done_before()  # (a later edit leaves it a step done before, not a red cross)
-        elif not res.passed and (self.passed or ran or (live and L.about_the_network(step.check))):
+        elif not res.passed and (self.passed or (ran and L.about_runs(step.check)) or
+                                 (live and L.about_the_network(step.check))):
             self._set_failed(res)  # ("Train with dropout now" stayed after a run that went on from trained weights)
 
     def _set_failed(self, res: L.Result) -> None:
@@ -470,14 +479,15 @@ class LessonsPanel(QWidget):
         if not self.passed or self.lesson is None:
             return
         if self.index + 1 < len(self.lesson.steps):
-            self._left[(self.lesson.id, self.index)] = (self.doc.graph.copy(), self.doc.logic.get("target"))
+            self._left[(self.lesson.id, self.index)] = (self.doc.graph.copy(), self.doc.logic.get("target"),
+                                                        self.doc.project.name)
             to, ahead = self.index + 1, self._left.pop((self.lesson.id, self.index + 1, "ahead"), None)
             step = self.lesson.steps[to]
-            if ahead is None or not (step.setup or step.start is not None):
-                self.enter(to)  # (a step without a setup of its own goes on with the network as it is)
-                return
+            if ahead is None or not (step.start is not None or any(a.do == "load_network" for a in step.setup)):
+                self.enter(to)  # (a step that brings no network of its own goes on with the network as it is: its
+                return  # setup adjusts that one, the learner's work since Back included)
             self.index = to
-            put_back(self.doc, *ahead, step.title)
+            put_back(self.doc, *ahead[:2], step.title, "Returned to", ahead[2])
             self.enter(to, run_setup=False)
         else:
             self.result.setText(f"<span style='color:{GREEN}'>\u2713 Lesson done. Pick the next one above.</span>")

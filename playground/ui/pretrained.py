@@ -119,7 +119,7 @@ class PretrainedDialog(QDialog):
         self.info.setText(f"Preparing {self.network.currentData()}\u2026")
         from .worker import start_job
         start_job(_prepare, self.network.currentData(), self.side.value(), self.classes.value(),
-                  self.freeze.isChecked(), os.path.expanduser(self.data.text().strip() or "cifar10"), self._progress.changed.emit,
+                  self.freeze.isChecked(), _absolute(self.data.text().strip() or "cifar10"), self._progress.changed.emit,
                   on_done=self._on_created, on_failed=self._on_failed, parent=self)
 
     def _on_progress(self, done: int, total: int) -> None:
@@ -169,3 +169,9 @@ def _prepare(name: str, side: int, classes: int, freeze: bool, data: str, progre
     training = dict(project_io.DEFAULT_TRAINING, dataset=data, epochs=1)
     stem = name.split(" ")[0].lower()
     return project_io.Project(graph, f"{stem}-pretrained", training=training), note
+
+
+def _absolute(data: str) -> str:
+    """A folder typed in the dialog as the absolute path it names now (a built-in name as it is)."""
+    from ..backend.datasets import REGISTRY  # plain Python
+    return data if data in REGISTRY else os.path.abspath(os.path.expanduser(data))

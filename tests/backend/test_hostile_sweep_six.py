@@ -127,3 +127,16 @@ def test_the_app_never_puts_a_card_past_the_reach_a_file_may_name():
     again = project.loads(project.dumps(project.Project(g, "edge")))
     assert again.graph.nodes[far.id].pos == (-project.MAX_POS, 12.5)
 
+
+
+def test_a_failed_download_says_its_reason_not_its_address(monkeypatch):
+    """A review: Keras' message put the address first, and a cut at 120 characters left "Temporary failure in na"."""
+    import keras
+
+    def offline():
+        raise Exception("URL fetch failure on https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz: None -- "
+                        "[Errno -3] Temporary failure in name resolution")
+    monkeypatch.setattr(keras.datasets.cifar10, "load_data", offline)
+    with pytest.raises(DatasetError, match=r"could not be downloaded: \[Errno -3\] Temporary failure in name "
+                                           r"resolution\. Offline\?"):
+        datasets._download("cifar10", "CIFAR-10", "/somewhere")

@@ -501,3 +501,14 @@ def test_the_shipped_lessons_are_what_their_generator_writes():
     for i, d in enumerate(gen.ALL, 1):
         path = root / "resources" / "lessons" / f"{i:02d}-{d['id']}.json"
         assert path.read_text(encoding="utf-8") == json.dumps(d, indent=1, ensure_ascii=False) + "\n", path.name
+
+
+@pytest.mark.parametrize("formula, typed", [
+    ({"layer_params": {"layer": "dense"}}, "392\u00a0500"),  # a no-break space from a copied number
+    ({"layer_params": {"layer": "dense"}}, "392\u202f500"),
+    ({"window": {"n": 102, "f": 3, "p": 0, "s": 1}}, "100 100"),  # a size's square, not 100,100
+])
+def test_answers_with_the_spaces_and_signs_a_copied_number_has(formula, typed):
+    g = chain(("input", {"shape": (784,)}), ("dense", {"units": 500}))
+    res = run({"kind": "answer", "formula": formula}, g, answer=typed)
+    assert res.passed, res.message

@@ -49,3 +49,9 @@ def test_short_writes_about_its_limit_however_large_the_value():
     for _ in range(500):
         nested = [nested]
     assert short(nested).startswith("[[[[") and len(short(nested)) == 60
+
+
+def test_class_count_advice_offers_other_data_except_where_the_folder_is_the_data():
+    from playground.core.words import head_advice
+    assert head_advice(10).startswith("choose data with as many classes as the output has")
+    assert head_advice(3, folder=True).startswith("give the output layer 3 units")

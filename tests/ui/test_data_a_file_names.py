@@ -5,6 +5,8 @@ head, read it for the layer previews and the augmentation strip, and Start or Re
 Keys and clicks on the real widgets; the project is opened as File > Open does after its dialog. What reads data
 is watched at the backend's own functions (the folder summary, the class list, a dataset's load)."""
 
+import os
+
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -152,7 +154,8 @@ def test_a_relative_path_chosen_in_one_folder_is_not_another_folders(window, tmp
     monkeypatch.chdir(tmp_path / "a")
     workspace(window, "Train")
     type_field(window.train_panel.data_box.path, "data.npz")
-    assert window.doc.training["dataset"] == "data.npz" and window.doc.may_read_data("data.npz")
+    assert window.doc.training["dataset"] == str(tmp_path / "a" / "data.npz")  # kept as the path it named
+    assert window.doc.may_read_data("data.npz")
     monkeypatch.chdir(tmp_path / "b")
     assert not window.doc.may_read_data("data.npz")
     assert window.doc.may_read_data(str(tmp_path / "a" / "data.npz"))
@@ -199,7 +202,7 @@ def test_a_dataset_name_too_long_for_the_system_is_one_line(window, qtbot, tmp_p
     assert window.open_file(tmp_path / "long.json")
     workspace(window, "Train")
     box = window.train_panel.data_box
-    assert "the system cannot look this path up" in plain(box.feeds), plain(box.feeds)
+    assert "the system could not look this path up" in plain(box.feeds), plain(box.feeds)
     assert not window.train_panel.start_btn.isEnabled()
 
 
@@ -238,3 +241,28 @@ def test_data_in_the_projects_folder_is_saved_relative_and_travels_with_it(windo
     assert window.open_file(tmp_path / "moved" / "mine.json")
     assert window.doc.training["dataset"] == str(tmp_path / "moved" / "pets")
     assert window.train_panel.data_box.allow_btn.isVisible()  # a path the user never chose: asked first
+
+
+def test_a_link_and_dot_dot_in_the_data_path_is_saved_as_it_is(tmp_path):
+    """A review: "F/link/../pets" (the folder beside where link leads) was saved as "pets", which reopens as F/pets."""
+    import json
+    from playground.ui.file_controller import _data_beside
+    (tmp_path / "private" / "sub").mkdir(parents=True)
+    (tmp_path / "F").mkdir()
+    (tmp_path / "F" / "link").symlink_to(tmp_path / "private" / "sub")
+    sneaky = str(tmp_path / "F" / "link" / ".." / "pets")
+    proj = cnn_on(sneaky)
+    assert _data_beside(proj, tmp_path / "F" / "p.json").training["dataset"] == sneaky
+    plain_one = cnn_on(str(tmp_path / "F" / "data" / "pets"))  # in the folder, plainly: relative, with "/"
+    assert _data_beside(plain_one, tmp_path / "F" / "p.json").training["dataset"] == "data/pets"
+    assert json.loads(project.dumps(plain_one))["training"]["dataset"] == str(tmp_path / "F" / "data" / "pets")
+
+
+def test_a_remembered_path_kept_as_text_is_keyed_as_checks_key_it(window, tmp_path):
+    """A review: choices an older version kept as text (through a link) no longer matched the real-path key."""
+    import json
+    from playground.ui.data_list import chosen_data
+    (tmp_path / "real").mkdir()
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    window.settings.setValue("data_chosen", json.dumps([str(tmp_path / "alias" / "pets")]))
+    assert chosen_data(window.settings) == [os.path.realpath(tmp_path / "real" / "pets")]

@@ -910,3 +910,33 @@ def test_beside_the_dock_the_decision_plots_caption_goes_under_the_plot(window, 
     assert caption.isVisible() and caption.width() >= 150, caption.width()
     assert caption.mapTo(window, caption.rect().topLeft()).y() > window.decision_plot.plot.mapTo(
         window, window.decision_plot.plot.rect().topLeft()).y()  # under the plot
+
+
+def test_continuing_past_a_step_that_brought_its_network_brings_it_again(window, settings):
+    """A review: Continue at lesson 8's third step showed the baseline ("no layer named 'conv_1'"), a dead end."""
+    settings.setValue("lessons/cifar10/done", 2)
+    panel = open_lessons(window)
+    start_lesson_at = [x.id for x in panel.lessons].index("cifar10")
+    lst = panel.list
+    QTest.mouseClick(lst.viewport(), Qt.LeftButton, pos=lst.visualItemRect(lst.item(start_lesson_at)).center())
+    click(panel.start_btn)
+    assert panel.index == 2 and panel.step.id == "cnn-params"
+    assert window.graph.by_name("conv_1")  # the CNN step 2 brought
+    answer(panel, "896")
+    assert panel.passed
+
+
+def test_next_after_back_keeps_work_done_on_the_earlier_step_where_the_step_brings_no_network(window):
+    """A review: Next after Back put back the later step as it was left, over what was done meanwhile, even where that
+    step's setup only adjusts the network (lesson 1's OR step renames the neuron and sets the target)."""
+    w = window
+    panel = open_lessons(w)
+    start_lesson(panel, 0)
+    click(panel.show_btn)  # AND
+    next_step(panel)  # OR: the neuron renamed "or"
+    click(panel.back_btn)  # AND again
+    weights(w, ("bias", (0,), "-1.25"))  # still AND, another way
+    assert panel.passed
+    next_step(panel)
+    neuron = next(n for n in w.graph.nodes.values() if n.spec.hand_set)
+    assert neuron.name == "or" and float(neuron.weights["bias"][0]) == -1.25  # the work since Back kept

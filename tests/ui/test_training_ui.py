@@ -538,8 +538,8 @@ def test_a_folder_that_does_not_fit_the_output_keeps_start_off_and_f5_says_why(w
     choose_image_folder(window, qtbot, monkeypatch, folder)
     qtbot.wait(20)
     assert "3 classes but the model's output layer has 10 units" in shown(box.feeds)
-    assert "choose data with as many classes as the output has" in shown(box.feeds)  # (lesson 7's digits after a
-    # new head: the advice was only to undo it, a drive)
+    assert "choose data with as many classes" not in shown(box.feeds)  # (the folder is the data: that advice is for
+    # the built-in digits after a new head, where it was only to undo it, a drive; tests/core/test_words.py)
     assert "Replace the head" in shown(box.feeds) and "last Dense" not in shown(box.feeds)  # (an opened model's
     # classifier may be a Conv2D: "set the last Dense to 2 units" named a layer MobileNet does not have, a drive)
     assert not panel.start_btn.isEnabled() and "3 classes" in panel.start_btn.toolTip()
