@@ -120,7 +120,7 @@ class AugmentStrip(QWidget):
         self._running = True
         self._request += 1
         self._job_request = self._request
-        start_job(_compute, self.doc.graph.copy(), self.node_id, self.doc.training.get("dataset", "mnist-sample"),
+        start_job(_compute, self.doc.graph.copy(), self.node_id, self.doc.data_path(),
                   self.seed, on_done=self._on_done, on_failed=self._on_failed, parent=self)
 
     def _finish(self) -> bool:

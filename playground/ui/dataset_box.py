@@ -87,7 +87,7 @@ class DatasetBox(QGroupBox):
         self.path.returnPressed.connect(self._on_path_typed)
         self.folder_btn.clicked.connect(self.choose_folder)
         self.allow_btn.clicked.connect(lambda: self.use_path(self.dataset.currentData()))
-        doc.data_allowed.connect(lambda: self.load(self.doc.training.get("dataset", "mnist-sample")))  # (from elsewhere)
+        doc.data_allowed.connect(lambda: self.load(self.doc.training.get("dataset", "mnist-sample")))  # (any allowing)
         doc.changed.connect(self._update_feeds)
 
     def _edit(self, key: str, value) -> None:
@@ -249,7 +249,7 @@ class DatasetBox(QGroupBox):
                 (isinstance(key, str) and key.endswith((".npz", ".csv"))):
             try:
                 from ..backend.datasets import load
-                self._preview = load(key)
+                self._preview = load(self.doc.data_path(key))
                 self._shown = stamp(key)
             except PlaygroundError as exc:
                 self._show(f"<span style='color:#D64541'>{esc(str(exc))}</span>", str(exc))
@@ -286,7 +286,8 @@ class DatasetBox(QGroupBox):
             return
         self._reading = path
         self._show(f"<span style='color:gray'>Reading {esc(Path(path).name, quote=False)}/\u2026</span>")
-        start_job(_read_folder, path, on_done=self._on_folder_read, on_failed=self._on_folder_failed, parent=self)
+        start_job(_read_folder, path, self.doc.data_path(path), on_done=self._on_folder_read,
+                  on_failed=self._on_folder_failed, parent=self)
 
     @property
     def busy(self) -> bool:
@@ -393,7 +394,8 @@ class DatasetBox(QGroupBox):
         note = resize_note((h, w) if grey else (h, w, 3), tuple(in_shape))
         if units != len(classes):
             n = len(classes)
-            why = f"The folder has {n} classes but the model's output layer has {count(units, 'unit')}; {head_advice(n, folder=True)}"
+            why = (f"The folder has {n} classes but the model's output layer has {count(units, 'unit')}; "
+                   f"{head_advice(n, folder=True)}")
             self._show(f"{esc(note, quote=False)}<br><span style='color:#D64541'>{esc(why)}</span>", why)
             return
         self._show(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
@@ -421,7 +423,7 @@ class DatasetBox(QGroupBox):
             self.problem_changed.emit()
 
 
-def _read_folder(path: str):
-    """Worker-side: (path, folder_summary) for the data box (Pillow only, no Keras)."""
+def _read_folder(path: str, real: str):
+    """Worker-side: (path, folder_summary) for the data box (Pillow only), read at ``real`` (``data_path``)."""
     from ..backend.datasets import folder_summary
-    return path, folder_summary(path, THUMBS, MAX_CLASSES_SHOWN)
+    return path, folder_summary(real, THUMBS, MAX_CLASSES_SHOWN)

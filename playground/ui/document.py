@@ -80,7 +80,7 @@ class Document(QObject):
         self.learning: Graph | None = None
         from .data_list import chosen_data
         self.data_chosen: set[str] = set(chosen_data(settings))  # (as consent_key keeps them)
-        self._settings = settings  # where another window records what the user chose there  # dataset paths the user chose (``may_read_data``)
+        self._settings = settings  # where another window records what the user chose there
         self.stack.indexChanged.connect(self._on_index_changed)
         self.stack.cleanChanged.connect(self._on_clean_changed)
 
@@ -118,6 +118,15 @@ class Document(QObject):
             self.data_chosen.add(consent_key(key))
             return True
         return False
+
+    def data_path(self, key=None) -> str:
+        """What to read for the dataset ``key`` (the project's by default): a built-in name as it is, a user's path as
+        the real path its consent is checked on (a link changed between the check and the worker's read would have
+        led elsewhere: a review)."""
+        from ..backend.datasets import REGISTRY  # plain Python
+        from .data_list import consent_key
+        key = self.training.get("dataset", "mnist-sample") if key is None else key
+        return key if not isinstance(key, str) or key in REGISTRY else consent_key(key)
 
     def allow_data(self, key: str) -> None:
         from .data_list import consent_key

@@ -48,8 +48,7 @@ class TrainPanel(QWidget):
         self.start_note = ""  # where the next run starts, in words
         self.failed_on: str | None = None  # the setting a failed run's message is about (it clears with it)
 
-        # dataset
-        self.data_box = DatasetBox(doc, settings)
+        self.data_box = DatasetBox(doc, settings)  # the data
         self.dataset, self.strip, self.feeds = self.data_box.dataset, self.data_box.strip, self.data_box.feeds
 
         # settings
@@ -141,8 +140,7 @@ class TrainPanel(QWidget):
         self.runs_table.replay_requested.connect(self.replay)
         self.runs_table.said.connect(lambda text: self.status.setText(f"<b>{esc(text)}</b>"))  # ("Restored the weights
         doc.stack.indexChanged.connect(lambda _: self.status.text().startswith("<b>Restored") and self.status.clear())
-        # of run #1" stayed after Ctrl+Z took them back: a note on the last step goes with the next)
-        # document -> view
+        # of run #1" stayed after Ctrl+Z took them back: a note on the last step goes with the next); document -> view
         doc.settings_changed.connect(self._on_setting)
         doc.replaced.connect(self._on_replaced)
         doc.changed.connect(self._update_start)
@@ -156,7 +154,8 @@ class TrainPanel(QWidget):
         if not self.doc.graph.nodes:
             return "The canvas is empty: add an Input, the layers, and an output Dense layer (or start from a preset)."
         if (first := self.doc.shapes.first_error()) is None:  # (then a gate of step neurons alone: nothing learns)
-            return nothing_to_train(self.doc.graph, self.doc.infos) or self.data_box.unread() or self.data_box.problem_now()
+            return nothing_to_train(self.doc.graph, self.doc.infos) or self.data_box.unread() or \
+                self.data_box.problem_now()
         return f"Fix {self.doc.graph.nodes[first[0]].name!r} first: {first[1]}"
 
     def minimumSizeHint(self) -> QSize:
@@ -279,7 +278,8 @@ class TrainPanel(QWidget):
                          "start_digest": runs_core.weights_digest(start_weights),
                          "fingerprint": runs_core.fingerprint(graph),
                          "started": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
-        worker = TrainingWorker(graph, settings["dataset"], settings, self.doc.project.name, stop_after=stop_after)
+        worker = TrainingWorker(graph, self.doc.data_path(settings["dataset"]), settings, self.doc.project.name,
+                                stop_after=stop_after)  # (data_path: what the data's consent was checked on)
         for name in ("begun", "batches", "epoch", "paused", "finished", "failed"):
             getattr(worker, name).connect(getattr(self, f"_on_{name}"))  # worker.begun -> self._on_begun ...
         self.thread = WorkerTask(worker, self)

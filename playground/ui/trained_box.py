@@ -152,7 +152,7 @@ class TrainedWeightsBox(QWidget):
         classes = []
         if key is not None:
             try:
-                classes = folder_classes(data)
+                classes = folder_classes(self.doc.data_path(data))
             except OSError:
                 classes = []
         mine = self.head_classes.value() == self._offered  # the field still holds what was offered

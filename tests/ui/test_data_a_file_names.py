@@ -266,3 +266,18 @@ def test_a_remembered_path_kept_as_text_is_keyed_as_checks_key_it(window, tmp_pa
     (tmp_path / "alias").symlink_to(tmp_path / "real")
     window.settings.setValue("data_chosen", json.dumps([str(tmp_path / "alias" / "pets")]))
     assert chosen_data(window.settings) == [os.path.realpath(tmp_path / "real" / "pets")]
+
+
+def test_the_data_is_read_at_the_real_path_its_consent_was_checked_on(window, qtbot, tmp_path, monkeypatch):
+    """A review: consent was checked on the real path, and the worker then read by the path's text: a link changed in
+    between would lead elsewhere. The readers are handed the real path checked."""
+    real = image_folder(tmp_path / "real" / "pets", n=5, size=12)
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    reads = watch_reads(monkeypatch)
+    workspace(window, "Train")
+    box = window.train_panel.data_box
+    type_field(box.path, str(tmp_path / "link" / "pets"))
+    qtbot.waitUntil(lambda: box.folder_info.isVisible(), timeout=30_000)
+    assert window.doc.training["dataset"] == str(tmp_path / "link" / "pets")  # the project names what was typed
+    mine = [where for _, where in reads if where != "mnist-sample"]  # (the built-in sample shown before)
+    assert mine and all(where == str(real) for where in mine), reads

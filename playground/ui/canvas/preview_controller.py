@@ -80,7 +80,7 @@ class PreviewController(QObject):
             self._clear()
             return
         self._running = True
-        start_job(_compute, graph, self.doc.training.get("dataset", "mnist-sample"),
+        start_job(_compute, graph, self.doc.data_path(),
                   on_done=self._on_done, on_failed=self._on_failed, parent=self)
 
     def _computable(self):

@@ -139,7 +139,7 @@ class InsidePanel(QTabWidget):
             from ...backend.session import rebuild  # plain Python until it runs
             token = self.rebuilding = object()
             training = self.doc.training
-            self.jobs.submit("rebuild", rebuild, self.doc.graph.copy(), training.get("dataset", "mnist-sample"),
+            self.jobs.submit("rebuild", rebuild, self.doc.graph.copy(), self.doc.data_path(),
                              training.get("loss", "auto"), self.doc.project.name,
                              on_done=lambda outcome: self._on_rebuilt(outcome, token))
         note = "Rebuilding the model from the project's saved weights (loading Keras and the data)\u2026"
