@@ -582,8 +582,8 @@ def test_an_image_folder_at_1280x720_is_shown_whole(window, qtbot, tmp_path, mon
     choose_image_folder(window, qtbot, monkeypatch, folder)
     qtbot.wait(50)
     assert "3 classes but the model's output layer has 10 units" in shown(box.feeds)
-    for label in (box.feeds, box.folder_info):
-        assert label.contentsRect().height() >= text_height(label) - 2, (label.text(), label.contentsRect())
+    for label in (box.feeds, box.folder_info):  # (the layout settles after the text: waited for, under load too)
+        qtbot.waitUntil(lambda label=label: label.contentsRect().height() >= text_height(label) - 2, timeout=5_000)
     thumbs = [lab for lab in box.findChildren(QLabel) if lab.pixmap() is not None and not lab.pixmap().isNull()
               and lab.isVisible()]
     assert len(thumbs) == 9
