@@ -137,10 +137,7 @@ class FileController(QObject):
         except PlaygroundError as exc:
             self._refuse(path, exc)
             return False
-        from ..backend.datasets import REGISTRY  # plain Python
-        data = proj.training.get("dataset")  # a relative path is the project's folder's ("pets" beside it), not the
-        if isinstance(data, str) and data not in REGISTRY and data and not os.path.isabs(data):  # folder the app
-            proj.training["dataset"] = os.path.join(os.path.dirname(os.path.abspath(path)), data)  # started in
+        _data_joined(proj, path)  # a relative path is the project's folder's, not the folder the app started in
         self.load_project(proj, path)
         self._opened(path)
         if chosen:  # not the file named on the command line: the user was in no workspace before it
@@ -357,21 +354,56 @@ def _import_model(path: Path):
     return project_io.Project(graph, path.stem), note
 
 
-def _data_beside(proj, path: Path):
-    """``proj`` as saved at ``path``: a dataset in the project's folder written relative to it ("pets"), so that the
-    folder moved or sent whole opens with its data (a relative path is read from the project's folder)."""
+def _runs_with(proj, change):
+    """``proj``'s run history with ``change`` applied to each stored run's dataset (a copy; runs are frozen)."""
     import dataclasses
-    data = proj.training.get("dataset")
-    if not (isinstance(data, str) and os.path.isabs(data)):
-        return proj
+    history = proj.runs.copy()
+    history.runs = [dataclasses.replace(r, settings={**r.settings, "dataset": change(r.settings["dataset"])})
+                    if isinstance(r.settings.get("dataset"), str) and change(r.settings["dataset"]) !=
+                    r.settings["dataset"] else r for r in history.runs]
+    return history
+
+
+def _data_joined(proj, path: Path) -> None:
+    """A project just read from ``path``: its relative dataset paths (its own and its runs') made its folder's."""
+    from ..backend.datasets import REGISTRY  # plain Python
     folder = os.path.dirname(os.path.abspath(path))
+
+    def joined(data):
+        relative = isinstance(data, str) and data and data not in REGISTRY and not os.path.isabs(data)
+        return os.path.join(folder, data) if relative else data
+    if "dataset" in proj.training:
+        proj.training["dataset"] = joined(proj.training["dataset"])
+    proj.runs.assign(_runs_with(proj, joined))
+
+
+def _relative_data(data, folder: str):
+    """``data`` relative to ``folder`` where it lies inside it plainly (no link and ".."), written with "/"; else as
+    it is."""
+    if not (isinstance(data, str) and os.path.isabs(data)):
+        return data
     try:
         inside = os.path.commonpath([folder, os.path.abspath(data)]) == folder
     except ValueError:  # (another drive on Windows)
-        inside = False
+        return data
     if not inside or os.path.abspath(data) == folder:
-        return proj
+        return data
     rel = Path(os.path.relpath(data, folder))
     if ".." in rel.parts or os.path.realpath(os.path.join(folder, rel)) != os.path.realpath(data):
-        return proj  # (a link and ".." made "F/link/../pets" read as "F/pets" once saved: the folder named changed)
-    return dataclasses.replace(proj, training={**proj.training, "dataset": rel.as_posix()})  # ("/" on every system)
+        return data  # (a link and ".." made "F/link/../pets" read as "F/pets" once saved: the folder named changed)
+    return rel.as_posix()  # ("/" on every system)
+
+
+def _data_beside(proj, path: Path):
+    """``proj`` as saved at ``path``: a dataset in the project's folder, its own and its runs', written relative to it
+    ("pets"), so that the folder moved or sent whole opens with its data (a relative path is read from the project's
+    folder)."""
+    import dataclasses
+    folder = os.path.dirname(os.path.abspath(path))
+    data = proj.training.get("dataset")
+    rel = _relative_data(data, folder)
+    runs = _runs_with(proj, lambda d: _relative_data(d, folder))
+    if rel == data and all(a is b for a, b in zip(runs.runs, proj.runs.runs)):
+        return proj
+    return dataclasses.replace(proj, training={**proj.training, "dataset": rel} if "dataset" in proj.training else
+                               dict(proj.training), runs=runs)

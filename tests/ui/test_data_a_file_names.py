@@ -281,3 +281,31 @@ def test_the_data_is_read_at_the_real_path_its_consent_was_checked_on(window, qt
     assert window.doc.training["dataset"] == str(tmp_path / "link" / "pets")  # the project names what was typed
     mine = [where for _, where in reads if where != "mnist-sample"]  # (the built-in sample shown before)
     assert mine and all(where == str(real) for where in mine), reads
+
+
+def test_the_runs_data_travels_with_the_project_too(window, qtbot, tmp_path):
+    """A review: the runs stored with a project kept their absolute data paths: moved whole, its runs read as on
+    another dataset, and the old path travelled in the file. They are saved relative and read as the folder's too."""
+    import json
+    import shutil
+    from playground.core import runs as runs_core
+    folder = image_folder(tmp_path / "proj" / "pets", n=5, size=12)
+    proj = cnn_on(folder)
+    run = runs_core.make_run(1, "2026-12-07T10:00:00Z", 1.0, dict(proj.training), 3,
+                             runs_core.fingerprint(proj.graph), runs_core.EMPTY_DIGEST, None, 3, np.ones(3),
+                             np.zeros(3), {})
+    proj.runs = runs_core.RunHistory().added(run, start={})
+    assert window.open_file(_saved(proj, tmp_path / "start.json"))
+    assert window.files.save_to(tmp_path / "proj" / "mine.json")  # (File > Save as, after its dialog)
+    saved = json.loads((tmp_path / "proj" / "mine.json").read_text())
+    assert saved["training"]["dataset"] == "pets" and saved["runs"]["items"][0]["settings"]["dataset"] == "pets"
+    shutil.move(str(tmp_path / "proj"), str(tmp_path / "moved"))
+    assert window.open_file(tmp_path / "moved" / "mine.json")
+    moved = str(tmp_path / "moved" / "pets")
+    assert window.doc.training["dataset"] == moved
+    assert window.doc.project.runs.runs[0].settings["dataset"] == moved
+
+
+def _saved(proj, path):
+    project.save(proj, path)
+    return path
