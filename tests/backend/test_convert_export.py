@@ -38,17 +38,22 @@ def test_onnx_export_runs_in_onnxruntime(tmp_path, capsys):
     assert got.shape == expected.shape and np.max(np.abs(got - expected)) < 1e-4
 
 
-def test_litert_export_runs_in_the_interpreter(tmp_path):
+def run_litert(path, x):
+    """What TensorFlow's LiteRT interpreter makes of ``x`` with the file at ``path``."""
     import tensorflow as tf
-    g, expected, x = small_cnn()
-    out = export.export(g, tmp_path / "cnn.tflite")
-    interp = tf.lite.Interpreter(model_path=str(out))
+    interp = tf.lite.Interpreter(model_path=str(path))
     inp, outp = interp.get_input_details()[0], interp.get_output_details()[0]
     interp.resize_tensor_input(inp["index"], x.shape)
     interp.allocate_tensors()
     interp.set_tensor(inp["index"], x)
     interp.invoke()
-    got = interp.get_tensor(outp["index"])
+    return interp.get_tensor(outp["index"])
+
+
+def test_litert_export_runs_in_the_interpreter(tmp_path):
+    g, expected, x = small_cnn()
+    out = export.export(g, tmp_path / "cnn.tflite")
+    got = run_litert(out, x)
     assert np.max(np.abs(got - expected)) < 1e-4
 
 
@@ -78,12 +83,5 @@ def test_augmentation_layers_are_inferences_identity_in_a_converted_file(tmp_pat
         session = ort.InferenceSession(str(out))
         got = session.run(None, {session.get_inputs()[0].name: x})[0]
     else:
-        import tensorflow as tf
-        interp = tf.lite.Interpreter(model_path=str(out))
-        inp, outp = interp.get_input_details()[0], interp.get_output_details()[0]
-        interp.resize_tensor_input(inp["index"], x.shape)
-        interp.allocate_tensors()
-        interp.set_tensor(inp["index"], x)
-        interp.invoke()
-        got = interp.get_tensor(outp["index"])
+        got = run_litert(out, x)
     assert np.max(np.abs(got - expected)) < 1e-5

@@ -309,3 +309,17 @@ def test_the_runs_data_travels_with_the_project_too(window, qtbot, tmp_path):
 def _saved(proj, path):
     project.save(proj, path)
     return path
+
+
+def test_the_last_fifty_paths_chosen_are_remembered(window, tmp_path):
+    """The README: the user's chosen paths are remembered, the last 50; the oldest goes first, and choosing one again
+    makes it the newest."""
+    from playground.ui.data_list import CHOSEN_KEPT, chosen_data, remember_chosen
+    assert CHOSEN_KEPT == 50
+    paths = [str(tmp_path / f"d{i}") for i in range(55)]
+    for p in paths:
+        remember_chosen(window.settings, p)
+    kept = chosen_data(window.settings)
+    assert kept == [os.path.realpath(p) for p in paths[5:]]
+    remember_chosen(window.settings, paths[10])
+    assert chosen_data(window.settings)[-1] == os.path.realpath(paths[10]) and len(chosen_data(window.settings)) == 50
