@@ -230,15 +230,15 @@ class GraphView(QGraphicsView):
                                self.verticalScrollBar().value()]:
             self._fit_sticky = True
 
-    def _escape_is_mine(self, event) -> bool:
-        """Escape drops a wire being drawn, then the selection; on a canvas with neither it is the window's Stop
-        (with a layer selected it stopped a run Build does not show, and the layer stayed selected)."""
+    def _escape_is_mine(self, event) -> bool:  # a wire drawn, then the selection; else the window's Stop
         return event.key() == Qt.Key_Escape and not event.modifiers() and \
-            (self.scene().dragging_edge or bool(self.scene().doc.selection))
+            (self.scene().dragging_edge or bool(self.scene().doc.selection))  # (it stopped a run Build hides)
 
     def event(self, event):
-        mine = event.type() == QEvent.ShortcutOverride and self._escape_is_mine(event)
-        return event.accept() or True if mine else super().event(event)
+        if event.type() == QEvent.ShortcutOverride and self._escape_is_mine(event):
+            event.accept()  # the key comes to keyPressEvent, not to the Stop shortcut
+            return True
+        return super().event(event)
 
     def keyPressEvent(self, event):
         if self._escape_is_mine(event):
