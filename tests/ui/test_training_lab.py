@@ -704,6 +704,11 @@ def test_a_reopened_run_stopped_mid_epoch_says_how_far_it_went(window, qtbot, tm
     """A drive stopped a run at epoch 2, batch 19 of 50, saved and reopened: Results said "2 epochs" (the records
     of a part epoch counted whole) where the Runs table said 1.38."""
     panel = running(window, qtbot, digits_project(epochs=3, batch_size=200), 70)  # 50 batches an epoch
+    click(panel.pause_btn)  # paused first, so a busy machine cannot carry the run on to an epoch's end
+    wait_paused(qtbot, panel)
+    if panel.batches_done % 50 == 0:
+        click(panel.step_btn)
+        qtbot.waitUntil(lambda: panel.paused and panel.batches_done % 50, timeout=60_000)
     panel.stop()
     finish(qtbot, panel)
     run = window.doc.project.runs.runs[-1]
