@@ -330,8 +330,13 @@ TRANSFER = lesson(
                  "layer of the base to keep (the pooling or Flatten before the old classifier), set <b>classes</b> "
                  "to yours in the inspector, and press <b>Replace the head after this layer</b>: the old head goes, "
                  "a new one comes, and every layer before it is frozen, so training changes only the head. (A "
-                 "layer's <b>trainable</b> box in the inspector freezes or unfreezes it alone.)</p>",
-         "hints": ["A frozen layer's parameters count as non-trainable in the summary table."],
+                 "layer's <b>trainable</b> box in the inspector freezes or unfreezes it alone.)</p><p>Offline, with "
+                 "no download? A network you trained here is pretrained too: File &rarr; New from preset, "
+                 "<i>mnist-cnn</i>; train it one epoch on the digits (Train &rarr; Start); then replace its head after "
+                 "<i>flatten</i>. Its features are pen strokes, and your images are made grey and 28x28 for it.</p>",
+         "hints": ["A frozen layer's parameters count as non-trainable in the summary table.",
+                   "No ImageNet weights here? Train the mnist-cnn preset first: its trained convolutions are the "
+                   "base."],
          "check": {"kind": "frozen_base"}},
         {"id": "head-params", "title": "The new head's parameters", "workspace": "Build", "highlight": "@output",
          "text": "<p>The head is a Dense layer: one weight per feature and class, plus a bias per class. Predict "

@@ -1094,14 +1094,17 @@ def check_frozen_base(args: dict, state: LessonState) -> Result:
     if not head.trainable:
         return Result(False, f"The head, {head.name}, is frozen: it must learn your classes (select it and "
                              f"unfreeze it).")
+    start = ("Start from a trained network: File \u2192 New from a pretrained network, File \u2192 Open a Keras "
+             "model, or, offline, the mnist-cnn preset trained here first.")
     if not frozen:
+        if not any(n.weights for n in weighted):
+            return Result(False, f"No layer holds trained weights, and none is frozen. {start}")
         return Result(False, "No layer of the base is frozen: freeze the pretrained layers so training keeps "
                              "their weights.")
     blank = [n for n in frozen if not n.weights]
     if blank:  # (an untrained preset's frozen conv2d passed: freezing random weights keeps them random)
         return Result(False, f"{blank[0].name} is frozen but holds no trained weights: freezing random weights keeps "
-                             f"them random. Start from a trained network (File \u2192 New from a pretrained network, "
-                             f"or File \u2192 Open a Keras model).")
+                             f"them random. {start}")
     unfrozen = [n for n in weighted if n.trainable and n.id != head.id]
     trains = "trains" if len(unfrozen) == 1 else "train"
     note = f" ({count(len(unfrozen), 'other layer')} still {trains})" if unfrozen else ""

@@ -183,7 +183,9 @@ def test_frozen_base():
     g = chain(("input", {"shape": (8, 8, 3)}), ("conv2d", {"filters": 4, "kernel_size": 3}), ("flatten", {}),
               ("dense", {"units": 2, "activation": "softmax"}))
     check = {"kind": "frozen_base"}
-    assert "No layer of the base is frozen" in run(check, g).message
+    assert "No layer holds trained weights" in run(check, g).message and "mnist-cnn" in run(check, g).message
+    g.set_weights(g.by_name("dense").id, {"kernel": np.ones((144, 2), np.float32), "bias": np.zeros(2, np.float32)})
+    assert "No layer of the base is frozen" in run(check, g).message  # trained, not frozen
     g.set_trainable(g.by_name("conv2d").id, False)  # frozen, but random: a drive passed with an untrained preset
     assert "conv2d is frozen but holds no trained weights" in run(check, g).message
     conv = g.by_name("conv2d")

@@ -940,3 +940,55 @@ def test_next_after_back_keeps_work_done_on_the_earlier_step_where_the_step_brin
     next_step(panel)
     neuron = next(n for n in w.graph.nodes.values() if n.spec.hand_set)
     assert neuron.name == "or" and float(neuron.weights["bias"][0]) == -1.25  # the work since Back kept
+
+
+def test_the_transfer_lesson_can_be_done_offline_with_a_network_trained_here(window, qtbot, tmp_path, monkeypatch):
+    """Lesson 7 asked for a pretrained base (a download, or a Keras file); offline a learner had neither and
+    stopped at its first step. A network trained here is pretrained too: the lesson says so, and the digit CNN,
+    trained one epoch, its head replaced, passes the step; its new head's count is checked; and trained on the
+    learner's own folder the head passes the last step."""
+    from PySide6.QtWidgets import QFileDialog
+    import numpy as np
+    from menus import choose_preset
+    from test_build_by_hand import click_card, type_field
+    from test_journeys import finish, workspace
+    panel = open_lessons(window)
+    start_lesson(panel, 6)
+    assert "mnist-cnn" in panel.text.toPlainText() and "offline" in panel.text.toPlainText().lower()
+    click(panel.check_btn)  # nothing trained yet: the check names the way that needs no download
+    assert not panel.passed and "mnist-cnn" in panel.result.text(), panel.result.text()
+    choose_preset(window, qtbot, "mnist-cnn")
+    workspace(window, "Train")
+    train = window.train_panel
+    type_field(train.epochs_box, "1")
+    click(train.start_btn)
+    finish(qtbot, train)
+    assert train.outcome is not None
+    workspace(window, "Build")
+    click_card(window, window.graph.by_name("flatten").id)
+    trained = window.inspector.trained
+    type_field(trained.head_classes, "2", Qt.Key_Tab)
+    click(trained.replace_head)
+    click(panel.check_btn)
+    next_step(panel)
+    features = window.doc.infos[window.graph.by_name("flatten").id].shape[-1]
+    answer(panel, str(features * 2 + 2))
+    next_step(panel)
+    from PIL import Image
+    folder, rng = tmp_path / "stripes", np.random.default_rng(0)
+    for name in ("across", "down"):  # the learner's own photos: stripes one way or the other, in colour
+        (folder / name).mkdir(parents=True)
+        for i in range(12):
+            bars = np.zeros((20, 20, 3), np.uint8)
+            bars[rng.integers(0, 4)::5] = (220, 200, 90)
+            Image.fromarray(bars if name == "across" else bars.transpose(1, 0, 2), "RGB").save(folder / name / f"{i}.png")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    workspace(window, "Train")
+    click(train.data_box.folder_btn)
+    qtbot.waitUntil(lambda: not train.data_box.busy, timeout=30_000)
+    type_field(train.epochs_box, "15")
+    type_field(train.val_split, "0.25")
+    click(train.start_btn)
+    finish(qtbot, train)
+    click(panel.check_btn)
+    assert panel.passed, panel.result.text()
