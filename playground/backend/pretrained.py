@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ..core.errors import PlaygroundError
 from ..core.files import fmt_bytes
+from ..core.imagenet import PREPROCESS_NAME, preprocessing_node_params, preprocessing_weights
 from .runtime import get_keras
 
 # name -> (smallest input side Keras accepts with ImageNet weights and no top, the usual side, extra arguments,
@@ -34,38 +35,15 @@ CATALOG = {
     "DenseNet121": (32, 224, {}, "torch"),
     "ConvNeXtTiny": (32, 224, {}, "0-255"),
 }
-# The app feeds images scaled to [0, 1]; each family's weights were trained on images prepared as its
-# ``preprocess_input`` prepares 0-255 pixels: "tf" [-1, 1]; "0-255" the pixels as they are (the model rescales
-# them itself: EfficientNet, ConvNeXt, MobileNetV3); "caffe" BGR less ImageNet's mean pixel; "torch" [0, 1] less
-# ImageNet's mean, over its deviation, per channel. Fed [0, 1], an EfficientNet saw values of at most 0.004.
-IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
-CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
-PREPROCESS_NAME = "imagenet_preprocessing"
-
-
-def preprocessing_weights(mode: str) -> dict:
-    """A frozen 1x1 convolution's kernel (1, 1, 3, 3) and bias that take an image in [0, 1] to what ``mode``'s
-    weights expect: every family's ``preprocess_input`` is a per-channel scale and shift, and caffe's also swaps R
-    and B, which a 3x3 matrix of weights does exactly."""
-    import numpy as np  # noqa: PLC0415
-    m, b = np.eye(3), np.zeros(3)
-    if mode == "tf":
-        m, b = 2 * np.eye(3), -np.ones(3)
-    elif mode == "0-255":
-        m = 255 * np.eye(3)
-    elif mode == "caffe":
-        m, b = 255 * np.eye(3)[:, ::-1], -np.asarray(CAFFE_MEAN_BGR)
-    elif mode == "torch":
-        std = np.asarray(IMAGENET_STD)
-        m, b = np.diag(1 / std), -np.asarray(IMAGENET_MEAN) / std
-    return {"kernel": m.reshape(1, 1, 3, 3).astype(np.float32), "bias": b.astype(np.float32)}
+# The app feeds images scaled to [0, 1]; what each mode means and the convolution that prepares them: core.imagenet
+# (an opened file's base is recognised there too). Fed [0, 1], an EfficientNet saw values of at most 0.004.
 
 
 def add_preprocessing(graph, mode: str):
     """Put the frozen 1x1 convolution of ``preprocessing_weights`` right after the graph's Input; the node."""
     inp = graph.inputs()[0]
     outs = [e for e in graph.edges if e.src == inp.id]
-    node = graph.add_node("conv2d", {"filters": 3, "kernel_size": 1, "activation": "linear"},
+    node = graph.add_node("conv2d", preprocessing_node_params(),
                           name=graph.unique_name(PREPROCESS_NAME), weights=preprocessing_weights(mode),
                           pos=inp.pos)
     graph.set_trainable(node.id, False)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPush
                                QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
+from ..core.layout import column_pitch
 from ..core.registry import get_spec
 from ..core.words import count
 from . import commands as C
@@ -176,12 +177,18 @@ class TrainedWeightsBox(QWidget):
 
     def replace_head_here(self) -> None:
         from ..core.graph import plan_head_replacement
-        try:
-            plan = plan_head_replacement(self.graph, self.node_id, self.head_classes.value())
+        steps = C.Steps(self.graph)
+        try:  # a base that expects its pixels prepared otherwise than the app's [0, 1]: prepared, in the same step
+            pre, why = self._prepare_pixels(steps)
+            plan = plan_head_replacement(steps.graph, self.node_id, self.head_classes.value())
+            steps.add(C.ReplaceHeadCommand, plan)
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return
-        self.stack.push(C.ReplaceHeadCommand(self.graph, plan))
+        self.stack.push(steps.command(steps.steps[-1].text()))
+        if pre:
+            pre = (f" Added {pre} after the Input, frozen, as the app's images are in [0, 1] and {why}."
+                   + (" Delete it if this base was trained on [0, 1] images." if "keras.applications" in why else ""))
         data = str(self.doc.training.get("dataset") or "")
         from ..backend.datasets import REGISTRY  # plain Python
         folder = self.doc.may_read_data(data) and data not in REGISTRY and os.path.isdir(data)
@@ -189,8 +196,32 @@ class TrainedWeightsBox(QWidget):
                 "Train on your images (Train > Data: Your own image folder\u2026, or Folder\u2026)")  # (said so with
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
                       f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. {then}; Edit > Undo "
-                      f"restores the old head.", "info")  # the folder chosen, and after the run)
+                      f"restores the old head.{pre}", "info")  # the folder chosen, and after the run)
         self.doc.select([plan.added[-1].id], reveal=True)  # (it sat past the canvas's right edge)
+
+    def _prepare_pixels(self, steps) -> tuple[str, str]:
+        """Into ``steps``: the frozen preprocessing convolution after the Input, where the network expects its
+        pixels otherwise than the app gives them (``core.imagenet``) and the head is cut after it; the Input moves
+        one column left to make room. (its name, why) or ("", "")."""
+        from ..core import imagenet
+        g = steps.graph
+        found = imagenet.expected_pixels(g)
+        inp = g.inputs()[0] if found else None
+        if found is None or self.node_id == inp.id:
+            return "", ""
+        why, mode = found
+        outs = [e for e in g.edges if e.src == inp.id]
+        x, y = inp.pos
+        steps.add(C.MoveNodesCommand, {inp.id: (inp.pos, (x - column_pitch(g), y))})
+        add = steps.add(C.AddNodeCommand, "conv2d", (x, y), imagenet.preprocessing_node_params(),
+                        g.unique_name(imagenet.PREPROCESS_NAME), imagenet.preprocessing_weights(mode))
+        steps.add(C.SetTrainableCommand, [add.node.id], False)
+        for e in outs:
+            steps.add(C.DisconnectCommand, e)
+        steps.add(C.ConnectCommand, inp.id, add.node.id)
+        for e in outs:
+            steps.add(C.ConnectCommand, add.node.id, e.dst, e.port)
+        return add.node.name, why
 
     def reset_layer_weights(self) -> None:
         node = self.graph.nodes.get(self.node_id) if self.node_id else None

@@ -18,6 +18,7 @@ import pytest
 
 from playground import cli
 from playground.backend import export, model_import
+from playground.core import imagenet
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from open_applications import keras_rows  # noqa: E402 - the benchmark's oracle, shared
@@ -35,6 +36,10 @@ FAMILIES = {  # name: (side, what it exercises)
     "MobileNet": (32, "depthwise convolutions, ReLU(6.0)"),
     "ResNet50V2": (32, "pre-activation blocks, ZeroPadding2D"),
 }  # VGG16, VGG19, ResNet50 and MobileNetV2: test_open_models; every constructor: benchmarks/open_applications.py
+PIXELS = {  # what each family's ImageNet weights expect (keras.applications' preprocess_input), by core.imagenet
+    "MobileNetV3Small": "0-255", "ConvNeXtTiny": "0-255", "EfficientNetV2B0": "0-255", "EfficientNetB0": "0-255",
+    "DenseNet121": "torch", "NASNetMobile": "tf", "InceptionV3": "tf", "InceptionResNetV2": "tf", "Xception": "tf",
+    "MobileNet": "tf", "ResNet50V2": "tf"}  # (the first four scale 0-255 pixels themselves)
 
 
 @pytest.fixture(scope="module", params=sorted(FAMILIES))
@@ -66,6 +71,7 @@ def test_family_opens_exactly_and_round_trips(family, tmp_path):
                     "keras.applications.inception_resnet_v2"}.get(name) if fmt == "h5" else None
         assert (expected in graph.import_note) if expected else graph.import_note == "", fmt  # status bar, summary
         graphs[fmt] = graph
+        assert imagenet.expected_pixels(graph)[1] == PIXELS[name], fmt  # a new head prepares the pixels so
     # both files open to the same layers, parameters, wiring and weights (bit for bit), so what the re-export of
     # one predicts, the other's predicts: the .h5 one (the rescue path) is exported and loaded by plain Keras
     assert graphs["h5"] == graphs["keras"]

@@ -65,6 +65,8 @@ def test_applications_summary_matches_keras_and_round_trips(app, fmt, capsys, tm
     trainable = sum(int(np.prod(v.shape)) for v in model.trainable_weights)
     assert (data["total_params"], data["trainable_params"]) == (model.count_params(), trainable)
     [g] = opened
+    from playground.core.imagenet import expected_pixels  # what its ImageNet weights expect of an image
+    assert expected_pixels(g)[1] == {"VGG16": "caffe", "VGG19": "caffe", "ResNet50": "caffe"}.get(name, "tf")
     out = export.export(g, tmp_path / ("again.keras" if fmt == "h5" else "again.h5"))
     x = np.random.default_rng(1).uniform(0, 255, size=(2, *APPS[name])).astype(np.float32)
     assert predictions_match(model, out, x) <= 1e-5

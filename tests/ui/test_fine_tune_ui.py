@@ -134,3 +134,44 @@ def test_undo_of_a_new_head_puts_every_layer_back_in_its_place(window, qtbot):
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
     assert project.dumps(window.doc.project) == text
+
+
+def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_step(window, qtbot, tmp_path,
+                                                                                     monkeypatch):
+    """A course's model starts with Rescaling(1/255), as Keras' tutorials write it; the app's images are already in
+    [0, 1], so fine-tuned here its base saw values of at most 0.004. Replace the head puts the frozen preprocessing
+    layer after the Input in the same step and says why; one Ctrl+Z takes both back; a second new head adds none."""
+    import keras
+    import numpy as np
+    from PySide6.QtWidgets import QFileDialog
+    from test_build_by_hand import click_card, type_field
+    inp = keras.Input((16, 16, 3), name="photo")
+    x = keras.layers.Rescaling(1 / 255, name="scale")(inp)
+    x = keras.layers.Conv2D(4, 3, activation="relu", name="conv")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
+    keras.Model(inp, keras.layers.Dense(5, activation="softmax", name="flowers")(x)).save(tmp_path / "course.h5")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "course.h5"), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
+    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("flowers") is not None,
+                    timeout=60_000)
+    g = window.graph
+    before = g.copy()
+    click_card(window, g.by_name("gap").id)
+    trained = window.inspector.trained
+    type_field(trained.head_classes, "2", Qt.Key_Tab)
+    QTest.mouseClick(trained.replace_head, Qt.LeftButton)
+    photo = g.by_name("photo")
+    (first,) = [g.nodes[n] for n in g.output_ids(photo.id)]
+    assert first.name == "imagenet_preprocessing" and not first.trainable, first.name
+    assert g.output_ids(first.id) == [g.by_name("scale").id]
+    assert np.allclose(first.weights["kernel"].reshape(3, 3), 255 * np.eye(3)) and not first.weights["bias"].any()
+    said = window.banner.label.text()
+    assert "imagenet_preprocessing" in said and "scale" in said and "0 to 255" in said, said
+    assert window.doc.infos[first.id].status == "ok" and first.pos[0] > photo.pos[0]  # wired, left to right
+    assert not any(a.pos == b.pos for a in g.nodes.values() for b in g.nodes.values() if a.id < b.id)
+    click_card(window, g.by_name("gap").id)
+    QTest.mouseClick(trained.replace_head, Qt.LeftButton)  # again: the pixels are prepared already
+    assert sum(n.name.startswith("imagenet_preprocessing") for n in g.nodes.values()) == 1
+    undo(window)
+    undo(window)
+    assert g == before  # one step each: the preprocessing went with its head

@@ -1,0 +1,126 @@
+"""What a pretrained image network expects of its pixels, and the frozen layer that gives it that from the app's
+images, which are always in [0, 1].
+
+Keras' image classifiers (``keras.applications``) leave the preparation of an image to ``preprocess_input``,
+outside the model, and each family's ImageNet weights were trained on images prepared its own way. A file saved
+from one of them does not say which: its layers do. ``expected_pixels`` recognises the families by the layer
+names Keras gives them (the same in Keras 2 and 3, and under a nested base's prefix, ``resnet50.conv1_conv``),
+and any network whose first layer after the Input divides 0-255 pixels down (a tutorial's ``Rescaling(1/255)``,
+EfficientNet's, MobileNetV3's, ConvNeXt's normalisation). ``preprocessing_weights`` is the frozen 1x1
+convolution that makes [0, 1] images what the network expects: every family's preparation is a per-channel scale
+and shift (caffe's also swaps R and B), which a 3x3 matrix of weights does exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PREPROCESS_NAME = "imagenet_preprocessing"
+IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
+
+# what each mode's weights were trained on, in words: "tf" [-1, 1]; "0-255" the pixels as they are (the model
+# scales them itself); "caffe" BGR less ImageNet's mean pixel; "torch" [0, 1] less ImageNet's mean, over its
+# deviation, per channel
+MODE_WORDS = {
+    "tf": "pixels in [-1, 1]",
+    "0-255": "pixels from 0 to 255",
+    "caffe": "pixels from 0 to 255 in BGR order, less ImageNet's mean pixel",
+    "torch": "pixels in [0, 1] less ImageNet's mean, over its deviation",
+}
+
+# (family, mode, layer names a base of that family has, all of them); checked in this order (VGG before Xception:
+# both start with block1_conv1, and only VGG pools it as block1_pool)
+SIGNATURES = (
+    ("ResNet", "caffe", frozenset({"conv1_pad", "conv1_conv", "conv1_bn", "conv2_block1_1_conv"})),
+    ("ResNetV2", "tf", frozenset({"conv1_pad", "conv1_conv", "conv2_block1_preact_bn"})),
+    ("VGG", "caffe", frozenset({"block1_conv1", "block1_conv2", "block1_pool"})),
+    ("Xception", "tf", frozenset({"block1_conv1", "block1_conv1_bn", "block2_sepconv1"})),
+    ("MobileNet", "tf", frozenset({"conv1", "conv1_bn", "conv_dw_1", "conv_pw_1"})),
+    ("MobileNetV2", "tf", frozenset({"Conv1", "bn_Conv1", "expanded_conv_depthwise"})),
+    ("DenseNet", "torch", frozenset({"conv1_conv", "conv1_bn", "pool1", "conv2_block1_0_bn"})),
+    ("InceptionResNetV2", "tf", frozenset({"mixed_5b", "block35_1_mixed"})),
+    ("InceptionV3", "tf", frozenset({"mixed0", "mixed1", "mixed2"})),
+    ("NASNet", "tf", frozenset({"stem_conv1", "stem_bn1"})),
+)
+
+
+def preprocessing_weights(mode: str) -> dict:
+    """A frozen 1x1 convolution's kernel (1, 1, 3, 3) and bias that take an image in [0, 1] to what ``mode``'s
+    weights expect (``MODE_WORDS``)."""
+    if mode not in MODE_WORDS:
+        raise ValueError(f"Pixel modes: {', '.join(MODE_WORDS)}. Received {mode!r}.")
+    m, b = np.eye(3), np.zeros(3)
+    if mode == "tf":
+        m, b = 2 * np.eye(3), -np.ones(3)
+    elif mode == "0-255":
+        m = 255 * np.eye(3)
+    elif mode == "caffe":
+        m, b = 255 * np.eye(3)[:, ::-1], -np.asarray(CAFFE_MEAN_BGR)
+    elif mode == "torch":
+        std = np.asarray(IMAGENET_STD)
+        m, b = np.diag(1 / std), -np.asarray(IMAGENET_MEAN) / std
+    return {"kernel": m.reshape(1, 1, 3, 3).astype(np.float32), "bias": b.astype(np.float32)}
+
+
+def _after_input(graph):
+    """(the Input, the layers it feeds) for a network with one Input of colour images, else None."""
+    inputs = graph.inputs()
+    if len(inputs) != 1:
+        return None
+    shape = tuple(inputs[0].params.get("shape") or ())
+    if len(shape) != 3 or shape[-1] != 3:
+        return None
+    return inputs[0], [graph.nodes[n] for n in graph.output_ids(inputs[0].id)]
+
+
+def _divides_pixels(node) -> bool:
+    """A first layer that takes 0-255 pixels down: Rescaling by 1/255 (to [0, 1]) or by 1/127.5 less 1 (to
+    [-1, 1]); a Normalization whose stored mean is a pixel's (ConvNeXt's, ImageNet's mean times 255)."""
+    if node.kind == "rescaling":
+        scale, offset = float(node.params.get("scale", 1.0)), float(node.params.get("offset", 0.0))
+        return (abs(scale * 255 - 1) < 1e-3 and abs(offset) < 1e-6) or \
+            (abs(scale * 127.5 - 1) < 1e-3 and abs(offset + 1) < 1e-6)
+    mean = node.weights.get("mean")
+    if node.kind == "opaque" and node.params.get("class_name") == "Normalization":  # a Keras layer kept as it is
+        config = node.params.get("config")
+        config = config.get("config") if isinstance(config, dict) else None
+        mean = config.get("mean") if isinstance(config, dict) else None
+    elif node.kind != "normalization":
+        return False
+    try:
+        mean = np.asarray(mean, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):  # (from a file: anything)
+        return False
+    return mean.size > 0 and bool(np.all(np.isfinite(mean))) and float(np.max(mean)) > 2
+
+
+def prepared(graph) -> bool:
+    """Whether the layer after the Input is already the app's preprocessing convolution."""
+    found = _after_input(graph)
+    return found is not None and any(n.kind == "conv2d" and n.name.startswith(PREPROCESS_NAME) for n in found[1])
+
+
+def expected_pixels(graph) -> tuple[str, str] | None:
+    """(what the network is, in words; its mode) where it expects its images prepared otherwise than the app's
+    [0, 1], and has no preprocessing layer of the app's yet; else None."""
+    found = _after_input(graph)
+    if found is None or prepared(graph):
+        return None
+    _, firsts = found
+    if len(firsts) == 1 and _divides_pixels(firsts[0]):
+        first = firsts[0]
+        what = ("Rescaling by 1/255" if float(first.params.get("offset", 0)) == 0 else "Rescaling by 1/127.5, less 1") \
+            if first.kind == "rescaling" else "Normalization by a pixel's mean"
+        return f"its first layer, {first.name} ({what}), takes pixels from 0 to 255", "0-255"
+    names = {n.name.rsplit(".", 1)[-1] for n in graph.nodes.values()}
+    for family, mode, signature in SIGNATURES:
+        if signature <= names:
+            return f"its base is Keras' {family} (keras.applications), whose ImageNet weights expect " \
+                   f"{MODE_WORDS[mode]}", mode
+    return None
+
+
+def preprocessing_node_params() -> dict:
+    """The preprocessing convolution's parameters."""
+    return {"filters": 3, "kernel_size": 1, "activation": "linear"}

@@ -1,0 +1,68 @@
+"""core.imagenet: which networks expect their pixels prepared otherwise than the app's [0, 1], and the frozen
+convolution that prepares them (the families themselves: test_applications_families, test_open_models)."""
+
+import numpy as np
+import pytest
+
+from playground.core import imagenet
+from playground.core.graph import chain
+
+
+def first_after(kind, params, channels=3):
+    return chain(("input", {"shape": (16, 16, channels)}), (kind, params), ("conv2d", {"filters": 4, "kernel_size": 3}),
+                 ("flatten", {}), ("dense", {"units": 2, "activation": "softmax"}))
+
+
+@pytest.mark.parametrize("scale, offset, mode", [(1 / 255, 0.0, "0-255"), (1 / 127.5, -1.0, "0-255"),
+                                                 (1.0, 0.0, None), (2.0, -1.0, None), (1 / 255, 0.5, None)])
+def test_a_first_rescaling_that_divides_0_255_pixels_is_recognised_and_no_other(scale, offset, mode):
+    got = imagenet.expected_pixels(first_after("rescaling", {"scale": scale, "offset": offset}))
+    assert (got and got[1]) == mode
+    if mode:
+        assert "rescaling" in got[0] and "0 to 255" in got[0]
+
+
+def test_grey_images_a_plain_network_and_a_prepared_one_want_nothing():
+    assert imagenet.expected_pixels(first_after("rescaling", {"scale": 1 / 255}, channels=1)) is None
+    assert imagenet.expected_pixels(first_after("activation", {"activation": "relu"})) is None
+    g = first_after("rescaling", {"scale": 1 / 255})
+    inp = g.inputs()[0]
+    (first,) = g.output_ids(inp.id)
+    pre = g.add_node("conv2d", imagenet.preprocessing_node_params(), name=imagenet.PREPROCESS_NAME,
+                     weights=imagenet.preprocessing_weights("0-255"))
+    g.disconnect(next(e for e in g.edges if e.src == inp.id))
+    g.connect(inp.id, pre.id)
+    g.connect(pre.id, first)
+    assert imagenet.prepared(g) and imagenet.expected_pixels(g) is None
+
+
+def test_a_family_is_known_by_its_layer_names_under_a_nested_prefix_too():
+    g = chain(("input", {"shape": (32, 32, 3)}), ("conv2d", {"filters": 4, "kernel_size": 3}),
+              ("conv2d", {"filters": 4, "kernel_size": 3}), ("maxpool2d", {}), ("flatten", {}))
+    for node, name in zip([g.nodes[i] for i in g.topological_order()][1:4],
+                          ("vgg16.block1_conv1", "vgg16.block1_conv2", "vgg16.block1_pool")):
+        g.rename(node.id, name)
+    what, mode = imagenet.expected_pixels(g)
+    assert mode == "caffe" and "VGG" in what and "BGR" in what
+
+
+@pytest.mark.parametrize("mean", ["abc", [1e400, 1.0, 1.0], [], None, [[1, 2], [3]], {"a": 1}])
+def test_a_normalization_from_a_file_with_any_mean_is_not_a_crash(mean):
+    params = {"class_name": "Normalization", "config": {"class_name": "Normalization", "config": {"mean": mean}}}
+    g = first_after("rescaling", {"scale": 1.0})
+    node = next(n for n in g.nodes.values() if n.kind == "rescaling")
+    node.params = params
+    node.kind = "opaque"
+    assert imagenet._divides_pixels(node) is False
+
+
+@pytest.mark.parametrize("mode", sorted(imagenet.MODE_WORDS))
+def test_the_convolution_does_what_each_mode_says(mode):
+    x = np.random.default_rng(0).uniform(size=(5, 3))  # pixels in [0, 1], RGB
+    w = imagenet.preprocessing_weights(mode)
+    got = x @ w["kernel"].reshape(3, 3) + w["bias"]
+    want = {"tf": 2 * x - 1, "0-255": 255 * x, "caffe": 255 * x[:, ::-1] - np.asarray(imagenet.CAFFE_MEAN_BGR),
+            "torch": (x - np.asarray(imagenet.IMAGENET_MEAN)) / np.asarray(imagenet.IMAGENET_STD)}[mode]
+    assert np.allclose(got, want, atol=1e-4)
+    with pytest.raises(ValueError, match="Received 'bgr'"):
+        imagenet.preprocessing_weights("bgr")
