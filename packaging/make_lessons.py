@@ -150,7 +150,7 @@ def put(layer, name, value):
     return {"do": "set_param", "layer": layer, "param": name, "value": value}
 
 
-BETWEEN = {"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out"}
+BETWEEN = {"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out", "params": {"rate": 0.5}}
 
 
 CONV = lesson(

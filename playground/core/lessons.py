@@ -378,9 +378,18 @@ def _v_check_accuracy(c: dict, w: str) -> dict:
 
 
 def _v_check_between(c: dict, w: str) -> dict:
-    _keys(c, ("kind", "type", "after", "before"), w)
-    return {**_v_check_layer_type({"kind": c.get("kind"), "type": c.get("type")}, w),
-            "after": _layer_ref(c.get("after"), f"{w}.after"), "before": _layer_ref(c.get("before"), f"{w}.before")}
+    """A layer of a type wired between two; with ``params``, its parameters too ({"rate": 0.5})."""
+    _keys(c, ("kind", "type", "after", "before", "params"), w)
+    out = {**_v_check_layer_type({"kind": c.get("kind"), "type": c.get("type")}, w),
+           "after": _layer_ref(c.get("after"), f"{w}.after"), "before": _layer_ref(c.get("before"), f"{w}.before")}
+    params = c.get("params", {})
+    _need(isinstance(params, dict) and len(params) <= 8,
+          f"{w}.params must be an object of up to 8 parameters; received {_short(params)}.")
+    names = [p.name for p in get_spec(out["type"]).params]
+    for name, value in params.items():
+        _need(name in names, f"{w}.params: {_short(name)} is not a parameter of {out['type']} ({', '.join(names)}).")
+        _scalar(value, f"{w}.params.{name}")
+    return {**out, "params": dict(params)}
 
 
 MAX_ALL = 6  # checks one step may ask for together
@@ -938,6 +947,12 @@ def check_layer_between(args: dict, state: LessonState) -> Result:
         return Result(False, f"The network has no {title} layer yet.")
     for n in found:
         if g.input_ids(n.id) == [a.id] and n.id in g.input_ids(b.id):
+            off = [(k, v) for k, v in args.get("params", {}).items() if not _same_value(n.params.get(k), v)]
+            if off:  # (a rate of 0 drops nothing: a drive passed "Dropout (rate 0.5)" with it)
+                have = ", ".join(f"{k} {_value_text(n.params.get(k))}" for k, _ in off)
+                want = ", ".join(f"{k} {_value_text(v)}" for k, v in off)
+                return Result(False, f"{n.name} sits between {a.name} and {b.name}, its {have}; this step wants "
+                                     f"{want}.")
             return Result(True, f"{n.name} ({title}) sits between {a.name} and {b.name}.")
     n = found[0]
     ins, outs = [g.nodes[i].name for i in g.input_ids(n.id)], [g.nodes[o].name for o in g.output_ids(n.id)]

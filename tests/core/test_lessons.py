@@ -253,6 +253,26 @@ def test_dropout_is_asked_for_where_it_goes():
     assert "has no Dropout layer yet" in run(between, mlp()).message
 
 
+def test_the_dropout_step_asks_for_the_rate_it_names():
+    """Lesson 6 says "a Dropout layer (rate 0.5)"; a drive passed it with a rate of 0 (a layer that drops nothing)
+    and of 0.9. The step checks the rate it names, and the lesson file's check is validated as any other."""
+    steps = {s.id: s for x in L.builtin_lessons() for s in x.steps}
+    for step in ("add-dropout", "train-dropout"):
+        check = steps[step].check
+        g = mlp(2)
+        assert L.run_check(check, L.LessonState(g)).passed or step == "train-dropout"  # (that one wants runs too)
+        g.set_param(g.by_name("dropout").id, "rate", 0.0)
+        res = L.run_check(check, L.LessonState(g))
+        assert not res.passed and res.message == "dropout sits between hidden and out, its rate 0.0; this step " \
+            "wants rate 0.5.", res.message
+    with pytest.raises(L.LessonFormatError, match="params"):
+        L._check({"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out",
+                          "params": {"rate": {"x": 1}}}, "check")
+    with pytest.raises(L.LessonFormatError, match="units"):
+        L._check({"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out",
+                          "params": {"units": 3}}, "check")
+
+
 def gap_run(number, graph, acc, val):
     return runs.make_run(number, "2026-12-07T10:00:00Z", 1.0, {"dataset": "mnist-sample"}, 0,
                          runs.fingerprint(graph), runs.EMPTY_DIGEST, None, 1, [1.0], [0.5],
