@@ -66,6 +66,7 @@ class DatasetSpec:
     description: str
     loader: Callable[[], Dataset]
     offline: bool  # available with no network and no cache
+    classes: tuple[str, ...] = ()  # its class names, known without loading it (a reopened run's matrix)
 
 
 def keras_cache_dir() -> Path:
@@ -222,15 +223,15 @@ def load_gate(gate: str) -> Dataset:
 
 REGISTRY: dict[str, DatasetSpec] = {s.key: s for s in [
     DatasetSpec("mnist-sample", "MNIST sample (built in)", "10,000 training + 2,000 test handwritten digits, "
-                "28x28 grey; ships with the app.", load_mnist_sample, True),
+                "28x28 grey; ships with the app.", load_mnist_sample, True, DIGITS),
     DatasetSpec("mnist", "MNIST", "60,000 + 10,000 digits 28x28; from the Keras cache or downloaded.", load_mnist,
-                False),
+                False, DIGITS),
     DatasetSpec("fashion-mnist", "Fashion-MNIST", "60,000 + 10,000 clothing images 28x28; cache or download.",
-                load_fashion, False),
+                load_fashion, False, FASHION),
     DatasetSpec("cifar10", "CIFAR-10", "50,000 + 10,000 colour images 32x32x3 in 10 classes; cache or download.",
-                load_cifar10, False),
+                load_cifar10, False, CIFAR),
     *[DatasetSpec(f"gate-{g}", f"{g.upper()} truth table", f"{2 ** n} rows of {n} bits -> {g.upper()}",
-                  (lambda g=g: load_gate(g)), True) for g, (n, _) in GATES.items()],
+                  (lambda g=g: load_gate(g)), True, ("0", "1")) for g, (n, _) in GATES.items()],
 ]}
 
 

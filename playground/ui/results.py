@@ -130,7 +130,9 @@ class ResultsView(QGroupBox):
                            f"{epochs} epoch{'' if epochs == '1' else 's'} in {run.seconds:.1f} s.")
         cm = run.confusion
         if cm is not None and cm.ndim == 2 and cm.shape[0] <= 200:  # (a file's matrix: not a million cells)
-            self._show_matrix(cm, ())
+            from ..backend.datasets import REGISTRY  # plain Python: a built-in set's classes, without loading it
+            spec = REGISTRY.get(run.settings.get("dataset")) if isinstance(run.settings.get("dataset"), str) else None
+            self._show_matrix(cm, spec.classes if spec else ())
             self.gallery_title.setText("Misclassified examples: shown for a run made since the project was "
                                        "opened (a project keeps no test images).")
 

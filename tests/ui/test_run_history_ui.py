@@ -87,3 +87,21 @@ def test_a_long_run_history_is_redrawn_measuring_each_cell_a_few_times_not_once_
     assert 0 < counter.measured <= 4 * cells, (counter.measured, cells)  # before: 1,320,000, 1,100 times a cell
     for c in range(table.table.columnCount() - 1):  # and every column still fits what it shows
         assert table.table.columnWidth(c) >= table.table.sizeHintForColumn(c), c
+
+
+def test_a_reopened_runs_matrix_names_a_built_in_sets_classes(window, tmp_path):
+    """A CIFAR-10 run reopened: its confusion matrix was headed 0 to 9, where the run that made it said airplane,
+    automobile, ...; a built-in set's classes are known without reading it. A file's own class count (a matrix
+    wider than the set's classes) keeps numbers for the rest."""
+    g = chain(("input", {"shape": [32, 32, 3]}), ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+    cm = np.diag(np.arange(1, 11))
+    run = runs.make_run(1, "2026-12-07T16:00:00Z", 1.0, {"dataset": "cifar10", "epochs": 1}, 7, runs.fingerprint(g),
+                        runs.EMPTY_DIGEST, None, 1, [1.0], [0.5], {}, 1.0, 0.5, cm)
+    path = tmp_path / "cifar.json"
+    project.save(project.Project(g, "cifar", runs=runs.RunHistory().added(run, {})), path)
+    assert window.open_file(path)
+    window.set_workspace("Train")
+    results = window.train_panel.results
+    heads = [results.confusion.horizontalHeaderItem(i).text() for i in range(10)]
+    assert heads[:3] == ["airplane", "automobile", "bird"] and heads[-1] == "truck", heads
+    assert "airplane 1/1" in results.label.text()
