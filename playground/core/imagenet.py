@@ -41,7 +41,7 @@ SIGNATURES = (
     ("DenseNet", "torch", frozenset({"conv1_conv", "conv1_bn", "pool1", "conv2_block1_0_bn"})),
     ("InceptionResNetV2", "tf", frozenset({"mixed_5b", "block35_1_mixed"})),
     ("InceptionV3", "tf", frozenset({"mixed0", "mixed1", "mixed2"})),
-    ("NASNet", "tf", frozenset({"stem_conv1", "stem_bn1"})),
+    ("NASNet", "tf", frozenset({"stem_conv1", "stem_bn1", "reduction_conv_1_stem_1"})),
 )
 
 
@@ -74,13 +74,25 @@ def _after_input(graph):
     return inputs[0], [graph.nodes[n] for n in graph.output_ids(inputs[0].id)]
 
 
+def _rescaling_range(node) -> str | None:
+    """What a Rescaling makes of 0-255 pixels: "[0, 1]" (1/255), "[-1, 1]" (1/127.5 less 1; EfficientNetV2S's
+    1/128 less 1 too), else None. Within 1 %: Keras' own families differ by that much."""
+    try:
+        scale, offset = float(node.params.get("scale", 1.0)), float(node.params.get("offset", 0.0))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    if abs(scale * 255 - 1) < 0.01 and abs(offset) < 0.01:
+        return "[0, 1]"
+    if abs(scale * 127.5 - 1) < 0.01 and abs(offset + 1) < 0.01:
+        return "[-1, 1]"
+    return None
+
+
 def _divides_pixels(node) -> bool:
     """A first layer that takes 0-255 pixels down: Rescaling by 1/255 (to [0, 1]) or by 1/127.5 less 1 (to
     [-1, 1]); a Normalization whose stored mean is a pixel's (ConvNeXt's, ImageNet's mean times 255)."""
     if node.kind == "rescaling":
-        scale, offset = float(node.params.get("scale", 1.0)), float(node.params.get("offset", 0.0))
-        return (abs(scale * 255 - 1) < 1e-3 and abs(offset) < 1e-6) or \
-            (abs(scale * 127.5 - 1) < 1e-3 and abs(offset + 1) < 1e-6)
+        return _rescaling_range(node) is not None
     mean = node.weights.get("mean")
     if node.kind == "opaque" and node.params.get("class_name") == "Normalization":  # a Keras layer kept as it is
         config = node.params.get("config")
@@ -101,17 +113,43 @@ def prepared(graph) -> bool:
     return found is not None and any(n.kind == "conv2d" and n.name.startswith(PREPROCESS_NAME) for n in found[1])
 
 
+def _passes_through(node) -> bool:
+    """A layer that leaves an image as it is at inference: random augmentation, Identity, Dropout."""
+    if node.kind in ("identity", "dropout") or node.spec.extra.get("training_only"):
+        return True
+    return node.kind == "opaque" and str(node.params.get("class_name", "")).startswith("Random")
+
+
+def _first_layer(graph, inp):
+    """The first layer after the Input that changes its pixels at inference (a tutorial's RandomFlip and the like
+    passed), where the Input feeds one chain up to it; else None."""
+    node = inp
+    for _ in range(32):
+        outs = graph.output_ids(node.id)
+        if len(outs) != 1:
+            return None
+        node = graph.nodes[outs[0]]
+        if not _passes_through(node):
+            return node
+    return None
+
+
 def expected_pixels(graph) -> tuple[str, str] | None:
     """(what the network is, in words; its mode) where it expects its images prepared otherwise than the app's
-    [0, 1], and has no preprocessing layer of the app's yet; else None."""
+    [0, 1], and has no preprocessing layer of the app's yet; else None. A network that prepares its pixels itself
+    (its first layer a Rescaling or a Normalization) is read by that layer: one that divides 0-255 pixels down wants
+    them, any other is left as it is, whatever base follows (Keras' transfer-learning tutorial puts
+    Rescaling(1/127.5, offset=-1) before a MobileNetV2)."""
     found = _after_input(graph)
     if found is None or prepared(graph):
         return None
-    _, firsts = found
-    if len(firsts) == 1 and _divides_pixels(firsts[0]):
-        first = firsts[0]
-        what = ("Rescaling by 1/255" if float(first.params.get("offset", 0)) == 0 else "Rescaling by 1/127.5, less 1") \
-            if first.kind == "rescaling" else "Normalization by a pixel's mean"
+    first = _first_layer(graph, found[0])
+    if first is not None and first.kind in ("rescaling", "normalization") or \
+            first is not None and first.kind == "opaque" and first.params.get("class_name") == "Normalization":
+        if not _divides_pixels(first):
+            return None
+        what = f"Rescaling to {_rescaling_range(first)}" if first.kind == "rescaling" else \
+            "Normalization by a pixel's mean"
         return f"its first layer, {first.name} ({what}), takes pixels from 0 to 255", "0-255"
     names = {n.name.rsplit(".", 1)[-1] for n in graph.nodes.values()}
     for family, mode, signature in SIGNATURES:

@@ -188,7 +188,8 @@ class TrainedWeightsBox(QWidget):
         self.stack.push(steps.command(steps.steps[-1].text()))
         if pre:
             pre = (f" Added {pre} after the Input, frozen, as the app's images are in [0, 1] and {why}."
-                   + (" Delete it if this base was trained on [0, 1] images." if "keras.applications" in why else ""))
+                   + (f" If this base was trained on [0, 1] images, select {pre} and press Ctrl+Delete (it goes, the "
+                      f"Input joined to the next layer)." if "keras.applications" in why else ""))
         data = str(self.doc.training.get("dataset") or "")
         from ..backend.datasets import REGISTRY  # plain Python
         folder = self.doc.may_read_data(data) and data not in REGISTRY and os.path.isdir(data)
@@ -201,10 +202,13 @@ class TrainedWeightsBox(QWidget):
 
     def _prepare_pixels(self, steps) -> tuple[str, str]:
         """Into ``steps``: the frozen preprocessing convolution after the Input, where the network expects its
-        pixels otherwise than the app gives them (``core.imagenet``) and the head is cut after it; the Input moves
-        one column left to make room. (its name, why) or ("", "")."""
+        pixels otherwise than the app gives them (``core.imagenet``), holds weights it did not learn here (no run in
+        the project) and the head is cut after it; the Input moves one column left to make room. (its name, why) or
+        ("", "")."""
         from ..core import imagenet
         g = steps.graph
+        if self.doc.project.runs.runs or not any(n.weights for n in g.nodes.values() if not n.spec.hand_set):
+            return "", ""  # trained here (on the app's images), or nothing pretrained: its pixels are the app's
         found = imagenet.expected_pixels(g)
         inp = g.inputs()[0] if found else None
         if found is None or self.node_id == inp.id:

@@ -66,3 +66,38 @@ def test_the_convolution_does_what_each_mode_says(mode):
     assert np.allclose(got, want, atol=1e-4)
     with pytest.raises(ValueError, match="Received 'bgr'"):
         imagenet.preprocessing_weights("bgr")
+
+
+def test_augmentation_before_the_first_layer_is_looked_through_and_a_rescaling_decides_over_the_family():
+    """Keras' tutorials: RandomFlip, then Rescaling(1/255) (the image classification one), or Rescaling(1/127.5,
+    offset=-1) before a nested MobileNetV2 (the transfer learning one): a review found the first missed and the
+    second given [-1, 1] twice (the family's mode, then the model's own Rescaling)."""
+    g = chain(("input", {"shape": (32, 32, 3)}), ("randomflip", {}), ("rescaling", {"scale": 1 / 255}),
+              ("conv2d", {"filters": 4, "kernel_size": 3}), ("flatten", {}))
+    assert imagenet.expected_pixels(g)[1] == "0-255"
+    g = chain(("input", {"shape": (32, 32, 3)}), ("randomflip", {}), ("dropout", {"rate": 0.1}),
+              ("rescaling", {"scale": 1 / 127.5, "offset": -1.0}), ("conv2d", {"filters": 4, "kernel_size": 3}),
+              ("batchnorm", {}), ("depthwiseconv2d", {"kernel_size": 3}), ("flatten", {}))
+    for node, name in zip([g.nodes[i] for i in g.topological_order()][4:7],
+                          ("mobilenetv2_1.00_32.Conv1", "mobilenetv2_1.00_32.bn_Conv1",
+                           "mobilenetv2_1.00_32.expanded_conv_depthwise")):
+        g.rename(node.id, name)
+    what, mode = imagenet.expected_pixels(g)
+    assert mode == "0-255" and "[-1, 1]" in what
+    g.set_param(g.by_name("rescaling").id, "scale", 2.0)  # made for [0, 1] images: the network prepares its own
+    assert imagenet.expected_pixels(g) is None
+
+
+@pytest.mark.parametrize("scale, offset, says", [(1 / 128, -1.0, "[-1, 1]"), (1 / 255, 5e-7, "[0, 1]")])
+def test_keras_own_near_values_are_recognised_and_said_by_their_scale(scale, offset, says):
+    """EfficientNetV2S/M/L rescale by 1/128 less 1, not 1/127.5; an offset of 5e-7 read as "1/127.5, less 1"."""
+    what, mode = imagenet.expected_pixels(first_after("rescaling", {"scale": scale, "offset": offset}))
+    assert mode == "0-255" and f"Rescaling to {says}" in what
+
+
+def test_two_common_names_are_not_a_family():
+    g = chain(("input", {"shape": (32, 32, 3)}), ("conv2d", {"filters": 4, "kernel_size": 3}), ("batchnorm", {}),
+              ("flatten", {}))
+    for node, name in zip([g.nodes[i] for i in g.topological_order()][1:3], ("stem_conv1", "stem_bn1")):
+        g.rename(node.id, name)
+    assert imagenet.expected_pixels(g) is None

@@ -534,3 +534,21 @@ def test_answers_with_the_spaces_and_signs_a_copied_number_has(formula, typed):
     g = chain(("input", {"shape": (784,)}), ("dense", {"units": 500}))
     res = run({"kind": "answer", "formula": formula}, g, answer=typed)
     assert res.passed, res.message
+
+
+def test_the_pixels_preparation_alone_is_not_a_pretrained_base():
+    """A review: a new head on an untrained network that starts with Rescaling(1/255) put the frozen
+    imagenet_preprocessing layer (with its weights) before it, and "1 base layer frozen" passed lesson 7."""
+    from playground.core import imagenet
+    g = chain(("input", {"shape": (16, 16, 3)}), ("conv2d", {"filters": 4, "kernel_size": 3}), ("flatten", {}),
+              ("dense", {"units": 2, "activation": "softmax"}))
+    pre = g.add_node("conv2d", imagenet.preprocessing_node_params(), name=imagenet.PREPROCESS_NAME,
+                     weights=imagenet.preprocessing_weights("0-255"))
+    g.set_trainable(pre.id, False)
+    inp = g.inputs()[0]
+    (first,) = g.output_ids(inp.id)
+    g.disconnect(next(e for e in g.edges if e.src == inp.id))
+    g.connect(inp.id, pre.id)
+    g.connect(pre.id, first)
+    res = run({"kind": "frozen_base"}, g)
+    assert not res.passed and "No layer holds trained weights" in res.message, res.message

@@ -175,3 +175,18 @@ def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_s
     undo(window)
     undo(window)
     assert g == before  # one step each: the preprocessing went with its head
+
+
+def test_a_network_made_here_keeps_its_pixels_when_its_head_is_replaced(window, qtbot):
+    """A review: a network built here with a Rescaling (its default 1/255) got the x255 layer on a new head, though
+    it learns (or learned) from the app's [0, 1] images: only weights that came from elsewhere get it."""
+    from playground.core.graph import chain
+    from test_build_by_hand import click_card
+    g0 = chain(("input", {"shape": (16, 16, 3)}), ("rescaling", {}), ("conv2d", {"filters": 4, "kernel_size": 3}),
+               ("flatten", {}), ("dense", {"units": 10, "activation": "softmax"}))
+    window.load_project(project.Project(g0, "mine"), None)
+    g = window.graph
+    click_card(window, g.by_name("flatten").id)
+    QTest.mouseClick(window.inspector.trained.replace_head, Qt.LeftButton)
+    assert not any(n.name.startswith("imagenet_preprocessing") for n in g.nodes.values())
+    assert "imagenet_preprocessing" not in window.banner.label.text()
