@@ -337,14 +337,16 @@ TRANSFER = lesson(
          "hints": ["A frozen layer's parameters count as non-trainable in the summary table.",
                    "No ImageNet weights here? Train the mnist-cnn preset first: its trained convolutions are the "
                    "base."],
-         "check": {"kind": "frozen_base"}},
+         "check": {"kind": "frozen_base"}, "mask": "@output"},  # (the next step asks the new head's count)
         {"id": "head-params", "title": "The new head's parameters", "workspace": "Build", "highlight": "@output",
          "text": "<p>The head is a Dense layer: one weight per feature and class, plus a bias per class. Predict "
                  "its parameter count.</p>",
          "check": {"kind": "answer", "formula": {"layer_params": {"layer": "@output"}}}},
         {"id": "fine-tune", "title": "Train the head", "workspace": "Train",
-         "text": "<p>Choose your image folder as the dataset and train. Only the head learns, so a few epochs "
-                 "suffice.</p>",
+         "text": "<p>Choose your image folder as the dataset and train. Only the head learns, so it learns fast; "
+                 "but each batch is one step of learning, so with a small folder (a few dozen images) set "
+                 "<b>batch size</b> to 8 and <b>epochs</b> to 10: at the default 192, an epoch of 30 images is a "
+                 "single step.</p>",
          "check": {"kind": "run_accuracy", "at_least": 0.6, "own_data": True}},  # (the digits passed)
     ])
 

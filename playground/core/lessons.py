@@ -113,6 +113,7 @@ class Step:
     start: Start | None = None  # replaces the project when the step opens (asks to save first)
     setup: tuple[Action, ...] = ()
     show_me: tuple[Action, ...] = ()
+    mask: str | None = None  # a layer (or @output) whose sizes stay hidden while this step shows: the next asks them
 
     @property
     def asks_answer(self) -> bool:
@@ -630,7 +631,7 @@ def from_dict(data: Any) -> Lesson:
         w = f"steps[{i}]"
         _need(isinstance(s, dict), f"{w} must be an object; received {_short(s)}.")
         _keys(s, ("id", "title", "text", "hints", "check", "highlight", "workspace", "page", "start", "setup",
-                  "show_me"), w)
+                  "show_me", "mask"), w)
         sid = s.get("id", f"step{i + 1}")
         _need(isinstance(sid, str) and ID_RE.match(sid) is not None and sid not in ids,
               f"{w}.id must be a short lower-case id used once; received {_short(sid)}.")
@@ -642,9 +643,11 @@ def from_dict(data: Any) -> Lesson:
             _need(isinstance(h, str) and len(h) <= MAX_HINT,
                   f"{w}.hints[{j}] must be text of at most {MAX_HINT} characters; received {_short(h)}.")
             _markup(h, f"{w}.hints[{j}]")
-        hl = s.get("highlight")
+        hl, mask = s.get("highlight"), s.get("mask")
         if hl is not None:
             _layer_ref(hl, f"{w}.highlight")
+        if mask is not None:
+            _layer_ref(mask, f"{w}.mask")
         ws = s.get("workspace")
         _need(ws is None or ws in WORKSPACES, f"{w}.workspace must be one of {', '.join(WORKSPACES)}; "
                                               f"received {_short(ws)}.")
@@ -655,7 +658,8 @@ def from_dict(data: Any) -> Lesson:
                                                   f"\"See inside\"; received workspace {_short(ws)}.")
         out.append(Step(sid, _text(s, "title", w, MAX_SHORT), _text(s, "text", w, MAX_TEXT), tuple(hints),
                         _check(s.get("check"), f"{w}.check"), hl, ws, page, _start(s.get("start"), f"{w}.start"),
-                        _actions(s.get("setup"), f"{w}.setup"), _actions(s.get("show_me"), f"{w}.show_me")))
+                        _actions(s.get("setup"), f"{w}.setup"), _actions(s.get("show_me"), f"{w}.show_me"),
+                        mask))
     return Lesson(lid, title, summary, tuple(out), start, version)
 
 

@@ -364,8 +364,8 @@ class LessonsPanel(QWidget):
     def _mask(self, step) -> None:
         """Predict first, then see: while an answer is asked about a layer, its size (and what follows from it
         downstream) shows as "?" on the canvas and in the summary."""
-        node = L.find_layer(self.doc.graph, step.highlight) if step is not None and step.asks_answer and \
-            step.highlight else None
+        ref = None if step is None else step.highlight if step.asks_answer else step.mask  # (mask: a step that
+        node = L.find_layer(self.doc.graph, ref) if ref else None  # makes the layer the next one asks about)
         if node is None:
             self.doc.mask(())
             return
@@ -444,6 +444,8 @@ class LessonsPanel(QWidget):
         """Check the step shown again (the document changed, or something a check reads arrived); ``live``: the
         network itself changed (a training setting changed put a red cross on a Build step)."""
         if self.step_box.isVisible():
+            if self.step is not None and self.step.mask and not self.step.asks_answer:
+                self._mask(self.step)  # the layer it hides may be a new one (a new head: @output)
             self._auto_check(live=live)
 
     def _set_passed(self, res: L.Result) -> None:

@@ -969,6 +969,9 @@ def test_the_transfer_lesson_can_be_done_offline_with_a_network_trained_here(win
     trained = window.inspector.trained
     type_field(trained.head_classes, "2", Qt.Key_Tab)
     click(trained.replace_head)
+    head = window.graph.outputs()[0]
+    card = window.scene.node_items[head.id]  # step 2 asks its count: hidden from the moment it exists (a drive saw
+    assert card.shape_line.startswith("?") and "3,202" not in card.params_line  # 1600*2 + 2 on step 1)
     click(panel.check_btn)
     next_step(panel)
     features = window.doc.infos[window.graph.by_name("flatten").id].shape[-1]
@@ -986,7 +989,9 @@ def test_the_transfer_lesson_can_be_done_offline_with_a_network_trained_here(win
     workspace(window, "Train")
     click(train.data_box.folder_btn)
     qtbot.waitUntil(lambda: not train.data_box.busy, timeout=30_000)
-    type_field(train.epochs_box, "15")
+    assert "batch size</b> to 8" in panel.text.toHtml() or "batch size" in panel.text.toPlainText()
+    type_field(train.batch, "8")  # as the step says for a small folder
+    type_field(train.epochs_box, "10")
     type_field(train.val_split, "0.25")
     click(train.start_btn)
     finish(qtbot, train)
