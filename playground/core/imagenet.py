@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-PREPROCESS_NAME = "imagenet_preprocessing"
+PREPROCESS_NAME = "imagenet_preprocessing"  # before a base made for ImageNet's pixels
+PIXELS_NAME = "pixels_to_0_255"  # before a network whose first layer takes 0-255 pixels down
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 CAFFE_MEAN_BGR = (103.939, 116.779, 123.68)
 
@@ -27,6 +28,14 @@ MODE_WORDS = {
     "0-255": "pixels from 0 to 255",
     "caffe": "pixels from 0 to 255 in BGR order, less ImageNet's mean pixel",
     "torch": "pixels in [0, 1] less ImageNet's mean, over its deviation",
+}
+
+# what the convolution does to a pixel x in [0, 1], per mode
+MODE_ACTION = {
+    "tf": "takes each pixel x to 2x - 1",
+    "0-255": "multiplies each pixel by 255",
+    "caffe": "swaps red and blue and takes each pixel x to 255x less ImageNet's mean pixel",
+    "torch": "takes off ImageNet's mean and divides by its deviation, per channel",
 }
 
 # (family, mode, layer names a base of that family has, all of them); checked in this order (VGG before Xception:
@@ -107,10 +116,21 @@ def _divides_pixels(node) -> bool:
     return mean.size > 0 and bool(np.all(np.isfinite(mean))) and float(np.max(mean)) > 2
 
 
+def is_preparation(node) -> bool:
+    """Whether ``node`` is one of the app's pixel preparations (a frozen 1x1 convolution of ``preprocessing_weights``,
+    by its name): not a trained layer of a base."""
+    return node.kind == "conv2d" and node.name.startswith((PREPROCESS_NAME, PIXELS_NAME))
+
+
+def preparation(graph):
+    """The app's preprocessing convolution right after the Input, or None."""
+    found = _after_input(graph)
+    return next((n for n in found[1] if is_preparation(n)), None) if found is not None else None
+
+
 def prepared(graph) -> bool:
     """Whether the layer after the Input is already the app's preprocessing convolution."""
-    found = _after_input(graph)
-    return found is not None and any(n.kind == "conv2d" and n.name.startswith(PREPROCESS_NAME) for n in found[1])
+    return preparation(graph) is not None
 
 
 def _passes_through(node) -> bool:
@@ -134,8 +154,8 @@ def _first_layer(graph, inp):
     return None
 
 
-def expected_pixels(graph) -> tuple[str, str] | None:
-    """(what the network is, in words; its mode) where it expects its images prepared otherwise than the app's
+def expected_pixels(graph) -> tuple[str, str, str] | None:
+    """(what the network is, in words; its mode; the name for its preparation) where it expects its images prepared otherwise than the app's
     [0, 1], and has no preprocessing layer of the app's yet; else None. A network that prepares its pixels itself
     (its first layer a Rescaling or a Normalization) is read by that layer: one that divides 0-255 pixels down wants
     them, any other is left as it is, whatever base follows (Keras' transfer-learning tutorial puts
@@ -150,12 +170,12 @@ def expected_pixels(graph) -> tuple[str, str] | None:
             return None
         what = f"Rescaling to {_rescaling_range(first)}" if first.kind == "rescaling" else \
             "Normalization by a pixel's mean"
-        return f"its first layer, {first.name} ({what}), takes pixels from 0 to 255", "0-255"
+        return f"its first layer, {first.name} ({what}), takes pixels from 0 to 255", "0-255", PIXELS_NAME
     names = {n.name.rsplit(".", 1)[-1] for n in graph.nodes.values()}
     for family, mode, signature in SIGNATURES:
         if signature <= names:
-            return f"its base is Keras' {family} (keras.applications), whose ImageNet weights expect " \
-                   f"{MODE_WORDS[mode]}", mode
+            return f"its base is Keras' {family} (keras.applications), made for {MODE_WORDS[mode]}", mode, \
+                PREPROCESS_NAME
     return None
 
 

@@ -28,7 +28,7 @@ from .errors import PlaygroundError, ResourceError
 from .files import read_bytes
 from .graph import Graph
 from .logic import GATES
-from .imagenet import PREPROCESS_NAME
+from .imagenet import is_preparation
 from .numbers import finite_number
 from .registry import LAYERS, get_spec
 from .runs import RunHistory, fingerprint, start_text
@@ -1110,7 +1110,7 @@ def check_frozen_base(args: dict, state: LessonState) -> Result:
         return Result(False, "The network needs exactly one output layer (the new head).")
     head = outs[0]
     weighted = [n for n in g.nodes.values() if state.infos.get(n.id) and state.infos[n.id].params > 0
-                and not n.name.startswith(PREPROCESS_NAME)]  # (the pixels' preparation is not a trained base)
+                and not is_preparation(n)]  # (the pixels' preparation is not a trained base)
     frozen = [n for n in weighted if not n.trainable]
     if not head.trainable:
         return Result(False, f"The head, {head.name}, is frozen: it must learn your classes (select it and "

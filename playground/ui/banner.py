@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
 
@@ -52,9 +53,23 @@ class Banner(QFrame):
         lay.addWidget(self.label, 1)
         lay.addWidget(close)
         self.kind = ""
+        self._at: int | None = None  # the undo stack's index when the message came
         self.hide()
 
+    def follow(self, doc) -> None:
+        """Show ``doc``'s messages; a note said after an undo step goes when that step is undone (a drive undid a
+        new head and the banner went on describing it)."""
+        self._stack = doc.stack
+        doc.message.connect(self.show_message)
+        doc.stack.indexChanged.connect(self._step_undone)
+
+    def _step_undone(self, index: int) -> None:
+        if shiboken6.isValid(self) and self.kind == "info" and self._at is not None and index < self._at:
+            self.clear()
+
     def show_message(self, text: str, kind: str = "error") -> None:
+        stack = getattr(self, "_stack", None)
+        self._at = stack.index() if stack is not None and shiboken6.isValid(stack) else None
         self.kind = kind
         bg, fg = ("#FDECEA", "#8A1F1B") if kind == "error" else ("#E8F0FE", "#1A3E8C")
         self.setStyleSheet(f"Banner {{ background: {bg}; border-radius: 6px; }} QLabel {{ color: {fg}; }}")

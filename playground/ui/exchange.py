@@ -50,6 +50,10 @@ class Exporter(QObject):
         from .worker import start_job
         self.busy = str(path)
         self.doc.say(f"Exporting {Path(path).name}\u2026", 0)
+        from ..core.imagenet import preparation
+        pre = preparation(self.doc.graph)  # what the file takes: said with where it went (a drive fed it 0-255)
+        self._takes = "" if pre is None else (f" It takes images in [0, 1], as the app gives them: its first layer, "
+                                              f"{pre.name}, prepares them for the rest.")
         start_job(_export, self.doc.graph.copy(), str(path), fmt, self.doc.project.name,
                   on_done=self._on_done, on_failed=self._on_failed, parent=self)
         return True
@@ -67,6 +71,7 @@ class Exporter(QObject):
             text = f"Exported {path} ({note}); {runtime} runs it without Keras."
         else:
             text = f"Exported {path}. Plain Keras loads it with keras.models.load_model()."
+        text += getattr(self, "_takes", "")
         self.doc.tell(text, "info")  # (the banner is above the canvas: See inside, where a drive exported, hides it)
         self.doc.say(text, 12000)
         self.finished.emit(True, path)

@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         doc = self.doc
-        doc.message.connect(self.banner.show_message)
+        self.banner.follow(doc)  # its messages; a note on a step goes when the step is undone
         doc.status.connect(lambda text, ms: self.statusBar().showMessage(text, ms))
         doc.stack.indexChanged.connect(self._clear_status)  # a status line is about the last step: the next clears it
         doc.trained_changed.connect(lambda: self.banner.kind == "info" and getattr(getattr(  # a note on what to do next

@@ -48,6 +48,9 @@ class ResultsView(QGroupBox):
         self.confusion.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
         self.confusion.verticalHeader().setSectionResizeMode(QHeaderView.Stretch)  # the matrix fills its box
         self.confusion.setTextElideMode(Qt.ElideNone)  # a diagonal count of 1,000 is not cut to "1\u2026"
+        for header in (self.confusion.horizontalHeader(), self.confusion.verticalHeader()):
+            header.setTextElideMode(Qt.ElideRight)  # a class name wider than its column: "blue_t\u2026", with the name
+            # in its tooltip (it took the table's ElideNone and showed the middle: "olue_things")
         self.confusion.setToolTip("Rows: true class; columns: predicted class.")
         self.confusion.cellClicked.connect(self.show_cell)
         self.gallery_title = QLabel("Misclassified (predicted / true):")
@@ -145,6 +148,9 @@ class ResultsView(QGroupBox):
         labels = [names[i] if i < len(names) else str(i) for i in range(k)]
         self.confusion.setHorizontalHeaderLabels(labels)
         self.confusion.setVerticalHeaderLabels(labels)
+        for i, label in enumerate(labels):
+            self.confusion.horizontalHeaderItem(i).setToolTip(f"predicted {label}")
+            self.confusion.verticalHeaderItem(i).setToolTip(f"true {label}")
         peak = max(cm.max(), 1)
         for r in range(k):
             for c in range(k):

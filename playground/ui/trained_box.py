@@ -187,7 +187,7 @@ class TrainedWeightsBox(QWidget):
             return
         self.stack.push(steps.command(steps.steps[-1].text()))
         if pre:
-            pre = (f" Added {pre} after the Input, frozen, as the app's images are in [0, 1] and {why}."
+            pre = (f" Added {pre} after the Input {why}, and the app's images are in [0, 1]."
                    + (f" If this base was trained on [0, 1] images, select {pre} and press Ctrl+Delete (it goes, the "
                       f"Input joined to the next layer)." if "keras.applications" in why else ""))
         data = str(self.doc.training.get("dataset") or "")
@@ -213,19 +213,19 @@ class TrainedWeightsBox(QWidget):
         inp = g.inputs()[0] if found else None
         if found is None or self.node_id == inp.id:
             return "", ""
-        why, mode = found
+        why, mode, name = found
         outs = [e for e in g.edges if e.src == inp.id]
         x, y = inp.pos
         steps.add(C.MoveNodesCommand, {inp.id: (inp.pos, (x - column_pitch(g), y))})
         add = steps.add(C.AddNodeCommand, "conv2d", (x, y), imagenet.preprocessing_node_params(),
-                        g.unique_name(imagenet.PREPROCESS_NAME), imagenet.preprocessing_weights(mode))
+                        g.unique_name(name), imagenet.preprocessing_weights(mode))
         steps.add(C.SetTrainableCommand, [add.node.id], False)
         for e in outs:
             steps.add(C.DisconnectCommand, e)
         steps.add(C.ConnectCommand, inp.id, add.node.id)
         for e in outs:
             steps.add(C.ConnectCommand, add.node.id, e.dst, e.port)
-        return add.node.name, why
+        return add.node.name, f"(a frozen 1x1 Conv2D that {imagenet.MODE_ACTION[mode]}): {why}"
 
     def reset_layer_weights(self) -> None:
         node = self.graph.nodes.get(self.node_id) if self.node_id else None
@@ -234,8 +234,10 @@ class TrainedWeightsBox(QWidget):
         from ..core.analysis import weights_text
         dropped = weights_text(node.weights)
         self.stack.push(C.SetWeightsCommand(self.graph, {node.id: None}, f"Reset {node.name}'s weights"))
-        self.doc.tell(f"Dropped {node.name}'s stored weights ({dropped}); it starts from random values at the next "
-                      f"training. Edit > Undo brings them back.", "info")
+        then = ("it gets random values at the next training and, frozen, keeps them: tick trainable to let it "
+                "learn" if not node.trainable else "it starts from random values at the next training")
+        self.doc.tell(f"Dropped {node.name}'s stored weights ({dropped}); {then}. Edit > Undo brings them back.",
+                      "info")
 
     def reset_all_weights(self) -> None:
         trained = [n for n in self.graph.nodes.values() if n.weights and not n.spec.hand_set]

@@ -42,8 +42,8 @@ def test_a_family_is_known_by_its_layer_names_under_a_nested_prefix_too():
     for node, name in zip([g.nodes[i] for i in g.topological_order()][1:4],
                           ("vgg16.block1_conv1", "vgg16.block1_conv2", "vgg16.block1_pool")):
         g.rename(node.id, name)
-    what, mode = imagenet.expected_pixels(g)
-    assert mode == "caffe" and "VGG" in what and "BGR" in what
+    what, mode, name = imagenet.expected_pixels(g)
+    assert mode == "caffe" and "VGG" in what and "BGR" in what and name == imagenet.PREPROCESS_NAME
 
 
 @pytest.mark.parametrize("mean", ["abc", [1e400, 1.0, 1.0], [], None, [[1, 2], [3]], {"a": 1}])
@@ -82,7 +82,7 @@ def test_augmentation_before_the_first_layer_is_looked_through_and_a_rescaling_d
                           ("mobilenetv2_1.00_32.Conv1", "mobilenetv2_1.00_32.bn_Conv1",
                            "mobilenetv2_1.00_32.expanded_conv_depthwise")):
         g.rename(node.id, name)
-    what, mode = imagenet.expected_pixels(g)
+    what, mode, _ = imagenet.expected_pixels(g)
     assert mode == "0-255" and "[-1, 1]" in what
     g.set_param(g.by_name("rescaling").id, "scale", 2.0)  # made for [0, 1] images: the network prepares its own
     assert imagenet.expected_pixels(g) is None
@@ -91,8 +91,8 @@ def test_augmentation_before_the_first_layer_is_looked_through_and_a_rescaling_d
 @pytest.mark.parametrize("scale, offset, says", [(1 / 128, -1.0, "[-1, 1]"), (1 / 255, 5e-7, "[0, 1]")])
 def test_keras_own_near_values_are_recognised_and_said_by_their_scale(scale, offset, says):
     """EfficientNetV2S/M/L rescale by 1/128 less 1, not 1/127.5; an offset of 5e-7 read as "1/127.5, less 1"."""
-    what, mode = imagenet.expected_pixels(first_after("rescaling", {"scale": scale, "offset": offset}))
-    assert mode == "0-255" and f"Rescaling to {says}" in what
+    what, mode, name = imagenet.expected_pixels(first_after("rescaling", {"scale": scale, "offset": offset}))
+    assert mode == "0-255" and f"Rescaling to {says}" in what and name == imagenet.PIXELS_NAME
 
 
 def test_two_common_names_are_not_a_family():

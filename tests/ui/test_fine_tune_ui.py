@@ -162,17 +162,26 @@ def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_s
     QTest.mouseClick(trained.replace_head, Qt.LeftButton)
     photo = g.by_name("photo")
     (first,) = [g.nodes[n] for n in g.output_ids(photo.id)]
-    assert first.name == "imagenet_preprocessing" and not first.trainable, first.name
+    assert first.name == "pixels_to_0_255" and not first.trainable, first.name  # (no ImageNet in it: a drive)
     assert g.output_ids(first.id) == [g.by_name("scale").id]
     assert np.allclose(first.weights["kernel"].reshape(3, 3), 255 * np.eye(3)) and not first.weights["bias"].any()
     said = window.banner.label.text()
-    assert "imagenet_preprocessing" in said and "scale" in said and "0 to 255" in said, said
+    assert "pixels_to_0_255" in said and "multiplies each pixel by 255" in said and "scale" in said, said
     assert window.doc.infos[first.id].status == "ok" and first.pos[0] > photo.pos[0]  # wired, left to right
     assert not any(a.pos == b.pos for a in g.nodes.values() for b in g.nodes.values() if a.id < b.id)
+    out = tmp_path / "tuned.h5"  # the file made takes [0, 1] now, and says so (a drive fed it 0-255 pixels)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    from PySide6.QtGui import QAction
+    next(a for a in window.findChildren(QAction) if a.text() == "Keras .h5\u2026").trigger()  # File > Export
+    qtbot.waitUntil(lambda: window.exporter.busy is None, timeout=60_000)
+    said = window.banner.label.text()
+    assert out.exists() and "It takes images in [0, 1]" in said and "pixels_to_0_255" in said, said
     click_card(window, g.by_name("gap").id)
     QTest.mouseClick(trained.replace_head, Qt.LeftButton)  # again: the pixels are prepared already
-    assert sum(n.name.startswith("imagenet_preprocessing") for n in g.nodes.values()) == 1
+    assert sum(n.name.startswith("pixels_to_0_255") for n in g.nodes.values()) == 1
+    assert window.banner.isVisible()
     undo(window)
+    assert not window.banner.isVisible()  # the note on the undone step went with it (a drive: it stayed)
     undo(window)
     assert g == before  # one step each: the preprocessing went with its head
 
@@ -190,3 +199,20 @@ def test_a_network_made_here_keeps_its_pixels_when_its_head_is_replaced(window, 
     QTest.mouseClick(window.inspector.trained.replace_head, Qt.LeftButton)
     assert not any(n.name.startswith("imagenet_preprocessing") for n in g.nodes.values())
     assert "imagenet_preprocessing" not in window.banner.label.text()
+
+
+def test_reset_on_a_frozen_layer_says_it_would_stay_random(window):
+    """A drive reset the frozen pixels layer: "it starts from random values at the next training", where frozen
+    it keeps those random values for good."""
+    import numpy as np
+    from playground.core.graph import chain
+    from test_build_by_hand import click_card
+    g0 = chain(("input", {"shape": (4,)}), ("dense", {"units": 2}))
+    dense = g0.by_name("dense")
+    g0.set_weights(dense.id, {"kernel": np.ones((4, 2), np.float32), "bias": np.zeros(2, np.float32)})
+    g0.set_trainable(dense.id, False)
+    window.load_project(project.Project(g0, "frozen"), None)
+    click_card(window, window.graph.by_name("dense").id)
+    QTest.mouseClick(window.inspector.trained.reset_layer, Qt.LeftButton)
+    said = window.banner.label.text()
+    assert "frozen, keeps them: tick trainable" in said and not window.graph.by_name("dense").weights, said

@@ -105,3 +105,6 @@ def test_a_reopened_runs_matrix_names_a_built_in_sets_classes(window, tmp_path):
     heads = [results.confusion.horizontalHeaderItem(i).text() for i in range(10)]
     assert heads[:3] == ["airplane", "automobile", "bird"] and heads[-1] == "truck", heads
     assert "airplane 1/1" in results.label.text()
+    header = results.confusion.horizontalHeader()  # a name wider than its column ends in "...", whole in its tooltip
+    assert header.textElideMode() == Qt.ElideRight and results.confusion.horizontalHeaderItem(1).toolTip() == \
+        "predicted automobile" and results.confusion.verticalHeaderItem(9).toolTip() == "true truck"
