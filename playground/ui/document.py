@@ -168,6 +168,11 @@ class Document(QObject):
     def place_network(self, graph: Graph) -> None:
         """Lay out a network about to replace the canvas's (the window's file controller lays it out for the canvas)."""
 
+    def tidy_layout(self, graph: Graph) -> dict | None:
+        """Where the canvas's automatic layout puts each of ``graph``'s layers (``core.layout.auto_layout`` in rows
+        the canvas shows whole), or None without a canvas (the window's file controller answers)."""
+        return None
+
     def is_training(self) -> bool:
         """Whether a training run is under way (the Train panel, once built, answers in its place)."""
         return False

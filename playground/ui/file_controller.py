@@ -57,6 +57,8 @@ class FileController(QObject):
         # a network a lesson step brings (AlexNet) is laid out for the canvas as a preset opened is: its three-card
         # rows were cut at the right edge beside the Lessons dock
         doc.place_network = lambda graph: self.wrap_to_canvas(graph, only_if_wider=True)
+        doc.tidy_layout = lambda graph: None if getattr(self.widget, "editor", None) is None else \
+            auto_layout(graph, per_row=self.widget.editor.per_row(graph))
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.write_recovery)

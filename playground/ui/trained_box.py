@@ -178,10 +178,17 @@ class TrainedWeightsBox(QWidget):
     def replace_head_here(self) -> None:
         from ..core.graph import plan_head_replacement
         steps = C.Steps(self.graph)
+        layout = self.doc.tidy_layout(self.graph)  # a network in the canvas's own layout stays in it (a drive: the
+        tidy = layout == {nid: n.pos for nid, n in self.graph.nodes.items()}  # head stuck out of its rows)
         try:  # a base that expects its pixels prepared otherwise than the app's [0, 1]: prepared, in the same step
             pre, why = self._prepare_pixels(steps)
             plan = plan_head_replacement(steps.graph, self.node_id, self.head_classes.value())
             steps.add(C.ReplaceHeadCommand, plan)
+            after = self.doc.tidy_layout(steps.graph) if tidy else None
+            moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in (after or {}).items()
+                     if steps.graph.nodes[nid].pos != p}
+            if moves:
+                steps.add(C.MoveNodesCommand, moves)
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return

@@ -169,6 +169,8 @@ def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_s
     assert "pixels_to_0_255" in said and "multiplies each pixel by 255" in said and "scale" in said, said
     assert window.doc.infos[first.id].status == "ok" and first.pos[0] > photo.pos[0]  # wired, left to right
     assert not any(a.pos == b.pos for a in g.nodes.values() for b in g.nodes.values() if a.id < b.id)
+    from playground.core.layout import auto_layout  # opened in the canvas's rows, it stays in them (a drive: the
+    assert {n.id: n.pos for n in g.nodes.values()} == auto_layout(g, per_row=window.editor.per_row(g))  # head
     out = tmp_path / "tuned.h5"  # the file made takes [0, 1] now, and says so (a drive fed it 0-255 pixels)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     from PySide6.QtGui import QAction
