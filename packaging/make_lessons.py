@@ -334,7 +334,7 @@ TRANSFER = lesson(
                  "no download? A network you trained here is pretrained too: File &rarr; New from preset, "
                  "<i>mnist-cnn</i>; train it one epoch on the digits (Train &rarr; Start); then replace its head after "
                  "<i>flatten</i>. Its features are pen strokes, and your images are made grey and 28x28 for it.</p>",
-         "hints": ["A frozen layer's parameters count as non-trainable in the summary table.",
+         "hints": ["A frozen layer's parameters count as non-trainable; its card says \u2744 frozen.",
                    "No ImageNet weights here? Train the mnist-cnn preset first: its trained convolutions are the "
                    "base."],
          "check": {"kind": "frozen_base"}, "mask": "@output"},  # (the next step asks the new head's count)

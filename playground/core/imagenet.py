@@ -155,8 +155,8 @@ def _first_layer(graph, inp):
 
 
 def expected_pixels(graph) -> tuple[str, str, str] | None:
-    """(what the network is, in words; its mode; the name for its preparation) where it expects its images prepared otherwise than the app's
-    [0, 1], and has no preprocessing layer of the app's yet; else None. A network that prepares its pixels itself
+    """(what the network is, in words; its mode; the name for its preparation) where it expects its images
+    prepared otherwise than the app's [0, 1], and has no preprocessing layer of the app's yet; else None. A network that prepares its pixels itself
     (its first layer a Rescaling or a Normalization) is read by that layer: one that divides 0-255 pixels down wants
     them, any other is left as it is, whatever base follows (Keras' transfer-learning tutorial puts
     Rescaling(1/127.5, offset=-1) before a MobileNetV2)."""

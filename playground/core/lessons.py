@@ -387,11 +387,16 @@ def _v_check_between(c: dict, w: str) -> dict:
     params = c.get("params", {})
     _need(isinstance(params, dict) and len(params) <= 8,
           f"{w}.params must be an object of up to 8 parameters; received {_short(params)}.")
-    names = [p.name for p in get_spec(out["type"]).params]
+    specs = {p.name: p for p in get_spec(out["type"]).params}
+    checked = {}
     for name, value in params.items():
-        _need(name in names, f"{w}.params: {_short(name)} is not a parameter of {out['type']} ({', '.join(names)}).")
+        _need(name in specs, f"{w}.params: {_short(name)} is not a parameter of {out['type']} ({', '.join(specs)}).")
         _scalar(value, f"{w}.params.{name}")
-    return {**out, "params": dict(params)}
+        try:  # a value the layer could hold (a rate of "lots" or 7 made a step nobody could pass)
+            checked[name] = specs[name].validate(value, f"{w}.params")
+        except PlaygroundError as exc:
+            raise LessonFormatError(str(exc)) from None
+    return {**out, "params": checked}
 
 
 MAX_ALL = 6  # checks one step may ask for together

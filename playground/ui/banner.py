@@ -53,13 +53,13 @@ class Banner(QFrame):
         lay.addWidget(self.label, 1)
         lay.addWidget(close)
         self.kind = ""
-        self._at: int | None = None  # the undo stack's index when the message came
+        self._at: int | None = None  # the undo stack's index after the step a note is about
         self.hide()
 
     def follow(self, doc) -> None:
-        """Show ``doc``'s messages; a note said after an undo step goes when that step is undone (a drive undid a
-        new head and the banner went on describing it)."""
-        self._stack = doc.stack
+        """Show ``doc``'s messages; a note on an undo step (``tell(..., step=True)``) goes when that step is undone
+        (a drive undid a new head and the banner went on describing it); any other stays."""
+        self._doc = doc
         doc.message.connect(self.show_message)
         doc.stack.indexChanged.connect(self._step_undone)
 
@@ -68,8 +68,7 @@ class Banner(QFrame):
             self.clear()
 
     def show_message(self, text: str, kind: str = "error") -> None:
-        stack = getattr(self, "_stack", None)
-        self._at = stack.index() if stack is not None and shiboken6.isValid(stack) else None
+        self._at = getattr(getattr(self, "_doc", None), "note_step", None)
         self.kind = kind
         bg, fg = ("#FDECEA", "#8A1F1B") if kind == "error" else ("#E8F0FE", "#1A3E8C")
         self.setStyleSheet(f"Banner {{ background: {bg}; border-radius: 6px; }} QLabel {{ color: {fg}; }}")

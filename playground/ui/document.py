@@ -168,9 +168,10 @@ class Document(QObject):
     def place_network(self, graph: Graph) -> None:
         """Lay out a network about to replace the canvas's (the window's file controller lays it out for the canvas)."""
 
-    def tidy_layout(self, graph: Graph) -> dict | None:
-        """Where the canvas's automatic layout puts each of ``graph``'s layers (``core.layout.auto_layout`` in rows
-        the canvas shows whole), or None without a canvas (the window's file controller answers)."""
+    def layout_row(self, graph: Graph) -> int | None:
+        """The row width (``per_row``) of the automatic layout ``graph`` is in, as the canvas wrapped it (when it
+        opened, or as the canvas is now), or None: moved by hand, or no canvas (the window's file controller
+        answers)."""
         return None
 
     def is_training(self) -> bool:
@@ -296,7 +297,10 @@ class Document(QObject):
         self.trained_changed.emit()
 
     # ------------------------------------------------------------ messages
-    def tell(self, text: str, kind: str = "error") -> None:
+    def tell(self, text: str, kind: str = "error", step: bool = False) -> None:
+        """The banner's message; ``step``: a note on the undo step just made, which goes when that step is undone
+        (``note_step``, the stack's index with it; None for any other message, which an undo leaves)."""
+        self.note_step = self.stack.index() if step else None
         self.message.emit(text, kind)
 
     def say(self, text: str, ms: int = 4000) -> None:

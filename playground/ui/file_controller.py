@@ -57,8 +57,7 @@ class FileController(QObject):
         # a network a lesson step brings (AlexNet) is laid out for the canvas as a preset opened is: its three-card
         # rows were cut at the right edge beside the Lessons dock
         doc.place_network = lambda graph: self.wrap_to_canvas(graph, only_if_wider=True)
-        doc.tidy_layout = lambda graph: None if getattr(self.widget, "editor", None) is None else \
-            auto_layout(graph, per_row=self.widget.editor.per_row(graph))
+        doc.layout_row = self.layout_row
         self.autosave_timer = QTimer(self)
         self.autosave_timer.setInterval(AUTOSAVE_MS)
         self.autosave_timer.timeout.connect(self.write_recovery)
@@ -156,6 +155,19 @@ class FileController(QObject):
         self._opened(path)  # clears the banner of the project before
         if note:  # a conversion report (Keras 2) is read whole, not cut in the status bar
             self.doc.tell(f"Imported {path.name}: {note}", "info")
+
+    def layout_row(self, graph) -> int | None:
+        """``Document.layout_row``: the rows as the canvas wraps them now, as Build's canvas wrapped them when the
+        network opened (the Lessons dock since narrowed it), or one row per band as it stands."""
+        editor = getattr(self.widget, "editor", None)
+        if editor is None or not graph.nodes:
+            return None
+        now = {nid: n.pos for nid, n in graph.nodes.items()}
+        columns = len({x for x, _ in now.values()})
+        for per_row in dict.fromkeys((editor.per_row(graph), editor.per_row(graph, build=True), columns)):
+            if auto_layout(graph, per_row=per_row) == now:
+                return per_row
+        return None
 
     def wrap_to_canvas(self, graph, only_if_wider: bool = False) -> bool:
         """A graph nobody has placed yet (an import, a preset) in rows as wide as Build's canvas shows at its

@@ -309,7 +309,7 @@ class LessonsPanel(QWidget):
         self.hint.setText("")
         self.back_btn.setEnabled(index > 0)
         self.next_btn.setText("Finish" if index == n - 1 else "Next")
-        self._mask(step)
+        self._mask(step, opening=True)
         if not step.asks_answer:
             self._highlight()  # a prediction is asked first; its layer is shown once the answer is right
         if step.check is None:
@@ -361,11 +361,15 @@ class LessonsPanel(QWidget):
         self.result.setText(f"<span style='color:{GRAY}'>You did this step before; the network has changed since, "
                             f"so its check would not pass now. Next goes on (Ctrl+Z takes changes back).</span>")
 
-    def _mask(self, step) -> None:
+    def _mask(self, step, opening: bool = False) -> None:
         """Predict first, then see: while an answer is asked about a layer, its size (and what follows from it
         downstream) shows as "?" on the canvas and in the summary."""
-        ref = None if step is None else step.highlight if step.asks_answer else step.mask  # (mask: a step that
-        node = L.find_layer(self.doc.graph, ref) if ref else None  # makes the layer the next one asks about)
+        ref = None if step is None else step.highlight if step.asks_answer else step.mask
+        node = L.find_layer(self.doc.graph, ref) if ref else None
+        if ref and not step.asks_answer:  # a step's mask: the layer it makes, which the next step asks about, not
+            if opening:  # the one there when it opened (lesson 7's old head, and the total, were hidden)
+                self._mask_was = node.id if node is not None else None
+            node = None if node is not None and node.id == getattr(self, "_mask_was", None) else node
         if node is None:
             self.doc.mask(())
             return

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPush
                                QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
-from ..core.layout import column_pitch
+from ..core.layout import auto_layout, column_pitch
 from ..core.registry import get_spec
 from ..core.words import count
 from . import commands as C
@@ -178,21 +178,20 @@ class TrainedWeightsBox(QWidget):
     def replace_head_here(self) -> None:
         from ..core.graph import plan_head_replacement
         steps = C.Steps(self.graph)
-        layout = self.doc.tidy_layout(self.graph)  # a network in the canvas's own layout stays in it (a drive: the
-        tidy = layout == {nid: n.pos for nid, n in self.graph.nodes.items()}  # head stuck out of its rows)
+        per_row = self.doc.layout_row(self.graph)  # a network in the canvas's own layout stays in it (a drive: the
         try:  # a base that expects its pixels prepared otherwise than the app's [0, 1]: prepared, in the same step
             pre, why = self._prepare_pixels(steps)
             plan = plan_head_replacement(steps.graph, self.node_id, self.head_classes.value())
             steps.add(C.ReplaceHeadCommand, plan)
-            after = self.doc.tidy_layout(steps.graph) if tidy else None
-            moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in (after or {}).items()
+            after = auto_layout(steps.graph, per_row=per_row) if per_row else {}  # head stuck out of its rows)
+            moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in after.items()
                      if steps.graph.nodes[nid].pos != p}
             if moves:
                 steps.add(C.MoveNodesCommand, moves)
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return
-        self.stack.push(steps.command(steps.steps[-1].text()))
+        self.stack.push(steps.command(next(c.text() for c in steps.steps if isinstance(c, C.ReplaceHeadCommand))))
         if pre:
             pre = (f" Added {pre} after the Input {why}, and the app's images are in [0, 1]."
                    + (f" If this base was trained on [0, 1] images, select {pre} and press Ctrl+Delete (it goes, the "
@@ -204,7 +203,7 @@ class TrainedWeightsBox(QWidget):
                 "Train on your images (Train > Data: Your own image folder\u2026, or Folder\u2026)")  # (said so with
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
                       f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. {then}; Edit > Undo "
-                      f"restores the old head.{pre}", "info")  # the folder chosen, and after the run)
+                      f"restores the old head.{pre}", "info", step=True)  # the folder chosen, and after the run)
         self.doc.select([plan.added[-1].id], reveal=True)  # (it sat past the canvas's right edge)
 
     def _prepare_pixels(self, steps) -> tuple[str, str]:
@@ -244,7 +243,7 @@ class TrainedWeightsBox(QWidget):
         then = ("it gets random values at the next training and, frozen, keeps them: tick trainable to let it "
                 "learn" if not node.trainable else "it starts from random values at the next training")
         self.doc.tell(f"Dropped {node.name}'s stored weights ({dropped}); {then}. Edit > Undo brings them back.",
-                      "info")
+                      "info", step=True)
 
     def reset_all_weights(self) -> None:
         trained = [n for n in self.graph.nodes.values() if n.weights and not n.spec.hand_set]
@@ -253,5 +252,6 @@ class TrainedWeightsBox(QWidget):
         total = sum(int(v.size) for n in trained for v in n.weights.values())
         self.stack.push(C.SetWeightsCommand(self.graph, {n.id: None for n in trained}, "Reset all trained weights"))
         self.doc.tell(f"Dropped the stored weights of {count(len(trained), 'layer')} ({total:,} numbers); the network "
-                      f"starts from random values at the next training. Edit > Undo brings them back.", "info")
+                      f"starts from random values at the next training. Edit > Undo brings them back.", "info",
+                      step=True)
 

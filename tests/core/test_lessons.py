@@ -268,6 +268,10 @@ def test_the_dropout_step_asks_for_the_rate_it_names():
     with pytest.raises(L.LessonFormatError, match="params"):
         L._check({"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out",
                           "params": {"rate": {"x": 1}}}, "check")
+    for bad in ("lots", 7, -1, None, [1, 2]):  # a value no Dropout holds: a step nobody could pass (a review)
+        with pytest.raises(L.LessonFormatError, match="rate"):
+            L._check({"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out",
+                      "params": {"rate": bad}}, "check")
     with pytest.raises(L.LessonFormatError, match="units"):
         L._check({"kind": "layer_between", "type": "dropout", "after": "hidden", "before": "out",
                           "params": {"units": 3}}, "check")

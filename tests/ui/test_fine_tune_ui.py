@@ -156,10 +156,14 @@ def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_s
                     timeout=60_000)
     g = window.graph
     before = g.copy()
+    columns = len({n.pos[0] for n in g.nodes.values()})  # as it opened: one row (it fits)
+    from test_lessons_panel import open_lessons
+    open_lessons(window)  # the Lessons dock narrows the canvas: the network keeps the rows it opened in (a review)
     click_card(window, g.by_name("gap").id)
     trained = window.inspector.trained
     type_field(trained.head_classes, "2", Qt.Key_Tab)
     QTest.mouseClick(trained.replace_head, Qt.LeftButton)
+    assert window.doc.undo_text().startswith("Replace the head")  # (it read "Move": a review)
     photo = g.by_name("photo")
     (first,) = [g.nodes[n] for n in g.output_ids(photo.id)]
     assert first.name == "pixels_to_0_255" and not first.trainable, first.name  # (no ImageNet in it: a drive)
@@ -170,7 +174,7 @@ def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_s
     assert window.doc.infos[first.id].status == "ok" and first.pos[0] > photo.pos[0]  # wired, left to right
     assert not any(a.pos == b.pos for a in g.nodes.values() for b in g.nodes.values() if a.id < b.id)
     from playground.core.layout import auto_layout  # opened in the canvas's rows, it stays in them (a drive: the
-    assert {n.id: n.pos for n in g.nodes.values()} == auto_layout(g, per_row=window.editor.per_row(g))  # head
+    assert {n.id: n.pos for n in g.nodes.values()} == auto_layout(g, per_row=columns)  # head stuck out of them)
     out = tmp_path / "tuned.h5"  # the file made takes [0, 1] now, and says so (a drive fed it 0-255 pixels)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     from PySide6.QtGui import QAction
@@ -178,6 +182,11 @@ def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_s
     qtbot.waitUntil(lambda: window.exporter.busy is None, timeout=60_000)
     said = window.banner.label.text()
     assert out.exists() and "It takes images in [0, 1]" in said and "pixels_to_0_255" in said, said
+    undo(window)  # a note on no step (the export) stays through an undo; the head comes back with redo
+    assert window.banner.isVisible() and window.banner.label.text() == said
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert g.by_name("pixels_to_0_255") is not None
     click_card(window, g.by_name("gap").id)
     QTest.mouseClick(trained.replace_head, Qt.LeftButton)  # again: the pixels are prepared already
     assert sum(n.name.startswith("pixels_to_0_255") for n in g.nodes.values()) == 1

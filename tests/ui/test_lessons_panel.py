@@ -958,6 +958,8 @@ def test_the_transfer_lesson_can_be_done_offline_with_a_network_trained_here(win
     click(panel.check_btn)  # nothing trained yet: the check names the way that needs no download
     assert not panel.passed and "mnist-cnn" in panel.result.text(), panel.result.text()
     choose_preset(window, qtbot, "mnist-cnn")
+    old_head = window.scene.node_items[window.graph.outputs()[0].id]  # the step hides the head it makes, not the
+    assert not old_head.shape_line.startswith("?") and "?" not in window.summary.totals.text()  # one there (a review)
     workspace(window, "Train")
     train = window.train_panel
     type_field(train.epochs_box, "1")
