@@ -153,6 +153,12 @@ class FileController(QObject):
         self.load_project(proj, None, adopt=True)  # made for us alone: no copy
         self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project.", 10000)
         self._opened(path)  # clears the banner of the project before
+        from ..core.imagenet import expected_pixels
+        wants = expected_pixels(proj.graph) if any(n.weights for n in proj.graph.nodes.values()) else None
+        if wants:  # said where it is read whole, with what to do (the app feeds [0, 1]; its first layers want more)
+            note = (f"{note} " if note else "") + (f"It wants its pixels prepared: {wants[0]}, and the app's images are "
+                                                   f"in [0, 1]. Select its Input and press Prepare the pixels (a new "
+                                                   f"head prepares them too).")
         if note:  # a conversion report (Keras 2) is read whole, not cut in the status bar
             self.doc.tell(f"Imported {path.name}: {note}", "info")
 

@@ -56,6 +56,12 @@ class TrainedWeightsBox(QWidget):
         self.replace_head.setToolTip("Remove every layer after this one, add pooling if needed and Dense(classes, "
                                      "softmax), and freeze the layers kept: transfer learning. One undo step.")
         self.replace_head.clicked.connect(self.replace_head_here)
+        self.pixels_note = QLabel()  # on an opened model's Input: its pixels prepared as its first layers expect
+        self.pixels_note.setWordWrap(True)
+        self.prepare = QPushButton("Prepare the pixels")
+        self.prepare.setToolTip("Put a frozen 1x1 Conv2D after the Input that takes the app's [0, 1] images to what "
+                                "this network's first layers expect. One undo step.")
+        self.prepare.clicked.connect(self.prepare_pixels_here)
         sb = QVBoxLayout(self)
         sb.setContentsMargins(0, 0, 0, 0)
         sb.addWidget(self.stored)
@@ -70,6 +76,8 @@ class TrainedWeightsBox(QWidget):
         head.addWidget(self.replace_head)
         head.addStretch(1)
         sb.addLayout(head)
+        sb.addWidget(self.pixels_note)
+        sb.addWidget(self.prepare, 0, Qt.AlignLeft)
         # each pair of buttons side by side where they fit, else one above the other: an inspector narrowed beside
         # the lessons scrolled sideways, its fields' right ends and the second button out of view
         self._pairs = ((row, (self.reset_layer, self.reset_all)), (head, (self.head_classes, self.replace_head)))
@@ -94,6 +102,17 @@ class TrainedWeightsBox(QWidget):
         self.node_id = node_id
         node = self.graph.nodes.get(node_id) if node_id else None
         trained = [n for n in self.graph.nodes.values() if n.weights and not n.spec.hand_set]
+        wanted = self.pixels_wanted(self.graph) if node is not None and node.spec.source else None
+        self.pixels_note.setVisible(wanted is not None)
+        self.prepare.setVisible(wanted is not None)
+        if wanted is not None:  # the Input of a network that wants its pixels prepared: that, and nothing else
+            for w in (self.stored, self.reset_layer, self.reset_all, self.trainable, self.head_classes,
+                      self.replace_head):
+                w.hide()
+            self.pixels_note.setText(f"This network wants its pixels prepared: {wanted[0]}, and the app's images "
+                                     f"are in [0, 1].")
+            self.show()
+            return
         if node is None or (node.spec.hand_set or node.spec.source):
             self.hide()
             return
@@ -180,14 +199,11 @@ class TrainedWeightsBox(QWidget):
         steps = C.Steps(self.graph)
         per_row = self.doc.layout_row(self.graph)  # a network in the canvas's own layout stays in it (a drive: the
         try:  # a base that expects its pixels prepared otherwise than the app's [0, 1]: prepared, in the same step
-            pre, why = self._prepare_pixels(steps)
+            inputs = [n.id for n in self.graph.inputs()]  # (a head right after the Input: nothing to prepare for)
+            pre, why = self._prepare_pixels(steps) if self.node_id not in inputs[:1] else ("", "")
             plan = plan_head_replacement(steps.graph, self.node_id, self.head_classes.value())
             steps.add(C.ReplaceHeadCommand, plan)
-            after = auto_layout(steps.graph, per_row=per_row) if per_row else {}  # head stuck out of its rows)
-            moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in after.items()
-                     if steps.graph.nodes[nid].pos != p}
-            if moves:
-                steps.add(C.MoveNodesCommand, moves)
+            self._keep_layout(steps, per_row)  # (the head stuck out of its rows)
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return
@@ -206,19 +222,49 @@ class TrainedWeightsBox(QWidget):
                       f"restores the old head.{pre}", "info", step=True)  # the folder chosen, and after the run)
         self.doc.select([plan.added[-1].id], reveal=True)  # (it sat past the canvas's right edge)
 
+    @staticmethod
+    def _keep_layout(steps, per_row: int | None) -> None:
+        """Into ``steps``: the network back in the canvas's automatic layout of ``per_row``, where it was in it."""
+        after = auto_layout(steps.graph, per_row=per_row) if per_row else {}
+        moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in after.items() if steps.graph.nodes[nid].pos != p}
+        if moves:
+            steps.add(C.MoveNodesCommand, moves)
+
+    def pixels_wanted(self, graph) -> tuple[str, str, str] | None:
+        """``core.imagenet.expected_pixels`` for a network holding weights it did not learn here (no run in the
+        project): trained here (on the app's images), or nothing pretrained, its pixels are the app's."""
+        from ..core import imagenet
+        if self.doc.project.runs.runs or not any(n.weights for n in graph.nodes.values() if not n.spec.hand_set):
+            return None
+        return imagenet.expected_pixels(graph)
+
+    def prepare_pixels_here(self) -> None:
+        """The Input's button: the preparation alone, one undo step (a model opened to train as it is, its head
+        kept: the app fed [0, 1] to a first Rescaling(1/255))."""
+        steps = C.Steps(self.graph)
+        per_row = self.doc.layout_row(self.graph)
+        try:
+            pre, why = self._prepare_pixels(steps)
+            if not pre:
+                return
+            self._keep_layout(steps, per_row)
+        except PlaygroundError as exc:
+            self.doc.tell(str(exc))
+            return
+        self.stack.push(steps.command("Prepare the pixels"))
+        self.doc.tell(f"Added {pre} after the Input {why}, and the app's images are in [0, 1]. Edit > Undo takes it "
+                      f"back.", "info", step=True)
+        self.doc.select([self.graph.by_name(pre).id], reveal=True)
+
     def _prepare_pixels(self, steps) -> tuple[str, str]:
-        """Into ``steps``: the frozen preprocessing convolution after the Input, where the network expects its
-        pixels otherwise than the app gives them (``core.imagenet``), holds weights it did not learn here (no run in
-        the project) and the head is cut after it; the Input moves one column left to make room. (its name, why) or
-        ("", "")."""
+        """Into ``steps``: the frozen preprocessing convolution after the Input, where ``pixels_wanted``; the Input
+        moves one column left to make room. (its name, why) or ("", "")."""
         from ..core import imagenet
         g = steps.graph
-        if self.doc.project.runs.runs or not any(n.weights for n in g.nodes.values() if not n.spec.hand_set):
-            return "", ""  # trained here (on the app's images), or nothing pretrained: its pixels are the app's
-        found = imagenet.expected_pixels(g)
-        inp = g.inputs()[0] if found else None
-        if found is None or self.node_id == inp.id:
+        found = self.pixels_wanted(g)
+        if found is None:
             return "", ""
+        inp = g.inputs()[0]
         why, mode, name = found
         outs = [e for e in g.edges if e.src == inp.id]
         x, y = inp.pos

@@ -227,3 +227,41 @@ def test_reset_on_a_frozen_layer_says_it_would_stay_random(window):
     QTest.mouseClick(window.inspector.trained.reset_layer, Qt.LeftButton)
     said = window.banner.label.text()
     assert "frozen, keeps them: tick trainable" in said and not window.graph.by_name("dense").weights, said
+
+
+def test_a_model_kept_whole_gets_its_pixels_prepared_from_its_input(window, qtbot, tmp_path, monkeypatch):
+    """Fine-tuned with its own head, a course's model starting with Rescaling(1/255) was fed [0, 1] and said nothing
+    (only a new head prepared the pixels). Opening it says so and how; its Input has Prepare the pixels, one undo
+    step; prepared, the button goes."""
+    import keras
+    import numpy as np
+    from PySide6.QtWidgets import QFileDialog
+    from test_build_by_hand import click_card
+    inp = keras.Input((16, 16, 3), name="photo")
+    x = keras.layers.RandomFlip(name="flip")(inp)
+    x = keras.layers.Rescaling(1 / 255, name="scale")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(keras.layers.Conv2D(4, 3, name="conv")(x))
+    keras.Model(inp, keras.layers.Dense(3, activation="softmax", name="flowers")(x)).save(tmp_path / "course.keras")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "course.keras"), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
+    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("flowers") is not None,
+                    timeout=60_000)
+    said = window.banner.label.text()
+    assert "wants its pixels prepared" in said and "scale" in said and "Prepare the pixels" in said, said
+    g = window.graph
+    before = g.copy()
+    click_card(window, g.by_name("conv").id)
+    trained = window.inspector.trained
+    assert not trained.prepare.isVisible()  # an Input's button
+    click_card(window, g.by_name("photo").id)
+    assert trained.prepare.isVisible() and "0 to 255" in trained.pixels_note.text()
+    assert not trained.replace_head.isVisible() and not trained.reset_all.isVisible()
+    QTest.mouseClick(trained.prepare, Qt.LeftButton)
+    (first,) = [g.nodes[n] for n in g.output_ids(g.by_name("photo").id)]
+    assert first.name == "pixels_to_0_255" and not first.trainable and g.output_ids(first.id) == [g.by_name("flip").id]
+    assert np.allclose(first.weights["kernel"].reshape(3, 3), 255 * np.eye(3))
+    assert window.doc.undo_text() == "Prepare the pixels" and "pixels_to_0_255" in window.banner.label.text()
+    click_card(window, g.by_name("photo").id)
+    assert not trained.prepare.isVisible()  # prepared now
+    undo(window)
+    assert g == before and not window.banner.isVisible()
