@@ -54,6 +54,7 @@ class Banner(QFrame):
         lay.addWidget(close)
         self.kind = ""
         self._at: int | None = None  # the undo stack's index after the step a note is about
+        self._about: frozenset[str] = frozenset()  # the layers it describes
         self.hide()
 
     def follow(self, doc) -> None:
@@ -64,11 +65,16 @@ class Banner(QFrame):
         doc.stack.indexChanged.connect(self._step_undone)
 
     def _step_undone(self, index: int) -> None:
-        if shiboken6.isValid(self) and self.kind == "info" and self._at is not None and index < self._at:
+        """A note on a step goes once the step is undone, or a layer it describes is gone (a drive deleted the
+        layer a note described, and the note stayed); a later step leaves it (its advice: train on your images)."""
+        if not shiboken6.isValid(self) or self.kind != "info" or self._at is None:
+            return
+        if index < self._at or not self._about <= set(self._doc.graph.nodes):
             self.clear()
 
     def show_message(self, text: str, kind: str = "error") -> None:
-        self._at = getattr(getattr(self, "_doc", None), "note_step", None)
+        doc = getattr(self, "_doc", None)
+        self._at, self._about = getattr(doc, "note_step", None), getattr(doc, "note_about", frozenset())
         self.kind = kind
         bg, fg = ("#FDECEA", "#8A1F1B") if kind == "error" else ("#E8F0FE", "#1A3E8C")
         self.setStyleSheet(f"Banner {{ background: {bg}; border-radius: 6px; }} QLabel {{ color: {fg}; }}")

@@ -70,6 +70,10 @@ class Document(QObject):
         self.path: Path | None = None
         self.selection: list[str] = []
         self.masked: frozenset[str] = frozenset()  # layers whose sizes the views show as "?" (a lesson's question)
+        self.note_step: int | None = None  # the stack's index after the step the banner's note is about (tell)
+        self.note_about: frozenset[str] = frozenset()  # the layers it describes (tell)
+        self.pixels_declined = False  # the user deleted the pixels' preparation: not offered again (pixels_wanted)
+        self._prepared, self._index = False, 0
         self.trained_model = None  # the last trained keras.Model (results, See inside)
         self.trained_outcome = None
         # (name, take): a step under way that has not reached the stack yet (Learn instead, while it learns);
@@ -274,6 +278,8 @@ class Document(QObject):
         self.masked = frozenset()  # a new graph: its ids are not the hidden ones
         self.learning = None  # a run of the old project's network
         self.graph.replace_with(proj.graph, adopt)
+        from ..core.imagenet import prepared
+        self.pixels_declined, self._prepared, self._index = False, prepared(self.graph), self.stack.index()
         self.path = Path(path) if path else None
         self.set_trained(None, None)
         self.stack.setClean()
@@ -296,18 +302,48 @@ class Document(QObject):
         self.trained_model, self.trained_outcome = model, outcome
         self.trained_changed.emit()
 
+    # ------------------------------------------------------------ pixels
+    def pixels_wanted(self, graph: Graph | None = None) -> tuple[str, str, str] | None:
+        """``core.imagenet.expected_pixels`` for a network holding weights it did not learn here (no run in the
+        project) whose preparation the user has not deleted; else None (trained here, on the app's images, or
+        nothing pretrained: its pixels are the app's)."""
+        graph = self.graph if graph is None else graph
+        if self.pixels_declined or self.project.runs.runs or \
+                not any(n.weights for n in graph.nodes.values() if not n.spec.hand_set):
+            return None
+        from ..core.imagenet import expected_pixels
+        return expected_pixels(graph)
+
+    def note_start(self, graph: Graph) -> None:
+        """What a run about to start should say: step neurons stay as they are (the status bar); pixels its first
+        layers want otherwise than the app's (the banner: a drive trained a Rescaling(1/255) model on [0, 1] and
+        nothing said so)."""
+        from ..core.logic import step_training_note
+        if (note := step_training_note(graph)) is not None:
+            self.say(note, 15000)
+        if (wants := self.pixels_wanted(graph)) is not None:
+            self.tell(f"This run feeds the app's [0, 1] images as they are, and {wants[0]}. To give it what it "
+                      f"expects: Esc, then select its Input in Build and press Prepare the pixels.", "info")
+
     # ------------------------------------------------------------ messages
-    def tell(self, text: str, kind: str = "error", step: bool = False) -> None:
+    def tell(self, text: str, kind: str = "error", step: bool = False, about=()) -> None:
         """The banner's message; ``step``: a note on the undo step just made, which goes when that step is undone
-        (``note_step``, the stack's index with it; None for any other message, which an undo leaves)."""
+        (``note_step``, the stack's index with it; None for any other message, which an undo leaves), or when a later
+        step removes a layer it is ``about`` (node ids: a drive deleted the layer a note described)."""
         self.note_step = self.stack.index() if step else None
+        self.note_about = frozenset(about) if step else frozenset()
         self.message.emit(text, kind)
 
     def say(self, text: str, ms: int = 4000) -> None:
         self.status.emit(text, ms)
 
     # ------------------------------------------------------------ signals
-    def _on_index_changed(self, _index: int) -> None:
+    def _on_index_changed(self, index: int) -> None:
+        from ..core.imagenet import prepared
+        had, self._prepared = self._prepared, prepared(self.graph)
+        if self._prepared or had:  # a preparation deleted by a step is declined; one an undo took back is not
+            self.pixels_declined = had and not self._prepared and index > self._index
+        self._index = index
         kept = [n for n in self.selection if n in self.graph.nodes]
         if kept != self.selection:  # an undo removed a selected layer: the views hear of it like any selection
             self.selection = kept

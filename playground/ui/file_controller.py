@@ -153,14 +153,15 @@ class FileController(QObject):
         self.load_project(proj, None, adopt=True)  # made for us alone: no copy
         self.doc.say(f"Imported {path.name}: {len(proj.graph.nodes)} layers. Save to keep it as a project.", 10000)
         self._opened(path)  # clears the banner of the project before
-        from ..core.imagenet import expected_pixels
-        wants = expected_pixels(proj.graph) if any(n.weights for n in proj.graph.nodes.values()) else None
-        if wants:  # said where it is read whole, with what to do (the app feeds [0, 1]; its first layers want more)
-            note = (f"{note} " if note else "") + (f"It wants its pixels prepared: {wants[0]}, and the app's images are "
-                                                   f"in [0, 1]. Select its Input and press Prepare the pixels (a new "
-                                                   f"head prepares them too).")
+        note = " ".join(filter(None, (note, self._pixels_note())))
         if note:  # a conversion report (Keras 2) is read whole, not cut in the status bar
             self.doc.tell(f"Imported {path.name}: {note}", "info")
+
+    def _pixels_note(self) -> str:
+        """What to do where the network opened wants other pixels than the app's [0, 1] (the banner)."""
+        wants = self.doc.pixels_wanted()
+        return "" if wants is None else (f"{wants[0][0].upper()}{wants[0][1:]}; the app's are in [0, 1]: its "
+                                         f"Input's Prepare the pixels (or a new head) prepares them.")
 
     def layout_row(self, graph) -> int | None:
         """``Document.layout_row``: the rows as the canvas wraps them now, as Build's canvas wrapped them when the
@@ -207,7 +208,9 @@ class FileController(QObject):
 
     def _opened(self, path: Path) -> None:
         self.add_recent(path)
-        self.opened.emit(str(path))
+        self.opened.emit(str(path))  # (the banner of the project before goes)
+        if (note := self._pixels_note()) and path.suffix.lower() == ".json":  # (a model file says it as imported)
+            self.doc.tell(f"Opened {path.name}. {note}", "info")
 
     # ------------------------------------------------------------ save
     def save(self) -> bool:

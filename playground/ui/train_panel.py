@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPro
                                QTabWidget, QVBoxLayout, QWidget)
 
 from ..core import runs as runs_core
-from ..core.logic import nothing_to_train, step_training_note
+from ..core.logic import nothing_to_train
 from ..core.words import count
 from .dataset_box import DatasetBox
 from . import plain_text, progress_text
@@ -250,8 +250,7 @@ class TrainPanel(QWidget):
         graph = runs_core.fresh_start(self.doc.graph) if fresh else self.doc.graph
         start = {nid: dict(n.weights) for nid, n in graph.nodes.items() if n.weights}
         self.start_note = runs_core.start_note(self.doc.training.get("seed"), self.doc.project.runs, start, fresh)
-        if (note := step_training_note(graph)) is not None:  # trained as they are, step neurons never change
-            self.doc.say(note, 15000)
+        self.doc.note_start(graph)  # step neurons that cannot learn; pixels its first layers want otherwise
         return self._launch(graph, dict(self.doc.training), start, replay_of=None)
 
     def replay(self, number: int) -> bool:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPush
                                QVBoxLayout, QWidget)
 
 from ..core.errors import PlaygroundError
+from ..core.imagenet import is_preparation
 from ..core.layout import auto_layout, column_pitch
 from ..core.registry import get_spec
 from ..core.words import count
@@ -102,7 +103,7 @@ class TrainedWeightsBox(QWidget):
         self.node_id = node_id
         node = self.graph.nodes.get(node_id) if node_id else None
         trained = [n for n in self.graph.nodes.values() if n.weights and not n.spec.hand_set]
-        wanted = self.pixels_wanted(self.graph) if node is not None and node.spec.source else None
+        wanted = self.doc.pixels_wanted(self.graph) if node is not None and node.spec.source else None
         self.pixels_note.setVisible(wanted is not None)
         self.prepare.setVisible(wanted is not None)
         if wanted is not None:  # the Input of a network that wants its pixels prepared: that, and nothing else
@@ -148,8 +149,8 @@ class TrainedWeightsBox(QWidget):
             if nid in seen:
                 continue
             seen.add(nid)
-            if get_spec(self.graph.nodes[nid].kind).weighted:
-                return True
+            if get_spec(self.graph.nodes[nid].kind).weighted and not is_preparation(self.graph.nodes[nid]):
+                return True  # (the pixels' preparation is not: a head after it learned from pixels, a drive)
             todo += self.graph.input_ids(nid)
         return False
 
@@ -208,10 +209,9 @@ class TrainedWeightsBox(QWidget):
             self.doc.tell(str(exc))
             return
         self.stack.push(steps.command(next(c.text() for c in steps.steps if isinstance(c, C.ReplaceHeadCommand))))
+        names = [pre] if pre else []
         if pre:
-            pre = (f" Added {pre} after the Input {why}, and the app's images are in [0, 1]."
-                   + (f" If this base was trained on [0, 1] images, select {pre} and press Ctrl+Delete (it goes, the "
-                      f"Input joined to the next layer)." if "keras.applications" in why else ""))
+            pre = f" Added {pre} after the Input {why}, and the app's images are in [0, 1]{self._way_out(pre, why)}."
         data = str(self.doc.training.get("dataset") or "")
         from ..backend.datasets import REGISTRY  # plain Python
         folder = self.doc.may_read_data(data) and data not in REGISTRY and os.path.isdir(data)
@@ -219,7 +219,8 @@ class TrainedWeightsBox(QWidget):
                 "Train on your images (Train > Data: Your own image folder\u2026, or Folder\u2026)")  # (said so with
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
                       f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. {then}; Edit > Undo "
-                      f"restores the old head.{pre}", "info", step=True)  # the folder chosen, and after the run)
+                      f"restores the old head.{pre}", "info", step=True,
+                      about=[n.id for n in plan.added] + [self.graph.by_name(name).id for name in names])  # the folder chosen, and after the run)
         self.doc.select([plan.added[-1].id], reveal=True)  # (it sat past the canvas's right edge)
 
     @staticmethod
@@ -229,14 +230,6 @@ class TrainedWeightsBox(QWidget):
         moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in after.items() if steps.graph.nodes[nid].pos != p}
         if moves:
             steps.add(C.MoveNodesCommand, moves)
-
-    def pixels_wanted(self, graph) -> tuple[str, str, str] | None:
-        """``core.imagenet.expected_pixels`` for a network holding weights it did not learn here (no run in the
-        project): trained here (on the app's images), or nothing pretrained, its pixels are the app's."""
-        from ..core import imagenet
-        if self.doc.project.runs.runs or not any(n.weights for n in graph.nodes.values() if not n.spec.hand_set):
-            return None
-        return imagenet.expected_pixels(graph)
 
     def prepare_pixels_here(self) -> None:
         """The Input's button: the preparation alone, one undo step (a model opened to train as it is, its head
@@ -253,15 +246,21 @@ class TrainedWeightsBox(QWidget):
             return
         self.stack.push(steps.command("Prepare the pixels"))
         self.doc.tell(f"Added {pre} after the Input {why}, and the app's images are in [0, 1]. Edit > Undo takes it "
-                      f"back.", "info", step=True)
+                      f"back{self._way_out(pre, why)}.", "info", step=True, about=[self.graph.by_name(pre).id])
         self.doc.select([self.graph.by_name(pre).id], reveal=True)
+
+    @staticmethod
+    def _way_out(pre: str, why: str) -> str:
+        """For a base known by its names alone (its weights may have been learned from [0, 1] images elsewhere)."""
+        return (f"; if this base learned from [0, 1] images, select {pre} and press Ctrl+Delete (it goes, the Input "
+                f"joined to the next layer, and it is not offered again)") if "keras.applications" in why else ""
 
     def _prepare_pixels(self, steps) -> tuple[str, str]:
         """Into ``steps``: the frozen preprocessing convolution after the Input, where ``pixels_wanted``; the Input
         moves one column left to make room. (its name, why) or ("", "")."""
         from ..core import imagenet
         g = steps.graph
-        found = self.pixels_wanted(g)
+        found = self.doc.pixels_wanted(g)
         if found is None:
             return "", ""
         inp = g.inputs()[0]

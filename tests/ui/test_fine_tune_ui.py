@@ -247,7 +247,7 @@ def test_a_model_kept_whole_gets_its_pixels_prepared_from_its_input(window, qtbo
     qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("flowers") is not None,
                     timeout=60_000)
     said = window.banner.label.text()
-    assert "wants its pixels prepared" in said and "scale" in said and "Prepare the pixels" in said, said
+    assert "takes pixels from 0 to 255" in said and "scale" in said and "Prepare the pixels" in said, said
     g = window.graph
     before = g.copy()
     click_card(window, g.by_name("conv").id)
@@ -265,3 +265,55 @@ def test_a_model_kept_whole_gets_its_pixels_prepared_from_its_input(window, qtbo
     assert not trained.prepare.isVisible()  # prepared now
     undo(window)
     assert g == before and not window.banner.isVisible()
+    # saved unprepared and reopened: said again (a drive: only the Input's inspector said it)
+    path = tmp_path / "course.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)  # File > Save As
+    window.load_project(project.loads(preset_text("mnist-mlp")), None)
+    assert window.open_file(path) and window.workspace == "Build"
+    assert "Opened course.json. Its first layer, scale" in window.banner.label.text()
+    g = window.graph
+    click_card(window, g.by_name("photo").id)
+    QTest.mouseClick(trained.prepare, Qt.LeftButton)
+    pre = g.by_name("pixels_to_0_255")
+    click_card(window, pre.id)  # no head on the preparation: it learned nothing (a drive cut the Rescaling so)
+    assert trained.isVisible() and trained.reset_layer.isVisible() and not trained.replace_head.isVisible()
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Delete, Qt.ControlModifier)  # the way out: deleted, the Input joined
+    names = lambda: {n.name for n in g.nodes.values()}  # noqa: E731
+    assert "pixels_to_0_255" not in names() and not window.banner.isVisible()  # (its note said "Added")
+    click_card(window, g.by_name("photo").id)
+    assert window.inspector.isVisible() and not trained.prepare.isVisible()  # declined: not offered again, nor
+    click_card(window, g.by_name("gap").id)  # added with a new head
+    QTest.mouseClick(trained.replace_head, Qt.LeftButton)
+    assert not any(n.name.startswith("pixels_to_0_255") for n in g.nodes.values()) and "new_head" in names()
+    undo(window)
+    undo(window)  # the delete undone: prepared again; undone too, it is offered again
+    assert "pixels_to_0_255" in names()
+    undo(window)
+    click_card(window, g.by_name("photo").id)
+    assert trained.prepare.isVisible()
+
+
+def test_a_run_on_unprepared_pixels_says_so_at_start(window, qtbot, tmp_path, monkeypatch):
+    """A drive trained a Rescaling(1/255) model as it was: nothing said the base saw [0, 0.004]."""
+    import keras
+    from PySide6.QtWidgets import QFileDialog
+    from measures import image_folder
+    inp = keras.Input((8, 8, 3), name="photo")
+    x = keras.layers.Flatten(name="flat")(keras.layers.Rescaling(1 / 255, name="scale")(inp))
+    keras.Model(inp, keras.layers.Dense(2, activation="softmax", name="out")(x)).save(tmp_path / "m.keras")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "m.keras"), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("out") is not None,
+                    timeout=60_000)
+    folder = image_folder(tmp_path / "pics", ["a", "b"], 4, mode="RGB")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    panel = window.train_panel
+    QTest.mouseClick(panel.data_box.folder_btn, Qt.LeftButton)
+    qtbot.waitUntil(lambda: not panel.data_box.busy, timeout=30_000)
+    QTest.mouseClick(panel.start_btn, Qt.LeftButton)
+    said = window.banner.label.text()
+    assert "This run feeds the app's [0, 1] images as they are" in said and "Prepare the pixels" in said, said
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)

@@ -121,14 +121,15 @@ class Minimap(QWidget):
 
     def sizeHint(self) -> QSize:
         """240 wide and as high as the network's shape makes it, 44 to 160 (90 for a small or an empty scene), but
-        never more than half the canvas's width, nor (a large network's) a third of its height."""
+        never more than half the canvas's width, nor (a large network's) two fifths of its height (a third left MobileNetV2's
+        cards 2.4 px high under a two-line banner)."""
         content = self.view.scene().content_rect() if self.view.scene() is not None else QRectF()
         vp = self.view.viewport()
         width = min(self.W, vp.width() // 2)
         height = self.H if content.isNull() or len(self.view.scene().node_items) < 20 else \
             round(min(max(width * content.height() / max(content.width(), 1.0), 44), self.H_MAX))
         big = not content.isNull() and len(self.view.scene().node_items) >= 20
-        return QSize(width, min(height, vp.height() // (3 if big and height > self.H else 2)))
+        return QSize(width, min(height, vp.height() * 2 // 5 if big and height > self.H else vp.height() // 2))
 
     def refresh(self) -> None:
         """Show when the network is larger than the view, hide otherwise."""
