@@ -760,8 +760,8 @@ def test_go_to_a_layer_keeps_a_fitted_gate_whole(window, qtbot):
 def test_a_large_network_gets_a_minimap_of_its_shape_whose_cards_can_be_seen(window, qtbot, tmp_path):
     """A new-user drive opened MobileNetV2 (156 layers; its residual blocks in bands up to 6,300 px wide, 4,600 px
     tall): the minimap was a 240x90 box with cards 3x1.7 px in its middle half. It takes the network's shape (up to
-    160 px high, two fifths of the canvas: a third left 2.4 px cards under a two-line banner) and fills it, each card a block of at least 5x2.5 px; a click on the last
-    layer's block goes there."""
+    160 px high, two fifths of the canvas: a third left 2.4 px cards under a two-line banner) and fills it, each card
+    a block of at least 5x2.5 px; a click on the last layer's block goes there."""
     import keras
     keras.applications.MobileNetV2(weights=None, input_shape=(96, 96, 3), classes=5).save(tmp_path / "m.keras")
     window.resize(1280, 720)
