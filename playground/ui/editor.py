@@ -244,10 +244,16 @@ class Editor(QObject):
         names = [g.nodes[n].name for n in (before, *after)]
         steps = C.Steps(g)
         ports = {e.dst: e.port for e in g.edges if e.src == nodes[0]}  # each next layer's input, in its own place
+        per_row = self.doc.layout_row(g)  # a network in the canvas's own layout stays in it (a drive: a gap)
         try:
             steps.add(C.RemoveNodesCommand, nodes)
             for nxt in after:
                 self._connect_steps(steps, before, nxt, ports.get(nxt))
+            moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in
+                     (auto_layout(steps.graph, per_row=per_row) if per_row else {}).items()
+                     if steps.graph.nodes[nid].pos != p}
+            if moves:
+                steps.add(C.MoveNodesCommand, moves)
         except PlaygroundError as exc:  # (the steps ran on a copy: the network is untouched)
             self.doc.tell(f"Cannot join {names[0]} to {', '.join(names[1:])}: {exc}")
             return

@@ -59,6 +59,7 @@ class TrainedWeightsBox(QWidget):
         self.replace_head.clicked.connect(self.replace_head_here)
         self.pixels_note = QLabel()  # on an opened model's Input: its pixels prepared as its first layers expect
         self.pixels_note.setWordWrap(True)
+        self.pixels_note.setTextFormat(Qt.PlainText)  # it names a layer from a file: never rich text
         self.prepare = QPushButton("Prepare the pixels")
         self.prepare.setToolTip("Put a frozen 1x1 Conv2D after the Input that takes the app's [0, 1] images to what "
                                 "this network's first layers expect. One undo step.")

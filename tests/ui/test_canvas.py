@@ -385,9 +385,13 @@ def test_ctrl_delete_removes_a_layer_and_joins_its_neighbours(window, qtbot):
     assert "Ctrl+Delete" in window.statusBar().currentMessage()
     window.stack.undo()
     window.select_nodes([pool])
+    per_row = window.doc.layout_row(g)  # the preset in the canvas's rows: it stays in them, with no gap (a drive)
+    assert per_row
     window.view.setFocus()
     QTest.keyClick(window.view, Qt.Key_Delete, Qt.ControlModifier)
     assert pool not in g.nodes and g.input_ids(conv2) == [conv] and g.output_ids(conv) == [conv2]
+    from playground.core.layout import auto_layout
+    assert {n.id: n.pos for n in g.nodes.values()} == auto_layout(g, per_row=per_row)
     assert "joined conv2d to conv2d_1" in window.statusBar().currentMessage()
     assert not any(info.errors for info in window.doc.infos.values())
     window.stack.undo()  # one step back: the layer and both its edges
