@@ -117,15 +117,26 @@ def _divides_pixels(node) -> bool:
 
 
 def is_preparation(node) -> bool:
-    """Whether ``node`` is one of the app's pixel preparations (a frozen 1x1 convolution of ``preprocessing_weights``,
-    by its name): not a trained layer of a base."""
-    return node.kind == "conv2d" and node.name.startswith((PREPROCESS_NAME, PIXELS_NAME))
+    """Whether ``node`` is one of the app's pixel preparations, a frozen 1x1 convolution of ``preprocessing_weights``:
+    by its name, or, renamed, by its weights (a review: a renamed one was taken as declined and offered a head)."""
+    if node.kind != "conv2d":
+        return False
+    if node.name.startswith((PREPROCESS_NAME, PIXELS_NAME)):
+        return True
+    kernel, bias = node.weights.get("kernel"), node.weights.get("bias")
+    if node.trainable or kernel is None or bias is None or kernel.shape != (1, 1, 3, 3) or bias.shape != (3,):
+        return False
+    return any(np.allclose(kernel, w["kernel"], atol=1e-6) and np.allclose(bias, w["bias"], atol=1e-4)
+               for w in map(preprocessing_weights, MODE_WORDS))
 
 
 def preparation(graph):
-    """The app's preprocessing convolution right after the Input, or None."""
+    """The app's preprocessing convolution first after the Input (past random augmentation), or None."""
     found = _after_input(graph)
-    return next((n for n in found[1] if is_preparation(n)), None) if found is not None else None
+    if found is None:
+        return None
+    first = _first_layer(graph, found[0])
+    return first if first is not None and is_preparation(first) else None
 
 
 def prepared(graph) -> bool:

@@ -323,7 +323,8 @@ class Document(QObject):
             self.say(note, 15000)
         if (wants := self.pixels_wanted(graph)) is not None:
             self.tell(f"This run feeds the app's [0, 1] images as they are, and {wants[0]}. To give it what it "
-                      f"expects: Esc, then select its Input in Build and press Prepare the pixels.", "info")
+                      f"expects: Esc, Ctrl+Z (the run goes: a network trained here keeps the app's pixels), then "
+                      f"select its Input in Build and press Prepare the pixels.", "info")
 
     # ------------------------------------------------------------ messages
     def tell(self, text: str, kind: str = "error", step: bool = False, about=()) -> None:

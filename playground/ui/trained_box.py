@@ -254,7 +254,8 @@ class TrainedWeightsBox(QWidget):
     def _way_out(pre: str, why: str) -> str:
         """For a base known by its names alone (its weights may have been learned from [0, 1] images elsewhere)."""
         return (f"; if this base learned from [0, 1] images, select {pre} and press Ctrl+Delete (it goes, the Input "
-                f"joined to the next layer, and it is not offered again)") if "keras.applications" in why else ""
+                f"joined to the next layer, and it is not offered again while this project is open)") \
+            if "keras.applications" in why else ""
 
     def _prepare_pixels(self, steps) -> tuple[str, str]:
         """Into ``steps``: the frozen preprocessing convolution after the Input, where ``pixels_wanted``; the Input

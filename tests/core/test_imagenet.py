@@ -101,3 +101,21 @@ def test_two_common_names_are_not_a_family():
     for node, name in zip([g.nodes[i] for i in g.topological_order()][1:3], ("stem_conv1", "stem_bn1")):
         g.rename(node.id, name)
     assert imagenet.expected_pixels(g) is None
+
+
+def test_a_renamed_preparation_is_still_one_and_so_is_one_past_augmentation():
+    """A review: renamed, the preparation was taken for deleted (declined) and offered a head; after a RandomFlip
+    put before it, for none at all."""
+    g = first_after("rescaling", {"scale": 1 / 255})
+    inp = g.inputs()[0]
+    (first,) = g.output_ids(inp.id)
+    pre = g.add_node("conv2d", imagenet.preprocessing_node_params(), name="mine",
+                     weights=imagenet.preprocessing_weights("0-255"))
+    g.set_trainable(pre.id, False)
+    flip = g.add_node("randomflip", {})
+    g.disconnect(next(e for e in g.edges if e.src == inp.id))
+    for a, b in ((inp.id, flip.id), (flip.id, pre.id), (pre.id, first)):
+        g.connect(a, b)
+    assert imagenet.is_preparation(g.nodes[pre.id]) and imagenet.preparation(g).id == pre.id
+    g.set_trainable(pre.id, True)  # a trainable 1x1 convolution is the user's own, whatever its weights
+    assert not imagenet.is_preparation(g.nodes[pre.id]) and not imagenet.prepared(g)

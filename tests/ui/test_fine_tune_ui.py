@@ -321,3 +321,8 @@ def test_a_run_on_unprepared_pixels_says_so_at_start(window, qtbot, tmp_path, mo
     QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
     click_card(window, window.graph.inputs()[0].id)
     assert window.inspector.isVisible() and not window.inspector.trained.prepare.isVisible()
+    assert "Ctrl+Z (the run goes" in said
+    undo(window)  # as the banner says: the run taken back, the network's pixels can be prepared again
+    assert not window.doc.project.runs.runs
+    click_card(window, window.graph.inputs()[0].id)
+    assert window.inspector.trained.prepare.isVisible()
