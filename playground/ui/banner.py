@@ -62,9 +62,9 @@ class Banner(QFrame):
         (a drive undid a new head and the banner went on describing it); any other stays."""
         self._doc = doc
         doc.message.connect(self.show_message)
-        doc.stack.indexChanged.connect(self._step_undone)
+        doc.stack.indexChanged.connect(self._on_step)
 
-    def _step_undone(self, index: int) -> None:
+    def _on_step(self, index: int) -> None:
         """A note on a step goes once the step is undone, or a layer it describes is gone (a drive deleted the
         layer a note described, and the note stayed); a later step leaves it (its advice: train on your images)."""
         if not shiboken6.isValid(self) or self.kind != "info" or self._at is None:

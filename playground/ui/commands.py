@@ -371,6 +371,17 @@ class Steps:
         self.steps.append(cmd)
         return cmd
 
+    def keep_layout(self, per_row: int | None) -> None:
+        """A step moving the network back into the automatic layout of ``per_row`` columns (``core.layout``), where
+        the edit took it out; nothing with ``per_row`` None (a network placed by hand)."""
+        if not per_row:
+            return
+        from ..core.layout import auto_layout
+        moves = {nid: (self.graph.nodes[nid].pos, p) for nid, p in auto_layout(self.graph, per_row=per_row).items()
+                 if self.graph.nodes[nid].pos != p}
+        if moves:
+            self.add(MoveNodesCommand, moves)
+
     def command(self, text: str) -> CompoundCommand | None:
         """One command for the steps (None when there are none)."""
         if not self.steps:

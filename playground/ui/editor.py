@@ -192,10 +192,7 @@ class Editor(QObject):
                 steps.add(C.DisconnectCommand, e)
             self._connect_steps(steps, after, add.node.id)
             self._connect_steps(steps, add.node.id, nxt, old[0].port)  # the same input of a merge layer
-            moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in
-                     auto_layout(steps.graph, per_row=per_row).items() if tidy and steps.graph.nodes[nid].pos != p}
-            if moves:
-                steps.add(C.MoveNodesCommand, moves)
+            steps.keep_layout(per_row if tidy else None)
         except PlaygroundError as exc:  # (the steps ran on a copy: the network is untouched)
             self.doc.tell(f"{get_spec(kind).title} cannot go between {g.nodes[after].name} and "
                           f"{g.nodes[nxt].name}: {exc}")
@@ -249,11 +246,7 @@ class Editor(QObject):
             steps.add(C.RemoveNodesCommand, nodes)
             for nxt in after:
                 self._connect_steps(steps, before, nxt, ports.get(nxt))
-            moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in
-                     (auto_layout(steps.graph, per_row=per_row) if per_row else {}).items()
-                     if steps.graph.nodes[nid].pos != p}
-            if moves:
-                steps.add(C.MoveNodesCommand, moves)
+            steps.keep_layout(per_row)
         except PlaygroundError as exc:  # (the steps ran on a copy: the network is untouched)
             self.doc.tell(f"Cannot join {names[0]} to {', '.join(names[1:])}: {exc}")
             return

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QBoxLayout, QCheckBox, QHBoxLayout, QLabel, QPush
 
 from ..core.errors import PlaygroundError
 from ..core.imagenet import is_preparation
-from ..core.layout import auto_layout, column_pitch
+from ..core.layout import column_pitch
 from ..core.registry import get_spec
 from ..core.words import count
 from . import commands as C
@@ -205,14 +205,13 @@ class TrainedWeightsBox(QWidget):
             pre, why = self._prepare_pixels(steps) if self.node_id not in inputs[:1] else ("", "")
             plan = plan_head_replacement(steps.graph, self.node_id, self.head_classes.value())
             steps.add(C.ReplaceHeadCommand, plan)
-            self._keep_layout(steps, per_row)  # (the head stuck out of its rows)
+            steps.keep_layout(per_row)  # (the head stuck out of its rows)
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return
         self.stack.push(steps.command(next(c.text() for c in steps.steps if isinstance(c, C.ReplaceHeadCommand))))
-        names = [pre] if pre else []
-        if pre:
-            pre = f" Added {pre} after the Input {why}, and the app's images are in [0, 1]{self._way_out(pre, why)}."
+        about = [n.id for n in plan.added] + ([self.graph.by_name(pre).id] if pre else [])
+        pre = f" Added {pre} after the Input {why}." if pre else ""
         data = str(self.doc.training.get("dataset") or "")
         from ..backend.datasets import REGISTRY  # plain Python
         folder = self.doc.may_read_data(data) and data not in REGISTRY and os.path.isdir(data)
@@ -220,17 +219,9 @@ class TrainedWeightsBox(QWidget):
                 "Train on your images (Train > Data: Your own image folder\u2026, or Folder\u2026)")  # (said so with
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
                       f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. {then}; Edit > Undo "
-                      f"restores the old head.{pre}", "info", step=True,
-                      about=[n.id for n in plan.added] + [self.graph.by_name(name).id for name in names])  # the folder chosen, and after the run)
+                      f"restores the old head.{pre}", "info", step=True,  # the folder chosen, and after the run)
+                      about=about)
         self.doc.select([plan.added[-1].id], reveal=True)  # (it sat past the canvas's right edge)
-
-    @staticmethod
-    def _keep_layout(steps, per_row: int | None) -> None:
-        """Into ``steps``: the network back in the canvas's automatic layout of ``per_row``, where it was in it."""
-        after = auto_layout(steps.graph, per_row=per_row) if per_row else {}
-        moves = {nid: (steps.graph.nodes[nid].pos, p) for nid, p in after.items() if steps.graph.nodes[nid].pos != p}
-        if moves:
-            steps.add(C.MoveNodesCommand, moves)
 
     def prepare_pixels_here(self) -> None:
         """The Input's button: the preparation alone, one undo step (a model opened to train as it is, its head
@@ -241,25 +232,19 @@ class TrainedWeightsBox(QWidget):
             pre, why = self._prepare_pixels(steps)
             if not pre:
                 return
-            self._keep_layout(steps, per_row)
+            steps.keep_layout(per_row)
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return
         self.stack.push(steps.command("Prepare the pixels"))
-        self.doc.tell(f"Added {pre} after the Input {why}, and the app's images are in [0, 1]. Edit > Undo takes it "
-                      f"back{self._way_out(pre, why)}.", "info", step=True, about=[self.graph.by_name(pre).id])
+        self.doc.tell(f"Added {pre} after the Input {why}. Edit > Undo takes it back.", "info", step=True,
+                      about=[self.graph.by_name(pre).id])
         self.doc.select([self.graph.by_name(pre).id], reveal=True)
-
-    @staticmethod
-    def _way_out(pre: str, why: str) -> str:
-        """For a base known by its names alone (its weights may have been learned from [0, 1] images elsewhere)."""
-        return (f"; if this base learned from [0, 1] images, select {pre} and press Ctrl+Delete (it goes, the Input "
-                f"joined to the next layer, and it is not offered again while this project is open)") \
-            if "keras.applications" in why else ""
 
     def _prepare_pixels(self, steps) -> tuple[str, str]:
         """Into ``steps``: the frozen preprocessing convolution after the Input, where ``pixels_wanted``; the Input
-        moves one column left to make room. (its name, why) or ("", "")."""
+        moves one column left to make room. (its name, why: what it does, why, and for a base known by its names
+        how to take it out) or ("", "")."""
         from ..core import imagenet
         g = steps.graph
         found = self.doc.pixels_wanted(g)
@@ -278,7 +263,11 @@ class TrainedWeightsBox(QWidget):
         steps.add(C.ConnectCommand, inp.id, add.node.id)
         for e in outs:
             steps.add(C.ConnectCommand, add.node.id, e.dst, e.port)
-        return add.node.name, f"(a frozen 1x1 Conv2D that {imagenet.MODE_ACTION[mode]}): {why}"
+        way_out = "" if name != imagenet.PREPROCESS_NAME else (  # a base known by its names alone: its weights may
+            f"; if this base learned from [0, 1] images, Ctrl+Delete on it takes it out (not offered again while "
+            f"the project is open)")  # be others
+        return add.node.name, (f"(a frozen 1x1 Conv2D that {imagenet.MODE_ACTION[mode]}): {why}, and the app's images "
+                               f"are in [0, 1]{way_out}")
 
     def reset_layer_weights(self) -> None:
         node = self.graph.nodes.get(self.node_id) if self.node_id else None
