@@ -264,8 +264,8 @@ class TrainedWeightsBox(QWidget):
         for e in outs:
             steps.add(C.ConnectCommand, add.node.id, e.dst, e.port)
         way_out = "" if name != imagenet.PREPROCESS_NAME else (  # a base known by its names alone: its weights may
-            f"; if this base learned from [0, 1] images, Ctrl+Delete on it takes it out (not offered again while "
-            f"the project is open)")  # be others
+            "; if this base learned from [0, 1] images, Ctrl+Delete on it takes it out (not offered again while "
+            "the project is open)")  # be others
         return add.node.name, (f"(a frozen 1x1 Conv2D that {imagenet.MODE_ACTION[mode]}): {why}, and the app's images "
                                f"are in [0, 1]{way_out}")
 
