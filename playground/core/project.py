@@ -56,12 +56,13 @@ class Project:
     training: dict = field(default_factory=default_training)
     logic: dict = field(default_factory=dict)
     runs: RunHistory = field(default_factory=RunHistory)  # compared by runs_to_dict, not here
+    pixels_declined: bool = False  # the user deleted the pixels' preparation an opened model was offered
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Project):
             return NotImplemented
-        return (self.graph, self.name, self.description, self.training, self.logic) == \
-            (other.graph, other.name, other.description, other.training, other.logic)
+        return (self.graph, self.name, self.description, self.training, self.logic, self.pixels_declined) == \
+            (other.graph, other.name, other.description, other.training, other.logic, other.pixels_declined)
 
 
 # ------------------------------------------------------------------ encoding
@@ -144,6 +145,7 @@ def to_dict(project: Project) -> dict:
         "training": dict(project.training),
         "logic": dict(project.logic),
         "runs": runs_to_dict(project.runs),
+        **({"pixels_declined": True} if project.pixels_declined else {}),  # written only when declined
     }
 
 
@@ -267,7 +269,9 @@ def from_dict(data: Any) -> Project:
         logic = LogicConfig.from_dict(data.get("logic", {}), "logic").to_dict()
     except SettingsError as exc:
         raise ProjectFormatError(str(exc)) from None
-    return Project(g, name, desc, training, logic, runs_from_dict(data.get("runs")))
+    declined = data.get("pixels_declined", False)
+    _need(isinstance(declined, bool), f"pixels_declined must be true or false; received {_short(declined)}.")
+    return Project(g, name, desc, training, logic, runs_from_dict(data.get("runs")), declined)
 
 
 def dumps(project: Project) -> str:

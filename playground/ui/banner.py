@@ -47,7 +47,7 @@ class Banner(QFrame):
         close = QToolButton(text="\u2715")
         close.setAutoRaise(True)
         close.setToolTip("Dismiss")
-        close.clicked.connect(self.hide)
+        close.clicked.connect(self.clear)  # dismissed: not brought back by a redo
         lay = QHBoxLayout(self)
         lay.setContentsMargins(10, 6, 6, 6)
         lay.addWidget(self.label, 1)
@@ -55,6 +55,7 @@ class Banner(QFrame):
         self.kind = ""
         self._at: int | None = None  # the undo stack's index after the step a note is about
         self._about: frozenset[str] = frozenset()  # the layers it describes
+        self._undone: tuple | None = None  # (text, at, about, the step's C++ address): a note its undo took away
         self.hide()
 
     def follow(self, doc) -> None:
@@ -67,14 +68,36 @@ class Banner(QFrame):
     def _on_step(self, index: int) -> None:
         """A note on a step goes once the step is undone, or a layer it describes is gone (a drive deleted the
         layer a note described, and the note stayed); a later step leaves it (its advice: train on your images)."""
-        if not shiboken6.isValid(self) or self.kind != "info" or self._at is None:
+        if not (shiboken6.isValid(self) and shiboken6.isValid(self._doc.stack)):  # (a window closing)
             return
-        if index < self._at or not self._about <= set(self._doc.graph.nodes):
+        if self._undone is not None and index == self._undone[1] and self._step(index) == self._undone[3] \
+                and self._undone[2] <= set(self._doc.graph.nodes):  # redone: the step's note comes back with it
+            text, self._at, self._about, _ = self._undone
+            self._undone = None
+            self._show(text, "info")
+            return
+        if self.kind != "info" or self._at is None:
+            return
+        if index < self._at:
+            undone = (self.label.text(), self._at, self._about, self._step(self._at))
             self.clear()
+            self._undone = undone
+        elif not self._about <= set(self._doc.graph.nodes):
+            self.clear()
+
+    def _step(self, index: int) -> int:
+        """The C++ address of the undo step that ``index`` follows (0 for none): the same step redone, not another
+        one pushed at the same place after the undo."""
+        cmd = self._doc.stack.command(index - 1) if index > 0 else None
+        return shiboken6.getCppPointer(cmd)[0] if cmd is not None else 0
 
     def show_message(self, text: str, kind: str = "error") -> None:
         doc = getattr(self, "_doc", None)
         self._at, self._about = getattr(doc, "note_step", None), getattr(doc, "note_about", frozenset())
+        self._undone = None
+        self._show(text, kind)
+
+    def _show(self, text: str, kind: str) -> None:
         self.kind = kind
         bg, fg = ("#FDECEA", "#8A1F1B") if kind == "error" else ("#E8F0FE", "#1A3E8C")
         self.setStyleSheet(f"Banner {{ background: {bg}; border-radius: 6px; }} QLabel {{ color: {fg}; }}")
@@ -83,5 +106,5 @@ class Banner(QFrame):
 
     def clear(self) -> None:
         self.label.setText("")
-        self.kind = ""
+        self.kind, self._undone = "", None
         self.hide()

@@ -72,7 +72,6 @@ class Document(QObject):
         self.masked: frozenset[str] = frozenset()  # layers whose sizes the views show as "?" (a lesson's question)
         self.note_step: int | None = None  # the stack's index after the step the banner's note is about (tell)
         self.note_about: frozenset[str] = frozenset()  # the layers it describes (tell)
-        self.pixels_declined = False  # the user deleted the pixels' preparation: not offered again (pixels_wanted)
         self._prepared, self._index = False, 0
         self.trained_model = None  # the last trained keras.Model (results, See inside)
         self.trained_outcome = None
@@ -89,6 +88,15 @@ class Document(QObject):
         self.stack.cleanChanged.connect(self._on_clean_changed)
 
     # ------------------------------------------------------------ reading
+    @property
+    def pixels_declined(self) -> bool:
+        """The user deleted the pixels' preparation: not offered again (``pixels_wanted``); saved with the project."""
+        return self.project.pixels_declined
+
+    @pixels_declined.setter
+    def pixels_declined(self, value: bool) -> None:
+        self.project.pixels_declined = value
+
     @property
     def infos(self):
         """Shape results of every node, computed at most once per change."""
@@ -279,7 +287,7 @@ class Document(QObject):
         self.learning = None  # a run of the old project's network
         self.graph.replace_with(proj.graph, adopt)
         from ..core.imagenet import prepared
-        self.pixels_declined, self._prepared, self._index = False, prepared(self.graph), self.stack.index()
+        self.pixels_declined, self._prepared, self._index = proj.pixels_declined, prepared(self.graph), 0
         self.path = Path(path) if path else None
         self.set_trained(None, None)
         self.stack.setClean()
@@ -303,12 +311,12 @@ class Document(QObject):
         self.trained_changed.emit()
 
     # ------------------------------------------------------------ pixels
-    def pixels_wanted(self, graph: Graph | None = None) -> tuple[str, str, str] | None:
+    def pixels_wanted(self, graph: Graph | None = None, asked: bool = False) -> tuple[str, str, str] | None:
         """``core.imagenet.expected_pixels`` for a network holding weights it did not learn here (no run in the
-        project) whose preparation the user has not deleted; else None (trained here, on the app's images, or
-        nothing pretrained: its pixels are the app's)."""
+        project) whose preparation the user has not deleted (``asked``: or has, and asks for it back); else None
+        (trained here, on the app's images, or nothing pretrained: its pixels are the app's)."""
         graph = self.graph if graph is None else graph
-        if self.pixels_declined or self.project.runs.runs or \
+        if (self.pixels_declined and not asked) or self.project.runs.runs or \
                 not any(n.weights for n in graph.nodes.values() if not n.spec.hand_set):
             return None
         from ..core.imagenet import expected_pixels

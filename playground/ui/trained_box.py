@@ -104,15 +104,17 @@ class TrainedWeightsBox(QWidget):
         self.node_id = node_id
         node = self.graph.nodes.get(node_id) if node_id else None
         trained = [n for n in self.graph.nodes.values() if n.weights and not n.spec.hand_set]
-        wanted = self.doc.pixels_wanted(self.graph) if node is not None and node.spec.source else None
+        wanted = self.doc.pixels_wanted(self.graph, asked=True) if node is not None and node.spec.source else None
         self.pixels_note.setVisible(wanted is not None)
         self.prepare.setVisible(wanted is not None)
         if wanted is not None:  # the Input of a network that wants its pixels prepared: that, and nothing else
             for w in (self.stored, self.reset_layer, self.reset_all, self.trainable, self.head_classes,
                       self.replace_head):
                 w.hide()
-            self.pixels_note.setText(f"This network wants its pixels prepared: {wanted[0]}, and the app's images "
-                                     f"are in [0, 1].")
+            self.pixels_note.setText(
+                f"You have taken this network's pixel preparation out: {wanted[0]}, and the app's images are in "
+                f"[0, 1]. It is not added again unless you ask here." if self.doc.pixels_declined else
+                f"This network wants its pixels prepared: {wanted[0]}, and the app's images are in [0, 1].")
             self.show()
             return
         if node is None or (node.spec.hand_set or node.spec.source):
@@ -229,7 +231,7 @@ class TrainedWeightsBox(QWidget):
         steps = C.Steps(self.graph)
         per_row = self.doc.layout_row(self.graph)
         try:
-            pre, why = self._prepare_pixels(steps)
+            pre, why = self._prepare_pixels(steps, asked=True)
             if not pre:
                 return
             steps.keep_layout(per_row)
@@ -241,13 +243,13 @@ class TrainedWeightsBox(QWidget):
                       about=[self.graph.by_name(pre).id])
         self.doc.select([self.graph.by_name(pre).id], reveal=True)
 
-    def _prepare_pixels(self, steps) -> tuple[str, str]:
+    def _prepare_pixels(self, steps, asked: bool = False) -> tuple[str, str]:
         """Into ``steps``: the frozen preprocessing convolution after the Input, where ``pixels_wanted``; the Input
         moves one column left to make room. (its name, why: what it does, why, and for a base known by its names
         how to take it out) or ("", "")."""
         from ..core import imagenet
         g = steps.graph
-        found = self.doc.pixels_wanted(g)
+        found = self.doc.pixels_wanted(g, asked)
         if found is None:
             return "", ""
         inp = g.inputs()[0]
@@ -264,8 +266,8 @@ class TrainedWeightsBox(QWidget):
         for e in outs:
             steps.add(C.ConnectCommand, add.node.id, e.dst, e.port)
         way_out = "" if name != imagenet.PREPROCESS_NAME else (  # a base known by its names alone: its weights may
-            "; if this base learned from [0, 1] images, Ctrl+Delete on it takes it out (not offered again while "
-            "the project is open)")  # be others
+            "; if this base learned from [0, 1] images, Ctrl+Delete on it takes it out (not added again unless "
+            "you ask)")  # be others
         return add.node.name, (f"(a frozen 1x1 Conv2D that {imagenet.MODE_ACTION[mode]}): {why}, and the app's images "
                                f"are in [0, 1]{way_out}")
 

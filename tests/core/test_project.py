@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import stat
 
 import numpy as np
@@ -8,6 +9,7 @@ from hypothesis import given, settings, strategies as st
 
 from playground.core import project
 from playground.core.errors import PlaygroundError, ProjectFormatError
+from playground.core.words import short
 from playground.resources_path import preset_names, preset_text
 
 PRESETS = preset_names()
@@ -71,6 +73,21 @@ def test_bad_files_name_the_field(data, needle):
     with pytest.raises(ProjectFormatError) as exc:
         project.from_dict(data)
     assert needle in str(exc.value)
+
+
+def test_a_declined_preparation_is_kept_in_the_file_and_written_only_when_declined(tmp_path):
+    """The user deleted the pixels' preparation an opened model was offered: the project remembers it."""
+    p = project.loads(preset_text("mnist-mlp"))
+    assert "pixels_declined" not in project.to_dict(p)  # (older files stay as they were)
+    p.pixels_declined = True
+    project.save(p, tmp_path / "p.json")
+    assert json.loads((tmp_path / "p.json").read_text())["pixels_declined"] is True
+    assert project.load(tmp_path / "p.json").pixels_declined
+    data = project.to_dict(p)
+    for bad in ("yes", 1, None, [True]):
+        with pytest.raises(ProjectFormatError, match=re.escape(f"pixels_declined must be true or false; received "
+                                                               f"{short(bad)}.")):
+            project.from_dict({**data, "pixels_declined": bad})
 
 
 def test_not_json_and_missing_file(tmp_path):

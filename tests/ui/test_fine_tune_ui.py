@@ -13,6 +13,12 @@ def undo(window):
     QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
 
 
+def redo(window):
+    """Ctrl+Shift+Z over the canvas."""
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+
+
 def test_freeze_and_replace_head_from_the_inspector(window, qtbot):
     window.load_project(project.loads(preset_text("mnist-cnn")), None)
     g = window.graph
@@ -191,8 +197,12 @@ def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_s
     QTest.mouseClick(trained.replace_head, Qt.LeftButton)  # again: the pixels are prepared already
     assert sum(n.name.startswith("pixels_to_0_255") for n in g.nodes.values()) == 1
     assert window.banner.isVisible()
+    said = window.banner.label.text()
     undo(window)
     assert not window.banner.isVisible()  # the note on the undone step went with it (a drive: it stayed)
+    redo(window)  # and comes back with it (it did not: the step came back unexplained)
+    assert window.banner.isVisible() and window.banner.label.text() == said
+    undo(window)
     undo(window)
     assert g == before  # one step each: the preprocessing went with its head
 
@@ -283,8 +293,8 @@ def test_a_model_kept_whole_gets_its_pixels_prepared_from_its_input(window, qtbo
     names = lambda: {n.name for n in g.nodes.values()}  # noqa: E731
     assert "pixels_to_0_255" not in names() and not window.banner.isVisible()  # (its note said "Added")
     click_card(window, g.by_name("photo").id)
-    assert window.inspector.isVisible() and not trained.prepare.isVisible()  # declined: not offered again, nor
-    click_card(window, g.by_name("gap").id)  # added with a new head
+    assert "taken this network's pixel preparation out" in trained.pixels_note.text()  # declined: it is put back
+    click_card(window, g.by_name("gap").id)  # only on asking, not with a new head
     QTest.mouseClick(trained.replace_head, Qt.LeftButton)
     assert not any(n.name.startswith("pixels_to_0_255") for n in g.nodes.values()) and "new_head" in names()
     undo(window)
@@ -293,6 +303,49 @@ def test_a_model_kept_whole_gets_its_pixels_prepared_from_its_input(window, qtbo
     undo(window)
     click_card(window, g.by_name("photo").id)
     assert trained.prepare.isVisible()
+
+
+def test_a_deleted_preparation_stays_declined_in_the_saved_project_and_can_be_put_back(window, qtbot, tmp_path,
+                                                                                        monkeypatch):
+    """A user who took the preparation out (the base learned from [0, 1] images) saved and reopened the project:
+    the banner offered it again and a new head put it back. Declined, it is kept in the file; the Input's button
+    still puts it back, on asking."""
+    import keras
+    from PySide6.QtWidgets import QFileDialog
+    from test_build_by_hand import click_card, type_field
+    inp = keras.Input((16, 16, 3), name="photo")
+    x = keras.layers.Rescaling(1 / 255, name="scale")(inp)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(keras.layers.Conv2D(4, 3, name="conv")(x))
+    keras.Model(inp, keras.layers.Dense(3, activation="softmax", name="flowers")(x)).save(tmp_path / "course.keras")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "course.keras"), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
+    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("flowers") is not None,
+                    timeout=60_000)
+    g = window.graph
+    trained = window.inspector.trained
+    click_card(window, g.by_name("photo").id)
+    QTest.mouseClick(trained.prepare, Qt.LeftButton)
+    click_card(window, g.by_name("pixels_to_0_255").id)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Delete, Qt.ControlModifier)  # taken out: declined
+    path = tmp_path / "mine.json"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+    QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)  # File > Save As
+    window.load_project(project.loads(preset_text("mnist-mlp")), None)
+    assert window.open_file(path) and window.workspace == "Build"
+    g = window.graph
+    assert "Prepare the pixels" not in window.banner.label.text()  # not offered again on opening
+    click_card(window, g.by_name("gap").id)
+    type_field(trained.head_classes, "2", Qt.Key_Tab)
+    QTest.mouseClick(trained.replace_head, Qt.LeftButton)
+    assert not any(n.name.startswith("pixels_to") for n in g.nodes.values()) and g.by_name("new_head")
+    undo(window)
+    click_card(window, g.by_name("photo").id)  # asked for, it is put back
+    assert trained.prepare.isVisible() and "taken this network's pixel preparation out" in trained.pixels_note.text(), trained.pixels_note.text()
+    QTest.mouseClick(trained.prepare, Qt.LeftButton)
+    assert g.by_name("pixels_to_0_255") is not None
+    QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier)  # saved prepared: no longer declined
+    assert not project.load(path).pixels_declined
 
 
 def test_a_run_on_unprepared_pixels_says_so_at_start(window, qtbot, tmp_path, monkeypatch):
