@@ -185,8 +185,8 @@ def expected_pixels(graph) -> tuple[str, str, str] | None:
     names = {n.name.rsplit(".", 1)[-1] for n in graph.nodes.values()}
     for family, mode, signature in SIGNATURES:
         if signature <= names:
-            return f"its base is Keras' {family} (keras.applications), made for {MODE_WORDS[mode]}", mode, \
-                PREPROCESS_NAME
+            why = f"its base is Keras' {family} (keras.applications), whose ImageNet weights expect {MODE_WORDS[mode]}"
+            return why, mode, PREPROCESS_NAME
     return None
 
 

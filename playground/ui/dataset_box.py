@@ -375,8 +375,15 @@ class DatasetBox(QGroupBox):
             return
         n_test = 0 if ds.x_test is None else len(ds.x_test)
         self._show(f"{len(ds.x_train):,} training + {n_test:,} test examples of "
-                           f"{'x'.join(map(str, ds.example_shape))} \u2192 Input {'x'.join(map(str, in_shape))}, "
-                           f"{ds.num_classes if not ds.binary else 2} classes, scaled to [0, 1].")
+                   f"{'x'.join(map(str, ds.example_shape))} \u2192 Input {'x'.join(map(str, in_shape))}, "
+                   f"{ds.num_classes if not ds.binary else 2} classes, scaled to [0, 1].{self._pixels_clause()}")
+
+    def _pixels_clause(self) -> str:
+        """Where the network's first layers want other pixels than the app's [0, 1] (``Document.pixels_wanted``): a
+        second line saying so and what to do (the line said "scaled to [0, 1]" and nothing else)."""
+        wants = self.doc.pixels_wanted()
+        return "" if wants is None else (f"<br><span style='color:#1A3E8C'>But {esc(wants[0], quote=False)}: select "
+                                         f"its Input in Build and press Prepare the pixels.</span>")
 
     def _folder_feeds(self) -> None:
         """What an image folder becomes for this network: the class count checked, the resizing said."""
@@ -398,7 +405,8 @@ class DatasetBox(QGroupBox):
                    f"{head_advice(n, folder=True)}")
             self._show(f"{esc(note, quote=False)}<br><span style='color:#D64541'>{esc(why)}</span>", why)
             return
-        self._show(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units.")
+        self._show(f"{esc(note, quote=False)} {len(classes)} classes \u2192 the output's {units} units."
+                   f"{self._pixels_clause()}")
 
     def unread(self, key=None) -> str | None:
         """Why the data ``key`` (the document's) cannot be read yet: a path a file named that the user has not

@@ -44,6 +44,9 @@ def test_a_family_is_known_by_its_layer_names_under_a_nested_prefix_too():
         g.rename(node.id, name)
     what, mode, name = imagenet.expected_pixels(g)
     assert mode == "caffe" and "VGG" in what and "BGR" in what and name == imagenet.PREPROCESS_NAME
+    # its names say the family, not whose weights the file holds: what it says is about ImageNet's weights (it
+    # said the base was "made for" those pixels, which a file cannot tell)
+    assert "whose ImageNet weights expect pixels from 0 to 255 in BGR" in what and "made for" not in what, what
 
 
 @pytest.mark.parametrize("mean", ["abc", [1e400, 1.0, 1.0], [], None, [[1, 2], [3]], {"a": 1}])

@@ -341,7 +341,8 @@ def test_a_deleted_preparation_stays_declined_in_the_saved_project_and_can_be_pu
     assert not any(n.name.startswith("pixels_to") for n in g.nodes.values()) and g.by_name("new_head")
     undo(window)
     click_card(window, g.by_name("photo").id)  # asked for, it is put back
-    assert trained.prepare.isVisible() and "taken this network's pixel preparation out" in trained.pixels_note.text(), trained.pixels_note.text()
+    said = trained.pixels_note.text()
+    assert trained.prepare.isVisible() and "taken this network's pixel preparation out" in said, said
     QTest.mouseClick(trained.prepare, Qt.LeftButton)
     assert g.by_name("pixels_to_0_255") is not None
     QTest.keyClick(window, Qt.Key_S, Qt.ControlModifier)  # saved prepared: no longer declined
@@ -366,10 +367,13 @@ def test_a_run_on_unprepared_pixels_says_so_at_start(window, qtbot, tmp_path, mo
     panel = window.train_panel
     QTest.mouseClick(panel.data_box.folder_btn, Qt.LeftButton)
     qtbot.waitUntil(lambda: not panel.data_box.busy, timeout=30_000)
+    fed = panel.data_box.feeds.text()  # the line that says what the network is fed says it (it said "[0, 1]" only)
+    assert "scaled to [0, 1]" in fed and "takes pixels from 0 to 255" in fed and "Prepare the pixels" in fed, fed
     QTest.mouseClick(panel.start_btn, Qt.LeftButton)
     said = window.banner.label.text()
     assert "This run feeds the app's [0, 1] images as they are" in said and "Prepare the pixels" in said, said
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
+    assert "Prepare the pixels" not in panel.data_box.feeds.text()  # trained here on the app's pixels
     from test_build_by_hand import click_card  # trained here, on [0, 1]: its pixels are the app's from now on
     QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
     click_card(window, window.graph.inputs()[0].id)
