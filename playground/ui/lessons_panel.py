@@ -171,10 +171,18 @@ class LessonsPanel(QWidget):
             item.setToolTip(lesson.summary)
             self.list.addItem(item)
         self.list.blockSignals(False)
-        rows = max(self.list.count(), 3)  # as tall as the lessons, no taller: the step needs the room
-        self.list.setFixedHeight(self.list.sizeHintForRow(0) * rows + 2 * self.list.frameWidth() + 4)
         if 0 <= row < self.list.count():
             self.list.setCurrentRow(row)
+        self._size_list()
+
+    def _size_list(self) -> None:
+        """As tall as the lessons, no taller; while a lesson runs, three rows and a half, its lesson in view, and the
+        step has the rest (at 1280x720 its text had five lines under the eight-row list once hints showed)."""
+        running = not self.step_box.isHidden()
+        rows = 3.5 if running else max(self.list.count(), 3)
+        self.list.setFixedHeight(int(self.list.sizeHintForRow(0) * rows) + 2 * self.list.frameWidth() + 4)
+        if running and self.list.currentItem() is not None:
+            self.list.scrollToItem(self.list.currentItem(), QListWidget.PositionAtCenter)
 
     def done_count(self, lesson: L.Lesson) -> int:
         try:  # the settings file is the user's to edit: anything but a whole number of steps done counts as none
@@ -246,6 +254,7 @@ class LessonsPanel(QWidget):
             self._answers = {k: v for k, v in self._answers.items() if k[0] != lesson.id}
             self._left = {k: v for k, v in self._left.items() if k[0] != lesson.id}
         self.step_box.show()
+        self._size_list()
         at = min(done, len(lesson.steps) - 1) if done < len(lesson.steps) else 0
         brought = [a for s in lesson.steps[:at] for a in s.setup if a.do == "load_network"][-1:]  # continued past a
         if brought and not lesson.steps[at].start:  # step that brought its network: that network, not the start's

@@ -886,6 +886,25 @@ def test_predict_first_hides_the_size_in_the_inspector_too(window):
     assert "4x4" in w.inspector.output.text()  # answered: seen
 
 
+def test_a_running_lesson_gives_its_step_the_room_the_list_took(window, qtbot):
+    """At 1280x720, with lesson 7's hints and its check's message shown, the step's text had about 100 px (five
+    lines of a long step) under the eight-row list. While a lesson runs the list keeps a few rows, the lesson's
+    own in view; the step's text has the rest."""
+    window.resize(1280, 720)
+    panel = open_lessons(window)
+    lst = panel.list
+    full = lst.height()
+    start_lesson(panel, 6)
+    for _ in range(2):
+        click(panel.hint_btn)
+    click(panel.check_btn)
+    qtbot.waitUntil(lambda: lst.height() < full, timeout=2000)
+    rows = lst.viewport().height() / lst.sizeHintForRow(0)
+    assert 2.5 <= rows <= 4, rows  # a few rows: the others a scroll away
+    assert lst.viewport().rect().contains(lst.visualItemRect(lst.item(6))), "the lesson running is in view"
+    assert panel.text.viewport().height() >= 150, panel.text.viewport().height()
+
+
 def test_a_wrong_target_is_said_as_it_is_chosen(window):
     """A drive chose XOR where lesson 2 asks for XNOR: nothing was said until Check."""
     w = window
