@@ -18,6 +18,7 @@ PALETTE_MIN = 150
 INSPECTOR_MIN = 300  # Build's inspector gives way down to this, after the palette, before the canvas is under 480
 CANVAS_MIN = 240  # a width the user dragged is kept while the canvas keeps at least this
 LAB_PANEL = 560  # the Logic lab's panel at least; at 170 px the palette cut names ("DepthwiseCo...") at 1280x720
+LAB_PANEL_MIN = 400  # ...down to this where the canvas would be under 480 px (its truth table whole, its fields too)
 LAB_SHARE = 0.42  # of the window's width, where that is more: xnor-case2's table shows z -> a in a 1480x900 window
 
 
@@ -69,9 +70,11 @@ class Workspaces(QObject):
             w.hsplit.setSizes([palette, total - palette - panel, panel])
         elif name == "Train":
             w.hsplit.setSizes([0, int(total * 0.36), int(total * 0.64)])
-        elif name == "Logic lab":
-            side = max(LAB_PANEL, round(total * LAB_SHARE))
-            w.hsplit.setSizes([BUILD_SIDES[0], total - BUILD_SIDES[0] - side, side])
+        elif name == "Logic lab":  # as Build: the palette, then the panel, give way before the canvas is under 480
+            side = max(LAB_PANEL, round(total * LAB_SHARE))  # (beside the lessons at 1280x720 lesson 1's two cards
+            palette = max(PALETTE_MIN, min(BUILD_SIDES[0], total - side - 480))  # did not fit in a 220-px canvas)
+            side = max(LAB_PANEL_MIN, min(side, total - palette - 480))
+            w.hsplit.setSizes([palette, total - palette - side, side])
         else:  # the palette, then the inspector, down to their least before the canvas is under 480 px (beside the
             # lessons at 1280x720 the canvas had 415 px and the layer table's Formula column wrapped into tall rows)
             palette = max(PALETTE_MIN, min(BUILD_SIDES[0], total - BUILD_SIDES[1] - 480))

@@ -886,6 +886,21 @@ def test_predict_first_hides_the_size_in_the_inspector_too(window):
     assert "4x4" in w.inspector.output.text()  # answered: seen
 
 
+def test_lesson_1_shows_its_whole_network_beside_the_dock_at_1280x720(window, qtbot):
+    """A new user's drive: lesson 1's Input was off the canvas's left edge (the lesson's neuron centred at zoom 1)
+    and a minimap covered much of the rest, though both cards fit in the narrow canvas at a readable zoom."""
+    window.resize(1280, 720)
+    panel = open_lessons(window)
+    start_lesson(panel, 0)
+    QTest.qWait(50)  # the queued fit, as on screen
+    view = window.view
+    shown = view.mapToScene(view.viewport().rect()).boundingRect()
+    for node in window.graph.nodes.values():
+        card = view.scene().node_items[node.id].card_rect()
+        assert shown.contains(card), (node.name, card, shown)
+    assert not view.minimap.isVisible()  # nothing to map: it is all in view
+
+
 def test_a_running_lesson_gives_its_step_the_room_the_list_took(window, qtbot):
     """At 1280x720, with lesson 7's hints and its check's message shown, the step's text had about 100 px (five
     lines of a long step) under the eight-row list. While a lesson runs the list keeps a few rows, the lesson's

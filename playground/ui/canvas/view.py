@@ -133,7 +133,10 @@ class GraphView(QGraphicsView):
             return
         self.setSceneRect(QRectF())  # the whole scene to centre in (the bars' range is set again after)
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
-        vp = self.viewport().rect()
+        vp = self.viewport().rect()  # with the room its scroll bars take: a network that fits needs none (lesson
+        h_bar, v_bar = self.horizontalScrollBar(), self.verticalScrollBar()  # 1's two cards fitted only without)
+        vp.setWidth(vp.width() + (v_bar.width() if v_bar.isVisible() else 0))
+        vp.setHeight(vp.height() + (h_bar.height() if h_bar.isVisible() else 0))
         # a pixel to spare each way: a fit to the last pixel may round the network out of view, and bring the bars
         scale = min((vp.width() - 2) / rect.width(), (vp.height() - 2) / rect.height(), FIT_MAX_ZOOM)
         scale = max(scale, MIN_ZOOM)
