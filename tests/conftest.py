@@ -12,12 +12,13 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")
 os.environ.setdefault("TF_NUM_INTEROP_THREADS", "1")
 
-WORKER_HOME = None
-if os.environ.get("PYTEST_XDIST_WORKER"):
-    # Each worker process its own home: Qt's test-mode folders (autosave and recovery files) and Keras' cache
-    # live under it, so two workers never see each other's recovery files or locks.
-    import tempfile
-    WORKER_HOME = os.environ["HOME"] = tempfile.mkdtemp(prefix=f"playground-{os.environ['PYTEST_XDIST_WORKER']}-")
+# Each test process its own home: Qt's test-mode folders (autosave and recovery files) and Keras' cache live under
+# it, so two workers never see each other's recovery files or locks, and a run with -n0 never sees what an earlier
+# one left in the user's home (a recovery file set aside as broken failed a test there).
+import tempfile  # noqa: E402
+
+_WHO = os.environ.get("PYTEST_XDIST_WORKER", "tests")
+WORKER_HOME = os.environ["HOME"] = tempfile.mkdtemp(prefix=f"playground-{_WHO}-")
 
 
 def pytest_xdist_auto_num_workers(config):

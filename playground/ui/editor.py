@@ -299,9 +299,14 @@ class Editor(QObject):
         self.select_nodes(list(self.graph.nodes))
 
     def copy_selection(self) -> None:
+        if (text := self._selection_text()) is not None:
+            QGuiApplication.clipboard().setText(text)
+
+    def _selection_text(self) -> str | None:
+        """The selected layers and the edges between them as project JSON, or None where none is selected."""
         ids = self.scene.selected_node_ids()
         if not ids:
-            return
+            return None
         sub = project_io.Project()
         for nid in ids:
             sub.graph.insert_node(self.graph.nodes[nid].clone())
@@ -310,10 +315,13 @@ class Editor(QObject):
                 sub.graph.add_edge_unchecked(e)
         # plain JSON text: it pastes between windows and apps, and the clipboard copies a string
         # (handing it a QMimeData would leave Qt and Python both owning it)
-        QGuiApplication.clipboard().setText(project_io.dumps(sub))
+        return project_io.dumps(sub)
 
     def paste(self) -> None:
-        text = QGuiApplication.clipboard().text()
+        self._paste(QGuiApplication.clipboard().text(), "Paste")
+
+    def _paste(self, text: str, verb: str) -> None:
+        """``text``'s layers beside where they were, selected: one undo step named ``verb``."""
         if '"app": "playground"' not in text:
             self.doc.say("The clipboard holds no layers to paste.", 4000)
             return
@@ -330,6 +338,9 @@ class Editor(QObject):
                 cmd = steps.add(C.AddNodeCommand, node.kind, (node.pos[0] + dx, node.pos[1] + dy),
                                 dict(node.params), name=steps.graph.unique_name(node.name), weights=node.weights)
                 id_map[node.id] = cmd.node.id
+            frozen = [id_map[n.id] for n in sub.graph.nodes.values() if not n.trainable]
+            if frozen:  # a frozen layer's copy is frozen too (it came back trainable)
+                steps.add(C.SetTrainableCommand, frozen, False)
         except PlaygroundError as exc:
             self.doc.tell(f"Cannot paste: {exc}")
             return
@@ -338,7 +349,7 @@ class Editor(QObject):
                 steps.add(C.ConnectCommand, id_map[e.src], id_map[e.dst])
             except PlaygroundError:
                 pass  # an edge that no longer fits is simply not pasted; the nodes are
-        self.doc.push(steps.command(f"Paste {count(len(sub.graph.nodes), 'layer')}"))
+        self.doc.push(steps.command(f"{verb} {count(len(sub.graph.nodes), 'layer')}"))
         self.select_nodes(list(id_map.values()))
 
     def _paste_offset(self, positions: list) -> tuple[float, float]:
@@ -353,8 +364,9 @@ class Editor(QObject):
         return dx, dy
 
     def duplicate(self) -> None:
-        self.copy_selection()
-        self.paste()
+        """The selection copied beside itself, the clipboard left as the user had it."""
+        if (text := self._selection_text()) is not None:
+            self._paste(text, "Duplicate")
 
 
 class _Taken:

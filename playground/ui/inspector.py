@@ -8,6 +8,7 @@ edit is pushed onto the undo stack, and spin-box drags merge into one step.
 
 from __future__ import annotations
 
+import re
 from html import escape as esc
 
 from PySide6.QtCore import Qt
@@ -354,6 +355,8 @@ class Inspector(QWidget):
         title = node.spec.param(key).title if message and node is not None and key != "name" else key
         if message and title != key:  # the field's word, as its label says it ("kernel", not "kernel_size")
             message = message.replace(f"`{key}`", f"`{title}`").replace(f"{key}=", f"{title}=")
+        if message:  # the name it starts with, without the command line's quotes ("`filters` must be": a drive)
+            message = re.sub(r"^`([^`\n]{1,40})`", r"\1", message)
         w.setStyleSheet(RED if message else "")
         msg.setText(message or "")
         msg.setVisible(bool(message))

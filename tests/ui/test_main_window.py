@@ -259,6 +259,25 @@ def test_copy_paste_and_delete_edge(window, qtbot):
     assert len(g.nodes) == n
 
 
+def test_ctrl_d_duplicates_as_duplicate_and_leaves_the_clipboard_alone(window, qtbot):
+    """A drive: Ctrl+D was "Paste 1 layer" in Edit > Undo, and it put the layer on the clipboard over whatever the
+    user had copied there. A frozen layer stays frozen in its copy (a copy or a paste unfroze it)."""
+    from PySide6.QtGui import QGuiApplication
+    from test_build_by_hand import click_card
+    from playground.ui.commands import SetTrainableCommand
+    g = window.graph
+    conv = g.by_name("conv2d")
+    window.doc.push(SetTrainableCommand(g, [conv.id], False))  # (set up: frozen)
+    QGuiApplication.clipboard().setText("my notes")
+    click_card(window, conv.id)
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_D, Qt.ControlModifier)
+    (copy,) = [g.nodes[i] for i in window.scene.selected_node_ids()]
+    assert copy.id != conv.id and copy.kind == "conv2d" and not copy.trainable
+    assert window.doc.undo_text() == "Duplicate 1 layer"
+    assert QGuiApplication.clipboard().text() == "my notes"
+
+
 def test_move_is_an_undo_command(window):
     node = window.graph.by_name("dense")
     old = node.pos

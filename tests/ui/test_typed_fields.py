@@ -58,10 +58,11 @@ def test_a_whole_number_field_shows_what_was_typed_and_says_why_it_is_refused(wi
     msg = window.inspector.msgs["filters"]
     for typed, says in (("2.5", "filters must be a whole number, not 2.5."),
                         ("abc", "filters must be a whole number. Received 'abc'."),
-                        ("99999999999", "filters=99999999999")):
+                        ("99999999999", "filters=99999999999"), ("0", "filters must be a whole number from 1")):
         line = retype(filters, typed)
         assert line.text() == typed  # every keystroke kept (2.5 became 25; abc nothing; 9 digits)
         assert says in msg.text() and msg.isVisibleTo(window.inspector), (typed, msg.text())
+        assert "`" not in msg.text(), msg.text()  # a field's name as its label says it ("`filters` must be")
         assert conv.params["filters"] == 32, typed
         QTest.keyClick(line, Qt.Key_Tab)  # leaving the field keeps the entry and its reason
         assert line.text() == typed and says in msg.text()
