@@ -41,13 +41,23 @@ class Outcome:
     batches: dict[str, np.ndarray] = field(default_factory=dict)  # per-batch "loss", "accuracy", in order
 
 
+def _names(nodes, most: int = 4) -> str:
+    return ", ".join(repr(n.name) for n in nodes[:most]) + (f" and {len(nodes) - most} more" if len(nodes) > most
+                                                             else "")
+
+
 def model_io(graph: Graph) -> tuple[tuple[int, ...], int]:
     """(Input shape, output units) of a single-input, single-output graph."""
     from ..core import analysis
     ins, outs = graph.inputs(), graph.outputs()
-    if len(ins) != 1 or len(outs) != 1:
-        raise DatasetError(f"Training needs one Input and one output layer; this network has {len(ins)} and "
-                           f"{len(outs)}.")
+    if len(ins) != 1 or len(outs) != 1:  # each named (a drive: "this network has 2 and 2")
+        ends = f"{len(outs)} layers that nothing follows ({_names(outs)})" if len(outs) > 1 else \
+            "no output layer" if not outs else "one output layer"
+        fix = " Each layer but the output must lead on to another: wire the others in, or delete them." \
+            if len(outs) > 1 else ""
+        starts = f"{len(ins)} Inputs ({_names(ins)})" if len(ins) > 1 else "no Input" if not ins else "one Input"
+        raise DatasetError(f"Training needs one Input and one output layer; this network has {starts} and "
+                           f"{ends}.{fix}")
     info = analysis.infer(graph)[outs[0].id]
     if info.shape is None or len(info.shape) != 1:
         raise DatasetError(f"The output layer {outs[0].name!r} must produce a vector (like 10 class scores); it "

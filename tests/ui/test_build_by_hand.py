@@ -355,3 +355,24 @@ def test_escape_in_the_palette_search_clears_it_before_it_stops_anything(window,
     assert search.text() == "" and not stopped
     QTest.keyClick(search, Qt.Key_Escape)  # an empty search: Escape is Stop
     assert stopped == [1]
+
+
+def test_a_second_input_wired_into_the_head_is_named_with_the_layer_it_cut_off(window, qtbot):
+    """A drive: a second Input dragged onto the Dense left the Conv2D before it leading nowhere, and Train said
+    only "this network has 2 and 2". It names the two Inputs and the layers nothing follows."""
+    from playground.core import project
+    from playground.resources_path import preset_text
+    window.load_project(project.loads(preset_text("mnist-mlp")), None)
+    g = window.graph
+    names = {n.name for n in g.nodes.values()}
+    double_click_palette(window, "input")
+    (extra,) = [n for n in g.nodes.values() if n.name not in names]
+    (head,) = g.outputs()
+    before = g.input_ids(head.id)[0]
+    drag_wire(window, extra.id, head.id)
+    assert g.input_ids(head.id) == [extra.id]
+    QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)
+    said = window.train_panel.start_btn.toolTip()
+    assert not window.train_panel.start_btn.isEnabled()
+    assert f"2 Inputs ({g.inputs()[0].name!r}, {g.inputs()[1].name!r})" in said, said
+    assert f"2 layers that nothing follows" in said and f"{g.nodes[before].name!r}" in said, said
