@@ -36,7 +36,7 @@ def test_stride_and_padding_controls(window):
 def test_bad_cell_is_red_and_not_used(window):
     ex = window.inside_panel.conv
     ex.image.item(0, 0).setText("x")
-    assert ex.image.values() is None and "not a number" in ex.message.text()
+    assert ex.image.values() is None and "a pixel must be a finite number. Received 'x'" in ex.message.text()
 
 
 def test_pooling_explorer(window):

@@ -166,6 +166,9 @@ def test_typing_a_filter_number_and_pasting_the_edge_filter(window, qtbot, train
     qtbot.wait(50)
     assert window.stack.count() == steps and "fit in 32 bits" in grid.item(0, 0).toolTip()
     assert "1e39" in grid.item(0, 0).toolTip() and np.isfinite(window.graph.by_name("conv2d").weights["kernel"]).all()
+    said = view.surgery.problem  # on screen, not only in a tooltip (a drive: a pink cell and no word why)
+    assert said.isVisible() and said.text() == ("Row 1, column 1: a weight must fit in 32 bits, at most "
+                                                "3.4028235e+38 either way. Received '1e39'."), said.text()
     bias = view.surgery.bias_edit
     bias.setFocus()
     bias.selectAll()
@@ -273,6 +276,21 @@ def test_screenshots_of_every_page(window, qtbot, trained, size, tmp_path):
         path = out / f"inside-{name}-{size[0]}x{size[1]}.png"
         assert window.grab().save(str(path))
         assert path.stat().st_size > 10_000
+
+
+def test_a_cell_that_is_not_a_number_is_named_with_what_was_typed(window, qtbot):
+    """The explorer said "A cell is not a number (marked red)": which, and what it holds, only in a tooltip."""
+    window.set_workspace("See inside")
+    page = window.inside_panel.conv
+    grid = page.kernel
+    rect = grid.visualItemRect(grid.item(1, 2))
+    QTest.mouseDClick(grid.viewport(), Qt.LeftButton, pos=rect.center())
+    editor = grid.viewport().focusWidget() or grid.focusWidget()
+    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(editor, "abc")
+    QTest.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: "Row 2, column 3" in page.message.text(), timeout=2000)
+    assert "filter" in page.message.text() and "Received 'abc'" in page.message.text(), page.message.text()
 
 
 def test_a_stride_that_leaves_a_remainder_is_said_in_the_explorer(window, qtbot):

@@ -123,7 +123,8 @@ class ConvExplorer(StepExplorer):
         self.steps, self.pos = [], 0
         self.digit.set_operation(ker, self.stride.value(), self.pad_value())
         if img is None or ker is None:
-            self.message.setText("A cell is not a number (marked red); fix it to see the convolution.")
+            which, what, grid = ("image", "a pixel", self.image) if img is None else ("filter", "a weight", self.kernel)
+            self.message.setText(f"In the {which}: {grid.problem(what)} Fix it (marked red) to see the convolution.")
             self.formula.setText("")
             self.detail.setText("")
             self.padded.paint_cells({})

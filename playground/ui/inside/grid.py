@@ -59,6 +59,15 @@ class GridEditor(QTableWidget):
                 out[r, c] = float(self.item(r, c).text())
         return out
 
+    def problem(self, what: str = "a weight") -> str | None:
+        """The first cell that is not a number, named with what it holds ("Row 2, column 3: a weight must be a finite
+        number. Received 'abc'."; ``what``: what a cell is), or None."""
+        if not self.bad:
+            return None
+        r, c = min(self.bad)
+        why = (weight_problem(self.item(r, c).text()) or "").replace("A weight", what)
+        return f"Row {r + 1}, column {c + 1}: {why}"
+
     def _on_item_changed(self, item) -> None:
         key = (item.row(), item.column())
         why = weight_problem(item.text())

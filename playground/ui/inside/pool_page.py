@@ -56,7 +56,7 @@ class PoolExplorer(StepExplorer):
         self.steps, self.pos = [], 0
         self.digit.set_operation(self.size.value(), self.stride.value(), self.mode.currentText())
         if x is None:
-            self.message.setText("A cell is not a number (marked red); fix it to see the pooling.")
+            self.message.setText(f"{self.grid.problem('a value')} Fix it (marked red) to see the pooling.")
             return
         try:
             self.steps = list(conv.pool_steps(x, self.size.value(), self.stride.value(), self.mode.currentText()))

@@ -71,6 +71,10 @@ class FilterSurgery(QWidget):
         self.zero_btn.setToolTip("Set every number of this filter, and its bias, to 0")
         self.vertical_btn = QPushButton("Vertical edge")
         self.horizontal_btn = QPushButton("Horizontal edge")
+        self.problem = QLabel()  # a cell or the bias refused, and why (a pink cell said it only in its tooltip)
+        self.problem.setStyleSheet("color: #D64541;")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
         self.accuracy = QLabel()
         self.accuracy.setTextFormat(Qt.RichText)
         self.map = Heatmap(cell=3, max_cell=6, name="feature map", bar=True)
@@ -90,6 +94,7 @@ class FilterSurgery(QWidget):
         brow.addWidget(self.bias_edit)
         brow.addStretch(1)
         numbers.addLayout(brow)
+        numbers.addWidget(self.problem)
         numbers.addStretch(1)
         row.addLayout(numbers)
         buttons = QVBoxLayout()
@@ -120,6 +125,7 @@ class FilterSurgery(QWidget):
         self.index, self.kernel, self.bias = index, np.asarray(kernel, dtype=np.float64), float(bias)
         self.title.setText(f"Edit filter {index + 1} of {layer}")
         self.grid.set_values(np.zeros_like(self.kernel))
+        self._say(None)
         self.grid.blockSignals(True)
         self._shown = {}
         decimals = cell_decimals(self.kernel)
@@ -150,7 +156,12 @@ class FilterSurgery(QWidget):
                 out[r, c] = v
         return out
 
+    def _say(self, why: str | None) -> None:
+        self.problem.setText(why or "")
+        self.problem.setVisible(bool(why))
+
     def _on_cell_changed(self, _item) -> None:
+        self._say(self.grid.problem())
         if self.grid.bad or self.index is None:
             return
         k = self.typed_kernel()
@@ -162,14 +173,17 @@ class FilterSurgery(QWidget):
         if self.index is None or text == number(self.bias):  # as shown (typed back after a refusal: unmarked)
             self.bias_edit.setStyleSheet("")
             self.bias_edit.setToolTip(BIAS_TIP)
+            self._say(self.grid.problem())
             return
         why = weight_problem(text)
         if why is not None:  # not a number, nan or inf, or past float32 (1e39 would be stored as inf)
             self.bias_edit.setStyleSheet("background: rgba(214, 69, 65, 120);")
             self.bias_edit.setToolTip(why.replace("A weight", "The bias"))
+            self._say(why.replace("A weight", "The bias"))
             return
         self.bias_edit.setStyleSheet("")
         self.bias_edit.setToolTip(BIAS_TIP)
+        self._say(self.grid.problem())
         v = float(text)
         if v != self.bias:
             self.edited.emit(self.kernel.copy(), v)
