@@ -293,6 +293,25 @@ def test_a_cell_that_is_not_a_number_is_named_with_what_was_typed(window, qtbot)
     assert "filter" in page.message.text() and "Received 'abc'" in page.message.text(), page.message.text()
 
 
+def test_same_padding_in_the_explorer_says_what_it_pads_each_side(window, qtbot):
+    """n = 7, f = 4, s = 2, same: the padded grid had 1 row before and 2 after, and the formula said only
+    "same: out = ceil(7/2) = 4" (a drive). It says the padding and how it splits, as the inspector does."""
+    window.set_workspace("See inside")
+    page = window.inside_panel.conv
+    for box, value in ((page.size, "7"), (page.fsize, "4"), (page.stride, "2")):
+        box.setFocus()
+        box.lineEdit().selectAll()
+        QTest.keyClicks(box, value)
+        QTest.keyClick(box, Qt.Key_Tab)
+    page.padding.setFocus()
+    QTest.keyClicks(page.padding, "s")  # a closed list takes the entry its first letter starts
+    assert page.padding.currentText() == "same"
+    text = page.formula.text()
+    assert "ceil(7/2) = 4 (same: pads 1 before, 2 after)" in text, text
+    assert "(out - 1)*s + f - n = (4 - 1)*2 + 4 - 7 = 3" in text, text
+    assert page.padded.rowCount() == 10  # 1 + 7 + 2
+
+
 def test_a_stride_that_leaves_a_remainder_is_said_in_the_explorer(window, qtbot):
     """Stride 2 on the lecture's 6x6 with a 3x3 filter: (6 - 3)/2 = 1.5, floored; the explorer gave the 2x2 output
     without a word, where the inspector warns of the input's last row and column left uncovered."""

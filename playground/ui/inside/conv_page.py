@@ -156,8 +156,11 @@ class ConvExplorer(StepExplorer):
         ow = max(st.col for st in self.steps) + 1
         self.output.set_values(np.zeros((oh, ow)), blank=True)
         n = img.shape[0]
-        if p == "same":
-            self.formula.setText(f"<tt>same: out = ceil(n/s) = ceil({n}/{s}) = {oh}</tt>")
+        if p == "same":  # with the padding it takes, as the inspector says it (the grid showed 1 before and 2 after
+            from ...core.shapes import window_size  # with no word why: a drive)
+            total = sum(conv._pad_amount(n, f, s, "same"))
+            why = "" if not total else f"; padding (out - 1)*s + f - n = ({oh} - 1)*{s} + {f} - {n} = {total}"
+            self.formula.setText(f"<tt>same: out = ceil(n/s) = {window_size(n, f, s, 'same').formula}{why}</tt>")
         else:
             # a stride that leaves a remainder: said as the inspector says it for a Conv2D
             self.formula.setText(f"<tt>out = floor((n + 2p - f)/s) + 1 = floor(({n} + 2*{p} - {f})/{s}) + 1 = "
