@@ -312,6 +312,38 @@ def test_same_padding_in_the_explorer_says_what_it_pads_each_side(window, qtbot)
     assert page.padded.rowCount() == 10  # 1 + 7 + 2
 
 
+def test_large_grids_put_the_digit_below_them_rather_than_off_the_right_edge(window, qtbot):
+    """A drive: a 7x7 image padded 'same' for a 4x4 filter widened the page past 1280 px; the digit's output,
+    its pooling and the Horizontal edge button were cut off to the right. The digit goes below the grids where the
+    two do not fit side by side; with the lecture's 6x6 back, beside them again."""
+    window.resize(1280, 720)
+    window.set_workspace("See inside")
+    page = window.inside_panel.conv
+    scroll = window.inside_panel.widget(0)
+    qtbot.wait(50)  # the window's new size laid out
+    beside = page.digit.geometry().left() > page.padded.geometry().right()
+    assert beside and not scroll.horizontalScrollBar().isVisible()
+    for box, value in ((page.size, "7"), (page.fsize, "4"), (page.stride, "2")):  # the drive's
+        box.setFocus()
+        box.lineEdit().selectAll()
+        QTest.keyClicks(box, value)
+        QTest.keyClick(box, Qt.Key_Tab)
+    page.padding.setFocus()
+    QTest.keyClicks(page.padding, "s")
+    qtbot.waitUntil(lambda: page.digit.geometry().top() > page.padded.geometry().bottom(), timeout=2000)
+    qtbot.wait(20)
+    assert not scroll.horizontalScrollBar().isVisible()
+    button = page.digit.horizontal_btn
+    assert button.mapTo(page, button.rect().bottomRight()).x() <= scroll.viewport().width()  # whole, in view
+    QTest.keyClick(page.padding, Qt.Key_Home)  # padding 0
+    for box, value in ((page.size, "6"), (page.fsize, "3"), (page.stride, "1")):
+        box.setFocus()
+        box.lineEdit().selectAll()
+        QTest.keyClicks(box, value)
+        QTest.keyClick(box, Qt.Key_Tab)
+    qtbot.waitUntil(lambda: page.digit.geometry().left() > page.padded.geometry().right(), timeout=2000)
+
+
 def test_a_stride_that_leaves_a_remainder_is_said_in_the_explorer(window, qtbot):
     """Stride 2 on the lecture's 6x6 with a 3x3 filter: (6 - 3)/2 = 1.5, floored; the explorer gave the 2x2 output
     without a word, where the inspector warns of the input's last row and column left uncovered."""

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QAbstractScrollArea, QBoxLayout, QGridLayout, QHBoxLayout, QLabel,
+                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...core import conv
 from ..number_box import IntBox, whole_number_problem
@@ -153,21 +153,55 @@ class StepExplorer(QWidget):
         intro.setWordWrap(True)
         lay.addWidget(intro)
         lay.addLayout(controls)
-        body = QHBoxLayout()
+        body = self._body = QBoxLayout(QBoxLayout.LeftToRight)
         body.setSpacing(GAP)
         left = QVBoxLayout()
         left.setSpacing(SPACING)
         left.addLayout(grids)
+        self._grids = grids
+        if isinstance(grids, QGridLayout):  # packed to the left when the page is wider than they are
+            grids.setColumnStretch(grids.columnCount(), 1)
         left.addLayout(self.buttons())
         for w in (self.formula, self.detail, self.message):
             left.addWidget(w)
         left.addStretch(1)
         body.addLayout(left, 0)
+        self._side = side
         if side is not None:
             body.addWidget(side, 1)
         else:
             body.addStretch(1)
         lay.addLayout(body, 1)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        holder = self.parentWidget()  # a scroll area's viewport: the width there is to share
+        if holder is not None and not getattr(self, "_following", False):
+            holder.installEventFilter(self)
+            self._following = True
+        self.arrange()
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Resize and obj is self.parentWidget():
+            self.arrange()
+        return False
+
+    def arrange(self) -> None:
+        """The digit beside the grids where both fit the width there is, else below them (a 7x7 image padded for a
+        4x4 filter widened the page past 1280 px, the digit's output and pooling cut off at the right)."""
+        if getattr(self, "_side", None) is None:
+            return
+        holder = self.parentWidget() or self
+        width = holder.width()  # with the room a vertical scroll bar takes: the page below is taller than beside
+        area = holder.parentWidget()
+        if isinstance(area, QAbstractScrollArea) and area.verticalScrollBar().isVisible():
+            width += area.verticalScrollBar().width()
+        self._grids.invalidate()  # the grids' new sizes (the labels under them wrap to any width)
+        need = self._grids.sizeHint().width() + GAP + self._side.minimumSizeHint().width() + 2 * MARGIN
+        want = QBoxLayout.LeftToRight if width >= need else QBoxLayout.TopToBottom
+        if self._body.direction() != want:
+            self._body.setDirection(want)  # below, as wide as it needs, at the left
+            self._body.setAlignment(self._side, Qt.AlignLeft if want == QBoxLayout.TopToBottom else Qt.Alignment())
 
     def buttons(self) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -206,6 +240,7 @@ class StepExplorer(QWidget):
         self.timer.stop()
         self.play_btn.setText("Play")
         self.recompute()
+        self.arrange()  # the grids' new sizes: where the digit goes
 
 
 def weight_problem(text: str) -> str | None:
