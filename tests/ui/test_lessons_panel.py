@@ -238,7 +238,8 @@ def test_the_dock_sits_beside_the_canvas(window):
 
 def test_see_inside_beside_the_lessons_keeps_the_window_its_size(window):
     """With the Lessons dock open, See inside's widest page (the convolution explorer, about 1,225 px) must not
-    widen the window past the user's size, or past a small screen: it scrolls inside the window instead."""
+    widen the window past the user's size, or past a small screen. It scrolled sideways; its digit now goes below
+    the grids, so the page is whole across (and scrolls down)."""
     w = window
     open_lessons(w)
     for width, height in ((1480, 900), (1280, 720)):
@@ -249,9 +250,9 @@ def test_see_inside_beside_the_lessons_keeps_the_window_its_size(window):
         assert w.width() == width and w.workspace == "See inside"
         conv = w.inside_panel.conv
         assert conv.isVisible() and conv.width() >= conv.minimumSizeHint().width()  # whole, scrolled
-        sideways = w.inside_panel.currentWidget().horizontalScrollBar()
-        assert sideways.isVisible()
-        sideways.setValue(sideways.maximum())  # scrolled to its right edge, the tabs stay where they were
+        area = w.inside_panel.currentWidget()
+        assert not area.horizontalScrollBar().isVisible() and conv.width() <= area.viewport().width()
+        assert conv.digit.geometry().top() > conv.padded.geometry().bottom()  # below the grids
         bar = w.inside_panel.tabBar()
         assert bar.isVisible() and bar.mapTo(w, QPoint(0, 0)).x() >= 0
         QTest.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(2).center())  # a narrower page does not scroll

@@ -59,8 +59,9 @@ class InsidePanel(QTabWidget):
             conv, pool = ConvExplorer(), PoolExplorer()
             model_view, digits = ModelView(self.doc, self.jobs), DigitPanel(self.doc, self.jobs)
             self._pages = (conv, pool, model_view, digits)
-            # the convolution explorer (at least about 1,225 px wide) scrolls sideways beside the Lessons dock
-            # rather than widen the window past the user's size or the screen; the tabs stay in view
+            # the convolution explorer puts its digit below its grids where both do not fit across (StepExplorer.
+            # arrange); grids wider than the window (n = 12, padded) scroll sideways rather than widen it past the
+            # user's size or the screen; the tabs stay in view
             wide = QScrollArea()
             wide.setWidget(conv)
             wide.setWidgetResizable(True)
