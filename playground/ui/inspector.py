@@ -32,7 +32,7 @@ from . import commands as C
 from . import theme
 from .augment_strip import AugmentStrip
 from .trained_box import TrainedWeightsBox
-from .weight_grid import RED, WeightGrid
+from .weight_grid import WeightGrid, mark_red
 from .output_text import output_html
 from .number_box import FloatBox, IntBox, number_problem, whole_number, whole_number_problem
 from .escape_keys import PutBackOnEscape
@@ -357,7 +357,7 @@ class Inspector(QWidget):
             message = message.replace(f"`{key}`", f"`{title}`").replace(f"{key}=", f"{title}=")
         if message:  # the name it starts with, without the command line's quotes ("`filters` must be": a drive)
             message = re.sub(r"^`([^`\n]{1,40})`", r"\1", message)
-        w.setStyleSheet(RED if message else "")
+        mark_red(w, bool(message))
         msg.setText(message or "")
         msg.setVisible(bool(message))
         w.setProperty("discard", (lambda: self._load_field(key)) if message else None)  # (Ctrl+Z: the entry back)
@@ -448,4 +448,4 @@ class Inspector(QWidget):
         # a parameter named by the error is marked on its field too
         for key in self.fields:
             if key != "name" and not self.msgs[key].isVisible():
-                self.fields[key].setStyleSheet(RED if info.error_param == key else "")
+                mark_red(self.fields[key], info.error_param == key)

@@ -17,6 +17,17 @@ from ..core.words import count
 from . import commands as C
 
 RED = "border: 1.5px solid #D64541; border-radius: 3px;"
+RED_FILL = "background: #FBD3D0; color: #8A1F1B;"  # inside a spin box's frame, which draws no border of its own there
+
+
+def mark_red(widget, on: bool) -> None:
+    """The red border of a refused field, or none. A spin box's own style sheet made Qt draw its buttons without
+    their arrows (a drive), so there its text field turns red inside the frame."""
+    from PySide6.QtWidgets import QAbstractSpinBox  # noqa: PLC0415
+    if isinstance(widget, QAbstractSpinBox):
+        widget.lineEdit().setStyleSheet(RED_FILL if on else "")
+    else:
+        widget.setStyleSheet(RED if on else "")
 
 
 def unit_name(layer: str, u: int, units: int) -> str:

@@ -72,6 +72,23 @@ def test_a_whole_number_field_shows_what_was_typed_and_says_why_it_is_refused(wi
     assert conv.params["filters"] == 48 and not msg.isVisibleTo(window.inspector)
 
 
+def test_a_refused_number_box_turns_red_and_keeps_its_arrows(window):
+    """A drive: a refused number box's red style sheet made Qt draw its buttons without their arrows."""
+    select(window, "conv2d")
+    box = window.inspector.fields["filters"]
+    right = lambda img: [img.pixelColor(x, y).name() for x in range(img.width() - 14, img.width() - 4)  # noqa: E731
+                         for y in range(3, img.height() - 3)]
+    before = box.grab().toImage()
+    retype(box, "0")
+    after = box.grab().toImage()
+    assert right(after) == right(before)  # the buttons and their arrows as they were
+    inside = after.pixelColor(after.width() // 2, after.height() // 2)
+    assert inside.red() > inside.green() + 30, inside.name()  # red inside the frame
+    retype(box, "16")
+    assert box.grab().toImage().pixelColor(after.width() // 2, after.height() // 2).name() == \
+        before.pixelColor(after.width() // 2, after.height() // 2).name()
+
+
 def test_a_decimal_field_keeps_every_digit_typed(window):
     drop = window.graph.by_name("dropout")
     select(window, "dropout")
