@@ -145,3 +145,10 @@ class KeptEntries:
     def drop(self, node_id: str | None = None) -> None:
         """Forget ``node_id``'s entries (a layer removed), or every entry (another project)."""
         self.texts = {k: t for k, t in self.texts.items() if node_id is not None and k[0] != node_id}
+
+
+def plain_message(message: str) -> str:
+    """A rule's message as a field shows it: the name it starts with without the command line's backquotes
+    ("`filters` must be a whole number ..." read as code in a label: a drive)."""
+    import re  # noqa: PLC0415
+    return re.sub(r"^`([^`\n]{1,40})`", r"\1", message)

@@ -8,7 +8,6 @@ edit is pushed onto the undo stack, and spin-box drags merge into one step.
 
 from __future__ import annotations
 
-import re
 from html import escape as esc
 
 from PySide6.QtCore import Qt
@@ -37,7 +36,7 @@ from .output_text import output_html
 from .number_box import FloatBox, IntBox, number_problem, whole_number, whole_number_problem
 from .escape_keys import PutBackOnEscape
 from .field_text import (Invalid, KeptEntries, field_text, parse_float, parse_optional_float, parse_optional_int,
-                         parse_padding, parse_pair, parse_shape, refusal, value_text)
+                         parse_padding, parse_pair, parse_shape, plain_message, refusal, value_text)
 
 
 class Inspector(QWidget):
@@ -355,8 +354,7 @@ class Inspector(QWidget):
         title = node.spec.param(key).title if message and node is not None and key != "name" else key
         if message and title != key:  # the field's word, as its label says it ("kernel", not "kernel_size")
             message = message.replace(f"`{key}`", f"`{title}`").replace(f"{key}=", f"{title}=")
-        if message:  # the name it starts with, without the command line's quotes ("`filters` must be": a drive)
-            message = re.sub(r"^`([^`\n]{1,40})`", r"\1", message)
+        message = plain_message(message) if message else message
         mark_red(w, bool(message))
         msg.setText(message or "")
         msg.setVisible(bool(message))

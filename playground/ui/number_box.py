@@ -78,7 +78,20 @@ class _Typed(_SpaceToWindow):
     def fixup(self, text: str) -> str:
         return text  # (the base class would put the last value back)
 
-    refusing = False  # the text shown is one the box refused (what loads a value leaves such a text alone)
+    _refusing = False
+
+    @property
+    def refusing(self) -> bool:
+        """The text shown is one the box refused (what loads a value leaves such a text alone); the box is red
+        while it is (the Train settings said so only in a message under the form)."""
+        return self._refusing
+
+    @refusing.setter
+    def refusing(self, on: bool) -> None:
+        if on != self._refusing:
+            self._refusing = on
+            from .weight_grid import mark_red  # noqa: PLC0415
+            mark_red(self, on)
 
     def _edited(self, text: str) -> None:
         self.refusing = not self.holds(text)

@@ -156,7 +156,8 @@ class TrainSettingsForm(QGroupBox):
         self._say_refused(key, message)
 
     def _say_refused(self, key: str, message: str) -> None:
-        self.settings_msg.setText(message)
+        from .field_text import plain_message  # noqa: PLC0415
+        self.settings_msg.setText(plain_message(message))
         self.settings_msg.show()
         if key in self._before and self.doc.training.get(key) != self._before[key]:
             self.doc.set_setting("training", key, self._before[key], self._visit)  # (merges back into nothing)

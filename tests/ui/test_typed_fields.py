@@ -153,15 +153,17 @@ def test_the_train_settings_keep_what_was_typed_and_refuse_it_whole(window, qtbo
     form = window.train_panel.form
     before = window.doc.training["epochs"]
     for typed, says in (("2.5", "epochs must be a whole number, not 2.5."), ("abc", "Received 'abc'"),
-                        ("99999999999", "99999999999")):
+                        ("99999999999", "99999999999"), ("0", "epochs must be a whole number from 1")):
         line = retype(form.epochs_box, typed)
         assert line.text() == typed and says in form.settings_msg.text(), (typed, form.settings_msg.text())
         assert window.doc.training["epochs"] == before, typed
+        assert "`" not in form.settings_msg.text(), form.settings_msg.text()  # (it said "`epochs` must be")
+        assert line.styleSheet(), typed  # the field red, as its message says (it was not)
         QTest.keyClick(line, Qt.Key_Tab)
         assert line.text() == typed and form.settings_msg.isVisible()
     line = retype(form.epochs_box, "4")
     QTest.keyClick(line, Qt.Key_Tab)
-    assert window.doc.training["epochs"] == 4 and not form.settings_msg.isVisible()
+    assert window.doc.training["epochs"] == 4 and not form.settings_msg.isVisible() and not line.styleSheet()
     line = retype(form.val_split, "0.123")
     QTest.keyClick(line, Qt.Key_Tab)
     assert window.doc.training["validation_split"] == 0.123 and line.text() == "0.123"
