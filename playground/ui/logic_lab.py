@@ -238,15 +238,17 @@ class LogicPanel(QWidget):
             self.intro.setText(
                 "<b>The Logic lab is for networks of threshold neurons on bits</b> (Input \u2192 Neuron layers): "
                 "it shows their truth table, a decision line per neuron, and lets you set every weight by hand."
-                f"<br><span style='color:gray'>This network: {esc(str(exc))}</span><br>Load a gate from File "
-                "\u2192 New from preset (and, or, not, nor, xnor-case1, xnor-case2), or build Input \u2192 "
-                "Neuron layers from the palette's Logic group.")
+                + (f"<br><span style='color:gray'>This network: {esc(str(exc))}</span>" if g.nodes else "")
+                + "<br>Load a gate from File \u2192 New from preset (and, or, not, nor, xnor-case1, xnor-case2), or "
+                "build Input \u2192 Neuron layers from the palette's Logic group.")
             self.intro.show()
             self.verdict.setText("")
             self.separable.setText("")
             self.add_hidden.hide()
+            self.learn_btn.setEnabled(False)  # nothing to learn from (it was clickable on an empty network)
             self.table_changed.emit()
             return
+        self.learn_btn.setEnabled(self._learning_from is None)
         self.table_data = table
         self.intro.hide()
         self.table.show()

@@ -1590,3 +1590,17 @@ def test_ctrl_f_in_the_logic_lab_searches_its_own_palette(logic_window, qtbot):
     w.set_workspace("Train")  # where no palette shows, Ctrl+F goes to Build's
     QTest.keyClick(w, Qt.Key_F, Qt.ControlModifier)
     assert w.workspace == "Build" and w.palette_panel.search.hasFocus()
+
+
+def test_an_empty_logic_lab_teaches_and_offers_nothing_to_learn(window, qtbot):
+    """A drive: File > New, then the Logic lab said "This network: The logic lab needs a vector Input of 1 to 10
+    bits." over an empty canvas, and Learn instead could be pressed."""
+    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier)  # File > New
+    QTest.keyClick(window, Qt.Key_2, Qt.ControlModifier)  # the Logic lab
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab", timeout=2000)
+    panel = window.logic_panel
+    assert not window.graph.nodes and window.workspace == "Logic lab" and panel.intro.isVisibleTo(panel)
+    assert "This network" not in panel.intro.text() and "New from preset" in panel.intro.text()
+    assert not panel.learn_btn.isEnabled()
+    choose_preset(window, qtbot, "and")
+    assert panel.learn_btn.isEnabled()
