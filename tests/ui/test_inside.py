@@ -344,6 +344,16 @@ def test_large_grids_put_the_digit_below_them_rather_than_off_the_right_edge(win
     qtbot.waitUntil(lambda: page.digit.geometry().left() > page.padded.geometry().right(), timeout=2000)
 
 
+def test_the_two_poolings_of_the_digit_are_drawn_the_same_size(window, qtbot):
+    """A drive: the max-pooled digit was 118 px and the average-pooled one 157 px, side by side, to be compared."""
+    window.resize(1280, 720)
+    window.set_workspace("See inside")
+    qtbot.wait(50)
+    digit = window.inside_panel.conv.digit
+    assert digit.max_map.size() == digit.avg_map.size()
+    assert digit.max_map.geometry().top() == digit.avg_map.geometry().top()
+
+
 def test_a_stride_that_leaves_a_remainder_is_said_in_the_explorer(window, qtbot):
     """Stride 2 on the lecture's 6x6 with a 3x3 filter: (6 - 3)/2 = 1.5, floored; the explorer gave the 2x2 output
     without a word, where the inspector warns of the input's last row and column left uncovered."""
