@@ -373,7 +373,7 @@ def test_a_run_on_unprepared_pixels_says_so_at_start(window, qtbot, tmp_path, mo
     said = window.banner.label.text()
     assert "This run feeds the app's [0, 1] images as they are" in said and "Prepare the pixels" in said, said
     qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)
-    assert "Prepare the pixels" not in panel.data_box.feeds.text()  # trained here on the app's pixels
+    qtbot.waitUntil(lambda: "Prepare the pixels" not in panel.data_box.feeds.text(), timeout=5000)  # trained here
     from test_build_by_hand import click_card  # trained here, on [0, 1]: its pixels are the app's from now on
     QTest.mouseClick(window.workspaces.buttons["Build"], Qt.LeftButton)
     click_card(window, window.graph.inputs()[0].id)

@@ -1,22 +1,21 @@
-"""The canvas view: zoom with the wheel, pan with the middle button (or Space + drag), rubber-band
-selection, drops from the palette, and an empty state that teaches.
+"""The canvas view: zoom with the wheel, pan with the middle button (or Space + drag), rubber-band selection,
+drops from the palette, and an empty state that teaches.
 
-Zoom never goes below MIN_ZOOM, where a card's smallest text is still about 9 pixels high: a network
-wider than the window scrolls instead, and a minimap in the corner shows all of it (click or drag
-there to go). "Go to layer" (a search field over the canvas) finds a layer by name and centres it."""
+Zoom never goes below MIN_ZOOM, where a card's smallest text is still about 9 pixels high: a network wider than the
+window scrolls instead, and a minimap in the corner shows all of it (click or drag there to go). "Go to layer" (a
+search field over the canvas) finds a layer by name and centres it."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QPainter, QPen
+from PySide6.QtGui import QPainter, QPen, QTransform
 from PySide6.QtWidgets import QCompleter, QGraphicsView, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from .. import theme
 from .minimap import Minimap
 
 MIME_LAYER = "application/x-playground-layer"
-MIN_ZOOM = 0.75  # 9 pt text stays ~9 px high: below this, scroll instead of shrinking
-MAX_ZOOM = 3.0
+MIN_ZOOM, MAX_ZOOM = 0.75, 3.0  # at MIN_ZOOM 9 pt text stays ~9 px high: below it, scroll instead of shrinking
 FIT_MARGIN = 24  # scene pixels a fit leaves around what it shows (editor.auto_layout wraps rows to fit within it)
 FIT_MAX_ZOOM = 1.25  # a fit never blows a small graph up past this
 SCROLL_ROOM = 240.0  # how far past the network the scroll bars reach: room to drop a layer there
@@ -133,15 +132,13 @@ class GraphView(QGraphicsView):
             return
         self.setSceneRect(QRectF())  # the whole scene to centre in (the bars' range is set again after)
         rect = rect.adjusted(-FIT_MARGIN, -FIT_MARGIN, FIT_MARGIN, FIT_MARGIN)
-        vp = self.viewport().rect()  # with the room its scroll bars take: a network that fits needs none (lesson
-        h_bar, v_bar = self.horizontalScrollBar(), self.verticalScrollBar()  # 1's two cards fitted only without)
-        vp.setWidth(vp.width() + (v_bar.width() if v_bar.isVisible() else 0))
-        vp.setHeight(vp.height() + (h_bar.height() if h_bar.isVisible() else 0))
+        vp, h_bar, v_bar = self.viewport().rect(), self.horizontalScrollBar(), self.verticalScrollBar()
+        # with the room its bars take (a network that fits needs none: lesson 1's two cards fitted only without), and
         # a pixel to spare each way: a fit to the last pixel may round the network out of view, and bring the bars
-        scale = min((vp.width() - 2) / rect.width(), (vp.height() - 2) / rect.height(), FIT_MAX_ZOOM)
+        scale = min((vp.width() + v_bar.isVisible() * v_bar.width() - 2) / rect.width(),
+                    (vp.height() + h_bar.isVisible() * h_bar.height() - 2) / rect.height(), FIT_MAX_ZOOM)
         scale = max(scale, MIN_ZOOM)
-        self.resetTransform()
-        self.scale(scale, scale)
+        self.setTransform(QTransform.fromScale(scale, scale))
         x, y = rect.center().x(), rect.center().y()
         visible_w, visible_h = vp.width() / scale, vp.height() / scale
         if visible_w < rect.width() and anchor_left:  # too wide to show whole: start at the left (the inputs)
