@@ -55,6 +55,8 @@ def rewrite(config: dict) -> tuple[dict, str] | None:
             if not isinstance(lc, dict):
                 continue
             cls = lc.get("class_name")
+            if not isinstance(cls, str):
+                continue
             if cls in HELPER_LAYERS and not lc.get("module"):
                 lc["module"], lc["registered_name"] = HELPER_LAYERS[cls], cls
                 helpers[cls] = helpers.get(cls, 0) + 1
@@ -96,6 +98,8 @@ def _tensor_op(lc: dict) -> bool:
 
 
 def _needs(lc: dict) -> bool:
+    if not isinstance(lc.get("class_name"), str):  # said by the config's checks, after (a list: "unhashable type")
+        return False
     return (lc.get("class_name") in HELPER_LAYERS and not lc.get("module")) or \
         constant_operation(lc) is not None or _tensor_op(lc)
 
@@ -133,7 +137,7 @@ def assign_by_layer(model, path: Path, h5=None) -> None:
     with open_h5(path, ModelImportError) if h5 is None else nullcontext(h5) as f:
         group = f["model_weights"] if "model_weights" in f else f
         by_layer: dict[tuple[str, str], list[str]] = {}
-        for top, parts, p in _weight_index(group):
+        for top, parts, p in _weight_index(group, path.name, model):
             by_layer.setdefault((top, parts[-2] if len(parts) >= 2 else top), []).append(p)
         used: set[str] = set()
         for top_layer in model.layers:

@@ -9,6 +9,8 @@ For the app: ``conversion_note(path)`` gives the one line to show (status bar); 
 
 from __future__ import annotations
 
+import math
+
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -130,21 +132,55 @@ def _names(value, what: str, filename: str) -> list[str]:
     return out
 
 
-def _weight_index(group, filename: str = "the file") -> list[tuple[str, list[str], str]]:
-    """(top layer, path parts, dataset path) for every weight the file lists, as Keras 2 listed them."""
+def _weight_index(group, filename: str, model) -> list[tuple[str, list[str], str]]:
+    """(top layer, path parts, dataset path) for every weight the file lists, as Keras 2 listed them; checked
+    against ``model`` first (``check_weight_lists``)."""
     from ..core.hdf5 import read_attr  # noqa: PLC0415
-    names = read_attr(group, "layer_names", filename, ModelImportError)
-    if names is None:
-        raise ModelImportError("the file holds no weights (no model_weights/layer_names).")
+    check_weight_lists(group, filename, model)
     out = []
-    for top in _names(names, "model_weights/layer_names", filename):
-        if top not in group:
-            raise ModelImportError(f"the weights of layer {top[:80]!r} are listed but missing from the file.")
+    for top in _names(read_attr(group, "layer_names", filename, ModelImportError), "model_weights/layer_names",
+                      filename):
         listed = read_attr(group[top], "weight_names", filename, ModelImportError)
         for wn in _names(listed, f"the weight_names of {top[:80]!r}", filename):
             parts = wn.split("/")
             out.append((top, parts, f"{top}/{wn}"))
     return out
+
+
+def check_weight_lists(group, filename: str, model) -> None:
+    """What an .h5's model_weights lists, checked before anything reads its weights (this app's index, Keras'
+    legacy loader): no more layers and weights than ``model`` could hold, counted from the attributes' headers
+    before they are read; no layer listed twice, none missing, no weight listed twice. (A 45 KB file listing one
+    layer 3,000 times with 3,000 weight names each made 9 million index entries, 5.1 GB; a 40 MB list of layer
+    names kept Keras' loader busy for about an hour.)"""
+    from ..core.hdf5 import attr_size, read_attr  # noqa: PLC0415
+    if "layer_names" not in group.attrs:
+        raise ModelImportError(f"{filename}: the file holds no weights (no model_weights/layer_names).")
+    most_layers, most_weights = 2 * len(model.layers) + 16, 2 * len(model.weights) + 16  # (room for an Input)
+    n = math.prod(attr_size(group, "layer_names")[1] or ())
+    if n > most_layers:
+        raise ModelImportError(f"{filename}: model_weights lists {n:,} layers; the model has {len(model.layers):,}.")
+    from collections import Counter  # noqa: PLC0415
+    tops, total = _names(read_attr(group, "layer_names", filename, ModelImportError), "model_weights/layer_names",
+                         filename), 0
+    top, times = Counter(tops).most_common(1)[0] if tops else ("", 1)
+    if times > 1:
+        raise ModelImportError(f"{filename}: layer {top[:80]!r} is listed {times:,} times in model_weights/layer_names.")
+    for top in tops:
+        if top not in group:
+            raise ModelImportError(f"{filename}: the weights of layer {top[:80]!r} are listed but missing from the "
+                                   f"file.")
+        if "weight_names" in group[top].attrs:
+            total += math.prod(attr_size(group[top], "weight_names")[1] or ())
+        if total > most_weights:
+            raise ModelImportError(f"{filename}: model_weights lists more than {total:,} weights; the model has "
+                                   f"{len(model.weights):,}.")
+        listed = _names(read_attr(group[top], "weight_names", filename, ModelImportError),
+                        f"the weight_names of {top[:80]!r}", filename)
+        twice, times = Counter(listed).most_common(1)[0] if listed else ("", 1)
+        if times > 1:
+            raise ModelImportError(f"{filename}: the weight {twice[:80]!r} is listed {times:,} times for layer "
+                                   f"{top[:80]!r}.")
 
 
 def _list_short(items: list[str], most: int = 3) -> str:
@@ -162,7 +198,7 @@ def assign_weights(model, path: Path, h5=None) -> None:
     from ..core.hdf5 import open_h5, read_dataset  # noqa: PLC0415 - the one gate every .h5 passes
     with open_h5(path, ModelImportError) if h5 is None else nullcontext(h5) as f:
         group = f["model_weights"] if "model_weights" in f else f
-        index = _weight_index(group, path.name)
+        index = _weight_index(group, path.name, model)
         used: set[str] = set()
         for top_layer in model.layers:
             for top, leaf in _leaves(top_layer, top_layer.name):

@@ -116,6 +116,8 @@ def _build_h5(path: Path, f, checked: dict) -> tuple[object | None, int | None]:
     model, count = build_within_memory(build, path.name)
     if model is None:
         return None, count
+    from .keras2 import check_weight_lists  # noqa: PLC0415
+    check_weight_lists(f["model_weights"], path.name, model)  # what Keras' loader walks, bounded first
     with saving_options.keras_option_scope(use_legacy_config=True), serialization_lib.SafeModeScope(True):
         legacy_h5_format.load_weights_from_hdf5_group(f["model_weights"], model)
     return model, count
@@ -207,9 +209,14 @@ def _check_keras_weights(path: Path, count: int | None) -> None:
                   max_member=limits.MAX_MODEL_FILE, max_total=limits.MAX_MODEL_FILE) as zf:
         # Keras' own loader unpacks every other member (assets) into a temporary folder: bounded, so a small
         # archive cannot write gigabytes there (a 3.6 MB file wrote 3.4 GB)
-        other = sum(i.file_size for i in zf.infolist() if i.filename not in (WEIGHTS_MEMBER, "config.json",
-                                                                            "metadata.json"))
-        if other > MAX_ASSETS:
+        names = [i.filename for i in zf.infolist()]  # (a name twice: Keras unpacks both, reads the last)
+        if len(set(names)) != len(names):
+            twice = next(n for n in names if names.count(n) > 1)
+            raise ModelImportError(f"{path.name} holds {twice[:80]!r} more than once; a Keras archive holds each "
+                                   f"member once.")
+        other = sum(i.file_size for i in zf.infolist() if i.filename not in (WEIGHTS_MEMBER, "config.json"))
+        if other > MAX_ASSETS:  # metadata.json too: with assets, Keras unpacks every member (a 257 KB file wrote a
+            # 250 MiB metadata.json there)
             raise ModelImportError(f"{path.name} holds {fmt_bytes(other)} besides its config and weights (assets "
                                    f"Keras would unpack to a temporary folder); at most {fmt_bytes(MAX_ASSETS)} "
                                    f"is read.")

@@ -19,6 +19,7 @@ from typing import Callable
 
 from .errors import ModelImportError
 from .layer_data import MODEL_CLASSES
+from .words import short
 
 INPUT_SHAPE_KEYS = ("batch_input_shape", "input_shape", "input_dim", "batch_size")
 
@@ -95,6 +96,10 @@ def _batch_shape(entry: dict) -> bool:
 def _input_entry_from(first: dict) -> dict | None:
     """The InputLayer that Keras 2 made from a Sequential's first layer's input_shape, or None."""
     cfg = _cfg(first)
+    for key in ("batch_input_shape", "input_shape"):  # ("TypeError: 'int' object is not iterable": a sweep)
+        if key in cfg and not isinstance(cfg[key], list):
+            raise ModelImportError(f"layer {_name(first)!r}: {key} must be a list of sizes; the file holds "
+                                   f"{short(cfg[key])}.")
     if "batch_input_shape" in cfg:
         shape = list(cfg["batch_input_shape"])
     elif "input_shape" in cfg:
