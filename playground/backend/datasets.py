@@ -256,9 +256,9 @@ def load_file(path: str | Path, image_shape: tuple[int, ...] | None = None) -> D
     path = Path(path)
     if path.is_dir():
         return load_image_folder(path, image_shape)
-    if path.suffix == ".npz":
+    if path.suffix.lower() == ".npz":  # (digits.NPZ: the data box takes it, as the file dialogs do)
         return load_npz(path)
-    if path.suffix == ".csv":
+    if path.suffix.lower() == ".csv":
         return load_csv(path)
     raise DatasetError(f"{path.name}: datasets are read from .npz, .csv or a folder of class sub-folders.")
 
@@ -345,7 +345,8 @@ def load_csv(path: Path) -> Dataset:
         values, at, utf8 = 1, 0, codecs.getincrementaldecoder("utf-8-sig")()
         try:
             for piece in iter(lambda: fh.read(1 << 20), b""):
-                values += piece.count(b",") + piece.count(b"\n")
+                # a line ends at "\n", "\r\n" or a bare "\r" (NumPy's too: 100 MB of "0\r" was counted as one)
+                values += piece.count(b",") + piece.count(b"\n") + piece.count(b"\r") - piece.count(b"\r\n")
                 utf8.decode(piece)  # (here, where the byte's place in the file is known)
                 at += len(piece)
             utf8.decode(b"", final=True)

@@ -320,6 +320,17 @@ def test_a_csv_is_counted_by_its_numbers_not_its_size(tmp_path, monkeypatch):
         assert 16 < datasets.CSV_BYTES_PER_VALUE
 
 
+@pytest.mark.parametrize("end", ["\r", "\r\n"], ids=["cr", "crlf"])
+def test_a_csv_whose_lines_end_in_a_carriage_return_is_counted_by_them_too(tmp_path, monkeypatch, end):
+    r"""A sweep: 100 MB of "0\r" was counted as one number (only commas and "\n" were counted), passed a 4 MB check
+    and took 427 MB before "found 1 column": NumPy ends a line at "\r" too. A "\r\n" is still one line end."""
+    path = tmp_path / "cr.csv"
+    path.write_bytes(f"0,1{end}1,0{end}".encode() * 50_000)
+    monkeypatch.setattr(limits, "available_memory", lambda: 8_000_000)
+    with pytest.raises(ResourceError, match=r"cr\.csv \(200,001 numbers\) needs 9\.0 MB to parse"):
+        datasets.load_csv(path)
+
+
 def test_an_npz_of_empty_examples_is_refused_by_its_shape(tmp_path):
     """A hostile sweep: x_train and y_train of shape (10**12, 0), no data, passed every check as 10**12 examples of
     0 classes, and training said 'has examples of one class only (label ?, 0 examples)'."""
@@ -336,3 +347,13 @@ def test_a_csv_that_is_not_utf8_names_the_byte_in_the_file(tmp_path):
     path.write_bytes(b"1,2\n" * 500_000 + b"\xff,3\n")
     with pytest.raises(DatasetError, match=r"bad\.csv is not UTF-8 text \(invalid start byte at byte 2,000,000\)"):
         datasets.load_csv(path)
+
+
+def test_a_dataset_file_ending_in_capitals_is_read_by_its_ending(tmp_path):
+    """A sweep: the data box took a typed digits.NPZ, then the loader said it reads .npz, .csv or a folder."""
+    with open(tmp_path / "digits.NPZ", "wb") as fh:  # (a file name: numpy would add ".npz")
+        np.savez(fh, x_train=np.zeros((4, 3, 3)), y_train=np.array([0, 1, 0, 1]))
+    (tmp_path / "rows.CSV").write_text("0,1,2\n1,2,3\n")
+    assert len(datasets.load_file(tmp_path / "digits.NPZ").x_train) == 4
+    assert len(datasets.load_file(tmp_path / "rows.CSV").x_train) == 2
+
