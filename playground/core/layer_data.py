@@ -67,10 +67,15 @@ def function_problem(entry: dict) -> str | None:
 
 
 def config_problem(config: Any) -> str | None:
-    """A sentence naming the first file path or code-carrying layer in ``config`` (any depth), or None."""
-    stack = [config]
+    """A sentence naming the first file path or code-carrying layer in ``config`` (any depth), or one saying it
+    is nested deeper than a model's config may be (every walk of it after, a fingerprint's too, then ends in
+    RecursionError: a sweep), or None."""
+    from .limits import MAX_CONFIG_DEPTH  # noqa: PLC0415
+    stack = [(config, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
+        if depth > MAX_CONFIG_DEPTH and isinstance(node, (dict, list)):
+            return f"the layer's config is nested more than {MAX_CONFIG_DEPTH} deep (Keras' own stay under 20)"
         if isinstance(node, dict):
             cls = node.get("class_name")
             if isinstance(cls, str) and cls in REFUSED_CLASSES and "config" in node:
@@ -88,9 +93,9 @@ def config_problem(config: Any) -> str | None:
                         return (f"layer {named}({who.strip() or 'a layer'}) gives `{key}` as the text "
                                 f"{value[:80]!r}, which Keras would open as a file; a file is never read on a "
                                 f"model's behalf: give the {key} inline (a list of its entries)")
-            stack.extend(node.values())
+            stack.extend((v, depth + 1) for v in node.values())
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend((v, depth + 1) for v in node)
     return None
 
 

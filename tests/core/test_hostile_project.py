@@ -449,3 +449,19 @@ def test_a_file_that_is_not_a_project_says_what_it_is(data, says):
     with pytest.raises(ProjectFormatError) as refused:
         project.loads(data)
     assert says in str(refused.value)
+
+
+def test_an_opaque_layer_nested_past_the_config_depth_is_refused_when_the_project_loads():
+    """A sweep: an opaque layer's config nested 600 deep opened, then every fingerprint of the network (the Runs
+    table, Start, a lesson's check) ended in RecursionError: the Train workspace would not open at all."""
+    from playground.core import limits
+    deep: object = 1
+    for _ in range(600):
+        deep = [deep]
+    data = {"schema_version": 2, "nodes": [
+        {"id": "i", "type": "input", "params": {"shape": [4]}},
+        {"id": "o", "type": "opaque", "params": {"class_name": "Dense", "config": {
+            "module": "keras.layers", "class_name": "Dense", "config": {"name": "opq", "units": 4, "x": deep}}}}],
+        "edges": [{"from": "i", "to": "o"}]}
+    with pytest.raises(ProjectFormatError, match=rf"nested more than {limits.MAX_CONFIG_DEPTH} deep"):
+        project.from_dict(data)
