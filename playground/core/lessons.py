@@ -216,7 +216,8 @@ def _depth(data: Any) -> int:
 
 
 def _layer_ref(v: Any, where: str) -> str:
-    _need(isinstance(v, str) and 0 < len(v) <= MAX_SHORT,
+    from .graph import NAME_RE  # a layer name as the canvas allows one (no markup: "<img src=...>" passed a sweep)
+    _need(isinstance(v, str) and 0 < len(v) <= MAX_SHORT and (v == OUTPUT or NAME_RE.fullmatch(v) is not None),
           f"{where} must name a layer (its name on the canvas, or {OUTPUT!r}); received {_short(v)}.")
     return v
 

@@ -469,6 +469,16 @@ def test_lesson_text_cannot_make_the_app_read_a_file(where, markup):
         L.loads(json.dumps(d))
 
 
+@pytest.mark.parametrize("field", ["highlight", "mask"])
+def test_a_lesson_names_layers_as_the_canvas_does_never_with_markup(field):
+    """A sweep: a step's highlight or mask (and any check's layer) took '<img src=/dev/zero>': no layer can be
+    named so, and `playground lesson check` passed the file."""
+    d = lesson_with()
+    d["steps"][0][field] = "<img src=/dev/zero>"
+    with pytest.raises(L.LessonFormatError, match=rf"{field} must name a layer .*received '<img src=/dev/zero>'"):
+        L.loads(json.dumps(d))
+
+
 def test_lesson_markup_the_lessons_use_is_kept():
     d = lesson_with(text="<p>a <b>b</b> <i>c</i> <tt>d</tt> &lt; e<br/></p><table border='1' cellspacing='0' "
                          "cellpadding='1'><tr><td align='right'>3</td></tr></table>")
