@@ -66,11 +66,15 @@ def function_problem(entry: dict) -> str | None:
             f"activations only (relu, gelu ...): a file picks no function for Keras to call")
 
 
+# limits.MAX_CONFIG_DEPTH, the same (tests/core/test_hostile_project.py); not imported from there, which would make
+# an import cycle through the registry
+MAX_CONFIG_DEPTH = 200
+
+
 def config_problem(config: Any) -> str | None:
     """A sentence naming the first file path or code-carrying layer in ``config`` (any depth), or one saying it
     is nested deeper than a model's config may be (every walk of it after, a fingerprint's too, then ends in
     RecursionError: a sweep), or None."""
-    from .limits import MAX_CONFIG_DEPTH  # noqa: PLC0415
     stack = [(config, 1)]
     while stack:
         node, depth = stack.pop()

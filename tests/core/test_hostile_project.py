@@ -465,3 +465,5 @@ def test_an_opaque_layer_nested_past_the_config_depth_is_refused_when_the_projec
         "edges": [{"from": "i", "to": "o"}]}
     with pytest.raises(ProjectFormatError, match=rf"nested more than {limits.MAX_CONFIG_DEPTH} deep"):
         project.from_dict(data)
+    from playground.core import layer_data
+    assert layer_data.MAX_CONFIG_DEPTH == limits.MAX_CONFIG_DEPTH  # one bound for a model's config and a layer's
