@@ -135,52 +135,65 @@ def _names(value, what: str, filename: str) -> list[str]:
 def _weight_index(group, filename: str, model) -> list[tuple[str, list[str], str]]:
     """(top layer, path parts, dataset path) for every weight the file lists, as Keras 2 listed them; checked
     against ``model`` first (``check_weight_lists``)."""
-    from ..core.hdf5 import read_attr  # noqa: PLC0415
-    check_weight_lists(group, filename, model)
     out = []
-    for top in _names(read_attr(group, "layer_names", filename, ModelImportError), "model_weights/layer_names",
-                      filename):
-        listed = read_attr(group[top], "weight_names", filename, ModelImportError)
-        for wn in _names(listed, f"the weight_names of {top[:80]!r}", filename):
-            parts = wn.split("/")
-            out.append((top, parts, f"{top}/{wn}"))
+    for top in check_weight_lists(group, filename, model):
+        for wn in _listed(group[top], "weight_names", f"the weight_names of {top[:80]!r}", filename):
+            out.append((top, wn.split("/"), f"{top}/{wn}"))
     return out
 
 
-def check_weight_lists(group, filename: str, model) -> None:
+def _chunks(obj, name: str) -> list[str]:
+    """The attributes holding the list ``name``: itself, or Keras' pieces of a long one (``name0``, ``name1`` ...:
+    ``save_attributes_to_hdf5_group`` splits a list over 64 KB, and its loader joins them)."""
+    if name in obj.attrs:
+        return [name]
+    keys, i = [], 0
+    while f"{name}{i}" in obj.attrs:
+        keys.append(f"{name}{i}")
+        i += 1
+    return keys
+
+
+def _listed_count(obj, name: str) -> int:
+    """How many names the list ``name`` holds, from its attributes' headers (none read; an empty one holds 0)."""
+    from ..core.hdf5 import attr_size  # noqa: PLC0415
+    return sum(math.prod(shape) for shape in (attr_size(obj, k)[1] for k in _chunks(obj, name)) if shape is not None)
+
+
+def _listed(obj, name: str, what: str, filename: str) -> list[str]:
+    from ..core.hdf5 import read_attr  # noqa: PLC0415
+    return [n for k in _chunks(obj, name) for n in _names(read_attr(obj, k, filename, ModelImportError), what,
+                                                           filename)]
+
+
+def check_weight_lists(group, filename: str, model) -> list[str]:
     """What an .h5's model_weights lists, checked before anything reads its weights (this app's index, Keras'
-    legacy loader): no more layers and weights than ``model`` could hold, counted from the attributes' headers
-    before they are read; no layer listed twice, none missing, no weight listed twice. (A 45 KB file listing one
-    layer 3,000 times with 3,000 weight names each made 9 million index entries, 5.1 GB; a 40 MB list of layer
-    names kept Keras' loader busy for about an hour.)"""
-    from ..core.hdf5 import attr_size, read_attr  # noqa: PLC0415
-    if "layer_names" not in group.attrs:
+    legacy loader), each list whole or in Keras' pieces: no more layers than twice ``model``'s (plus 16), and no
+    layer listing more weights than its namesake in ``model`` holds, counted from the attributes' headers before
+    they are read; no layer listed twice, none missing. The layers listed. (A 45 KB file listing one layer 3,000
+    times with 3,000 weight names each made 9 million index entries, 5.1 GB; a 40 MB list of layer names kept
+    Keras' loader busy for about an hour; 178 hard links to one 16 MB kernel, each a name of its own, took 2.8 GB.)"""
+    from collections import Counter  # noqa: PLC0415
+    if not _chunks(group, "layer_names"):
         raise ModelImportError(f"{filename}: the file holds no weights (no model_weights/layer_names).")
-    most_layers, most_weights = 2 * len(model.layers) + 16, 2 * len(model.weights) + 16  # (room for an Input)
-    n = math.prod(attr_size(group, "layer_names")[1] or ())
+    most_layers = 2 * len(model.layers) + 16  # (room for an Input the file lists and the model does not)
+    n = _listed_count(group, "layer_names")
     if n > most_layers:
         raise ModelImportError(f"{filename}: model_weights lists {n:,} layers; the model has {len(model.layers):,}.")
-    from collections import Counter  # noqa: PLC0415
-    tops, total = _names(read_attr(group, "layer_names", filename, ModelImportError), "model_weights/layer_names",
-                         filename), 0
+    tops = _listed(group, "layer_names", "model_weights/layer_names", filename)
     top, times = Counter(tops).most_common(1)[0] if tops else ("", 1)
     if times > 1:
         raise ModelImportError(f"{filename}: layer {top[:80]!r} is listed {times:,} times in model_weights/layer_names.")
+    own = {layer.name: len(layer.weights) for layer in model.layers}
     for top in tops:
         if top not in group:
             raise ModelImportError(f"{filename}: the weights of layer {top[:80]!r} are listed but missing from the "
                                    f"file.")
-        if "weight_names" in group[top].attrs:
-            total += math.prod(attr_size(group[top], "weight_names")[1] or ())
-        if total > most_weights:
-            raise ModelImportError(f"{filename}: model_weights lists more than {total:,} weights; the model has "
-                                   f"{len(model.weights):,}.")
-        listed = _names(read_attr(group[top], "weight_names", filename, ModelImportError),
-                        f"the weight_names of {top[:80]!r}", filename)
-        twice, times = Counter(listed).most_common(1)[0] if listed else ("", 1)
-        if times > 1:
-            raise ModelImportError(f"{filename}: the weight {twice[:80]!r} is listed {times:,} times for layer "
-                                   f"{top[:80]!r}.")
+        k = _listed_count(group[top], "weight_names")
+        if k > own.get(top, 0):
+            raise ModelImportError(f"{filename}: layer {top[:80]!r} lists {k:,} weights; the model's layer of that "
+                                   f"name has {own.get(top, 0):,}.")
+    return tops
 
 
 def _list_short(items: list[str], most: int = 3) -> str:

@@ -209,9 +209,9 @@ def _check_keras_weights(path: Path, count: int | None) -> None:
                   max_member=limits.MAX_MODEL_FILE, max_total=limits.MAX_MODEL_FILE) as zf:
         # Keras' own loader unpacks every other member (assets) into a temporary folder: bounded, so a small
         # archive cannot write gigabytes there (a 3.6 MB file wrote 3.4 GB)
-        names = [i.filename for i in zf.infolist()]  # (a name twice: Keras unpacks both, reads the last)
-        if len(set(names)) != len(names):
-            twice = next(n for n in names if names.count(n) > 1)
+        from collections import Counter  # noqa: PLC0415 - (a name twice: Keras unpacks both, reads the last)
+        twice, times = Counter(i.filename for i in zf.infolist()).most_common(1)[0] if zf.infolist() else ("", 1)
+        if times > 1:
             raise ModelImportError(f"{path.name} holds {twice[:80]!r} more than once; a Keras archive holds each "
                                    f"member once.")
         other = sum(i.file_size for i in zf.infolist() if i.filename not in (WEIGHTS_MEMBER, "config.json"))

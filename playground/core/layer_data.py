@@ -79,7 +79,7 @@ def config_problem(config: Any) -> str | None:
     while stack:
         node, depth = stack.pop()
         if depth > MAX_CONFIG_DEPTH and isinstance(node, (dict, list)):
-            return f"the layer's config is nested more than {MAX_CONFIG_DEPTH} deep (Keras' own stay under 20)"
+            return f"the config is nested more than {MAX_CONFIG_DEPTH} deep (Keras' own stay under 20)"
         if isinstance(node, dict):
             cls = node.get("class_name")
             if isinstance(cls, str) and cls in REFUSED_CLASSES and "config" in node:

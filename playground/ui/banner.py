@@ -55,7 +55,7 @@ class Banner(QFrame):
         self.kind = ""
         self._at: int | None = None  # the undo stack's index after the step a note is about
         self._about: frozenset[str] = frozenset()  # the layers it describes
-        self._undone: tuple | None = None  # (text, at, about, the step's C++ address): a note its undo took away
+        self._undone: tuple | None = None  # (text, at, about, the step: _step): a note its undo took away
         self.hide()
 
     def follow(self, doc) -> None:
@@ -70,7 +70,7 @@ class Banner(QFrame):
         layer a note described, and the note stayed); a later step leaves it (its advice: train on your images)."""
         if not (shiboken6.isValid(self) and shiboken6.isValid(self._doc.stack)):  # (a window closing)
             return
-        if self._undone is not None and index == self._undone[1] and self._step(index) == self._undone[3] \
+        if self._undone is not None and index == self._undone[1] and self._same(self._step(index), self._undone[3]) \
                 and self._undone[2] <= set(self._doc.graph.nodes):  # redone: the step's note comes back with it
             text, self._at, self._about, _ = self._undone
             self._undone = None
@@ -85,11 +85,15 @@ class Banner(QFrame):
         elif not self._about <= set(self._doc.graph.nodes):
             self.clear()
 
-    def _step(self, index: int) -> int:
-        """The C++ address of the undo step that ``index`` follows (0 for none): the same step redone, not another
-        one pushed at the same place after the undo."""
+    def _step(self, index: int):
+        """The undo step that ``index`` follows, as something to tell it by later: the same step redone, not another
+        pushed at the same place after the undo (its wrapper, alive, and its text; an address alone may be reused)."""
         cmd = self._doc.stack.command(index - 1) if index > 0 else None
-        return shiboken6.getCppPointer(cmd)[0] if cmd is not None else 0
+        return None if cmd is None else (cmd, cmd.text())
+
+    @staticmethod
+    def _same(a, b) -> bool:
+        return a is not None and b is not None and a[0] is b[0] and shiboken6.isValid(a[0]) and a[1] == b[1]
 
     def show_message(self, text: str, kind: str = "error") -> None:
         doc = getattr(self, "_doc", None)

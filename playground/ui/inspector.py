@@ -355,7 +355,8 @@ class Inspector(QWidget):
         if message and title != key:  # the field's word, as its label says it ("kernel", not "kernel_size")
             message = message.replace(f"`{key}`", f"`{title}`").replace(f"{key}=", f"{title}=")
         message = plain_message(message) if message else message
-        mark_red(w, bool(message))
+        info = self.infos.get(self.node_id) if self.node_id else None  # (the layer's error may name it still)
+        mark_red(w, bool(message) or (info is not None and info.error_param == key))
         msg.setText(message or "")
         msg.setVisible(bool(message))
         w.setProperty("discard", (lambda: self._load_field(key)) if message else None)  # (Ctrl+Z: the entry back)

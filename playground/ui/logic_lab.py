@@ -248,7 +248,7 @@ class LogicPanel(QWidget):
             self.learn_btn.setEnabled(False)  # nothing to learn from (it was clickable on an empty network)
             self.table_changed.emit()
             return
-        self.learn_btn.setEnabled(self._learning_from is None)
+        self.learn_btn.setEnabled(self._learning_from is None and not (self.thread and self.thread.isRunning()))
         self.table_data = table
         self.intro.hide()
         self.table.show()

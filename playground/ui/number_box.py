@@ -79,19 +79,26 @@ class _Typed(_SpaceToWindow):
         return text  # (the base class would put the last value back)
 
     _refusing = False
+    _marked = False  # red for its owner's reason (the inspector: the layer's error names this field)
 
     @property
     def refusing(self) -> bool:
         """The text shown is one the box refused (what loads a value leaves such a text alone); the box is red
-        while it is (the Train settings said so only in a message under the form)."""
+        while it is (the Train settings said so only in a message under the form), or while its owner marks it."""
         return self._refusing
 
     @refusing.setter
     def refusing(self, on: bool) -> None:
-        if on != self._refusing:
-            self._refusing = on
-            from .weight_grid import mark_red  # noqa: PLC0415
-            mark_red(self, on)
+        self._refusing = on
+        self._paint()
+
+    def set_marked(self, on: bool) -> None:
+        self._marked = on
+        self._paint()
+
+    def _paint(self) -> None:
+        from .weight_grid import RED_FILL  # noqa: PLC0415 - inside the frame: see weight_grid.mark_red
+        self.lineEdit().setStyleSheet(RED_FILL if self._refusing or self._marked else "")
 
     def _edited(self, text: str) -> None:
         self.refusing = not self.holds(text)

@@ -24,7 +24,9 @@ def mark_red(widget, on: bool) -> None:
     """The red border of a refused field, or none. A spin box's own style sheet made Qt draw its buttons without
     their arrows (a drive), so there its text field turns red inside the frame."""
     from PySide6.QtWidgets import QAbstractSpinBox  # noqa: PLC0415
-    if isinstance(widget, QAbstractSpinBox):
+    if hasattr(widget, "set_marked"):  # a number box: red while it refuses its text, or while marked
+        widget.set_marked(on)
+    elif isinstance(widget, QAbstractSpinBox):
         widget.lineEdit().setStyleSheet(RED_FILL if on else "")
     else:
         widget.setStyleSheet(RED if on else "")

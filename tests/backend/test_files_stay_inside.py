@@ -126,7 +126,7 @@ def test_virtual_dataset_exits_2(tmp_path, capsys):
     ("missing weight", lambda f, g: g.__delitem__("d/kernel:0"), None, "'d/d/kernel:0' is listed but not in"),
     ("repeated names", lambda f, g: g.attrs.__setitem__("weight_names", np.array([b"d/kernel:0"] * 5000 +
                                                                                    [b"d/bias:0"])), None,
-     "lists more than 5,001 weights; the model has 2"),
+     "layer 'd' lists 5,001 weights; the model's layer of that name has 2"),
     ("batch-norm axis 1e30", None, lambda c: c["config"]["layers"].append(
         {"class_name": "BatchNormalization", "config": {"name": "bn", "axis": [1e30]}}), "axis"),
     ("batch-norm axis 10**30", None, lambda c: c["config"]["layers"].append(

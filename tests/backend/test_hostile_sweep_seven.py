@@ -79,6 +79,70 @@ def test_a_huge_list_of_layer_names_is_refused_from_its_header(tmp_path, keras2,
     assert not called
 
 
+def test_a_layer_listed_twice_within_the_bound_is_refused(tmp_path):
+    src = _two_dense(tmp_path, keras2=False)
+    bad = _relist(src, tmp_path / "twice.h5", layer_names=np.array([b"d", b"d", b"e"]))
+    with pytest.raises(ModelImportError, match=r"twice\.h5: layer 'd' is listed 2 times in model_weights/layer_names"):
+        model_import.import_model(bad)
+
+
+def test_a_long_list_in_keras_own_pieces_opens_and_is_bounded_too(tmp_path):
+    """A review: Keras splits a name list over 64 KB into layer_names0, layer_names1 ... and its loader joins them;
+    the bound read `layer_names` only, so a model of 600 long-named layers was refused ("holds no weights"), and a
+    weight_names in pieces listed 1,500 names unbounded (2.2 GB before Keras' own count)."""
+    import keras
+    inp = keras.Input((2,))
+    x = inp
+    for k in range(600):
+        x = keras.layers.Dense(2, name="L" * 110 + f"_{k:05d}")(x)
+    keras.Model(inp, x).save(tmp_path / "many.h5")
+    with h5py.File(tmp_path / "many.h5", "r") as f:
+        assert "layer_names" not in f["model_weights"].attrs and "layer_names0" in f["model_weights"].attrs
+    assert len(model_import.import_model(tmp_path / "many.h5").nodes) == 601
+    src = _two_dense(tmp_path, keras2=False)
+    with h5py.File(src, "r+") as f:
+        g = f["model_weights"]["d"]
+        name = g.attrs["weight_names"][0]
+        del g.attrs["weight_names"]
+        g.attrs["weight_names0"] = np.full(750, name, f"S{len(name)}")
+        g.attrs["weight_names1"] = np.full(750, name, f"S{len(name)}")
+    with pytest.raises(ModelImportError, match=r"layer 'd' lists 1,500 weights; the model's layer of that name has 2"):
+        model_import.import_model(src)
+
+
+def test_hard_links_to_one_weight_are_bounded_by_the_layers_own_count(tmp_path):
+    """A review: 178 distinct names, each a hard link to one 16 MB kernel, passed a bound counted over the whole
+    model, and Keras' loader read each (2.8 GB). A layer may list as many weights as its namesake in the model has."""
+    src = _two_dense(tmp_path, keras2=False)
+    with h5py.File(src, "r+") as f:
+        g = f["model_weights"]["d"]
+        first = g.attrs["weight_names"][0]
+        first = first.decode() if isinstance(first, bytes) else first
+        names = [first]
+        for i in range(5):
+            g[f"link{i}"] = g[first]  # a hard link: the same data under another name
+            names.append(f"link{i}")
+        del g.attrs["weight_names"]
+        g.attrs["weight_names"] = np.array([n.encode() for n in names])
+    with pytest.raises(ModelImportError, match=r"layer 'd' lists 6 weights; the model's layer of that name has 2"):
+        model_import.import_model(src)
+
+
+def test_an_empty_weight_list_counts_as_none(tmp_path):
+    """A review: h5py.Empty, which a layer without weights may hold, has no shape, and was counted as one weight."""
+    import keras
+    from keras2_files import write_keras2_h5
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8, name="d")] +
+                             [keras.layers.ReLU(name=f"r{i}") for i in range(40)])
+    path = write_keras2_h5(model, tmp_path / "k2.h5")
+    with h5py.File(path, "r+") as f:
+        for i in range(40):
+            g = f["model_weights"][f"r{i}"]
+            del g.attrs["weight_names"]
+            g.attrs["weight_names"] = h5py.Empty("f8")
+    assert len(model_import.import_model(path).nodes) == 42
+
+
 def test_a_keras_archive_counts_every_member_keras_would_unpack(tmp_path, monkeypatch):
     """metadata.json (and an earlier copy of config.json under the same name) were left out of the 64 MiB bound
     on what Keras unpacks into a temporary folder: a 257 KB file wrote 250 MiB there."""

@@ -89,6 +89,24 @@ def test_a_refused_number_box_turns_red_and_keeps_its_arrows(window):
         before.pixelColor(after.width() // 2, after.height() // 2).name()
 
 
+def test_a_field_the_layers_error_names_stays_red_after_a_refused_entry_is_taken_back(window):
+    """A review: groups 3 (the layer's error names groups: red), then "x" (refused), then Backspace: the field lost
+    its red though the layer's error still named it."""
+    select(window, "conv2d")
+    box = window.inspector.fields["groups"]
+    line = retype(box, "3")
+    QTest.keyClick(line, Qt.Key_Return)
+    assert window.doc.infos[window.graph.by_name("conv2d").id].error_param == "groups" and line.styleSheet()
+    QTest.keyClicks(line, "x")
+    assert line.styleSheet()
+    QTest.keyClick(line, Qt.Key_Backspace)
+    QTest.keyClick(line, Qt.Key_Tab)
+    assert line.styleSheet(), "the layer's error still names groups"
+    line = retype(box, "1")
+    QTest.keyClick(line, Qt.Key_Return)
+    assert not line.styleSheet()
+
+
 def test_a_decimal_field_keeps_every_digit_typed(window):
     drop = window.graph.by_name("dropout")
     select(window, "dropout")
