@@ -1,7 +1,6 @@
-"""The Train workspace: data box, settings form (seed included), Start/Stop, Pause/Resume, Step one batch, progress
-with ETA, live curves, the runs table (compare, replay, restore) and the results. A run is one undo step
-(``run_commands.TrainingRunCommand``): the weights shown after each pause and, at the end, the final weights with
-the run's history entry merge into it."""
+"""The Train workspace: data box, settings form (seed included), Start/Stop, Pause/Resume, Step one batch, progress with
+ETA, live curves, the runs table (compare, replay, restore) and the results. A run is one undo step (``run_commands.
+TrainingRunCommand``): the weights shown after each pause and, at the end, the final weights with its entry merge."""
 
 from __future__ import annotations
 
@@ -25,7 +24,7 @@ from .run_commands import CHANGED_NOTE, TrainingRunCommand, network_changed, pau
 from .runs_table import RunsTable, replay_verdict
 from .theme import LinesLabel
 from .train_settings import TrainSettingsForm
-from .vscroll import MinimumHeightWidget, vertical_scroll
+from .vscroll import MinimumHeightWidget, enlarge_button, vertical_scroll
 from .worker import TrainingWorker, WorkerTask
 
 
@@ -103,7 +102,8 @@ class TrainPanel(QWidget):
         self.export_buttons = self.results.export_buttons
 
         # data, run and settings on top; curves, results (which scroll) and the run history share the rest as tabs
-        top = QHBoxLayout()
+        top = QHBoxLayout(above := QWidget())  # a widget: Enlarge hides it
+        top.setContentsMargins(0, 0, 0, 0)
         left = QVBoxLayout()
         left.addWidget(self.data_box)
         left.addWidget(run_box)
@@ -121,8 +121,9 @@ class TrainPanel(QWidget):
         content = self.content = MinimumHeightWidget()
         lay = QVBoxLayout(content)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addLayout(top)
+        lay.addWidget(above)
         lay.addWidget(self.tabs, 1)
+        self.enlarge = enlarge_button(self.tabs, above, "Data, Run and Settings", "F5, Esc, Space, F6 and F7")
         self.scroll = vertical_scroll(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

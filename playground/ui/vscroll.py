@@ -1,9 +1,11 @@
-"""A panel that scrolls up and down, never sideways, and never squeezes what it holds below its own height."""
+"""A panel that scrolls up and down, never sideways, and never squeezes what it holds below its own height; and
+a tab widget's Enlarge button, which gives the tabs the whole panel."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QAbstractSpinBox, QApplication, QComboBox, QFrame, QScrollArea, QWidget
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QComboBox, QFrame, QScrollArea, QTabWidget,
+                               QToolButton, QWidget)
 
 
 class MinimumHeightWidget(QWidget):
@@ -61,3 +63,20 @@ def vertical_scroll(content: QWidget) -> QScrollArea:
         field.setFocusPolicy(Qt.StrongFocus)  # a wheel turn no longer gives it the keyboard
         field.installEventFilter(wheel)
     return scroll
+
+
+def enlarge_button(tabs: QTabWidget, above: QWidget, what: str, keys: str) -> QToolButton:
+    """A checkable button in ``tabs``' corner that hides ``above`` (``what``, in words) while it is down: at 1280x720
+    the Train panel's tabs had about 200 px under its boxes, three rows of a confusion matrix (a new user's drive).
+    ``keys``: what still works with them hidden, said in its tooltip."""
+    button = QToolButton(text="Enlarge")
+    button.setCheckable(True)
+    button.setToolTip(f"Give the tabs the whole panel: hides {what} ({keys} still work); press again to bring them "
+                      f"back")
+
+    def toggled(on: bool) -> None:
+        above.setVisible(not on)
+        button.setText("Restore" if on else "Enlarge")
+    button.toggled.connect(toggled)
+    tabs.setCornerWidget(button, Qt.TopRightCorner)
+    return button
