@@ -102,8 +102,7 @@ class TrainPanel(QWidget):
         self.export_buttons = self.results.export_buttons
 
         # data, run and settings on top; curves, results (which scroll) and the run history share the rest as tabs
-        top = QHBoxLayout(above := QWidget())  # a widget: Enlarge hides it
-        top.setContentsMargins(0, 0, 0, 0)
+        top = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(self.data_box)
         left.addWidget(run_box)
@@ -121,9 +120,10 @@ class TrainPanel(QWidget):
         content = self.content = MinimumHeightWidget()
         lay = QVBoxLayout(content)
         lay.setContentsMargins(4, 4, 4, 4)
-        lay.addWidget(above)
+        lay.addLayout(top)
         lay.addWidget(self.tabs, 1)
-        self.enlarge = enlarge_button(self.tabs, above, "Data, Run and Settings", "F5, Esc, Space, F6 and F7")
+        self.enlarge = enlarge_button(self.tabs, [self.data_box, self.form], "Data and Settings (the run's own box "
+                                      "stays: a paused run said nothing with it hidden)")
         self.scroll = vertical_scroll(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)

@@ -241,7 +241,8 @@ class TrainSettingsForm(QGroupBox):
         try:
             TrainConfig.from_settings(s)
         except PlaygroundError as exc:
-            self.settings_msg.setText(str(exc))
+            from .field_text import plain_message  # noqa: PLC0415 - (Start put the backquotes back: a drive)
+            self.settings_msg.setText(plain_message(str(exc)))
             self.settings_msg.show()
             return None
         self.settings_msg.hide()

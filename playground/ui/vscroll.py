@@ -65,17 +65,17 @@ def vertical_scroll(content: QWidget) -> QScrollArea:
     return scroll
 
 
-def enlarge_button(tabs: QTabWidget, above: QWidget, what: str, keys: str) -> QToolButton:
-    """A checkable button in ``tabs``' corner that hides ``above`` (``what``, in words) while it is down: at 1280x720
-    the Train panel's tabs had about 200 px under its boxes, three rows of a confusion matrix (a new user's drive).
-    ``keys``: what still works with them hidden, said in its tooltip."""
+def enlarge_button(tabs: QTabWidget, above: list[QWidget], what: str) -> QToolButton:
+    """A checkable button in ``tabs``' corner that hides the boxes ``above`` (``what``, in words) while it is down: at
+    1280x720 the Train panel's tabs had about 200 px under its boxes, three rows of a confusion matrix (a new user's
+    drive)."""
     button = QToolButton(text="Enlarge")
     button.setCheckable(True)
-    button.setToolTip(f"Give the tabs the whole panel: hides {what} ({keys} still work); press again to bring them "
-                      f"back")
+    button.setToolTip(f"Give the tabs more of the panel: hides {what}; press again to bring them back")
 
     def toggled(on: bool) -> None:
-        above.setVisible(not on)
+        for box in above:
+            box.setVisible(not on)
         button.setText("Restore" if on else "Enlarge")
     button.toggled.connect(toggled)
     tabs.setCornerWidget(button, Qt.TopRightCorner)

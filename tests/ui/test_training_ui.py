@@ -187,14 +187,16 @@ def test_digit_results_and_draw_pad(window, qtbot):  # noqa: C901
     cells = [panel.gallery.itemAt(i).widget() for i in range(panel.gallery.count())]
     assert all(c.mapTo(shown.widget(), c.rect().topRight()).x() <= shown.viewport().width() for c in cells)
     # at 1280x720 the tabs had about 200 px under Data, Run and Settings: three rows of the matrix (a new user's
-    # drive). Enlarge gives them the panel, the whole matrix in view; Restore brings the boxes back
+    # drive). Enlarge hides Data and Settings, the whole matrix in view; Restore brings them back
     table = panel.confusion
     whole = lambda: table.rowViewportPosition(9) + table.rowHeight(9) <= table.viewport().height() and \
         table.mapTo(shown.viewport(), table.rect().bottomLeft()).y() <= shown.viewport().height()  # noqa: E731
     assert not whole()
     QTest.mouseClick(panel.enlarge, Qt.LeftButton)
     qtbot.waitUntil(whole, timeout=2000)
-    assert not panel.data_box.isVisible() and not panel.start_btn.isVisible() and panel.enlarge.text() == "Restore"
+    assert not panel.data_box.isVisible() and not panel.form.isVisible() and panel.enlarge.text() == "Restore"
+    assert panel.start_btn.isVisible() and panel.status.isVisible()  # the run's own box stays (a drive: a paused
+    # run said nothing with it hidden)
     QTest.mouseClick(panel.enlarge, Qt.LeftButton)
     assert panel.data_box.isVisible() and panel.start_btn.isVisible() and panel.enlarge.text() == "Enlarge"
     # the curves' legends leave most of a short plot to the curves (one entry a row covered two thirds of it)

@@ -187,6 +187,19 @@ def test_the_train_settings_keep_what_was_typed_and_refuse_it_whole(window, qtbo
     assert window.doc.training["validation_split"] == 0.123 and line.text() == "0.123"
 
 
+def test_start_on_a_refused_setting_names_it_without_backquotes(window, qtbot):
+    """A drive: epochs 0 said "epochs must be ..." under the form, then Start said "`epochs` must be ..."."""
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    form = window.train_panel.form
+    line = retype(form.epochs_box, "0")
+    QTest.keyClick(line, Qt.Key_Return)
+    QTest.mouseClick(window.train_panel.start_btn, Qt.LeftButton)
+    said = form.settings_msg.text()
+    assert said.startswith("epochs must be a whole number") and "`" not in said, said
+    assert not window.train_panel.is_running()
+
+
 def test_two_visits_to_a_train_setting_are_two_undo_steps(window, qtbot):
     """The drive: epochs 64, Tab, then 8, Tab: one Ctrl+Z went back past both."""
     QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
