@@ -305,7 +305,7 @@ class LessonsPanel(QWidget):
         self._runs_seen = (self.doc.project.runs.next_number, len(self.doc.project.runs.runs))  # (runs before it)
         self.hints_shown = 0
         n = len(self.lesson.steps)
-        self.header.setText(f"<span style='color:{GRAY}'>{esc(self.lesson.title)} \u00b7 step {index + 1} of {n}"
+        self.header.setText(f"<span style='color:{GRAY}'>{esc(self.lesson.title)} \u00b7 step\u00a0{index + 1}\u00a0of\u00a0{n}"
                             f"</span><br><b>{esc(step.title)}</b>")
         self.text.setHtml(step.text)
         self.answer.clear()
