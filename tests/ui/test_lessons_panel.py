@@ -900,6 +900,11 @@ def test_lesson_1_shows_its_whole_network_beside_the_dock_at_1280x720(window, qt
         card = view.scene().node_items[node.id].card_rect()
         assert shown.contains(card), (node.name, card, shown)
     assert not view.minimap.isVisible()  # nothing to map: it is all in view
+    palette, canvas, side = window.hsplit.sizes()  # the palette, then the panel, gave way to their least (README)
+    from playground.ui.workspaces import LAB_PANEL_MIN, PALETTE_MIN
+    assert (PALETTE_MIN, LAB_PANEL_MIN) == (150, 400) and palette == PALETTE_MIN, window.hsplit.sizes()
+    assert LAB_PANEL_MIN <= side <= LAB_PANEL_MIN + 8 and canvas < 480, window.hsplit.sizes()  # (the splitter's
+    # own rounding of what it is given)
 
 
 def test_a_running_lesson_gives_its_step_the_room_the_list_took(window, qtbot):
