@@ -19,6 +19,28 @@ def redo(window):
     QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
 
 
+def open_model(window, qtbot, monkeypatch, path, last: str) -> None:
+    """File > Open (Ctrl+O) of the model at ``path``, the dialog answering it; waits until its layer ``last`` is
+    on the canvas."""
+    from PySide6.QtWidgets import QFileDialog
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
+    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name(last) is not None,
+                    timeout=60_000)
+
+
+def course_model(path, flip: bool = False):
+    """A course's model saved at ``path``: Input "photo" (16x16x3), a RandomFlip (``flip``), Rescaling(1/255)
+    "scale", Conv2D "conv", pooling "gap" and a 3-class head "flowers"."""
+    import keras
+    inp = keras.Input((16, 16, 3), name="photo")
+    x = keras.layers.RandomFlip(name="flip")(inp) if flip else inp
+    x = keras.layers.Rescaling(1 / 255, name="scale")(x)
+    x = keras.layers.GlobalAveragePooling2D(name="gap")(keras.layers.Conv2D(4, 3, name="conv")(x))
+    keras.Model(inp, keras.layers.Dense(3, activation="softmax", name="flowers")(x)).save(path)
+    return path
+
+
 def test_freeze_and_replace_head_from_the_inspector(window, qtbot):
     window.load_project(project.loads(preset_text("mnist-cnn")), None)
     g = window.graph
@@ -156,10 +178,7 @@ def test_a_new_head_on_a_network_that_wants_0_255_pixels_gets_them_in_the_same_s
     x = keras.layers.Conv2D(4, 3, activation="relu", name="conv")(x)
     x = keras.layers.GlobalAveragePooling2D(name="gap")(x)
     keras.Model(inp, keras.layers.Dense(5, activation="softmax", name="flowers")(x)).save(tmp_path / "course.h5")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "course.h5"), ""))
-    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
-    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("flowers") is not None,
-                    timeout=60_000)
+    open_model(window, qtbot, monkeypatch, tmp_path / "course.h5", "flowers")
     g = window.graph
     before = g.copy()
     columns = len({n.pos[0] for n in g.nodes.values()})  # as it opened: one row (it fits)
@@ -243,19 +262,10 @@ def test_a_model_kept_whole_gets_its_pixels_prepared_from_its_input(window, qtbo
     """Fine-tuned with its own head, a course's model starting with Rescaling(1/255) was fed [0, 1] and said nothing
     (only a new head prepared the pixels). Opening it says so and how; its Input has Prepare the pixels, one undo
     step; prepared, the button goes."""
-    import keras
     import numpy as np
     from PySide6.QtWidgets import QFileDialog
     from test_build_by_hand import click_card
-    inp = keras.Input((16, 16, 3), name="photo")
-    x = keras.layers.RandomFlip(name="flip")(inp)
-    x = keras.layers.Rescaling(1 / 255, name="scale")(x)
-    x = keras.layers.GlobalAveragePooling2D(name="gap")(keras.layers.Conv2D(4, 3, name="conv")(x))
-    keras.Model(inp, keras.layers.Dense(3, activation="softmax", name="flowers")(x)).save(tmp_path / "course.keras")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "course.keras"), ""))
-    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
-    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("flowers") is not None,
-                    timeout=60_000)
+    open_model(window, qtbot, monkeypatch, course_model(tmp_path / "course.keras", flip=True), "flowers")
     said = window.banner.label.text()
     assert "takes pixels from 0 to 255" in said and "scale" in said and "Prepare the pixels" in said, said
     g = window.graph
@@ -310,17 +320,9 @@ def test_a_deleted_preparation_stays_declined_in_the_saved_project_and_can_be_pu
     """A user who took the preparation out (the base learned from [0, 1] images) saved and reopened the project:
     the banner offered it again and a new head put it back. Declined, it is kept in the file; the Input's button
     still puts it back, on asking."""
-    import keras
     from PySide6.QtWidgets import QFileDialog
     from test_build_by_hand import click_card, type_field
-    inp = keras.Input((16, 16, 3), name="photo")
-    x = keras.layers.Rescaling(1 / 255, name="scale")(inp)
-    x = keras.layers.GlobalAveragePooling2D(name="gap")(keras.layers.Conv2D(4, 3, name="conv")(x))
-    keras.Model(inp, keras.layers.Dense(3, activation="softmax", name="flowers")(x)).save(tmp_path / "course.keras")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "course.keras"), ""))
-    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)  # File > Open
-    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("flowers") is not None,
-                    timeout=60_000)
+    open_model(window, qtbot, monkeypatch, course_model(tmp_path / "course.keras"), "flowers")
     g = window.graph
     trained = window.inspector.trained
     click_card(window, g.by_name("photo").id)
@@ -357,10 +359,7 @@ def test_a_run_on_unprepared_pixels_says_so_at_start(window, qtbot, tmp_path, mo
     inp = keras.Input((8, 8, 3), name="photo")
     x = keras.layers.Flatten(name="flat")(keras.layers.Rescaling(1 / 255, name="scale")(inp))
     keras.Model(inp, keras.layers.Dense(2, activation="softmax", name="out")(x)).save(tmp_path / "m.keras")
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(tmp_path / "m.keras"), ""))
-    QTest.keyClick(window, Qt.Key_O, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: window.files.importing is None and window.graph.by_name("out") is not None,
-                    timeout=60_000)
+    open_model(window, qtbot, monkeypatch, tmp_path / "m.keras", "out")
     folder = image_folder(tmp_path / "pics", ["a", "b"], 4, mode="RGB")
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(folder))
     QTest.mouseClick(window.workspaces.buttons["Train"], Qt.LeftButton)

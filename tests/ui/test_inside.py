@@ -47,6 +47,23 @@ def wait_idle(qtbot, panel):
     qtbot.wait(10)
 
 
+def type_in_cell(grid, row: int, col: int, text: str) -> None:
+    """Double-click a grid's cell, select what it holds (Ctrl+A), type ``text``, Enter."""
+    QTest.mouseDClick(grid.viewport(), Qt.LeftButton, pos=grid.visualItemRect(grid.item(row, col)).center())
+    editor = grid.viewport().focusWidget() or grid.focusWidget()
+    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
+    QTest.keyClicks(editor, text)
+    QTest.keyClick(editor, Qt.Key_Return)
+
+
+def type_in_box(box, text: str) -> None:
+    """Click into a number box, select what it holds, type ``text``, Tab."""
+    box.setFocus()
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box, text)
+    QTest.keyClick(box, Qt.Key_Tab)
+
+
 def click(widget, pos=None):
     QTest.mouseClick(widget, Qt.LeftButton, pos=pos or widget.rect().center())
 
@@ -139,12 +156,7 @@ def test_typing_a_filter_number_and_pasting_the_edge_filter(window, qtbot, train
     assert any(grid.item(r, c).text() != exact(learned[r, c]) for r in range(3) for c in range(3))
     before_map = view.surgery.map.values.copy()
     steps = window.stack.count()
-    rect = grid.visualItemRect(grid.item(0, 0))
-    QTest.mouseDClick(grid.viewport(), Qt.LeftButton, pos=rect.center())
-    editor = grid.viewport().focusWidget() or grid.focusWidget()
-    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
-    QTest.keyClicks(editor, "50")
-    QTest.keyClick(editor, Qt.Key_Return)
+    type_in_cell(grid, 0, 0, "50")
     qtbot.waitUntil(lambda: window.stack.count() == steps + 1)  # the delegate commits queued
     wait_idle(qtbot, window.inside_panel)
     kernel = window.graph.by_name("conv2d").weights["kernel"]
@@ -158,11 +170,7 @@ def test_typing_a_filter_number_and_pasting_the_edge_filter(window, qtbot, train
     assert window.graph.by_name("conv2d").weights["kernel"][0, 0, 0, 1] != 50
     # past float32 (1e39 was stored as inf) or not finite: refused by name, nothing stored
     steps = window.stack.count()
-    QTest.mouseDClick(grid.viewport(), Qt.LeftButton, pos=rect.center())
-    editor = grid.viewport().focusWidget() or grid.focusWidget()
-    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
-    QTest.keyClicks(editor, "1e39")
-    QTest.keyClick(editor, Qt.Key_Return)
+    type_in_cell(grid, 0, 0, "1e39")
     qtbot.wait(50)
     assert window.stack.count() == steps and "fit in 32 bits" in grid.item(0, 0).toolTip()
     assert "1e39" in grid.item(0, 0).toolTip() and np.isfinite(window.graph.by_name("conv2d").weights["kernel"]).all()
@@ -283,12 +291,7 @@ def test_a_cell_that_is_not_a_number_is_named_with_what_was_typed(window, qtbot)
     window.set_workspace("See inside")
     page = window.inside_panel.conv
     grid = page.kernel
-    rect = grid.visualItemRect(grid.item(1, 2))
-    QTest.mouseDClick(grid.viewport(), Qt.LeftButton, pos=rect.center())
-    editor = grid.viewport().focusWidget() or grid.focusWidget()
-    QTest.keyClick(editor, Qt.Key_A, Qt.ControlModifier)
-    QTest.keyClicks(editor, "abc")
-    QTest.keyClick(editor, Qt.Key_Return)
+    type_in_cell(grid, 1, 2, "abc")
     qtbot.waitUntil(lambda: "Row 2, column 3" in page.message.text(), timeout=2000)
     assert "filter" in page.message.text() and "Received 'abc'" in page.message.text(), page.message.text()
 
@@ -299,10 +302,7 @@ def test_same_padding_in_the_explorer_says_what_it_pads_each_side(window, qtbot)
     window.set_workspace("See inside")
     page = window.inside_panel.conv
     for box, value in ((page.size, "7"), (page.fsize, "4"), (page.stride, "2")):
-        box.setFocus()
-        box.lineEdit().selectAll()
-        QTest.keyClicks(box, value)
-        QTest.keyClick(box, Qt.Key_Tab)
+        type_in_box(box, value)
     page.padding.setFocus()
     QTest.keyClicks(page.padding, "s")  # a closed list takes the entry its first letter starts
     assert page.padding.currentText() == "same"
@@ -324,10 +324,7 @@ def test_large_grids_put_the_digit_below_them_rather_than_off_the_right_edge(win
     beside = page.digit.geometry().left() > page.padded.geometry().right()
     assert beside and not scroll.horizontalScrollBar().isVisible()
     for box, value in ((page.size, "7"), (page.fsize, "4"), (page.stride, "2")):  # the drive's
-        box.setFocus()
-        box.lineEdit().selectAll()
-        QTest.keyClicks(box, value)
-        QTest.keyClick(box, Qt.Key_Tab)
+        type_in_box(box, value)
     page.padding.setFocus()
     QTest.keyClicks(page.padding, "s")
     qtbot.waitUntil(lambda: page.digit.geometry().top() > page.padded.geometry().bottom(), timeout=2000)
@@ -337,10 +334,7 @@ def test_large_grids_put_the_digit_below_them_rather_than_off_the_right_edge(win
     assert button.mapTo(page, button.rect().bottomRight()).x() <= scroll.viewport().width()  # whole, in view
     QTest.keyClick(page.padding, Qt.Key_Home)  # padding 0
     for box, value in ((page.size, "6"), (page.fsize, "3"), (page.stride, "1")):
-        box.setFocus()
-        box.lineEdit().selectAll()
-        QTest.keyClicks(box, value)
-        QTest.keyClick(box, Qt.Key_Tab)
+        type_in_box(box, value)
     qtbot.waitUntil(lambda: page.digit.geometry().left() > page.padded.geometry().right(), timeout=2000)
 
 
