@@ -629,7 +629,8 @@ def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_bas
     An image-shaped output first goes through GlobalAveragePooling2D (a sequence's through
     GlobalAvgPool1D, anything else, or a map already pooled to 1x1, through Flatten), so the new Dense sees a
     vector. With
-    ``freeze_base`` every kept layer is frozen: training then changes only the new head.
+    ``freeze_base`` every kept layer that holds weights (trained, or opened from a file) is frozen: training then
+    changes only the new head and what has not learned yet (a random layer frozen would stay random).
     """
     from .errors import ParamError  # noqa: PLC0415
     from .analysis import infer  # noqa: PLC0415
@@ -665,7 +666,7 @@ def plan_head_replacement(graph: "Graph", keep: str, classes: int, *, freeze_bas
         added.append(node.clone())
     added_edges = [Edge(keep if i == 0 else added[i - 1].id, n.id, 0) for i, n in enumerate(added)]
     frozen = [nid for nid in graph.topological_order() if nid in needed and graph.nodes[nid].trainable
-              and get_spec(graph.nodes[nid].kind).weighted] if freeze_base else []
+              and get_spec(graph.nodes[nid].kind).weighted and graph.nodes[nid].weights] if freeze_base else []
     order = {nid: i for i, nid in enumerate(graph.nodes)}
     edge_order = {id(e): i for i, e in enumerate(graph.edges)}
     return HeadPlan(keep, removed, removed_edges, added, added_edges, frozen, [order[n.id] for n in removed],

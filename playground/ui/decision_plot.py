@@ -14,6 +14,16 @@ from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QScrollAr
 from ..core import logic
 from ..core.graph import Graph
 from ..core.words import count
+
+NBSP = "\u00a0"
+
+
+def whole(equation: str) -> str:
+    """An equation kept on one line where it is short ("0.5 - x1 = 0" was split after "0.5" beside the plot); a
+    long one breaks only before a term, each sign kept with its term and "= 0" with the last."""
+    if len(equation) <= 28:
+        return equation.replace(" ", NBSP)
+    return equation.replace("+ ", "+" + NBSP).replace("- ", "-" + NBSP).replace(" = ", NBSP + "=" + NBSP)
 from .logic_lab import GREEN, RED, LogicPanel
 from .theme import card_colours
 from .weight_grid import source_name, unit_name
@@ -335,10 +345,12 @@ class DecisionPlot(QWidget):
             z = w0 + received[:, :width] @ np.asarray(ws, dtype=np.float64)
             if width == 1:
                 threshold = -w0 / w1 + 0.0 if w1 else float("nan")
-                line = (f"{logic.sum_equation(w0, ws, names)}, so {names[0]} = {logic.short(threshold)}"
+                line = (f"{whole(logic.sum_equation(w0, ws, names))}, so "
+                        f"{whole(f'{names[0]} = {logic.short(threshold)}')}"
                         if np.isfinite(threshold) else f"w1 = 0, so z = {logic.short(w0)} everywhere: no threshold")
             else:
-                line = (logic.sum_equation(w0, ws, names) if logic.decision_line(w0, w1, w2) is not None else
+                line = (whole(logic.sum_equation(w0, ws, names)) if logic.decision_line(w0, w1, w2) is not None
+                        else
                         f"w1 = w2 = 0, so z = {logic.short(w0)} everywhere: no line")
             norm = float(np.hypot(w1, w2))
             if norm and np.isfinite(norm) and np.isfinite(w0):

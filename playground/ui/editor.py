@@ -351,6 +351,9 @@ class Editor(QObject):
                 pass  # an edge that no longer fits is simply not pasted; the nodes are
         self.doc.push(steps.command(f"{verb} {count(len(sub.graph.nodes), 'layer')}"))
         self.select_nodes(list(id_map.values()))
+        bare = [self.graph.nodes[i].name for i in id_map.values()  # (edges from outside the copy are not copied)
+                if self.graph.nodes[i].kind != "input" and not self.graph.input_ids(i)]
+        self.doc.say(f"{verb}d {count(len(id_map), 'layer')}, selected. {_unwired(bare)}", 8000)
 
     def _paste_offset(self, positions: list) -> tuple[float, float]:
         """How far pasted cards move from where they were copied: 40 px right and down, then further down
@@ -386,6 +389,16 @@ class _Taken:
         cx, cy = self._cell(q)
         return any(_overlap(p, q) for dx in (-1, 0, 1) for dy in (-1, 0, 1)
                    for p in self.cells.get((cx + dx, cy + dy), ()))
+
+
+def _unwired(names: list[str]) -> str:
+    """What a copy still needs: its layers without an input, named (up to three)."""
+    if not names:
+        return "Ctrl+Z takes them back."
+    some = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    one = len(names) == 1
+    return (f"{some} {'has' if one else 'have'} no input yet: drag from a layer's right port into "
+            f"{'it' if one else 'them'}.")
 
 
 def _overlap(a: tuple, b: tuple) -> bool:

@@ -25,6 +25,8 @@ TARGETS = [("and", "AND"), ("or", "OR"), ("not", "NOT"), ("nand", "NAND"), ("nor
 # so every sigmoid output is within 0.18 of its target, right by a clear margin. OR from its hand-set weights got
 # there in a fraction of the 400 epochs, which took 25-32 s with Keras' start (a new-user drive).
 LEARN_UNTIL_LOSS = 0.05
+LEARN_TIPS = ("Off: there is no truth table to learn from yet (a gate preset, or Input \u2192 Neuron layers).",
+              "Switch the neurons to sigmoid and train them on the truth table; the weights and the table follow.")
 
 
 class LogicPanel(QWidget):
@@ -64,8 +66,6 @@ class LogicPanel(QWidget):
         self.add_hidden = QPushButton("Add a hidden layer of two neurons")
         self.add_hidden.clicked.connect(self.add_hidden_layer)
         self.learn_btn = QPushButton("Learn instead (sigmoid + backprop)")
-        self.learn_btn.setToolTip("Switch the neurons to sigmoid and train them on the truth table with the "
-                                  "backend; the weights and the table update as it learns.")
         self.snap_btn = QPushButton("Snap back to step")
         self.snap_btn.setToolTip("Use the learned weights with step neurons again, to compare.")
         self.learn_status = QLabel()
@@ -92,15 +92,11 @@ class LogicPanel(QWidget):
         lay.addWidget(self.custom)
         self.split = TableSplit(self.table, self.neuron_editor)
         lay.addWidget(self.split, 1)
-        lay.addWidget(self.verdict)
-        lay.addWidget(self.separable)
-        lay.addWidget(self.add_hidden)
         btns = QHBoxLayout()
         btns.addWidget(self.learn_btn)
         btns.addWidget(self.snap_btn)
-        lay.addLayout(btns)
-        lay.addWidget(self.learn_status)
-        lay.addWidget(note)
+        for item in (self.verdict, self.separable, self.add_hidden, btns, self.learn_status, note):
+            (lay.addLayout if isinstance(item, QHBoxLayout) else lay.addWidget)(item)
         self.target.currentIndexChanged.connect(self._on_target_changed)
         self.add_hidden.hide()
         doc.changed.connect(self._on_doc_changed)
@@ -246,9 +242,11 @@ class LogicPanel(QWidget):
             self.separable.setText("")
             self.add_hidden.hide()
             self.learn_btn.setEnabled(False)  # nothing to learn from (it was clickable on an empty network)
+            self.learn_btn.setToolTip(LEARN_TIPS[0])
             self.table_changed.emit()
             return
         self.learn_btn.setEnabled(self._learning_from is None and not (self.thread and self.thread.isRunning()))
+        self.learn_btn.setToolTip(LEARN_TIPS[1])
         self.table_data = table
         self.intro.hide()
         self.table.show()

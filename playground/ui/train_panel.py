@@ -10,8 +10,7 @@ from html import escape as esc
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
-                               QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
 from ..core import runs as runs_core
 from ..core.logic import nothing_to_train
@@ -20,9 +19,9 @@ from .dataset_box import DatasetBox
 from . import plain_text, progress_text
 from .plots import MAX_POINTS, TrainingPlots
 from .results import ResultsView
+from .run_box import RED, RunBox
 from .run_commands import CHANGED_NOTE, TrainingRunCommand, network_changed, paused_outcome, record_run
 from .runs_table import RunsTable, replay_verdict
-from .theme import LinesLabel
 from .train_settings import TrainSettingsForm
 from .vscroll import MinimumHeightWidget, enlarge_button, vertical_scroll
 from .worker import TrainingWorker, WorkerTask
@@ -57,38 +56,9 @@ class TrainPanel(QWidget):
             setattr(self, name, getattr(self.form, name))  # the widgets tests and the window reach
 
         # run
-        self.start_btn = QPushButton("\u25b6  Start (F5)")
-        self.start_btn.setStyleSheet("font-weight: bold; padding: 6px 14px;")
-        self.stop_btn = QPushButton("\u25a0  Stop (Esc)")
-        self.pause_btn = QPushButton("\u275a\u275a  Pause (Space)")
-        self.pause_btn.setToolTip("Pause after the batch in progress (Space or F6); the plots, weights and See "
-                                  "inside then show the state after that batch.")
-        self.step_btn = QPushButton("Step one batch (F7)")
-        self.step_btn.setToolTip("While paused: train exactly one more batch, then pause again.")
-        for idle in (self.stop_btn, self.pause_btn, self.step_btn):  # until a run starts
-            idle.setEnabled(False)
-        self.counter = LinesLabel("", lines=1)  # batches trained in this run: stops while paused
-        self.counter.setStyleSheet("color: gray;")
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        # room for the run's messages (up to 3 lines) and the counter, always: the curves below keep their place
-        self.status = LinesLabel("Ready. Training runs in the background; the window stays responsive.", lines=3)
-        self.status.setWordWrap(True)
-        self.status.setTextFormat(Qt.RichText)  # every message is escaped: "run #1's", never "run #1&#x27;s"
-        self.device = QLabel("Device: chosen when training starts (Keras loads then).")
-        self.device.setStyleSheet("color: gray;")
-        run_box = QGroupBox("Run")
-        run_box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)  # buttons whole: the data box gives
-        rl = QVBoxLayout(run_box)
-        bl = QGridLayout()  # two rows: the panel stays narrow enough to share the window with the canvas
-        for i, button in enumerate((self.start_btn, self.stop_btn, self.pause_btn, self.step_btn)):
-            bl.addWidget(button, i // 2, i % 2)
-        bl.setColumnStretch(2, 1)
-        rl.addLayout(bl)
-        rl.addWidget(self.counter)
-        rl.addWidget(self.progress)
-        rl.addWidget(self.status)
-        rl.addWidget(self.device)
+        self.run_box = RunBox()
+        for name in ("start_btn", "stop_btn", "pause_btn", "step_btn", "counter", "progress", "status", "device"):
+            setattr(self, name, getattr(self.run_box, name))
 
         self.plots = TrainingPlots()
         self.plots.setMinimumHeight(120)  # the window fits a 1280x720 screen with every control whole
@@ -105,7 +75,7 @@ class TrainPanel(QWidget):
         top = QHBoxLayout()
         left = QVBoxLayout()
         left.addWidget(self.data_box)
-        left.addWidget(run_box)
+        left.addWidget(self.run_box)
         top.addLayout(left, 3)
         top.addWidget(self.form, 2)
         self.runs_table = RunsTable(doc)
@@ -169,46 +139,34 @@ class TrainPanel(QWidget):
         problem = self.network_problem()
         self.start_btn.setEnabled(problem is None and not self.is_running())
         self.start_btn.setToolTip(plain_text.tip(problem) if problem else "Train the network on the chosen data (F5).")
+        if not self.is_running():
+            self.run_box.refresh(problem)
         live, runs = self.plots.live_run, self.doc.project.runs
         if live is not None and not self.is_running() and runs.get(live) is None:  # undone
             self.plots.clear()
-            self._clear_bar()  # its batch count and its progress went with it
+            self.run_box.clear_bar()  # its batch count and its progress went with it
             self.left_run = live
             self.status.setText(f"Run #{live} left the history (undone or deleted; Ctrl+Y brings it back): its curves too.")
         elif self.left_run is not None and not self.is_running() and runs.get(self.left_run):
             self.status.setText(f"Run #{self.left_run} is back in the history (Ctrl+Z takes it out again).")
             self.plots.live_run, self.left_run = self.left_run, None  # redone: its scores, and its curves as a run
             self._show_last_run()  # chosen in the Runs tab
-            self._show_end(runs.get(self.plots.live_run))  # the bar and the count went with it
-
-    def _clear_bar(self) -> None:
-        self.counter.setText("")
-        self.progress.setValue(0)
-        self.progress.setFormat("%p%")
-
-    def _show_end(self, run) -> None:
-        """The count and the bar where ``run`` ended (after Stop, not "20%"; after Ctrl+Y brought it back, not 0)."""
-        n, steps, epochs = len(run.batch_loss), max(run.steps, 1), int(run.settings.get("epochs", 1))
-        self.counter.setText(progress_text.counter(n, steps, epochs))
-        if n:
-            (e, b), end = divmod(n - 1, steps), progress_text.ENDS.get(run.stopped, run.stopped)
-            self.progress.setValue(1000 if run.stopped == "finished" else int(1000 * (e + (b + 1) / steps) / epochs))
-            self.progress.setFormat(progress_text.bar(e, b, steps, epochs, float(run.batch_loss[-1]), end))
+            self.run_box.show_end(runs.get(self.plots.live_run))  # the bar and the count went with it
 
     def _on_setting(self, section: str, key: str) -> None:
         if section == "training":
             self.load_settings(self.doc.training)
             if key == self.failed_on and not self.is_running():  # the setting that failed the run changed
                 self.failed_on = None
-                self.status.setText("Ready. Training runs in the background; the window stays responsive.")
+                self.run_box.show_idle(self.network_problem())
 
     def _on_replaced(self) -> None:
         self.stop(wait=True)
         self.run_info, self.left_run = {}, None  # a run of the project that was replaced: its results go nowhere
         self.plots.clear()
         self.results.clear()
-        self._clear_bar()  # the last project's batch count and progress are not this one's
-        self.status.setText("Ready. Training runs in the background; the window stays responsive.")
+        self.run_box.clear_bar()  # the last project's batch count and progress are not this one's
+        self.run_box.show_idle(self.network_problem())
         self.load_settings(self.doc.training)
         self._show_last_run()
 
@@ -238,7 +196,7 @@ class TrainPanel(QWidget):
             return False
         problem = self.network_problem()
         if problem is not None:  # refused before anything loads
-            self.status.setText(f"<span style='color:#D64541'>{esc(problem)}</span>")
+            self.run_box.show_idle(problem, red=True)
             return False
         settings = self.current_settings(strict=True, quiet=False)
         if settings is None:
@@ -261,7 +219,7 @@ class TrainPanel(QWidget):
         run = self.doc.project.runs.get(number)
         why = "No such run." if run is None else self.runs_table.can_replay(run)
         if why:
-            self.status.setText(f"<span style='color:#D64541'>{esc(why)}</span>")
+            self.run_box.say(esc(why), red=True)
             return False
         start = self.doc.project.runs.weights_of(run.start_digest)
         graph = self.doc.graph.copy()
@@ -290,7 +248,7 @@ class TrainPanel(QWidget):
         self.stop_btn.setEnabled(True)
         self.pause_btn.setEnabled(True)
         self.tabs.setCurrentWidget(self.plots)
-        self._clear_bar()
+        self.run_box.clear_bar()
         if replay_of:
             self.start_note = f"from run #{replay_of}'s starting weights"
         what = f"Replaying run #{replay_of}" if replay_of else f"Run #{self.doc.project.runs.next_number}"
@@ -415,9 +373,9 @@ class TrainPanel(QWidget):
         self.plots.redraw()
         changed = network_changed(self.doc, self.run_info)
         run = record_run(self.doc, self.run_info, outcome)
-        self._show_end(run)
+        self.run_box.show_end(run)
         verdict = replay_verdict(self.doc.project.runs, run) + (CHANGED_NOTE if changed else "")
-        message = f"<span style='color:#D64541'>{esc(res.message)}</span>" if res.stopped == "nan" else \
+        message = f"<span style='color:{RED}'>{esc(res.message)}</span>" if res.stopped == "nan" else \
             esc(res.message)  # (not a span coloured "inherit": Qt drew it black on the dark theme's grey)
         self.status.setText(f"{message} Run #{run.number} started {esc(self.start_note)}.{verdict}")
         if res.stopped != "nan" and not changed:
@@ -432,7 +390,7 @@ class TrainPanel(QWidget):
     def _on_failed(self, message: str) -> None:
         self.progress.setFormat("%p%")
         self.failed_on = "devices" if message.startswith("devices = ") else None
-        self.status.setText(f"<span style='color:#D64541'>{esc(message)}</span>")
+        self.run_box.say(esc(message), red=True)
 
     def _on_thread_done(self) -> None:
         self.plots.timer.stop()

@@ -55,7 +55,8 @@ class TrainedWeightsBox(QWidget):
         self._listed_key = None  # (folder, modification time) last listed for that offer
         self.replace_head = QPushButton("Replace the head after this layer")
         self.replace_head.setToolTip("Remove every layer after this one, add pooling if needed and Dense(classes, "
-                                     "softmax), and freeze the layers kept: transfer learning. One undo step.")
+                                     "softmax), and freeze the layers kept that have learned weights (trained or "
+                                     "opened): transfer learning. One undo step.")
         self.replace_head.clicked.connect(self.replace_head_here)
         self.pixels_note = QLabel()  # on an opened model's Input: its pixels prepared as its first layers expect
         self.pixels_note.setWordWrap(True)
@@ -220,7 +221,7 @@ class TrainedWeightsBox(QWidget):
         then = (f"Train it on {os.path.basename(data.rstrip(os.sep)) or data}/ (Train > Start, F5)" if folder else
                 "Train on your images (Train > Data: Your own image folder\u2026, or Folder\u2026)")  # (said so with
         self.doc.tell(f"New head: {', '.join(n.name for n in plan.added)} after {self.graph.nodes[plan.keep].name}; "
-                      f"removed {count(len(plan.removed), 'layer')}, froze {len(plan.frozen)}. {then}; Edit > Undo "
+                      f"removed {count(len(plan.removed), 'layer')}, {_froze(len(plan.frozen))}. {then}; Edit > Undo "
                       f"restores the old head.{pre}", "info", step=True,  # the folder chosen, and after the run)
                       about=about)
         self.doc.select([plan.added[-1].id], reveal=True)  # (it sat past the canvas's right edge)
@@ -293,3 +294,8 @@ class TrainedWeightsBox(QWidget):
                       f"starts from random values at the next training. Edit > Undo brings them back.", "info",
                       step=True)
 
+
+def _froze(n: int) -> str:
+    """What a new head froze: the kept layers with learned weights (a random one frozen would stay random)."""
+    return f"froze the {count(n, 'layer')} that had learned" if n else \
+        "froze none (no layer before it has learned weights yet: they all train with the head)"

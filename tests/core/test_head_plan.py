@@ -36,8 +36,20 @@ def test_trainable_flag_round_trips_in_the_project_file():
         project.from_dict(data)
 
 
+def learned(g: Graph, *names: str) -> Graph:
+    """``names`` given stored weights, as training or an opened file leaves them."""
+    import numpy as np
+    for name in names:
+        node = g.by_name(name)
+        d = 4 if name == "conv1" else 8
+        g.set_weights(node.id, {"kernel": np.ones((3, 3, 3 if name == "conv1" else 4, d)), "bias": np.zeros(d)}
+                      if node.kind == "conv2d" else {k: np.ones(4) for k in ("gamma", "beta", "moving_mean",
+                                                                             "moving_variance")})
+    return g
+
+
 def test_head_plan_cuts_adds_freezes_and_reverts():
-    g = cnn()
+    g = learned(cnn(), "conv1", "bn1", "conv2")
     before = g.copy()
     events = []
     g.events.connect_all(lambda event, **kw: events.append(event))
@@ -57,6 +69,20 @@ def test_head_plan_cuts_adds_freezes_and_reverts():
     assert g == before
     plan.apply(g)  # redo after undo
     assert g.by_name("new_head").kind == "dense"
+
+
+def test_head_plan_freezes_only_what_has_learned():
+    """A head put on a network not trained yet froze its random layers: its next run then trained the head alone
+    on random features. A kept layer freezes only where it holds weights (trained, or from a file)."""
+    g = learned(cnn(), "conv1", "bn1")
+    plan = plan_head_replacement(g, g.by_name("conv2").id, 2)
+    plan.apply(g)
+    assert [n.name for n in g.nodes.values() if not n.trainable] == ["conv1", "bn1"]  # conv2 learns with the head
+    g = cnn()
+    plan = plan_head_replacement(g, g.by_name("conv2").id, 2)
+    assert plan.frozen == []
+    plan.apply(g)
+    assert all(n.trainable for n in g.nodes.values())
 
 
 def test_head_plan_on_a_vector_adds_only_the_dense():

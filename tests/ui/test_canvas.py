@@ -935,3 +935,23 @@ def test_a_paste_lands_where_no_card_is_among_many():
     taken = _Taken(cards)
     for q in rng.uniform(-3200, 3200, size=(2000, 2)):
         assert taken.hit(tuple(q)) == any(_overlap(p, tuple(q)) for p in cards)
+
+
+def test_the_empty_canvas_hint_wraps_inside_a_narrow_canvas(window, qtbot):
+    """A drive at 1280x720: File > New, then Train: its canvas is about 430 px wide, and the hint ("Drag a layer
+    here ... File > New from preset (Ctrl+Shift+N)") ran past both of its edges, cut. It wraps inside them."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    window.resize(1280, 720)
+    QTest.keyClick(window, Qt.Key_N, Qt.ControlModifier)  # File > New
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)  # Train: the canvas beside it is narrow
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    qtbot.wait(50)
+    image = window.view.viewport().grab().toImage()
+    assert image.width() < 600
+    ink = lambda x, y: image.pixelColor(x, y).lightness() < 200  # noqa: E731 - text, not the grid's dots (234)
+    rows = range(image.height())
+    assert sum(ink(x, y) for x in range(0, image.width(), 2) for y in rows) > 200  # the hint is drawn
+    edges = [x for x in (0, 1, 2, 3, image.width() - 4, image.width() - 3, image.width() - 2, image.width() - 1)
+             if any(ink(x, y) for y in rows)]
+    assert edges == [], edges

@@ -41,8 +41,17 @@ def course_model(path, flip: bool = False):
     return path
 
 
+def trained_preset(name: str) -> project.Project:
+    """The preset ``name`` with every layer's weights stored, as after a run (Keras' own starting values)."""
+    from playground.backend.builder import build_model, read_weights
+    proj = project.loads(preset_text(name))
+    for nid, weights in read_weights(build_model(proj.graph), proj.graph).items():
+        proj.graph.set_weights(nid, weights)
+    return proj
+
+
 def test_freeze_and_replace_head_from_the_inspector(window, qtbot):
-    window.load_project(project.loads(preset_text("mnist-cnn")), None)
+    window.load_project(trained_preset("mnist-cnn"), None)
     g = window.graph
     conv = g.by_name("conv2d")
     window.select_nodes([conv.id])
@@ -88,6 +97,22 @@ def test_freeze_and_replace_head_from_the_inspector(window, qtbot):
     assert all(QFontMetricsF(theme.ui_font(9)).horizontalAdvance(t) <= CARD_W - 20 for t in lines.values()), lines
     undo(window)
     assert g == before and project.dumps(window.doc.project) == text  # each layer and edge back in its place
+
+
+def test_a_head_on_a_network_not_trained_yet_freezes_nothing(window, qtbot):
+    """The digits' CNN as the preset makes it (no run yet): Replace the head froze its random layers, so the next
+    run trained the head alone on random features. Nothing has learned: nothing is frozen, and the message says so."""
+    window.load_project(project.loads(preset_text("mnist-cnn")), None)
+    g = window.graph
+    window.select_nodes([g.by_name("flatten").id])
+    trained = window.inspector.trained
+    assert "that have learned weights" in trained.replace_head.toolTip()
+    QTest.mouseClick(trained.replace_head, Qt.LeftButton)
+    assert g.outputs()[0].name == "new_head" and all(n.trainable for n in g.nodes.values())
+    said = window.banner.label.text()
+    assert "froze none" in said and "they all train with the head" in said, said
+    undo(window)
+    assert g.outputs()[0].name != "new_head"
 
 
 def test_the_head_takes_the_class_count_of_the_image_folder_chosen(window, qtbot, tmp_path, monkeypatch):

@@ -499,7 +499,7 @@ def caption(plot) -> str:
     """The caption as it reads (tags and colours off)."""
     import html
     import re
-    return html.unescape(re.sub(r"<[^>]+>", " ", plot.caption.text())).replace("  ", " ")
+    return html.unescape(re.sub(r"<[^>]+>", " ", plot.caption.text())).replace("\xa0", " ").replace("  ", " ")
 
 
 def drawn_lines(plot):
@@ -1601,6 +1601,35 @@ def test_an_empty_logic_lab_teaches_and_offers_nothing_to_learn(window, qtbot):
     panel = window.logic_panel
     assert not window.graph.nodes and window.workspace == "Logic lab" and panel.intro.isVisibleTo(panel)
     assert "This network" not in panel.intro.text() and "New from preset" in panel.intro.text()
-    assert not panel.learn_btn.isEnabled()
+    assert not panel.learn_btn.isEnabled()  # and its tooltip says why (it had none: the enabled one showed)
+    assert "no truth table" in panel.learn_btn.toolTip() and "Switch the neurons" not in panel.learn_btn.toolTip()
     choose_preset(window, qtbot, "and")
-    assert panel.learn_btn.isEnabled()
+    assert panel.learn_btn.isEnabled() and "Switch the neurons to sigmoid" in panel.learn_btn.toolTip()
+
+
+def test_an_equation_beside_the_plot_is_never_split_across_lines(window, qtbot):
+    """At 1280x720 the caption beside the decision plot is about 150 px wide: "copy_negate #3: 0.5" ended a line
+    and "- x1 = 0" began the next. An equation wraps whole, onto its own line where it must."""
+    from PySide6.QtGui import QTextDocument
+    window.resize(1280, 720)
+    choose_preset(window, qtbot, "xnor-case2")
+    qtbot.waitUntil(lambda: window.workspace == "Logic lab")
+    qtbot.wait(50)
+    caption = window.decision_plot.caption
+    assert caption.isVisible() and caption.width() < 250
+    doc = QTextDocument()
+    doc.setDefaultFont(caption.font())
+    doc.setDocumentMargin(0)  # as QLabel lays it out
+    doc.setHtml(caption.text())
+    doc.setTextWidth(caption.contentsRect().width())
+    doc.documentLayout().documentSize()  # laid out now
+    lines, block = [], doc.begin()
+    while block.isValid():
+        layout = block.layout()
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            lines.append(block.text()[line.textStart():line.textStart() + line.textLength()].replace("\xa0", " ").strip())
+        block = block.next()
+    assert any("= 0" in line for line in lines), lines
+    assert not [line for line in lines if line.startswith(("- ", "+ ", "= ")) or line.endswith((" -", " +", " ="))], \
+        lines

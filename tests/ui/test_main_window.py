@@ -276,6 +276,8 @@ def test_ctrl_d_duplicates_as_duplicate_and_leaves_the_clipboard_alone(window, q
     assert copy.id != conv.id and copy.kind == "conv2d" and not copy.trainable
     assert window.doc.undo_text() == "Duplicate 1 layer"
     assert QGuiApplication.clipboard().text() == "my notes"
+    said = window.statusBar().currentMessage()  # the copy is unwired (red at once), and the status bar says how
+    assert said.startswith("Duplicated 1 layer") and f"{copy.name} has no input yet" in said, said
 
 
 def test_move_is_an_undo_command(window):

@@ -619,3 +619,27 @@ def test_the_train_panel_is_as_wide_with_its_scroll_bar_as_without(window, qtbot
         bars.add(scroll.verticalScrollBar().isVisible())
     assert bars == {True, False}, bars  # the sizes tried show the bar and hide it
     assert len(widths) == 1, widths
+
+
+def test_the_run_box_says_why_start_is_off_and_ready_once_it_is_on(window, qtbot):
+    """The run's status said "Ready" under a Start that was off (the reason only in a tooltip); after F5 said why
+    in red and Ctrl+Z mended the network, the red reason stayed beside an enabled Start."""
+    conv = window.graph.by_name("conv2d")
+    window.select_nodes([conv.id])
+    spin = window.inspector.fields["kernel_size"]
+    spin.setFocus()
+    spin.selectAll()
+    QTest.keyClicks(spin, "40")
+    QTest.keyClick(spin, Qt.Key_Return)
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)  # the Train workspace
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    panel = window.train_panel
+    assert not panel.start_btn.isEnabled()
+    said = shown(panel.status)
+    assert "Ready" not in said and "Start is off" in said and "'conv2d'" in said and "kernel=40" in said, said
+    QTest.keyClick(window, Qt.Key_F5)
+    assert not panel.is_running() and "#D64541" in panel.status.text() and "'conv2d'" in shown(panel.status)
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier)
+    assert panel.start_btn.isEnabled() and shown(panel.status).startswith("Ready"), shown(panel.status)
+    QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # the 40 again: off, and why
+    assert not panel.start_btn.isEnabled() and "Start is off" in shown(panel.status)

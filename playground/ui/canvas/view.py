@@ -40,8 +40,7 @@ class GraphView(QGraphicsView):
         self.find_bar.go.connect(self._go_to)
         self.find_bar.hide()
         scene.changed.connect(lambda _region: self.minimap.refresh())
-        self._bars_full = False
-        self._bars_timer = QTimer(self, singleShot=True, interval=0)  # see update_scroll_bars
+        self._bars_full, self._bars_timer = False, QTimer(self, singleShot=True, interval=0)  # update_scroll_bars
         self._bars_timer.timeout.connect(self._decide_scroll_bars)
         scene.laid_out.connect(self.update_scroll_bars)
         self._place_overlays()
@@ -319,7 +318,8 @@ class GraphView(QGraphicsView):
         painter.resetTransform()
         painter.setPen(theme.card_colours()["muted"])
         painter.setFont(theme.ui_font(12))
-        painter.drawText(self.viewport().rect(), Qt.AlignCenter, self.empty_text)
+        painter.drawText(self.viewport().rect().adjusted(16, 0, -16, 0), Qt.AlignCenter | Qt.TextWordWrap,
+                         self.empty_text)  # wrapped inside a narrow canvas (Train's), not cut at both edges
         painter.restore()
 
     def _go_to(self, text: str, nth: int) -> None:
