@@ -60,11 +60,16 @@ def load_graph(path: str):
     """(graph, project or None, name) from a project .json or a Keras .h5/.keras file."""
     from .core import project  # noqa: PLC0415
     p = Path(path)
-    if p.suffix in (".h5", ".keras", ".hdf5"):
-        from .backend.model_import import import_model  # noqa: PLC0415 - Keras only for model files
-        graph = import_model(p)
-        return graph, None, p.stem
-    proj = project.load(p)
+    try:
+        if p.suffix in (".h5", ".keras", ".hdf5"):
+            from .backend.model_import import import_model  # noqa: PLC0415 - Keras only for model files
+            graph = import_model(p)
+            return graph, None, p.stem
+        proj = project.load(p)
+    except PlaygroundError as exc:  # which file, where the message does not say (a field out of range)
+        if exc.args and isinstance(exc.args[0], str) and p.name not in exc.args[0]:
+            exc.args = (f"{p.name}: {exc.args[0]}",) + exc.args[1:]
+        raise
     return proj.graph, proj, proj.name
 
 

@@ -51,6 +51,20 @@ def test_sgd_momentum_out_of_range_in_the_project(tmp_path, capsys):
     assert_one_line_error(*run(["train", str(path), "--optimizer", "sgd"], capsys)[::2], "training.momentum=5")
 
 
+def test_a_setting_out_of_range_names_its_file_and_both_figures(tmp_path, capsys):
+    """The README's Limits: what is refused names the file and both figures. A batch size of 65,537 in a project
+    said the field, the limit and the value, not which file (the window's banner did)."""
+    data = json.loads(preset_text("and"))
+    data["training"]["batch_size"] = 65_537
+    path = tmp_path / "big batch.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    for command in ("summary", "train", "export"):
+        out = ["--format", "keras", "--out", str(tmp_path / "x.keras")] if command == "export" else []
+        args = [command, str(path), *out]
+        assert_one_line_error(*run(args, capsys)[::2], "big batch.json: `training.batch_size` must be a whole "
+                              "number from 1 to 65,536. Received training.batch_size=65537.")
+
+
 @pytest.mark.parametrize("option,target,needle", [
     ("--save-project", "missing/out.json", "does not exist"),
     ("--save-project", ".", "is a folder"),

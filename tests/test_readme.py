@@ -43,3 +43,10 @@ def test_runnable_readme_commands_work_as_written(tmp_path):
             assert out.returncode == 0, f"{command}\n{out.stderr[-2000:]}"
             if expected:
                 assert out.stdout.strip().splitlines()[-len(expected):] == expected, command
+
+
+def test_the_palette_count_the_readme_gives_is_the_palettes():
+    """The README's "wire them: N kinds" said 40 while the palette had 48."""
+    from playground.core.registry import by_category
+    said = re.search(r"wire them: (\d+) kinds", (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert said and int(said.group(1)) == sum(len(specs) for specs in by_category().values())

@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 from ..core.errors import ModelImportError
-from ..core.files import fmt_bytes
+from ..core.files import fmt_over
 from ..core.graph import Graph
 from .importer import graph_from_model
 from .model_files import check_safe, read_model_config
@@ -217,9 +217,9 @@ def _check_keras_weights(path: Path, count: int | None) -> None:
         other = sum(i.file_size for i in zf.infolist() if i.filename not in (WEIGHTS_MEMBER, "config.json"))
         if other > MAX_ASSETS:  # metadata.json too: with assets, Keras unpacks every member (a 257 KB file wrote a
             # 250 MiB metadata.json there)
-            raise ModelImportError(f"{path.name} holds {fmt_bytes(other)} besides its config and weights (assets "
-                                   f"Keras would unpack to a temporary folder); at most {fmt_bytes(MAX_ASSETS)} "
-                                   f"is read.")
+            size, most = fmt_over(other, MAX_ASSETS)
+            raise ModelImportError(f"{path.name} holds {size} besides its config and weights (assets Keras would "
+                                   f"unpack to a temporary folder); at most {most} is read.")
         try:
             info = zf.getinfo(WEIGHTS_MEMBER)
         except KeyError:

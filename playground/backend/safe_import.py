@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..core import limits
 from ..core.errors import ParamError, ModelImportError
-from ..core.files import fmt_bytes, open_regular
+from ..core.files import fmt_bytes, fmt_over, open_regular
 from ..core.safe_files import check_zip_directory, read_member
 
 
@@ -92,8 +92,8 @@ def hdf5_config_text(f, name: str) -> str:
     if not isinstance(raw, str):
         raise ModelImportError(f"{name}: model_config is not text.")
     if len(raw) > limits.MAX_MODEL_CONFIG:
-        raise ModelImportError(f"{name}: the model architecture is {fmt_bytes(len(raw))}; at most "
-                               f"{fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
+        size, most = fmt_over(len(raw), limits.MAX_MODEL_CONFIG)
+        raise ModelImportError(f"{name}: the model architecture is {size}; at most {most}.")
     return raw
 
 

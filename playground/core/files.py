@@ -24,6 +24,13 @@ def fmt_bytes(n: float) -> str:
     raise AssertionError
 
 
+def fmt_over(value: int, limit: int) -> tuple[str, str]:
+    """A size and the limit it is over, as ``fmt_bytes`` writes them, or in bytes where those would read the same
+    ("536.9 MB; at most 536.9 MB" for one byte over 512 MiB)."""
+    a, b = fmt_bytes(value), fmt_bytes(limit)
+    return (a, b) if a != b else (f"{value:,} bytes", f"{limit:,} bytes")
+
+
 @contextmanager
 def open_regular(path: Path, error: type[PlaygroundError], what: str,
                  max_size: int | None = None) -> Iterator[BinaryIO]:
@@ -51,7 +58,8 @@ def open_regular(path: Path, error: type[PlaygroundError], what: str,
                 "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file"
             raise error(f"{path} is {kind}, not {what}; only regular files are read.")
         if max_size is not None and st.st_size > max_size:
-            raise error(f"{path.name} is {fmt_bytes(st.st_size)}; {what} may be at most {fmt_bytes(max_size)}.")
+            size, most = fmt_over(st.st_size, max_size)
+            raise error(f"{path.name} is {size}; {what} may be at most {most}.")
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         fh = os.fdopen(fd, "rb")

@@ -21,7 +21,7 @@ from typing import IO, Iterator
 
 from . import limits
 from .errors import PlaygroundError
-from .files import fmt_bytes, open_regular
+from .files import fmt_bytes, fmt_over, open_regular
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 MAX_LINKS = 1_000_000  # links walked in one file; Keras' largest application models have a few thousand
@@ -245,8 +245,8 @@ def read_attr(obj, key: str, name: str, error: type[PlaygroundError], max_bytes:
         attr = h5py.h5a.open(obj.id, key.encode("utf-8"))
         size = _attr_bytes(attr)
         if size > max_bytes:
-            raise error(f"{name}: the attribute {key!r} is {fmt_bytes(size)}; at most {fmt_bytes(max_bytes)} "
-                        f"is read.")
+            size_text, most = fmt_over(size, max_bytes)
+            raise error(f"{name}: the attribute {key!r} is {size_text}; at most {most} is read.")
         return obj.attrs[key]
     except PlaygroundError:
         raise

@@ -20,7 +20,7 @@ from typing import Iterator
 import numpy as np
 
 from .errors import PlaygroundError
-from .files import fmt_bytes, open_regular
+from .files import fmt_bytes, fmt_over, open_regular
 
 ZIP_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 DEFLATE_MAX_RATIO = 1100  # deflate cannot expand more than ~1032:1; a larger claim is a lie or a bomb
@@ -61,8 +61,8 @@ def check_zip_directory(zf: zipfile.ZipFile, name: str, error: type[PlaygroundEr
             raise error(f"{member} uses compression method {info.compress_type}; only stored and deflate "
                         f"archives are read.")
         if info.file_size > max_member:
-            raise error(f"{member} would unpack to {fmt_bytes(info.file_size)}; at most "
-                        f"{fmt_bytes(max_member)} per file is read.")
+            size, most = fmt_over(info.file_size, max_member)
+            raise error(f"{member} would unpack to {size}; at most {most} per file is read.")
         total += info.file_size
         if total > max_total:
             raise error(f"{name} would unpack to over {fmt_bytes(total)}; at most {fmt_bytes(max_total)} is read.")

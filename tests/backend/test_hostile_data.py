@@ -199,6 +199,19 @@ def test_an_image_over_the_size_limit_is_refused_before_decoding(tmp_path):
         datasets.load(str(tmp_path))
 
 
+def test_an_image_over_4_megapixels_is_checked_before_it_is_decoded(tmp_path, monkeypatch):
+    """The README: every image over 4 megapixels is checked before it is decoded (about three copies at 4 bytes a
+    pixel). One pixel over is checked against the memory there is; 4 megapixels exactly are decoded unchecked."""
+    from PIL import Image
+    monkeypatch.setattr(limits, "available_memory", lambda: 40_000_000)  # under 12 bytes x 4 megapixels
+    Image.new("1", (2048, 2048)).save(tmp_path / "four.png")
+    Image.new("1", (2048, 2049)).save(tmp_path / "over.png")
+    assert datasets._open_image(tmp_path / "four.png").size == (2048, 2048)
+    with pytest.raises(ResourceError, match=r"over.png \(2048x2049 pixels\) needs 50.4 MB to decode and resize; "
+                                            r"this machine has 40.0 MB available"):
+        datasets._open_image(tmp_path / "over.png")
+
+
 def test_an_image_folder_that_cannot_fit_is_refused(tmp_path, monkeypatch):
     make_folder(tmp_path)
     monkeypatch.setattr(limits, "available_memory", lambda: 100)

@@ -84,4 +84,7 @@ def test_table_agrees_with_keras_own_layer_tests(ours):
     assert refused == [], "\n".join(refused)
     assert disagree == [], "\n".join(disagree)
     assert compared >= 100, (compared, opaque)
+    import keras
+    if keras.version().startswith("3.15."):  # the figures the README gives for the Keras this was measured with
+        assert (compared, len(opaque)) == (206, 37), (compared, opaque)
     print(f"{compared} compared, {len(opaque)} opaque: " + "; ".join(opaque))

@@ -467,3 +467,18 @@ def test_an_opaque_layer_nested_past_the_config_depth_is_refused_when_the_projec
         project.from_dict(data)
     from playground.core import layer_data
     assert layer_data.MAX_CONFIG_DEPTH == limits.MAX_CONFIG_DEPTH  # one bound for a model's config and a layer's
+
+
+def test_one_byte_over_a_size_limit_says_both_sizes_apart(tmp_path):
+    """At its edge the refusal read "p.json is 536.9 MB; a project file may be at most 536.9 MB": the two figures
+    the README promises, rounded to the same text. Where they would, they are given in bytes."""
+    from playground.core.files import fmt_over
+    from playground.core.project import MAX_PROJECT_BYTES
+    path = tmp_path / "p.json"
+    with open(path, "wb") as f:
+        f.truncate(MAX_PROJECT_BYTES + 1)  # sparse: nothing is written
+    with pytest.raises(ProjectFormatError) as info:
+        project.load(path)
+    assert str(info.value) == (f"p.json is {MAX_PROJECT_BYTES + 1:,} bytes; a project file may be at most "
+                               f"{MAX_PROJECT_BYTES:,} bytes.")
+    assert fmt_over(2_000_000, 1_000_000) == ("2.0 MB", "1.0 MB")  # apart already: as before

@@ -234,3 +234,16 @@ def test_fewer_runs_than_weights_kept_keep_all_their_weights(n_runs):
         h = h.added(make(end=runs.weights_digest(weights(i))), end=weights(i))
     kept = [h.weights_of(r.end_digest) is not None for r in h.runs]
     assert kept == [i >= n_runs - 3 for i in range(n_runs)], kept
+
+
+def test_a_run_adds_about_11_kb_to_the_file_per_1000_batches():
+    """The README: the project keeps per-batch curves as base64 float32, about 11 KB per 1,000 batches (two curves,
+    4 KB each, base64 a third more)."""
+    rng = np.random.default_rng(0)
+
+    def size(batches: int) -> int:
+        run = runs.make_run(1, "2026-11-25T16:00:00Z", 3.5, {"epochs": 1, "seed": 7}, 7, "f" * 32, runs.EMPTY_DIGEST,
+                            "e" * 32, 100, rng.random(batches), rng.random(batches), {"loss": [1.5]}, 1.3, 0.61, None)
+        return len(project.dumps(project.Project(cnn(), "curves", runs=runs.RunHistory().added(run))).encode())
+    per_1000 = (size(3000) - size(0)) / 3
+    assert 10_500 <= per_1000 <= 11_500, per_1000
