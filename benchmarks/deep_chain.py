@@ -8,7 +8,8 @@
 2. The app: Input -> LAYERS Dense layers (default 1,200) built (``backend.builder``), exported as .keras and .h5
    (``backend.export``), each opened again (``backend.model_import``, what the window and ``playground summary``
    use) and built again: every layer back, and it predicts exactly what the exported model does.
-Last line: plain_keras_chain=N (fails at N+1) app_chain=LAYERS keras=ok h5=ok export_s=... open_s=...
+Last line: plain_keras_chain=N (fails at N+1) app_chain=LAYERS depth_ratio=<LAYERS / N: how far past plain Keras'
+depth the app went> keras=ok h5=ok export_s=... open_s=...
 """
 
 import os
@@ -76,7 +77,7 @@ def main() -> None:
     print(f"app: {layers} Dense layers built in {times.pop('build'):.1f} s")
     for fmt, (e, o) in times.items():
         print(f"app: {layers} Dense layers exported as .{fmt} in {e:.1f} s, opened again in {o:.1f} s")
-    print(f"plain_keras_chain={lo} (fails at {hi}) app_chain={layers} keras=ok h5=ok "
+    print(f"plain_keras_chain={lo} (fails at {hi}) app_chain={layers} depth_ratio={layers / lo:.2f} keras=ok h5=ok "
           f"export_s={times['keras'][0]:.1f}/{times['h5'][0]:.1f} open_s={times['keras'][1]:.1f}/{times['h5'][1]:.1f}")
 
 

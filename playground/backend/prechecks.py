@@ -18,7 +18,7 @@ from typing import Iterator
 
 from ..core import limits
 from ..core.errors import ModelImportError
-from ..core.files import fmt_bytes
+from ..core.files import fmt_over
 from ..core.layer_data import config_problem
 from .runtime import get_keras
 
@@ -136,6 +136,6 @@ def check_weights_member(declared: int, count: int | None, filename: str) -> Non
         return
     most = count * BYTES_PER_WEIGHT_MAX + WEIGHTS_SLACK
     if declared > most:
-        raise ModelImportError(f"{filename}: {WEIGHTS_MEMBER} would unpack to {fmt_bytes(declared)}, but the "
-                               f"model's {count:,} weights need at most {fmt_bytes(most)}; the archive is damaged "
-                               f"or a zip bomb.")
+        size, most_text = fmt_over(declared, most)
+        raise ModelImportError(f"{filename}: {WEIGHTS_MEMBER} would unpack to {size}, but the model's {count:,} "
+                               f"weights need at most {most_text}; the archive is damaged or a zip bomb.")

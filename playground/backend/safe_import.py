@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..core import limits
 from ..core.errors import ParamError, ModelImportError
-from ..core.files import fmt_bytes, fmt_over, open_regular
+from ..core.files import fmt_over, open_regular
 from ..core.safe_files import check_zip_directory, read_member
 
 
@@ -52,8 +52,9 @@ def _keras_zip_config(path: Path) -> str:
             except KeyError:
                 raise ModelImportError(f"{path.name} is not a valid .keras archive (no config.json).") from None
             if info.file_size > limits.MAX_MODEL_CONFIG:
-                raise ModelImportError(f"{path.name}: config.json would unpack to {fmt_bytes(info.file_size)}; a "
-                                       f"model architecture may be at most {fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
+                size, most = fmt_over(info.file_size, limits.MAX_MODEL_CONFIG)
+                raise ModelImportError(f"{path.name}: config.json would unpack to {size}; a model architecture may "
+                                       f"be at most {most}.")
             raw = read_member(zf, "config.json", path.name, ModelImportError)
     try:
         return raw.decode("utf-8")
@@ -76,9 +77,9 @@ def hdf5_config_text(f, name: str) -> str:
             raise ModelImportError(f"{name} holds no model architecture (weights-only file?).")
         stored, shape = attr_size(f, "model_config")
         if stored > limits.MAX_MODEL_CONFIG or shape not in ((), None):
-            raise ModelImportError(f"{name}: the model_config attribute is {fmt_bytes(stored)} "
-                                   f"{'of ' + str(shape) if shape else ''}; a model architecture "
-                                   f"is one text of at most {fmt_bytes(limits.MAX_MODEL_CONFIG)}.")
+            size, most = fmt_over(stored, limits.MAX_MODEL_CONFIG)
+            raise ModelImportError(f"{name}: the model_config attribute is {size}{' of ' + str(shape) if shape else ''}"
+                                   f"; a model architecture is one text of at most {most}.")
         raw = f.attrs["model_config"]
     except ModelImportError:
         raise
