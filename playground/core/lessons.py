@@ -37,6 +37,11 @@ from .shapes import NodeInfo, shape_text, window_size
 from .words import count
 from .words import short as _short  # one cut for every value a message names
 
+
+def _many(v: Any, noun: str) -> str:
+    """A value refused for its length: a list by its count ("a list of 13 edits"), anything else as it is."""
+    return f"a list of {count(len(v), noun)}" if isinstance(v, list) else _short(v)
+
 FORMAT = "playground-lesson"
 FORMAT_VERSION = 1
 MAX_LESSON_BYTES = 1_000_000  # a lesson is a page of text; the size is refused before anything is parsed
@@ -409,7 +414,7 @@ def _v_check_all(c: dict, w: str) -> dict:
     _keys(c, ("kind", "checks"), w)
     checks = c.get("checks")
     _need(isinstance(checks, list) and 2 <= len(checks) <= MAX_ALL,
-          f"{w}.checks must be a list of 2 to {MAX_ALL} checks; received {_short(checks)}.")
+          f"{w}.checks must be a list of 2 to {MAX_ALL} checks; received {_many(checks, 'check')}.")
     out = []
     for i, sub in enumerate(checks):
         _need(not (isinstance(sub, dict) and sub.get("kind") == "all"), f"{w}.checks[{i}] may not be another 'all'.")
@@ -546,7 +551,7 @@ def _actions(v: Any, w: str) -> tuple[Action, ...]:
     if v is None:
         return ()
     _need(isinstance(v, list) and len(v) <= MAX_ACTIONS,
-          f"{w} must be a list of at most {MAX_ACTIONS} edits; received {_short(v)}.")
+          f"{w} must be a list of at most {MAX_ACTIONS} edits; received {_many(v, 'edit')}.")
     out = []
     for i, a in enumerate(v):
         wi = f"{w}[{i}]"
@@ -568,7 +573,7 @@ def _start(v: Any, w: str) -> Start | None:
         return Start(preset=_preset_name(v["preset"], f"{w}.preset"))
     chain = v.get("chain")
     _need(isinstance(chain, list) and 0 < len(chain) <= MAX_CHAIN,
-          f"{w}.chain must be a list of 1 to {MAX_CHAIN} layers; received {_short(chain)}.")
+          f"{w}.chain must be a list of 1 to {MAX_CHAIN} layers; received {_many(chain, 'layer')}.")
     layers, names = [], set()
     for i, layer in enumerate(chain):
         wi = f"{w}.chain[{i}]"
@@ -644,7 +649,7 @@ def from_dict(data: Any) -> Lesson:
         ids.add(sid)
         hints = s.get("hints", [])
         _need(isinstance(hints, list) and len(hints) <= MAX_HINTS,
-              f"{w}.hints must be a list of at most {MAX_HINTS} texts; received {_short(hints)}.")
+              f"{w}.hints must be a list of at most {MAX_HINTS} texts; received {_many(hints, 'text')}.")
         for j, h in enumerate(hints):
             _need(isinstance(h, str) and len(h) <= MAX_HINT,
                   f"{w}.hints[{j}] must be text of at most {MAX_HINT} characters; received {_short(h)}.")

@@ -383,16 +383,16 @@ LESSON_LIMITS = [
     ("600 for a hint", "MAX_HINT", 600, lambda n: step(lesson(), hints=["h" * n]), +1,
      "steps[0].hints[0] must be text of at most 600 characters; received 'hhh"),
     ("6 hints)", "MAX_HINTS", 6, lambda n: step(lesson(), hints=["h"] * n), +1,
-     "steps[0].hints must be a list of at most 6 texts; received ['h', 'h', 'h', 'h', 'h', 'h', 'h']"),
+     "steps[0].hints must be a list of at most 6 texts; received a list of 7 texts."),
     ("12 edits per setup or show me", "MAX_ACTIONS", 12, lambda n: step(lesson(), setup=[EDIT] * n), +1,
-     "steps[0].setup must be a list of at most 12 edits; received [{'do': 'set_logic_target'"),
+     "steps[0].setup must be a list of at most 12 edits; received a list of 13 edits."),
     ("12 edits per setup or show me", "MAX_ACTIONS", 12, lambda n: step(lesson(), show_me=[EDIT] * n), +1,
-     "steps[0].show_me must be a list of at most 12 edits; received [{'do': 'set_logic_target'"),
+     "steps[0].show_me must be a list of at most 12 edits; received a list of 13 edits."),
     ("60 steps", "MAX_STEPS", 60, lambda n: lesson(steps=[{"id": f"s{i}", "title": "s", "text": "x"}
                                                           for i in range(n)]), +1,
      "steps must be a list of 1 to 60 steps; received 61 steps."),
     ("30 layers in a chain", "MAX_CHAIN", 30, lambda n: lesson(start={"chain": [INPUT] + [DENSE] * (n - 1)}), +1,
-     "start.chain must be a list of 1 to 30 layers; received [{'type': 'input'"),
+     "start.chain must be a list of 1 to 30 layers; received a list of 31 layers."),
     ("grids up to 16x16", "MAX_GRID", 16, lambda n: step(lesson(), check=conv_cell(n, 16)), +1,
      "steps[0].check.formula.conv_cell.image must be a grid name or 1 to 16 rows of equally many numbers; "
      "received [[1, 1"),
@@ -401,10 +401,10 @@ LESSON_LIMITS = [
      "received [[1, 1"),
     ("`all` (`checks`: 2 to 6 checks", "MAX_ALL", 6,
      lambda n: step(lesson(), check={"kind": "all", "checks": [{"kind": "hidden_layer"}] * n}), +1,
-     "steps[0].check.checks must be a list of 2 to 6 checks; received [{'kind': 'hidden_layer'}, "),
+     "steps[0].check.checks must be a list of 2 to 6 checks; received a list of 7 checks."),
     ("`all` (`checks`: 2 to 6 checks", None, 2,
      lambda n: step(lesson(), check={"kind": "all", "checks": [{"kind": "hidden_layer"}] * n}), -1,
-     "steps[0].check.checks must be a list of 2 to 6 checks; received [{'kind': 'hidden_layer'}]."),
+     "steps[0].check.checks must be a list of 2 to 6 checks; received a list of 1 check."),
 ]
 
 
