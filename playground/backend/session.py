@@ -159,12 +159,26 @@ def run_training(graph: Graph, dataset: str | Dataset, settings: dict, on_event=
                                     return_dict=True)
             result.test_loss = float(scores["loss"])
             result.test_accuracy = float(scores.get("accuracy", float("nan")))
-    outcome = Outcome(model, result, read_weights(model, graph), data, ds, used, seed=cfg.seed,
-                      steps=recorder.steps, batches=recorder.curves())
+    weights = read_weights(model, graph)
+    if result.stopped != "nan" and not all(np.all(np.isfinite(v)) for w in weights.values() for v in w.values()):
+        _weights_not_finite(result, cfg.learning_rate, recorder.curves().get("loss", ()))
+    outcome = Outcome(model, result, weights, data, ds, used, seed=cfg.seed, steps=recorder.steps,
+                      batches=recorder.curves())
     if result.test_outputs is not None:
         outcome.predictions = classes(result.test_outputs, data.y_test)
         result.test_outputs = None  # the classes are what is kept; the outputs can go
     return outcome
+
+
+def _weights_not_finite(result: TrainResult, learning_rate: float, losses) -> None:
+    """A run whose weights became NaN or infinite while its loss was still a number (a learning rate of 1e9,
+    stopped after a few batches: loss 1.7e30) ends as a NaN run: its weights are not kept, nor its test scores."""
+    at = result.stopped_at or {}
+    where = f" by epoch {at['epoch']}, batch {at['batch']}" if at else ""
+    loss = f", while the loss was still {float(losses[-1]):.3g}" if len(losses) else ""
+    result.stopped, result.test_loss, result.test_accuracy, result.test_outputs = "nan", None, None, None
+    result.message = (f"Training stopped: the weights became NaN (not a number){where}{loss}. Try a smaller "
+                      f"learning rate (now {learning_rate:g}).")
 
 
 def rebuild(graph: Graph, dataset: str, loss: str = "auto", name: str = "playground") -> Outcome:

@@ -14,6 +14,7 @@ Model methods (``apply_setting``, ``replace``, ``set_trained``) are what command
 from __future__ import annotations
 
 import dataclasses
+import types
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -151,7 +152,26 @@ class Document(QObject):
 
     # ------------------------------------------------------------ editing
     def push(self, command) -> None:
+        """Do ``command`` as one undo step. One whose redo fails is taken back, dropped and said; the window goes on
+        (a run's step that raised inside its redo stayed on the stack, and the next push crashed the window)."""
+        failed: list[Exception] = []
+        redo, undo = command.redo, command.undo
+
+        def guarded(cmd):
+            try:
+                redo()
+            except Exception as exc:  # noqa: BLE001 - a command's failure is a bug: said, never a crash
+                failed.append(exc)
+                try:
+                    undo()  # back to before it (each command's undo restores what it recorded)
+                except Exception:  # noqa: BLE001
+                    pass
+                cmd.id = types.MethodType(lambda _cmd: -1, cmd)  # merged into nothing,
+                cmd.setObsolete(True)  # and dropped by the stack instead of kept
+        command.redo = types.MethodType(guarded, command)
         self.stack.push(command)
+        if failed:
+            self.tell(f"That step could not be done, and nothing of it was kept: {failed[0]}")
 
     def set_undo_claim(self, name: str | None, take=None) -> None:
         self.undo_claim = (name, take) if name else None
@@ -224,7 +244,7 @@ class Document(QObject):
         value = check_setting(section, key, value, current)
         if current.get(key) == value:
             return
-        self.stack.push(SetSettingCommand(self, section, key, value, session))
+        self.push(SetSettingCommand(self, section, key, value, session))
 
     def set_settings(self, section: str, changes: dict, text: str) -> None:
         """Several settings as one undo step that never merges with typing; every value is checked
@@ -238,7 +258,7 @@ class Document(QObject):
                 steps.append(SetSettingCommand(self, section, key, value))
                 current[key] = value
         if steps:
-            self.stack.push(CompoundCommand(text, steps))
+            self.push(CompoundCommand(text, steps))
 
     def apply_setting(self, section: str, key: str, value, present: bool = True) -> None:
         """Model method for commands: store a setting (``present=False`` removes it) and announce it."""

@@ -402,7 +402,7 @@ class Inspector(QWidget):
     def _push(self, cmd) -> None:
         self._pushing = True  # the fields show what is typed: the model's echo must not rewrite them
         try:
-            self.stack.push(cmd)
+            self.doc.push(cmd)
         finally:
             self._pushing = False
 
@@ -416,7 +416,7 @@ class Inspector(QWidget):
             self._mark("name", str(exc))
             return
         self._mark("name", None)
-        self.stack.push(cmd)
+        self.doc.push(cmd)
 
     # ------------------------------------------------------------ neuron weights (weight_grid.py)
     def _build_weights(self) -> None:

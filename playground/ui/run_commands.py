@@ -7,6 +7,7 @@ was done in between. Undo puts back the weights from before the run and drops it
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtGui import QUndoCommand
 
 from ..core import runs as runs_core
@@ -17,6 +18,12 @@ CHANGED_NOTE = (" The network was changed during the run: its layers are as you 
                 "are kept with it (Restore them on the Runs tab where they fit).")
 
 
+def finite(weights: dict) -> bool:
+    """Whether every value of a layer's weights is a finite number (a run whose weights became NaN while its loss
+    was still a number: the graph refuses them, and a command that raised in redo crashed the window later)."""
+    return all(np.all(np.isfinite(v)) for v in weights.values())
+
+
 def _runs(doc) -> RunHistory:
     return doc.project.runs
 
@@ -25,11 +32,11 @@ class TrainingRunCommand(QUndoCommand):
     """Weights a run leaves in the graph (None: none) and, at its end, its entry in the history."""
 
     def __init__(self, doc, token: object, weights: dict | None, text: str, run: Run | None = None,
-                 start: dict | None = None, end: dict | None = None):
+                 start: dict | None = None, end: dict | None = None, discard_paused: bool = False):
         super().__init__(text)
-        self.doc, self.token = doc, token
+        self.doc, self.token, self.discard = doc, token, discard_paused
         graph = doc.graph
-        self.new_weights = {nid: w for nid, w in (weights or {}).items() if nid in graph.nodes}
+        self.new_weights = {nid: w for nid, w in (weights or {}).items() if nid in graph.nodes and finite(w)}
         self.old_weights = {nid: dict(graph.nodes[nid].weights) for nid in self.new_weights}
         self.old_history = _runs(doc).copy()
         self.new_history = self.old_history.added(run, start, end) if run is not None else None
@@ -43,6 +50,10 @@ class TrainingRunCommand(QUndoCommand):
         for nid, w in other.new_weights.items():
             self.old_weights.setdefault(nid, other.old_weights[nid])
             self.new_weights[nid] = w
+        if other.discard:  # a run that ended in NaN keeps none of the weights it showed while paused (the next
+            self.new_weights = dict(self.old_weights)  # run went on from them and ended in NaN at once, a drive)
+            for nid, w in self.old_weights.items():
+                self.doc.graph.set_weights(nid, w)
         if other.new_history is not None:
             self.new_history = other.new_history
         self.setText(other.text())
@@ -98,7 +109,7 @@ def record_run(doc, info: dict, outcome) -> Run:
     # a network changed during the run (a drive typed 16 filters into a 32-filter layer while it trained) is left
     # as the user made it: the run's weights go to its history entry only, never into layers of another shape
     kept = None if network_changed(doc, info) else end
-    doc.push(TrainingRunCommand(doc, info["token"], kept, text, run, info["start"], end))
+    doc.push(TrainingRunCommand(doc, info["token"], kept, text, run, info["start"], end, discard_paused=nan))
     return _runs(doc).get(number) or run
 
 

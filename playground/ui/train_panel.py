@@ -20,7 +20,7 @@ from . import plain_text, progress_text
 from .plots import MAX_POINTS, TrainingPlots
 from .results import ResultsView
 from .run_box import RED, RunBox
-from .run_commands import CHANGED_NOTE, TrainingRunCommand, network_changed, paused_outcome, record_run
+from .run_commands import CHANGED_NOTE, TrainingRunCommand, finite, network_changed, paused_outcome, record_run
 from .runs_table import RunsTable, replay_verdict
 from .train_settings import TrainSettingsForm
 from .vscroll import MinimumHeightWidget, enlarge_button, vertical_scroll
@@ -298,6 +298,11 @@ class TrainPanel(QWidget):
     def _on_paused(self, p: dict) -> None:
         """The run sleeps: show the state after its last batch (plots, counter, weights, See inside)."""
         if not self.is_running() or self.thread.worker.gate.released or not self.run_info:
+            return
+        if not all(finite(w) for w in p["weights"].values()):  # (its loss still a number: it would not stop)
+            self.run_box.say("The weights became NaN (not a number): the run stops here and keeps none of them.",
+                             red=True)
+            self.stop()  # it ends as a NaN run (backend.session), the weights before it left as they were
             return
         self.paused, self.stepping = True, False
         self._show_paused(True)

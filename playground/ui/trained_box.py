@@ -197,7 +197,7 @@ class TrainedWeightsBox(QWidget):
 
     def _on_trainable(self, checked: bool) -> None:
         if self.node_id is not None and self.graph.nodes[self.node_id].trainable != checked:
-            self.stack.push(C.SetTrainableCommand(self.graph, [self.node_id], checked))
+            self.doc.push(C.SetTrainableCommand(self.graph, [self.node_id], checked))
 
     def replace_head_here(self) -> None:
         from ..core.graph import plan_head_replacement
@@ -212,7 +212,7 @@ class TrainedWeightsBox(QWidget):
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return
-        self.stack.push(steps.command(next(c.text() for c in steps.steps if isinstance(c, C.ReplaceHeadCommand))))
+        self.doc.push(steps.command(next(c.text() for c in steps.steps if isinstance(c, C.ReplaceHeadCommand))))
         about = [n.id for n in plan.added] + ([self.graph.by_name(pre).id] if pre else [])
         pre = f" Added {pre} after the Input {why}." if pre else ""
         data = str(self.doc.training.get("dataset") or "")
@@ -239,7 +239,7 @@ class TrainedWeightsBox(QWidget):
         except PlaygroundError as exc:
             self.doc.tell(str(exc))
             return
-        self.stack.push(steps.command("Prepare the pixels"))
+        self.doc.push(steps.command("Prepare the pixels"))
         self.doc.tell(f"Added {pre} after the Input {why}. Edit > Undo takes it back.", "info", step=True,
                       about=[self.graph.by_name(pre).id])
         self.doc.select([self.graph.by_name(pre).id], reveal=True)
@@ -278,7 +278,7 @@ class TrainedWeightsBox(QWidget):
             return
         from ..core.analysis import weights_text
         dropped = weights_text(node.weights)
-        self.stack.push(C.SetWeightsCommand(self.graph, {node.id: None}, f"Reset {node.name}'s weights"))
+        self.doc.push(C.SetWeightsCommand(self.graph, {node.id: None}, f"Reset {node.name}'s weights"))
         then = ("it gets random values at the next training and, frozen, keeps them: tick trainable to let it "
                 "learn" if not node.trainable else "it starts from random values at the next training")
         self.doc.tell(f"Dropped {node.name}'s stored weights ({dropped}); {then}. Edit > Undo brings them back.",
@@ -289,7 +289,7 @@ class TrainedWeightsBox(QWidget):
         if not trained:
             return
         total = sum(int(v.size) for n in trained for v in n.weights.values())
-        self.stack.push(C.SetWeightsCommand(self.graph, {n.id: None for n in trained}, "Reset all trained weights"))
+        self.doc.push(C.SetWeightsCommand(self.graph, {n.id: None for n in trained}, "Reset all trained weights"))
         self.doc.tell(f"Dropped the stored weights of {count(len(trained), 'layer')} ({total:,} numbers); the network "
                       f"starts from random values at the next training. Edit > Undo brings them back.", "info",
                       step=True)

@@ -231,15 +231,14 @@ class WeightGrid(QWidget):
         self.msg.hide()
         var, idx = edit.key
         node = self.graph.nodes[self.node_id]
-        stack = self.doc.stack
         if var not in node.weights:
             steps = C.Steps(self.graph)
             steps.add(C.SetWeightsCommand, {self.node_id: fitted_neuron_weights(
                 self.graph, self.node_id, self.fan_in())}, "Create weights")
             steps.add(C.SetWeightCommand, self.node_id, var, idx, value, merge=merge)
-            stack.push(steps.command("Set weight"))
+            self.doc.push(steps.command("Set weight"))
         elif np.float32(node.weights[var][idx]) != np.float32(value):  # as stored: float32
-            stack.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
+            self.doc.push(C.SetWeightCommand(self.graph, self.node_id, var, idx, value, merge=merge))
         if self.node_id in self.graph.nodes:  # shown as it is held (0.123456789 typed: 0.12345679)
             edit.loaded = exact(self.model_value(edit.key))
             edit.setText(edit.loaded)

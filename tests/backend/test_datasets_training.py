@@ -193,6 +193,25 @@ def test_nan_loss_stops_with_a_message():
     assert "smaller learning rate" in out.result.message and out.result.epochs_run <= 1
 
 
+def test_weights_that_became_nan_while_the_loss_was_a_number_end_the_run_as_nan():
+    """A drive: a learning rate of 1e9, stopped after a few batches: the loss was 1.7e30 (a number), the weights
+    NaN; the run ended "stopped by you", its NaN weights went to the graph, which refused them inside an undo
+    step, and the next run's end crashed the window. Such a run ends as a NaN run: no weights kept, and why."""
+    from playground.core import project
+    from playground.resources_path import preset_text
+    losses = []
+    g = project.loads(preset_text("mnist-cnn")).graph
+    out = session.run_training(g, "mnist-sample", {"epochs": 1, "batch_size": 128, "learning_rate": 1e9,
+                                                  "validation_split": 0.0, "seed": 0},
+                               on_event=lambda kind, p: kind == "batch" and losses.append(p["loss"]),
+                               stop=StopFlag(), stop_after=(2, True))  # Esc in its second batch, as replayed
+    assert all(np.isfinite(loss) for loss in losses), losses  # the loss never said so
+    assert out.result.stopped == "nan", out.result.message
+    assert len(losses) == 2 and ("weights became NaN (not a number) by epoch 1, batch 2, while the loss was still "
+                                 f"{losses[-1]:.3g}. Try a smaller learning rate (now 1e+09).") in out.result.message
+    assert out.result.test_loss is None and out.predictions is None
+
+
 def test_early_stopping_and_tensorboard(tmp_path):
     out = session.run_training(tiny_gate_net(), "gate-and", {"epochs": 200, "batch_size": 4, "learning_rate": 1e-9,
                                                             "validation_split": 0.0, "early_stopping": 2,

@@ -178,3 +178,42 @@ def test_a_decimal_typed_into_the_validation_split_is_the_value_kept(window):
         assert panel.val_split.text() == text  # as typed (a number is shown in its shortest form)
     _type_into_spin(panel.batch, "256")  # whole numbers too, digit by digit
     assert window.project.training["batch_size"] == 256
+
+
+def test_a_step_whose_redo_fails_is_dropped_and_said_and_the_window_goes_on(window, qtbot):
+    """A run's step raised inside its redo (the graph refused NaN weights): the step stayed on the undo stack half
+    done, and the next step's push crashed the window (a segmentation fault). Now such a step is taken back and
+    dropped, the banner says why, and the steps after it, Ctrl+Z and Ctrl+Shift+Z work."""
+    import gc
+
+    from PySide6.QtGui import QUndoCommand
+
+    from playground.ui.commands import SetTrainableCommand
+    g = window.graph
+    conv = g.by_name("conv2d")
+    before = (window.doc.stack.count(), dict(conv.weights))
+
+    class Breaks(QUndoCommand):  # half done, then refused (the id a run's steps merge by)
+        def redo(self):
+            g.set_trainable(conv.id, False)
+            raise ValueError("refused for the test")
+
+        def undo(self):
+            g.set_trainable(conv.id, True)
+
+        def id(self):
+            return 1101
+
+    for _ in range(2):
+        window.doc.push(Breaks("Broken step"))
+        gc.collect()
+        assert (window.doc.stack.count(), conv.trainable) == (before[0], True)  # not kept, taken back
+        assert "refused for the test" in window.banner.label.text()
+    window.doc.push(SetTrainableCommand(g, [conv.id], False))  # the next step: it crashed here
+    gc.collect()
+    assert window.doc.stack.count() == before[0] + 1 and not conv.trainable
+    window.view.setFocus()
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier)
+    assert conv.trainable
+    QTest.keyClick(window.view, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert not conv.trainable

@@ -643,3 +643,45 @@ def test_the_run_box_says_why_start_is_off_and_ready_once_it_is_on(window, qtbot
     assert panel.start_btn.isEnabled() and shown(panel.status).startswith("Ready"), shown(panel.status)
     QTest.keyClick(window, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)  # the 40 again: off, and why
     assert not panel.start_btn.isEnabled() and "Start is off" in shown(panel.status)
+
+
+@pytest.mark.parametrize("how", ["to the end", "paused"])
+def test_weights_gone_nan_under_a_finite_loss_end_the_run_and_the_next_run_is_safe(window, qtbot, how):
+    """A drive: the digit CNN at a learning rate of 1e9, stopped with Esc a few batches in. Its loss was still a
+    number (3e30), its weights NaN: the run was "stopped by you", the graph refused its NaN weights inside the run's
+    undo step, and the next run's end crashed the window (a segmentation fault: all work lost). Here the digits come
+    in batches of 5,000 (two batches: the second's update makes them NaN, its loss is a number), or of 3,334, paused
+    and stepped. Such a run ends as a NaN run, says so in red, leaves the weights as they were; the next run trains."""
+    window.resize(1280, 720)
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    panel = window.train_panel
+    batch = "5000" if how == "to the end" else "3334"
+    for field, text in ((panel.epochs_box.lineEdit(), "1"), (panel.lr, "1e9"), (panel.batch.lineEdit(), batch),
+                        (panel.val_split.lineEdit(), "0")):
+        field.setFocus()
+        field.selectAll()
+        QTest.keyClicks(field, text)
+        QTest.keyClick(field, Qt.Key_Tab)
+    assert window.doc.training["batch_size"] == int(batch) and window.doc.training["validation_split"] == 0
+    click(panel.start_btn)
+    if how == "paused":
+        click(panel.pause_btn)  # after the batch in flight (the first or the second)
+        qtbot.waitUntil(lambda: panel.paused or not panel.is_running(), timeout=60_000)
+        while panel.is_running() and panel.paused and panel.batches_done < 2:
+            click(panel.step_btn)  # to the second batch, whose update made the weights NaN
+            qtbot.waitUntil(lambda: panel.paused or not panel.is_running(), timeout=60_000)
+    qtbot.waitUntil(lambda: not panel.is_running(), timeout=120_000)  # (it stops itself)
+    qtbot.wait(100)
+    (first,) = window.doc.project.runs.runs
+    assert first.stopped == "nan" and first.end_digest is None
+    assert "#D64541" in panel.status.text() and "weights became NaN" in shown(panel.status), shown(panel.status)
+    assert not any(n.weights for n in window.graph.nodes.values())  # as before the run: none (not those it showed
+    # while paused, from which the next run went on and ended in NaN at once)
+    panel.lr.setFocus()
+    panel.lr.selectAll()
+    QTest.keyClicks(panel.lr, "0.004")
+    QTest.keyClick(panel.lr, Qt.Key_Tab)
+    click(panel.start_btn)
+    qtbot.waitUntil(lambda: not panel.is_running() and len(window.doc.project.runs.runs) == 2, timeout=120_000)
+    assert window.doc.project.runs.runs[-1].stopped == "finished", shown(panel.status)
