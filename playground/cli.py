@@ -319,7 +319,9 @@ def _train(args, graph, proj, name, settings, dataset, devices, json_out, cluste
     print(who + one_line(res.message), file=sys.stderr)
     if res.test_accuracy is not None:
         print(f"{who}test accuracy {res.test_accuracy:.4f}, test loss {res.test_loss:.4f}", file=sys.stderr)
-    if args.export:
+    if args.export and res.stopped == "nan":  # (a model of NaN weights predicts nothing)
+        print(f"{clean(args.export)} not saved: the run ended with weights that are not numbers.", file=sys.stderr)
+    elif args.export:
         from .backend.export import export  # noqa: PLC0415
         export(graph, args.export, name=name, model=outcome.model)
         print(f"saved {clean(args.export)}", file=sys.stderr)

@@ -124,3 +124,16 @@ def test_save_project_after_training_and_its_failure_is_one_line(gate, tmp_path,
     code, _, err = run(["train", str(gate), "--quiet", "--epochs", "1", "--save-project", str(out)], capsys)
     assert_one_line_error(code, err.splitlines()[-1], "No space left on device")
     assert "Traceback" not in err
+
+
+def test_a_run_that_ends_in_nan_exports_nothing_and_says_so(tmp_path, capsys):
+    """`playground train --export` wrote the model of a run whose loss became NaN: a file of NaN weights."""
+    from playground.core.graph import chain
+    proj = project.Project(chain(("input", {"shape": [784]}), ("dense", {"units": 10})), "diverges",
+                           training={**project.DEFAULT_TRAINING, "epochs": 1, "batch_size": 64, "learning_rate": 1e6,
+                                     "optimizer": "sgd", "validation_split": 0.0, "loss": "mse"})
+    path = tmp_path / "diverges.json"
+    project.save(proj, path)
+    code, _, err = run(["train", str(path), "--quiet", "--export", str(tmp_path / "out.h5")], capsys)
+    assert code == 1 and not (tmp_path / "out.h5").exists()
+    assert "out.h5 not saved: the run ended with weights that are not numbers." in err, err
