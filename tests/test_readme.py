@@ -50,3 +50,12 @@ def test_the_palette_count_the_readme_gives_is_the_palettes():
     from playground.core.registry import by_category
     said = re.search(r"wire them: (\d+) kinds", (ROOT / "README.md").read_text(encoding="utf-8"))
     assert said and int(said.group(1)) == sum(len(specs) for specs in by_category().values())
+
+
+def test_the_python_the_readme_asks_for_is_the_one_the_package_requires():
+    """The README said Python 3.10 or newer; on 3.10 pip finds a Keras whose shapes differ (8 tests failed)."""
+    import sys
+    said = re.search(r"\(Python (\d+)\.(\d+) or newer", (ROOT / "README.md").read_text(encoding="utf-8"))
+    required = re.search(r'requires-python = ">=(\d+)\.(\d+)"', (ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert said and required and said.groups() == required.groups()
+    assert sys.version_info[:2] >= tuple(int(v) for v in said.groups())
