@@ -238,6 +238,19 @@ class TrainSettingsForm(QGroupBox):
                 s["learning_rate"] = self.doc.training.get("learning_rate", 0.001)
             return s
         from ..backend.training import TrainConfig  # plain Python until train() runs
+        for key, label, box in (("batch_size", "batch size", self.batch), ("epochs", "epochs", self.epochs_box),
+                                ("validation_split", "validation split", self.val_split),
+                                ("early_stopping", "early stopping", self.patience), ("seed", "seed", self.seed),
+                                ("devices", "devices", self.devices)):
+            text = box.lineEdit().text()
+            if not box.refusing:
+                continue
+            if not _a_number(text):  # red, no value: the old one must not train (a drive typed "abc")
+                self.settings_msg.setText((whole_number_problem if isinstance(box, IntBox) else number_problem)(
+                    label, text))
+                self.settings_msg.show()
+                return None
+            s[key] = whole_number(text) if whole_number(text) is not None else float(text)  # the rules name it
         try:
             TrainConfig.from_settings(s)
         except PlaygroundError as exc:
@@ -247,3 +260,11 @@ class TrainSettingsForm(QGroupBox):
             return None
         self.settings_msg.hide()
         return s
+
+
+def _a_number(text: str) -> bool:
+    try:
+        float(text.strip())
+        return True
+    except ValueError:
+        return False

@@ -685,3 +685,22 @@ def test_weights_gone_nan_under_a_finite_loss_end_the_run_and_the_next_run_is_sa
     click(panel.start_btn)
     qtbot.waitUntil(lambda: not panel.is_running() and len(window.doc.project.runs.runs) == 2, timeout=120_000)
     assert window.doc.project.runs.runs[-1].stopped == "finished", shown(panel.status)
+
+
+@pytest.mark.parametrize("box,text", [("epochs_box", "abc"), ("batch", "abc"), ("val_split", "abc"),
+                                      ("epochs_box", "2.5"), ("batch", "0")])
+def test_text_a_number_box_refuses_keeps_start_from_training(window, qtbot, box, text):
+    """A drive: "abc" typed into epochs turned the box red ("epochs must be a whole number. Received 'abc'."), and
+    F5 trained anyway, 3 epochs, with the old value while the box showed abc. F5 refuses it as it refuses 0."""
+    QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: window.workspace == "Train")
+    panel = window.train_panel
+    field = getattr(panel, box).lineEdit()
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, text)
+    QTest.keyClick(field, Qt.Key_Tab)
+    QTest.keyClick(window, Qt.Key_F5)
+    assert not panel.is_running() and window.doc.project.runs.runs == []
+    assert "Fix the settings marked in red first" in shown(panel.status)
+    assert text in panel.settings_msg.text() and panel.settings_msg.isVisibleTo(panel)
