@@ -276,13 +276,23 @@ def shown(label) -> str:
     return doc.toPlainText()
 
 
+def type_into(field, text: str, then=None) -> None:
+    """Focus ``field``, select what it holds, type ``text`` over it, then press ``then`` (Tab, Return) if given."""
+    field.setFocus()
+    field.selectAll()
+    QTest.keyClicks(field, text)
+    if then is not None:
+        QTest.keyClick(field, then)
+
+
+def kernel_of_40(window, then=None) -> None:
+    """conv2d selected, 40 typed as its kernel size: a network that cannot train on 28x28 digits."""
+    window.select_nodes([window.graph.by_name("conv2d").id])
+    type_into(window.inspector.fields["kernel_size"], "40", then)
+
+
 def test_broken_network_cannot_start_and_says_which_layer(window):
-    conv = window.graph.by_name("conv2d")
-    window.select_nodes([conv.id])
-    spin = window.inspector.fields["kernel_size"]
-    spin.setFocus()
-    spin.selectAll()
-    QTest.keyClicks(spin, "40")
+    kernel_of_40(window)
     window.set_workspace("Train")
     panel = window.train_panel
     assert not panel.start_btn.isEnabled()
@@ -624,13 +634,7 @@ def test_the_train_panel_is_as_wide_with_its_scroll_bar_as_without(window, qtbot
 def test_the_run_box_says_why_start_is_off_and_ready_once_it_is_on(window, qtbot):
     """The run's status said "Ready" under a Start that was off (the reason only in a tooltip); after F5 said why
     in red and Ctrl+Z mended the network, the red reason stayed beside an enabled Start."""
-    conv = window.graph.by_name("conv2d")
-    window.select_nodes([conv.id])
-    spin = window.inspector.fields["kernel_size"]
-    spin.setFocus()
-    spin.selectAll()
-    QTest.keyClicks(spin, "40")
-    QTest.keyClick(spin, Qt.Key_Return)
+    kernel_of_40(window, Qt.Key_Return)
     QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)  # the Train workspace
     qtbot.waitUntil(lambda: window.workspace == "Train")
     panel = window.train_panel
@@ -659,10 +663,7 @@ def test_weights_gone_nan_under_a_finite_loss_end_the_run_and_the_next_run_is_sa
     batch = "5000" if how == "to the end" else "3334"
     for field, text in ((panel.epochs_box.lineEdit(), "1"), (panel.lr, "1e9"), (panel.batch.lineEdit(), batch),
                         (panel.val_split.lineEdit(), "0")):
-        field.setFocus()
-        field.selectAll()
-        QTest.keyClicks(field, text)
-        QTest.keyClick(field, Qt.Key_Tab)
+        type_into(field, text, Qt.Key_Tab)
     assert window.doc.training["batch_size"] == int(batch) and window.doc.training["validation_split"] == 0
     click(panel.start_btn)
     if how == "paused":
@@ -678,10 +679,7 @@ def test_weights_gone_nan_under_a_finite_loss_end_the_run_and_the_next_run_is_sa
     assert "#D64541" in panel.status.text() and "weights became NaN" in shown(panel.status), shown(panel.status)
     assert not any(n.weights for n in window.graph.nodes.values())  # as before the run: none (not those it showed
     # while paused, from which the next run went on and ended in NaN at once)
-    panel.lr.setFocus()
-    panel.lr.selectAll()
-    QTest.keyClicks(panel.lr, "0.004")
-    QTest.keyClick(panel.lr, Qt.Key_Tab)
+    type_into(panel.lr, "0.004", Qt.Key_Tab)
     click(panel.start_btn)
     qtbot.waitUntil(lambda: not panel.is_running() and len(window.doc.project.runs.runs) == 2, timeout=120_000)
     assert window.doc.project.runs.runs[-1].stopped == "finished", shown(panel.status)
@@ -695,11 +693,7 @@ def test_text_a_number_box_refuses_keeps_start_from_training(window, qtbot, box,
     QTest.keyClick(window, Qt.Key_3, Qt.ControlModifier)
     qtbot.waitUntil(lambda: window.workspace == "Train")
     panel = window.train_panel
-    field = getattr(panel, box).lineEdit()
-    field.setFocus()
-    field.selectAll()
-    QTest.keyClicks(field, text)
-    QTest.keyClick(field, Qt.Key_Tab)
+    type_into(getattr(panel, box).lineEdit(), text, Qt.Key_Tab)
     QTest.keyClick(window, Qt.Key_F5)
     assert not panel.is_running() and window.doc.project.runs.runs == []
     assert "Fix the settings marked in red first" in shown(panel.status)
