@@ -22,14 +22,15 @@ def counter(done: int, steps: int, epochs: int) -> str:
 
 
 # how a run ended, as the bar's last word (TrainResult.stopped)
-ENDS = {"finished": "finished", "stopped": "stopped", "early": "stopped early", "nan": "stopped: the loss is NaN"}
+ENDS = {"finished": "finished", "stopped": "stopped", "early": "stopped early", "nan": "stopped: NaN (not a number)"}
 
 
 def bar(epoch: int, batch: int, steps: int, epochs: int, loss: float, state: str | None,
         seconds_left: float = math.nan) -> str:
     """The progress bar's text after a batch (0-based ``epoch`` and ``batch``): the time left while it runs, else
     its ``state`` ("paused", "stepping", "stopped", "finished"): a paused or stepped run's time left says nothing."""
-    return (f"epoch {epoch + 1}/{epochs} \u00b7 batch {batch + 1}/{steps} \u00b7 loss {loss:.4f} \u00b7 " +
+    shown = f"{loss:.4f}" if abs(loss) < 1e4 else f"{loss:.3g}"  # (3e30 in 35 digits ran past the bar)
+    return (f"epoch {epoch + 1}/{epochs} \u00b7 batch {batch + 1}/{steps} \u00b7 loss {shown} \u00b7 " +
             (state or f"ETA {eta(seconds_left)}"))
 
 

@@ -501,7 +501,11 @@ def test_the_bar_names_how_a_run_ended():
     from playground.ui import progress_text
     assert progress_text.bar(0, 9, 50, 3, 0.25, progress_text.ENDS["early"]) == \
         "epoch 1/3 \u00b7 batch 10/50 \u00b7 loss 0.2500 \u00b7 stopped early"
-    assert progress_text.bar(2, 49, 50, 3, 0.5, progress_text.ENDS["nan"]).endswith("stopped: the loss is NaN")
+    assert progress_text.bar(2, 49, 50, 3, 0.5, progress_text.ENDS["nan"]).endswith("stopped: NaN (not a number)")
+    # (the loss or the weights: a run whose weights became NaN under a loss of 3e30 wrote that loss in 35 digits,
+    # wider than the bar)
+    assert progress_text.bar(0, 1, 2, 1, 2.974e30, progress_text.ENDS["nan"]) == \
+        "epoch 1/1 \u00b7 batch 2/2 \u00b7 loss 2.97e+30 \u00b7 stopped: NaN (not a number)"
     assert progress_text.bar(0, 0, 50, 3, 0.5, None, 65).endswith("ETA 1:05")
 
 
